@@ -1,0 +1,75 @@
+"""Command line: ``python -m geodata build RECIPE.toml --out WS.gpkg`` and friends."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from geodata.problems import DataError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m geodata", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    build = commands.add_parser("build", help="build a workspace from a recipe (adds a version)")
+    build.add_argument("recipe", type=Path)
+    build.add_argument("--out", type=Path, required=True, help="workspace GeoPackage")
+    build.add_argument("--author", default="", help="who builds it (kept with the version)")
+    build.add_argument("--message", default=None, help="what this version is")
+    build.add_argument("--check", action="store_true", help="report only, write nothing")
+    versions = commands.add_parser("versions", help="list the versions of a workspace")
+    versions.add_argument("workspace", type=Path)
+    demo = commands.add_parser("demo", help="write the synthetic demo workspace")
+    demo.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "build":
+            return _build(args)
+        if args.command == "versions":
+            return _versions(args.workspace)
+        if args.command == "demo":
+            from geodata.demo_store import write_demo_workspace
+
+            number = write_demo_workspace(args.out)
+            print(f"Demo workspace written to {args.out} (version {number}).")
+            return 0
+    except DataError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 2
+
+
+def _build(args: argparse.Namespace) -> int:
+    from geodata.recipe import build_from_recipe
+    from geodata.store import save_version
+
+    tables, report = build_from_recipe(args.recipe)
+    print(report.render())
+    if args.check:
+        print("Checked only; nothing written.")
+        return 0
+    number = save_version(
+        args.out,
+        tables,
+        message=args.message or f"build from {args.recipe.name}",
+        author=args.author,
+        summary={"report": report.counts()},
+    )
+    print(f"Saved {args.out} as version {number}.")
+    return 0
+
+
+def _versions(workspace: Path) -> int:
+    from geodata.store import list_versions
+
+    print(f"{'version':>7}  {'created (UTC)':<20}  {'author':<12}  message / rows")
+    for v in list_versions(workspace):
+        rows = ", ".join(f"{k} {n}" for k, n in v.summary.get("rows", {}).items())
+        print(f"{v.number:>7}  {v.created_at:<20}  {v.author[:12]:<12}  {v.message}")
+        print(f"{'':>33}  {rows}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

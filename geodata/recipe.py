@@ -1,0 +1,561 @@
+"""Recipes: a TOML file that turns a region's own files into a workspace.
+
+See DESIGN.md ("Recipes") for the format. :func:`build_from_recipe` reads every section, maps the
+columns, validates each table, joins population and insured counts onto the areas, and returns the
+tables with a :class:`BuildReport`; nothing is written. :func:`build_workspace` then saves them as a
+new workspace version.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from geodata import schema as S
+from geodata.problems import DataError, Problem
+from geodata.readers import ROW_COLUMN, SOURCE_COLUMN, read_source
+from geodata.store import save_version
+from geodata.text import name_key, parse_numbers
+from geodata.validate import conform
+
+SECTIONS = ("areas", "population", "facilities", "insured", "partners", "targets", "outreach")
+SECTION_KEYS = {
+    "path", "columns", "crs", "sheet", "encoding", "layer", "key", "key_column", "key_pattern",
+    "points", "filter", "type_map", "defaults", "aggregate",
+}
+GEOMETRY_KEYS = {"lat", "lon", "wkt"}
+
+
+@dataclass
+class SectionReport:
+    """What happened to one recipe section."""
+
+    source: str
+    read: int = 0
+    kept: int = 0
+    joined: int | None = None
+    filtered: int = 0
+    unmatched: list[str] = field(default_factory=list)
+    repaired: int = 0
+    rejected: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class BuildReport:
+    """The build report: rows read, joined, unmatched, repaired and rejected, per section."""
+
+    recipe: str
+    sections: dict[str, SectionReport] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def counts(self) -> dict[str, dict[str, int | None]]:
+        return {
+            name: {
+                "read": s.read, "kept": s.kept, "joined": s.joined, "filtered": s.filtered,
+                "unmatched": len(s.unmatched), "repaired": s.repaired, "rejected": s.rejected,
+            }
+            for name, s in self.sections.items()
+        }
+
+    def render(self, max_rows: int = 40) -> str:
+        """The report as text, one block per section, problems listed with file, row, column."""
+        lines = [f"Build report for {self.recipe}"]
+        for name, s in self.sections.items():
+            parts = [f"read {s.read}", f"kept {s.kept}"]
+            if s.joined is not None:
+                parts.append(f"joined {s.joined}")
+            if s.filtered:
+                parts.append(f"filtered out {s.filtered}")
+            parts += [f"unmatched {len(s.unmatched)}", f"repaired {s.repaired}",
+                      f"rejected {s.rejected}"]
+            lines.append(f"[{name}] {s.source}: " + ", ".join(parts))
+            if s.unmatched:
+                shown = ", ".join(s.unmatched[:max_rows])
+                more = f" … and {len(s.unmatched) - max_rows} more" if len(s.unmatched) > max_rows else ""
+                lines.append(f"    unmatched: {shown}{more}")
+            lines += [f"    note: {n}" for n in s.notes]
+        if self.problems:
+            lines.append(f"Problems ({len(self.problems)}):")
+            by_kind: dict[str, int] = {}
+            for p in self.problems:
+                by_kind[p.problem] = by_kind.get(p.problem, 0) + 1
+            for p in self.problems[:max_rows]:
+                lines.append(f"  - [{p.severity}] {p}")
+            if len(self.problems) > max_rows:
+                lines.append(f"  … and {len(self.problems) - max_rows} more:")
+                for what, n in sorted(by_kind.items(), key=lambda kv: -kv[1]):
+                    lines.append(f"      {n} × {what}")
+        return "\n".join(lines)
+
+
+def load_recipe(path: str | Path) -> dict:
+    """Parse and check a recipe file; every mistake is a :class:`DataError` naming where it is."""
+    path = Path(path)
+    if not path.exists():
+        raise DataError(f"Recipe not found: {path}")
+    try:
+        recipe = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise DataError(f"{path.name}: not valid TOML — {exc}.") from None
+    except UnicodeDecodeError:
+        raise DataError(f"{path.name}: the recipe must be UTF-8 text.") from None
+    unknown = set(recipe) - set(SECTIONS) - {"name", "description", "vintage"}
+    if unknown:
+        raise DataError(
+            f"{path.name}: unknown section(s) {sorted(unknown)}; sections are {', '.join(SECTIONS)}."
+        )
+    if "areas" not in recipe:
+        raise DataError(f"{path.name}: a recipe needs an [areas] section.")
+    for name in SECTIONS:
+        section = recipe.get(name)
+        if section is None:
+            continue
+        if not isinstance(section, dict):
+            raise DataError(f"{path.name}: [{name}] must be a table of settings.")
+        if "path" not in section:
+            raise DataError(f"{path.name}: [{name}] needs a path.")
+        bad = set(section) - SECTION_KEYS
+        if bad:
+            raise DataError(
+                f"{path.name}: [{name}] has unknown setting(s) {sorted(bad)}; allowed: "
+                f"{', '.join(sorted(SECTION_KEYS))}."
+            )
+        columns = section.get("columns", {})
+        summed = name == "population" and section.get("aggregate") == "sum"
+        if not isinstance(columns, dict) or not all(
+            isinstance(v, str) or (summed and isinstance(v, list)) for v in columns.values()
+        ):
+            raise DataError(
+                f"{path.name}: [{name}] columns must map names to source column names "
+                "(a list of columns to add up only with aggregate = 'sum' in [population])."
+            )
+        if section.get("aggregate") not in (None, "sum"):
+            raise DataError(f"{path.name}: [{name}] aggregate can only be 'sum'.")
+        if name in S.TABLES:
+            allowed = set(S.TABLES[name].columns) | GEOMETRY_KEYS | {"date"}
+            wrong = set(columns) - allowed
+            if wrong:
+                raise DataError(
+                    f"{path.name}: [{name}] columns {sorted(wrong)} are not columns of the {name} "
+                    f"table (columns: {', '.join(S.TABLES[name].columns)})."
+                )
+    return recipe
+
+
+def build_from_recipe(recipe_path: str | Path) -> tuple[dict[str, pd.DataFrame], BuildReport]:
+    """Read, validate and join every section of a recipe; nothing is written.
+
+    Returns
+    -------
+    tables, report
+        The workspace tables and the build report.
+
+    Raises
+    ------
+    DataError
+        When the build cannot go on (missing file, broken TOML, no CRS, duplicate ids, swapped
+        coordinates …); its message names the file, row and column.
+    """
+    recipe_path = Path(recipe_path)
+    recipe = load_recipe(recipe_path)
+    base = recipe_path.parent
+    report = BuildReport(recipe=recipe_path.name)
+    tables: dict[str, pd.DataFrame] = {}
+
+    areas_section = dict(recipe["areas"])
+    if "population" in recipe and "population" not in areas_section.get("columns", {}):
+        # The population comes from its own section; until joined, every area has none.
+        areas_section["defaults"] = {**areas_section.get("defaults", {}), "population": None}
+    areas, _ = _read_section(areas_section, S.AREAS, base, "areas", report)
+    if "population" in recipe:
+        areas = _join_population(areas, recipe["population"], base, report)
+    tables["areas"] = areas
+    region = areas.union_all() if len(areas) else None
+
+    if "facilities" in recipe:
+        facilities, _ = _read_section(recipe["facilities"], S.FACILITIES, base, "facilities", report)
+        _check_swapped(facilities, region, recipe["facilities"], "facilities")
+        tables["facilities"] = facilities
+    if "insured" in recipe:
+        tables["insured"] = _insured(recipe["insured"], areas, base, report)
+    for name in ("partners", "targets"):
+        if name in recipe:
+            tables[name], _ = _read_section(recipe[name], S.TABLES[name], base, name, report)
+    if "outreach" in recipe:
+        outreach, _ = _read_section(recipe["outreach"], S.OUTREACH, base, "outreach", report)
+        tables["outreach"] = _outreach_areas(outreach, areas, report)
+
+    if "partners" in tables and "partner_id" in areas:
+        known = set(tables["partners"]["partner_id"])
+        unknown = areas["partner_id"].notna() & ~areas["partner_id"].isin(known)
+        if unknown.any():
+            report.sections["areas"].notes.append(
+                f"{int(unknown.sum())} areas name a partner_id that is not in the partners table: "
+                + ", ".join(sorted(set(areas.loc[unknown, "partner_id"])))[:300]
+            )
+    if "insured" in tables and len(tables["insured"]):
+        _flag_insured_above_population(tables["insured"], areas, report)
+    for name, frame in tables.items():
+        tables[name] = _drop_internal(frame)
+    return tables, report
+
+
+def build_workspace(
+    recipe_path: str | Path, out: str | Path, *, author: str = "", message: str | None = None
+) -> tuple[int, BuildReport]:
+    """Build a recipe and save the tables as a new version of the workspace ``out``."""
+    tables, report = build_from_recipe(recipe_path)
+    version = save_version(
+        out,
+        tables,
+        message=message or f"build from {Path(recipe_path).name}",
+        author=author,
+        summary={"report": report.counts()},
+    )
+    return version, report
+
+
+def _read_section(
+    section: Mapping, table: S.TableSchema, base: Path, name: str, report: BuildReport
+) -> tuple[pd.DataFrame, SectionReport]:
+    columns = dict(section.get("columns", {}))
+    geometry_args = {k: columns.pop(k) for k in list(columns) if k in GEOMETRY_KEYS}
+    frame, read_problems = read_source(
+        section["path"], base,
+        crs=section.get("crs"), sheet=section.get("sheet"), encoding=section.get("encoding"),
+        layer=section.get("layer"), keep=section.get("filter"), **geometry_args,
+    )
+    rep = SectionReport(source=str(section["path"]), read=len(frame) + len(read_problems))
+    rep.filtered = frame.attrs.get("filtered", 0)
+    rep.read += rep.filtered
+    report.sections[name] = rep
+    report.problems += read_problems
+    frame = _rename(frame, columns, section["path"])
+    for column, value in dict(section.get("defaults", {})).items():
+        if column not in frame:
+            frame[column] = value
+    conformed, problems = conform(
+        frame, table, source=Path(section["path"]).name, type_map=section.get("type_map")
+    )
+    report.problems += problems
+    rep.kept = len(conformed)
+    rep.repaired = sum(p.severity == "repaired" for p in problems)
+    rep.rejected = len(frame) - len(conformed) + len(read_problems)
+    return conformed, rep
+
+
+def _rename(frame: pd.DataFrame, columns: Mapping[str, str], source: str) -> pd.DataFrame:
+    missing = [src for src in columns.values() if src not in frame.columns]
+    if missing:
+        raise DataError(
+            f"{source}: column(s) {missing} named in the recipe are not in the file (columns: "
+            f"{', '.join(c for c in frame.columns if not str(c).startswith('_'))})."
+        )
+    keep = [*columns.values(), ROW_COLUMN, SOURCE_COLUMN]
+    geometry = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None
+    if geometry:
+        keep.append(geometry)
+    selected = frame[[c for c in dict.fromkeys(keep) if c in frame.columns]].copy()
+    renamed = selected.rename(columns={src: dst for dst, src in columns.items()})
+    for dst, src in columns.items():  # one source column mapped to two targets
+        if dst not in renamed:
+            renamed[dst] = frame[src]
+    if geometry:
+        renamed = gpd.GeoDataFrame(renamed, geometry=geometry, crs=frame.crs)
+        if geometry != "geometry":
+            renamed = renamed.rename_geometry("geometry")
+    return renamed
+
+
+def _area_keys(areas: pd.DataFrame, key_column: str, source: str) -> pd.Series:
+    if key_column not in areas:
+        raise DataError(f"{source}: key_column '{key_column}' is not a column of the areas table.")
+    return areas[key_column].map(name_key)
+
+
+def _source_keys(frame: pd.DataFrame, key: str, pattern: str | None, source: str) -> pd.Series:
+    if key not in frame:
+        raise DataError(f"{source}: key column '{key}' is not in the file.")
+    values = frame[key].astype("string")
+    if pattern:
+        try:
+            regex = re.compile(pattern)
+        except re.error as exc:
+            raise DataError(f"{source}: key_pattern is not a valid regular expression ({exc}).") from None
+        if regex.groups < 1:
+            raise DataError(f"{source}: key_pattern needs a group, e.g. 'm(\\d+)'.")
+        values = values.str.extract(regex, expand=False)
+    return values.map(name_key, na_action="ignore")
+
+
+def _join_population(
+    areas: gpd.GeoDataFrame, section: Mapping, base: Path, report: BuildReport
+) -> gpd.GeoDataFrame:
+    source = str(section["path"])
+    columns = dict(section.get("columns", {}))
+    if "key" not in section:
+        raise DataError(f"[population] needs key = the column that names the area in {source}.")
+    frame, problems = read_source(
+        source, base, sheet=section.get("sheet"), encoding=section.get("encoding"),
+        layer=section.get("layer"), keep=section.get("filter"),
+    )
+    if isinstance(frame, gpd.GeoDataFrame):
+        frame = pd.DataFrame(frame.drop(columns=frame.geometry.name))
+    rep = SectionReport(source=source, read=len(frame))
+    rep.filtered = frame.attrs.get("filtered", 0)
+    rep.read += rep.filtered
+    report.sections["population"] = rep
+    report.problems += problems
+    frame = frame.copy()
+    for dst, src in list(columns.items()):
+        if isinstance(src, list):  # several source columns added up into one
+            missing = [c for c in src if c not in frame]
+            if missing:
+                raise DataError(f"{source}: column(s) {missing} named in the recipe are not in the file.")
+            parts = [parse_numbers(frame[c])[0] for c in src]
+            frame[f"_sum_{dst}"] = sum(parts[1:], parts[0])
+            columns[dst] = f"_sum_{dst}"
+    keys = _source_keys(frame, section["key"], section.get("key_pattern"), source)
+    value_columns = {dst: src for dst, src in columns.items() if dst in S.AREAS.kinds}
+    renamed = _rename(frame, value_columns, source)
+    renamed["_key"] = keys.to_numpy()
+    typed, problems = conform(
+        renamed,
+        S.TableSchema("population", (), S.AREAS.optional + ("population",), S.AREAS.kinds),
+        source=Path(source).name,
+    )
+    report.problems += problems
+    if section.get("aggregate") == "sum":
+        typed = _sum_by_key(typed, value_columns)
+    no_key = typed["_key"].isna() | (typed["_key"] == "")
+    for row in typed.loc[no_key, ROW_COLUMN]:
+        report.problems.append(Problem(Path(source).name, "no key; row not joined", int(row),
+                                       section["key"], None, "rejected"))
+    typed = typed.loc[~no_key]
+    dup = typed["_key"].duplicated(keep=False)
+    if dup.any():
+        raise DataError(
+            f"{source}: {int(dup.sum())} rows share a key, so the population cannot be joined "
+            "unambiguously.",
+            [Problem(Path(source).name, "duplicate key", int(r), section["key"], str(k))
+             for r, k in zip(typed.loc[dup, ROW_COLUMN], typed.loc[dup, "_key"], strict=True)],
+        )
+    area_keys = _area_keys(areas, section.get("key_column", "area_id"), source)
+    matched = typed["_key"].isin(set(area_keys))
+    rep.unmatched = [
+        f"row {r}: {v}" for r, v in zip(
+            typed.loc[~matched, ROW_COLUMN], typed.loc[~matched, "_key"], strict=True
+        )
+    ]
+    lookup = typed.loc[matched].set_index("_key")
+    out = areas.copy()
+    for column in value_columns:
+        joined = area_keys.map(lookup[column])
+        if column in out:
+            out[column] = joined.where(joined.notna(), out[column])
+        else:
+            out[column] = joined
+        if S.AREAS.kinds.get(column) == "count":
+            out[column] = out[column].astype("Int64")
+    rep.kept = int(matched.sum())
+    rep.joined = int(area_keys.isin(set(typed.loc[matched, "_key"])).sum())
+    rep.rejected = int(no_key.sum())
+    missing_pop = int(out["population"].isna().sum()) if "population" in out else len(out)
+    rep.notes.append(
+        f"{rep.joined} of {len(out)} areas have a population; {missing_pop} have none (shown as "
+        "no data, never zero)."
+    )
+    return out
+
+
+def _sum_by_key(typed: pd.DataFrame, value_columns: Mapping[str, str]) -> pd.DataFrame:
+    """Add up the numeric columns of rows that share a key (text columns keep the first value)."""
+    agg: dict[str, str] = {ROW_COLUMN: "first", SOURCE_COLUMN: "first"}
+    for column in value_columns:
+        numeric = S.AREAS.kinds.get(column) in ("count", "number")
+        agg[column] = "sum" if numeric else "first"
+    summed = typed.groupby("_key", as_index=False, dropna=False).agg(agg)
+    for column in value_columns:
+        if S.AREAS.kinds.get(column) == "count":
+            summed[column] = summed[column].astype("Int64")
+    return summed
+
+
+def _insured(section: Mapping, areas: gpd.GeoDataFrame, base: Path, report: BuildReport) -> pd.DataFrame:
+    source = str(section["path"])
+    if section.get("points"):
+        return _insured_points(section, areas, base, report)
+    columns = dict(section.get("columns", {}))
+    key = section.get("key")
+    if key:
+        columns.setdefault("area_id", key)
+    frame, problems = read_source(
+        source, base, sheet=section.get("sheet"), encoding=section.get("encoding"),
+        layer=section.get("layer"), keep=section.get("filter"),
+    )
+    rep = SectionReport(source=source, read=len(frame))
+    rep.filtered = frame.attrs.get("filtered", 0)
+    rep.read += rep.filtered
+    report.sections["insured"] = rep
+    report.problems += problems
+    if key or section.get("key_pattern") or section.get("key_column"):
+        keys = _source_keys(frame, key or columns["area_id"], section.get("key_pattern"), source)
+        area_keys = _area_keys(areas, section.get("key_column", "area_id"), source)
+        lookup = dict(zip(area_keys, areas["area_id"], strict=True))
+        frame = frame.copy()
+        frame["_area_id"] = keys.map(lookup)
+        columns["area_id"] = "_area_id"
+        unmatched = frame["_area_id"].isna()
+        rep.unmatched = sorted(set(frame.loc[unmatched, key or columns["area_id"]].astype(str)))
+        for row, value in zip(frame.loc[unmatched, ROW_COLUMN],
+                              frame.loc[unmatched, key or "_area_id"], strict=True):
+            report.problems.append(Problem(Path(source).name, "matches no area; row rejected",
+                                           int(row), key, str(value), "rejected"))
+        frame = frame.loc[~unmatched]
+    else:
+        known = set(areas["area_id"])
+        area_col = columns.get("area_id")
+        if area_col in frame:
+            ids = frame[area_col].astype("string").str.strip()
+            unmatched = ~ids.isin(known)
+            rep.unmatched = sorted(set(ids[unmatched].dropna().astype(str)))
+            for row, value in zip(frame.loc[unmatched, ROW_COLUMN], ids[unmatched], strict=True):
+                report.problems.append(Problem(Path(source).name, "area_id matches no area; row rejected",
+                                               int(row), area_col, str(value), "rejected"))
+            frame = frame.loc[~unmatched]
+    frame = _rename(frame, columns, source)
+    for column, value in dict(section.get("defaults", {})).items():
+        if column not in frame:
+            frame[column] = value
+    if "scheme" not in frame:
+        frame["scheme"] = "health"
+    table, problems = conform(frame, S.INSURED, source=Path(source).name)
+    report.problems += problems
+    rep.kept = len(table)
+    rep.joined = len(table)
+    rep.rejected = rep.read - rep.filtered - len(table)
+    return table
+
+
+def _insured_points(
+    section: Mapping, areas: gpd.GeoDataFrame, base: Path, report: BuildReport
+) -> pd.DataFrame:
+    """Person or household records with coordinates, assigned to areas and counted per month."""
+    source = str(section["path"])
+    columns = dict(section.get("columns", {}))
+    geometry_args = {k: columns.pop(k) for k in list(columns) if k in GEOMETRY_KEYS}
+    if not geometry_args:
+        raise DataError(f"[insured] points = true needs lat and lon (or wkt) columns in {source}.")
+    frame, problems = read_source(
+        source, base, crs=section.get("crs"), sheet=section.get("sheet"),
+        encoding=section.get("encoding"), **geometry_args,
+    )
+    rep = SectionReport(source=source, read=len(frame) + len(problems))
+    report.sections["insured"] = rep
+    report.problems += problems
+    date_column = columns.get("period") or columns.get("date")
+    if not date_column:
+        raise DataError(f"[insured] points = true needs a period (enrolment date) column in {source}.")
+    points = frame.to_crs(S.STORAGE_CRS)
+    _check_swapped(points, areas.union_all(), section, "insured")
+    joined = gpd.sjoin(points[[ROW_COLUMN, "geometry"]], areas[["area_id", "geometry"]],
+                       how="left", predicate="within")
+    joined = joined[~joined.index.duplicated(keep="first")]
+    outside = joined["area_id"].isna()
+    rep.unmatched = [f"row {r}" for r in joined.loc[outside, ROW_COLUMN].head(200)]
+    for row in joined.loc[outside, ROW_COLUMN]:
+        report.problems.append(Problem(Path(source).name, "point lies in no area; not counted",
+                                       int(row), "/".join(geometry_args.values()), None, "rejected"))
+    records = pd.DataFrame({
+        "area_id": joined["area_id"],
+        "period": frame[date_column],
+        "scheme": frame[columns["scheme"]] if "scheme" in columns else "household",
+        "insured": 1,
+        ROW_COLUMN: frame[ROW_COLUMN],
+        SOURCE_COLUMN: Path(source).name,
+    }).loc[~outside]
+    typed, problems = conform(
+        records,
+        S.TableSchema("insured_points", (), ("area_id", "period", "insured", "scheme"), S.INSURED.kinds),
+        source=Path(source).name,
+    )
+    report.problems += problems
+    typed = typed.dropna(subset=["period"])
+    counts = (
+        typed.groupby(["area_id", "period", "scheme"], as_index=False)["insured"].sum()
+        .assign(source="points")
+    )
+    counts["insured"] = counts["insured"].astype("Int64")
+    rep.kept = int(len(typed))
+    rep.joined = int(len(typed))
+    rep.rejected = rep.read - rep.kept
+    rep.notes.append(f"{rep.kept} records counted into {len(counts)} area-month-scheme rows.")
+    return counts
+
+
+def _outreach_areas(outreach: pd.DataFrame, areas: gpd.GeoDataFrame, report: BuildReport) -> pd.DataFrame:
+    if not isinstance(outreach, gpd.GeoDataFrame):
+        return outreach
+    has_point = outreach.geometry.notna() & ~outreach.geometry.is_empty
+    need = has_point & (outreach["area_id"].isna() if "area_id" in outreach else True)
+    if need.any():
+        joined = gpd.sjoin(outreach.loc[need, ["geometry"]], areas[["area_id", "geometry"]],
+                           how="left", predicate="within")
+        joined = joined[~joined.index.duplicated(keep="first")]
+        outreach = outreach.copy()
+        outreach.loc[need, "area_id"] = joined["area_id"]
+        report.sections["outreach"].notes.append(
+            f"{int(need.sum())} sessions placed in areas by their location."
+        )
+    return outreach
+
+
+def _check_swapped(points: pd.DataFrame, region, section: Mapping, name: str) -> None:
+    """Stop when most points fall outside the areas but would fall inside with x and y swapped."""
+    if region is None or not isinstance(points, gpd.GeoDataFrame) or len(points) < 3:
+        return
+    geoms = points.geometry
+    geoms = geoms[geoms.notna() & ~geoms.is_empty & (geoms.geom_type == "Point")]
+    if len(geoms) < 3:
+        return
+    hull = gpd.GeoSeries([region.convex_hull], crs=S.STORAGE_CRS)
+    x, y = geoms.x.to_numpy(), geoms.y.to_numpy()
+    inside = gpd.points_from_xy(x, y, crs=S.STORAGE_CRS).within(hull.iloc[0]).mean()
+    swapped = gpd.points_from_xy(y, x, crs=S.STORAGE_CRS).within(hull.iloc[0]).mean()
+    if swapped > 0.5 and inside < 0.1:
+        columns = section.get("columns", {})
+        raise DataError(
+            f"{section['path']}: latitude and longitude look swapped — {swapped:.0%} of the "
+            f"{name} fall inside the areas with them swapped, {inside:.0%} as given. Swap "
+            f"lat = '{columns.get('lat')}' and lon = '{columns.get('lon')}' in the recipe's "
+            f"[{name}] columns."
+        )
+
+
+def _flag_insured_above_population(insured: pd.DataFrame, areas: pd.DataFrame, report: BuildReport) -> None:
+    if "population" not in areas:
+        return
+    totals = insured.groupby(["area_id", "period"])["insured"].sum().reset_index()
+    totals = totals.merge(areas[["area_id", "population"]], on="area_id", how="left")
+    above = totals["population"].notna() & (totals["insured"] > totals["population"])
+    for row in totals.loc[above].itertuples(index=False):
+        report.problems.append(Problem(
+            report.sections["insured"].source,
+            f"insured {int(row.insured):,} above the population {int(row.population):,} "
+            f"in {row.period:%Y-%m}; kept and flagged",
+            None, "insured", str(row.area_id), "warning",
+        ))
+
+
+def _drop_internal(frame: pd.DataFrame) -> pd.DataFrame:
+    drop = [c for c in frame.columns if str(c).startswith("_")]
+    return frame.drop(columns=drop)
+
+

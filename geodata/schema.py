@@ -1,0 +1,182 @@
+"""The workspace tables: their columns, types and the vocabularies they use.
+
+Every table of DESIGN.md is described once here; readers, validation, the store, the demo generator
+and the tests all take their column lists from this module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+ColumnKind = Literal["id", "text", "count", "number", "fraction", "date", "bool"]
+GeometryKind = Literal["polygon", "point", "optional_point"]
+
+STORAGE_CRS = "EPSG:4326"
+
+FACILITY_TYPES: tuple[str, ...] = (
+    "hospital",
+    "polyclinic",
+    "clinic",
+    "health_post",
+    "pharmacy",
+    "lab",
+    "insurance_office",
+)
+FACILITY_STATUSES: tuple[str, ...] = ("operational", "under_construction", "planned", "closed")
+SCHEMES: tuple[str, ...] = ("health", "social_security", "voluntary", "household")
+OUTREACH_KINDS: tuple[str, ...] = ("mobile_desk", "door_to_door")
+
+
+@dataclass(frozen=True)
+class TableSchema:
+    """Columns of one workspace table.
+
+    Attributes
+    ----------
+    name
+        Table (layer) name in the workspace.
+    required
+        Columns that must be present (geometry not included).
+    optional
+        Columns that may be present; any other column is kept as extra data.
+    kinds
+        Column kind for each known column, which decides how values are parsed and checked.
+    geometry
+        Geometry the table carries, or ``None`` for attribute-only tables.
+    key
+        Columns whose combination must be unique.
+    vocabularies
+        Allowed values for text columns with a closed vocabulary.
+    """
+
+    name: str
+    required: tuple[str, ...]
+    optional: tuple[str, ...]
+    kinds: dict[str, ColumnKind]
+    geometry: GeometryKind | None = None
+    key: tuple[str, ...] = ()
+    vocabularies: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return self.required + self.optional
+
+
+AREAS = TableSchema(
+    name="areas",
+    required=("area_id", "name", "population"),
+    optional=(
+        "district_id",
+        "district_name",
+        "province",
+        "households",
+        "pop_female",
+        "pop_65plus",
+        "pop_under5",
+        "underserved",
+        "deprivation",
+        "partner_id",
+        "name_fa",
+        "name_vi",
+        "name_en",
+    ),
+    kinds={
+        "area_id": "id",
+        "name": "text",
+        "population": "count",
+        "district_id": "id",
+        "district_name": "text",
+        "province": "text",
+        "households": "count",
+        "pop_female": "count",
+        "pop_65plus": "count",
+        "pop_under5": "count",
+        "underserved": "bool",
+        "deprivation": "fraction",
+        "partner_id": "id",
+        "name_fa": "text",
+        "name_vi": "text",
+        "name_en": "text",
+    },
+    geometry="polygon",
+    key=("area_id",),
+)
+
+FACILITIES = TableSchema(
+    name="facilities",
+    required=("facility_id", "name", "type"),
+    optional=("operator", "beds", "shifts", "status", "opens_on", "services", "address"),
+    kinds={
+        "facility_id": "id",
+        "name": "text",
+        "type": "text",
+        "operator": "text",
+        "beds": "count",
+        "shifts": "count",
+        "status": "text",
+        "opens_on": "date",
+        "services": "text",
+        "address": "text",
+    },
+    geometry="point",
+    key=("facility_id",),
+    vocabularies={"type": FACILITY_TYPES, "status": FACILITY_STATUSES},
+)
+
+INSURED = TableSchema(
+    name="insured",
+    required=("area_id", "period", "insured"),
+    optional=("scheme", "source"),
+    kinds={
+        "area_id": "id",
+        "period": "date",
+        "insured": "count",
+        "scheme": "text",
+        "source": "text",
+    },
+    key=("area_id", "period", "scheme"),
+)
+
+PARTNERS = TableSchema(
+    name="partners",
+    required=("partner_id", "name"),
+    optional=("kind", "target_coverage", "contact"),
+    kinds={
+        "partner_id": "id",
+        "name": "text",
+        "kind": "text",
+        "target_coverage": "fraction",
+        "contact": "text",
+    },
+    key=("partner_id",),
+)
+
+TARGETS = TableSchema(
+    name="targets",
+    required=("scope", "period", "target_coverage"),
+    optional=(),
+    kinds={"scope": "id", "period": "date", "target_coverage": "fraction"},
+    key=("scope", "period"),
+)
+
+OUTREACH = TableSchema(
+    name="outreach",
+    required=("session_id", "date", "enrolled"),
+    optional=("area_id", "partner_id", "kind"),
+    kinds={
+        "session_id": "id",
+        "date": "date",
+        "enrolled": "count",
+        "area_id": "id",
+        "partner_id": "id",
+        "kind": "text",
+    },
+    geometry="optional_point",
+    key=("session_id",),
+    vocabularies={"kind": OUTREACH_KINDS},
+)
+
+TABLES: dict[str, TableSchema] = {
+    t.name: t for t in (AREAS, FACILITIES, INSURED, PARTNERS, TARGETS, OUTREACH)
+}

@@ -1,0 +1,298 @@
+"""The workspace store: a GeoPackage that keeps every version of every table.
+
+Layout inside the file:
+
+- ``<table>__v<N>`` layers hold the rows of a table as saved by version N;
+- ``workspace_versions`` (an attribute table) lists the versions: number, time, author, message,
+  which layer holds each table in that version, and a summary of the change.
+
+A table that did not change reuses the layer of the previous version, so a version costs only what
+changed. Saving never touches the existing file: the new version is written into a copy beside it,
+which replaces the original in one atomic rename once complete. A crash or an error at any point
+leaves the file as it was.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import shapely
+
+from geodata.problems import DataError
+from geodata.schema import STORAGE_CRS, TABLES
+
+VERSIONS_LAYER = "workspace_versions"
+
+
+@dataclass(frozen=True)
+class Version:
+    """One saved version of a workspace."""
+
+    number: int
+    created_at: str
+    author: str
+    message: str
+    layers: dict[str, str]
+    summary: dict[str, object]
+
+
+def list_versions(path: str | Path) -> list[Version]:
+    """All versions in the workspace, oldest first; an error if the file is not a workspace."""
+    path = Path(path)
+    if not path.exists():
+        raise DataError(f"Workspace not found: {path}")
+    try:
+        table = pyogrio.read_dataframe(path, layer=VERSIONS_LAYER, read_geometry=False)
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError):
+        raise DataError(f"{path} is not a Coverage Atlas workspace (no version table).") from None
+    table = table.sort_values("version")
+    return [
+        Version(
+            number=int(r.version),
+            created_at=str(r.created_at),
+            author=str(r.author),
+            message=str(r.message),
+            layers=json.loads(r.layers),
+            summary=json.loads(r.summary),
+        )
+        for r in table.itertuples(index=False)
+    ]
+
+
+def latest_version(path: str | Path) -> int:
+    """The number of the newest version."""
+    return list_versions(path)[-1].number
+
+
+def read_workspace(path: str | Path, version: int | None = None) -> dict[str, pd.DataFrame]:
+    """Every table of one version (the newest by default), in the stored types.
+
+    Tables the version does not hold come back empty with their required columns, so callers can
+    always index ``tables["outreach"]``.
+    """
+    versions = {v.number: v for v in list_versions(path)}
+    number = max(versions) if version is None else version
+    if number not in versions:
+        raise DataError(f"{path} has no version {number} (versions: {sorted(versions)}).")
+    layers = versions[number].layers
+    return {name: _read_layer(path, layers.get(name), name) for name in TABLES}
+
+
+def _read_layer(path: str | Path, layer: str | None, table: str) -> pd.DataFrame:
+    schema = TABLES[table]
+    if layer is None:
+        empty = pd.DataFrame({c: pd.Series(dtype=object) for c in schema.required})
+        if schema.geometry:
+            return gpd.GeoDataFrame(empty, geometry=gpd.GeoSeries([], crs=STORAGE_CRS))
+        return empty
+    frame = pyogrio.read_dataframe(path, layer=layer, read_geometry=schema.geometry is not None)
+    if isinstance(frame, gpd.GeoDataFrame) and frame.crs is None and schema.geometry:
+        frame = frame.set_crs(STORAGE_CRS)
+    return restore_types(frame, table)
+
+
+def restore_types(frame: pd.DataFrame, table: str) -> pd.DataFrame:
+    """Give stored columns their workspace types back (GeoPackage has no nullable int or bool)."""
+    schema = TABLES[table]
+    frame = frame.copy()
+    for column, kind in schema.kinds.items():
+        if column not in frame:
+            continue
+        values = frame[column]
+        if kind == "id" or kind == "text":
+            frame[column] = values.astype(object).where(values.notna(), None)
+        elif kind == "count":
+            frame[column] = pd.to_numeric(values, errors="coerce").round().astype("Int64")
+        elif kind in ("number", "fraction"):
+            frame[column] = pd.to_numeric(values, errors="coerce").astype("float64")
+        elif kind == "date":
+            frame[column] = pd.to_datetime(values, errors="coerce").astype("datetime64[ns]")
+        elif kind == "bool":
+            frame[column] = values.astype("boolean")
+    return frame
+
+
+def _prepare_for_storage(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.copy()
+    for column in frame.columns:
+        values = frame[column]
+        if column == getattr(frame, "_geometry_column_name", None):
+            continue
+        if isinstance(values.dtype, pd.BooleanDtype):
+            frame[column] = values.astype("Int64")
+        elif pd.api.types.is_datetime64_any_dtype(values):
+            frame[column] = values.dt.strftime("%Y-%m-%d").astype(object)
+    return frame
+
+
+def table_fingerprint(frame: pd.DataFrame) -> str:
+    """A hash of a table's content (geometry included), to tell unchanged tables apart."""
+    digest = hashlib.sha256()
+    plain = frame.drop(columns=[frame.geometry.name]) if isinstance(frame, gpd.GeoDataFrame) else frame
+    digest.update(",".join(map(str, plain.columns)).encode())
+    if len(plain):
+        digest.update(pd.util.hash_pandas_object(plain.astype(str), index=False).to_numpy().tobytes())
+    if isinstance(frame, gpd.GeoDataFrame):
+        wkb = shapely.to_wkb(frame.geometry.to_numpy(), include_srid=False)
+        for item in wkb:
+            digest.update(item if item is not None else b"-")
+    return digest.hexdigest()
+
+
+@contextmanager
+def _write_lock(path: Path) -> Iterator[None]:
+    lock_path = path.with_name(path.name + ".lock")
+    with open(lock_path, "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def save_version(
+    path: str | Path,
+    tables: Mapping[str, pd.DataFrame],
+    *,
+    message: str,
+    author: str = "",
+    summary: Mapping[str, object] | None = None,
+) -> int:
+    """Save the given tables as a new version; tables not given are carried over unchanged.
+
+    Parameters
+    ----------
+    path
+        The workspace GeoPackage; created when absent.
+    tables
+        Table name → frame, already validated (GeoDataFrames in EPSG:4326).
+    message, author
+        What the version is and who made it.
+    summary
+        Extra facts to keep with the version (e.g. the build report's counts).
+
+    Returns
+    -------
+    int
+        The new version number.
+    """
+    path = Path(path)
+    unknown = set(tables) - set(TABLES)
+    if unknown:
+        raise ValueError(f"Unknown table(s): {sorted(unknown)}")
+    for name, frame in tables.items():
+        if TABLES[name].geometry and isinstance(frame, gpd.GeoDataFrame):
+            if frame.crs is None or not frame.crs.equals(STORAGE_CRS):
+                raise ValueError(f"Table {name} must be in {STORAGE_CRS} to be stored.")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with _write_lock(path):
+        previous = list_versions(path) if path.exists() else []
+        number = previous[-1].number + 1 if previous else 1
+        layers = dict(previous[-1].layers) if previous else {}
+        fingerprints = dict(previous[-1].summary.get("fingerprints", {})) if previous else {}
+        changed: dict[str, dict[str, int]] = {}
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp.gpkg", dir=path.parent)
+        os.close(fd)
+        tmp = Path(tmp_name)
+        try:
+            if path.exists():
+                shutil.copyfile(path, tmp)
+            else:
+                tmp.unlink()
+            for name, frame in tables.items():
+                fingerprint = table_fingerprint(frame)
+                if fingerprints.get(name) == fingerprint and name in layers:
+                    continue
+                layer = f"{name}__v{number}"
+                stored = _prepare_for_storage(frame)
+                if isinstance(stored, gpd.GeoDataFrame):
+                    pyogrio.write_dataframe(stored, tmp, layer=layer, driver="GPKG")
+                else:
+                    pyogrio.write_dataframe(
+                        pd.DataFrame(stored), tmp, layer=layer, driver="GPKG"
+                    )
+                changed[name] = {"rows": int(len(frame)), "previous_rows": _rows(previous, name)}
+                layers[name] = layer
+                fingerprints[name] = fingerprint
+            record = pd.DataFrame(
+                {
+                    "version": [number],
+                    "created_at": [datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")],
+                    "author": [author or os.environ.get("USER", "")],
+                    "message": [message],
+                    "layers": [json.dumps(layers)],
+                    "summary": [
+                        json.dumps(
+                            {
+                                "changed": changed,
+                                "rows": {n: _count(tmp, layer) for n, layer in layers.items()},
+                                "fingerprints": fingerprints,
+                                **dict(summary or {}),
+                            },
+                            ensure_ascii=False,
+                            default=str,
+                        )
+                    ],
+                }
+            )
+            pyogrio.write_dataframe(
+                record, tmp, layer=VERSIONS_LAYER, driver="GPKG", append=bool(previous)
+            )
+            with open(tmp, "rb+") as handle:
+                os.fsync(handle.fileno())
+            os.replace(tmp, path)
+            _fsync_dir(path.parent)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+    return number
+
+
+def _rows(previous: list[Version], name: str) -> int:
+    if not previous:
+        return 0
+    return int(previous[-1].summary.get("rows", {}).get(name, 0))
+
+
+def _count(path: Path, layer: str) -> int:
+    return int(pyogrio.read_info(path, layer=layer)["features"])
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def workspace_token(path: str | Path) -> tuple[str, int]:
+    """What a cache is keyed on: the resolved path and the newest version number."""
+    resolved = str(Path(path).resolve())
+    return resolved, latest_version(resolved)
+
+
+__all__ = [
+    "Version",
+    "list_versions",
+    "latest_version",
+    "read_workspace",
+    "save_version",
+    "workspace_token",
+    "table_fingerprint",
+    "restore_types",
+]
+

@@ -1,0 +1,390 @@
+"""Validation: bring a frame whose columns carry the workspace names into the table's types.
+
+Every value that cannot be read is reported with its file, row and column. A bad value in an
+optional or count column becomes missing (never zero) and the row is kept; a row without its
+identifier, or with a geometry that cannot be used, is rejected. Duplicate identifiers stop the
+build, because no rule can say which row is right.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from persiantools.jdatetime import JalaliDate
+
+from geodata.problems import DataError, Problem
+from geodata.readers import ROW_COLUMN, SOURCE_COLUMN
+from geodata.schema import STORAGE_CRS, TableSchema
+from geodata.text import clean_text, name_key, parse_numbers, to_ascii_digits
+
+# Local words for facility types, matched on name_key() of the source value; the first word
+# contained in the value wins, so the more specific words come first.
+FACILITY_TYPE_WORDS: tuple[tuple[str, str], ...] = (
+    ("polyclinic", "polyclinic"),
+    ("پلیکلینیک", "polyclinic"),
+    ("پلیکلینیک", "polyclinic"),
+    ("phòngkhámđakhoa", "polyclinic"),
+    ("hospital", "hospital"),
+    ("بیمارستان", "hospital"),
+    ("bệnhviện", "hospital"),
+    ("healthpost", "health_post"),
+    ("health_post", "health_post"),
+    ("خانهبهداشت", "health_post"),
+    ("پایگاهسلامت", "health_post"),
+    ("مرکزسلامت", "health_post"),
+    ("trạmytế", "health_post"),
+    ("insurance", "insurance_office"),
+    ("بیمه", "insurance_office"),
+    ("bảohiểm", "insurance_office"),
+    ("clinic", "clinic"),
+    ("درمانگاه", "clinic"),
+    ("کلینیک", "clinic"),
+    ("phòngkhám", "clinic"),
+    ("pharmacy", "pharmacy"),
+    ("داروخانه", "pharmacy"),
+    ("nhàthuốc", "pharmacy"),
+    ("laboratory", "lab"),
+    ("آزمایشگاه", "lab"),
+    ("xétnghiệm", "lab"),
+    ("lab", "lab"),
+)
+
+_TRUE = {"true", "1", "yes", "y", "t", "بله", "آری", "درست", "có", "đúng", "x"}
+_FALSE = {"false", "0", "no", "n", "f", "خیر", "نه", "نادرست", "không", "sai"}
+_JALALI = re.compile(r"^\s*(1[2-4]\d\d)[/\-.](\d{1,2})(?:[/\-.](\d{1,2}))?\s*$")
+
+
+def map_vocabulary(
+    values: pd.Series, vocabulary: tuple[str, ...], extra: Mapping[str, str] | None = None
+) -> pd.Series:
+    """Map local words onto a closed vocabulary; values that map nowhere become missing.
+
+    ``extra`` (from a recipe's ``type_map``) is tried first, compared by :func:`name_key`; then
+    the vocabulary itself; then, for facility types, :data:`FACILITY_TYPE_WORDS`.
+    """
+    keys = values.map(name_key, na_action="ignore")
+    lookup: dict[str, str] = {name_key(v): v for v in vocabulary}
+    for word, target in (extra or {}).items():
+        lookup[name_key(word)] = target
+    mapped = keys.map(lookup)
+    if set(vocabulary) >= {"hospital", "clinic"}:
+        todo = mapped.isna() & keys.notna()
+        for key in keys[todo].unique():
+            for word, target in FACILITY_TYPE_WORDS:
+                if name_key(word) in key:
+                    mapped[keys == key] = target
+                    break
+    return mapped.where(mapped.isin(vocabulary))
+
+
+def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Read dates: ISO (``2025-03-21``, ``2025-03``), ``21/03/2025`` and Solar Hijri (``1404/01/01``).
+
+    Returns the dates (``datetime64[ns]``, NaT when missing or unreadable) and a mask of values
+    that were present but unreadable.
+    """
+    if pd.api.types.is_datetime64_any_dtype(values):
+        out = pd.to_datetime(values).dt.tz_localize(None) if values.dt.tz else values
+        return out.astype("datetime64[ns]"), pd.Series(False, index=values.index)
+    text = values.astype("string").str.strip().map(to_ascii_digits, na_action="ignore")
+    present = text.notna() & (text != "")
+    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    for raw in text[present].unique():
+        out[text == raw] = _parse_one_date(str(raw))
+    bad = present & out.isna()
+    return out, bad
+
+
+def _parse_one_date(raw: str) -> pd.Timestamp:
+    match = _JALALI.match(raw)
+    if match:
+        year, month, day = int(match[1]), int(match[2]), int(match[3] or 1)
+        try:
+            return pd.Timestamp(JalaliDate(year, month, day).to_gregorian())
+        except ValueError:
+            return pd.NaT
+    for fmt in ("ISO8601", "%d/%m/%Y", "%d.%m.%Y", "%Y/%m/%d", "%Y/%m"):
+        try:
+            stamp = pd.to_datetime(raw, format=fmt)
+        except (ValueError, TypeError):
+            continue
+        if stamp.tzinfo is not None:
+            stamp = stamp.tz_localize(None)
+        return stamp
+    return pd.NaT
+
+
+def parse_bools(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Read yes/no values in English, Persian and Vietnamese; returns (boolean, bad mask)."""
+    if pd.api.types.is_bool_dtype(values):
+        return values.astype("boolean"), pd.Series(False, index=values.index)
+    text = values.astype("string").str.strip().str.casefold()
+    present = text.notna() & (text != "")
+    out = pd.Series(pd.NA, index=values.index, dtype="boolean")
+    out[text.isin(_TRUE).fillna(False)] = True
+    out[text.isin(_FALSE).fillna(False)] = False
+    bad = present & out.isna()
+    return out, bad.astype(bool)
+
+
+def clean_ids(values: pd.Series) -> pd.Series:
+    """Identifiers as strings: ``101.0`` read from a spreadsheet becomes ``"101"``."""
+    if pd.api.types.is_float_dtype(values):
+        whole = values.notna() & (values == np.floor(values))
+        text = values.astype("string")
+        text[whole] = values[whole].astype("int64").astype("string")
+        values = text
+    text = values.astype("string").map(to_ascii_digits, na_action="ignore").str.strip()
+    text = text.str.replace(r"\.0$", "", regex=True)
+    return text.where(text != "").astype(object).where(lambda s: s.notna(), None)
+
+
+def conform(
+    frame: pd.DataFrame,
+    schema: TableSchema,
+    *,
+    source: str,
+    type_map: Mapping[str, str] | None = None,
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Check a frame against a table schema and convert it to the stored types.
+
+    Parameters
+    ----------
+    frame
+        Columns already renamed to the workspace names; may carry ``_row`` and ``_source``.
+    schema
+        The table it must become.
+    source
+        File name used in problems when the frame has no ``_source`` column.
+    type_map
+        Extra local words for closed vocabularies (the recipe's ``type_map``).
+
+    Returns
+    -------
+    table, problems
+        The conforming table (GeoDataFrame in EPSG:4326 for tables with geometry), and every
+        value or row that was rejected, repaired or set to missing.
+
+    Raises
+    ------
+    DataError
+        A required column is absent, an identifier is duplicated, or a layer has no CRS.
+    """
+    frame = frame.copy()
+    if ROW_COLUMN not in frame:
+        frame[ROW_COLUMN] = np.arange(1, len(frame) + 1)
+    if SOURCE_COLUMN not in frame:
+        frame[SOURCE_COLUMN] = source
+    missing = [c for c in schema.required if c not in frame.columns]
+    has_geometry = isinstance(frame, gpd.GeoDataFrame) and frame.geometry.name in frame
+    if schema.geometry in ("polygon", "point") and not has_geometry:
+        missing.append("geometry (or lat/lon columns)")
+    if missing:
+        raise DataError(
+            f"{source}: the {schema.name} table needs column(s) {', '.join(missing)}; map them in "
+            f"the recipe's [{schema.name}] columns (found: "
+            f"{', '.join(c for c in frame.columns if not c.startswith('_'))})."
+        )
+    problems: list[Problem] = []
+
+    def report(mask: pd.Series, column: str, problem: str, severity: str, fix: str | None = None):
+        for row, src, value in zip(
+            frame.loc[mask, ROW_COLUMN], frame.loc[mask, SOURCE_COLUMN], frame.loc[mask, column],
+            strict=True,
+        ):
+            problems.append(
+                Problem(str(src), problem, int(row), column, _show(value), severity, fix)
+            )
+
+    reject = pd.Series(False, index=frame.index)
+    for column, kind in schema.kinds.items():
+        if column not in frame:
+            continue
+        values = frame[column]
+        if kind == "id":
+            frame[column] = clean_ids(values)
+            if column in schema.required:
+                empty = frame[column].isna()
+                report(empty, column, "identifier is missing; row rejected", "rejected")
+                reject |= empty
+        elif kind == "text":
+            present = values.notna()
+            frame[column] = values.where(~present, values[present].map(clean_text)).astype(object)
+            frame[column] = frame[column].where(frame[column].notna() & (frame[column] != ""), None)
+            if column in schema.required:
+                empty = frame[column].isna()
+                report(empty, column, "value is missing; row rejected", "rejected")
+                reject |= empty
+        elif kind in ("count", "number", "fraction"):
+            numbers, bad = parse_numbers(values)
+            report(bad, column, "not a number; kept as missing", "rejected")
+            if kind == "count":
+                negative = numbers < 0
+                report(negative, column, "negative count; kept as missing", "rejected")
+                fractional = (numbers.notna()) & (numbers != np.round(numbers)) & ~negative
+                report(fractional, column, "count is not a whole number; rounded", "warning")
+                numbers = numbers.where(~negative).round()
+                frame[column] = numbers.astype("Int64")
+            elif kind == "fraction":
+                outside = (numbers < 0) | (numbers > 1)
+                report(
+                    outside, column, "must be between 0 and 1; kept as missing", "rejected",
+                    "write 85 % as 0.85",
+                )
+                frame[column] = numbers.where(~outside)
+            else:
+                frame[column] = numbers
+            if column in schema.required and kind != "count":
+                reject |= frame[column].isna()
+        elif kind == "date":
+            dates, bad = parse_dates(values)
+            report(bad, column, "not a date", "rejected", "use YYYY-MM-DD or 1404/01/01")
+            if column == "period":
+                dates = dates.dt.to_period("M").dt.to_timestamp()
+            frame[column] = dates
+            if column in schema.required:
+                empty = frame[column].isna()
+                report(empty & ~bad, column, "date is missing; row rejected", "rejected")
+                reject |= empty
+        elif kind == "bool":
+            flags, bad = parse_bools(values)
+            report(bad, column, "not yes/no; kept as missing", "rejected")
+            frame[column] = flags
+
+    for column, vocabulary in schema.vocabularies.items():
+        if column not in frame:
+            continue
+        mapped = map_vocabulary(frame[column], vocabulary, type_map if column == "type" else None)
+        unknown = frame[column].notna() & mapped.isna()
+        if column in schema.required:
+            report(
+                unknown, column, f"not one of {', '.join(vocabulary)}; row rejected", "rejected",
+                "map the local word in the recipe's type_map",
+            )
+            reject |= unknown
+        else:
+            report(unknown, column, f"not one of {', '.join(vocabulary)}; kept as missing", "rejected")
+        frame[column] = mapped.astype(object).where(mapped.notna(), None)
+
+    if has_geometry:
+        frame, geometry_reject, geometry_problems = _check_geometry(frame, schema)
+        problems += geometry_problems
+        reject |= geometry_reject
+
+    frame = frame.loc[~reject]
+    _check_unique(frame, schema)
+    return frame.reset_index(drop=True), problems
+
+
+def _check_geometry(
+    frame: gpd.GeoDataFrame, schema: TableSchema
+) -> tuple[gpd.GeoDataFrame, pd.Series, list[Problem]]:
+    problems: list[Problem] = []
+    geoms = frame.geometry.to_numpy()
+    reject = pd.Series(False, index=frame.index)
+    rows = frame[ROW_COLUMN].to_numpy()
+    sources = frame[SOURCE_COLUMN].to_numpy()
+
+    def note(mask: np.ndarray, problem: str, severity: str) -> None:
+        for row, src in zip(rows[mask], sources[mask], strict=True):
+            problems.append(Problem(str(src), problem, int(row), "geometry", None, severity))
+
+    empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    if schema.geometry == "optional_point":
+        empty_ok = empty
+        empty = np.zeros(len(geoms), dtype=bool)
+    else:
+        empty_ok = np.zeros(len(geoms), dtype=bool)
+        note(empty, "geometry is empty; row rejected", "rejected")
+    wanted = ("Polygon", "MultiPolygon") if schema.geometry == "polygon" else ("Point",)
+    invalid = ~empty & ~empty_ok & ~shapely.is_valid(geoms)
+    if invalid.any():
+        repaired = shapely.make_valid(geoms[invalid])
+        if schema.geometry == "polygon":
+            repaired = _polygonal_part(repaired)
+        geoms = geoms.copy()
+        geoms[invalid] = repaired
+        note(invalid, "invalid geometry repaired with make_valid", "repaired")
+    types = shapely.get_type_id(geoms)
+    if schema.geometry != "polygon":
+        # A MultiPoint of one point is a point.
+        single = (types == 4) & (shapely.get_num_geometries(geoms) == 1)
+        geoms[single] = shapely.get_geometry(geoms[single], 0)
+        types = shapely.get_type_id(geoms)
+    type_ids = {"Point": 0, "Polygon": 3, "MultiPolygon": 6}
+    ok_type = np.isin(types, [type_ids[w] for w in wanted])
+    wrong = ~empty & ~empty_ok & ~ok_type
+    now_empty = ~empty & ~empty_ok & shapely.is_empty(geoms)
+    note(wrong & ~now_empty, f"geometry is not a {' or '.join(wanted)}; row rejected", "rejected")
+    note(now_empty, "geometry is empty after repair; row rejected", "rejected")
+    reject |= empty | wrong | now_empty
+    if schema.geometry == "optional_point":
+        geoms[empty_ok] = None
+    out = frame.set_geometry(gpd.GeoSeries(geoms, index=frame.index, crs=frame.crs))
+    if out.crs is None:
+        raise DataError(f"{sources[0] if len(sources) else schema.name}: the layer has no CRS.")
+    keep = ~reject
+    bounds_ok = np.ones(len(out), dtype=bool)
+    if out.crs.is_geographic:
+        minx, miny, maxx, maxy = shapely.bounds(geoms).T
+        bounds_ok = ~(
+            (np.nan_to_num(miny, nan=0) < -90)
+            | (np.nan_to_num(maxy, nan=0) > 90)
+            | (np.nan_to_num(minx, nan=0) < -180)
+            | (np.nan_to_num(maxx, nan=0) > 180)
+        )
+        bad_bounds = keep.to_numpy() & ~bounds_ok
+        note(bad_bounds, "coordinates outside the world in a geographic CRS", "rejected")
+        reject |= ~bounds_ok
+    out = out.to_crs(STORAGE_CRS)
+    return out, reject, problems
+
+
+def _polygonal_part(geoms: np.ndarray) -> np.ndarray:
+    """Keep only the polygons of each (repaired) geometry; lines and points are dropped."""
+    parts, index = shapely.get_parts(geoms, return_index=True)
+    polygonal = np.isin(shapely.get_type_id(parts), [3, 6])
+    result = np.array([shapely.Polygon()] * len(geoms), dtype=object)
+    if polygonal.any():
+        series = gpd.GeoSeries(parts[polygonal]).groupby(index[polygonal]).agg(
+            lambda s: shapely.union_all(s.to_numpy())
+        )
+        result[series.index.to_numpy()] = series.to_numpy()
+    return result
+
+
+def _check_unique(frame: pd.DataFrame, schema: TableSchema) -> None:
+    key = [c for c in schema.key if c in frame]
+    if not key:
+        return
+    dup = frame.duplicated(subset=key, keep=False)
+    if not dup.any():
+        return
+    problems = [
+        Problem(
+            str(src), f"duplicate {'/'.join(key)}", int(row), key[0], "/".join(map(str, vals)),
+            "error",
+        )
+        for row, src, vals in zip(
+            frame.loc[dup, ROW_COLUMN], frame.loc[dup, SOURCE_COLUMN],
+            frame.loc[dup, key].itertuples(index=False, name=None), strict=True,
+        )
+    ]
+    raise DataError(
+        f"The {schema.name} table has {int(dup.sum())} rows with a duplicated "
+        f"{' + '.join(key)}; each must be unique. Nothing was saved.",
+        problems,
+    )
+
+
+def _show(value: object) -> str | None:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if value is pd.NA or value is pd.NaT:
+        return None
+    return str(value)[:80]

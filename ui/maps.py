@@ -1,0 +1,571 @@
+"""Choropleth maps of areas, drawn with folium and served fully offline.
+
+The caller classifies: every row of the areas frame already carries its fill colour (``no data``
+rows included) and display strings for the tooltip. This module only simplifies geometry for
+display, escapes every data string, and draws one canvas GeoJSON layer plus a self-made legend.
+
+Security: folium's ``GeoJsonTooltip`` puts property values and aliases into the page with
+``innerHTML``, and ``folium.Tooltip`` pastes its text into a JavaScript template literal. Every
+string that reaches the browser from data therefore goes through :func:`escape_text` first.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from branca.element import MacroElement
+from folium.template import Template
+from pyproj import CRS
+
+from ui.offline import OPTIONAL_TILE_ATTRIBUTION, OPTIONAL_TILE_URL, offline_map
+
+__all__ = [
+    "BORDER_COLOUR",
+    "HIGHLIGHT_COLOUR",
+    "MAP_BACKGROUND",
+    "LegendItem",
+    "choropleth_map",
+    "escape_text",
+    "simplify_for_display",
+]
+
+BORDER_COLOUR = "#ffffff"
+HIGHLIGHT_COLOUR = "#1f2328"
+MAP_BACKGROUND = "#eef0f2"
+POINT_COLOUR = "#1f2328"
+POINT_FILL = "#ffffff"
+# ~0.1 m at the equator: enough for display, halves the GeoJSON sent to the browser.
+_COORD_DECIMALS = 6
+
+_COLOUR_RE = re.compile(r"^#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")
+_WGS84 = CRS.from_epsg(4326)
+
+
+# --------------------------------------------------------------------------- escaping
+
+
+def escape_text(value: Any) -> str:
+    """Return ``value`` as text safe to put into HTML or a JavaScript template literal.
+
+    ``html.escape(str(value), quote=True)`` (``& < > " '``), plus the three characters that
+    matter inside a JavaScript template literal, where ``folium.Tooltip`` pastes its text:
+    backtick, ``$`` and backslash become character references. The browser shows the
+    original characters.
+    """
+    text = html.escape(str(value), quote=True)
+    return text.replace("\\", "&#92;").replace("`", "&#96;").replace("$", "&#36;")
+
+
+def _is_missing(value: Any) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float) and math.isnan(value)
+
+
+def _escaped_or_none(value: Any) -> str | None:
+    return None if _is_missing(value) else escape_text(value)
+
+
+def _check_colour(value: Any, where: str) -> str:
+    if not isinstance(value, str) or not _COLOUR_RE.match(value):
+        raise ValueError(
+            f"{where}: {value!r} is not a hex colour (#rgb, #rrggbb or #rrggbbaa); "
+            "classify values into colours before drawing the map"
+        )
+    return value
+
+
+# --------------------------------------------------------------------------- geometry
+
+
+def _metric_crs(gdf: gpd.GeoDataFrame) -> CRS:
+    """A projected CRS in metres for ``gdf``: its own if it is one, else its UTM zone."""
+    crs = CRS.from_user_input(gdf.crs)
+    if crs.is_projected and all(
+        (axis.unit_name or "").lower() in ("metre", "meter") for axis in crs.axis_info
+    ):
+        return crs
+    return gdf.estimate_utm_crs()
+
+
+def simplify_for_display(gdf: gpd.GeoDataFrame, tolerance_m: float = 15.0) -> gpd.GeoDataFrame:
+    """Simplify area polygons for drawing, keeping borders shared by neighbours shared.
+
+    When the polygons form a valid coverage (no overlaps, identical vertices along shared
+    edges), ``shapely.coverage_simplify`` simplifies each shared edge once, so neighbours stay
+    edge to edge with no gaps or slivers. Otherwise each polygon is simplified on its own with
+    ``simplify(preserve_topology=True)`` (shared borders may then drift by up to the tolerance).
+    The work is done in metres (the frame's projected CRS, or its UTM zone from
+    ``estimate_utm_crs()``) and the result is returned in the input CRS.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        Polygons/MultiPolygons with a CRS. Not modified.
+    tolerance_m : float, default 15.0
+        Simplification tolerance in metres (for coverage simplification: roughly the square
+        root of the area of the triangles removed). ``0`` returns a copy.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        A copy with the same index, columns and CRS. Every non-empty input geometry gives a
+        valid, non-empty output geometry; missing or empty geometries are passed through.
+
+    Raises
+    ------
+    ValueError
+        If the frame has no CRS, the tolerance is negative, or a geometry is not polygonal.
+    """
+    if tolerance_m < 0 or not math.isfinite(tolerance_m):
+        raise ValueError(f"tolerance_m must be a finite number >= 0, got {tolerance_m!r}")
+    out = gdf.copy()
+    if len(gdf) == 0 or tolerance_m == 0:
+        return out
+    if gdf.crs is None:
+        raise ValueError("simplify_for_display: the frame has no CRS; set it before simplifying")
+
+    geom_col = gdf.geometry.name
+    present = ~(gdf.geometry.isna() | gdf.geometry.is_empty).to_numpy()
+    if not present.any():
+        return out
+    kinds = set(gdf.geometry[present].geom_type)
+    if not kinds <= {"Polygon", "MultiPolygon"}:
+        raise ValueError(
+            "simplify_for_display expects Polygon/MultiPolygon geometries, got "
+            + ", ".join(sorted(kinds - {"Polygon", "MultiPolygon"}))
+        )
+
+    metric = _metric_crs(gdf)
+    originals = gdf.geometry[present].to_crs(metric).to_numpy()
+    originals = np.asarray(originals, dtype=object)
+    # Invalid polygons cannot form a coverage; repair them first (display only).
+    invalid = ~shapely.is_valid(originals)
+    if invalid.any():
+        originals = originals.copy()
+        originals[invalid] = shapely.make_valid(originals[invalid])
+        originals[invalid] = [_polygonal_part(g) for g in originals[invalid]]
+
+    simplified: np.ndarray | None = None
+    if shapely.coverage_is_valid(originals):
+        try:
+            simplified = shapely.coverage_simplify(originals, tolerance_m, simplify_boundary=True)
+        except shapely.errors.GEOSException:
+            simplified = None
+    if simplified is None:
+        simplified = shapely.simplify(originals, tolerance_m, preserve_topology=True)
+
+    # Belt and braces: any result that is invalid or empty falls back to a per-geometry
+    # simplification, then to the original polygon.
+    bad = ~shapely.is_valid(simplified) | shapely.is_empty(simplified)
+    if bad.any():
+        simplified = np.asarray(simplified, dtype=object).copy()
+        for i in np.flatnonzero(bad):
+            alt = shapely.simplify(originals[i], tolerance_m, preserve_topology=True)
+            if not shapely.is_valid(alt) or shapely.is_empty(alt):
+                alt = originals[i]
+            simplified[i] = alt
+
+    back = gpd.GeoSeries(simplified, crs=metric).to_crs(gdf.crs).to_numpy()
+    new_geoms = np.asarray(gdf.geometry.to_numpy(), dtype=object).copy()
+    new_geoms[present] = back
+    out[geom_col] = gpd.GeoSeries(new_geoms, index=gdf.index, crs=gdf.crs)
+    return out
+
+
+def _polygonal_part(geom: shapely.Geometry) -> shapely.Geometry:
+    """The polygonal part of ``make_valid`` output (which may add lines or points)."""
+    if geom.geom_type in ("Polygon", "MultiPolygon"):
+        return geom
+    polys = [g for g in shapely.get_parts(geom) if g.geom_type in ("Polygon", "MultiPolygon")]
+    return shapely.union_all(polys) if polys else geom
+
+
+# --------------------------------------------------------------------------- legend
+
+
+@dataclass
+class LegendItem:
+    """One legend row: a colour swatch, its label and optionally how many areas it has."""
+
+    colour: str
+    label: str
+    count: int | None = None
+
+
+def _default_count_format(count: int) -> str:
+    return f"{count:,}"
+
+
+def legend_html(
+    title: str,
+    items: list[LegendItem],
+    count_format: Callable[[int], str] = _default_count_format,
+) -> str:
+    """The legend's inner HTML; every text escaped, every colour checked to be a hex colour."""
+    rows = []
+    for i, item in enumerate(items):
+        colour = _check_colour(item.colour, f"legend item {i} ({item.label!r})")
+        count = (
+            ""
+            if item.count is None
+            else f'<span class="ca-legend-count" dir="auto">{escape_text(count_format(item.count))}'
+            "</span>"
+        )
+        rows.append(
+            '<div class="ca-legend-row">'
+            f'<span class="ca-legend-swatch" style="background-color:{colour}"></span>'
+            f'<span class="ca-legend-label" dir="auto">{escape_text(item.label)}</span>'
+            f"{count}</div>"
+        )
+    return f'<div class="ca-legend-title" dir="auto">{escape_text(title)}</div>' + "".join(rows)
+
+
+class Legend(MacroElement):
+    """A Leaflet control holding a legend; no external resources, no branca colormap.
+
+    The inner HTML is built (and escaped) in Python and handed to the script as a JSON string.
+    ``dir="auto"`` on the box and on each text lets Persian legends lay out right to left
+    (swatch on the right) even inside ``st_folium``'s iframe, which does not inherit the
+    page's direction.
+    """
+
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}
+        <style>
+            .ca-legend {
+                background: rgba(255, 255, 255, 0.92);
+                padding: 6px 10px;
+                border-radius: 4px;
+                box-shadow: 0 1px 4px rgba(0, 0, 0, 0.3);
+                font: 12px/1.35 system-ui, -apple-system, "Segoe UI", Tahoma, Arial, sans-serif;
+                color: #1f2328;
+                max-width: 260px;
+                text-align: start;
+            }
+            .ca-legend-title { font-weight: 600; margin-bottom: 4px; }
+            .ca-legend-row { display: flex; align-items: center; gap: 6px; margin: 2px 0; }
+            .ca-legend-swatch {
+                flex: 0 0 auto; width: 14px; height: 14px;
+                border: 1px solid rgba(0, 0, 0, 0.25); border-radius: 2px;
+            }
+            .ca-legend-label { flex: 1 1 auto; }
+            .ca-legend-count {
+                flex: 0 0 auto; margin-inline-start: 8px; color: #57606a;
+                font-variant-numeric: tabular-nums;
+            }
+        </style>
+        {% endmacro %}
+
+        {% macro script(this, kwargs) %}
+            (function () {
+                var legend = L.control({position: {{ this.position|tojson }}});
+                legend.onAdd = function () {
+                    var div = L.DomUtil.create("div", "ca-legend leaflet-control");
+                    div.setAttribute("dir", "auto");
+                    div.innerHTML = {{ this.inner_html|tojson }};
+                    L.DomEvent.disableClickPropagation(div);
+                    L.DomEvent.disableScrollPropagation(div);
+                    return div;
+                };
+                legend.addTo({{ this._parent.get_name() }});
+            })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(
+        self,
+        title: str,
+        items: list[LegendItem],
+        position: str = "bottomright",
+        count_format: Callable[[int], str] = _default_count_format,
+    ) -> None:
+        super().__init__()
+        if position not in ("topleft", "topright", "bottomleft", "bottomright"):
+            raise ValueError(f"legend position {position!r} is not a Leaflet control corner")
+        self._name = "Legend"
+        self.position = position
+        self.inner_html = legend_html(title, items, count_format)
+
+
+class _MapStyle(MacroElement):
+    """Light background for tile-less maps, and direction-aware tooltip cells."""
+
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}
+        <style>
+            #{{ this._parent.get_name() }}.leaflet-container { background: {{ this.background }}; }
+            .foliumtooltip th, .foliumtooltip td { text-align: start; unicode-bidi: plaintext; }
+        </style>
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, background: str) -> None:
+        super().__init__()
+        self._name = "MapStyle"
+        self.background = _check_colour(background, "map background")
+
+
+# --------------------------------------------------------------------------- map
+
+
+def _require_wgs84(frame: gpd.GeoDataFrame, what: str) -> None:
+    if frame.crs is None or not CRS.from_user_input(frame.crs).equals(_WGS84):
+        raise ValueError(
+            f"{what} must be in EPSG:4326 (longitude/latitude) for the map, got "
+            f"{frame.crs.to_string() if frame.crs is not None else 'no CRS'}; "
+            "reproject with .to_crs(4326) first"
+        )
+
+
+def _require_columns(frame: pd.DataFrame, columns: list[str], what: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{what} has no column(s) {missing}; it has {list(frame.columns)}")
+
+
+def _round_coords(geoms: np.ndarray) -> np.ndarray:
+    return shapely.transform(geoms, lambda xy: np.round(xy, _COORD_DECIMALS))
+
+
+def _area_features(
+    gdf: gpd.GeoDataFrame, id_column: str, colour_column: str, tooltip_columns: list[str]
+) -> dict:
+    """GeoJSON FeatureCollection with only geometry and the escaped properties the map needs."""
+    columns = list(dict.fromkeys([id_column, colour_column, *tooltip_columns]))
+    features = []
+    for pos, (geom, row) in enumerate(
+        zip(
+            _round_coords(np.asarray(gdf.geometry.to_numpy(), dtype=object)),
+            gdf[columns].itertuples(index=False, name=None),
+            strict=True,
+        )
+    ):
+        if geom is None or geom.is_empty:
+            continue
+        props: dict[str, str | None] = {}
+        for column, value in zip(columns, row, strict=True):
+            if column == colour_column:
+                props[column] = _check_colour(value, f"row {pos}, column {colour_column!r}")
+            else:
+                props[column] = _escaped_or_none(value)
+        features.append(
+            {
+                "type": "Feature",
+                "id": str(pos),
+                "properties": props,
+                "geometry": shapely.geometry.mapping(geom),
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _bounds(frames: list[gpd.GeoDataFrame]) -> list[list[float]] | None:
+    boxes = [f.total_bounds for f in frames if len(f) and not f.geometry.is_empty.all()]
+    boxes = [b for b in boxes if np.isfinite(b).all()]
+    if not boxes:
+        return None
+    arr = np.array(boxes)
+    minx, miny = arr[:, 0].min(), arr[:, 1].min()
+    maxx, maxy = arr[:, 2].max(), arr[:, 3].max()
+    return [[float(miny), float(minx)], [float(maxy), float(maxx)]]
+
+
+def choropleth_map(
+    gdf: gpd.GeoDataFrame,
+    *,
+    id_column: str,
+    colour_column: str,
+    tooltip: list[tuple[str, str]],
+    legend_title: str,
+    legend_items: list[LegendItem],
+    highlight_id: str | None = None,
+    points: gpd.GeoDataFrame | None = None,
+    point_tooltip: list[tuple[str, str]] | None = None,
+    basemap_tiles: bool = False,
+    height: int = 560,
+    legend_position: str = "bottomright",
+    count_format: Callable[[int], str] = _default_count_format,
+) -> folium.Map:
+    """Draw areas filled with precomputed colours, with tooltip, legend and optional points.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        Areas in EPSG:4326, already simplified for display if large (see
+        :func:`simplify_for_display`). Not modified.
+    id_column : str
+        Column with the area identifier. It is sent to the browser as a feature property (HTML-
+        escaped, which leaves plain codes unchanged), so ``st_folium``'s
+        ``last_active_drawing["properties"][id_column]`` tells which area was clicked.
+    colour_column : str
+        Column with a hex fill colour per row (``#rrggbb``); "no data" rows carry their grey.
+    tooltip : list of (column, label)
+        Display strings shown on hover. Values and labels are HTML-escaped.
+    legend_title, legend_items
+        Legend heading and rows (colour, label, optional count); text is HTML-escaped.
+    highlight_id : str, optional
+        Area drawn with a thick dark outline on top of the others (ignored if not present).
+    points : geopandas.GeoDataFrame, optional
+        Facilities (EPSG:4326 points) drawn as small circle markers.
+    point_tooltip : list of (column, label), optional
+        Tooltip rows of the points; values and labels are HTML-escaped.
+    basemap_tiles : bool, default False
+        Opt-in OpenStreetMap tiles (needs internet). Off, the map loads nothing from outside.
+    height : int, default 560
+        Map height in pixels (pass the same value to ``st_folium``).
+    legend_position : str, default "bottomright"
+        Leaflet corner of the legend.
+    count_format : callable, default thousands separator
+        Turns a legend count into text (e.g. with Persian digits).
+
+    Returns
+    -------
+    folium.Map
+        Built with :func:`ui.offline.offline_map`: Leaflet from ``/app/static/vendor``.
+
+    Raises
+    ------
+    ValueError
+        If a frame is not in EPSG:4326, a named column is missing, or a colour is not hex.
+    """
+    _require_wgs84(gdf, "areas")
+    tooltip_columns = [column for column, _ in tooltip]
+    _require_columns(gdf, [id_column, colour_column, *tooltip_columns], "areas")
+    if points is not None:
+        _require_wgs84(points, "points")
+        _require_columns(points, [c for c, _ in point_tooltip or []], "points")
+
+    frames = [gdf] + ([points] if points is not None else [])
+    bounds = _bounds(frames)
+    if bounds is None:
+        fmap = offline_map(location=[0, 0], zoom_start=2, height=height)
+    else:
+        centre = [(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2]
+        fmap = offline_map(location=centre, zoom_start=10, height=height)
+    _MapStyle(MAP_BACKGROUND).add_to(fmap)
+
+    if basemap_tiles:
+        folium.TileLayer(
+            tiles=OPTIONAL_TILE_URL,
+            attr=OPTIONAL_TILE_ATTRIBUTION,
+            name="OpenStreetMap",
+            max_zoom=19,
+            control=False,
+        ).add_to(fmap)
+
+    data = _area_features(gdf, id_column, colour_column, tooltip_columns)
+    if data["features"]:
+
+        def style(feature: dict) -> dict:
+            return {
+                "fillColor": feature["properties"][colour_column],
+                "fillOpacity": 0.85,
+                "color": BORDER_COLOUR,
+                "weight": 0.7,
+                "opacity": 1.0,
+            }
+
+        def hover(feature: dict) -> dict:
+            return {"color": HIGHLIGHT_COLOUR, "weight": 2.0, "fillOpacity": 0.95}
+
+        folium.GeoJson(
+            data,
+            name="areas",
+            style_function=style,
+            highlight_function=hover,
+            tooltip=folium.GeoJsonTooltip(
+                fields=tooltip_columns,
+                aliases=[escape_text(label) for _, label in tooltip],
+                labels=True,
+                sticky=True,
+            )
+            if tooltip
+            else None,
+            control=False,
+            smooth_factor=0.5,
+        ).add_to(fmap)
+
+        if highlight_id is not None:
+            mask = gdf[id_column].astype("string") == str(highlight_id)
+            chosen = gdf.loc[mask.fillna(False).to_numpy()]
+            chosen = chosen[~(chosen.geometry.isna() | chosen.geometry.is_empty)]
+            if len(chosen):
+                geoms = _round_coords(np.asarray(chosen.geometry.to_numpy(), dtype=object))
+                folium.GeoJson(
+                    {
+                        "type": "FeatureCollection",
+                        "features": [
+                            {
+                                "type": "Feature",
+                                "id": str(i),
+                                "properties": {},
+                                "geometry": shapely.geometry.mapping(g),
+                            }
+                            for i, g in enumerate(geoms)
+                        ],
+                    },
+                    name="highlight",
+                    style_function=lambda feature: {
+                        "fill": False,
+                        "color": HIGHLIGHT_COLOUR,
+                        "weight": 4,
+                        "opacity": 1.0,
+                    },
+                    control=False,
+                    interactive=False,
+                ).add_to(fmap)
+
+    if points is not None and len(points):
+        _add_points(fmap, points, point_tooltip or [])
+
+    Legend(legend_title, legend_items, legend_position, count_format).add_to(fmap)
+    if bounds is not None:
+        fmap.fit_bounds(bounds)
+    return fmap
+
+
+def _add_points(
+    fmap: folium.Map, points: gpd.GeoDataFrame, point_tooltip: list[tuple[str, str]]
+) -> None:
+    """Small canvas circle markers with escaped tooltips; non-point rows are skipped."""
+    layer = folium.FeatureGroup(name="facilities", control=False)
+    columns = [c for c, _ in point_tooltip]
+    labels = [escape_text(label) for _, label in point_tooltip]
+    for geom, row in zip(
+        points.geometry.to_numpy(),
+        points[columns].itertuples(index=False, name=None),
+        strict=True,
+    ):
+        if geom is None or geom.is_empty or geom.geom_type != "Point":
+            continue
+        lines = [
+            f"<b>{label}</b>: {escape_text(value)}" if label else escape_text(value)
+            for label, value in zip(labels, row, strict=True)
+            if not _is_missing(value)
+        ]
+        folium.CircleMarker(
+            location=[round(geom.y, _COORD_DECIMALS), round(geom.x, _COORD_DECIMALS)],
+            radius=4,
+            color=POINT_COLOUR,
+            weight=1,
+            fill=True,
+            fill_color=POINT_FILL,
+            fill_opacity=1.0,
+            tooltip=folium.Tooltip("<br>".join(lines)) if lines else None,
+        ).add_to(layer)
+    layer.add_to(fmap)
