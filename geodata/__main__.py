@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "versions":
             return _versions(args.workspace)
         if args.command == "demo":
-            from geodata.demo_store import write_demo_workspace
+            from geodata.workspaces import write_demo_workspace
 
             number = write_demo_workspace(args.out)
             print(f"Demo workspace written to {args.out} (version {number}).")
@@ -41,21 +41,17 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from geodata.recipe import build_from_recipe
-    from geodata.store import save_version
+    from geodata.recipe import build_from_recipe, build_workspace
 
-    tables, report = build_from_recipe(args.recipe)
-    print(report.render())
     if args.check:
+        _, report = build_from_recipe(args.recipe)
+        print(report.render())
         print("Checked only; nothing written.")
         return 0
-    number = save_version(
-        args.out,
-        tables,
-        message=args.message or f"build from {args.recipe.name}",
-        author=args.author,
-        summary={"report": report.counts()},
+    number, report = build_workspace(
+        args.recipe, args.out, author=args.author, message=args.message
     )
+    print(report.render())
     print(f"Saved {args.out} as version {number}.")
     return 0
 

@@ -52,6 +52,7 @@ class BuildReport:
     """The build report: rows read, joined, unmatched, repaired and rejected, per section."""
 
     recipe: str
+    title: str = ""
     sections: dict[str, SectionReport] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
@@ -166,7 +167,7 @@ def build_from_recipe(recipe_path: str | Path) -> tuple[dict[str, pd.DataFrame],
     recipe_path = Path(recipe_path)
     recipe = load_recipe(recipe_path)
     base = recipe_path.parent
-    report = BuildReport(recipe=recipe_path.name)
+    report = BuildReport(recipe=recipe_path.name, title=str(recipe.get("name", recipe_path.stem)))
     tables: dict[str, pd.DataFrame] = {}
 
     areas_section = dict(recipe["areas"])
@@ -217,7 +218,7 @@ def build_workspace(
         tables,
         message=message or f"build from {Path(recipe_path).name}",
         author=author,
-        summary={"report": report.counts()},
+        summary={"report": report.counts(), "title": report.title},
     )
     return version, report
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import html
 import math
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -37,6 +38,7 @@ __all__ = [
     "choropleth_map",
     "escape_text",
     "simplify_for_display",
+    "text_direction",
 ]
 
 BORDER_COLOUR = "#ffffff"
@@ -103,8 +105,11 @@ def simplify_for_display(gdf: gpd.GeoDataFrame, tolerance_m: float = 15.0) -> gp
 
     When the polygons form a valid coverage (no overlaps, identical vertices along shared
     edges), ``shapely.coverage_simplify`` simplifies each shared edge once, so neighbours stay
-    edge to edge with no gaps or slivers. Otherwise each polygon is simplified on its own with
-    ``simplify(preserve_topology=True)`` (shared borders may then drift by up to the tolerance).
+    edge to edge with no gaps or slivers. A near-coverage (real files: tiny overlaps, vertices
+    that do not quite match) is first made valid with ``shapely.coverage_clean`` when that
+    changes no polygon's area by more than 1 %. Otherwise each polygon is simplified on its own
+    with ``simplify(preserve_topology=True)`` (shared borders may then drift by up to the
+    tolerance).
     The work is done in metres (the frame's projected CRS, or its UTM zone from
     ``estimate_utm_crs()``) and the result is returned in the input CRS.
 
@@ -157,9 +162,10 @@ def simplify_for_display(gdf: gpd.GeoDataFrame, tolerance_m: float = 15.0) -> gp
         originals[invalid] = [_polygonal_part(g) for g in originals[invalid]]
 
     simplified: np.ndarray | None = None
-    if shapely.coverage_is_valid(originals):
+    coverage = originals if shapely.coverage_is_valid(originals) else _cleaned(originals)
+    if coverage is not None:
         try:
-            simplified = shapely.coverage_simplify(originals, tolerance_m, simplify_boundary=True)
+            simplified = shapely.coverage_simplify(coverage, tolerance_m, simplify_boundary=True)
         except shapely.errors.GEOSException:
             simplified = None
     if simplified is None:
@@ -181,6 +187,33 @@ def simplify_for_display(gdf: gpd.GeoDataFrame, tolerance_m: float = 15.0) -> gp
     new_geoms[present] = back
     out[geom_col] = gpd.GeoSeries(new_geoms, index=gdf.index, crs=gdf.crs)
     return out
+
+
+def _cleaned(geoms: np.ndarray, max_area_change: float = 0.01) -> np.ndarray | None:
+    """Make near-coverages (tiny overlaps, unmatched vertices) valid with ``coverage_clean``.
+
+    Real boundary files are rarely exact coverages. Cleaning snaps near vertices together and
+    gives each overlap to one neighbour; it is accepted only when the result is a valid
+    coverage of non-empty polygons, none of which changed its area by more than
+    ``max_area_change`` (relative). Otherwise returns None (per-polygon fallback).
+    """
+    clean = getattr(shapely, "coverage_clean", None)  # Shapely >= 2.2
+    if clean is None:
+        return None
+    try:
+        cleaned = np.asarray(clean(geoms), dtype=object)
+    except (shapely.errors.GEOSException, TypeError, ValueError):
+        return None
+    if shapely.is_empty(cleaned).any() or not shapely.is_valid(cleaned).all():
+        return None
+    if not set(shapely.get_type_id(cleaned).tolist()) <= {3, 6}:  # Polygon, MultiPolygon
+        return None
+    before, after = shapely.area(geoms), shapely.area(cleaned)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        change = np.abs(after - before) / before
+    if not (np.isfinite(change) & (change <= max_area_change)).all():
+        return None
+    return cleaned if shapely.coverage_is_valid(cleaned) else None
 
 
 def _polygonal_part(geom: shapely.Geometry) -> shapely.Geometry:
@@ -205,6 +238,23 @@ class LegendItem:
 
 def _default_count_format(count: int) -> str:
     return f"{count:,}"
+
+
+def text_direction(*texts: str) -> str:
+    """``"rtl"`` or ``"ltr"`` from the first strong character of the first text that has one.
+
+    The same rule as HTML's ``dir="auto"``; used where the browser cannot apply it (a box whose
+    texts carry their own ``dir`` attribute, or an iframe that does not inherit the page's
+    direction).
+    """
+    for text in texts:
+        for char in str(text):
+            kind = unicodedata.bidirectional(char)
+            if kind in ("R", "AL"):
+                return "rtl"
+            if kind == "L":
+                return "ltr"
+    return "ltr"
 
 
 def legend_html(
@@ -235,9 +285,10 @@ class Legend(MacroElement):
     """A Leaflet control holding a legend; no external resources, no branca colormap.
 
     The inner HTML is built (and escaped) in Python and handed to the script as a JSON string.
-    ``dir="auto"`` on the box and on each text lets Persian legends lay out right to left
-    (swatch on the right) even inside ``st_folium``'s iframe, which does not inherit the
-    page's direction.
+    The box gets an explicit ``dir`` (``"auto"``: from the title's first strong character, see
+    :func:`text_direction`), so a Persian legend lays out right to left (swatch on the right)
+    even inside ``st_folium``'s iframe, which does not inherit the page's direction; each text
+    also carries ``dir="auto"`` for mixed-language labels.
     """
 
     _template = Template(
@@ -273,7 +324,7 @@ class Legend(MacroElement):
                 var legend = L.control({position: {{ this.position|tojson }}});
                 legend.onAdd = function () {
                     var div = L.DomUtil.create("div", "ca-legend leaflet-control");
-                    div.setAttribute("dir", "auto");
+                    div.setAttribute("dir", {{ this.direction|tojson }});
                     div.innerHTML = {{ this.inner_html|tojson }};
                     L.DomEvent.disableClickPropagation(div);
                     L.DomEvent.disableScrollPropagation(div);
@@ -291,8 +342,14 @@ class Legend(MacroElement):
         items: list[LegendItem],
         position: str = "bottomright",
         count_format: Callable[[int], str] = _default_count_format,
+        direction: str = "auto",
     ) -> None:
         super().__init__()
+        if direction == "auto":
+            direction = text_direction(title, *(item.label for item in items))
+        if direction not in ("ltr", "rtl"):
+            raise ValueError(f"legend direction must be 'auto', 'ltr' or 'rtl', got {direction!r}")
+        self.direction = direction
         if position not in ("topleft", "topright", "bottomleft", "bottomright"):
             raise ValueError(f"legend position {position!r} is not a Leaflet control corner")
         self._name = "Legend"
@@ -400,6 +457,7 @@ def choropleth_map(
     height: int = 560,
     legend_position: str = "bottomright",
     count_format: Callable[[int], str] = _default_count_format,
+    legend_dir: str = "auto",
 ) -> folium.Map:
     """Draw areas filled with precomputed colours, with tooltip, legend and optional points.
 
@@ -432,6 +490,9 @@ def choropleth_map(
         Leaflet corner of the legend.
     count_format : callable, default thousands separator
         Turns a legend count into text (e.g. with Persian digits).
+    legend_dir : {"auto", "ltr", "rtl"}, default "auto"
+        Direction of the legend box; ``"auto"`` follows the first strong character of the
+        title (then the labels), so a Persian legend is laid out right to left.
 
     Returns
     -------
@@ -493,6 +554,7 @@ def choropleth_map(
                 aliases=[escape_text(label) for _, label in tooltip],
                 labels=True,
                 sticky=True,
+                style=f"direction: {text_direction(*(label for _, label in tooltip))};",
             )
             if tooltip
             else None,
@@ -533,7 +595,7 @@ def choropleth_map(
     if points is not None and len(points):
         _add_points(fmap, points, point_tooltip or [])
 
-    Legend(legend_title, legend_items, legend_position, count_format).add_to(fmap)
+    Legend(legend_title, legend_items, legend_position, count_format, legend_dir).add_to(fmap)
     if bounds is not None:
         fmap.fit_bounds(bounds)
     return fmap
@@ -546,6 +608,7 @@ def _add_points(
     layer = folium.FeatureGroup(name="facilities", control=False)
     columns = [c for c, _ in point_tooltip]
     labels = [escape_text(label) for _, label in point_tooltip]
+    direction = text_direction(*(label for _, label in point_tooltip))
     for geom, row in zip(
         points.geometry.to_numpy(),
         points[columns].itertuples(index=False, name=None),
@@ -566,6 +629,8 @@ def _add_points(
             fill=True,
             fill_color=POINT_FILL,
             fill_opacity=1.0,
-            tooltip=folium.Tooltip("<br>".join(lines)) if lines else None,
+            tooltip=folium.Tooltip("<br>".join(lines), style=f"direction: {direction};")
+            if lines
+            else None,
         ).add_to(layer)
     layer.add_to(fmap)

@@ -13,6 +13,7 @@ No Streamlit import here: this module is usable from scripts and tests.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
@@ -99,10 +100,8 @@ def _atomic_write_bytes(dest: Path, data: bytes) -> None:
         os.chmod(tmp_name, 0o644)
         os.replace(tmp_name, dest)
     except BaseException:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)
-        except FileNotFoundError:
-            pass
         raise
 
 

@@ -1,0 +1,278 @@
+"""Coverage map: choropleth with metric and classification pickers, drill-down, linked table.
+
+The view (metric, classes, level, district, month, selected area) lives in the URL, so a shared link
+reopens the same view. Clicking a province or district drills into it; clicking a neighbourhood, or
+selecting its row in the table, shows its details.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from analytics.classify import SCHEMES
+from ui import charts, data, views
+from ui.context import current
+from ui.format import fmt_int, fmt_pct
+from ui.state import Param, bind, publish, set_value, value
+
+ctx = current()
+ws, ver = ctx.workspace, ctx.version
+months = data.periods(ws, ver)
+areas = data.tables(ws, ver)["areas"]
+with_insured = bool(months)
+month_keys = [m.strftime("%Y-%m") for m in months]
+districts = sorted(areas["district_id"].dropna().astype(str).unique())
+provinces = sorted(areas["province"].dropna().astype(str).unique())
+levels = [lv for lv in data.LEVELS if lv != "province" or provinces]
+if not districts:
+    levels = ["area"]
+
+P = {
+    "metric": Param(
+        "metric", views.metrics_for(with_insured)[0], lambda: views.metrics_for(with_insured)
+    ),
+    "classes": Param("classes", "quantiles", lambda: SCHEMES),
+    "k": Param("k", 5, lambda: range(3, 10), parse=int),
+    "breaks": Param("breaks", ""),
+    "level": Param("level", levels[-1], lambda: levels),
+    "province": Param("province", "", lambda: ["", *provinces]),
+    "district": Param("district", "", lambda: ["", *districts]),
+    "month": Param("month", month_keys[-1] if month_keys else "", lambda: month_keys or [""]),
+    "area": Param("area", ""),
+}
+
+# A click on the map or the table in the last run asked for a change: apply it before any widget.
+pending = st.session_state.pop("cm_pending", None)
+if pending:
+    for name, new in pending.items():
+        set_value(P[name], new)
+bind(list(P.values()))
+
+sb = st.sidebar
+if with_insured:
+    sb.selectbox(ctx.t("controls.month"), month_keys, key=P["month"].widget_key)
+sb.selectbox(
+    ctx.t("controls.metric"),
+    P["metric"].allowed(),
+    key=P["metric"].widget_key,
+    format_func=lambda m: ctx.t(f"metric.{m}"),
+)
+sb.selectbox(
+    ctx.t("controls.classes"),
+    SCHEMES,
+    key=P["classes"].widget_key,
+    format_func=lambda s: ctx.t(f"classes.{s}"),
+)
+breaks: list[float] | None = None
+if value(P["classes"]) == "user":
+    sb.text_input(
+        ctx.t("controls.breaks"), key=P["breaks"].widget_key, help=ctx.t("controls.breaks_help")
+    )
+    try:
+        raw = str(value(P["breaks"]) or "")
+        breaks = [float(b) for b in raw.replace(";", ",").split(",") if b.strip()]
+        if value(P["metric"]) in ("coverage", "gap_to_target"):
+            breaks = [b / 100 if b > 1 else b for b in breaks]
+    except ValueError:
+        breaks = None
+    if not breaks:
+        sb.warning(ctx.t("controls.breaks_invalid"))
+        breaks = None
+else:
+    sb.select_slider(ctx.t("controls.k"), options=list(range(3, 10)), key=P["k"].widget_key)
+sb.radio(
+    ctx.t("controls.level"),
+    levels,
+    key=P["level"].widget_key,
+    horizontal=True,
+    format_func=lambda lv: ctx.t(f"level.{lv}"),
+)
+if len(provinces) > 1:
+    sb.selectbox(
+        ctx.t("controls.province"),
+        ["", *provinces],
+        key=P["province"].widget_key,
+        format_func=lambda p: p or ctx.t("controls.all"),
+    )
+district_names = areas.drop_duplicates("district_id").set_index("district_id")["district_name"]
+if districts:
+    sb.selectbox(
+        ctx.t("controls.district"),
+        ["", *districts],
+        key=P["district"].widget_key,
+        format_func=lambda d: str(district_names.get(d, d)) if d else ctx.t("controls.all"),
+    )
+show_facilities = sb.toggle(ctx.t("controls.facilities"), value=True, key="cm_facilities")
+
+metric = str(value(P["metric"]))
+level = str(value(P["level"]))
+province = str(value(P["province"]) or "")
+district = str(value(P["district"]) or "")
+month = months[month_keys.index(value(P["month"]))] if with_insured else None
+selected = str(value(P["area"]) or "")
+
+views.page_header(ctx, "coverage_map.title", month)
+
+# Which units are in view: the level's units inside the chosen province / district.
+in_view = areas
+if province:
+    in_view = in_view[in_view["province"] == province]
+if district:
+    in_view = in_view[in_view["district_id"] == district]
+key_column = data.LEVEL_KEYS[level]
+values = data.grouped_coverage(ws, ver, month, None, level)
+values = values[values[key_column].isin(set(in_view[key_column]))]
+shapes = data.display_shapes(ws, ver, level)
+shapes = shapes[shapes[key_column].isin(set(values[key_column]))]
+name_column = {"province": "province", "district": "district_name", "area": "name"}[level]
+
+crumbs = [ctx.t("controls.all")]
+if province:
+    crumbs.append(province)
+if district:
+    crumbs.append(str(district_names.get(district, district)))
+st.markdown(" › ".join(f"**{c}**" if i == len(crumbs) - 1 else c for i, c in enumerate(crumbs)))
+if province or district:
+    if st.button(ctx.t("coverage_map.up"), icon=":material/arrow_upward:"):
+        st.session_state["cm_pending"] = (
+            {"district": "", "level": "district"}
+            if district
+            else {"province": "", "level": "province"}
+        )
+        st.rerun()
+
+facilities = None
+if show_facilities:
+    fac = data.tables(ws, ver)["facilities"]
+    if len(fac) and len(in_view):
+        minx, miny, maxx, maxy = in_view.total_bounds
+        facilities = fac.cx[minx:maxx, miny:maxy]
+
+map_col, detail_col = st.columns([3, 2], gap="medium")
+with map_col:
+    if values.empty:
+        st.warning(ctx.t("coverage_map.nothing"))
+        clicked = None
+    else:
+        clicked = views.metric_map(
+            ctx,
+            shapes,
+            values,
+            id_column=key_column,
+            name_column=name_column,
+            metric=metric,
+            scheme=str(value(P["classes"])),
+            k=int(value(P["k"])),
+            breaks=breaks,
+            highlight=selected if level == "area" else None,
+            facilities=facilities,
+            key=f"coverage_map_{level}",
+        )
+    st.caption(ctx.t("coverage_map.click_hint"))
+
+if clicked and clicked != st.session_state.get("cm_last_click"):
+    st.session_state["cm_last_click"] = clicked
+    if level == "province":
+        st.session_state["cm_pending"] = {"province": clicked, "level": "district"}
+    elif level == "district":
+        st.session_state["cm_pending"] = {"district": clicked, "level": "area", "area": ""}
+    elif clicked != selected:
+        st.session_state["cm_pending"] = {"area": clicked}
+    if "cm_pending" in st.session_state:
+        st.rerun()
+
+with detail_col:
+    if level == "area" and selected and selected in set(values["area_id"]):
+        row = values.set_index("area_id").loc[selected]
+        st.subheader(str(row["name"]))
+        st.caption(ctx.t("details.district", district=str(row.get("district_name") or "—")))
+        c1, c2 = st.columns(2)
+        c1.metric(ctx.t("metric.population"), fmt_int(row["population"]))
+        c2.metric(ctx.t("metric.coverage"), fmt_pct(row["coverage"]))
+        c1.metric(ctx.t("metric.insured"), fmt_int(row["insured"]))
+        c2.metric(ctx.t("metric.uninsured"), fmt_int(row["uninsured"]))
+        c1.metric(ctx.t("metric.people_to_target"), fmt_int(row["people_to_target"]))
+        c2.metric(ctx.t("metric.density"), fmt_int(row["density"]))
+        if row["data_status"] != "ok":
+            st.warning(ctx.t(f"quality.{row['data_status']}", n=1))
+        if with_insured:
+            by_scheme = data.insured_by_scheme(ws, ver, selected, month)
+            if len(by_scheme) and "scheme" in by_scheme:
+                st.dataframe(
+                    by_scheme.rename(
+                        columns={
+                            "scheme": ctx.t("table.scheme"),
+                            "insured": ctx.t("metric.insured"),
+                        }
+                    ),
+                    hide_index=True,
+                    width="stretch",
+                )
+            trend = data.trend(ws, ver, None, None, (selected,))
+            sessions = data.tables(ws, ver)["outreach"]
+            if "area_id" in sessions:
+                sessions = sessions[sessions["area_id"] == selected]
+            st.plotly_chart(
+                charts.coverage_trend(
+                    trend,
+                    data.targets(ws, ver),
+                    ctx.lang,
+                    title=ctx.t("details.trend"),
+                    sessions=sessions if len(sessions) else None,
+                    height=280,
+                ),
+                width="stretch",
+            )
+        if st.button(ctx.t("details.clear"), icon=":material/close:"):
+            st.session_state["cm_pending"] = {"area": ""}
+            st.rerun()
+    else:
+        st.info(ctx.t("details.pick"), icon=":material/touch_app:")
+
+st.subheader(ctx.t("coverage_map.table_title", level=ctx.t(f"level.{level}")))
+columns = {
+    name_column: ctx.t("table.name"),
+    **({"district_name": ctx.t("table.district")} if level == "area" else {}),
+    "population": ctx.t("metric.population"),
+    "insured": ctx.t("metric.insured"),
+    "coverage": ctx.t("metric.coverage"),
+    "uninsured": ctx.t("metric.uninsured"),
+    "people_to_target": ctx.t("metric.people_to_target"),
+}
+ordered = values.sort_values(metric, ascending=metric in ("coverage",), na_position="last")
+table = ordered[list(columns)].rename(columns=columns).reset_index(drop=True)
+table[ctx.t("metric.coverage")] = ordered["coverage"].to_numpy() * 100
+if level == "area":
+    table[ctx.t("table.status")] = [ctx.t(f"status.{s}") for s in ordered["data_status"]]
+event = st.dataframe(
+    table,
+    hide_index=True,
+    width="stretch",
+    height=360,
+    on_select="rerun",
+    selection_mode="single-row",
+    key=f"cm_table_{level}",
+    column_config={
+        ctx.t("metric.coverage"): st.column_config.ProgressColumn(
+            format="%.1f %%", min_value=0, max_value=100
+        ),
+        **{
+            ctx.t(f"metric.{c}"): st.column_config.NumberColumn(format="localized")
+            for c in ("population", "insured", "uninsured", "people_to_target")
+        },
+    },
+)
+rows = tuple(event.selection.rows) if event and event.selection else ()
+if rows and rows != st.session_state.get("cm_last_rows"):
+    st.session_state["cm_last_rows"] = rows
+    picked = str(ordered.iloc[rows[0]][key_column])
+    st.session_state["cm_pending"] = (
+        {"area": picked}
+        if level == "area"
+        else {"district": picked, "level": "area", "area": ""}
+        if level == "district"
+        else {"province": picked, "level": "district"}
+    )
+    st.rerun()
+
+publish(list(P.values()))

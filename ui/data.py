@@ -1,0 +1,160 @@
+"""Cached loaders: every cache is keyed on workspace path + version (never on a frame argument).
+
+Pages ask here for tables and for results of analytics; a new workspace version gives new keys, so
+nothing stale is shown after an import.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from analytics import coverage as cov
+from analytics.geometry import area_km2, merge_by
+from geodata.store import read_workspace
+from ui.maps import simplify_for_display
+
+LEVELS = ("province", "district", "area")
+LEVEL_KEYS = {"province": "province", "district": "district_id", "area": "area_id"}
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def tables(workspace: str, version: int) -> dict[str, pd.DataFrame]:
+    """All tables of one workspace version."""
+    loaded = read_workspace(workspace, version)
+    areas = loaded["areas"]
+    for column, fill in (("district_id", None), ("province", None)):
+        if column not in areas:
+            areas[column] = fill
+    if "district_name" not in areas:
+        areas["district_name"] = areas["district_id"]
+    areas["district_name"] = areas["district_name"].where(
+        areas["district_name"].notna(), areas["district_id"]
+    )
+    loaded["areas"] = areas
+    return loaded
+
+
+def has_insured(workspace: str, version: int) -> bool:
+    """Whether the workspace holds any insured counts."""
+    return len(tables(workspace, version)["insured"]) > 0
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def periods(workspace: str, version: int) -> list[pd.Timestamp]:
+    insured = tables(workspace, version)["insured"]
+    return cov.available_periods(insured) if len(insured) else []
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def schemes(workspace: str, version: int) -> list[str]:
+    insured = tables(workspace, version)["insured"]
+    if "scheme" not in insured or not len(insured):
+        return []
+    return sorted(insured["scheme"].dropna().astype(str).unique())
+
+
+def region_target(workspace: str, version: int, period: pd.Timestamp | None) -> float | None:
+    """The region's target coverage for a month (the latest target at or before it)."""
+    series = cov.target_series(tables(workspace, version)["targets"], "region")
+    if period is None or series.empty:
+        return None
+    before = series[series["period"] <= period]
+    return float(before["target_coverage"].iloc[-1]) if len(before) else None
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def area_coverage(
+    workspace: str, version: int, period: pd.Timestamp | None, schemes: tuple[str, ...] | None
+) -> pd.DataFrame:
+    """Coverage per area for a month (no geometry), with area in km² and population density."""
+    data = tables(workspace, version)
+    areas = data["areas"]
+    insured = data["insured"]
+    target = region_target(workspace, version, period) or 1.0
+    if len(insured):
+        result = cov.coverage_by_area(
+            areas,
+            insured,
+            period=period,
+            schemes=list(schemes) if schemes else None,
+            target=target,
+        )
+    else:
+        empty = pd.DataFrame(columns=["area_id", "period", "insured", "scheme"])
+        empty["period"] = pd.to_datetime(empty["period"])
+        result = cov.coverage_by_area(areas, empty.astype({"insured": "Int64"}), target=target)
+    result = pd.DataFrame(result.drop(columns=result.geometry.name))
+    result["area_km2"] = area_km2(areas).to_numpy()
+    result["density"] = result["population"].astype("float64") / result["area_km2"]
+    return result
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def grouped_coverage(
+    workspace: str,
+    version: int,
+    period: pd.Timestamp | None,
+    schemes: tuple[str, ...] | None,
+    level: str,
+) -> pd.DataFrame:
+    """Coverage aggregated to a level (population-weighted), one row per unit."""
+    per_area = area_coverage(workspace, version, period, schemes)
+    if level == "area":
+        return per_area
+    key = LEVEL_KEYS[level]
+    names = {"district_id": ["district_name", "province"], "province": []}[key]
+    grouped = cov.aggregate_coverage(per_area, [key, *names])
+    areas = tables(workspace, version)["areas"]
+    km2 = area_km2(areas).groupby(areas[key].to_numpy(), dropna=False).sum()
+    grouped["area_km2"] = grouped[key].map(km2).to_numpy()
+    grouped["density"] = grouped["population"].astype("float64") / grouped["area_km2"]
+    return grouped
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def display_shapes(workspace: str, version: int, level: str) -> gpd.GeoDataFrame:
+    """Simplified polygons for drawing at a level (shared borders kept), keyed by the level's id."""
+    areas = tables(workspace, version)["areas"]
+    simplified = simplify_for_display(areas[["area_id", "district_id", "province", "geometry"]])
+    if level == "area":
+        return simplified
+    return merge_by(simplified, LEVEL_KEYS[level])
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def trend(
+    workspace: str,
+    version: int,
+    schemes: tuple[str, ...] | None,
+    by: str | None,
+    area_ids: tuple[str, ...] | None = None,
+) -> pd.DataFrame:
+    """Coverage per month (population-weighted), for the region or per group, optionally a subset."""
+    data = tables(workspace, version)
+    if not len(data["insured"]):
+        return pd.DataFrame(columns=["period", "population", "insured", "coverage", "n_with_data"])
+    areas = data["areas"]
+    if area_ids is not None:
+        areas = areas[areas["area_id"].isin(area_ids)]
+    return cov.coverage_over_time(
+        areas, data["insured"], by=by, schemes=list(schemes) if schemes else None
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def targets(workspace: str, version: int, scope: str = "region") -> pd.DataFrame:
+    return cov.target_series(tables(workspace, version)["targets"], scope)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def insured_by_scheme(
+    workspace: str, version: int, area_id: str, period: pd.Timestamp
+) -> pd.DataFrame:
+    """One area's insured counts per scheme in one month."""
+    insured = tables(workspace, version)["insured"]
+    rows = insured[(insured["area_id"] == area_id) & (insured["period"] == period)]
+    if "scheme" not in rows:
+        return rows[["insured"]]
+    return rows.groupby("scheme", as_index=False)["insured"].sum()

@@ -1,0 +1,167 @@
+"""Page pieces shared by several pages: the header, headline figures and the metric map."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from analytics.classify import NO_DATA_COLOUR, classify, palette_for
+from geodata.demo import DEMO_LABEL
+from ui.context import Context
+from ui.format import fmt_int, fmt_month, fmt_pct, fmt_value
+from ui.maps import LegendItem, choropleth_map
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A value a map can show."""
+
+    name: str
+    kind: str  # "rate" (0–1), "count" (people) or "density" (people per km²)
+    needs_insured: bool
+
+
+METRICS: dict[str, Metric] = {
+    m.name: m
+    for m in (
+        Metric("coverage", "rate", True),
+        Metric("uninsured", "count", True),
+        Metric("insured", "count", True),
+        Metric("people_to_target", "count", True),
+        Metric("gap_to_target", "rate", True),
+        Metric("population", "count", False),
+        Metric("density", "density", False),
+    )
+}
+
+
+def metrics_for(with_insured: bool) -> list[str]:
+    """The metrics a workspace can show (population only when it has no insured counts)."""
+    return [m for m, spec in METRICS.items() if with_insured or not spec.needs_insured]
+
+
+def page_header(ctx: Context, title_key: str, period: pd.Timestamp | None = None) -> None:
+    """Title, workspace line and — for the demo — the synthetic-data label."""
+    st.title(ctx.t(title_key))
+    line = ctx.t("header.workspace", title=ctx.title, version=ctx.version)
+    if period is not None:
+        line += " · " + ctx.t("header.month", month=fmt_month(period, ctx.lang))
+    st.caption(line)
+    if ctx.is_demo:
+        st.info(ctx.t("header.demo", label=DEMO_LABEL), icon=":material/science:")
+
+
+def headline(ctx: Context, figures: dict[str, float], previous: dict[str, float] | None) -> None:
+    """Population, insured, coverage, uninsured and gap to 100 % as metric tiles."""
+    cols = st.columns(5)
+    specs = [
+        ("population", "count"),
+        ("insured", "count"),
+        ("coverage", "rate"),
+        ("uninsured", "count"),
+        ("gap_to_full", "count"),
+    ]
+    for col, (name, kind) in zip(cols, specs, strict=True):
+        value = figures.get(name)
+        delta = None
+        if (
+            previous
+            and name in ("insured", "coverage", "uninsured")
+            and previous.get(name) is not None
+        ):
+            change = (value or 0) - (previous[name] or 0)
+            delta = f"{change * 100:+.1f} pt" if kind == "rate" else f"{round(change):+,}"
+        col.metric(
+            ctx.t(f"metric.{name}"),
+            fmt_value(value, kind, ctx.lang),
+            delta=delta,
+            delta_color="inverse" if name == "uninsured" else "normal",
+            help=ctx.t(f"metric_help.{name}"),
+        )
+
+
+def format_metric(values: pd.Series, metric: str, lang: str) -> pd.Series:
+    kind = METRICS[metric].kind
+    if kind == "density":
+        return values.map(lambda v: fmt_int(v, lang))
+    return values.map(lambda v: fmt_value(v, kind, lang))
+
+
+def metric_map(
+    ctx: Context,
+    shapes: gpd.GeoDataFrame,
+    values: pd.DataFrame,
+    *,
+    id_column: str,
+    name_column: str,
+    metric: str,
+    scheme: str = "quantiles",
+    k: int = 5,
+    breaks: list[float] | None = None,
+    highlight: str | None = None,
+    facilities: gpd.GeoDataFrame | None = None,
+    key: str,
+    height: int = 560,
+) -> str | None:
+    """Draw a classified map of ``metric`` and return the id of the area clicked (or None)."""
+    frame = shapes[[id_column, "geometry"]].merge(
+        values.drop(columns=["geometry"], errors="ignore"), on=id_column, how="left"
+    )
+    frame = gpd.GeoDataFrame(frame, geometry="geometry", crs=shapes.crs)
+    numbers = pd.to_numeric(frame[metric], errors="coerce").astype("float64")
+    classes = classify(numbers, scheme=scheme, k=k, breaks=breaks)
+    palette = palette_for(max(classes.k, 1))
+    colour_of = dict(enumerate(palette))
+    frame["_colour"] = classes.class_of.map(colour_of).fillna(NO_DATA_COLOUR).to_numpy()
+    kind = METRICS[metric].kind
+
+    def fmt(v: float) -> str:
+        return fmt_pct(v, ctx.lang) if kind == "rate" else fmt_int(v, ctx.lang)
+
+    items = [
+        LegendItem(colour, label, count)
+        for colour, label, count in zip(palette, classes.labels(fmt), classes.counts, strict=False)
+    ]
+    if classes.n_no_data:
+        items.append(LegendItem(NO_DATA_COLOUR, ctx.t("map.no_data"), classes.n_no_data))
+    frame["_name"] = frame[name_column].fillna(frame[id_column]).astype(str)
+    frame["_value"] = format_metric(frame[metric], metric, ctx.lang).to_numpy()
+    frame["_population"] = frame["population"].map(lambda v: fmt_int(v, ctx.lang)).to_numpy()
+    tooltip = [("_name", ctx.t("map.name")), ("_value", ctx.t(f"metric.{metric}"))]
+    if metric != "population":
+        tooltip.append(("_population", ctx.t("metric.population")))
+    facility_tooltip = None
+    if facilities is not None and len(facilities):
+        facilities = facilities.assign(
+            _label=facilities["name"].astype(str),
+            _type=facilities["type"].map(lambda v: ctx.t(f"facility_type.{v}")),
+        )
+        facility_tooltip = [("_label", ctx.t("map.facility")), ("_type", ctx.t("map.type"))]
+    fmap = choropleth_map(
+        frame,
+        id_column=id_column,
+        colour_column="_colour",
+        tooltip=tooltip,
+        legend_title=ctx.t(f"metric.{metric}"),
+        legend_items=items,
+        highlight_id=highlight,
+        points=facilities,
+        point_tooltip=facility_tooltip,
+        height=height,
+        count_format=lambda n: fmt_int(n, ctx.lang),
+    )
+    out = st_folium(
+        fmap,
+        key=key,
+        height=height,
+        use_container_width=True,
+        returned_objects=["last_active_drawing"],
+    )
+    drawing = (out or {}).get("last_active_drawing") or {}
+    clicked = (drawing.get("properties") or {}).get(id_column)
+    return html.unescape(str(clicked)) if clicked is not None else None
