@@ -24,6 +24,8 @@ st.set_page_config(
 ensure_vendor_assets(APP_DIR)
 ctx = current()
 
+# Each url_path equals its file's stem: on a fresh server Streamlit resolves the first request
+# against the files in pages/ before st.navigation runs, and a different path shows "Page not found".
 pages = [
     st.Page(
         "pages/overview.py",
@@ -36,7 +38,7 @@ pages = [
         "pages/coverage_map.py",
         title=ctx.t("nav.coverage_map"),
         icon=":material/map:",
-        url_path="coverage-map",
+        url_path="coverage_map",
     ),
 ]
 navigation = st.navigation(pages)

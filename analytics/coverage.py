@@ -294,9 +294,7 @@ def coverage_by_area(
 
     out = areas.copy()
     population = _as_float(areas["population"], "areas column 'population'")
-    counts = pd.Series(
-        areas["area_id"].map(per_area).to_numpy(dtype="float64"), index=areas.index
-    )
+    counts = pd.Series(areas["area_id"].map(per_area).to_numpy(dtype="float64"), index=areas.index)
     targets = _target_per_area(target, areas["area_id"])
 
     missing_population = population.isna() | (population == 0)
@@ -489,7 +487,11 @@ def coverage_over_time(
     periods = _periods(insured)
     distinct = periods.dropna().drop_duplicates().sort_values().reset_index(drop=True)
     if distinct.empty:
-        return pd.DataFrame({c: pd.Series(dtype="float64") for c in columns})
+        empty = {c: pd.Series(dtype="float64") for c in columns}
+        empty["period"] = pd.Series(dtype="datetime64[ns]")
+        empty.update({key: pd.Series(dtype=areas[key].dtype) for key in keys})
+        empty["n_with_data"] = pd.Series(dtype="int64")
+        return pd.DataFrame(empty)[columns]
 
     mask = _scheme_mask(insured, schemes) & periods.notna()
     rows = pd.DataFrame(
@@ -583,7 +585,7 @@ def headline_figures(area_cov: pd.DataFrame) -> dict[str, float | int]:
     dict
         ``population`` and ``insured`` (sums where known), ``coverage`` (Σ insured / Σ population
         over areas with data), ``uninsured`` (Σ over areas with data), ``gap_to_full`` (people
-        still to insure for 100 % coverage in the areas with data, i.e. Σ max(population −
+        still to insure for 100 % coverage in the areas with data, i.e. Σ max(population -
         insured, 0); equal to ``uninsured`` by construction), ``n_areas`` and ``n_no_data``
         (areas without a usable population or insured count). Sums are floats, NaN where nothing
         is known; counts are ints.

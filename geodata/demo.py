@@ -112,7 +112,9 @@ _MODIFIERS: tuple[tuple[str, str, str], ...] = (
 )
 
 # Facilities: type -> (count, operators, operator weights, beds range or None, services).
-_FACILITY_SPEC: dict[str, tuple[int, tuple[str, ...], tuple[float, ...], tuple[int, int] | None, str]] = {
+_FACILITY_SPEC: dict[
+    str, tuple[int, tuple[str, ...], tuple[float, ...], tuple[int, int] | None, str]
+] = {
     "hospital": (
         6,
         ("Ministry of Health", "Social Security Organisation", "Private"),
@@ -141,7 +143,13 @@ _FACILITY_SPEC: dict[str, tuple[int, tuple[str, ...], tuple[float, ...], tuple[i
         None,
         "primary care; maternal and child health",
     ),
-    "pharmacy": (6, ("Private", "Charity"), (0.85, 0.15), None, "dispensing; insured prescriptions"),
+    "pharmacy": (
+        6,
+        ("Private", "Charity"),
+        (0.85, 0.15),
+        None,
+        "dispensing; insured prescriptions",
+    ),
     "lab": (3, ("Private", "Ministry of Health"), (0.7, 0.3), None, "blood tests; pathology"),
     "insurance_office": (
         4,
@@ -190,8 +198,9 @@ def build_demo_tables(seed: int = DEMO_SEED) -> dict[str, pd.DataFrame]:
     cells, centroids, district = cells[order], centroids[order], district[order]
     n = len(cells)
 
-    deprivation, underserved, hot = _deprivation(rng, centroids, centre, radius, district,
-                                                 district_centres)
+    deprivation, underserved, hot = _deprivation(
+        rng, centroids, centre, radius, district, district_centres
+    )
     partner = _assign_partners(centroids, centre, underserved)
     population = _population(rng, n)
 
@@ -370,8 +379,10 @@ def _deprivation(
     return deprivation, underserved, hot
 
 
-def _assign_partners(centroids: np.ndarray, centre: np.ndarray, underserved: np.ndarray) -> np.ndarray:
-    """Give each underserved neighbourhood a partner: angular sectors in the 440:318:215:900 ratio."""
+def _assign_partners(
+    centroids: np.ndarray, centre: np.ndarray, underserved: np.ndarray
+) -> np.ndarray:
+    """Give each underserved area a partner: angular sectors in the 440:318:215:900 ratio."""
     idx = np.flatnonzero(underserved)
     weights = np.array([p[3] for p in PARTNERS], dtype=float)
     counts = _largest_remainder(weights / weights.sum() * len(idx))
@@ -431,8 +442,12 @@ def _areas_table(
     en, fa, vi = _names(rng, n)
     female = np.round(population * rng.uniform(0.49, 0.51, n))
     # Older people where deprivation is lower, more young children where it is higher.
-    old = np.round(population * np.clip(0.12 - 0.06 * deprivation + rng.normal(0, 0.01, n), 0.05, 0.12))
-    young = np.round(population * np.clip(0.05 + 0.035 * deprivation + rng.normal(0, 0.005, n), 0.05, 0.09))
+    old = np.round(
+        population * np.clip(0.12 - 0.06 * deprivation + rng.normal(0, 0.01, n), 0.05, 0.12)
+    )
+    young = np.round(
+        population * np.clip(0.05 + 0.035 * deprivation + rng.normal(0, 0.005, n), 0.05, 0.09)
+    )
     households = np.round(population / rng.normal(3.3, 0.15, n))
     number = district + 1
     frame = pd.DataFrame(
@@ -470,7 +485,9 @@ def _points_inside(rng: np.random.Generator, polygons: np.ndarray) -> np.ndarray
     return shapely.points(xy)
 
 
-def _facilities_table(rng: np.random.Generator, areas: gpd.GeoDataFrame, hot: np.ndarray) -> gpd.GeoDataFrame:
+def _facilities_table(
+    rng: np.random.Generator, areas: gpd.GeoDataFrame, hot: np.ndarray
+) -> gpd.GeoDataFrame:
     """About 40 facilities, fewer in underserved and deprived neighbourhoods."""
     n = len(areas)
     pop = areas["population"].to_numpy(dtype=float)
@@ -532,8 +549,19 @@ def _facilities_table(rng: np.random.Generator, areas: gpd.GeoDataFrame, hot: np
 
     frame = pd.DataFrame(rows)
     frame.insert(0, "facility_id", [f"F{i:03d}" for i in range(1, len(frame) + 1)])
-    frame = frame[["facility_id", "name", "type", "operator", "beds", "shifts", "status",
-                   "opens_on", "services"]]
+    frame = frame[
+        [
+            "facility_id",
+            "name",
+            "type",
+            "operator",
+            "beds",
+            "shifts",
+            "status",
+            "opens_on",
+            "services",
+        ]
+    ]
     frame["beds"] = pd.array(frame["beds"].tolist(), dtype="Int64")
     frame["shifts"] = pd.array(frame["shifts"].tolist(), dtype="Int64")
     frame["opens_on"] = pd.to_datetime(frame["opens_on"])
@@ -556,13 +584,14 @@ def _insured_and_outreach(
     growth = rng.uniform(0.001, 0.004, n)
     cover = c0[:, None] + growth[:, None] * t[None, :] + rng.normal(0, 0.0015, (n, m))
     cover = np.clip(cover, 0.36, 0.97)
-    # The big campaign area: 75 % uninsured, flat, until the campaign.
+    # The big campaign area: 75 % uninsured, flat, until the campaign; then only the campaign.
     cover[big] = 0.25 + rng.normal(0, 0.001, m)
     base = np.round(cover * pop[:, None]).astype(np.int64)
+    mc = CAMPAIGN_MONTH_INDEX
+    base[big, mc:] = base[big, mc - 1]
 
     # Enrolment sessions: (area index, month index, day, kind, enrolled).
     sessions: list[tuple[int, int, int, str, int]] = []
-    mc = CAMPAIGN_MONTH_INDEX
     total_after = int(np.floor(0.97 * pop[big]))
     enrolled = total_after - int(base[big, mc - 1])
     first = int(round(enrolled * rng.uniform(0.62, 0.72)))
@@ -635,9 +664,7 @@ def _insured_and_outreach(
 
     # Outreach table, sessions in date order.
     s_area = np.array([s[0] for s in sessions])
-    dates = pd.to_datetime(
-        [periods[s[1]] + pd.Timedelta(days=s[2] - 1) for s in sessions]
-    )
+    dates = pd.to_datetime([periods[s[1]] + pd.Timedelta(days=s[2] - 1) for s in sessions])
     order = np.lexsort((s_area, dates.to_numpy()))
     points = _points_inside(rng, areas.geometry.to_numpy()[s_area])
     outreach = pd.DataFrame(

@@ -99,7 +99,14 @@ def read_source(
     filtered = 0
     for path in paths:
         frame, found, dropped = _read_one(
-            path, crs=crs, sheet=sheet, encoding=encoding, layer=layer, lat=lat, lon=lon, wkt=wkt,
+            path,
+            crs=crs,
+            sheet=sheet,
+            encoding=encoding,
+            layer=layer,
+            lat=lat,
+            lon=lon,
+            wkt=wkt,
             keep=keep,
         )
         frame[SOURCE_COLUMN] = path.name
@@ -165,7 +172,12 @@ def _read_table_file(path: Path, *, sheet: str | int | None, encoding: str | Non
     try:
         if path.suffix.lower() in {".xlsx", ".xlsm"}:
             table = pd.read_excel(
-                path, sheet_name=sheet if sheet is not None else 0, dtype=str, engine="openpyxl"
+                path,
+                sheet_name=sheet if sheet is not None else 0,
+                dtype=str,
+                engine="openpyxl",
+                keep_default_na=False,  # "n/a" is a value to report, not a silent blank
+                na_values=[""],
             )
             first_data_row = 2
         else:
@@ -178,6 +190,11 @@ def _read_table_file(path: Path, *, sheet: str | int | None, encoding: str | Non
                 skipinitialspace=True,
             )
             first_data_row = 2
+    except LookupError:
+        raise DataError(
+            f"{path.name}: '{encoding}' is not a text encoding Python knows (try 'utf-8' or "
+            "'cp1256')."
+        ) from None
     except UnicodeDecodeError as exc:
         raise DataError(
             f"{path.name}: the text is not {encoding or 'UTF-8'} ({exc.reason} at byte "
@@ -237,6 +254,7 @@ def _table_geometry(
     reason[bad_y | bad_x] = "coordinates are not numbers"
     if target_crs.is_geographic:
         out = (y.abs() > 90) | (x.abs() > 180)
+        _stop_if_swapped(out, x, y, name, lat, lon)
         reason[out & (reason == "")] = "latitude outside ±90 or longitude outside ±180"
         zero = (y == 0) & (x == 0)
         reason[zero & (reason == "")] = "coordinates are 0, 0 (a missing location)"
@@ -248,9 +266,7 @@ def _table_geometry(
         table.loc[rejected, lon],
         strict=True,
     ):
-        problems.append(
-            Problem(name, why, int(row), f"{lat}/{lon}", f"{vy}, {vx}", "rejected")
-        )
+        problems.append(Problem(name, why, int(row), f"{lat}/{lon}", f"{vy}, {vx}", "rejected"))
     keep = ~rejected
     frame = gpd.GeoDataFrame(
         table.loc[keep],
@@ -258,6 +274,22 @@ def _table_geometry(
         crs=target_crs,
     )
     return frame, problems
+
+
+def _stop_if_swapped(
+    out: pd.Series, x: pd.Series, y: pd.Series, name: str, lat: str, lon: str
+) -> None:
+    """Stop when most coordinates are out of range as given but all fit with lat and lon swapped."""
+    numeric = x.notna() & y.notna()
+    if not numeric.any() or out[numeric].mean() <= 0.5:
+        return
+    fits_swapped = (x[numeric].abs() <= 90) & (y[numeric].abs() <= 180)
+    if fits_swapped.all():
+        raise DataError(
+            f"{name}: latitude and longitude look swapped — column '{lat}' holds values up to "
+            f"{y.abs().max():g} (a latitude is within ±90) while column '{lon}' fits latitudes. "
+            f"Swap lat = '{lat}' and lon = '{lon}' in the recipe."
+        )
 
 
 def _read_vector(path: Path, *, crs: str | int | None, layer: str | None) -> gpd.GeoDataFrame:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import geopandas as gpd
@@ -22,14 +22,42 @@ from geodata.problems import DataError, Problem
 from geodata.readers import ROW_COLUMN, SOURCE_COLUMN, read_source
 from geodata.store import save_version
 from geodata.text import name_key, parse_numbers
-from geodata.validate import conform
+from geodata.validate import clean_ids, conform
 
 SECTIONS = ("areas", "population", "facilities", "insured", "partners", "targets", "outreach")
 SECTION_KEYS = {
-    "path", "columns", "crs", "sheet", "encoding", "layer", "key", "key_column", "key_pattern",
-    "points", "filter", "type_map", "defaults", "aggregate",
+    "path",
+    "columns",
+    "crs",
+    "sheet",
+    "encoding",
+    "layer",
+    "key",
+    "key_column",
+    "key_pattern",
+    "points",
+    "filter",
+    "type_map",
+    "defaults",
+    "aggregate",
 }
 GEOMETRY_KEYS = {"lat", "lon", "wkt"}
+# The type each setting must have, as TOML writes it.
+SETTING_TYPES: dict[str, tuple[type, ...]] = {
+    "path": (str,),
+    "crs": (str, int),
+    "sheet": (str, int),
+    "encoding": (str,),
+    "layer": (str,),
+    "key": (str,),
+    "key_column": (str,),
+    "key_pattern": (str,),
+    "points": (bool,),
+    "filter": (dict,),
+    "type_map": (dict,),
+    "defaults": (dict,),
+    "aggregate": (str,),
+}
 
 
 @dataclass
@@ -59,8 +87,13 @@ class BuildReport:
     def counts(self) -> dict[str, dict[str, int | None]]:
         return {
             name: {
-                "read": s.read, "kept": s.kept, "joined": s.joined, "filtered": s.filtered,
-                "unmatched": len(s.unmatched), "repaired": s.repaired, "rejected": s.rejected,
+                "read": s.read,
+                "kept": s.kept,
+                "joined": s.joined,
+                "filtered": s.filtered,
+                "unmatched": len(s.unmatched),
+                "repaired": s.repaired,
+                "rejected": s.rejected,
             }
             for name, s in self.sections.items()
         }
@@ -74,12 +107,19 @@ class BuildReport:
                 parts.append(f"joined {s.joined}")
             if s.filtered:
                 parts.append(f"filtered out {s.filtered}")
-            parts += [f"unmatched {len(s.unmatched)}", f"repaired {s.repaired}",
-                      f"rejected {s.rejected}"]
+            parts += [
+                f"unmatched {len(s.unmatched)}",
+                f"repaired {s.repaired}",
+                f"rejected {s.rejected}",
+            ]
             lines.append(f"[{name}] {s.source}: " + ", ".join(parts))
             if s.unmatched:
                 shown = ", ".join(s.unmatched[:max_rows])
-                more = f" … and {len(s.unmatched) - max_rows} more" if len(s.unmatched) > max_rows else ""
+                more = (
+                    f" … and {len(s.unmatched) - max_rows} more"
+                    if len(s.unmatched) > max_rows
+                    else ""
+                )
                 lines.append(f"    unmatched: {shown}{more}")
             lines += [f"    note: {n}" for n in s.notes]
         if self.problems:
@@ -128,6 +168,16 @@ def load_recipe(path: str | Path) -> dict:
                 f"{path.name}: [{name}] has unknown setting(s) {sorted(bad)}; allowed: "
                 f"{', '.join(sorted(SECTION_KEYS))}."
             )
+        for setting, types in SETTING_TYPES.items():
+            value = section.get(setting)
+            if value is not None and (
+                not isinstance(value, types) or (bool not in types and isinstance(value, bool))
+            ):
+                kinds = " or ".join(
+                    {str: "text", int: "a number", bool: "true/false", dict: "a table { … }"}[t]
+                    for t in types
+                )
+                raise DataError(f"{path.name}: [{name}] {setting} must be {kinds}, not {value!r}.")
         columns = section.get("columns", {})
         summed = name == "population" and section.get("aggregate") == "sum"
         if not isinstance(columns, dict) or not all(
@@ -139,14 +189,14 @@ def load_recipe(path: str | Path) -> dict:
             )
         if section.get("aggregate") not in (None, "sum"):
             raise DataError(f"{path.name}: [{name}] aggregate can only be 'sum'.")
-        if name in S.TABLES:
-            allowed = set(S.TABLES[name].columns) | GEOMETRY_KEYS | {"date"}
-            wrong = set(columns) - allowed
-            if wrong:
-                raise DataError(
-                    f"{path.name}: [{name}] columns {sorted(wrong)} are not columns of the {name} "
-                    f"table (columns: {', '.join(S.TABLES[name].columns)})."
-                )
+        table = S.AREAS if name == "population" else S.TABLES[name]
+        allowed = set(table.columns) | ({"date"} | GEOMETRY_KEYS if name != "population" else set())
+        wrong = set(columns) - allowed
+        if wrong:
+            raise DataError(
+                f"{path.name}: [{name}] columns {sorted(wrong)} are not columns of the "
+                f"{table.name} table (columns: {', '.join(table.columns)})."
+            )
     return recipe
 
 
@@ -175,15 +225,22 @@ def build_from_recipe(recipe_path: str | Path) -> tuple[dict[str, pd.DataFrame],
         # The population comes from its own section; until joined, every area has none.
         areas_section["defaults"] = {**areas_section.get("defaults", {}), "population": None}
     areas, _ = _read_section(areas_section, S.AREAS, base, "areas", report)
+    if areas.empty:
+        raise DataError(
+            f"{areas_section['path']}: no usable areas (every row was rejected); nothing was saved.",
+            report.problems,
+        )
     if "population" in recipe:
         areas = _join_population(areas, recipe["population"], base, report)
     tables["areas"] = areas
     region = areas.union_all() if len(areas) else None
 
     if "facilities" in recipe:
-        facilities, _ = _read_section(recipe["facilities"], S.FACILITIES, base, "facilities", report)
+        facilities, _ = _read_section(
+            recipe["facilities"], S.FACILITIES, base, "facilities", report
+        )
         _check_swapped(facilities, region, recipe["facilities"], "facilities")
-        tables["facilities"] = facilities
+        tables["facilities"] = _reject_far_points(facilities, areas, "facilities", report)
     if "insured" in recipe:
         tables["insured"] = _insured(recipe["insured"], areas, base, report)
     for name in ("partners", "targets"):
@@ -202,7 +259,8 @@ def build_from_recipe(recipe_path: str | Path) -> tuple[dict[str, pd.DataFrame],
                 + ", ".join(sorted(set(areas.loc[unknown, "partner_id"])))[:300]
             )
     if "insured" in tables and len(tables["insured"]):
-        _flag_insured_above_population(tables["insured"], areas, report)
+        count_column = recipe["insured"].get("columns", {}).get("insured", "insured")
+        _flag_insured_above_population(tables["insured"], areas, str(count_column), report)
     for name, frame in tables.items():
         tables[name] = _drop_internal(frame)
     return tables, report
@@ -229,9 +287,14 @@ def _read_section(
     columns = dict(section.get("columns", {}))
     geometry_args = {k: columns.pop(k) for k in list(columns) if k in GEOMETRY_KEYS}
     frame, read_problems = read_source(
-        section["path"], base,
-        crs=section.get("crs"), sheet=section.get("sheet"), encoding=section.get("encoding"),
-        layer=section.get("layer"), keep=section.get("filter"), **geometry_args,
+        section["path"],
+        base,
+        crs=section.get("crs"),
+        sheet=section.get("sheet"),
+        encoding=section.get("encoding"),
+        layer=section.get("layer"),
+        keep=section.get("filter"),
+        **geometry_args,
     )
     rep = SectionReport(source=str(section["path"]), read=len(frame) + len(read_problems))
     rep.filtered = frame.attrs.get("filtered", 0)
@@ -242,14 +305,43 @@ def _read_section(
     for column, value in dict(section.get("defaults", {})).items():
         if column not in frame:
             frame[column] = value
-    conformed, problems = conform(
-        frame, table, source=Path(section["path"]).name, type_map=section.get("type_map")
+    conformed, problems = _conform(
+        frame, table, Path(section["path"]).name, columns, type_map=section.get("type_map")
     )
     report.problems += problems
     rep.kept = len(conformed)
     rep.repaired = sum(p.severity == "repaired" for p in problems)
     rep.rejected = len(frame) - len(conformed) + len(read_problems)
     return conformed, rep
+
+
+def _conform(
+    frame: pd.DataFrame,
+    table: S.TableSchema,
+    source: str,
+    columns: Mapping[str, object],
+    *,
+    type_map: Mapping[str, str] | None = None,
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """:func:`conform`, with every problem naming the file's own column (``value``, not ``population``)."""
+    try:
+        conformed, problems = conform(frame, table, source=source, type_map=type_map)
+    except DataError as exc:
+        raise DataError(exc.message, _in_source_terms(exc.problems, columns)) from None
+    return conformed, _in_source_terms(problems, columns)
+
+
+def _in_source_terms(problems: list[Problem], columns: Mapping[str, object]) -> list[Problem]:
+    """Problems whose column is the one a person sees in the file the recipe maps from."""
+    out = []
+    for p in problems:
+        src = columns.get(p.column) if p.column else None
+        if isinstance(src, list):
+            src = " + ".join(map(str, src))
+        if isinstance(src, str) and src != p.column and not src.startswith("_"):
+            p = replace(p, column=src)
+        out.append(p)
+    return out
 
 
 def _rename(frame: pd.DataFrame, columns: Mapping[str, str], source: str) -> pd.DataFrame:
@@ -289,7 +381,9 @@ def _source_keys(frame: pd.DataFrame, key: str, pattern: str | None, source: str
         try:
             regex = re.compile(pattern)
         except re.error as exc:
-            raise DataError(f"{source}: key_pattern is not a valid regular expression ({exc}).") from None
+            raise DataError(
+                f"{source}: key_pattern is not a valid regular expression ({exc})."
+            ) from None
         if regex.groups < 1:
             raise DataError(f"{source}: key_pattern needs a group, e.g. 'm(\\d+)'.")
         values = values.str.extract(regex, expand=False)
@@ -304,8 +398,13 @@ def _join_population(
     if "key" not in section:
         raise DataError(f"[population] needs key = the column that names the area in {source}.")
     frame, problems = read_source(
-        source, base, sheet=section.get("sheet"), encoding=section.get("encoding"),
-        layer=section.get("layer"), keep=section.get("filter"),
+        source,
+        base,
+        crs=section.get("crs"),
+        sheet=section.get("sheet"),
+        encoding=section.get("encoding"),
+        layer=section.get("layer"),
+        keep=section.get("filter"),
     )
     if isinstance(frame, gpd.GeoDataFrame):
         frame = pd.DataFrame(frame.drop(columns=frame.geometry.name))
@@ -319,41 +418,82 @@ def _join_population(
         if isinstance(src, list):  # several source columns added up into one
             missing = [c for c in src if c not in frame]
             if missing:
-                raise DataError(f"{source}: column(s) {missing} named in the recipe are not in the file.")
-            parts = [parse_numbers(frame[c])[0] for c in src]
-            frame[f"_sum_{dst}"] = sum(parts[1:], parts[0])
+                raise DataError(
+                    f"{source}: column(s) {missing} named in the recipe are not in the file."
+                )
+            parts = []
+            for column in src:
+                numbers, bad = parse_numbers(frame[column])
+                _report_rows(
+                    frame,
+                    bad,
+                    column,
+                    f"not a number; {dst} kept as missing",
+                    Path(source).name,
+                    report,
+                )
+                parts.append(numbers)
+            frame[f"_sum_{dst}"] = sum(parts[1:], parts[0])  # a missing part leaves it missing
             columns[dst] = f"_sum_{dst}"
     keys = _source_keys(frame, section["key"], section.get("key_pattern"), source)
     value_columns = {dst: src for dst, src in columns.items() if dst in S.AREAS.kinds}
     renamed = _rename(frame, value_columns, source)
     renamed["_key"] = keys.to_numpy()
-    typed, problems = conform(
+    typed, problems = _conform(
         renamed,
         S.TableSchema("population", (), S.AREAS.optional + ("population",), S.AREAS.kinds),
-        source=Path(source).name,
+        Path(source).name,
+        dict(section.get("columns", {})),
     )
     report.problems += problems
     if section.get("aggregate") == "sum":
         typed = _sum_by_key(typed, value_columns)
     no_key = typed["_key"].isna() | (typed["_key"] == "")
     for row in typed.loc[no_key, ROW_COLUMN]:
-        report.problems.append(Problem(Path(source).name, "no key; row not joined", int(row),
-                                       section["key"], None, "rejected"))
+        report.problems.append(
+            Problem(
+                Path(source).name,
+                "no key; row not joined",
+                int(row),
+                section["key"],
+                None,
+                "rejected",
+            )
+        )
     typed = typed.loc[~no_key]
     dup = typed["_key"].duplicated(keep=False)
     if dup.any():
         raise DataError(
             f"{source}: {int(dup.sum())} rows share a key, so the population cannot be joined "
             "unambiguously.",
-            [Problem(Path(source).name, "duplicate key", int(r), section["key"], str(k))
-             for r, k in zip(typed.loc[dup, ROW_COLUMN], typed.loc[dup, "_key"], strict=True)],
+            [
+                Problem(Path(source).name, "duplicate key", int(r), section["key"], str(k))
+                for r, k in zip(typed.loc[dup, ROW_COLUMN], typed.loc[dup, "_key"], strict=True)
+            ],
         )
-    area_keys = _area_keys(areas, section.get("key_column", "area_id"), source)
-    matched = typed["_key"].isin(set(area_keys))
+    key_column = section.get("key_column", "area_id")
+    area_keys = _area_keys(areas, key_column, source)
+    shared = _shared_keys(area_keys)
+    ambiguous = typed["_key"].isin(shared)
+    for row, value in zip(
+        typed.loc[ambiguous, ROW_COLUMN], typed.loc[ambiguous, "_key"], strict=True
+    ):
+        report.problems.append(
+            Problem(
+                Path(source).name,
+                f"matches more than one area by {key_column}; not joined",
+                int(row),
+                section["key"],
+                str(value),
+                "rejected",
+            )
+        )
+    typed = typed.loc[~ambiguous]
+    area_keys = area_keys.where(~area_keys.isin(shared), "")
+    matched = typed["_key"].isin(set(area_keys) - {""})
     rep.unmatched = [
-        f"row {r}: {v}" for r, v in zip(
-            typed.loc[~matched, ROW_COLUMN], typed.loc[~matched, "_key"], strict=True
-        )
+        f"row {r}: {v}"
+        for r, v in zip(typed.loc[~matched, ROW_COLUMN], typed.loc[~matched, "_key"], strict=True)
     ]
     lookup = typed.loc[matched].set_index("_key")
     out = areas.copy()
@@ -367,82 +507,123 @@ def _join_population(
             out[column] = out[column].astype("Int64")
     rep.kept = int(matched.sum())
     rep.joined = int(area_keys.isin(set(typed.loc[matched, "_key"])).sum())
-    rep.rejected = int(no_key.sum())
+    rep.rejected = int(no_key.sum()) + int(ambiguous.sum())
     missing_pop = int(out["population"].isna().sum()) if "population" in out else len(out)
     rep.notes.append(
-        f"{rep.joined} of {len(out)} areas have a population; {missing_pop} have none (shown as "
-        "no data, never zero)."
+        f"{rep.joined} of {len(out)} areas joined; {len(out) - missing_pop} have a population, "
+        f"{missing_pop} have none (shown as no data, never zero)."
     )
     return out
 
 
 def _sum_by_key(typed: pd.DataFrame, value_columns: Mapping[str, str]) -> pd.DataFrame:
-    """Add up the numeric columns of rows that share a key (text columns keep the first value)."""
+    """Add up the numeric columns of rows that share a key (text columns keep the first value).
+
+    A sum with a missing part is missing: a blank cell is not a zero.
+    """
+    numeric = [c for c in value_columns if S.AREAS.kinds.get(c) in ("count", "number")]
     agg: dict[str, str] = {ROW_COLUMN: "first", SOURCE_COLUMN: "first"}
     for column in value_columns:
-        numeric = S.AREAS.kinds.get(column) in ("count", "number")
-        agg[column] = "sum" if numeric else "first"
-    summed = typed.groupby("_key", as_index=False, dropna=False).agg(agg)
+        agg[column] = "sum" if column in numeric else "first"
+    summed = typed.groupby("_key", dropna=False).agg(agg)
+    if numeric:
+        incomplete = typed[numeric].isna().groupby(typed["_key"], dropna=False).any()
+        summed[numeric] = summed[numeric].mask(incomplete)
+    summed = summed.reset_index()
     for column in value_columns:
         if S.AREAS.kinds.get(column) == "count":
             summed[column] = summed[column].astype("Int64")
     return summed
 
 
-def _insured(section: Mapping, areas: gpd.GeoDataFrame, base: Path, report: BuildReport) -> pd.DataFrame:
+def _insured(
+    section: Mapping, areas: gpd.GeoDataFrame, base: Path, report: BuildReport
+) -> pd.DataFrame:
     source = str(section["path"])
     if section.get("points"):
         return _insured_points(section, areas, base, report)
+    file_name = Path(source).name
     columns = dict(section.get("columns", {}))
-    key = section.get("key")
-    if key:
-        columns.setdefault("area_id", key)
+    key = section.get("key") or columns.get("area_id")
+    if not key:
+        raise DataError(
+            f"[insured] needs the column that names the area in {source}: key = '…' or "
+            "columns = { area_id = '…' }."
+        )
     frame, problems = read_source(
-        source, base, sheet=section.get("sheet"), encoding=section.get("encoding"),
-        layer=section.get("layer"), keep=section.get("filter"),
+        source,
+        base,
+        crs=section.get("crs"),
+        sheet=section.get("sheet"),
+        encoding=section.get("encoding"),
+        layer=section.get("layer"),
+        keep=section.get("filter"),
     )
     rep = SectionReport(source=source, read=len(frame))
     rep.filtered = frame.attrs.get("filtered", 0)
     rep.read += rep.filtered
     report.sections["insured"] = rep
     report.problems += problems
-    if key or section.get("key_pattern") or section.get("key_column"):
-        keys = _source_keys(frame, key or columns["area_id"], section.get("key_pattern"), source)
-        area_keys = _area_keys(areas, section.get("key_column", "area_id"), source)
-        lookup = dict(zip(area_keys, areas["area_id"], strict=True))
-        frame = frame.copy()
-        frame["_area_id"] = keys.map(lookup)
-        columns["area_id"] = "_area_id"
-        unmatched = frame["_area_id"].isna()
-        rep.unmatched = sorted(set(frame.loc[unmatched, key or columns["area_id"]].astype(str)))
-        for row, value in zip(frame.loc[unmatched, ROW_COLUMN],
-                              frame.loc[unmatched, key or "_area_id"], strict=True):
-            report.problems.append(Problem(Path(source).name, "matches no area; row rejected",
-                                           int(row), key, str(value), "rejected"))
-        frame = frame.loc[~unmatched]
+    if key not in frame:
+        raise DataError(f"{source}: key column '{key}' is not in the file.")
+    frame = frame.copy()
+    if section.get("key") or section.get("key_pattern") or section.get("key_column"):
+        keys = _source_keys(frame, key, section.get("key_pattern"), source)
+        key_column = section.get("key_column", "area_id")
+        area_keys = _area_keys(areas, key_column, source)
+        shared = _shared_keys(area_keys)
+        ambiguous = keys.isin(shared)
+        lookup = pd.Series(areas["area_id"].to_numpy(), index=area_keys.to_numpy())
+        lookup = lookup[~lookup.index.isin(shared) & (lookup.index != "")]
+        frame["_area_id"] = keys.map(lookup).where(~ambiguous)
+        _report_rows(
+            frame,
+            ambiguous,
+            key,
+            f"matches more than one area by {key_column}; row rejected",
+            file_name,
+            report,
+        )
+        unmatched = frame["_area_id"].isna() & ~ambiguous
     else:
-        known = set(areas["area_id"])
-        area_col = columns.get("area_id")
-        if area_col in frame:
-            ids = frame[area_col].astype("string").str.strip()
-            unmatched = ~ids.isin(known)
-            rep.unmatched = sorted(set(ids[unmatched].dropna().astype(str)))
-            for row, value in zip(frame.loc[unmatched, ROW_COLUMN], ids[unmatched], strict=True):
-                report.problems.append(Problem(Path(source).name, "area_id matches no area; row rejected",
-                                               int(row), area_col, str(value), "rejected"))
-            frame = frame.loc[~unmatched]
+        frame["_area_id"] = clean_ids(frame[key])
+        unmatched = ~frame["_area_id"].isin(set(areas["area_id"]))
+        ambiguous = pd.Series(False, index=frame.index)
+    columns["area_id"] = "_area_id"
+    rep.unmatched = sorted(set(frame.loc[unmatched, key].dropna().astype(str)))
+    _report_rows(frame, unmatched, key, "matches no area; row rejected", file_name, report)
+    frame = frame.loc[~(unmatched | ambiguous)]
     frame = _rename(frame, columns, source)
     for column, value in dict(section.get("defaults", {})).items():
         if column not in frame:
             frame[column] = value
     if "scheme" not in frame:
         frame["scheme"] = "health"
-    table, problems = conform(frame, S.INSURED, source=Path(source).name)
+    table, problems = _conform(frame, S.INSURED, file_name, {**columns, "area_id": key})
     report.problems += problems
     rep.kept = len(table)
     rep.joined = len(table)
     rep.rejected = rep.read - rep.filtered - len(table)
     return table
+
+
+def _shared_keys(area_keys: pd.Series) -> set[str]:
+    """Keys that more than one area has (two neighbourhoods with one name): joining by them is a guess."""
+    counts = area_keys[area_keys != ""].value_counts()
+    return set(counts.index[counts > 1])
+
+
+def _report_rows(
+    frame: pd.DataFrame,
+    mask: pd.Series,
+    column: str,
+    problem: str,
+    file_name: str,
+    report: BuildReport,
+) -> None:
+    for row, value in zip(frame.loc[mask, ROW_COLUMN], frame.loc[mask, column], strict=True):
+        shown = None if pd.isna(value) else str(value)
+        report.problems.append(Problem(file_name, problem, int(row), column, shown, "rejected"))
 
 
 def _insured_points(
@@ -454,43 +635,77 @@ def _insured_points(
     geometry_args = {k: columns.pop(k) for k in list(columns) if k in GEOMETRY_KEYS}
     if not geometry_args:
         raise DataError(f"[insured] points = true needs lat and lon (or wkt) columns in {source}.")
-    frame, problems = read_source(
-        source, base, crs=section.get("crs"), sheet=section.get("sheet"),
-        encoding=section.get("encoding"), **geometry_args,
-    )
-    rep = SectionReport(source=source, read=len(frame) + len(problems))
-    report.sections["insured"] = rep
-    report.problems += problems
     date_column = columns.get("period") or columns.get("date")
     if not date_column:
-        raise DataError(f"[insured] points = true needs a period (enrolment date) column in {source}.")
+        raise DataError(
+            f"[insured] points = true needs a period (enrolment date) column in {source}."
+        )
+    frame, problems = read_source(
+        source,
+        base,
+        crs=section.get("crs"),
+        sheet=section.get("sheet"),
+        encoding=section.get("encoding"),
+        layer=section.get("layer"),
+        keep=section.get("filter"),
+        **geometry_args,
+    )
+    rep = SectionReport(source=source, read=len(frame) + len(problems))
+    rep.filtered = frame.attrs.get("filtered", 0)
+    rep.read += rep.filtered
+    report.sections["insured"] = rep
+    report.problems += problems
+    wanted = [date_column] + ([columns["scheme"]] if "scheme" in columns else [])
+    missing = [c for c in wanted if c not in frame.columns]
+    if missing:
+        raise DataError(
+            f"{source}: column(s) {missing} named in the recipe are not in the file (columns: "
+            f"{', '.join(c for c in frame.columns if not str(c).startswith('_'))})."
+        )
     points = frame.to_crs(S.STORAGE_CRS)
     _check_swapped(points, areas.union_all(), section, "insured")
-    joined = gpd.sjoin(points[[ROW_COLUMN, "geometry"]], areas[["area_id", "geometry"]],
-                       how="left", predicate="within")
+    joined = gpd.sjoin(
+        points[[ROW_COLUMN, "geometry"]],
+        areas[["area_id", "geometry"]],
+        how="left",
+        predicate="within",
+    )
     joined = joined[~joined.index.duplicated(keep="first")]
     outside = joined["area_id"].isna()
     rep.unmatched = [f"row {r}" for r in joined.loc[outside, ROW_COLUMN].head(200)]
     for row in joined.loc[outside, ROW_COLUMN]:
-        report.problems.append(Problem(Path(source).name, "point lies in no area; not counted",
-                                       int(row), "/".join(geometry_args.values()), None, "rejected"))
-    records = pd.DataFrame({
-        "area_id": joined["area_id"],
-        "period": frame[date_column],
-        "scheme": frame[columns["scheme"]] if "scheme" in columns else "household",
-        "insured": 1,
-        ROW_COLUMN: frame[ROW_COLUMN],
-        SOURCE_COLUMN: Path(source).name,
-    }).loc[~outside]
-    typed, problems = conform(
+        report.problems.append(
+            Problem(
+                Path(source).name,
+                "point lies in no area; not counted",
+                int(row),
+                "/".join(geometry_args.values()),
+                None,
+                "rejected",
+            )
+        )
+    records = pd.DataFrame(
+        {
+            "area_id": joined["area_id"],
+            "period": frame[date_column],
+            "scheme": frame[columns["scheme"]] if "scheme" in columns else "household",
+            "insured": 1,
+            ROW_COLUMN: frame[ROW_COLUMN],
+            SOURCE_COLUMN: Path(source).name,
+        }
+    ).loc[~outside]
+    typed, problems = _conform(
         records,
-        S.TableSchema("insured_points", (), ("area_id", "period", "insured", "scheme"), S.INSURED.kinds),
-        source=Path(source).name,
+        S.TableSchema(
+            "insured_points", ("area_id", "period"), ("insured", "scheme"), S.INSURED.kinds
+        ),
+        Path(source).name,
+        {"period": date_column, "scheme": columns.get("scheme")},
     )
     report.problems += problems
-    typed = typed.dropna(subset=["period"])
     counts = (
-        typed.groupby(["area_id", "period", "scheme"], as_index=False)["insured"].sum()
+        typed.groupby(["area_id", "period", "scheme"], as_index=False, dropna=False)["insured"]
+        .sum()
         .assign(source="points")
     )
     counts["insured"] = counts["insured"].astype("Int64")
@@ -501,19 +716,27 @@ def _insured_points(
     return counts
 
 
-def _outreach_areas(outreach: pd.DataFrame, areas: gpd.GeoDataFrame, report: BuildReport) -> pd.DataFrame:
+def _outreach_areas(
+    outreach: pd.DataFrame, areas: gpd.GeoDataFrame, report: BuildReport
+) -> pd.DataFrame:
     if not isinstance(outreach, gpd.GeoDataFrame):
         return outreach
     has_point = outreach.geometry.notna() & ~outreach.geometry.is_empty
     need = has_point & (outreach["area_id"].isna() if "area_id" in outreach else True)
     if need.any():
-        joined = gpd.sjoin(outreach.loc[need, ["geometry"]], areas[["area_id", "geometry"]],
-                           how="left", predicate="within")
+        joined = gpd.sjoin(
+            outreach.loc[need, ["geometry"]],
+            areas[["area_id", "geometry"]],
+            how="left",
+            predicate="within",
+        )
         joined = joined[~joined.index.duplicated(keep="first")]
         outreach = outreach.copy()
         outreach.loc[need, "area_id"] = joined["area_id"]
+        outside = int(joined["area_id"].isna().sum())
         report.sections["outreach"].notes.append(
-            f"{int(need.sum())} sessions placed in areas by their location."
+            f"{int(need.sum()) - outside} sessions placed in areas by their location"
+            + (f"; {outside} lie in no area and keep no area_id." if outside else ".")
         )
     return outreach
 
@@ -532,31 +755,114 @@ def _check_swapped(points: pd.DataFrame, region, section: Mapping, name: str) ->
     swapped = gpd.points_from_xy(y, x, crs=S.STORAGE_CRS).within(hull.iloc[0]).mean()
     if swapped > 0.5 and inside < 0.1:
         columns = section.get("columns", {})
+        if columns.get("lat") and columns.get("lon"):
+            fix = (
+                f"Swap lat = '{columns['lat']}' and lon = '{columns['lon']}' in the recipe's "
+                f"[{name}] columns."
+            )
+        else:
+            fix = "The file's x and y are in the wrong order; write it again with x = longitude."
         raise DataError(
             f"{section['path']}: latitude and longitude look swapped — {swapped:.0%} of the "
-            f"{name} fall inside the areas with them swapped, {inside:.0%} as given. Swap "
-            f"lat = '{columns.get('lat')}' and lon = '{columns.get('lon')}' in the recipe's "
-            f"[{name}] columns."
+            f"{name} fall inside the areas with them swapped, {inside:.0%} as given. {fix}"
         )
 
 
-def _flag_insured_above_population(insured: pd.DataFrame, areas: pd.DataFrame, report: BuildReport) -> None:
+FAR_KM = 100.0
+
+
+def _reject_far_points(
+    points: gpd.GeoDataFrame,
+    areas: gpd.GeoDataFrame,
+    name: str,
+    report: BuildReport,
+    max_km: float = FAR_KM,
+) -> gpd.GeoDataFrame:
+    """Reject single points far (> ``max_km``) from every area: a typo or a swapped row.
+
+    A whole file with swapped coordinates stops the build (:func:`_check_swapped`); here single
+    rows are rejected and reported, saying when swapping that row's numbers would place it.
+    """
+    if not isinstance(points, gpd.GeoDataFrame) or not len(points) or not len(areas):
+        return points
+    has_point = points.geometry.notna() & ~points.geometry.is_empty
+    if not has_point.any():
+        return points
+    metric = areas.estimate_utm_crs()
+    hull = areas.to_crs(metric).union_all().convex_hull
+    located = points.loc[has_point]
+    distance = located.geometry.to_crs(metric).distance(hull) / 1000
+    far = distance > max_km
+    if not far.any():
+        return points
+    swapped = (
+        gpd.GeoSeries(
+            gpd.points_from_xy(located.geometry.y, located.geometry.x),
+            index=located.index,
+            crs=S.STORAGE_CRS,
+        )
+        .to_crs(metric)
+        .distance(hull)
+        / 1000
+        <= max_km
+    )
+    rep = report.sections[name]
+    for idx in far[far].index:
+        row = points.loc[idx]
+        reason = (
+            "latitude and longitude look swapped in this row (swapped, it lies among the areas); "
+            "row rejected"
+            if swapped[idx]
+            else f"location is {distance[idx]:,.0f} km from the nearest area; row rejected"
+        )
+        report.problems.append(
+            Problem(
+                str(row.get(SOURCE_COLUMN, rep.source)),
+                reason,
+                int(row[ROW_COLUMN]) if ROW_COLUMN in row else None,
+                "location",
+                f"{row.geometry.y:.6f}, {row.geometry.x:.6f}",
+                "rejected",
+                "correct the coordinates",
+            )
+        )
+    rep.rejected += int(far.sum())
+    rep.kept -= int(far.sum())
+    return points.drop(index=far[far].index)
+
+
+def _flag_insured_above_population(
+    insured: pd.DataFrame, areas: pd.DataFrame, column: str, report: BuildReport
+) -> None:
+    """Warn (and keep the rows) where an area's insured count for a month exceeds its population."""
     if "population" not in areas:
         return
-    totals = insured.groupby(["area_id", "period"])["insured"].sum().reset_index()
-    totals = totals.merge(areas[["area_id", "population"]], on="area_id", how="left")
-    above = totals["population"].notna() & (totals["insured"] > totals["population"])
+    insured = insured.assign(
+        _first=insured[ROW_COLUMN] if ROW_COLUMN in insured else pd.NA,
+    )
+    totals = (
+        insured.groupby(["area_id", "period"])
+        .agg(insured=("insured", "sum"), row=("_first", "min"))
+        .reset_index()
+        .merge(areas[["area_id", "population"]], on="area_id", how="left")
+    )
+    above = (totals["population"].notna() & (totals["insured"] > totals["population"])).astype(bool)
+    section = report.sections["insured"]
     for row in totals.loc[above].itertuples(index=False):
-        report.problems.append(Problem(
-            report.sections["insured"].source,
-            f"insured {int(row.insured):,} above the population {int(row.population):,} "
-            f"in {row.period:%Y-%m}; kept and flagged",
-            None, "insured", str(row.area_id), "warning",
-        ))
+        report.problems.append(
+            Problem(
+                Path(section.source).name,
+                f"area {row.area_id}: insured {int(row.insured):,} above the population "
+                f"{int(row.population):,} in {row.period:%Y-%m}; kept and flagged",
+                None if pd.isna(row.row) else int(row.row),
+                column,
+                str(int(row.insured)),
+                "warning",
+                "check the count, or the area's population",
+            )
+        )
 
 
 def _drop_internal(frame: pd.DataFrame) -> pd.DataFrame:
     drop = [c for c in frame.columns if str(c).startswith("_")]
     return frame.drop(columns=drop)
-
-

@@ -58,6 +58,8 @@ def list_versions(path: str | Path) -> list[Version]:
         table = pyogrio.read_dataframe(path, layer=VERSIONS_LAYER, read_geometry=False)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError):
         raise DataError(f"{path} is not a Coverage Atlas workspace (no version table).") from None
+    if table.empty or "version" not in table:
+        raise DataError(f"{path} is not a Coverage Atlas workspace (its version table is empty).")
     table = table.sort_values("version")
     return [
         Version(
@@ -94,7 +96,9 @@ def read_workspace(path: str | Path, version: int | None = None) -> dict[str, pd
 def _read_layer(path: str | Path, layer: str | None, table: str) -> pd.DataFrame:
     schema = TABLES[table]
     if layer is None:
-        empty = pd.DataFrame({c: pd.Series(dtype=object) for c in schema.required})
+        empty = restore_types(
+            pd.DataFrame({c: pd.Series(dtype=object) for c in schema.required}), table
+        )
         if schema.geometry:
             return gpd.GeoDataFrame(empty, geometry=gpd.GeoSeries([], crs=STORAGE_CRS))
         return empty
@@ -141,10 +145,14 @@ def _prepare_for_storage(frame: pd.DataFrame) -> pd.DataFrame:
 def table_fingerprint(frame: pd.DataFrame) -> str:
     """A hash of a table's content (geometry included), to tell unchanged tables apart."""
     digest = hashlib.sha256()
-    plain = frame.drop(columns=[frame.geometry.name]) if isinstance(frame, gpd.GeoDataFrame) else frame
+    plain = (
+        frame.drop(columns=[frame.geometry.name]) if isinstance(frame, gpd.GeoDataFrame) else frame
+    )
     digest.update(",".join(map(str, plain.columns)).encode())
     if len(plain):
-        digest.update(pd.util.hash_pandas_object(plain.astype(str), index=False).to_numpy().tobytes())
+        digest.update(
+            pd.util.hash_pandas_object(plain.astype(str), index=False).to_numpy().tobytes()
+        )
     if isinstance(frame, gpd.GeoDataFrame):
         wkb = shapely.to_wkb(frame.geometry.to_numpy(), include_srid=False)
         for item in wkb:
@@ -194,9 +202,14 @@ def save_version(
     if unknown:
         raise ValueError(f"Unknown table(s): {sorted(unknown)}")
     for name, frame in tables.items():
-        if TABLES[name].geometry and isinstance(frame, gpd.GeoDataFrame):
+        geometry = TABLES[name].geometry
+        if geometry in ("polygon", "point") and not isinstance(frame, gpd.GeoDataFrame):
+            raise ValueError(f"Table {name} must be a GeoDataFrame (it has {geometry} geometry).")
+        if geometry and isinstance(frame, gpd.GeoDataFrame):
             if frame.crs is None or not frame.crs.equals(STORAGE_CRS):
-                raise ValueError(f"Table {name} must be in {STORAGE_CRS} to be stored.")
+                raise ValueError(
+                    f"Table {name} must be in {STORAGE_CRS} to be stored (it is in {frame.crs})."
+                )
     path.parent.mkdir(parents=True, exist_ok=True)
     with _write_lock(path):
         previous = list_versions(path) if path.exists() else []
@@ -204,12 +217,15 @@ def save_version(
         layers = dict(previous[-1].layers) if previous else {}
         fingerprints = dict(previous[-1].summary.get("fingerprints", {})) if previous else {}
         changed: dict[str, dict[str, int]] = {}
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp.gpkg", dir=path.parent)
+        fd, tmp_name = tempfile.mkstemp(
+            prefix=f".{path.name}.", suffix=".tmp.gpkg", dir=path.parent
+        )
         os.close(fd)
         tmp = Path(tmp_name)
         try:
             if path.exists():
                 shutil.copyfile(path, tmp)
+                shutil.copymode(path, tmp)  # mkstemp made it private; keep the file's own mode
             else:
                 tmp.unlink()
             for name, frame in tables.items():
@@ -221,9 +237,7 @@ def save_version(
                 if isinstance(stored, gpd.GeoDataFrame):
                     pyogrio.write_dataframe(stored, tmp, layer=layer, driver="GPKG")
                 else:
-                    pyogrio.write_dataframe(
-                        pd.DataFrame(stored), tmp, layer=layer, driver="GPKG"
-                    )
+                    pyogrio.write_dataframe(pd.DataFrame(stored), tmp, layer=layer, driver="GPKG")
                 changed[name] = {"rows": int(len(frame)), "previous_rows": _rows(previous, name)}
                 layers[name] = layer
                 fingerprints[name] = fingerprint
@@ -295,4 +309,3 @@ __all__ = [
     "table_fingerprint",
     "restore_types",
 ]
-

@@ -43,6 +43,9 @@ _LETTERS = str.maketrans(
     }
 )
 _ARABIC_MARKS = re.compile(r"[\u064b-\u065f\u0670]")
+# Vietnamese writes the tone of "oa", "oe" and "uy" on either vowel ("Hóa" and "Hoá"): in NFD,
+# a tone mark right after the o/u is moved onto the next vowel.
+_TONE_FIRST = re.compile(r"([ou])([\u0300\u0301\u0303\u0309\u0323])([aey])")
 _SPACES = re.compile(r"\s+")
 
 
@@ -71,16 +74,14 @@ def parse_numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
         return values.astype("float64"), pd.Series(False, index=values.index)
     if pd.api.types.is_numeric_dtype(values):
         numbers = values.astype("float64")
-        bad = pd.Series(~np.isfinite(numbers.to_numpy()) & numbers.notna().to_numpy(), index=values.index)
+        bad = pd.Series(
+            ~np.isfinite(numbers.to_numpy()) & numbers.notna().to_numpy(), index=values.index
+        )
         return numbers.where(~bad), bad
     present = values.notna()
     text = values.astype("string").str.strip()
     present &= text.fillna("").ne("")
-    cleaned = (
-        text.fillna("")
-        .map(to_ascii_digits)
-        .str.replace(_THOUSANDS, "", regex=True)
-    )
+    cleaned = text.fillna("").map(to_ascii_digits).str.replace(_THOUSANDS, "", regex=True)
     looks_numeric = cleaned.str.fullmatch(_NUMBER).fillna(False).astype(bool)
     numbers = pd.to_numeric(cleaned.where(looks_numeric), errors="coerce").astype("float64")
     bad = present & ~looks_numeric
@@ -97,20 +98,23 @@ def name_key(text: object) -> str:
     """The key two spellings of one name share.
 
     Folds Arabic letter forms onto Persian ones, removes Arabic diacritics, ZWNJ and all spacing,
-    normalises Unicode to NFC, turns Persian/Arabic digits into ASCII and ignores case.
+    normalises Unicode to NFC, puts Vietnamese tone marks on one vowel of "oa"/"oe"/"uy" (old and
+    new spelling), turns Persian/Arabic digits into ASCII and ignores case.
 
     >>> name_key("نازي‌آباد") == name_key("نازی آباد")
     True
     >>> name_key("Phường Bến Nghé") == name_key("phường  bến nghé")
     True
+    >>> name_key("Thanh Hóa") == name_key("Thanh Hoá")
+    True
     """
-    if text is None or (isinstance(text, float) and np.isnan(text)):
+    if text is None or (pd.api.types.is_scalar(text) and pd.isna(text)):
         return ""
     s = unicodedata.normalize("NFC", str(text))
     s = to_ascii_digits(s).translate(_LETTERS)
     s = _ARABIC_MARKS.sub("", s)
-    s = _SPACES.sub("", s).casefold()
-    return unicodedata.normalize("NFC", s)
+    s = _TONE_FIRST.sub(r"\1\3\2", unicodedata.normalize("NFD", s.casefold()))
+    return unicodedata.normalize("NFC", _SPACES.sub("", s))
 
 
 def name_keys(values: pd.Series) -> pd.Series:

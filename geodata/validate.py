@@ -97,7 +97,7 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     for raw in text[present].unique():
         out[text == raw] = _parse_one_date(str(raw))
     bad = present & out.isna()
-    return out, bad
+    return out, bad.astype(bool)
 
 
 def _parse_one_date(raw: str) -> pd.Timestamp:
@@ -139,7 +139,8 @@ def clean_ids(values: pd.Series) -> pd.Series:
         text = values.astype("string")
         text[whole] = values[whole].astype("int64").astype("string")
         values = text
-    text = values.astype("string").map(to_ascii_digits, na_action="ignore").str.strip()
+    text = values.astype("string").map(to_ascii_digits, na_action="ignore").astype("string")
+    text = text.str.strip()
     text = text.str.replace(r"\.0$", "", regex=True)
     return text.where(text != "").astype(object).where(lambda s: s.notna(), None)
 
@@ -194,7 +195,9 @@ def conform(
 
     def report(mask: pd.Series, column: str, problem: str, severity: str, fix: str | None = None):
         for row, src, value in zip(
-            frame.loc[mask, ROW_COLUMN], frame.loc[mask, SOURCE_COLUMN], frame.loc[mask, column],
+            frame.loc[mask, ROW_COLUMN],
+            frame.loc[mask, SOURCE_COLUMN],
+            frame.loc[mask, column],
             strict=True,
         ):
             problems.append(
@@ -233,7 +236,10 @@ def conform(
             elif kind == "fraction":
                 outside = (numbers < 0) | (numbers > 1)
                 report(
-                    outside, column, "must be between 0 and 1; kept as missing", "rejected",
+                    outside,
+                    column,
+                    "must be between 0 and 1; kept as missing",
+                    "rejected",
                     "write 85 % as 0.85",
                 )
                 frame[column] = numbers.where(~outside)
@@ -245,7 +251,7 @@ def conform(
             dates, bad = parse_dates(values)
             report(bad, column, "not a date", "rejected", "use YYYY-MM-DD or 1404/01/01")
             if column == "period":
-                dates = dates.dt.to_period("M").dt.to_timestamp()
+                dates = dates.dt.to_period("M").dt.to_timestamp().astype("datetime64[ns]")
             frame[column] = dates
             if column in schema.required:
                 empty = frame[column].isna()
@@ -263,12 +269,17 @@ def conform(
         unknown = frame[column].notna() & mapped.isna()
         if column in schema.required:
             report(
-                unknown, column, f"not one of {', '.join(vocabulary)}; row rejected", "rejected",
+                unknown,
+                column,
+                f"not one of {', '.join(vocabulary)}; row rejected",
+                "rejected",
                 "map the local word in the recipe's type_map",
             )
             reject |= unknown
         else:
-            report(unknown, column, f"not one of {', '.join(vocabulary)}; kept as missing", "rejected")
+            report(
+                unknown, column, f"not one of {', '.join(vocabulary)}; kept as missing", "rejected"
+            )
         frame[column] = mapped.astype(object).where(mapped.notna(), None)
 
     if has_geometry:
@@ -351,8 +362,10 @@ def _polygonal_part(geoms: np.ndarray) -> np.ndarray:
     polygonal = np.isin(shapely.get_type_id(parts), [3, 6])
     result = np.array([shapely.Polygon()] * len(geoms), dtype=object)
     if polygonal.any():
-        series = gpd.GeoSeries(parts[polygonal]).groupby(index[polygonal]).agg(
-            lambda s: shapely.union_all(s.to_numpy())
+        series = (
+            gpd.GeoSeries(parts[polygonal])
+            .groupby(index[polygonal])
+            .agg(lambda s: shapely.union_all(s.to_numpy()))
         )
         result[series.index.to_numpy()] = series.to_numpy()
     return result
@@ -367,12 +380,18 @@ def _check_unique(frame: pd.DataFrame, schema: TableSchema) -> None:
         return
     problems = [
         Problem(
-            str(src), f"duplicate {'/'.join(key)}", int(row), key[0], "/".join(map(str, vals)),
+            str(src),
+            f"duplicate {'/'.join(key)}",
+            int(row),
+            key[0],
+            "/".join(map(str, vals)),
             "error",
         )
         for row, src, vals in zip(
-            frame.loc[dup, ROW_COLUMN], frame.loc[dup, SOURCE_COLUMN],
-            frame.loc[dup, key].itertuples(index=False, name=None), strict=True,
+            frame.loc[dup, ROW_COLUMN],
+            frame.loc[dup, SOURCE_COLUMN],
+            frame.loc[dup, key].astype(str).itertuples(index=False, name=None),
+            strict=True,
         )
     ]
     raise DataError(

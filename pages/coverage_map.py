@@ -14,6 +14,7 @@ from ui import charts, data, views
 from ui.context import current
 from ui.format import fmt_int, fmt_pct
 from ui.state import Param, bind, publish, set_value, value
+from ui.views import RATE_METRICS, parse_breaks
 
 ctx = current()
 ws, ver = ctx.workspace, ctx.version
@@ -63,22 +64,17 @@ sb.selectbox(
     key=P["classes"].widget_key,
     format_func=lambda s: ctx.t(f"classes.{s}"),
 )
+scheme = str(value(P["classes"]))
 breaks: list[float] | None = None
-if value(P["classes"]) == "user":
+if scheme == "user":
     sb.text_input(
         ctx.t("controls.breaks"), key=P["breaks"].widget_key, help=ctx.t("controls.breaks_help")
     )
-    try:
-        raw = str(value(P["breaks"]) or "")
-        breaks = [float(b) for b in raw.replace(";", ",").split(",") if b.strip()]
-        if value(P["metric"]) in ("coverage", "gap_to_target"):
-            breaks = [b / 100 if b > 1 else b for b in breaks]
-    except ValueError:
-        breaks = None
+    breaks = parse_breaks(str(value(P["breaks"]) or ""), percent=value(P["metric"]) in RATE_METRICS)
     if not breaks:
         sb.warning(ctx.t("controls.breaks_invalid"))
-        breaks = None
-else:
+        scheme = "quantiles"
+if scheme != "user":
     sb.select_slider(ctx.t("controls.k"), options=list(range(3, 10)), key=P["k"].widget_key)
 sb.radio(
     ctx.t("controls.level"),
@@ -102,7 +98,13 @@ if districts:
         key=P["district"].widget_key,
         format_func=lambda d: str(district_names.get(d, d)) if d else ctx.t("controls.all"),
     )
-show_facilities = sb.toggle(ctx.t("controls.facilities"), value=True, key="cm_facilities")
+n_facilities = len(data.tables(ws, ver)["facilities"])
+show_facilities = sb.toggle(
+    ctx.t("controls.facilities", n=fmt_int(n_facilities)),
+    value=0 < n_facilities <= 300,
+    key="cm_facilities",
+    disabled=n_facilities == 0,
+)
 
 metric = str(value(P["metric"]))
 level = str(value(P["level"]))
@@ -161,7 +163,7 @@ with map_col:
             id_column=key_column,
             name_column=name_column,
             metric=metric,
-            scheme=str(value(P["classes"])),
+            scheme=scheme,
             k=int(value(P["k"])),
             breaks=breaks,
             highlight=selected if level == "area" else None,
@@ -194,7 +196,7 @@ with detail_col:
         c1.metric(ctx.t("metric.people_to_target"), fmt_int(row["people_to_target"]))
         c2.metric(ctx.t("metric.density"), fmt_int(row["density"]))
         if row["data_status"] != "ok":
-            st.warning(ctx.t(f"quality.{row['data_status']}", n=1))
+            st.warning(ctx.t("details.status", status=ctx.t(f"status.{row['data_status']}")))
         if with_insured:
             by_scheme = data.insured_by_scheme(ws, ver, selected, month)
             if len(by_scheme) and "scheme" in by_scheme:

@@ -66,10 +66,9 @@ with right:
     else:
         st.caption(ctx.t("overview.no_trend"))
 
-st.subheader(
-    ctx.t("overview.table_title") if level == "district" else ctx.t("overview.table_title_areas")
-)
-table = grouped.sort_values("uninsured" if with_insured else "population", ascending=False)
+order = "uninsured" if with_insured else "population"
+st.subheader(ctx.t(f"overview.table_{'districts' if level == 'district' else 'areas'}_by_{order}"))
+table = grouped.sort_values(order, ascending=False)
 name_col = "district_name" if level == "district" else "name"
 shown = {
     name_col: ctx.t("table.name"),

@@ -18,7 +18,7 @@ import streamlit as st
 from geodata.problems import DataError
 from geodata.store import list_versions
 from geodata.workspaces import demo_workspace_path, is_demo
-from ui.i18n import DEFAULT_LANGUAGE, available_languages, translate
+from ui.i18n import DEFAULT_LANGUAGE, available_languages, translate, translate_value
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,10 @@ class Context:
     def t(self, key: str, **fields: object) -> str:
         """Translate ``key`` into this session's language."""
         return translate(key, self.lang, **fields)
+
+    def label(self, prefix: str, value: object) -> str:
+        """Translate a data value from a vocabulary, or show it as it is when unknown."""
+        return translate_value(prefix, value, self.lang)
 
 
 def _workspace_argument() -> str | None:

@@ -57,6 +57,15 @@ def translate(key: str, lang: str = DEFAULT_LANGUAGE, /, **fields: object) -> st
     return text.format(**fields) if fields else text
 
 
+def translate_value(prefix: str, value: object, lang: str = DEFAULT_LANGUAGE) -> str:
+    """The label of a data value from a vocabulary (``scheme.health``), or the value itself when
+    the catalogs do not know it (workspaces may bring their own schemes)."""
+    key = f"{prefix}.{value}"
+    if key in catalog(lang) or key in catalog(DEFAULT_LANGUAGE):
+        return translate(key, lang)
+    return str(value)
+
+
 def direction(lang: str) -> str:
     """``rtl`` or ``ltr``."""
     return "rtl" if lang in RTL_LANGUAGES else "ltr"

@@ -106,11 +106,11 @@ def simplify_for_display(gdf: gpd.GeoDataFrame, tolerance_m: float = 15.0) -> gp
     When the polygons form a valid coverage (no overlaps, identical vertices along shared
     edges), ``shapely.coverage_simplify`` simplifies each shared edge once, so neighbours stay
     edge to edge with no gaps or slivers. A near-coverage (real files: tiny overlaps, vertices
-    that do not quite match) is first made valid with ``shapely.coverage_clean`` when that
-    changes no polygon's area by more than 1 %. Otherwise each polygon is simplified on its own
-    with ``simplify(preserve_topology=True)`` (shared borders may then drift by up to the
-    tolerance).
-    The work is done in metres (the frame's projected CRS, or its UTM zone from
+    that do not quite match) is first made valid with ``shapely.coverage_clean`` (closing
+    slivers narrower than ``min(1 m, tolerance_m / 10)``) when that changes no polygon's area
+    by more than 1 %. Otherwise each polygon is simplified on its own with
+    ``simplify(preserve_topology=True)`` (shared borders may then drift by up to the
+    tolerance). The work is done in metres (the frame's projected CRS, or its UTM zone from
     ``estimate_utm_crs()``) and the result is returned in the input CRS.
 
     Parameters
@@ -162,7 +162,11 @@ def simplify_for_display(gdf: gpd.GeoDataFrame, tolerance_m: float = 15.0) -> gp
         originals[invalid] = [_polygonal_part(g) for g in originals[invalid]]
 
     simplified: np.ndarray | None = None
-    coverage = originals if shapely.coverage_is_valid(originals) else _cleaned(originals)
+    coverage = (
+        originals
+        if shapely.coverage_is_valid(originals)
+        else _cleaned(originals, gap_width=min(1.0, tolerance_m / 10))
+    )
     if coverage is not None:
         try:
             simplified = shapely.coverage_simplify(coverage, tolerance_m, simplify_boundary=True)
@@ -182,18 +186,25 @@ def simplify_for_display(gdf: gpd.GeoDataFrame, tolerance_m: float = 15.0) -> gp
                 alt = originals[i]
             simplified[i] = alt
 
-    back = gpd.GeoSeries(simplified, crs=metric).to_crs(gdf.crs).to_numpy()
+    back = np.asarray(gpd.GeoSeries(simplified, crs=metric).to_crs(gdf.crs).to_numpy(), object)
+    # Reprojection can, very rarely, fold a tiny spike into a self-touching ring.
+    folded = ~shapely.is_valid(back)
+    if folded.any():
+        back[folded] = [_polygonal_part(g) for g in shapely.make_valid(back[folded])]
     new_geoms = np.asarray(gdf.geometry.to_numpy(), dtype=object).copy()
     new_geoms[present] = back
     out[geom_col] = gpd.GeoSeries(new_geoms, index=gdf.index, crs=gdf.crs)
     return out
 
 
-def _cleaned(geoms: np.ndarray, max_area_change: float = 0.01) -> np.ndarray | None:
+def _cleaned(
+    geoms: np.ndarray, gap_width: float, max_area_change: float = 0.01
+) -> np.ndarray | None:
     """Make near-coverages (tiny overlaps, unmatched vertices) valid with ``coverage_clean``.
 
-    Real boundary files are rarely exact coverages. Cleaning snaps near vertices together and
-    gives each overlap to one neighbour; it is accepted only when the result is a valid
+    Real boundary files are rarely exact coverages. Cleaning snaps near vertices together,
+    gives each overlap to one neighbour and closes slivers of gap narrower than ``gap_width``
+    (metres; wider gaps such as rivers stay); it is accepted only when the result is a valid
     coverage of non-empty polygons, none of which changed its area by more than
     ``max_area_change`` (relative). Otherwise returns None (per-polygon fallback).
     """
@@ -201,7 +212,7 @@ def _cleaned(geoms: np.ndarray, max_area_change: float = 0.01) -> np.ndarray | N
     if clean is None:
         return None
     try:
-        cleaned = np.asarray(clean(geoms), dtype=object)
+        cleaned = np.asarray(clean(geoms, gap_width=gap_width), dtype=object)
     except (shapely.errors.GEOSException, TypeError, ValueError):
         return None
     if shapely.is_empty(cleaned).any() or not shapely.is_valid(cleaned).all():

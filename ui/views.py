@@ -40,6 +40,22 @@ METRICS: dict[str, Metric] = {
 }
 
 
+RATE_METRICS = frozenset(m for m, spec in METRICS.items() if spec.kind == "rate")
+
+
+def parse_breaks(text: str, *, percent: bool) -> list[float] | None:
+    """User class breaks typed as ``50, 70, 90`` (``;`` also separates); sorted, duplicates
+    dropped. For rates, numbers above 1 are read as per cent. None when nothing usable was typed."""
+    try:
+        numbers = [float(part) for part in text.replace(";", ",").split(",") if part.strip()]
+    except ValueError:
+        return None
+    if percent:
+        numbers = [n / 100 if n > 1 else n for n in numbers]
+    numbers = sorted({n for n in numbers if n == n and abs(n) != float("inf")})
+    return numbers or None
+
+
 def metrics_for(with_insured: bool) -> list[str]:
     """The metrics a workspace can show (population only when it has no insured counts)."""
     return [m for m, spec in METRICS.items() if with_insured or not spec.needs_insured]
@@ -139,7 +155,7 @@ def metric_map(
     if facilities is not None and len(facilities):
         facilities = facilities.assign(
             _label=facilities["name"].astype(str),
-            _type=facilities["type"].map(lambda v: ctx.t(f"facility_type.{v}")),
+            _type=facilities["type"].map(lambda v: ctx.label("facility_type", v)),
         )
         facility_tooltip = [("_label", ctx.t("map.facility")), ("_type", ctx.t("map.type"))]
     fmap = choropleth_map(

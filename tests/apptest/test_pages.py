@@ -1,0 +1,141 @@
+"""AppTest: every page runs on the demo and the Tehran workspace; widgets round-trip the URL."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+
+PAGES = ["pages/overview.py", "pages/coverage_map.py"]
+
+
+def run_page(page: str, query: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.run()
+    if page != PAGES[0]:
+        at.switch_page(page)
+        at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def query(at: AppTest) -> dict[str, str]:
+    return {k: (v[0] if isinstance(v, list) else v) for k, v in at.query_params.items()}
+
+
+@pytest.fixture
+def on_demo(demo_workspace, monkeypatch):
+    monkeypatch.delenv("COVERAGE_ATLAS_WORKSPACE", raising=False)
+    return demo_workspace
+
+
+@pytest.fixture
+def on_tehran(tehran_workspace, monkeypatch):
+    monkeypatch.setenv("COVERAGE_ATLAS_WORKSPACE", str(tehran_workspace))
+    return tehran_workspace
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs_on_demo(on_demo, page):
+    at = run_page(page)
+    assert at.title
+    assert any("Synthetic demo data" in i.value for i in at.info)
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs_on_tehran(on_tehran, page):
+    at = run_page(page)
+    assert not any("Synthetic" in i.value for i in at.info)
+
+
+def test_overview_headline_matches_analytics(on_demo):
+    from analytics.coverage import headline_figures
+    from geodata.store import latest_version
+    from ui.context import _demo_path
+    from ui.data import area_coverage
+
+    at = run_page(PAGES[0])
+    tiles = {m.label: m.value for m in at.metric}
+    path = str(on_demo)
+    figures = headline_figures(area_coverage.__wrapped__(path, latest_version(path), None, None))
+    assert tiles["Population"] == f"{figures['population']:,.0f}"
+    assert tiles["Insured"] == f"{figures['insured']:,.0f}"
+    assert tiles["Coverage"] == f"{figures['coverage'] * 100:.1f} %"
+    assert _demo_path() == path
+
+
+@pytest.mark.realdata
+def test_tehran_overview_shows_population_and_no_coverage(on_tehran):
+    at = run_page(PAGES[0])
+    tiles = {m.label: m.value for m in at.metric}
+    assert tiles["Population"] == "7,510,552"
+    assert tiles["Coverage"] == "—"
+    assert any("no insured counts" in w.value for w in at.warning)
+
+
+def test_coverage_map_widgets_write_the_url(on_demo):
+    at = run_page(PAGES[1])
+    at.selectbox(key="url_metric").select("uninsured").run()
+    at.selectbox(key="url_classes").select("equal_interval").run()
+    at.radio(key="url_level").set_value("district").run()
+    assert not at.exception
+    q = query(at)
+    assert q["metric"] == "uninsured"
+    assert q["classes"] == "equal_interval"
+    assert q["level"] == "district"
+    assert "Table (District)" in at.subheader[-1].value
+
+
+def test_coverage_map_reopens_from_the_url(on_demo):
+    at = run_page(
+        PAGES[1],
+        {
+            "metric": "population",
+            "classes": "natural_breaks",
+            "k": "7",
+            "district": "D02",
+            "level": "area",
+        },
+    )
+    assert at.selectbox(key="url_metric").value == "population"
+    assert at.selectbox(key="url_classes").value == "natural_breaks"
+    assert at.select_slider(key="url_k").value == 7
+    assert at.selectbox(key="url_district").value == "D02"
+    table = at.dataframe[-1].value
+    assert 5 < len(table) < 60  # only the neighbourhoods of district D02
+
+
+def test_bad_url_values_fall_back_to_defaults(on_demo):
+    at = run_page(PAGES[1], {"metric": "<script>", "k": "99", "level": "nowhere", "district": "ZZ"})
+    assert at.selectbox(key="url_metric").value == "coverage"
+    assert at.select_slider(key="url_k").value == 5
+    assert at.radio(key="url_level").value == "area"
+    assert at.selectbox(key="url_district").value == ""
+
+
+def test_user_breaks(on_demo):
+    at = run_page(PAGES[1], {"classes": "user"})
+    assert at.warning  # no breaks typed yet
+    at.text_input(key="url_breaks").input("60, 75, 90").run()
+    assert not at.exception
+    assert query(at)["breaks"] == "60, 75, 90"
+
+
+def test_selected_area_shows_details(on_demo):
+    at = run_page(PAGES[1], {"area": "A119"})
+    assert any(s.value for s in at.subheader if s.value and s.value != "Coverage map")
+    labels = [m.label for m in at.metric]
+    assert "Population" in labels and "Coverage" in labels
+
+
+def test_month_change_changes_figures(on_demo):
+    at = run_page(PAGES[0])
+    before = {m.label: m.value for m in at.metric}["Insured"]
+    months = at.selectbox(key="ov_month").options
+    at.selectbox(key="ov_month").select(months[-1]).run()
+    after = {m.label: m.value for m in at.metric}["Insured"]
+    assert before != after

@@ -1,0 +1,111 @@
+"""What the browser tests do on a page: wait for Streamlit, find the map frame, count polygons."""
+
+from __future__ import annotations
+
+import re
+import time
+
+COUNT_DRAWN = """() => {
+  if (!window.map) return null;
+  let drawn = 0, features = 0;
+  window.map.eachLayer(l => {
+    const g = l.feature && l.feature.geometry;
+    if (g && (g.type === 'Polygon' || g.type === 'MultiPolygon')) {
+      features += 1;
+      if (l._parts && l._parts.length > 0 && l._map) drawn += 1;
+    }
+  });
+  return {drawn, features};
+}"""
+
+FIRE_CLICK = """(id) => {
+  let hit = null;
+  window.map.eachLayer(l => {
+    const p = l.feature && l.feature.properties;
+    if (!hit && p && Object.values(p).includes(id)) hit = l;
+  });
+  if (!hit) return false;
+  // propagate=true: the GeoJSON group hears it with e.layer set, as with a real click.
+  hit.fire('click', {latlng: hit.getBounds().getCenter()}, true);
+  return true;
+}"""
+
+
+def wait_for_app(page, timeout: float = 60) -> None:
+    """Wait until Streamlit has finished running the page script."""
+    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout * 1000)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        running = page.locator('[data-testid="stStatusWidget"]').count()
+        if running == 0 and page.locator('[data-testid="stMainBlockContainer"]').count():
+            return
+        time.sleep(0.25)
+    raise AssertionError("the app kept running")
+
+
+def map_frame(page, timeout: float = 60, index: int = 0):
+    """The streamlit-folium iframe, once its Leaflet map exists."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        # page.frames may not list component frames; the iframe element always leads to its frame.
+        handles = page.query_selector_all("iframe[title='streamlit_folium.st_folium']")
+        if len(handles) > index:
+            try:
+                frame = handles[index].content_frame()
+                if frame is not None and frame.evaluate("() => !!window.map"):
+                    return frame
+            except Exception:  # the frame was replaced while we looked
+                pass
+        time.sleep(0.25)
+    raise AssertionError("no Leaflet map appeared in a streamlit-folium frame")
+
+
+def drawn_polygons(page, expected_at_least: int, timeout: float = 60, index: int = 0) -> dict:
+    """Wait until the map has drawn at least ``expected_at_least`` polygons; return the counts."""
+    deadline = time.monotonic() + timeout
+    counts = None
+    while time.monotonic() < deadline:
+        try:
+            counts = map_frame(page, timeout=timeout, index=index).evaluate(COUNT_DRAWN)
+        except Exception:
+            counts = None
+        if counts and counts["drawn"] >= expected_at_least:
+            return counts
+        time.sleep(0.5)
+    raise AssertionError(f"map drew {counts} polygons, expected at least {expected_at_least}")
+
+
+def click_feature(page, feature_id: str, index: int = 0) -> None:
+    """Click the map feature whose properties hold ``feature_id`` (as a user's click would)."""
+    assert map_frame(page, index=index).evaluate(FIRE_CLICK, feature_id), f"no feature {feature_id}"
+
+
+def no_exception_shown(page) -> None:
+    assert page.get_by_text("Page not found").count() == 0, "Streamlit showed 'Page not found'"
+    assert page.locator('[data-testid="stException"]').count() == 0, page.locator(
+        '[data-testid="stException"]'
+    ).first.inner_text()
+
+
+def selectbox_values(page) -> dict[str, str]:
+    """Label → shown value of every selectbox in the sidebar."""
+    boxes = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]')
+    return {
+        boxes.nth(i).inner_text().strip(): boxes.nth(i).locator("input").get_attribute("value")
+        for i in range(boxes.count())
+    }
+
+
+def wait_for_url(page, pattern: str, timeout: float = 30) -> None:
+    """Poll the address bar (Streamlit updates it with replaceState: no navigation event)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if re.search(pattern, current_url(page)):
+            return
+        time.sleep(0.25)
+    raise AssertionError(f"URL {current_url(page)} never matched {pattern}")
+
+
+def current_url(page) -> str:
+    """The address bar as the user sees it (``page.url`` misses replaceState updates)."""
+    return page.evaluate("() => location.href")

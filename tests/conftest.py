@@ -1,0 +1,218 @@
+"""Shared fixtures: workspaces (demo, Tehran), a real streamlit server, and Debian's Chromium.
+
+Under ``CI=true`` the browser and real-data tests must run: a missing Chromium or ``../shared/data``
+is a failure there, not a skip.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = ROOT.parent / "shared" / "data"
+RECIPES = ROOT / "tests" / "recipes"
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+ARTIFACTS = ROOT / "artifacts"
+
+# Every test process shares one demo cache, so the demo workspace is generated once.
+_CACHE = Path(tempfile.mkdtemp(prefix="coverage-atlas-tests-"))
+os.environ["COVERAGE_ATLAS_CACHE"] = str(_CACHE)
+os.environ.pop("COVERAGE_ATLAS_WORKSPACE", None)
+# Tests want the real error on screen (deployments hide it: .streamlit/config.toml).
+os.environ["STREAMLIT_CLIENT_SHOW_ERROR_DETAILS"] = "full"
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip when a prerequisite is missing, or fail under CI where everything must run."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: this test must run)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def demo_workspace() -> Path:
+    from geodata.workspaces import demo_workspace_path
+
+    return demo_workspace_path()
+
+
+@pytest.fixture(scope="session")
+def tehran_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    require(SHARED_DATA.is_dir(), f"real data not found at {SHARED_DATA}")
+    from geodata.recipe import build_workspace
+
+    out = tmp_path_factory.mktemp("tehran") / "tehran.gpkg"
+    build_workspace(RECIPES / "tehran.toml", out, author="tests")
+    return out
+
+
+@pytest.fixture(scope="session")
+def iran_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    require(SHARED_DATA.is_dir(), f"real data not found at {SHARED_DATA}")
+    from geodata.recipe import build_workspace
+
+    out = tmp_path_factory.mktemp("iran") / "iran.gpkg"
+    build_workspace(RECIPES / "iran_counties.toml", out, author="tests")
+    return out
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class StreamlitServer:
+    """``streamlit run app.py`` on a free localhost port, for one workspace."""
+
+    def __init__(self, workspace: Path | None) -> None:
+        self.port = _free_port()
+        self.url = f"http://localhost:{self.port}"
+        env = dict(os.environ)
+        if workspace is not None:
+            env["COVERAGE_ATLAS_WORKSPACE"] = str(workspace)
+        self.log = tempfile.NamedTemporaryFile(prefix="streamlit-", suffix=".log", delete=False)
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                str(ROOT / "app.py"),
+                "--server.port",
+                str(self.port),
+                "--server.address",
+                "127.0.0.1",
+                "--server.headless",
+                "true",
+                "--browser.gatherUsageStats",
+                "false",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        self._wait_healthy()
+
+    def _wait_healthy(self, timeout: float = 90) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"streamlit exited: {Path(self.log.name).read_text()[-3000:]}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                pass
+            time.sleep(0.3)
+        raise RuntimeError("streamlit did not become healthy in time")
+
+    def output(self) -> str:
+        return Path(self.log.name).read_text(errors="replace")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+@pytest.fixture(scope="session")
+def demo_server(demo_workspace: Path) -> Iterator[StreamlitServer]:
+    server = StreamlitServer(None)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def tehran_server(tehran_workspace: Path) -> Iterator[StreamlitServer]:
+    server = StreamlitServer(tehran_workspace)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    require(CHROMIUM.exists(), f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        launched = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
+        )
+        yield launched
+        launched.close()
+
+
+LOCAL_PREFIXES = (
+    "http://localhost",
+    "http://127.0.0.1",
+    "ws://localhost",
+    "ws://127.0.0.1",
+    "data:",
+    "blob:",
+    "about:",
+)
+
+
+class GuardedPage:
+    """A browser page that blocks, and remembers, every request leaving localhost."""
+
+    def __init__(self, browser, width: int = 1400, height: int = 1000) -> None:
+        self.context = browser.new_context(viewport={"width": width, "height": height})
+        self.outside: list[str] = []
+        self.errors: list[str] = []
+        self.context.route("**/*", self._route)
+        self.page = self.context.new_page()
+        self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+
+    def _route(self, route) -> None:
+        url = route.request.url
+        if url.startswith(LOCAL_PREFIXES):
+            route.continue_()
+        else:
+            self.outside.append(url)
+            route.abort()
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def guarded_page(browser) -> Iterator[GuardedPage]:
+    guarded = GuardedPage(browser)
+    yield guarded
+    guarded.close()
+    assert guarded.outside == [], f"requests left localhost: {guarded.outside[:5]}"
+
+
+def screenshot_path(name: str) -> Path:
+    folder = ARTIFACTS / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{name}.png"

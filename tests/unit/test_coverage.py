@@ -1,0 +1,583 @@
+"""Tests of analytics/coverage.py: coverage per area, aggregation, time series, headline figures."""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Callable
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from geopandas.testing import assert_geodataframe_equal
+from pandas.testing import assert_frame_equal, assert_series_equal
+from shapely.geometry import box
+
+from analytics import coverage
+from analytics.coverage import (
+    aggregate_coverage,
+    available_periods,
+    coverage_by_area,
+    coverage_over_time,
+    headline_figures,
+    insured_by_area,
+    target_series,
+)
+
+JAN = pd.Timestamp("2024-01-01")
+FEB = pd.Timestamp("2024-02-01")
+MAR = pd.Timestamp("2024-03-01")
+
+
+# --------------------------------------------------------------------------------------------------
+# fixtures: seven unit squares side by side
+# --------------------------------------------------------------------------------------------------
+#
+# area  district  partner  population  Jan insured (health + voluntary)  Feb insured
+# a1    d1        p1       100         40 + 10 = 50                      60
+# a2    d1        p2       1000        900                               950 + 20
+# a3    d1        p1       <NA>        30                                -
+# a4    d2        p2       200         250 (above population)            -
+# a5    d2        p1       50          - (no row)                        25
+# a6    <NA>      <NA>     400         100 + <NA>                        -
+# a7    d2        p2       0           5                                 -
+#
+# January, areas with data: a1, a2, a4, a6 -> 1300 / 1700 = 0.7647; mean of their rates 0.725.
+
+
+@pytest.fixture
+def areas() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {
+            "area_id": ["a1", "a2", "a3", "a4", "a5", "a6", "a7"],
+            "name": ["One", "Two", "Three", "Four", "Five", "Six", "Seven"],
+            "population": pd.array([100, 1000, None, 200, 50, 400, 0], dtype="Int64"),
+            "district_id": ["d1", "d1", "d1", "d2", "d2", None, "d2"],
+            "province": ["P", "P", "P", "P", "P", "P", "P"],
+            "partner_id": ["p1", "p2", "p1", "p2", "p1", None, "p2"],
+        },
+        geometry=[box(i, 0, i + 1, 1) for i in range(7)],
+        crs="EPSG:4326",
+    )
+
+
+@pytest.fixture
+def insured() -> pd.DataFrame:
+    rows = [
+        ("a1", JAN, 40, "health"),
+        ("a1", JAN, 10, "voluntary"),
+        ("a2", JAN, 900, "health"),
+        ("a3", JAN, 30, "health"),
+        ("a4", JAN, 250, "health"),
+        ("a6", JAN, 100, "health"),
+        ("a6", JAN, None, "voluntary"),
+        ("a7", JAN, 5, "health"),
+        # February, listed out of order on purpose
+        ("a5", FEB, 25, "health"),
+        ("a2", FEB, 950, "health"),
+        ("a1", FEB, 60, "health"),
+        ("a2", FEB, 20, "voluntary"),
+    ]
+    frame = pd.DataFrame(rows, columns=["area_id", "period", "insured", "scheme"])
+    frame["insured"] = frame["insured"].astype("Int64")
+    return frame
+
+
+@pytest.fixture
+def targets() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "scope": ["region", "d1", "region", "region"],
+            "period": [FEB, JAN, MAR, JAN],
+            "target_coverage": [0.85, 0.7, 0.9, 0.8],
+        }
+    )
+
+
+def _random_case(seed: int, n: int = 60) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """Random areas and insured counts with missing values, zeros and over-counts."""
+    rng = np.random.default_rng(seed)
+    population = rng.integers(0, 5_000, n).astype("float64")
+    population[rng.random(n) < 0.15] = np.nan
+    districts = rng.choice(np.array(["d1", "d2", "d3", None], dtype=object), n)
+    areas = gpd.GeoDataFrame(
+        {
+            "area_id": [f"r{i:03d}" for i in range(n)],
+            "name": [f"Area {i}" for i in range(n)],
+            "population": pd.array(population, dtype="Int64"),
+            "district_id": districts,
+            "partner_id": rng.choice(np.array(["p1", "p2", None], dtype=object), n),
+        },
+        geometry=[box(i % 10, i // 10, i % 10 + 1, i // 10 + 1) for i in range(n)],
+        crs="EPSG:4326",
+    )
+    rows = []
+    for period in (JAN, FEB):
+        present = rng.random(n) > 0.2
+        for scheme in ("health", "voluntary"):
+            counts = rng.integers(0, 4_000, n).astype("float64")
+            counts[rng.random(n) < 0.05] = np.nan
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "area_id": areas["area_id"][present],
+                        "period": period,
+                        "insured": pd.array(counts[present], dtype="Int64"),
+                        "scheme": scheme,
+                    }
+                )
+            )
+    return areas, pd.concat(rows, ignore_index=True)
+
+
+@pytest.fixture(params=[0, 1, 2], ids=lambda s: f"seed{s}")
+def random_case(request: pytest.FixtureRequest) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    return _random_case(request.param)
+
+
+# --------------------------------------------------------------------------------------------------
+# periods and insured counts
+# --------------------------------------------------------------------------------------------------
+
+
+def test_available_periods_sorted_timestamps(insured: pd.DataFrame) -> None:
+    periods = available_periods(insured)
+    assert periods == [JAN, FEB]
+    assert all(isinstance(p, pd.Timestamp) for p in periods)
+
+
+def test_available_periods_empty() -> None:
+    empty = pd.DataFrame({"area_id": [], "period": pd.Series([], dtype="datetime64[ns]")})
+    assert available_periods(empty) == []
+
+
+def test_insured_by_area_defaults_to_latest_period(insured: pd.DataFrame) -> None:
+    result = insured_by_area(insured)
+    expected = pd.DataFrame(
+        {"insured": [60.0, 970.0, 25.0]}, index=pd.Index(["a1", "a2", "a5"], name="area_id")
+    )
+    assert_frame_equal(result, expected, check_index_type=False)
+
+
+def test_insured_by_area_sums_schemes_and_leaves_absent_areas_out(insured: pd.DataFrame) -> None:
+    result = insured_by_area(insured, period="2024-01-01")["insured"]
+    expected = {"a1": 50.0, "a2": 900.0, "a3": 30.0, "a4": 250.0, "a6": 100.0, "a7": 5.0}
+    assert result.to_dict() == expected
+    assert "a5" not in result.index  # no row: absent, not zero
+
+
+@pytest.mark.parametrize(
+    ("schemes", "expected_a1", "expected_a6"),
+    [
+        ("health", 40.0, 100.0),
+        (["health"], 40.0, 100.0),
+        (["voluntary"], 10.0, np.nan),  # a6's only voluntary value is missing: NaN, not 0
+        (("health", "voluntary"), 50.0, 100.0),
+    ],
+)
+def test_insured_by_area_scheme_filter(
+    insured: pd.DataFrame, schemes: object, expected_a1: float, expected_a6: float
+) -> None:
+    result = insured_by_area(insured, period=JAN, schemes=schemes)["insured"]
+    assert result["a1"] == expected_a1
+    if np.isnan(expected_a6):
+        assert np.isnan(result["a6"])
+    else:
+        assert result["a6"] == expected_a6
+
+
+def test_insured_by_area_unknown_period(insured: pd.DataFrame) -> None:
+    with pytest.raises(ValueError, match="2024-03-01 is not among the available periods"):
+        insured_by_area(insured, period=MAR)
+
+
+def test_insured_by_area_schemes_without_scheme_column(insured: pd.DataFrame) -> None:
+    with pytest.raises(ValueError, match="no 'scheme' column"):
+        insured_by_area(insured.drop(columns="scheme"), schemes="health")
+
+
+@pytest.mark.parametrize("column", ["area_id", "period", "insured"])
+def test_insured_by_area_missing_column(insured: pd.DataFrame, column: str) -> None:
+    with pytest.raises(ValueError, match=rf"missing required column.*{column}"):
+        insured_by_area(insured.drop(columns=column))
+
+
+# --------------------------------------------------------------------------------------------------
+# coverage per area
+# --------------------------------------------------------------------------------------------------
+
+
+def test_coverage_by_area_values(areas: gpd.GeoDataFrame, insured: pd.DataFrame) -> None:
+    result = coverage_by_area(areas, insured, period=JAN, target=0.55)
+    nan = np.nan
+    expected = pd.DataFrame(
+        {
+            "insured": [50.0, 900.0, 30.0, 250.0, nan, 100.0, 5.0],
+            "coverage": [0.5, 0.9, nan, 1.25, nan, 0.25, nan],
+            "uninsured": [50.0, 100.0, nan, 0.0, nan, 300.0, nan],
+            "target": [0.55] * 7,
+            "gap_to_target": [0.05, 0.0, nan, 0.0, nan, 0.3, nan],
+            # ceil(0.55 * 100) is 55, not 56, although 0.55 * 100 == 55.00000000000001 in floats
+            "people_to_target": [5.0, 0.0, nan, 0.0, nan, 120.0, nan],
+            "flag_insured_above_population": [False, False, False, True, False, False, True],
+            "flag_missing_population": [False, False, True, False, False, False, True],
+            "flag_missing_insured": [False, False, False, False, True, False, False],
+            "data_status": pd.Series(
+                [
+                    "ok",
+                    "ok",
+                    "no_population",
+                    "insured_above_population",
+                    "no_insured",
+                    "ok",
+                    "no_population",
+                ],
+                dtype="str",
+            ),
+        },
+        index=areas.index,
+    )
+    assert_frame_equal(pd.DataFrame(result[expected.columns]), expected, atol=1e-12)
+    # the original columns, geometry and CRS come back untouched
+    assert_geodataframe_equal(result[areas.columns], areas)
+    assert isinstance(result, gpd.GeoDataFrame)
+    assert result.crs == areas.crs
+
+
+def test_coverage_nan_when_population_missing(
+    areas: gpd.GeoDataFrame, insured: pd.DataFrame
+) -> None:
+    result = coverage_by_area(areas, insured, period=JAN).set_index("area_id")
+    assert pd.isna(areas.set_index("area_id").loc["a3", "population"])
+    assert np.isnan(result.loc["a3", "coverage"])
+    assert np.isnan(result.loc["a3", "uninsured"])
+    assert result.loc["a3", "flag_missing_population"]
+    # population kept as the nullable integer it was, NA not turned into 0
+    assert result["population"].dtype == "Int64"
+    assert pd.isna(result.loc["a3", "population"])
+
+
+def test_coverage_uses_selected_period_and_schemes(
+    areas: gpd.GeoDataFrame, insured: pd.DataFrame
+) -> None:
+    latest = coverage_by_area(areas, insured).set_index("area_id")
+    assert latest.loc["a2", "insured"] == 970.0
+    assert latest.loc["a5", "coverage"] == pytest.approx(0.5)
+    assert np.isnan(latest.loc["a4", "insured"])  # no February row for a4
+
+    health = coverage_by_area(areas, insured, period=FEB, schemes=["health"]).set_index("area_id")
+    assert health.loc["a2", "insured"] == 950.0
+    assert health.loc["a2", "coverage"] == pytest.approx(0.95)
+
+
+def test_coverage_target_series_by_area_id(areas: gpd.GeoDataFrame, insured: pd.DataFrame) -> None:
+    target = pd.Series({"a2": 1.0, "a1": 0.6, "zz": 0.5})
+    result = coverage_by_area(areas, insured, period=JAN, target=target).set_index("area_id")
+    assert result.loc["a1", "target"] == 0.6
+    assert result.loc["a1", "people_to_target"] == 10.0
+    assert result.loc["a2", "people_to_target"] == 100.0
+    assert np.isnan(result.loc["a4", "target"])
+    assert np.isnan(result.loc["a4", "people_to_target"])
+
+
+@pytest.mark.parametrize("target", [1.5, -0.1, pd.Series({"a1": 2.0})])
+def test_coverage_target_out_of_range(
+    areas: gpd.GeoDataFrame, insured: pd.DataFrame, target: object
+) -> None:
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        coverage_by_area(areas, insured, target=target)
+
+
+@pytest.mark.parametrize("column", ["area_id", "population"])
+def test_coverage_missing_area_column(
+    areas: gpd.GeoDataFrame, insured: pd.DataFrame, column: str
+) -> None:
+    with pytest.raises(ValueError, match=rf"areas is missing required column.*{column}"):
+        coverage_by_area(areas.drop(columns=column), insured)
+
+
+def test_coverage_duplicate_area_id(areas: gpd.GeoDataFrame, insured: pd.DataFrame) -> None:
+    doubled = pd.concat([areas, areas.iloc[[0]]], ignore_index=True)
+    with pytest.raises(ValueError, match=r"duplicated area_id.*a1"):
+        coverage_by_area(doubled, insured)
+
+
+def test_coverage_unknown_period(areas: gpd.GeoDataFrame, insured: pd.DataFrame) -> None:
+    with pytest.raises(ValueError, match="not among the available periods"):
+        coverage_by_area(areas, insured, period="2023-12-01")
+
+
+def test_coverage_with_no_insured_rows(areas: gpd.GeoDataFrame, insured: pd.DataFrame) -> None:
+    result = coverage_by_area(areas, insured.iloc[0:0])
+    assert result["insured"].isna().all()
+    assert result["coverage"].isna().all()
+    assert set(result["data_status"]) == {"no_population", "no_insured"}
+
+
+def test_insured_above_population_flagged(random_case: tuple) -> None:
+    areas, insured = random_case
+    result = coverage_by_area(areas, insured, period=JAN)
+    population = result["population"].astype("float64")
+    above = (result["insured"] > population).to_numpy()
+    assert above.any()  # the random case does contain over-counts
+    assert_series_equal(
+        result["flag_insured_above_population"],
+        pd.Series(above, index=result.index, name="flag_insured_above_population"),
+    )
+    ok_population = result["data_status"].isin(["ok", "insured_above_population"])
+    assert (result.loc[above & ok_population.to_numpy(), "coverage"] > 1).all()
+
+
+# --------------------------------------------------------------------------------------------------
+# aggregation invariants
+# --------------------------------------------------------------------------------------------------
+
+
+def test_region_coverage_is_population_weighted(
+    areas: gpd.GeoDataFrame, insured: pd.DataFrame
+) -> None:
+    area_cov = coverage_by_area(areas, insured, period=JAN)
+    region = aggregate_coverage(area_cov, by=None)
+    assert len(region) == 1
+    row = region.iloc[0]
+    assert row["coverage"] == pytest.approx(1300 / 1700)
+    mean_of_rates = area_cov["coverage"].mean()
+    assert mean_of_rates == pytest.approx(0.725)
+    assert not math.isclose(row["coverage"], mean_of_rates, rel_tol=1e-3)
+    # population counts every known population (a5's too) and insured every known count (a3's)
+    assert row["population"] == 1750.0
+    assert row["insured"] == 1335.0
+    assert row["n_areas"] == 7
+    assert row["n_with_data"] == 4
+    assert row["n_flagged"] == 4
+    assert row["uninsured"] == 450.0
+
+
+def test_aggregate_by_district_values(areas: gpd.GeoDataFrame, insured: pd.DataFrame) -> None:
+    area_cov = coverage_by_area(areas, insured, period=JAN)
+    result = aggregate_coverage(area_cov, by="district_id")
+    expected = pd.DataFrame(
+        {
+            "district_id": pd.Series(["d1", "d2", np.nan], dtype="str"),
+            "n_areas": pd.Series([3, 3, 1], dtype="int64"),
+            "n_with_data": pd.Series([2, 1, 1], dtype="int64"),
+            "population": [1100.0, 250.0, 400.0],
+            "insured": [980.0, 255.0, 100.0],
+            "coverage": [950 / 1100, 1.25, 0.25],
+            "uninsured": [150.0, 0.0, 300.0],
+            "people_to_target": [150.0, 0.0, 300.0],
+            "n_flagged": pd.Series([1, 3, 0], dtype="int64"),
+        }
+    )
+    assert_frame_equal(result, expected, check_dtype=False, check_column_type=False)
+    assert result["n_areas"].dtype == "int64"
+    assert pd.isna(result["district_id"].iloc[-1])  # missing key kept as its own group
+
+
+@pytest.mark.parametrize("by", ["district_id", "partner_id", ["district_id", "partner_id"]])
+@pytest.mark.parametrize("period", [JAN, FEB])
+@pytest.mark.parametrize("schemes", [None, "health"])
+def test_groups_sum_to_region(
+    random_case: tuple, by: str | list[str], period: pd.Timestamp, schemes: str | None
+) -> None:
+    areas, insured = random_case
+    area_cov = coverage_by_area(areas, insured, period=period, schemes=schemes, target=0.9)
+    groups = aggregate_coverage(area_cov, by=by)
+    region = aggregate_coverage(area_cov, by=None).iloc[0]
+    summed = ("n_areas", "n_with_data", "population", "insured", "uninsured", "people_to_target")
+    for column in (*summed, "n_flagged"):
+        assert groups[column].sum() == pytest.approx(region[column]), column
+    # region and group coverage are Σinsured / Σpopulation over the areas with data
+    with_data = area_cov["data_status"].isin(["ok", "insured_above_population"])
+    ratio = area_cov.loc[with_data, "insured"].sum() / area_cov.loc[with_data, "population"].sum()
+    assert region["coverage"] == pytest.approx(ratio)
+
+
+def test_group_coverage_equals_ratio_of_group_sums(random_case: tuple) -> None:
+    areas, insured = random_case
+    area_cov = coverage_by_area(areas, insured, period=JAN)
+    groups = aggregate_coverage(area_cov, by="district_id").set_index("district_id")
+    usable = area_cov[area_cov["data_status"].isin(["ok", "insured_above_population"])]
+    for key, members in usable.groupby("district_id", dropna=False):
+        population = members["population"].astype("float64").sum()
+        expected = members["insured"].sum() / population
+        assert groups.loc[key, "coverage"] == pytest.approx(expected)
+
+
+def test_aggregate_with_geometry(areas: gpd.GeoDataFrame, insured: pd.DataFrame) -> None:
+    area_cov = coverage_by_area(areas, insured, period=JAN)
+    result = aggregate_coverage(area_cov, by="district_id", with_geometry=True)
+    assert isinstance(result, gpd.GeoDataFrame)
+    assert result.crs == areas.crs
+    plain = aggregate_coverage(area_cov, by="district_id")
+    assert_frame_equal(pd.DataFrame(result.drop(columns="geometry")), plain)
+    expected_shapes = gpd.GeoSeries(
+        [box(0, 0, 3, 1), shapely.union_all([box(3, 0, 5, 1), box(6, 0, 7, 1)]), box(5, 0, 6, 1)],
+        crs=areas.crs,
+    )
+    assert result.geometry.normalize().geom_equals(expected_shapes.normalize()).all()
+
+    whole = aggregate_coverage(area_cov, by=None, with_geometry=True)
+    assert whole.geometry.iloc[0].normalize().equals(box(0, 0, 7, 1).normalize())
+
+
+def test_aggregate_with_geometry_needs_geodataframe(
+    areas: gpd.GeoDataFrame, insured: pd.DataFrame
+) -> None:
+    area_cov = pd.DataFrame(coverage_by_area(areas, insured).drop(columns="geometry"))
+    with pytest.raises(ValueError, match="needs a GeoDataFrame"):
+        aggregate_coverage(area_cov, by="district_id", with_geometry=True)
+
+
+def test_aggregate_missing_group_column(areas: gpd.GeoDataFrame, insured: pd.DataFrame) -> None:
+    area_cov = coverage_by_area(areas, insured)
+    with pytest.raises(ValueError, match=r"missing required column.*commune_id"):
+        aggregate_coverage(area_cov, by="commune_id")
+
+
+# --------------------------------------------------------------------------------------------------
+# over time, targets, headline figures
+# --------------------------------------------------------------------------------------------------
+
+
+def test_coverage_over_time_region(areas: gpd.GeoDataFrame, insured: pd.DataFrame) -> None:
+    result = coverage_over_time(areas, insured)
+    expected = pd.DataFrame(
+        {
+            "period": [JAN, FEB],
+            "population": [1700.0, 1150.0],
+            "insured": [1300.0, 1055.0],
+            "coverage": [1300 / 1700, 1055 / 1150],
+            "n_with_data": [4, 3],
+        }
+    )
+    assert_frame_equal(result, expected, check_dtype=False)
+    assert result["n_with_data"].dtype == "int64"
+
+
+def test_coverage_over_time_scheme_filter(areas: gpd.GeoDataFrame, insured: pd.DataFrame) -> None:
+    result = coverage_over_time(areas, insured, schemes="voluntary")
+    assert result["period"].tolist() == [JAN, FEB]
+    # January voluntary: a1 = 10 (a6's value is missing); February: a2 = 20
+    assert result["insured"].tolist() == [10.0, 20.0]
+    assert result["population"].tolist() == [100.0, 1000.0]
+    assert result["n_with_data"].tolist() == [1, 1]
+
+
+@pytest.mark.parametrize("by", [None, "district_id", "partner_id"])
+@pytest.mark.parametrize("schemes", [None, ["health"]])
+def test_coverage_over_time_matches_aggregate_per_period(
+    random_case: tuple, by: str | None, schemes: list[str] | None
+) -> None:
+    areas, insured = random_case
+    series = coverage_over_time(areas, insured, by=by, schemes=schemes)
+    n_groups = 1 if by is None else areas[by].nunique(dropna=False)
+    assert len(series) == 2 * n_groups  # every period x every group
+    for period in (JAN, FEB):
+        area_cov = coverage_by_area(areas, insured, period=period, schemes=schemes)
+        aggregated = aggregate_coverage(area_cov, by=by)
+        rows = series[series["period"] == period].reset_index(drop=True)
+        assert_series_equal(rows["coverage"], aggregated["coverage"], check_names=False)
+        assert_series_equal(rows["n_with_data"], aggregated["n_with_data"], check_names=False)
+
+
+def test_coverage_over_time_empty(areas: gpd.GeoDataFrame, insured: pd.DataFrame) -> None:
+    result = coverage_over_time(areas, insured.iloc[0:0], by="district_id")
+    assert result.empty
+    assert list(result.columns) == [
+        "period",
+        "district_id",
+        "population",
+        "insured",
+        "coverage",
+        "n_with_data",
+    ]
+
+
+def test_target_series(targets: pd.DataFrame) -> None:
+    result = target_series(targets)
+    expected = pd.DataFrame({"period": [JAN, FEB, MAR], "target_coverage": [0.8, 0.85, 0.9]})
+    assert_frame_equal(result, expected, check_dtype=False)
+    assert target_series(targets, scope="d1")["target_coverage"].tolist() == [0.7]
+
+
+def test_target_series_unknown_scope_is_empty(targets: pd.DataFrame) -> None:
+    result = target_series(targets, scope="p9")
+    assert result.empty
+    assert list(result.columns) == ["period", "target_coverage"]
+
+
+def test_headline_figures(areas: gpd.GeoDataFrame, insured: pd.DataFrame) -> None:
+    figures = headline_figures(coverage_by_area(areas, insured, period=JAN))
+    assert figures == {
+        "population": 1750.0,
+        "insured": 1335.0,
+        "coverage": pytest.approx(1300 / 1700),
+        "uninsured": 450.0,
+        "gap_to_full": 450.0,
+        "n_areas": 7,
+        "n_no_data": 3,
+    }
+
+
+def test_headline_figures_match_region_aggregate(random_case: tuple) -> None:
+    areas, insured = random_case
+    area_cov = coverage_by_area(areas, insured, period=FEB, target=1.0)
+    figures = headline_figures(area_cov)
+    region = aggregate_coverage(area_cov, by=None).iloc[0]
+    assert figures["coverage"] == pytest.approx(region["coverage"])
+    assert figures["population"] == pytest.approx(region["population"])
+    # with a 100 % target, people to target are the people still to insure
+    assert figures["gap_to_full"] == pytest.approx(region["people_to_target"])
+    assert figures["n_no_data"] == region["n_areas"] - region["n_with_data"]
+
+
+# --------------------------------------------------------------------------------------------------
+# inputs are never modified
+# --------------------------------------------------------------------------------------------------
+
+CALLS: dict[str, Callable[[gpd.GeoDataFrame, pd.DataFrame, pd.DataFrame], object]] = {
+    "available_periods": lambda a, i, t: available_periods(i),
+    "insured_by_area": lambda a, i, t: insured_by_area(i, JAN, schemes=["health"]),
+    "coverage_by_area": lambda a, i, t: coverage_by_area(
+        a, i, target=pd.Series({"a1": 0.5, "a2": 0.9})
+    ),
+    "aggregate_coverage": lambda a, i, t: aggregate_coverage(
+        coverage_by_area(a, i), by="district_id", with_geometry=True
+    ),
+    "coverage_over_time": lambda a, i, t: coverage_over_time(a, i, by="partner_id"),
+    "target_series": lambda a, i, t: target_series(t),
+    "headline_figures": lambda a, i, t: headline_figures(coverage_by_area(a, i)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CALLS))
+def test_inputs_unchanged(
+    name: str, areas: gpd.GeoDataFrame, insured: pd.DataFrame, targets: pd.DataFrame
+) -> None:
+    before = copy.deepcopy((areas, insured, targets))
+    CALLS[name](areas, insured, targets)
+    assert_geodataframe_equal(areas, before[0])
+    assert_frame_equal(insured, before[1])
+    assert_frame_equal(targets, before[2])
+
+
+def test_aggregate_leaves_area_cov_unchanged(
+    areas: gpd.GeoDataFrame, insured: pd.DataFrame
+) -> None:
+    area_cov = coverage_by_area(areas, insured, period=JAN)
+    before = area_cov.copy(deep=True)
+    aggregate_coverage(area_cov, by=["district_id", "partner_id"], with_geometry=True)
+    headline_figures(area_cov)
+    assert_geodataframe_equal(area_cov, before)
+
+
+def test_data_statuses_cover_every_status() -> None:
+    assert set(coverage.DATA_STATUSES) == {
+        "ok",
+        "no_population",
+        "no_insured",
+        "insured_above_population",
+    }
