@@ -1,7 +1,8 @@
 """Translation: every user-facing string goes through :func:`t`.
 
-Catalogs live in ``ui/locales/<lang>.toml`` as flat ``key = "text"`` pairs grouped in TOML tables
-(``[overview]`` + ``title`` gives the key ``overview.title``). Text may hold ``{name}`` fields,
+Catalogs live in ``ui/locales/<lang>/*.toml`` (one file per part of the app, merged; a key defined
+in two files is an error) as ``key = "text"`` pairs grouped in TOML tables (``[overview]`` +
+``title`` gives the key ``overview.title``). Text may hold ``{name}`` fields,
 filled from keyword arguments. A key missing from the chosen language falls back to English; a key
 missing from English is a bug, and the test suite fails on it.
 """
@@ -20,10 +21,14 @@ RTL_LANGUAGES = frozenset({"fa"})
 @cache
 def catalog(lang: str) -> dict[str, str]:
     """The flat key → text catalog of one language (empty when the language has none)."""
-    path = LOCALES / f"{lang}.toml"
-    if not path.exists():
-        return {}
-    return _flatten(tomllib.loads(path.read_text(encoding="utf-8")))
+    merged: dict[str, str] = {}
+    for path in sorted((LOCALES / lang).glob("*.toml")):
+        part = _flatten(tomllib.loads(path.read_text(encoding="utf-8")))
+        twice = set(part) & set(merged)
+        if twice:
+            raise ValueError(f"{path}: keys already defined in another {lang} file: {sorted(twice)}")
+        merged.update(part)
+    return merged
 
 
 def _flatten(tree: dict, prefix: str = "") -> dict[str, str]:
