@@ -13,6 +13,7 @@ from analytics.classify import SCHEMES
 from ui import charts, data, views
 from ui.context import current
 from ui.format import fmt_int, fmt_pct
+from ui.safe import md_escape
 from ui.state import Param, bind, publish, set_value, value
 from ui.views import RATE_METRICS, parse_breaks
 
@@ -133,7 +134,11 @@ if province:
     crumbs.append(province)
 if district:
     crumbs.append(str(district_names.get(district, district)))
-st.markdown(" › ".join(f"**{c}**" if i == len(crumbs) - 1 else c for i, c in enumerate(crumbs)))
+st.markdown(
+    " › ".join(
+        f"**{md_escape(c)}**" if i == len(crumbs) - 1 else md_escape(c) for i, c in enumerate(crumbs)
+    )
+)
 if province or district:
     if st.button(ctx.t("coverage_map.up"), icon=":material/arrow_upward:"):
         st.session_state["cm_pending"] = (
@@ -186,8 +191,8 @@ if clicked and clicked != st.session_state.get("cm_last_click"):
 with detail_col:
     if level == "area" and selected and selected in set(values["area_id"]):
         row = values.set_index("area_id").loc[selected]
-        st.subheader(str(row["name"]))
-        st.caption(ctx.t("details.district", district=str(row.get("district_name") or "—")))
+        st.subheader(md_escape(row["name"]))
+        st.caption(ctx.t("details.district", district=md_escape(row.get("district_name") or "—")))
         c1, c2 = st.columns(2)
         c1.metric(ctx.t("metric.population"), fmt_int(row["population"]))
         c2.metric(ctx.t("metric.coverage"), fmt_pct(row["coverage"]))

@@ -14,6 +14,7 @@ from analytics.classify import NO_DATA_COLOUR, classify, palette_for
 from geodata.demo import DEMO_LABEL
 from ui.context import Context
 from ui.format import fmt_int, fmt_month, fmt_pct, fmt_value
+from ui.safe import md_escape
 from ui.maps import LegendItem, choropleth_map
 
 
@@ -64,7 +65,7 @@ def metrics_for(with_insured: bool) -> list[str]:
 def page_header(ctx: Context, title_key: str, period: pd.Timestamp | None = None) -> None:
     """Title, workspace line and — for the demo — the synthetic-data label."""
     st.title(ctx.t(title_key))
-    line = ctx.t("header.workspace", title=ctx.title, version=ctx.version)
+    line = ctx.t("header.workspace", title=md_escape(ctx.title), version=ctx.version)
     if period is not None:
         line += " · " + ctx.t("header.month", month=fmt_month(period, ctx.lang))
     st.caption(line)

@@ -1,0 +1,18 @@
+"""Data strings shown through Streamlit's Markdown (titles, captions, labels) are escaped here.
+
+Streamlit renders Markdown in ``st.title``, ``st.subheader``, ``st.caption``, ``st.markdown`` and
+widget labels: an area named ``![x](http://host/x.png)`` would make every viewer's browser fetch an
+outside image, and ``[click](javascript:…)`` would draw a link. :func:`md_escape` turns every
+Markdown and HTML special character into a literal one.
+"""
+
+from __future__ import annotations
+
+import re
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:&])")
+
+
+def md_escape(text: object) -> str:
+    """``text`` as literal Markdown: every special character (HTML's too) backslash-escaped."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
