@@ -281,12 +281,11 @@ def build_workspace(
     return version, report
 
 
-def _read_section(
-    section: Mapping, table: S.TableSchema, base: Path, name: str, report: BuildReport
+def _open_section(
+    section: Mapping, base: Path, name: str, report: BuildReport, **geometry_args: str
 ) -> tuple[pd.DataFrame, SectionReport]:
-    columns = dict(section.get("columns", {}))
-    geometry_args = {k: columns.pop(k) for k in list(columns) if k in GEOMETRY_KEYS}
-    frame, read_problems = read_source(
+    """Read a section's source file(s) and start its report (rows read, filtered, problems)."""
+    frame, problems = read_source(
         section["path"],
         base,
         crs=section.get("crs"),
@@ -296,11 +295,20 @@ def _read_section(
         keep=section.get("filter"),
         **geometry_args,
     )
-    rep = SectionReport(source=str(section["path"]), read=len(frame) + len(read_problems))
+    rep = SectionReport(source=str(section["path"]), read=len(frame) + len(problems))
     rep.filtered = frame.attrs.get("filtered", 0)
     rep.read += rep.filtered
     report.sections[name] = rep
-    report.problems += read_problems
+    report.problems += problems
+    return frame, rep
+
+
+def _read_section(
+    section: Mapping, table: S.TableSchema, base: Path, name: str, report: BuildReport
+) -> tuple[pd.DataFrame, SectionReport]:
+    columns = dict(section.get("columns", {}))
+    geometry_args = {k: columns.pop(k) for k in list(columns) if k in GEOMETRY_KEYS}
+    frame, rep = _open_section(section, base, name, report, **geometry_args)
     frame = _rename(frame, columns, section["path"])
     for column, value in dict(section.get("defaults", {})).items():
         if column not in frame:
@@ -311,7 +319,7 @@ def _read_section(
     report.problems += problems
     rep.kept = len(conformed)
     rep.repaired = sum(p.severity == "repaired" for p in problems)
-    rep.rejected = len(frame) - len(conformed) + len(read_problems)
+    rep.rejected = rep.read - rep.filtered - len(conformed)
     return conformed, rep
 
 
@@ -397,22 +405,9 @@ def _join_population(
     columns = dict(section.get("columns", {}))
     if "key" not in section:
         raise DataError(f"[population] needs key = the column that names the area in {source}.")
-    frame, problems = read_source(
-        source,
-        base,
-        crs=section.get("crs"),
-        sheet=section.get("sheet"),
-        encoding=section.get("encoding"),
-        layer=section.get("layer"),
-        keep=section.get("filter"),
-    )
+    frame, rep = _open_section(section, base, "population", report)
     if isinstance(frame, gpd.GeoDataFrame):
         frame = pd.DataFrame(frame.drop(columns=frame.geometry.name))
-    rep = SectionReport(source=source, read=len(frame))
-    rep.filtered = frame.attrs.get("filtered", 0)
-    rep.read += rep.filtered
-    report.sections["population"] = rep
-    report.problems += problems
     frame = frame.copy()
     for dst, src in list(columns.items()):
         if isinstance(src, list):  # several source columns added up into one
@@ -550,20 +545,7 @@ def _insured(
             f"[insured] needs the column that names the area in {source}: key = '…' or "
             "columns = { area_id = '…' }."
         )
-    frame, problems = read_source(
-        source,
-        base,
-        crs=section.get("crs"),
-        sheet=section.get("sheet"),
-        encoding=section.get("encoding"),
-        layer=section.get("layer"),
-        keep=section.get("filter"),
-    )
-    rep = SectionReport(source=source, read=len(frame))
-    rep.filtered = frame.attrs.get("filtered", 0)
-    rep.read += rep.filtered
-    report.sections["insured"] = rep
-    report.problems += problems
+    frame, rep = _open_section(section, base, "insured", report)
     if key not in frame:
         raise DataError(f"{source}: key column '{key}' is not in the file.")
     frame = frame.copy()
@@ -640,21 +622,7 @@ def _insured_points(
         raise DataError(
             f"[insured] points = true needs a period (enrolment date) column in {source}."
         )
-    frame, problems = read_source(
-        source,
-        base,
-        crs=section.get("crs"),
-        sheet=section.get("sheet"),
-        encoding=section.get("encoding"),
-        layer=section.get("layer"),
-        keep=section.get("filter"),
-        **geometry_args,
-    )
-    rep = SectionReport(source=source, read=len(frame) + len(problems))
-    rep.filtered = frame.attrs.get("filtered", 0)
-    rep.read += rep.filtered
-    report.sections["insured"] = rep
-    report.problems += problems
+    frame, rep = _open_section(section, base, "insured", report, **geometry_args)
     wanted = [date_column] + ([columns["scheme"]] if "scheme" in columns else [])
     missing = [c for c in wanted if c not in frame.columns]
     if missing:

@@ -49,24 +49,24 @@ def demo_workspace() -> Path:
     return demo_workspace_path()
 
 
-@pytest.fixture(scope="session")
-def tehran_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def build_real_workspace(recipe: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A workspace built from ``tests/recipes/<recipe>.toml`` (real data in ../shared/data)."""
     require(SHARED_DATA.is_dir(), f"real data not found at {SHARED_DATA}")
     from geodata.recipe import build_workspace
 
-    out = tmp_path_factory.mktemp("tehran") / "tehran.gpkg"
-    build_workspace(RECIPES / "tehran.toml", out, author="tests")
+    out = tmp_path_factory.mktemp(recipe) / f"{recipe}.gpkg"
+    build_workspace(RECIPES / f"{recipe}.toml", out, author="tests")
     return out
+
+
+@pytest.fixture(scope="session")
+def tehran_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_real_workspace("tehran", tmp_path_factory)
 
 
 @pytest.fixture(scope="session")
 def iran_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    require(SHARED_DATA.is_dir(), f"real data not found at {SHARED_DATA}")
-    from geodata.recipe import build_workspace
-
-    out = tmp_path_factory.mktemp("iran") / "iran.gpkg"
-    build_workspace(RECIPES / "iran_counties.toml", out, author="tests")
-    return out
+    return build_real_workspace("iran_counties", tmp_path_factory)
 
 
 def _free_port() -> int:
