@@ -28,7 +28,7 @@ from branca.element import MacroElement
 from folium.template import Template
 from pyproj import CRS
 
-from ui.offline import OPTIONAL_TILE_ATTRIBUTION, OPTIONAL_TILE_URL, offline_map
+from ui.offline import offline_map
 
 __all__ = [
     "BORDER_COLOUR",
@@ -464,7 +464,7 @@ def choropleth_map(
     highlight_id: str | None = None,
     points: gpd.GeoDataFrame | None = None,
     point_tooltip: list[tuple[str, str]] | None = None,
-    basemap_tiles: bool = False,
+    basemap_tiles: tuple[str, str] | None = None,
     height: int = 560,
     legend_position: str = "bottomright",
     count_format: Callable[[int], str] = _default_count_format,
@@ -493,8 +493,9 @@ def choropleth_map(
         Facilities (EPSG:4326 points) drawn as small circle markers.
     point_tooltip : list of (column, label), optional
         Tooltip rows of the points; values and labels are HTML-escaped.
-    basemap_tiles : bool, default False
-        Opt-in OpenStreetMap tiles (needs internet). Off, the map loads nothing from outside.
+    basemap_tiles : (url template, attribution), optional
+        Opt-in basemap tiles (see :func:`ui.offline.basemap_tiles`: configured per deployment).
+        None (the default): the map loads nothing from outside.
     height : int, default 560
         Map height in pixels (pass the same value to ``st_folium``).
     legend_position : str, default "bottomright"
@@ -533,9 +534,9 @@ def choropleth_map(
 
     if basemap_tiles:
         folium.TileLayer(
-            tiles=OPTIONAL_TILE_URL,
-            attr=OPTIONAL_TILE_ATTRIBUTION,
-            name="OpenStreetMap",
+            tiles=basemap_tiles[0],
+            attr=basemap_tiles[1],
+            name="basemap",
             max_zoom=19,
             control=False,
         ).add_to(fmap)

@@ -29,8 +29,9 @@ __all__ = [
     "LEAFLET_IMAGES_URL",
     "LEAFLET_JS_URL",
     "LEAFLET_URL_PREFIX",
-    "OPTIONAL_TILE_ATTRIBUTION",
-    "OPTIONAL_TILE_URL",
+    "TILE_ATTRIBUTION_SETTING",
+    "TILE_URL_SETTING",
+    "basemap_tiles",
     "ensure_vendor_assets",
     "offline_map",
 ]
@@ -42,13 +43,22 @@ LEAFLET_CSS_URL = "/app/static/vendor/leaflet/leaflet.css"
 #: Folder of Leaflet's marker and layer-control images (trailing slash, as Leaflet wants it).
 LEAFLET_IMAGES_URL = "/app/static/vendor/leaflet/images/"
 
-# OPT-IN ONLY. The one outside URL the map may ever load: OpenStreetMap raster tiles, added only
-# when a user explicitly asks for a basemap (``choropleth_map(..., basemap_tiles=True)``). Never a
-# default anywhere; every map must read well without it (offline use is the normal case).
-OPTIONAL_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-OPTIONAL_TILE_ATTRIBUTION = (
-    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
-)
+# OPT-IN ONLY. A basemap is never a default: every map reads well without one, and offline use is
+# the normal case. A deployment that has a tile server it may use (its own, inside the network, or
+# a public one) names it in COVERAGE_ATLAS_TILE_URL (a template such as
+# ".../{z}/{x}/{y}.png") and its attribution in COVERAGE_ATLAS_TILE_ATTRIBUTION; users can then
+# switch the basemap on. The code itself names no outside host.
+TILE_URL_SETTING = "COVERAGE_ATLAS_TILE_URL"
+TILE_ATTRIBUTION_SETTING = "COVERAGE_ATLAS_TILE_ATTRIBUTION"
+
+
+def basemap_tiles() -> tuple[str, str] | None:
+    """The configured (tile URL template, attribution), or None when no basemap is configured."""
+    url = os.environ.get(TILE_URL_SETTING, "").strip()
+    if not url:
+        return None
+    return url, os.environ.get(TILE_ATTRIBUTION_SETTING, "").strip() or "Basemap"
+
 
 # Files copied from the XStatic-Leaflet package (paths relative to its BASE_DIR). The source map
 # is copied too so that a browser's developer tools do not log a 404 for it.

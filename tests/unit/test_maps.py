@@ -23,7 +23,8 @@ from ui.maps import LegendItem, choropleth_map, escape_text, simplify_for_displa
 from ui.offline import (
     LEAFLET_CSS_URL,
     LEAFLET_JS_URL,
-    OPTIONAL_TILE_URL,
+    TILE_URL_SETTING,
+    basemap_tiles,
     ensure_vendor_assets,
     offline_map,
 )
@@ -169,10 +170,14 @@ def test_choropleth_without_tiles_has_no_external_url(areas, facilities) -> None
     assert not any(isinstance(c, folium.TileLayer) for c in fmap._children.values())
 
 
-def test_basemap_tiles_are_opt_in(areas) -> None:
-    page = build(areas, basemap_tiles=True).get_root().render()
-    assert OPTIONAL_TILE_URL.split("{")[0] in page
-    js, css = links_st_folium_would_load(build(areas, basemap_tiles=True))
+def test_basemap_tiles_are_opt_in(areas, monkeypatch) -> None:
+    monkeypatch.delenv(TILE_URL_SETTING, raising=False)
+    assert basemap_tiles() is None
+    monkeypatch.setenv(TILE_URL_SETTING, "http://tiles.internal.example/{z}/{x}/{y}.png")
+    configured = basemap_tiles()
+    page = build(areas, basemap_tiles=configured).get_root().render()
+    assert "http://tiles.internal.example/" in page
+    js, css = links_st_folium_would_load(build(areas, basemap_tiles=configured))
     assert all(url.startswith("/app/static/") for url in js + css)
 
 
