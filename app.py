@@ -10,19 +10,30 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui.context import current
-from ui.i18n import available_languages, direction
+from ui.context import (
+    current,
+    keep_in_url,
+    language,
+    set_calendar,
+    set_language,
+)
+from ui.fonts import ensure_font_assets
+from ui.i18n import available_languages, direction, translate
+from ui.localize import language_style
 from ui.offline import ensure_vendor_assets
 
 APP_DIR = Path(__file__).parent
 
 st.set_page_config(
-    page_title="Coverage Atlas",
+    page_title=translate("app.title", language()),
     page_icon=str(APP_DIR / "ui" / "assets" / "icon.png"),
     layout="wide",
 )
 ensure_vendor_assets(APP_DIR)
+ensure_font_assets(APP_DIR)
 ctx = current()
+keep_in_url(ctx)
+st.html(language_style(ctx.lang))
 
 # Each url_path equals its file's stem: on a fresh server Streamlit resolves the first request
 # against the files in pages/ before st.navigation runs, and a different path shows "Page not found".
@@ -46,16 +57,29 @@ navigation = st.navigation(pages)
 with st.sidebar:
     languages = available_languages()
     if len(languages) > 1:
-        choice = st.selectbox(
+        # The URL decides (a shared link, the back button); the widget follows it. Switching
+        # changes only ``lang`` in the URL: the page's own parameters stay.
+        st.session_state["language"] = ctx.lang
+        st.selectbox(
             ctx.t("controls.language"),
             list(languages),
-            index=list(languages).index(ctx.lang),
             format_func=languages.get,
             key="language",
+            on_change=lambda: set_language(st.session_state["language"]),
         )
-        if choice != ctx.lang:
-            st.query_params["lang"] = choice
-            st.rerun()
+    st.session_state["solar_hijri"] = ctx.calendar == "jalali"
+    st.toggle(
+        ctx.t("controls.solar_hijri"),
+        key="solar_hijri",
+        help=ctx.t("controls.solar_hijri_help"),
+        on_change=lambda: set_calendar(
+            ctx.lang, "jalali" if st.session_state["solar_hijri"] else "gregorian"
+        ),
+    )
     st.caption(ctx.t("sidebar.about"))
-st.html(f'<div id="coverage-atlas" data-lang="{ctx.lang}" data-dir="{direction(ctx.lang)}"></div>')
+st.html(
+    f'<div id="coverage-atlas" lang="{ctx.lang}" dir="{direction(ctx.lang)}" '
+    f'data-lang="{ctx.lang}" data-dir="{direction(ctx.lang)}" '
+    f'data-calendar="{ctx.calendar}"></div>'
+)
 navigation.run()

@@ -7,12 +7,21 @@ selecting its row in the table, shows its details.
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from analytics.classify import SCHEMES
 from ui import charts, data, views
 from ui.context import current
-from ui.format import fmt_int, fmt_pct
+from ui.format import fmt_int, fmt_month, fmt_pct
+from ui.i18n import direction
+from ui.localize import (
+    COVERAGE_BAR,
+    coverage_bar_column,
+    display_names,
+    localized_table,
+    names_by_key,
+)
 from ui.safe import md_escape
 from ui.state import Param, bind, publish, set_value, value
 from ui.views import RATE_METRICS, parse_breaks
@@ -52,7 +61,12 @@ bind(list(P.values()))
 
 sb = st.sidebar
 if with_insured:
-    sb.selectbox(ctx.t("controls.month"), month_keys, key=P["month"].widget_key)
+    sb.selectbox(
+        ctx.t("controls.month"),
+        month_keys,
+        key=P["month"].widget_key,
+        format_func=lambda m: fmt_month(m + "-01", ctx.lang, calendar=ctx.calendar),
+    )
 sb.selectbox(
     ctx.t("controls.metric"),
     P["metric"].allowed(),
@@ -76,7 +90,12 @@ if scheme == "user":
         sb.warning(ctx.t("controls.breaks_invalid"))
         scheme = "quantiles"
 if scheme != "user":
-    sb.select_slider(ctx.t("controls.k"), options=list(range(3, 10)), key=P["k"].widget_key)
+    sb.select_slider(
+        ctx.t("controls.k"),
+        options=list(range(3, 10)),
+        key=P["k"].widget_key,
+        format_func=lambda n: fmt_int(n, ctx.lang),
+    )
 sb.radio(
     ctx.t("controls.level"),
     levels,
@@ -91,7 +110,7 @@ if len(provinces) > 1:
         key=P["province"].widget_key,
         format_func=lambda p: p or ctx.t("controls.all"),
     )
-district_names = areas.drop_duplicates("district_id").set_index("district_id")["district_name"]
+district_names = names_by_key(areas, "district_id", "district_name", ctx.lang)
 if districts:
     sb.selectbox(
         ctx.t("controls.district"),
@@ -101,7 +120,7 @@ if districts:
     )
 n_facilities = len(data.tables(ws, ver)["facilities"])
 show_facilities = sb.toggle(
-    ctx.t("controls.facilities", n=fmt_int(n_facilities)),
+    ctx.t("controls.facilities", n=fmt_int(n_facilities, ctx.lang)),
     value=0 < n_facilities <= 300,
     key="cm_facilities",
     disabled=n_facilities == 0,
@@ -128,6 +147,8 @@ values = values[values[key_column].isin(set(in_view[key_column]))]
 shapes = data.display_shapes(ws, ver, level)
 shapes = shapes[shapes[key_column].isin(set(values[key_column]))]
 name_column = {"province": "province", "district": "district_name", "area": "name"}[level]
+if level == "district":
+    values = values.assign(district_name=values["district_id"].map(district_names))
 
 crumbs = [ctx.t("controls.all")]
 if province:
@@ -135,8 +156,9 @@ if province:
 if district:
     crumbs.append(str(district_names.get(district, district)))
 st.markdown(
-    " › ".join(
-        f"**{md_escape(c)}**" if i == len(crumbs) - 1 else md_escape(c) for i, c in enumerate(crumbs)
+    (" ‹ " if direction(ctx.lang) == "rtl" else " › ").join(
+        f"**{md_escape(c)}**" if i == len(crumbs) - 1 else md_escape(c)
+        for i, c in enumerate(crumbs)
     )
 )
 if province or district:
@@ -190,27 +212,36 @@ if clicked and clicked != st.session_state.get("cm_last_click"):
 
 with detail_col:
     if level == "area" and selected and selected in set(values["area_id"]):
-        row = values.set_index("area_id").loc[selected]
-        st.subheader(md_escape(row["name"]))
-        st.caption(ctx.t("details.district", district=md_escape(row.get("district_name") or "—")))
+        chosen = values[values["area_id"] == selected]
+        row = chosen.iloc[0]
+        district_shown = district_names.get(row.get("district_id"), row.get("district_name"))
+        st.subheader(md_escape(display_names(chosen, "name", ctx.lang).iloc[0]))
+        st.caption(ctx.t("details.district", district=md_escape(district_shown or "—")))
         c1, c2 = st.columns(2)
-        c1.metric(ctx.t("metric.population"), fmt_int(row["population"]))
-        c2.metric(ctx.t("metric.coverage"), fmt_pct(row["coverage"]))
-        c1.metric(ctx.t("metric.insured"), fmt_int(row["insured"]))
-        c2.metric(ctx.t("metric.uninsured"), fmt_int(row["uninsured"]))
-        c1.metric(ctx.t("metric.people_to_target"), fmt_int(row["people_to_target"]))
-        c2.metric(ctx.t("metric.density"), fmt_int(row["density"]))
+        c1.metric(ctx.t("metric.population"), fmt_int(row["population"], ctx.lang))
+        c2.metric(ctx.t("metric.coverage"), fmt_pct(row["coverage"], ctx.lang))
+        c1.metric(ctx.t("metric.insured"), fmt_int(row["insured"], ctx.lang))
+        c2.metric(ctx.t("metric.uninsured"), fmt_int(row["uninsured"], ctx.lang))
+        c1.metric(ctx.t("metric.people_to_target"), fmt_int(row["people_to_target"], ctx.lang))
+        c2.metric(ctx.t("metric.density"), fmt_int(row["density"], ctx.lang))
         if row["data_status"] != "ok":
             st.warning(ctx.t("details.status", status=ctx.t(f"status.{row['data_status']}")))
         if with_insured:
             by_scheme = data.insured_by_scheme(ws, ver, selected, month)
             if len(by_scheme) and "scheme" in by_scheme:
+                schemes = pd.DataFrame(
+                    {
+                        ctx.t("table.scheme"): [
+                            ctx.label("scheme", s) for s in by_scheme["scheme"]
+                        ],
+                        ctx.t("metric.insured"): by_scheme["insured"].to_numpy(),
+                    }
+                )
                 st.dataframe(
-                    by_scheme.rename(
-                        columns={
-                            "scheme": ctx.t("table.scheme"),
-                            "insured": ctx.t("metric.insured"),
-                        }
+                    localized_table(
+                        schemes,
+                        {ctx.t("metric.insured"): lambda v: fmt_int(v, ctx.lang)},
+                        ctx.lang,
                     ),
                     hide_index=True,
                     width="stretch",
@@ -227,6 +258,7 @@ with detail_col:
                     title=ctx.t("details.trend"),
                     sessions=sessions if len(sessions) else None,
                     height=280,
+                    calendar=ctx.calendar,
                 ),
                 width="stretch",
             )
@@ -248,26 +280,31 @@ columns = {
 }
 ordered = values.sort_values(metric, ascending=metric in ("coverage",), na_position="last")
 table = ordered[list(columns)].rename(columns=columns).reset_index(drop=True)
-table[ctx.t("metric.coverage")] = ordered["coverage"].to_numpy() * 100
+table[ctx.t("table.name")] = display_names(ordered, name_column, ctx.lang).to_numpy()
+if level == "area":
+    table[ctx.t("table.district")] = ordered["district_id"].map(district_names).to_numpy()
+table.insert(
+    list(columns).index("coverage") + 1, COVERAGE_BAR, table[ctx.t("metric.coverage")] * 100
+)
 if level == "area":
     table[ctx.t("table.status")] = [ctx.t(f"status.{s}") for s in ordered["data_status"]]
+whole = [ctx.t(f"metric.{c}") for c in ("population", "insured", "uninsured", "people_to_target")]
 event = st.dataframe(
-    table,
+    localized_table(
+        table,
+        {
+            **{c: (lambda v: fmt_int(v, ctx.lang)) for c in whole},
+            ctx.t("metric.coverage"): lambda v: fmt_pct(v, ctx.lang),
+        },
+        ctx.lang,
+    ),
     hide_index=True,
     width="stretch",
     height=360,
     on_select="rerun",
     selection_mode="single-row",
     key=f"cm_table_{level}",
-    column_config={
-        ctx.t("metric.coverage"): st.column_config.ProgressColumn(
-            format="%.1f %%", min_value=0, max_value=100
-        ),
-        **{
-            ctx.t(f"metric.{c}"): st.column_config.NumberColumn(format="localized")
-            for c in ("population", "insured", "uninsured", "people_to_target")
-        },
-    },
+    column_config={COVERAGE_BAR: coverage_bar_column()},
 )
 rows = tuple(event.selection.rows) if event and event.selection else ()
 if rows and rows != st.session_state.get("cm_last_rows"):

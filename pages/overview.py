@@ -8,6 +8,13 @@ from analytics import coverage as cov
 from ui import charts, data, views
 from ui.context import current
 from ui.format import fmt_int, fmt_month, fmt_pct
+from ui.localize import (
+    COVERAGE_BAR,
+    coverage_bar_column,
+    display_names,
+    localized_table,
+    names_by_key,
+)
 
 ctx = current()
 ws, ver = ctx.workspace, ctx.version
@@ -17,7 +24,10 @@ with_insured = bool(months)
 month = None
 if with_insured:
     month = st.sidebar.selectbox(
-        ctx.t("controls.month"), months[::-1], format_func=fmt_month, key="ov_month"
+        ctx.t("controls.month"),
+        months[::-1],
+        format_func=lambda m: fmt_month(m, ctx.lang, calendar=ctx.calendar),
+        key="ov_month",
     )
 views.page_header(ctx, "overview.title", month)
 
@@ -36,6 +46,10 @@ left, right = st.columns([5, 4], gap="medium")
 level = "district" if per_area["district_id"].notna().any() else "area"
 metric = "coverage" if with_insured else "population"
 grouped = data.grouped_coverage(ws, ver, month, None, level)
+if level == "district":  # district names in the chosen language, where the workspace has them
+    areas = data.tables(ws, ver)["areas"]
+    district_names = names_by_key(areas, "district_id", "district_name", ctx.lang)
+    grouped = grouped.assign(district_name=grouped["district_id"].map(district_names))
 with left:
     st.subheader(ctx.t("overview.map_title", metric=ctx.t(f"metric.{metric}").lower()))
     views.metric_map(
@@ -60,6 +74,7 @@ with right:
                 ctx.lang,
                 title=ctx.t("overview.trend_chart"),
                 sessions=sessions if len(sessions) else None,
+                calendar=ctx.calendar,
             ),
             width="stretch",
         )
@@ -68,7 +83,7 @@ with right:
 
 order = "uninsured" if with_insured else "population"
 st.subheader(ctx.t(f"overview.table_{'districts' if level == 'district' else 'areas'}_by_{order}"))
-table = grouped.sort_values(order, ascending=False)
+ranked = grouped.sort_values(order, ascending=False)
 name_col = "district_name" if level == "district" else "name"
 shown = {
     name_col: ctx.t("table.name"),
@@ -77,20 +92,22 @@ shown = {
     "coverage": ctx.t("metric.coverage"),
     "uninsured": ctx.t("metric.uninsured"),
 }
-view = table[list(shown)].rename(columns=shown)
-view[ctx.t("metric.coverage")] = table["coverage"] * 100
+view = ranked[list(shown)].rename(columns=shown)
+view[ctx.t("table.name")] = display_names(ranked, name_col, ctx.lang)
+view.insert(list(shown).index("coverage") + 1, COVERAGE_BAR, ranked["coverage"] * 100)
+whole = {ctx.t(f"metric.{c}") for c in ("population", "insured", "uninsured")}
 st.dataframe(
-    view,
+    localized_table(
+        view,
+        {
+            **{c: (lambda v: fmt_int(v, ctx.lang)) for c in whole},
+            ctx.t("metric.coverage"): lambda v: fmt_pct(v, ctx.lang),
+        },
+        ctx.lang,
+    ),
     hide_index=True,
     width="stretch",
-    column_config={
-        ctx.t("metric.coverage"): st.column_config.ProgressColumn(
-            format="%.1f %%", min_value=0, max_value=100
-        ),
-        ctx.t("metric.population"): st.column_config.NumberColumn(format="localized"),
-        ctx.t("metric.insured"): st.column_config.NumberColumn(format="localized"),
-        ctx.t("metric.uninsured"): st.column_config.NumberColumn(format="localized"),
-    },
+    column_config={COVERAGE_BAR: coverage_bar_column()},
 )
 flags = per_area["data_status"].value_counts()
 quality = [

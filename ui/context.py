@@ -2,7 +2,10 @@
 
 Resolved once per rerun from the command line (``streamlit run app.py -- --workspace WS.gpkg``),
 the ``COVERAGE_ATLAS_WORKSPACE`` environment variable, or the embedded demo workspace; the language
-comes from the ``lang`` URL parameter so that a shared link opens in the same language.
+comes from the ``lang`` URL parameter so that a shared link opens in the same language, and the
+calendar of displayed dates from ``cal`` (``gregorian`` / ``jalali``; by default Solar Hijri in
+Persian, Gregorian otherwise). Both are remembered in the session too, so they survive a move to
+another page (Streamlit may drop the query string there) and are written back to the URL.
 """
 
 from __future__ import annotations
@@ -15,9 +18,11 @@ from pathlib import Path
 
 import streamlit as st
 
+from geodata.demo import DEMO_REGION_NAME
 from geodata.problems import DataError
 from geodata.store import list_versions
 from geodata.workspaces import demo_workspace_path, is_demo
+from ui.format import CALENDARS, default_calendar
 from ui.i18n import DEFAULT_LANGUAGE, available_languages, translate, translate_value
 
 
@@ -30,6 +35,7 @@ class Context:
     is_demo: bool
     lang: str
     title: str
+    calendar: str = "gregorian"
 
     def t(self, key: str, **fields: object) -> str:
         """Translate ``key`` into this session's language."""
@@ -52,14 +58,83 @@ def _demo_path() -> str:
     return str(demo_workspace_path())
 
 
+_LANG_STATE = "_ca_lang"
+_CAL_STATE = "_ca_calendar"
+
+
 def language() -> str:
-    """The language in the URL (``?lang=``), or English when absent or unknown."""
-    lang = st.query_params.get("lang", DEFAULT_LANGUAGE)
-    return lang if lang in available_languages() else DEFAULT_LANGUAGE
+    """The language in the URL (``?lang=``), else the one this session last used, else English."""
+    lang = st.query_params.get("lang")
+    if lang in available_languages():
+        st.session_state[_LANG_STATE] = lang
+        return lang
+    remembered = st.session_state.get(_LANG_STATE)
+    return remembered if remembered in available_languages() else DEFAULT_LANGUAGE
+
+
+def calendar(lang: str) -> str:
+    """The calendar in the URL (``?cal=``), else the one this session last chose, else the
+    language's own (Solar Hijri for Persian)."""
+    chosen = st.query_params.get("cal")
+    if chosen in CALENDARS:
+        st.session_state[_CAL_STATE] = chosen
+        return chosen
+    remembered = st.session_state.get(_CAL_STATE)
+    return remembered if remembered in CALENDARS else default_calendar(lang)
+
+
+def set_language(lang: str) -> None:
+    """Switch language: in the session and in the URL (other URL parameters are kept)."""
+    st.session_state[_LANG_STATE] = lang
+    st.query_params["lang"] = lang
+
+
+def set_calendar(lang: str, chosen: str) -> None:
+    """Switch calendar; the URL names it only when it differs from the language's own."""
+    st.session_state[_CAL_STATE] = chosen
+    if chosen == default_calendar(lang):
+        st.session_state.pop(_CAL_STATE, None)
+        if "cal" in st.query_params:
+            del st.query_params["cal"]
+    else:
+        st.query_params["cal"] = chosen
+
+
+def keep_in_url(ctx: Context) -> None:
+    """Write language and calendar back into the URL when a page move has dropped them."""
+    if st.query_params.get("lang") != ctx.lang and (
+        ctx.lang != DEFAULT_LANGUAGE or "lang" in st.query_params
+    ):
+        st.query_params["lang"] = ctx.lang
+    wanted = None if ctx.calendar == default_calendar(ctx.lang) else ctx.calendar
+    if wanted is None and "cal" in st.query_params:
+        del st.query_params["cal"]
+    elif wanted is not None and st.query_params.get("cal") != wanted:
+        st.query_params["cal"] = wanted
+
+
+def _run_through_app() -> None:
+    """Make sure ``app.py`` runs, not the page file alone.
+
+    With a ``pages/`` folder beside ``app.py``, a Streamlit server whose first request names a
+    page (a shared link such as ``/coverage_map?lang=fa``) runs that page's file by itself, in the
+    old multipage mode, and stays in that mode for every session until ``st.navigation`` is called:
+    no language switch, no right-to-left style, no page titles from the catalogs. Leave that mode
+    and run again, so that ``app.py`` draws the page through ``st.navigation``.
+
+    The mode is process-wide (a class attribute) and ``st.navigation`` keeps it off once called, so
+    on a server this reruns at most once per process, on its first request.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
 
 
 def current() -> Context:
     """The context of this rerun; stops the page with a clear message if the workspace is unusable."""
+    _run_through_app()
     lang = language()
     named = _workspace_argument()
     path = str(Path(named).resolve()) if named else _demo_path()
@@ -69,11 +144,15 @@ def current() -> Context:
         st.error(translate("errors.workspace_unusable", lang, reason=str(exc)))
         st.stop()
     newest = versions[-1]
+    demo = is_demo(versions)
     title = str(newest.summary.get("title") or Path(path).stem)
+    if demo:
+        title = DEMO_REGION_NAME.get(lang, title)
     return Context(
         workspace=path,
         version=newest.number,
-        is_demo=is_demo(versions),
+        is_demo=demo,
         lang=lang,
         title=title,
+        calendar=calendar(lang),
     )

@@ -3,13 +3,15 @@
 Catalogs live in ``ui/locales/<lang>/*.toml`` (one file per part of the app, merged; a key defined
 in two files is an error) as ``key = "text"`` pairs grouped in TOML tables (``[overview]`` +
 ``title`` gives the key ``overview.title``). Text may hold ``{name}`` fields,
-filled from keyword arguments. A key missing from the chosen language falls back to English; a key
-missing from English is a bug, and the test suite fails on it.
+filled from keyword arguments. Text is NFC-normalised when read (Vietnamese diacritics composed).
+A key missing from the chosen language falls back to English at run time; a key missing from
+English, or from any other language, is a bug, and the test suite fails on it.
 """
 
 from __future__ import annotations
 
 import tomllib
+import unicodedata
 from functools import cache
 from pathlib import Path
 
@@ -26,7 +28,9 @@ def catalog(lang: str) -> dict[str, str]:
         part = _flatten(tomllib.loads(path.read_text(encoding="utf-8")))
         twice = set(part) & set(merged)
         if twice:
-            raise ValueError(f"{path}: keys already defined in another {lang} file: {sorted(twice)}")
+            raise ValueError(
+                f"{path}: keys already defined in another {lang} file: {sorted(twice)}"
+            )
         merged.update(part)
     return merged
 
@@ -38,7 +42,7 @@ def _flatten(tree: dict, prefix: str = "") -> dict[str, str]:
         if isinstance(value, dict):
             flat.update(_flatten(value, f"{full}."))
         else:
-            flat[full] = str(value)
+            flat[full] = unicodedata.normalize("NFC", str(value))
     return flat
 
 

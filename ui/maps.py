@@ -28,6 +28,7 @@ from branca.element import MacroElement
 from folium.template import Template
 from pyproj import CRS
 
+from ui.fonts import PERSIAN_FONT_FAMILY, font_face_css
 from ui.offline import offline_map
 
 __all__ = [
@@ -311,7 +312,8 @@ class Legend(MacroElement):
                 padding: 6px 10px;
                 border-radius: 4px;
                 box-shadow: 0 1px 4px rgba(0, 0, 0, 0.3);
-                font: 12px/1.35 system-ui, -apple-system, "Segoe UI", Tahoma, Arial, sans-serif;
+                font: 12px/1.35 {{ this.font_family }}, system-ui, -apple-system, "Segoe UI", Tahoma,
+                    Arial, sans-serif;
                 color: #1f2328;
                 max-width: 260px;
                 text-align: start;
@@ -364,17 +366,24 @@ class Legend(MacroElement):
         if position not in ("topleft", "topright", "bottomleft", "bottomright"):
             raise ValueError(f"legend position {position!r} is not a Leaflet control corner")
         self._name = "Legend"
+        self.font_family = f'"{PERSIAN_FONT_FAMILY}"'
         self.position = position
         self.inner_html = legend_html(title, items, count_format)
 
 
 class _MapStyle(MacroElement):
-    """Light background for tile-less maps, and direction-aware tooltip cells."""
+    """Light background for tile-less maps, direction-aware tooltip cells, and the local Persian
+    font (the map's iframe does not inherit the page's fonts)."""
 
     _template = Template(
         """
         {% macro header(this, kwargs) %}
         <style>
+            {{ this.font_face }}
+            .leaflet-container, .leaflet-tooltip {
+                font-family: {{ this.font_family }}, system-ui, -apple-system, "Segoe UI", Tahoma,
+                    Arial, sans-serif;
+            }
             #{{ this._parent.get_name() }}.leaflet-container { background: {{ this.background }}; }
             .foliumtooltip th, .foliumtooltip td { text-align: start; unicode-bidi: plaintext; }
         </style>
@@ -385,6 +394,8 @@ class _MapStyle(MacroElement):
     def __init__(self, background: str) -> None:
         super().__init__()
         self._name = "MapStyle"
+        self.font_face = font_face_css()
+        self.font_family = f'"{PERSIAN_FONT_FAMILY}"'
         self.background = _check_colour(background, "map background")
 
 

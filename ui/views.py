@@ -11,11 +11,11 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from analytics.classify import NO_DATA_COLOUR, classify, palette_for
-from geodata.demo import DEMO_LABEL
 from ui.context import Context
-from ui.format import fmt_int, fmt_month, fmt_pct, fmt_value
-from ui.safe import md_escape
+from ui.format import fmt_int, fmt_month, fmt_pct, fmt_signed, fmt_value
+from ui.localize import display_names
 from ui.maps import LegendItem, choropleth_map
+from ui.safe import md_escape
 
 
 @dataclass(frozen=True)
@@ -45,10 +45,13 @@ RATE_METRICS = frozenset(m for m, spec in METRICS.items() if spec.kind == "rate"
 
 
 def parse_breaks(text: str, *, percent: bool) -> list[float] | None:
-    """User class breaks typed as ``50, 70, 90`` (``;`` also separates); sorted, duplicates
+    """User class breaks typed as ``50, 70, 90`` (``;``, ``،`` and ``؛`` also separate, Persian
+    digits are read); sorted, duplicates
     dropped. For rates, numbers above 1 are read as per cent. None when nothing usable was typed."""
     try:
-        numbers = [float(part) for part in text.replace(";", ",").split(",") if part.strip()]
+        # Persian separators (، ؛) too; float() reads Persian digits itself.
+        unified = text.replace("\u060c", ",").replace("\u061b", ",").replace(";", ",")
+        numbers = [float(part) for part in unified.split(",") if part.strip()]
     except ValueError:
         return None
     if percent:
@@ -65,12 +68,14 @@ def metrics_for(with_insured: bool) -> list[str]:
 def page_header(ctx: Context, title_key: str, period: pd.Timestamp | None = None) -> None:
     """Title, workspace line and — for the demo — the synthetic-data label."""
     st.title(ctx.t(title_key))
-    line = ctx.t("header.workspace", title=md_escape(ctx.title), version=ctx.version)
+    version = fmt_int(ctx.version, ctx.lang)
+    line = ctx.t("header.workspace", title=md_escape(ctx.title), version=version)
     if period is not None:
-        line += " · " + ctx.t("header.month", month=fmt_month(period, ctx.lang))
+        month = fmt_month(period, ctx.lang, calendar=ctx.calendar)
+        line += " · " + ctx.t("header.month", month=month)
     st.caption(line)
     if ctx.is_demo:
-        st.info(ctx.t("header.demo", label=DEMO_LABEL), icon=":material/science:")
+        st.info(ctx.t("header.demo", label=ctx.t("header.demo_label")), icon=":material/science:")
 
 
 def headline(ctx: Context, figures: dict[str, float], previous: dict[str, float] | None) -> None:
@@ -92,7 +97,11 @@ def headline(ctx: Context, figures: dict[str, float], previous: dict[str, float]
             and previous.get(name) is not None
         ):
             change = (value or 0) - (previous[name] or 0)
-            delta = f"{change * 100:+.1f} pt" if kind == "rate" else f"{round(change):+,}"
+            delta = (
+                ctx.t("units.points", n=fmt_signed(change * 100, ctx.lang, digits=1))
+                if kind == "rate"
+                else fmt_signed(change, ctx.lang)
+            )
         col.metric(
             ctx.t(f"metric.{name}"),
             fmt_value(value, kind, ctx.lang),
@@ -146,7 +155,9 @@ def metric_map(
     ]
     if classes.n_no_data:
         items.append(LegendItem(NO_DATA_COLOUR, ctx.t("map.no_data"), classes.n_no_data))
-    frame["_name"] = frame[name_column].fillna(frame[id_column]).astype(str)
+    frame["_name"] = (
+        display_names(frame, name_column, ctx.lang).fillna(frame[id_column]).astype(str)
+    )
     frame["_value"] = format_metric(frame[metric], metric, ctx.lang).to_numpy()
     frame["_population"] = frame["population"].map(lambda v: fmt_int(v, ctx.lang)).to_numpy()
     tooltip = [("_name", ctx.t("map.name")), ("_value", ctx.t(f"metric.{metric}"))]

@@ -29,6 +29,9 @@ def hostile_server(tmp_path_factory):
     areas = tables["areas"].copy()
     areas["name"] = [PAYLOADS[i % len(PAYLOADS)] + f" {i}" for i in range(len(areas))]
     areas["district_name"] = [PAYLOADS[i % len(PAYLOADS)] for i in range(len(areas))]
+    # Names are shown in the chosen language where the workspace has them: hostile there too.
+    for column in ("name_en", "name_fa", "name_vi"):
+        areas[column] = areas["name"]
     facilities = tables["facilities"].copy()
     facilities["name"] = [PAYLOADS[i % len(PAYLOADS)] for i in range(len(facilities))]
     tables.update(areas=areas, facilities=facilities)

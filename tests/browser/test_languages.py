@@ -1,0 +1,260 @@
+"""Every page in every language, in a real browser: screenshots, direction, no English left over.
+
+The screenshots (``artifacts/screenshots/lang-<lang>-<page>.png``) are for a person to look at;
+the assertions check what can be checked: Persian is laid out right to left (main block and
+sidebar, which sits on the right), the map legend too, and no English text from the catalogs is
+left on a Persian or Vietnamese page (names from the workspace aside).
+"""
+
+from __future__ import annotations
+
+import re
+import string
+import time
+
+import pytest
+
+from tests.browser.helpers import (
+    current_url,
+    drawn_polygons,
+    map_frame,
+    no_exception_shown,
+    wait_for_app,
+    wait_for_url,
+)
+from tests.conftest import screenshot_path
+
+pytestmark = pytest.mark.browser
+
+LANGUAGES = ["en", "fa", "vi"]
+PAGES = {"overview": 12, "coverage_map": 300}  # page → polygons its map draws on the demo
+
+# Visible text of a document: text nodes of rendered elements, Material icon ligatures left out.
+VISIBLE_TEXT = """() => {
+  const out = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const el = node.parentElement;
+    if (!el || !node.textContent.trim()) continue;
+    if (el.closest('[data-testid*="Icon"], [translate="no"], script, style, noscript')) continue;
+    const style = getComputedStyle(el);
+    if (style.display === 'none' || style.visibility === 'hidden') continue;
+    if (el.getClientRects().length === 0) continue;
+    out.push(node.textContent.trim());
+  }
+  return out;
+}"""
+
+DIRECTIONS = """() => {
+  const dir = s => { const el = document.querySelector(s); return el && getComputedStyle(el).direction; };
+  const box = s => { const el = document.querySelector(s); return el && el.getBoundingClientRect(); };
+  return {
+    main: dir('[data-testid="stMainBlockContainer"]'),
+    sidebar: dir('[data-testid="stSidebar"]'),
+    body: getComputedStyle(document.body).direction,
+    sidebarLeft: box('[data-testid="stSidebar"]').left,
+    mainLeft: box('[data-testid="stMain"]').left,
+  };
+}"""
+
+
+def english_phrases() -> list[str]:
+    """The literal parts of every English catalog text, long enough to mean something.
+
+    ``{placeholders}`` split a text into parts; a part counts when it holds a word of at least
+    four letters (so units, symbols and short words such as "All" do not raise false alarms).
+    """
+    from ui.i18n import catalog
+
+    phrases: set[str] = set()
+    for text in catalog("en").values():
+        for literal, *_ in string.Formatter().parse(text):
+            part = literal.strip(" .,:;()—–-·÷=|/")
+            if re.search(r"[A-Za-z]{4,}", part):
+                phrases.add(part)
+    return sorted(phrases, key=len, reverse=True)
+
+
+def data_strings(workspace) -> list[str]:
+    """Names that come from the workspace (shown as they are, in whatever language they are)."""
+    from geodata.store import latest_version, read_workspace
+
+    tables = read_workspace(str(workspace), latest_version(str(workspace)))
+    names: set[str] = set()
+    areas = tables["areas"]
+    for column in areas.columns:
+        if column in ("name", "district_name", "province") or column.startswith("name_"):
+            names |= {str(v) for v in areas[column].dropna()}
+    names |= {str(v) for v in tables["facilities"]["name"].dropna()}
+    return sorted(names, key=len, reverse=True)
+
+
+def english_left(texts: list[str], data: list[str]) -> list[str]:
+    """English catalog phrases found in ``texts`` once data strings are taken out."""
+    page = "\n".join(texts)
+    for name in data:
+        page = page.replace(name, " ")
+    found = []
+    for phrase in english_phrases():
+        if re.search(rf"(?<![A-Za-z]){re.escape(phrase)}(?![A-Za-z])", page):
+            found.append(phrase)
+    return found
+
+
+def header_line(page) -> str:
+    """The caption under the page title (workspace, version, month)."""
+    return page.locator(
+        '[data-testid="stMain"] [data-testid="stCaptionContainer"]'
+    ).first.inner_text()
+
+
+def legend_text(page, timeout: float = 30) -> str:
+    """The map legend's text, once the map frame has settled (a rerun may replace it)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return map_frame(page).locator(".ca-legend").first.inner_text(timeout=5_000)
+        except Exception:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
+def wait_for_legend(page, text: str, timeout: float = 30) -> None:
+    """Wait until the map legend shows ``text`` (the map is redrawn after a rerun)."""
+    deadline = time.monotonic() + timeout
+    shown = ""
+    while time.monotonic() < deadline:
+        shown = legend_text(page)
+        if text in shown:
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"legend never showed {text!r}: {shown!r}")
+
+
+def open_page(server, page, name: str, lang: str) -> None:
+    # The default page lives at the root (``/overview`` would show "Page not found" first).
+    path = "" if name == "overview" else name
+    page.goto(f"{server.url}/{path}?lang={lang}")
+    wait_for_app(page)
+    drawn_polygons(page, PAGES[name])
+    if name == "overview":
+        page.wait_for_selector(".js-plotly-plot", timeout=30_000)
+    wait_for_app(page)
+    no_exception_shown(page)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("name", list(PAGES))
+def test_every_page_in_every_language(demo_server, demo_workspace, guarded_page, name, lang):
+    page = guarded_page.page
+    open_page(demo_server, page, name, lang)
+    page.screenshot(path=screenshot_path(f"lang-{lang}-{name}"), full_page=True)
+    # Streamlit scrolls its main block itself: a second picture shows the end of the page (tables).
+    page.evaluate(
+        "() => { const m = document.querySelector('[data-testid=\"stMain\"]'); "
+        "m.scrollTop = m.scrollHeight; }"
+    )
+    time.sleep(1)
+    page.screenshot(path=screenshot_path(f"lang-{lang}-{name}-end"))
+
+    directions = page.evaluate(DIRECTIONS)
+    legend_text(page)
+    legend_dir = map_frame(page).locator(".ca-legend").first.get_attribute("dir")
+    expected = "rtl" if lang == "fa" else "ltr"
+    assert directions["main"] == directions["sidebar"] == directions["body"] == expected
+    assert legend_dir == expected
+    if lang == "fa":  # the sidebar sits on the right of the main block
+        assert directions["sidebarLeft"] > directions["mainLeft"]
+    else:
+        assert directions["sidebarLeft"] <= directions["mainLeft"]
+
+    texts = page.evaluate(VISIBLE_TEXT) + map_frame(page).evaluate(VISIBLE_TEXT)
+    shown = "\n".join(texts)
+    if lang == "fa":
+        assert re.search("[۰-۹]", shown), "no Persian digits on the page"
+        assert not re.search(r"\d{1,3},\d{3}", shown), "English-formatted numbers on the page"
+        assert re.search(r"۱۴۰[۴-۵]/", shown) or name != "overview", "no Solar Hijri date"
+    if lang == "vi" and name == "overview":
+        assert re.search(r"\d{1,3}\.\d{3}", shown), "no Vietnamese thousands separator"
+    if lang != "en":
+        left = english_left(texts, data_strings(demo_workspace))
+        assert left == [], f"English UI text left on the {lang} {name} page: {left}"
+    assert guarded_page.errors == []
+
+
+def test_switching_language_keeps_the_view(demo_server, guarded_page):
+    page = guarded_page.page
+    page.goto(f"{demo_server.url}/coverage_map?metric=uninsured&k=4&lang=en")
+    wait_for_app(page)
+    drawn_polygons(page, 300)
+    box = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first
+    box.click()
+    page.get_by_role("option", name="فارسی").click()
+    wait_for_url(page, r"lang=fa")
+    wait_for_app(page)
+    drawn_polygons(page, 300)
+    url = current_url(page)
+    assert "metric=uninsured" in url and "k=4" in url, url
+    page.get_by_text("نقشهٔ پوشش").first.wait_for(timeout=30_000)
+    wait_for_legend(page, "بدون بیمه")  # "Uninsured", still the chosen metric
+
+    # Moving to another page keeps the language.
+    page.locator('[data-testid="stSidebarNav"] a').first.click()
+    wait_for_app(page)
+    drawn_polygons(page, 12)
+    page.get_by_text("نمای کلی پوشش").first.wait_for(timeout=30_000)
+    wait_for_url(page, r"lang=fa")
+
+
+def test_gregorian_calendar_in_persian(demo_server, guarded_page):
+    page = guarded_page.page
+    page.goto(f"{demo_server.url}/?lang=fa")
+    wait_for_app(page)
+    drawn_polygons(page, 12)
+    assert "۱۴۰۵/۰۷/۰۹" in header_line(page)  # 1 October 2026 in Solar Hijri
+    page.locator('[data-testid="stSidebar"]').get_by_text("تاریخ هجری شمسی").click()
+    wait_for_url(page, r"cal=gregorian")
+    wait_for_app(page)
+    page.get_by_text("۲۰۲۶/۱۰").first.wait_for(timeout=30_000)
+    # A shared link opens with the same calendar.
+    page.goto(f"{demo_server.url}/?lang=fa&cal=gregorian")
+    wait_for_app(page)
+    assert "۲۰۲۶/۱۰" in header_line(page)
+    page.screenshot(path=screenshot_path("lang-fa-overview-gregorian"), full_page=True)
+
+
+def test_persian_details_tooltip_and_names(demo_server, demo_workspace, guarded_page):
+    from geodata.store import latest_version, read_workspace
+
+    areas = read_workspace(str(demo_workspace), latest_version(str(demo_workspace)))["areas"]
+    row = areas.set_index("area_id").loc["A119"]
+    page = guarded_page.page
+    page.goto(f"{demo_server.url}/coverage_map?lang=fa&area=A119&district={row['district_id']}")
+    wait_for_app(page)
+    drawn_polygons(page, 5)
+    page.get_by_text(row["name_fa"]).first.wait_for(timeout=30_000)  # detail title in Persian
+    page.get_by_text("پاک کردن انتخاب").first.wait_for(timeout=30_000)
+    # The hover tooltip names the area in Persian, right to left, with Persian digits.
+    tooltip = map_frame(page).evaluate(
+        """(id) => {
+             let feature = null, group = null;
+             window.map.eachLayer(l => {
+               const p = l.feature && l.feature.properties;
+               if (p && p.area_id === id) feature = l;
+               if (l._tooltip && l.getLayers) group = l;
+             });
+             if (!feature || !group) return null;
+             feature.fire('mouseover', {latlng: feature.getBounds().getCenter()}, true);
+             const el = document.querySelector('.leaflet-tooltip');
+             return el && [el.innerText, getComputedStyle(el.querySelector('td') || el).direction];
+           }""",
+        "A119",
+    )
+    assert tooltip is not None
+    text, tooltip_dir = tooltip
+    assert row["name_fa"] in text and re.search("[۰-۹]", text), text
+    assert tooltip_dir == "rtl"
+    page.wait_for_selector(".js-plotly-plot", timeout=30_000)
+    no_exception_shown(page)
+    page.screenshot(path=screenshot_path("lang-fa-coverage_map-details"))

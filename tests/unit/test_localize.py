@@ -1,0 +1,70 @@
+"""Page style per language, the local Persian font, names in the chosen language, table cells."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pandas as pd
+
+from ui.fonts import PERSIAN_FONT_URL, ensure_font_assets, font_face_css
+from ui.format import fmt_int
+from ui.localize import display_names, language_style, localized_table, names_by_key
+
+
+def test_font_is_copied_once_and_served_locally(tmp_path):
+    first = ensure_font_assets(tmp_path)
+    assert first == tmp_path / "static" / "vendor" / "fonts" / "NotoSansArabic.ttf"
+    assert first.stat().st_size > 100_000
+    mtime = first.stat().st_mtime_ns
+    assert ensure_font_assets(tmp_path) == first
+    assert first.stat().st_mtime_ns == mtime  # already current: not copied again
+    css = font_face_css()
+    assert PERSIAN_FONT_URL in css and "unicode-range" in css
+    assert "http" not in css  # never a CDN
+
+
+def test_persian_style_is_right_to_left_and_others_are_not():
+    assert "direction: rtl" in language_style("fa")
+    for lang in ("en", "vi"):
+        style = language_style(lang)
+        assert "direction: rtl" not in style
+        assert PERSIAN_FONT_URL in style  # Persian names may appear in any language
+    assert "http" not in language_style("fa")
+
+
+def test_display_names_prefer_the_chosen_language():
+    frame = pd.DataFrame(
+        {
+            "name": ["Pearl Valley", "Hill", None],
+            "name_fa": ["دره مروارید", None, None],
+            "name_vi": [unicodedata.normalize("NFD", "Thung Lũng Ngọc Trai"), "Đồi", None],
+        }
+    )
+    assert display_names(frame, "name", "fa").tolist()[:2] == ["دره مروارید", "Hill"]
+    vi = display_names(frame, "name", "vi")
+    assert vi.iloc[0] == unicodedata.normalize("NFC", "Thung Lũng Ngọc Trai")
+    assert pd.isna(vi.iloc[2])
+    assert display_names(frame, "name", "en").tolist()[:2] == ["Pearl Valley", "Hill"]
+    assert frame["name_vi"].iloc[0] != vi.iloc[0]  # the input is not modified
+
+
+def test_localized_table_shows_text_and_keeps_numbers():
+    frame = pd.DataFrame({"Name": ["A"], "Population": [12345]})
+    styled = localized_table(frame, {"Population": lambda v: fmt_int(v, "fa")}, "fa")
+    assert list(styled.data.columns) == ["Population", "Name"]  # right to left: name last
+    assert styled.data["Population"].iloc[0] == 12345
+    assert "۱۲٬۳۴۵" in styled.to_html()
+    assert list(localized_table(frame, {}, "vi").data.columns) == ["Name", "Population"]
+
+
+def test_names_by_key_looks_up_localised_district_names():
+    areas = pd.DataFrame(
+        {
+            "district_id": ["D1", "D1", "D2"],
+            "district_name": ["District 1", "District 1", "District 2"],
+            "district_name_fa": ["منطقه ۱", "منطقه ۱", None],
+        }
+    )
+    names = names_by_key(areas, "district_id", "district_name", "fa")
+    assert names.to_dict() == {"D1": "منطقه ۱", "D2": "District 2"}
+    assert names_by_key(areas, "district_id", "district_name", "vi")["D1"] == "District 1"

@@ -1,0 +1,154 @@
+"""What makes a page read natively in its language: direction, font, names and table cells.
+
+- :func:`language_style` is the page CSS: the local Persian font for Arabic-script text in every
+  language, and for Persian the whole app right to left (Streamlit has no right-to-left mode,
+  streamlit#552, so it is CSS: main block, sidebar on the right, popovers, tooltips).
+- :func:`display_names` picks area (or district) names in the chosen language when the workspace
+  has them (``name_fa``, ``name_vi``, ``name_en``; ``district_name_fa``...).
+- :func:`table` returns a frame for ``st.dataframe`` whose cells *show* localised numbers and dates
+  while the data stays numeric (a pandas Styler; sorting still works on the numbers).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import pandas as pd
+import streamlit as st
+from pandas.io.formats.style import Styler
+
+from ui.fonts import font_face_css, font_stack
+from ui.format import nfc
+from ui.i18n import direction
+
+__all__ = [
+    "COVERAGE_BAR",
+    "names_by_key",
+    "coverage_bar_column",
+    "display_names",
+    "language_style",
+    "localized_table",
+]
+
+#: Column of a coverage bar (0–100) beside the coverage figure; its header is blank.
+COVERAGE_BAR = "coverage_bar"
+
+# Elements that take the Persian-capable font stack; icons (Material Symbols ligatures, marked
+# translate="no") keep their own font.
+_TEXT = (
+    ":is(p, span, div, label, input, textarea, button, li, h1, h2, h3, h4, h5, h6, a, small, "
+    "strong, em, td, th, summary, text, tspan)"
+    ':not([data-testid*="Icon"]):not([translate="no"])'
+)
+
+_RTL_CSS = """
+html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"],
+[data-testid="stMainBlockContainer"], [data-testid="stSidebar"], [data-testid="stSidebarContent"],
+[data-baseweb="popover"], [data-baseweb="tooltip"], [data-testid="stTooltipContent"] {
+    direction: rtl;
+}
+[data-testid="stMainBlockContainer"], [data-testid="stSidebarContent"] { text-align: right; }
+/* Sidebar on the right: its border and the collapse control follow it. */
+[data-testid="stSidebar"] { border-left: 1px solid rgba(49, 51, 63, 0.1); border-right: none; }
+/* Numbers typed in inputs (class breaks) read left to right inside the right-to-left form. */
+[data-testid="stTextInput"] input { direction: ltr; text-align: right; }
+/* Metric values and deltas: keep the sign before the digits. */
+[data-testid="stMetricValue"], [data-testid="stMetricDelta"] { unicode-bidi: plaintext; }
+/* Plotly lays out its SVG itself (the chart's title and legend are placed on the right by
+   ui.charts); an inherited rtl would flip every text anchor and push tick labels onto the axis. */
+.js-plotly-plot, .js-plotly-plot * { direction: ltr; }
+/* Streamlit hides a collapsed sidebar by sliding it left, which on the right would slide it over
+   the page: hide it instead. */
+[data-testid="stSidebar"][data-collapsed="true"] { transform: none; overflow: hidden; }
+[data-testid="stSidebar"][data-collapsed="true"] * { visibility: hidden !important; }
+/* Expand/collapse arrows point the other way. */
+[data-testid="stSidebarCollapseButton"] [data-testid="stIconMaterial"],
+[data-testid="stExpandSidebarButton"] [data-testid="stIconMaterial"] { transform: scaleX(-1); }
+"""
+
+
+def language_style(lang: str) -> str:
+    """The ``<style>`` element for ``lang`` (font everywhere; right to left for Persian).
+
+    Only constant CSS: nothing from data goes in here.
+    """
+    css = [
+        font_face_css(),
+        f'.stApp {_TEXT}, [data-baseweb="popover"] {_TEXT} {{ font-family: {font_stack()}; }}',
+    ]
+    if direction(lang) == "rtl":
+        css.append(_RTL_CSS)
+    return "<style>" + "\n".join(css) + "</style>"
+
+
+def display_names(frame: pd.DataFrame, column: str, lang: str) -> pd.Series:
+    """Names from ``column`` in the chosen language where the workspace has them.
+
+    ``name`` is replaced by ``name_<lang>`` and ``district_name`` by ``district_name_<lang>``
+    when that column exists, row by row (a missing translation keeps the original name). Text is
+    NFC-normalised.
+
+    Parameters
+    ----------
+    frame
+        Rows with ``column`` (and possibly its per-language variants). Not modified.
+    column
+        ``name``, ``district_name`` or any other name column.
+    lang
+        Language code.
+
+    Returns
+    -------
+    pandas.Series
+        Strings (missing names stay missing), same index as ``frame``.
+    """
+    names = frame[column]
+    localized = f"{column}_{lang}"
+    if localized in frame.columns:
+        names = frame[localized].where(frame[localized].notna(), names)
+    return names.map(lambda v: nfc(str(v)) if isinstance(v, str) else v)
+
+
+def names_by_key(frame: pd.DataFrame, key: str, column: str, lang: str) -> pd.Series:
+    """One display name per ``key`` (e.g. district name per ``district_id``) in ``lang``.
+
+    Aggregated tables keep only the base name column; this looks the localised name up from the
+    areas table, where ``district_name_<lang>`` lives.
+    """
+    first = frame.drop_duplicates(key)
+    return pd.Series(display_names(first, column, lang).to_numpy(), index=first[key].to_numpy())
+
+
+def localized_table(
+    frame: pd.DataFrame,
+    formats: Mapping[str, Callable[[object], str]],
+    lang: str,
+) -> Styler:
+    """A frame for ``st.dataframe`` that shows localised cells; the values stay as they are.
+
+    Parameters
+    ----------
+    frame
+        The table (already with translated column headers). Not modified.
+    formats
+        Column → function turning one value into display text (e.g. ``fmt_int`` in ``lang``).
+    lang
+        For a right-to-left language the columns are shown in reverse order, so the first
+        column (usually the name) is at the right, where the reader starts.
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+    """
+    shown = frame[list(reversed(frame.columns))] if direction(lang) == "rtl" else frame
+    present = {column: fn for column, fn in formats.items() if column in shown.columns}
+    return shown.style.format(present)
+
+
+def coverage_bar_column() -> st.column_config.Column:
+    """``st.column_config`` of :data:`COVERAGE_BAR`: a 0–100 bar with no text of its own.
+
+    The bar's own label could only be written with ASCII digits, so the figure is shown in the
+    coverage column next to it, formatted for the language.
+    """
+    return st.column_config.ProgressColumn(label=" ", format=" ", min_value=0, max_value=100)
