@@ -51,6 +51,12 @@ pages = [
         icon=":material/map:",
         url_path="coverage_map",
     ),
+    st.Page(
+        "pages/gap_analysis.py",
+        title=ctx.t("nav.gap_analysis"),
+        icon=":material/troubleshoot:",
+        url_path="gap_analysis",
+    ),
 ]
 navigation = st.navigation(pages)
 

@@ -1,0 +1,168 @@
+"""Page pieces of the gap analysis: a categorical map, the projection chart, CSV downloads."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+from streamlit_folium import st_folium
+
+from analytics.classify import NO_DATA_COLOUR
+from ui import charts
+from ui.context import Context
+from ui.format import fmt_int
+from ui.maps import LegendItem, choropleth_map
+
+#: Colours of the cluster categories (analytics.clusters.CATEGORIES).
+CLUSTER_COLOURS = {
+    "cold_spot": "#2166ac",
+    "isolated_low": "#e08214",
+    "hot_spot": "#5aae61",
+    "not_significant": "#d9dde3",
+    "not_tested": NO_DATA_COLOUR,
+}
+#: Colours of the top-N map, rank 1 darkest; units outside the top N are light grey.
+TOP_COLOURS = ("#7f0000", "#b30000", "#d7301f", "#ef6548", "#fc8d59")
+OUTSIDE_COLOUR = "#e5e7eb"
+PROJECTION_COLOUR = "#6b21a8"
+
+
+def category_map(
+    ctx: Context,
+    shapes: gpd.GeoDataFrame,
+    frame: pd.DataFrame,
+    *,
+    id_column: str,
+    colour_column: str,
+    tooltip: list[tuple[str, str]],
+    legend_title: str,
+    legend_items: list[LegendItem],
+    key: str,
+    height: int = 480,
+) -> None:
+    """Draw ``shapes`` coloured by ``frame[colour_column]`` (joined on ``id_column``).
+
+    ``frame`` carries the display strings named in ``tooltip``; rows of ``shapes`` it lacks are
+    drawn in the no-data colour. Every string is escaped by :func:`ui.maps.choropleth_map`.
+    """
+    columns = [id_column, colour_column, *(c for c, _ in tooltip)]
+    joined = shapes[[id_column, "geometry"]].merge(
+        frame[list(dict.fromkeys(columns))], on=id_column, how="left"
+    )
+    joined = gpd.GeoDataFrame(joined, geometry="geometry", crs=shapes.crs)
+    joined[colour_column] = joined[colour_column].fillna(NO_DATA_COLOUR)
+    for column, _ in tooltip:
+        joined[column] = joined[column].fillna("—").astype(str)
+    fmap = choropleth_map(
+        joined,
+        id_column=id_column,
+        colour_column=colour_column,
+        tooltip=tooltip,
+        legend_title=legend_title,
+        legend_items=legend_items,
+        height=height,
+        count_format=lambda n: fmt_int(n, ctx.lang),
+    )
+    st_folium(fmap, key=key, height=height, use_container_width=True, returned_objects=[])
+
+
+def top_colours(rank: pd.Series, top_n: int) -> tuple[pd.Series, list[tuple[str, int, int]]]:
+    """Colour per unit from its rank: the top ``top_n`` in up to five shades, the rest grey.
+
+    Returns the colours and, per shade, ``(colour, first rank, last rank)`` for the legend.
+    """
+    shades = min(len(TOP_COLOURS), max(top_n, 1))
+    size = -(-top_n // shades)  # ceil
+    groups = []
+    colours = pd.Series(OUTSIDE_COLOUR, index=rank.index, dtype="object")
+    colours[rank.isna()] = NO_DATA_COLOUR
+    for i in range(shades):
+        first, last = i * size + 1, min((i + 1) * size, top_n)
+        if first > last:
+            break
+        colours[(rank >= first) & (rank <= last)] = TOP_COLOURS[i]
+        groups.append((TOP_COLOURS[i], first, last))
+    return colours, groups
+
+
+def projection_chart(
+    trend: pd.DataFrame,
+    target: pd.DataFrame,
+    projection: pd.Series,
+    goal: float,
+    lang: str,
+    *,
+    title: str,
+    labels: dict[str, str],
+    sessions: pd.DataFrame | None = None,
+) -> go.Figure:
+    """Coverage against the target line, continued at the current pace to ``goal``, with range.
+
+    ``projection`` is one row of :func:`analytics.trends.project_to_goal`; ``labels`` names the
+    traces (``pace``, ``range``, ``goal``).
+    """
+    fig = charts.coverage_trend(trend, target, lang, title=title, sessions=sessions, height=380)
+    start, level = projection["latest_period"], projection["latest"]
+    if projection["status"] == "projected":
+        ends = [projection["reach_earliest"], projection["reach_latest"]]
+        if all(pd.notna(e) for e in ends):
+            fig.add_trace(
+                go.Scatter(
+                    x=[start, ends[0], ends[1], start],
+                    y=[level, goal, goal, level],
+                    fill="toself",
+                    mode="lines",
+                    line={"width": 0},
+                    fillcolor="rgba(107,33,168,0.15)",
+                    name=labels["range"],
+                    hoverinfo="skip",
+                )
+            )
+        fig.add_trace(
+            go.Scatter(
+                x=[start, projection["reach_month"]],
+                y=[level, goal],
+                mode="lines+markers",
+                line={"color": PROJECTION_COLOUR, "dash": "dot", "width": 2},
+                name=labels["pace"],
+                hovertemplate="%{x|%Y-%m}: %{y:.1%}<extra></extra>",
+            )
+        )
+    fig.add_hline(
+        y=goal,
+        line={"color": PROJECTION_COLOUR, "width": 1, "dash": "dash"},
+        annotation_text=labels["goal"],
+        annotation_position="bottom left",
+    )
+    # The x axis now runs past the data: label it again over the whole span.
+    ends = [*trend["period"], projection["reach_latest"], projection["reach_month"]]
+    ends = [pd.Timestamp(e) for e in ends if pd.notna(e)]
+    span = list(pd.date_range(min(ends), max(ends), freq="MS")) if ends else []
+    month_ticks = getattr(charts, "month_ticks", None)
+    if month_ticks is not None:
+        ticks, labels_ = month_ticks(span, lang)
+        fig.update_xaxes(tickmode="array", tickvals=ticks, ticktext=labels_)
+    else:
+        fig.update_xaxes(tickmode="auto", tickvals=None, ticktext=None)
+    fig.update_layout(yaxis={"rangemode": "normal"})
+    return fig
+
+
+def formula(latex: str) -> None:
+    """A formula drawn with KaTeX, kept left to right on right-to-left pages (Persian), where the
+    page's ``direction: rtl`` would otherwise mirror the fraction bars and sums."""
+    st.html("<style>.katex, .katex-display { direction: ltr; unicode-bidi: isolate; }</style>")
+    st.latex(latex)
+
+
+def download(ctx: Context, table: pd.DataFrame, name: str) -> None:
+    """A button that downloads ``table`` as CSV (UTF-8 with BOM, so spreadsheets read Persian)."""
+    st.download_button(
+        ctx.t("gap.download"),
+        table.to_csv(index=False).encode("utf-8-sig"),
+        file_name=f"{name}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        key=f"gap_download_{name}",
+    )

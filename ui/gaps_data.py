@@ -1,0 +1,127 @@
+"""Cached loaders of the gap-analysis page, keyed on workspace path + version (never a frame).
+
+They read the tables through :mod:`ui.data` and hand them to the pure functions of
+``analytics.priority``, ``analytics.clusters``, ``analytics.trends``, ``analytics.uncertainty`` and
+``analytics.breakdowns``.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from analytics import breakdowns, clusters, priority, trends
+from analytics import coverage as cov
+from ui import data
+
+LEVELS = ("district", "area")
+#: Facility types that count as care for the distance component (not pharmacies, labs, offices).
+CARE_TYPES = ("hospital", "polyclinic", "clinic", "health_post")
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def distance_to_care_km(workspace: str, version: int) -> pd.Series | None:
+    """Distance from each area to its nearest operational care facility (not insurance offices),
+    or None when the workspace has no facilities."""
+    tables = data.tables(workspace, version)
+    facilities = tables["facilities"]
+    if not len(facilities):
+        return None
+    km = priority.nearest_facility_km(tables["areas"], facilities, types=CARE_TYPES)
+    return None if km.isna().all() else km
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def priority_inputs(
+    workspace: str, version: int, period: pd.Timestamp | None, level: str
+) -> pd.DataFrame:
+    """Coverage figures of each unit at ``level`` joined with its raw priority components."""
+    per_area = data.area_coverage(workspace, version, period, None)
+    inputs = priority.priority_inputs(per_area, distance_to_care_km(workspace, version))
+    if level == "area":
+        # uninsured and deprivation are the area's own columns already
+        return per_area.join(inputs.drop(columns=[c for c in inputs if c in per_area]))
+    grouped = data.grouped_coverage(workspace, version, period, None, "district")
+    target = data.region_target(workspace, version, period) or 1.0
+    parts = priority.aggregate_priority_inputs(
+        inputs,
+        per_area["district_id"],
+        grouped.set_index("district_id")["coverage"],
+        target,
+    )
+    parts = parts.drop(columns=["population", "uninsured"]).rename_axis("district_id").reset_index()
+    out = grouped.merge(parts, on="district_id", how="left")
+    out["target"] = target
+    out["gap_to_target"] = (out["target"] - out["coverage"]).clip(lower=0)
+    return out
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def coverage_clusters(
+    workspace: str, version: int, period: pd.Timestamp | None, alpha: float
+) -> pd.DataFrame:
+    """Cold spots and isolated low areas of coverage in a month (999 permutations, seeded)."""
+    per_area = data.area_coverage(workspace, version, period, None)
+    areas = data.tables(workspace, version)["areas"]
+    return clusters.coverage_clusters(areas, per_area.set_index("area_id")["coverage"], alpha=alpha)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def area_monthly(workspace: str, version: int) -> pd.DataFrame:
+    """Coverage per area and month (long)."""
+    tables = data.tables(workspace, version)
+    return cov.coverage_over_time(tables["areas"], tables["insured"], by="area_id")
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def projections(
+    workspace: str, version: int, level: str, last_n: int, goal: float, confidence: float
+) -> pd.DataFrame:
+    """Pace and projection to ``goal`` per unit of ``level`` (``region``, ``district``, ``area``)."""
+    if level == "area":
+        wide = trends.wide_coverage(area_monthly(workspace, version), "area_id")
+    elif level == "district":
+        wide = trends.wide_coverage(
+            data.trend(workspace, version, None, "district_id"), "district_id"
+        )
+    else:
+        region = data.trend(workspace, version, None, None)
+        wide = region.set_index("period")[["coverage"]].T.rename(index={"coverage": "region"})
+    return trends.project_to_goal(trends.pace(wide, last_n, confidence), goal)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def outreach_effect(workspace: str, version: int, months_after: int) -> pd.DataFrame:
+    """Coverage before and after each outreach session in its area."""
+    tables = data.tables(workspace, version)
+    sessions = tables["outreach"]
+    if not len(sessions) or "area_id" not in sessions:
+        return pd.DataFrame()
+    out = trends.outreach_before_after(sessions, area_monthly(workspace, version), months_after)
+    names = tables["areas"].set_index("area_id")["name"]
+    out["name"] = out["area_id"].map(names)
+    return out
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def scheme_breakdown(workspace: str, version: int, period: pd.Timestamp | None) -> pd.DataFrame:
+    per_area = data.area_coverage(workspace, version, period, None)
+    return breakdowns.by_scheme(data.tables(workspace, version)["insured"], per_area, period)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def group_breakdown(workspace: str, version: int, period: pd.Timestamp | None) -> pd.DataFrame:
+    return breakdowns.by_population_group(data.area_coverage(workspace, version, period, None))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def underserved_breakdown(
+    workspace: str, version: int, period: pd.Timestamp | None
+) -> pd.DataFrame:
+    per_area = data.area_coverage(workspace, version, period, None)
+    return breakdowns.underserved_vs_other(per_area)
+
+
+def target_line(workspace: str, version: int, period: pd.Timestamp, scopes: pd.Series) -> pd.Series:
+    """The target line in ``period`` per unit (its own scope, else the region's)."""
+    return trends.target_at(data.tables(workspace, version)["targets"], period, scopes)
