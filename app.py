@@ -57,6 +57,12 @@ pages = [
         icon=":material/troubleshoot:",
         url_path="gap_analysis",
     ),
+    st.Page(
+        "pages/infrastructure.py",
+        title=ctx.t("access.nav"),
+        icon=":material/local_hospital:",
+        url_path="infrastructure",
+    ),
 ]
 navigation = st.navigation(pages)
 

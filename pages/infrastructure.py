@@ -1,0 +1,284 @@
+"""Infrastructure needs: distance to care, referral gaps, double gaps, capacity, where to build.
+
+The view (map layer, thresholds, what-if switch, facility filters, siting parameters) lives in the
+URL, so a shared link reopens the same view. Analytics: :mod:`analytics.access` and
+:mod:`analytics.siting`, through the cached loaders of :mod:`ui.access_data`.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from ui import access_data, access_views, data, views
+from ui.access_views import VIEWS, access_map
+from ui.context import current
+from ui.format import fmt_date, fmt_int, fmt_number, fmt_pct
+from ui.state import Param, bind, publish, value
+
+ctx = current()
+ws, ver = ctx.workspace, ctx.version
+areas = data.tables(ws, ver)["areas"]
+all_facilities = access_data.facilities(ws, ver)
+with_insured = data.has_insured(ws, ver)
+with_beds = access_data.has_beds(ws, ver)
+present_types = access_data.facility_types(all_facilities)
+present_statuses = access_data.facility_statuses(all_facilities)
+opening_dates = access_data.opening_dates(all_facilities)
+present_operators = access_data.facility_operators(all_facilities)
+max_beds = access_data.max_beds(all_facilities)
+
+COVERED = [0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 1.0]
+DISTANCES = [0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 7.5, 10.0, 15.0, 20.0, 30.0, 50.0]
+care_sets = access_data.present_sets(all_facilities)
+view_options = [
+    v
+    for v in VIEWS
+    if (v != "double_gap" or with_insured)
+    and (not v.endswith("_km") or v.removesuffix("_km") in care_sets)
+]
+objectives = ["population", "uninsured"] if with_insured else ["population"]
+candidate_kinds = ["areas", *(["pipeline"] if len(access_data.pipeline_sites(ws, ver)) else [])]
+candidate_kinds.append("upload")
+flag = {"parse": lambda s: s in ("1", "true"), "dump": lambda v: "1" if v else "0"}
+listed = {"parse": lambda s: [p for p in s.split(",") if p], "dump": ",".join}
+
+P = {
+    "view": Param("view", view_options[0], lambda: view_options),
+    "near": Param("near", 2.0, lambda: DISTANCES, parse=float, dump=lambda v: f"{v:g}"),
+    "referral": Param("referral", 10.0, lambda: DISTANCES, parse=float, dump=lambda v: f"{v:g}"),
+    "catchment": Param("catchment", 10.0, lambda: DISTANCES, parse=float, dump=lambda v: f"{v:g}"),
+    "covered": Param("covered", 0.9, lambda: COVERED, parse=float, dump=lambda v: f"{v:g}"),
+    "decay": Param("decay", False, lambda: [False, True], **flag),
+    "uc": Param("uc", False, lambda: [False, True], **flag),
+    "asof": Param("asof", "", lambda: ["", *opening_dates]),
+    "types": Param("types", present_types, **listed),
+    "status": Param("status", present_statuses, **listed),
+    "operators": Param("operators", present_operators, **listed),
+    "beds": Param("beds", 0, parse=int),
+    "plan": Param("plan", False, lambda: [False, True], **flag),
+    "k": Param("k", 3, lambda: range(1, 11), parse=int),
+    "radius": Param("radius", 2.0, lambda: DISTANCES, parse=float, dump=lambda v: f"{v:g}"),
+    "objective": Param("objective", objectives[0], lambda: objectives),
+    "candidates": Param("candidates", "areas", lambda: candidate_kinds),
+    "care": Param("care", "care", lambda: care_sets or ["care"]),
+}
+bind(list(P.values()))
+# List parameters from the URL: keep only values the workspace has.
+for name, options in (
+    ("types", present_types),
+    ("status", present_statuses),
+    ("operators", present_operators),
+):
+    key = P[name].widget_key
+    st.session_state[key] = [v for v in st.session_state[key] if v in options]
+
+sb = st.sidebar
+sb.selectbox(
+    ctx.t("access.controls.view"),
+    view_options,
+    key=P["view"].widget_key,
+    format_func=lambda v: ctx.t(f"access.view.{v}"),
+)
+km = {"format_func": lambda v: ctx.t("access.units.km", km=fmt_number(v, ctx.lang, digits=1))}
+sb.select_slider(ctx.t("access.controls.near"), DISTANCES, key=P["near"].widget_key, **km)
+sb.select_slider(ctx.t("access.controls.referral"), DISTANCES, key=P["referral"].widget_key, **km)
+sb.select_slider(ctx.t("access.controls.catchment"), DISTANCES, key=P["catchment"].widget_key, **km)
+if with_insured:
+    sb.select_slider(
+        ctx.t("access.controls.covered"),
+        COVERED,
+        key=P["covered"].widget_key,
+        format_func=lambda v: fmt_pct(v, ctx.lang, digits=0),
+    )
+sb.toggle(
+    ctx.t("access.controls.decay"), key=P["decay"].widget_key, help=ctx.t("access.help.decay")
+)
+sb.toggle(
+    ctx.t("access.controls.under_construction"),
+    key=P["uc"].widget_key,
+    disabled=not opening_dates and "under_construction" not in present_statuses,
+    help=ctx.t("access.help.under_construction"),
+)
+if value(P["uc"]) and opening_dates:
+    sb.selectbox(
+        ctx.t("access.controls.as_of"),
+        ["", *opening_dates],
+        key=P["asof"].widget_key,
+        format_func=lambda d: (
+            fmt_date(d, ctx.lang, calendar=ctx.calendar) if d else ctx.t("access.controls.all_open")
+        ),
+    )
+sb.multiselect(
+    ctx.t("access.controls.types"),
+    present_types,
+    key=P["types"].widget_key,
+    format_func=lambda v: ctx.label("facility_type", v),
+)
+if present_statuses:
+    sb.multiselect(
+        ctx.t("access.controls.status"),
+        present_statuses,
+        key=P["status"].widget_key,
+        format_func=lambda v: ctx.label("access.status", v),
+    )
+
+if present_operators:
+    sb.multiselect(
+        ctx.t("access.controls.operators"), present_operators, key=P["operators"].widget_key
+    )
+if max_beds:
+    st.session_state[P["beds"].widget_key] = min(max(int(value(P["beds"])), 0), max_beds)
+    sb.slider(ctx.t("access.controls.min_beds"), 0, max_beds, key=P["beds"].widget_key)
+
+view = str(value(P["view"]))
+near_km = float(value(P["near"]))
+referral_km = float(value(P["referral"]))
+catchment_km = float(value(P["catchment"]))
+decay = bool(value(P["decay"]))
+under_construction = bool(value(P["uc"]))
+as_of = pd.Timestamp(value(P["asof"])).date() if under_construction and value(P["asof"]) else None
+
+views.page_header(ctx, "access.title")
+if not len(all_facilities):
+    st.warning(ctx.t("access.no_facilities"))
+    publish(list(P.values()))
+    st.stop()
+if not with_insured:
+    st.info(ctx.t("access.no_insured"), icon=":material/info:")
+if not with_beds:
+    st.info(ctx.t("access.no_beds"), icon=":material/info:")
+
+counted = access_data.counted_facilities(ws, ver, under_construction, as_of)
+supply = "beds" if with_beds else None
+
+target = float(value(P["covered"]))
+frame = access_views.area_table(
+    ctx,
+    areas,
+    access_data.nearest(ws, ver, under_construction, as_of),
+    access_data.capacity(ws, ver, under_construction, as_of, supply, catchment_km, decay),
+    data.area_coverage(ws, ver, None, None),
+    near_km=near_km,
+    referral_km=referral_km,
+    covered_at=target,
+)
+access_views.headline(ctx, frame, near_km=near_km, referral_km=referral_km)
+n_counted = len(counted)
+st.caption(
+    ctx.t(
+        "access.counted",
+        n=fmt_int(n_counted, ctx.lang),
+        total=fmt_int(len(all_facilities), ctx.lang),
+    )
+    + (" " + ctx.t("access.what_if_on") if under_construction else "")
+)
+
+# Siting: computed when switched on, shown on the map and below it.
+plan = None
+upload = None
+if value(P["candidates"]) == "upload":
+    file = st.session_state.get("infra_candidates_file")
+    upload = (file.name, file.getvalue()) if file is not None else None
+if bool(value(P["plan"])) and (value(P["candidates"]) != "upload" or upload is not None):
+    plan, problem = access_data.proposed_sites(
+        ws,
+        ver,
+        under_construction,
+        as_of,
+        str(value(P["care"])),
+        int(value(P["k"])),
+        float(value(P["radius"])),
+        str(value(P["objective"])),
+        str(value(P["candidates"])),
+        upload,
+    )
+    if problem:
+        st.session_state["infra_upload_error"] = problem
+
+markers = access_data.facility_markers(
+    all_facilities,
+    types=list(value(P["types"]) or []),
+    statuses=list(value(P["status"]) or []) if present_statuses else None,
+    operators=list(value(P["operators"]) or []) if present_operators else None,
+    min_beds=int(value(P["beds"])) if max_beds else 0,
+)
+show_markers = st.sidebar.toggle(
+    ctx.t("controls.facilities", n=fmt_int(len(markers), ctx.lang)),
+    value=0 < len(markers) <= 400,
+    key="infra_markers",
+    disabled=len(markers) == 0,
+)
+
+access_map(
+    ctx,
+    data.display_shapes(ws, ver, "area"),
+    frame,
+    view,
+    near_km=near_km,
+    referral_km=referral_km,
+    facilities=markers if show_markers else None,
+    proposed=plan[1] if plan else None,
+    key=f"infra_map_{view}",
+)
+st.caption(
+    ctx.t(
+        f"access.explain.{view}",
+        near=fmt_number(near_km, ctx.lang, digits=1),
+        referral=fmt_number(referral_km, ctx.lang, digits=1),
+    )
+)
+gap_col, capacity_col = st.columns(2, gap="medium") if with_insured else (None, st.container())
+if gap_col is not None:
+    with gap_col:
+        access_views.double_gap_section(ctx, frame, covered_at=target, near_km=near_km)
+with capacity_col:
+    access_views.capacity_section(
+        ctx, frame, beds=with_beds, catchment_km=catchment_km, decay=decay
+    )
+access_views.needs_section(
+    ctx, frame, care_set=str(value(P["care"])), near_km=near_km, by_uninsured=with_insured
+)
+
+# Siting tool.
+st.subheader(ctx.t("access.siting.title"))
+c1, c2, c3, c4, c5 = st.columns(5)
+c1.number_input(ctx.t("access.siting.k"), min_value=1, max_value=10, key=P["k"].widget_key)
+c2.select_slider(ctx.t("access.siting.radius"), DISTANCES, key=P["radius"].widget_key, **km)
+c3.selectbox(
+    ctx.t("access.siting.objective"),
+    objectives,
+    key=P["objective"].widget_key,
+    format_func=lambda v: ctx.t(f"access.siting.objective_{v}"),
+)
+c4.selectbox(
+    ctx.t("access.siting.candidates"),
+    candidate_kinds,
+    key=P["candidates"].widget_key,
+    format_func=lambda v: ctx.t(f"access.siting.candidates_{v}"),
+)
+c5.selectbox(
+    ctx.t("access.siting.care"),
+    care_sets or ["care"],
+    key=P["care"].widget_key,
+    format_func=lambda v: ctx.t(f"access.set.{v}"),
+)
+if value(P["candidates"]) == "upload":
+    st.file_uploader(
+        ctx.t("access.siting.upload"),
+        type=access_data.CANDIDATE_SUFFIXES,
+        key="infra_candidates_file",
+        help=ctx.t("access.siting.upload_help"),
+    )
+    problem = st.session_state.pop("infra_upload_error", None)
+    if problem:
+        st.error(ctx.t("access.siting.upload_error", reason=problem))
+st.toggle(ctx.t("access.siting.run"), key=P["plan"].widget_key)
+if plan is not None:
+    access_views.siting_results(ctx, *plan, frame.set_index("area_id")["name"])
+elif value(P["plan"]) and upload is None and value(P["candidates"]) == "upload":
+    st.info(ctx.t("access.siting.upload_first"))
+else:
+    st.caption(ctx.t("access.siting.hint"))
+
+publish(list(P.values()))

@@ -1,0 +1,81 @@
+"""Real-browser tests of the Infrastructure needs page: polygons drawn, nothing leaves localhost."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.helpers import drawn_polygons, map_frame, no_exception_shown, wait_for_app
+from tests.conftest import screenshot_path
+
+pytestmark = pytest.mark.browser
+
+
+def test_demo_infrastructure_map_with_proposed_sites(demo_server, guarded_page):
+    page = guarded_page.page
+    page.goto(f"{demo_server.url}/infrastructure?view=referral_gap&plan=1&k=3")
+    wait_for_app(page)
+    counts = drawn_polygons(page, 300)
+    assert counts["features"] == counts["drawn"] >= 300
+    frame = map_frame(page)
+    legends = " | ".join(frame.locator(".ca-legend").all_inner_texts())
+    assert "Referral gap" in legends and "No hospital within" in legends
+    assert "Proposed site\n3" in legends and "Hospital" in legends
+    # Facilities and the three proposed sites are drawn as circle markers.
+    markers = frame.evaluate(
+        "() => { let n = 0; window.map.eachLayer(l => { if (l instanceof L.CircleMarker && "
+        "!l.feature) n += 1; }); return n; }"
+    )
+    assert markers >= 3
+    page.get_by_text("People newly within reach").first.wait_for(timeout=30_000)
+    no_exception_shown(page)
+    page.screenshot(path=screenshot_path("demo-infrastructure"), full_page=True)
+    assert guarded_page.errors == []
+
+
+def test_demo_siting_from_an_uploaded_candidate_layer(demo_server, guarded_page, tmp_path):
+    import json
+
+    from geodata.store import read_workspace
+    from geodata.workspaces import demo_workspace_path
+
+    areas = read_workspace(demo_workspace_path())["areas"]
+    points = areas.representative_point().iloc[::25]
+    layer = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"name": f"<img src=x onerror=alert(1)> lot {i}"},
+                "geometry": {"type": "Point", "coordinates": [p.x, p.y]},
+            }
+            for i, p in enumerate(points)
+        ],
+    }
+    path = tmp_path / "lots.geojson"
+    path.write_text(json.dumps(layer), encoding="utf-8")
+    page = guarded_page.page
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(f"{demo_server.url}/infrastructure?candidates=upload&plan=1&k=2")
+    wait_for_app(page)
+    page.get_by_text("Upload a layer of candidate sites first.").wait_for(timeout=30_000)
+    page.locator("input[type=file]").set_input_files(str(path))
+    page.get_by_text("People newly within reach").first.wait_for(timeout=60_000)
+    wait_for_app(page)
+    drawn_polygons(page, 300)
+    no_exception_shown(page)
+    assert page.get_by_text("lot", exact=False).count() >= 1
+    assert dialogs == [] and guarded_page.errors == []
+
+
+@pytest.mark.realdata
+def test_tehran_infrastructure_map(tehran_server, guarded_page):
+    page = guarded_page.page
+    page.goto(f"{tehran_server.url}/infrastructure")
+    wait_for_app(page)
+    counts = drawn_polygons(page, 375)
+    assert counts["features"] == counts["drawn"] == 375
+    assert page.get_by_text("no bed counts").count() >= 1
+    no_exception_shown(page)
+    page.screenshot(path=screenshot_path("tehran-infrastructure"), full_page=True)
+    assert guarded_page.errors == []
