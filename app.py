@@ -63,6 +63,12 @@ pages = [
         icon=":material/local_hospital:",
         url_path="infrastructure",
     ),
+    st.Page(
+        "pages/data.py",
+        title=ctx.t("data.nav"),
+        icon=":material/database:",
+        url_path="data",
+    ),
 ]
 navigation = st.navigation(pages)
 

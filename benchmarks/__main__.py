@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SUITES = ("benchmarks.core_bench", "benchmarks.access_bench")
+SUITES = ("benchmarks.core_bench", "benchmarks.access_bench", "benchmarks.points_bench")
 
 
 def machine() -> dict[str, str]:

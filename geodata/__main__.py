@@ -20,6 +20,18 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("--check", action="store_true", help="report only, write nothing")
     versions = commands.add_parser("versions", help="list the versions of a workspace")
     versions.add_argument("workspace", type=Path)
+    export = commands.add_parser("export", help="back up one version (GeoPackage or zip)")
+    export.add_argument("workspace", type=Path)
+    export.add_argument("--out", type=Path, required=True, help="backup file: .gpkg or .zip")
+    export.add_argument("--version", type=int, default=None, help="default: the newest")
+    restore = commands.add_parser("restore", help="make an old version current (a new version)")
+    restore.add_argument("workspace", type=Path)
+    restore.add_argument("version", type=int)
+    restore.add_argument("--author", default="")
+    compare = commands.add_parser("compare", help="rows added/changed/removed between versions")
+    compare.add_argument("workspace", type=Path)
+    compare.add_argument("old", type=int)
+    compare.add_argument("new", type=int)
     demo = commands.add_parser("demo", help="write the synthetic demo workspace")
     demo.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
@@ -28,6 +40,25 @@ def main(argv: list[str] | None = None) -> int:
             return _build(args)
         if args.command == "versions":
             return _versions(args.workspace)
+        if args.command == "export":
+            from geodata.backup import export_backup
+
+            fmt = "zip" if args.out.suffix.lower() == ".zip" else "gpkg"
+            export_backup(args.workspace, args.out, version=args.version, fmt=fmt)
+            print(f"Backup written to {args.out}.")
+            return 0
+        if args.command == "restore":
+            from geodata.store import restore_version
+
+            number = restore_version(args.workspace, args.version, author=args.author)
+            print(f"Version {args.version} restored as version {number}.")
+            return 0
+        if args.command == "compare":
+            from geodata.versions import compare_versions
+
+            summary, _ = compare_versions(args.workspace, args.old, args.new)
+            print(summary.to_string(index=False) if len(summary) else "No differences.")
+            return 0
         if args.command == "demo":
             from geodata.workspaces import write_demo_workspace
 

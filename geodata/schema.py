@@ -180,3 +180,29 @@ OUTREACH = TableSchema(
 TABLES: dict[str, TableSchema] = {
     t.name: t for t in (AREAS, FACILITIES, INSURED, PARTNERS, TARGETS, OUTREACH)
 }
+
+NAME_CROSSWALK = TableSchema(
+    name="name_crosswalk",
+    required=("source_key", "area_id"),
+    optional=("source_name", "score", "method", "confirmed_by", "confirmed_at"),
+    kinds={
+        "source_key": "text",
+        "area_id": "id",
+        "source_name": "text",
+        "score": "number",
+        "method": "text",
+        "confirmed_by": "text",
+        "confirmed_at": "text",
+    },
+    key=("source_key",),
+)
+"""Confirmed name matches: a spelling (its :func:`~geodata.text.name_key`) → the area it names.
+
+Kept in the workspace so that the next import that joins by name reuses what a person confirmed.
+"""
+
+AUXILIARY_TABLES: dict[str, TableSchema] = {NAME_CROSSWALK.name: NAME_CROSSWALK}
+"""Tables a workspace may hold besides the data tables of :data:`TABLES` (not in read_workspace)."""
+
+STORED_TABLES: dict[str, TableSchema] = {**TABLES, **AUXILIARY_TABLES}
+"""Every table the store accepts."""

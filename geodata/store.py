@@ -9,12 +9,24 @@ Layout inside the file:
 A table that did not change reuses the layer of the previous version, so a version costs only what
 changed. Saving never touches the existing file: the new version is written into a copy beside it,
 which replaces the original in one atomic rename once complete. A crash or an error at any point
-leaves the file as it was.
+leaves the file as it was (a writer killed mid-save leaves only a hidden ``.*.tmp.gpkg`` copy,
+removed by the next save).
+
+Each version records, per changed table, the rows added, changed and removed by the table's key
+(``summary["diff"]``, see :mod:`geodata.diff`). :func:`restore_version` makes an old version current
+again as a new version that shares its layers: nothing is ever overwritten.
+
+Backend surface: everything outside this module reaches a workspace only through
+:func:`list_versions`, :func:`read_workspace`, :func:`read_table`, :func:`save_version`,
+:func:`restore_version`, :func:`latest_version` and :func:`workspace_token`, all taking the
+workspace as one ``path`` argument; a second backend (PostGIS, ``postgresql://…``) can dispatch on
+that argument here without changing the callers.
 """
 
 from __future__ import annotations
 
 import fcntl
+import glob
 import hashlib
 import json
 import os
@@ -31,8 +43,9 @@ import pandas as pd
 import pyogrio
 import shapely
 
+from geodata.diff import summarise_change
 from geodata.problems import DataError
-from geodata.schema import STORAGE_CRS, TABLES
+from geodata.schema import STORAGE_CRS, STORED_TABLES, TABLES
 
 VERSIONS_LAYER = "workspace_versions"
 
@@ -93,8 +106,23 @@ def read_workspace(path: str | Path, version: int | None = None) -> dict[str, pd
     return {name: _read_layer(path, layers.get(name), name) for name in TABLES}
 
 
+def read_table(path: str | Path, table: str, version: int | None = None) -> pd.DataFrame:
+    """One table of one version (the newest by default); empty and typed when the version has none.
+
+    Works for the auxiliary tables too (e.g. ``name_crosswalk``), which :func:`read_workspace`
+    leaves out.
+    """
+    if table not in STORED_TABLES:
+        raise ValueError(f"Unknown table: {table}")
+    versions = {v.number: v for v in list_versions(path)}
+    number = max(versions) if version is None else version
+    if number not in versions:
+        raise DataError(f"{path} has no version {number} (versions: {sorted(versions)}).")
+    return _read_layer(path, versions[number].layers.get(table), table)
+
+
 def _read_layer(path: str | Path, layer: str | None, table: str) -> pd.DataFrame:
-    schema = TABLES[table]
+    schema = STORED_TABLES[table]
     if layer is None:
         empty = restore_types(
             pd.DataFrame({c: pd.Series(dtype=object) for c in schema.required}), table
@@ -110,7 +138,7 @@ def _read_layer(path: str | Path, layer: str | None, table: str) -> pd.DataFrame
 
 def restore_types(frame: pd.DataFrame, table: str) -> pd.DataFrame:
     """Give stored columns their workspace types back (GeoPackage has no nullable int or bool)."""
-    schema = TABLES[table]
+    schema = STORED_TABLES[table]
     frame = frame.copy()
     for column, kind in schema.kinds.items():
         if column not in frame:
@@ -198,11 +226,11 @@ def save_version(
         The new version number.
     """
     path = Path(path)
-    unknown = set(tables) - set(TABLES)
+    unknown = set(tables) - set(STORED_TABLES)
     if unknown:
         raise ValueError(f"Unknown table(s): {sorted(unknown)}")
     for name, frame in tables.items():
-        geometry = TABLES[name].geometry
+        geometry = STORED_TABLES[name].geometry
         if geometry in ("polygon", "point") and not isinstance(frame, gpd.GeoDataFrame):
             raise ValueError(f"Table {name} must be a GeoDataFrame (it has {geometry} geometry).")
         if geometry and isinstance(frame, gpd.GeoDataFrame):
@@ -210,13 +238,107 @@ def save_version(
                 raise ValueError(
                     f"Table {name} must be in {STORAGE_CRS} to be stored (it is in {frame.crs})."
                 )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with _write_lock(path):
-        previous = list_versions(path) if path.exists() else []
+    with _new_version(path) as (tmp, previous):
         number = previous[-1].number + 1 if previous else 1
         layers = dict(previous[-1].layers) if previous else {}
         fingerprints = dict(previous[-1].summary.get("fingerprints", {})) if previous else {}
         changed: dict[str, dict[str, int]] = {}
+        diff: dict[str, dict[str, int]] = {}
+        for name, frame in tables.items():
+            fingerprint = table_fingerprint(frame)
+            if fingerprints.get(name) == fingerprint and name in layers:
+                continue
+            before = _read_layer(tmp, layers[name], name) if name in layers else None
+            diff[name] = summarise_change(name, before, frame)
+            layer = f"{name}__v{number}"
+            stored = _prepare_for_storage(frame)
+            if isinstance(stored, gpd.GeoDataFrame):
+                pyogrio.write_dataframe(stored, tmp, layer=layer, driver="GPKG")
+            else:
+                pyogrio.write_dataframe(pd.DataFrame(stored), tmp, layer=layer, driver="GPKG")
+            changed[name] = {"rows": int(len(frame)), "previous_rows": _rows(previous, name)}
+            layers[name] = layer
+            fingerprints[name] = fingerprint
+        _append_record(
+            tmp,
+            previous,
+            number,
+            author,
+            message,
+            layers,
+            {"changed": changed, "diff": diff, "fingerprints": fingerprints, **dict(summary or {})},
+        )
+    return number
+
+
+def restore_version(
+    path: str | Path, number: int, *, author: str = "", message: str | None = None
+) -> int:
+    """Make an old version current again, as a new version that points at its layers.
+
+    Nothing is overwritten or deleted: the old version's layers are shared (they are never
+    changed once written), and every version in between stays in the list.
+
+    Returns
+    -------
+    int
+        The new version number.
+    """
+    path = Path(path)
+    with _new_version(path) as (tmp, previous):
+        versions = {v.number: v for v in previous}
+        if number not in versions:
+            raise DataError(f"{path} has no version {number} (versions: {sorted(versions)}).")
+        old, newest = versions[number], previous[-1]
+        new_number = newest.number + 1
+        diff: dict[str, dict[str, int]] = {}
+        changed: dict[str, dict[str, int]] = {}
+        for name in sorted(set(old.layers) | set(newest.layers)):
+            before, after = newest.layers.get(name), old.layers.get(name)
+            if before == after:
+                continue
+            diff[name] = summarise_change(
+                name,
+                _read_layer(tmp, before, name) if before else None,
+                _read_layer(tmp, after, name),
+            )
+            changed[name] = {
+                "rows": int(old.summary.get("rows", {}).get(name, 0)),
+                "previous_rows": _rows(previous, name),
+            }
+        _append_record(
+            tmp,
+            previous,
+            new_number,
+            author,
+            message or f"restore version {number}",
+            dict(old.layers),
+            {
+                "changed": changed,
+                "diff": diff,
+                "fingerprints": dict(old.summary.get("fingerprints", {})),
+                "restored_from": number,
+                **{k: old.summary[k] for k in ("title", "demo") if k in old.summary},
+            },
+        )
+    return new_number
+
+
+@contextmanager
+def _new_version(path: Path) -> Iterator[tuple[Path, list[Version]]]:
+    """Lock the workspace, hand out a private copy to add a version to, then swap it in atomically.
+
+    Yields the copy's path and the versions saved so far. An exception (or a killed process)
+    before the final rename leaves the workspace byte-for-byte as it was.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with _write_lock(path):
+        # Copies left by a writer that was killed: only the lock holder writes one, so any found
+        # now is stale.
+        for stale in path.parent.glob(f".{glob.escape(path.name)}.*.tmp.gpkg"):
+            stale.unlink(missing_ok=True)
+        previous = list_versions(path) if path.exists() else []
         fd, tmp_name = tempfile.mkstemp(
             prefix=f".{path.name}.", suffix=".tmp.gpkg", dir=path.parent
         )
@@ -228,43 +350,7 @@ def save_version(
                 shutil.copymode(path, tmp)  # mkstemp made it private; keep the file's own mode
             else:
                 tmp.unlink()
-            for name, frame in tables.items():
-                fingerprint = table_fingerprint(frame)
-                if fingerprints.get(name) == fingerprint and name in layers:
-                    continue
-                layer = f"{name}__v{number}"
-                stored = _prepare_for_storage(frame)
-                if isinstance(stored, gpd.GeoDataFrame):
-                    pyogrio.write_dataframe(stored, tmp, layer=layer, driver="GPKG")
-                else:
-                    pyogrio.write_dataframe(pd.DataFrame(stored), tmp, layer=layer, driver="GPKG")
-                changed[name] = {"rows": int(len(frame)), "previous_rows": _rows(previous, name)}
-                layers[name] = layer
-                fingerprints[name] = fingerprint
-            record = pd.DataFrame(
-                {
-                    "version": [number],
-                    "created_at": [datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")],
-                    "author": [author or os.environ.get("USER", "")],
-                    "message": [message],
-                    "layers": [json.dumps(layers)],
-                    "summary": [
-                        json.dumps(
-                            {
-                                "changed": changed,
-                                "rows": {n: _count(tmp, layer) for n, layer in layers.items()},
-                                "fingerprints": fingerprints,
-                                **dict(summary or {}),
-                            },
-                            ensure_ascii=False,
-                            default=str,
-                        )
-                    ],
-                }
-            )
-            pyogrio.write_dataframe(
-                record, tmp, layer=VERSIONS_LAYER, driver="GPKG", append=bool(previous)
-            )
+            yield tmp, previous
             with open(tmp, "rb+") as handle:
                 os.fsync(handle.fileno())
             os.replace(tmp, path)
@@ -272,7 +358,34 @@ def save_version(
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
-    return number
+
+
+def _append_record(
+    tmp: Path,
+    previous: list[Version],
+    number: int,
+    author: str,
+    message: str,
+    layers: Mapping[str, str],
+    summary: Mapping[str, object],
+) -> None:
+    record = pd.DataFrame(
+        {
+            "version": [number],
+            "created_at": [datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")],
+            "author": [author or os.environ.get("USER", "")],
+            "message": [message],
+            "layers": [json.dumps(dict(layers))],
+            "summary": [
+                json.dumps(
+                    {"rows": {n: _count(tmp, layer) for n, layer in layers.items()}, **summary},
+                    ensure_ascii=False,
+                    default=str,
+                )
+            ],
+        }
+    )
+    pyogrio.write_dataframe(record, tmp, layer=VERSIONS_LAYER, driver="GPKG", append=bool(previous))
 
 
 def _rows(previous: list[Version], name: str) -> int:
@@ -305,6 +418,8 @@ __all__ = [
     "latest_version",
     "read_workspace",
     "save_version",
+    "restore_version",
+    "read_table",
     "workspace_token",
     "table_fingerprint",
     "restore_types",

@@ -91,11 +91,22 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     if pd.api.types.is_datetime64_any_dtype(values):
         out = pd.to_datetime(values).dt.tz_localize(None) if values.dt.tz else values
         return out.astype("datetime64[ns]"), pd.Series(False, index=values.index)
-    text = values.astype("string").str.strip().map(to_ascii_digits, na_action="ignore")
-    present = text.notna() & (text != "")
+    # Each distinct spelling is parsed once and mapped back by its code (a column of a million
+    # records holds a few hundred distinct dates at most).
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    text = pd.Series(uniques, dtype=object).map(lambda v: to_ascii_digits(str(v)).strip())
+    parsed = pd.DatetimeIndex(
+        [_parse_one_date(t) if t else pd.NaT for t in text], dtype="datetime64[ns]"
+    ).to_numpy()
+    present_unique = (text != "").to_numpy()
+    present = pd.Series(codes >= 0, index=values.index)
+    present[codes >= 0] = present_unique[codes[codes >= 0]]
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
-    for raw in text[present].unique():
-        out[text == raw] = _parse_one_date(str(raw))
+    if len(parsed):
+        found = codes >= 0
+        filled = np.full(len(values), np.datetime64("NaT"), dtype="datetime64[ns]")
+        filled[found] = parsed[codes[found]]
+        out = pd.Series(filled, index=values.index)
     bad = present & out.isna()
     return out, bad.astype(bool)
 

@@ -1,0 +1,110 @@
+"""Data: bring a table in from a file (map columns, check, match names, import), see the versions,
+compare and restore them, and download a backup.
+
+Nothing is written until the person presses Import (or confirms a restore); each of those saves a
+new workspace version, and the page reruns on it.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from geodata import imports as I
+from ui import data, data_manage, views
+from ui.context import current
+from ui.format import fmt_int
+from ui.safe import md_escape
+
+ctx = current()
+ws, ver = ctx.workspace, ctx.version
+views.page_header(ctx, "data.title")
+done = st.session_state.pop("dm_done", None)
+if done:
+    st.success(done, icon=":material/check_circle:")
+
+tab_import, tab_versions, tab_backup = st.tabs(
+    [ctx.t("data.tab_import"), ctx.t("data.tab_versions"), ctx.t("data.tab_backup")]
+)
+
+with tab_import:
+    tables = data_manage.current_tables(ws, ver)
+    c1, c2 = st.columns([2, 1])
+    table = c1.selectbox(
+        ctx.t("data.table"),
+        data_manage.table_choices(),
+        format_func=lambda t: ctx.t(f"data.table_{t}"),
+        key="dm_table",
+    )
+    crs = c2.text_input(ctx.t("data.crs"), key="dm_crs", help=ctx.t("data.crs_help")).strip()
+    st.caption(ctx.t(f"data.help_{table}"))
+    files = st.file_uploader(
+        ctx.t("data.upload"),
+        type=[s.lstrip(".") for s in I.UPLOAD_SUFFIXES] + ["shx", "dbf", "prj", "cpg"],
+        accept_multiple_files=True,
+        key=f"dm_files_{st.session_state.get('dm_uploader', 0)}",
+        help=ctx.t("data.upload_help"),
+    )
+    upload = data_manage.read_files(ctx, files, crs, table) if files else None
+    if upload is not None:
+        key = data_manage.upload_key(files, crs)
+        st.subheader(ctx.t("data.step_mapping"))
+        st.caption(
+            ctx.t(
+                "data.mapping_help",
+                file=md_escape(upload.name),
+                n=fmt_int(len(upload.frame), ctx.lang),
+            )
+            + (" " + ctx.t("data.hxl_found") if upload.hxl else "")
+            + (
+                " " + ctx.t("data.sampled", n=fmt_int(len(upload.frame), ctx.lang))
+                if upload.sampled
+                else ""
+            )
+        )
+        mapping = data_manage.mapping_widgets(ctx, upload, table, key)
+        missing = [t for t in I.required_targets(table, upload) if t not in mapping]
+        area_by, matches = "id", None
+        if data_manage.joins_by_area(table) and "area_id" in mapping:
+            values = upload.frame[mapping["area_id"]]
+            guess = "name" if I.looks_like_names(values, tables["areas"]) else "id"
+            area_by = st.radio(
+                ctx.t("data.area_by"),
+                ["id", "name"],
+                index=["id", "name"].index(guess),
+                format_func=lambda b: ctx.t(f"data.area_by_{b}"),
+                horizontal=True,
+                key=f"dm_area_by_{key}",
+            )
+            if area_by == "name":
+                st.subheader(ctx.t("data.step_names"))
+                matches = data_manage.name_matching(
+                    ctx,
+                    values,
+                    tables["areas"],
+                    tables["name_crosswalk"],
+                    f"{key}_{mapping['area_id']}",
+                )
+        if missing:
+            st.warning(
+                ctx.t("data.map_required", columns=", ".join(missing)), icon=":material/rule:"
+            )
+        else:
+            st.subheader(ctx.t("data.step_check"))
+            prepared = data_manage.check(
+                ctx, upload, table, mapping, tables, crs=crs, area_by=area_by, matches=matches
+            )
+            if prepared is not None:
+                data_manage.report_table(ctx, prepared, key)
+                if table not in ("partners", "targets") and len(prepared.frame):
+                    st.subheader(ctx.t("data.step_preview"))
+                    data_manage.preview_map(
+                        ctx, prepared, data.display_shapes(ws, ver, "area"), tables["areas"], key
+                    )
+                st.subheader(ctx.t("data.step_import"))
+                data_manage.import_button(ctx, prepared, table, key)
+
+with tab_versions:
+    data_manage.versions_section(ctx)
+
+with tab_backup:
+    data_manage.backup_section(ctx)

@@ -1,0 +1,141 @@
+"""AppTest: the Data page runs on the demo and Tehran workspaces; an upload goes through mapping,
+check and import into a new version; a restore needs its confirmation. Every test that writes works
+on its own copy of the demo workspace."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from geodata.store import list_versions, read_workspace
+from tests.conftest import ROOT
+from ui.i18n import available_languages, translate
+
+PAGE = "pages/data.py"
+
+
+def open_page(query: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.run()
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@pytest.fixture
+def own_workspace(demo_workspace: Path, tmp_path: Path, monkeypatch) -> Path:
+    path = tmp_path / "ws.gpkg"
+    shutil.copyfile(demo_workspace, path)
+    monkeypatch.setenv("COVERAGE_ATLAS_WORKSPACE", str(path))
+    return path
+
+
+def test_data_page_runs_on_demo_in_every_language(demo_workspace, monkeypatch):
+    monkeypatch.delenv("COVERAGE_ATLAS_WORKSPACE", raising=False)
+    at = open_page()
+    assert len(at.tabs) == 3
+    assert at.get("file_uploader")
+    assert at.dataframe  # the versions table
+    assert at.title[0].value == "Data"
+    assert [t.label for t in at.tabs] == ["Import a table", "Versions", "Backup"]
+    for lang in sorted(set(available_languages()) - {"en"}):
+        at.query_params["lang"] = lang
+        at.run()
+        assert not at.exception, (lang, [e.value for e in at.exception])
+        assert at.title[0].value == translate("data.title", lang)
+
+
+@pytest.mark.realdata
+def test_data_page_runs_on_tehran(tehran_workspace, monkeypatch):
+    monkeypatch.setenv("COVERAGE_ATLAS_WORKSPACE", str(tehran_workspace))
+    at = open_page()
+    assert not any("Synthetic" in i.value for i in at.info)
+    at.selectbox(key="dm_table").select("insured").run()
+    assert not at.exception
+
+
+def test_upload_map_check_import_then_restore(own_workspace: Path):
+    at = open_page()
+    at.selectbox(key="dm_table").select("facilities").run()
+    csv = (
+        "id,name,type,latitude,longitude\n"
+        "N1,New clinic,درمانگاه,35.70,51.40\n"
+        "N2,<img src=x onerror=alert(1)>,Bệnh viện,35.72,51.42\n"
+        "N3,No place,clinic,,\n"
+    )
+    at.get("file_uploader")[0].set_value(("centres.csv", csv.encode(), "text/csv"))
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    chosen = {s.key.rsplit("_", 1)[-1]: s.value for s in at.selectbox if s.key.startswith("dm_map")}
+    assert chosen["id"] == "id" and chosen["lat"] == "latitude" and chosen["lon"] == "longitude"
+    tiles = {m.label: m.value for m in at.metric}
+    assert tiles["Rows read"] == "3" and tiles["Rows to import"] == "2"
+    report = at.dataframe[0].value
+    assert report.iloc[0]["Row"] == 4 and report.iloc[0]["Problem"] == "missing coordinates"
+    assert list_versions(own_workspace)[-1].number == 1  # nothing saved before the button
+    at.button(key="dm_import").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("imported as version 2" in s.value for s in at.success)
+    facilities = read_workspace(own_workspace)["facilities"]
+    assert sorted(facilities["facility_id"]) == ["N1", "N2"]
+    assert sorted(facilities["type"]) == ["clinic", "hospital"]
+    assert "version 2" in at.caption[0].value  # the page shows the new version
+    assert at.get("file_uploader")[0].key != "dm_files_0"  # the file picker was emptied
+    # Restoring version 1 needs its confirmation, and adds version 3.
+    assert at.button(key="dm_restore_go").disabled
+    at.checkbox(key="dm_restore_sure").check().run()
+    at.button(key="dm_restore_go").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    versions = list_versions(own_workspace)
+    assert [v.number for v in versions] == [1, 2, 3]
+    assert versions[-1].summary["restored_from"] == 1
+    assert len(read_workspace(own_workspace)["facilities"]) > 2
+    assert any("restored as version 3" in s.value for s in at.success)
+
+
+def test_insured_by_name_shows_the_matching_step(own_workspace: Path):
+    areas = read_workspace(own_workspace)["areas"]
+    names = areas["name"].head(3).tolist()
+    rows = [f"{names[0]},2026-10,100", f"{names[1].upper()}  ,2026-10,50", "Nowhere,2026-10,7"]
+    csv = "neighbourhood,month,insured\n" + "\n".join(rows) + "\n"
+    at = open_page()
+    at.selectbox(key="dm_table").select("insured").run()
+    at.get("file_uploader")[0].set_value(("insured.csv", csv.encode(), "text/csv"))
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [r.value for r in at.radio if r.key.startswith("dm_area_by")] == ["name"]
+    editor = at.get("arrow_data_frame") or at.dataframe
+    assert editor
+    tiles = {m.label: m.value for m in at.metric}
+    assert tiles["Rows to import"] == "2"
+    at.button(key="dm_import").click().run()
+    insured = read_workspace(own_workspace)["insured"]
+    new = insured[insured["period"] == "2026-10-01"]
+    assert set(new["area_id"]) >= set(areas["area_id"].head(2))
+
+
+def test_person_records_are_counted_into_areas(own_workspace: Path):
+    areas = read_workspace(own_workspace)["areas"]
+    inside = areas.geometry.iloc[:3].representative_point()
+    lines = [f"{p.y:.6f},{p.x:.6f},2026-10-05,health" for p in inside]
+    lines.append("10.0,10.0,2026-10-05,health")  # far outside every area
+    csv = "lat,lon,enrolled,scheme\n" + "\n".join(lines) + "\n"
+    at = open_page()
+    at.selectbox(key="dm_table").select("insured_points").run()
+    at.get("file_uploader")[0].set_value(("people.csv", csv.encode(), "text/csv"))
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    period = next(s for s in at.selectbox if s.key.endswith("_insured_points_period"))
+    period.select("enrolled").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("3 counted into areas, 1 outside" in i.value for i in at.info)
+    at.button(key="dm_import").click().run()
+    insured = read_workspace(own_workspace)["insured"]
+    october = insured[(insured["period"] == "2026-10-01") & (insured["source"] == "points")]
+    assert int(october["insured"].sum()) == 3

@@ -1,0 +1,556 @@
+"""The Data page's pieces: upload → column mapping → name matching → check → import; versions;
+backups. Every change goes through :mod:`geodata.imports` / :mod:`geodata.store` and becomes a new
+workspace version; after it the page reruns and every cache (keyed on workspace path + version)
+shows the new version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from analytics.classify import NO_DATA_COLOUR
+from geodata import imports as I
+from geodata.backup import backup_bytes
+from geodata.problems import DataError
+from geodata.store import restore_version
+from geodata.versions import compare_versions, version_table
+from ui.context import Context
+from ui.format import fmt_int
+from ui.maps import LegendItem, choropleth_map, simplify_for_display
+from ui.safe import md_escape
+
+IMPORTED_COLOUR = "#3b6fb6"
+MAX_PREVIEW_POINTS = 2000
+_STATE = "dm_state"
+
+
+@dataclass
+class _Read:
+    """The file(s) uploaded, read once per upload (and CRS typed)."""
+
+    key: str
+    upload: I.Upload | None
+    error: str | None
+
+
+def upload_key(files: list, crs: str) -> str:
+    digest = hashlib.sha256(crs.encode())
+    for f in files:
+        digest.update(f"{f.file_id}:{f.name}".encode())
+    return digest.hexdigest()[:16]
+
+
+def _table_height(rows: int, most: int = 10) -> int:
+    """Pixel height that shows ``rows`` rows without empty lines (scrolls beyond ``most``)."""
+    return 35 * (min(rows, most) + 1) + 3
+
+
+SAMPLE_ROWS = 1000
+
+
+def read_files(ctx: Context, files: list, crs: str, table: str) -> I.Upload | None:
+    """Read the uploaded file(s) once; show a clear error (never a traceback) when unreadable.
+
+    Person records (possibly millions of rows) are sampled for the mapping step; the count reads
+    the whole file in chunks.
+    """
+    sample = SAMPLE_ROWS if table == I.POINTS_TABLE else None
+    key = upload_key(files, f"{crs}|{sample}")
+    cached: _Read | None = st.session_state.get(_STATE)
+    if cached is None or cached.key != key:
+        if cached is not None and cached.upload is not None:
+            I.discard_upload(cached.upload)
+        try:
+            main = I.save_uploads([(f.name, f.getvalue()) for f in files])
+            originals = {I.safe_file_name(f.name): f.name for f in files}
+            shown = originals.get(main.name, main.name)
+            cached = _Read(
+                key, I.read_upload(main, crs=crs or None, name=shown, sample_rows=sample), None
+            )
+        except DataError as exc:
+            cached = _Read(key, None, str(exc))
+        except (ValueError, OSError) as exc:  # anything the readers did not foresee
+            cached = _Read(key, None, f"{files[0].name}: {exc}")
+        st.session_state[_STATE] = cached
+    if cached.error:
+        st.error(ctx.t("data.read_failed", reason=md_escape(cached.error)), icon=":material/error:")
+        return None
+    return cached.upload
+
+
+def forget_upload() -> None:
+    """Drop the read upload and empty the file picker (after an import)."""
+    cached: _Read | None = st.session_state.pop(_STATE, None)
+    st.session_state.pop("dm_checked", None)
+    if cached is not None and cached.upload is not None:
+        I.discard_upload(cached.upload)
+    st.session_state["dm_uploader"] = st.session_state.get("dm_uploader", 0) + 1
+
+
+def mapping_widgets(ctx: Context, upload: I.Upload, table: str, key: str) -> dict[str, str]:
+    """One selectbox per workspace column, preset to the proposal; returns the chosen mapping."""
+    proposal = I.propose_mapping(upload, table)
+    required = set(I.required_targets(table, upload))
+    options = ["", *upload.columns]
+    mapping: dict[str, str] = {}
+    columns = st.columns(3)
+    for i, target in enumerate(proposal):
+        source, why = proposal[target]
+        label = target + (" *" if target in required else "")
+        chosen = columns[i % 3].selectbox(
+            label,
+            options,
+            index=options.index(source) if source in options else 0,
+            format_func=lambda c: c if c else ctx.t("data.not_mapped"),
+            key=f"dm_map_{key}_{table}_{target}",
+            help=ctx.t(f"data.why_{why}") if why else None,
+        )
+        if chosen:
+            mapping[target] = chosen
+    return mapping
+
+
+def name_matching(
+    ctx: Context, values: pd.Series, areas: pd.DataFrame, crosswalk: pd.DataFrame, key: str
+) -> pd.DataFrame:
+    """Show the proposed name matches; the person confirms fuzzy ones or picks another area."""
+    matches = I.match_names(values, areas, crosswalk)
+    counts = matches["method"].value_counts()
+    st.caption(
+        ctx.t(
+            "data.names_summary",
+            exact=fmt_int(counts.get("exact", 0) + counts.get("crosswalk", 0), ctx.lang),
+            fuzzy=fmt_int(counts.get("fuzzy", 0), ctx.lang),
+            none=fmt_int(counts.get("none", 0) + counts.get("ambiguous", 0), ctx.lang),
+        )
+    )
+    ids = areas["area_id"].astype(str).to_numpy()
+    labels = pd.Series(
+        (areas["area_id"].astype(str) + " · " + areas["name"].fillna("").astype(str)).to_numpy(),
+        index=ids,
+    )
+    shown = pd.DataFrame(
+        {
+            "source_name": matches["source_name"],
+            "rows": matches["rows"],
+            "area": matches["area_id"].map(labels),
+            "method": matches["method"].map(lambda m: ctx.t(f"data.method_{m}")),
+            "score": matches["score"].round(0),
+            "confirmed": matches["confirmed"].astype(bool),
+        }
+    )
+    edited = st.data_editor(
+        shown,
+        hide_index=True,
+        width="stretch",
+        disabled=["source_name", "rows", "method", "score"],
+        column_config={
+            "source_name": st.column_config.TextColumn(ctx.t("data.col_source_name")),
+            "rows": st.column_config.NumberColumn(ctx.t("data.col_rows")),
+            "area": st.column_config.SelectboxColumn(
+                ctx.t("data.col_area"), options=sorted(labels.tolist())
+            ),
+            "method": st.column_config.TextColumn(ctx.t("data.col_method")),
+            "score": st.column_config.NumberColumn(ctx.t("data.col_score"), format="%d"),
+            "confirmed": st.column_config.CheckboxColumn(ctx.t("data.col_confirmed")),
+        },
+        key=f"dm_names_{key}",
+    )
+    picked = edited["area"].map(pd.Series(labels.index, index=labels.to_numpy()))
+    out = matches.copy()
+    changed = picked.to_numpy() != out["area_id"].to_numpy()
+    out["area_id"] = picked.to_numpy()
+    out.loc[changed & picked.notna().to_numpy(), "method"] = "manual"
+    out["confirmed"] = edited["confirmed"].to_numpy() & out["area_id"].notna().to_numpy()
+    return out
+
+
+def preview_map(
+    ctx: Context,
+    prepared: I.Prepared,
+    shapes: gpd.GeoDataFrame,
+    areas: pd.DataFrame,
+    key: str,
+    height: int = 420,
+) -> None:
+    """The imported rows on a map: new areas, facility points, or the areas receiving counts.
+
+    ``shapes`` are the workspace's areas simplified for display, ``areas`` their table (names).
+    """
+    frame = prepared.frame
+    points = None
+    if prepared.table == "areas":
+        base = simplify_for_display(frame[["area_id", "geometry"]]).merge(
+            pd.DataFrame(frame.drop(columns="geometry"))[["area_id", "name"]], on="area_id"
+        )
+        base["_colour"] = IMPORTED_COLOUR
+        items = [LegendItem(IMPORTED_COLOUR, ctx.t("data.preview_new_areas"), len(base))]
+    else:
+        base = shapes[["area_id", "geometry"]].copy()
+        names = pd.Series(areas["name"].to_numpy(), index=areas["area_id"].astype(str))
+        base["name"] = base["area_id"].map(names)
+        receiving = set(frame["area_id"].dropna()) if "area_id" in frame else set()
+        base["_colour"] = [
+            IMPORTED_COLOUR if a in receiving else NO_DATA_COLOUR for a in base["area_id"]
+        ]
+        shown = len(receiving & set(base["area_id"]))
+        items = (
+            [
+                LegendItem(IMPORTED_COLOUR, ctx.t("data.preview_with_rows"), shown),
+                LegendItem(NO_DATA_COLOUR, ctx.t("data.preview_without_rows"), len(base) - shown),
+            ]
+            if receiving
+            else [LegendItem(NO_DATA_COLOUR, ctx.t("data.preview_areas"), len(base))]
+        )
+        if isinstance(frame, gpd.GeoDataFrame) and len(frame):
+            located = frame[frame.geometry.notna() & ~frame.geometry.is_empty]
+            points = located.head(MAX_PREVIEW_POINTS)
+            label = "name" if "name" in points else points.columns[0]
+            points = points.assign(_label=points[label].astype(str))
+    base["_name"] = base["name"].fillna(base["area_id"]).astype(str)
+    fmap = choropleth_map(
+        base,
+        id_column="area_id",
+        colour_column="_colour",
+        tooltip=[("_name", ctx.t("map.name")), ("area_id", ctx.t("data.col_area_id"))],
+        legend_title=ctx.t("data.preview_legend", table=ctx.t(f"data.table_{prepared.table}")),
+        legend_items=items,
+        points=points,
+        point_tooltip=[("_label", ctx.t("map.name"))] if points is not None else None,
+        height=height,
+        count_format=lambda n: fmt_int(n, ctx.lang),
+    )
+    st_folium(
+        fmap, key=f"dm_preview_{key}", height=height, use_container_width=True, returned_objects=[]
+    )
+    if points is not None and len(frame) > MAX_PREVIEW_POINTS:
+        st.caption(ctx.t("data.preview_points_capped", n=fmt_int(MAX_PREVIEW_POINTS, ctx.lang)))
+
+
+def note_lines(ctx: Context, notes: list[str]) -> list[str]:
+    """The preparation notes as sentences in the page's language."""
+    lines = []
+    for note in notes:
+        kind, *parts = note.split(":")
+        if kind == "kept":
+            lines.append(
+                ctx.t("data.note_kept", column=parts[0], n=fmt_int(int(parts[1]), ctx.lang))
+            )
+        elif kind == "missing":
+            lines.append(ctx.t("data.note_missing", column=parts[0]))
+        elif kind == "orphans":
+            lines.append(
+                ctx.t(
+                    "data.note_orphans",
+                    table=ctx.t(f"data.table_{parts[0]}"),
+                    n=fmt_int(int(parts[1]), ctx.lang),
+                )
+            )
+        elif kind == "points":
+            read, counted, outside, rejected = (fmt_int(int(p), ctx.lang) for p in parts)
+            lines.append(
+                ctx.t(
+                    "data.note_points",
+                    read=read,
+                    counted=counted,
+                    outside=outside,
+                    rejected=rejected,
+                )
+            )
+    return lines
+
+
+def report_table(ctx: Context, prepared: I.Prepared, key: str) -> None:
+    """Counts, the row-by-row validation report and its CSV download."""
+    report = I.validation_report(prepared.problems)
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric(ctx.t("data.rows_read"), fmt_int(prepared.read, ctx.lang))
+    c2.metric(ctx.t("data.rows_kept"), fmt_int(len(prepared.frame), ctx.lang))
+    c3.metric(
+        ctx.t("data.rows_rejected"),
+        fmt_int(int((report["severity"] == "rejected").sum()), ctx.lang),
+    )
+    c4.metric(
+        ctx.t("data.rows_warned"),
+        fmt_int(int(report["severity"].isin(["warning", "repaired"]).sum()), ctx.lang),
+    )
+    for line in note_lines(ctx, prepared.notes):
+        st.info(line, icon=":material/info:")
+    if report.empty:
+        st.success(ctx.t("data.no_problems"), icon=":material/check_circle:")
+        return
+    labels = {c: ctx.t(f"data.report_{c}") for c in I.REPORT_COLUMNS}
+    st.dataframe(
+        report.rename(columns=labels),
+        hide_index=True,
+        width="stretch",
+        height=_table_height(len(report)),
+    )
+    st.download_button(
+        ctx.t("data.report_download"),
+        data=report.to_csv(index=False).encode("utf-8-sig"),
+        file_name=f"validation-{prepared.source}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        key=f"dm_report_{key}",
+    )
+
+
+def versions_section(ctx: Context) -> None:
+    """The list of versions, a comparison of two, and restoring an old one (confirmed first)."""
+    ws, ver = ctx.workspace, ctx.version
+    table = cached_versions(ws, ver)
+    shown = table.rename(columns={c: ctx.t(f"data.version_{c}") for c in table.columns})
+    st.dataframe(
+        shown, hide_index=True, width="stretch", height=min(36 * (len(table) + 1) + 4, 300)
+    )
+    numbers = table["version"].tolist()
+    st.subheader(ctx.t("data.compare_title"))
+    if len(numbers) < 2:
+        st.caption(ctx.t("data.compare_one_version"))
+    else:
+        c1, c2 = st.columns(2)
+        old = c1.selectbox(ctx.t("data.compare_old"), numbers, index=1, key="dm_cmp_old")
+        new = c2.selectbox(ctx.t("data.compare_new"), numbers, index=0, key="dm_cmp_new")
+        summary, details = cached_compare(ws, ver, int(old), int(new))
+        if summary.empty:
+            st.info(ctx.t("data.compare_same"), icon=":material/check:")
+        else:
+            labels = {c: ctx.t(f"data.compare_{c}") for c in summary.columns}
+            summary = summary.assign(table=summary["table"].map(lambda t: ctx.t(f"data.table_{t}")))
+            st.dataframe(summary.rename(columns=labels), hide_index=True, width="stretch")
+            for name, rows in details.items():
+                with st.expander(
+                    ctx.t(
+                        "data.compare_rows",
+                        table=ctx.t(f"data.table_{name}"),
+                        n=fmt_int(len(rows), ctx.lang),
+                    )
+                ):
+                    st.dataframe(rows.head(1000), hide_index=True, width="stretch")
+    st.subheader(ctx.t("data.restore_title"))
+    older = numbers[1:]
+    if not older:
+        st.caption(ctx.t("data.compare_one_version"))
+        return
+    pick = st.selectbox(ctx.t("data.restore_pick"), older, key="dm_restore_pick")
+    sure = st.checkbox(
+        ctx.t("data.restore_confirm", version=pick, newest=ver), key="dm_restore_sure"
+    )
+    if st.button(
+        ctx.t("data.restore_button"),
+        disabled=not sure,
+        icon=":material/history:",
+        key="dm_restore_go",
+    ):
+        try:
+            number = restore_version(ws, int(pick), author=ctx.t("data.author_page"))
+        except DataError as exc:
+            st.error(md_escape(str(exc)))
+            return
+        st.session_state["dm_done"] = ctx.t("data.restored", version=pick, new=number)
+        st.session_state.pop("dm_restore_sure", None)
+        st.rerun()
+
+
+def backup_section(ctx: Context) -> None:
+    """Download one version as a GeoPackage or a zip of GeoJSON + CSV."""
+    ws, ver = ctx.workspace, ctx.version
+    numbers = cached_versions(ws, ver)["version"].tolist()
+    c1, c2 = st.columns(2)
+    number = c1.selectbox(ctx.t("data.backup_version"), numbers, key="dm_backup_version")
+    fmt = c2.radio(
+        ctx.t("data.backup_format"),
+        ["gpkg", "zip"],
+        format_func=lambda f: ctx.t(f"data.backup_{f}"),
+        horizontal=True,
+        key="dm_backup_format",
+    )
+    stem = f"{ctx.title}-v{number}".replace(" ", "_")
+    st.download_button(
+        ctx.t("data.backup_download"),
+        data=lambda: cached_backup(ws, ver, int(number), str(fmt)),
+        file_name=f"{I.safe_file_name(stem)}.{fmt}",
+        mime="application/geopackage+sqlite3" if fmt == "gpkg" else "application/zip",
+        icon=":material/download:",
+        key="dm_backup_download",
+    )
+    st.caption(ctx.t("data.backup_help"))
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def cached_versions(workspace: str, version: int) -> pd.DataFrame:
+    """Versions list (keyed on workspace path + newest version)."""
+    return version_table(workspace)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def cached_compare(
+    workspace: str, version: int, old: int, new: int
+) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    return compare_versions(workspace, old, new)
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def cached_backup(workspace: str, version: int, number: int, fmt: str) -> bytes:
+    return backup_bytes(workspace, version=number, fmt=fmt)  # type: ignore[arg-type]
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def current_tables(workspace: str, version: int) -> dict[str, pd.DataFrame]:
+    """The tables (and name crosswalk) an import checks against (keyed on path + version)."""
+    return I.current_tables(workspace, version)
+
+
+def check(
+    ctx: Context,
+    upload: I.Upload,
+    table: str,
+    mapping: dict[str, str],
+    tables: dict[str, pd.DataFrame],
+    *,
+    crs: str,
+    area_by: str,
+    matches: pd.DataFrame | None,
+) -> I.Prepared | None:
+    """Validate the mapped file (nothing written); problems that stop it are shown, not raised.
+
+    The result is kept for the session until the file, the mapping, the matches or the workspace
+    version change (counting millions of person records is done once, not on every rerun).
+    """
+    signature = hashlib.sha256(
+        repr(
+            (
+                ctx.workspace,
+                ctx.version,
+                str(upload.path),
+                table,
+                sorted(mapping.items()),
+                crs,
+                area_by,
+                None if matches is None else matches.to_json(),
+            )
+        ).encode()
+    ).hexdigest()
+    kept = st.session_state.get("dm_checked")
+    if kept is not None and kept[0] == signature:
+        return kept[1]
+    with st.status(ctx.t("data.checking"), expanded=table == I.POINTS_TABLE) as status:
+        progress = _records_progress(ctx, upload) if table == I.POINTS_TABLE else None
+        try:
+            prepared = I.prepare_import(
+                upload,
+                table,
+                mapping,
+                tables,
+                crs=crs or None,
+                area_by=area_by,  # type: ignore[arg-type]
+                matches=matches,
+                crosswalk=tables["name_crosswalk"],
+                confirmed_by=ctx.t("data.author_page"),
+                progress=progress,
+            )
+        except DataError as exc:
+            status.update(label=ctx.t("data.check_failed"), state="error")
+            st.error(md_escape(exc.message), icon=":material/error:")
+            if exc.problems:
+                st.dataframe(I.validation_report(exc.problems), hide_index=True)
+            return None
+        status.update(label=ctx.t("data.checked"), state="complete")
+    st.session_state["dm_checked"] = (signature, prepared)
+    return prepared
+
+
+def _records_progress(ctx: Context, upload: I.Upload):  # noqa: ANN202
+    """A progress bar for counting person records (rows estimated from the file's lines)."""
+    total = None
+    if upload.path.suffix.lower() in {".csv", ".txt"}:
+        with open(upload.path, "rb") as handle:
+            total = max(
+                sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b"")) - 1, 1
+            )
+    bar = st.progress(0.0, text=ctx.t("data.counting", n=fmt_int(0, ctx.lang)))
+
+    def update(read: int) -> None:
+        share = min(read / total, 1.0) if total else 0.5
+        bar.progress(share, text=ctx.t("data.counting", n=fmt_int(read, ctx.lang)))
+
+    return update
+
+
+def import_button(ctx: Context, prepared: I.Prepared, table: str, key: str) -> None:
+    """Mode choice and the Import button; on success the page reruns on the new version."""
+    modes = ["replace", "update"]
+    mode = st.radio(
+        ctx.t("data.mode"),
+        modes,
+        index=modes.index(default_mode(table)),
+        format_func=lambda m: ctx.t(f"data.mode_{m}"),
+        horizontal=True,
+        key=f"dm_mode_{key}_{table}",
+    )
+    if not st.button(
+        ctx.t("data.import_button", n=fmt_int(len(prepared.frame), ctx.lang)),
+        type="primary",
+        disabled=len(prepared.frame) == 0,
+        icon=":material/upload:",
+        key="dm_import",
+    ):
+        return
+    with st.status(ctx.t("data.importing"), expanded=True) as status:
+        bar = st.progress(0.1, text=ctx.t("data.saving"))
+        try:
+            number = I.commit_import(
+                ctx.workspace,
+                prepared,
+                mode=mode,
+                author=ctx.t("data.author_page"),  # type: ignore[arg-type]
+            )
+        except (DataError, OSError, ValueError) as exc:
+            status.update(label=ctx.t("data.import_failed"), state="error")
+            st.error(ctx.t("data.nothing_saved", reason=md_escape(str(exc))))
+            return
+        bar.progress(1.0, text=ctx.t("data.saved"))
+        status.update(label=ctx.t("data.saved"), state="complete")
+    st.session_state["dm_done"] = ctx.t(
+        "data.imported",
+        table=ctx.t(f"data.table_{table}"),
+        n=fmt_int(len(prepared.frame), ctx.lang),
+        version=number,
+    )
+    forget_upload()
+    st.rerun()
+
+
+def table_choices() -> tuple[str, ...]:
+    return I.IMPORT_TABLES
+
+
+def joins_by_area(table: str) -> bool:
+    """Tables whose rows name an area (by id or by name)."""
+    return table in ("insured", "outreach")
+
+
+def default_mode(table: str) -> str:
+    return "update" if table in ("insured", I.POINTS_TABLE, "outreach", "targets") else "replace"
+
+
+__all__ = [
+    "backup_section",
+    "default_mode",
+    "forget_upload",
+    "joins_by_area",
+    "mapping_widgets",
+    "name_matching",
+    "preview_map",
+    "read_files",
+    "report_table",
+    "table_choices",
+    "versions_section",
+]
