@@ -25,20 +25,15 @@ over all units rescales to 0 for all of them. A weight of 0 switches a component
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
-
-from analytics.geometry import metric_crs
 
 __all__ = [
     "COMPONENTS",
     "OPERATIONAL",
     "aggregate_priority_inputs",
-    "nearest_facility_km",
     "priority_inputs",
     "priority_score",
 ]
@@ -236,59 +231,3 @@ def priority_score(
     out["n_components"] = known.sum(axis=1).astype("int64")
     out["rank"] = out["score"].rank(ascending=False, method="min")
     return out
-
-
-def nearest_facility_km(
-    areas: gpd.GeoDataFrame,
-    facilities: gpd.GeoDataFrame,
-    types: Sequence[str] | None = None,
-    statuses: Sequence[str] | None = OPERATIONAL,
-) -> pd.Series:
-    """Straight-line distance from each area's representative point to the nearest facility.
-
-    Parameters
-    ----------
-    areas : geopandas.GeoDataFrame
-        Area polygons with ``area_id`` and a CRS. Not modified.
-    facilities : geopandas.GeoDataFrame
-        Facility points with ``type`` and optionally ``status``; same CRS as ``areas``.
-    types : sequence of str, optional
-        Facility types to count (all when ``None``).
-    statuses : sequence of str, optional
-        Statuses that count (default: operational); a missing status counts as operational.
-        ``None`` counts every facility.
-
-    Returns
-    -------
-    pandas.Series
-        km per ``area_id`` (float); NaN for every area when no facility qualifies.
-
-    Raises
-    ------
-    ValueError
-        If a frame has no CRS or the two frames' CRS differ.
-    """
-    if areas.crs is None or facilities.crs is None:
-        raise ValueError("nearest_facility_km: areas and facilities need a CRS (none is guessed)")
-    if not areas.crs.equals(facilities.crs):
-        raise ValueError(
-            f"nearest_facility_km: areas are in {areas.crs.to_string()} but facilities are in "
-            f"{facilities.crs.to_string()}"
-        )
-    index = pd.Index(areas["area_id"], name="area_id")
-    chosen = facilities
-    if types is not None and "type" in chosen:
-        chosen = chosen[chosen["type"].isin(list(types))]
-    if statuses is not None and "status" in chosen:
-        chosen = chosen[chosen["status"].isna() | chosen["status"].isin(list(statuses))]
-    chosen = chosen[~(chosen.geometry.isna() | chosen.geometry.is_empty)]
-    if len(areas) == 0 or len(chosen) == 0:
-        return pd.Series(np.nan, index=index, dtype="float64", name="distance_km")
-    crs = metric_crs(areas)
-    points = np.asarray(areas.geometry.to_crs(crs).representative_point().to_numpy(), object)
-    targets = np.asarray(chosen.geometry.to_crs(crs).to_numpy(), object)
-    tree = shapely.STRtree(targets)
-    (src, dst), dist = tree.query_nearest(points, return_distance=True, all_matches=False)
-    km = np.full(len(points), np.nan)
-    km[src] = dist / 1000.0
-    return pd.Series(km, index=index, name="distance_km")

@@ -10,13 +10,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analytics import breakdowns, clusters, priority, trends
+from analytics import access, breakdowns, clusters, priority, trends
 from analytics import coverage as cov
 from ui import data
 
 LEVELS = ("district", "area")
-#: Facility types that count as care for the distance component (not pharmacies, labs, offices).
-CARE_TYPES = ("hospital", "polyclinic", "clinic", "health_post")
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -27,7 +25,16 @@ def distance_to_care_km(workspace: str, version: int) -> pd.Series | None:
     facilities = tables["facilities"]
     if not len(facilities):
         return None
-    km = priority.nearest_facility_km(tables["areas"], facilities, types=CARE_TYPES)
+    areas = tables["areas"]
+    care = access.available_facilities(facilities, types=access.CARE_TYPES)
+    if not len(care):
+        return None
+    nearest = access.nearest_facility_km(areas, care, types=[], groups={"care": access.CARE_TYPES})
+    km = pd.Series(
+        nearest["care_km"].to_numpy(),
+        index=pd.Index(areas["area_id"], name="area_id"),
+        name="distance_km",
+    )
     return None if km.isna().all() else km
 
 

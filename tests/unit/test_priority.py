@@ -6,12 +6,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-from shapely.geometry import Point, box
+from shapely.geometry import box
 
 from analytics.priority import (
     COMPONENTS,
     aggregate_priority_inputs,
-    nearest_facility_km,
     priority_inputs,
     priority_score,
 )
@@ -129,33 +128,3 @@ def squares() -> gpd.GeoDataFrame:
         ],
         crs="EPSG:32639",
     )
-
-
-def test_nearest_facility_km_in_metres():
-    areas = squares()
-    facilities = gpd.GeoDataFrame(
-        {
-            "type": ["clinic", "clinic", "pharmacy"],
-            "status": ["operational", "closed", "operational"],
-        },
-        geometry=[Point(500_500, 3_950_500), Point(510_500, 3_950_500), Point(510_600, 3_950_500)],
-        crs=areas.crs,
-    )
-    before = facilities.copy()
-    km = nearest_facility_km(areas, facilities, types=["clinic"])
-    assert km["near"] == pytest.approx(0.0)
-    assert km["far"] == pytest.approx(10.0)  # the closed clinic does not count
-    assert nearest_facility_km(areas, facilities, statuses=None)["far"] == pytest.approx(0.0)
-    pd.testing.assert_frame_equal(facilities, before)
-    # in degrees, the distance is still measured in metres (UTM)
-    km_wgs84 = nearest_facility_km(areas.to_crs(4326), facilities.to_crs(4326), types=["clinic"])
-    assert km_wgs84["far"] == pytest.approx(10.0, rel=1e-3)
-
-
-def test_nearest_facility_km_crs_mismatch_and_none():
-    areas = squares()
-    facilities = gpd.GeoDataFrame({"type": ["clinic"]}, geometry=[Point(51.4, 35.7)], crs=4326)
-    with pytest.raises(ValueError, match="EPSG:32639.*EPSG:4326"):
-        nearest_facility_km(areas, facilities)
-    empty = nearest_facility_km(areas, facilities.to_crs(areas.crs), types=["hospital"])
-    assert empty.isna().all()
