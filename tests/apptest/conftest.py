@@ -21,3 +21,17 @@ def server_past_first_request(monkeypatch):
         PagesManager.uses_pages_directory = False
 
     monkeypatch.setattr(PagesManager, "__init__", init)
+
+
+@pytest.fixture
+def on_demo(demo_workspace, monkeypatch):
+    """Pages open the embedded demo workspace."""
+    monkeypatch.delenv("COVERAGE_ATLAS_WORKSPACE", raising=False)
+    return demo_workspace
+
+
+@pytest.fixture
+def on_tehran(tehran_workspace, monkeypatch):
+    """Pages open the workspace built from the Tehran recipe (real data)."""
+    monkeypatch.setenv("COVERAGE_ATLAS_WORKSPACE", str(tehran_workspace))
+    return tehran_workspace

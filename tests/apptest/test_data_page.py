@@ -11,21 +11,14 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from geodata.store import list_versions, read_workspace
-from tests.conftest import ROOT
+from tests.apptest.helpers import run_page
 from ui.i18n import available_languages, translate
 
 PAGE = "pages/data.py"
 
 
 def open_page(query: dict[str, str] | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    for key, value in (query or {}).items():
-        at.query_params[key] = value
-    at.run()
-    at.switch_page(PAGE)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return run_page(PAGE, query)
 
 
 @pytest.fixture

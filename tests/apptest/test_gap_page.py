@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.apptest.test_pages import on_demo, on_tehran, query, run_page  # noqa: F401
+from tests.apptest.helpers import query, run_page
 
 PAGE = "pages/gap_analysis.py"
 SECTIONS = ["ranking", "clusters", "trends", "breakdowns"]
@@ -16,7 +16,7 @@ def show(at, view: str):
     return at
 
 
-def test_ranking_shows_formula_and_orders_by_score(on_demo):  # noqa: F811
+def test_ranking_shows_formula_and_orders_by_score(on_demo):
     at = run_page(PAGE, {"top": "5"})
     assert at.title[0].value == "Gap analysis"
     assert any("Synthetic demo data" in i.value for i in at.info)
@@ -44,7 +44,7 @@ def test_ranking_shows_formula_and_orders_by_score(on_demo):  # noqa: F811
     assert districts["Population"].sum() == areas["Population"].sum()
 
 
-def test_every_section_runs_and_reopens_from_the_url(on_demo):  # noqa: F811
+def test_every_section_runs_and_reopens_from_the_url(on_demo):
     at = run_page(PAGE, {"view": "clusters", "alpha": "0.1", "goal": "90", "window": "6"})
     assert at.selectbox(key="url_alpha").value == 0.1
     assert "Cold spot (cluster of low coverage)" in [m.label for m in at.metric]
@@ -59,7 +59,7 @@ def test_every_section_runs_and_reopens_from_the_url(on_demo):  # noqa: F811
     assert query(at)["view"] == "breakdowns"
 
 
-def test_bad_url_values_fall_back(on_demo):  # noqa: F811
+def test_bad_url_values_fall_back(on_demo):
     at = run_page(PAGE, {"view": "<script>", "top": "999", "w_uninsured": "x", "census": "1200"})
     assert at.segmented_control(key="url_view").value == "ranking"
     assert at.select_slider(key="gap_w_uninsured").value == 1
@@ -68,7 +68,7 @@ def test_bad_url_values_fall_back(on_demo):  # noqa: F811
 
 
 @pytest.mark.realdata
-def test_tehran_says_there_are_no_insured_counts(on_tehran):  # noqa: F811
+def test_tehran_says_there_are_no_insured_counts(on_tehran):
     at = run_page(PAGE)
     assert any("has no insured counts" in w.value for w in at.warning)
     assert not any("Synthetic" in i.value for i in at.info)

@@ -5,36 +5,14 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT
+from tests.apptest.helpers import query
+from tests.apptest.helpers import run_page as run_app_page
 
 PAGE = "pages/infrastructure.py"
 
 
 def run_page(query: dict[str, str] | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    for key, value in (query or {}).items():
-        at.query_params[key] = value
-    at.run()
-    at.switch_page(PAGE)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def query(at: AppTest) -> dict[str, str]:
-    return {k: (v[0] if isinstance(v, list) else v) for k, v in at.query_params.items()}
-
-
-@pytest.fixture
-def on_demo(demo_workspace, monkeypatch):
-    monkeypatch.delenv("COVERAGE_ATLAS_WORKSPACE", raising=False)
-    return demo_workspace
-
-
-@pytest.fixture
-def on_tehran(tehran_workspace, monkeypatch):
-    monkeypatch.setenv("COVERAGE_ATLAS_WORKSPACE", str(tehran_workspace))
-    return tehran_workspace
+    return run_app_page(PAGE, query)
 
 
 def test_demo_page_shows_access_figures_and_tables(on_demo):
