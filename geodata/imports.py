@@ -37,6 +37,7 @@ from geodata import schema as S
 from geodata.points import POINT_SUFFIXES, PointCounts, count_points_in_areas
 from geodata.problems import DataError, Problem
 from geodata.readers import (
+    CSV_TEXT_OPTIONS,
     ROW_COLUMN,
     SOURCE_COLUMN,
     TABLE_SUFFIXES,
@@ -305,13 +306,7 @@ def read_upload(
 def _read_csv_head(path: Path, rows: int, encoding: str | None) -> tuple[pd.DataFrame, bool]:
     try:
         frame = pd.read_csv(
-            path,
-            dtype=str,
-            encoding=encoding or "utf-8-sig",
-            keep_default_na=False,
-            na_values=[""],
-            skipinitialspace=True,
-            nrows=rows + 1,
+            path, encoding=encoding or "utf-8-sig", nrows=rows + 1, **CSV_TEXT_OPTIONS
         )
     except UnicodeDecodeError as exc:
         raise DataError(

@@ -29,6 +29,13 @@ from geodata.text import name_key, parse_numbers
 VECTOR_SUFFIXES = {".geojson", ".json", ".gpkg", ".shp", ".kml", ".zip"}
 TABLE_SUFFIXES = {".csv", ".txt", ".xlsx", ".xlsm"}
 ROW_COLUMN = "_row"
+#: CSV cells are read as text (identifiers keep leading zeros; "n/a" is reported, not blanked).
+CSV_TEXT_OPTIONS: dict[str, object] = {
+    "dtype": str,
+    "keep_default_na": False,
+    "na_values": [""],
+    "skipinitialspace": True,
+}
 SOURCE_COLUMN = "_source"
 
 
@@ -181,14 +188,7 @@ def _read_table_file(path: Path, *, sheet: str | int | None, encoding: str | Non
             )
             first_data_row = 2
         else:
-            table = pd.read_csv(
-                path,
-                dtype=str,
-                encoding=encoding or "utf-8-sig",
-                keep_default_na=False,
-                na_values=[""],
-                skipinitialspace=True,
-            )
+            table = pd.read_csv(path, encoding=encoding or "utf-8-sig", **CSV_TEXT_OPTIONS)
             first_data_row = 2
     except LookupError:
         raise DataError(
