@@ -22,6 +22,7 @@ from ui.localize import (
     localized_table,
     names_by_key,
 )
+from ui.offline import basemap_tiles
 from ui.safe import md_escape
 from ui.state import Param, bind, publish, set_value, value
 from ui.views import RATE_METRICS, parse_breaks
@@ -125,6 +126,9 @@ show_facilities = sb.toggle(
     key="cm_facilities",
     disabled=n_facilities == 0,
 )
+show_basemap = basemap_tiles() is not None and sb.toggle(
+    ctx.t("controls.basemap"), value=False, key="cm_basemap", help=ctx.t("controls.basemap_help")
+)
 
 metric = str(value(P["metric"]))
 level = str(value(P["level"]))
@@ -195,6 +199,7 @@ with map_col:
             breaks=breaks,
             highlight=selected if level == "area" else None,
             facilities=facilities,
+            basemap=show_basemap,
             key=f"coverage_map_{level}",
         )
     st.caption(ctx.t("coverage_map.click_hint"))

@@ -18,6 +18,7 @@ from analytics import access
 from analytics.access import DOUBLE_GAP_CLASSES
 from analytics.classify import NO_DATA_COLOUR, classify, palette_for
 from ui.context import Context
+from ui.facility_layer import add_facilities
 from ui.format import fmt_int, fmt_number, fmt_pct
 from ui.localize import display_names
 from ui.maps import Legend, LegendItem, choropleth_map, escape_text, text_direction
@@ -44,17 +45,6 @@ DOUBLE_GAP_COLOURS = {
 }
 SITE_COLOUR = "#111111"
 SITE_RING = "#ffd92f"
-#: Marker fill per facility type (outline dark; closed / planned / under construction drawn hollow).
-TYPE_COLOURS = {
-    "hospital": "#99000d",
-    "polyclinic": "#ff7f00",
-    "clinic": "#4daf4a",
-    "health_post": "#a6d854",
-    "pharmacy": "#984ea3",
-    "lab": "#a65628",
-    "insurance_office": "#377eb8",
-}
-OTHER_TYPE_COLOUR = "#999999"
 
 
 def _classes(
@@ -191,64 +181,6 @@ def access_map(
             count_format=lambda n: fmt_int(n, ctx.lang),
         ).add_to(fmap)
     st_folium(fmap, key=key, height=height, use_container_width=True, returned_objects=[])
-
-
-def add_facilities(
-    ctx: Context, fmap: folium.Map, facilities: gpd.GeoDataFrame
-) -> list[LegendItem]:
-    """Facilities as circle markers coloured by type (hollow unless operational; hospitals
-    larger), with escaped tooltips (name, type, status, beds, operator); returns the legend rows
-    of the types shown."""
-    layer = folium.FeatureGroup(name="facilities", control=False)
-    labels = {
-        "name": ctx.t("map.facility"),
-        "type": ctx.t("map.type"),
-        "status": ctx.t("access.table.status"),
-        "beds": ctx.t("access.table.beds"),
-        "operator": ctx.t("access.table.operator"),
-    }
-    direction = text_direction(*labels.values())
-    columns = [c for c in labels if c in facilities]
-    for geom, row in zip(
-        facilities.geometry.to_numpy(),
-        facilities[columns].itertuples(index=False, name=None),
-        strict=True,
-    ):
-        if geom is None or geom.is_empty or geom.geom_type != "Point":
-            continue
-        record = dict(zip(columns, row, strict=True))
-        shown = {
-            "name": record.get("name"),
-            "type": ctx.label("facility_type", record.get("type")),
-            "status": ctx.label("access.status", record["status"])
-            if pd.notna(record.get("status"))
-            else None,
-            "beds": fmt_int(record["beds"], ctx.lang) if pd.notna(record.get("beds")) else None,
-            "operator": record.get("operator"),
-        }
-        lines = [
-            f"<b>{escape_text(labels[k])}</b>: {escape_text(v)}"
-            for k, v in shown.items()
-            if k in columns and v is not None and not (isinstance(v, float) and np.isnan(v))
-        ]
-        operational = pd.isna(record.get("status")) or record.get("status") == "operational"
-        colour = TYPE_COLOURS.get(str(record.get("type")), OTHER_TYPE_COLOUR)
-        folium.CircleMarker(
-            location=[round(geom.y, 6), round(geom.x, 6)],
-            radius=7 if record.get("type") == "hospital" else 5,
-            color="#1f2328" if operational else colour,
-            weight=1 if operational else 2.5,
-            fill=True,
-            fill_color=colour if operational else "#ffffff",
-            fill_opacity=1.0,
-            tooltip=folium.Tooltip("<br>".join(lines), style=f"direction: {direction};"),
-        ).add_to(layer)
-    layer.add_to(fmap)
-    counts = facilities["type"].astype(str).value_counts()
-    return [
-        LegendItem(TYPE_COLOURS.get(t, OTHER_TYPE_COLOUR), ctx.label("facility_type", t), int(n))
-        for t, n in counts.items()
-    ]
 
 
 def add_proposed_sites(ctx: Context, fmap: folium.Map, proposed: gpd.GeoDataFrame) -> None:

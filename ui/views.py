@@ -12,9 +12,11 @@ from streamlit_folium import st_folium
 
 from analytics.classify import NO_DATA_COLOUR, classify, palette_for
 from ui.context import Context
+from ui.facility_layer import add_facility_layer
 from ui.format import fmt_int, fmt_month, fmt_pct, fmt_signed, fmt_value
 from ui.localize import display_names
 from ui.maps import LegendItem, choropleth_map
+from ui.offline import basemap_tiles
 from ui.safe import md_escape
 
 
@@ -131,6 +133,7 @@ def metric_map(
     breaks: list[float] | None = None,
     highlight: str | None = None,
     facilities: gpd.GeoDataFrame | None = None,
+    basemap: bool = False,
     key: str,
     height: int = 560,
 ) -> str | None:
@@ -163,13 +166,6 @@ def metric_map(
     tooltip = [("_name", ctx.t("map.name")), ("_value", ctx.t(f"metric.{metric}"))]
     if metric != "population":
         tooltip.append(("_population", ctx.t("metric.population")))
-    facility_tooltip = None
-    if facilities is not None and len(facilities):
-        facilities = facilities.assign(
-            _label=facilities["name"].astype(str),
-            _type=facilities["type"].map(lambda v: ctx.label("facility_type", v)),
-        )
-        facility_tooltip = [("_label", ctx.t("map.facility")), ("_type", ctx.t("map.type"))]
     fmap = choropleth_map(
         frame,
         id_column=id_column,
@@ -178,11 +174,12 @@ def metric_map(
         legend_title=ctx.t(f"metric.{metric}"),
         legend_items=items,
         highlight_id=highlight,
-        points=facilities,
-        point_tooltip=facility_tooltip,
         height=height,
         count_format=lambda n: fmt_int(n, ctx.lang),
+        basemap_tiles=basemap_tiles() if basemap else None,
     )
+    if facilities is not None:
+        add_facility_layer(ctx, fmap, facilities)
     out = st_folium(
         fmap,
         key=key,

@@ -177,3 +177,15 @@ def test_area_names_in_the_chosen_language(on_demo, lang):
     assert expected in set(table[translate("table.name", lang)])
     # Numbers stay numbers in the table; only their display is localised.
     assert table[translate("metric.population", lang)].dtype.kind in "iuf"
+
+
+def test_basemap_toggle_only_where_a_deployment_names_tiles(on_demo, monkeypatch):
+    monkeypatch.delenv("COVERAGE_ATLAS_TILE_URL", raising=False)
+    at = run_page(PAGES[1])
+    assert not [t for t in at.toggle if t.key == "cm_basemap"]
+    monkeypatch.setenv("COVERAGE_ATLAS_TILE_URL", "http://tiles.internal.example/{z}/{x}/{y}.png")
+    at = run_page(PAGES[1])
+    toggle = next(t for t in at.toggle if t.key == "cm_basemap")
+    assert toggle.value is False  # opt-in: off until the user switches it on
+    toggle.set_value(True).run()
+    assert not at.exception

@@ -109,11 +109,14 @@ def header_line(page) -> str:
 
 
 def legend_text(page, timeout: float = 30) -> str:
-    """The map legend's text, once the map frame has settled (a rerun may replace it)."""
+    """The map legends' text (areas and facilities), once the map frame has settled (a rerun
+    may replace it)."""
     deadline = time.monotonic() + timeout
     while True:
         try:
-            return map_frame(page).locator(".ca-legend").first.inner_text(timeout=5_000)
+            legends = map_frame(page).locator(".ca-legend")
+            legends.first.wait_for(timeout=5_000)
+            return " | ".join(legends.all_inner_texts())
         except Exception:
             if time.monotonic() > deadline:
                 raise

@@ -26,7 +26,7 @@ def test_demo_coverage_map_draws_every_neighbourhood(demo_server, guarded_page):
     counts = drawn_polygons(page, 300)
     assert counts["features"] == counts["drawn"] >= 300
     no_exception_shown(page)
-    legend = map_frame(page).locator(".ca-legend").first.inner_text()
+    legend = " | ".join(map_frame(page).locator(".ca-legend").all_inner_texts())
     assert "Coverage" in legend
     page.screenshot(path=screenshot_path("demo-coverage-map"), full_page=True)
     assert guarded_page.errors == []
@@ -52,7 +52,7 @@ def test_shared_link_reopens_the_same_view(demo_server, guarded_page):
     wait_for_app(page)
     counts = drawn_polygons(page, 12)
     assert counts["drawn"] == 12
-    legend = map_frame(page).locator(".ca-legend").first.inner_text()
+    legend = " | ".join(map_frame(page).locator(".ca-legend").all_inner_texts())
     assert "Uninsured" in legend
     shown = selectbox_values(page)
     assert shown["Classes"] == "Equal interval" and shown["Show"] == "Uninsured"
@@ -90,7 +90,7 @@ def test_tehran_map_draws_375_neighbourhoods_79_without_data(tehran_server, guar
     wait_for_app(page)
     counts = drawn_polygons(page, 375)
     assert counts["features"] == counts["drawn"] == 375
-    legend = map_frame(page).locator(".ca-legend").first.inner_text()
+    legend = " | ".join(map_frame(page).locator(".ca-legend").all_inner_texts())
     assert "No data" in legend and "79" in legend
     no_exception_shown(page)
     page.screenshot(path=screenshot_path("tehran-coverage-map"), full_page=True)
