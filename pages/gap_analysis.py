@@ -18,7 +18,7 @@ from analytics.uncertainty import BASE_ERROR, ERROR_PER_YEAR, coverage_interval,
 from ui import data, gap_views, views
 from ui import gaps_data as gd
 from ui.context import current
-from ui.format import fmt_int, fmt_month, fmt_pct
+from ui.format import fmt_date, fmt_int, fmt_month, fmt_pct
 from ui.maps import LegendItem
 from ui.state import Param, bind, publish, value
 
@@ -54,7 +54,12 @@ bind(list(P.values()))
 
 sb = st.sidebar
 if with_insured:
-    sb.selectbox(ctx.t("controls.month"), month_keys, key=P["month"].widget_key)
+    sb.selectbox(
+        ctx.t("controls.month"),
+        month_keys,
+        key=P["month"].widget_key,
+        format_func=lambda m: fmt_month(m + "-01", ctx.lang, calendar=ctx.calendar),
+    )
 if len(levels) > 1:
     sb.radio(
         ctx.t("controls.level"),
@@ -434,7 +439,7 @@ def trends_section() -> None:
     m1.metric(
         ctx.t("gap.trends.latest"),
         fmt_pct(region["latest"], ctx.lang),
-        help=fmt_month(region["latest_period"], ctx.lang),
+        help=fmt_month(region["latest_period"], ctx.lang, calendar=ctx.calendar),
     )
     m2.metric(
         ctx.t("gap.trends.pace"),
@@ -486,7 +491,7 @@ def trends_section() -> None:
             "gap.trends.behind_count",
             n=fmt_int(len(behind), ctx.lang),
             total=fmt_int(len(proj), ctx.lang),
-            month=fmt_month(latest_month, ctx.lang),
+            month=fmt_month(latest_month, ctx.lang, calendar=ctx.calendar),
         )
     )
     history = (
@@ -550,6 +555,7 @@ def trends_section() -> None:
         "change": ctx.t("gap.outreach.change"),
         "insured_change": ctx.t("gap.outreach.insured_change"),
     }
+    effect = effect.assign(date=[fmt_date(d, ctx.lang, ctx.calendar) for d in effect["date"]])
     view = effect[list(shown)].rename(columns=shown)
     for k in ("gap.outreach.before", "gap.outreach.change"):
         view[ctx.t(k)] = view[ctx.t(k)] * 100
@@ -582,16 +588,16 @@ def signed_points(share: float) -> str:
 def reach_text(row: pd.Series) -> str:
     status = row["status"]
     if status == "projected":
-        return fmt_month(row["reach_month"], ctx.lang)
+        return fmt_month(row["reach_month"], ctx.lang, calendar=ctx.calendar)
     return ctx.t(f"gap.status.{status}")
 
 
 def reach_range_short(row: pd.Series) -> str:
     if row["status"] != "projected":
         return "—"
-    early = fmt_month(row["reach_earliest"], ctx.lang)
+    early = fmt_month(row["reach_earliest"], ctx.lang, calendar=ctx.calendar)
     late = (
-        fmt_month(row["reach_latest"], ctx.lang)
+        fmt_month(row["reach_latest"], ctx.lang, calendar=ctx.calendar)
         if pd.notna(row["reach_latest"])
         else ctx.t("gap.status.not_at_this_pace")
     )
