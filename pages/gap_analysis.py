@@ -665,17 +665,10 @@ def breakdowns_section() -> None:
                 underserved=under["underserved"].map(lambda u: label.get(u, "—")),
                 coverage=under["coverage"] * 100,
             )[list(shown)].rename(columns=shown)
-            st.dataframe(
+            gap_views.shares_table(
                 view,
-                hide_index=True,
-                width="stretch",
-                column_config={
-                    ctx.t("metric.coverage"): st.column_config.ProgressColumn(
-                        format="%.1f %%", min_value=0, max_value=100
-                    ),
-                    ctx.t("metric.population"): st.column_config.NumberColumn(format="localized"),
-                    ctx.t("metric.uninsured"): st.column_config.NumberColumn(format="localized"),
-                },
+                share=ctx.t("metric.coverage"),
+                counts=(ctx.t("metric.population"), ctx.t("metric.uninsured")),
             )
             gap_views.download(ctx, view, "gap_underserved")
     st.markdown(f"**{ctx.t('gap.breakdowns.groups')}**")
@@ -694,19 +687,10 @@ def breakdowns_section() -> None:
         coverage=groups["coverage"] * 100,
         uninsured=groups["uninsured"].round(),
     )[list(shown)].rename(columns=shown)
-    st.dataframe(
+    gap_views.shares_table(
         view,
-        hide_index=True,
-        width="stretch",
-        column_config={
-            ctx.t("gap.breakdowns.est_coverage"): st.column_config.ProgressColumn(
-                format="%.1f %%", min_value=0, max_value=100
-            ),
-            ctx.t("metric.population"): st.column_config.NumberColumn(format="localized"),
-            ctx.t("gap.breakdowns.est_uninsured"): st.column_config.NumberColumn(
-                format="localized"
-            ),
-        },
+        share=ctx.t("gap.breakdowns.est_coverage"),
+        counts=(ctx.t("metric.population"), ctx.t("gap.breakdowns.est_uninsured")),
     )
     st.caption(ctx.t("gap.breakdowns.groups_note"))
     gap_views.download(ctx, view, "gap_by_group")

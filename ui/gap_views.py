@@ -156,6 +156,19 @@ def formula(latex: str) -> None:
     st.latex(latex)
 
 
+def shares_table(view: pd.DataFrame, *, share: str, counts: tuple[str, ...]) -> None:
+    """A table whose ``share`` column (per cent) is a bar and whose ``counts`` are whole numbers."""
+    st.dataframe(
+        view,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            share: st.column_config.ProgressColumn(format="%.1f %%", min_value=0, max_value=100),
+            **{c: st.column_config.NumberColumn(format="localized") for c in counts},
+        },
+    )
+
+
 def download(ctx: Context, table: pd.DataFrame, name: str) -> None:
     """A button that downloads ``table`` as CSV (UTF-8 with BOM, so spreadsheets read Persian)."""
     st.download_button(
