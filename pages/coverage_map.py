@@ -126,6 +126,16 @@ show_facilities = sb.toggle(
     key="cm_facilities",
     disabled=n_facilities == 0,
 )
+facility_types: list[str] = []
+if show_facilities:
+    present = sorted(data.tables(ws, ver)["facilities"]["type"].dropna().astype(str).unique())
+    facility_types = sb.multiselect(
+        ctx.t("controls.facility_types"),
+        present,
+        default=present,
+        key="cm_facility_types",
+        format_func=lambda t: ctx.label("facility_type", t),
+    )
 show_basemap = basemap_tiles() is not None and sb.toggle(
     ctx.t("controls.basemap"), value=False, key="cm_basemap", help=ctx.t("controls.basemap_help")
 )
@@ -180,6 +190,7 @@ if show_facilities:
     if len(fac) and len(in_view):
         minx, miny, maxx, maxy = in_view.total_bounds
         facilities = fac.cx[minx:maxx, miny:maxy]
+        facilities = facilities[facilities["type"].isin(facility_types)]
 
 map_col, detail_col = st.columns([3, 2], gap="medium")
 with map_col:

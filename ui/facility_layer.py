@@ -10,6 +10,8 @@ import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from branca.element import MacroElement
+from jinja2 import Template
 
 from ui.context import Context
 from ui.format import fmt_int
@@ -68,7 +70,7 @@ def add_facilities(
         ]
         operational = pd.isna(record.get("status")) or record.get("status") == "operational"
         colour = TYPE_COLOURS.get(str(record.get("type")), OTHER_TYPE_COLOUR)
-        folium.CircleMarker(
+        marker = folium.CircleMarker(
             location=[round(geom.y, 6), round(geom.x, 6)],
             radius=7 if record.get("type") == "hospital" else 5,
             color="#1f2328" if operational else colour,
@@ -77,13 +79,34 @@ def add_facilities(
             fill_color=colour if operational else "#ffffff",
             fill_opacity=1.0,
             tooltip=folium.Tooltip("<br>".join(lines), style=f"direction: {direction};"),
-        ).add_to(layer)
+        )
+        # Details on click too (touch screens have no hover): the same escaped lines.
+        _PlainPopup(f'<div dir="{direction}">' + "<br>".join(lines) + "</div>").add_to(marker)
+        marker.add_to(layer)
     layer.add_to(fmap)
     counts = facilities["type"].astype(str).value_counts()
     return [
         LegendItem(TYPE_COLOURS.get(t, OTHER_TYPE_COLOUR), ctx.label("facility_type", t), int(n))
         for t, n in counts.items()
     ]
+
+
+class _PlainPopup(MacroElement):
+    """A popup bound with Leaflet's own ``bindPopup``: folium's ``Popup`` needs jQuery, which is
+    not loaded (nothing is loaded beyond Leaflet). ``html`` must be escaped already."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.bindPopup({{ this.html|tojson }}, {maxWidth: 300});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self._name = "PlainPopup"
+        self.html = html
 
 
 def add_facility_layer(ctx: Context, fmap: folium.Map, facilities: gpd.GeoDataFrame) -> None:

@@ -189,3 +189,12 @@ def test_basemap_toggle_only_where_a_deployment_names_tiles(on_demo, monkeypatch
     assert toggle.value is False  # opt-in: off until the user switches it on
     toggle.set_value(True).run()
     assert not at.exception
+
+
+def test_facility_type_filter(on_demo):
+    at = run_page(PAGES[1])
+    types = at.multiselect(key="cm_facility_types")
+    assert set(types.value) >= {"hospital", "clinic", "pharmacy"}
+    types.set_value(["hospital"]).run()
+    assert not at.exception
+    assert at.multiselect(key="cm_facility_types").value == ["hospital"]

@@ -67,6 +67,12 @@ def test_coverage_map_with_hostile_names(hostile_server, guarded_page):
         "() => window.map.eachLayer(l => { if (l.feature) { l.fire('mouseover'); "
         "if (l.openTooltip) l.openTooltip(); } })"
     )
+    # Facility details on click: open every popup, each one's content built from the names.
+    opened = map_frame(page).evaluate(
+        "() => { let n = 0; window.map.eachLayer(l => { if (l.getPopup && l.getPopup()) "
+        "{ l.openPopup(); n += 1; } }); return n; }"
+    )
+    assert opened > 0
     assert_not_injected(page)
     page.screenshot(path=screenshot_path("hostile-names-coverage-map"), full_page=True)
 

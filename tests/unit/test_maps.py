@@ -559,3 +559,26 @@ def test_deepcopy_of_legend_items_unaffected(areas) -> None:
     snapshot = copy.deepcopy(items)
     build(areas, legend_items=items)
     assert items == snapshot
+
+
+def test_facility_popups_are_escaped() -> None:
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from ui.context import Context
+    from ui.facility_layer import add_facility_layer
+    from ui.offline import offline_map
+
+    ctx = Context(workspace="w", version=1, is_demo=False, lang="en", title="t", calendar="gregorian")
+    payload = "<img src=x onerror=alert(1)>`${alert(2)}`"
+    facilities = gpd.GeoDataFrame(
+        {"name": [payload], "type": ["clinic"], "status": ["operational"], "operator": [payload]},
+        geometry=[Point(51.4, 35.7)],
+        crs="EPSG:4326",
+    )
+    fmap = offline_map(location=[35.7, 51.4], zoom_start=12)
+    add_facility_layer(ctx, fmap, facilities)
+    page = fmap.get_root().render().encode().decode("unicode_escape", errors="ignore")
+    assert "<img src=x" not in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert "${alert(2)}" not in page
