@@ -569,7 +569,9 @@ def test_facility_popups_are_escaped() -> None:
     from ui.facility_layer import add_facility_layer
     from ui.offline import offline_map
 
-    ctx = Context(workspace="w", version=1, is_demo=False, lang="en", title="t", calendar="gregorian")
+    ctx = Context(
+        workspace="w", version=1, is_demo=False, lang="en", title="t", calendar="gregorian"
+    )
     payload = "<img src=x onerror=alert(1)>`${alert(2)}`"
     facilities = gpd.GeoDataFrame(
         {"name": [payload], "type": ["clinic"], "status": ["operational"], "operator": [payload]},
