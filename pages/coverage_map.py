@@ -13,7 +13,7 @@ import streamlit as st
 from analytics.classify import SCHEMES
 from ui import charts, data, views
 from ui.context import current
-from ui.format import fmt_int, fmt_month, fmt_pct
+from ui.format import fmt_int, fmt_pct
 from ui.i18n import direction
 from ui.localize import (
     COVERAGE_BAR,
@@ -62,12 +62,7 @@ bind(list(P.values()))
 
 sb = st.sidebar
 if with_insured:
-    sb.selectbox(
-        ctx.t("controls.month"),
-        month_keys,
-        key=P["month"].widget_key,
-        format_func=lambda m: fmt_month(m + "-01", ctx.lang, calendar=ctx.calendar),
-    )
+    views.month_picker(ctx, month_keys, P["month"].widget_key)
 sb.selectbox(
     ctx.t("controls.metric"),
     P["metric"].allowed(),

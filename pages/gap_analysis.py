@@ -54,12 +54,7 @@ bind(list(P.values()))
 
 sb = st.sidebar
 if with_insured:
-    sb.selectbox(
-        ctx.t("controls.month"),
-        month_keys,
-        key=P["month"].widget_key,
-        format_func=lambda m: fmt_month(m + "-01", ctx.lang, calendar=ctx.calendar),
-    )
+    views.month_picker(ctx, month_keys, P["month"].widget_key)
 if len(levels) > 1:
     sb.radio(
         ctx.t("controls.level"),

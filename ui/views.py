@@ -62,6 +62,17 @@ def parse_breaks(text: str, *, percent: bool) -> list[float] | None:
     return numbers or None
 
 
+def month_picker(ctx: Context, month_keys: list[str], key: str) -> None:
+    """The sidebar's month picker over ``YYYY-MM`` keys (the URL form), shown in the user's
+    language and calendar."""
+    st.sidebar.selectbox(
+        ctx.t("controls.month"),
+        month_keys,
+        key=key,
+        format_func=lambda m: fmt_month(m + "-01", ctx.lang, calendar=ctx.calendar),
+    )
+
+
 def metrics_for(with_insured: bool) -> list[str]:
     """The metrics a workspace can show (population only when it has no insured counts)."""
     return [m for m, spec in METRICS.items() if with_insured or not spec.needs_insured]
