@@ -28,7 +28,7 @@ from ui.state import Param, bind, publish, set_value, value
 from ui.views import RATE_METRICS, parse_breaks
 
 ctx = current()
-ws, ver = ctx.workspace, ctx.version
+ws, ver = ctx.source, ctx.version
 months = data.periods(ws, ver)
 areas = data.tables(ws, ver)["areas"]
 with_insured = bool(months)

@@ -23,7 +23,7 @@ from ui.maps import LegendItem
 from ui.state import Param, bind, publish, value
 
 ctx = current()
-ws, ver = ctx.workspace, ctx.version
+ws, ver = ctx.source, ctx.version
 months = data.periods(ws, ver)
 with_insured = bool(months)
 month_keys = [m.strftime("%Y-%m") for m in months]

@@ -17,7 +17,7 @@ from ui.format import fmt_date, fmt_int, fmt_number, fmt_pct
 from ui.state import Param, bind, publish, value
 
 ctx = current()
-ws, ver = ctx.workspace, ctx.version
+ws, ver = ctx.source, ctx.version
 areas = data.tables(ws, ver)["areas"]
 all_facilities = access_data.facilities(ws, ver)
 with_insured = data.has_insured(ws, ver)

@@ -17,7 +17,7 @@ from ui.localize import (
 )
 
 ctx = current()
-ws, ver = ctx.workspace, ctx.version
+ws, ver = ctx.source, ctx.version
 months = data.periods(ws, ver)
 with_insured = bool(months)
 

@@ -23,6 +23,7 @@ from geodata.problems import DataError
 from geodata.store import list_versions
 from geodata.workspaces import demo_workspace_path, is_demo
 from ui.format import CALENDARS, default_calendar
+from ui.scope import source_key
 from ui.i18n import DEFAULT_LANGUAGE, available_languages, translate, translate_value
 
 
@@ -36,6 +37,14 @@ class Context:
     lang: str
     title: str
     calendar: str = "gregorian"
+    role: str = "planner"
+    partner_id: str | None = None
+    user: str = ""
+
+    @property
+    def source(self) -> str:
+        """The key every cached loader takes first: the workspace as this session may see it."""
+        return source_key(self.workspace, self.partner_id if self.role == "partner" else None)
 
     def t(self, key: str, **fields: object) -> str:
         """Translate ``key`` into this session's language."""

@@ -1,7 +1,10 @@
-"""Cached loaders: every cache is keyed on workspace path + version (never on a frame argument).
+"""Cached loaders: every cache is keyed on workspace source + version (never on a frame argument).
 
-Pages ask here for tables and for results of analytics; a new workspace version gives new keys, so
-nothing stale is shown after an import.
+The first argument of every loader is the session's *source* (``ctx.source``, see
+:mod:`ui.scope`): the workspace path, plus the partner id for a partner's session. :func:`tables`
+filters a partner's tables on the server before anything else sees them, so every loader built on
+it computes and caches one partner's rows only. Pages ask here for tables and for results of
+analytics; a new workspace version gives new keys, so nothing stale is shown after an import.
 """
 
 from __future__ import annotations
@@ -12,8 +15,10 @@ import streamlit as st
 
 from analytics import coverage as cov
 from analytics.geometry import area_km2, merge_by
+from analytics.partners import restrict_to_partner
 from geodata.store import read_workspace
 from ui.maps import simplify_for_display
+from ui.scope import parse_source
 
 LEVELS = ("province", "district", "area")
 LEVEL_KEYS = {"province": "province", "district": "district_id", "area": "area_id"}
@@ -21,8 +26,11 @@ LEVEL_KEYS = {"province": "province", "district": "district_id", "area": "area_i
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def tables(workspace: str, version: int) -> dict[str, pd.DataFrame]:
-    """All tables of one workspace version."""
-    loaded = read_workspace(workspace, version)
+    """All tables of one workspace version, as the session's scope may see them."""
+    path, partner_id = parse_source(workspace)
+    loaded = read_workspace(path, version)
+    if partner_id is not None:
+        loaded = restrict_to_partner(loaded, partner_id)
     areas = loaded["areas"]
     for column, fill in (("district_id", None), ("province", None)):
         if column not in areas:
