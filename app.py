@@ -10,6 +10,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from ui.auth import ask_to_sign_in, configured_users, may_open, sign_out
 from ui.context import (
     current,
     keep_in_url,
@@ -64,13 +65,20 @@ pages = [
         url_path="infrastructure",
     ),
     st.Page(
+        "pages/partners.py",
+        title=ctx.t("partners.nav"),
+        icon=":material/handshake:",
+        url_path="partners",
+    ),
+    st.Page(
         "pages/data.py",
         title=ctx.t("data.nav"),
         icon=":material/database:",
         url_path="data",
     ),
 ]
-navigation = st.navigation(pages)
+# A role sees only the pages it may open (each page checks again: ui.context.require_page).
+navigation = st.navigation([p for p in pages if may_open(ctx.role, p.url_path)])
 
 with st.sidebar:
     languages = available_languages()
@@ -94,6 +102,11 @@ with st.sidebar:
             ctx.lang, "jalali" if st.session_state["solar_hijri"] else "gregorian"
         ),
     )
+    if ctx.signed_in:
+        st.caption(ctx.t("auth.signed_in_as", name=ctx.user, role=ctx.t(f"auth.role.{ctx.role}")))
+        st.button(ctx.t("auth.sign_out"), on_click=sign_out, key="sign_out")
+    elif configured_users() is not None:
+        st.button(ctx.t("auth.sign_in"), on_click=ask_to_sign_in, key="ask_sign_in")
     st.caption(ctx.t("sidebar.about"))
 st.html(
     f'<div id="coverage-atlas" lang="{ctx.lang}" dir="{direction(ctx.lang)}" '

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
 
 # Tables about places everyone may see (public infrastructure and its activity): kept whole.
@@ -48,9 +49,7 @@ def restrict_to_partner(
         own = areas.iloc[0:0]
     own = own.reset_index(drop=True)
     area_ids = set(_as_text(own["area_id"]).dropna())
-    districts = (
-        set(_as_text(own["district_id"]).dropna()) if "district_id" in own else set()
-    )
+    districts = set(_as_text(own["district_id"]).dropna()) if "district_id" in own else set()
     for name, frame in tables.items():
         if name == "areas":
             kept = own
@@ -59,19 +58,19 @@ def restrict_to_partner(
         elif name == "insured":
             kept = frame[_as_text(frame["area_id"]).isin(area_ids).to_numpy()]
         elif name == "outreach":
+            n = len(frame)
+            has_area = "area_id" in frame
             in_area = (
                 _as_text(frame["area_id"]).isin(area_ids).to_numpy()
-                if "area_id" in frame
-                else False
+                if has_area
+                else np.zeros(n, dtype=bool)
             )
             by_partner = (
                 (_as_text(frame["partner_id"]) == partner_id).fillna(False).to_numpy()
                 if "partner_id" in frame
-                else False
+                else np.zeros(n, dtype=bool)
             )
-            no_area = (
-                frame["area_id"].isna().to_numpy() if "area_id" in frame else True
-            )
+            no_area = frame["area_id"].isna().to_numpy() if has_area else np.ones(n, dtype=bool)
             kept = frame[in_area | (no_area & by_partner)]
         elif name == "partners":
             kept = frame[(_as_text(frame["partner_id"]) == partner_id).fillna(False).to_numpy()]
@@ -82,3 +81,133 @@ def restrict_to_partner(
             kept = frame.iloc[0:0]
         out[name] = kept.reset_index(drop=True) if kept is not frame else frame
     return out
+
+
+#: Characters that separate several partner ids written in one cell ("P1;P2").
+PARTNER_SEPARATORS = r"[;,|/]"
+
+ASSIGNMENT_PROBLEMS: tuple[str, ...] = ("no_partner", "several_partners", "unknown_partner")
+
+
+def partner_ids_per_area(areas: pd.DataFrame) -> pd.Series:
+    """The partner ids named by each area's ``partner_id`` cell, as lists (empty: none)."""
+    if "partner_id" not in areas:
+        return pd.Series([[] for _ in range(len(areas))], index=areas.index, dtype=object)
+    text = _as_text(areas["partner_id"]).str.strip()
+    parts = text.str.split(PARTNER_SEPARATORS, regex=True)
+    return parts.map(
+        lambda ids: [i.strip() for i in ids if i.strip()] if isinstance(ids, list) else []
+    )
+
+
+def assignment_checks(areas: pd.DataFrame, partners: pd.DataFrame) -> pd.DataFrame:
+    """Areas whose responsible partner is missing, ambiguous or unknown.
+
+    Parameters
+    ----------
+    areas
+        ``area_id``, ``name`` and optionally ``partner_id``, ``underserved``, ``district_id``.
+        When ``underserved`` is present only underserved areas need a partner; otherwise every
+        area does.
+    partners
+        ``partner_id`` of every known partner.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per problem: ``area_id``, ``name``, ``district_id``, ``partner_id`` (the cell as
+        written), ``problem`` (one of :data:`ASSIGNMENT_PROBLEMS`). An area naming two partners,
+        one of them unknown, appears once per problem.
+    """
+    ids = partner_ids_per_area(areas)
+    count = ids.map(len).to_numpy()
+    needs = (
+        areas["underserved"].astype("boolean").fillna(False).to_numpy()
+        if "underserved" in areas
+        else np.ones(len(areas), dtype=bool)
+    )
+    known = set(_as_text(partners["partner_id"]).dropna()) if len(partners) else set()
+    unknown = ids.map(lambda found: any(i not in known for i in found)).to_numpy()
+    masks = {
+        "no_partner": needs & (count == 0),
+        "several_partners": count > 1,
+        "unknown_partner": unknown,
+    }
+    columns = ["area_id", "name", "district_id", "partner_id"]
+    base = pd.DataFrame(
+        {c: (areas[c].to_numpy() if c in areas else None) for c in columns}, index=areas.index
+    )
+    found = [base[mask].assign(problem=problem) for problem, mask in masks.items() if mask.any()]
+    if not found:
+        return pd.DataFrame(columns=[*columns, "problem"])
+    return pd.concat(found, ignore_index=True)
+
+
+def partner_targets(partners: pd.DataFrame, targets: pd.DataFrame) -> pd.Series:
+    """Target coverage per partner id: its latest row of ``targets`` (scope = partner id),
+    else the partners table's ``target_coverage``, else missing."""
+    target = pd.Series(np.nan, index=pd.Index(_as_text(partners["partner_id"])), dtype="float64")
+    if "target_coverage" in partners:
+        target[:] = pd.to_numeric(partners["target_coverage"], errors="coerce").to_numpy()
+    if len(targets):
+        own = targets[_as_text(targets["scope"]).isin(target.index).to_numpy()]
+        if len(own):
+            latest = own.sort_values("period").groupby(_as_text(own["scope"]).to_numpy()).last()
+            target.loc[latest.index] = pd.to_numeric(
+                latest["target_coverage"], errors="coerce"
+            ).to_numpy()
+    return target
+
+
+def partner_scorecards(
+    area_cov: pd.DataFrame,
+    earlier: Mapping[int, pd.DataFrame],
+    partners: pd.DataFrame,
+    targets: pd.DataFrame,
+) -> pd.DataFrame:
+    """One row per partner: its areas, people, insured, coverage, change and progress to target.
+
+    Parameters
+    ----------
+    area_cov
+        Coverage per area in the month shown (:func:`analytics.coverage.coverage_by_area`, no
+        geometry needed), with ``partner_id``.
+    earlier
+        Months back → coverage per area then (e.g. ``{3: …, 12: …}``); a missing month is left
+        out and its change column is missing.
+    partners
+        The partners table (``partner_id``, ``name``, optional ``target_coverage``).
+    targets
+        The targets table (rows whose ``scope`` is a partner id are that partner's targets).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``partner_id``, ``name``, ``areas``, ``population``, ``insured``, ``coverage``,
+        ``uninsured``, ``change_<n>m`` (coverage points, now minus n months back), ``target``,
+        ``progress`` (coverage / target). Partners of the table without areas have zero areas;
+        areas of an unknown partner get a row with a missing name.
+    """
+    from analytics.coverage import aggregate_coverage
+
+    def by_partner(frame: pd.DataFrame) -> pd.DataFrame:
+        keyed = frame.assign(partner_id=_as_text(frame["partner_id"]))
+        keyed = keyed[keyed["partner_id"].notna()]
+        grouped = aggregate_coverage(keyed, "partner_id")
+        return grouped.set_index("partner_id")
+
+    now = by_partner(area_cov)
+    ids = pd.Index(_as_text(partners["partner_id"])).union(now.index, sort=False)
+    out = pd.DataFrame(index=ids)
+    out.index.name = "partner_id"
+    names = partners.assign(partner_id=_as_text(partners["partner_id"])).set_index("partner_id")
+    out["name"] = names["name"].reindex(ids).to_numpy() if "name" in names else None
+    out["areas"] = now["n_areas"].reindex(ids).fillna(0).astype("int64").to_numpy()
+    for column in ("population", "insured", "coverage", "uninsured"):
+        out[column] = now[column].reindex(ids).to_numpy() if column in now else np.nan
+    for months, frame in sorted(earlier.items()):
+        before = by_partner(frame)["coverage"].reindex(ids)
+        out[f"change_{months}m"] = out["coverage"].astype("float64") - before.to_numpy()
+    out["target"] = partner_targets(partners, targets).reindex(ids).to_numpy()
+    out["progress"] = out["coverage"].astype("float64") / out["target"]
+    return out.reset_index()

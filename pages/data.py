@@ -11,11 +11,12 @@ import streamlit as st
 
 from geodata import imports as I
 from ui import data, data_manage, views
-from ui.context import current
+from ui.context import current, require_page
 from ui.format import fmt_int
 from ui.safe import md_escape
 
 ctx = current()
+require_page(ctx, "data")
 ws, ver = ctx.workspace, ctx.version
 views.page_header(ctx, "data.title")
 done = st.session_state.pop("dm_done", None)

@@ -69,6 +69,21 @@ def iran_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_real_workspace("iran_counties", tmp_path_factory)
 
 
+@pytest.fixture(scope="session")
+def postgis_url() -> Iterator[str]:
+    """A private PostgreSQL + PostGIS server for this test session: the URL of its database.
+
+    Missing PostgreSQL or PostGIS skips (fails under CI=true); stopped at the end of the session.
+    """
+    from tests.pg_cluster import Cluster, find_bindir
+
+    bindir, reason = find_bindir()
+    require(bindir is not None, reason)
+    cluster = Cluster(bindir)
+    yield cluster.url
+    cluster.stop()
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -78,10 +93,10 @@ def _free_port() -> int:
 class StreamlitServer:
     """``streamlit run app.py`` on a free localhost port, for one workspace."""
 
-    def __init__(self, workspace: Path | None) -> None:
+    def __init__(self, workspace: Path | None, extra_env: dict[str, str] | None = None) -> None:
         self.port = _free_port()
         self.url = f"http://localhost:{self.port}"
-        env = dict(os.environ)
+        env = {**os.environ, **(extra_env or {})}
         if workspace is not None:
             env["COVERAGE_ATLAS_WORKSPACE"] = str(workspace)
         self.log = tempfile.NamedTemporaryFile(prefix="streamlit-", suffix=".log", delete=False)

@@ -22,9 +22,10 @@ from geodata.demo import DEMO_REGION_NAME
 from geodata.problems import DataError
 from geodata.store import list_versions
 from geodata.workspaces import demo_workspace_path, is_demo
+from ui.auth import current_session, may, may_open
 from ui.format import CALENDARS, default_calendar
-from ui.scope import source_key
 from ui.i18n import DEFAULT_LANGUAGE, available_languages, translate, translate_value
+from ui.scope import source_key
 
 
 @dataclass(frozen=True)
@@ -40,11 +41,16 @@ class Context:
     role: str = "planner"
     partner_id: str | None = None
     user: str = ""
+    signed_in: bool = False
 
     @property
     def source(self) -> str:
         """The key every cached loader takes first: the workspace as this session may see it."""
         return source_key(self.workspace, self.partner_id if self.role == "partner" else None)
+
+    def may(self, action: str) -> bool:
+        """Whether this session may do ``action`` (see :data:`ui.auth.ACTION_ROLES`)."""
+        return may(self.role, action)
 
     def t(self, key: str, **fields: object) -> str:
         """Translate ``key`` into this session's language."""
@@ -145,6 +151,11 @@ def current() -> Context:
     """The context of this rerun; stops the page with a clear message if the workspace is unusable."""
     _run_through_app()
     lang = language()
+    try:
+        session = current_session(lang)
+    except DataError as exc:
+        st.error(translate("errors.users_unusable", lang, reason=str(exc)))
+        st.stop()
     named = _workspace_argument()
     path = str(Path(named).resolve()) if named else _demo_path()
     try:
@@ -164,4 +175,15 @@ def current() -> Context:
         lang=lang,
         title=title,
         calendar=calendar(lang),
+        role=session.role,
+        partner_id=session.partner_id,
+        user=session.display_name or session.username,
+        signed_in=session.signed_in,
     )
+
+
+def require_page(ctx: Context, page: str) -> None:
+    """Stop the page (with a message) when this session's role may not open it."""
+    if not may_open(ctx.role, page):
+        st.error(ctx.t("auth.not_allowed"))
+        st.stop()

@@ -87,6 +87,11 @@ def page_header(ctx: Context, title_key: str, period: pd.Timestamp | None = None
         month = fmt_month(period, ctx.lang, calendar=ctx.calendar)
         line += " · " + ctx.t("header.month", month=month)
     st.caption(line)
+    if ctx.role == "partner":
+        st.info(
+            ctx.t("auth.partner_scope", partner=md_escape(ctx.user or ctx.partner_id or "")),
+            icon=":material/lock:",
+        )
     if ctx.is_demo:
         st.info(ctx.t("header.demo", label=ctx.t("header.demo_label")), icon=":material/science:")
 

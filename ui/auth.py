@@ -1,0 +1,208 @@
+"""Sign-in and roles: who is looking, what they may open and do.
+
+Without a users file the app is public (the demo, a planner's own machine): every visitor is a
+planner. A deployment names a users file (``--users users.toml`` or ``COVERAGE_ATLAS_USERS``; see
+:mod:`geodata.users`): then visitors sign in with a user name and password, or through OIDC
+(``st.login``) where ``.streamlit/secrets.toml`` has an ``[auth]`` section, the OIDC e-mail
+matched to an entry of the users file. With ``require_sign_in = false`` in that file, visitors who
+do not sign in are managers (read-only).
+
+Roles:
+
+- ``admin`` — everything, including restoring old versions;
+- ``planner`` — every page, imports, partner reassignment, scenarios, outreach plans;
+- ``manager`` — every page except data management; exports; changes nothing;
+- ``partner`` — its own areas only, on every page, map, table, chart and export (the tables are
+  filtered on the server: :mod:`ui.scope`); no data management, no person records.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+
+from geodata.problems import DataError
+from geodata.users import User, Users, check_password, read_users
+from ui.i18n import translate
+
+PUBLIC = "public"
+_USER_STATE = "_ca_user"
+_FAILURES_STATE = "_ca_sign_in_failures"
+_MAX_FAILURES = 5
+_LOCKOUT_SECONDS = 30.0
+
+#: Which roles may open each page (by file stem). A page not listed is open to every role.
+PAGE_ROLES: dict[str, frozenset[str]] = {
+    "data": frozenset({"admin", "planner"}),
+}
+
+#: Which roles may do each thing that changes data.
+ACTION_ROLES: dict[str, frozenset[str]] = {
+    "import": frozenset({"admin", "planner"}),
+    "restore": frozenset({"admin"}),
+    "backup": frozenset({"admin", "planner"}),
+    "reassign": frozenset({"admin", "planner"}),
+    "save_scenario": frozenset({"admin", "planner"}),
+    "person_records": frozenset({"admin", "planner"}),
+}
+
+
+@dataclass(frozen=True)
+class Session:
+    """Who this session is: a signed-in user, or a public visitor with the public role."""
+
+    role: str
+    username: str = ""
+    display_name: str = ""
+    partner_id: str | None = None
+    signed_in: bool = False
+
+
+def may_open(role: str, page: str) -> bool:
+    """Whether ``role`` may open the page whose file stem is ``page``."""
+    allowed = PAGE_ROLES.get(page)
+    return allowed is None or role in allowed
+
+
+def may(role: str, action: str) -> bool:
+    """Whether ``role`` may do ``action`` (a key of :data:`ACTION_ROLES`)."""
+    return role in ACTION_ROLES[action]
+
+
+def _users_argument() -> str | None:
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--users")
+    known, _ = parser.parse_known_args(sys.argv[1:])
+    return known.users or os.environ.get("COVERAGE_ATLAS_USERS") or None
+
+
+@st.cache_resource(show_spinner=False, ttl=60)
+def _users(path: str, mtime: float) -> Users:
+    return read_users(path)
+
+
+def configured_users() -> Users | None:
+    """The deployment's users file (re-read when it changes), or ``None`` for a public app."""
+    named = _users_argument()
+    if not named:
+        return None
+    path = Path(named).resolve()
+    try:
+        mtime = path.stat().st_mtime
+    except OSError as exc:
+        raise DataError(f"{path}: the users file cannot be read ({exc.strerror}).") from exc
+    return _users(str(path), mtime)
+
+
+def _oidc_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all
+        return False
+
+
+def _session_for(user: User) -> Session:
+    return Session(
+        role=user.role,
+        username=user.username,
+        display_name=user.name,
+        partner_id=user.partner_id,
+        signed_in=True,
+    )
+
+
+def _oidc_user(users: Users) -> User | None:
+    if not _oidc_configured():
+        return None
+    try:
+        if not st.user.is_logged_in:
+            return None
+    except Exception:
+        return None
+    return users.by_email(st.user.get("email"))
+
+
+def current_session(lang: str) -> Session:
+    """This session's user; draws the sign-in form and stops the run when one is needed."""
+    users = configured_users()
+    if users is None:
+        return Session(role="planner")
+    username = st.session_state.get(_USER_STATE)
+    if username:
+        user = users.by_username(username)
+        if user is not None:
+            return _session_for(user)
+        st.session_state.pop(_USER_STATE, None)  # removed from the users file meanwhile
+    oidc = _oidc_user(users)
+    if oidc is not None:
+        return _session_for(oidc)
+    if not users.require_sign_in and not st.session_state.get("_ca_wants_sign_in"):
+        return Session(role="manager")
+    sign_in_form(users, lang)
+    st.stop()
+    raise AssertionError("unreachable")  # st.stop() ends the run
+
+
+def sign_in_form(users: Users, lang: str) -> None:
+    """The sign-in form (user name and password; OIDC button where configured)."""
+    st.title(translate("auth.title", lang))
+    failures, since = st.session_state.get(_FAILURES_STATE, (0, 0.0))
+    locked = failures >= _MAX_FAILURES and time.monotonic() - since < _LOCKOUT_SECONDS
+    if _oidc_configured():
+        try:
+            unmatched = st.user.is_logged_in
+        except Exception:
+            unmatched = False
+        if unmatched:
+            st.error(translate("auth.oidc_unknown", lang))
+            st.button(translate("auth.sign_out", lang), on_click=st.logout)
+            return
+        st.button(translate("auth.oidc", lang), on_click=st.login, type="primary")
+    with st.form("sign_in", border=True):
+        username = st.text_input(translate("auth.username", lang), autocomplete="username")
+        password = st.text_input(
+            translate("auth.password", lang), type="password", autocomplete="current-password"
+        )
+        submitted = st.form_submit_button(translate("auth.sign_in", lang), type="primary")
+    if locked:
+        st.warning(translate("auth.locked", lang, seconds=int(_LOCKOUT_SECONDS)))
+        return
+    if not submitted:
+        if not users.require_sign_in:
+            st.button(
+                translate("auth.continue_public", lang),
+                on_click=lambda: st.session_state.pop("_ca_wants_sign_in", None),
+            )
+        return
+    user = check_password(users, username, password)
+    if user is None:
+        failures = failures + 1 if failures < _MAX_FAILURES else 1
+        st.session_state[_FAILURES_STATE] = (failures, time.monotonic())
+        st.error(translate("auth.wrong", lang))
+        return
+    st.session_state.pop(_FAILURES_STATE, None)
+    st.session_state[_USER_STATE] = user.username
+    st.rerun()
+
+
+def sign_out() -> None:
+    """Forget this session's user (and its OIDC login)."""
+    st.session_state.pop(_USER_STATE, None)
+    st.session_state.pop("_ca_wants_sign_in", None)
+    if _oidc_configured():
+        try:
+            if st.user.is_logged_in:
+                st.logout()
+        except Exception:
+            pass
+
+
+def ask_to_sign_in() -> None:
+    """A public visitor of a deployment with optional sign-in asks for the form."""
+    st.session_state["_ca_wants_sign_in"] = True

@@ -1,0 +1,81 @@
+"""Cached loaders of the Partners page (keyed on ``ctx.source`` + version, like :mod:`ui.data`)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from analytics import coverage as cov
+from analytics.partners import assignment_checks, partner_scorecards, partner_targets
+from ui import data
+
+#: How many months back the scorecard's change columns look.
+CHANGE_MONTHS = (3, 12)
+
+
+def has_partners(workspace: str, version: int) -> bool:
+    """Whether the workspace names responsible partners at all."""
+    loaded = data.tables(workspace, version)
+    return len(loaded["partners"]) > 0 or (
+        "partner_id" in loaded["areas"] and loaded["areas"]["partner_id"].notna().any()
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def scorecards(workspace: str, version: int, period: pd.Timestamp | None) -> pd.DataFrame:
+    """One row per partner for the month shown (see :func:`partner_scorecards`)."""
+    loaded = data.tables(workspace, version)
+    months = data.periods(workspace, version)
+    earlier: dict[int, pd.DataFrame] = {}
+    if period is not None and period in months:
+        at = months.index(period)
+        for back in CHANGE_MONTHS:
+            if at - back >= 0:
+                earlier[back] = data.area_coverage(workspace, version, months[at - back], None)
+    partner_of = loaded["areas"].set_index("area_id")["partner_id"]
+
+    def with_partner(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame.assign(partner_id=frame["area_id"].map(partner_of).to_numpy())
+
+    per_area = with_partner(data.area_coverage(workspace, version, period, None))
+    earlier = {back: with_partner(frame) for back, frame in earlier.items()}
+    return partner_scorecards(per_area, earlier, loaded["partners"], loaded["targets"])
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def checks(workspace: str, version: int) -> pd.DataFrame:
+    """Areas whose responsible partner is missing, ambiguous or unknown."""
+    loaded = data.tables(workspace, version)
+    return assignment_checks(loaded["areas"], loaded["partners"])
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def partner_target_line(workspace: str, version: int, partner_id: str) -> pd.DataFrame:
+    """The partner's target per month: its rows of the targets table, else its flat target."""
+    loaded = data.tables(workspace, version)
+    own = cov.target_series(loaded["targets"], partner_id)
+    if len(own):
+        return own
+    flat = partner_targets(loaded["partners"], loaded["targets"]).get(partner_id)
+    months = data.periods(workspace, version)
+    if flat is None or pd.isna(flat) or not months:
+        return pd.DataFrame({"period": pd.to_datetime([]), "target_coverage": []})
+    return pd.DataFrame({"period": months, "target_coverage": float(flat)})
+
+
+def partner_areas(workspace: str, version: int, partner_id: str) -> pd.DataFrame:
+    """The areas whose responsible partner is ``partner_id`` (no geometry)."""
+    areas = data.tables(workspace, version)["areas"]
+    if "partner_id" not in areas:
+        return pd.DataFrame(columns=["area_id", "name"])
+    mine = areas["partner_id"].astype("string") == partner_id
+    return pd.DataFrame(areas.loc[mine.fillna(False).to_numpy()].drop(columns="geometry"))
+
+
+def sessions_in(workspace: str, version: int, area_ids: tuple[str, ...]) -> pd.DataFrame:
+    """Outreach sessions held in the given areas (``date``, ``enrolled``), oldest first."""
+    outreach = data.tables(workspace, version)["outreach"]
+    if not len(outreach) or "area_id" not in outreach:
+        return pd.DataFrame({"date": pd.to_datetime([]), "enrolled": []})
+    held = outreach[outreach["area_id"].astype("string").isin(area_ids).to_numpy()]
+    return pd.DataFrame(held[["date", "enrolled"]]).sort_values("date")

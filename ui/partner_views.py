@@ -1,0 +1,356 @@
+"""Streamlit pieces of the Partners page: the responsibility map, scorecards, the comparison
+chart, assignment checks, trends per partner and area, and the reassignment form."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+from streamlit_folium import st_folium
+
+from analytics.classify import NO_DATA_COLOUR
+from geodata.assignments import reassign_areas
+from geodata.problems import DataError
+from ui import charts, data, partner_data
+from ui.context import Context
+from ui.format import fmt_int, fmt_number, fmt_pct
+from ui.i18n import direction
+from ui.localize import display_names, localized_table
+from ui.maps import LegendItem, choropleth_map
+
+#: Distinct fills for partners (ColorBrewer Dark2 then Set2: colour-blind friendly, print well).
+PARTNER_COLOURS = (
+    "#1b9e77",
+    "#d95f02",
+    "#7570b3",
+    "#e7298a",
+    "#66a61e",
+    "#e6ab02",
+    "#a6761d",
+    "#66c2a5",
+    "#fc8d62",
+    "#8da0cb",
+)
+UNASSIGNED_COLOUR = NO_DATA_COLOUR
+PROBLEM_COLOUR = "#333333"
+
+
+def partner_label(cards: pd.DataFrame) -> dict[str, str]:
+    """Partner id → "name" (or the id when the name is unknown)."""
+    names = cards["name"].where(cards["name"].notna(), cards["partner_id"])
+    return dict(zip(cards["partner_id"].astype(str), names.astype(str), strict=True))
+
+
+def partner_colours(partner_ids: list[str]) -> dict[str, str]:
+    """A distinct colour per partner id, in a stable order (sorted ids)."""
+    return {
+        pid: PARTNER_COLOURS[i % len(PARTNER_COLOURS)] for i, pid in enumerate(sorted(partner_ids))
+    }
+
+
+def partner_map(
+    ctx: Context,
+    shapes: gpd.GeoDataFrame,
+    areas: pd.DataFrame,
+    per_area: pd.DataFrame,
+    cards: pd.DataFrame,
+    *,
+    key: str,
+    height: int = 520,
+) -> None:
+    """Areas coloured by their responsible partner, with a legend of the neighbourhood counts."""
+    labels = partner_label(cards)
+    known = [pid for pid in labels if pid in set(cards.loc[cards["name"].notna(), "partner_id"])]
+    colours = partner_colours(known)
+    frame = shapes[["area_id", "geometry"]].merge(
+        pd.DataFrame(areas.drop(columns="geometry", errors="ignore"))[
+            ["area_id", "name", *(["partner_id"] if "partner_id" in areas else [])]
+        ],
+        on="area_id",
+        how="left",
+    )
+    frame = frame.merge(per_area[["area_id", "coverage"]], on="area_id", how="left")
+    frame = gpd.GeoDataFrame(frame, geometry="geometry", crs=shapes.crs)
+    partner = (
+        frame["partner_id"].astype("string")
+        if "partner_id" in frame
+        else pd.Series(pd.NA, index=frame.index, dtype="string")
+    )
+    fill = partner.map(colours)
+    unassigned = partner.isna().to_numpy()
+    fill = fill.where(~pd.Series(unassigned, index=frame.index), UNASSIGNED_COLOUR)
+    frame["_colour"] = fill.fillna(PROBLEM_COLOUR).astype(str).to_numpy()
+    frame["_name"] = display_names(frame, "name", ctx.lang).fillna(frame["area_id"]).astype(str)
+    frame["_partner"] = (
+        partner.map(lambda p: labels.get(str(p), str(p)) if pd.notna(p) else None)
+        .fillna(ctx.t("partners.none"))
+        .astype(str)
+        .to_numpy()
+    )
+    frame["_coverage"] = frame["coverage"].map(lambda v: fmt_pct(v, ctx.lang)).to_numpy()
+    counts = partner.value_counts()
+    items = [
+        LegendItem(colours[pid], labels[pid], int(counts.get(pid, 0)))
+        for pid in sorted(colours)
+        if counts.get(pid, 0)
+    ]
+    problems = int((~unassigned & ~partner.isin(list(colours)).fillna(False).to_numpy()).sum())
+    if problems:
+        items.append(LegendItem(PROBLEM_COLOUR, ctx.t("partners.map_problem"), problems))
+    if unassigned.any():
+        items.append(LegendItem(UNASSIGNED_COLOUR, ctx.t("partners.none"), int(unassigned.sum())))
+    fmap = choropleth_map(
+        frame,
+        id_column="area_id",
+        colour_column="_colour",
+        tooltip=[
+            ("_name", ctx.t("map.name")),
+            ("_partner", ctx.t("partners.partner")),
+            ("_coverage", ctx.t("metric.coverage")),
+        ],
+        legend_title=ctx.t("partners.map_legend"),
+        legend_items=items,
+        height=height,
+        count_format=lambda n: fmt_int(n, ctx.lang),
+    )
+    st_folium(fmap, key=key, height=height, use_container_width=True, returned_objects=[])
+
+
+def scorecard_table(ctx: Context, cards: pd.DataFrame) -> pd.DataFrame:
+    """The scorecards as shown (translated headers, formatted values); also returned for export."""
+    lang = ctx.lang
+    columns = {
+        "name": ctx.t("partners.partner"),
+        "areas": ctx.t("partners.areas"),
+        "population": ctx.t("metric.population"),
+        "insured": ctx.t("metric.insured"),
+        "coverage": ctx.t("metric.coverage"),
+        "uninsured": ctx.t("metric.uninsured"),
+        **{
+            f"change_{n}m": ctx.t("partners.change", months=fmt_int(n, lang))
+            for n in partner_data.CHANGE_MONTHS
+        },
+        "target": ctx.t("partners.target"),
+        "progress": ctx.t("partners.progress"),
+    }
+    shown = cards.assign(name=cards["name"].where(cards["name"].notna(), cards["partner_id"]))
+    present = [c for c in columns if c in shown]
+    view = shown[present].rename(columns=columns)
+
+    def points(v: object) -> str:
+        return (
+            ctx.t("partners.points", value=fmt_number(float(v) * 100, lang, digits=1))
+            if pd.notna(v)
+            else "—"
+        )
+
+    formats = {
+        columns["areas"]: lambda v: fmt_int(v, lang),
+        columns["population"]: lambda v: fmt_int(v, lang),
+        columns["insured"]: lambda v: fmt_int(v, lang),
+        columns["uninsured"]: lambda v: fmt_int(v, lang),
+        columns["coverage"]: lambda v: fmt_pct(v, lang),
+        columns["target"]: lambda v: fmt_pct(v, lang, digits=0),
+        columns["progress"]: lambda v: fmt_pct(v, lang, digits=0),
+        **{columns[c]: points for c in present if c.startswith("change_")},
+    }
+    st.dataframe(localized_table(view, formats, lang), hide_index=True, width="stretch")
+    return view
+
+
+def comparison_chart(ctx: Context, cards: pd.DataFrame) -> go.Figure:
+    """Coverage per partner (bars) against each partner's target (markers)."""
+    lang = ctx.lang
+    rtl = direction(lang) == "rtl"
+    ordered = cards[cards["areas"] > 0].sort_values("coverage", ascending=True)
+    labels = partner_label(ordered)
+    names = ordered["partner_id"].astype(str).map(labels)
+    colours = partner_colours(list(labels))
+    fig = go.Figure()
+    fig.add_trace(
+        go.Bar(
+            x=ordered["coverage"],
+            y=names,
+            orientation="h",
+            marker={"color": [colours[p] for p in ordered["partner_id"].astype(str)]},
+            name=ctx.t("metric.coverage"),
+            text=ordered["coverage"].map(lambda v: fmt_pct(v, lang)),
+            textposition="auto",
+            hovertemplate="%{y}: %{text}<extra></extra>",
+        )
+    )
+    if ordered["target"].notna().any():
+        fig.add_trace(
+            go.Scatter(
+                x=ordered["target"],
+                y=names,
+                mode="markers",
+                marker={"symbol": "line-ns-open", "size": 22, "line": {"width": 3}},
+                marker_color=charts.TARGET_COLOUR,
+                name=ctx.t("partners.target"),
+                customdata=ordered["target"].map(lambda v: fmt_pct(v, lang, digits=0)),
+                hovertemplate="%{y}: %{customdata}<extra></extra>",
+            )
+        )
+    top = float(max(ordered["coverage"].max(), ordered["target"].max(), 0.01))
+    ticks, tick_text = charts.share_ticks(top if pd.notna(top) else 1.0, lang)
+    fig.update_layout(
+        height=80 + 48 * max(len(ordered), 1),
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        # Right to left, bars grow leftwards from the partner names on the right.
+        xaxis={
+            "tickvals": ticks,
+            "ticktext": tick_text,
+            "range": [ticks[-1] * 1.02, 0] if rtl else [0, ticks[-1] * 1.02],
+        },
+        yaxis={"side": "right" if rtl else "left", "automargin": True},
+        legend={"orientation": "h", "y": -0.2, "x": 1 if rtl else 0},
+        template="plotly_white",
+        showlegend=True,
+    )
+    return fig
+
+
+def checks_section(ctx: Context, checks: pd.DataFrame) -> None:
+    """Counts of each assignment problem and the areas concerned."""
+    counts = checks["problem"].value_counts() if len(checks) else pd.Series(dtype="int64")
+    cols = st.columns(3)
+    for col, problem in zip(
+        cols, ("no_partner", "several_partners", "unknown_partner"), strict=True
+    ):
+        col.metric(
+            ctx.t(f"partners.check.{problem}"), fmt_int(int(counts.get(problem, 0)), ctx.lang)
+        )
+    if not len(checks):
+        st.success(ctx.t("partners.check.all_fine"), icon=":material/check_circle:")
+        return
+    view = pd.DataFrame(
+        {
+            ctx.t("table.name"): display_names(checks, "name", ctx.lang).fillna(checks["area_id"]),
+            ctx.t("partners.area_id"): checks["area_id"],
+            ctx.t("partners.district"): checks["district_id"],
+            ctx.t("partners.as_written"): checks["partner_id"],
+            ctx.t("partners.problem"): checks["problem"].map(
+                lambda p: ctx.t(f"partners.check.{p}")
+            ),
+        }
+    )
+    st.dataframe(view, hide_index=True, width="stretch")
+
+
+def trend_section(ctx: Context, cards: pd.DataFrame) -> None:
+    """Coverage over time of one partner (and optionally one of its areas), target and sessions."""
+    ws, ver = ctx.source, ctx.version
+    labels = partner_label(cards[cards["areas"] > 0])
+    if not labels:
+        st.caption(ctx.t("partners.no_areas"))
+        return
+    left, right = st.columns(2)
+    partner_id = left.selectbox(
+        ctx.t("partners.partner"), list(labels), format_func=labels.get, key="pt_trend_partner"
+    )
+    mine = partner_data.partner_areas(ws, ver, partner_id)
+    names = dict(
+        zip(
+            mine["area_id"].astype(str),
+            display_names(mine, "name", ctx.lang).fillna(mine["area_id"]).astype(str),
+            strict=True,
+        )
+    )
+    area_id = right.selectbox(
+        ctx.t("partners.one_area"),
+        [None, *sorted(names, key=names.get)],
+        format_func=lambda a: ctx.t("partners.all_areas") if a is None else names[a],
+        key="pt_trend_area",
+    )
+    ids = (area_id,) if area_id else tuple(mine["area_id"].astype(str))
+    trend = data.trend(ws, ver, None, None, area_ids=ids)
+    sessions = partner_data.sessions_in(ws, ver, ids)
+    target = partner_data.partner_target_line(ws, ver, partner_id)
+    title = names[area_id] if area_id else labels[partner_id]
+    st.plotly_chart(
+        charts.coverage_trend(
+            trend,
+            target,
+            ctx.lang,
+            title=ctx.t("partners.trend_chart", name=title),
+            sessions=sessions if len(sessions) else None,
+            calendar=ctx.calendar,
+        ),
+        width="stretch",
+    )
+    if len(sessions):
+        st.caption(
+            ctx.t(
+                "partners.sessions_note",
+                n=fmt_int(len(sessions), ctx.lang),
+                enrolled=fmt_int(int(sessions["enrolled"].sum()), ctx.lang),
+            )
+        )
+
+
+def reassign_form(ctx: Context, areas: pd.DataFrame, cards: pd.DataFrame) -> None:
+    """Give areas (picked one by one, or a whole district) to another partner: a new version."""
+    labels = partner_label(cards[cards["name"].notna()])
+    names = display_names(areas, "name", ctx.lang).fillna(areas["area_id"]).astype(str)
+    current = (
+        areas["partner_id"].astype("string")
+        if "partner_id" in areas
+        else pd.Series(pd.NA, index=areas.index, dtype="string")
+    )
+    option_text = {
+        str(a): f"{n} ({a}) · "
+        + (labels.get(str(p), str(p)) if pd.notna(p) else ctx.t("partners.none"))
+        for a, n, p in zip(areas["area_id"], names, current, strict=True)
+    }
+    districts = sorted(areas["district_id"].dropna().astype(str).unique())
+    with st.form("pt_reassign"):
+        chosen = st.multiselect(
+            ctx.t("partners.reassign_areas"),
+            list(option_text),
+            format_func=option_text.get,
+            key="pt_reassign_areas",
+        )
+        district = None
+        if districts:
+            district = st.selectbox(
+                ctx.t("partners.reassign_district"),
+                [None, *districts],
+                format_func=lambda d: ctx.t("partners.reassign_no_district") if d is None else d,
+                key="pt_reassign_district",
+            )
+        target = st.selectbox(
+            ctx.t("partners.reassign_to"),
+            [*labels, None],
+            format_func=lambda p: ctx.t("partners.none") if p is None else labels[p],
+            key="pt_reassign_to",
+        )
+        submitted = st.form_submit_button(ctx.t("partners.reassign_button"), type="primary")
+    if not submitted:
+        return
+    ids = list(chosen)
+    if district is not None:
+        ids += (
+            areas.loc[areas["district_id"].astype(str) == district, "area_id"].astype(str).tolist()
+        )
+    try:
+        number = reassign_areas(
+            ctx.workspace,
+            sorted(set(ids)),
+            target,
+            author=ctx.user or ctx.t("partners.author_public"),
+            expected_version=ctx.version,
+        )
+    except DataError as exc:
+        st.error(ctx.t("partners.reassign_failed", reason=str(exc)))
+        return
+    st.session_state["pt_done"] = ctx.t(
+        "partners.reassigned",
+        n=fmt_int(len(set(ids)), ctx.lang),
+        partner=labels.get(target, ctx.t("partners.none")) if target else ctx.t("partners.none"),
+        version=fmt_int(number, ctx.lang),
+    )
+    for key in ("pt_reassign_areas", "pt_reassign_district"):
+        st.session_state.pop(key, None)
+    st.rerun()
