@@ -17,6 +17,7 @@ TITLE_KEYS = {
     "pages/coverage_map.py": "coverage_map.title",
     "pages/gap_analysis.py": "gap.title",
     "pages/infrastructure.py": "access.title",
+    "pages/partners.py": "partners.title",
     "pages/data.py": "data.title",
 }
 ALL_PAGES = list(TITLE_KEYS)
