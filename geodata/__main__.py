@@ -8,32 +8,36 @@ from pathlib import Path
 
 from geodata.problems import DataError
 
+WORKSPACE_HELP = "a workspace GeoPackage, or a PostGIS database: postgresql://user@host:port/db"
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m geodata", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     build = commands.add_parser("build", help="build a workspace from a recipe (adds a version)")
     build.add_argument("recipe", type=Path)
-    build.add_argument("--out", type=Path, required=True, help="workspace GeoPackage")
+    build.add_argument(
+        "--out", required=True, help="workspace: a GeoPackage, or postgresql://user@host/db"
+    )
     build.add_argument("--author", default="", help="who builds it (kept with the version)")
     build.add_argument("--message", default=None, help="what this version is")
     build.add_argument("--check", action="store_true", help="report only, write nothing")
     versions = commands.add_parser("versions", help="list the versions of a workspace")
-    versions.add_argument("workspace", type=Path)
+    versions.add_argument("workspace", help=WORKSPACE_HELP)
     export = commands.add_parser("export", help="back up one version (GeoPackage or zip)")
-    export.add_argument("workspace", type=Path)
+    export.add_argument("workspace", help=WORKSPACE_HELP)
     export.add_argument("--out", type=Path, required=True, help="backup file: .gpkg or .zip")
     export.add_argument("--version", type=int, default=None, help="default: the newest")
     restore = commands.add_parser("restore", help="make an old version current (a new version)")
-    restore.add_argument("workspace", type=Path)
+    restore.add_argument("workspace", help=WORKSPACE_HELP)
     restore.add_argument("version", type=int)
     restore.add_argument("--author", default="")
     compare = commands.add_parser("compare", help="rows added/changed/removed between versions")
-    compare.add_argument("workspace", type=Path)
+    compare.add_argument("workspace", help=WORKSPACE_HELP)
     compare.add_argument("old", type=int)
     compare.add_argument("new", type=int)
     demo = commands.add_parser("demo", help="write the synthetic demo workspace")
-    demo.add_argument("--out", type=Path, required=True)
+    demo.add_argument("--out", required=True, help=WORKSPACE_HELP)
     args = parser.parse_args(argv)
     try:
         if args.command == "build":
@@ -63,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
             from geodata.workspaces import write_demo_workspace
 
             number = write_demo_workspace(args.out)
-            print(f"Demo workspace written to {args.out} (version {number}).")
+            print(f"Demo workspace written to {_label(args.out)} (version {number}).")
             return 0
     except DataError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -86,11 +90,18 @@ def _build(args: argparse.Namespace) -> int:
         args.recipe, args.out, author=args.author, message=args.message
     )
     print(report.render())
-    print(f"Saved {args.out} as version {number}.")
+    print(f"Saved {_label(args.out)} as version {number}.")
     return 0
 
 
-def _versions(workspace: Path) -> int:
+def _label(workspace: str) -> str:
+    """The workspace as a message may name it (a PostgreSQL URL without its password)."""
+    from geodata.store import is_postgis, workspace_label
+
+    return workspace_label(workspace) if is_postgis(workspace) else workspace
+
+
+def _versions(workspace: str) -> int:
     from geodata.store import list_versions
 
     print(f"{'version':>7}  {'created (UTC)':<20}  {'author':<12}  message / rows")

@@ -21,7 +21,13 @@ import pyogrio
 
 from geodata.problems import DataError
 from geodata.schema import STORAGE_CRS, STORED_TABLES
-from geodata.store import _prepare_for_storage, list_versions, read_table, restore_types
+from geodata.store import (
+    _prepare_for_storage,
+    list_versions,
+    read_table,
+    restore_types,
+    workspace_label,
+)
 
 BackupFormat = Literal["gpkg", "zip"]
 INFO_LAYER = "backup_info"
@@ -40,7 +46,7 @@ def export_backup(
     Parameters
     ----------
     path
-        The workspace.
+        The workspace (a GeoPackage or a ``postgresql://`` URL).
     out
         The backup file to write (replaced when it exists).
     version
@@ -60,7 +66,7 @@ def export_backup(
         raise DataError(f"{path} has no version {number}.")
     tables = _version_tables(path, number)
     info = {
-        "workspace": Path(path).name,
+        "workspace": workspace_label(path),
         "version": number,
         "tables": {name: len(frame) for name, frame in tables.items()},
     }

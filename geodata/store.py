@@ -16,11 +16,14 @@ Each version records, per changed table, the rows added, changed and removed by 
 (``summary["diff"]``, see :mod:`geodata.diff`). :func:`restore_version` makes an old version current
 again as a new version that shares its layers: nothing is ever overwritten.
 
-Backend surface: everything outside this module reaches a workspace only through
+Two backends behind one surface: everything outside this module reaches a workspace only through
 :func:`list_versions`, :func:`read_workspace`, :func:`read_table`, :func:`save_version`,
 :func:`restore_version`, :func:`latest_version` and :func:`workspace_token`, all taking the
-workspace as one ``path`` argument; a second backend (PostGIS, ``postgresql://…``) can dispatch on
-that argument here without changing the callers.
+workspace as one ``path`` argument. A file path is a GeoPackage (this module); a
+``postgresql://`` (or ``postgres://``) URL is a PostgreSQL + PostGIS database
+(:mod:`geodata.postgis`: the same ``<table>__v<N>`` tables and ``workspace_versions`` table, each
+save one transaction). Saving and restoring are written once, here, against a small session
+interface (read / write / count a layer, append the version record) that each backend provides.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 
 import geopandas as gpd
 import pandas as pd
@@ -62,9 +66,52 @@ class Version:
     summary: dict[str, object]
 
 
+POSTGIS_PREFIXES = ("postgresql://", "postgres://")
+
+
+def is_postgis(path: str | Path) -> bool:
+    """Whether a workspace argument names a PostgreSQL + PostGIS database (a ``postgresql://``
+    or ``postgres://`` URL) rather than a GeoPackage file."""
+    text = str(path)
+    if text.startswith(POSTGIS_PREFIXES):
+        return True
+    if text.startswith(("postgresql:/", "postgres:/")):
+        raise DataError(
+            f"{text!r} looks like a PostgreSQL URL that lost a slash (was it passed through "
+            "pathlib.Path?): write postgresql://user@host:port/database"
+        )
+    return False
+
+
+def workspace_location(named: str | Path) -> str:
+    """A workspace as the store and the caches key it: a file path resolved, a URL as it is."""
+    return str(named) if is_postgis(named) else str(Path(named).resolve())
+
+
+def workspace_label(path: str | Path) -> str:
+    """A name for a workspace that is safe to show: the file name, or the URL without password."""
+    if is_postgis(path):
+        from geodata.postgis import safe_url
+
+        return safe_url(str(path))
+    return Path(path).name
+
+
+def _named(path: str | Path) -> str:
+    """The workspace as messages name it: the path as given, a URL without its password."""
+    return workspace_label(path) if is_postgis(path) else str(path)
+
+
 def list_versions(path: str | Path) -> list[Version]:
-    """All versions in the workspace, oldest first; an error if the file is not a workspace."""
-    path = Path(path)
+    """All versions in the workspace, oldest first; an error if it is not a workspace."""
+    if is_postgis(path):
+        from geodata import postgis
+
+        return postgis.list_versions(str(path))
+    return _gpkg_versions(Path(path))
+
+
+def _gpkg_versions(path: Path) -> list[Version]:
     if not path.exists():
         raise DataError(f"Workspace not found: {path}")
     try:
@@ -92,18 +139,53 @@ def latest_version(path: str | Path) -> int:
     return list_versions(path)[-1].number
 
 
+class _Reader(Protocol):
+    """What reading needs from a backend: the versions and one stored layer."""
+
+    def versions(self) -> list[Version]: ...
+
+    def read(self, layer: str, table: str) -> pd.DataFrame: ...
+
+
+class _GpkgReader:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def versions(self) -> list[Version]:
+        return _gpkg_versions(self.path)
+
+    def read(self, layer: str, table: str) -> pd.DataFrame:
+        return _read_layer(self.path, layer, table)
+
+
+@contextmanager
+def _reader(path: str | Path) -> Iterator[_Reader]:
+    if is_postgis(path):
+        from geodata import postgis
+
+        with postgis.reader(str(path)) as found:
+            yield found
+    else:
+        yield _GpkgReader(Path(path))
+
+
+def _version_layers(reader: _Reader, path: str | Path, version: int | None) -> dict[str, str]:
+    versions = {v.number: v for v in reader.versions()}
+    number = max(versions) if version is None else version
+    if number not in versions:
+        raise DataError(f"{_named(path)} has no version {number} (versions: {sorted(versions)}).")
+    return versions[number].layers
+
+
 def read_workspace(path: str | Path, version: int | None = None) -> dict[str, pd.DataFrame]:
     """Every table of one version (the newest by default), in the stored types.
 
     Tables the version does not hold come back empty with their required columns, so callers can
     always index ``tables["outreach"]``.
     """
-    versions = {v.number: v for v in list_versions(path)}
-    number = max(versions) if version is None else version
-    if number not in versions:
-        raise DataError(f"{path} has no version {number} (versions: {sorted(versions)}).")
-    layers = versions[number].layers
-    return {name: _read_layer(path, layers.get(name), name) for name in TABLES}
+    with _reader(path) as reader:
+        layers = _version_layers(reader, path, version)
+        return {name: _read_or_empty(reader, layers.get(name), name) for name in TABLES}
 
 
 def read_table(path: str | Path, table: str, version: int | None = None) -> pd.DataFrame:
@@ -114,22 +196,30 @@ def read_table(path: str | Path, table: str, version: int | None = None) -> pd.D
     """
     if table not in STORED_TABLES:
         raise ValueError(f"Unknown table: {table}")
-    versions = {v.number: v for v in list_versions(path)}
-    number = max(versions) if version is None else version
-    if number not in versions:
-        raise DataError(f"{path} has no version {number} (versions: {sorted(versions)}).")
-    return _read_layer(path, versions[number].layers.get(table), table)
+    with _reader(path) as reader:
+        layers = _version_layers(reader, path, version)
+        return _read_or_empty(reader, layers.get(table), table)
+
+
+def _read_or_empty(reader: _Reader, layer: str | None, table: str) -> pd.DataFrame:
+    return empty_table(table) if layer is None else reader.read(layer, table)
+
+
+def empty_table(table: str) -> pd.DataFrame:
+    """A table with no rows: its required columns, typed (a GeoDataFrame if it has geometry)."""
+    schema = STORED_TABLES[table]
+    empty = restore_types(
+        pd.DataFrame({c: pd.Series(dtype=object) for c in schema.required}), table
+    )
+    if schema.geometry:
+        return gpd.GeoDataFrame(empty, geometry=gpd.GeoSeries([], crs=STORAGE_CRS))
+    return empty
 
 
 def _read_layer(path: str | Path, layer: str | None, table: str) -> pd.DataFrame:
-    schema = STORED_TABLES[table]
     if layer is None:
-        empty = restore_types(
-            pd.DataFrame({c: pd.Series(dtype=object) for c in schema.required}), table
-        )
-        if schema.geometry:
-            return gpd.GeoDataFrame(empty, geometry=gpd.GeoSeries([], crs=STORAGE_CRS))
-        return empty
+        return empty_table(table)
+    schema = STORED_TABLES[table]
     frame = pyogrio.read_dataframe(path, layer=layer, read_geometry=schema.geometry is not None)
     if isinstance(frame, gpd.GeoDataFrame) and frame.crs is None and schema.geometry:
         frame = frame.set_crs(STORAGE_CRS)
@@ -199,6 +289,52 @@ def _write_lock(path: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+class _Session(Protocol):
+    """One save in progress: the versions so far, and the layers it reads and writes.
+
+    Nothing a session writes is seen by anyone until the save completes (GeoPackage: a private
+    copy renamed over the file; PostGIS: one transaction).
+    """
+
+    previous: list[Version]
+
+    def read(self, layer: str, table: str) -> pd.DataFrame: ...
+
+    def write(self, layer: str, table: str, frame: pd.DataFrame) -> None: ...
+
+    def count(self, layer: str) -> int: ...
+
+    def append(self, record: Mapping[str, object]) -> None: ...
+
+
+class _GpkgSession:
+    def __init__(self, tmp: Path, previous: list[Version]) -> None:
+        self.tmp = tmp
+        self.previous = previous
+
+    def read(self, layer: str, table: str) -> pd.DataFrame:
+        return _read_layer(self.tmp, layer, table)
+
+    def write(self, layer: str, table: str, frame: pd.DataFrame) -> None:
+        stored = _prepare_for_storage(frame)
+        if isinstance(stored, gpd.GeoDataFrame):
+            pyogrio.write_dataframe(stored, self.tmp, layer=layer, driver="GPKG")
+        else:
+            pyogrio.write_dataframe(pd.DataFrame(stored), self.tmp, layer=layer, driver="GPKG")
+
+    def count(self, layer: str) -> int:
+        return int(pyogrio.read_info(self.tmp, layer=layer)["features"])
+
+    def append(self, record: Mapping[str, object]) -> None:
+        pyogrio.write_dataframe(
+            pd.DataFrame({k: [v] for k, v in record.items()}),
+            self.tmp,
+            layer=VERSIONS_LAYER,
+            driver="GPKG",
+            append=bool(self.previous),
+        )
+
+
 def save_version(
     path: str | Path,
     tables: Mapping[str, pd.DataFrame],
@@ -212,7 +348,8 @@ def save_version(
     Parameters
     ----------
     path
-        The workspace GeoPackage; created when absent.
+        The workspace: a GeoPackage (created when absent) or a ``postgresql://`` URL (the
+        workspace tables are created in the database when absent).
     tables
         Table name → frame, already validated (GeoDataFrames in EPSG:4326).
     message, author
@@ -225,7 +362,6 @@ def save_version(
     int
         The new version number.
     """
-    path = Path(path)
     unknown = set(tables) - set(STORED_TABLES)
     if unknown:
         raise ValueError(f"Unknown table(s): {sorted(unknown)}")
@@ -238,7 +374,8 @@ def save_version(
                 raise ValueError(
                     f"Table {name} must be in {STORAGE_CRS} to be stored (it is in {frame.crs})."
                 )
-    with _new_version(path) as (tmp, previous):
+    with _new_version(path) as session:
+        previous = session.previous
         number = previous[-1].number + 1 if previous else 1
         layers = dict(previous[-1].layers) if previous else {}
         fingerprints = dict(previous[-1].summary.get("fingerprints", {})) if previous else {}
@@ -248,20 +385,15 @@ def save_version(
             fingerprint = table_fingerprint(frame)
             if fingerprints.get(name) == fingerprint and name in layers:
                 continue
-            before = _read_layer(tmp, layers[name], name) if name in layers else None
+            before = session.read(layers[name], name) if name in layers else None
             diff[name] = summarise_change(name, before, frame)
             layer = f"{name}__v{number}"
-            stored = _prepare_for_storage(frame)
-            if isinstance(stored, gpd.GeoDataFrame):
-                pyogrio.write_dataframe(stored, tmp, layer=layer, driver="GPKG")
-            else:
-                pyogrio.write_dataframe(pd.DataFrame(stored), tmp, layer=layer, driver="GPKG")
+            session.write(layer, name, frame)
             changed[name] = {"rows": int(len(frame)), "previous_rows": _rows(previous, name)}
             layers[name] = layer
             fingerprints[name] = fingerprint
         _append_record(
-            tmp,
-            previous,
+            session,
             number,
             author,
             message,
@@ -284,11 +416,13 @@ def restore_version(
     int
         The new version number.
     """
-    path = Path(path)
-    with _new_version(path) as (tmp, previous):
+    with _new_version(path) as session:
+        previous = session.previous
         versions = {v.number: v for v in previous}
         if number not in versions:
-            raise DataError(f"{path} has no version {number} (versions: {sorted(versions)}).")
+            raise DataError(
+                f"{_named(path)} has no version {number} (versions: {sorted(versions)})."
+            )
         old, newest = versions[number], previous[-1]
         new_number = newest.number + 1
         diff: dict[str, dict[str, int]] = {}
@@ -299,16 +433,15 @@ def restore_version(
                 continue
             diff[name] = summarise_change(
                 name,
-                _read_layer(tmp, before, name) if before else None,
-                _read_layer(tmp, after, name),
+                session.read(before, name) if before else None,
+                _read_or_empty(session, after, name),
             )
             changed[name] = {
                 "rows": int(old.summary.get("rows", {}).get(name, 0)),
                 "previous_rows": _rows(previous, name),
             }
         _append_record(
-            tmp,
-            previous,
+            session,
             new_number,
             author,
             message or f"restore version {number}",
@@ -325,7 +458,20 @@ def restore_version(
 
 
 @contextmanager
-def _new_version(path: Path) -> Iterator[tuple[Path, list[Version]]]:
+def _new_version(path: str | Path) -> Iterator[_Session]:
+    """A session to add one version in: all of it is saved, or (on any error) nothing."""
+    if is_postgis(path):
+        from geodata import postgis
+
+        with postgis.new_version(str(path)) as session:
+            yield session
+    else:
+        with _new_gpkg_version(Path(path)) as (tmp, previous):
+            yield _GpkgSession(tmp, previous)
+
+
+@contextmanager
+def _new_gpkg_version(path: Path) -> Iterator[tuple[Path, list[Version]]]:
     """Lock the workspace, hand out a private copy to add a version to, then swap it in atomically.
 
     Yields the copy's path and the versions saved so far. An exception (or a killed process)
@@ -334,11 +480,11 @@ def _new_version(path: Path) -> Iterator[tuple[Path, list[Version]]]:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with _write_lock(path):
-        # Copies left by a writer that was killed: only the lock holder writes one, so any found
-        # now is stale.
-        for stale in path.parent.glob(f".{glob.escape(path.name)}.*.tmp.gpkg"):
+        # Copies left by a writer that was killed, and their SQLite journals: only the lock
+        # holder writes one, so any found now is stale.
+        for stale in path.parent.glob(f".{glob.escape(path.name)}.*.tmp.gpkg*"):
             stale.unlink(missing_ok=True)
-        previous = list_versions(path) if path.exists() else []
+        previous = _gpkg_versions(path) if path.exists() else []
         fd, tmp_name = tempfile.mkstemp(
             prefix=f".{path.name}.", suffix=".tmp.gpkg", dir=path.parent
         )
@@ -361,41 +507,33 @@ def _new_version(path: Path) -> Iterator[tuple[Path, list[Version]]]:
 
 
 def _append_record(
-    tmp: Path,
-    previous: list[Version],
+    session: _Session,
     number: int,
     author: str,
     message: str,
     layers: Mapping[str, str],
     summary: Mapping[str, object],
 ) -> None:
-    record = pd.DataFrame(
+    session.append(
         {
-            "version": [number],
-            "created_at": [datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")],
-            "author": [author or os.environ.get("USER", "")],
-            "message": [message],
-            "layers": [json.dumps(dict(layers))],
-            "summary": [
-                json.dumps(
-                    {"rows": {n: _count(tmp, layer) for n, layer in layers.items()}, **summary},
-                    ensure_ascii=False,
-                    default=str,
-                )
-            ],
+            "version": number,
+            "created_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "author": author or os.environ.get("USER", ""),
+            "message": message,
+            "layers": json.dumps(dict(layers)),
+            "summary": json.dumps(
+                {"rows": {n: session.count(layer) for n, layer in layers.items()}, **summary},
+                ensure_ascii=False,
+                default=str,
+            ),
         }
     )
-    pyogrio.write_dataframe(record, tmp, layer=VERSIONS_LAYER, driver="GPKG", append=bool(previous))
 
 
 def _rows(previous: list[Version], name: str) -> int:
     if not previous:
         return 0
     return int(previous[-1].summary.get("rows", {}).get(name, 0))
-
-
-def _count(path: Path, layer: str) -> int:
-    return int(pyogrio.read_info(path, layer=layer)["features"])
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -407,9 +545,9 @@ def _fsync_dir(folder: Path) -> None:
 
 
 def workspace_token(path: str | Path) -> tuple[str, int]:
-    """What a cache is keyed on: the resolved path and the newest version number."""
-    resolved = str(Path(path).resolve())
-    return resolved, latest_version(resolved)
+    """What a cache is keyed on: the resolved path (or the URL) and the newest version number."""
+    location = workspace_location(path)
+    return location, latest_version(location)
 
 
 __all__ = [
@@ -421,6 +559,10 @@ __all__ = [
     "restore_version",
     "read_table",
     "workspace_token",
+    "workspace_location",
+    "workspace_label",
+    "is_postgis",
+    "empty_table",
     "table_fingerprint",
     "restore_types",
 ]

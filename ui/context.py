@@ -20,7 +20,7 @@ import streamlit as st
 
 from geodata.demo import DEMO_REGION_NAME
 from geodata.problems import DataError
-from geodata.store import list_versions
+from geodata.store import list_versions, workspace_label, workspace_location
 from geodata.workspaces import demo_workspace_path, is_demo
 from ui.auth import current_session, may, may_open
 from ui.format import CALENDARS, default_calendar
@@ -157,7 +157,7 @@ def current() -> Context:
         st.error(translate("errors.users_unusable", lang, reason=str(exc)))
         st.stop()
     named = _workspace_argument()
-    path = str(Path(named).resolve()) if named else _demo_path()
+    path = workspace_location(named) if named else _demo_path()  # a postgresql:// URL as is
     try:
         versions = list_versions(path)
     except DataError as exc:
@@ -165,7 +165,7 @@ def current() -> Context:
         st.stop()
     newest = versions[-1]
     demo = is_demo(versions)
-    title = str(newest.summary.get("title") or Path(path).stem)
+    title = str(newest.summary.get("title") or Path(workspace_label(path)).stem)
     if demo:
         title = DEMO_REGION_NAME.get(lang, title)
     return Context(

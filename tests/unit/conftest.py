@@ -8,6 +8,7 @@ from pathlib import Path
 import geopandas as gpd
 import pytest
 from geodata_inputs import area_frame
+from workspace_backends import backend, new_workspace  # noqa: F401 (fixtures)
 
 
 @pytest.fixture

@@ -1,4 +1,6 @@
-"""The command line: ``python -m geodata build|versions`` (geodata/__main__.py)."""
+"""The command line: ``python -m geodata build|versions`` (geodata/__main__.py).
+
+Tests that take ``new_workspace`` run twice: into a GeoPackage and into PostGIS."""
 
 from __future__ import annotations
 
@@ -11,11 +13,11 @@ import pytest
 from geodata_inputs import (
     FACILITY_POINTS,
     area_frame,
-    sha256,
     write_layer,
     write_region,
     write_table,
 )
+from workspace_backends import Workspace, workspace_exists, workspace_state
 
 from geodata.__main__ import main
 from geodata.store import latest_version, list_versions
@@ -31,9 +33,11 @@ def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str,
     return code, out, err
 
 
-def test_build_prints_the_report_and_versions_lists(tmp_path: Path, capsys) -> None:
+def test_build_prints_the_report_and_versions_lists(
+    tmp_path: Path, new_workspace: Workspace, capsys
+) -> None:
     recipe = write_region(tmp_path / "region")
-    out = tmp_path / "ws.gpkg"
+    out = new_workspace
     code, stdout, stderr = _run(["build", recipe, "--out", out], capsys)
     assert (code, stderr) == (0, "")
     assert "Build report for recipe.toml" in stdout
@@ -59,21 +63,23 @@ def test_build_prints_the_report_and_versions_lists(tmp_path: Path, capsys) -> N
     assert "areas 4" in stdout and "insured 4" in stdout
 
 
-def test_check_writes_nothing(tmp_path: Path, capsys) -> None:
+def test_check_writes_nothing(tmp_path: Path, new_workspace: Workspace, capsys) -> None:
     recipe = write_region(tmp_path / "region")
-    out = tmp_path / "ws.gpkg"
+    out = new_workspace
     code, stdout, _ = _run(["build", recipe, "--out", out, "--check"], capsys)
     assert code == 0 and "nothing written" in stdout
-    assert not out.exists()
+    assert not workspace_exists(out)
 
 
-def test_problems_are_listed_with_file_row_column(tmp_path: Path, capsys) -> None:
+def test_problems_are_listed_with_file_row_column(
+    tmp_path: Path, new_workspace: Workspace, capsys
+) -> None:
     population = [("tehran:m101", "44,406"), ("tehran:m102", "about 5000")]
     insured = [
         {"commune": "نازي آباد", "month": "2025-03", "insured_people": "99,999", "scheme": "health"}
     ]
     recipe = write_region(tmp_path / "region", population=population, insured=insured)
-    out = tmp_path / "ws.gpkg"
+    out = new_workspace
     code, stdout, stderr = _run(["build", recipe, "--out", out], capsys)
     assert code == 0, stderr
     assert "[rejected] pop.csv, row 3, column 'value': not a number" in stdout
@@ -149,13 +155,13 @@ def _missing_file(folder: Path) -> None:
     ],
 )
 def test_user_mistakes_give_a_clear_error_and_change_nothing(
-    tmp_path: Path, capsys, breakage, expected: list[str]
+    tmp_path: Path, new_workspace: Workspace, capsys, breakage, expected: list[str]
 ) -> None:
     folder = tmp_path / "region"
     recipe = write_region(folder)
-    out = tmp_path / "ws.gpkg"
+    out = new_workspace
     assert _run(["build", recipe, "--out", out], capsys)[0] == 0
-    before = sha256(out)
+    before = workspace_state(out)
     breakage(folder)
     code, stdout, stderr = _run(["build", recipe, "--out", out], capsys)
     assert code == 1
@@ -163,7 +169,7 @@ def test_user_mistakes_give_a_clear_error_and_change_nothing(
     assert "Traceback" not in stderr + stdout
     for word in expected:
         assert word in stderr
-    assert sha256(out) == before
+    assert workspace_state(out) == before
     assert [v.number for v in list_versions(out)] == [1]
 
 
@@ -202,3 +208,34 @@ def test_real_process_has_no_traceback(tmp_path: Path) -> None:
     assert "line 3" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "ws.gpkg").exists()
+
+
+def test_real_process_builds_into_postgis(tmp_path: Path, postgis_url: str) -> None:
+    """``python -m geodata build … --out postgresql://…`` and ``versions`` as a user runs them,
+    against the test server (restore, compare and export: test_versions.py); a database that does
+    not exist is one clear line."""
+    recipe = write_region(tmp_path / "region")
+    url = f"{postgis_url}?schema=cli_process"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "geodata", *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+            timeout=120,
+        )
+
+    built = run("build", str(recipe), "--out", url)
+    assert built.returncode == 0, built.stderr
+    assert f"Saved {url} as version 1." in built.stdout
+    assert run("build", str(recipe), "--out", url, "--message", "again").returncode == 0
+    listed = run("versions", url)
+    assert listed.returncode == 0 and "again" in listed.stdout and "areas 4" in listed.stdout
+    assert latest_version(url) == 2
+    bad = run("versions", postgis_url.rsplit("/", 1)[0] + "/no_such_db")
+    assert bad.returncode == 1
+    assert bad.stderr.startswith("error: Cannot open the workspace database")
+    assert "no_such_db" in bad.stderr and "Traceback" not in bad.stderr

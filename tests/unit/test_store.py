@@ -1,4 +1,9 @@
-"""The versioned GeoPackage store and the demo workspace (geodata/store.py, geodata/workspaces.py)."""
+"""The versioned workspace store, on GeoPackage and on PostGIS, and the demo workspace
+(geodata/store.py, geodata/postgis.py, geodata/workspaces.py).
+
+Tests that take ``workspace`` or ``new_workspace`` run twice: on a GeoPackage file and on a schema
+of a private PostGIS server (``tests/unit/workspace_backends.py``).
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,14 @@ import pytest
 import shapely
 from geodata_inputs import AREA_BOXES, FACILITY_POINTS, sha256
 from geopandas.testing import assert_geodataframe_equal
+from workspace_backends import (
+    Workspace,
+    fail_on_write,
+    leftovers,
+    stored_layers,
+    workspace_exists,
+    workspace_state,
+)
 
 from geodata import schema as S
 from geodata.problems import DataError
@@ -22,6 +35,7 @@ from geodata.store import (
     read_workspace,
     save_version,
     table_fingerprint,
+    workspace_location,
     workspace_token,
 )
 
@@ -87,9 +101,7 @@ def _assert_same(left: pd.DataFrame, right: pd.DataFrame) -> None:
     )
 
 
-@pytest.fixture
-def workspace(tmp_path: Path) -> Path:
-    path = tmp_path / "ws.gpkg"
+def _first_version(path: Workspace) -> Workspace:
     save_version(
         path,
         {"areas": _areas(), "facilities": _facilities(), "insured": _insured()},
@@ -99,7 +111,19 @@ def workspace(tmp_path: Path) -> Path:
     return path
 
 
-def test_round_trip_keeps_types_and_missing_values(workspace: Path) -> None:
+@pytest.fixture
+def workspace(new_workspace: Workspace) -> Workspace:
+    """A workspace with one version, on GeoPackage and on PostGIS."""
+    return _first_version(new_workspace)
+
+
+@pytest.fixture
+def gpkg_workspace(tmp_path: Path) -> Path:
+    """The same, as a GeoPackage only (for what only a file has)."""
+    return _first_version(tmp_path / "ws.gpkg")
+
+
+def test_round_trip_keeps_types_and_missing_values(workspace: Workspace) -> None:
     tables = read_workspace(workspace)
     assert set(tables) == set(S.TABLES)
     _assert_same(_areas(), tables["areas"])
@@ -110,7 +134,7 @@ def test_round_trip_keeps_types_and_missing_values(workspace: Path) -> None:
     assert tables["insured"]["period"].dtype == "datetime64[ns]"
 
 
-def test_tables_not_saved_come_back_empty_and_typed(workspace: Path) -> None:
+def test_tables_not_saved_come_back_empty_and_typed(workspace: Workspace) -> None:
     tables = read_workspace(workspace)
     for name in ("partners", "targets", "outreach"):
         assert len(tables[name]) == 0
@@ -119,7 +143,7 @@ def test_tables_not_saved_come_back_empty_and_typed(workspace: Path) -> None:
     assert isinstance(tables["outreach"], gpd.GeoDataFrame)
 
 
-def test_versions_listed_and_unchanged_tables_reuse_layers(workspace: Path) -> None:
+def test_versions_listed_and_unchanged_tables_reuse_layers(workspace: Workspace) -> None:
     second = save_version(
         workspace, {"areas": _areas(), "insured": _insured(999)}, message="second", author="b"
     )
@@ -134,12 +158,12 @@ def test_versions_listed_and_unchanged_tables_reuse_layers(workspace: Path) -> N
     assert last["insured"] == "insured__v2"
     assert set(versions[1].summary["changed"]) == {"insured"}
     assert versions[1].summary["rows"] == {"areas": 4, "facilities": 4, "insured": 3}
-    layers = {name for name, _ in pyogrio.list_layers(workspace)}
-    assert "areas__v2" not in layers
+    layers = stored_layers(workspace)
+    assert "areas__v2" not in layers and {"areas__v1", "insured__v2"} <= layers
     assert latest_version(workspace) == 2
 
 
-def test_old_versions_stay_readable(workspace: Path) -> None:
+def test_old_versions_stay_readable(workspace: Workspace) -> None:
     save_version(workspace, {"insured": _insured(5)}, message="second")
     save_version(workspace, {"areas": _areas([1, 2, 3, 4])}, message="third")
     old = read_workspace(workspace, version=1)
@@ -152,9 +176,9 @@ def test_old_versions_stay_readable(workspace: Path) -> None:
         read_workspace(workspace, version=7)
 
 
-def test_workspace_token_changes_with_each_version(workspace: Path) -> None:
+def test_workspace_token_changes_with_each_version(workspace: Workspace) -> None:
     path, number = workspace_token(workspace)
-    assert path == str(workspace.resolve()) and number == 1
+    assert path == workspace_location(workspace) and number == 1
     save_version(workspace, {"insured": _insured(7)}, message="second")
     assert workspace_token(workspace) == (path, 2)
 
@@ -168,15 +192,6 @@ def test_fingerprint_sees_values_and_geometry() -> None:
     assert table_fingerprint(moved) != base
 
 
-def _leftovers(folder: Path) -> list[str]:
-    """Files beside the workspace other than itself and its lock file (temp copies, journals)."""
-    return sorted(
-        p.name
-        for p in folder.iterdir()
-        if not p.name.endswith((".gpkg", ".gpkg.lock")) or p.name.startswith(".")
-    )
-
-
 @pytest.mark.parametrize(
     ("tables", "error"),
     [
@@ -186,51 +201,40 @@ def _leftovers(folder: Path) -> list[str]:
     ],
     ids=["utm", "no-geometry", "unknown-table"],
 )
-def test_invalid_save_leaves_the_file_alone(workspace: Path, tables: dict, error: str) -> None:
-    before = sha256(workspace)
+def test_invalid_save_leaves_the_file_alone(workspace: Workspace, tables: dict, error: str) -> None:
+    before = workspace_state(workspace)
     with pytest.raises(ValueError, match=error):
         save_version(workspace, tables, message="bad")
-    assert sha256(workspace) == before
+    assert workspace_state(workspace) == before
     assert latest_version(workspace) == 1
-    assert _leftovers(workspace.parent) == []
+    assert leftovers(workspace) == []
 
 
 def test_failure_mid_save_leaves_the_file_alone(
-    workspace: Path, monkeypatch: pytest.MonkeyPatch
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    before = sha256(workspace)
-    real_write = pyogrio.write_dataframe
-    calls = {"n": 0}
-
-    def failing_write(*args, **kwargs):
-        calls["n"] += 1
-        if calls["n"] == 2:
-            raise RuntimeError("disk full (simulated)")
-        return real_write(*args, **kwargs)
-
-    monkeypatch.setattr(pyogrio, "write_dataframe", failing_write)
+    before = workspace_state(workspace)
+    calls = fail_on_write(monkeypatch, workspace, lambda n, layer: n == 2)
     changed = {"areas": _areas([1, 2, 3, 4]), "facilities": _facilities().iloc[:2]}
-    with pytest.raises(RuntimeError, match="simulated"):
+    with pytest.raises(OSError, match="simulated"):
         save_version(workspace, changed, message="half")
     assert calls["n"] == 2
-    assert sha256(workspace) == before
-    assert _leftovers(workspace.parent) == []
+    assert workspace_state(workspace) == before
+    assert leftovers(workspace) == []
     monkeypatch.undo()
     assert latest_version(workspace) == 1
     assert save_version(workspace, changed, message="again") == 2  # the store still works
 
 
 def test_failure_while_creating_leaves_nothing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    new_workspace: Workspace, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def failing_write(*args, **kwargs):
-        raise RuntimeError("simulated")
-
-    monkeypatch.setattr(pyogrio, "write_dataframe", failing_write)
-    with pytest.raises(RuntimeError):
-        save_version(tmp_path / "new.gpkg", {"areas": _areas()}, message="x")
-    assert not (tmp_path / "new.gpkg").exists()
-    assert _leftovers(tmp_path) == []
+    fail_on_write(monkeypatch, new_workspace, lambda n, layer: True)
+    with pytest.raises(OSError):
+        save_version(new_workspace, {"areas": _areas()}, message="x")
+    assert not workspace_exists(new_workspace)
+    if isinstance(new_workspace, Path):
+        assert leftovers(new_workspace) == []
 
 
 def test_not_a_workspace(tmp_path: Path) -> None:
@@ -248,13 +252,13 @@ def test_not_a_workspace(tmp_path: Path) -> None:
         list_versions(text)
 
 
-def test_saving_keeps_the_file_mode(workspace: Path) -> None:
-    workspace.chmod(0o644)
-    save_version(workspace, {"insured": _insured(3)}, message="second")
-    assert workspace.stat().st_mode & 0o777 == 0o644
+def test_saving_keeps_the_file_mode(gpkg_workspace: Path) -> None:
+    gpkg_workspace.chmod(0o644)
+    save_version(gpkg_workspace, {"insured": _insured(3)}, message="second")
+    assert gpkg_workspace.stat().st_mode & 0o777 == 0o644
 
 
-def test_saved_geometries_match(workspace: Path) -> None:
+def test_saved_geometries_match(workspace: Workspace) -> None:
     areas = read_workspace(workspace)["areas"]
     assert_geodataframe_equal(
         areas[["area_id", "geometry"]],
@@ -310,7 +314,7 @@ def test_broken_demo_cache_is_regenerated(tmp_path: Path, monkeypatch: pytest.Mo
     assert latest_version(again) == 1
 
 
-def test_is_demo_false_for_built_workspaces(workspace: Path) -> None:
+def test_is_demo_false_for_built_workspaces(workspace: Workspace) -> None:
     from geodata.workspaces import is_demo
 
     assert not is_demo(list_versions(workspace))

@@ -1,5 +1,7 @@
 """Versions: what changed per table (by key), comparing two versions, restoring one as a new
-version, and backups (GeoPackage, zip of GeoJSON + CSV) that read back to the same tables."""
+version, and backups (GeoPackage, zip of GeoJSON + CSV) that read back to the same tables.
+
+Tests that take ``workspace`` run twice: on a GeoPackage file and on PostGIS."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 import shapely
-from geodata_inputs import sha256
+from workspace_backends import Workspace, leftovers, workspace_state
 
 from geodata.backup import backup_bytes, export_backup, read_backup
 from geodata.diff import diff_rows, summarise_change
@@ -47,8 +49,8 @@ def insured(rows) -> pd.DataFrame:
 
 
 @pytest.fixture
-def workspace(tmp_path: Path) -> Path:
-    path = tmp_path / "ws.gpkg"
+def workspace(new_workspace: Workspace) -> Workspace:
+    path = new_workspace
     save_version(path, {"areas": areas("abc", [10, 20, None])}, message="v1")
     save_version(
         path,
@@ -92,7 +94,7 @@ def test_summary_of_a_new_table_and_without_a_key() -> None:
     }
 
 
-def test_each_version_records_what_changed(workspace: Path) -> None:
+def test_each_version_records_what_changed(workspace: Workspace) -> None:
     v1, v2 = list_versions(workspace)
     assert v1.summary["diff"] == {"areas": {"added": 3, "changed": 0, "removed": 0}}
     assert v2.summary["diff"] == {
@@ -105,7 +107,7 @@ def test_each_version_records_what_changed(workspace: Path) -> None:
     assert table.loc[0, "message"] == "v2"
 
 
-def test_compare_two_versions(workspace: Path) -> None:
+def test_compare_two_versions(workspace: Workspace) -> None:
     summary, details = compare_versions(workspace, 1, 2)
     assert summary.set_index("table").loc["areas", ["added", "changed", "removed"]].tolist() == [
         1,
@@ -117,7 +119,7 @@ def test_compare_two_versions(workspace: Path) -> None:
     assert compare_versions(workspace, 2, 2)[0].empty
 
 
-def test_restore_is_a_new_version_that_overwrites_nothing(workspace: Path) -> None:
+def test_restore_is_a_new_version_that_overwrites_nothing(workspace: Workspace) -> None:
     before = {v.number: v.layers for v in list_versions(workspace)}
     number = restore_version(workspace, 1, author="tester")
     assert number == 3
@@ -137,15 +139,15 @@ def test_restore_is_a_new_version_that_overwrites_nothing(workspace: Path) -> No
     assert list_versions(workspace)[-1].summary["diff"]["areas"]["changed"] == 1
 
 
-def test_restore_of_an_unknown_version_changes_nothing(workspace: Path) -> None:
-    before = sha256(workspace)
+def test_restore_of_an_unknown_version_changes_nothing(workspace: Workspace) -> None:
+    before = workspace_state(workspace)
     with pytest.raises(Exception, match="no version 9"):
         restore_version(workspace, 9)
-    assert sha256(workspace) == before
+    assert workspace_state(workspace) == before
 
 
 @pytest.mark.parametrize("fmt", ["gpkg", "zip"])
-def test_backup_round_trip(workspace: Path, tmp_path: Path, fmt: str) -> None:
+def test_backup_round_trip(workspace: Workspace, tmp_path: Path, fmt: str) -> None:
     save_version(
         workspace,
         {"name_crosswalk": pd.DataFrame({"source_key": ["x"], "area_id": ["a"], "score": [91.0]})},
@@ -175,12 +177,12 @@ def test_backup_round_trip(workspace: Path, tmp_path: Path, fmt: str) -> None:
     assert backup_bytes(workspace, fmt=fmt)[:2] in (b"PK", b"SQ")
 
 
-def test_crosswalk_is_not_a_data_table(workspace: Path) -> None:
+def test_crosswalk_is_not_a_data_table(workspace: Workspace) -> None:
     assert "name_crosswalk" not in read_workspace(workspace)
     assert list(read_table(workspace, "name_crosswalk").columns) == ["source_key", "area_id"]
 
 
-def test_command_line_export_restore_compare(workspace: Path, tmp_path: Path, capsys) -> None:
+def test_command_line_export_restore_compare(workspace: Workspace, tmp_path: Path, capsys) -> None:
     from geodata.__main__ import main
 
     assert main(["export", str(workspace), "--out", str(tmp_path / "b.zip"), "--version", "1"]) == 0
@@ -194,7 +196,7 @@ def test_command_line_export_restore_compare(workspace: Path, tmp_path: Path, ca
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
-def test_a_writer_killed_at_random_points_leaves_the_workspace_usable(workspace: Path) -> None:
+def test_a_writer_killed_at_random_points_leaves_the_workspace_usable(workspace: Workspace) -> None:
     """SIGKILL a process in the middle of saving versions, many times, at random moments: the
     workspace always opens, keeps every version it had, and its newest version reads whole."""
     rng = random.Random(20261122)
@@ -217,4 +219,4 @@ def test_a_writer_killed_at_random_points_leaves_the_workspace_usable(workspace:
         newest = read_workspace(workspace)
         assert len(newest["areas"]) == 3 and newest["areas"]["population"].notna().all()
     save_version(workspace, {"areas": areas("ab", [1, 2])}, message="after the kills")
-    assert not list(workspace.parent.glob(".*.tmp.gpkg"))  # stale copies were cleared
+    assert leftovers(workspace) == []  # stale copies were cleared; no half-written tables
