@@ -31,7 +31,9 @@ __all__ = [
     "CARE_TYPES",
     "DOUBLE_GAP_CLASSES",
     "PointSet",
+    "CatchmentLinks",
     "available_facilities",
+    "catchment_links",
     "double_gap",
     "double_gap_summary",
     "facility_needs",
@@ -504,6 +506,86 @@ def two_step_fca(
         ``attrs["n_missing_supply"]`` counts facilities left out for a missing supply value; a
         facility whose catchment holds no demand serves no one (R_j = 0).
     """
+    links = catchment_links(
+        areas,
+        facilities,
+        catchment_km=catchment_km,
+        supply=supply,
+        population=population,
+        decay=decay,
+        points=points,
+        crs=crs,
+    )
+    i, j, w = links.area, links.facility, links.weight
+    values, demand = links.supply, links.demand
+    demand_in_reach = links.catchment_demand
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(demand_in_reach > 0, values / demand_in_reach, 0.0)
+    n_areas = len(demand)
+    score = np.bincount(i, weights=ratio[j] * w, minlength=n_areas)
+    out = pd.DataFrame(
+        {
+            "access": score * per,
+            "n_facilities": np.bincount(i, minlength=n_areas).astype("int64"),
+            "supply_in_reach": np.bincount(i, weights=values[j] * w, minlength=n_areas),
+        },
+        index=areas.index,
+    )
+    out.attrs["n_missing_supply"] = int((~links.kept).sum())
+    return out
+
+
+@dataclass(frozen=True)
+class CatchmentLinks:
+    """Every (area, facility) pair within the catchment, with its distance and weight.
+
+    The common ground of :func:`two_step_fca` and the load model of :mod:`analytics.capacity`:
+    both are sums over these links, so they always agree on who is within reach of what.
+
+    Attributes
+    ----------
+    area, facility : numpy.ndarray
+        Positions of the pair's area (row of ``areas``) and facility (row of the *kept*
+        facilities, see ``kept``).
+    km, weight : numpy.ndarray
+        Distance of the pair in km, and its weight ``W(d)`` (1 without decay).
+    demand : numpy.ndarray
+        Population per area (missing counts as 0: no demand).
+    supply : numpy.ndarray
+        Supply per kept facility.
+    kept : numpy.ndarray
+        Boolean mask over the input facilities: those with a known supply value.
+    """
+
+    area: np.ndarray
+    facility: np.ndarray
+    km: np.ndarray
+    weight: np.ndarray
+    demand: np.ndarray
+    supply: np.ndarray
+    kept: np.ndarray
+
+    @property
+    def catchment_demand(self) -> np.ndarray:
+        """Per kept facility: ``Σ_k P_k W(d_kj)``, the people in its catchment (2SFCA step 1)."""
+        return np.bincount(
+            self.facility, weights=self.demand[self.area] * self.weight, minlength=len(self.supply)
+        )
+
+
+def catchment_links(
+    areas: gpd.GeoDataFrame,
+    facilities: gpd.GeoDataFrame,
+    *,
+    catchment_km: float | None,
+    supply: str | None = "beds",
+    population: str = "population",
+    decay: DecayFunction | None = None,
+    points: gpd.GeoSeries | None = None,
+    crs: object = None,
+) -> CatchmentLinks:
+    """The area–facility pairs within the catchment (see :func:`two_step_fca` for the
+    parameters). Facilities with a missing supply value are left out (``kept`` is False)."""
     if population not in areas:
         raise ValueError(f"areas has no column {population!r}; it has {list(areas.columns)}")
     metric = metric_crs_for({"areas": areas, "facilities": facilities}, crs)
@@ -525,21 +607,9 @@ def two_step_fca(
         i = j = np.zeros(0, dtype=np.intp)
         d = np.zeros(0)
     w = np.ones_like(d) if decay is None else np.asarray(decay(d), dtype="float64")
-    n_fac = len(fac)
-    demand_in_reach = np.bincount(j, weights=demand[i] * w, minlength=n_fac)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(demand_in_reach > 0, values / demand_in_reach, 0.0)
-    score = np.bincount(i, weights=ratio[j] * w, minlength=len(origin))
-    out = pd.DataFrame(
-        {
-            "access": score * per,
-            "n_facilities": np.bincount(i, minlength=len(origin)).astype("int64"),
-            "supply_in_reach": np.bincount(i, weights=values[j] * w, minlength=len(origin)),
-        },
-        index=areas.index,
+    return CatchmentLinks(
+        area=i, facility=j, km=d, weight=w, demand=demand, supply=values, kept=known
     )
-    out.attrs["n_missing_supply"] = int((~known).sum())
-    return out
 
 
 # --------------------------------------------------------------------------------------------------

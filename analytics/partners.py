@@ -201,7 +201,9 @@ def partner_scorecards(
     out = pd.DataFrame(index=ids)
     out.index.name = "partner_id"
     names = partners.assign(partner_id=_as_text(partners["partner_id"])).set_index("partner_id")
-    out["name"] = names["name"].reindex(ids).to_numpy() if "name" in names else None
+    for column in ("name", "name_fa", "name_vi", "name_en"):
+        if column in names or column == "name":
+            out[column] = names[column].reindex(ids).to_numpy() if column in names else None
     out["areas"] = now["n_areas"].reindex(ids).fillna(0).astype("int64").to_numpy()
     for column in ("population", "insured", "coverage", "uninsured"):
         out[column] = now[column].reindex(ids).to_numpy() if column in now else np.nan

@@ -22,9 +22,19 @@ from geodata.problems import DataError, Problem
 from geodata.readers import ROW_COLUMN, SOURCE_COLUMN, read_source
 from geodata.store import save_version
 from geodata.text import name_key, parse_numbers
+from geodata.utilisation import check_utilisation, facility_ids_by_name, melt_measures
 from geodata.validate import clean_ids, conform
 
-SECTIONS = ("areas", "population", "facilities", "insured", "partners", "targets", "outreach")
+SECTIONS = (
+    "areas",
+    "population",
+    "facilities",
+    "insured",
+    "partners",
+    "targets",
+    "outreach",
+    "utilisation",
+)
 SECTION_KEYS = {
     "path",
     "columns",
@@ -40,6 +50,7 @@ SECTION_KEYS = {
     "type_map",
     "defaults",
     "aggregate",
+    "measures",
 }
 GEOMETRY_KEYS = {"lat", "lon", "wkt"}
 # The type each setting must have, as TOML writes it.
@@ -57,6 +68,7 @@ SETTING_TYPES: dict[str, tuple[type, ...]] = {
     "type_map": (dict,),
     "defaults": (dict,),
     "aggregate": (str,),
+    "measures": (dict,),
 }
 
 
@@ -187,6 +199,12 @@ def load_recipe(path: str | Path) -> dict:
                 f"{path.name}: [{name}] columns must map names to source column names "
                 "(a list of columns to add up only with aggregate = 'sum' in [population])."
             )
+        if "measures" in section and name != "utilisation":
+            raise DataError(f"{path.name}: [{name}] measures is a setting of [utilisation] only.")
+        if name == "utilisation" and section.get("key_column") not in (None, "facility_id", "name"):
+            raise DataError(
+                f"{path.name}: [utilisation] key_column must be 'facility_id' or 'name'."
+            )
         if section.get("aggregate") not in (None, "sum"):
             raise DataError(f"{path.name}: [{name}] aggregate can only be 'sum'.")
         table = S.AREAS if name == "population" else S.TABLES[name]
@@ -249,6 +267,10 @@ def build_from_recipe(recipe_path: str | Path) -> tuple[dict[str, pd.DataFrame],
     if "outreach" in recipe:
         outreach, _ = _read_section(recipe["outreach"], S.OUTREACH, base, "outreach", report)
         tables["outreach"] = _outreach_areas(outreach, areas, report)
+    if "utilisation" in recipe:
+        tables["utilisation"] = _utilisation(
+            recipe["utilisation"], tables.get("facilities"), base, report
+        )
 
     if "partners" in tables and "partner_id" in areas:
         known = set(tables["partners"]["partner_id"])
@@ -587,6 +609,58 @@ def _insured(
     rep.joined = len(table)
     rep.rejected = rep.read - rep.filtered - len(table)
     return table
+
+
+def _utilisation(
+    section: Mapping, facilities: pd.DataFrame | None, base: Path, report: BuildReport
+) -> pd.DataFrame:
+    """Facility activity per period: long rows (``measure`` and ``value`` columns), or a wide
+    table whose ``measures = { visits = "column", … }`` are melted into rows. Rows must name a
+    facility of the [facilities] section, by id or (``key_column = "name"``) by name."""
+    source = str(section["path"])
+    file_name = Path(source).name
+    if facilities is None:
+        raise DataError(
+            f"[utilisation] {source}: utilisation records name facilities; the recipe needs a "
+            "[facilities] section."
+        )
+    columns = dict(section.get("columns", {}))
+    frame, rep = _open_section(section, base, "utilisation", report)
+    if isinstance(frame, gpd.GeoDataFrame):
+        frame = pd.DataFrame(frame.drop(columns=frame.geometry.name))
+    measures = section.get("measures")
+    if measures:
+        if "measure" in columns or "value" in columns:
+            raise DataError(
+                f"[utilisation] {source}: use either measures = {{ … }} or the measure and value "
+                "columns, not both."
+            )
+        frame = melt_measures(frame, measures, source)
+        columns.update(measure="measure", value="value")
+    frame = _rename(frame, columns, source)
+    for column, value in dict(section.get("defaults", {})).items():
+        if column not in frame:
+            frame[column] = value
+    facility_column = str(columns.get("facility_id", "facility_id"))
+    if section.get("key_column") == "name" and "facility_id" in frame:
+        ids, problems = facility_ids_by_name(frame, facilities, file_name, facility_column)
+        report.problems += problems
+        frame["facility_id"] = ids.to_numpy()
+        frame = frame[frame["facility_id"].notna().to_numpy()]
+    table, problems = _conform(frame, S.UTILISATION, file_name, columns)
+    report.problems += problems
+    kept, problems, unmatched = check_utilisation(table, facilities, file_name, facility_column)
+    report.problems += problems
+    rep.unmatched = unmatched
+    rep.kept = len(kept)
+    rep.joined = len(kept)
+    rep.rejected = rep.read - rep.filtered - len(kept) if not measures else len(problems)
+    if len(kept):
+        rep.notes.append(
+            f"{kept['facility_id'].nunique()} facilities, {kept['measure'].nunique()} measures, "
+            f"{kept['period'].nunique()} periods."
+        )
+    return kept
 
 
 def _shared_keys(area_keys: pd.Series) -> set[str]:

@@ -26,6 +26,17 @@ FACILITY_TYPES: tuple[str, ...] = (
 FACILITY_STATUSES: tuple[str, ...] = ("operational", "under_construction", "planned", "closed")
 SCHEMES: tuple[str, ...] = ("health", "social_security", "voluntary", "household")
 OUTREACH_KINDS: tuple[str, ...] = ("mobile_desk", "door_to_door")
+#: Activity measures with a label in every language; any other named measure is allowed too.
+UTILISATION_MEASURES: tuple[str, ...] = (
+    "visits",
+    "outpatient_visits",
+    "admissions",
+    "inpatients",
+    "operations",
+    "enrolments",
+)
+#: What one change of a what-if scenario does to the facility network (see analytics.capacity).
+SCENARIO_KINDS: tuple[str, ...] = ("upgrade", "open", "close", "new_site")
 
 
 @dataclass(frozen=True)
@@ -106,13 +117,25 @@ AREAS = TableSchema(
 FACILITIES = TableSchema(
     name="facilities",
     required=("facility_id", "name", "type"),
-    optional=("operator", "beds", "shifts", "status", "opens_on", "services", "address"),
+    optional=(
+        "operator",
+        "beds",
+        "staff",
+        "desks",
+        "shifts",
+        "status",
+        "opens_on",
+        "services",
+        "address",
+    ),
     kinds={
         "facility_id": "id",
         "name": "text",
         "type": "text",
         "operator": "text",
         "beds": "count",
+        "staff": "count",
+        "desks": "count",
         "shifts": "count",
         "status": "text",
         "opens_on": "date",
@@ -141,10 +164,13 @@ INSURED = TableSchema(
 PARTNERS = TableSchema(
     name="partners",
     required=("partner_id", "name"),
-    optional=("kind", "target_coverage", "contact"),
+    optional=("kind", "target_coverage", "contact", "name_fa", "name_vi", "name_en"),
     kinds={
         "partner_id": "id",
         "name": "text",
+        "name_fa": "text",
+        "name_vi": "text",
+        "name_en": "text",
         "kind": "text",
         "target_coverage": "fraction",
         "contact": "text",
@@ -177,8 +203,65 @@ OUTREACH = TableSchema(
     vocabularies={"kind": OUTREACH_KINDS},
 )
 
+UTILISATION = TableSchema(
+    name="utilisation",
+    required=("facility_id", "period", "measure", "value"),
+    optional=("source",),
+    kinds={
+        "facility_id": "id",
+        "period": "date",
+        "measure": "text",
+        "value": "number",
+        "source": "text",
+    },
+    key=("facility_id", "period", "measure"),
+)
+"""Facility activity per period: visits, admissions, operations or any named measure.
+
+``period`` is the first day of a month (monthly records) or of a year (yearly records); ``value`` is
+the activity in that period (not cumulative). Rows name an existing ``facility_id``.
+"""
+
+SCENARIOS = TableSchema(
+    name="scenarios",
+    required=("scenario_id", "change", "name", "kind", "facility_id"),
+    optional=(
+        "author",
+        "created",
+        "supply",
+        "value",
+        "facility_type",
+        "facility_name",
+        "lon",
+        "lat",
+        "note",
+    ),
+    kinds={
+        "scenario_id": "id",
+        "change": "count",
+        "name": "text",
+        "kind": "text",
+        "facility_id": "id",
+        "author": "text",
+        "created": "text",
+        "supply": "text",
+        "value": "number",
+        "facility_type": "text",
+        "facility_name": "text",
+        "lon": "number",
+        "lat": "number",
+        "note": "text",
+    },
+    key=("scenario_id", "change"),
+    vocabularies={"kind": SCENARIO_KINDS, "facility_type": FACILITY_TYPES},
+)
+"""Named what-if scenarios, stored as data: one row per change (upgrade a facility's beds, staff or
+desks; open or close one; a new site at lon/lat). The facilities table is never changed by a
+scenario; :func:`analytics.capacity.apply_changes` applies the rows to a copy."""
+
 TABLES: dict[str, TableSchema] = {
-    t.name: t for t in (AREAS, FACILITIES, INSURED, PARTNERS, TARGETS, OUTREACH)
+    t.name: t
+    for t in (AREAS, FACILITIES, INSURED, PARTNERS, TARGETS, OUTREACH, UTILISATION, SCENARIOS)
 }
 
 NAME_CROSSWALK = TableSchema(

@@ -13,7 +13,7 @@ from pathlib import Path
 from geodata.problems import DataError
 from geodata.store import Version, list_versions, save_version
 
-DEMO_GENERATOR_VERSION = 1
+DEMO_GENERATOR_VERSION = 3  # 2: staff, desks, utilisation records; 3: partner names fa/vi
 
 
 def cache_dir() -> Path:

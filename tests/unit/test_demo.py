@@ -15,7 +15,15 @@ from geopandas.testing import assert_geodataframe_equal
 from geodata import demo, schema
 
 PERSIAN = re.compile(r"^[\u0600-\u06FF\u200c ]+$")
-TABLE_NAMES = {"areas", "facilities", "insured", "partners", "targets", "outreach"}
+TABLE_NAMES = {
+    "areas",
+    "facilities",
+    "insured",
+    "partners",
+    "targets",
+    "outreach",
+    "utilisation",
+}
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,510 @@
+"""Capacity and load: people per bed, per facility and per branch office; facilities carrying
+more than their share; utilisation growth; what-if upgrades, openings and closures saved as named
+scenarios, and scenarios compared.
+
+The settings live in the URL (:mod:`ui.state`); the what-if being built lives in the session.
+Analytics: :mod:`analytics.capacity`, through the cached loaders of :mod:`ui.capacity_data`.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from analytics import capacity as cap
+from geodata.problems import DataError
+from ui import capacity_data, capacity_views, data, views
+from ui.access_data import DISTANCE_SETS, facility_types, present_sets
+from ui.context import current, require_page
+from ui.format import fmt_int, fmt_number, fmt_pct
+from ui.localize import display_names
+from ui.safe import md_escape
+from ui.state import Param, bind, publish, value
+
+ctx = current()
+require_page(ctx, "capacity")
+ws, ver = ctx.source, ctx.version
+tables = data.tables(ws, ver)
+areas = tables["areas"]
+all_facilities = tables["facilities"]
+with_insured = data.has_insured(ws, ver)
+services = capacity_data.present_services(all_facilities)
+measures = capacity_data.measures(ws, ver)
+
+DISTANCES = [0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 7.5, 10.0, 15.0, 20.0, 30.0, 50.0]
+COVERED = [0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 1.0]
+OVERLOAD = [1.25, 1.5, 2.0, 3.0]
+flag = {"parse": lambda s: s in ("1", "true"), "dump": lambda v: "1" if v else "0"}
+km_dump = {"parse": float, "dump": lambda v: f"{v:g}"}
+
+
+def supplies() -> list[str]:
+    service = st.session_state.get("url_service", services[0] if services else "care")
+    return capacity_data.supply_options(all_facilities, service) if services else ["facility"]
+
+
+P = {
+    "service": Param("service", services[0] if services else "care", lambda: services or ["care"]),
+    "supply": Param("supply", "", supplies),
+    "catchment": Param("catchment", 5.0, lambda: DISTANCES, **km_dump),
+    "near": Param("near", 2.0, lambda: DISTANCES, **km_dump),
+    "referral": Param("referral", 10.0, lambda: DISTANCES, **km_dump),
+    "covered": Param("covered", 0.9, lambda: COVERED, **km_dump),
+    "overload": Param("overload", 1.5, lambda: OVERLOAD, **km_dump),
+    "decay": Param("decay", False, lambda: [False, True], **flag),
+    "measure": Param("measure", measures[0] if measures else "", lambda: measures or [""]),
+}
+bind([P["service"]])
+bind([p for name, p in P.items() if name != "service"])
+
+km = {"format_func": lambda v: ctx.t("access.units.km", km=fmt_number(v, ctx.lang, digits=1))}
+sb = st.sidebar
+views.page_header(ctx, "capacity.title")
+if not len(all_facilities) or not services:
+    st.warning(ctx.t("capacity.no_facilities"))
+    publish(list(P.values()))
+    st.stop()
+
+sb.selectbox(
+    ctx.t("capacity.controls.service"),
+    services,
+    key=P["service"].widget_key,
+    format_func=lambda v: ctx.t(f"capacity.service.{v}"),
+)
+supply_choices = supplies()
+if st.session_state.get(P["supply"].widget_key) not in supply_choices:
+    st.session_state[P["supply"].widget_key] = supply_choices[0]
+sb.selectbox(
+    ctx.t("capacity.controls.supply"),
+    supply_choices,
+    key=P["supply"].widget_key,
+    format_func=lambda v: capacity_views.supply_label(ctx, v),
+)
+sb.select_slider(ctx.t("access.controls.catchment"), DISTANCES, key=P["catchment"].widget_key, **km)
+sb.toggle(
+    ctx.t("access.controls.decay"), key=P["decay"].widget_key, help=ctx.t("access.help.decay")
+)
+sb.select_slider(
+    ctx.t("capacity.controls.overload"),
+    OVERLOAD,
+    key=P["overload"].widget_key,
+    format_func=lambda v: ctx.t("capacity.times", n=fmt_number(v, ctx.lang, digits=2)),
+    help=ctx.t("capacity.help.overload"),
+)
+sb.select_slider(ctx.t("access.controls.near"), DISTANCES, key=P["near"].widget_key, **km)
+sb.select_slider(ctx.t("access.controls.referral"), DISTANCES, key=P["referral"].widget_key, **km)
+if with_insured:
+    sb.select_slider(
+        ctx.t("access.controls.covered"),
+        COVERED,
+        key=P["covered"].widget_key,
+        format_func=lambda v: fmt_pct(v, ctx.lang, digits=0),
+    )
+show_others = sb.toggle(ctx.t("capacity.controls.others"), value=False, key="cap_others")
+
+service = str(value(P["service"]))
+supply = str(value(P["supply"]))
+overload_at = float(value(P["overload"]))
+settings = capacity_data.settings_for(
+    service,
+    supply,
+    near_km=float(value(P["near"])),
+    referral_km=float(value(P["referral"])),
+    catchment_km=float(value(P["catchment"])),
+    decay=bool(value(P["decay"])),
+    covered_at=float(value(P["covered"])),
+    overload_at=overload_at,
+)
+names = pd.Series(display_names(areas, "name", ctx.lang).to_numpy(), index=areas["area_id"])
+facility_names = pd.Series(
+    all_facilities["name"].astype(str).to_numpy(), index=all_facilities["facility_id"].astype(str)
+)
+facility_names = facility_names[~facility_names.index.duplicated()]
+s_label = capacity_views.supply_label(ctx, supply)
+
+# ------------------------------------------------------------------------------------------ load
+base = capacity_data.baseline(ws, ver, settings)
+load = base.load
+summary = capacity_data.load_summary(load)
+measure = str(value(P["measure"])) or None
+totals = capacity_data.latest_totals(ws, ver, measure)
+growth = capacity_data.growth(ws, ver, measure) if measure else None
+
+st.subheader(ctx.t("capacity.load.title", service=ctx.t(f"capacity.service.{service}")))
+m1, m2, m3, m4 = st.columns(4)
+m1.metric(ctx.t("capacity.load.facilities"), fmt_int(summary["n"], ctx.lang))
+m2.metric(
+    ctx.t("capacity.load.reference", supply=s_label),
+    fmt_int(summary["reference"], ctx.lang),
+    help=ctx.t(
+        "capacity.load.reference_help",
+        within=fmt_int(summary["within"], ctx.lang),
+        supply=fmt_int(summary["supply"], ctx.lang),
+        unit=s_label,
+    ),
+)
+m3.metric(
+    ctx.t("capacity.load.overloaded", at=fmt_number(overload_at, ctx.lang, digits=2)),
+    fmt_int(summary["overloaded"], ctx.lang),
+)
+m4.metric(
+    ctx.t("capacity.load.within"),
+    fmt_pct(summary["within"] / summary["total"] if summary["total"] else None, ctx.lang),
+    help=ctx.t(
+        "capacity.load.within_help",
+        n=fmt_int(summary["within"], ctx.lang),
+        total=fmt_int(summary["total"], ctx.lang),
+    ),
+)
+service_types = capacity_data.SERVICES[service]
+others = all_facilities[~all_facilities["type"].isin(service_types).to_numpy()]
+per_area = base.areas.assign(name=base.areas["area_id"].map(names).to_numpy())
+capacity_views.load_map(
+    ctx,
+    data.display_shapes(ws, ver, "area"),
+    per_area,
+    load,
+    all_facilities,
+    others if show_others else None,
+    supply=supply,
+    overload_at=overload_at,
+    key=f"cap_load_map_{service}_{supply}",
+)
+st.caption(
+    ctx.t(
+        "capacity.load.explain",
+        km=fmt_number(settings.catchment_km, ctx.lang, digits=1),
+        supply=s_label,
+        at=fmt_number(overload_at, ctx.lang, digits=2),
+    )
+)
+if load.attrs.get("n_missing_supply"):
+    st.caption(
+        ctx.t("capacity.load.missing_supply", n=fmt_int(load.attrs["n_missing_supply"], ctx.lang))
+    )
+ranked = capacity_views.load_table(
+    ctx,
+    load,
+    supply=supply,
+    totals=totals,
+    measure=measure,
+    growth=growth,
+)
+capacity_views.show_table(ctx, ranked, f"load_{service}.csv", key="cap_load_csv")
+
+# ----------------------------------------------------------------------------------- utilisation
+st.subheader(ctx.t("capacity.growth.title"))
+if not measures:
+    st.info(ctx.t("capacity.growth.none"), icon=":material/info:")
+else:
+    st.selectbox(
+        ctx.t("capacity.controls.measure"),
+        measures,
+        key=P["measure"].widget_key,
+        format_func=lambda m: capacity_views.measure_label(ctx, m),
+    )
+    measure = str(value(P["measure"]))
+    per_facility = capacity_data.growth(ws, ver, measure)
+    per_district = capacity_data.district_growth(ws, ver, measure)
+    windows = per_facility.attrs.get("windows")
+    complete = per_facility[per_facility["complete"].astype(bool)]
+    current_total = float(complete["current"].sum())
+    previous_total = float(complete["previous"].sum())
+    g1, g2, g3 = st.columns(3)
+    label = capacity_views.measure_label(ctx, measure)
+    g1.metric(
+        ctx.t("capacity.growth.current", measure=label),
+        fmt_int(current_total, ctx.lang),
+        delta=fmt_pct(current_total / previous_total - 1, ctx.lang) if previous_total else None,
+    )
+    g2.metric(ctx.t("capacity.growth.previous", measure=label), fmt_int(previous_total, ctx.lang))
+    g3.metric(
+        ctx.t("capacity.growth.reporting"),
+        ctx.t(
+            "capacity.growth.reporting_value",
+            n=fmt_int(len(complete), ctx.lang),
+            total=fmt_int(len(per_facility), ctx.lang),
+        ),
+    )
+    if windows is not None:
+        st.caption(capacity_views.window_text(ctx, windows))
+    trend = capacity_data.series(ws, ver, measure)
+    if len(trend) > 1:
+        st.plotly_chart(
+            capacity_views.utilisation_chart(ctx, trend, label),
+            width="stretch",
+            config={"displayModeBar": False},
+        )
+    facility_table, district_table = capacity_views.growth_tables(
+        ctx, per_facility, per_district, measure
+    )
+    left, right = st.columns([3, 2], gap="medium")
+    with left:
+        st.markdown(f"**{ctx.t('capacity.growth.by_facility')}**")
+        capacity_views.show_table(
+            ctx, facility_table, f"growth_{measure}_facilities.csv", key="cap_growth_csv"
+        )
+    with right:
+        st.markdown(f"**{ctx.t('capacity.growth.by_district')}**")
+        capacity_views.show_table(
+            ctx, district_table, f"growth_{measure}_districts.csv", key="cap_district_csv"
+        )
+
+# ---------------------------------------------------------------------------------------- what-if
+st.subheader(ctx.t("capacity.whatif.title"))
+st.caption(ctx.t("capacity.whatif.intro"))
+CHANGES = "cap_changes"
+st.session_state.setdefault(CHANGES, [])
+pending: list[cap.Change] = list(st.session_state[CHANGES])
+status = all_facilities["status"].fillna("operational") if "status" in all_facilities else None
+ids = all_facilities["facility_id"].astype(str)
+open_now = ids[(status == "operational").to_numpy()] if status is not None else ids
+closed_now = ids[(status != "operational").to_numpy()] if status is not None else ids.iloc[0:0]
+actions = ["upgrade", "open", "close", "sites"]
+types_present = set(facility_types(all_facilities))
+
+
+def facility_option(fid: str) -> str:
+    row_type = all_facilities.loc[ids.to_numpy() == fid, "type"]
+    kind = ctx.label("facility_type", row_type.iloc[0]) if len(row_type) else ""
+    return f"{facility_names.get(fid, fid)} · {fid} · {kind}"
+
+
+def add_change(change: cap.Change) -> None:
+    st.session_state[CHANGES] = [*st.session_state[CHANGES], change]
+
+
+a1, a2 = st.columns([1, 3])
+action = a1.selectbox(
+    ctx.t("capacity.whatif.action"),
+    actions,
+    key="cap_action",
+    format_func=lambda a: ctx.t(f"capacity.whatif.action_{a}"),
+)
+with a2:
+    if action == "upgrade":
+        service_ids = ids[all_facilities["type"].isin(service_types).to_numpy()].tolist()
+        u1, u2, u3 = st.columns([3, 1, 1])
+        chosen = u1.selectbox(
+            ctx.t("capacity.whatif.facility"),
+            service_ids or ids.tolist(),
+            key="cap_upgrade_id",
+            format_func=facility_option,
+        )
+        columns = [c for c in cap.SUPPLY_COLUMNS if c in all_facilities] or ["beds"]
+        column = u2.selectbox(
+            ctx.t("capacity.controls.supply"),
+            columns,
+            index=columns.index(supply) if supply in columns else 0,
+            key="cap_upgrade_supply",
+            format_func=lambda v: capacity_views.supply_label(ctx, v),
+        )
+        now = pd.to_numeric(
+            all_facilities.loc[ids.to_numpy() == chosen, column]
+            if column in all_facilities
+            else pd.Series(dtype="float64"),
+            errors="coerce",
+        )
+        start = int(now.iloc[0]) * 2 if len(now) and pd.notna(now.iloc[0]) else 10
+        amount = u3.number_input(
+            ctx.t("capacity.whatif.new_value"),
+            min_value=0,
+            max_value=100_000,
+            value=start,
+            step=1,
+            key=f"cap_upgrade_value_{chosen}_{column}",
+        )
+        st.button(
+            ctx.t("capacity.whatif.add"),
+            key="cap_add_upgrade",
+            on_click=add_change,
+            args=(cap.Change("upgrade", str(chosen), supply=column, value=float(amount)),),
+            icon=":material/add:",
+        )
+    elif action in ("open", "close"):
+        pool = (closed_now if action == "open" else open_now).tolist()
+        if not pool:
+            st.info(ctx.t(f"capacity.whatif.nothing_to_{action}"))
+        else:
+            chosen = st.selectbox(
+                ctx.t("capacity.whatif.facility"),
+                pool,
+                key=f"cap_{action}_id",
+                format_func=facility_option,
+            )
+            st.button(
+                ctx.t("capacity.whatif.add"),
+                key=f"cap_add_{action}",
+                on_click=add_change,
+                args=(cap.Change(action, str(chosen)),),
+                icon=":material/add:",
+            )
+    else:
+        care_sets = present_sets(all_facilities) or list(DISTANCE_SETS)
+        s1, s2, s3 = st.columns(3)
+        care = s1.selectbox(
+            ctx.t("access.siting.care"),
+            care_sets,
+            key="cap_site_care",
+            format_func=lambda v: ctx.t(f"access.set.{v}"),
+        )
+        k = s2.number_input(ctx.t("access.siting.k"), 1, 10, 2, key="cap_site_k")
+        radius = s3.select_slider(
+            ctx.t("access.siting.radius"), DISTANCES, value=2.0, key="cap_site_radius", **km
+        )
+
+        def add_sites() -> None:
+            taken = tuple(ids) + tuple(c.facility_id for c in st.session_state[CHANGES])
+            for change in capacity_data.siting_changes(
+                ws, ver, str(care), int(k), float(radius), taken
+            ):
+                add_change(change)
+
+        st.button(
+            ctx.t("capacity.whatif.add_sites"),
+            key="cap_add_sites",
+            on_click=add_sites,
+            icon=":material/add_location_alt:",
+            help=ctx.t("capacity.whatif.add_sites_help"),
+        )
+
+pending = list(st.session_state[CHANGES])
+if not pending:
+    st.caption(ctx.t("capacity.whatif.empty"))
+else:
+    st.markdown(
+        "\n".join(
+            f"{i}. " + md_escape(capacity_views.change_label(ctx, c, facility_names))
+            for i, c in enumerate(pending, start=1)
+        )
+    )
+    st.button(
+        ctx.t("capacity.whatif.clear"),
+        key="cap_clear",
+        on_click=lambda: st.session_state.update({CHANGES: []}),
+        icon=":material/clear_all:",
+    )
+    try:
+        result = capacity_data.scenario(ws, ver, settings, tuple(pending))
+    except ValueError as exc:
+        st.error(ctx.t("capacity.whatif.invalid", reason=md_escape(str(exc))))
+        result = None
+    if result is not None:
+        comparison = result.comparison
+        by_area = result.by_area
+        left, right = st.columns([3, 2], gap="medium")
+        with left:
+            shown = capacity_views.comparison_table(ctx, comparison, supply=supply)
+            st.dataframe(shown, hide_index=True, width="stretch")
+            st.download_button(
+                ctx.t("access.download"),
+                comparison.to_csv(index=False).encode("utf-8-sig"),
+                file_name="what_if.csv",
+                mime="text/csv",
+                key="cap_whatif_csv",
+                icon=":material/download:",
+            )
+        with right:
+            if with_insured:
+                st.markdown(f"**{ctx.t('access.double_gap.title')}**")
+                capacity_views.show_table(
+                    ctx,
+                    capacity_views.double_gap_table(ctx, comparison),
+                    "what_if_double_gap.csv",
+                    key="cap_dg_csv",
+                )
+            else:
+                st.info(ctx.t("capacity.whatif.no_insured"), icon=":material/info:")
+        capacity_views.change_map(
+            ctx,
+            data.display_shapes(ws, ver, "area"),
+            by_area,
+            names,
+            result,
+            supply=supply,
+            overload_at=overload_at,
+            key=f"cap_change_map_{service}_{supply}",
+        )
+        changed = capacity_views.changed_areas_table(ctx, by_area, names)
+        st.markdown(f"**{ctx.t('capacity.areas.title', n=fmt_int(len(changed), ctx.lang))}**")
+        if len(changed):
+            capacity_views.show_table(ctx, changed, "what_if_areas.csv", key="cap_areas_csv")
+
+        # Save as a named scenario: a new workspace version; facilities never change.
+        if ctx.may("save_scenario") and ctx.role != "partner":
+            n1, n2 = st.columns([3, 1])
+            n1.text_input(ctx.t("capacity.whatif.name"), key="cap_scenario_name", max_chars=120)
+
+            def save_scenario() -> None:
+                name = str(st.session_state.get("cap_scenario_name", "")).strip()
+                if not name:
+                    st.session_state["cap_saved"] = ("error", ctx.t("capacity.whatif.name_needed"))
+                    return
+                try:
+                    version, sid = capacity_data.save(
+                        ctx.workspace, list(st.session_state[CHANGES]), name=name, author=ctx.user
+                    )
+                except DataError as exc:
+                    st.session_state["cap_saved"] = ("error", str(exc))
+                    return
+                st.session_state["cap_saved"] = (
+                    "success",
+                    ctx.t("capacity.whatif.saved", name=name, id=sid, version=version),
+                )
+                st.session_state[CHANGES] = []
+                st.session_state["cap_scenario_name"] = ""
+
+            n2.button(
+                ctx.t("capacity.whatif.save"),
+                key="cap_save",
+                on_click=save_scenario,
+                icon=":material/save:",
+                type="primary",
+            )
+        else:
+            st.caption(ctx.t("capacity.whatif.no_save"))
+saved = st.session_state.pop("cap_saved", None)
+if saved:
+    kind, message = saved
+    (st.success if kind == "success" else st.error)(md_escape(message))
+
+# -------------------------------------------------------------------------------------- scenarios
+st.subheader(ctx.t("capacity.scenarios.title"))
+stored = capacity_data.stored_scenarios(ws, ver)
+CURRENT = "\x00current"
+extra = ((CURRENT, tuple(pending)),) if pending else ()
+if not len(stored) and not pending:
+    st.caption(ctx.t("capacity.scenarios.none"))
+else:
+    try:
+        compared = capacity_data.comparison(ws, ver, settings, extra)
+    except ValueError as exc:
+        compared = None
+        st.error(ctx.t("capacity.whatif.invalid", reason=md_escape(str(exc))))
+    if compared is not None:
+        table = capacity_views.scenario_table(ctx, compared, supply=supply, current_label=CURRENT)
+        capacity_views.show_table(ctx, table, "scenarios.csv", key="cap_scenarios_csv")
+        st.caption(ctx.t("capacity.scenarios.note"))
+    listing = cap.scenario_list(stored)
+    if len(listing):
+
+        def load_scenario() -> None:
+            sid = st.session_state.get("cap_pick")
+            rows = stored[stored["scenario_id"] == sid]
+            st.session_state[CHANGES] = cap.changes_from_frame(rows)
+
+        l1, l2 = st.columns([3, 1])
+        l1.selectbox(
+            ctx.t("capacity.scenarios.pick"),
+            listing["scenario_id"].tolist(),
+            key="cap_pick",
+            format_func=lambda sid: str(listing.set_index("scenario_id").loc[sid, "name"]),
+        )
+        l2.button(
+            ctx.t("capacity.scenarios.load"),
+            key="cap_load_scenario",
+            on_click=load_scenario,
+            icon=":material/upload:",
+        )
+
+publish(list(P.values()))

@@ -1,0 +1,136 @@
+"""AppTest: the Capacity and load page on the demo and the Tehran workspace, in every language;
+a what-if saved as a scenario makes a new version and leaves the facilities as they were."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+from geopandas.testing import assert_geodataframe_equal
+
+from geodata.store import list_versions, read_table
+from tests.apptest.helpers import query
+from tests.apptest.helpers import run_page as run_app_page
+from ui.i18n import translate
+
+PAGE = "pages/capacity.py"
+LANGUAGES = ["en", "fa", "vi"]
+ASCII_DIGIT = re.compile("[0-9]")
+
+
+def run_page(query: dict[str, str] | None = None):
+    return run_app_page(PAGE, query)
+
+
+@pytest.fixture
+def demo_copy(demo_workspace, tmp_path, monkeypatch):
+    """A private copy of the demo workspace (saving a scenario adds a version to it)."""
+    path = tmp_path / "demo-copy.gpkg"
+    shutil.copyfile(demo_workspace, path)
+    monkeypatch.setenv("COVERAGE_ATLAS_WORKSPACE", str(path))
+    return path
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_demo_page_runs_in_every_language(on_demo, lang):
+    at = run_page({"lang": lang})
+    assert at.title[0].value == translate("capacity.title", lang)
+    assert any(translate("header.demo_label", lang) in i.value for i in at.info)
+    labels = [m.label for m in at.metric]
+    assert translate("capacity.load.facilities", lang) in labels
+    assert len(at.dataframe) >= 3  # load, growth per facility, growth per district
+    if lang == "fa":
+        for m in at.metric:
+            assert not ASCII_DIGIT.search(m.value), (m.label, m.value)
+    assert query(at)["lang"] == lang
+
+
+def test_demo_load_table_ranks_the_heaviest_first_and_growth_is_shown(on_demo):
+    at = run_page()
+    load = at.dataframe[0].value
+    ratios = load["Load ratio"].tolist()
+    assert ratios == sorted(ratios, reverse=True)
+    assert {"People served", "People per unit (Beds)", "Growth (%)"} <= set(load.columns)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Facilities counted"] == "5"  # the demo's operational hospitals
+    visits = metrics["Visits, latest period"]
+    assert visits != "—" and int(visits.replace(",", "")) > 0
+    # The demo's visits grow by about 18 % a year.
+    delta = next(m for m in at.metric if m.label == "Visits, latest period").proto.delta
+    assert 12.0 <= float(delta.replace("%", "").strip()) <= 25.0
+
+
+def test_demo_settings_live_in_the_url(on_demo):
+    at = run_page({"service": "insurance_office", "supply": "desks", "catchment": "3"})
+    assert at.selectbox(key="url_service").value == "insurance_office"
+    assert at.selectbox(key="url_supply").value == "desks"
+    assert at.select_slider(key="url_catchment").value == 3.0
+    at.select_slider(key="url_overload").set_value(2.0).run()
+    assert not at.exception, [e.value for e in at.exception]
+    q = query(at)
+    assert q["service"] == "insurance_office" and q["overload"] == "2"
+    assert any(s.value == "Load: Insurance branch offices" for s in at.subheader)
+
+
+def test_what_if_upgrade_is_compared_and_saved_as_a_scenario(demo_copy):
+    facilities_before = read_table(demo_copy, "facilities")
+    versions_before = len(list_versions(demo_copy))
+    at = run_page()
+    at.selectbox(key="cap_upgrade_id").select("F005")
+    at.run()
+    value_keys = [n.key for n in at.number_input if n.key.startswith("cap_upgrade_value_F005")]
+    at.number_input(key=value_keys[0]).set_value(300).run()
+    at.button(key="cap_add_upgrade").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    comparison = next(
+        d.value for d in at.dataframe if "Before" in d.value.columns and "Figure" in d.value.columns
+    )
+    capacity_row = comparison[comparison["Figure"] == "Capacity in all (Beds)"].iloc[0]
+    # F005 has 94 beds: 1,151 beds in all before, 1,357 after.
+    assert capacity_row["Before"] == "1,151" and capacity_row["After"] == "1,357"
+    assert capacity_row["Change"] == "+206"
+    at.text_input(key="cap_scenario_name").input("Double Peace Gate").run()
+    at.button(key="cap_save").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("saved as workspace version" in s.value for s in at.success)
+    versions = list_versions(demo_copy)
+    assert len(versions) == versions_before + 1
+    assert versions[-1].summary["changed"].keys() == {"scenarios"}
+    assert_geodataframe_equal(read_table(demo_copy, "facilities"), facilities_before)
+    stored = read_table(demo_copy, "scenarios")
+    assert stored[
+        ["scenario_id", "kind", "facility_id", "supply", "value", "name"]
+    ].values.tolist() == [["S001", "upgrade", "F005", "beds", 300.0, "Double Peace Gate"]]
+    table = at.dataframe[-1].value
+    assert "Double Peace Gate" in table["Scenario"].tolist()
+    assert "Network as it is" in table["Scenario"].tolist()
+
+
+def test_what_if_close_and_new_sites_from_the_siting_tool(on_demo):
+    at = run_page()
+    at.selectbox(key="cap_action").select("close").run()
+    at.selectbox(key="cap_close_id").select("F002").run()
+    at.button(key="cap_add_close").click().run()
+    at.selectbox(key="cap_action").select("sites").run()
+    at.button(key="cap_add_sites").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    listed = " ".join(m.value for m in at.markdown)
+    assert "Close" in listed and "New" in listed
+    comparison = next(d.value for d in at.dataframe if "Before" in d.value.columns)
+    counted = comparison[comparison["Figure"] == "Facilities counted"].iloc[0]
+    assert counted["Change"] == "-1"  # one hospital closed; new sites are clinics
+    scenarios = at.dataframe[-1].value
+    assert "Current what-if (not saved)" in scenarios["Scenario"].tolist()
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_tehran_page_runs_and_says_there_is_no_utilisation(on_tehran, lang):
+    at = run_page({"lang": lang})
+    assert at.title[0].value == translate("capacity.title", lang)
+    infos = " ".join(i.value for i in at.info)
+    assert translate("capacity.growth.none", lang) in infos
+    assert not any("Synthetic" in i.value for i in at.info)
+    # No bed counts in the Tehran register: each facility counts 1.
+    assert at.selectbox(key="url_supply").options == [translate("capacity.supply.facility", lang)]
