@@ -1,0 +1,969 @@
+"""Outreach planning: mobile enrolment desks, model villages, field work lists, recorded sessions.
+
+Mobile desks
+------------
+A team has ``N`` mobile enrolment desks (crews) and ``D`` days (for example a 7-day health-insurance
+week). Every day each desk stands in one neighbourhood; the uninsured people of a neighbourhood
+are *reached* when, on any day, a desk stands within walking distance ``r`` (metres, straight
+line in a projected CRS) of the neighbourhood's population point (its representative point, or a
+population-weighted point the caller supplies). A person reached once counts once.
+
+The budget is **N desks per day** (``N × D`` desk-days in all), not ``N`` desk-days in total:
+teams are staffed per day (``N`` crews, each at one place a day), and a per-day budget is what a
+week can actually run. The model, with candidate neighbourhoods ``j`` (where a desk may stand),
+demand neighbourhoods ``i`` with weights ``w_i`` (uninsured people; population where a workspace
+has no insured counts) and ``N_i`` the candidates within ``r`` of ``i``::
+
+    max  Σ_i w_i y_i
+    s.t. y_i  <=  Σ_{j in N_i} Σ_d x_{j,d}          (i reached only if some desk-day reaches it)
+         Σ_j x_{j,d}  <=  N                         for every day d   (N desks per day)
+         x_{j,d} in {0, 1}                          (at most one desk per neighbourhood per day)
+         0 <= y_i <= 1
+
+*Reduction used to solve it.* The objective depends on the plan only through the set
+``S = {j : Σ_d x_{j,d} >= 1}`` of neighbourhoods that get a desk at all (a second desk in the same
+place, that day or another, reaches nobody new). Conversely any set ``S`` with ``|S| <= N × D`` is
+the footprint of a feasible plan: put its members, in any order, on days ``1, 1, …, 1, 2, …``
+(``N`` a day); each neighbourhood then has exactly one desk-day. So the optimum of the model above
+equals that of the maximal covering problem with ``k = N × D`` sites (Church & ReVelle, 1974),
+which :func:`analytics.siting.maximal_covering` solves exactly (``scipy.optimize.milp``, HiGHS,
+``D`` times fewer binaries and none of the day symmetry) or greedily with its ``(1 - 1/e)``
+guarantee and a reported upper bound for large instances. :func:`solve_time_expanded` solves the
+model exactly as written above, for verification and benchmarks; the tests check both against a
+brute force over every day-by-day plan on small cases.
+
+*Schedule.* The chosen neighbourhoods are ordered by marginal gain (each counted after the ones
+before it, largest first) and filled into days ``N`` at a time, so the most people are reached
+earliest: a week cut short still has its best days behind it. Under the union objective the
+"one desk per neighbourhood per day" rule never binds at an optimum (the plan places every
+neighbourhood on one day only); it is kept because it defines which plans are allowed.
+
+Model villages, work lists, sessions
+------------------------------------
+:func:`model_villages` picks ``quota`` areas per district by one transparent rule and says which;
+:func:`work_list` gives field teams one row per area (aggregates only: never person or household
+records); :func:`sessions_by_area`, :func:`enrolled_by_area_month` and :func:`enrolled_by_month`
+sum recorded outreach sessions for maps and trend charts.
+
+Nothing here modifies its inputs; every function returns new frames. No loop runs over areas.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from pyproj import Transformer
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+from analytics import access, siting
+from analytics.access import CARE_TYPES, metric_crs_for
+
+__all__ = [
+    "DESK_METHODS",
+    "INTERACTIVE_TIME_LIMIT_S",
+    "MODEL_VILLAGE_RULES",
+    "PLAN_COLUMNS",
+    "SCORE_WEIGHTS",
+    "WORK_LIST_COLUMNS",
+    "DeskPlan",
+    "ModelVillages",
+    "desk_plan_from_matrix",
+    "enrolled_by_area_month",
+    "enrolled_by_month",
+    "model_villages",
+    "plan_desks",
+    "schedule",
+    "sessions_by_area",
+    "sessions_with_areas",
+    "solve_time_expanded",
+    "walking_matrix",
+    "work_list",
+]
+
+DESK_METHODS = ("auto", "exact", "greedy")
+
+#: Seconds an interactive caller (the Outreach page) gives the exact solver: past it, the best plan
+#: found so far is returned with its proven bound (``optimal=False``), so a plan is always ready
+#: within about 2 s on a region the size of the demo.
+INTERACTIVE_TIME_LIMIT_S = 1.0
+
+#: Columns of :attr:`DeskPlan.plan`, in order.
+PLAN_COLUMNS = (
+    "day",
+    "desk",
+    "area_id",
+    "name",
+    "district_id",
+    "partner_id",
+    "reached_new",
+    "areas_new",
+    "cumulative",
+    "lon",
+    "lat",
+)
+
+#: Rules for choosing model villages (see :func:`model_villages`).
+MODEL_VILLAGE_RULES = ("uninsured", "coverage", "score", "population")
+
+#: Default weights of the ``score`` rule: uninsured people (scaled by the largest in the region),
+#: coverage gap (1 - coverage) and deprivation (0–1).
+SCORE_WEIGHTS: dict[str, float] = {"uninsured": 0.5, "gap": 0.3, "deprivation": 0.2}
+
+
+# --------------------------------------------------------------------------------------------------
+# mobile desks
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeskPlan:
+    """A day-by-day plan of mobile desks and what it reaches.
+
+    Attributes
+    ----------
+    plan : pandas.DataFrame
+        One row per desk-day that reaches someone new, in schedule order, with
+        :data:`PLAN_COLUMNS`: ``day`` (1…D), ``desk`` (1…N within the day), the neighbourhood
+        where the desk stands (``area_id``, ``name``, ``district_id``, ``partner_id``),
+        ``reached_new`` (weight first reached by this desk-day), ``areas_new`` (neighbourhoods
+        first reached by it), ``cumulative`` (weight reached up to and including it) and the
+        desk's position (``lon``, ``lat``, EPSG:4326).
+    reach : pandas.DataFrame
+        One row per neighbourhood in scope (the demand): ``area_id``, ``weight``, ``desk_day``
+        (the day a desk stands there, or missing), ``reached_day`` (the first day a desk is
+        within reach, or missing) and ``reached_from`` (the area of that desk).
+    desks_per_day, days : int
+        The budget: ``N`` desks on each of ``D`` days.
+    radius_m : float
+        Walking radius in metres.
+    weight : str
+        What was counted (``uninsured`` or ``population``).
+    total : float
+        Weight of the demand in scope.
+    reached : float
+        Weight reached by the plan.
+    upper_bound : float
+        Upper bound on what any plan could reach (equal to ``reached`` when optimal).
+    optimal : bool
+        Whether the plan is proven optimal.
+    method : str
+        ``"exact"`` or ``"greedy"``.
+    n_candidates, n_demand, n_no_weight : int
+        Neighbourhoods where a desk may stand, neighbourhoods counted, and of those the ones
+        with no weight (no data, counted as 0).
+    partner_id : str or None
+        The partner whose areas the plan was restricted to.
+    """
+
+    plan: pd.DataFrame
+    reach: pd.DataFrame = field(repr=False)
+    desks_per_day: int
+    days: int
+    radius_m: float
+    weight: str
+    total: float
+    reached: float
+    upper_bound: float
+    optimal: bool
+    method: str
+    n_candidates: int
+    n_demand: int
+    n_no_weight: int
+    partner_id: str | None = None
+
+    @property
+    def share(self) -> float:
+        """Share of the weight in scope that the plan reaches."""
+        return self.reached / self.total if self.total > 0 else float("nan")
+
+    @property
+    def desk_days(self) -> int:
+        """Desk-days available (``N × D``)."""
+        return self.desks_per_day * self.days
+
+    @property
+    def desk_days_used(self) -> int:
+        """Desk-days that reach someone new (the rest would reach nobody new)."""
+        return len(self.plan)
+
+    @property
+    def guaranteed_ratio(self) -> float:
+        """``reached / upper_bound``: the share of the best possible plan this one is proven to
+        reach (1.0 when optimal or when nothing can be reached)."""
+        if self.upper_bound <= 0:
+            return 1.0
+        return min(1.0, self.reached / self.upper_bound)
+
+
+def _check_budget(desks_per_day: int, days: int) -> None:
+    for name, value in (("desks_per_day", desks_per_day), ("days", days)):
+        if int(value) != value or value < 1:
+            raise ValueError(f"{name} must be a whole number >= 1, got {value!r}")
+
+
+def schedule(order_gains: np.ndarray, desks_per_day: int) -> tuple[np.ndarray, np.ndarray]:
+    """Day and desk number (1-based) of each position in a gain-ordered list of desk sites:
+    the first ``N`` on day 1, the next ``N`` on day 2, and so on."""
+    pos = np.arange(len(order_gains))
+    return pos // desks_per_day + 1, pos % desks_per_day + 1
+
+
+def desk_plan_from_matrix(
+    cover: sp.spmatrix,
+    weights: np.ndarray,
+    desks_per_day: int,
+    days: int,
+    *,
+    method: str = "auto",
+    time_limit: float | None = 20.0,
+) -> tuple[siting.SitingResult, np.ndarray, np.ndarray]:
+    """Solve the desk model (see the module docstring) from a coverage matrix.
+
+    Parameters
+    ----------
+    cover : scipy.sparse matrix, shape (n_demand, n_candidates)
+        Non-zero where a desk at the candidate reaches the demand point.
+    weights : numpy.ndarray, shape (n_demand,)
+        People at each demand point (NaN counts as 0).
+    desks_per_day, days : int
+        ``N`` desks per day over ``D`` days.
+    method : {"auto", "exact", "greedy"}
+        As for :func:`analytics.siting.maximal_covering` (``auto``: exact up to 600 candidates).
+    time_limit : float, optional
+        Seconds for the MILP.
+
+    Returns
+    -------
+    (SitingResult, day, desk)
+        The covering result (``chosen`` in schedule order, ``gains`` per desk-day) and the day
+        and desk number of each chosen candidate.
+    """
+    _check_budget(desks_per_day, days)
+    if method not in DESK_METHODS:
+        raise ValueError(f"method must be one of {DESK_METHODS}, got {method!r}")
+    result = siting.maximal_covering(
+        cover, weights, desks_per_day * days, method=method, time_limit=time_limit
+    )
+    day, desk = schedule(result.gains, desks_per_day)
+    return result, day, desk
+
+
+def solve_time_expanded(
+    cover: sp.spmatrix,
+    weights: np.ndarray,
+    desks_per_day: int,
+    days: int,
+    *,
+    time_limit: float | None = 60.0,
+) -> tuple[float, np.ndarray]:
+    """The desk model exactly as stated (one binary per candidate and day), through HiGHS.
+
+    Slower than :func:`desk_plan_from_matrix` (``D`` times the binaries, and days that can be
+    swapped freely make the branch-and-bound tree symmetric); kept to verify the reduction and
+    to measure it in the benchmarks.
+
+    Returns
+    -------
+    (value, x)
+        The optimal reached weight and ``x`` (bool, candidates × days): where each desk stands.
+    """
+    _check_budget(desks_per_day, days)
+    csr = sp.csr_matrix(cover, dtype=bool)
+    n_dem, n_sites = csr.shape
+    w = np.nan_to_num(np.asarray(weights, dtype="float64"), nan=0.0)
+    rows = np.flatnonzero((w > 0) & (np.diff(csr.indptr) > 0))
+    a = csr[rows].astype("float64")
+    n_x = n_sites * days
+    if len(rows) == 0 or n_sites == 0:
+        return 0.0, np.zeros((n_sites, days), dtype=bool)
+    # x is laid out day-major: x[d * n_sites + j].
+    reach = sp.hstack([-a] * days, format="csr")
+    link = sp.hstack([reach, sp.identity(len(rows), format="csr")], format="csr")
+    per_day = sp.hstack(
+        [sp.kron(sp.identity(days), np.ones((1, n_sites))), sp.csr_matrix((days, len(rows)))],
+        format="csr",
+    )
+    c = np.concatenate([np.zeros(n_x), -w[rows]])
+    options: dict[str, object] = {"disp": False, "mip_rel_gap": 0.0}
+    if time_limit is not None:
+        options["time_limit"] = float(time_limit)
+    res = milp(
+        c,
+        constraints=[
+            LinearConstraint(link, -np.inf, 0.0),
+            LinearConstraint(per_day, -np.inf, float(desks_per_day)),
+        ],
+        integrality=np.concatenate([np.ones(n_x), np.zeros(len(rows))]),
+        bounds=Bounds(0.0, 1.0),
+        options=options,
+    )
+    if res.x is None:
+        raise RuntimeError(f"HiGHS found no solution: {res.message}")
+    x = res.x[:n_x].reshape(days, n_sites).T > 0.5
+    return -float(res.fun), x
+
+
+def walking_matrix(
+    demand: access.PointSet, candidates: access.PointSet, radius_m: float
+) -> sp.csr_matrix:
+    """Boolean sparse matrix (demand × candidates): True where the candidate lies within
+    ``radius_m`` metres (inclusive) of the demand point."""
+    if not radius_m > 0:
+        raise ValueError(f"radius_m must be > 0, got {radius_m!r}")
+    return siting.coverage_matrix(demand, candidates, radius_m / 1000.0)
+
+
+def _in_partner(areas: pd.DataFrame, partner_id: str | None) -> np.ndarray:
+    if partner_id is None:
+        return np.ones(len(areas), dtype=bool)
+    if "partner_id" not in areas:
+        raise ValueError("areas have no 'partner_id' column: a plan cannot be limited to a partner")
+    return (areas["partner_id"].astype("string") == str(partner_id)).fillna(False).to_numpy(bool)
+
+
+def plan_desks(
+    areas: gpd.GeoDataFrame,
+    desks_per_day: int,
+    days: int,
+    radius_m: float,
+    *,
+    weight: str = "uninsured",
+    partner_id: str | None = None,
+    method: str = "auto",
+    points: gpd.GeoSeries | None = None,
+    crs: object = None,
+    time_limit: float | None = 20.0,
+) -> DeskPlan:
+    """Place ``desks_per_day`` mobile desks on each of ``days`` days to reach the most people.
+
+    See the module docstring for the model. Candidates and demand are the same neighbourhoods
+    (a desk stands at a neighbourhood's population point); with ``partner_id`` both are limited
+    to that partner's neighbourhoods, so people of other partners' areas within reach are not
+    counted.
+
+    Parameters
+    ----------
+    areas : geopandas.GeoDataFrame
+        Neighbourhoods with ``area_id``, ``name`` and the ``weight`` column (missing counts as
+        0); ``district_id`` and ``partner_id`` are carried into the plan when present. Not
+        modified.
+    desks_per_day, days : int
+        ``N`` desks on each of ``D`` days (both >= 1).
+    radius_m : float
+        Walking radius in metres (> 0).
+    weight : str, default "uninsured"
+        The column to reach (``uninsured``; ``population`` where there are no insured counts).
+    partner_id : str, optional
+        Plan within this partner's neighbourhoods only.
+    method : {"auto", "exact", "greedy"}
+        ``exact``: MILP (HiGHS); ``greedy``: with the ``(1 - 1/e)`` bound; ``auto``: exact up to
+        600 candidates.
+    points : geopandas.GeoSeries, optional
+        Population points aligned on ``areas``' index (e.g. population-weighted centres).
+    crs : CRS-like, optional
+        Projected CRS in metres to measure in; by default the areas' UTM zone. A geographic CRS
+        is refused with a ``ValueError``.
+    time_limit : float, optional
+        Seconds for the MILP.
+
+    Returns
+    -------
+    DeskPlan
+    """
+    _check_budget(desks_per_day, days)
+    for column in ("area_id", "name", weight):
+        if column not in areas:
+            raise ValueError(f"areas have no column {column!r}; they have {list(areas.columns)}")
+    if not radius_m > 0:
+        raise ValueError(f"radius_m must be > 0, got {radius_m!r}")
+    scope = _in_partner(areas, partner_id)
+    chosen_areas = areas.loc[scope]
+    metric = metric_crs_for({"areas": areas}, crs)
+    w_all = pd.to_numeric(chosen_areas[weight], errors="coerce").astype("float64").to_numpy()
+    if (w_all < 0).any():
+        raise ValueError(f"areas column {weight!r} has negative values")
+    n_no_weight = int(np.isnan(w_all).sum())
+    w = np.nan_to_num(w_all, nan=0.0)
+    if len(chosen_areas):
+        pts = access._area_points(chosen_areas, points, metric)
+        cover = walking_matrix(pts, pts, radius_m)
+        result, day, desk = desk_plan_from_matrix(
+            cover, w, desks_per_day, days, method=method, time_limit=time_limit
+        )
+        xy = pts.xy
+    else:
+        cover = sp.csr_matrix((0, 0), dtype=bool)
+        result = siting.maximal_covering(cover, w, 0)
+        day = desk = np.zeros(0, dtype=np.intp)
+        xy = np.zeros((0, 2))
+
+    order = result.chosen
+    # First desk (in schedule order) within reach of each demand point: sparse, no loop.
+    position = np.full(len(chosen_areas), np.iinfo(np.int64).max, dtype=np.int64)
+    if len(order):
+        sub = sp.csr_matrix(cover)[:, order].tocoo()
+        np.minimum.at(position, sub.row, sub.col.astype(np.int64))
+    reached_mask = position < len(order)
+    pos = np.where(reached_mask, position, 0)
+    areas_new = np.bincount(pos[reached_mask], minlength=len(order))
+
+    lonlat = _to_lonlat(xy[order], metric) if len(order) else np.zeros((0, 2))
+    ids = chosen_areas["area_id"].to_numpy()
+    column_or_na = {
+        c: (chosen_areas[c].to_numpy()[order] if c in chosen_areas else np.full(len(order), None))
+        for c in ("district_id", "partner_id")
+    }
+    plan = pd.DataFrame(
+        {
+            "day": day.astype(np.int64),
+            "desk": desk.astype(np.int64),
+            "area_id": ids[order],
+            "name": chosen_areas["name"].to_numpy()[order],
+            "district_id": column_or_na["district_id"],
+            "partner_id": column_or_na["partner_id"],
+            "reached_new": result.gains.astype("float64"),
+            "areas_new": areas_new.astype(np.int64),
+            "cumulative": np.cumsum(result.gains).astype("float64"),
+            "lon": lonlat[:, 0],
+            "lat": lonlat[:, 1],
+        },
+        columns=list(PLAN_COLUMNS),
+    )
+    desk_day = np.full(len(chosen_areas), np.nan)
+    desk_day[order] = day
+    reach = pd.DataFrame(
+        {
+            "area_id": ids,
+            "weight": w_all,
+            "desk_day": pd.array(desk_day, dtype="Float64").astype("Int64"),
+            "reached_day": pd.array(
+                np.where(reached_mask, pos // desks_per_day + 1, np.nan), dtype="Float64"
+            ).astype("Int64"),
+            "reached_from": pd.Series(
+                np.where(reached_mask, ids[order][pos] if len(order) else None, None),
+                dtype="object",
+            ),
+        }
+    )
+    return DeskPlan(
+        plan=plan,
+        reach=reach,
+        desks_per_day=int(desks_per_day),
+        days=int(days),
+        radius_m=float(radius_m),
+        weight=weight,
+        total=float(w.sum()),
+        reached=float(result.gains.sum()),
+        upper_bound=float(result.upper_bound),
+        optimal=bool(result.optimal),
+        method=result.method,
+        n_candidates=len(chosen_areas),
+        n_demand=len(chosen_areas),
+        n_no_weight=n_no_weight,
+        partner_id=None if partner_id is None else str(partner_id),
+    )
+
+
+def _to_lonlat(xy: np.ndarray, crs: object) -> np.ndarray:
+    transformer = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+    lon, lat = transformer.transform(xy[:, 0], xy[:, 1])
+    return np.column_stack([np.round(lon, 6), np.round(lat, 6)])
+
+
+# --------------------------------------------------------------------------------------------------
+# model villages
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ModelVillages:
+    """Model villages chosen per district, and the rule that chose them.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        The chosen areas: ``district_id``, ``rank`` (1… within the district), ``area_id``,
+        ``score`` (the rule's value, larger first), and the columns the rule read.
+    rule : str
+        One of :data:`MODEL_VILLAGE_RULES`.
+    weights : dict
+        For ``score``: the weights used (normalised to add up to 1; a term whose column is
+        absent is dropped). Empty for the other rules.
+    quota : int
+        Areas per district (a district may override it, see ``quotas``).
+    quotas : dict
+        District → its own quota, where one was given.
+    short : dict
+        District → number of eligible areas, for districts with fewer than their quota.
+    n_no_data : int
+        Areas left out because a value the rule needs is missing.
+    only_underserved : bool
+        Whether only areas flagged ``underserved`` were eligible.
+    """
+
+    table: pd.DataFrame
+    rule: str
+    weights: dict[str, float]
+    quota: int
+    quotas: dict[str, int]
+    short: dict[str, int]
+    n_no_data: int
+    only_underserved: bool
+
+    @property
+    def formula(self) -> str:
+        """The rule as a formula (English, symbols only), e.g. for a report footnote."""
+        if self.rule == "uninsured":
+            return "most uninsured people first"
+        if self.rule == "coverage":
+            return "lowest coverage (insured / population) first"
+        if self.rule == "population":
+            return "most people first"
+        terms = {
+            "uninsured": "uninsured / max uninsured",
+            "gap": "(1 - coverage)",
+            "deprivation": "deprivation",
+        }
+        return "score = " + " + ".join(
+            f"{self.weights[k]:.2f} × {terms[k]}" for k in terms if k in self.weights
+        )
+
+    def explain(self) -> str:
+        """One plain-English sentence saying how the villages were chosen."""
+        scope = "underserved areas" if self.only_underserved else "areas"
+        return (
+            f"Up to {self.quota} {scope} per district, ranked by {self.formula}; "
+            "ties go to the larger population, then the smaller area id."
+        )
+
+
+def _rule_columns(rule: str) -> list[str]:
+    return {
+        "uninsured": ["uninsured"],
+        "coverage": ["coverage"],
+        "population": ["population"],
+        "score": ["uninsured", "coverage"],
+    }[rule]
+
+
+def model_villages(
+    areas: pd.DataFrame,
+    *,
+    rule: str = "uninsured",
+    quota: int = 5,
+    quotas: Mapping[str, int] | None = None,
+    weights: Mapping[str, float] | None = None,
+    only_underserved: bool = False,
+    district: str = "district_id",
+) -> ModelVillages:
+    """Pick up to ``quota`` areas per district by one transparent rule.
+
+    Rules (larger ``score`` first; ties to the larger population, then the smaller ``area_id``):
+
+    * ``uninsured``: score = uninsured people;
+    * ``coverage``: score = 1 - coverage (lowest coverage first);
+    * ``population``: score = population (for workspaces without insured counts);
+    * ``score``: ``w_u · uninsured / max_uninsured + w_g · (1 - coverage) + w_d · deprivation``,
+      the maximum taken over the eligible areas of the whole region (so scores compare across
+      districts), weights normalised to add up to 1 (default :data:`SCORE_WEIGHTS`); without a
+      ``deprivation`` column its term is dropped and the rest renormalised.
+
+    An area missing a value its rule needs is not eligible (counted in ``n_no_data``). A district
+    with fewer eligible areas than its quota gets all of them and is listed in ``short``.
+
+    Parameters
+    ----------
+    areas : pandas.DataFrame
+        One row per area: ``area_id``, the district column, ``population``, and as the rule
+        needs ``uninsured``, ``coverage``, ``deprivation``, ``underserved``. Not modified.
+    rule : str
+        One of :data:`MODEL_VILLAGE_RULES`.
+    quota : int, default 5
+        Areas per district (>= 1; the issue's programme uses 5–8).
+    quotas : mapping, optional
+        District → its own quota, overriding ``quota``.
+    weights : mapping, optional
+        For ``score``: ``uninsured``, ``gap``, ``deprivation`` (non-negative, not all zero).
+    only_underserved : bool, default False
+        Only areas flagged ``underserved`` are eligible.
+    district : str, default "district_id"
+        The column that groups areas into districts (missing: one group of its own).
+
+    Returns
+    -------
+    ModelVillages
+    """
+    if rule not in MODEL_VILLAGE_RULES:
+        raise ValueError(f"rule must be one of {MODEL_VILLAGE_RULES}, got {rule!r}")
+    if int(quota) != quota or quota < 1:
+        raise ValueError(f"quota must be a whole number >= 1, got {quota!r}")
+    quotas = {str(k): int(v) for k, v in (quotas or {}).items()}
+    if any(v < 0 for v in quotas.values()):
+        raise ValueError("quotas must be >= 0")
+    needed = ["area_id", district, "population", *_rule_columns(rule)]
+    if only_underserved:
+        needed.append("underserved")
+    missing = [c for c in dict.fromkeys(needed) if c not in areas]
+    if missing:
+        raise ValueError(f"areas have no column(s) {missing} (needed by rule {rule!r})")
+
+    frame = pd.DataFrame(
+        {
+            "area_id": areas["area_id"].to_numpy(),
+            "district_id": areas[district].astype("string").to_numpy(),
+            "population": pd.to_numeric(areas["population"], errors="coerce")
+            .astype("float64")
+            .to_numpy(),
+        }
+    )
+    for column in ("uninsured", "coverage", "deprivation"):
+        if column in areas:
+            frame[column] = (
+                pd.to_numeric(areas[column], errors="coerce").astype("float64").to_numpy()
+            )
+    used: dict[str, float] = {}
+    eligible = np.ones(len(frame), dtype=bool)
+    if only_underserved:
+        eligible &= areas["underserved"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    needs = _rule_columns(rule)
+    if rule == "score":
+        used = dict(weights or SCORE_WEIGHTS)
+        unknown = set(used) - set(SCORE_WEIGHTS)
+        if unknown:
+            raise ValueError(f"unknown score weights {sorted(unknown)}; use {list(SCORE_WEIGHTS)}")
+        if any(v < 0 for v in used.values()):
+            raise ValueError("score weights must be >= 0")
+        if "deprivation" not in frame or frame["deprivation"].isna().all():
+            used.pop("deprivation", None)
+        used = {k: float(v) for k, v in used.items() if v > 0}
+        if not used:
+            raise ValueError("at least one score weight must be > 0")
+        total = sum(used.values())
+        used = {k: v / total for k, v in used.items()}
+        needs = [
+            {"uninsured": "uninsured", "gap": "coverage", "deprivation": "deprivation"}[k]
+            for k in used
+        ]
+    has_data = np.ones(len(frame), dtype=bool)
+    for column in needs:
+        has_data &= frame[column].notna().to_numpy()
+    if rule in ("uninsured", "population", "coverage"):
+        has_data &= frame["population"].gt(0).to_numpy()
+    n_no_data = int((eligible & ~has_data).sum())
+    eligible &= has_data
+
+    if rule == "uninsured":
+        score = frame["uninsured"].to_numpy()
+    elif rule == "coverage":
+        score = 1.0 - frame["coverage"].to_numpy()
+    elif rule == "population":
+        score = frame["population"].to_numpy()
+    else:
+        score = np.zeros(len(frame))
+        if "uninsured" in used:
+            top = frame.loc[eligible, "uninsured"].max() if eligible.any() else np.nan
+            scaled = frame["uninsured"].to_numpy() / top if top and top > 0 else 0.0
+            score = score + used["uninsured"] * scaled
+        if "gap" in used:
+            score = score + used["gap"] * (1.0 - frame["coverage"].to_numpy())
+        if "deprivation" in used:
+            score = score + used["deprivation"] * frame["deprivation"].to_numpy()
+    frame["score"] = score
+
+    pool = frame.loc[eligible].copy()
+    pool["_pop"] = pool["population"].fillna(-1.0)
+    pool = pool.sort_values(
+        ["district_id", "score", "_pop", "area_id"],
+        ascending=[True, False, False, True],
+        na_position="last",
+        kind="mergesort",
+    )
+    pool["rank"] = pool.groupby("district_id", dropna=False).cumcount() + 1
+    limit = pool["district_id"].map(quotas).fillna(quota).astype(int)
+    picked = pool[pool["rank"] <= limit]
+    available = pool.groupby("district_id", dropna=False).size()
+    wanted = available.index.to_series().map(quotas).fillna(quota).astype(int)
+    short = {
+        ("" if pd.isna(d) else str(d)): int(n) for d, n in available[available < wanted].items()
+    }
+    columns = ["district_id", "rank", "area_id", "score", "population"] + [
+        c for c in ("uninsured", "coverage", "deprivation") if c in frame
+    ]
+    table = picked[columns].reset_index(drop=True)
+    return ModelVillages(
+        table=table,
+        rule=rule,
+        weights=used,
+        quota=int(quota),
+        quotas=quotas,
+        short=short,
+        n_no_data=n_no_data,
+        only_underserved=bool(only_underserved),
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# recorded sessions
+# --------------------------------------------------------------------------------------------------
+
+
+def sessions_with_areas(outreach: pd.DataFrame, areas: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Sessions with an ``area_id`` for each: their own, or the area their point falls in.
+
+    Parameters
+    ----------
+    outreach : pandas.DataFrame or geopandas.GeoDataFrame
+        Sessions (``session_id``, ``date``, ``enrolled``; optional ``area_id``, point geometry,
+        ``kind``, ``partner_id``). Not modified.
+    areas : geopandas.GeoDataFrame
+        Areas (``area_id``, polygons) in the same CRS as the sessions' points.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The sessions (no geometry), ``date`` as datetime, ``enrolled`` as float, ``area_id``
+        filled from a spatial join (an index query, no loop) where it was missing and the point
+        lies in an area; ``lon`` / ``lat`` of the point where there is one.
+    """
+    out = pd.DataFrame(outreach.drop(columns=["geometry"], errors="ignore")).copy()
+    if "area_id" not in out:
+        out["area_id"] = pd.Series([None] * len(out), dtype="object")
+    out["area_id"] = out["area_id"].astype("object").where(out["area_id"].notna(), None)
+    out["date"] = pd.to_datetime(out["date"], errors="coerce")
+    out["enrolled"] = pd.to_numeric(out["enrolled"], errors="coerce").astype("float64")
+    out["lon"] = np.nan
+    out["lat"] = np.nan
+    if isinstance(outreach, gpd.GeoDataFrame) and len(outreach):
+        geoms = outreach.geometry
+        present = ~(geoms.isna() | geoms.is_empty).to_numpy()
+        if present.any():
+            if outreach.crs is None or areas.crs is None:
+                raise ValueError("sessions and areas need a CRS to be matched by location")
+            points = geoms[present].to_crs("EPSG:4326")
+            out.loc[present, "lon"] = points.x.to_numpy()
+            out.loc[present, "lat"] = points.y.to_numpy()
+            missing = present & out["area_id"].isna().to_numpy()
+            if missing.any() and len(areas):
+                located = geoms[missing].to_crs(areas.crs)
+                tree_idx, area_idx = areas.sindex.query(located.to_numpy(), predicate="within")
+                found = pd.Series(areas["area_id"].to_numpy()[area_idx], index=tree_idx)
+                found = found[~found.index.duplicated(keep="first")]
+                rows = np.flatnonzero(missing)[found.index.to_numpy()]
+                out.loc[out.index[rows], "area_id"] = found.to_numpy()
+    return out
+
+
+def _counted(base: pd.DataFrame, keys: str | list[str]) -> pd.DataFrame:
+    """``sessions`` (rows) and ``enrolled`` (sum; missing when every count is missing) per key."""
+    grouped = base.groupby(keys, sort=True)["enrolled"]
+    return pd.DataFrame({"sessions": grouped.size(), "enrolled": grouped.sum(min_count=1)})
+
+
+def sessions_by_area(sessions: pd.DataFrame) -> pd.DataFrame:
+    """Per area: ``sessions``, ``enrolled`` (sum), and the last session's ``last_date``,
+    ``last_enrolled`` and ``last_kind``. Sessions without an area are left out."""
+    base = sessions[sessions["area_id"].notna()]
+    if base.empty:
+        return pd.DataFrame(
+            {
+                "area_id": pd.Series(dtype="object"),
+                "sessions": pd.Series(dtype="int64"),
+                "enrolled": pd.Series(dtype="float64"),
+                "last_date": pd.Series(dtype="datetime64[ns]"),
+                "last_enrolled": pd.Series(dtype="float64"),
+                "last_kind": pd.Series(dtype="object"),
+            }
+        )
+    totals = _counted(base, "area_id")
+    order = base.sort_values(["area_id", "date"], kind="mergesort", na_position="first")
+    last = order.groupby("area_id", sort=True).tail(1).set_index("area_id")
+    kind = last["kind"] if "kind" in last else pd.Series(None, index=last.index, dtype="object")
+    totals["last_date"] = last["date"]
+    totals["last_enrolled"] = last["enrolled"]
+    totals["last_kind"] = kind
+    return totals.reset_index()
+
+
+def enrolled_by_area_month(sessions: pd.DataFrame) -> pd.DataFrame:
+    """Per area and month (first of month): ``sessions`` and ``enrolled`` (sum)."""
+    base = sessions[sessions["area_id"].notna() & sessions["date"].notna()]
+    period = base["date"].dt.to_period("M").dt.to_timestamp()
+    return _counted(base.assign(period=period), ["area_id", "period"]).reset_index()
+
+
+def enrolled_by_month(sessions: pd.DataFrame) -> pd.DataFrame:
+    """Per month (first of month, column ``date`` for charts): ``sessions``, ``enrolled``."""
+    base = sessions[sessions["date"].notna()]
+    period = base["date"].dt.to_period("M").dt.to_timestamp()
+    return _counted(base.assign(date=period), "date").reset_index()
+
+
+# --------------------------------------------------------------------------------------------------
+# work lists
+# --------------------------------------------------------------------------------------------------
+
+#: Columns of :func:`work_list`, in order: per-area aggregates only.
+WORK_LIST_COLUMNS = (
+    "area_id",
+    "name",
+    "district_id",
+    "district_name",
+    "partner_id",
+    "partner_name",
+    "partner_contact",
+    "population",
+    "households",
+    "insured",
+    "uninsured",
+    "coverage",
+    "nearest_care",
+    "nearest_care_type",
+    "nearest_care_km",
+    "nearest_office",
+    "nearest_office_km",
+    "sessions",
+    "enrolled_total",
+    "last_session_date",
+    "last_session_enrolled",
+    "last_session_kind",
+    "desk_day",
+    "desk_number",
+    "reached_day",
+    "model_village",
+)
+
+
+def work_list(
+    areas: gpd.GeoDataFrame,
+    *,
+    coverage: pd.DataFrame | None = None,
+    partners: pd.DataFrame | None = None,
+    facilities: gpd.GeoDataFrame | None = None,
+    sessions: pd.DataFrame | None = None,
+    plan: DeskPlan | None = None,
+    villages: ModelVillages | None = None,
+    points: gpd.GeoSeries | None = None,
+    crs: object = None,
+) -> pd.DataFrame:
+    """One row per area with what a field team needs: aggregates only.
+
+    Never a person or household record: the output has exactly :data:`WORK_LIST_COLUMNS`
+    whatever columns the inputs carry.
+
+    Parameters
+    ----------
+    areas : geopandas.GeoDataFrame
+        Areas (``area_id``, ``name``, ``population``; optional ``district_id``,
+        ``district_name``, ``partner_id``, ``households``). Not modified.
+    coverage : pandas.DataFrame, optional
+        Per area ``area_id``, ``insured``, ``uninsured``, ``coverage`` (e.g.
+        :func:`analytics.coverage.coverage_by_area`); without it those columns are missing.
+    partners : pandas.DataFrame, optional
+        ``partner_id``, ``name``, optional ``contact``.
+    facilities : geopandas.GeoDataFrame, optional
+        Facilities that count (``facility_id``, ``name``, ``type``, points), same CRS as
+        ``areas``: the nearest care facility (hospital, polyclinic, clinic, health post) and the
+        nearest insurance office, with straight-line distance in km.
+    sessions : pandas.DataFrame, optional
+        Sessions with areas (:func:`sessions_with_areas`).
+    plan : DeskPlan, optional
+        ``desk_day`` / ``desk_number`` where a desk stands in the area, ``reached_day``.
+    villages : ModelVillages, optional
+        ``model_village`` is True for the chosen areas.
+    points, crs
+        As for :func:`analytics.access.nearest_facility_km`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`WORK_LIST_COLUMNS`, one row per area, in the order of ``areas``.
+    """
+    for column in ("area_id", "name", "population"):
+        if column not in areas:
+            raise ValueError(f"areas have no column {column!r}")
+    n = len(areas)
+
+    def col(name: str) -> np.ndarray:
+        return areas[name].to_numpy() if name in areas else np.full(n, None, dtype=object)
+
+    out = pd.DataFrame(
+        {
+            "area_id": areas["area_id"].to_numpy(),
+            "name": areas["name"].to_numpy(),
+            "district_id": col("district_id"),
+            "district_name": col("district_name"),
+            "partner_id": col("partner_id"),
+        }
+    )
+    ids = out["area_id"]
+    if partners is not None and len(partners):
+        by_id = partners.drop_duplicates("partner_id").set_index(
+            partners["partner_id"].drop_duplicates().astype("string")
+        )
+        key = out["partner_id"].astype("string")
+        out["partner_name"] = key.map(by_id["name"]).astype("object").to_numpy()
+        contact = by_id["contact"] if "contact" in by_id else pd.Series(dtype="object")
+        out["partner_contact"] = key.map(contact).astype("object").to_numpy()
+    else:
+        out["partner_name"] = None
+        out["partner_contact"] = None
+    out["population"] = pd.to_numeric(areas["population"], errors="coerce").to_numpy()
+    out["households"] = (
+        pd.to_numeric(areas["households"], errors="coerce").to_numpy()
+        if "households" in areas
+        else np.nan
+    )
+    for column in ("insured", "uninsured", "coverage"):
+        if coverage is not None and column in coverage:
+            series = coverage.drop_duplicates("area_id").set_index("area_id")[column]
+            out[column] = ids.map(series).astype("float64").to_numpy()
+        else:
+            out[column] = np.nan
+
+    for name in ("care", "office"):
+        out[f"nearest_{name}"] = None
+        out[f"nearest_{name}_km"] = np.nan
+    out["nearest_care_type"] = None
+    if facilities is not None and len(facilities) and n:
+        groups = {"care": list(CARE_TYPES), "office": ["insurance_office"]}
+        near = access.nearest_facility_km(
+            areas, facilities, types=[], groups=groups, points=points, crs=crs
+        )
+        fac = facilities.drop_duplicates("facility_id").set_index("facility_id")
+        for name in groups:
+            found = near[f"{name}_id"]
+            out[f"nearest_{name}"] = found.map(fac["name"]).to_numpy()
+            out[f"nearest_{name}_km"] = near[f"{name}_km"].round(3).to_numpy()
+        out["nearest_care_type"] = near["care_id"].map(fac["type"]).to_numpy()
+
+    if sessions is not None and len(sessions):
+        per_area = sessions_by_area(sessions).set_index("area_id")
+        out["sessions"] = ids.map(per_area["sessions"]).fillna(0).astype("int64").to_numpy()
+        out["enrolled_total"] = ids.map(per_area["enrolled"]).to_numpy()
+        out["last_session_date"] = ids.map(per_area["last_date"]).to_numpy()
+        out["last_session_enrolled"] = ids.map(per_area["last_enrolled"]).to_numpy()
+        out["last_session_kind"] = ids.map(per_area["last_kind"]).to_numpy()
+    else:
+        out["sessions"] = 0
+        out["enrolled_total"] = np.nan
+        out["last_session_date"] = pd.NaT
+        out["last_session_enrolled"] = np.nan
+        out["last_session_kind"] = None
+
+    if plan is not None:
+        desks = plan.plan.drop_duplicates("area_id").set_index("area_id")
+        reach = plan.reach.set_index("area_id")
+        out["desk_day"] = ids.map(desks["day"]).astype("Int64")
+        out["desk_number"] = ids.map(desks["desk"]).astype("Int64")
+        out["reached_day"] = ids.map(reach["reached_day"]).astype("Int64")
+    else:
+        for column in ("desk_day", "desk_number", "reached_day"):
+            out[column] = pd.array([pd.NA] * n, dtype="Int64")
+    chosen = set(villages.table["area_id"]) if villages is not None else set()
+    out["model_village"] = ids.isin(chosen).to_numpy()
+    return out[list(WORK_LIST_COLUMNS)]
