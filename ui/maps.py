@@ -51,6 +51,9 @@ POINT_FILL = "#ffffff"
 _COORD_DECIMALS = 6
 
 _COLOUR_RE = re.compile(r"^#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")
+# Legend icons: local files only, plain path characters; CSS classes from a fixed vocabulary.
+_ICON_RE = re.compile(r"^/app/static/[A-Za-z0-9_./-]+$")
+_CLASS_RE = re.compile(r"^[A-Za-z0-9_ -]*$")
 _WGS84 = CRS.from_epsg(4326)
 
 
@@ -64,9 +67,14 @@ def escape_text(value: Any) -> str:
     matter inside a JavaScript template literal, where ``folium.Tooltip`` pastes its text:
     backtick, ``$`` and backslash become character references. The browser shows the
     original characters.
+
+    Braces become references too: branca compiles each element's *rendered* script (with the
+    data in it) as a Jinja template a second time (``MacroElement.render`` → ``Element(text)``),
+    so a name like ``{{ 7*7 }}`` would be evaluated on the server — template injection.
     """
     text = html.escape(str(value), quote=True)
-    return text.replace("\\", "&#92;").replace("`", "&#96;").replace("$", "&#36;")
+    text = text.replace("\\", "&#92;").replace("`", "&#96;").replace("$", "&#36;")
+    return text.replace("{", "&#123;").replace("}", "&#125;")
 
 
 def _is_missing(value: Any) -> bool:
@@ -241,11 +249,22 @@ def _polygonal_part(geom: shapely.Geometry) -> shapely.Geometry:
 
 @dataclass
 class LegendItem:
-    """One legend row: a colour swatch, its label and optionally how many areas it has."""
+    """One legend row: a colour swatch, its label and optionally how many areas it has.
+
+    ``icon`` (a local URL under ``/app/static/``) shows that image instead of the swatch, in a box
+    of ``icon_size`` pixels carrying the CSS classes ``icon_class`` (e.g. a facility's status);
+    ``heading`` makes the row a sub-heading (only its label is shown); consecutive ``inline`` items
+    share one wrapping line (a compact key: icon and label, no count).
+    """
 
     colour: str
     label: str
     count: int | None = None
+    icon: str | None = None
+    icon_class: str = ""
+    icon_size: int = 16
+    heading: bool = False
+    inline: bool = False
 
 
 def _default_count_format(count: int) -> str:
@@ -275,8 +294,17 @@ def legend_html(
     count_format: Callable[[int], str] = _default_count_format,
 ) -> str:
     """The legend's inner HTML; every text escaped, every colour checked to be a hex colour."""
-    rows = []
+    rows: list[str] = []
+    chips: list[str] = []
     for i, item in enumerate(items):
+        if chips and not item.inline:
+            rows.append('<div class="ca-legend-chips">' + "".join(chips) + "</div>")
+            chips = []
+        if item.heading:
+            rows.append(
+                f'<div class="ca-legend-heading" dir="auto">{escape_text(item.label)}</div>'
+            )
+            continue
         colour = _check_colour(item.colour, f"legend item {i} ({item.label!r})")
         count = (
             ""
@@ -284,12 +312,32 @@ def legend_html(
             else f'<span class="ca-legend-count" dir="auto">{escape_text(count_format(item.count))}'
             "</span>"
         )
+        swatch = f'<span class="ca-legend-swatch" style="background-color:{colour}"></span>'
+        if item.icon:
+            if not _ICON_RE.match(item.icon) or ".." in item.icon:
+                raise ValueError(f"legend item {i}: icon {item.icon!r} is not a local static file")
+            if not _CLASS_RE.match(item.icon_class):
+                raise ValueError(f"legend item {i}: bad icon class {item.icon_class!r}")
+            size = max(8, min(int(item.icon_size), 48))
+            swatch = (
+                '<span class="ca-legend-icon">'
+                f'<span class="{item.icon_class}" style="width:{size}px;height:{size}px">'
+                f'<img src="{item.icon}" alt="" width="{size}" height="{size}"></span></span>'
+            )
+        if item.inline:
+            chips.append(
+                f'<span class="ca-legend-chip">{swatch}'
+                f'<span class="ca-legend-label" dir="auto">{escape_text(item.label)}</span></span>'
+            )
+            continue
         rows.append(
             '<div class="ca-legend-row">'
-            f'<span class="ca-legend-swatch" style="background-color:{colour}"></span>'
+            f"{swatch}"
             f'<span class="ca-legend-label" dir="auto">{escape_text(item.label)}</span>'
             f"{count}</div>"
         )
+    if chips:
+        rows.append('<div class="ca-legend-chips">' + "".join(chips) + "</div>")
     return f'<div class="ca-legend-title" dir="auto">{escape_text(title)}</div>' + "".join(rows)
 
 
@@ -325,6 +373,19 @@ class Legend(MacroElement):
                 border: 1px solid rgba(0, 0, 0, 0.25); border-radius: 2px;
             }
             .ca-legend-label { flex: 1 1 auto; }
+            .ca-legend-heading { font-weight: 600; margin: 6px 0 2px; color: #57606a; }
+            .ca-legend-icon {
+                flex: 0 0 24px; display: flex; align-items: center; justify-content: center;
+                min-height: 18px;
+            }
+            .ca-legend-icon > span { position: relative; display: inline-block; }
+            .ca-legend-icon img { display: block; width: 100%; height: 100%; }
+            .ca-legend-chips {
+                display: flex; flex-wrap: wrap; align-items: center; gap: 3px 10px;
+                margin: 2px 0;
+            }
+            .ca-legend-chip { display: inline-flex; align-items: center; gap: 4px; }
+            .ca-legend-chip .ca-legend-icon { flex: 0 0 auto; min-width: 0; }
             .ca-legend-count {
                 flex: 0 0 auto; margin-inline-start: 8px; color: #57606a;
                 font-variant-numeric: tabular-nums;

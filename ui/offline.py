@@ -25,6 +25,7 @@ from branca.element import MacroElement
 from folium.template import Template
 
 __all__ = [
+    "FACILITY_ICONS_URL",
     "LEAFLET_CSS_URL",
     "LEAFLET_IMAGES_URL",
     "LEAFLET_JS_URL",
@@ -32,6 +33,7 @@ __all__ = [
     "TILE_ATTRIBUTION_SETTING",
     "TILE_URL_SETTING",
     "basemap_tiles",
+    "ensure_icon_assets",
     "ensure_vendor_assets",
     "offline_map",
 ]
@@ -42,6 +44,10 @@ LEAFLET_JS_URL = "/app/static/vendor/leaflet/leaflet.js"
 LEAFLET_CSS_URL = "/app/static/vendor/leaflet/leaflet.css"
 #: Folder of Leaflet's marker and layer-control images (trailing slash, as Leaflet wants it).
 LEAFLET_IMAGES_URL = "/app/static/vendor/leaflet/images/"
+#: The project's own facility icons (SVG, committed under ``ui/assets/facility_icons``), served
+#: from ``static/vendor/facility-icons`` (trailing slash).
+FACILITY_ICONS_URL = "/app/static/vendor/facility-icons/"
+FACILITY_ICONS_SOURCE = Path(__file__).resolve().parent / "assets" / "facility_icons"
 
 # OPT-IN ONLY. A basemap is never a default: every map reads well without one, and offline use is
 # the normal case. A deployment that has a tile server it may use (its own, inside the network, or
@@ -118,6 +124,7 @@ def _atomic_write_bytes(dest: Path, data: bytes) -> None:
 def ensure_vendor_assets(app_dir: Path) -> Path:
     """Copy Leaflet (JS, CSS, images) from XStatic-Leaflet into ``app_dir/static/vendor/leaflet``.
 
+    The project's facility icons are copied too (:func:`ensure_icon_assets`).
     Idempotent and cheap when the files are already there: a marker file records the XStatic
     version and file list, and each file's size is compared with the package's. Safe when
     several processes run it at once: every file (and the marker, written last) is written to
@@ -134,6 +141,7 @@ def ensure_vendor_assets(app_dir: Path) -> Path:
     Path
         The ``static/vendor/leaflet`` folder (served at :data:`LEAFLET_URL_PREFIX`).
     """
+    ensure_icon_assets(app_dir)
     target = Path(app_dir) / "static" / "vendor" / "leaflet"
     base, version, files = _leaflet_source()
     if _is_current(target, base, version, files):
@@ -146,6 +154,27 @@ def ensure_vendor_assets(app_dir: Path) -> Path:
     _atomic_write_bytes(
         target / _MARKER_NAME, json.dumps(marker, indent=1, sort_keys=True).encode("utf-8")
     )
+    return target
+
+
+def ensure_icon_assets(app_dir: Path, source: Path = FACILITY_ICONS_SOURCE) -> Path:
+    """Copy the facility icons (``ui/assets/facility_icons/*.svg``) into
+    ``app_dir/static/vendor/facility-icons`` (served at :data:`FACILITY_ICONS_URL`).
+
+    Cheap when current (a file is rewritten only when its bytes differ) and safe when several
+    processes run it at once (atomic writes). Called by :func:`ensure_vendor_assets`.
+    """
+    target = Path(app_dir) / "static" / "vendor" / "facility-icons"
+    target.mkdir(parents=True, exist_ok=True)
+    for icon in sorted(Path(source).glob("*.svg")):
+        data = icon.read_bytes()
+        dest = target / icon.name
+        try:
+            if dest.read_bytes() == data:
+                continue
+        except OSError:
+            pass
+        _atomic_write_bytes(dest, data)
     return target
 
 

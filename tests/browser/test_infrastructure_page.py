@@ -20,12 +20,17 @@ def test_demo_infrastructure_map_with_proposed_sites(demo_server, guarded_page):
     legends = " | ".join(frame.locator(".ca-legend").all_inner_texts())
     assert "Referral gap" in legends and "No hospital within" in legends
     assert "Proposed site\n3" in legends and "Hospital" in legends
-    # Facilities and the three proposed sites are drawn as circle markers.
-    markers = frame.evaluate(
+    # The three proposed sites are circle markers; facilities are icons (one L.Marker each).
+    sites = frame.evaluate(
         "() => { let n = 0; window.map.eachLayer(l => { if (l instanceof L.CircleMarker && "
         "!l.feature) n += 1; }); return n; }"
     )
-    assert markers >= 3
+    assert sites == 3
+    icons = frame.evaluate(
+        "() => { let n = 0; window.map.eachLayer(l => { if (l instanceof L.Marker && "
+        "l.feature && l.feature.properties.t) n += 1; }); return n; }"
+    )
+    assert icons >= 30
     page.get_by_text("People newly within reach").first.wait_for(timeout=30_000)
     no_exception_shown(page)
     page.screenshot(path=screenshot_path("demo-infrastructure"), full_page=True)
