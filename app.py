@@ -65,10 +65,28 @@ pages = [
         url_path="infrastructure",
     ),
     st.Page(
+        "pages/capacity.py",
+        title=ctx.t("capacity.nav"),
+        icon=":material/bed:",
+        url_path="capacity",
+    ),
+    st.Page(
         "pages/partners.py",
         title=ctx.t("partners.nav"),
         icon=":material/handshake:",
         url_path="partners",
+    ),
+    st.Page(
+        "pages/outreach.py",
+        title=ctx.t("outreach.nav"),
+        icon=":material/campaign:",
+        url_path="outreach",
+    ),
+    st.Page(
+        "pages/briefings.py",
+        title=ctx.t("briefings.nav"),
+        icon=":material/summarize:",
+        url_path="briefings",
     ),
     st.Page(
         "pages/data.py",

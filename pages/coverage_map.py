@@ -13,6 +13,8 @@ import streamlit as st
 from analytics.classify import SCHEMES
 from ui import charts, data, views
 from ui.context import current
+from ui.downloads import table_downloads
+from ui.facility_layer import facility_filters
 from ui.format import fmt_int, fmt_pct
 from ui.i18n import direction
 from ui.localize import (
@@ -114,23 +116,12 @@ if districts:
         key=P["district"].widget_key,
         format_func=lambda d: str(district_names.get(d, d)) if d else ctx.t("controls.all"),
     )
-n_facilities = len(data.tables(ws, ver)["facilities"])
-show_facilities = sb.toggle(
-    ctx.t("controls.facilities", n=fmt_int(n_facilities, ctx.lang)),
-    value=0 < n_facilities <= 300,
-    key="cm_facilities",
-    disabled=n_facilities == 0,
+shown_facilities = facility_filters(
+    ctx,
+    data.tables(ws, ver)["facilities"],
+    "cm",
+    show_default=0 < len(data.tables(ws, ver)["facilities"]) <= 300,
 )
-facility_types: list[str] = []
-if show_facilities:
-    present = sorted(data.tables(ws, ver)["facilities"]["type"].dropna().astype(str).unique())
-    facility_types = sb.multiselect(
-        ctx.t("controls.facility_types"),
-        present,
-        default=present,
-        key="cm_facility_types",
-        format_func=lambda t: ctx.label("facility_type", t),
-    )
 show_basemap = basemap_tiles() is not None and sb.toggle(
     ctx.t("controls.basemap"), value=False, key="cm_basemap", help=ctx.t("controls.basemap_help")
 )
@@ -180,12 +171,9 @@ if province or district:
         st.rerun()
 
 facilities = None
-if show_facilities:
-    fac = data.tables(ws, ver)["facilities"]
-    if len(fac) and len(in_view):
-        minx, miny, maxx, maxy = in_view.total_bounds
-        facilities = fac.cx[minx:maxx, miny:maxy]
-        facilities = facilities[facilities["type"].isin(facility_types)]
+if shown_facilities is not None and len(in_view):
+    minx, miny, maxx, maxy = in_view.total_bounds
+    facilities = shown_facilities.cx[minx:maxx, miny:maxy]
 
 map_col, detail_col = st.columns([3, 2], gap="medium")
 with map_col:
@@ -257,6 +245,7 @@ with detail_col:
                     hide_index=True,
                     width="stretch",
                 )
+                table_downloads(ctx, schemes, f"insured_by_scheme_{selected}")
             trend = data.trend(ws, ver, None, None, (selected,))
             sessions = data.tables(ws, ver)["outreach"]
             if "area_id" in sessions:
@@ -317,6 +306,7 @@ event = st.dataframe(
     key=f"cm_table_{level}",
     column_config={COVERAGE_BAR: coverage_bar_column()},
 )
+table_downloads(ctx, table, f"coverage_{level}", percent=(ctx.t("metric.coverage"),))
 rows = tuple(event.selection.rows) if event and event.selection else ()
 if rows and rows != st.session_state.get("cm_last_rows"):
     st.session_state["cm_last_rows"] = rows

@@ -18,6 +18,7 @@ from analytics.uncertainty import BASE_ERROR, ERROR_PER_YEAR, coverage_interval,
 from ui import data, gap_views, views
 from ui import gaps_data as gd
 from ui.context import current
+from ui.facility_layer import facility_filters
 from ui.format import fmt_date, fmt_int, fmt_month, fmt_pct
 from ui.maps import LegendItem
 from ui.state import Param, bind, publish, value
@@ -75,6 +76,8 @@ sb.number_input(
         per_year=fmt_pct(ERROR_PER_YEAR, ctx.lang),
     ),
 )
+# Facilities on the maps (off unless asked for): the filters every map page shares.
+facilities = facility_filters(ctx, data.tables(ws, ver)["facilities"], "gap", show_default=False)
 
 month = months[month_keys.index(value(P["month"]))] if with_insured else None
 level = str(value(P["level"]))
@@ -226,6 +229,7 @@ def ranking_section() -> None:
             legend_title=ctx.t("gap.map.top_title", n=top_n, order=ctx.t(f"gap.order.{order}")),
             legend_items=items,
             key=f"gap_top_map_{level}",
+            facilities=facilities,
         )
     with info_col:
         top = table.head(top_n)
@@ -376,6 +380,7 @@ def clusters_section() -> None:
         legend_items=items,
         key="gap_cluster_map",
         height=520,
+        facilities=facilities,
     )
     st.caption(ctx.t("gap.clusters.method", alpha=fmt_pct(value(P["alpha"]), ctx.lang, digits=0)))
     flagged = found[found["category"].isin(["cold_spot", "isolated_low"])].sort_values(

@@ -13,6 +13,7 @@ import streamlit as st
 from ui import access_data, access_views, data, views
 from ui.access_views import VIEWS, access_map
 from ui.context import current
+from ui.facility_layer import facility_filters
 from ui.format import fmt_date, fmt_int, fmt_number, fmt_pct
 from ui.state import Param, bind, publish, value
 
@@ -22,11 +23,8 @@ areas = data.tables(ws, ver)["areas"]
 all_facilities = access_data.facilities(ws, ver)
 with_insured = data.has_insured(ws, ver)
 with_beds = access_data.has_beds(ws, ver)
-present_types = access_data.facility_types(all_facilities)
 present_statuses = access_data.facility_statuses(all_facilities)
 opening_dates = access_data.opening_dates(all_facilities)
-present_operators = access_data.facility_operators(all_facilities)
-max_beds = access_data.max_beds(all_facilities)
 
 COVERED = [0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 1.0]
 DISTANCES = [0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 7.5, 10.0, 15.0, 20.0, 30.0, 50.0]
@@ -41,7 +39,6 @@ objectives = ["population", "uninsured"] if with_insured else ["population"]
 candidate_kinds = ["areas", *(["pipeline"] if len(access_data.pipeline_sites(ws, ver)) else [])]
 candidate_kinds.append("upload")
 flag = {"parse": lambda s: s in ("1", "true"), "dump": lambda v: "1" if v else "0"}
-listed = {"parse": lambda s: [p for p in s.split(",") if p], "dump": ",".join}
 
 P = {
     "view": Param("view", view_options[0], lambda: view_options),
@@ -52,10 +49,6 @@ P = {
     "decay": Param("decay", False, lambda: [False, True], **flag),
     "uc": Param("uc", False, lambda: [False, True], **flag),
     "asof": Param("asof", "", lambda: ["", *opening_dates]),
-    "types": Param("types", present_types, **listed),
-    "status": Param("status", present_statuses, **listed),
-    "operators": Param("operators", present_operators, **listed),
-    "beds": Param("beds", 0, parse=int),
     "plan": Param("plan", False, lambda: [False, True], **flag),
     "k": Param("k", 3, lambda: range(1, 11), parse=int),
     "radius": Param("radius", 2.0, lambda: DISTANCES, parse=float, dump=lambda v: f"{v:g}"),
@@ -64,14 +57,6 @@ P = {
     "care": Param("care", "care", lambda: care_sets or ["care"]),
 }
 bind(list(P.values()))
-# List parameters from the URL: keep only values the workspace has.
-for name, options in (
-    ("types", present_types),
-    ("status", present_statuses),
-    ("operators", present_operators),
-):
-    key = P[name].widget_key
-    st.session_state[key] = [v for v in st.session_state[key] if v in options]
 
 sb = st.sidebar
 sb.selectbox(
@@ -109,27 +94,8 @@ if value(P["uc"]) and opening_dates:
             fmt_date(d, ctx.lang, calendar=ctx.calendar) if d else ctx.t("access.controls.all_open")
         ),
     )
-sb.multiselect(
-    ctx.t("access.controls.types"),
-    present_types,
-    key=P["types"].widget_key,
-    format_func=lambda v: ctx.label("facility_type", v),
-)
-if present_statuses:
-    sb.multiselect(
-        ctx.t("access.controls.status"),
-        present_statuses,
-        key=P["status"].widget_key,
-        format_func=lambda v: ctx.label("access.status", v),
-    )
-
-if present_operators:
-    sb.multiselect(
-        ctx.t("access.controls.operators"), present_operators, key=P["operators"].widget_key
-    )
-if max_beds:
-    st.session_state[P["beds"].widget_key] = min(max(int(value(P["beds"])), 0), max_beds)
-    sb.slider(ctx.t("access.controls.min_beds"), 0, max_beds, key=P["beds"].widget_key)
+# Facilities on the map: the filters every map page shares (type, status, operator, beds).
+markers = facility_filters(ctx, all_facilities, "infra")
 
 view = str(value(P["view"]))
 near_km = float(value(P["near"]))
@@ -196,20 +162,6 @@ if bool(value(P["plan"])) and (value(P["candidates"]) != "upload" or upload is n
     if problem:
         st.session_state["infra_upload_error"] = problem
 
-markers = access_data.facility_markers(
-    all_facilities,
-    types=list(value(P["types"]) or []),
-    statuses=list(value(P["status"]) or []) if present_statuses else None,
-    operators=list(value(P["operators"]) or []) if present_operators else None,
-    min_beds=int(value(P["beds"])) if max_beds else 0,
-)
-show_markers = st.sidebar.toggle(
-    ctx.t("controls.facilities", n=fmt_int(len(markers), ctx.lang)),
-    value=0 < len(markers) <= 400,
-    key="infra_markers",
-    disabled=len(markers) == 0,
-)
-
 access_map(
     ctx,
     data.display_shapes(ws, ver, "area"),
@@ -217,7 +169,7 @@ access_map(
     view,
     near_km=near_km,
     referral_km=referral_km,
-    facilities=markers if show_markers else None,
+    facilities=markers,
     proposed=plan[1] if plan else None,
     key=f"infra_map_{view}",
 )

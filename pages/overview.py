@@ -7,6 +7,8 @@ import streamlit as st
 from analytics import coverage as cov
 from ui import charts, data, views
 from ui.context import current
+from ui.downloads import table_downloads
+from ui.facility_layer import facility_filters
 from ui.format import fmt_int, fmt_month, fmt_pct
 from ui.localize import (
     COVERAGE_BAR,
@@ -29,6 +31,8 @@ if with_insured:
         format_func=lambda m: fmt_month(m, ctx.lang, calendar=ctx.calendar),
         key="ov_month",
     )
+# Facilities on the map (off unless asked for): the filters every map page shares.
+facilities = facility_filters(ctx, data.tables(ws, ver)["facilities"], "ov", show_default=False)
 views.page_header(ctx, "overview.title", month)
 
 per_area = data.area_coverage(ws, ver, month, None)
@@ -59,6 +63,7 @@ with left:
         id_column=data.LEVEL_KEYS[level],
         name_column="district_name" if level == "district" else "name",
         metric=metric,
+        facilities=facilities,
         key="overview_map",
         height=430,
     )
@@ -109,6 +114,7 @@ st.dataframe(
     width="stretch",
     column_config={COVERAGE_BAR: coverage_bar_column()},
 )
+table_downloads(ctx, view, f"overview_{level}", percent=(ctx.t("metric.coverage"),))
 flags = per_area["data_status"].value_counts()
 quality = [
     ctx.t(f"quality.{status}", n=fmt_int(n, ctx.lang))

@@ -10,6 +10,7 @@ import streamlit as st
 
 from ui import data, partner_data, partner_views, views
 from ui.context import current
+from ui.downloads import table_downloads
 from ui.format import fmt_month
 
 ctx = current()
@@ -52,7 +53,12 @@ with right:
     st.plotly_chart(partner_views.comparison_chart(ctx, cards), width="stretch")
 
 st.subheader(ctx.t("partners.scorecards_title"))
-partner_views.scorecard_table(ctx, cards)
+table_downloads(
+    ctx,
+    partner_views.scorecard_table(ctx, cards),
+    "partner_scorecards",
+    percent=tuple(ctx.t(k) for k in ("metric.coverage", "partners.target", "partners.progress")),
+)
 
 st.subheader(ctx.t("partners.trend_title"))
 partner_views.trend_section(ctx, cards)

@@ -3,5 +3,7 @@
 #   bash scripts/run.sh                          # the embedded synthetic demo region
 #   bash scripts/run.sh --workspace WS.gpkg      # a workspace built with python -m geodata build
 source "$(dirname "$0")/_venv.sh"
+# pango (WeasyPrint lays out the briefing PDFs with it); fonts come with the Python packages.
+apt_install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 ensure_venv requirements.txt
 exec .venv/bin/streamlit run app.py --server.port "${PORT:-8501}" -- "$@"

@@ -18,6 +18,7 @@ from analytics import access
 from analytics.access import DOUBLE_GAP_CLASSES
 from analytics.classify import NO_DATA_COLOUR, classify, palette_for
 from ui.context import Context
+from ui.downloads import table_downloads
 from ui.facility_layer import add_facilities
 from ui.format import fmt_int, fmt_number, fmt_pct
 from ui.localize import display_names
@@ -168,11 +169,12 @@ def access_map(
         count_format=lambda n: fmt_int(n, ctx.lang),
     )
     point_items: list[LegendItem] = []
-    if facilities is not None and len(facilities):
-        point_items += add_facilities(ctx, fmap, facilities)
     if proposed is not None and len(proposed):
         add_proposed_sites(ctx, fmap, proposed)
         point_items.append(LegendItem(SITE_COLOUR, ctx.t("access.map.proposed"), len(proposed)))
+    if facilities is not None and len(facilities):
+        # Types, then the status and bed-size keys: proposed sites first, above the keys.
+        point_items += add_facilities(ctx, fmap, facilities)
     if point_items:
         Legend(
             ctx.t("access.map.facilities"),
@@ -300,6 +302,7 @@ def double_gap_section(ctx: Context, frame: pd.DataFrame, *, covered_at: float, 
         }
     )
     st.dataframe(table, hide_index=True, width="stretch", column_config=number_columns(*labels))
+    download(ctx, table, "double_gap.csv", key="infra_double_gap")
     st.caption(
         ctx.t(
             "access.double_gap.note",
@@ -338,6 +341,7 @@ def capacity_section(
         width="stretch",
         column_config=number_columns(ctx.t("metric.population")),
     )
+    download(ctx, table, "lowest_capacity.csv", key="infra_capacity")
 
 
 def needs_section(
@@ -436,12 +440,5 @@ def siting_results(
 
 
 def download(ctx: Context, table: pd.DataFrame, file_name: str, *, key: str) -> None:
-    """A CSV download button for ``table`` (UTF-8 with BOM, so spreadsheets read Persian)."""
-    st.download_button(
-        ctx.t("access.download"),
-        table.to_csv(index=False).encode("utf-8-sig"),
-        file_name=file_name,
-        mime="text/csv",
-        key=key,
-        icon=":material/download:",
-    )
+    """CSV and XLSX buttons for ``table`` (see :func:`ui.downloads.table_downloads`)."""
+    table_downloads(ctx, table, file_name.removesuffix(".csv"), key=key)

@@ -11,6 +11,8 @@ from streamlit_folium import st_folium
 from analytics.classify import NO_DATA_COLOUR
 from ui import charts
 from ui.context import Context
+from ui.downloads import table_downloads
+from ui.facility_layer import add_facility_layer
 from ui.format import fmt_int
 from ui.maps import LegendItem, choropleth_map
 
@@ -40,11 +42,14 @@ def category_map(
     legend_items: list[LegendItem],
     key: str,
     height: int = 480,
+    facilities: gpd.GeoDataFrame | None = None,
 ) -> None:
     """Draw ``shapes`` coloured by ``frame[colour_column]`` (joined on ``id_column``).
 
     ``frame`` carries the display strings named in ``tooltip``; rows of ``shapes`` it lacks are
     drawn in the no-data colour. Every string is escaped by :func:`ui.maps.choropleth_map`.
+    ``facilities``, when given, are drawn on top with their legend
+    (:func:`ui.facility_layer.add_facility_layer`).
     """
     columns = [id_column, colour_column, *(c for c, _ in tooltip)]
     joined = shapes[[id_column, "geometry"]].merge(
@@ -64,6 +69,8 @@ def category_map(
         height=height,
         count_format=lambda n: fmt_int(n, ctx.lang),
     )
+    if facilities is not None:
+        add_facility_layer(ctx, fmap, facilities)
     st_folium(fmap, key=key, height=height, use_container_width=True, returned_objects=[])
 
 
@@ -170,12 +177,5 @@ def shares_table(view: pd.DataFrame, *, share: str, counts: tuple[str, ...]) -> 
 
 
 def download(ctx: Context, table: pd.DataFrame, name: str) -> None:
-    """A button that downloads ``table`` as CSV (UTF-8 with BOM, so spreadsheets read Persian)."""
-    st.download_button(
-        ctx.t("gap.download"),
-        table.to_csv(index=False).encode("utf-8-sig"),
-        file_name=f"{name}.csv",
-        mime="text/csv",
-        icon=":material/download:",
-        key=f"gap_download_{name}",
-    )
+    """CSV and XLSX buttons for ``table`` (see :func:`ui.downloads.table_downloads`)."""
+    table_downloads(ctx, table, name, key=f"gap_download_{name}")

@@ -14,6 +14,7 @@ from geodata.assignments import reassign_areas
 from geodata.problems import DataError
 from ui import charts, data, partner_data
 from ui.context import Context
+from ui.downloads import table_downloads
 from ui.format import fmt_int, fmt_number, fmt_pct
 from ui.i18n import direction
 from ui.localize import display_names, localized_table
@@ -36,9 +37,10 @@ UNASSIGNED_COLOUR = NO_DATA_COLOUR
 PROBLEM_COLOUR = "#333333"
 
 
-def partner_label(cards: pd.DataFrame) -> dict[str, str]:
-    """Partner id → "name" (or the id when the name is unknown)."""
-    names = cards["name"].where(cards["name"].notna(), cards["partner_id"])
+def partner_label(ctx: Context, cards: pd.DataFrame) -> dict[str, str]:
+    """Partner id → its name in the session's language (or the id when the name is unknown)."""
+    names = display_names(cards, "name", ctx.lang)
+    names = names.where(names.notna(), cards["partner_id"])
     return dict(zip(cards["partner_id"].astype(str), names.astype(str), strict=True))
 
 
@@ -60,7 +62,7 @@ def partner_map(
     height: int = 520,
 ) -> None:
     """Areas coloured by their responsible partner, with a legend of the neighbourhood counts."""
-    labels = partner_label(cards)
+    labels = partner_label(ctx, cards)
     known = [pid for pid in labels if pid in set(cards.loc[cards["name"].notna(), "partner_id"])]
     colours = partner_colours(known)
     frame = shapes[["area_id", "geometry"]].merge(
@@ -134,7 +136,7 @@ def scorecard_table(ctx: Context, cards: pd.DataFrame) -> pd.DataFrame:
         "target": ctx.t("partners.target"),
         "progress": ctx.t("partners.progress"),
     }
-    shown = cards.assign(name=cards["name"].where(cards["name"].notna(), cards["partner_id"]))
+    shown = cards.assign(name=cards["partner_id"].astype(str).map(partner_label(ctx, cards)))
     present = [c for c in columns if c in shown]
     view = shown[present].rename(columns=columns)
 
@@ -164,7 +166,7 @@ def comparison_chart(ctx: Context, cards: pd.DataFrame) -> go.Figure:
     lang = ctx.lang
     rtl = direction(lang) == "rtl"
     ordered = cards[cards["areas"] > 0].sort_values("coverage", ascending=True)
-    labels = partner_label(ordered)
+    labels = partner_label(ctx, ordered)
     names = ordered["partner_id"].astype(str).map(labels)
     colours = partner_colours(list(labels))
     fig = go.Figure()
@@ -237,12 +239,13 @@ def checks_section(ctx: Context, checks: pd.DataFrame) -> None:
         }
     )
     st.dataframe(view, hide_index=True, width="stretch")
+    table_downloads(ctx, view, "assignment_checks")
 
 
 def trend_section(ctx: Context, cards: pd.DataFrame) -> None:
     """Coverage over time of one partner (and optionally one of its areas), target and sessions."""
     ws, ver = ctx.source, ctx.version
-    labels = partner_label(cards[cards["areas"] > 0])
+    labels = partner_label(ctx, cards[cards["areas"] > 0])
     if not labels:
         st.caption(ctx.t("partners.no_areas"))
         return
@@ -292,7 +295,7 @@ def trend_section(ctx: Context, cards: pd.DataFrame) -> None:
 
 def reassign_form(ctx: Context, areas: pd.DataFrame, cards: pd.DataFrame) -> None:
     """Give areas (picked one by one, or a whole district) to another partner: a new version."""
-    labels = partner_label(cards[cards["name"].notna()])
+    labels = partner_label(ctx, cards[cards["name"].notna()])
     names = display_names(areas, "name", ctx.lang).fillna(areas["area_id"]).astype(str)
     current = (
         areas["partner_id"].astype("string")

@@ -1,0 +1,64 @@
+"""Documents of one workspace version, as the command line and the dashboard both make them:
+the region's title in the language, the data-source note, a briefing PDF."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from pathlib import Path
+
+import pandas as pd
+
+from geodata.demo import DEMO_REGION_NAME
+from geodata.store import Version
+from geodata.workspaces import is_demo
+from reports.briefing import build_briefing
+from reports.pdf import briefing_pdf
+from reports.text import Language
+
+__all__ = ["make_briefing", "region_title", "source_note"]
+
+
+def region_title(path: str, versions: list[Version], lang: Language) -> str:
+    """The workspace's title (the demo region's name in the language)."""
+    if is_demo(versions):
+        return DEMO_REGION_NAME.get(lang.code, DEMO_REGION_NAME["en"])
+    return str(versions[-1].summary.get("title") or Path(path).stem)
+
+
+def source_note(title: str, version: int, demo: bool, lang: Language) -> str:
+    """``Source: <workspace>, version N · Coverage Atlas`` (plus the synthetic-data label)."""
+    if demo:
+        return lang.t(
+            "reports.source_demo",
+            title=title,
+            version=lang.int(version),
+            label=lang.t("header.demo_label"),
+        )
+    return lang.t("reports.source", title=title, version=lang.int(version))
+
+
+def make_briefing(
+    tables: Mapping[str, pd.DataFrame],
+    lang: Language,
+    *,
+    title: str,
+    version: int,
+    demo: bool,
+    scope: str = "region",
+    scope_id: str | None = None,
+    month: pd.Timestamp | str | None = None,
+    orientation: str = "portrait",
+    produced: dt.date | None = None,
+) -> tuple[bytes, int]:
+    """A briefing PDF of ``tables`` (already limited to what the reader may see), and its number
+    of pages."""
+    briefing = build_briefing(tables, scope=scope, scope_id=scope_id, month=month)
+    return briefing_pdf(
+        briefing,
+        lang,
+        region_title=title,
+        source_note=source_note(title, version, demo, lang),
+        orientation=orientation,
+        produced=produced,
+    )

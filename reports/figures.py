@@ -1,0 +1,353 @@
+"""Maps and charts drawn with matplotlib, without tiles: the polygons of the workspace only.
+
+- :func:`map_png` is the map export: title, legend, date, scale bar, north arrow and a data-source
+  note, in the chosen language (Persian laid out right to left; matplotlib >= 3.11 shapes Persian
+  itself, so text is passed as it is, never pre-shaped).
+- :func:`briefing_map_png` is the map inside a briefing: polygons, district outlines, scale bar and
+  north arrow; the briefing prints title and legend as text around it.
+- :func:`trend_png` is coverage over time against the target.
+
+Maps are drawn in the areas' UTM zone (metres), so the scale bar is true and grid north is up.
+Every function uses its own :class:`matplotlib.figure.Figure` (no pyplot, no global state).
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from dataclasses import dataclass
+
+import geopandas as gpd
+import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.patches import FancyArrow, Patch, Rectangle
+
+from analytics.classify import NO_DATA_COLOUR, classify, palette_for
+from reports.fonts import matplotlib_families
+from reports.text import Language
+
+__all__ = [
+    "METRIC_KINDS",
+    "LegendEntry",
+    "Classified",
+    "briefing_map_png",
+    "classify_metric",
+    "map_png",
+    "trend_png",
+]
+
+matplotlib.use("Agg", force=False)
+
+#: Metric → kind (``rate`` 0–1, ``count`` people, ``density`` people per km²), as on the maps.
+METRIC_KINDS: dict[str, str] = {
+    "coverage": "rate",
+    "uninsured": "count",
+    "insured": "count",
+    "people_to_target": "count",
+    "gap_to_target": "rate",
+    "population": "count",
+    "density": "density",
+}
+BORDER = "#ffffff"
+OUTLINE = "#1f2328"
+INK = "#1f2328"
+MUTED = "#57606a"
+TARGET_COLOUR = "#d1242f"
+LINE_COLOUR = "#225ea8"
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    colour: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Classified:
+    """Fill colour per row (aligned with the input) and the legend that explains them."""
+
+    colours: pd.Series
+    legend: list[LegendEntry]
+
+
+def classify_metric(
+    values: pd.Series,
+    metric: str,
+    lang: Language,
+    *,
+    scheme: str = "quantiles",
+    k: int = 5,
+    breaks: list[float] | None = None,
+) -> Classified:
+    """Classes of ``metric`` values as colours and legend rows (with a grey "No data" row)."""
+    kind = METRIC_KINDS[metric]
+    numbers = pd.to_numeric(values, errors="coerce").astype("float64")
+    classes = classify(numbers, scheme=scheme, k=k, breaks=breaks)
+    palette = palette_for(max(classes.k, 1))
+    colours = classes.class_of.map(dict(enumerate(palette))).fillna(NO_DATA_COLOUR)
+
+    def fmt(v: float) -> str:
+        return lang.pct(v) if kind == "rate" else lang.int(v)
+
+    legend = [
+        LegendEntry(colour, label, int(count))
+        for colour, label, count in zip(palette, classes.labels(fmt), classes.counts, strict=False)
+    ]
+    if classes.n_no_data:
+        legend.append(LegendEntry(NO_DATA_COLOUR, lang.t("map.no_data"), int(classes.n_no_data)))
+    return Classified(colours=colours.astype(str), legend=legend)
+
+
+def _projected(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    if frame.crs is None:
+        raise ValueError("the map's areas have no CRS; set it before drawing")
+    if frame.crs.is_projected:
+        return frame
+    return frame.to_crs(frame.estimate_utm_crs())
+
+
+def _nice_length(span_m: float) -> float:
+    """A round scale-bar length (1, 2 or 5 × 10^n metres) of about a fifth of ``span_m``."""
+    raw = max(span_m / 5, 1.0)
+    power = 10 ** math.floor(math.log10(raw))
+    for step in (5, 2, 1):
+        if step * power <= raw:
+            return step * power
+    return power
+
+
+def _scale_bar(ax, lang: Language, fontsize: float) -> None:
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    length = _nice_length(x1 - x0)
+    height = (y1 - y0) * 0.012
+    left = x1 - (x1 - x0) * 0.04 - length if lang.rtl else x0 + (x1 - x0) * 0.04
+    bottom = y0 + (y1 - y0) * 0.04
+    for i in range(2):
+        ax.add_patch(
+            Rectangle(
+                (left + i * length / 2, bottom),
+                length / 2,
+                height,
+                facecolor=INK if i == 0 else "white",
+                edgecolor=INK,
+                linewidth=0.8,
+                zorder=5,
+            )
+        )
+    label = lang.km(length / 1000)
+    ax.text(
+        left + length / 2,
+        bottom + height * 1.8,
+        label,
+        ha="center",
+        va="bottom",
+        fontsize=fontsize,
+        color=INK,
+        zorder=5,
+    )
+
+
+def _north_arrow(ax, lang: Language, fontsize: float) -> None:
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    size = min(x1 - x0, y1 - y0) * 0.08
+    x = x0 + (x1 - x0) * 0.06 if lang.rtl else x1 - (x1 - x0) * 0.06
+    top = y1 - (y1 - y0) * 0.05
+    ax.add_patch(
+        FancyArrow(
+            x,
+            top - size,
+            0,
+            size * 0.9,
+            width=size * 0.12,
+            head_width=size * 0.45,
+            head_length=size * 0.45,
+            length_includes_head=True,
+            color=INK,
+            zorder=5,
+        )
+    )
+    ax.text(
+        x,
+        top - size * 1.15,
+        lang.t("reports.map.north"),
+        ha="center",
+        va="top",
+        fontsize=fontsize,
+        fontweight="bold",
+        color=INK,
+        zorder=5,
+    )
+
+
+def _draw_polygons(
+    ax,
+    areas: gpd.GeoDataFrame,
+    colours: pd.Series,
+    outlines: gpd.GeoDataFrame | None,
+    highlight: gpd.GeoDataFrame | None = None,
+) -> None:
+    areas.plot(ax=ax, color=list(colours), edgecolor=BORDER, linewidth=0.35)
+    if outlines is not None and len(outlines):
+        outlines.boundary.plot(ax=ax, color=OUTLINE, linewidth=0.9)
+    if highlight is not None and len(highlight):
+        highlight.boundary.plot(ax=ax, color=OUTLINE, linewidth=2.2)
+    ax.set_axis_off()
+    ax.set_aspect("equal")
+    xmin, ymin, xmax, ymax = areas.total_bounds
+    padx, pady = (xmax - xmin) * 0.04, (ymax - ymin) * 0.06
+    ax.set_xlim(xmin - padx, xmax + padx)
+    ax.set_ylim(ymin - pady * 1.8, ymax + pady)
+
+
+def _png(fig: Figure, dpi: int) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, facecolor="white")
+    return buffer.getvalue()
+
+
+def briefing_map_png(
+    areas: gpd.GeoDataFrame,
+    colours: pd.Series,
+    lang: Language,
+    *,
+    outlines: gpd.GeoDataFrame | None = None,
+    size_in: tuple[float, float] = (7.0, 5.2),
+    dpi: int = 200,
+) -> bytes:
+    """The briefing's map: filled polygons, district outlines, scale bar and north arrow."""
+    with matplotlib.rc_context({"font.family": matplotlib_families(lang.code)}):
+        fig = Figure(figsize=size_in)
+        ax = fig.add_axes((0, 0, 1, 1))
+        projected = _projected(areas)
+        _draw_polygons(
+            ax,
+            projected,
+            colours,
+            outlines.to_crs(projected.crs) if outlines is not None and len(outlines) else None,
+        )
+        _scale_bar(ax, lang, 8)
+        _north_arrow(ax, lang, 9)
+        return _png(fig, dpi)
+
+
+def map_png(
+    areas: gpd.GeoDataFrame,
+    classified: Classified,
+    lang: Language,
+    *,
+    title: str,
+    legend_title: str,
+    date_line: str,
+    source_note: str,
+    outlines: gpd.GeoDataFrame | None = None,
+    highlight: gpd.GeoDataFrame | None = None,
+    size_in: tuple[float, float] = (11.0, 8.0),
+    dpi: int = 150,
+) -> bytes:
+    """The map export: title, date, map, legend, scale bar, north arrow and data-source note."""
+    with matplotlib.rc_context({"font.family": matplotlib_families(lang.code)}):
+        fig = Figure(figsize=size_in)
+        ax = fig.add_axes((0.26 if lang.rtl else 0.02, 0.08, 0.72, 0.78))
+        projected = _projected(areas)
+        _draw_polygons(
+            ax,
+            projected,
+            classified.colours,
+            outlines.to_crs(projected.crs) if outlines is not None and len(outlines) else None,
+            highlight.to_crs(projected.crs) if highlight is not None and len(highlight) else None,
+        )
+        _scale_bar(ax, lang, 9)
+        _north_arrow(ax, lang, 11)
+        anchor_x, ha = (0.98, "right") if lang.rtl else (0.02, "left")
+        fig.text(anchor_x, 0.955, title, ha=ha, va="top", fontsize=17, fontweight="bold", color=INK)
+        fig.text(anchor_x, 0.905, date_line, ha=ha, va="top", fontsize=11, color=MUTED)
+        fig.text(anchor_x, 0.02, source_note, ha=ha, va="bottom", fontsize=8, color=MUTED)
+        handles = [
+            Patch(
+                facecolor=e.colour, edgecolor="#8c959f", label=f"{e.label}  ({lang.int(e.count)})"
+            )
+            for e in classified.legend
+        ]
+        legend_x = 0.02 if lang.rtl else 0.98 - 0.24
+        legend = fig.legend(
+            handles=handles,
+            title=legend_title,
+            loc="upper left",
+            bbox_to_anchor=(legend_x, 0.84),
+            frameon=False,
+            fontsize=10,
+            title_fontsize=11,
+            markerfirst=not lang.rtl,
+            alignment="right" if lang.rtl else "left",
+        )
+        legend.get_title().set_fontweight("bold")
+        return _png(fig, dpi)
+
+
+def trend_png(
+    trend: pd.DataFrame,
+    targets: pd.DataFrame,
+    lang: Language,
+    *,
+    month: pd.Timestamp | None = None,
+    size_in: tuple[float, float] = (7.0, 3.2),
+    dpi: int = 200,
+) -> bytes:
+    """Coverage per month (line) against the target (dashed), the reported month marked."""
+    with matplotlib.rc_context({"font.family": matplotlib_families(lang.code)}):
+        fig = Figure(figsize=size_in)
+        ax = fig.add_axes((0.1, 0.2, 0.86, 0.7))
+        periods = pd.to_datetime(trend["period"])
+        ax.plot(
+            periods,
+            trend["coverage"],
+            color=LINE_COLOUR,
+            linewidth=2,
+            label=lang.t("metric.coverage"),
+        )
+        if len(targets):
+            shown = (
+                targets[(targets["period"] >= periods.min()) & (targets["period"] <= periods.max())]
+                if len(periods)
+                else targets
+            )
+            ax.plot(
+                pd.to_datetime(shown["period"]),
+                shown["target_coverage"],
+                color=TARGET_COLOUR,
+                linewidth=1.5,
+                linestyle="--",
+                label=lang.t("reports.trend.target"),
+            )
+        if month is not None and len(periods):
+            row = trend[periods == month]
+            if len(row):
+                ax.plot([month], [row["coverage"].iloc[0]], "o", color=LINE_COLOUR, markersize=6)
+        values = [v for v in trend["coverage"].tolist() if v == v]
+        if len(targets):
+            values += targets["target_coverage"].tolist()
+        low = max(0.0, math.floor((min(values) if values else 0) * 10) / 10 - 0.05)
+        high = min(1.05, max(values) + 0.03) if values else 1.0
+        ax.set_ylim(low, high)
+        ticks = np.linspace(low, high, 5)
+        ax.set_yticks(ticks, [lang.pct(v, 0) for v in ticks])
+        if len(periods):
+            step = max(1, len(periods) // 6)
+            shown_periods = list(periods[::step])
+            ax.set_xticks(shown_periods, [lang.month(p) for p in shown_periods])
+        ax.tick_params(labelsize=8, colors=MUTED)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        ax.grid(axis="y", color="#d0d7de", linewidth=0.6)
+        ax.legend(
+            loc="lower right" if not lang.rtl else "lower left",
+            fontsize=8,
+            frameon=False,
+            markerfirst=not lang.rtl,
+        )
+        return _png(fig, dpi)

@@ -1,0 +1,84 @@
+"""The language of a document: catalog texts, numbers, dates and names, without Streamlit.
+
+Texts come from the app's catalogs (``ui/locales/<lang>/*.toml``; the documents' own strings are in
+``reports.toml``) through :mod:`ui.i18n`, and numbers and dates through :mod:`ui.format`: both are
+plain Python modules with no Streamlit import, so a briefing made on the command line reads exactly
+like the dashboard.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ui.format import default_calendar, fmt_date, fmt_int, fmt_month, fmt_number, fmt_pct
+from ui.i18n import available_languages, direction, translate, translate_value
+
+__all__ = ["Language", "display_names"]
+
+
+@dataclass(frozen=True)
+class Language:
+    """A language and calendar, and the texts and formats that go with them."""
+
+    code: str = "en"
+    calendar: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.code not in available_languages():
+            raise ValueError(
+                f"unknown language {self.code!r}; choose one of {sorted(available_languages())}"
+            )
+        if self.calendar is None:
+            object.__setattr__(self, "calendar", default_calendar(self.code))
+
+    @property
+    def direction(self) -> str:
+        return direction(self.code)
+
+    @property
+    def rtl(self) -> bool:
+        return self.direction == "rtl"
+
+    def t(self, key: str, **fields: object) -> str:
+        return translate(key, self.code, **fields)
+
+    def label(self, prefix: str, value: object) -> str:
+        return translate_value(prefix, value, self.code)
+
+    def int(self, value: object) -> str:
+        return fmt_int(value, self.code)
+
+    def number(self, value: object, digits: int = 1) -> str:
+        return fmt_number(value, self.code, digits)
+
+    def pct(self, value: object, digits: int = 1) -> str:
+        return fmt_pct(value, self.code, digits)
+
+    def month(self, value: object) -> str:
+        return fmt_month(value, self.code, calendar=self.calendar)
+
+    def date(self, value: object) -> str:
+        return fmt_date(value, self.code, calendar=self.calendar)
+
+    def km(self, value: float) -> str:
+        digits = 0 if float(value) >= 10 or float(value).is_integer() else 1
+        return self.t("reports.units.km", km=fmt_number(value, self.code, digits))
+
+    def value(self, value: object, kind: str) -> str:
+        """A metric value by kind: ``rate`` as a percentage, anything else a whole number."""
+        return self.pct(value) if kind == "rate" else self.int(value)
+
+
+def display_names(frame: pd.DataFrame, column: str, lang: str) -> pd.Series:
+    """Names from ``column`` in ``lang`` where the workspace has them (``name_fa``...), NFC.
+
+    The same rule as the dashboard's: a missing translation keeps the original name.
+    """
+    names = frame[column]
+    localized = f"{column}_{lang}"
+    if localized in frame.columns:
+        names = frame[localized].where(frame[localized].notna(), names)
+    return names.map(lambda v: unicodedata.normalize("NFC", str(v)) if isinstance(v, str) else v)

@@ -1,0 +1,99 @@
+"""Download buttons for every table and map of the dashboard: CSV and XLSX, GeoJSON and GeoPackage.
+
+One helper for all pages, so every table downloads the same way. The files are made by
+:mod:`reports.exports` from the frame the page shows, which came from the session's scoped loaders
+(``ctx.source``): a partner's downloads hold its own areas only.
+"""
+
+from __future__ import annotations
+
+import re
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+from pandas.io.formats.style import Styler
+
+from reports.exports import geojson_bytes, geopackage_bytes, table_csv, table_xlsx
+from ui.context import Context
+from ui.localize import COVERAGE_BAR
+
+__all__ = ["map_downloads", "table_downloads"]
+
+_SAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _file_stem(name: str) -> str:
+    return _SAFE.sub("_", name).strip("_") or "table"
+
+
+def table_downloads(
+    ctx: Context,
+    frame: pd.DataFrame | Styler,
+    name: str,
+    *,
+    percent: tuple[str, ...] = (),
+    key: str | None = None,
+) -> None:
+    """CSV and XLSX buttons side by side for ``frame`` (a styled table gives its data).
+
+    Parameters
+    ----------
+    frame
+        The table as shown (translated headers); helper columns such as the coverage bar are
+        left out of the files.
+    name
+        File name stem (``overview_districts`` gives ``overview_districts.csv`` / ``.xlsx``).
+    percent
+        Columns holding shares 0–1, shown as percentages in the workbook.
+    key
+        Widget key stem (default: from ``name``); needed when one page offers ``name`` twice.
+    """
+    data = frame.data if isinstance(frame, Styler) else frame
+    data = data.drop(columns=[COVERAGE_BAR], errors="ignore")
+    if isinstance(data, gpd.GeoDataFrame):
+        data = pd.DataFrame(data.drop(columns=data.geometry.name))
+    stem = _file_stem(name)
+    key = key or f"dl_{stem}"
+    # A horizontal container, not columns: tables sit inside columns already on some pages.
+    row = st.container(horizontal=True, gap="small")
+    row.download_button(
+        ctx.t("downloads.csv"),
+        table_csv(data),
+        file_name=f"{stem}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        key=f"{key}_csv",
+    )
+    row.download_button(
+        ctx.t("downloads.xlsx"),
+        table_xlsx(data, sheet=stem, percent=percent, rtl=ctx.lang == "fa"),
+        file_name=f"{stem}.xlsx",
+        mime=XLSX_MIME,
+        icon=":material/table_view:",
+        key=f"{key}_xlsx",
+    )
+
+
+def map_downloads(ctx: Context, frame: gpd.GeoDataFrame, name: str, *, key: str | None = None):
+    """GeoJSON and GeoPackage buttons for the data of a map (polygons and their figures)."""
+    stem = _file_stem(name)
+    key = key or f"dl_{stem}"
+    row = st.container(horizontal=True, gap="small")
+    row.download_button(
+        ctx.t("briefings.map.download_geojson"),
+        geojson_bytes(frame),
+        file_name=f"{stem}.geojson",
+        mime="application/geo+json",
+        icon=":material/download:",
+        key=f"{key}_geojson",
+    )
+    row.download_button(
+        ctx.t("briefings.map.download_gpkg"),
+        geopackage_bytes(frame),
+        file_name=f"{stem}.gpkg",
+        mime="application/geopackage+sqlite3",
+        icon=":material/download:",
+        key=f"{key}_gpkg",
+    )
