@@ -11,6 +11,7 @@ import streamlit as st
 from ui import data, partner_data, partner_views, views
 from ui.context import current
 from ui.downloads import table_downloads
+from ui.facility_layer import facility_filters
 from ui.format import fmt_month
 
 ctx = current()
@@ -36,6 +37,7 @@ if not partner_data.has_partners(ws, ver):
 if not months:
     st.caption(ctx.t("partners.no_insured"))
 
+facilities = facility_filters(ctx, loaded["facilities"], "pt", show_default=False)
 cards = partner_data.scorecards(ws, ver, month)
 left, right = st.columns([5, 4], gap="medium")
 with left:
@@ -46,6 +48,7 @@ with left:
         areas,
         data.area_coverage(ws, ver, month, None),
         cards,
+        facilities=facilities,
         key="partners_map",
     )
 with right:

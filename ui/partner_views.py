@@ -15,6 +15,7 @@ from geodata.problems import DataError
 from ui import charts, data, partner_data
 from ui.context import Context
 from ui.downloads import table_downloads
+from ui.facility_layer import add_facility_layer
 from ui.format import fmt_int, fmt_number, fmt_pct
 from ui.i18n import direction
 from ui.localize import display_names, localized_table
@@ -58,10 +59,12 @@ def partner_map(
     per_area: pd.DataFrame,
     cards: pd.DataFrame,
     *,
+    facilities: gpd.GeoDataFrame | None = None,
     key: str,
     height: int = 520,
 ) -> None:
-    """Areas coloured by their responsible partner, with a legend of the neighbourhood counts."""
+    """Areas coloured by their responsible partner, with a legend of the neighbourhood counts,
+    and the facilities (when shown)."""
     labels = partner_label(ctx, cards)
     known = [pid for pid in labels if pid in set(cards.loc[cards["name"].notna(), "partner_id"])]
     colours = partner_colours(known)
@@ -116,6 +119,8 @@ def partner_map(
         height=height,
         count_format=lambda n: fmt_int(n, ctx.lang),
     )
+    if facilities is not None:
+        add_facility_layer(ctx, fmap, facilities)
     st_folium(fmap, key=key, height=height, use_container_width=True, returned_objects=[])
 
 

@@ -317,3 +317,44 @@ def test_every_partner_view_works_on_tehran(tehran_with_partners, users_file, mo
     assert any(translate("partners.scorecards_title", "en") == s.value for s in at.subheader)
     scorecards = at.dataframe[0].value
     assert len(scorecards) == 4
+
+
+OIDC_SECRETS = {
+    "auth": {
+        "redirect_uri": "http://localhost:8501/oauth2callback",
+        "cookie_secret": "a long random cookie secret for tests",
+        "client_id": "atlas",
+        "client_secret": "secret",
+        "server_metadata_url": "http://localhost:9/.well-known/openid-configuration",
+    }
+}
+
+
+def test_an_oidc_sign_in_takes_the_role_of_its_email(signed_in, users_file):
+    from geodata.users import read_users
+
+    write_user(
+        users_file,
+        User("oidc-ana", "Ana", "partner", "P3", "ana@example.org", None),
+    )
+    assert read_users(users_file).by_email("ANA@example.org").partner_id == "P3"
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.secrets.update(OIDC_SECRETS)
+    at.user = {"is_logged_in": True, "email": "ana@example.org"}
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value == translate("overview.title", "en")
+    assert any("Ana" in c.value for c in at.sidebar.caption)
+    ids, names = forbidden_tokens("P3")
+    assert not leaks(sent(at), ids, names)
+
+
+def test_an_oidc_account_not_in_the_users_file_gets_nothing(signed_in):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.secrets.update(OIDC_SECRETS)
+    at.user = {"is_logged_in": True, "email": "stranger@example.org"}
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == translate("auth.title", "en")
+    assert any(translate("auth.oidc_unknown", "en") in e.value for e in at.error)
+    assert not at.metric and not at.dataframe

@@ -25,7 +25,7 @@ DATA_TITLE = translate("data.title", "en")
 @pytest.mark.parametrize("lang", ["en", "fa"])
 def test_demo_partner_map_and_scorecards(demo_server, guarded_page, lang):
     page = guarded_page.page
-    page.goto(f"{demo_server.url}/partners?lang={lang}")
+    page.goto(f"{demo_server.url}/partners?lang={lang}&fac=1")
     wait_for_app(page)
     counts = drawn_polygons(page, 300)
     assert counts["features"] == counts["drawn"] >= 300
@@ -33,6 +33,7 @@ def test_demo_partner_map_and_scorecards(demo_server, guarded_page, lang):
     if lang == "en":
         for name, n in (("Relief Committee", 28), ("Executive HQ", 58), ("No partner", 180)):
             assert re.search(rf"{name}\s*{n}", legend), legend
+        assert "Hospital" in legend  # the facilities, switched on in the URL
     else:
         assert "بدون سازمان" in legend and "۱۸۰" in legend
     page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=30_000)
