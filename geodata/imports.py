@@ -34,6 +34,7 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 
 from geodata import schema as S
+from geodata.limits import UploadLimits
 from geodata.points import POINT_SUFFIXES, PointCounts, count_points_in_areas
 from geodata.problems import DataError, Problem
 from geodata.readers import (
@@ -47,11 +48,21 @@ from geodata.readers import (
 )
 from geodata.store import read_table, read_workspace, save_version
 from geodata.text import name_key
+from geodata.utilisation import check_utilisation
 from geodata.validate import clean_ids, conform
 
 POINTS_TABLE = "insured_points"
 """Pseudo-table: person/household records with a location, counted into ``insured``."""
-IMPORT_TABLES = ("areas", "facilities", "insured", POINTS_TABLE, "partners", "targets", "outreach")
+IMPORT_TABLES = (
+    "areas",
+    "facilities",
+    "insured",
+    POINTS_TABLE,
+    "partners",
+    "targets",
+    "outreach",
+    "utilisation",
+)
 GEOMETRY_TARGETS = ("lat", "lon", "wkt")
 POINT_TARGETS = ("lat", "lon", "period", "scheme")
 UPLOAD_SUFFIXES = sorted(VECTOR_SUFFIXES | TABLE_SUFFIXES | {".parquet"})
@@ -105,6 +116,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "scheme": ("scheme", "fund", "plan", "insurance", "صندوق", "طرح", "نوع بیمه",
                "loại bảo hiểm", "chương trình"),
     "source": ("source", "منبع", "nguồn"),
+    "measure": ("measure", "indicator", "activity", "شاخص", "نوع خدمت", "chỉ số", "hoạt động"),
+    "value": ("value", "amount", "total", "مقدار", "تعداد", "giá trị", "số lượng"),
     "kind": ("kind", "type", "نوع", "loại"),
     "target_coverage": ("target_coverage", "target", "هدف", "پوشش هدف", "mục tiêu"),
     "contact": ("contact", "phone", "email", "تلفن", "تماس", "liên hệ", "điện thoại"),
@@ -261,8 +274,36 @@ def read_upload(
     encoding: str | None = None,
     name: str | None = None,
     sample_rows: int | None = None,
+    limits: UploadLimits | None = None,
 ) -> Upload:
-    """Read an uploaded file (see :data:`UPLOAD_SUFFIXES`) for the mapping step.
+    """Read an uploaded file safely: :func:`read_upload_here` in a separate process with size,
+    time and memory limits, after checks for zip and XML bombs (:mod:`geodata.sandbox`,
+    :mod:`geodata.limits`). Same parameters; every failure is a :class:`DataError` naming the
+    file, never a crash or a hang."""
+    from geodata.sandbox import read_upload_isolated
+
+    return read_upload_isolated(
+        path,
+        name=name,
+        limits=limits,
+        crs=crs,
+        sheet=sheet,
+        encoding=encoding,
+        sample_rows=sample_rows,
+    )
+
+
+def read_upload_here(
+    path: str | Path,
+    *,
+    crs: str | int | None = None,
+    sheet: str | int | None = None,
+    encoding: str | None = None,
+    name: str | None = None,
+    sample_rows: int | None = None,
+) -> Upload:
+    """Read an uploaded file (see :data:`UPLOAD_SUFFIXES`) for the mapping step, in this process
+    (uploads go through :func:`read_upload`).
 
     Parameters
     ----------
@@ -295,7 +336,9 @@ def read_upload(
         else:
             frame, _ = read_source(path.name, path.parent, crs=crs, sheet=sheet, encoding=encoding)
     except DataError as exc:
-        raise DataError(exc.message.replace(path.name, shown, 1), exc.problems) from None
+        raise DataError(
+            exc.message.replace(path.name, shown, 1), exc.problems, exc.code, exc.params
+        ) from None
     frame[SOURCE_COLUMN] = shown
     hxl: dict[str, str] = {}
     if suffix in TABLE_SUFFIXES and len(frame):
@@ -744,8 +787,20 @@ def prepare_import(
     except DataError as exc:
         raise DataError(exc.message, _in_file_terms(exc.problems, mapping)) from None
     problems += _in_file_terms(found, mapping)
+    if table == "utilisation":  # rows must name a facility of the workspace
+        conformed, found, _ = check_utilisation(
+            conformed,
+            current.get("facilities"),
+            upload.name,
+            mapping.get("facility_id", "facility_id"),
+        )
+        problems += found
     if table == "areas":
         _note_orphans(conformed, current, notes)
+    if schema.geometry in ("point", "optional_point"):
+        conformed = _check_locations(
+            conformed, current.get("areas"), upload.name, mapping, problems
+        )
     conformed = conformed.drop(columns=[c for c in conformed.columns if str(c).startswith("_")])
     return Prepared(
         table=table,
@@ -780,6 +835,69 @@ def _with_geometry(
     )
     problems += found
     return located
+
+
+FAR_KM = 100.0
+
+
+def _check_locations(
+    frame: pd.DataFrame,
+    areas: pd.DataFrame | None,
+    source: str,
+    mapping: Mapping[str, str],
+    problems: list[Problem],
+) -> pd.DataFrame:
+    """Points among the workspace's areas: a file whose latitude and longitude are swapped stops
+    the import; single points more than :data:`FAR_KM` from every area are rejected (a typo, or
+    that row swapped), as a recipe build does."""
+    if not isinstance(frame, gpd.GeoDataFrame) or not isinstance(areas, gpd.GeoDataFrame):
+        return frame
+    geoms = frame.geometry
+    located = geoms.notna() & ~geoms.is_empty
+    if not len(areas) or not located.any():
+        return frame
+    # The UTM zone of the areas' middle (geopandas' estimate_utm_crs asks PROJ's database: slow).
+    minx, miny, maxx, maxy = areas.to_crs(S.STORAGE_CRS).total_bounds
+    zone = int(((minx + maxx) / 2 + 180) // 6) % 60 + 1
+    metric = f"EPSG:{(32600 if (miny + maxy) / 2 >= 0 else 32700) + zone}"
+    hull = gpd.GeoSeries([areas.to_crs(metric).union_all().convex_hull], crs=metric).iloc[0]
+    points = geoms[located]
+    distance = (points.to_crs(metric).distance(hull) / 1000).fillna(np.inf)
+    flipped = gpd.GeoSeries(
+        gpd.points_from_xy(points.y, points.x), index=points.index, crs=frame.crs
+    )
+    fits_flipped = (flipped.to_crs(metric).distance(hull) / 1000).fillna(np.inf) <= FAR_KM
+    far = distance > FAR_KM
+    where = "/".join(mapping[c] for c in ("lat", "lon") if c in mapping) or "geometry"
+    if len(points) >= 3 and far.mean() > 0.9 and fits_flipped.mean() > 0.5:
+        raise DataError(
+            f"{source}: latitude and longitude look swapped — {fits_flipped.mean():.0%} of the "
+            f"points lie among the areas with them swapped, {1 - far.mean():.0%} as given. "
+            + (
+                f"Map '{mapping['lat']}' as lon and '{mapping['lon']}' as lat."
+                if "lat" in mapping and "lon" in mapping
+                else "Write the file again with x = longitude."
+            )
+        )
+    for idx in far[far].index:
+        reason = (
+            "latitude and longitude look swapped in this row; row rejected"
+            if fits_flipped[idx]
+            else f"location is {distance[idx]:,.0f} km from the nearest area; row rejected"
+        )
+        point = points[idx]
+        problems.append(
+            Problem(
+                source,
+                reason,
+                int(frame.at[idx, ROW_COLUMN]) if ROW_COLUMN in frame else None,
+                where,
+                f"{point.y:.6f}, {point.x:.6f}",
+                "rejected",
+                "correct the coordinates",
+            )
+        )
+    return frame.drop(index=far[far].index)
 
 
 def _renamed(frame: pd.DataFrame, columns: Mapping[str, str]) -> pd.DataFrame:

@@ -40,10 +40,16 @@ class Problem:
 
 @dataclass
 class DataError(Exception):
-    """Input that stops a build or an import; nothing is written when it is raised."""
+    """Input that stops a build or an import; nothing is written when it is raised.
+
+    ``code`` (optional) names the kind of failure for the UI to translate (``upload.<code>``),
+    with ``params`` for its message; ``message`` is the English text, which names the file.
+    """
 
     message: str
     problems: list[Problem] = field(default_factory=list)
+    code: str | None = None
+    params: dict[str, object] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         super().__init__(self.message)

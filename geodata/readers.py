@@ -23,6 +23,7 @@ import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 
+from geodata.limits import check_magic, ignored_member, unsafe_member
 from geodata.problems import DataError, Problem
 from geodata.text import name_key, parse_numbers
 
@@ -319,15 +320,27 @@ def _zip_source(path: Path) -> str:
     try:
         with zipfile.ZipFile(path) as archive:
             names = archive.namelist()
-    except zipfile.BadZipFile:
+            unsafe = [n for n in names if unsafe_member(n)]
+            if unsafe:
+                raise DataError(f"{path.name}: the archive holds unsafe paths: {unsafe[:3]}.")
+            # Folders are fine; what a Mac zip tool adds (__MACOSX/._x.shp) is not data.
+            datasets = [
+                n
+                for n in names
+                if Path(n).suffix.lower() in {".shp", ".geojson", ".gpkg", ".kml"}
+                and not ignored_member(n)
+            ]
+            if len(datasets) != 1:
+                raise DataError(
+                    f"{path.name}: expected one dataset (.shp, .geojson, .gpkg or .kml) inside "
+                    f"the zip, found {len(datasets)}: {datasets[:5]}."
+                )
+            with archive.open(datasets[0]) as member:
+                check_magic(
+                    member.read(64),
+                    Path(datasets[0]).suffix.lower(),
+                    f"{path.name} ({datasets[0]})",
+                )
+    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError):
         raise DataError(f"{path.name}: not a valid zip archive.") from None
-    unsafe = [n for n in names if n.startswith("/") or ".." in Path(n).parts]
-    if unsafe:
-        raise DataError(f"{path.name}: the archive holds unsafe paths: {unsafe[:3]}.")
-    datasets = [n for n in names if Path(n).suffix.lower() in {".shp", ".geojson", ".gpkg", ".kml"}]
-    if len(datasets) != 1:
-        raise DataError(
-            f"{path.name}: expected one dataset (.shp, .geojson, .gpkg or .kml) inside the zip, "
-            f"found {len(datasets)}: {datasets[:5]}."
-        )
     return f"/vsizip/{path}/{datasets[0]}"

@@ -84,8 +84,10 @@ def parse_numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     cleaned = text.fillna("").map(to_ascii_digits).str.replace(_THOUSANDS, "", regex=True)
     looks_numeric = cleaned.str.fullmatch(_NUMBER).fillna(False).astype(bool)
     numbers = pd.to_numeric(cleaned.where(looks_numeric), errors="coerce").astype("float64")
-    bad = present & ~looks_numeric
-    return numbers, bad.astype(bool)
+    # "1e400" looks like a number but is infinite: as unreadable as "n/a".
+    infinite = numbers.notna() & ~np.isfinite(numbers.fillna(0).to_numpy())
+    bad = (present & ~looks_numeric) | infinite
+    return numbers.where(~infinite), bad.astype(bool)
 
 
 def clean_text(text: str) -> str:

@@ -323,6 +323,18 @@ def _check_geometry(
     else:
         empty_ok = np.zeros(len(geoms), dtype=bool)
         note(empty, "geometry is empty; row rejected", "rejected")
+    # NaN or infinite coordinates: GEOS cannot check or repair them (it raises); the row goes.
+    coords, owner = shapely.get_coordinates(geoms, return_index=True)
+    non_finite = np.zeros(len(geoms), dtype=bool)
+    non_finite[np.unique(owner[~np.isfinite(coords).all(axis=1)])] = True
+    non_finite &= ~empty & ~empty_ok
+    if non_finite.any():
+        note(non_finite, "coordinates are not finite numbers (NaN or infinite); row rejected",
+             "rejected")  # fmt: skip
+        geoms = geoms.copy()
+        geoms[non_finite] = None
+        reject |= non_finite
+        empty_ok = empty_ok | non_finite  # already reported: no second problem for the row
     wanted = ("Polygon", "MultiPolygon") if schema.geometry == "polygon" else ("Point",)
     invalid = ~empty & ~empty_ok & ~shapely.is_valid(geoms)
     if invalid.any():

@@ -36,7 +36,7 @@ class _Read:
 
     key: str
     upload: I.Upload | None
-    error: str | None
+    error: str | DataError | None
 
 
 def upload_key(files: list, crs: str) -> str:
@@ -74,14 +74,26 @@ def read_files(ctx: Context, files: list, crs: str, table: str) -> I.Upload | No
                 key, I.read_upload(main, crs=crs or None, name=shown, sample_rows=sample), None
             )
         except DataError as exc:
-            cached = _Read(key, None, str(exc))
+            cached = _Read(key, None, exc)
         except (ValueError, OSError) as exc:  # anything the readers did not foresee
             cached = _Read(key, None, f"{files[0].name}: {exc}")
         st.session_state[_STATE] = cached
     if cached.error:
-        st.error(ctx.t("data.read_failed", reason=md_escape(cached.error)), icon=":material/error:")
+        st.error(upload_error_text(ctx, cached.error), icon=":material/error:")
         return None
     return cached.upload
+
+
+def upload_error_text(ctx: Context, error: str | DataError) -> str:
+    """Why a file cannot be read, in the page's language where the reader named the kind of
+    failure (``DataError.code``: size, zip or XML bomb, timeout …), else in the reader's words."""
+    if isinstance(error, DataError) and error.code:
+        fields = {k: md_escape(v) for k, v in error.params.items()}
+        try:
+            return ctx.t(f"upload.{error.code}", **fields)
+        except (KeyError, IndexError):
+            pass
+    return ctx.t("data.read_failed", reason=md_escape(str(error)))
 
 
 def forget_upload() -> None:

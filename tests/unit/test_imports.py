@@ -7,7 +7,6 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
-import pyogrio
 import pytest
 import shapely
 from geodata_inputs import (
@@ -16,10 +15,10 @@ from geodata_inputs import (
     AREA_NAMES_OTHER_SPELLING,
     FACILITY_POINTS,
     area_frame,
-    sha256,
     write_layer,
     write_table,
 )
+from workspace_backends import Workspace, fail_on_write, leftovers, workspace_state
 
 from geodata import imports as I
 from geodata import schema as S
@@ -29,11 +28,12 @@ from geodata.validate import conform
 
 
 @pytest.fixture
-def workspace(tmp_path: Path) -> Path:
-    """A workspace holding the four test areas (ids 101–104) and nothing else."""
+def workspace(new_workspace: Workspace) -> Workspace:
+    """A workspace holding the four test areas (ids 101–104) and nothing else, on GeoPackage and
+    on PostGIS (each test that takes it runs on both)."""
     raw = area_frame().rename(columns={"code": "area_id", "Name": "name", "pop": "population"})
     areas, _ = conform(raw, S.AREAS, source="areas")
-    path = tmp_path / "ws.gpkg"
+    path = new_workspace
     save_version(path, {"areas": areas.drop(columns=["_row", "_source"])}, message="start")
     return path
 
@@ -325,26 +325,19 @@ def test_failed_import_leaves_the_workspace_byte_identical(
     upload = upload_of(write_layer(area_frame(), tmp_path / "in", "geojson"))
     mapping = {"area_id": "code", "name": "Name", "population": "pop"}
     prepared = I.prepare_import(upload, "areas", mapping, read_workspace(workspace))
-    before = sha256(workspace)
-    real = pyogrio.write_dataframe
-
-    def failing(frame, path, *args, **kwargs):
-        if kwargs.get("layer") == "workspace_versions":
-            raise OSError("disk full")
-        return real(frame, path, *args, **kwargs)
-
-    monkeypatch.setattr(pyogrio, "write_dataframe", failing)
+    before = workspace_state(workspace)
+    fail_on_write(monkeypatch, workspace, lambda n, layer: layer == "workspace_versions")
     with pytest.raises(OSError, match="disk full"):
         I.commit_import(workspace, prepared)
-    assert sha256(workspace) == before
-    assert not [p for p in workspace.parent.iterdir() if p.name.endswith(".tmp.gpkg")]
+    assert workspace_state(workspace) == before
+    assert leftovers(workspace) == []
 
 
 def test_duplicate_ids_stop_the_import_and_write_nothing(tmp_path: Path, workspace: Path) -> None:
     frame = area_frame()
     frame.loc[1, "code"] = "101"
     upload = upload_of(write_layer(frame, tmp_path / "in", "geojson"))
-    before = sha256(workspace)
+    before = workspace_state(workspace)
     with pytest.raises(DataError, match="duplicated") as caught:
         I.prepare_import(
             upload,
@@ -353,7 +346,7 @@ def test_duplicate_ids_stop_the_import_and_write_nothing(tmp_path: Path, workspa
             read_workspace(workspace),
         )
     assert {p.column for p in caught.value.problems} == {"code"}
-    assert sha256(workspace) == before
+    assert workspace_state(workspace) == before
 
 
 def test_replacing_areas_notes_insured_rows_left_without_an_area(

@@ -242,8 +242,18 @@ def test_escaped_forms_are_the_expected_entities() -> None:
     assert escape_text("<img src=x onerror=alert(1)>") == "&lt;img src=x onerror=alert(1)&gt;"
     assert escape_text('"><script>') == "&quot;&gt;&lt;script&gt;"
     assert escape_text("a'b") == "a&#x27;b"
-    assert escape_text("${x}`\\") == "&#36;{x}&#96;&#92;"
+    assert escape_text("${x}`\\") == "&#36;&#123;x&#125;&#96;&#92;"
     assert escape_text("T-01") == "T-01"
+
+
+def test_template_expressions_in_names_are_not_evaluated_on_the_server(areas) -> None:
+    """branca compiles each element's rendered script (data included) as a Jinja template again:
+    a name like ``{{ 6*7 }}`` must reach the page as text, not as 42."""
+    areas = areas.copy()
+    areas.loc[12, "name"] = "SSTI{{ 6*7 }} {% for x in [1] %}loop{{ x }}{% endfor %}"
+    page = build(areas).get_root().render()
+    assert "SSTI42" not in page and "loop1" not in page
+    assert "SSTI&#123;&#123; 6*7 &#125;&#125;" in as_browser_sees(page)
 
 
 def test_img_payload_in_area_name_is_escaped_in_the_layer_data(areas) -> None:
@@ -550,7 +560,7 @@ def test_points_tooltip_is_escaped_text(areas, facilities) -> None:
         .render()
     )
     assert "${document.cookie}" not in page
-    assert "Clinic &#96;&#36;{document.cookie}&#96;" in page
+    assert "Clinic &#96;&#36;&#123;document.cookie&#125;&#96;" in page
     assert re.search(r"<b>Name</b>: Shohada hospital<br><b>Type</b>: hospital", page)
 
 

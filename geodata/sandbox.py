@@ -1,0 +1,228 @@
+"""Reading an uploaded file in a separate process, so that a hostile or broken file cannot take
+the app down.
+
+:func:`read_upload_isolated` checks the file's size here (cheap), then hands the file to a small
+fork server (``python -m geodata._upload_worker``, started on first use, with the readers loaded:
+a read costs a fork, not an interpreter start). The forked child checks the content
+(:func:`geodata.limits.check_content`: file type, zip bombs, XML entities), reads the file with the
+usual readers under memory, CPU and file-size limits, and hands the rows back as (Geo)Parquet with a
+JSON result. Whatever happens in the child — an error, a crash in GDAL, memory exhausted, a hang —
+the caller gets a :class:`~geodata.problems.DataError` that names the file and the problem, within
+``timeout_s`` (the child is killed then).
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from geodata.limits import UploadLimits, check_content, check_sizes, limits_from_env
+from geodata.problems import DataError, Problem
+
+if TYPE_CHECKING:
+    from geodata.imports import Upload
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class _ForkServer:
+    """The reading processes' parent: one per app process, restarted if it ever dies."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._process: subprocess.Popen | None = None
+
+    def _start(self) -> subprocess.Popen:
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [env.get("PYTHONPATH")])])
+        return subprocess.Popen(
+            [sys.executable, "-m", "geodata._upload_worker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            cwd=ROOT,
+            env=env,
+            start_new_session=True,  # a Ctrl-C in the app's terminal is not its to hear
+        )
+
+    def submit(self, job: dict) -> int:
+        """Start a child on ``job``; its pid."""
+        with self._lock:
+            for attempt in range(2):
+                if self._process is None or self._process.poll() is not None:
+                    self._process = self._start()
+                try:
+                    assert self._process.stdin is not None and self._process.stdout is not None
+                    self._process.stdin.write((json.dumps(job) + "\n").encode())
+                    self._process.stdin.flush()
+                    answer = self._process.stdout.readline()
+                    return int(json.loads(answer)["pid"])
+                except (OSError, ValueError, KeyError):
+                    self._process.kill()
+                    self._process = None
+                    if attempt:
+                        raise
+        raise AssertionError("unreachable")
+
+    def stop(self) -> None:
+        """End the server (it kills any child still reading); called at exit."""
+        with self._lock:
+            process, self._process = self._process, None
+        if process is None:
+            return
+        for stream in (process.stdin, process.stdout):
+            if stream is not None:
+                stream.close()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+_SERVER = _ForkServer()
+atexit.register(_SERVER.stop)
+
+
+def _wait_for_exit(out: Path, pid: int, timeout: float) -> int | None:
+    """0 once the child has left its result, else its exit status once the server has reaped
+    it, or None after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    pause = 0.005
+    while True:
+        if (out / "result.json").exists():  # the child's last act: it is done
+            return 0
+        done = out / "exit"
+        if done.exists():
+            return int(done.read_text())
+        if time.monotonic() >= deadline:
+            return None
+        time.sleep(pause)
+        pause = min(pause * 1.5, 0.02)
+
+
+def read_upload_isolated(
+    path: str | Path,
+    *,
+    name: str | None = None,
+    limits: UploadLimits | None = None,
+    **options: object,
+) -> Upload:
+    """:func:`geodata.imports.read_upload_here` in a separate, limited process.
+
+    Parameters
+    ----------
+    path
+        The uploaded file (in its temporary folder).
+    name
+        The file name as the person uploaded it (shown in messages).
+    limits
+        Sizes, time and memory (default: :func:`geodata.limits.limits_from_env`).
+    options
+        ``crs``, ``sheet``, ``encoding``, ``sample_rows`` for the reader.
+
+    Raises
+    ------
+    DataError
+        Anything that stops the read, as a message naming the file (``code`` says which kind).
+    """
+    from geodata.imports import Upload, read_upload_here
+
+    path = Path(path)
+    shown = name or path.name
+    limits = limits or limits_from_env()
+    check_sizes(path, shown, limits)
+    if not limits.isolated:
+        check_content(path, shown, limits)
+        return read_upload_here(path, name=shown, **options)  # type: ignore[arg-type]
+    out = Path(tempfile.mkdtemp(prefix="ca-read-"))
+    try:
+        job = {
+            "path": str(path.resolve()),
+            "name": shown,
+            "out": str(out),
+            "options": {k: v for k, v in options.items() if v is not None},
+            "limits": {**asdict(limits), "max_bytes": dict(limits.max_bytes)},
+        }
+        pid = _SERVER.submit(job)
+        exitcode = _wait_for_exit(out, pid, limits.timeout_s)
+        if exitcode is None:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            _wait_for_exit(out, pid, 10)
+            raise _timeout(shown, limits)
+        result_file = out / "result.json"
+        if not result_file.exists():
+            raise _died(shown, exitcode, limits)
+        result = json.loads(result_file.read_text(encoding="utf-8"))
+        if "error" in result:
+            raise _data_error(result["error"])
+        frame = pd.read_parquet(out / "frame.parquet")
+        geometry = result.get("geometry")
+        if geometry:
+            shapes = shapely.from_wkb(frame[geometry].to_numpy(), on_invalid="ignore")
+            frame = gpd.GeoDataFrame(
+                frame.drop(columns=[geometry]), geometry=shapes, crs=result.get("crs")
+            )
+            if geometry != "geometry":
+                frame = frame.rename_geometry(geometry)
+            frame = frame[[*result["columns"]]] if result.get("columns") else frame
+        return Upload(
+            path=path,
+            name=shown,
+            frame=frame,
+            hxl=dict(result.get("hxl") or {}),
+            sampled=bool(result.get("sampled")),
+        )
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+
+
+def _timeout(shown: str, limits: UploadLimits) -> DataError:
+    return DataError(
+        f"{shown}: reading the file took longer than {limits.timeout_s:.0f} s and was stopped.",
+        code="timeout",
+        params={"file": shown, "seconds": f"{limits.timeout_s:.0f}"},
+    )
+
+
+def _died(shown: str, exitcode: int, limits: UploadLimits) -> DataError:
+    if exitcode == -signal.SIGXCPU:
+        return _timeout(shown, limits)
+    try:
+        reason = f"signal {signal.Signals(-exitcode).name}" if exitcode < 0 else ""
+    except ValueError:
+        reason = f"signal {-exitcode}"
+    reason = reason or f"exit status {exitcode}"
+    return DataError(
+        f"{shown}: the reader stopped on this file ({reason}): it is damaged, or needs more "
+        f"than the {limits.memory_mb} MB of memory an upload may use.",
+        code="crashed",
+        params={"file": shown, "reason": reason, "limit": f"{limits.memory_mb} MB"},
+    )
+
+
+def _data_error(error: dict) -> DataError:
+    problems = [Problem(**p) for p in error.get("problems", [])]
+    return DataError(
+        str(error.get("message", "")),
+        problems,
+        code=error.get("code"),
+        params=dict(error.get("params") or {}),
+    )
