@@ -1,13 +1,17 @@
 """Run the benchmarks, write benchmarks/results.json and regenerate BENCHMARKS.md.
 
-python -m benchmarks              # default scale
-python -m benchmarks --scale 0.1  # quicker, smaller inputs
+python -m benchmarks                          # default scale (national: 10 M points)
+python -m benchmarks --scale 0.1              # quicker, smaller inputs
+python -m benchmarks --points 100000000       # 100 million points for the assignment
+python -m benchmarks --scheduler tcp://h:8786 # the dask workload on a real cluster too
+python -m benchmarks --only national_bench    # some suites; the others' figures are kept
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import inspect
 import json
 import os
 import platform
@@ -16,7 +20,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SUITES = ("benchmarks.core_bench", "benchmarks.access_bench", "benchmarks.points_bench")
+SUITES = (
+    "benchmarks.core_bench",
+    "benchmarks.access_bench",
+    "benchmarks.points_bench",
+    "benchmarks.outreach_bench",
+    "benchmarks.national_bench",
+    "benchmarks.browser_bench",
+)
 
 
 def machine() -> dict[str, str]:
@@ -54,26 +65,57 @@ def fmt(value: object, unit: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument(
+        "--points", type=int, help="person points for the assignment (default 10 M x scale)"
+    )
+    parser.add_argument("--scheduler", help="dask scheduler address for the distributed workload")
+    parser.add_argument("--no-browser", action="store_true", help="skip the Chromium workloads")
+    parser.add_argument(
+        "--only", nargs="+", metavar="SUITE", help="run these suites (e.g. national_bench) only"
+    )
     parser.add_argument("--out", type=Path, default=HERE / "results.json")
     parser.add_argument("--markdown", type=Path, default=HERE.parent / "BENCHMARKS.md")
     args = parser.parse_args(argv)
+    options = {
+        "points": args.points,
+        "scheduler": args.scheduler,
+        "browser_runs": not args.no_browser,
+    }
+    chosen = [n for n in SUITES if not args.only or n.rsplit(".", 1)[-1] in args.only]
+    kept: list[dict] = []
+    if args.only and args.out.exists():  # keep the figures of the suites not run this time
+        previous = json.loads(args.out.read_text())
+        kept = [r for r in previous.get("records", []) if f"benchmarks.{r['suite']}" not in chosen]
     records: list[dict] = []
-    for name in SUITES:
+    for name in chosen:
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError:
             continue
         print(f"running {name} …", flush=True)
-        for record in module.run(args.scale):
+        accepted = inspect.signature(module.run).parameters
+        extra = {k: v for k, v in options.items() if k in accepted or "_" in accepted}
+        for record in module.run(args.scale, **extra):
             record["suite"] = name.rsplit(".", 1)[-1]
             records.append(record)
             print(
                 f"  {record['workload']}: {fmt(record['ours'], record.get('unit', 's'))}",
                 flush=True,
             )
+    order = {n.rsplit(".", 1)[-1]: i for i, n in enumerate(SUITES)}
+    records = sorted(kept + records, key=lambda r: order.get(r["suite"], len(order)))
+    command = f"python -m benchmarks --scale {args.scale:g}"
+    if args.points:
+        command += f" --points {args.points}"
+    if args.scheduler:
+        command += f" --scheduler {args.scheduler}"
+    if args.no_browser:
+        command += " --no-browser"
+    if args.only:
+        command += " --only " + " ".join(args.only) + " (other suites' figures kept from before)"
     result = {
         "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "command": f"python -m benchmarks --scale {args.scale:g}",
+        "command": command,
         "machine": machine(),
         "records": records,
     }

@@ -1,8 +1,9 @@
 """Insured person or household records with a location, counted per area, month and scheme.
 
 The records are read in chunks (CSV with latitude/longitude, or GeoParquet), each chunk is placed
-in the areas with one vectorised point-in-polygon query on a shapely STRtree built once, and only
-the counts are kept: memory stays bounded by the chunk size and the number of area-month-scheme
+in the areas from its coordinate arrays by a grid locator built once (:mod:`geodata.assign`: no
+shapely Point per record, prepared-polygon tests only near borders, two threads), and only the
+counts are kept: memory stays bounded by the chunk size and the number of area-month-scheme
 groups, and the records themselves are never stored anywhere.
 """
 
@@ -19,6 +20,7 @@ import pandas as pd
 import shapely
 from pyproj import CRS, Transformer
 
+from geodata.assign import AreaLocator
 from geodata.problems import DataError, Problem
 from geodata.readers import ROW_COLUMN, parse_crs, read_source
 from geodata.schema import SCHEMES, STORAGE_CRS
@@ -59,41 +61,23 @@ class PointCounts:
 
 
 class _AreaIndex:
-    """Area polygons (prepared) and their bounding boxes, queried with coordinate arrays."""
+    """Area polygons in EPSG:4326 behind a grid locator (:class:`geodata.assign.AreaLocator`)."""
 
-    def __init__(self, areas: gpd.GeoDataFrame) -> None:
+    def __init__(self, areas: gpd.GeoDataFrame, workers: int | None = None) -> None:
         if areas.crs is None or not CRS.from_user_input(areas.crs).equals(CRS(STORAGE_CRS)):
             areas = areas.to_crs(STORAGE_CRS)
         self.ids = areas["area_id"].astype(str).to_numpy()
-        self.geoms = areas.geometry.to_numpy()
-        shapely.prepare(self.geoms)
-        self.bounds = shapely.bounds(self.geoms)
+        self.locator = AreaLocator(areas.geometry.to_numpy())
+        self.workers = workers
 
     def locate(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Index of the area each point (x, y) lies within (the first area in order), or -1.
 
-        No point objects are made: the points are sorted by x once; for each area, those inside
-        its bounding box are found by binary search and tested with the prepared polygon
-        (``shapely.contains_xy``, which leaves points on the boundary out, as ``within`` does).
+        No point objects are made. The border rule is that of ``geopandas.sjoin`` with
+        ``predicate="within"``: a point on an area's boundary is not in that area (see
+        :mod:`geodata.assign`).
         """
-        where = np.full(len(x), -1, dtype=np.int64)
-        if not len(x):
-            return where
-        order = np.argsort(x, kind="stable")
-        xs, ys = x[order], y[order]
-        for j, (minx, miny, maxx, maxy) in enumerate(self.bounds):
-            lo = int(np.searchsorted(xs, minx, side="left"))
-            hi = int(np.searchsorted(xs, maxx, side="right"))
-            if lo >= hi:
-                continue
-            band = np.arange(lo, hi)
-            band = band[(ys[band] >= miny) & (ys[band] <= maxy)]
-            band = band[where[order[band]] < 0]
-            if not len(band):
-                continue
-            inside = shapely.contains_xy(self.geoms[j], xs[band], ys[band])
-            where[order[band[inside]]] = j
-        return where
+        return self.locator.locate(x, y, workers=self.workers)
 
 
 def count_points_in_areas(
@@ -153,6 +137,12 @@ def count_points_in_areas(
         totals.append(_count_chunk(chunk, index, source.name, default_scheme, result))
         if progress is not None:
             progress(result.read)
+    result.counts = _combine_counts(totals)
+    return result
+
+
+def _combine_counts(totals: list[pd.DataFrame]) -> pd.DataFrame:
+    """The ``insured`` rows from per-chunk counts: summed per area, month and scheme, sorted."""
     columns = ["area_id", "period", "scheme", "insured"]
     counts = pd.concat(totals, ignore_index=True) if totals else pd.DataFrame(columns=columns)
     counts = (
@@ -163,8 +153,7 @@ def count_points_in_areas(
     counts["period"] = pd.to_datetime(counts["period"]).astype("datetime64[ns]")
     counts["insured"] = counts["insured"].astype("Int64")
     counts["source"] = "points"
-    result.counts = counts.reset_index(drop=True)
-    return result
+    return counts.reset_index(drop=True)
 
 
 @dataclass
@@ -321,29 +310,40 @@ def _parquet_chunks(
     for batch in handle.iter_batches(batch_size=chunk_rows, columns=[geometry, *wanted]):
         frame = batch.to_pandas()
         geoms = shapely.from_wkb(frame[geometry].to_numpy(), on_invalid="ignore")
-        reason = np.full(len(frame), "", dtype=object)
-        missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
-        reason[missing] = "missing location"
-        not_point = ~missing & (shapely.get_type_id(geoms) != 0)
-        reason[not_point] = "geometry is not a point"
-        usable = reason == ""
-        x = np.full(len(frame), np.nan)
-        y = np.full(len(frame), np.nan)
-        if usable.any():
-            xy = shapely.get_coordinates(geoms[usable])
-            if to_wgs84 is not None:
-                xy = np.column_stack(to_wgs84.transform(xy[:, 0], xy[:, 1]))
-            x[usable], y[usable] = xy[:, 0], xy[:, 1]
         rows = np.arange(first_row, first_row + len(frame))
         first_row += len(frame)
-        yield _Chunk(
-            rows=rows,
-            x=x,
-            y=y,
-            bad_location=reason,
-            dates=frame[date].reset_index(drop=True),
-            schemes=frame[scheme].reset_index(drop=True) if scheme else None,
-        )
+        yield _geometry_chunk(geoms, rows, frame[date], frame[scheme] if scheme else None, to_wgs84)
+
+
+def _geometry_chunk(
+    geoms: np.ndarray,
+    rows: np.ndarray,
+    dates: pd.Series,
+    schemes: pd.Series | None,
+    to_wgs84: Transformer | None,
+) -> _Chunk:
+    """A chunk from point geometries (shapely, already read): coordinates in EPSG:4326."""
+    reason = np.full(len(geoms), "", dtype=object)
+    missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    reason[missing] = "missing location"
+    not_point = ~missing & (shapely.get_type_id(geoms) != 0)
+    reason[not_point] = "geometry is not a point"
+    usable = reason == ""
+    x = np.full(len(geoms), np.nan)
+    y = np.full(len(geoms), np.nan)
+    if usable.any():
+        xy = shapely.get_coordinates(geoms[usable])
+        if to_wgs84 is not None:
+            xy = np.column_stack(to_wgs84.transform(xy[:, 0], xy[:, 1]))
+        x[usable], y[usable] = xy[:, 0], xy[:, 1]
+    return _Chunk(
+        rows=rows,
+        x=x,
+        y=y,
+        bad_location=reason,
+        dates=dates.reset_index(drop=True),
+        schemes=schemes.reset_index(drop=True) if schemes is not None else None,
+    )
 
 
 def _count_chunk(

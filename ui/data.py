@@ -94,9 +94,19 @@ def area_coverage(
         empty["period"] = pd.to_datetime(empty["period"])
         result = cov.coverage_by_area(areas, empty.astype({"insured": "Int64"}), target=target)
     result = pd.DataFrame(result.drop(columns=result.geometry.name))
-    result["area_km2"] = area_km2(areas).to_numpy()
+    result["area_km2"] = area_sizes(workspace, version).to_numpy()
     result["density"] = result["population"].astype("float64") / result["area_km2"]
     return result
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def area_sizes(workspace: str, version: int) -> pd.Series:
+    """Area of every area in km² (index as the areas table), once per workspace version.
+
+    Geometry is measured here only: a change of month, scheme or level recounts from the
+    insured table and never projects or measures polygons again.
+    """
+    return area_km2(tables(workspace, version)["areas"])
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -115,7 +125,7 @@ def grouped_coverage(
     names = {"district_id": ["district_name", "province"], "province": []}[key]
     grouped = cov.aggregate_coverage(per_area, [key, *names])
     areas = tables(workspace, version)["areas"]
-    km2 = area_km2(areas).groupby(areas[key].to_numpy(), dropna=False).sum()
+    km2 = area_sizes(workspace, version).groupby(areas[key].to_numpy(), dropna=False).sum()
     grouped["area_km2"] = grouped[key].map(km2).to_numpy()
     grouped["density"] = grouped["population"].astype("float64") / grouped["area_km2"]
     return grouped

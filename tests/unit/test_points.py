@@ -192,3 +192,28 @@ def test_large_record_files_are_sampled_for_mapping(tmp_path: Path, suffix: str)
     assert not whole.sampled and len(whole.frame) == 250
     if suffix == "parquet":
         assert whole.has_geometry and whole.frame.crs.to_epsg() == 4326
+
+
+def test_points_on_borders_follow_sjoin_within(tmp_path: Path, areas) -> None:
+    """Border rule: a record on an area's boundary (a shared border, a corner, the outer edge) is
+    in no area, as with ``geopandas.sjoin(predicate="within")``, and is reported as outside."""
+    lons = [51.35, 51.4, 51.4, 51.3, 51.45, 51.4, 51.5]
+    lats = [35.65, 35.65, 35.7, 35.65, 35.7, 35.75, 35.8]
+    records = pd.DataFrame(
+        {
+            "lat": lats,
+            "lon": lons,
+            "enrolled": "2025-01-15",
+            "fund": "health",
+        }
+    )
+    source = tmp_path / "border.csv"
+    records.to_csv(source, index=False)
+    result = count_points_in_areas(
+        source, areas, lat="lat", lon="lon", date="enrolled", scheme="fund"
+    )
+    expected = expected_with_sjoin(records, areas)
+    assert result.counts[["area_id", "insured"]].astype({"insured": "int64"}).to_dict(
+        "records"
+    ) == expected[["area_id", "insured"]].to_dict("records")
+    assert result.counted == 1 and result.outside == 6
