@@ -527,7 +527,7 @@ def two_step_fca(
         {
             "access": score * per,
             "n_facilities": np.bincount(i, minlength=n_areas).astype("int64"),
-            "supply_in_reach": np.bincount(i, weights=values[j] * w, minlength=n_areas),
+            "supply_in_reach": links.supply_in_reach,
         },
         index=areas.index,
     )
@@ -570,6 +570,13 @@ class CatchmentLinks:
         """Per kept facility: ``Σ_k P_k W(d_kj)``, the people in its catchment (2SFCA step 1)."""
         return np.bincount(
             self.facility, weights=self.demand[self.area] * self.weight, minlength=len(self.supply)
+        )
+
+    @property
+    def supply_in_reach(self) -> np.ndarray:
+        """Per area: ``Σ_j S_j W(d_ij)``, the supply within its reach."""
+        return np.bincount(
+            self.area, weights=self.supply[self.facility] * self.weight, minlength=len(self.demand)
         )
 
 

@@ -142,7 +142,7 @@ def facility_load(
     values, demand = links.supply, links.demand
     n_kept = len(values)
     weighted_supply = values[j] * w
-    supply_in_reach = np.bincount(i, weights=weighted_supply, minlength=len(demand))
+    supply_in_reach = links.supply_in_reach
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(supply_in_reach[i] > 0, weighted_supply / supply_in_reach[i], 0.0)
     allocated = np.bincount(j, weights=demand[i] * share, minlength=n_kept)

@@ -107,9 +107,8 @@ def present() -> None:
     month = stamp(latest if by == "districts" else item)
     if by == "districts":
         heading = district_label(item)
-        subset = areas[areas["district_id"].astype(str) == item]
-        shapes = data.display_shapes(ws, ver, "area")
-        shapes = shapes[shapes["district_id"].astype(str) == item]
+        subset = bd.in_district(areas, item)
+        shapes = bd.in_district(data.display_shapes(ws, ver, "area"), item)
         level = "area"
     else:
         heading = ctx.title
@@ -131,15 +130,8 @@ def present() -> None:
     values = own if level == "area" else data.grouped_coverage(ws, ver, month, None, level)
     if level == "district":
         values = values.assign(district_name=values["district_id"].map(district_names))
-    views.metric_map(
-        ctx,
-        shapes,
-        values,
-        id_column=data.LEVEL_KEYS[level],
-        name_column="name" if level == "area" else "district_name",
-        metric=metric,
-        key=f"br_present_{by}_{step}",
-        height=620,
+    bd.level_map(
+        ctx, shapes, values, level, metric=metric, key=f"br_present_{by}_{step}", height=620
     )
     if ctx.is_demo:
         st.caption(ctx.t("header.demo_label"))
@@ -187,12 +179,7 @@ st.segmented_control(
 section = str(value(P["section"]))
 sb = st.sidebar
 if month_keys and section in ("briefing", "map", "compare"):
-    sb.selectbox(
-        ctx.t("controls.month"),
-        month_keys[::-1],
-        key=P["month"].widget_key,
-        format_func=month_label,
-    )
+    views.month_picker(ctx, month_keys[::-1], P["month"].widget_key)
 month_key = str(value(P["month"]))
 
 if section == "briefing":
@@ -282,40 +269,19 @@ elif section == "map":
     metric, level = str(value(P["metric"])), str(value(P["level"]))
     month = stamp(month_key)
     frame = bd.view_frame(ws, ver, level, month)
-    name_column = "name" if level == "area" else "district_name"
+    name_column = bd.name_column(level)
     shown = frame.assign(**{name_column: display_names(frame, name_column, ctx.lang)})
     st.subheader(ctx.t("briefings.sections.map"))
-    views.metric_map(
+    bd.level_map(
         ctx,
         data.display_shapes(ws, ver, level),
         pd.DataFrame(shown.drop(columns="geometry")),
-        id_column=data.LEVEL_KEYS[level],
-        name_column=name_column,
+        level,
         metric=metric,
         key=f"br_map_{level}",
         height=520,
     )
-    row = st.container(horizontal=True, gap="small")
-    row.download_button(
-        ctx.t("briefings.map.download_png"),
-        bd.map_png(
-            ws, ver, level, metric, month_key, ctx.lang, ctx.calendar, ctx.title, ctx.is_demo
-        ),
-        file_name=f"map_{metric}_{level}_{month_key or 'all'}.png",
-        mime="image/png",
-        icon=":material/image:",
-        key="br_png",
-    )
-    row.download_button(
-        ctx.t("briefings.map.download_html"),
-        bd.map_html(
-            ws, ver, level, metric, month_key, ctx.lang, ctx.calendar, ctx.title, ctx.is_demo
-        ),
-        file_name=f"map_{metric}_{level}_{month_key or 'all'}.html",
-        mime="text/html",
-        icon=":material/public:",
-        key="br_html",
-    )
+    bd.map_export_buttons(ctx, level, metric, month_key)
     map_downloads(ctx, frame, f"map_{level}_{month_key or 'all'}", key="br_geo")
     st.subheader(ctx.t("briefings.map.table"))
     table = bd.figures_table(ctx, shown, level, name_column)
@@ -377,10 +343,9 @@ elif section == "compare":
                 level = "area"
                 month = stamp(month_key)
                 per_area = data.area_coverage(ws, ver, month, None)
-                own_areas = areas[areas["district_id"].astype(str) == side_key]
+                own_areas = bd.in_district(areas, side_key)
                 values = per_area[per_area["area_id"].isin(own_areas["area_id"])]
-                shapes = data.display_shapes(ws, ver, "area")
-                shapes = shapes[shapes["district_id"].astype(str) == side_key]
+                shapes = bd.in_district(data.display_shapes(ws, ver, "area"), side_key)
                 title = district_label(side_key)
             if level == "district":
                 values = values.assign(district_name=values["district_id"].map(district_names))
@@ -398,12 +363,11 @@ elif section == "compare":
                     f"**{bd.md(title)}** — {ctx.t('metric.coverage')}: "
                     f"{bd.md(bd.pct(ctx, figures.get('coverage')))}"
                 )
-                views.metric_map(
+                bd.level_map(
                     ctx,
                     shapes,
                     values,
-                    id_column=data.LEVEL_KEYS[level],
-                    name_column="name" if level == "area" else "district_name",
+                    level,
                     metric=metric,
                     scheme="user" if breaks else "quantiles",
                     breaks=breaks or None,

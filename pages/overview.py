@@ -9,7 +9,7 @@ from ui import charts, data, views
 from ui.context import current
 from ui.downloads import table_downloads
 from ui.facility_layer import facility_filters
-from ui.format import fmt_int, fmt_month, fmt_pct
+from ui.format import fmt_int, fmt_pct
 from ui.localize import (
     COVERAGE_BAR,
     coverage_bar_column,
@@ -23,14 +23,7 @@ ws, ver = ctx.source, ctx.version
 months = data.periods(ws, ver)
 with_insured = bool(months)
 
-month = None
-if with_insured:
-    month = st.sidebar.selectbox(
-        ctx.t("controls.month"),
-        months[::-1],
-        format_func=lambda m: fmt_month(m, ctx.lang, calendar=ctx.calendar),
-        key="ov_month",
-    )
+month = views.sidebar_month(ctx, months, "ov_month")
 # Facilities on the map (off unless asked for): the filters every map page shares.
 facilities = facility_filters(ctx, data.tables(ws, ver)["facilities"], "ov", show_default=False)
 views.page_header(ctx, "overview.title", month)

@@ -12,21 +12,13 @@ from ui import data, partner_data, partner_views, views
 from ui.context import current
 from ui.downloads import table_downloads
 from ui.facility_layer import facility_filters
-from ui.format import fmt_month
 
 ctx = current()
 ws, ver = ctx.source, ctx.version
 loaded = data.tables(ws, ver)
 areas = loaded["areas"]
 months = data.periods(ws, ver)
-month = None
-if months:
-    month = st.sidebar.selectbox(
-        ctx.t("controls.month"),
-        months[::-1],
-        format_func=lambda m: fmt_month(m, ctx.lang, calendar=ctx.calendar),
-        key="pt_month",
-    )
+month = views.sidebar_month(ctx, months, "pt_month")
 views.page_header(ctx, "partners.title", month)
 done = st.session_state.pop("pt_done", None)
 if done:

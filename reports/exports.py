@@ -1,5 +1,6 @@
-"""Tables and map data as files: CSV, XLSX (formatted headers), GeoJSON, GeoPackage, and the map
-as a standalone HTML page that opens with no network (Leaflet inlined from XStatic-Leaflet).
+"""Tables and map data as files: CSV and XLSX (formatted headers; data text never becomes a
+formula), GeoJSON, GeoPackage, and the map as a standalone HTML page that opens with no network
+(Leaflet inlined from XStatic-Leaflet).
 
 Every function returns bytes and takes the frame it is given: what a partner may see was decided
 before (the dashboard's scoped loaders, or ``--partner`` on the command line).
@@ -10,16 +11,19 @@ from __future__ import annotations
 import io
 import re
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 __all__ = [
+    "NUMBER_FORMATS",
+    "defused",
     "geojson_bytes",
     "geopackage_bytes",
     "standalone_map_html",
@@ -27,9 +31,16 @@ __all__ = [
     "table_xlsx",
 ]
 
-_HEADER_FILL = PatternFill("solid", fgColor="0B3D62")
+#: Number formats in the workbook by column kind (``percent`` columns are ``share``).
+NUMBER_FORMATS: dict[str, str] = {"count": "#,##0", "int": "0", "share": "0.0%", "km": "0.00"}
+
+_HEADER_FILL = PatternFill("solid", fgColor="1D4E89")
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
-_SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
+_SHEET_NAME_BAD = "[]:*?/\\"
+#: A text cell starting with one of these would be read as a formula by a spreadsheet program
+#: (CSV/formula injection): such text is written with a leading apostrophe in CSV and stored as
+#: plain text in XLSX.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _plain(frame: pd.DataFrame) -> pd.DataFrame:
@@ -39,21 +50,48 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.rename(columns=str)
 
 
+def defused(value: object) -> object:
+    """``value``, or text that a spreadsheet would run as a formula prefixed with an apostrophe."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def table_csv(frame: pd.DataFrame) -> bytes:
-    """CSV in UTF-8 with a byte-order mark, so spreadsheets read Persian and Vietnamese."""
-    return _plain(frame).to_csv(index=False).encode("utf-8-sig")
+    """CSV in UTF-8 with a byte-order mark, so spreadsheets read Persian and Vietnamese; text that
+    a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``…) is prefixed with an
+    apostrophe, headers included."""
+    safe = _plain(frame).rename(columns=defused)
+    for column in safe.columns:
+        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
+            safe[column] = safe[column].map(defused)
+    return safe.to_csv(index=False).encode("utf-8-sig")
 
 
 def _cell(value: object) -> object:
+    if isinstance(value, np.generic):
+        value = value.item()
     if value is None or value is pd.NA or value is pd.NaT:
         return None
     if isinstance(value, float) and value != value:
         return None
     if isinstance(value, pd.Timestamp):
         return value.to_pydatetime()
-    if hasattr(value, "item") and not isinstance(value, str):
-        return value.item()
     return value
+
+
+def _column_format(values: pd.Series, kind: str | None) -> str | None:
+    """The number format for a column: from its kind, else counts for whole numbers and for
+    figures above 100."""
+    if kind is not None:
+        return NUMBER_FORMATS.get(kind)
+    if pd.api.types.is_bool_dtype(values):
+        return None
+    if pd.api.types.is_integer_dtype(values) or (
+        pd.api.types.is_float_dtype(values) and values.dropna().abs().gt(100).any()
+    ):
+        return NUMBER_FORMATS["count"]
+    return None
 
 
 def table_xlsx(
@@ -61,40 +99,64 @@ def table_xlsx(
     *,
     sheet: str = "table",
     percent: Iterable[str] = (),
+    kinds: Mapping[str, str] | None = None,
     rtl: bool = False,
+    title: str | None = None,
 ) -> bytes:
-    """An XLSX workbook of one table: bold white-on-blue header row, frozen, filter on, columns
-    wide enough for their text; ``percent`` columns (0–1 shares) shown as percentages; ``rtl``
-    lays the sheet out right to left (Persian)."""
+    """An XLSX workbook of one table: an optional bold ``title`` row, bold white-on-blue header
+    row (wrapped, frozen, filter on), columns wide enough for their text; right to left for
+    Persian. Text is always stored as text, never as a formula, whatever it starts with.
+
+    Parameters
+    ----------
+    percent
+        Columns holding shares 0–1, shown as percentages.
+    kinds
+        Column kinds by header (``count``, ``int``, ``share``, ``km``; any other kind, such as
+        ``text``, has no number format). Columns with no kind show whole numbers and figures
+        above 100 with thousands separators.
+    title
+        A heading above the table (row 1; the header row is then row 3).
+    """
     plain = _plain(frame)
+    kind_of = {str(c): "share" for c in percent} | {str(c): k for c, k in (kinds or {}).items()}
     book = Workbook()
     ws = book.active
-    ws.title = (_SHEET_NAME_BAD.sub(" ", sheet).strip() or "table")[:31]
+    ws.title = "".join(ch for ch in sheet if ch not in _SHEET_NAME_BAD).strip()[:31] or "table"
     ws.sheet_view.rightToLeft = bool(rtl)
-    ws.append(list(plain.columns))
-    for cell in ws[1]:
-        cell.font = _HEADER_FONT
+    header_row = 1
+    if title is not None:
+        heading = ws.cell(row=1, column=1, value=title)
+        heading.data_type = "s"
+        heading.font = Font(bold=True, size=13)
+        header_row = 3
+    columns = list(plain.columns)
+    for c, header in enumerate(columns, start=1):
+        cell = ws.cell(row=header_row, column=c, value=header)
+        cell.data_type = "s"
         cell.fill = _HEADER_FILL
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    for row in plain.itertuples(index=False, name=None):
-        ws.append([_cell(v) for v in row])
-    wanted = set(map(str, percent))
-    for index, column in enumerate(plain.columns, start=1):
-        letter = get_column_letter(index)
-        values = plain[column]
-        width = max([len(str(column))] + [len(str(v)) for v in values.head(500)]) + 2
-        ws.column_dimensions[letter].width = min(max(width, 8), 60)
-        if column in wanted:
-            for cell in ws[letter][1:]:
-                cell.number_format = "0.0%"
-        elif pd.api.types.is_integer_dtype(values) or (
-            pd.api.types.is_float_dtype(values) and values.dropna().abs().gt(100).any()
-        ):
-            for cell in ws[letter][1:]:
-                cell.number_format = "#,##0"
-    ws.freeze_panes = "A2"
-    if len(plain.columns):
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(plain.columns))}{len(plain) + 1}"
+        cell.font = _HEADER_FONT
+        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+    formats = [_column_format(plain[c], kind_of.get(c)) for c in columns]
+    for r, row in enumerate(plain.itertuples(index=False, name=None), start=header_row + 1):
+        for c, raw in enumerate(row, start=1):
+            value = _cell(raw)
+            cell = ws.cell(row=r, column=c, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # never a formula, whatever the text starts with
+            elif formats[c - 1] and isinstance(value, int | float) and not isinstance(value, bool):
+                cell.number_format = formats[c - 1]
+    for c, header in enumerate(columns, start=1):
+        longest = max(
+            [len(header) // 2 + 2]
+            + [len(str(v)) for v in plain[header].head(500) if _cell(v) is not None]
+        )
+        ws.column_dimensions[get_column_letter(c)].width = min(max(longest + 2, 8), 40)
+    ws.row_dimensions[header_row].height = 32
+    ws.freeze_panes = f"A{header_row + 1}"
+    if columns:
+        last = get_column_letter(len(columns))
+        ws.auto_filter.ref = f"A{header_row}:{last}{header_row + len(plain)}"
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -12,17 +12,17 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from analytics import access
 from analytics.access import DOUBLE_GAP_CLASSES
 from analytics.classify import NO_DATA_COLOUR, classify, palette_for
+from ui.area_maps import add_legend, areas_with, show_map, value_map
 from ui.context import Context
 from ui.downloads import table_downloads
 from ui.facility_layer import add_facilities
 from ui.format import fmt_int, fmt_number, fmt_pct
-from ui.localize import display_names
-from ui.maps import Legend, LegendItem, choropleth_map, escape_text, text_direction
+from ui.localize import display_names, number_columns
+from ui.maps import LegendItem, escape_text, text_direction
 
 #: Map views: a distance (``*_km``), the referral gap, the double gap, or capacity (2SFCA).
 VIEWS = (
@@ -142,31 +142,19 @@ def access_map(
     height: int = 560,
 ) -> None:
     """Draw the areas coloured by ``view`` with facilities and proposed sites."""
-    merged = shapes[["area_id", "geometry"]].merge(
-        pd.DataFrame(frame).drop(columns=["geometry"], errors="ignore"), on="area_id", how="left"
-    )
-    merged = gpd.GeoDataFrame(merged, geometry="geometry", crs=shapes.crs)
+    merged = areas_with(shapes, frame)
     colours, items, title, shown = colour_areas(
         ctx, merged, view, near_km=near_km, referral_km=referral_km
     )
     merged["_colour"] = colours
-    merged["_name"] = merged["name"].fillna(merged["area_id"]).astype(str)
-    merged["_value"] = shown.to_numpy()
-    merged["_population"] = merged["population"].map(lambda v: fmt_int(v, ctx.lang)).to_numpy()
-    tooltip = [
-        ("_name", ctx.t("map.name")),
-        ("_value", title),
-        ("_population", ctx.t("metric.population")),
-    ]
-    fmap = choropleth_map(
+    fmap = value_map(
+        ctx,
         merged,
-        id_column="area_id",
-        colour_column="_colour",
-        tooltip=tooltip,
-        legend_title=title,
+        names=merged["name"],
+        values=shown,
+        title=title,
         legend_items=items,
         height=height,
-        count_format=lambda n: fmt_int(n, ctx.lang),
     )
     point_items: list[LegendItem] = []
     if proposed is not None and len(proposed):
@@ -176,13 +164,8 @@ def access_map(
         # Types, then the status and bed-size keys: proposed sites first, above the keys.
         point_items += add_facilities(ctx, fmap, facilities)
     if point_items:
-        Legend(
-            ctx.t("access.map.facilities"),
-            point_items,
-            position="topright",
-            count_format=lambda n: fmt_int(n, ctx.lang),
-        ).add_to(fmap)
-    st_folium(fmap, key=key, height=height, use_container_width=True, returned_objects=[])
+        add_legend(ctx, fmap, ctx.t("access.map.facilities"), point_items, position="topright")
+    show_map(fmap, key=key, height=height)
 
 
 def add_proposed_sites(ctx: Context, fmap: folium.Map, proposed: gpd.GeoDataFrame) -> None:
@@ -214,11 +197,6 @@ def add_proposed_sites(ctx: Context, fmap: folium.Map, proposed: gpd.GeoDataFram
 # --------------------------------------------------------------------------------------------------
 # page sections
 # --------------------------------------------------------------------------------------------------
-
-
-def number_columns(*labels: str) -> dict[str, object]:
-    """``st.dataframe`` column formats: counts with the reader's thousands separator."""
-    return {label: st.column_config.NumberColumn(format="localized") for label in labels}
 
 
 def area_table(

@@ -19,7 +19,7 @@ from geodata.store import is_postgis, workspace_label
 from reports import mapexport
 from reports.documents import make_briefing, source_note
 from reports.text import Language
-from ui import data
+from ui import data, views
 from ui.context import Context
 from ui.format import fmt_int, fmt_pct
 from ui.safe import md_escape
@@ -136,6 +136,24 @@ def _outlines(workspace: str, version: int, level: str) -> gpd.GeoDataFrame | No
     return shapes if len(shapes) else None
 
 
+def _map_view(
+    workspace: str,
+    version: int,
+    level: str,
+    month: str,
+    lang: str,
+    calendar: str,
+    title: str,
+    demo: bool,
+) -> tuple[gpd.GeoDataFrame, Language, pd.Timestamp | None, str]:
+    """What both map exports draw: the figures with polygons, the language, the month (``YYYY-MM``
+    or empty for the latest) and the source line."""
+    language = Language(lang, calendar)
+    stamp = pd.Timestamp(month + "-01") if month else None
+    frame = view_frame(workspace, version, level, stamp)
+    return frame, language, stamp, source_note(title, version, demo, language)
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
 def map_png(
     workspace: str,
@@ -149,15 +167,16 @@ def map_png(
     demo: bool,
 ) -> bytes:
     """The map view as a PNG (title, legend, date, scale bar, north arrow, source)."""
-    language = Language(lang, calendar)
-    stamp = pd.Timestamp(month + "-01") if month else None
+    frame, language, stamp, note = _map_view(
+        workspace, version, level, month, lang, calendar, title, demo
+    )
     return mapexport.map_png_bytes(
-        view_frame(workspace, version, level, stamp),
+        frame,
         metric=metric,
         lang=language,
         place=title,
         month=stamp,
-        source_note=source_note(title, version, demo, language),
+        source_note=note,
         outlines=_outlines(workspace, version, level),
     )
 
@@ -175,18 +194,68 @@ def map_html(
     demo: bool,
 ) -> str:
     """The map view as one HTML file that opens offline."""
-    language = Language(lang, calendar)
-    stamp = pd.Timestamp(month + "-01") if month else None
+    frame, language, stamp, note = _map_view(
+        workspace, version, level, month, lang, calendar, title, demo
+    )
     return mapexport.map_html(
-        view_frame(workspace, version, level, stamp),
+        frame,
         id_column=mapexport.LEVEL_KEYS[level],
-        name_column="name" if level == "area" else "district_name",
+        name_column=name_column(level),
         metric=metric,
         lang=language,
         place=title,
         month=stamp,
-        source_note=source_note(title, version, demo, language),
+        source_note=note,
     )
+
+
+def map_export_buttons(ctx: Context, level: str, metric: str, month: str) -> None:
+    """PNG and standalone-HTML buttons for the map view (``month``: ``YYYY-MM``, or empty for
+    the latest)."""
+    args = (ctx.source, ctx.version, level, metric, month, ctx.lang, ctx.calendar, ctx.title)
+    stem = f"map_{metric}_{level}_{month or 'all'}"
+    row = st.container(horizontal=True, gap="small")
+    row.download_button(
+        ctx.t("briefings.map.download_png"),
+        map_png(*args, ctx.is_demo),
+        file_name=f"{stem}.png",
+        mime="image/png",
+        icon=":material/image:",
+        key="br_png",
+    )
+    row.download_button(
+        ctx.t("briefings.map.download_html"),
+        map_html(*args, ctx.is_demo),
+        file_name=f"{stem}.html",
+        mime="text/html",
+        icon=":material/public:",
+        key="br_html",
+    )
+
+
+def name_column(level: str) -> str:
+    """The column that names a unit of ``level`` (``area`` or ``district``)."""
+    return "name" if level == "area" else "district_name"
+
+
+def level_map(
+    ctx: Context, shapes: gpd.GeoDataFrame, values: pd.DataFrame, level: str, **options: object
+) -> None:
+    """:func:`ui.views.metric_map` of ``values`` per unit of ``level`` (keyed and named as that
+    level is); ``options`` go to it as they are (``metric``, ``key``, ``height``...)."""
+    views.metric_map(
+        ctx,
+        shapes,
+        values,
+        id_column=data.LEVEL_KEYS[level],
+        name_column=name_column(level),
+        **options,
+    )
+
+
+def in_district(frame: pd.DataFrame, district_id: str) -> pd.DataFrame:
+    """The rows (areas, or their shapes) of ``frame`` in district ``district_id``."""
+    return frame[frame["district_id"].astype(str) == district_id]
 
 
 _COLUMNS = ("population", "insured", "coverage", "uninsured", "people_to_target")

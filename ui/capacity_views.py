@@ -15,18 +15,19 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
-from streamlit_folium import st_folium
 
 from analytics import capacity as cap
 from analytics.access import DOUBLE_GAP_CLASSES
 from analytics.classify import NO_DATA_COLOUR, classify, palette_for
+from ui.area_maps import add_legend, area_map, areas_with, show_map, value_map
 from ui.charts import _PLOTLY_SEPARATORS, month_ticks
 from ui.context import Context
 from ui.facility_layer import add_facilities
 from ui.fonts import font_stack
 from ui.format import fmt_int, fmt_month, fmt_number, fmt_pct
 from ui.i18n import direction
-from ui.maps import Legend, LegendItem, choropleth_map, escape_text, text_direction
+from ui.localize import number_columns
+from ui.maps import LegendItem, escape_text, text_direction
 
 #: Load classes by load ratio (upper bounds, inclusive) and their colours.
 LOAD_CLASSES: tuple[tuple[str, float, str], ...] = (
@@ -171,10 +172,7 @@ def load_map(
 ) -> None:
     """Areas coloured by capacity within reach (2SFCA), the service's facilities as circles sized
     by the people they serve and coloured by load, and the other facilities (shared layer)."""
-    merged = shapes[["area_id", "geometry"]].merge(
-        per_area[["area_id", "name", "population", "access"]], on="area_id", how="left"
-    )
-    merged = gpd.GeoDataFrame(merged, geometry="geometry", crs=shapes.crs)
+    merged = areas_with(shapes, per_area[["area_id", "name", "population", "access"]])
     numbers = pd.to_numeric(merged["access"], errors="coerce").astype("float64")
     # Areas with nothing in reach get a class of their own; the rest are split into quantiles.
     none_in_reach = (numbers <= 0).to_numpy()
@@ -202,41 +200,23 @@ def load_map(
     if missing > 0:
         items.append(LegendItem(NO_DATA_COLOUR, ctx.t("map.no_data"), missing))
     title = ctx.t("capacity.map.access", supply=supply_label(ctx, supply))
-    merged["_name"] = merged["name"].fillna(merged["area_id"]).astype(str)
-    merged["_value"] = merged["access"].map(lambda v: fmt_number(v, ctx.lang, digits=digits))
-    merged["_population"] = merged["population"].map(lambda v: fmt_int(v, ctx.lang))
-    fmap = choropleth_map(
+    fmap = value_map(
+        ctx,
         merged,
-        id_column="area_id",
-        colour_column="_colour",
-        tooltip=[
-            ("_name", ctx.t("map.name")),
-            ("_value", title),
-            ("_population", ctx.t("metric.population")),
-        ],
-        legend_title=title,
+        names=merged["name"],
+        values=merged["access"].map(lambda v: fmt_number(v, ctx.lang, digits=digits)),
+        title=title,
         legend_items=items,
         height=height,
-        count_format=lambda n: fmt_int(n, ctx.lang),
     )
     if others is not None and len(others):
         other_items = add_facilities(ctx, fmap, others)
-        Legend(
-            ctx.t("access.map.facilities"),
-            other_items,
-            position="bottomleft",
-            count_format=lambda n: fmt_int(n, ctx.lang),
-        ).add_to(fmap)
+        add_legend(ctx, fmap, ctx.t("access.map.facilities"), other_items, position="bottomleft")
     load_items = add_load_symbols(
         ctx, fmap, load, facilities, supply=supply, overload_at=overload_at
     )
-    Legend(
-        ctx.t("capacity.map.load"),
-        load_items,
-        position="topright",
-        count_format=lambda n: fmt_int(n, ctx.lang),
-    ).add_to(fmap)
-    st_folium(fmap, key=key, height=height, use_container_width=True, returned_objects=[])
+    add_legend(ctx, fmap, ctx.t("capacity.map.load"), load_items, position="topright")
+    show_map(fmap, key=key, height=height)
 
 
 def change_map(
@@ -253,8 +233,7 @@ def change_map(
 ) -> None:
     """Areas coloured by the change in capacity within reach (better / worse / same), the load
     after the change, and the changed facilities ringed."""
-    merged = shapes[["area_id", "geometry"]].merge(by_area, on="area_id", how="left")
-    merged = gpd.GeoDataFrame(merged, geometry="geometry", crs=shapes.crs)
+    merged = areas_with(shapes, by_area)
     delta = pd.to_numeric(merged["access_change"], errors="coerce").fillna(0.0)
     nearer = merged["care_km_after"].fillna(np.inf) < merged["care_km_before"].fillna(np.inf) - 1e-9
     farther = (
@@ -280,10 +259,9 @@ def change_map(
         for s in ("better", "worse", "same")
     ]
     title = ctx.t("capacity.change.title")
-    fmap = choropleth_map(
+    fmap = area_map(
+        ctx,
         merged,
-        id_column="area_id",
-        colour_column="_colour",
         tooltip=[
             ("_name", ctx.t("map.name")),
             ("_value", ctx.t("capacity.map.access", supply=supply_label(ctx, supply))),
@@ -292,7 +270,6 @@ def change_map(
         legend_title=title,
         legend_items=items,
         height=height,
-        count_format=lambda n: fmt_int(n, ctx.lang),
     )
     changed = {c.facility_id for c in result.changes}
     load_items = add_load_symbols(
@@ -305,22 +282,13 @@ def change_map(
         changed=changed,
     )
     load_items.append(LegendItem(CHANGED_RING, ctx.t("capacity.map.changed"), len(changed)))
-    Legend(
-        ctx.t("capacity.map.load_after"),
-        load_items,
-        position="topright",
-        count_format=lambda n: fmt_int(n, ctx.lang),
-    ).add_to(fmap)
-    st_folium(fmap, key=key, height=height, use_container_width=True, returned_objects=[])
+    add_legend(ctx, fmap, ctx.t("capacity.map.load_after"), load_items, position="topright")
+    show_map(fmap, key=key, height=height)
 
 
 # --------------------------------------------------------------------------------------------------
 # tables
 # --------------------------------------------------------------------------------------------------
-
-
-def number_columns(*labels: str) -> dict[str, object]:
-    return {label: st.column_config.NumberColumn(format="localized") for label in labels}
 
 
 def load_table(

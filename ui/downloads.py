@@ -1,7 +1,8 @@
 """Download buttons for every table and map of the dashboard: CSV and XLSX, GeoJSON and GeoPackage.
 
 One helper for all pages, so every table downloads the same way. The files are made by
-:mod:`reports.exports` from the frame the page shows, which came from the session's scoped loaders
+:mod:`reports.exports` (text that a spreadsheet would run as a formula is neutralised) from the
+frame the page shows, which came from the session's scoped loaders
 (``ctx.source``): a partner's downloads hold its own areas only.
 """
 
@@ -28,6 +29,22 @@ def _file_stem(name: str) -> str:
     return _SAFE.sub("_", name).strip("_") or "table"
 
 
+def _download_row(key: str, stem: str, files: list[tuple[str, bytes, str, str, str]]) -> None:
+    """One download button per ``(label, data, extension, mime, icon)``, side by side; the file is
+    ``stem.extension`` and the widget key ``key_extension``."""
+    # A horizontal container, not columns: tables sit inside columns already on some pages.
+    row = st.container(horizontal=True, gap="small")
+    for label, data, extension, mime, icon in files:
+        row.download_button(
+            label,
+            data,
+            file_name=f"{stem}.{extension}",
+            mime=mime,
+            icon=icon,
+            key=f"{key}_{extension}",
+        )
+
+
 def table_downloads(
     ctx: Context,
     frame: pd.DataFrame | Styler,
@@ -51,49 +68,44 @@ def table_downloads(
         Widget key stem (default: from ``name``); needed when one page offers ``name`` twice.
     """
     data = frame.data if isinstance(frame, Styler) else frame
-    data = data.drop(columns=[COVERAGE_BAR], errors="ignore")
-    if isinstance(data, gpd.GeoDataFrame):
-        data = pd.DataFrame(data.drop(columns=data.geometry.name))
+    data = data.drop(columns=[COVERAGE_BAR], errors="ignore")  # reports.exports drops geometry
     stem = _file_stem(name)
-    key = key or f"dl_{stem}"
-    # A horizontal container, not columns: tables sit inside columns already on some pages.
-    row = st.container(horizontal=True, gap="small")
-    row.download_button(
-        ctx.t("downloads.csv"),
-        table_csv(data),
-        file_name=f"{stem}.csv",
-        mime="text/csv",
-        icon=":material/download:",
-        key=f"{key}_csv",
-    )
-    row.download_button(
-        ctx.t("downloads.xlsx"),
-        table_xlsx(data, sheet=stem, percent=percent, rtl=ctx.lang == "fa"),
-        file_name=f"{stem}.xlsx",
-        mime=XLSX_MIME,
-        icon=":material/table_view:",
-        key=f"{key}_xlsx",
+    _download_row(
+        key or f"dl_{stem}",
+        stem,
+        [
+            (ctx.t("downloads.csv"), table_csv(data), "csv", "text/csv", ":material/download:"),
+            (
+                ctx.t("downloads.xlsx"),
+                table_xlsx(data, sheet=stem, percent=percent, rtl=ctx.lang == "fa"),
+                "xlsx",
+                XLSX_MIME,
+                ":material/table_view:",
+            ),
+        ],
     )
 
 
 def map_downloads(ctx: Context, frame: gpd.GeoDataFrame, name: str, *, key: str | None = None):
     """GeoJSON and GeoPackage buttons for the data of a map (polygons and their figures)."""
     stem = _file_stem(name)
-    key = key or f"dl_{stem}"
-    row = st.container(horizontal=True, gap="small")
-    row.download_button(
-        ctx.t("briefings.map.download_geojson"),
-        geojson_bytes(frame),
-        file_name=f"{stem}.geojson",
-        mime="application/geo+json",
-        icon=":material/download:",
-        key=f"{key}_geojson",
-    )
-    row.download_button(
-        ctx.t("briefings.map.download_gpkg"),
-        geopackage_bytes(frame),
-        file_name=f"{stem}.gpkg",
-        mime="application/geopackage+sqlite3",
-        icon=":material/download:",
-        key=f"{key}_gpkg",
+    _download_row(
+        key or f"dl_{stem}",
+        stem,
+        [
+            (
+                ctx.t("briefings.map.download_geojson"),
+                geojson_bytes(frame),
+                "geojson",
+                "application/geo+json",
+                ":material/download:",
+            ),
+            (
+                ctx.t("briefings.map.download_gpkg"),
+                geopackage_bytes(frame),
+                "gpkg",
+                "application/geopackage+sqlite3",
+                ":material/download:",
+            ),
+        ],
     )

@@ -39,11 +39,12 @@ from branca.element import MacroElement
 from jinja2 import Template
 
 from geodata.schema import FACILITY_STATUSES, FACILITY_TYPES
+from ui.area_maps import add_legend
 from ui.context import Context
 from ui.fonts import PERSIAN_FONT_FAMILY
 from ui.format import fmt_date, fmt_int, is_missing
 from ui.i18n import direction
-from ui.maps import Legend, LegendItem, escape_text
+from ui.maps import LegendItem, escape_text
 from ui.offline import FACILITY_ICONS_URL
 from ui.state import Param, bind, publish, value
 
@@ -433,13 +434,14 @@ def add_facility_layer(ctx: Context, fmap: folium.Map, facilities: gpd.GeoDataFr
     if facilities is None or not len(facilities):
         return
     items = add_facilities(ctx, fmap, facilities)
-    Legend(
+    add_legend(
+        ctx,
+        fmap,
         ctx.t("access.map.facilities"),
         items,
         position="topright",
-        count_format=lambda n: fmt_int(n, ctx.lang),
         direction=direction(ctx.lang),
-    ).add_to(fmap)
+    )
 
 
 # --------------------------------------------------------------------------------------------------

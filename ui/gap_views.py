@@ -6,14 +6,15 @@ import geopandas as gpd
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
-from streamlit_folium import st_folium
 
 from analytics.classify import NO_DATA_COLOUR
 from ui import charts
+from ui.area_maps import show_map
 from ui.context import Context
 from ui.downloads import table_downloads
 from ui.facility_layer import add_facility_layer
 from ui.format import fmt_int
+from ui.localize import number_columns
 from ui.maps import LegendItem, choropleth_map
 
 #: Colours of the cluster categories (analytics.clusters.CATEGORIES).
@@ -71,7 +72,7 @@ def category_map(
     )
     if facilities is not None:
         add_facility_layer(ctx, fmap, facilities)
-    st_folium(fmap, key=key, height=height, use_container_width=True, returned_objects=[])
+    show_map(fmap, key=key, height=height)
 
 
 def top_colours(rank: pd.Series, top_n: int) -> tuple[pd.Series, list[tuple[str, int, int]]]:
@@ -171,7 +172,7 @@ def shares_table(view: pd.DataFrame, *, share: str, counts: tuple[str, ...]) -> 
         width="stretch",
         column_config={
             share: st.column_config.ProgressColumn(format="%.1f %%", min_value=0, max_value=100),
-            **{c: st.column_config.NumberColumn(format="localized") for c in counts},
+            **number_columns(*counts),
         },
     )
 

@@ -28,6 +28,7 @@ __all__ = [
     "display_names",
     "language_style",
     "localized_table",
+    "number_columns",
 ]
 
 #: Column of a coverage bar (0–100) beside the coverage figure; its header is blank.
@@ -143,6 +144,11 @@ def localized_table(
     shown = frame[list(reversed(frame.columns))] if direction(lang) == "rtl" else frame
     present = {column: fn for column, fn in formats.items() if column in shown.columns}
     return shown.style.format(present)
+
+
+def number_columns(*labels: str) -> dict[str, st.column_config.Column]:
+    """``st.dataframe`` column formats: counts with the reader's thousands separator."""
+    return {label: st.column_config.NumberColumn(format="localized") for label in labels}
 
 
 def coverage_bar_column() -> st.column_config.Column:

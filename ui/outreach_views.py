@@ -2,13 +2,12 @@
 
 Colours and labels are decided here; the drawing is :func:`ui.maps.choropleth_map`, which escapes
 every string that reaches HTML. Desk markers (numbered by day) and session markers are added as a
-second layer with their tooltips escaped the same way. Work lists download as CSV (UTF-8 with BOM,
-so spreadsheets read Persian and Vietnamese) and as XLSX with formatted headers (openpyxl).
+second layer with their tooltips escaped the same way. Work lists download as CSV and XLSX, written
+by :mod:`reports.exports` like every other table (no data text ever runs as a formula).
 """
 
 from __future__ import annotations
 
-import io
 import math
 
 import folium
@@ -16,18 +15,17 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import streamlit as st
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from streamlit_folium import st_folium
 
 from analytics.classify import classify, palette_for
 from analytics.outreach import DeskPlan, ModelVillages
+from reports.exports import table_csv, table_xlsx
+from ui.area_maps import add_legend, areas_with, show_map, value_map
 from ui.context import Context
+from ui.downloads import XLSX_MIME
 from ui.format import fmt_date, fmt_int, fmt_number, fmt_pct
 from ui.i18n import direction
 from ui.localize import localized_table
-from ui.maps import Legend, LegendItem, choropleth_map, escape_text, text_direction
+from ui.maps import LegendItem, escape_text, text_direction
 
 #: What the map can show.
 MAP_VIEWS = ("plan", "villages", "sessions")
@@ -238,8 +236,7 @@ def outreach_map(
 
     ``frame`` holds per area ``area_id``, ``_name`` (display name) and ``population``;
     ``in_scope`` the areas the plan may use (the others are drawn pale)."""
-    merged = shapes[["area_id", "geometry"]].merge(frame, on="area_id", how="left")
-    merged = gpd.GeoDataFrame(merged, geometry="geometry", crs=shapes.crs)
+    merged = areas_with(shapes, frame)
     scope = merged["area_id"].isin(in_scope).to_numpy()
     if view == "plan" and plan is not None:
         colours, items, shown = _plan_layer(ctx, merged, plan, scope)
@@ -251,35 +248,28 @@ def outreach_map(
         colours, items, shown = _sessions_layer(ctx, merged, per_area, scope)
         title = ctx.t("outreach.map.sessions_title")
     merged["_colour"] = colours
-    merged["_name"] = merged["_name"].fillna(merged["area_id"]).astype(str)
-    merged["_value"] = shown.to_numpy()
-    merged["_population"] = merged["population"].map(lambda v: fmt_int(v, ctx.lang)).to_numpy()
-    fmap = choropleth_map(
+    fmap = value_map(
+        ctx,
         merged,
-        id_column="area_id",
-        colour_column="_colour",
-        tooltip=[
-            ("_name", ctx.t("map.name")),
-            ("_value", title),
-            ("_population", ctx.t("metric.population")),
-        ],
-        legend_title=title,
+        names=merged["_name"],
+        values=shown,
+        title=title,
         legend_items=items,
         height=height,
-        count_format=lambda n: fmt_int(n, ctx.lang),
     )
     names = frame.set_index("area_id")["_name"]
     if view == "plan" and plan is not None and len(plan.plan):
         add_desk_markers(ctx, fmap, plan, names)
     if view == "sessions" and len(sessions):
         n_shown = add_session_markers(ctx, fmap, sessions, names)
-        Legend(
+        add_legend(
+            ctx,
+            fmap,
             ctx.t("outreach.map.sessions_markers"),
             [LegendItem(SESSION_COLOUR, ctx.t("outreach.map.session"), n_shown)],
             position="topright",
-            count_format=lambda n: fmt_int(n, ctx.lang),
-        ).add_to(fmap)
-    st_folium(fmap, key=key, height=height, use_container_width=True, returned_objects=[])
+        )
+    show_map(fmap, key=key, height=height)
 
 
 def add_desk_markers(ctx: Context, fmap: folium.Map, plan: DeskPlan, names: pd.Series) -> None:
@@ -573,18 +563,6 @@ def translated(ctx: Context, frame: pd.DataFrame, weight: str) -> tuple[pd.DataF
     return out, kinds
 
 
-#: A text cell starting with one of these would be read as a formula by a spreadsheet program
-#: (CSV/formula injection): such text is written with a leading apostrophe in CSV and stored as
-#: plain text in XLSX.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _defused(value: object) -> object:
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
 def preview(ctx: Context, table: pd.DataFrame, kinds: dict[str, str], rows: int = 200) -> None:
     """The first ``rows`` of a translated work list, numbers written for the reader."""
     fmt = {
@@ -598,67 +576,6 @@ def preview(ctx: Context, table: pd.DataFrame, kinds: dict[str, str], rows: int 
     st.dataframe(shown, hide_index=True, width="stretch", height=260)
 
 
-def csv_bytes(table: pd.DataFrame) -> bytes:
-    """UTF-8 with BOM, so spreadsheet programs read Persian and Vietnamese text; text that a
-    spreadsheet would run as a formula is prefixed with an apostrophe."""
-    safe = table.copy()
-    for column in safe.columns:
-        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
-            safe[column] = safe[column].map(_defused)
-    return safe.to_csv(index=False).encode("utf-8-sig")
-
-
-_NUMBER_FORMATS = {"count": "#,##0", "int": "0", "share": "0.0%", "km": "0.00"}
-
-
-def xlsx_bytes(
-    table: pd.DataFrame, *, sheet: str, kinds: dict[str, str], rtl: bool, title: str
-) -> bytes:
-    """One sheet: a title row, bold white-on-blue headers (wrapped, frozen, with filters),
-    numbers with thousands separators, coverage as a percentage, widths fitted to the text;
-    right to left for Persian."""
-    book = Workbook()
-    ws = book.active
-    ws.title = "".join(ch for ch in sheet if ch not in "[]:*?/\\")[:31] or "Sheet1"
-    ws.sheet_view.rightToLeft = rtl
-    heading = ws.cell(row=1, column=1, value=title)
-    heading.data_type = "s"
-    heading.font = Font(bold=True, size=13)
-    header_fill = PatternFill("solid", fgColor="1D4E89")
-    header_font = Font(bold=True, color="FFFFFF")
-    columns = list(table.columns)
-    for c, header in enumerate(columns, start=1):
-        cell = ws.cell(row=3, column=c, value=str(header))
-        cell.data_type = "s"
-        cell.fill = header_fill
-        cell.font = header_font
-        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
-    values = table.astype(object).where(table.notna(), None).to_numpy()
-    for r, row in enumerate(values, start=4):
-        for c, value in enumerate(row, start=1):
-            if isinstance(value, np.generic):
-                value = value.item()
-            cell = ws.cell(row=r, column=c, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"  # never a formula, whatever the text starts with
-            number_format = _NUMBER_FORMATS.get(kinds.get(columns[c - 1], ""))
-            if number_format and isinstance(value, (int, float)):
-                cell.number_format = number_format
-    for c, header in enumerate(columns, start=1):
-        longest = max(
-            [len(str(header)) // 2 + 2]
-            + [len(str(v)) for v in table[header].head(500) if v is not None and pd.notna(v)]
-        )
-        ws.column_dimensions[get_column_letter(c)].width = min(max(longest + 2, 8), 40)
-    ws.row_dimensions[3].height = 32
-    ws.freeze_panes = "A4"
-    if len(columns):
-        ws.auto_filter.ref = f"A3:{get_column_letter(len(columns))}{max(3, len(table) + 3)}"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
 def download_buttons(
     ctx: Context, table: pd.DataFrame, kinds: dict[str, str], *, stem: str, title: str, key: str
 ) -> None:
@@ -666,7 +583,7 @@ def download_buttons(
     c1, c2 = st.columns(2)
     c1.download_button(
         ctx.t("outreach.lists.csv"),
-        csv_bytes(table),
+        table_csv(table),
         file_name=f"{stem}.csv",
         mime="text/csv",
         key=f"{key}_csv",
@@ -675,9 +592,9 @@ def download_buttons(
     )
     c2.download_button(
         ctx.t("outreach.lists.xlsx"),
-        xlsx_bytes(table, sheet=title, kinds=kinds, rtl=direction(ctx.lang) == "rtl", title=title),
+        table_xlsx(table, sheet=title, kinds=kinds, rtl=direction(ctx.lang) == "rtl", title=title),
         file_name=f"{stem}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        mime=XLSX_MIME,
         key=f"{key}_xlsx",
         icon=":material/table_view:",
         width="stretch",

@@ -7,19 +7,19 @@ import geopandas as gpd
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
-from streamlit_folium import st_folium
 
 from analytics.classify import NO_DATA_COLOUR
 from geodata.assignments import reassign_areas
 from geodata.problems import DataError
 from ui import charts, data, partner_data
+from ui.area_maps import area_map, show_map
 from ui.context import Context
 from ui.downloads import table_downloads
 from ui.facility_layer import add_facility_layer
 from ui.format import fmt_int, fmt_number, fmt_pct
 from ui.i18n import direction
 from ui.localize import display_names, localized_table
-from ui.maps import LegendItem, choropleth_map
+from ui.maps import LegendItem
 
 #: Distinct fills for partners (ColorBrewer Dark2 then Set2: colour-blind friendly, print well).
 PARTNER_COLOURS = (
@@ -105,10 +105,9 @@ def partner_map(
         items.append(LegendItem(PROBLEM_COLOUR, ctx.t("partners.map_problem"), problems))
     if unassigned.any():
         items.append(LegendItem(UNASSIGNED_COLOUR, ctx.t("partners.none"), int(unassigned.sum())))
-    fmap = choropleth_map(
+    fmap = area_map(
+        ctx,
         frame,
-        id_column="area_id",
-        colour_column="_colour",
         tooltip=[
             ("_name", ctx.t("map.name")),
             ("_partner", ctx.t("partners.partner")),
@@ -117,11 +116,10 @@ def partner_map(
         legend_title=ctx.t("partners.map_legend"),
         legend_items=items,
         height=height,
-        count_format=lambda n: fmt_int(n, ctx.lang),
     )
     if facilities is not None:
         add_facility_layer(ctx, fmap, facilities)
-    st_folium(fmap, key=key, height=height, use_container_width=True, returned_objects=[])
+    show_map(fmap, key=key, height=height)
 
 
 def scorecard_table(ctx: Context, cards: pd.DataFrame) -> pd.DataFrame:

@@ -73,6 +73,19 @@ def month_picker(ctx: Context, month_keys: list[str], key: str) -> None:
     )
 
 
+def sidebar_month(ctx: Context, months: list[pd.Timestamp], key: str) -> pd.Timestamp | None:
+    """The sidebar's month selectbox over ``months`` (newest first, in the user's language and
+    calendar); None, with no widget, when there are no months."""
+    if not months:
+        return None
+    return st.sidebar.selectbox(
+        ctx.t("controls.month"),
+        months[::-1],
+        format_func=lambda m: fmt_month(m, ctx.lang, calendar=ctx.calendar),
+        key=key,
+    )
+
+
 def metrics_for(with_insured: bool) -> list[str]:
     """The metrics a workspace can show (population only when it has no insured counts)."""
     return [m for m, spec in METRICS.items() if with_insured or not spec.needs_insured]

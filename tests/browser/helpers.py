@@ -1,4 +1,6 @@
-"""What the browser tests do on a page: wait for Streamlit, find the map frame, count polygons."""
+"""What the browser tests do on a page: open it and wait for Streamlit, find the map frame, count
+polygons and markers, read the legends, and end with no error shown, a screenshot and no request
+that left localhost."""
 
 from __future__ import annotations
 
@@ -17,6 +19,10 @@ COUNT_DRAWN = """() => {
   });
   return {drawn, features};
 }"""
+
+#: Circle markers that are not GeoJSON features (proposed sites, load symbols, recorded sessions).
+COUNT_CIRCLE_MARKERS = """() => { let n = 0; window.map.eachLayer(l => {
+  if (l instanceof L.CircleMarker && !l.feature) n += 1; }); return n; }"""
 
 FIRE_CLICK = """(id) => {
   let hit = null;
@@ -41,6 +47,12 @@ def wait_for_app(page, timeout: float = 60) -> None:
             return
         time.sleep(0.25)
     raise AssertionError("the app kept running")
+
+
+def open_page(page, url: str, timeout: float = 60) -> None:
+    """Go to ``url`` and wait until Streamlit has run the page."""
+    page.goto(url)
+    wait_for_app(page, timeout=timeout)
 
 
 def map_frame(page, timeout: float = 60, index: int = 0):
@@ -109,3 +121,17 @@ def wait_for_url(page, pattern: str, timeout: float = 30) -> None:
 def current_url(page) -> str:
     """The address bar as the user sees it (``page.url`` misses replaceState updates)."""
     return page.evaluate("() => location.href")
+
+
+def legend_text(frame) -> str:
+    """The text of every legend on a map, ``" | "`` between legends."""
+    return " | ".join(frame.locator(".ca-legend").all_inner_texts())
+
+
+def finish(guarded_page, name: str, *, full_page: bool = True) -> None:
+    """No error on the page, a screenshot ``name``, and no request that left localhost."""
+    from tests.conftest import screenshot_path
+
+    no_exception_shown(guarded_page.page)
+    guarded_page.page.screenshot(path=screenshot_path(name), full_page=full_page)
+    assert guarded_page.errors == []

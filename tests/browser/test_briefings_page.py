@@ -10,7 +10,9 @@ import pytest
 from tests.browser.helpers import (
     current_url,
     drawn_polygons,
+    finish,
     no_exception_shown,
+    open_page,
     wait_for_app,
     wait_for_url,
 )
@@ -21,8 +23,7 @@ pytestmark = pytest.mark.browser
 
 def test_two_districts_side_by_side(demo_server, guarded_page):
     page = guarded_page.page
-    page.goto(f"{demo_server.url}/briefings?section=compare&cmp=districts&a=D01&b=D02")
-    wait_for_app(page)
+    open_page(page, f"{demo_server.url}/briefings?section=compare&cmp=districts&a=D01&b=D02")
     left = drawn_polygons(page, 10, index=0)
     right = drawn_polygons(page, 10, index=1)
     assert left["drawn"] == left["features"] and right["drawn"] == right["features"]
@@ -31,26 +32,20 @@ def test_two_districts_side_by_side(demo_server, guarded_page):
         for i in (0, 1)
     ]
     assert boxes[0]["x"] + boxes[0]["width"] <= boxes[1]["x"] + 1  # side by side, not stacked
-    no_exception_shown(page)
-    page.screenshot(path=screenshot_path("briefings-compare-districts"), full_page=True)
-    assert guarded_page.errors == []
+    finish(guarded_page, "briefings-compare-districts")
 
 
 def test_two_months_side_by_side_in_persian(demo_server, guarded_page):
     page = guarded_page.page
-    page.goto(f"{demo_server.url}/briefings?lang=fa&section=compare&cmp=months")
-    wait_for_app(page)
+    open_page(page, f"{demo_server.url}/briefings?lang=fa&section=compare&cmp=months")
     drawn_polygons(page, 12, index=0)
     drawn_polygons(page, 12, index=1)
-    no_exception_shown(page)
-    page.screenshot(path=screenshot_path("briefings-compare-months-fa"), full_page=True)
-    assert guarded_page.errors == []
+    finish(guarded_page, "briefings-compare-months-fa")
 
 
 def test_presentation_mode_hides_controls_and_steps(demo_server, guarded_page):
     page = guarded_page.page
-    page.goto(f"{demo_server.url}/briefings?present=1&by=districts")
-    wait_for_app(page)
+    open_page(page, f"{demo_server.url}/briefings?present=1&by=districts")
     drawn_polygons(page, 10)
     assert not page.locator('[data-testid="stSidebar"]').is_visible()
     assert not page.locator('[data-testid="stHeader"]').is_visible()

@@ -5,25 +5,31 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.helpers import drawn_polygons, map_frame, no_exception_shown, wait_for_app
+from tests.browser.helpers import (
+    COUNT_CIRCLE_MARKERS,
+    drawn_polygons,
+    finish,
+    legend_text,
+    map_frame,
+    no_exception_shown,
+    open_page,
+    wait_for_app,
+)
 from tests.conftest import screenshot_path
 
 pytestmark = pytest.mark.browser
 
-COUNT_CIRCLES = """() => { let n = 0; window.map.eachLayer(l => {
-  if (l instanceof L.CircleMarker && !l.feature) n += 1; }); return n; }"""
-
 
 def test_demo_capacity_map_and_what_if(demo_server, guarded_page):
     page = guarded_page.page
-    page.goto(f"{demo_server.url}/capacity")
-    wait_for_app(page)
+    open_page(page, f"{demo_server.url}/capacity")
     counts = drawn_polygons(page, 300)
     assert counts["features"] == counts["drawn"] >= 300
     frame = map_frame(page)
-    legends = " | ".join(frame.locator(".ca-legend").all_inner_texts())
+    legends = legend_text(frame)
     assert "Load of each facility" in legends and "Beds within reach per 1,000 people" in legends
-    assert frame.evaluate(COUNT_CIRCLES) == 5  # the five operational hospitals, sized by load
+    # the five operational hospitals, sized by load
+    assert frame.evaluate(COUNT_CIRCLE_MARKERS) == 5
     page.get_by_text("Utilisation and growth").first.wait_for(timeout=30_000)
     no_exception_shown(page)
     page.screenshot(path=screenshot_path("demo-capacity"), full_page=True)
@@ -33,34 +39,26 @@ def test_demo_capacity_map_and_what_if(demo_server, guarded_page):
     wait_for_app(page)
     changed = map_frame(page, index=1)
     assert "Changed in this what-if" in " ".join(changed.locator(".ca-legend").all_inner_texts())
-    no_exception_shown(page)
-    page.screenshot(path=screenshot_path("demo-capacity-what-if"), full_page=True)
-    assert guarded_page.errors == []
+    finish(guarded_page, "demo-capacity-what-if")
 
 
 def test_demo_capacity_in_persian_is_right_to_left(demo_server, guarded_page):
     page = guarded_page.page
-    page.goto(f"{demo_server.url}/capacity?lang=fa&service=insurance_office")
-    wait_for_app(page)
+    open_page(page, f"{demo_server.url}/capacity?lang=fa&service=insurance_office")
     drawn_polygons(page, 300)
     page.get_by_text("ظرفیت و بار").first.wait_for(timeout=30_000)
     assert page.locator("#coverage-atlas").get_attribute("dir") == "rtl"
     legend = map_frame(page).locator(".ca-legend").first
     assert legend.get_attribute("dir") == "rtl"
-    no_exception_shown(page)
-    page.screenshot(path=screenshot_path("lang-fa-capacity"), full_page=True)
-    assert guarded_page.errors == []
+    finish(guarded_page, "lang-fa-capacity")
 
 
 @pytest.mark.realdata
 def test_tehran_capacity_map(tehran_server, guarded_page):
     page = guarded_page.page
-    page.goto(f"{tehran_server.url}/capacity?service=care")
-    wait_for_app(page, timeout=120)
+    open_page(page, f"{tehran_server.url}/capacity?service=care", timeout=120)
     counts = drawn_polygons(page, 375, timeout=120)
     assert counts["features"] == counts["drawn"] == 375
-    assert map_frame(page).evaluate(COUNT_CIRCLES) > 100
+    assert map_frame(page).evaluate(COUNT_CIRCLE_MARKERS) > 100
     assert page.get_by_text("no utilisation records").count() >= 1
-    no_exception_shown(page)
-    page.screenshot(path=screenshot_path("tehran-capacity"), full_page=True)
-    assert guarded_page.errors == []
+    finish(guarded_page, "tehran-capacity")

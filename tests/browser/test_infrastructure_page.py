@@ -4,27 +4,31 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.helpers import drawn_polygons, map_frame, no_exception_shown, wait_for_app
-from tests.conftest import screenshot_path
+from tests.browser.helpers import (
+    COUNT_CIRCLE_MARKERS,
+    drawn_polygons,
+    finish,
+    legend_text,
+    map_frame,
+    no_exception_shown,
+    open_page,
+    wait_for_app,
+)
 
 pytestmark = pytest.mark.browser
 
 
 def test_demo_infrastructure_map_with_proposed_sites(demo_server, guarded_page):
     page = guarded_page.page
-    page.goto(f"{demo_server.url}/infrastructure?view=referral_gap&plan=1&k=3")
-    wait_for_app(page)
+    open_page(page, f"{demo_server.url}/infrastructure?view=referral_gap&plan=1&k=3")
     counts = drawn_polygons(page, 300)
     assert counts["features"] == counts["drawn"] >= 300
     frame = map_frame(page)
-    legends = " | ".join(frame.locator(".ca-legend").all_inner_texts())
+    legends = legend_text(frame)
     assert "Referral gap" in legends and "No hospital within" in legends
     assert "Proposed site\n3" in legends and "Hospital" in legends
     # The three proposed sites are circle markers; facilities are icons (one L.Marker each).
-    sites = frame.evaluate(
-        "() => { let n = 0; window.map.eachLayer(l => { if (l instanceof L.CircleMarker && "
-        "!l.feature) n += 1; }); return n; }"
-    )
+    sites = frame.evaluate(COUNT_CIRCLE_MARKERS)
     assert sites == 3
     icons = frame.evaluate(
         "() => { let n = 0; window.map.eachLayer(l => { if (l instanceof L.Marker && "
@@ -32,9 +36,7 @@ def test_demo_infrastructure_map_with_proposed_sites(demo_server, guarded_page):
     )
     assert icons >= 30
     page.get_by_text("People newly within reach").first.wait_for(timeout=30_000)
-    no_exception_shown(page)
-    page.screenshot(path=screenshot_path("demo-infrastructure"), full_page=True)
-    assert guarded_page.errors == []
+    finish(guarded_page, "demo-infrastructure")
 
 
 def test_demo_siting_from_an_uploaded_candidate_layer(demo_server, guarded_page, tmp_path):
@@ -61,8 +63,7 @@ def test_demo_siting_from_an_uploaded_candidate_layer(demo_server, guarded_page,
     page = guarded_page.page
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    page.goto(f"{demo_server.url}/infrastructure?candidates=upload&plan=1&k=2")
-    wait_for_app(page)
+    open_page(page, f"{demo_server.url}/infrastructure?candidates=upload&plan=1&k=2")
     page.get_by_text("Upload a layer of candidate sites first.").wait_for(timeout=30_000)
     page.locator("input[type=file]").set_input_files(str(path))
     page.get_by_text("People newly within reach").first.wait_for(timeout=60_000)
@@ -76,11 +77,8 @@ def test_demo_siting_from_an_uploaded_candidate_layer(demo_server, guarded_page,
 @pytest.mark.realdata
 def test_tehran_infrastructure_map(tehran_server, guarded_page):
     page = guarded_page.page
-    page.goto(f"{tehran_server.url}/infrastructure")
-    wait_for_app(page)
+    open_page(page, f"{tehran_server.url}/infrastructure")
     counts = drawn_polygons(page, 375)
     assert counts["features"] == counts["drawn"] == 375
     assert page.get_by_text("no bed counts").count() >= 1
-    no_exception_shown(page)
-    page.screenshot(path=screenshot_path("tehran-infrastructure"), full_page=True)
-    assert guarded_page.errors == []
+    finish(guarded_page, "tehran-infrastructure")

@@ -5,16 +5,21 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.helpers import drawn_polygons, map_frame, no_exception_shown, wait_for_app
+from tests.browser.helpers import (
+    COUNT_CIRCLE_MARKERS,
+    drawn_polygons,
+    finish,
+    legend_text,
+    map_frame,
+    no_exception_shown,
+    open_page,
+)
 from tests.conftest import screenshot_path
 
 pytestmark = pytest.mark.browser
 
 DESK_NUMBERS = """() => Array.from(document.querySelectorAll('.ca-desk')).map(e => e.textContent)"""
-SESSION_MARKERS = (
-    "() => { let n = 0; window.map.eachLayer(l => { if (l instanceof L.CircleMarker && "
-    "!l.feature) n += 1; }); return n; }"
-)
+SESSION_MARKERS = COUNT_CIRCLE_MARKERS
 
 
 def wait_for_desks(frame, expected: int, timeout_ms: int = 30_000) -> list[str]:
@@ -28,15 +33,14 @@ def test_demo_desk_plan_on_the_map(demo_server, guarded_page):
     page = guarded_page.page
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    page.goto(f"{demo_server.url}/outreach?desks=3&days=7&radius=1000")
-    wait_for_app(page)
+    open_page(page, f"{demo_server.url}/outreach?desks=3&days=7&radius=1000")
     counts = drawn_polygons(page, 300)
     assert counts["features"] == counts["drawn"] >= 300
     frame = map_frame(page)
     numbers = wait_for_desks(frame, 21)
     # 3 desks on each of 7 days, each marker numbered with its day
     assert sorted(numbers) == sorted(str(d) for d in range(1, 8) for _ in range(3))
-    legend = " | ".join(frame.locator(".ca-legend").all_inner_texts())
+    legend = legend_text(frame)
     assert "First day reached" in legend and "Day 1" in legend and "Day 7" in legend
     page.get_by_text("Mobile desks").first.wait_for(timeout=30_000)
     page.get_by_text("Download Excel (XLSX)").first.wait_for(timeout=30_000)
@@ -49,27 +53,23 @@ def test_demo_desk_plan_on_the_map(demo_server, guarded_page):
 
 def test_demo_recorded_sessions_on_the_map(demo_server, guarded_page):
     page = guarded_page.page
-    page.goto(f"{demo_server.url}/outreach?view=sessions")
-    wait_for_app(page)
+    open_page(page, f"{demo_server.url}/outreach?view=sessions")
     drawn_polygons(page, 300)
     frame = map_frame(page)
     frame.wait_for_function(SESSION_MARKERS.replace("return n;", "return n >= 20;"))
     assert frame.evaluate(SESSION_MARKERS) >= 20  # the demo records 26 sessions
     assert frame.evaluate(DESK_NUMBERS) == []  # the desks belong to the plan view
-    legend = " | ".join(frame.locator(".ca-legend").all_inner_texts())
+    legend = legend_text(frame)
     assert "Recorded sessions" in legend
     # the coverage trend with the sessions marked
     page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
     page.locator(".js-plotly-plot").first.scroll_into_view_if_needed()
-    no_exception_shown(page)
-    page.screenshot(path=screenshot_path("demo-outreach-sessions"))
-    assert guarded_page.errors == []
+    finish(guarded_page, "demo-outreach-sessions", full_page=False)
 
 
 def test_demo_outreach_in_persian_right_to_left(demo_server, guarded_page):
     page = guarded_page.page
-    page.goto(f"{demo_server.url}/outreach?lang=fa&partner=P1&view=plan")
-    wait_for_app(page)
+    open_page(page, f"{demo_server.url}/outreach?lang=fa&partner=P1&view=plan")
     drawn_polygons(page, 300)
     frame = map_frame(page)
     numbers = wait_for_desks(frame, 1)
@@ -77,20 +77,15 @@ def test_demo_outreach_in_persian_right_to_left(demo_server, guarded_page):
     assert page.locator("#coverage-atlas").get_attribute("dir") == "rtl"
     assert frame.locator(".ca-legend").first.get_attribute("dir") == "rtl"
     page.get_by_text("برنامه‌ریزی ثبت‌نام میدانی").first.wait_for(timeout=30_000)
-    no_exception_shown(page)
-    page.screenshot(path=screenshot_path("demo-outreach-fa"), full_page=True)
-    assert guarded_page.errors == []
+    finish(guarded_page, "demo-outreach-fa")
 
 
 @pytest.mark.realdata
 def test_tehran_outreach_plans_by_population(tehran_server, guarded_page):
     page = guarded_page.page
-    page.goto(f"{tehran_server.url}/outreach")
-    wait_for_app(page)
+    open_page(page, f"{tehran_server.url}/outreach")
     counts = drawn_polygons(page, 375)
     assert counts["features"] == counts["drawn"] == 375
     wait_for_desks(map_frame(page), 21)
     assert page.get_by_text("no insured counts").count() >= 1
-    no_exception_shown(page)
-    page.screenshot(path=screenshot_path("tehran-outreach"), full_page=True)
-    assert guarded_page.errors == []
+    finish(guarded_page, "tehran-outreach")

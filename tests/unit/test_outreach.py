@@ -458,12 +458,13 @@ def test_inputs_are_not_modified():
 
 
 # --------------------------------------------------------------------------------------------------
-# downloads (ui.outreach_views): formatted XLSX, and no formula from data text
+# downloads (reports.exports, as ui.outreach_views writes work lists): formatted XLSX, and no
+# formula from data text
 # --------------------------------------------------------------------------------------------------
 
 
 def test_xlsx_and_csv_downloads_are_formatted_and_inert():
-    from ui.outreach_views import csv_bytes, xlsx_bytes
+    from reports.exports import table_csv, table_xlsx
 
     table = pd.DataFrame(
         {
@@ -472,7 +473,7 @@ def test_xlsx_and_csv_downloads_are_formatted_and_inert():
             "Coverage": [0.5, 0.91, np.nan],
         }
     )
-    data = xlsx_bytes(
+    data = table_xlsx(
         table,
         sheet="Plan: day/1",
         kinds={"Population": "count", "Coverage": "share"},
@@ -491,5 +492,5 @@ def test_xlsx_and_csv_downloads_are_formatted_and_inert():
     assert sheet["A4"].data_type == "s" and sheet["A4"].value.startswith("=HYPERLINK")
     assert sheet["B5"].value == 34000 and sheet["B5"].number_format == "#,##0"
     assert sheet["C4"].number_format == "0.0%" and sheet["C6"].value is None
-    text = csv_bytes(table).decode("utf-8-sig")
+    text = table_csv(table).decode("utf-8-sig")
     assert "'=HYPERLINK" in text and "'@SUM" in text and "Vườn Đông" in text

@@ -231,7 +231,7 @@ def test_xlsx_headers_are_formatted_and_persian_sheets_run_right_to_left():
     frame = pd.DataFrame({"نام": ["الف", "ب"], "پوشش": [0.5, 0.75], "جمعیت": [1200, 30000]})
     book = load_workbook(io.BytesIO(table_xlsx(frame, sheet="a/b", percent=("پوشش",), rtl=True)))
     sheet = book.active
-    assert sheet.title == "a b" and sheet.sheet_view.rightToLeft
+    assert sheet.title == "ab" and sheet.sheet_view.rightToLeft
     assert [c.value for c in sheet[1]] == list(frame.columns)
     assert all(c.font.bold for c in sheet[1]) and sheet.freeze_panes == "A2"
     assert sheet["B2"].number_format == "0.0%" and sheet["C3"].number_format == "#,##0"
