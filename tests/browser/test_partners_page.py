@@ -95,7 +95,8 @@ def test_a_signed_in_partner_receives_nothing_of_other_areas(signed_in_server, g
     wait_for_app(page)
     assert page.get_by_role("heading", name=DATA_TITLE).count() == 0
     received = b"".join(frames).decode("utf-8", "replace")
-    assert len(received) > 100_000
+    # The check has teeth: the partner's own neighbourhoods did arrive through the same frames.
+    assert sum(n in received for n in own_names if len(n) >= 8) >= 10
     leaked = [n for n in others if n in received]
     assert not leaked, leaked[:10]
     assert "Red Crescent" in received
