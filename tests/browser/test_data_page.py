@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from geodata.store import list_versions, read_workspace
-from tests.browser.helpers import drawn_polygons, no_exception_shown, wait_for_app
+from tests.browser.helpers import drawn_polygons, map_frame, no_exception_shown, wait_for_app
 from tests.conftest import SHARED_DATA, StreamlitServer, require, screenshot_path
 
 pytestmark = pytest.mark.browser
@@ -45,13 +45,19 @@ def wait_for_text(page, text: str, timeout: float = 60) -> None:
     page.get_by_text(text).first.wait_for(timeout=timeout * 1000)
 
 
-def wait_for_version(workspace: Path, number: int, timeout: float = 60) -> None:
+def wait_for_version(workspace: Path, number: int, page=None, timeout: float = 90) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if list_versions(workspace)[-1].number >= number:
             return
         time.sleep(0.25)
-    raise AssertionError(f"no version {number} in {workspace}")
+    shown = ""
+    if page is not None:  # what the page said instead: an error, or a button never pressed
+        page.screenshot(path=screenshot_path("data-no-new-version"), full_page=True)
+        shown = " | ".join(
+            page.locator('[data-testid="stAlert"], [data-testid="stButton"]').all_inner_texts()
+        )
+    raise AssertionError(f"no version {number} in {workspace}; the page shows: {shown}")
 
 
 @pytest.mark.realdata
@@ -84,7 +90,7 @@ def test_tehran_shapefile_zipped_gives_375_areas(own_server, guarded_page, tmp_p
     page.screenshot(path=screenshot_path("data-2-mapped-tehran"), full_page=True)
     assert list_versions(workspace)[-1].number == 1  # nothing saved before the button
     page.get_by_role("button", name="Import 375 rows as a new version").click()
-    wait_for_version(workspace, 2)
+    wait_for_version(workspace, 2, page)
     wait_for_text(page, "375 rows imported as version 2")
     wait_for_text(page, "Table to import")
     wait_for_app(page)
@@ -126,10 +132,14 @@ def test_facilities_csv_with_lat_lon(own_server, guarded_page, tmp_path):
     wait_for_text(page, "Import 2 rows as a new version")
     wait_for_app(page)
     assert page.get_by_text("missing coordinates").count() >= 1  # the validation report
+    # The preview map above the button settles its height once Leaflet has drawn; a click before
+    # that can land where the button was a moment earlier.
+    map_frame(page)
+    wait_for_app(page)
     no_exception_shown(page)
     page.screenshot(path=screenshot_path("data-5-facilities-checked"), full_page=True)
     page.get_by_role("button", name="Import 2 rows as a new version").click()
-    wait_for_version(workspace, 2)
+    wait_for_version(workspace, 2, page)
     wait_for_text(page, "2 rows imported as version 2")
     facilities = read_workspace(workspace)["facilities"]
     assert sorted(facilities["facility_id"]) == ["N1", "N2"]
