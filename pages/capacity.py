@@ -493,7 +493,8 @@ else:
             rows = stored[stored["scenario_id"] == sid]
             st.session_state[CHANGES] = cap.changes_from_frame(rows)
 
-        l1, l2 = st.columns([3, 1])
+        may_delete = ctx.may("save_scenario") and ctx.role != "partner"
+        l1, l2, l3 = st.columns([3, 1, 1] if may_delete else [3, 1, 0.01])
         l1.selectbox(
             ctx.t("capacity.scenarios.pick"),
             listing["scenario_id"].tolist(),
@@ -506,5 +507,31 @@ else:
             on_click=load_scenario,
             icon=":material/upload:",
         )
+        if may_delete:
+
+            def delete_scenario() -> None:
+                sid = str(st.session_state.get("cap_pick"))
+                name = str(listing.set_index("scenario_id").loc[sid, "name"])
+                try:
+                    version = capacity_data.delete(ctx.workspace, sid, author=ctx.user)
+                except DataError as exc:
+                    st.session_state["cap_deleted"] = ("error", str(exc))
+                    return
+                st.session_state["cap_deleted"] = (
+                    "success",
+                    ctx.t("capacity.scenarios.deleted", name=name, version=version),
+                )
+                st.session_state.pop("cap_pick", None)
+
+            l3.button(
+                ctx.t("capacity.scenarios.delete"),
+                key="cap_delete_scenario",
+                on_click=delete_scenario,
+                icon=":material/delete:",
+            )
+deleted = st.session_state.pop("cap_deleted", None)
+if deleted:
+    kind, message = deleted
+    (st.success if kind == "success" else st.error)(md_escape(message))
 
 publish(list(P.values()))

@@ -16,7 +16,7 @@ import streamlit as st
 from analytics import access
 from analytics import capacity as cap
 from geodata.schema import UTILISATION_MEASURES
-from geodata.utilisation import save_scenario
+from geodata.utilisation import delete_scenario, save_scenario
 from ui import data
 from ui.access_data import DISTANCE_SETS
 from ui.access_data import sites as proposed_sites
@@ -237,6 +237,11 @@ def siting_changes(
 def save(workspace: str, changes: list[cap.Change], *, name: str, author: str) -> tuple[int, str]:
     """Save the what-if as a named scenario: a new workspace version (facilities unchanged)."""
     return save_scenario(workspace, cap.changes_to_frame(changes), name=name, author=author)
+
+
+def delete(workspace: str, scenario_id: str, *, author: str) -> int:
+    """Remove a stored scenario: a new workspace version (older versions still hold it)."""
+    return delete_scenario(workspace, scenario_id, author=author)
 
 
 def load_summary(load: pd.DataFrame) -> dict[str, float]:

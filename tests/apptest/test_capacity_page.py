@@ -105,6 +105,43 @@ def test_what_if_upgrade_is_compared_and_saved_as_a_scenario(demo_copy):
     table = at.dataframe[-1].value
     assert "Double Peace Gate" in table["Scenario"].tolist()
     assert "Network as it is" in table["Scenario"].tolist()
+    # Deleting it is one more version; the version that saved it still holds it.
+    assert at.selectbox(key="cap_pick").value == "S001"
+    at.button(key="cap_delete_scenario").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("“Double Peace Gate” deleted" in s.value for s in at.success)
+    after = list_versions(demo_copy)
+    assert len(after) == versions_before + 2
+    assert after[-1].message == "delete scenario S001"
+    assert read_table(demo_copy, "scenarios").empty
+    assert_geodataframe_equal(read_table(demo_copy, "facilities"), facilities_before)
+    assert not any(b.key == "cap_delete_scenario" for b in at.button)
+    at.run()
+    assert any(c.value == translate("capacity.scenarios.none", "en") for c in at.caption)
+
+
+def test_managers_see_scenarios_but_cannot_delete_them(demo_copy, tmp_path, monkeypatch):
+    import pandas as pd
+
+    from geodata.users import User, hash_password, write_user
+    from geodata.utilisation import save_scenario
+    from tests.apptest.test_authorization import run_as
+
+    save_scenario(
+        demo_copy,
+        pd.DataFrame(
+            {"kind": ["upgrade"], "facility_id": ["F005"], "supply": ["beds"], "value": [300.0]}
+        ),
+        name="Kept",
+    )
+    users = tmp_path / "users.toml"
+    write_user(users, User("manager", "Manager", "manager", None, None, hash_password("x" * 12)))
+    monkeypatch.setenv("COVERAGE_ATLAS_USERS", str(users))
+    at = run_as("manager", "pages/capacity.py")
+    assert at is not None
+    assert at.selectbox(key="cap_pick").value == "S001"
+    assert any(b.key == "cap_load_scenario" for b in at.button)
+    assert not any(b.key == "cap_delete_scenario" for b in at.button)
 
 
 def test_what_if_close_and_new_sites_from_the_siting_tool(on_demo):
