@@ -12,7 +12,7 @@ import streamlit as st
 
 from analytics.outreach import MODEL_VILLAGE_RULES, SCORE_WEIGHTS, enrolled_by_month
 from analytics.outreach import sessions_by_area as per_area_sessions
-from ui import charts, data, views
+from ui import charts, data, partner_data, views
 from ui import outreach_data as od
 from ui import outreach_views as ov
 from ui.context import current, require_page
@@ -262,7 +262,10 @@ else:
             st.plotly_chart(
                 charts.coverage_trend(
                     trend,
-                    data.targets(ws, ver),
+                    # A partner's trend is held to the partner's own target, not the region's.
+                    partner_data.partner_target_line(ws, ver, partner_id)
+                    if partner_id
+                    else data.targets(ws, ver),
                     ctx.lang,
                     title=ctx.t("outreach.sessions.trend"),
                     sessions=monthly if len(monthly) else None,

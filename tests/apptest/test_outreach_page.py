@@ -163,6 +163,14 @@ def test_partner_user_is_held_to_its_own_areas(on_demo, tmp_path, monkeypatch):
     assert box.options == ["Red Crescent"] and box.disabled
     plan = at.dataframe[0].value
     assert set(plan["Responsible partner"]) == {"Red Crescent"}
+    # The coverage trend's target line is the partner's own (a flat 100 %), not the region's
+    # (which climbs from 80 %).
+    import json
+
+    charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    target_name = translate("chart.target", "en")
+    lines = [t for c in charts for t in c["data"] if t.get("name") == target_name]
+    assert lines and all({shown for _, shown in t["customdata"]} == {"100 %"} for t in lines)
 
 
 @pytest.mark.realdata
