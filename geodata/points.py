@@ -9,6 +9,8 @@ groups, and the records themselves are never stored anywhere.
 
 from __future__ import annotations
 
+import codecs
+import csv
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -17,6 +19,9 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 import shapely
 from pyproj import CRS, Transformer
 
@@ -196,6 +201,151 @@ def _chunks(
             f"{source.name}: records with a location must be a CSV (latitude/longitude), an "
             "XLSX or a GeoParquet file."
         )
+    if _arrow_readable(source, encoding):
+        yield from _arrow_csv_chunks(source, lat, lon, date, scheme, wanted, to_wgs84, chunk_rows)
+        return
+    yield from _pandas_csv_chunks(
+        source, lat, lon, date, scheme, wanted, to_wgs84, encoding, chunk_rows
+    )
+
+
+def _arrow_readable(source: Path, encoding: str | None) -> bool:
+    """Whether the CSV can take the Arrow reader: UTF-8 text whose header names are distinct."""
+    if encoding and codecs.lookup(encoding).name not in {"utf-8", "utf-8-sig"}:
+        return False
+    header = _csv_header(source)
+    return header is not None and len({n.strip() for n in header}) == len(header)
+
+
+def _csv_header(source: Path) -> list[str] | None:
+    """The CSV's column names as written (first record), or None when it cannot be read so."""
+    try:
+        with open(source, encoding="utf-8-sig", newline="") as handle:
+            return next(csv.reader(handle), None)
+    except (UnicodeDecodeError, csv.Error, OSError):
+        return None  # the pandas reader says what is wrong, as it always has
+
+
+def _arrow_csv_chunks(
+    source: Path,
+    lat: str,
+    lon: str,
+    date: str,
+    scheme: str | None,
+    wanted: list[str],
+    to_wgs84: Transformer | None,
+    chunk_rows: int,
+) -> Iterator[_Chunk]:
+    """CSV records read by Arrow's streaming reader: text columns straight into Arrow strings
+    (no Python object per value), about five times faster than pandas' reader for the same
+    records. Rows with too many or too few values are skipped and reported as rejected, with
+    their line numbers."""
+    raw = _csv_header(source) or []
+    stripped = [n.strip() for n in raw]
+    _require(stripped, [lat, lon, *wanted], source.name)
+    as_written = {name: raw[stripped.index(name)] for name in (lat, lon, *wanted)}
+    invalid: list[tuple[int | None, int, int]] = []
+
+    def skip(row: object) -> str:
+        invalid.append((row.number, row.actual_columns, row.expected_columns))  # type: ignore[attr-defined]
+        return "skip"
+
+    try:
+        reader = pa_csv.open_csv(
+            source,
+            read_options=pa_csv.ReadOptions(
+                column_names=raw,
+                skip_rows=1,
+                use_threads=False,
+                block_size=int(min(max(chunk_rows * 64, 1 << 20), 256 << 20)),
+            ),
+            parse_options=pa_csv.ParseOptions(invalid_row_handler=skip),
+            convert_options=pa_csv.ConvertOptions(
+                include_columns=sorted(set(as_written.values())),
+                column_types={c: pa.string() for c in as_written.values()},
+                strings_can_be_null=True,
+                null_values=[""],
+            ),
+        )
+        next_line = 2  # the first record after the header, as a person counts rows
+        for batch in reader:
+            skipped = {n for n, *_ in invalid if n is not None}
+            rows = _line_numbers(next_line, batch.num_rows, skipped)
+            next_line = int(rows[-1]) + 1 if len(rows) else next_line
+            for start in range(0, batch.num_rows, chunk_rows):  # chunk_rows records at a time
+                part = batch.slice(start, chunk_rows)
+                columns = {
+                    name: pd.Series(
+                        pd.arrays.ArrowStringArray(pc.utf8_ltrim_whitespace(part.column(written)))
+                    )
+                    for name, written in as_written.items()
+                }
+                yield _table_chunk(
+                    pd.DataFrame(columns),
+                    rows[start : start + chunk_rows],
+                    lat,
+                    lon,
+                    date,
+                    scheme,
+                    to_wgs84,
+                )
+            if invalid:
+                yield _invalid_rows(invalid, date, scheme)
+                invalid.clear()
+    except UnicodeDecodeError as exc:
+        raise DataError(
+            f"{source.name}: the text is not UTF-8 ({exc.reason} at byte {exc.start}); name its "
+            "encoding."
+        ) from None
+    except (pa.ArrowInvalid, OSError) as exc:
+        message = str(exc)
+        if "UTF8" in message or "utf8" in message or "utf-8" in message.lower():
+            raise DataError(f"{source.name}: the text is not UTF-8; name its encoding.") from None
+        raise DataError(f"{source.name}: cannot read the table ({message}).") from None
+
+
+def _line_numbers(start: int, count: int, skipped: set[int]) -> np.ndarray:
+    """``count`` line numbers from ``start`` on, leaving out the skipped (invalid) lines."""
+    if not skipped:
+        return np.arange(start, start + count)
+    candidates = np.arange(start, start + count + len(skipped))
+    return candidates[~np.isin(candidates, list(skipped))][:count]
+
+
+def _invalid_rows(
+    invalid: list[tuple[int | None, int, int]], date: str, scheme: str | None
+) -> _Chunk:
+    """Rows whose number of values differs from the header's: read, never counted."""
+    n = len(invalid)
+    reasons = np.array(
+        [
+            f"the row has {got} values where the header names {expected}"
+            for _, got, expected in invalid
+        ],
+        dtype=object,
+    )
+    return _Chunk(
+        rows=np.array([number if number is not None else 0 for number, *_ in invalid]),
+        x=np.full(n, np.nan),
+        y=np.full(n, np.nan),
+        bad_location=reasons,
+        dates=pd.Series([None] * n, dtype=object),
+        schemes=pd.Series([None] * n, dtype=object) if scheme else None,
+    )
+
+
+def _pandas_csv_chunks(
+    source: Path,
+    lat: str,
+    lon: str,
+    date: str,
+    scheme: str | None,
+    wanted: list[str],
+    to_wgs84: Transformer | None,
+    encoding: str | None,
+    chunk_rows: int,
+) -> Iterator[_Chunk]:
+    """CSV records read by pandas (legacy encodings, repeated header names)."""
     try:
         reader = pd.read_csv(
             source,
@@ -240,7 +390,15 @@ def _transformer(crs: CRS | None) -> Transformer | None:
 
 def _numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Fast path for plain numbers; Persian digits and separators go through parse_numbers."""
-    quick = pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64", copy=True)
+    quick = None
+    if isinstance(values.array, pd.arrays.ArrowStringArray):
+        try:  # Arrow's own number parser, when every value is a plain number
+            quick = pc.cast(values.array._pa_array, pa.float64()).to_numpy(zero_copy_only=False)
+            quick = np.array(quick, dtype="float64", copy=True)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            quick = None
+    if quick is None:
+        quick = pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64", copy=True)
     slow = np.isnan(quick) & values.notna().to_numpy()
     bad = np.zeros(len(values), dtype=bool)
     if slow.any():

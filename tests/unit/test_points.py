@@ -134,6 +134,65 @@ def test_bad_rows_are_reported_not_counted(tmp_path: Path, areas) -> None:
     assert result.counts["insured"].tolist() == [2]
 
 
+def test_rows_with_too_many_or_too_few_values_are_rejected_with_their_line(
+    tmp_path: Path, areas
+) -> None:
+    source = tmp_path / "ragged.csv"
+    source.write_text(
+        "\ufeff lat , lon ,when\n"  # a BOM and spaces around the names
+        "35.65, 51.35,2025-01-01\n"
+        "35.65,51.35,2025-01-01,extra\n"
+        "35.65,51.35\n"
+        "35.65,51.35,2025-02-01\n",
+        encoding="utf-8",
+    )
+    result = count_points_in_areas(source, areas, lat="lat", lon="lon", date="when")
+    assert (result.read, result.counted, result.rejected) == (4, 2, 2)
+    assert sorted((p.row, p.problem) for p in result.problems) == [
+        (3, "the row has 4 values where the header names 3; not counted"),
+        (4, "the row has 2 values where the header names 3; not counted"),
+    ]
+    assert result.counts["insured"].tolist() == [1, 1]
+
+
+@pytest.mark.parametrize("chunk_rows", [3, 1000])
+def test_arrow_and_pandas_readers_agree(tmp_path: Path, areas, chunk_rows, monkeypatch) -> None:
+    import geodata.points as points
+
+    records = random_records(300, seed=7).astype(str)
+    records.loc[::17, "lat"] = ""  # missing
+    records.loc[::23, "lon"] = "۵۱٫۳۵"  # Persian digits: the slow number path
+    records.loc[::29, "enrolled"] = "not a date"
+    records.loc[::31, "fund"] = "  health"
+    source = tmp_path / "people.csv"
+    records.to_csv(source, index=False, encoding="utf-8-sig")
+
+    def count():
+        return count_points_in_areas(
+            source,
+            areas,
+            lat="lat",
+            lon="lon",
+            date="enrolled",
+            scheme="fund",
+            chunk_rows=chunk_rows,
+        )
+
+    arrow = count()
+    monkeypatch.setattr(points, "_arrow_readable", lambda *_: False)
+    plain = count()
+    pd.testing.assert_frame_equal(arrow.counts, plain.counts)
+    assert (arrow.read, arrow.counted, arrow.outside, arrow.rejected) == (
+        plain.read,
+        plain.counted,
+        plain.outside,
+        plain.rejected,
+    )
+    assert [(p.row, p.problem) for p in arrow.problems] == [
+        (p.row, p.problem) for p in plain.problems
+    ]
+
+
 def test_missing_column_is_a_clear_error(tmp_path: Path, areas) -> None:
     source = write_table([{"y": "1", "x": "2"}], tmp_path / "r.csv")
     with pytest.raises(DataError, match="r.csv: no column"):
