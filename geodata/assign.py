@@ -168,8 +168,21 @@ class AreaLocator:
         return np.clip(np.floor((y - self.y0) / self.dy), 0, self.ny - 1).astype(np.int64)
 
     def _prepare(self) -> None:
+        """Prepare the polygons and build each one's point-in-area index now, in this thread.
+
+        GEOS builds a prepared polygon's point locator lazily, on its first test, and that
+        building is not thread-safe: two threads testing a fresh polygon at once can crash the
+        process. One test per polygon here (at its envelope's centre, so the envelope check
+        cannot skip the locator) leaves nothing to build inside :meth:`locate`'s threads.
+        """
         if self.n:
             shapely.prepare(self.geoms)
+            present = ~shapely.is_missing(self.geoms) & ~shapely.is_empty(self.geoms)
+            if present.any():
+                b = shapely.bounds(self.geoms[present])
+                shapely.contains_xy(
+                    self.geoms[present], (b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2
+                )
 
     def __getstate__(self) -> dict:
         return dict(self.__dict__)
