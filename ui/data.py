@@ -65,26 +65,46 @@ def schemes(workspace: str, version: int) -> list[str]:
 
 def region_target(workspace: str, version: int, period: pd.Timestamp | None) -> float | None:
     """The region's target coverage for a month (the latest target at or before it)."""
-    series = cov.target_series(tables(workspace, version)["targets"], "region")
+    series = targets(workspace, version, "region")
     if period is None or series.empty:
         return None
     before = series[series["period"] <= period]
     return float(before["target_coverage"].iloc[-1]) if len(before) else None
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
+def insured_index(workspace: str, version: int) -> cov.InsuredIndex:
+    """The insured table indexed for recounts (:func:`analytics.coverage.build_insured_index`).
+
+    Built once per workspace version (and scope) and shared, not copied: the index is read-only.
+    A change of month or scheme then recounts from it, without reading the insured table again.
+    """
+    return cov.build_insured_index(tables(workspace, version)["insured"])
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def area_attributes(workspace: str, version: int) -> pd.DataFrame:
+    """The areas table without its geometry (a small copy to recount from)."""
+    areas = tables(workspace, version)["areas"]
+    return pd.DataFrame(areas.drop(columns=areas.geometry.name))
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
 def area_coverage(
     workspace: str, version: int, period: pd.Timestamp | None, schemes: tuple[str, ...] | None
 ) -> pd.DataFrame:
-    """Coverage per area for a month (no geometry), with area in km² and population density."""
-    data = tables(workspace, version)
-    areas = data["areas"]
-    insured = data["insured"]
+    """Coverage per area for a month (no geometry), with area in km² and population density.
+
+    Counted from the cached :func:`insured_index` and :func:`area_attributes`, so a new month or
+    scheme costs a lookup, not a pass over the insured table or a copy of the workspace.
+    """
+    areas = area_attributes(workspace, version)
+    index = insured_index(workspace, version)
     target = region_target(workspace, version, period) or 1.0
-    if len(insured):
+    if index.n_rows:
         result = cov.coverage_by_area(
             areas,
-            insured,
+            index,
             period=period,
             schemes=list(schemes) if schemes else None,
             target=target,
@@ -93,7 +113,6 @@ def area_coverage(
         empty = pd.DataFrame(columns=["area_id", "period", "insured", "scheme"])
         empty["period"] = pd.to_datetime(empty["period"])
         result = cov.coverage_by_area(areas, empty.astype({"insured": "Int64"}), target=target)
-    result = pd.DataFrame(result.drop(columns=result.geometry.name))
     result["area_km2"] = area_sizes(workspace, version).to_numpy()
     result["density"] = result["population"].astype("float64") / result["area_km2"]
     return result
@@ -124,7 +143,7 @@ def grouped_coverage(
     key = LEVEL_KEYS[level]
     names = {"district_id": ["district_name", "province"], "province": []}[key]
     grouped = cov.aggregate_coverage(per_area, [key, *names])
-    areas = tables(workspace, version)["areas"]
+    areas = area_attributes(workspace, version)
     km2 = area_sizes(workspace, version).groupby(areas[key].to_numpy(), dropna=False).sum()
     grouped["area_km2"] = grouped[key].map(km2).to_numpy()
     grouped["density"] = grouped["population"].astype("float64") / grouped["area_km2"]

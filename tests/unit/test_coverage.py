@@ -17,12 +17,15 @@ from shapely.geometry import box
 
 from analytics import coverage
 from analytics.coverage import (
+    InsuredIndex,
     aggregate_coverage,
     available_periods,
+    build_insured_index,
     coverage_by_area,
     coverage_over_time,
     headline_figures,
     insured_by_area,
+    lookup_insured,
     target_series,
 )
 
@@ -535,6 +538,273 @@ def test_headline_figures_match_region_aggregate(random_case: tuple) -> None:
 
 
 # --------------------------------------------------------------------------------------------------
+# the insured index: recounts after a filter give what the table gives
+# --------------------------------------------------------------------------------------------------
+
+APR = pd.Timestamp("2024-04-01")
+SCHEMES = ("health", "voluntary", "household")
+
+
+def _index_case(seed: int, n: int = 80) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """Random areas and a messy insured table: every case the index must reproduce.
+
+    Missing counts (one of several schemes, or all of them), areas with no insured row, rows
+    for areas the areas table does not know, repeated rows for one area, month and scheme, a
+    missing scheme, a missing area_id or period, months with few rows, rows out of order.
+    """
+    rng = np.random.default_rng(seed)
+    areas, _ = _random_case(seed, n)
+    known = areas["area_id"].to_numpy()[rng.random(n) > 0.15]  # the others have no row at all
+    ids = np.concatenate([known, np.array(["zz1", "zz2"], dtype=object)])  # unknown areas too
+    m = 6 * n
+    counts = rng.integers(0, 3_000, m).astype("float64")
+    counts[rng.random(m) < 0.12] = np.nan
+    scheme = rng.choice(np.array([*SCHEMES, None], dtype=object), m, p=[0.4, 0.3, 0.2, 0.1])
+    area_id = rng.choice(ids, m).astype(object)
+    area_id[rng.random(m) < 0.02] = None
+    period = rng.choice(
+        np.array([JAN, FEB, MAR, APR], dtype="datetime64[ns]"), m, p=[0.4, 0.35, 0.2, 0.05]
+    )
+    period[rng.random(m) < 0.02] = np.datetime64("NaT")
+    insured = pd.DataFrame(
+        {
+            "area_id": area_id,
+            "period": period,
+            "insured": pd.array(counts, dtype="Int64"),
+            "scheme": scheme,
+        }
+    )
+    # one area whose every count in January is missing, in every scheme
+    allna = pd.DataFrame(
+        {
+            "area_id": [known[0]] * 3,
+            "period": [JAN] * 3,
+            "insured": pd.array([None] * 3, dtype="Int64"),
+            "scheme": list(SCHEMES),
+        }
+    )
+    insured = insured[insured["area_id"].ne(known[0]) | insured["period"].ne(JAN)]
+    return areas, pd.concat([insured, allna], ignore_index=True).sample(frac=1, random_state=seed)
+
+
+FILTERS = [
+    (None, None),
+    (JAN, None),
+    (FEB, ["health", "voluntary"]),
+    (MAR, "household"),
+    (APR, ["health"]),
+    ("2024-01-01", ("voluntary",)),
+    (FEB, ["absent"]),  # a scheme the table does not have
+    (JAN, []),  # no scheme at all
+    (MAR, ["health", "absent", "household"]),
+]
+
+
+def _subsets(areas: gpd.GeoDataFrame, seed: int) -> dict[str, gpd.GeoDataFrame]:
+    rng = np.random.default_rng(seed + 100)
+    return {
+        "all": areas,
+        "some": areas[rng.random(len(areas)) < 0.4],
+        "shuffled": areas.sample(frac=1, random_state=seed),
+        "empty": areas.iloc[0:0],
+    }
+
+
+@pytest.mark.parametrize("dense", [True, False], ids=["dense", "sparse"])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_index_recount_equals_table_recount(seed: int, dense: bool) -> None:
+    areas, insured = _index_case(seed)
+    index = build_insured_index(insured, dense=dense)
+    assert (index.dense is not None) is dense
+    target = pd.Series(
+        np.random.default_rng(seed).uniform(0.5, 1, len(areas)), index=areas["area_id"]
+    )
+    goals = (1.0, 0.85, target)
+    for name, subset in _subsets(areas, seed).items():
+        for k, (period, schemes) in enumerate(FILTERS):
+            goal = goals[k % len(goals)]
+            expected = coverage_by_area(
+                subset, insured, period=period, schemes=schemes, target=goal
+            )
+            got = coverage_by_area(subset, index, period=period, schemes=schemes, target=goal)
+            try:
+                assert_geodataframe_equal(got, expected)
+            except AssertionError as exc:
+                raise AssertionError(f"{name} areas, {period}, {schemes}: {exc}") from exc
+
+
+def test_index_case_covers_the_edge_cases() -> None:
+    """The random cases above hold what they claim to hold."""
+    areas, insured = _index_case(0)
+    jan = coverage_by_area(areas, insured, period=JAN)
+    assert jan["insured"].isna().any() and jan["insured"].notna().any()
+    assert not set(areas["area_id"]) <= set(insured["area_id"].dropna())  # areas with no row
+    assert not set(insured["area_id"].dropna()) <= set(areas["area_id"])  # rows of unknown areas
+    assert insured["scheme"].isna().any() and insured["insured"].isna().any()
+    assert insured.duplicated(["area_id", "period", "scheme"]).any()
+    assert set(jan["data_status"]) == set(coverage.DATA_STATUSES)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_lookup_insured_equals_insured_by_area(seed: int) -> None:
+    _, insured = _index_case(seed)
+    index = build_insured_index(insured)
+    ids = pd.Series(["zz1", "nowhere", *insured["area_id"].dropna().unique()[:20], "zz1"])
+    for period, schemes in FILTERS:
+        expected = insured_by_area(insured, period=period, schemes=schemes)["insured"]
+        got = lookup_insured(index, ids, period=period, schemes=schemes)
+        assert got.dtype == np.float64
+        np.testing.assert_array_equal(got, ids.map(expected).to_numpy(dtype="float64"))
+    assert lookup_insured(index, [], period=JAN).shape == (0,)
+
+
+def test_index_of_the_fixture_table(areas: gpd.GeoDataFrame, insured: pd.DataFrame) -> None:
+    index = build_insured_index(insured)
+    assert index.periods == (JAN, FEB)
+    assert sorted(index.schemes) == ["health", "voluntary"]
+    assert index.n_rows == len(insured)
+    assert_geodataframe_equal(coverage_by_area(areas, index), coverage_by_area(areas, insured))
+    got = coverage_by_area(areas, index, period=JAN)
+    # a6: 100 + <NA> -> 100; a5 has no January row; a3 has no population
+    assert got.set_index("area_id")["insured"].to_dict() == pytest.approx(
+        {"a1": 50, "a2": 900, "a3": 30, "a4": 250, "a5": np.nan, "a6": 100, "a7": 5}, nan_ok=True
+    )
+
+
+def test_index_period_not_present(areas: gpd.GeoDataFrame, insured: pd.DataFrame) -> None:
+    index = build_insured_index(insured)
+    for period in ("2023-12-01", MAR):
+        with pytest.raises(ValueError) as from_table:
+            coverage_by_area(areas, insured, period=period)
+        with pytest.raises(ValueError) as from_index:
+            coverage_by_area(areas, index, period=period)
+        assert str(from_index.value) == str(from_table.value)
+        assert "not among the available periods" in str(from_index.value)
+    with pytest.raises(ValueError, match="is not a date"):
+        lookup_insured(index, ["a1"], period="not a month")
+
+
+def test_index_without_scheme_column(areas: gpd.GeoDataFrame, insured: pd.DataFrame) -> None:
+    table = insured.drop(columns="scheme")
+    index = build_insured_index(table)
+    assert index.schemes is None and index.n_slots == 1
+    for period in (None, JAN, FEB):
+        assert_geodataframe_equal(
+            coverage_by_area(areas, index, period=period),
+            coverage_by_area(areas, table, period=period),
+        )
+    with pytest.raises(ValueError) as from_table:
+        coverage_by_area(areas, table, schemes="health")
+    with pytest.raises(ValueError) as from_index:
+        coverage_by_area(areas, index, schemes="health")
+    assert str(from_index.value) == str(from_table.value)
+    assert "no 'scheme' column" in str(from_index.value)
+
+
+@pytest.mark.parametrize("schemes", [None, ["health"]])
+def test_index_of_an_empty_table(
+    areas: gpd.GeoDataFrame, insured: pd.DataFrame, schemes: list[str] | None
+) -> None:
+    for table in (insured.iloc[0:0], insured.iloc[0:0].drop(columns="scheme")):
+        index = build_insured_index(table)
+        assert index.periods == () and index.n_rows == 0
+        if schemes is not None and "scheme" not in table:
+            continue  # the table path ignores schemes when there is no period at all: so does this
+        assert_geodataframe_equal(
+            coverage_by_area(areas, index, schemes=schemes),
+            coverage_by_area(areas, table, schemes=schemes),
+        )
+        with pytest.raises(ValueError, match="not among the available periods"):
+            coverage_by_area(areas, index, period=JAN)
+
+
+def test_index_only_missing_periods_or_areas(
+    areas: gpd.GeoDataFrame, insured: pd.DataFrame
+) -> None:
+    table = insured.assign(period=pd.NaT)
+    index = build_insured_index(table)
+    assert_geodataframe_equal(coverage_by_area(areas, index), coverage_by_area(areas, table))
+    table = insured.assign(area_id=None)
+    index = build_insured_index(table)
+    assert len(index.area_ids) == 0
+    for period in (JAN, FEB):
+        assert_geodataframe_equal(
+            coverage_by_area(areas, index, period=period),
+            coverage_by_area(areas, table, period=period),
+        )
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        pd.array([1, 2, 3, 4], dtype="Int64"),
+        np.array([1, 2, 3, 4], dtype="int64"),
+        np.array([1.0, np.nan, 3.0, 4.0]),
+        pd.array([1, None, 3, None], dtype="Int32"),
+    ],
+    ids=["Int64", "int64", "float", "Int32"],
+)
+def test_index_count_dtypes_and_id_dtypes(values: object) -> None:
+    areas = gpd.GeoDataFrame(
+        {"area_id": ["a", "b", "c"], "population": pd.array([10, 0, 5], dtype="Int64")},
+        geometry=[box(i, 0, i + 1, 1) for i in range(3)],
+        crs="EPSG:4326",
+    )
+    for ids in (["a", "a", "b", "x"], pd.array(["a", "a", "b", "x"], dtype="string")):
+        table = pd.DataFrame(
+            {
+                "area_id": ids,
+                "period": ["2024-01-01", "2024-01-01", "2024-01-01", "2024-02-01"],
+                "insured": values,
+                "scheme": pd.Categorical(["h", "v", "h", "h"]),
+            }
+        )
+        index = build_insured_index(table)
+        for period, schemes in (("2024-01-01", None), (JAN, "v"), (FEB, ["h"])):
+            assert_geodataframe_equal(
+                coverage_by_area(areas, index, period=period, schemes=schemes),
+                coverage_by_area(areas, table, period=period, schemes=schemes),
+            )
+
+
+def test_sparse_layout_chosen_for_a_sparse_table() -> None:
+    """Many months with one row each: the dense array would be mostly empty."""
+    n_areas, n_months = 2_000, 600
+    months = pd.date_range("1980-01-01", periods=n_months, freq="MS")
+    rng = np.random.default_rng(7)
+    table = pd.DataFrame(
+        {
+            "area_id": [f"s{i:04d}" for i in range(n_areas)],
+            "period": months[rng.integers(0, n_months, n_areas)],
+            "insured": pd.array(rng.integers(0, 100, n_areas), dtype="Int64"),
+        }
+    )
+    index = build_insured_index(table)
+    assert index.dense is None and len(index.cell_keys) == n_areas
+    assert index.nbytes < n_areas * n_months * 8 / 10
+    areas = pd.DataFrame(
+        {"area_id": table["area_id"], "population": pd.array([100] * n_areas, dtype="Int64")}
+    )
+    for period in (None, *table["period"].iloc[:3]):
+        pd.testing.assert_frame_equal(
+            coverage_by_area(areas, index, period=period),
+            coverage_by_area(areas, table, period=period),
+        )
+
+
+def test_index_is_read_only_and_keeps_no_table(insured: pd.DataFrame) -> None:
+    dense, sparse = build_insured_index(insured), build_insured_index(insured, dense=False)
+    assert isinstance(dense, InsuredIndex) and dense.dense is not None and sparse.dense is None
+    for index in (dense, sparse):
+        for array in (index.dense, index.cell_keys, index.cell_values):
+            if array is not None:
+                assert not array.flags.writeable
+        assert index.nbytes > 0
+        with pytest.raises(AttributeError):
+            index.n_rows = 0  # type: ignore[misc]
+
+
+# --------------------------------------------------------------------------------------------------
 # inputs are never modified
 # --------------------------------------------------------------------------------------------------
 
@@ -548,6 +818,10 @@ CALLS: dict[str, Callable[[gpd.GeoDataFrame, pd.DataFrame, pd.DataFrame], object
         coverage_by_area(a, i), by="district_id", with_geometry=True
     ),
     "coverage_over_time": lambda a, i, t: coverage_over_time(a, i, by="partner_id"),
+    "build_insured_index": lambda a, i, t: build_insured_index(i),
+    "coverage_by_area (index)": lambda a, i, t: coverage_by_area(
+        a, build_insured_index(i), period=JAN, schemes=["health"]
+    ),
     "target_series": lambda a, i, t: target_series(t),
     "headline_figures": lambda a, i, t: headline_figures(coverage_by_area(a, i)),
 }
