@@ -516,11 +516,11 @@ def coverage_by_area(
     """
     _require_columns(areas, _AREAS_REQUIRED, "areas")
     _check_unique_area_ids(areas)
-    if isinstance(insured, InsuredIndex):
-        found = lookup_insured(insured, areas["area_id"], period=period, schemes=schemes)
-    else:
+    if isinstance(insured, pd.DataFrame):
         per_area = insured_by_area(insured, period=period, schemes=schemes)["insured"]
         found = areas["area_id"].map(per_area).to_numpy(dtype="float64")
+    else:  # an InsuredIndex (not tested by class: a reloaded module makes a new class)
+        found = lookup_insured(insured, areas["area_id"], period=period, schemes=schemes)
 
     out = areas.copy()
     population = _as_float(areas["population"], "areas column 'population'")
