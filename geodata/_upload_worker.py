@@ -3,10 +3,15 @@
 ``python -m geodata._upload_worker`` loads the readers once, with GDAL registering only the drivers
 the app reads uploads with (``GDAL_SKIP`` is set before pyogrio loads). It then reads one job per
 line on standard input (JSON), forks a child for it, answers ``{"pid": …}`` and, when the child
-ends, writes its exit status into the job's folder (``exit``). The child reads the file under
-``RLIMIT_AS`` (memory), ``RLIMIT_CPU`` and ``RLIMIT_FSIZE`` and sends back nothing but files: the
-rows as (Geo)Parquet and a JSON result — never a pickle, so even a reader subverted by a hostile
-file cannot run code in the app. The server ends when the app closes its standard input.
+ends, writes its exit status into the job's folder (``exit``). The child works under
+``RLIMIT_AS`` (memory), ``RLIMIT_CPU`` and ``RLIMIT_FSIZE`` and sends back nothing but files —
+never a pickle, so even a reader subverted by a hostile file cannot run code in the app. The
+server ends when the app closes its standard input.
+
+Two kinds of job: ``read`` (the default) reads an upload and leaves its rows as (Geo)Parquet and a
+JSON result; ``count_points`` counts a whole file of person records into the areas (given as
+GeoParquet) with :func:`geodata.points.count_points_in_areas` and leaves the counts as Parquet,
+the figures and problems as JSON, and the records read so far in ``progress`` as it goes.
 """
 
 from __future__ import annotations
@@ -65,10 +70,12 @@ def _vm_bytes() -> int:
     return 0
 
 
-def _set_limits(limits: UploadLimits) -> None:
+def _set_limits(limits: UploadLimits, seconds: float | None = None) -> None:
+    """Memory, CPU time (``seconds`` of wall time on every core: the counting runs threads) and
+    file size limits for this child."""
     extra = limits.memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (_vm_bytes() + extra, _vm_bytes() + extra))
-    cpu = int(limits.timeout_s) + 5
+    cpu = int(limits.timeout_s) + 5 if seconds is None else int(seconds * (os.cpu_count() or 1)) + 5
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
     written = 4 * 1024 * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_FSIZE, (written, written))
@@ -130,8 +137,44 @@ def _error(exc: DataError) -> dict:
     }
 
 
+def _failure(exc: BaseException, shown: str, limits: UploadLimits) -> dict:
+    """The JSON error for whatever stopped a job."""
+    if isinstance(exc, DataError):
+        return _error(exc)
+    if isinstance(exc, MemoryError):
+        return {
+            "code": "memory",
+            "message": f"{shown}: reading it needs more memory "
+            f"than an upload may use ({limits.memory_mb} MB).",
+            "params": {"file": shown, "limit": f"{limits.memory_mb} MB"},
+        }
+    if isinstance(exc, RecursionError):
+        return {
+            "code": "unreadable",
+            "message": f"{shown}: the file is nested too deeply to read.",
+            "params": {"file": shown, "reason": "nesting"},
+        }
+    # a reader's own error on a broken file: say what it said
+    reason = f"{type(exc).__name__}: {exc}"[:500]
+    return {
+        "code": "unreadable",
+        "message": f"{shown}: cannot read the file ({reason}).",
+        "params": {"file": shown, "reason": reason},
+    }
+
+
+def _write_json(out: Path, name: str, value: dict) -> None:
+    """``value`` as ``out/name``, whole or not at all (written aside, then renamed)."""
+    partial = out / f"{name}.part"
+    partial.write_text(json.dumps(value, default=str), encoding="utf-8")
+    partial.rename(out / name)
+
+
 def run(job: dict) -> None:
-    """Read ``job["path"]`` and leave ``frame.parquet`` + ``result.json`` in ``job["out"]``."""
+    """Do ``job`` (see the module's docstring) and leave its files in ``job["out"]``."""
+    if job.get("kind") == "count_points":
+        count(job)
+        return
     out = Path(job["out"])
     path, shown = Path(job["path"]), job["name"]
     limits = UploadLimits(**job["limits"])
@@ -150,37 +193,44 @@ def run(job: dict) -> None:
             "seconds": {"read": read - started, "write": time.perf_counter() - read},
         }
         del upload
-    except DataError as exc:
-        result = {"error": _error(exc)}
-    except MemoryError:
-        result = {
-            "error": {
-                "code": "memory",
-                "message": f"{shown}: reading it needs more memory "
-                f"than an upload may use ({limits.memory_mb} MB).",
-                "params": {"file": shown, "limit": f"{limits.memory_mb} MB"},
-            }
+    except Exception as exc:  # noqa: BLE001 — every failure (memory too) becomes a clean error
+        result = {"error": _failure(exc, shown, limits)}
+    _write_json(out, "result.json", result)
+
+
+def _plain(value: object) -> object:
+    """A value JSON can carry (numpy scalars as Python ones)."""
+    return value.item() if hasattr(value, "item") and not isinstance(value, str) else value
+
+
+def count(job: dict) -> None:
+    """Count the person records of ``job["path"]`` into the areas of ``job["areas"]``."""
+    from geodata.points import count_points_in_areas
+
+    out = Path(job["out"])
+    path, shown = Path(job["path"]), job["name"]
+    limits = UploadLimits(**job["limits"])
+    _set_limits(limits, seconds=limits.count_timeout_s)
+
+    def progress(read: int) -> None:
+        _write_json(out, "progress", {"read": int(read)})
+
+    try:
+        check_content(path, shown, limits)
+        areas = gpd.read_parquet(job["areas"])
+        counted = count_points_in_areas(path, areas, progress=progress, **job["options"])
+        counted.counts.to_parquet(out / "counts.parquet", index=False)
+        result: dict = {
+            "read": counted.read,
+            "counted": counted.counted,
+            "outside": counted.outside,
+            "rejected": counted.rejected,
+            "problems": [{k: _plain(v) for k, v in p.__dict__.items()} for p in counted.problems],
         }
-    except RecursionError:
-        result = {
-            "error": {
-                "code": "unreadable",
-                "message": f"{shown}: the file is nested too deeply to read.",
-                "params": {"file": shown, "reason": "nesting"},
-            }
-        }
-    except Exception as exc:  # a reader's own error on a broken file: say what it said
-        reason = f"{type(exc).__name__}: {exc}"[:500]
-        result = {
-            "error": {
-                "code": "unreadable",
-                "message": f"{shown}: cannot read the file ({reason}).",
-                "params": {"file": shown, "reason": reason},
-            }
-        }
-    partial = out / "result.json.part"
-    partial.write_text(json.dumps(result, default=str), encoding="utf-8")
-    partial.rename(out / "result.json")
+        del counted
+    except Exception as exc:  # noqa: BLE001 — every failure (memory too) becomes a clean error
+        result = {"error": _failure(exc, shown, limits)}
+    _write_json(out, "result.json", result)
 
 
 def _reap(jobs: dict[int, Path]) -> None:

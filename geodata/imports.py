@@ -35,7 +35,7 @@ from rapidfuzz import fuzz, process
 
 from geodata import schema as S
 from geodata.limits import UploadLimits
-from geodata.points import POINT_SUFFIXES, PointCounts, count_points_in_areas
+from geodata.points import POINT_SUFFIXES, PointCounts
 from geodata.problems import DataError, Problem
 from geodata.readers import (
     CSV_TEXT_OPTIONS,
@@ -707,6 +707,7 @@ def prepare_import(
     default_scheme: str | None = None,
     confirmed_by: str = "",
     progress: Callable[[int], None] | None = None,
+    limits: UploadLimits | None = None,
 ) -> Prepared:
     """Rename, check and convert an uploaded table; nothing is written.
 
@@ -731,6 +732,10 @@ def prepare_import(
         The workspace's crosswalk, extended with the confirmed matches in the result.
     progress
         For person records: called with the number of records read so far, chunk by chunk.
+    limits
+        For person records, whose whole file is read only here (the mapping step read a
+        sample): the memory and time the count may take in its own process
+        (:func:`geodata.sandbox.count_points_isolated`; default from the environment).
 
     Returns
     -------
@@ -743,7 +748,13 @@ def prepare_import(
     """
     if table == POINTS_TABLE:
         return _prepare_points(
-            upload, mapping, current, crs=crs, default_scheme=default_scheme, progress=progress
+            upload,
+            mapping,
+            current,
+            crs=crs,
+            default_scheme=default_scheme,
+            progress=progress,
+            limits=limits,
         )
     if table not in S.TABLES:
         raise ValueError(f"Unknown table: {table}")
@@ -1012,7 +1023,10 @@ def _prepare_points(
     crs: str | int | None,
     default_scheme: str | None,
     progress: Callable[[int], None] | None = None,
+    limits: UploadLimits | None = None,
 ) -> Prepared:
+    from geodata.sandbox import count_points_isolated
+
     if upload.path.suffix.lower() not in POINT_SUFFIXES:
         raise DataError(
             f"{upload.name}: person or household records must be a CSV or XLSX with latitude "
@@ -1023,9 +1037,13 @@ def _prepare_points(
     areas = current["areas"]
     if not len(areas):
         raise DataError("The workspace has no areas yet: import the areas first.")
-    counted = count_points_in_areas(
+    # The whole file is read here, in a limited process of its own: a hostile file (its later
+    # rows a decompression bomb, or endless) ends in a clean error, never takes the app down.
+    counted = count_points_isolated(
         upload.path,
         areas,
+        name=upload.name,
+        limits=limits,
         date=mapping["period"],
         lat=mapping.get("lat"),
         lon=mapping.get("lon"),

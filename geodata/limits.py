@@ -13,6 +13,9 @@ The limits can be changed without code through environment variables:
     Seconds one file may take to read (default 120).
 ``COVERAGE_ATLAS_UPLOAD_MEMORY_MB``
     Memory the reading process may take beyond what it starts with (default 3072).
+``COVERAGE_ATLAS_UPLOAD_COUNT_TIMEOUT_S``
+    Seconds counting one file of person records into the areas may take (default 900: the whole
+    file is read, in chunks, millions of rows).
 ``COVERAGE_ATLAS_UPLOAD_ISOLATION``
     ``off`` reads uploads in the app's own process (for debugging only; default on).
 """
@@ -78,6 +81,9 @@ class UploadLimits:
         Folders nested inside an archive.
     timeout_s, memory_mb
         Time and extra memory for reading one file in its own process.
+    count_timeout_s
+        Time for counting a whole file of person records into the areas (in its own process,
+        under ``memory_mb`` too).
     isolated
         Whether files are read in a separate process (see :mod:`geodata.sandbox`).
     """
@@ -91,6 +97,7 @@ class UploadLimits:
     archive_max_depth: int = 12
     timeout_s: float = 120.0
     memory_mb: int = 3072
+    count_timeout_s: float = 900.0
     isolated: bool = True
 
     def with_(self, **changes: object) -> UploadLimits:
@@ -112,6 +119,8 @@ def limits_from_env(environ: Mapping[str, str] | None = None) -> UploadLimits:
         changes["timeout_s"] = float(env["COVERAGE_ATLAS_UPLOAD_TIMEOUT_S"])
     if env.get("COVERAGE_ATLAS_UPLOAD_MEMORY_MB"):
         changes["memory_mb"] = int(env["COVERAGE_ATLAS_UPLOAD_MEMORY_MB"])
+    if env.get("COVERAGE_ATLAS_UPLOAD_COUNT_TIMEOUT_S"):
+        changes["count_timeout_s"] = float(env["COVERAGE_ATLAS_UPLOAD_COUNT_TIMEOUT_S"])
     if env.get("COVERAGE_ATLAS_UPLOAD_ISOLATION", "").strip().lower() in {"off", "0", "false"}:
         changes["isolated"] = False
     return limits.with_(**changes)

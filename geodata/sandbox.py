@@ -9,6 +9,12 @@ usual readers under memory, CPU and file-size limits, and hands the rows back as
 JSON result. Whatever happens in the child — an error, a crash in GDAL, memory exhausted, a hang —
 the caller gets a :class:`~geodata.problems.DataError` that names the file and the problem, within
 ``timeout_s`` (the child is killed then).
+
+:func:`count_points_isolated` does the same for counting a whole file of person records into the
+areas (:func:`geodata.points.count_points_in_areas`): the mapping step reads only a sample of
+such a file, the count reads every row — so a file whose later rows are hostile (a decompression
+bomb in a Parquet row group, a CSV that never ends) meets the limits there, within
+``count_timeout_s``.
 """
 
 from __future__ import annotations
@@ -35,7 +41,10 @@ from geodata.limits import UploadLimits, check_content, check_sizes, limits_from
 from geodata.problems import DataError, Problem
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from geodata.imports import Upload
+    from geodata.points import PointCounts
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -98,11 +107,15 @@ _SERVER = _ForkServer()
 atexit.register(_SERVER.stop)
 
 
-def _wait_for_exit(out: Path, pid: int, timeout: float) -> int | None:
+def _wait_for_exit(
+    out: Path, pid: int, timeout: float, poll: Callable[[], None] | None = None
+) -> int | None:
     """0 once the child has left its result, else its exit status once the server has reaped
-    it, or None after ``timeout``."""
+    it, or None after ``timeout``. ``poll`` is called while waiting (at most ten times a
+    second)."""
     deadline = time.monotonic() + timeout
     pause = 0.005
+    polled = 0.0
     while True:
         if (out / "result.json").exists():  # the child's last act: it is done
             return 0
@@ -111,6 +124,9 @@ def _wait_for_exit(out: Path, pid: int, timeout: float) -> int | None:
             return int(done.read_text())
         if time.monotonic() >= deadline:
             return None
+        if poll is not None and time.monotonic() - polled >= 0.1:
+            poll()
+            polled = time.monotonic()
         time.sleep(pause)
         pause = min(pause * 1.5, 0.02)
 
@@ -194,17 +210,20 @@ def read_upload_isolated(
         shutil.rmtree(out, ignore_errors=True)
 
 
-def _timeout(shown: str, limits: UploadLimits) -> DataError:
+def _timeout(shown: str, limits: UploadLimits, seconds: float | None = None) -> DataError:
+    seconds = limits.timeout_s if seconds is None else seconds
     return DataError(
-        f"{shown}: reading the file took longer than {limits.timeout_s:.0f} s and was stopped.",
+        f"{shown}: reading the file took longer than {seconds:g} s and was stopped.",
         code="timeout",
-        params={"file": shown, "seconds": f"{limits.timeout_s:.0f}"},
+        params={"file": shown, "seconds": f"{seconds:g}"},
     )
 
 
-def _died(shown: str, exitcode: int, limits: UploadLimits) -> DataError:
+def _died(
+    shown: str, exitcode: int, limits: UploadLimits, seconds: float | None = None
+) -> DataError:
     if exitcode == -signal.SIGXCPU:
-        return _timeout(shown, limits)
+        return _timeout(shown, limits, seconds)
     try:
         reason = f"signal {signal.Signals(-exitcode).name}" if exitcode < 0 else ""
     except ValueError:
@@ -226,3 +245,121 @@ def _data_error(error: dict) -> DataError:
         code=error.get("code"),
         params=dict(error.get("params") or {}),
     )
+
+
+def _stop(out: Path, pid: int) -> None:
+    """Kill a child that ran out of time, and wait until the server has reaped it."""
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    _wait_for_exit(out, pid, 10)
+
+
+def count_points_isolated(
+    path: str | Path,
+    areas: gpd.GeoDataFrame,
+    *,
+    name: str | None = None,
+    limits: UploadLimits | None = None,
+    progress: Callable[[int], None] | None = None,
+    **options: object,
+) -> PointCounts:
+    """:func:`geodata.points.count_points_in_areas` in a separate, limited process.
+
+    Parameters
+    ----------
+    path
+        The uploaded file of person or household records (in its temporary folder).
+    areas
+        The areas to count into (``area_id`` and polygons); handed to the child as GeoParquet.
+    name
+        The file name as the person uploaded it (shown in messages).
+    limits
+        Memory (``memory_mb``) and time (``count_timeout_s``); default
+        :func:`geodata.limits.limits_from_env`.
+    progress
+        Called with the number of records read so far, as the child reports it.
+    options
+        ``date``, ``lat``, ``lon``, ``scheme``, ``default_scheme``, ``crs``, ``encoding``,
+        ``sheet``, ``chunk_rows`` for :func:`~geodata.points.count_points_in_areas`.
+
+    Raises
+    ------
+    DataError
+        Anything that stops the count, as a message naming the file (``code`` says which kind).
+    """
+    from geodata.points import PointCounts, count_points_in_areas
+
+    path = Path(path)
+    shown = name or path.name
+    limits = limits or limits_from_env()
+    check_sizes(path, shown, limits)
+    if not limits.isolated:
+        check_content(path, shown, limits)
+        return count_points_in_areas(path, areas, progress=progress, **options)  # type: ignore[arg-type]
+    out = Path(tempfile.mkdtemp(prefix="ca-count-"))
+    seen = [-1]
+
+    def report() -> None:
+        if progress is None:
+            return
+        try:
+            read = int(json.loads((out / "progress").read_text(encoding="utf-8"))["read"])
+        except (OSError, ValueError, KeyError):
+            return
+        if read != seen[0]:
+            seen[0] = read
+            progress(read)
+
+    try:
+        shapes = gpd.GeoDataFrame(
+            {"area_id": areas["area_id"].astype(str).to_numpy()},
+            geometry=areas.geometry.to_numpy(),
+            crs=areas.crs,
+        )
+        shapes.to_parquet(out / "areas.parquet")
+        job = {
+            "kind": "count_points",
+            "path": str(path.resolve()),
+            "name": shown,
+            "out": str(out),
+            "areas": str(out / "areas.parquet"),
+            "options": {k: v for k, v in options.items() if v is not None},
+            "limits": {**asdict(limits), "max_bytes": dict(limits.max_bytes)},
+        }
+        pid = _SERVER.submit(job)
+        exitcode = _wait_for_exit(out, pid, limits.count_timeout_s, poll=report)
+        if exitcode is None:
+            _stop(out, pid)
+            raise _counting(_timeout(shown, limits, limits.count_timeout_s))
+        result_file = out / "result.json"
+        if not result_file.exists():
+            raise _counting(_died(shown, exitcode, limits, limits.count_timeout_s))
+        result = json.loads(result_file.read_text(encoding="utf-8"))
+        if "error" in result:
+            error = _data_error(result["error"])
+            # The child names the file by its temporary name; the person knows it by theirs.
+            message = error.message.replace(path.name, shown) if path.name != shown else None
+            if message:
+                error = DataError(message, error.problems, error.code, error.params)
+            raise error
+        report()
+        return PointCounts(
+            counts=pd.read_parquet(out / "counts.parquet"),
+            read=int(result["read"]),
+            counted=int(result["counted"]),
+            outside=int(result["outside"]),
+            rejected=int(result["rejected"]),
+            problems=[Problem(**p) for p in result["problems"]],
+        )
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+
+
+def _counting(error: DataError) -> DataError:
+    """``error`` (a time or crash stop) said of counting the records, not of reading a file."""
+    message = error.message.replace("reading the file took", "counting the records took").replace(
+        "the reader stopped on this file", "counting the records stopped on this file"
+    )
+    return DataError(message, error.problems, error.code, error.params)

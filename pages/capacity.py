@@ -398,7 +398,7 @@ else:
             st.dataframe(shown, hide_index=True, width="stretch")
             st.download_button(
                 ctx.t("access.download"),
-                comparison.to_csv(index=False).encode("utf-8-sig"),
+                capacity_views.csv_file(comparison),
                 file_name="what_if.csv",
                 mime="text/csv",
                 key="cap_whatif_csv",

@@ -60,12 +60,14 @@ def defused(value: object) -> object:
 def table_csv(frame: pd.DataFrame) -> bytes:
     """CSV in UTF-8 with a byte-order mark, so spreadsheets read Persian and Vietnamese; text that
     a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``…) is prefixed with an
-    apostrophe, headers included."""
+    apostrophe, headers included. Lines end in CR LF, so that a field holding a carriage return
+    is quoted (a spreadsheet would otherwise start a new row there, whose first cell the
+    apostrophe no longer guards)."""
     safe = _plain(frame).rename(columns=defused)
     for column in safe.columns:
         if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
             safe[column] = safe[column].map(defused)
-    return safe.to_csv(index=False).encode("utf-8-sig")
+    return safe.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
 def _cell(value: object) -> object:

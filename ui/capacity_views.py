@@ -19,6 +19,7 @@ import streamlit as st
 from analytics import capacity as cap
 from analytics.access import DOUBLE_GAP_CLASSES
 from analytics.classify import NO_DATA_COLOUR, classify, palette_for
+from reports.exports import table_csv
 from ui.area_maps import add_legend, area_map, areas_with, show_map, value_map
 from ui.charts import _PLOTLY_SEPARATORS, month_ticks
 from ui.context import Context
@@ -346,6 +347,12 @@ def load_table(
     return pd.DataFrame(columns)
 
 
+def csv_file(table: pd.DataFrame) -> bytes:
+    """``table`` as every CSV download is written (:func:`reports.exports.table_csv`: UTF-8 with a
+    byte-order mark; no text a spreadsheet would run as a formula)."""
+    return table_csv(table)
+
+
 def show_table(
     ctx: Context, table: pd.DataFrame, file_name: str, *, key: str, height: int = 320
 ) -> None:
@@ -360,7 +367,7 @@ def show_table(
     )
     st.download_button(
         ctx.t("access.download"),
-        table.to_csv(index=False).encode("utf-8-sig"),
+        csv_file(table),
         file_name=file_name,
         mime="text/csv",
         key=key,

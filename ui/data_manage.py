@@ -20,6 +20,7 @@ from geodata.backup import backup_bytes
 from geodata.problems import DataError
 from geodata.store import restore_version
 from geodata.versions import compare_versions, version_table
+from reports.exports import table_csv
 from ui.context import Context
 from ui.format import fmt_int
 from ui.maps import LegendItem, choropleth_map, simplify_for_display
@@ -306,7 +307,7 @@ def report_table(ctx: Context, prepared: I.Prepared, key: str) -> None:
     )
     st.download_button(
         ctx.t("data.report_download"),
-        data=report.to_csv(index=False).encode("utf-8-sig"),
+        data=table_csv(report),
         file_name=f"validation-{prepared.source}.csv",
         mime="text/csv",
         icon=":material/download:",

@@ -47,6 +47,8 @@ BOXES = (
 POINTS = ((51.35, 35.65), (51.45, 35.65), (51.35, 35.75), (51.45, 35.75))
 BOWTIE = shapely.Polygon([(51.3, 35.6), (51.4, 35.7), (51.4, 35.6), (51.3, 35.7), (51.3, 35.6)])
 UTM39N = "EPSG:32639"
+#: Rows of a person-record file read for the mapping step (as ``ui.data_manage.SAMPLE_ROWS``).
+SAMPLE_ROWS = 1000
 
 
 @dataclass(frozen=True)
@@ -799,8 +801,45 @@ def limit_cases() -> Iterator[Case]:
     yield Case("limit-memory", "areas", slow, "error", "limits", limits={"memory_mb": 40})  # fmt: skip
 
 
+def parquet_bomb(normal: int = 2000, rows: int = 300_000, width: int = 10_000) -> bytes:
+    """GeoParquet person records whose first ``normal`` rows are ordinary and whose next ``rows``
+    carry a ``width``-character date: one dictionary entry, so the file is some 70 KB, but read
+    as text the column is ``rows × width`` bytes (3 GB). The mapping step's sample (the first
+    rows) is harmless; the count, which reads every row, is where it goes off."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    n = normal + rows
+    wkb = shapely.to_wkb(shapely.points(np.full(n, POINTS[0][0]), np.full(n, POINTS[0][1])))
+    date = pa.DictionaryArray.from_arrays(
+        pa.array(np.r_[np.zeros(normal, dtype=np.int32), np.ones(rows, dtype=np.int32)]),
+        pa.array(["2025-03-05", "2025-03-05" + "x" * width]),
+    )
+    table = pa.table({"geometry": pa.array(wkb, type=pa.binary()), "date": date})
+    geo = {
+        "version": "1.0.0",
+        "primary_column": "geometry",
+        "columns": {"geometry": {"encoding": "WKB", "geometry_types": ["Point"]}},
+    }
+    buffer = io.BytesIO()
+    # No stored Arrow schema: a reader gets plain text, not the dictionary.
+    with pq.ParquetWriter(buffer, table.schema, store_schema=False, compression="zstd") as writer:
+        writer.write_table(table, row_group_size=normal)
+        writer.add_key_value_metadata({"geo": json.dumps(geo)})
+    return buffer.getvalue()
+
+
+def many_records_csv(n: int = 400_000) -> bytes:
+    """``n`` ordinary person records (two points, one month): seconds to count, not minutes."""
+    rows = "\n".join(
+        f"{lat},{lon},2025-03-05,health" for lon, lat in [POINTS[0], POINTS[1]] * (n // 2)
+    )
+    return ("lat,lon,date,scheme\n" + rows + "\n").encode("utf-8")
+
+
 def points_cases() -> Iterator[Case]:
-    """Person records counted into areas (the points upload)."""
+    """Person records counted into areas (the points upload): the mapping step reads a sample of
+    the file, the count reads it all, in its own limited process (geodata.sandbox)."""
     rows = [
         {"lat": lat, "lon": lon, "date": "2025-03-05", "scheme": "health"}
         for lon, lat in POINTS
@@ -828,6 +867,9 @@ def points_cases() -> Iterator[Case]:
             expect,
             "person records",
         )
+    # Hostile files whose harm is past the sample: the count meets the memory and time limits.
+    yield Case("points-parquet-bomb", "insured_points", lambda: [("people.parquet", parquet_bomb())], "error", "person records", code="memory", limits={"memory_mb": 512})  # fmt: skip
+    yield Case("points-count-time", "insured_points", lambda: [("people.csv", many_records_csv())], "error", "person records", code="timeout", limits={"count_timeout_s": 0.1})  # fmt: skip
 
 
 def all_cases() -> list[Case]:
@@ -887,7 +929,9 @@ def run_case(case: Case, current: dict[str, pd.DataFrame], timeout: float = 30.0
         if len(files) == 1
         else next((n for n, _ in files if n.lower().endswith(".shp")), files[-1][0])
     )
-    limits = limits_from_env().with_(timeout_s=min(timeout, 20.0))
+    limits = limits_from_env().with_(
+        timeout_s=min(timeout, 20.0), count_timeout_s=min(timeout, 20.0)
+    )
     if case.limits:
         changes = dict(case.limits)
         if "max_bytes" in changes:
@@ -897,10 +941,20 @@ def run_case(case: Case, current: dict[str, pd.DataFrame], timeout: float = 30.0
     in_main = threading.current_thread() is threading.main_thread()
     try:
         with deadline(timeout) if in_main else nullcontext():
-            upload = I.read_upload(path, name=shown, crs=case.crs, limits=limits)
+            # Person records: a sample for the mapping, as the Data page reads them.
+            sample = SAMPLE_ROWS if case.table == "insured_points" else None
+            upload = I.read_upload(
+                path, name=shown, crs=case.crs, limits=limits, sample_rows=sample
+            )
             mapping = I.mapping_of(I.propose_mapping(upload, case.table))
             prepared = I.prepare_import(
-                upload, case.table, mapping, current, crs=case.crs, area_by=case.area_by
+                upload,
+                case.table,
+                mapping,
+                current,
+                crs=case.crs,
+                area_by=case.area_by,
+                limits=limits,
             )
     except DataError as exc:
         seconds = time.monotonic() - started

@@ -51,6 +51,13 @@ PAYLOADS: tuple[str, ...] = (
     "<style>@import 'http://127.0.0.1:9/pwn35.css';</style><b id=pwn35>i</b>",
     "javascript:window.__pwned=1//<b id=pwn36>j</b>",
     "SSTI{{ 6*7 }} {% for x in [1] %}SSTIloop{{ x }}{% endfor %}<b id=pwn37>t</b>",
+    # Spreadsheet formulas (CSV/formula injection): text starting with = + - @ tab or CR.
+    '=HYPERLINK("http://127.0.0.1:9/pwn38","pwn38")',
+    "+1+cmd|' /C calc'!A0 pwn39",
+    "-2+3+cmd|' /C calc'!A0 pwn40",
+    "@SUM(1+1)*cmd|' /C calc'!A0 pwn41",
+    "\t=1+1 pwn42",
+    "\r=1+1 pwn43",
 )
 
 #: The string fields that carry payloads: table → columns. District and province names take one
@@ -89,9 +96,21 @@ OPEN_EVERYTHING = """() => {
 }"""
 
 
+#: Put in front of every other value, so that every table a page offers as a file holds text a
+#: spreadsheet would run as a formula, whichever rows it shows.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def payload_value(i: int, k: int, tail: object) -> str:
+    """The ``i``-th value of the ``k``-th field: a payload (cycling through :data:`PAYLOADS`),
+    behind a formula character on odd rows, then ``tail`` (keeps values apart)."""
+    prefix = FORMULA_PREFIXES[(i // 2) % len(FORMULA_PREFIXES)] if i % 2 else ""
+    return f"{prefix}{PAYLOADS[(i + k) % len(PAYLOADS)]} {tail}"
+
+
 def payload_workspace(path: Path) -> dict[str, object]:
-    """The demo region with a payload in every string field (cycling through :data:`PAYLOADS`);
-    returns what was placed, for the report."""
+    """The demo region with a payload in every string field (cycling through :data:`PAYLOADS`,
+    every other one behind a formula character); returns what was placed, for the report."""
     from geodata.demo import build_demo_tables
     from geodata.store import save_version
 
@@ -103,12 +122,10 @@ def payload_workspace(path: Path) -> dict[str, object]:
             if column in _GROUPED:
                 groups = frame[_GROUPED[column]].astype(str)
                 codes = {g: i for i, g in enumerate(dict.fromkeys(groups))}
-                frame[column] = [f"{PAYLOADS[(codes[g] + k) % len(PAYLOADS)]} {g}" for g in groups]
+                frame[column] = [payload_value(codes[g], k, g) for g in groups]
                 placed += len(codes)
             else:
-                frame[column] = [
-                    f"{PAYLOADS[(i + k) % len(PAYLOADS)]} {i}" for i in range(len(frame))
-                ]
+                frame[column] = [payload_value(i, k, i) for i in range(len(frame))]
                 placed += len(frame)
         tables[table] = frame
     save_version(path, tables, message="payloads", summary={"title": PAYLOADS[0]})
@@ -122,7 +139,8 @@ def payload_workspace(path: Path) -> dict[str, object]:
 @dataclass
 class PageCheck:
     """What one page showed: payload texts seen, injected elements, script runs, template
-    expressions evaluated on the server (``SSTI42``), dialogs, exceptions shown."""
+    expressions evaluated on the server (``SSTI42``), dialogs, exceptions shown; and the files its
+    download buttons gave (``(file name, bytes)``), when asked for."""
 
     page: str
     frames: int = 0
@@ -133,22 +151,104 @@ class PageCheck:
     errors: int = 0
     dialogs: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    files: list[tuple[str, bytes]] = field(default_factory=list)
+    missed: list[str] = field(default_factory=list)
+    hidden: int = 0
 
 
-def wait_ready(page, timeout: float = 120) -> None:
-    """Wait until app.py has run (its marker is on the page) and the page script has finished."""
+class ScriptRuns:
+    """The script runs of one browser page, as the server reports them on the websocket.
+
+    Streamlit's own "running" indicator is no guide: it is shown only once a run has lasted a
+    while (never, in reruns of under a second watched here), and a page can still be drawing
+    what the server sent seconds after the script ended.
+    The server's messages say exactly when a run starts (``new_session``) and ends
+    (``script_finished``). Events arrive while Playwright waits (``page.wait_for_timeout``).
+    """
+
+    def __init__(self, page) -> None:
+        self.page = page
+        self.started = 0
+        self.finished = 0
+        self.running = False
+        self.statuses: list[str] = []
+        page.on("websocket", self._attach)
+
+    def _attach(self, ws) -> None:
+        ws.on("framereceived", self._received)
+
+    def _received(self, payload) -> None:
+        if not isinstance(payload, bytes | bytearray):
+            return
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        msg = ForwardMsg()
+        try:
+            msg.ParseFromString(bytes(payload))
+        except Exception:  # noqa: BLE001 — not a message of Streamlit's
+            return
+        kind = msg.WhichOneof("type")
+        if kind == "new_session":
+            self.started += 1
+            self.running = True
+        elif kind == "session_status_changed":
+            self.running = msg.session_status_changed.script_is_running
+        elif kind == "script_finished":
+            self.finished += 1
+            self.statuses.append(ForwardMsg.ScriptFinishedStatus.Name(msg.script_finished))
+
+    def wait_finished(self, after: int, timeout: float = 120) -> None:
+        """Wait until a run ends after ``after`` runs had ended, and none is running."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.finished > after and not self.running:
+                return
+            self.page.wait_for_timeout(50)
+        raise AssertionError(f"no script run ended within {timeout:.0f} s")
+
+
+SETTLED = """() => ({
+  skeletons: document.querySelectorAll('[data-testid="stSkeleton"]').length,
+  stale: document.querySelectorAll('[data-stale="true"]').length,
+  elements: document.querySelectorAll('[data-testid="stElementContainer"]').length,
+})"""
+
+
+def wait_settled(page, timeout: float = 60, quiet: float = 1.0) -> None:
+    """Wait until the page has drawn what the server sent: no placeholder or stale element, and
+    the count of elements unchanged for ``quiet`` seconds."""
+    deadline = time.monotonic() + timeout
+    last, since = None, time.monotonic()
+    while time.monotonic() < deadline:
+        state = page.evaluate(SETTLED)
+        busy = state["skeletons"] or state["stale"]
+        if busy or state != last:
+            last, since = state, time.monotonic()
+        elif time.monotonic() - since >= quiet:
+            return
+        page.wait_for_timeout(100)
+
+
+def wait_ready(page, timeout: float = 120, runs: ScriptRuns | None = None, after: int = 0) -> None:
+    """Wait until app.py has run (its marker is on the page), the page script has finished (the
+    server says so, where ``runs`` watches the page) and the page has drawn it."""
     from tests.browser.helpers import wait_for_app
 
     page.wait_for_selector("#coverage-atlas", state="attached", timeout=timeout * 1000)
-    wait_for_app(page, timeout=timeout)
-    time.sleep(0.5)
-    wait_for_app(page, timeout=timeout)
+    if runs is not None:
+        runs.wait_finished(after, timeout)
+    else:
+        wait_for_app(page, timeout=timeout)
+        time.sleep(0.5)
+        wait_for_app(page, timeout=timeout)
+    wait_settled(page, timeout=min(timeout, 60))
 
 
-def nav_pages(page, base_url: str) -> list[str]:
+def nav_pages(page, base_url: str, runs: ScriptRuns | None = None) -> list[str]:
     """The pages the app lists in its navigation now (whatever app.py declares)."""
+    after = runs.finished if runs else 0
     page.goto(base_url)
-    wait_ready(page)
+    wait_ready(page, runs=runs, after=after)
     links = page.locator('[data-testid="stSidebarNav"] a')
     hrefs = []
     for i in range(links.count()):
@@ -158,12 +258,56 @@ def nav_pages(page, base_url: str) -> list[str]:
     return hrefs
 
 
-def check_page(page, url: str, dialogs: list[str]) -> PageCheck:
-    """Open ``url``, open every tooltip and popup of every map, and look everywhere."""
+#: Pages (beyond the navigation) that show and offer more: an area's details, the map export, a
+#: plan of new sites.
+EXTRA_URLS = ("coverage_map?area=A001", "briefings?section=map", "infrastructure?plan=1&k=2")
+#: Buttons that make a file before it can be downloaded (the briefing PDF).
+MAKE_FIRST = (".st-key-br_make button",)
+DOWNLOAD_BUTTONS = '[data-testid="stDownloadButton"] button'
+
+
+def collect_downloads(page, runs: ScriptRuns, check: PageCheck) -> None:
+    """Press every download button of the page (after the buttons that make a file) and keep
+    what the browser received. A download button reruns the page: each is pressed on the page
+    as it stands after the previous one."""
+    for selector in MAKE_FIRST:
+        button = page.locator(selector)
+        if button.count():
+            after = runs.finished
+            button.first.click()
+            wait_ready(page, runs=runs, after=after)
+    count = page.locator(DOWNLOAD_BUTTONS).count()
+    for i in range(count):
+        button = page.locator(DOWNLOAD_BUTTONS).nth(i)
+        if not button.is_visible():  # in a tab not open (the Data page's backup): not pressed
+            check.hidden += 1
+            continue
+        label = ""
+        try:
+            label = button.inner_text(timeout=5000).strip()
+            button.scroll_into_view_if_needed(timeout=10_000)
+            after = runs.finished
+            with page.expect_download(timeout=120_000) as info:
+                button.click(timeout=30_000)
+            download = info.value
+            data = Path(download.path()).read_bytes()
+            check.files.append((download.suggested_filename, data))
+            runs.wait_finished(after, timeout=120)
+            wait_settled(page)
+        except Exception as exc:  # noqa: BLE001 — reported: a button that gave no file
+            check.missed.append(f"{check.page} #{i} {label!r}: {type(exc).__name__}: {exc}"[:300])
+
+
+def check_page(
+    page, url: str, dialogs: list[str], runs: ScriptRuns | None = None, downloads: bool = False
+) -> PageCheck:
+    """Open ``url``, open every tooltip and popup of every map, and look everywhere; then, when
+    ``downloads``, press every download button and keep the files."""
     started = time.monotonic()
     check = PageCheck(url)
+    after = runs.finished if runs else 0
     page.goto(url)
-    wait_ready(page)
+    wait_ready(page, runs=runs, after=after)
     # Components (maps) appear after the script ends: wait until the count of frames holds still.
     count, since, deadline = -1, time.monotonic(), time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -197,17 +341,23 @@ def check_page(page, url: str, dialogs: list[str]) -> PageCheck:
         check.ran = check.ran or bool(found["pwned"])
         check.templated = check.templated or bool(found["templated"])
         check.errors += int(found["errors"])
+    if downloads and runs is not None:
+        collect_downloads(page, runs, check)
     check.dialogs = list(dialogs)
     dialogs.clear()
     check.seconds = time.monotonic() - started
     return check
 
 
-def check_all_pages(browser, base_url: str, extra_urls: tuple[str, ...] = ()) -> list[PageCheck]:
-    """Every page of the app's navigation (plus ``extra_urls``), each in the same browser tab."""
+def check_all_pages(
+    browser, base_url: str, extra_urls: tuple[str, ...] = (), *, downloads: bool = False
+) -> list[PageCheck]:
+    """Every page of the app's navigation (plus ``extra_urls``), each in the same browser tab;
+    with ``downloads``, every file each page offers too."""
     from tests.conftest import GuardedPage
 
     guarded = GuardedPage(browser)
+    runs = ScriptRuns(guarded.page)
     dialogs: list[str] = []
 
     def on_dialog(dialog) -> None:
@@ -216,7 +366,7 @@ def check_all_pages(browser, base_url: str, extra_urls: tuple[str, ...] = ()) ->
 
     guarded.page.on("dialog", on_dialog)
     try:
-        urls = nav_pages(guarded.page, base_url) + [f"{base_url}/{u}" for u in extra_urls]
-        return [check_page(guarded.page, url, dialogs) for url in urls]
+        urls = nav_pages(guarded.page, base_url, runs) + [f"{base_url}/{u}" for u in extra_urls]
+        return [check_page(guarded.page, url, dialogs, runs, downloads) for url in urls]
     finally:
         guarded.close()

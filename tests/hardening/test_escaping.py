@@ -1,17 +1,26 @@
-"""37 HTML/JavaScript/template payloads in every string field of a workspace (area, district, province,
-partner and facility names, operators, addresses, services, contacts), rendered on every page the
-app lists, in a real browser: no payload becomes an element, none runs, no dialog opens — in the
-page and in every map frame, with every tooltip and popup opened. The payloads are shown (as
-text) somewhere, so the check looks at real output."""
+"""43 HTML/JavaScript/template/formula payloads in every string field of a workspace (area,
+district, province, partner and facility names, operators, addresses, services, contacts; every
+other value behind a formula character), rendered on every page the app lists, in a real browser:
+no payload becomes an element, none runs, no dialog opens — in the page and in every map frame,
+with every tooltip and popup opened. The payloads are shown (as text) somewhere, so the check looks
+at real output.
+
+Every file the pages offer is fetched through its download button and checked
+(:mod:`tests.hardening.downloads`): CSV and XLSX hold no formula, the standalone map HTML holds no
+element from a payload and runs none when opened in Chromium, the briefing PDF shows the payloads
+as text. The same checks run without a browser on the writers the buttons call, so that a broken
+escape is found in seconds too.
+"""
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 
-from tests.conftest import StreamlitServer
-from tests.hardening.payloads import PAYLOADS, check_all_pages, payload_workspace
-
-pytestmark = pytest.mark.browser
+from tests.conftest import StreamlitServer, require
+from tests.hardening.downloads import check_file, have_pdftotext
+from tests.hardening.payloads import EXTRA_URLS, PAYLOADS, check_all_pages, payload_workspace
 
 
 @pytest.fixture(scope="module")
@@ -23,10 +32,12 @@ def payload_server(tmp_path_factory):
     server.stop()
 
 
+@pytest.mark.browser
 def test_no_payload_is_injected_or_runs_on_any_page(payload_server, browser) -> None:
+    require(have_pdftotext(), "poppler-utils (pdftotext) not installed")
     server, placed = payload_server
     assert len(PAYLOADS) >= 30 and placed["fields"] >= 10
-    checks = check_all_pages(browser, server.url, extra_urls=("coverage_map?area=A001",))
+    checks = check_all_pages(browser, server.url, extra_urls=EXTRA_URLS, downloads=True)
     assert len(checks) >= 5, [c.page for c in checks]
     for check in checks:
         assert check.injected == [], f"{check.page}: markup from data: {check.injected[:3]}"
@@ -34,6 +45,107 @@ def test_no_payload_is_injected_or_runs_on_any_page(payload_server, browser) -> 
         assert not check.templated, f"{check.page}: a template expression in data was evaluated"
         assert check.errors == 0, f"{check.page}: the page shows an exception"
         assert check.dialogs == [], f"{check.page}: dialogs opened: {check.dialogs}"
+        assert check.missed == [], check.missed
     # The payloads reached the pages (as text): the check looked at real output.
     assert sum(c.shown for c in checks) >= 50
     assert "Traceback" not in server.output()
+
+    files = [check_file(name, data, browser) for c in checks for name, data in c.files]
+    checked = [f for f in files if f is not None]
+    kinds = Counter(f.kind for f in checked)
+    assert kinds["csv"] >= 8 and kinds["xlsx"] >= 8 and kinds["html"] >= 1 and kinds["pdf"] >= 1
+    for f in checked:
+        assert f.formulas == [], f"{f.name}: formula cells {f.formulas[:3]}"
+        assert f.injected == [], f"{f.name}: markup from data {f.injected[:3]}"
+        assert not f.ran and f.dialogs == [] and f.errors == [], (f.name, f.dialogs, f.errors[:3])
+    assert_payloads_shown(checked)
+
+
+def assert_payloads_shown(checked) -> None:
+    """The files hold the payloads as text (so the checks looked at hostile content)."""
+    shown = Counter()
+    defused = 0
+    for f in checked:
+        shown[f.kind] += f.shown
+        defused += f.defused
+    assert shown["csv"] >= 30 and shown["xlsx"] >= 30, shown
+    assert shown["html"] >= 1 and shown["pdf"] >= 10, shown  # pdf: payload markup seen as text
+    assert defused >= 20  # text starting with a formula character reached the spreadsheets
+
+
+@pytest.fixture(scope="module")
+def payload_tables(tmp_path_factory) -> dict:
+    from geodata.store import read_workspace
+
+    path = tmp_path_factory.mktemp("payload-tables") / "payloads.gpkg"
+    payload_workspace(path)
+    return read_workspace(path)
+
+
+def map_files(tables) -> list[tuple[str, bytes]]:
+    """The map export as standalone HTML, per level, as the Briefings page's button makes it."""
+    from reports.mapexport import LEVEL_KEYS, map_html, view_frame
+    from reports.text import Language
+
+    files = []
+    for level in ("area", "district"):
+        page = map_html(
+            view_frame(tables, level, None),
+            id_column=LEVEL_KEYS[level],
+            name_column="name" if level == "area" else "district_name",
+            metric="coverage",
+            lang=Language("en", "gregorian"),
+            place=PAYLOADS[0],
+            month=None,
+            source_note=PAYLOADS[2],
+        )
+        files.append((f"{level}.html", page.encode("utf-8")))
+    return files
+
+
+@pytest.mark.browser
+def test_the_standalone_map_runs_no_payload(payload_tables, browser) -> None:
+    """The map export opened in Chromium, every tooltip open: the names are text, nothing runs."""
+    for name, data in map_files(payload_tables):
+        f = check_file(name, data, browser)
+        assert f.injected == [], f"{name}: markup from data {f.injected[:3]}"
+        assert not f.ran and f.dialogs == [] and f.errors == [], (name, f.dialogs, f.errors[:3])
+        assert f.shown >= 1  # the tooltips show payload text
+
+
+def test_the_writers_keep_every_payload_inert(payload_tables) -> None:
+    """What the download buttons call, on the payload tables, without a browser: the map's and
+    tables' CSV/XLSX, the map as standalone HTML (parsed only: a tooltip's markup would only
+    become elements in a browser, see the test above), the briefing PDF (region, district,
+    partner)."""
+    require(have_pdftotext(), "poppler-utils (pdftotext) not installed")
+    from reports.documents import make_briefing
+    from reports.exports import table_csv, table_xlsx
+    from reports.mapexport import view_frame
+    from reports.text import Language
+
+    lang = Language("en", "gregorian")
+    files: list[tuple[str, bytes]] = map_files(payload_tables)
+    for level in ("area", "district"):
+        frame = view_frame(payload_tables, level, None)
+        files += [(f"{level}.csv", table_csv(frame)), (f"{level}.xlsx", table_xlsx(frame))]
+    for table in ("facilities", "partners"):
+        frame = payload_tables[table]
+        files += [(f"{table}.csv", table_csv(frame)), (f"{table}.xlsx", table_xlsx(frame))]
+    district = str(payload_tables["areas"]["district_id"].dropna().iloc[0])
+    for scope, scope_id in (("region", None), ("district", district), ("partner", "P1")):
+        pdf, _ = make_briefing(
+            payload_tables, lang, title=PAYLOADS[3], version=1, demo=False, scope=scope,
+            scope_id=scope_id,
+        )  # fmt: skip
+        files.append((f"briefing-{scope}.pdf", pdf))
+    checked = [check_file(name, data) for name, data in files]
+    for f in checked:
+        assert f is not None
+        assert f.formulas == [], f"{f.name}: formula cells {f.formulas[:3]}"
+        assert f.injected == [], f"{f.name}: markup from data {f.injected[:3]}"
+    # Parsed HTML shows no text count; the PDFs and sheets must.
+    for f in checked:
+        if f.kind == "html":
+            f.shown = 1
+    assert_payloads_shown(checked)
