@@ -38,14 +38,26 @@ FIRE_CLICK = """(id) => {
 
 
 def wait_for_app(page, timeout: float = 60) -> None:
-    """Wait until Streamlit has finished running the page script."""
+    """Wait until Streamlit has finished running the page script.
+
+    The app's ``stApp`` element carries the run state (``data-test-script-state``); the page is
+    at rest once it reads ``notRunning`` on a few looks in a row (a rerun a click asked for may
+    take a moment to start). The toolbar's status widget is no guide: the app hides it.
+    """
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout * 1000)
+    app = page.locator('[data-testid="stApp"]').first
     deadline = time.monotonic() + timeout
+    quiet = 0
     while time.monotonic() < deadline:
-        running = page.locator('[data-testid="stStatusWidget"]').count()
-        if running == 0 and page.locator('[data-testid="stMainBlockContainer"]').count():
+        try:
+            state = app.get_attribute("data-test-script-state", timeout=5000)
+        except Exception:  # the page is navigating
+            state = None
+        ready = page.locator('[data-testid="stMainBlockContainer"]').count() > 0
+        quiet = quiet + 1 if state == "notRunning" and ready else 0
+        if quiet >= 3:
             return
-        time.sleep(0.25)
+        time.sleep(0.1)
     raise AssertionError("the app kept running")
 
 
