@@ -1,14 +1,22 @@
 """In a real browser (Playwright, Debian's Chromium, nothing leaves localhost).
 
-* **map payload and draw time** for 1,000 / 10,000 / 100,000 areas (``scale`` 1.0): the app's
-  own map builder (``ui.maps.simplify_for_display`` then ``ui.maps.choropleth_map``) saved as
-  HTML and served from a local HTTP server with Leaflet from ``static/vendor``; draw time is
-  from navigation start until Leaflet has drawn every polygon. Baseline: the same map with the
-  full geometry. Above 10,000 areas, the district view (areas merged by district, shared
-  borders kept) is measured against drawing every area.
-* **filter-change latency** on the demo: ``streamlit run app.py``, the Coverage map page, ~20
+* **map payload and draw time** for 1,000 / 10,000 / 100,000 areas (``scale`` 1.0): the
+  Coverage map page's builder (``ui.maps.simplify_for_display``, then
+  ``ui.area_maps.PackedAreas`` with the ``restyle_script`` that colours it, as
+  ``ui.views.live_metric_map`` draws it) saved as HTML and served from a local HTTP server with
+  Leaflet from ``static/vendor``; the tooltip holds name, value and population, as on the page.
+  Draw time is from navigation start until Leaflet has drawn every polygon. Baseline: the same
+  simplified areas as plain GeoJSON (``ui.maps.choropleth_map``, the other pages' builder).
+  Above :data:`ui.views.MAX_AREAS_ON_MAP` areas the page shows districts (dissolved, then
+  simplified: ``ui.map_shapes``); that map is measured against drawing every area.
+* **filter-change latency** on the demo: ``streamlit run app.py``, the Coverage map page, 20
   changes of the "Show" selectbox; each is timed from the click on the option until the page
-  has finished running and the map's legend shows the new choice. p50 / p95.
+  has finished running (``stApp``'s ``data-test-script-state`` back to ``notRunning`` after a
+  run) and the map's legend shows the new choice. p50 / p95.
+
+``python -m benchmarks.browser_bench latency`` runs the latency workload alone;
+``python -m benchmarks.browser_bench maps 1000 10000`` the map workloads at those sizes; both
+print the records as JSON.
 """
 
 from __future__ import annotations
@@ -63,22 +71,63 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _map_html(gdf, simplify: bool) -> tuple[str, float]:
-    from ui.maps import LegendItem, choropleth_map, simplify_for_display
+PALETTE = ("#a6bddb", "#2b8cbe")
+LEGEND = (("#2b8cbe", "high"), ("#a6bddb", "low"))
 
-    start = time.perf_counter()
-    shapes = simplify_for_display(gdf) if simplify else gdf
-    shapes = shapes.assign(colour=np.where(np.arange(len(shapes)) % 2, "#2b8cbe", "#a6bddb"))
-    fmap = choropleth_map(
-        shapes,
-        id_column="area_id",
-        colour_column="colour",
-        tooltip=[("area_id", "Area")],
-        legend_title="Coverage",
-        legend_items=[LegendItem("#2b8cbe", "high"), LegendItem("#a6bddb", "low")],
+
+def _tooltip_values(shapes) -> tuple[np.ndarray, list[str], list[str]]:
+    """Class, shown value and population text per area, as the page's tooltip has them."""
+    classes = np.arange(len(shapes)) % 2
+    shown = [f"{v:.1f} %" for v in np.linspace(40, 99, len(shapes))]
+    population = [f"{int(v):,}" for v in shapes["population"].fillna(0)]
+    return classes, shown, population
+
+
+def _packed_html(shapes) -> str:
+    """The Coverage map page's map of ``shapes`` (packed areas + the restyle that colours them),
+    as one HTML page."""
+    from ui.area_maps import PackedAreas, RestyleScript, restyle_script
+    from ui.maps import LegendItem
+    from ui.offline import offline_map
+
+    minx, miny, maxx, maxy = shapes.total_bounds
+    fmap = offline_map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=10)
+    layer = PackedAreas(shapes, id_column="area_id", names=shapes["name"])
+    layer.add_to(fmap)
+    classes, shown, population = _tooltip_values(shapes)
+    RestyleScript(
+        restyle_script(
+            layer.signature,
+            palette=PALETTE,
+            classes=classes,
+            values=list(zip(shown, population, strict=True)),
+            labels=["Name", "Coverage", "Population"],
+            legend_title="Coverage",
+            legend_items=[LegendItem(c, label) for c, label in LEGEND],
+            count_format=str,
+        )
+    ).add_to(fmap)
+    fmap.fit_bounds([[float(miny), float(minx)], [float(maxy), float(maxx)]])
+    return fmap.get_root().render()
+
+
+def _geojson_html(shapes) -> str:
+    """The same map as plain GeoJSON through ``ui.maps.choropleth_map``."""
+    from ui.maps import LegendItem, choropleth_map
+
+    classes, shown, population = _tooltip_values(shapes)
+    frame = shapes.assign(
+        _colour=np.asarray(PALETTE)[classes], _value=shown, _population=population
     )
-    html = fmap.get_root().render()
-    return html, time.perf_counter() - start
+    fmap = choropleth_map(
+        frame,
+        id_column="area_id",
+        colour_column="_colour",
+        tooltip=[("name", "Name"), ("_value", "Coverage"), ("_population", "Population")],
+        legend_title="Coverage",
+        legend_items=[LegendItem(c, label) for c, label in LEGEND],
+    )
+    return fmap.get_root().render()
 
 
 class _Site:
@@ -129,54 +178,69 @@ def _draw_seconds(browser, url: str, expected: int, limit_s: float) -> float | N
     return None if done is None else done["at"] / 1000
 
 
-def _maps(browser, scale: float) -> list[dict]:
+def _maps(browser, scale: float, sizes: tuple[int, ...] = (1_000, 10_000, 100_000)) -> list[dict]:
     from analytics.geometry import merge_by
     from benchmarks.national_bench import national_areas
+    from ui.maps import simplify_for_display
+    from ui.views import MAX_AREAS_ON_MAP
 
     records = []
     site = _Site()
     try:
-        for n in (1_000, 10_000, 100_000):
+        for n in sizes:
             n = max(int(n * scale), 100)
             areas = national_areas(n, seed=7, districts=400)
             n = len(areas)
             limit = 120.0 if n <= 20_000 else 240.0
-            html, build_s = _map_html(areas, simplify=True)
-            full_html, _ = _map_html(areas, simplify=False)
-            ours = _draw_seconds(browser, site.url(f"simplified-{n}.html", html), n, limit)
-            base = _draw_seconds(browser, site.url(f"full-{n}.html", full_html), n, limit)
-            payload = len(html.encode())
+            start = time.perf_counter()
+            shapes = simplify_for_display(areas)
+            simplify_s = time.perf_counter() - start
+            start = time.perf_counter()
+            html = _packed_html(shapes)
+            build_s = time.perf_counter() - start
+            plain_html = _geojson_html(shapes)
+            payload, plain = len(html.encode()), len(plain_html.encode())
+            ours = _draw_seconds(browser, site.url(f"packed-{n}.html", html), n, limit)
+            base = _draw_seconds(browser, site.url(f"geojson-{n}.html", plain_html), n, limit)
             records.append(
                 {
-                    "workload": f"map payload, {n:,} areas (simplified for display)",
+                    "workload": f"map payload, {n:,} areas (simplified, packed)",
                     "n": n,
                     "ours": payload,
                     "unit": "bytes",
-                    "baseline": "the same map with full geometry",
-                    "baseline_value": len(full_html.encode()),
-                    "ratio": len(full_html.encode()) / payload,
-                    "note": f"simplify + build the folium map: {build_s:.2f} s (cached per "
-                    "workspace version in the app)",
+                    "baseline": "the same areas as plain GeoJSON (ui.maps.choropleth_map)",
+                    "baseline_value": plain,
+                    "ratio": plain / payload,
+                    "note": f"{payload / 1e6:.2f} MB; simplify {simplify_s:.2f} s, build and "
+                    f"render the map {build_s:.2f} s (cached per workspace version and view in "
+                    "the app); tooltip: name, value, population",
                 }
             )
             records.append(
                 {
-                    "workload": f"map draw in Chromium, {n:,} areas (simplified for display)",
+                    "workload": f"map draw in Chromium, {n:,} areas (simplified, packed)",
                     "n": n,
                     "ours": ours,
-                    "baseline": "the same map with full geometry",
+                    "baseline": "the same areas as plain GeoJSON (ui.maps.choropleth_map)",
                     "baseline_value": base,
                     "ratio": base / ours if ours and base else None,
-                    "note": "navigation start to every polygon drawn (SVG)"
+                    "note": "navigation start to every polygon drawn (canvas)"
                     + ("" if ours else f"; not drawn within {limit:.0f} s")
                     + ("" if base else f"; baseline not drawn within {limit:.0f} s"),
                 }
             )
-            if n > 10_000:
-                districts = merge_by(
-                    areas[["area_id", "district_id", "geometry"]], "district_id"
-                ).rename(columns={"district_id": "area_id"})
-                d_html, d_build = _map_html(districts, simplify=True)
+            if n > MAX_AREAS_ON_MAP:
+                start = time.perf_counter()
+                districts = simplify_for_display(
+                    merge_by(areas[["district_id", "geometry"]], "district_id")
+                )
+                district_s = time.perf_counter() - start
+                districts = districts.assign(
+                    area_id=districts["district_id"], name=districts["district_id"]
+                )
+                populations = areas.groupby("district_id")["population"].sum()
+                districts["population"] = districts["district_id"].map(populations).to_numpy()
+                d_html = _packed_html(districts)
                 d_s = _draw_seconds(
                     browser, site.url(f"districts-{n}.html", d_html), len(districts), limit
                 )
@@ -186,11 +250,12 @@ def _maps(browser, scale: float) -> list[dict]:
                         "(draw time)",
                         "n": n,
                         "ours": d_s,
-                        "baseline": "every area drawn (simplified)",
+                        "baseline": "every area drawn (simplified, packed)",
                         "baseline_value": ours,
                         "ratio": ours / d_s if ours and d_s else None,
                         "note": f"payload {len(d_html.encode()) / 1024:,.0f} KiB against "
-                        f"{payload / 1024:,.0f} KiB; district shapes built in {d_build:.2f} s",
+                        f"{payload / 1024:,.0f} KiB; districts dissolved then simplified in "
+                        f"{district_s:.2f} s (cached per workspace version)",
                     }
                 )
     finally:
@@ -238,7 +303,8 @@ def _latency(browser, changes: int = 20) -> list[dict]:
             time.sleep(0.3)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(f"{base}/coverage_map", timeout=120_000)
-        _wait_idle(page)
+        _watch_runs(page)
+        _wait_idle(page, since=None, timeout=120)
         _legend(page, "", 120)
         box = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(
             has_text="Show"
@@ -247,15 +313,17 @@ def _latency(browser, changes: int = 20) -> list[dict]:
         options = [t.strip() for t in page.get_by_role("option").all_inner_texts()]
         page.keyboard.press("Escape")
         current = box.locator("input").get_attribute("value")
-        times = []
+        times, shown = [], []
         for k in range(changes):
             choice = [o for o in options if o != current][k % (len(options) - 1)]
             box.click()
             option = page.get_by_role("option", name=choice, exact=True)
             start = time.perf_counter()
+            clicked_at = page.evaluate("() => performance.now()")
             option.click()
-            _wait_idle(page)
             _legend(page, choice, 60)
+            shown.append(time.perf_counter() - start)
+            _wait_idle(page, since=clicked_at)
             times.append(time.perf_counter() - start)
             current = choice
         page.close()
@@ -266,6 +334,7 @@ def _latency(browser, changes: int = 20) -> list[dict]:
         except subprocess.TimeoutExpired:
             server.kill()
     p50, p95 = np.percentile(times, [50, 95])
+    legend_p50, legend_p95 = np.percentile(shown, [50, 95])
     return [
         {
             "workload": f"filter change on the Coverage map page, demo ({changes} changes of "
@@ -276,16 +345,43 @@ def _latency(browser, changes: int = 20) -> list[dict]:
             "baseline_value": None,
             "ratio": None,
             "note": f"p50 {p50:.2f} s, max {max(times):.2f} s; click on the option until the "
-            "page has run and the map legend shows the choice (real Chromium, streamlit run)",
+            "page has run and the map legend shows the choice (real Chromium, streamlit run); "
+            f"until the legend shows it: p50 {legend_p50:.2f} s, p95 {legend_p95:.2f} s",
         }
     ]
 
 
-def _wait_idle(page, timeout: float = 60) -> None:
+#: Records every change of the app's run state (``stApp``'s ``data-test-script-state``).
+WATCH_RUNS = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  window.__runStates = [[performance.now(), app.getAttribute('data-test-script-state')]];
+  new MutationObserver(() => window.__runStates.push(
+    [performance.now(), app.getAttribute('data-test-script-state')]
+  )).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+}"""
+
+#: Whether the app is not running now and, when ``since`` (performance.now()) is given, a run
+#: started after it.
+RAN_SINCE = """(since) => {
+  const states = window.__runStates || [];
+  const last = states.length ? states[states.length - 1][1] : null;
+  const idle = last === 'notRunning' || last === 'compilationError';
+  return idle && (since === null || states.some(([at, s]) => at >= since && s === 'running'));
+}"""
+
+
+def _watch_runs(page) -> None:
+    page.wait_for_selector('[data-testid="stApp"]', timeout=120_000)
+    page.evaluate(WATCH_RUNS)
+
+
+def _wait_idle(page, since: float | None, timeout: float = 60) -> None:
+    """Wait until the page is not running and, with ``since``, a run that started after it has
+    finished. (The status widget is no signal: with ``toolbarMode = "minimal"`` it is never
+    shown.)"""
     deadline = time.monotonic() + timeout
-    time.sleep(0.05)
     while time.monotonic() < deadline:
-        if page.locator('[data-testid="stStatusWidget"]').count() == 0:
+        if page.evaluate(RAN_SINCE, since):
             return
         time.sleep(0.02)
     raise AssertionError("the app kept running")
@@ -309,12 +405,16 @@ def _legend(page, text: str, timeout: float) -> None:
 def run(scale: float = 1.0, browser_runs: bool = True, **_: object) -> list[dict]:
     if not browser_runs or not CHROMIUM.exists():
         return []
+    return _in_chromium(lambda browser: _maps(browser, scale) + _latency(browser))
+
+
+def _in_chromium(work):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
         try:
-            return _maps(browser, scale) + _latency(browser)
+            return work(browser)
         finally:
             browser.close()
 
@@ -322,4 +422,12 @@ def run(scale: float = 1.0, browser_runs: bool = True, **_: object) -> list[dict
 if __name__ == "__main__":
     import json
 
-    print(json.dumps(run(float(sys.argv[1]) if len(sys.argv) > 1 else 0.01), indent=2))
+    what = sys.argv[1] if len(sys.argv) > 1 else ""
+    if what == "latency":
+        records = _in_chromium(_latency)
+    elif what == "maps":
+        sizes = tuple(int(n) for n in sys.argv[2:]) or (1_000, 10_000, 100_000)
+        records = _in_chromium(lambda browser: _maps(browser, 1.0, sizes))
+    else:  # a quick run of everything at a small scale (default 0.01)
+        records = run(float(what) if what else 0.01)
+    print(json.dumps(records, indent=2))

@@ -2,7 +2,8 @@
 
 The view (metric, classes, level, district, month, selected area) lives in the URL, so a shared link
 reopens the same view. Clicking a province or district drills into it; clicking a neighbourhood, or
-selecting its row in the table, shows its details.
+selecting its row in the table, shows its details. A view with more neighbourhoods than the map
+draws smoothly (``views.MAX_AREAS_ON_MAP``) shows its districts until one is chosen.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.classify import SCHEMES
-from ui import charts, data, views
+from ui import charts, data, map_shapes, views
 from ui.context import current
 from ui.downloads import table_downloads
 from ui.facility_layer import facility_filters
@@ -32,7 +33,8 @@ from ui.views import RATE_METRICS, parse_breaks
 ctx = current()
 ws, ver = ctx.source, ctx.version
 months = data.periods(ws, ver)
-areas = data.tables(ws, ver)["areas"]
+workspace = data.tables(ws, ver)
+areas = workspace["areas"]
 with_insured = bool(months)
 month_keys = [m.strftime("%Y-%m") for m in months]
 districts = sorted(areas["district_id"].dropna().astype(str).unique())
@@ -40,6 +42,8 @@ provinces = sorted(areas["province"].dropna().astype(str).unique())
 levels = [lv for lv in data.LEVELS if lv != "province" or provinces]
 if not districts:
     levels = ["area"]
+# More neighbourhoods than the map draws smoothly: the page opens on districts.
+big = len(areas) > views.MAX_AREAS_ON_MAP and "district" in levels
 
 P = {
     "metric": Param(
@@ -48,7 +52,7 @@ P = {
     "classes": Param("classes", "quantiles", lambda: SCHEMES),
     "k": Param("k", 5, lambda: range(3, 10), parse=int),
     "breaks": Param("breaks", ""),
-    "level": Param("level", levels[-1], lambda: levels),
+    "level": Param("level", "district" if big else levels[-1], lambda: levels),
     "province": Param("province", "", lambda: ["", *provinces]),
     "district": Param("district", "", lambda: ["", *districts]),
     "month": Param("month", month_keys[-1] if month_keys else "", lambda: month_keys or [""]),
@@ -61,6 +65,17 @@ if pending:
     for name, new in pending.items():
         set_value(P[name], new)
 bind(list(P.values()))
+if big:
+    # Districts until one is chosen (on the map, in the table or in the sidebar): then its
+    # neighbourhoods.
+    chosen_province = str(value(P["province"]) or "")
+    if value(P["district"]):
+        if value(P["level"]) == "district":
+            set_value(P["level"], "area")
+    elif value(P["level"]) == "area" and views.MAX_AREAS_ON_MAP < (
+        int((areas["province"] == chosen_province).sum()) if chosen_province else len(areas)
+    ):
+        set_value(P["level"], "district")
 
 sb = st.sidebar
 if with_insured:
@@ -118,9 +133,9 @@ if districts:
     )
 shown_facilities = facility_filters(
     ctx,
-    data.tables(ws, ver)["facilities"],
+    workspace["facilities"],
     "cm",
-    show_default=0 < len(data.tables(ws, ver)["facilities"]) <= 300,
+    show_default=0 < len(workspace["facilities"]) <= 300,
 )
 show_basemap = basemap_tiles() is not None and sb.toggle(
     ctx.t("controls.basemap"), value=False, key="cm_basemap", help=ctx.t("controls.basemap_help")
@@ -144,7 +159,7 @@ if district:
 key_column = data.LEVEL_KEYS[level]
 values = data.grouped_coverage(ws, ver, month, None, level)
 values = values[values[key_column].isin(set(in_view[key_column]))]
-shapes = data.display_shapes(ws, ver, level)
+shapes = map_shapes.view_shapes(ws, ver, level, province=province, district=district, big=big)
 shapes = shapes[shapes[key_column].isin(set(values[key_column]))]
 name_column = {"province": "province", "district": "district_name", "area": "name"}[level]
 if level == "district":
@@ -161,6 +176,16 @@ st.markdown(
         for i, c in enumerate(crumbs)
     )
 )
+if level == "district" and len(in_view) > views.MAX_AREAS_ON_MAP:
+    st.info(
+        ctx.t(
+            "coverage_map.districts_instead",
+            areas=fmt_int(len(in_view), ctx.lang),
+            limit=fmt_int(views.MAX_AREAS_ON_MAP, ctx.lang),
+            districts=fmt_int(len(values), ctx.lang),
+        ),
+        icon=":material/layers:",
+    )
 if province or district:
     if st.button(ctx.t("coverage_map.up"), icon=":material/arrow_upward:"):
         st.session_state["cm_pending"] = (
@@ -181,10 +206,11 @@ with map_col:
         st.warning(ctx.t("coverage_map.nothing"))
         clicked = None
     else:
-        clicked = views.metric_map(
+        clicked = views.live_metric_map(
             ctx,
             shapes,
             values,
+            view=(level, province, district, "big" if big else ""),
             id_column=key_column,
             name_column=name_column,
             metric=metric,
@@ -194,7 +220,9 @@ with map_col:
             highlight=selected if level == "area" else None,
             facilities=facilities,
             basemap=show_basemap,
-            key=f"coverage_map_{level}",
+            # The map stays in the browser across reruns (only restyled); a new epoch gives a
+            # fresh one, which forgets the area last clicked there.
+            key=f"coverage_map_{level}_{st.session_state.get('cm_map_epoch', 0)}",
         )
     st.caption(ctx.t("coverage_map.click_hint"))
 
@@ -247,7 +275,7 @@ with detail_col:
                 )
                 table_downloads(ctx, schemes, f"insured_by_scheme_{selected}")
             trend = data.trend(ws, ver, None, None, (selected,))
-            sessions = data.tables(ws, ver)["outreach"]
+            sessions = workspace["outreach"]
             if "area_id" in sessions:
                 sessions = sessions[sessions["area_id"] == selected]
             st.plotly_chart(
@@ -264,6 +292,9 @@ with detail_col:
             )
         if st.button(ctx.t("details.clear"), icon=":material/close:"):
             st.session_state["cm_pending"] = {"area": ""}
+            # Off the map: a fresh map, where clicking the same area selects it again.
+            st.session_state["cm_map_epoch"] = st.session_state.get("cm_map_epoch", 0) + 1
+            st.session_state.pop("cm_last_click", None)
             st.rerun()
     else:
         st.info(ctx.t("details.pick"), icon=":material/touch_app:")
@@ -311,6 +342,9 @@ rows = tuple(event.selection.rows) if event and event.selection else ()
 if rows and rows != st.session_state.get("cm_last_rows"):
     st.session_state["cm_last_rows"] = rows
     picked = str(ordered.iloc[rows[0]][key_column])
+    if level == "area":  # off the map, as "Clear selection" above
+        st.session_state["cm_map_epoch"] = st.session_state.get("cm_map_epoch", 0) + 1
+        st.session_state.pop("cm_last_click", None)
     st.session_state["cm_pending"] = (
         {"area": picked}
         if level == "area"

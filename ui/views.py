@@ -1,22 +1,26 @@
-"""Page pieces shared by several pages: the header, headline figures and the metric map."""
+"""Page pieces shared by several pages: the header, headline figures and the metric map (drawn
+anew each run, or kept in the browser and only restyled: :func:`live_metric_map`)."""
 
 from __future__ import annotations
 
 import html
 from dataclasses import dataclass
 
+import folium
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
 from analytics.classify import NO_DATA_COLOUR, classify, palette_for
+from ui.area_maps import MapParts, PackedAreas, map_parts, restyle_script, show_parts
 from ui.context import Context
 from ui.facility_layer import add_facility_layer
 from ui.format import fmt_int, fmt_month, fmt_pct, fmt_signed, fmt_value
 from ui.localize import display_names
-from ui.maps import LegendItem, choropleth_map
-from ui.offline import basemap_tiles
+from ui.maps import MAP_BACKGROUND, LegendItem, _MapStyle, choropleth_map
+from ui.offline import basemap_tiles, offline_map
 from ui.safe import md_escape
 
 
@@ -44,6 +48,11 @@ METRICS: dict[str, Metric] = {
 
 
 RATE_METRICS = frozenset(m for m, spec in METRICS.items() if spec.kind == "rate")
+
+#: The most areas a map draws one by one. Leaflet draws 10,000 simplified polygons in about 3 s
+#: (BENCHMARKS.md, "map draw in Chromium") and grows slower past that (100,000: a minute), so a
+#: view with more areas than this is shown as its districts until one district is chosen.
+MAX_AREAS_ON_MAP = 10_000
 
 
 def parse_breaks(text: str, *, percent: bool) -> list[float] | None:
@@ -149,6 +158,31 @@ def format_metric(values: pd.Series, metric: str, lang: str) -> pd.Series:
     return values.map(lambda v: fmt_value(v, kind, lang))
 
 
+def _classes(
+    ctx: Context,
+    numbers: pd.Series,
+    metric: str,
+    scheme: str,
+    k: int,
+    breaks: list[float] | None,
+) -> tuple[pd.Series, list[str], list[LegendItem]]:
+    """Class of each value (-1: no data), the palette and the legend rows with their counts."""
+    classes = classify(numbers, scheme=scheme, k=k, breaks=breaks)
+    palette = palette_for(max(classes.k, 1))
+    kind = METRICS[metric].kind
+
+    def fmt(v: float) -> str:
+        return fmt_pct(v, ctx.lang) if kind == "rate" else fmt_int(v, ctx.lang)
+
+    items = [
+        LegendItem(colour, label, count)
+        for colour, label, count in zip(palette, classes.labels(fmt), classes.counts, strict=False)
+    ]
+    if classes.n_no_data:
+        items.append(LegendItem(NO_DATA_COLOUR, ctx.t("map.no_data"), classes.n_no_data))
+    return classes.class_of, palette, items
+
+
 def metric_map(
     ctx: Context,
     shapes: gpd.GeoDataFrame,
@@ -172,21 +206,9 @@ def metric_map(
     )
     frame = gpd.GeoDataFrame(frame, geometry="geometry", crs=shapes.crs)
     numbers = pd.to_numeric(frame[metric], errors="coerce").astype("float64")
-    classes = classify(numbers, scheme=scheme, k=k, breaks=breaks)
-    palette = palette_for(max(classes.k, 1))
+    class_of, palette, items = _classes(ctx, numbers, metric, scheme, k, breaks)
     colour_of = dict(enumerate(palette))
-    frame["_colour"] = classes.class_of.map(colour_of).fillna(NO_DATA_COLOUR).to_numpy()
-    kind = METRICS[metric].kind
-
-    def fmt(v: float) -> str:
-        return fmt_pct(v, ctx.lang) if kind == "rate" else fmt_int(v, ctx.lang)
-
-    items = [
-        LegendItem(colour, label, count)
-        for colour, label, count in zip(palette, classes.labels(fmt), classes.counts, strict=False)
-    ]
-    if classes.n_no_data:
-        items.append(LegendItem(NO_DATA_COLOUR, ctx.t("map.no_data"), classes.n_no_data))
+    frame["_colour"] = class_of.map(colour_of).fillna(NO_DATA_COLOUR).to_numpy()
     frame["_name"] = (
         display_names(frame, name_column, ctx.lang).fillna(frame[id_column]).astype(str)
     )
@@ -219,3 +241,142 @@ def metric_map(
     drawing = (out or {}).get("last_active_drawing") or {}
     clicked = (drawing.get("properties") or {}).get(id_column)
     return html.unescape(str(clicked)) if clicked is not None else None
+
+
+def live_metric_map(
+    ctx: Context,
+    shapes: gpd.GeoDataFrame,
+    values: pd.DataFrame,
+    *,
+    view: tuple[str, ...],
+    id_column: str,
+    name_column: str,
+    metric: str,
+    scheme: str = "quantiles",
+    k: int = 5,
+    breaks: list[float] | None = None,
+    highlight: str | None = None,
+    facilities: gpd.GeoDataFrame | None = None,
+    basemap: bool = False,
+    key: str,
+    height: int = 560,
+) -> str | None:
+    """:func:`metric_map` whose map stays in the browser while only its colours change.
+
+    The map of the view (polygons, names, facilities, basemap) is built and rendered once per
+    workspace version, ``view``, language and facility selection, and cached; a change of
+    metric, classes, month or chosen area only sends a short restyle script (colours, tooltip
+    values, legend, outline): the browser keeps its map, and its zoom, and the polygons are
+    not sent again.
+
+    Parameters
+    ----------
+    view : tuple of str
+        What, besides the workspace version, decides ``shapes`` and the names in ``values``
+        (e.g. level, province, district): the cache key of the drawn map.
+    Other parameters
+        As for :func:`metric_map`.
+
+    Returns
+    -------
+    str or None
+        The id of the area clicked, or None.
+    """
+    frame = shapes[[id_column, "geometry"]].merge(
+        values.drop(columns=["geometry"], errors="ignore"), on=id_column, how="left"
+    )
+    facility_ids = (
+        tuple(facilities["facility_id"].astype(str))
+        if facilities is not None and len(facilities)
+        else ()
+    )
+    parts = _drawn_map(
+        ctx.source,
+        ctx.version,
+        view,
+        id_column,
+        ctx.lang,
+        ctx.calendar,
+        facility_ids,
+        basemap,
+        height,
+        _areas=gpd.GeoDataFrame(frame[[id_column, "geometry"]], crs=shapes.crs),
+        _names=display_names(frame, name_column, ctx.lang).fillna(frame[id_column]).astype(str),
+        _facilities=facilities if facility_ids else None,
+    )
+    numbers = pd.to_numeric(frame[metric], errors="coerce").astype("float64")
+    class_of, palette, items = _classes(ctx, numbers, metric, scheme, k, breaks)
+    shown = format_metric(frame[metric], metric, ctx.lang).to_numpy()
+    population = frame["population"].map(lambda v: fmt_int(v, ctx.lang)).to_numpy()
+    chosen = (
+        np.flatnonzero(frame[id_column].astype(str).to_numpy() == str(highlight))
+        if highlight is not None
+        else []
+    )
+    restyle = restyle_script(
+        parts.signature,
+        palette=palette,
+        classes=class_of.to_numpy(),
+        values=list(zip(shown, population, strict=True)),
+        labels=[
+            ctx.t("map.name"),
+            ctx.t(f"metric.{metric}"),
+            ctx.t("metric.population") if metric != "population" else None,
+        ],
+        legend_title=ctx.t(f"metric.{metric}"),
+        legend_items=items,
+        count_format=lambda n: fmt_int(n, ctx.lang),
+        highlight=int(chosen[0]) if len(chosen) else None,
+    )
+    out = show_parts(parts.parts, restyle, key=key, height=height)
+    drawing = (out or {}).get("last_active_drawing") or {}
+    clicked = (drawing.get("properties") or {}).get(id_column)
+    return html.unescape(str(clicked)) if clicked is not None else None
+
+
+@dataclass(frozen=True)
+class _DrawnMap:
+    parts: MapParts
+    signature: str
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _drawn_map(
+    source: str,
+    version: int,
+    view: tuple[str, ...],
+    id_column: str,
+    lang: str,
+    calendar: str,
+    facility_ids: tuple[str, ...],
+    basemap: bool,
+    height: int,
+    *,
+    _areas: gpd.GeoDataFrame,
+    _names: pd.Series,
+    _facilities: gpd.GeoDataFrame | None,
+) -> _DrawnMap:
+    """The map of one view, rendered as ``st_folium`` sends it. Keyed on the session's source
+    (the partner scope), the version and everything that decides the frames passed in."""
+    minx, miny, maxx, maxy = _areas.total_bounds if len(_areas) else (0.0, 0.0, 0.0, 0.0)
+    fmap = offline_map(
+        location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=10, height=height
+    )
+    _MapStyle(MAP_BACKGROUND).add_to(fmap)
+    tiles = basemap_tiles() if basemap else None
+    if tiles:
+        folium.TileLayer(
+            tiles=tiles[0], attr=tiles[1], name="basemap", max_zoom=19, control=False
+        ).add_to(fmap)
+    layer = PackedAreas(_areas, id_column=id_column, names=_names)
+    layer.add_to(fmap)
+    if _facilities is not None:
+        # The facility layer needs words only: a context of the language and calendar (both in
+        # the key), never the session's own (its user and role are not in the key).
+        words = Context(
+            workspace=source, version=version, is_demo=False, lang=lang, title="", calendar=calendar
+        )
+        add_facility_layer(words, fmap, _facilities)
+    if len(_areas):
+        fmap.fit_bounds([[float(miny), float(minx)], [float(maxy), float(maxx)]])
+    return _DrawnMap(parts=map_parts(fmap), signature=layer.signature)
