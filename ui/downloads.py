@@ -9,6 +9,7 @@ frame the page shows, which came from the session's scoped loaders
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import geopandas as gpd
 import pandas as pd
@@ -29,7 +30,9 @@ def _file_stem(name: str) -> str:
     return _SAFE.sub("_", name).strip("_") or "table"
 
 
-def _download_row(key: str, stem: str, files: list[tuple[str, bytes, str, str, str]]) -> None:
+def _download_row(
+    key: str, stem: str, files: list[tuple[str, bytes | Callable[[], bytes], str, str, str]]
+) -> None:
     """One download button per ``(label, data, extension, mime, icon)``, side by side; the file is
     ``stem.extension`` and the widget key ``key_extension``."""
     # A horizontal container, not columns: tables sit inside columns already on some pages.
@@ -74,10 +77,18 @@ def table_downloads(
         key or f"dl_{stem}",
         stem,
         [
-            (ctx.t("downloads.csv"), table_csv(data), "csv", "text/csv", ":material/download:"),
+            # Made when the button is pressed (Streamlit's deferred download), not on every
+            # rerun: a workbook of a large table costs a good part of a rerun.
+            (
+                ctx.t("downloads.csv"),
+                lambda: table_csv(data),
+                "csv",
+                "text/csv",
+                ":material/download:",
+            ),
             (
                 ctx.t("downloads.xlsx"),
-                table_xlsx(data, sheet=stem, percent=percent, rtl=ctx.lang == "fa"),
+                lambda: table_xlsx(data, sheet=stem, percent=percent, rtl=ctx.lang == "fa"),
                 "xlsx",
                 XLSX_MIME,
                 ":material/table_view:",

@@ -21,7 +21,7 @@ class _Row:
         self.offered = offered
 
     def download_button(self, label, data, *, file_name, **_):
-        self.offered[file_name] = data
+        self.offered[file_name] = data() if callable(data) else data  # deferred: made on press
 
 
 @pytest.fixture
