@@ -249,6 +249,7 @@ if section == "briefing":
             mime="application/pdf",
             icon=":material/download:",
             key="br_pdf_download",
+            on_click="ignore",
         )
     st.caption(ctx.t("briefings.pdf.cli"))
     st.code(bd.cli_line(ctx, scope, scope_id, month_key, orientation), language="bash")

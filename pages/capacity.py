@@ -403,6 +403,7 @@ else:
                 mime="text/csv",
                 key="cap_whatif_csv",
                 icon=":material/download:",
+                on_click="ignore",
             )
         with right:
             if with_insured:

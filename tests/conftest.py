@@ -33,6 +33,30 @@ os.environ.pop("COVERAGE_ATLAS_WORKSPACE", None)
 os.environ["STREAMLIT_CLIENT_SHOW_ERROR_DETAILS"] = "full"
 
 
+#: The longest test files, run first: the suite runs in two workers, one file at a time each, so
+#: a long file left to the end would keep one worker busy while the other waits.
+LONG_FILES = (
+    "tests/hardening/test_escaping.py",
+    "tests/hardening/test_kills.py",
+    "tests/hardening/test_cache_scope.py",
+    "tests/browser/test_hostile_names.py",
+    "tests/hardening/test_bad_inputs.py",
+    "tests/browser/test_coverage_map_scale.py",
+    "tests/hardening/test_config.py",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The long files first, everything else in its usual order (the same on every worker)."""
+    rank = {name: i for i, name in enumerate(LONG_FILES)}
+
+    def place(item: pytest.Item) -> int:
+        path = Path(str(item.path)).resolve().relative_to(ROOT).as_posix()
+        return rank.get(path, len(rank))
+
+    items.sort(key=place)
+
+
 def require(condition: bool, reason: str) -> None:
     """Skip when a prerequisite is missing, or fail under CI where everything must run."""
     if condition:

@@ -222,6 +222,7 @@ def map_export_buttons(ctx: Context, level: str, metric: str, month: str) -> Non
         mime="image/png",
         icon=":material/image:",
         key="br_png",
+        on_click="ignore",
     )
     row.download_button(
         ctx.t("briefings.map.download_html"),
@@ -230,6 +231,7 @@ def map_export_buttons(ctx: Context, level: str, metric: str, month: str) -> Non
         mime="text/html",
         icon=":material/public:",
         key="br_html",
+        on_click="ignore",
     )
 
 

@@ -372,6 +372,7 @@ def show_table(
         mime="text/csv",
         key=key,
         icon=":material/download:",
+        on_click="ignore",
     )
 
 

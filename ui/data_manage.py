@@ -312,6 +312,7 @@ def report_table(ctx: Context, prepared: I.Prepared, key: str) -> None:
         mime="text/csv",
         icon=":material/download:",
         key=f"dm_report_{key}",
+        on_click="ignore",
     )
 
 
@@ -393,6 +394,7 @@ def backup_section(ctx: Context) -> None:
         mime="application/geopackage+sqlite3" if fmt == "gpkg" else "application/zip",
         icon=":material/download:",
         key="dm_backup_download",
+        on_click="ignore",
     )
     st.caption(ctx.t("data.backup_help"))
 

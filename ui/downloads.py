@@ -45,6 +45,7 @@ def _download_row(
             mime=mime,
             icon=icon,
             key=f"{key}_{extension}",
+            on_click="ignore",
         )
 
 

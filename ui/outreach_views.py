@@ -589,6 +589,7 @@ def download_buttons(
         key=f"{key}_csv",
         icon=":material/download:",
         width="stretch",
+        on_click="ignore",
     )
     c2.download_button(
         ctx.t("outreach.lists.xlsx"),
@@ -598,4 +599,5 @@ def download_buttons(
         key=f"{key}_xlsx",
         icon=":material/table_view:",
         width="stretch",
+        on_click="ignore",
     )
