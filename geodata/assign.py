@@ -16,6 +16,7 @@ Where areas overlap, a point goes to the first of them in the order given (the l
 from __future__ import annotations
 
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -43,6 +44,27 @@ def default_workers() -> int:
         return max(len(os.sched_getaffinity(0)), 1)
     except AttributeError:  # pragma: no cover - not Linux
         return max(os.cpu_count() or 1, 1)
+
+
+def _prepare_now(geoms: np.ndarray) -> None:
+    """Prepare the polygons and build each one's point-in-area index now, in this thread.
+
+    GEOS builds a prepared polygon's point locator lazily, on its first test, and that building
+    is not thread-safe. One test per polygon here (at its envelope's centre, so the envelope check
+    cannot skip the locator) leaves nothing to build later.
+    """
+    shapely.prepare(geoms)
+    present = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
+    if present.any():
+        b = shapely.bounds(geoms[present])
+        shapely.contains_xy(geoms[present], (b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2)
+
+
+def _private_copy(geoms: np.ndarray) -> np.ndarray:
+    """The polygons as new GEOS objects, prepared: one thread's own (never shared)."""
+    copy = shapely.from_wkb(shapely.to_wkb(geoms))
+    _prepare_now(copy)
+    return copy
 
 
 class AreaLocator:
@@ -168,21 +190,8 @@ class AreaLocator:
         return np.clip(np.floor((y - self.y0) / self.dy), 0, self.ny - 1).astype(np.int64)
 
     def _prepare(self) -> None:
-        """Prepare the polygons and build each one's point-in-area index now, in this thread.
-
-        GEOS builds a prepared polygon's point locator lazily, on its first test, and that
-        building is not thread-safe: two threads testing a fresh polygon at once can crash the
-        process. One test per polygon here (at its envelope's centre, so the envelope check
-        cannot skip the locator) leaves nothing to build inside :meth:`locate`'s threads.
-        """
         if self.n:
-            shapely.prepare(self.geoms)
-            present = ~shapely.is_missing(self.geoms) & ~shapely.is_empty(self.geoms)
-            if present.any():
-                b = shapely.bounds(self.geoms[present])
-                shapely.contains_xy(
-                    self.geoms[present], (b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2
-                )
+            _prepare_now(self.geoms)
 
     def __getstate__(self) -> dict:
         return dict(self.__dict__)
@@ -229,14 +238,27 @@ class AreaLocator:
                 out[s : s + chunk] = self._locate_chunk(x[s : s + chunk], y[s : s + chunk])
             return out
 
+        # Each thread tests its own copy of the polygons: GEOS prepared geometries are not safe
+        # to share between threads (shared ones have corrupted the heap under load).
+        copies = [self.geoms] + [_private_copy(self.geoms) for _ in range(workers - 1)]
+        spare = list(range(workers))
+        mine = threading.local()
+        lock = threading.Lock()
+
         def work(s: int) -> None:
-            out[s : s + chunk] = self._locate_chunk(x[s : s + chunk], y[s : s + chunk])
+            if not hasattr(mine, "geoms"):
+                with lock:
+                    mine.geoms = copies[spare.pop()]
+            out[s : s + chunk] = self._locate_chunk(x[s : s + chunk], y[s : s + chunk], mine.geoms)
 
         with ThreadPoolExecutor(max_workers=workers) as pool:
             list(pool.map(work, starts))
         return out
 
-    def _locate_chunk(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    def _locate_chunk(
+        self, x: np.ndarray, y: np.ndarray, geoms: np.ndarray | None = None
+    ) -> np.ndarray:
+        geoms = self.geoms if geoms is None else geoms
         where = np.full(len(x), -1, dtype=np.int64)
         if not self.nx or not len(x):
             return where
@@ -264,7 +286,7 @@ class AreaLocator:
         ends = np.cumsum(per_point)
         pair_pt = np.repeat(pts, per_point)
         pair_area = self.cand[np.repeat(lo - (ends - per_point), per_point) + np.arange(ends[-1])]
-        hit = shapely.contains_xy(self.geoms[pair_area], x[pair_pt], y[pair_pt])
+        hit = shapely.contains_xy(geoms[pair_area], x[pair_pt], y[pair_pt])
         pair_pt, pair_area = pair_pt[hit], pair_area[hit]
         # Pairs are grouped by point, areas ascending: a point's first hit is its lowest area.
         first = np.ones(len(pair_pt), dtype=bool)
