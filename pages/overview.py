@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics import coverage as cov
-from ui import charts, data, views
+from ui import charts, data, map_shapes, views
 from ui.context import current
 from ui.downloads import table_downloads
 from ui.facility_layer import facility_filters
@@ -49,10 +49,14 @@ if level == "district":  # district names in the chosen language, where the work
     grouped = grouped.assign(district_name=grouped["district_id"].map(district_names))
 with left:
     st.subheader(ctx.t("overview.map_title", metric=ctx.t(f"metric.{metric}").lower()))
-    views.metric_map(
+    # Drawn once per view and then only restyled; a national layer's districts are dissolved
+    # before simplifying (``ui.map_shapes``), as on the Coverage map.
+    big = len(per_area) > views.MAX_AREAS_ON_MAP
+    views.live_metric_map(
         ctx,
-        data.display_shapes(ws, ver, level),
+        map_shapes.view_shapes(ws, ver, level, big=big),
         grouped,
+        view=("overview", level, "big" if big else ""),
         id_column=data.LEVEL_KEYS[level],
         name_column="district_name" if level == "district" else "name",
         metric=metric,

@@ -129,3 +129,15 @@ def test_many_neighbourhoods_open_on_districts_and_drill_down(national_server, g
     click_feature(page, area)
     wait_for_url(page, rf"area={area}")
     page.get_by_text("Clear selection").wait_for(timeout=30_000)
+
+
+def test_overview_of_many_neighbourhoods_draws_dissolved_districts(national_server, guarded_page):
+    """The Overview's map of a workspace above the limit is drawn from districts dissolved before
+    simplifying (the Coverage map's shapes), in the packed layer, not from every neighbourhood."""
+    page = guarded_page.page
+    page.goto(national_server.url)
+    wait_for_app(page, timeout=180)
+    counts = drawn_polygons(page, 36, timeout=120)
+    assert counts["features"] == counts["drawn"] == 36
+    assert "Coverage" in legend_text(map_frame(page))
+    finish(guarded_page, "scale-overview-districts")
