@@ -174,21 +174,10 @@ def read_upload_isolated(
             "options": {k: v for k, v in options.items() if v is not None},
             "limits": {**asdict(limits), "max_bytes": dict(limits.max_bytes)},
         }
-        pid = _SERVER.submit(job)
-        exitcode = _wait_for_exit(out, pid, limits.timeout_s)
-        if exitcode is None:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            _wait_for_exit(out, pid, 10)
-            raise _timeout(shown, limits)
-        result_file = out / "result.json"
-        if not result_file.exists():
-            raise _died(shown, exitcode, limits)
-        result = json.loads(result_file.read_text(encoding="utf-8"))
-        if "error" in result:
-            raise _data_error(result["error"])
+        try:
+            result = _run_job(job, out, shown, limits, limits.timeout_s)
+        except _Stopped as stopped:
+            raise stopped.error from None
         frame = pd.read_parquet(out / "frame.parquet")
         geometry = result.get("geometry")
         if geometry:
@@ -247,13 +236,47 @@ def _data_error(error: dict) -> DataError:
     )
 
 
-def _stop(out: Path, pid: int) -> None:
-    """Kill a child that ran out of time, and wait until the server has reaped it."""
-    try:
-        os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    _wait_for_exit(out, pid, 10)
+class _Stopped(Exception):
+    """The child ran out of time or died: ``error`` says so of reading the file."""
+
+    def __init__(self, error: DataError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+def _run_job(
+    job: dict,
+    out: Path,
+    shown: str,
+    limits: UploadLimits,
+    timeout: float,
+    poll: Callable[[], None] | None = None,
+) -> dict:
+    """Hand ``job`` to a child and return its JSON result once it is done.
+
+    Raises
+    ------
+    _Stopped
+        The child ran past ``timeout`` (it is killed, and reaped before this returns) or died.
+    DataError
+        The child reported the file's problem.
+    """
+    pid = _SERVER.submit(job)
+    exitcode = _wait_for_exit(out, pid, timeout, poll=poll)
+    if exitcode is None:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        _wait_for_exit(out, pid, 10)
+        raise _Stopped(_timeout(shown, limits, timeout))
+    result_file = out / "result.json"
+    if not result_file.exists():
+        raise _Stopped(_died(shown, exitcode, limits, timeout))
+    result = json.loads(result_file.read_text(encoding="utf-8"))
+    if "error" in result:
+        raise _data_error(result["error"])
+    return result
 
 
 def count_points_isolated(
@@ -328,22 +351,16 @@ def count_points_isolated(
             "options": {k: v for k, v in options.items() if v is not None},
             "limits": {**asdict(limits), "max_bytes": dict(limits.max_bytes)},
         }
-        pid = _SERVER.submit(job)
-        exitcode = _wait_for_exit(out, pid, limits.count_timeout_s, poll=report)
-        if exitcode is None:
-            _stop(out, pid)
-            raise _counting(_timeout(shown, limits, limits.count_timeout_s))
-        result_file = out / "result.json"
-        if not result_file.exists():
-            raise _counting(_died(shown, exitcode, limits, limits.count_timeout_s))
-        result = json.loads(result_file.read_text(encoding="utf-8"))
-        if "error" in result:
-            error = _data_error(result["error"])
+        try:
+            result = _run_job(job, out, shown, limits, limits.count_timeout_s, poll=report)
+        except _Stopped as stopped:
+            raise _counting(stopped.error) from None
+        except DataError as error:
             # The child names the file by its temporary name; the person knows it by theirs.
-            message = error.message.replace(path.name, shown) if path.name != shown else None
-            if message:
-                error = DataError(message, error.problems, error.code, error.params)
-            raise error
+            if path.name == shown:
+                raise
+            message = error.message.replace(path.name, shown)
+            raise DataError(message, error.problems, error.code, error.params) from None
         report()
         return PointCounts(
             counts=pd.read_parquet(out / "counts.parquet"),
