@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
@@ -25,3 +28,53 @@ def run_page(page: str, query: dict[str, str] | None = None) -> AppTest:
 def query(at: AppTest) -> dict[str, str]:
     """The URL parameters after the run, one value each."""
     return {k: (v[0] if isinstance(v, list) else v) for k, v in at.query_params.items()}
+
+
+#: The password of every user the tests write (long enough for the users file's rule).
+PASSWORD = "correct horse battery"
+PAGE_FILE = re.compile(r'"(pages/[a-z_]+\.py)"')
+
+
+def app_pages() -> list[str]:
+    """Every page app.py declares, read from app.py itself (a new page is covered at once)."""
+    return PAGE_FILE.findall((ROOT / "app.py").read_text(encoding="utf-8"))
+
+
+def write_users(path: Path, users: dict[str, tuple[str, str | None]]) -> str:
+    """A users file at ``path`` with ``users`` (username → (role, partner id)), all with
+    :data:`PASSWORD`; its path as text (for ``COVERAGE_ATLAS_USERS``)."""
+    from geodata.users import User, hash_password, write_user
+
+    digest = hash_password(PASSWORD)
+    for username, (role, partner) in users.items():
+        write_user(path, User(username, username.title(), role, partner, None, digest))
+    return str(path)
+
+
+def run_as(
+    username: str | None,
+    page: str,
+    query: dict[str, str] | None = None,
+    *,
+    strict: bool = True,
+) -> AppTest | None:
+    """Run ``page`` signed in as ``username`` (None: nobody signed in); ``None`` when the page
+    is not in that user's navigation. ``strict``: no exception allowed on the page."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    if username:
+        at.session_state["_ca_user"] = username
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.run()
+    if strict:
+        assert not at.exception, (username, page, [e.value for e in at.exception])
+    if page != DEFAULT_PAGE:
+        try:
+            at.switch_page(page)
+        except ValueError as exc:
+            assert "Could not find a navigation page" in str(exc)
+            return None
+        at.run()
+    if strict:
+        assert not at.exception, (username, page, [e.value for e in at.exception])
+    return at

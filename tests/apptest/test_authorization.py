@@ -17,11 +17,11 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from geodata.store import latest_version, list_versions, read_workspace, restore_version
-from geodata.users import User, hash_password, write_user
+from geodata.users import User, write_user
+from tests.apptest.helpers import PASSWORD, app_pages, run_as, write_users
 from tests.conftest import ROOT
 from ui.i18n import translate
 
-PASSWORD = "correct horse battery"
 USERS = {
     "admin": ("admin", None),
     "planner": ("planner", None),
@@ -29,25 +29,15 @@ USERS = {
     "relief": ("partner", "P1"),
     "crescent": ("partner", "P2"),
 }
-PAGE_FILE = re.compile(r'"(pages/[a-z_]+\.py)"')
 #: URL parameters that make a page compute and offer more (plans, proposals, downloads).
 PAGE_QUERY = {
     "pages/infrastructure.py": {"plan": "1", "k": "2"},
 }
 
 
-def app_pages() -> list[str]:
-    """Every page app.py declares, read from app.py itself (a new page is covered at once)."""
-    return PAGE_FILE.findall((ROOT / "app.py").read_text(encoding="utf-8"))
-
-
 @pytest.fixture(scope="module")
 def users_file(tmp_path_factory) -> str:
-    path = tmp_path_factory.mktemp("users") / "users.toml"
-    digest = hash_password(PASSWORD)
-    for username, (role, partner) in USERS.items():
-        write_user(path, User(username, username.title(), role, partner, None, digest))
-    return str(path)
+    return write_users(tmp_path_factory.mktemp("users") / "users.toml", USERS)
 
 
 @pytest.fixture
@@ -77,26 +67,6 @@ def downloads(monkeypatch) -> list[bytes]:
     monkeypatch.setattr(MediaFileManager, "add", record)
     monkeypatch.setattr(MediaFileManager, "add_deferred", record_deferred)
     return offered
-
-
-def run_as(username: str | None, page: str, query: dict[str, str] | None = None) -> AppTest | None:
-    """Run ``page`` as ``username``; ``None`` when the page is not in that user's navigation."""
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-    if username:
-        at.session_state["_ca_user"] = username
-    for key, value in (query or {}).items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    if page != "pages/overview.py":
-        try:
-            at.switch_page(page)
-        except ValueError as exc:
-            assert "Could not find a navigation page" in str(exc)
-            return None
-        at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def sent(at: AppTest) -> str:

@@ -125,7 +125,7 @@ def test_managers_see_scenarios_but_cannot_delete_them(demo_copy, tmp_path, monk
 
     from geodata.users import User, hash_password, write_user
     from geodata.utilisation import save_scenario
-    from tests.apptest.test_authorization import run_as
+    from tests.apptest.helpers import run_as
 
     save_scenario(
         demo_copy,

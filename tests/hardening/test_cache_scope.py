@@ -28,10 +28,9 @@ import pandas as pd
 import pytest
 import streamlit as st
 from streamlit.runtime.caching.cache_utils import CachedFunc, _make_value_key
-from streamlit.testing.v1 import AppTest
 
 from tests.apptest.conftest import server_past_first_request  # noqa: F401 — autouse fixture
-from tests.conftest import ROOT
+from tests.apptest.helpers import app_pages, run_as, write_users
 from tests.hardening.cache_scope import (
     NOT_READ_API,
     PRIMITIVE_MODULES,
@@ -156,7 +155,6 @@ def test_the_static_check_finds_a_broken_scope(sources, mutation) -> None:
 
 # --------------------------------------------------------------------------- at run time
 
-PASSWORD = "correct horse battery"
 USERS = {"planner": ("planner", None), "relief": ("partner", "P1"), "crescent": ("partner", "P2")}
 #: Caches that hold no workspace data and are shared on purpose: the demo workspace's path, and
 #: the deployment's users file (read by sign-in only, keyed on its path and time).
@@ -177,13 +175,7 @@ class CacheCall:
 
 @pytest.fixture(scope="module")
 def users_file(tmp_path_factory) -> str:
-    from geodata.users import User, hash_password, write_user
-
-    path = tmp_path_factory.mktemp("users") / "users.toml"
-    digest = hash_password(PASSWORD)
-    for username, (role, partner) in USERS.items():
-        write_user(path, User(username, username.title(), role, partner, None, digest))
-    return str(path)
+    return write_users(tmp_path_factory.mktemp("users") / "users.toml", USERS)
 
 
 @pytest.fixture
@@ -221,22 +213,6 @@ def recorded(demo_workspace, users_file, monkeypatch):
     yield calls, scope
     st.cache_data.clear()
     st.cache_resource.clear()
-
-
-def run_as(username: str, page: str, *, strict: bool = True) -> AppTest | None:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-    at.session_state["_ca_user"] = username
-    at.run()
-    if page != "pages/overview.py":
-        try:
-            at.switch_page(page)
-        except ValueError as exc:
-            assert "Could not find a navigation page" in str(exc)
-            return None
-        at.run()
-    if strict:
-        assert not at.exception, (username, page, [e.value for e in at.exception])
-    return at
 
 
 def texts(value: object, depth: int = 0) -> list[str]:
@@ -314,12 +290,6 @@ def foreign_areas(calls: list[CacheCall], username: str) -> tuple[list[str], int
             if leaked:
                 found.append(f"{call.function} ({'hit' if call.hit else 'computed'}): {leaked}")
     return found, len(own_seen)
-
-
-def app_pages() -> list[str]:
-    from tests.apptest.test_authorization import app_pages as pages
-
-    return pages()
 
 
 def test_no_cache_entry_crosses_from_one_scope_to_another(recorded) -> None:
