@@ -1,7 +1,8 @@
 """Infrastructure needs: distance to care, referral gaps, double gaps, capacity, where to build.
 
-The view (map layer, thresholds, what-if switch, facility filters, siting parameters) lives in the
-URL, so a shared link reopens the same view. Analytics: :mod:`analytics.access` and
+The view (map layer, thresholds, 2SFCA supply, what-if switch, facility filters, the needs table's
+facility set, siting parameters) lives in the URL, so a shared link reopens the same view. Proposed
+sites can be opened on the Capacity page as a what-if (``cap_changes`` in the session). Analytics: :mod:`analytics.access` and
 :mod:`analytics.siting`, through the cached loaders of :mod:`ui.access_data`.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ui import access_data, access_views, data, views
+from ui import access_data, access_views, capacity_data, data, views
 from ui.access_views import VIEWS, access_map
 from ui.context import current
 from ui.facility_layer import facility_filters
@@ -25,6 +26,7 @@ with_insured = data.has_insured(ws, ver)
 with_beds = access_data.has_beds(ws, ver)
 present_statuses = access_data.facility_statuses(all_facilities)
 opening_dates = access_data.opening_dates(all_facilities)
+supply_choices = access_data.supply_choices(all_facilities)
 
 COVERED = [0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 1.0]
 DISTANCES = [0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 7.5, 10.0, 15.0, 20.0, 30.0, 50.0]
@@ -44,6 +46,13 @@ P = {
     "view": Param("view", view_options[0], lambda: view_options),
     "near": Param("near", 2.0, lambda: DISTANCES, parse=float, dump=lambda v: f"{v:g}"),
     "referral": Param("referral", 10.0, lambda: DISTANCES, parse=float, dump=lambda v: f"{v:g}"),
+    "office": Param("office", 5.0, lambda: DISTANCES, parse=float, dump=lambda v: f"{v:g}"),
+    # 2SFCA supply: hospital beds by default where there are any, else care facilities (1 each).
+    "supply": Param(
+        "supply",
+        "beds" if with_beds and "beds" in supply_choices else "facility",
+        lambda: supply_choices,
+    ),
     "catchment": Param("catchment", 10.0, lambda: DISTANCES, parse=float, dump=lambda v: f"{v:g}"),
     "covered": Param("covered", 0.9, lambda: COVERED, parse=float, dump=lambda v: f"{v:g}"),
     "decay": Param("decay", False, lambda: [False, True], **flag),
@@ -55,6 +64,8 @@ P = {
     "objective": Param("objective", objectives[0], lambda: objectives),
     "candidates": Param("candidates", "areas", lambda: candidate_kinds),
     "care": Param("care", "care", lambda: care_sets or ["care"]),
+    # The needs table's facility set (its own selector, beside the table).
+    "needs": Param("needs", "care", lambda: care_sets or ["care"]),
 }
 bind(list(P.values()))
 
@@ -68,7 +79,15 @@ sb.selectbox(
 km = {"format_func": lambda v: ctx.t("access.units.km", km=fmt_number(v, ctx.lang, digits=1))}
 sb.select_slider(ctx.t("access.controls.near"), DISTANCES, key=P["near"].widget_key, **km)
 sb.select_slider(ctx.t("access.controls.referral"), DISTANCES, key=P["referral"].widget_key, **km)
+if "insurance_office" in care_sets:
+    sb.select_slider(ctx.t("access.controls.office"), DISTANCES, key=P["office"].widget_key, **km)
 sb.select_slider(ctx.t("access.controls.catchment"), DISTANCES, key=P["catchment"].widget_key, **km)
+sb.selectbox(
+    ctx.t("access.controls.supply"),
+    supply_choices,
+    key=P["supply"].widget_key,
+    format_func=lambda v: ctx.t(f"access.supply.{v}"),
+)
 if with_insured:
     sb.select_slider(
         ctx.t("access.controls.covered"),
@@ -100,6 +119,8 @@ markers = facility_filters(ctx, all_facilities, "infra")
 view = str(value(P["view"]))
 near_km = float(value(P["near"]))
 referral_km = float(value(P["referral"]))
+office_km = float(value(P["office"]))
+supply = str(value(P["supply"]))
 catchment_km = float(value(P["catchment"]))
 decay = bool(value(P["decay"]))
 under_construction = bool(value(P["uc"]))
@@ -116,7 +137,6 @@ if not with_beds:
     st.info(ctx.t("access.no_beds"), icon=":material/info:")
 
 counted = access_data.counted_facilities(ws, ver, under_construction, as_of)
-supply = "beds" if with_beds else None
 
 target = float(value(P["covered"]))
 frame = access_views.area_table(
@@ -129,7 +149,7 @@ frame = access_views.area_table(
     referral_km=referral_km,
     covered_at=target,
 )
-access_views.headline(ctx, frame, near_km=near_km, referral_km=referral_km)
+access_views.headline(ctx, frame, near_km=near_km, referral_km=referral_km, office_km=office_km)
 n_counted = len(counted)
 st.caption(
     ctx.t(
@@ -169,8 +189,10 @@ access_map(
     view,
     near_km=near_km,
     referral_km=referral_km,
+    office_km=office_km,
     facilities=markers,
     proposed=plan[1] if plan else None,
+    objective=str(value(P["objective"])),
     key=f"infra_map_{view}",
 )
 st.caption(
@@ -178,18 +200,25 @@ st.caption(
         f"access.explain.{view}",
         near=fmt_number(near_km, ctx.lang, digits=1),
         referral=fmt_number(referral_km, ctx.lang, digits=1),
+        office=fmt_number(office_km, ctx.lang, digits=1),
     )
 )
+access_views.area_downloads(ctx, frame, with_insured=with_insured)
 gap_col, capacity_col = st.columns(2, gap="medium") if with_insured else (None, st.container())
 if gap_col is not None:
     with gap_col:
         access_views.double_gap_section(ctx, frame, covered_at=target, near_km=near_km)
 with capacity_col:
-    access_views.capacity_section(
-        ctx, frame, beds=with_beds, catchment_km=catchment_km, decay=decay
-    )
+    access_views.capacity_section(ctx, frame, supply=supply, catchment_km=catchment_km, decay=decay)
 access_views.needs_section(
-    ctx, frame, care_set=str(value(P["care"])), near_km=near_km, by_uninsured=with_insured
+    ctx,
+    frame,
+    sets=care_sets or ["care"],
+    key=P["needs"].widget_key,
+    near_km=near_km,
+    referral_km=referral_km,
+    office_km=office_km,
+    by_uninsured=with_insured,
 )
 
 # Siting tool.
@@ -227,7 +256,14 @@ if value(P["candidates"]) == "upload":
         st.error(ctx.t("access.siting.upload_error", reason=problem))
 st.toggle(ctx.t("access.siting.run"), key=P["plan"].widget_key)
 if plan is not None:
-    access_views.siting_results(ctx, *plan, frame.set_index("area_id")["name"])
+    access_views.siting_results(
+        ctx,
+        *plan,
+        frame.set_index("area_id")["name"],
+        care_set=str(value(P["care"])),
+        facility_ids=all_facilities["facility_id"].astype(str).tolist(),
+        services=capacity_data.present_services(all_facilities),
+    )
 elif value(P["plan"]) and upload is None and value(P["candidates"]) == "upload":
     st.info(ctx.t("access.siting.upload_first"))
 else:

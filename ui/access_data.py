@@ -32,10 +32,46 @@ DISTANCE_SETS: dict[str, tuple[str, ...]] = {
     "insurance_office": ("insurance_office",),
 }
 
+#: 2SFCA supply choices of the page: what is counted, and the facility types that supply it.
+SUPPLY_TYPES: dict[str, tuple[str, ...]] = {
+    "beds": ("hospital",),
+    "staff": access.CARE_TYPES,
+    "desks": ("insurance_office",),
+    "facility": access.CARE_TYPES,
+}
+#: The Capacity page's service whose supply columns decide whether a choice is offered.
+SUPPLY_SERVICES: dict[str, str] = {
+    "beds": "hospital",
+    "staff": "care",
+    "desks": "insurance_office",
+    "facility": "care",
+}
+
 
 def facilities(workspace: str, version: int) -> gpd.GeoDataFrame:
     """Every facility of the workspace (status, opening date and beds when it has them)."""
     return data.tables(workspace, version)["facilities"]
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def area_points(workspace: str, version: int) -> gpd.GeoSeries:
+    """The point every area is measured from (EPSG:4326 as stored, aligned on the areas' index):
+    its population-weighted centre where the areas carry ``pop_lon`` / ``pop_lat``, else its
+    representative point. Computed once per version, shared by distances, capacity and siting."""
+    return access.area_points(data.tables(workspace, version)["areas"])
+
+
+def supply_choices(fac: gpd.GeoDataFrame) -> list[str]:
+    """The :data:`SUPPLY_TYPES` this workspace can measure: a supply column with a value for
+    some facility of its service (see :func:`ui.capacity_data.supply_options`), then
+    ``facility`` (each care facility counts 1)."""
+    from ui.capacity_data import supply_options  # imported here: capacity_data imports this module
+
+    return [
+        supply
+        for supply, service in SUPPLY_SERVICES.items()
+        if supply in supply_options(fac, service)
+    ]
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -56,7 +92,11 @@ def nearest(
     areas = data.tables(workspace, version)["areas"]
     counted = counted_facilities(workspace, version, under_construction, as_of)
     result = access.nearest_facility_km(
-        areas, counted, types=[], groups={k: list(v) for k, v in DISTANCE_SETS.items()}
+        areas,
+        counted,
+        types=[],
+        groups={k: list(v) for k, v in DISTANCE_SETS.items()},
+        points=area_points(workspace, version),
     )
     result.insert(0, "area_id", areas["area_id"].to_numpy())
     return result.reset_index(drop=True)
@@ -80,17 +120,26 @@ def capacity(
 ) -> pd.DataFrame:
     """2SFCA (or E2SFCA with ``decay``) per area: ``area_id``, ``access``, ``n_facilities``.
 
-    ``supply="beds"`` counts the hospital beds reachable; ``None`` counts care facilities."""
+    ``supply`` is one of :data:`SUPPLY_TYPES`: ``beds`` (hospital beds), ``staff`` (care
+    facilities' staff), ``desks`` (insurance offices' desks) or ``facility`` (care facilities, 1
+    each; also ``None``)."""
     areas = data.tables(workspace, version)["areas"]
     counted = counted_facilities(workspace, version, under_construction, as_of)
-    types = ("hospital",) if supply == "beds" else access.CARE_TYPES
-    counted = counted[counted["type"].isin(types)]
+    chosen = "facility" if supply is None else supply
+    if chosen not in SUPPLY_TYPES:
+        raise ValueError(f"supply must be one of {list(SUPPLY_TYPES)}, got {supply!r}")
+    counted = counted[counted["type"].isin(SUPPLY_TYPES[chosen])]
     weights = None
     if decay:
         c = float(catchment_km)
         weights = access.step_weights([(c / 3, 1.0), (2 * c / 3, 0.68), (c, 0.22)])
     result = access.two_step_fca(
-        areas, counted, catchment_km=catchment_km, supply=supply, decay=weights
+        areas,
+        counted,
+        catchment_km=catchment_km,
+        supply=None if chosen == "facility" else chosen,
+        decay=weights,
+        points=area_points(workspace, version),
     )
     result.insert(0, "area_id", areas["area_id"].to_numpy())
     return result.reset_index(drop=True)
@@ -112,9 +161,10 @@ def sites(
     """Choose ``k`` new sites (see :func:`analytics.siting.choose_sites`).
 
     ``care`` names a :data:`DISTANCE_SETS` entry (existing facilities kept); ``objective`` is
-    ``population`` or ``uninsured``; ``candidates`` is ``areas`` (every neighbourhood's
-    representative point), ``pipeline`` (planned and under-construction facility sites) or
-    ``upload`` (the layer in ``upload``: file name and bytes, see :func:`candidate_layer`).
+    ``population`` or ``uninsured``; ``candidates`` is ``areas`` (the point every neighbourhood
+    is measured from, see :func:`area_points`), ``pipeline`` (planned and under-construction
+    facility sites, less those the what-if already counts as facilities) or ``upload`` (the layer
+    in ``upload``: file name and bytes, see :func:`candidate_layer`).
     Returns the before/after figures and the chosen sites (EPSG:4326 points).
     """
     areas = data.tables(workspace, version)["areas"]
@@ -127,6 +177,9 @@ def sites(
     pool = None
     if candidates == "pipeline":
         pool = pipeline_sites(workspace, version)
+        # With the what-if on, sites under construction already count as facilities: they are
+        # no longer somewhere to build.
+        pool = pool.loc[~pool.index.isin(counted.index)]
     elif candidates == "upload":
         if upload is None:
             raise ValueError("candidates='upload' needs the uploaded layer")
@@ -138,6 +191,7 @@ def sites(
         radius_km,
         candidates=pool,
         weight=objective,
+        points=area_points(workspace, version),
         time_limit=20.0,
     )
     figures: dict[str, float | str | bool] = {
@@ -152,6 +206,7 @@ def sites(
         "method": result.method,
         "optimal": result.optimal,
         "n_areas_newly": int(np.count_nonzero(result.newly_covered)),
+        "objective": objective,
     }
     return figures, chosen
 

@@ -15,8 +15,11 @@ import streamlit as st
 
 from analytics import access
 from analytics.access import DOUBLE_GAP_CLASSES
+from analytics.capacity import Change, sites_as_changes
 from analytics.classify import NO_DATA_COLOUR, classify, palette_for
 from ui.area_maps import add_legend, areas_with, show_map, value_map
+from ui.auth import may_open
+from ui.capacity_data import SITE_TYPES
 from ui.context import Context
 from ui.downloads import table_downloads
 from ui.facility_layer import add_facilities
@@ -47,6 +50,33 @@ DOUBLE_GAP_COLOURS = {
 SITE_COLOUR = "#111111"
 SITE_RING = "#ffd92f"
 
+#: Which sidebar threshold decides "within reach" for each facility set: a hospital is a
+#: referral, an insurance office has its own distance, every other set counts as care nearby.
+THRESHOLDS: dict[str, str] = {"hospital": "referral", "insurance_office": "office"}
+
+#: Where the Capacity page keeps the what-if being built (a list of ``analytics.capacity.Change``).
+CAPACITY_CHANGES = "cap_changes"
+CAPACITY_PAGE = "pages/capacity.py"
+#: Capacity page service for the sites of each siting care set (its widget key ``url_service``).
+CAPACITY_SERVICES = {
+    "care": "care",
+    "clinic": "care",
+    "hospital": "hospital",
+    "insurance_office": "insurance_office",
+}
+
+
+def threshold_for(
+    care_set: str, *, near_km: float, referral_km: float, office_km: float | None = None
+) -> tuple[str, float]:
+    """The threshold that applies to ``care_set``: its name (``near``, ``referral`` or
+    ``office``; a sidebar control) and its value in km."""
+    name = THRESHOLDS.get(care_set, "near")
+    if name == "office" and office_km is None:
+        name = "near"
+    km = {"near": near_km, "referral": referral_km, "office": office_km}[name]
+    return name, float(km)  # type: ignore[arg-type]
+
 
 def _classes(
     values: pd.Series, breaks: list[float] | None, fmt, no_data_label: str, reverse: bool
@@ -65,12 +95,20 @@ def _classes(
 
 
 def colour_areas(
-    ctx: Context, frame: pd.DataFrame, view: str, *, near_km: float, referral_km: float
+    ctx: Context,
+    frame: pd.DataFrame,
+    view: str,
+    *,
+    near_km: float,
+    referral_km: float,
+    office_km: float | None = None,
 ) -> tuple[np.ndarray, list[LegendItem], str, pd.Series]:
     """Fill colour per row, legend items, legend title and the tooltip value of ``view``."""
     lang = ctx.lang
     if view.endswith("_km"):
-        threshold = referral_km if view == "hospital_km" else near_km
+        _, threshold = threshold_for(
+            view.removesuffix("_km"), near_km=near_km, referral_km=referral_km, office_km=office_km
+        )
         breaks = sorted({threshold / 2, threshold, threshold * 2, threshold * 4})
         colours, items = _classes(
             frame[view],
@@ -136,15 +174,18 @@ def access_map(
     *,
     near_km: float,
     referral_km: float,
+    office_km: float | None = None,
     facilities: gpd.GeoDataFrame | None,
     proposed: gpd.GeoDataFrame | None,
+    objective: str = "population",
     key: str,
     height: int = 560,
 ) -> None:
-    """Draw the areas coloured by ``view`` with facilities and proposed sites."""
+    """Draw the areas coloured by ``view`` with facilities and proposed sites (their gain in
+    people, or uninsured people under the ``uninsured`` objective)."""
     merged = areas_with(shapes, frame)
     colours, items, title, shown = colour_areas(
-        ctx, merged, view, near_km=near_km, referral_km=referral_km
+        ctx, merged, view, near_km=near_km, referral_km=referral_km, office_km=office_km
     )
     merged["_colour"] = colours
     fmap = value_map(
@@ -158,7 +199,7 @@ def access_map(
     )
     point_items: list[LegendItem] = []
     if proposed is not None and len(proposed):
-        add_proposed_sites(ctx, fmap, proposed)
+        add_proposed_sites(ctx, fmap, proposed, objective)
         point_items.append(LegendItem(SITE_COLOUR, ctx.t("access.map.proposed"), len(proposed)))
     if facilities is not None and len(facilities):
         # Types, then the status and bed-size keys: proposed sites first, above the keys.
@@ -168,18 +209,21 @@ def access_map(
     show_map(fmap, key=key, height=height)
 
 
-def add_proposed_sites(ctx: Context, fmap: folium.Map, proposed: gpd.GeoDataFrame) -> None:
-    """Proposed sites as large black circles ringed in yellow, with rank and gain in their
-    (escaped) tooltip."""
+def add_proposed_sites(
+    ctx: Context, fmap: folium.Map, proposed: gpd.GeoDataFrame, objective: str = "population"
+) -> None:
+    """Proposed sites as large black circles ringed in yellow, with rank and gain (people, or
+    uninsured people under that objective) in their (escaped) tooltip."""
     layer = folium.FeatureGroup(name="proposed", control=False)
-    direction = text_direction(ctx.t("access.siting.site", rank=1, gain="1"))
+    site_key = siting_key("site", objective)
+    direction = text_direction(ctx.t(site_key, rank=1, gain="1"))
     for geom, rank, gain in zip(
         proposed.geometry.to_numpy(), proposed["rank"], proposed["gain"], strict=True
     ):
         if geom is None or geom.is_empty:
             continue
         text = escape_text(
-            ctx.t("access.siting.site", rank=fmt_int(rank, ctx.lang), gain=fmt_int(gain, ctx.lang))
+            ctx.t(site_key, rank=fmt_int(rank, ctx.lang), gain=fmt_int(gain, ctx.lang))
         )
         folium.CircleMarker(
             location=[round(geom.y, 6), round(geom.x, 6)],
@@ -229,13 +273,58 @@ def area_table(
     return frame
 
 
-def headline(ctx: Context, frame: pd.DataFrame, *, near_km: float, referral_km: float) -> None:
-    """Shares of people near care, a hospital and an insurance office; people in a referral gap."""
-    cols = st.columns(4)
+def area_export(ctx: Context, frame: pd.DataFrame, *, with_insured: bool) -> pd.DataFrame:
+    """Every area's figures with headers in the reader's language, for download: names,
+    population (and coverage, uninsured), the distance to each facility set, the referral gap,
+    the double-gap class, the 2SFCA value and the facilities within the catchment."""
+    lang_t = ctx.t
+    columns: dict[str, object] = {
+        lang_t("access.table.area_id"): frame["area_id"].astype(str).to_numpy(),
+        lang_t("table.name"): frame["name"].astype(str).to_numpy(),
+        lang_t("table.district"): frame["district_name"].astype("string").to_numpy(),
+        lang_t("metric.population"): frame["population"].to_numpy(),
+    }
+    if with_insured:
+        columns[lang_t("metric.coverage")] = frame["coverage"].to_numpy()
+        columns[lang_t("metric.uninsured")] = frame["uninsured"].to_numpy()
+    for name in ("care", "clinic", "hospital", "insurance_office"):
+        if f"{name}_km" in frame:
+            columns[lang_t(f"access.table.{name}_km")] = frame[f"{name}_km"].round(3).to_numpy()
+    yes, no = lang_t("access.map.yes"), lang_t("access.map.no")
+    columns[lang_t("access.table.referral_gap")] = np.where(frame["referral_gap"], yes, no)
+    if with_insured:
+        columns[lang_t("access.double_gap.class")] = (
+            frame["double_gap"].astype(str).map(lambda c: lang_t(f"access.double_gap.{c}"))
+        ).to_numpy()
+    columns[lang_t("access.table.capacity")] = frame["access"].round(4).to_numpy()
+    columns[lang_t("access.table.n_facilities")] = frame["n_facilities"].to_numpy()
+    return pd.DataFrame(columns)
+
+
+def area_downloads(ctx: Context, frame: pd.DataFrame, *, with_insured: bool) -> None:
+    """CSV and XLSX of :func:`area_export` (every neighbourhood, every figure of the page)."""
+    st.caption(ctx.t("access.download_all", n=fmt_int(len(frame), ctx.lang)))
+    table = area_export(ctx, frame, with_insured=with_insured)
+    table_downloads(
+        ctx,
+        table,
+        "infrastructure_areas",
+        percent=(ctx.t("metric.coverage"),) if with_insured else (),
+        key="infra_areas",
+    )
+
+
+def headline(
+    ctx: Context, frame: pd.DataFrame, *, near_km: float, referral_km: float, office_km: float
+) -> None:
+    """Shares of people near care and near a clinic (``near_km``), near a hospital
+    (``referral_km``) and an insurance office (``office_km``); people in a referral gap."""
+    cols = st.columns(5)
     for col, name, km_value in (
         (cols[0], "care", near_km),
-        (cols[1], "hospital", referral_km),
-        (cols[2], "insurance_office", near_km),
+        (cols[1], "clinic", near_km),
+        (cols[2], "hospital", referral_km),
+        (cols[3], "insurance_office", office_km),
     ):
         label = ctx.t(f"access.headline.{name}", km=fmt_number(km_value, ctx.lang, digits=1))
         if frame[f"{name}_km"].isna().all():
@@ -252,7 +341,7 @@ def headline(ctx: Context, frame: pd.DataFrame, *, near_km: float, referral_km: 
             ),
         )
     gap_people = pd.to_numeric(frame.loc[frame["referral_gap"], "population"]).sum()
-    cols[3].metric(
+    cols[4].metric(
         ctx.t("access.headline.referral_gap", km=fmt_number(referral_km, ctx.lang, digits=1)),
         fmt_int(gap_people, ctx.lang),
         help=ctx.t(
@@ -291,52 +380,76 @@ def double_gap_section(ctx: Context, frame: pd.DataFrame, *, covered_at: float, 
 
 
 def capacity_section(
-    ctx: Context, frame: pd.DataFrame, *, beds: bool, catchment_km: float, decay: bool
+    ctx: Context, frame: pd.DataFrame, *, supply: str, catchment_km: float, decay: bool
 ) -> None:
-    """The neighbourhoods with the least capacity within reach (most people first on ties)."""
+    """The neighbourhoods with the least capacity within reach (most people first on ties): the
+    first rows shown, every neighbourhood in the downloads. ``supply`` is one of
+    :data:`ui.access_data.SUPPLY_TYPES`."""
     st.subheader(ctx.t("access.capacity.title"))
     st.caption(
-        ctx.t(
-            "access.capacity.beds" if beds else "access.capacity.facilities",
-            km=fmt_number(catchment_km, ctx.lang, digits=1),
-        )
+        ctx.t(f"access.capacity.{supply}", km=fmt_number(catchment_km, ctx.lang, digits=1))
         + (" " + ctx.t("access.capacity.decay") if decay else "")
     )
-    low = frame[frame["population"].notna()].sort_values(
+    ranked = frame[frame["population"].notna()].sort_values(
         ["access", "population"], ascending=[True, False]
     )
-    low = low.head(8)
     table = pd.DataFrame(
         {
-            ctx.t("table.name"): low["name"].astype(str).to_numpy(),
-            ctx.t("access.table.capacity"): low["access"].round(3).to_numpy(),
-            ctx.t("metric.population"): low["population"].to_numpy(),
+            ctx.t("table.name"): ranked["name"].astype(str).to_numpy(),
+            ctx.t("table.district"): ranked["district_name"].astype("string").to_numpy(),
+            ctx.t("access.table.capacity"): ranked["access"].round(3).to_numpy(),
+            ctx.t("access.table.n_facilities"): ranked["n_facilities"].to_numpy(),
+            ctx.t("metric.population"): ranked["population"].to_numpy(),
         }
     )
     st.dataframe(
-        table,
+        table.head(8),
         hide_index=True,
         width="stretch",
         column_config=number_columns(ctx.t("metric.population")),
     )
-    download(ctx, table, "lowest_capacity.csv", key="infra_capacity")
+    st.caption(ctx.t("access.capacity.all_rows", n=fmt_int(len(table), ctx.lang)))
+    download(ctx, table, "capacity.csv", key="infra_capacity")
 
 
 def needs_section(
-    ctx: Context, frame: pd.DataFrame, *, care_set: str, near_km: float, by_uninsured: bool
+    ctx: Context,
+    frame: pd.DataFrame,
+    *,
+    sets: list[str],
+    key: str,
+    near_km: float,
+    referral_km: float,
+    office_km: float,
+    by_uninsured: bool,
 ) -> None:
-    """Ranked table of neighbourhoods beyond ``near_km`` of ``care_set``, downloadable as CSV."""
-    st.subheader(
+    """Ranked table of neighbourhoods beyond reach of the facility set chosen here (its own
+    selector, widget ``key``), downloadable. A hospital is out of reach beyond the referral
+    distance, an insurance office beyond the office distance, any other set beyond ``near_km``."""
+    st.subheader(ctx.t("access.needs.title"))
+    care_set = str(
+        st.selectbox(
+            ctx.t("access.needs.set"),
+            sets,
+            key=key,
+            format_func=lambda v: ctx.t(f"access.set.{v}"),
+        )
+    )
+    threshold, km_value = threshold_for(
+        care_set, near_km=near_km, referral_km=referral_km, office_km=office_km
+    )
+    st.caption(
         ctx.t(
-            "access.needs.title",
-            km=fmt_number(near_km, ctx.lang, digits=1),
+            "access.needs.threshold",
+            km=fmt_number(km_value, ctx.lang, digits=1),
             care=ctx.t(f"access.set.{care_set}"),
+            control=ctx.t(f"access.controls.{threshold}"),
         )
     )
     needs = access.facility_needs(
         frame,
         distance_column=f"{care_set}_km",
-        near_km=near_km,
+        near_km=km_value,
         weight="uninsured" if by_uninsured else None,
     )
     table = pd.DataFrame(
@@ -352,7 +465,13 @@ def needs_section(
         }
     )
     if table.empty:
-        st.success(ctx.t("access.needs.none"))
+        st.success(
+            ctx.t(
+                "access.needs.none",
+                km=fmt_number(km_value, ctx.lang, digits=1),
+                care=ctx.t(f"access.set.{care_set}"),
+            )
+        )
         return
     st.dataframe(
         table,
@@ -361,7 +480,15 @@ def needs_section(
         height=320,
         column_config=number_columns(ctx.t("metric.population"), ctx.t("metric.uninsured")),
     )
-    download(ctx, table, "facility_needs.csv", key="infra_needs_csv")
+    download(ctx, table, f"facility_needs_{care_set}.csv", key="infra_needs_csv")
+
+
+def siting_key(name: str, objective: str) -> str:
+    """The catalog key of a siting label: the ``uninsured`` objective counts uninsured people,
+    and its labels say so."""
+    return (
+        f"access.siting.{name}_uninsured" if objective == "uninsured" else f"access.siting.{name}"
+    )
 
 
 def siting_results(
@@ -369,25 +496,33 @@ def siting_results(
     figures: dict[str, float | str | bool],
     chosen: gpd.GeoDataFrame,
     names: pd.Series,
+    *,
+    care_set: str,
+    facility_ids: list[str],
+    services: list[str],
 ) -> None:
-    """Before/after figures, the solution's quality and the proposed sites (CSV download).
+    """Before/after figures, the solution's quality and the proposed sites (CSV and XLSX), and a
+    button that opens them as a what-if on the Capacity page (see :func:`open_on_capacity`).
 
-    ``names`` maps ``area_id`` to the name shown, for sites at neighbourhood centres."""
+    Under the ``uninsured`` objective every figure counts uninsured people, and the labels say
+    so. ``names`` maps ``area_id`` to the name shown, for sites at neighbourhood centres;
+    ``facility_ids`` are the ids the new sites must not take; ``services`` the Capacity page's."""
+    objective = str(figures.get("objective", "population"))
     m1, m2, m3, m4 = st.columns(4)
-    m1.metric(ctx.t("access.siting.before"), fmt_pct(figures["share_before"], ctx.lang))
+    m1.metric(ctx.t(siting_key("before", objective)), fmt_pct(figures["share_before"], ctx.lang))
     m2.metric(
-        ctx.t("access.siting.after"),
+        ctx.t(siting_key("after", objective)),
         fmt_pct(figures["share_after"], ctx.lang),
-        delta=ctx.t("access.siting.people", n=fmt_int(figures["gain"], ctx.lang)),
+        delta=ctx.t(siting_key("people", objective), n=fmt_int(figures["gain"], ctx.lang)),
     )
-    m3.metric(ctx.t("access.siting.gain"), fmt_int(figures["gain"], ctx.lang))
+    m3.metric(ctx.t(siting_key("gain", objective)), fmt_int(figures["gain"], ctx.lang))
     m4.metric(
         ctx.t("access.siting.quality"),
         ctx.t("access.siting.optimal")
         if figures["optimal"]
         else ctx.t("access.siting.within", share=fmt_pct(figures["guaranteed"], ctx.lang)),
         help=ctx.t(
-            "access.siting.quality_help",
+            siting_key("quality_help", objective),
             method=ctx.t(f"access.siting.method_{figures['method']}"),
             bound=fmt_int(float(figures["upper_bound"]) - float(figures["before"]), ctx.lang),
         ),
@@ -395,15 +530,12 @@ def siting_results(
     if chosen.empty:
         st.info(ctx.t("access.siting.nothing"))
         return
-    if "area_id" in chosen:  # neighbourhood centres: names in the reader's language
-        site_names = chosen["area_id"].map(names)
-    else:
-        site_names = chosen["name"] if "name" in chosen else chosen.iloc[:, 1]
+    site_names = proposed_names(chosen, names)
     table = pd.DataFrame(
         {
             ctx.t("access.table.rank"): chosen["rank"].to_numpy(),
             ctx.t("table.name"): site_names.astype(str).to_numpy(),
-            ctx.t("access.siting.gain"): chosen["gain"].to_numpy(),
+            ctx.t(siting_key("gain", objective)): chosen["gain"].to_numpy(),
             "lat": chosen.geometry.y.round(6).to_numpy(),
             "lon": chosen.geometry.x.round(6).to_numpy(),
         }
@@ -412,9 +544,65 @@ def siting_results(
         table,
         hide_index=True,
         width="stretch",
-        column_config=number_columns(ctx.t("access.siting.gain")),
+        column_config=number_columns(ctx.t(siting_key("gain", objective))),
     )
     download(ctx, table, "proposed_sites.csv", key="infra_sites_csv")
+    if may_open(ctx.role, "capacity"):
+        if st.button(
+            ctx.t("access.siting.open_capacity"),
+            key="infra_open_capacity",
+            icon=":material/bed:",
+            help=ctx.t("access.siting.open_capacity_help"),
+        ):
+            open_on_capacity(
+                chosen,
+                care_set=care_set,
+                names=site_names.astype(str).tolist(),
+                facility_ids=facility_ids,
+                services=services,
+            )
+
+
+def proposed_names(chosen: gpd.GeoDataFrame, names: pd.Series) -> pd.Series:
+    """The name of each proposed site: its neighbourhood's (in the reader's language, from
+    ``names`` by ``area_id``) for neighbourhood centres, else the candidate layer's own name."""
+    if "area_id" in chosen:
+        return chosen["area_id"].map(names)
+    return chosen["name"] if "name" in chosen else chosen.iloc[:, 1]
+
+
+def siting_changes(
+    chosen: gpd.GeoDataFrame, *, care_set: str, names: list[str], facility_ids: list[str]
+) -> list[Change]:
+    """The proposed sites as ``new_site`` changes of the Capacity page's what-if (ids ``NEW-1``,
+    ``NEW-2``… that no facility has; the facility type the Capacity page gives new sites of
+    ``care_set``)."""
+    return sites_as_changes(
+        chosen,
+        SITE_TYPES.get(care_set, "clinic"),
+        prefix="NEW",
+        taken=facility_ids,
+        names=names,
+    )
+
+
+def open_on_capacity(
+    chosen: gpd.GeoDataFrame,
+    *,
+    care_set: str,
+    names: list[str],
+    facility_ids: list[str],
+    services: list[str],
+) -> None:
+    """Put the proposed sites in the Capacity page's what-if (replacing the one being built
+    there), show that page's service for them, and go there."""
+    st.session_state[CAPACITY_CHANGES] = siting_changes(
+        chosen, care_set=care_set, names=names, facility_ids=facility_ids
+    )
+    service = CAPACITY_SERVICES.get(care_set)
+    if service in services:
+        st.session_state["url_service"] = service
+    st.switch_page(CAPACITY_PAGE)
 
 
 def download(ctx: Context, table: pd.DataFrame, file_name: str, *, key: str) -> None:

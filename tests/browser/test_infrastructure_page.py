@@ -36,6 +36,12 @@ def test_demo_infrastructure_map_with_proposed_sites(demo_server, guarded_page):
     )
     assert icons >= 30
     page.get_by_text("People newly within reach").first.wait_for(timeout=30_000)
+    # The proposed sites open as a what-if on the Capacity page: three new care sites listed.
+    page.get_by_role("button", name="Open as a what-if on the Capacity page").click()
+    page.get_by_role("heading", name="Capacity and load").wait_for(timeout=60_000)
+    page.get_by_text("New Clinic:", exact=False).first.wait_for(timeout=60_000)
+    assert page.get_by_text("New Clinic:", exact=False).count() == 3
+    assert "/capacity" in page.url
     finish(guarded_page, "demo-infrastructure")
 
 

@@ -341,3 +341,63 @@ def test_facility_needs_ranks_far_areas_by_people():
     )
     assert by_uninsured["area_id"].tolist() == ["a", "c", "b", "d"]
     assert list(table.columns) == ["area_id", "population", "uninsured", "care_km"]
+
+
+# --------------------------------------------------------------------------------------------------
+# the point each area is measured from
+# --------------------------------------------------------------------------------------------------
+
+
+def test_area_points_use_the_population_centre_where_known_else_the_representative_point(areas):
+    plain = access.area_points(areas)
+    assert plain.crs == areas.crs and plain.index.equals(areas.index)
+    assert plain.geom_type.eq("Point").all()
+    assert areas.geometry.contains(plain).all()  # a point inside each polygon
+    weighted = areas.copy()
+    weighted["pop_lon"] = areas.geometry.bounds["minx"] + 0.1 * DLON
+    weighted["pop_lat"] = areas.geometry.bounds["miny"] + 0.1 * DLAT
+    weighted.loc[weighted.index[:3], "pop_lat"] = np.nan  # unknown: representative point
+    points = access.area_points(weighted)
+    np.testing.assert_allclose(points.x.to_numpy()[3:], weighted["pop_lon"].to_numpy()[3:])
+    np.testing.assert_allclose(points.y.to_numpy()[3:], weighted["pop_lat"].to_numpy()[3:])
+    assert points.iloc[:3].geom_equals(plain.iloc[:3]).all()
+    # distances are measured from those points (the same as handing them over as points=)
+    fac = facilities_frame()
+    from_columns = access.nearest_facility_km(weighted, fac, ["clinic"], points=points)
+    from_points = access.nearest_facility_km(areas, fac, ["clinic"], points=points)
+    from_shapes = access.nearest_facility_km(areas, fac, ["clinic"])
+    np.testing.assert_allclose(from_columns["clinic_km"], from_points["clinic_km"])
+    assert not np.allclose(from_columns["clinic_km"], from_shapes["clinic_km"])
+
+
+def test_area_points_in_a_projected_crs_take_the_centre_from_longitude_latitude(areas):
+    weighted = areas.copy()
+    weighted["pop_lon"] = areas.geometry.bounds["minx"] + 0.3 * DLON
+    weighted["pop_lat"] = areas.geometry.bounds["miny"] + 0.6 * DLAT
+    projected = weighted.to_crs(32639)
+    points = access.area_points(projected)
+    assert points.crs == projected.crs
+    back = points.to_crs(4326)
+    np.testing.assert_allclose(back.x.to_numpy(), weighted["pop_lon"].to_numpy(), atol=1e-9)
+    np.testing.assert_allclose(back.y.to_numpy(), weighted["pop_lat"].to_numpy(), atol=1e-9)
+
+
+def test_area_points_refuse_an_area_with_neither_shape_nor_centre(areas):
+    broken = areas.copy()
+    broken.loc[broken.index[0], "geometry"] = None
+    with pytest.raises(ValueError, match="no geometry"):
+        access.area_points(broken)
+    broken["pop_lon"], broken["pop_lat"] = 51.3, 35.6  # a centre makes the row usable
+    assert access.area_points(broken).iloc[0].x == pytest.approx(51.3)
+    with pytest.raises(ValueError, match="no CRS"):
+        access.area_points(areas.set_crs(None, allow_override=True))
+
+
+@pytest.mark.parametrize(
+    ("lon", "lat"),
+    [(51.4, 35.7), (-0.5, 51.5), (0.5, 51.5), (106.7, 10.8), (-58.4, -34.6), (179.9, -16.0)],
+)
+def test_utm_zone_is_the_one_geopandas_estimates(lon, lat):
+    geoms = gpd.GeoSeries([Point(lon - 0.2, lat - 0.1), Point(lon + 0.2, lat + 0.1)], crs=4326)
+    assert access.utm_crs(geoms) == geoms.estimate_utm_crs()
+    assert access.metric_crs_for({"areas": geoms}) == geoms.estimate_utm_crs()
