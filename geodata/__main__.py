@@ -8,6 +8,16 @@ from pathlib import Path
 
 from geodata.problems import DataError
 
+IMPORT_TABLE_CHOICES = (
+    "areas",
+    "facilities",
+    "insured",
+    "insured_points",
+    "partners",
+    "targets",
+    "outreach",
+    "utilisation",
+)
 WORKSPACE_HELP = "a workspace GeoPackage, or a PostGIS database: postgresql://user@host:port/db"
 
 
@@ -38,6 +48,33 @@ def main(argv: list[str] | None = None) -> int:
     compare.add_argument("new", type=int)
     demo = commands.add_parser("demo", help="write the synthetic demo workspace")
     demo.add_argument("--out", required=True, help=WORKSPACE_HELP)
+    reset = commands.add_parser(
+        "reset-demo", help="write the demo region again in a demo workspace (a new version)"
+    )
+    reset.add_argument(
+        "workspace", nargs="?", default=None, help="default: the app's embedded demo workspace"
+    )
+    reset.add_argument("--author", default="")
+    imp = commands.add_parser(
+        "import", help="import one table from a file as a new version (as the Data page does)"
+    )
+    imp.add_argument("workspace", help=WORKSPACE_HELP)
+    imp.add_argument("file", type=Path, help="GeoJSON, GeoPackage, Shapefile, KML, CSV, XLSX …")
+    imp.add_argument("--table", required=True, choices=IMPORT_TABLE_CHOICES)
+    imp.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="COLUMN=FIELD",
+        help="file column COLUMN fills workspace column FIELD (repeatable; the rest is proposed)",
+    )
+    imp.add_argument("--crs", default=None, help="CRS of coordinates or WKT (default WGS 84)")
+    imp.add_argument("--sheet", default=None, help="XLSX sheet")
+    imp.add_argument("--encoding", default=None, help="CSV text encoding (default UTF-8)")
+    imp.add_argument("--mode", choices=("replace", "update"), default=None)
+    imp.add_argument("--area-by", choices=("id", "name"), default=None)
+    imp.add_argument("--author", default="")
+    imp.add_argument("--check", action="store_true", help="report only, write nothing")
     args = parser.parse_args(argv)
     try:
         if args.command == "build":
@@ -69,13 +106,103 @@ def main(argv: list[str] | None = None) -> int:
             number = write_demo_workspace(args.out)
             print(f"Demo workspace written to {_label(args.out)} (version {number}).")
             return 0
+        if args.command == "reset-demo":
+            from geodata.demo import reset_demo_workspace
+            from geodata.workspaces import demo_workspace_path
+
+            workspace = args.workspace or str(demo_workspace_path())
+            number = reset_demo_workspace(workspace, author=args.author)
+            print(f"Demo workspace {_label(workspace)} reset (version {number}).")
+            return 0
+        if args.command == "import":
+            return _import(args)
     except DataError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:  # a folder that cannot be written, a full disk …
         print(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
         return 1
+    except Exception as exc:  # noqa: BLE001 - a clear line naming the file, never a traceback
+        named = getattr(args, "file", None) or getattr(args, "recipe", None) or ""
+        where = f"{Path(named).name}: " if named else ""
+        print(
+            f"error: {where}could not be processed ({type(exc).__name__}: {exc})", file=sys.stderr
+        )
+        return 1
     return 2
+
+
+def _import(args: argparse.Namespace) -> int:
+    """Read, map, check and save one table, as the Data page does; exit status 1 when rows
+    were rejected (the rest is saved) or when the file cannot be imported."""
+    from geodata import imports as I
+
+    path: Path = args.file
+    if not path.exists():
+        raise DataError(f"{path}: no such file.")
+    table = args.table
+    upload = I.read_upload(
+        path,
+        crs=args.crs,
+        sheet=args.sheet,
+        encoding=args.encoding,
+        sample_rows=1000 if table == I.POINTS_TABLE else None,
+    )
+    mapping = I.mapping_of(I.propose_mapping(upload, table))
+    targets = set(I.targets_for(table, upload))
+    for item in args.map:
+        column, sep, target = item.partition("=")
+        if not sep or not column or not target:
+            raise DataError(f"--map {item!r}: write it as FILE_COLUMN=WORKSPACE_COLUMN.")
+        if target not in targets:
+            raise DataError(
+                f"--map {item!r}: {target!r} is not a column of {table} "
+                f"(columns: {', '.join(sorted(targets))})."
+            )
+        if column not in upload.columns:
+            raise DataError(
+                f"{upload.name}: --map {item!r}: no column {column!r} in the file "
+                f"(columns: {', '.join(upload.columns)})."
+            )
+        mapping = {t: c for t, c in mapping.items() if c != column or t == target}
+        mapping[target] = column
+    print("Columns: " + ", ".join(f"{c} -> {t}" for t, c in mapping.items()))
+    missing = I.missing_targets(table, upload, mapping)
+    if missing:
+        raise DataError(
+            f"{upload.name}: no column for {', '.join(missing)}; name one with --map COLUMN=FIELD."
+        )
+    current = I.current_tables(args.workspace)
+    area_by = args.area_by or "id"
+    if args.area_by is None and table in ("insured", "outreach") and "area_id" in mapping:
+        values = upload.frame[mapping["area_id"]]
+        area_by = "name" if I.looks_like_names(values, current["areas"]) else "id"
+    prepared = I.prepare_import(
+        upload,
+        table,
+        mapping,
+        current,
+        crs=args.crs,
+        area_by=area_by,
+        crosswalk=current.get("name_crosswalk"),
+        confirmed_by=args.author,
+    )
+    report = I.validation_report(prepared.problems)
+    if len(report):
+        print(report.to_string(index=False))
+    serious = int(report["severity"].isin(["rejected", "error"]).sum())
+    print(f"{prepared.read} rows read, {len(prepared.frame)} to import, {serious} rejected.")
+    if args.check:
+        print("Checked only; nothing written.")
+        return 1 if serious else 0
+    if not len(prepared.frame):
+        raise DataError(f"{upload.name}: no row can be imported; nothing was saved.")
+    mode = args.mode or (
+        "update" if table in ("insured", I.POINTS_TABLE, "outreach", "targets") else "replace"
+    )
+    number = I.commit_import(args.workspace, prepared, mode=mode, author=args.author)
+    print(f"Saved {_label(args.workspace)} as version {number} ({prepared.table}, {mode}).")
+    return 1 if serious else 0
 
 
 def _build(args: argparse.Namespace) -> int:

@@ -21,6 +21,8 @@ The story the data tells (what the pages have something to show for):
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -785,4 +787,67 @@ def _targets_table(periods: pd.DatetimeIndex) -> pd.DataFrame:
             "period": np.tile(periods.to_numpy(), len(scopes)),
             "target_coverage": np.tile(target, len(scopes)),
         }
+    )
+
+
+def holds_only_demo_data(versions: Sequence[object]) -> bool:
+    """Whether the newest of ``versions`` (:class:`geodata.store.Version`) holds the demo
+    generator's synthetic data only: no import or recipe build since the last demo version.
+
+    A version the generator wrote (``summary["demo"]``) is synthetic; an import or a build is
+    not; a restore is what the version it restores was; any other change (a reassignment, a
+    scenario) keeps what the version before it was.
+    """
+    synthetic: dict[int, bool] = {}
+    now = False
+    for version in versions:
+        summary = getattr(version, "summary", {}) or {}
+        if summary.get("demo"):
+            now = True
+        elif "restored_from" in summary:
+            now = synthetic.get(int(summary["restored_from"]), False)  # type: ignore[arg-type]
+        elif "import" in summary or "report" in summary:
+            now = False
+        synthetic[int(getattr(version, "number", 0))] = now
+    return now
+
+
+def reset_demo_workspace(path: str | Path, *, author: str = "") -> int:
+    """Write the synthetic demo region again, as a new version of the demo workspace ``path``.
+
+    Every table goes back to what :func:`build_demo_tables` makes; tables the demo does not have
+    (name crosswalk, scenarios) are emptied. Nothing is deleted: the versions before stay in the
+    list (and version numbers only grow, so nothing cached for an older version is shown again).
+
+    Raises
+    ------
+    DataError
+        When ``path`` was not made by the demo generator (a real workspace is never reset).
+
+    Returns
+    -------
+    int
+        The new version number.
+    """
+    from geodata.problems import DataError
+    from geodata.store import STORED_TABLES, empty_table, list_versions, save_version
+    from geodata.workspaces import DEMO_GENERATOR_VERSION, is_demo
+
+    if not is_demo(list_versions(path)):
+        raise DataError(f"{path} is not a demo workspace; only the demo can be reset.")
+    tables = build_demo_tables(DEMO_SEED)
+    for name in STORED_TABLES:
+        if name not in tables:
+            tables[name] = empty_table(name)
+    return save_version(
+        path,
+        tables,
+        message=f"demo workspace reset (seed {DEMO_SEED}) — {DEMO_LABEL}",
+        author=author or "demo generator",
+        summary={
+            "demo": True,
+            "reset": True,
+            "generator_version": DEMO_GENERATOR_VERSION,
+            "title": "Demo region",
+        },
     )

@@ -65,7 +65,7 @@ IMPORT_TABLES = (
 )
 GEOMETRY_TARGETS = ("lat", "lon", "wkt")
 POINT_TARGETS = ("lat", "lon", "period", "scheme")
-UPLOAD_SUFFIXES = sorted(VECTOR_SUFFIXES | TABLE_SUFFIXES | {".parquet"})
+UPLOAD_SUFFIXES = sorted(VECTOR_SUFFIXES | TABLE_SUFFIXES | {".parquet", ".geoparquet"})
 NAME_COLUMNS = ("name", "name_fa", "name_vi", "name_en")
 FUZZY_CUTOFF = 70.0
 MAPPING_CUTOFF = 80.0
@@ -434,7 +434,8 @@ def targets_for(table: str, upload: Upload | None = None) -> list[str]:
     schema = S.TABLES[table]
     columns = list(schema.columns)
     if schema.geometry and (upload is None or not upload.has_geometry):
-        columns += ["lat", "lon"] if schema.geometry != "polygon" else ["wkt"]
+        # Points come from latitude/longitude columns or from a WKT column (POINT (lon lat)).
+        columns += ["lat", "lon", "wkt"] if schema.geometry != "polygon" else ["wkt"]
     return columns
 
 
@@ -447,6 +448,15 @@ def required_targets(table: str, upload: Upload | None = None) -> list[str]:
     if schema.geometry in ("polygon", "point") and (upload is None or not upload.has_geometry):
         wanted += ["wkt"] if schema.geometry == "polygon" else ["lat", "lon"]
     return wanted
+
+
+def missing_targets(table: str, upload: Upload | None, mapping: Mapping[str, str]) -> list[str]:
+    """Required targets (:func:`required_targets`) the mapping leaves out; a WKT column stands in
+    for latitude and longitude in a point table."""
+    missing = [t for t in required_targets(table, upload) if t not in mapping]
+    if "wkt" in mapping and table != POINTS_TABLE:
+        missing = [t for t in missing if t not in ("lat", "lon")]
+    return missing
 
 
 def _hxl_target(tag: str, table: str, targets: Sequence[str]) -> str | None:
@@ -845,6 +855,12 @@ def _with_geometry(
         frame, upload.name, crs=crs, lat=None if wkt else lat, lon=None if wkt else lon, wkt=wkt
     )
     problems += found
+    others = {s for t, s in mapping.items() if t not in GEOMETRY_TARGETS}
+    if wkt and wkt in others:
+        # The WKT column also fills another workspace column: keep its text beside the geometry.
+        if wkt == located.geometry.name:
+            located = located.rename_geometry(f"_{wkt}_geometry")
+        located[wkt] = frame.loc[located.index, wkt].to_numpy()
     return located
 
 

@@ -30,7 +30,7 @@ from geodata.problems import DataError, Problem
 from geodata.readers import ROW_COLUMN, parse_crs, read_source
 from geodata.schema import SCHEMES, STORAGE_CRS
 from geodata.text import parse_numbers
-from geodata.validate import parse_dates
+from geodata.validate import DATE_RANGE_FIX, parse_dates_checked
 
 POINT_SUFFIXES = {".csv", ".txt", ".parquet", ".geoparquet", ".xlsx", ".xlsm"}
 MAX_LISTED = 1000  # rows listed one by one in the report; the rest are counted
@@ -513,7 +513,7 @@ def _count_chunk(
     where = np.full(n, -1, dtype=np.int64)
     where[usable] = index.locate(chunk.x[usable], chunk.y[usable])
     outside = usable & (where < 0)
-    dates, bad_dates = parse_dates(chunk.dates)
+    dates, bad_dates, far_dates = parse_dates_checked(chunk.dates)
     periods = dates.dt.to_period("M").dt.to_timestamp().to_numpy()
     no_date = dates.isna().to_numpy()
     placed = usable & ~outside
@@ -531,6 +531,8 @@ def _count_chunk(
         note(chunk.bad_location == reason, f"{reason}; not counted", "location")
     note(outside, "point lies in no area; not counted", "location", "check the coordinates")
     note(placed & bad_dates.to_numpy(), "not a date; not counted", "date", "use YYYY-MM-DD")
+    note(placed & far_dates.to_numpy(), "date out of range; not counted", "date", DATE_RANGE_FIX)
+    bad_dates = bad_dates | far_dates
     note(placed & no_date & ~bad_dates.to_numpy(), "date is missing; not counted", "date")
     if chunk.schemes is not None:
         codes, uniques = pd.factorize(chunk.schemes, use_na_sentinel=True)

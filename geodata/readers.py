@@ -38,6 +38,16 @@ CSV_TEXT_OPTIONS: dict[str, object] = {
     "skipinitialspace": True,
 }
 SOURCE_COLUMN = "_source"
+#: Suggested fix for each reason a row's latitude/longitude is rejected.
+COORDINATE_FIXES = {
+    "missing coordinates": "fill in latitude and longitude, or leave the row out",
+    "coordinates are not numbers": "write decimal degrees with a point, e.g. 35.6892",
+    "latitude outside ±90 or longitude outside ±180": (
+        "check that latitude and longitude are not swapped, and name the CRS of projected "
+        "coordinates"
+    ),
+    "coordinates are 0, 0 (a missing location)": "fill in the real location",
+}
 
 
 def resolve_paths(pattern: str, base: Path) -> list[Path]:
@@ -232,7 +242,15 @@ def _table_geometry(
         bad = shapely.is_missing(parsed)
         for row, value in zip(table.loc[bad, ROW_COLUMN], table.loc[bad, wkt], strict=True):
             problems.append(
-                Problem(name, "geometry is not valid WKT", int(row), wkt, str(value), "rejected")
+                Problem(
+                    name,
+                    "geometry is not valid WKT",
+                    int(row),
+                    wkt,
+                    str(value),
+                    "rejected",
+                    "write the geometry as WKT, e.g. POINT (51.4 35.7)",
+                )
             )
         target_crs = parse_crs(crs, name)
         if target_crs is None:
@@ -267,7 +285,17 @@ def _table_geometry(
         table.loc[rejected, lon],
         strict=True,
     ):
-        problems.append(Problem(name, why, int(row), f"{lat}/{lon}", f"{vy}, {vx}", "rejected"))
+        problems.append(
+            Problem(
+                name,
+                why,
+                int(row),
+                f"{lat}/{lon}",
+                f"{vy}, {vx}",
+                "rejected",
+                COORDINATE_FIXES.get(why, "correct the coordinates"),
+            )
+        )
     keep = ~rejected
     frame = gpd.GeoDataFrame(
         table.loc[keep],

@@ -15,6 +15,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from pandas.errors import OutOfBoundsDatetime
 from persiantools.jdatetime import JalaliDate
 
 from geodata.problems import DataError, Problem
@@ -82,36 +83,63 @@ def map_vocabulary(
     return mapped.where(mapped.isin(vocabulary))
 
 
+#: The dates a table can hold (pandas' nanosecond range); a year such as 2952 or 9999 is a typo.
+FIRST_DATE = pd.Timestamp.min.ceil("D")
+LAST_DATE = pd.Timestamp.max.floor("D")
+DATE_FIX = "use YYYY-MM-DD or 1404/01/01"
+DATE_RANGE_FIX = (
+    f"check the year: dates must lie between {FIRST_DATE:%Y-%m-%d} and {LAST_DATE:%Y-%m-%d}"
+)
+_OUT_OF_RANGE = "out of range"
+
+
 def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Read dates: ISO (``2025-03-21``, ``2025-03``), ``21/03/2025`` and Solar Hijri (``1404/01/01``).
 
     Returns the dates (``datetime64[ns]``, NaT when missing or unreadable) and a mask of values
-    that were present but unreadable.
+    that were present but unreadable (including dates outside :data:`FIRST_DATE` –
+    :data:`LAST_DATE`; :func:`parse_dates_checked` tells those apart).
     """
+    dates, bad, out_of_range = parse_dates_checked(values)
+    return dates, bad | out_of_range
+
+
+def parse_dates_checked(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """As :func:`parse_dates`, with a third mask: dates that were read but lie outside the range
+    a table can hold (year 2952, 9999-12-31 …). Those are NaT and not in the ``bad`` mask."""
     if pd.api.types.is_datetime64_any_dtype(values):
-        out = pd.to_datetime(values).dt.tz_localize(None) if values.dt.tz else values
-        return out.astype("datetime64[ns]"), pd.Series(False, index=values.index)
+        out = values.dt.tz_localize(None) if values.dt.tz else values
+        # A file may carry timestamps in seconds or microseconds beyond the nanosecond range.
+        outside = out.notna() & ((out < FIRST_DATE) | (out > LAST_DATE))
+        out = out.where(~outside).astype("datetime64[ns]")
+        return out, pd.Series(False, index=values.index), outside.astype(bool)
     # Each distinct spelling is parsed once and mapped back by its code (a column of a million
     # records holds a few hundred distinct dates at most).
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     text = pd.Series(uniques, dtype=object).map(lambda v: to_ascii_digits(str(v)).strip())
+    read = [_parse_one_date(t) if t else pd.NaT for t in text]
+    too_far = np.array([r is _OUT_OF_RANGE for r in read], dtype=bool)
     parsed = pd.DatetimeIndex(
-        [_parse_one_date(t) if t else pd.NaT for t in text], dtype="datetime64[ns]"
+        [pd.NaT if r is _OUT_OF_RANGE else r for r in read], dtype="datetime64[ns]"
     ).to_numpy()
     present_unique = (text != "").to_numpy()
-    present = pd.Series(codes >= 0, index=values.index)
-    present[codes >= 0] = present_unique[codes[codes >= 0]]
+    found = codes >= 0
+    present = pd.Series(found, index=values.index)
+    present[found] = present_unique[codes[found]]
+    outside = np.zeros(len(values), dtype=bool)
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
     if len(parsed):
-        found = codes >= 0
         filled = np.full(len(values), np.datetime64("NaT"), dtype="datetime64[ns]")
         filled[found] = parsed[codes[found]]
+        outside[found] = too_far[codes[found]]
         out = pd.Series(filled, index=values.index)
-    bad = present & out.isna()
-    return out, bad.astype(bool)
+    outside_mask = pd.Series(outside, index=values.index)
+    bad = present & out.isna() & ~outside_mask
+    return out, bad.astype(bool), outside_mask
 
 
-def _parse_one_date(raw: str) -> pd.Timestamp:
+def _parse_one_date(raw: str) -> pd.Timestamp | str:
+    """One date, ``NaT`` when unreadable, :data:`_OUT_OF_RANGE` when read but not storable."""
     match = _JALALI.match(raw)
     if match:
         year, month, day = int(match[1]), int(match[2]), int(match[3] or 1)
@@ -122,10 +150,16 @@ def _parse_one_date(raw: str) -> pd.Timestamp:
     for fmt in ("ISO8601", "%d/%m/%Y", "%d.%m.%Y", "%Y/%m/%d", "%Y/%m"):
         try:
             stamp = pd.to_datetime(raw, format=fmt)
-        except (ValueError, TypeError):
+        except OutOfBoundsDatetime:
+            return _OUT_OF_RANGE
+        except (ValueError, TypeError, OverflowError):
             continue
+        if stamp is pd.NaT:
+            return pd.NaT
         if stamp.tzinfo is not None:
             stamp = stamp.tz_localize(None)
+        if stamp < FIRST_DATE or stamp > LAST_DATE:
+            return _OUT_OF_RANGE
         return stamp
     return pd.NaT
 
@@ -224,7 +258,13 @@ def conform(
             frame[column] = clean_ids(values)
             if column in schema.required:
                 empty = frame[column].isna()
-                report(empty, column, "identifier is missing; row rejected", "rejected")
+                report(
+                    empty,
+                    column,
+                    "identifier is missing; row rejected",
+                    "rejected",
+                    "fill in the identifier",
+                )
                 reject |= empty
         elif kind == "text":
             present = values.notna()
@@ -232,16 +272,36 @@ def conform(
             frame[column] = frame[column].where(frame[column].notna() & (frame[column] != ""), None)
             if column in schema.required:
                 empty = frame[column].isna()
-                report(empty, column, "value is missing; row rejected", "rejected")
+                report(
+                    empty, column, "value is missing; row rejected", "rejected", "fill in the value"
+                )
                 reject |= empty
         elif kind in ("count", "number", "fraction"):
             numbers, bad = parse_numbers(values)
-            report(bad, column, "not a number; kept as missing", "rejected")
+            report(
+                bad,
+                column,
+                "not a number; kept as missing",
+                "rejected",
+                "write a plain number, e.g. 1250",
+            )
             if kind == "count":
                 negative = numbers < 0
-                report(negative, column, "negative count; kept as missing", "rejected")
+                report(
+                    negative,
+                    column,
+                    "negative count; kept as missing",
+                    "rejected",
+                    "a count cannot be negative: correct the value",
+                )
                 fractional = (numbers.notna()) & (numbers != np.round(numbers)) & ~negative
-                report(fractional, column, "count is not a whole number; rounded", "warning")
+                report(
+                    fractional,
+                    column,
+                    "count is not a whole number; rounded",
+                    "warning",
+                    "write a whole number",
+                )
                 numbers = numbers.where(~negative).round()
                 frame[column] = numbers.astype("Int64")
             elif kind == "fraction":
@@ -259,18 +319,20 @@ def conform(
             if column in schema.required and kind != "count":
                 reject |= frame[column].isna()
         elif kind == "date":
-            dates, bad = parse_dates(values)
-            report(bad, column, "not a date", "rejected", "use YYYY-MM-DD or 1404/01/01")
+            dates, bad, outside = parse_dates_checked(values)
+            report(bad, column, "not a date", "rejected", DATE_FIX)
+            report(outside, column, "date out of range", "rejected", DATE_RANGE_FIX)
+            bad = bad | outside
             if column == "period":
                 dates = dates.dt.to_period("M").dt.to_timestamp().astype("datetime64[ns]")
             frame[column] = dates
             if column in schema.required:
                 empty = frame[column].isna()
-                report(empty & ~bad, column, "date is missing; row rejected", "rejected")
+                report(empty & ~bad, column, "date is missing; row rejected", "rejected", DATE_FIX)
                 reject |= empty
         elif kind == "bool":
             flags, bad = parse_bools(values)
-            report(bad, column, "not yes/no; kept as missing", "rejected")
+            report(bad, column, "not yes/no; kept as missing", "rejected", "write yes or no")
             frame[column] = flags
 
     for column, vocabulary in schema.vocabularies.items():
@@ -289,7 +351,11 @@ def conform(
             reject |= unknown
         else:
             report(
-                unknown, column, f"not one of {', '.join(vocabulary)}; kept as missing", "rejected"
+                unknown,
+                column,
+                f"not one of {', '.join(vocabulary)}; kept as missing",
+                "rejected",
+                "use one of the listed values, or leave the cell empty",
             )
         frame[column] = mapped.astype(object).where(mapped.notna(), None)
 
@@ -312,9 +378,9 @@ def _check_geometry(
     rows = frame[ROW_COLUMN].to_numpy()
     sources = frame[SOURCE_COLUMN].to_numpy()
 
-    def note(mask: np.ndarray, problem: str, severity: str) -> None:
+    def note(mask: np.ndarray, problem: str, severity: str, fix: str) -> None:
         for row, src in zip(rows[mask], sources[mask], strict=True):
-            problems.append(Problem(str(src), problem, int(row), "geometry", None, severity))
+            problems.append(Problem(str(src), problem, int(row), "geometry", None, severity, fix))
 
     empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     if schema.geometry == "optional_point":
@@ -322,7 +388,9 @@ def _check_geometry(
         empty = np.zeros(len(geoms), dtype=bool)
     else:
         empty_ok = np.zeros(len(geoms), dtype=bool)
-        note(empty, "geometry is empty; row rejected", "rejected")
+        note(
+            empty, "geometry is empty; row rejected", "rejected", "give the row a location or shape"
+        )
     # NaN or infinite coordinates: GEOS cannot check or repair them (it raises); the row goes.
     coords, owner = shapely.get_coordinates(geoms, return_index=True)
     non_finite = np.zeros(len(geoms), dtype=bool)
@@ -330,7 +398,7 @@ def _check_geometry(
     non_finite &= ~empty & ~empty_ok
     if non_finite.any():
         note(non_finite, "coordinates are not finite numbers (NaN or infinite); row rejected",
-             "rejected")  # fmt: skip
+             "rejected", "correct the coordinates")  # fmt: skip
         geoms = geoms.copy()
         geoms[non_finite] = None
         reject |= non_finite
@@ -343,7 +411,12 @@ def _check_geometry(
             repaired = _polygonal_part(repaired)
         geoms = geoms.copy()
         geoms[invalid] = repaired
-        note(invalid, "invalid geometry repaired with make_valid", "repaired")
+        note(
+            invalid,
+            "invalid geometry repaired with make_valid",
+            "repaired",
+            "check the repaired shape on the map; redraw it if it is wrong",
+        )
     types = shapely.get_type_id(geoms)
     if schema.geometry != "polygon":
         # A MultiPoint of one point is a point.
@@ -354,8 +427,13 @@ def _check_geometry(
     ok_type = np.isin(types, [type_ids[w] for w in wanted])
     wrong = ~empty & ~empty_ok & ~ok_type
     now_empty = ~empty & ~empty_ok & shapely.is_empty(geoms)
-    note(wrong & ~now_empty, f"geometry is not a {' or '.join(wanted)}; row rejected", "rejected")
-    note(now_empty, "geometry is empty after repair; row rejected", "rejected")
+    note(
+        wrong & ~now_empty,
+        f"geometry is not a {' or '.join(wanted)}; row rejected",
+        "rejected",
+        f"give each row a {' or '.join(wanted)}",
+    )
+    note(now_empty, "geometry is empty after repair; row rejected", "rejected", "redraw the shape")
     reject |= empty | wrong | now_empty
     if schema.geometry == "optional_point":
         geoms[empty_ok] = None
@@ -373,7 +451,12 @@ def _check_geometry(
             | (np.nan_to_num(maxx, nan=0) > 180)
         )
         bad_bounds = keep.to_numpy() & ~bounds_ok
-        note(bad_bounds, "coordinates outside the world in a geographic CRS", "rejected")
+        note(
+            bad_bounds,
+            "coordinates outside the world in a geographic CRS",
+            "rejected",
+            "name the file's CRS, or correct the coordinates",
+        )
         reject |= ~bounds_ok
     out = out.to_crs(STORAGE_CRS)
     return out, reject, problems
@@ -409,6 +492,7 @@ def _check_unique(frame: pd.DataFrame, schema: TableSchema) -> None:
             key[0],
             "/".join(map(str, vals)),
             "error",
+            "give each row its own identifier, or remove the repeated rows",
         )
         for row, src, vals in zip(
             frame.loc[dup, ROW_COLUMN],

@@ -63,7 +63,7 @@ with tab_import:
             )
         )
         mapping = data_manage.mapping_widgets(ctx, upload, table, key)
-        missing = [t for t in I.required_targets(table, upload) if t not in mapping]
+        missing = I.missing_targets(table, upload, mapping)
         area_by, matches = "id", None
         if data_manage.joins_by_area(table) and "area_id" in mapping:
             values = upload.frame[mapping["area_id"]]
@@ -106,6 +106,7 @@ with tab_import:
 
 with tab_versions:
     data_manage.versions_section(ctx)
+    data_manage.reset_demo_section(ctx)
 
 with tab_backup:
     data_manage.backup_section(ctx)

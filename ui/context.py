@@ -18,7 +18,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from geodata.demo import DEMO_REGION_NAME
+from geodata.demo import DEMO_REGION_NAME, holds_only_demo_data
 from geodata.problems import DataError
 from geodata.store import list_versions, workspace_label, workspace_location
 from geodata.workspaces import demo_workspace_path, is_demo
@@ -42,6 +42,7 @@ class Context:
     partner_id: str | None = None
     user: str = ""
     signed_in: bool = False
+    demo_origin: bool = False  # made by the demo generator (it may hold imports since)
 
     @property
     def source(self) -> str:
@@ -164,9 +165,10 @@ def current() -> Context:
         st.error(translate("errors.workspace_unusable", lang, reason=str(exc)))
         st.stop()
     newest = versions[-1]
-    demo = is_demo(versions)
+    origin = is_demo(versions)
+    demo = origin and holds_only_demo_data(versions)  # "synthetic" only while nothing imported
     title = str(newest.summary.get("title") or Path(workspace_label(path)).stem)
-    if demo:
+    if origin:
         title = DEMO_REGION_NAME.get(lang, title)
     return Context(
         workspace=path,
@@ -179,6 +181,7 @@ def current() -> Context:
         partner_id=session.partner_id,
         user=session.display_name or session.username,
         signed_in=session.signed_in,
+        demo_origin=origin,
     )
 
 

@@ -17,11 +17,12 @@ from streamlit_folium import st_folium
 from analytics.classify import NO_DATA_COLOUR
 from geodata import imports as I
 from geodata.backup import backup_bytes
+from geodata.demo import reset_demo_workspace
 from geodata.problems import DataError
 from geodata.store import restore_version
 from geodata.versions import compare_versions, version_table
-from reports.exports import table_csv
 from ui.context import Context
+from ui.downloads import table_downloads
 from ui.format import fmt_int
 from ui.maps import LegendItem, choropleth_map, simplify_for_display
 from ui.safe import md_escape
@@ -67,6 +68,7 @@ def read_files(ctx: Context, files: list, crs: str, table: str) -> I.Upload | No
     if cached is None or cached.key != key:
         if cached is not None and cached.upload is not None:
             I.discard_upload(cached.upload)
+        main = None
         try:
             main = I.save_uploads([(f.name, f.getvalue()) for f in files])
             originals = {I.safe_file_name(f.name): f.name for f in files}
@@ -74,10 +76,12 @@ def read_files(ctx: Context, files: list, crs: str, table: str) -> I.Upload | No
             cached = _Read(
                 key, I.read_upload(main, crs=crs or None, name=shown, sample_rows=sample), None
             )
-        except DataError as exc:
-            cached = _Read(key, None, exc)
-        except (ValueError, OSError) as exc:  # anything the readers did not foresee
-            cached = _Read(key, None, f"{files[0].name}: {exc}")
+        except Exception as exc:  # noqa: BLE001 - any failure is a message naming the file
+            if main is not None:  # the temporary ca-upload-* folder goes with the failed read
+                I.discard_upload(main)
+            cached = _Read(
+                key, None, exc if isinstance(exc, DataError) else f"{files[0].name}: {exc}"
+            )
         st.session_state[_STATE] = cached
     if cached.error:
         st.error(upload_error_text(ctx, cached.error), icon=":material/error:")
@@ -299,21 +303,9 @@ def report_table(ctx: Context, prepared: I.Prepared, key: str) -> None:
         st.success(ctx.t("data.no_problems"), icon=":material/check_circle:")
         return
     labels = {c: ctx.t(f"data.report_{c}") for c in I.REPORT_COLUMNS}
-    st.dataframe(
-        report.rename(columns=labels),
-        hide_index=True,
-        width="stretch",
-        height=_table_height(len(report)),
-    )
-    st.download_button(
-        ctx.t("data.report_download"),
-        data=table_csv(report),
-        file_name=f"validation-{prepared.source}.csv",
-        mime="text/csv",
-        icon=":material/download:",
-        key=f"dm_report_{key}",
-        on_click="ignore",
-    )
+    shown = report.rename(columns=labels)
+    st.dataframe(shown, hide_index=True, width="stretch", height=_table_height(len(report)))
+    table_downloads(ctx, shown, f"validation-{prepared.source}", key=f"dm_report_{key}")
 
 
 def versions_section(ctx: Context) -> None:
@@ -324,6 +316,7 @@ def versions_section(ctx: Context) -> None:
     st.dataframe(
         shown, hide_index=True, width="stretch", height=min(36 * (len(table) + 1) + 4, 300)
     )
+    table_downloads(ctx, shown, f"versions-{ctx.title}", key="dm_versions_download")
     numbers = table["version"].tolist()
     st.subheader(ctx.t("data.compare_title"))
     if len(numbers) < 2:
@@ -338,7 +331,11 @@ def versions_section(ctx: Context) -> None:
         else:
             labels = {c: ctx.t(f"data.compare_{c}") for c in summary.columns}
             summary = summary.assign(table=summary["table"].map(lambda t: ctx.t(f"data.table_{t}")))
-            st.dataframe(summary.rename(columns=labels), hide_index=True, width="stretch")
+            compared = summary.rename(columns=labels)
+            st.dataframe(compared, hide_index=True, width="stretch")
+            table_downloads(
+                ctx, compared, f"compare-v{int(old)}-v{int(new)}", key="dm_compare_download"
+            )
             for name, rows in details.items():
                 with st.expander(
                     ctx.t(
@@ -353,6 +350,9 @@ def versions_section(ctx: Context) -> None:
     if not older:
         st.caption(ctx.t("data.compare_one_version"))
         return
+    if not ctx.may("restore"):
+        st.caption(ctx.t("data.restore_not_allowed"))
+        return
     pick = st.selectbox(ctx.t("data.restore_pick"), older, key="dm_restore_pick")
     sure = st.checkbox(
         ctx.t("data.restore_confirm", version=pick, newest=ver), key="dm_restore_sure"
@@ -364,7 +364,7 @@ def versions_section(ctx: Context) -> None:
         key="dm_restore_go",
     ):
         try:
-            number = restore_version(ws, int(pick), author=ctx.t("data.author_page"))
+            number = restore_version(ws, int(pick), author=author(ctx))
         except DataError as exc:
             st.error(md_escape(str(exc)))
             return
@@ -468,7 +468,7 @@ def check(
                 area_by=area_by,  # type: ignore[arg-type]
                 matches=matches,
                 crosswalk=tables["name_crosswalk"],
-                confirmed_by=ctx.t("data.author_page"),
+                confirmed_by=author(ctx),
                 progress=progress,
             )
         except DataError as exc:
@@ -476,6 +476,10 @@ def check(
             st.error(md_escape(exc.message), icon=":material/error:")
             if exc.problems:
                 st.dataframe(I.validation_report(exc.problems), hide_index=True)
+            return None
+        except Exception as exc:  # noqa: BLE001 - a message naming the file, never a traceback
+            status.update(label=ctx.t("data.check_failed"), state="error")
+            st.error(check_crash_text(ctx, upload.name, exc), icon=":material/error:")
             return None
         status.update(label=ctx.t("data.checked"), state="complete")
     st.session_state["dm_checked"] = (signature, prepared)
@@ -524,8 +528,8 @@ def import_button(ctx: Context, prepared: I.Prepared, table: str, key: str) -> N
             number = I.commit_import(
                 ctx.workspace,
                 prepared,
-                mode=mode,
-                author=ctx.t("data.author_page"),  # type: ignore[arg-type]
+                mode=mode,  # type: ignore[arg-type]
+                author=author(ctx),
             )
         except (DataError, OSError, ValueError) as exc:
             status.update(label=ctx.t("data.import_failed"), state="error")
@@ -539,6 +543,43 @@ def import_button(ctx: Context, prepared: I.Prepared, table: str, key: str) -> N
         n=fmt_int(len(prepared.frame), ctx.lang),
         version=number,
     )
+    forget_upload()
+    st.rerun()
+
+
+def author(ctx: Context) -> str:
+    """Who a change is recorded as: the signed-in person, else "Data page" (a public app)."""
+    return ctx.user if ctx.signed_in and ctx.user else ctx.t("data.author_page")
+
+
+def check_crash_text(ctx: Context, file: str, exc: BaseException) -> str:
+    """What the page says when checking a file failed in a way no reader foresaw."""
+    reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    return ctx.t("data.check_crashed", file=md_escape(file), reason=md_escape(reason[:300]))
+
+
+def reset_demo_section(ctx: Context) -> None:
+    """Planners and admins may write the synthetic demo region again (the demo workspace is
+    shared by every visitor of a public app); confirmed first, saved as a new version."""
+    if not ctx.demo_origin or not ctx.may("import"):
+        return
+    st.subheader(ctx.t("data.reset_title"))
+    st.caption(ctx.t("data.reset_help"))
+    sure = st.checkbox(ctx.t("data.reset_confirm"), key="dm_reset_sure")
+    if not st.button(
+        ctx.t("data.reset_button"),
+        disabled=not sure,
+        icon=":material/restart_alt:",
+        key="dm_reset_go",
+    ):
+        return
+    try:
+        number = reset_demo_workspace(ctx.workspace, author=author(ctx))
+    except (DataError, OSError, ValueError) as exc:
+        st.error(ctx.t("data.nothing_saved", reason=md_escape(str(exc))))
+        return
+    st.session_state["dm_done"] = ctx.t("data.reset_done", version=number)
+    st.session_state.pop("dm_reset_sure", None)
     forget_upload()
     st.rerun()
 
@@ -557,7 +598,9 @@ def default_mode(table: str) -> str:
 
 
 __all__ = [
+    "author",
     "backup_section",
+    "check_crash_text",
     "default_mode",
     "forget_upload",
     "joins_by_area",
@@ -566,6 +609,7 @@ __all__ = [
     "preview_map",
     "read_files",
     "report_table",
+    "reset_demo_section",
     "table_choices",
     "versions_section",
 ]

@@ -132,3 +132,79 @@ def test_person_records_are_counted_into_areas(own_workspace: Path):
     insured = read_workspace(own_workspace)["insured"]
     october = insured[(insured["period"] == "2026-10-01") & (insured["source"] == "points")]
     assert int(october["insured"].sum()) == 3
+
+
+FACILITIES_CSV = (
+    "id,name,type,latitude,longitude\nN1,New clinic,clinic,35.70,51.40\n"
+    "N2,Second,hospital,35.72,51.42\n"
+)
+
+
+def test_signed_in_author_downloads_and_demo_reset(own_workspace: Path, tmp_path, monkeypatch):
+    from geodata.demo import holds_only_demo_data
+    from tests.apptest.helpers import run_as, write_users
+
+    monkeypatch.setenv(
+        "COVERAGE_ATLAS_USERS", write_users(tmp_path / "users.toml", {"ana": ("planner", None)})
+    )
+    at = run_as("ana", PAGE)
+    assert any("Synthetic" in i.value for i in at.info)
+    at.selectbox(key="dm_table").select("facilities").run()
+    at.get("file_uploader")[0].set_value(("c.csv", FACILITIES_CSV.encode(), "text/csv"))
+    at.run()
+    at.button(key="dm_import").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    versions = list_versions(own_workspace)
+    assert versions[-1].number == 2 and versions[-1].author == "Ana"
+    # The demo now holds imported rows: no "synthetic" banner any more.
+    assert not any("Synthetic" in i.value for i in at.info)
+    downloads = {d.key for d in at.get("download_button")}
+    assert {"dm_versions_download_csv", "dm_versions_download_xlsx"} <= downloads
+    assert {"dm_compare_download_csv", "dm_compare_download_xlsx"} <= downloads
+    # Restoring is open to planners; resetting the demo needs its confirmation.
+    assert at.button(key="dm_restore_go")
+    assert at.button(key="dm_reset_go").disabled
+    at.checkbox(key="dm_reset_sure").check().run()
+    at.button(key="dm_reset_go").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    versions = list_versions(own_workspace)
+    assert versions[-1].number == 3 and versions[-1].author == "Ana"
+    assert holds_only_demo_data(versions)
+    assert any("reset (version 3)" in s.value for s in at.success)
+    assert any("Synthetic" in i.value for i in at.info)
+    assert "N1" not in set(read_workspace(own_workspace)["facilities"]["facility_id"])
+
+
+def test_report_downloads_and_failures_name_the_file(own_workspace: Path, tmp_path, monkeypatch):
+    import tempfile
+
+    from geodata import imports as I
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    at = open_page()
+    at.selectbox(key="dm_table").select("facilities").run()
+    broken = FACILITIES_CSV + "N3,No place,clinic,,\n"
+    at.get("file_uploader")[0].set_value(("c.csv", broken.encode(), "text/csv"))
+    at.run()
+    keys = {d.key for d in at.get("download_button")}
+    assert any(k.startswith("dm_report_") and k.endswith("_xlsx") for k in keys), keys
+    report = at.dataframe[0].value
+    assert report.iloc[0]["Suggested fix"]  # every problem suggests a fix
+    # A file no reader can read: a message naming it, and its temporary folder is gone.
+    at.get("file_uploader")[0].set_value(("broken.xlsx", b"PK\x03\x04 not a workbook", "x"))
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = [e.value.replace("\\", "") for e in at.error]  # markdown-escaped
+    assert any("broken.xlsx" in e for e in shown), shown
+    assert not list(tmp_path.glob("ca-upload-*"))
+
+    def crash(*args, **kwargs):
+        raise KeyError("wkt")
+
+    monkeypatch.setattr(I, "prepare_import", crash)
+    at.get("file_uploader")[0].set_value(("centres.csv", FACILITIES_CSV.encode(), "text/csv"))
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = [e.value.replace("\\", "") for e in at.error]
+    assert any("centres.csv" in e and "KeyError" in e for e in shown), shown
+    assert list_versions(own_workspace)[-1].number == 1

@@ -145,3 +145,119 @@ def test_facilities_csv_with_lat_lon(own_server, guarded_page, tmp_path):
     assert sorted(facilities["facility_id"]) == ["N1", "N2"]
     assert sorted(facilities["type"]) == ["clinic", "hospital"]
     assert guarded_page.errors == []
+
+
+@pytest.fixture(scope="module")
+def formats_server(
+    demo_workspace: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[StreamlitServer, Path]]:
+    """One server for every format, on a private copy of the demo workspace."""
+    workspace = tmp_path_factory.mktemp("formats") / "workspace.gpkg"
+    shutil.copyfile(demo_workspace, workspace)
+    server = StreamlitServer(workspace)
+    yield server, workspace
+    server.stop()
+
+
+def _format_inputs(folder: Path) -> list[tuple[str, str, list[Path], str]]:
+    """(what, table, files to upload together, text the checked page shows) for each format."""
+    import geopandas as gpd
+    import shapely
+
+    from tests.unit.geodata_inputs import FACILITY_POINTS, area_frame, write_layer, write_table
+
+    def areas(prefix: str) -> gpd.GeoDataFrame:
+        frame = area_frame()
+        frame["code"] = [prefix + c for c in frame["code"]]
+        return frame
+
+    inputs = []
+    for fmt, prefix in (("geojson", "J"), ("gpkg", "G"), ("kml", "K"), ("shp", "S")):
+        path = write_layer(areas(prefix), folder / fmt, fmt, stem=f"areas_{fmt}")
+        files = sorted(path.parent.glob(f"{path.stem}.*")) if fmt == "shp" else [path]
+        inputs.append((fmt, "Areas", files, "Import 4 rows as a new version"))
+    wkt = [
+        {"id": f"W{i}", "name": f"Clinic {i}", "type": "clinic", "wkt": f"POINT ({x} {y})"}
+        for i, (x, y) in enumerate(FACILITY_POINTS)
+    ]
+    inputs.append(
+        (
+            "csv-wkt",
+            "Facilities",
+            [write_table(wkt, folder / "wkt.csv")],
+            "Import 4 rows as a new version",
+        )
+    )
+    latlon = [
+        {"id": f"X{i}", "name": f"Post {i}", "type": "health post", "latitude": y, "longitude": x}
+        for i, (x, y) in enumerate(FACILITY_POINTS[:3])
+    ]
+    inputs.append(
+        (
+            "xlsx",
+            "Facilities",
+            [write_table(latlon, folder / "posts.xlsx")],
+            "Import 3 rows as a new version",
+        )
+    )
+    # Person records: three inside the (just imported) areas, one far outside every area.
+    spots = [*FACILITY_POINTS[:3], (10.0, 10.0)]
+    people = gpd.GeoDataFrame(
+        {"date": ["2026-09-03"] * 4, "scheme": ["health"] * 4},
+        geometry=[shapely.Point(x, y) for x, y in spots],
+        crs="EPSG:4326",
+    )
+    parquet = folder / "people.geoparquet"
+    people.to_parquet(parquet)
+    points = "Insured people or households (points)"
+    counted = "3 counted into areas, 1 outside"
+    inputs.append(("geoparquet", points, [parquet], counted))
+    rows = [{"lat": y, "lon": x, "date": "2026-10-05", "scheme": "health"} for x, y in spots]
+    inputs.append(("csv-points", points, [write_table(rows, folder / "people.csv")], counted))
+    return inputs
+
+
+def test_every_format_uploads_and_imports(formats_server, guarded_page, tmp_path):
+    """GeoJSON, GeoPackage, KML, a loose Shapefile with its parts, CSV with WKT, XLSX, and
+    person records (GeoParquet, CSV) through the real file input, each a new version."""
+    server, workspace = formats_server
+    page = guarded_page.page
+    number = list_versions(workspace)[-1].number
+    for what, table, files, ready in _format_inputs(tmp_path):
+        page.goto(f"{server.url}/data")
+        wait_for_text(page, "Import a table")
+        wait_for_app(page)
+        if table != "Areas":
+            choose(page, "Table to import", table)
+            wait_for_app(page)
+        page.locator('input[type="file"]').set_input_files([str(f) for f in files])
+        wait_for_text(page, ready)
+        wait_for_app(page)
+        map_frame(page)  # the preview settles the page's height before the click
+        wait_for_app(page)
+        no_exception_shown(page)
+        page.get_by_role("button", name=re.compile(r"^Import .* rows as a new version")).click()
+        number += 1
+        wait_for_version(workspace, number, page)
+        wait_for_text(page, f"imported as version {number}")
+        tables = read_workspace(workspace)
+        if what in ("geojson", "gpkg", "kml", "shp"):
+            prefix = {"geojson": "J", "gpkg": "G", "kml": "K", "shp": "S"}[what]
+            assert sorted(tables["areas"]["area_id"]) == [f"{prefix}10{i}" for i in range(1, 5)]
+            assert set(tables["areas"]["population"].dropna()) == {44406, 12000}, what
+        elif what == "csv-wkt":
+            assert sorted(tables["facilities"]["facility_id"]) == ["W0", "W1", "W2", "W3"]
+            assert tables["facilities"].geom_type.eq("Point").all()
+        elif what == "xlsx":
+            assert sorted(tables["facilities"]["facility_id"]) == ["X0", "X1", "X2"]
+            assert set(tables["facilities"]["type"]) == {"health_post"}
+        else:
+            month = "2026-09-01" if what == "geoparquet" else "2026-10-01"
+            insured = tables["insured"]
+            new = insured[(insured["period"] == month) & (insured["source"] == "points")]
+            assert int(new["insured"].sum()) == 3, what
+            assert set(new["area_id"]) == {"S101", "S102", "S103"}, what
+        summary = list_versions(workspace)[-1].summary["import"]
+        assert summary["source"] == files[-1].name or what == "shp", summary
+    page.screenshot(path=screenshot_path("data-6-every-format"), full_page=True)
+    assert guarded_page.errors == []

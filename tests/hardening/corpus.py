@@ -616,6 +616,8 @@ def insured_cases() -> Iterator[Case]:
         ("unknown-area", lambda: one(4, area_id="999"), "import", 7, 1),
         ("solar-hijri-date", lambda: one(5, month="1404/01/01"), "import", 8, 0),
         ("invalid-date", lambda: one(6, month="2025-13-45"), "import", 7, 1),
+        ("date-out-of-range", lambda: one(6, month="9999-12-31"), "import", 7, 1),
+        ("year-2952", lambda: one(6, month="2952-01"), "import", 7, 1),
         ("duplicate-rows", lambda: base + [dict(base[0])], "error", None, 0),
         ("huge-count", lambda: one(7, insured="1e400"), "import", 8, 1),
     ]  # fmt: skip

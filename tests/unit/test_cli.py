@@ -239,3 +239,93 @@ def test_real_process_builds_into_postgis(tmp_path: Path, postgis_url: str) -> N
     assert bad.returncode == 1
     assert bad.stderr.startswith("error: Cannot open the workspace database")
     assert "no_such_db" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_import_command_saves_a_version_and_prints_row_problems(tmp_path: Path, capsys) -> None:
+    from geodata import imports as I
+    from geodata.__main__ import IMPORT_TABLE_CHOICES
+    from geodata.store import read_workspace
+
+    assert IMPORT_TABLE_CHOICES == I.IMPORT_TABLES
+    workspace = tmp_path / "ws.gpkg"
+    assert _run(["build", write_region(tmp_path / "region"), "--out", workspace], capsys)[0] == 0
+    rows = [
+        {"code": f"W{i}", "title": f"Clinic {i}", "kind": "درمانگاه", "geom": f"POINT ({x} {y})"}
+        for i, (x, y) in enumerate(FACILITY_POINTS)
+    ]
+    rows[1]["geom"] = "POINT (oops)"
+    source = write_table(rows, tmp_path / "centres.csv")
+    argv = ["import", workspace, source, "--table", "facilities", "--map", "code=facility_id"]
+    code, out, err = _run([*argv, "--map", "title=name", "--map", "kind=type"], capsys)
+    assert code == 1, err  # a row was rejected: the rest is saved, the status says so
+    assert "geometry is not valid WKT" in out and "centres.csv" in out and "  3 " in out
+    assert latest_version(workspace) == 2
+    facilities = read_workspace(workspace)["facilities"]
+    assert sorted(facilities["facility_id"]) == ["W0", "W2", "W3"]
+    assert set(facilities["type"]) == {"clinic"}
+    rows[1]["geom"] = "POINT (51.45 35.65)"
+    write_table(rows, source)
+    code, out, _ = _run([*argv, "--map", "title=name", "--map", "kind=type"], capsys)
+    assert code == 0 and "version 3" in out
+    assert len(read_workspace(workspace)["facilities"]) == 4
+
+
+@pytest.mark.parametrize(
+    ("extra", "says"),
+    [
+        (["--map", "nothing=name"], "no column 'nothing'"),
+        (["--map", "title"], "FILE_COLUMN=WORKSPACE_COLUMN"),
+        (["--map", "title=colour"], "'colour' is not a column of facilities"),
+        ([], "no column for name, lat, lon"),
+    ],
+)
+def test_import_command_mistakes_change_nothing(tmp_path: Path, capsys, extra, says) -> None:
+    workspace = tmp_path / "ws.gpkg"
+    _run(["build", write_region(tmp_path / "region"), "--out", workspace], capsys)
+    source = write_table([{"code": "W1", "title": "a", "kind": "clinic"}], tmp_path / "c.csv")
+    code, _, err = _run(
+        ["import", workspace, source, "--table", "facilities", "--map", "code=facility_id", *extra],
+        capsys,
+    )
+    assert code == 1 and says in err and "Traceback" not in err
+    assert latest_version(workspace) == 1
+
+
+def test_unexpected_failure_names_the_file(tmp_path: Path, capsys, monkeypatch) -> None:
+    from geodata import imports as I
+
+    workspace = tmp_path / "ws.gpkg"
+    _run(["build", write_region(tmp_path / "region"), "--out", workspace], capsys)
+    source = write_table([{"partner_id": "X1", "name": "a"}], tmp_path / "odd.csv")
+
+    def broken(*args, **kwargs):
+        raise KeyError("wkt")
+
+    monkeypatch.setattr(I, "prepare_import", broken)
+    code, _, err = _run(["import", workspace, source, "--table", "partners"], capsys)
+    assert code == 1 and err.startswith("error: odd.csv: ") and "KeyError" in err
+    assert latest_version(workspace) == 1
+
+
+def test_reset_demo_writes_the_demo_again(tmp_path: Path, capsys, demo_workspace) -> None:
+    import shutil
+
+    from geodata.demo import holds_only_demo_data
+    from geodata.store import read_workspace
+
+    workspace = tmp_path / "demo.gpkg"
+    shutil.copyfile(demo_workspace, workspace)
+    source = write_table([{"partner_id": "X1", "name": "Only one"}], tmp_path / "partners.csv")
+    assert _run(["import", workspace, source, "--table", "partners"], capsys)[0] == 0
+    assert not holds_only_demo_data(list_versions(workspace))
+    code, out, _ = _run(["reset-demo", workspace, "--author", "ops"], capsys)
+    assert code == 0 and "version 3" in out
+    versions = list_versions(workspace)
+    assert holds_only_demo_data(versions) and versions[-1].author == "ops"
+    assert len(read_workspace(workspace)["partners"]) == len(
+        read_workspace(demo_workspace)["partners"]
+    )
+    built = tmp_path / "real.gpkg"
+    _run(["build", write_region(tmp_path / "region"), "--out", built], capsys)
+    code, _, err = _run(["reset-demo", built], capsys)
+    assert code == 1 and "not a demo workspace" in err

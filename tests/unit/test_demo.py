@@ -395,3 +395,24 @@ def test_outreach_sessions(tables: dict[str, pd.DataFrame], areas: gpd.GeoDataFr
     assert outreach["partner_id"].notna().all()
     small = outreach.loc[outreach["area_id"] != demo.campaign_area_id(tables), "enrolled"]
     assert small.between(10, 999).all()
+
+
+def test_demo_flag_follows_imports_restores_and_resets() -> None:
+    from types import SimpleNamespace as V
+
+    demo_v = {"demo": True}
+    history = [V(number=1, summary=demo_v)]
+    assert demo.holds_only_demo_data(history)
+    history.append(V(number=2, summary={"reassignment": {}}))  # an edit of synthetic data
+    assert demo.holds_only_demo_data(history)
+    history.append(V(number=3, summary={"import": {"table": "areas"}}))
+    assert not demo.holds_only_demo_data(history)
+    history.append(V(number=4, summary={"restored_from": 2}))
+    assert demo.holds_only_demo_data(history)
+    history.append(V(number=5, summary={"restored_from": 3}))
+    assert not demo.holds_only_demo_data(history)
+    history.append(V(number=6, summary={"demo": True, "reset": True}))
+    assert demo.holds_only_demo_data(history)
+    history.append(V(number=7, summary={"report": {}, "title": "Tehran"}))  # a recipe build
+    assert not demo.holds_only_demo_data(history)
+    assert not demo.holds_only_demo_data([])

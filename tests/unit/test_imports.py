@@ -383,3 +383,63 @@ def test_merged_table_update_keeps_geometry() -> None:
     assert isinstance(merged, gpd.GeoDataFrame)
     assert merged["name"].tolist() == ["A", "B2"]
     assert I.merged_table(old, new, "facilities", "replace")["name"].tolist() == ["B2"]
+
+
+def _current_areas() -> dict[str, pd.DataFrame]:
+    raw = area_frame().rename(columns={"code": "area_id", "Name": "name", "pop": "population"})
+    areas, _ = conform(raw, S.AREAS, source="areas")
+    return {"areas": areas.drop(columns=["_row", "_source"])}
+
+
+@pytest.mark.parametrize(("table", "suffix"), [("facilities", "csv"), ("outreach", "xlsx")])
+def test_point_tables_take_a_wkt_column(table: str, suffix: str, tmp_path: Path) -> None:
+    if table == "facilities":
+        rows = [
+            {"id": f"W{i}", "name": f"Clinic {i}", "type": "clinic", "geom": f"POINT ({x} {y})"}
+            for i, (x, y) in enumerate(FACILITY_POINTS)
+        ]
+    else:
+        rows = [
+            {"session": f"S{i}", "day": "2026-10-05", "enrolled": "12", "geom": f"POINT ({x} {y})"}
+            for i, (x, y) in enumerate(FACILITY_POINTS)
+        ]
+    rows[1]["geom"] = "POINT (oops)"
+    upload = upload_of(write_table(rows, tmp_path / f"points.{suffix}"))
+    assert "wkt" in I.targets_for(table, upload)
+    mapping = I.mapping_of(I.propose_mapping(upload, table))
+    assert mapping["wkt"] == "geom"
+    assert "lat" not in mapping and I.missing_targets(table, upload, mapping) == []
+    prepared = I.prepare_import(upload, table, mapping, _current_areas())
+    assert len(prepared.frame) == 3
+    assert prepared.frame.geometry.geom_type.unique().tolist() == ["Point"]
+    bad = [p for p in prepared.problems if p.problem == "geometry is not valid WKT"]
+    assert [(p.row, p.column) for p in bad] == [(3, "geom")] and bad[0].fix
+
+
+def test_lat_lon_still_required_without_wkt(tmp_path: Path) -> None:
+    upload = upload_of(
+        write_table([{"id": "1", "name": "a", "type": "clinic"}], tmp_path / "f.csv")
+    )
+    assert I.missing_targets("facilities", upload, {"facility_id": "id"}) == [
+        "name",
+        "type",
+        "lat",
+        "lon",
+    ]
+
+
+def test_wkt_column_also_mapped_to_another_field_keeps_its_text(tmp_path: Path) -> None:
+    rows = [
+        {"code": f"A{i}", "geometry": shapely.to_wkt(b, rounding_precision=-1)}
+        for i, b in enumerate(area_frame().geometry)
+    ]
+    upload = upload_of(write_table(rows, tmp_path / "areas.csv"))
+    mapping = {"area_id": "code", "wkt": "geometry", "name": "geometry"}
+    prepared = I.prepare_import(upload, "areas", mapping, {"areas": _current_areas()["areas"]})
+    assert len(prepared.frame) == 4
+    assert prepared.frame["name"].str.startswith("POLYGON").all()
+    assert prepared.frame.geometry.geom_type.unique().tolist() == ["Polygon"]
+
+
+def test_geoparquet_suffix_is_accepted_for_upload() -> None:
+    assert ".geoparquet" in I.UPLOAD_SUFFIXES and ".parquet" in I.UPLOAD_SUFFIXES

@@ -12,7 +12,14 @@ from geopandas.testing import assert_geodataframe_equal
 
 from geodata import schema as S
 from geodata.problems import DataError
-from geodata.validate import clean_ids, conform, map_vocabulary, parse_bools, parse_dates
+from geodata.validate import (
+    clean_ids,
+    conform,
+    map_vocabulary,
+    parse_bools,
+    parse_dates,
+    parse_dates_checked,
+)
 
 pytestmark = pytest.mark.filterwarnings("error")
 
@@ -271,3 +278,74 @@ def test_map_vocabulary_prefers_the_recipe_map() -> None:
         {"بیمارستان": "clinic"},  # the recipe says otherwise, and wins
     )
     assert mapped.tolist() == ["clinic", "lab", "pharmacy"]
+
+
+@pytest.mark.parametrize("value", ["2952-01-01", "9999-12-31", "31/12/9999", "0001-01-01"])
+def test_dates_out_of_range_are_a_row_problem_not_a_crash(value: str) -> None:
+    dates, bad, outside = parse_dates_checked(pd.Series([value, "2025-03-21", "soon", None]))
+    assert outside.tolist() == [True, False, False, False]
+    assert bad.tolist() == [False, False, True, False]
+    assert dates.isna().tolist() == [True, False, True, True]
+    # parse_dates counts them as unreadable.
+    assert parse_dates(pd.Series([value]))[1].tolist() == [True]
+
+
+def test_timestamps_beyond_the_range_in_a_typed_column() -> None:
+    far = pd.Series(np.array(["9999-12-31", "2025-01-01"], dtype="datetime64[s]"))
+    dates, bad, outside = parse_dates_checked(far)
+    assert dates.dtype == "datetime64[ns]"
+    assert outside.tolist() == [True, False] and not bad.any()
+    assert dates.iloc[1] == pd.Timestamp("2025-01-01")
+
+
+@pytest.mark.parametrize(
+    ("schema", "column", "frame"),
+    [
+        (S.INSURED, "period", {"area_id": ["101", "102"], "insured": ["5", "6"]}),
+        (S.TARGETS, "period", {"scope": ["101", "102"], "target_coverage": ["0.5", "0.6"]}),
+        (S.OUTREACH, "date", {"session_id": ["s1", "s2"], "enrolled": ["5", "6"]}),
+        (
+            S.FACILITIES,
+            "opens_on",
+            {"facility_id": ["f1", "f2"], "name": ["a", "b"], "type": ["clinic", "clinic"]},
+        ),
+    ],
+)
+def test_conform_reports_dates_out_of_range_with_a_fix(schema, column, frame) -> None:
+    frame = dict(frame, **{column: ["2952-01-01", "2025-03-01"]})
+    if schema.geometry:
+        data = gpd.GeoDataFrame(
+            frame,
+            geometry=gpd.points_from_xy(*zip(*FACILITY_POINTS[:2], strict=True)),
+            crs="EPSG:4326",
+        )
+    else:
+        data = pd.DataFrame(frame)
+    table, problems = conform(data, schema, source="t.csv")
+    found = [p for p in problems if p.problem == "date out of range"]
+    assert [(p.row, p.column, p.value) for p in found] == [(1, column, "2952-01-01")]
+    assert "check the year" in found[0].fix
+    required = column in schema.required
+    assert len(table) == (1 if required else 2)
+    assert not any(p.problem.startswith("date is missing") for p in problems)
+
+
+def test_every_problem_of_conform_suggests_a_fix() -> None:
+    broken = _areas(
+        area_id=["101", "", "103", "103"],
+        population=["many", "-5", "2.5", "10"],
+        underserved=["maybe", "yes", "no", "yes"],
+        geometry=[BOWTIE, shapely.Point(51.3, 35.6), None, AREA_BOXES[3]],
+    )
+    try:
+        _, problems = conform(broken, S.AREAS, source="a.geojson")
+    except DataError as exc:  # duplicates stop it: their problems name a fix too
+        problems = exc.problems
+    assert problems
+    assert all(p.fix for p in problems), [p for p in problems if not p.fix]
+    _, problems = conform(
+        _areas(area_id=["101", "", "103", "104"], population=["many", "-5", "2.5", "10"]),
+        S.AREAS,
+        source="a.geojson",
+    )
+    assert len(problems) >= 4 and all(p.fix for p in problems)
