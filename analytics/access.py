@@ -244,7 +244,9 @@ def area_points(
     if lon_col in areas and lat_col in areas:
         lon = pd.to_numeric(areas[lon_col], errors="coerce").to_numpy(dtype="float64")
         lat = pd.to_numeric(areas[lat_col], errors="coerce").to_numpy(dtype="float64")
-        weighted = np.isfinite(lon) & np.isfinite(lat)
+        weighted = (
+            np.isfinite(lon) & np.isfinite(lat) & (np.abs(lon) <= 180) & (np.abs(lat) <= 90)
+        )
     else:
         lon = lat = np.zeros(len(areas))
         weighted = np.zeros(len(areas), dtype=bool)

@@ -246,6 +246,8 @@ def build_demo_tables(seed: int = DEMO_SEED) -> dict[str, pd.DataFrame]:
         }
     )
     targets = _targets_table(periods)
+    # Added last, from no random stream, so every table above stays as it was before them.
+    areas = _with_population_centres(areas)
     return {
         "areas": areas,
         "facilities": facilities,
@@ -494,6 +496,21 @@ def _areas_table(
         }
     )
     return gpd.GeoDataFrame(frame, geometry=list(geometry), crs=schema.STORAGE_CRS)
+
+
+def _with_population_centres(areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """``areas`` with ``pop_lon`` / ``pop_lat``: each neighbourhood's people live closer to the
+    city's core, so its population-weighted centre is halfway between its centroid and its
+    point nearest the region's population-weighted centre (inside: the cells are convex)."""
+    polygons = areas.geometry.to_numpy()
+    centroids = shapely.centroid(polygons)
+    xy = shapely.get_coordinates(centroids)
+    weights = areas["population"].to_numpy(dtype=float)
+    core = shapely.Point(*(xy * weights[:, None]).sum(axis=0) / weights.sum())
+    nearest = shapely.get_coordinates(shapely.shortest_line(polygons, core))[0::2]
+    centre = (xy + nearest) / 2
+    out = areas.assign(pop_lon=np.round(centre[:, 0], 6), pop_lat=np.round(centre[:, 1], 6))
+    return out[[*areas.columns.drop("geometry"), "pop_lon", "pop_lat", "geometry"]]
 
 
 def _points_inside(rng: np.random.Generator, polygons: np.ndarray) -> np.ndarray:

@@ -91,6 +91,8 @@ AREAS = TableSchema(
         "name_fa",
         "name_vi",
         "name_en",
+        "pop_lon",
+        "pop_lat",
     ),
     kinds={
         "area_id": "id",
@@ -109,6 +111,8 @@ AREAS = TableSchema(
         "name_fa": "text",
         "name_vi": "text",
         "name_en": "text",
+        "pop_lon": "number",
+        "pop_lat": "number",
     },
     geometry="polygon",
     key=("area_id",),

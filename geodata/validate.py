@@ -87,6 +87,8 @@ def map_vocabulary(
 FIRST_DATE = pd.Timestamp.min.ceil("D")
 LAST_DATE = pd.Timestamp.max.floor("D")
 DATE_FIX = "use YYYY-MM-DD or 1404/01/01"
+#: Number columns that hold degrees (EPSG:4326), with their largest magnitude.
+DEGREE_RANGES = {"pop_lon": 180, "pop_lat": 90}
 DATE_RANGE_FIX = (
     f"check the year: dates must lie between {FIRST_DATE:%Y-%m-%d} and {LAST_DATE:%Y-%m-%d}"
 )
@@ -312,6 +314,17 @@ def conform(
                     "must be between 0 and 1; kept as missing",
                     "rejected",
                     "write 85 % as 0.85",
+                )
+                frame[column] = numbers.where(~outside)
+            elif column in DEGREE_RANGES:
+                limit = DEGREE_RANGES[column]
+                outside = numbers.abs() > limit
+                report(
+                    outside,
+                    column,
+                    f"must be between -{limit} and {limit} degrees; kept as missing",
+                    "rejected",
+                    "write decimal degrees in EPSG:4326, e.g. 51.389 (longitude), 35.689 (latitude)",
                 )
                 frame[column] = numbers.where(~outside)
             else:

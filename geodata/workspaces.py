@@ -13,7 +13,8 @@ from pathlib import Path
 from geodata.problems import DataError
 from geodata.store import Version, list_versions, save_version
 
-DEMO_GENERATOR_VERSION = 3  # 2: staff, desks, utilisation records; 3: partner names fa/vi
+DEMO_GENERATOR_VERSION = 4  # 2: staff, desks, utilisation records; 3: partner names fa/vi;
+# 4: population-weighted centres (pop_lon, pop_lat)
 
 
 def cache_dir() -> Path:
