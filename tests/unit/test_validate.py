@@ -85,6 +85,22 @@ def test_population_values(raw: str, expected: int | None, severity: str | None)
         assert found[0].value == raw
 
 
+def test_population_centre_is_checked_as_degrees() -> None:
+    frame = _areas(pop_lon=["51.4", "200", "-51.4", None], pop_lat=["35.7", "35.7", "-91", "x"])
+    table, problems = conform(frame, S.AREAS, source="areas.csv")
+    assert len(table) == 4
+    assert table["pop_lon"].tolist()[0] == 51.4 and table["pop_lat"].tolist()[0] == 35.7
+    assert table["pop_lon"].isna().tolist() == [False, True, False, True]
+    assert table["pop_lat"].isna().tolist() == [False, False, True, True]
+    found = sorted((p.column, p.row, p.severity) for p in problems if p.column.startswith("pop_"))
+    assert found == [
+        ("pop_lat", 3, "rejected"),
+        ("pop_lat", 4, "rejected"),
+        ("pop_lon", 2, "rejected"),
+    ]
+    assert all(p.fix for p in problems if p.column.startswith("pop_"))
+
+
 def test_required_column_missing() -> None:
     with pytest.raises(
         DataError, match=r"areas\.shp: the areas table needs column\(s\) population"
