@@ -41,9 +41,11 @@ from analytics import access
 from geodata.schema import SCENARIO_KINDS
 
 __all__ = [
+    "FREQUENCIES",
     "LOAD_REFERENCES",
     "SUPPLY_COLUMNS",
     "Change",
+    "MissingFacilityError",
     "NetworkResult",
     "NetworkSettings",
     "ScenarioResult",
@@ -60,8 +62,11 @@ __all__ = [
     "facility_growth",
     "facility_load",
     "group_growth",
+    "group_series",
+    "record_frequency",
     "run_scenario",
     "scenario_list",
+    "sites_after_changes",
     "sites_as_changes",
     "utilisation_per_supply",
     "utilisation_series",
@@ -213,12 +218,28 @@ def utilisation_per_supply(
 # --------------------------------------------------------------------------------------------------
 
 
+#: Record frequencies the growth windows know: months between successive periods, and how many
+#: periods make up one window (a year).
+FREQUENCIES: dict[str, tuple[int, int]] = {
+    "monthly": (1, 12),
+    "quarterly": (3, 4),
+    "half_yearly": (6, 2),
+    "yearly": (12, 1),
+}
+#: Mean length of a month in days (Gregorian and Solar Hijri alike, over a year).
+_MONTH_DAYS = 365.2425 / 12
+
+
 @dataclass(frozen=True)
 class UtilisationWindows:
     """The two periods growth compares: the latest window and the one before it.
 
-    ``frequency`` is ``"yearly"`` (every record on 1 January: one year against the year before)
-    or ``"monthly"`` (the latest ``months`` months against the ``months`` before them).
+    ``frequency`` is how often facilities report (``"monthly"``, ``"quarterly"``,
+    ``"half_yearly"`` or ``"yearly"``), read from the gaps between each facility's periods, not
+    from the calendar date (a year that starts on 1 Farvardin is stored as a March date).
+    ``months`` is the length of a window in months; ``current`` and ``previous`` hold the periods
+    of each window, oldest first (a period nobody reported is still listed, so that no facility
+    is complete without it).
     """
 
     frequency: str
@@ -231,10 +252,60 @@ class UtilisationWindows:
         """Whether there is a previous window to compare with at all."""
         return len(self.previous) > 0
 
+    @property
+    def n_periods(self) -> int:
+        """Periods in one window (e.g. 4 quarters)."""
+        return len(self.current)
 
-def _periods(utilisation: pd.DataFrame, measure: str | None) -> pd.DatetimeIndex:
+
+def _records(utilisation: pd.DataFrame, measure: str | None) -> pd.DataFrame:
     rows = utilisation if measure is None else utilisation[utilisation["measure"] == measure]
-    return pd.DatetimeIndex(sorted(pd.to_datetime(rows["period"]).dropna().unique()))
+    ids = (
+        rows["facility_id"].astype(str)
+        if "facility_id" in rows
+        else pd.Series("", index=rows.index, dtype=object)
+    )
+    frame = pd.DataFrame({"facility_id": ids.to_numpy(), "period": pd.to_datetime(rows["period"])})
+    return frame.dropna(subset=["period"]).drop_duplicates()
+
+
+def _months_between(later: pd.Series | pd.Timestamp, earlier: pd.Series | pd.Timestamp):
+    """Whole months between two dates, from the days between them (calendar-free)."""
+    days = (later - earlier) / pd.Timedelta(days=1)
+    return np.round(np.asarray(days, dtype="float64") / _MONTH_DAYS)
+
+
+def record_frequency(utilisation: pd.DataFrame, measure: str | None = None) -> str | None:
+    """How often facilities report ``measure``: the most common smallest gap between a
+    facility's successive periods, in months, read as the nearest of :data:`FREQUENCIES`
+    (None without records). With no facility reporting twice, the gaps between all periods
+    decide; with a single period, records on 1 January read as yearly, others as monthly."""
+    records = _records(utilisation, measure)
+    if not len(records):
+        return None
+    records = records.sort_values(["facility_id", "period"])
+    same = records["facility_id"].eq(records["facility_id"].shift())
+    gaps = _months_between(records["period"], records["period"].shift())[same.to_numpy()]
+    per_facility = (
+        pd.Series(gaps, index=records["facility_id"][same].to_numpy())
+        .loc[lambda g: g > 0]
+        .groupby(level=0)
+        .min()
+    )
+    if len(per_facility):
+        step = float(per_facility.mode().min())
+    else:
+        periods = pd.Series(sorted(records["period"].unique()))
+        if len(periods) < 2:
+            first = periods.iloc[0]
+            return "yearly" if (first.month, first.day) == (1, 1) else "monthly"
+        positive = _months_between(periods, periods.shift())[1:]
+        positive = positive[positive > 0]
+        if not len(positive):
+            return "monthly"
+        step = float(positive.min())
+    steps = {name: months for name, (months, _) in FREQUENCIES.items()}
+    return min(steps, key=lambda name: (abs(np.log(max(step, 0.5) / steps[name])), -steps[name]))
 
 
 def utilisation_windows(
@@ -242,30 +313,46 @@ def utilisation_windows(
 ) -> UtilisationWindows | None:
     """The latest window of ``measure``'s records and the one before it (None without records).
 
-    Yearly records (every period on 1 January, years apart) compare the latest year with the one
-    before it. Monthly records compare the latest ``window_months`` months with the
-    ``window_months`` months before them; with fewer than twice that many months of records, the
-    window shrinks to half the months available (at least 1).
+    The frequency comes from :func:`record_frequency`. A window is a year: one yearly period,
+    two half-years, four quarters, or ``window_months`` months. With fewer than two windows of
+    periods on record, the window shrinks to half the periods available (at least 1). Each
+    period on record is placed on a regular grid counted back from the latest one by the days
+    between them, so periods dated in any calendar (1 Farvardin, the 1st of a Gregorian month)
+    line up; a grid slot with no record at all still counts as a period of its window.
     """
-    periods = _periods(utilisation, measure)
-    if not len(periods):
+    records = _records(utilisation, measure)
+    if not len(records):
         return None
-    last = periods.max()
-    if bool(((periods.month == 1) & (periods.day == 1)).all()):
-        before = last - pd.DateOffset(years=1)
-        previous = (before,) if before in periods else ()
-        return UtilisationWindows("yearly", 12, (last,), previous)
-    first = periods.min()
-    span = (last.year - first.year) * 12 + (last.month - first.month) + 1
-    months = int(window_months)
-    if span < 2 * months:
-        months = max(1, span // 2)
-    current = tuple(pd.date_range(end=last, periods=months, freq="MS"))
-    start_previous = current[0] - pd.DateOffset(months=months)
-    previous = tuple(pd.date_range(start=start_previous, periods=months, freq="MS"))
-    if previous[0] < first:
-        previous = ()
-    return UtilisationWindows("monthly", months, current, previous)
+    frequency = record_frequency(utilisation, measure)
+    step, per_window = FREQUENCIES[str(frequency)]
+    if frequency == "monthly":
+        per_window = max(1, int(window_months))
+    periods = pd.Series(sorted(records["period"].unique()))
+    last = periods.iloc[-1]
+    slots = pd.Series(
+        np.round(_months_between(last, periods) / step).astype("int64"), index=periods.index
+    )
+    # One period per slot: the latest of the periods that fall on it.
+    on_grid = pd.Series(periods.to_numpy(), index=slots.to_numpy())
+    on_grid = on_grid[~on_grid.index.duplicated(keep="first")]
+    span = int(slots.max()) + 1
+    n = per_window
+    if span < 2 * n:
+        n = max(1, span // 2)
+
+    def window(first_slot: int) -> tuple[pd.Timestamp, ...]:
+        wanted = np.arange(first_slot + n - 1, first_slot - 1, -1)  # oldest first
+        stamps = [
+            pd.Timestamp(on_grid[s])
+            if s in on_grid.index
+            else pd.Timestamp(last - pd.DateOffset(months=int(s * step)))
+            for s in wanted
+        ]
+        return tuple(stamps)
+
+    current = window(0)
+    previous = window(n) if 2 * n <= span else ()
+    return UtilisationWindows(str(frequency), int(n * step), current, previous)
 
 
 def facility_growth(
@@ -383,6 +470,37 @@ def utilisation_series(
     return out.reset_index().sort_values("period", ignore_index=True)
 
 
+def group_series(utilisation: pd.DataFrame, measure: str, groups: pd.Series) -> pd.DataFrame:
+    """Total ``measure`` per group (e.g. district) and period.
+
+    Parameters
+    ----------
+    utilisation : pandas.DataFrame
+        Records (``facility_id``, ``period``, ``measure``, ``value``). Not modified.
+    groups : pandas.Series
+        Group of each facility, indexed by facility_id (missing: left out).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``group``, ``period``, ``value``, ``n_facilities`` (facilities of the group with a record
+        that period), sorted by group and period.
+    """
+    rows = utilisation[utilisation["measure"] == measure]
+    frame = pd.DataFrame(
+        {
+            "group": rows["facility_id"].astype(str).map(groups).to_numpy(),
+            "period": pd.to_datetime(rows["period"]).to_numpy(),
+            "value": pd.to_numeric(rows["value"], errors="coerce").astype("float64").to_numpy(),
+        }
+    )
+    frame = frame[frame["group"].notna() & frame["value"].notna()]
+    out = frame.groupby(["group", "period"], sort=True).agg(
+        value=("value", "sum"), n_facilities=("value", "size")
+    )
+    return out.reset_index()
+
+
 def facility_districts(
     facilities: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, column: str = "district_id"
 ) -> pd.Series:
@@ -442,6 +560,15 @@ class Change:
                 raise ValueError(f"supply must be one of {SUPPLY_COLUMNS}, not {self.supply!r}")
 
 
+class MissingFacilityError(ValueError):
+    """A change names a facility the facilities table does not hold (e.g. a saved scenario after
+    an import removed the facility); ``facility_ids`` lists them."""
+
+    def __init__(self, facility_ids: Sequence[str]) -> None:
+        self.facility_ids = tuple(str(f) for f in facility_ids)
+        super().__init__("no facility with id(s): " + ", ".join(self.facility_ids))
+
+
 def _changes_frame(changes: Sequence[Change] | pd.DataFrame) -> pd.DataFrame:
     if isinstance(changes, pd.DataFrame):
         return changes_to_frame(changes_from_frame(changes))
@@ -454,8 +581,8 @@ def apply_changes(
     """The facilities after a scenario's changes, as a new frame (``facilities`` is not modified).
 
     New sites are added first; then, per facility, the last upgrade of each supply column and the
-    last open/close win. Raises ``ValueError`` for a change naming a facility that does not exist
-    (or a new site whose id exists already).
+    last open/close win. Raises :class:`MissingFacilityError` (a ``ValueError``) for a change
+    naming a facility that does not exist, ``ValueError`` for a new site whose id exists already.
     """
     table = _changes_frame(changes)
     out = facilities.copy()
@@ -509,8 +636,8 @@ def apply_changes(
     edits = table[table["kind"] != "new_site"]
     unknown = ~edits["facility_id"].isin(known)
     if unknown.any():
-        raise ValueError(
-            "no facility with id(s): " + ", ".join(edits.loc[unknown, "facility_id"].astype(str))
+        raise MissingFacilityError(
+            list(dict.fromkeys(edits.loc[unknown, "facility_id"].astype(str)))
         )
     upgrades = edits[edits["kind"] == "upgrade"].drop_duplicates(
         ["facility_id", "supply"], keep="last"
@@ -637,6 +764,67 @@ def sites_as_changes(
     ]
 
 
+def sites_after_changes(
+    areas: gpd.GeoDataFrame,
+    facilities: gpd.GeoDataFrame,
+    changes: Sequence[Change] | pd.DataFrame,
+    care_types: Sequence[str],
+    k: int,
+    radius_km: float,
+    *,
+    weight: str = "population",
+    time_limit: float | None = 20.0,
+):
+    """New sites chosen by :func:`analytics.siting.choose_sites` for the network *after*
+    ``changes``: a facility the what-if closes no longer counts, one it opens or adds does, and
+    no neighbourhood where a facility of ``care_types`` already stands (within 1 m: e.g. a site
+    added before) is a candidate again.
+
+    Parameters
+    ----------
+    areas : geopandas.GeoDataFrame
+        Demand: areas with ``weight`` (every area's representative point is a candidate site).
+    facilities : geopandas.GeoDataFrame
+        The facilities as stored; not modified.
+    changes
+        The pending changes (see :func:`apply_changes`, which may raise ``ValueError``).
+    care_types : sequence of str
+        Facility types that count as the care the sites bring within reach.
+    k, radius_km, weight, time_limit
+        As for :func:`analytics.siting.choose_sites`.
+
+    Returns
+    -------
+    (SitingResult, geopandas.GeoDataFrame)
+        As :func:`analytics.siting.choose_sites`.
+    """
+    from analytics import siting
+
+    after = apply_changes(facilities, changes)
+    counted = access.available_facilities(after)
+    existing = counted[counted["type"].isin(list(care_types)).to_numpy()]
+    keep = [c for c in ("area_id", "name", weight) if c in areas]
+    demand = areas[[*keep, areas.geometry.name]]
+    candidates = demand
+    if len(existing) and len(demand):
+        metric = access.metric_crs_for({"demand": demand, "existing facilities": existing})
+        spots = access.project_points(demand, metric, what="candidates")
+        have = access.project_points(existing, metric, what="existing facilities")
+        taken, _, _ = access.pairs_within(spots, have, 0.001)
+        free = np.ones(len(demand), dtype=bool)
+        free[taken] = False
+        candidates = demand.iloc[np.flatnonzero(free)]
+    return siting.choose_sites(
+        demand,
+        existing,
+        int(k),
+        float(radius_km),
+        candidates=candidates,
+        weight=weight,
+        time_limit=time_limit,
+    )
+
+
 # --------------------------------------------------------------------------------------------------
 # what-if: evaluating a network
 # --------------------------------------------------------------------------------------------------
@@ -671,8 +859,12 @@ class NetworkResult:
     summary: dict[str, float] = field(default_factory=dict)
 
 
-#: Summary figures, in display order, and whether a rise is good (for the sign of a change).
-SUMMARY_FIGURES: dict[str, bool] = {
+#: Summary figures, in display order, and whether a rise is good (for the sign of a change; None
+#: where a change is neither). A what-if changes facilities, never insured counts, so people move
+#: between the double-gap classes only from far to near care or back: more people "covered and
+#: near" or "uninsured but near" means fewer far from care (better access); more "insured but
+#: far" or "uninsured and far" means worse.
+SUMMARY_FIGURES: dict[str, bool | None] = {
     "facilities_counted": True,
     "supply_total": True,
     "people_near_care": True,
@@ -683,8 +875,14 @@ SUMMARY_FIGURES: dict[str, bool] = {
     "people_per_supply": False,
     "facilities_overloaded": False,
     "max_load_ratio": False,
-    **{f"people_{c}": c == "covered_near" for c in access.DOUBLE_GAP_CLASSES},
+    **{
+        f"people_{c}": {"covered_near": True, "uninsured_near": True, "no_data": None}.get(c, False)
+        for c in access.DOUBLE_GAP_CLASSES
+    },
 }
+#: Changes smaller than this share of the larger of before and after (or 1e-9 absolute) are
+#: rounding, not a change: they get no verdict.
+CHANGE_TOLERANCE = 1e-9
 
 
 def evaluate_network(
@@ -811,14 +1009,19 @@ def _pooled(load: pd.DataFrame) -> float:
 
 def compare_networks(before: NetworkResult, after: NetworkResult) -> pd.DataFrame:
     """Summary figures side by side: ``figure``, ``before``, ``after``, ``change`` and
-    ``better`` (True when the change is an improvement, False when worse, NA when none)."""
+    ``better`` (True when the change is an improvement, False when worse, NA when there is no
+    change beyond :data:`CHANGE_TOLERANCE` or the figure has no direction)."""
     names = list(SUMMARY_FIGURES)
     b = np.array([before.summary.get(n, np.nan) for n in names], dtype="float64")
     a = np.array([after.summary.get(n, np.nan) for n in names], dtype="float64")
     change = a - b
-    rise_good = np.array([SUMMARY_FIGURES[n] for n in names])
-    better = pd.array(np.where(rise_good, change > 0, change < 0), dtype="boolean")
-    better[~(np.abs(np.nan_to_num(change)) > 1e-9)] = pd.NA
+    direction = np.array(
+        [0 if SUMMARY_FIGURES[n] is None else (1 if SUMMARY_FIGURES[n] else -1) for n in names]
+    )
+    scale = np.fmax(np.abs(np.nan_to_num(a)), np.abs(np.nan_to_num(b)))
+    moved = np.abs(np.nan_to_num(change)) > np.fmax(CHANGE_TOLERANCE * scale, 1e-9)
+    better = pd.array(direction * np.sign(np.nan_to_num(change)) > 0, dtype="boolean")
+    better[~moved | (direction == 0)] = pd.NA
     return pd.DataFrame(
         {"figure": names, "before": b, "after": a, "change": change, "better": better}
     )
@@ -931,12 +1134,37 @@ def compare_scenarios(
     (``{figure}_change``); the first row is the network as it is (``scenario`` = ``""``).
 
     ``scenarios`` maps a label to its changes (a list, or rows of the ``scenarios`` table).
+    A scenario that can no longer be applied (it names a facility a later import removed, or
+    a new site whose id is now taken) does not stop the others: its row has ``applicable``
+    False, the ``reason``, the ``missing`` facility ids (comma-separated) and no figures.
     """
     base = baseline or evaluate_network(areas, facilities, settings, coverage)
-    rows = [{"scenario": "", "n_changes": 0, **base.summary}]
+    rows: list[dict[str, object]] = [
+        {"scenario": "", "n_changes": 0, "applicable": True, "reason": None, "missing": None}
+        | base.summary
+    ]
     for label, changes in scenarios.items():
-        result = run_scenario(areas, facilities, changes, settings, coverage, before=base)
-        row: dict[str, object] = {"scenario": label, "n_changes": len(result.changes)}
+        try:
+            result = run_scenario(areas, facilities, changes, settings, coverage, before=base)
+        except ValueError as exc:
+            missing = exc.facility_ids if isinstance(exc, MissingFacilityError) else ()
+            rows.append(
+                {
+                    "scenario": label,
+                    "n_changes": len(changes),
+                    "applicable": False,
+                    "reason": str(exc),
+                    "missing": ", ".join(missing) or None,
+                }
+            )
+            continue
+        row: dict[str, object] = {
+            "scenario": label,
+            "n_changes": len(result.changes),
+            "applicable": True,
+            "reason": None,
+            "missing": None,
+        }
         for name in SUMMARY_FIGURES:
             row[name] = result.after.summary.get(name, np.nan)
             row[f"{name}_change"] = result.after.summary.get(name, np.nan) - base.summary.get(

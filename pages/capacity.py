@@ -13,9 +13,12 @@ import streamlit as st
 
 from analytics import capacity as cap
 from geodata.problems import DataError
+from geodata.schema import FACILITY_TYPES
 from ui import capacity_data, capacity_views, data, views
 from ui.access_data import DISTANCE_SETS, facility_types, present_sets
 from ui.context import current, require_page
+from ui.downloads import table_downloads
+from ui.facility_layer import facility_filters
 from ui.format import fmt_int, fmt_number, fmt_pct
 from ui.localize import display_names
 from ui.safe import md_escape
@@ -100,7 +103,8 @@ if with_insured:
         key=P["covered"].widget_key,
         format_func=lambda v: fmt_pct(v, ctx.lang, digits=0),
     )
-show_others = sb.toggle(ctx.t("capacity.controls.others"), value=False, key="cap_others")
+# Facilities besides the load circles: the filters every map page shares (off unless asked for).
+shown_facilities = facility_filters(ctx, all_facilities, "cap", show_default=False)
 
 service = str(value(P["service"]))
 supply = str(value(P["supply"]))
@@ -157,7 +161,13 @@ m4.metric(
     ),
 )
 service_types = capacity_data.SERVICES[service]
-others = all_facilities[~all_facilities["type"].isin(service_types).to_numpy()]
+others = (
+    shown_facilities[
+        ~shown_facilities["facility_id"].astype(str).isin(load["facility_id"].astype(str))
+    ]
+    if shown_facilities is not None
+    else None
+)
 per_area = base.areas.assign(name=base.areas["area_id"].map(names).to_numpy())
 capacity_views.load_map(
     ctx,
@@ -165,7 +175,7 @@ capacity_views.load_map(
     per_area,
     load,
     all_facilities,
-    others if show_others else None,
+    others,
     supply=supply,
     overload_at=overload_at,
     key=f"cap_load_map_{service}_{supply}",
@@ -190,7 +200,7 @@ ranked = capacity_views.load_table(
     measure=measure,
     growth=growth,
 )
-capacity_views.show_table(ctx, ranked, f"load_{service}.csv", key="cap_load_csv")
+capacity_views.show_table(ctx, ranked, f"capacity_load_{service}", key="cap_load_dl")
 
 # ----------------------------------------------------------------------------------- utilisation
 st.subheader(ctx.t("capacity.growth.title"))
@@ -212,12 +222,19 @@ else:
     previous_total = float(complete["previous"].sum())
     g1, g2, g3 = st.columns(3)
     label = capacity_views.measure_label(ctx, measure)
+    # No facility with both periods complete: nothing to total, so no figure (not 0).
+    any_complete = len(complete) > 0
     g1.metric(
         ctx.t("capacity.growth.current", measure=label),
-        fmt_int(current_total, ctx.lang),
-        delta=fmt_pct(current_total / previous_total - 1, ctx.lang) if previous_total else None,
+        fmt_int(current_total, ctx.lang) if any_complete else "—",
+        delta=fmt_pct(current_total / previous_total - 1, ctx.lang)
+        if any_complete and previous_total
+        else None,
     )
-    g2.metric(ctx.t("capacity.growth.previous", measure=label), fmt_int(previous_total, ctx.lang))
+    g2.metric(
+        ctx.t("capacity.growth.previous", measure=label),
+        fmt_int(previous_total, ctx.lang) if any_complete else "—",
+    )
     g3.metric(
         ctx.t("capacity.growth.reporting"),
         ctx.t(
@@ -235,6 +252,31 @@ else:
             width="stretch",
             config={"displayModeBar": False},
         )
+    by_district = capacity_data.district_series(ws, ver, measure)
+    if by_district["period"].nunique() > 1:
+        st.markdown(f"**{ctx.t('capacity.growth.district_series', measure=label)}**")
+        st.plotly_chart(
+            capacity_views.district_chart(ctx, by_district, label),
+            width="stretch",
+            config={"displayModeBar": False},
+            key="cap_district_chart",
+        )
+    reporting = per_facility["facility_id"].astype(str).tolist()
+    if reporting:
+        picked = st.selectbox(
+            ctx.t("capacity.growth.pick_facility"),
+            reporting,
+            key="cap_series_facility",
+            format_func=lambda fid: f"{facility_names.get(fid, fid)} · {fid}",
+        )
+        own = capacity_data.facility_series(ws, ver, measure, str(picked))
+        if len(own):
+            st.plotly_chart(
+                capacity_views.utilisation_chart(ctx, own, label),
+                width="stretch",
+                config={"displayModeBar": False},
+                key="cap_facility_chart",
+            )
     facility_table, district_table = capacity_views.growth_tables(
         ctx, per_facility, per_district, measure
     )
@@ -242,12 +284,12 @@ else:
     with left:
         st.markdown(f"**{ctx.t('capacity.growth.by_facility')}**")
         capacity_views.show_table(
-            ctx, facility_table, f"growth_{measure}_facilities.csv", key="cap_growth_csv"
+            ctx, facility_table, f"capacity_growth_{measure}_facilities", key="cap_growth_dl"
         )
     with right:
         st.markdown(f"**{ctx.t('capacity.growth.by_district')}**")
         capacity_views.show_table(
-            ctx, district_table, f"growth_{measure}_districts.csv", key="cap_district_csv"
+            ctx, district_table, f"capacity_growth_{measure}_districts", key="cap_district_dl"
         )
 
 # ---------------------------------------------------------------------------------------- what-if
@@ -260,8 +302,9 @@ status = all_facilities["status"].fillna("operational") if "status" in all_facil
 ids = all_facilities["facility_id"].astype(str)
 open_now = ids[(status == "operational").to_numpy()] if status is not None else ids
 closed_now = ids[(status != "operational").to_numpy()] if status is not None else ids.iloc[0:0]
-actions = ["upgrade", "open", "close", "sites"]
+actions = ["upgrade", "open", "close", "sites", "place"]
 types_present = set(facility_types(all_facilities))
+supply_column = supply if supply in cap.SUPPLY_COLUMNS else None
 
 
 def facility_option(fid: str) -> str:
@@ -274,6 +317,31 @@ def add_change(change: cap.Change) -> None:
     st.session_state[CHANGES] = [*st.session_state[CHANGES], change]
 
 
+def typical_supply() -> int:
+    """The median capacity of the service's facilities (a new site's starting value)."""
+    if supply_column is None or supply_column not in all_facilities:
+        return 10
+    members = all_facilities[all_facilities["type"].isin(service_types).to_numpy()]
+    numbers = pd.to_numeric(members[supply_column], errors="coerce")
+    numbers = numbers[numbers > 0]
+    return int(round(float(numbers.median()))) if len(numbers) else 10
+
+
+def supply_value_input(container, key: str) -> None:
+    """The capacity a new facility gets, in the sidebar's supply (beds, staff or desks)."""
+    if supply_column is None:
+        container.caption(ctx.t("capacity.whatif.counts_one"))
+        return
+    container.number_input(
+        ctx.t("capacity.whatif.new_supply", supply=s_label),
+        min_value=0,
+        max_value=100_000,
+        value=typical_supply(),
+        step=1,
+        key=key,
+    )
+
+
 a1, a2 = st.columns([1, 3])
 action = a1.selectbox(
     ctx.t("capacity.whatif.action"),
@@ -283,44 +351,42 @@ action = a1.selectbox(
 )
 with a2:
     if action == "upgrade":
-        service_ids = ids[all_facilities["type"].isin(service_types).to_numpy()].tolist()
-        u1, u2, u3 = st.columns([3, 1, 1])
-        chosen = u1.selectbox(
-            ctx.t("capacity.whatif.facility"),
-            service_ids or ids.tolist(),
-            key="cap_upgrade_id",
-            format_func=facility_option,
-        )
-        columns = [c for c in cap.SUPPLY_COLUMNS if c in all_facilities] or ["beds"]
-        column = u2.selectbox(
-            ctx.t("capacity.controls.supply"),
-            columns,
-            index=columns.index(supply) if supply in columns else 0,
-            key="cap_upgrade_supply",
-            format_func=lambda v: capacity_views.supply_label(ctx, v),
-        )
-        now = pd.to_numeric(
-            all_facilities.loc[ids.to_numpy() == chosen, column]
-            if column in all_facilities
-            else pd.Series(dtype="float64"),
-            errors="coerce",
-        )
-        start = int(now.iloc[0]) * 2 if len(now) and pd.notna(now.iloc[0]) else 10
-        amount = u3.number_input(
-            ctx.t("capacity.whatif.new_value"),
-            min_value=0,
-            max_value=100_000,
-            value=start,
-            step=1,
-            key=f"cap_upgrade_value_{chosen}_{column}",
-        )
-        st.button(
-            ctx.t("capacity.whatif.add"),
-            key="cap_add_upgrade",
-            on_click=add_change,
-            args=(cap.Change("upgrade", str(chosen), supply=column, value=float(amount)),),
-            icon=":material/add:",
-        )
+        if supply_column is None:
+            # Capacity counted per facility: beds, staff or desks change nothing here.
+            st.info(ctx.t("capacity.whatif.upgrade_needs_supply"), icon=":material/info:")
+        else:
+            service_ids = ids[all_facilities["type"].isin(service_types).to_numpy()].tolist()
+            u1, u2 = st.columns([3, 1])
+            chosen = u1.selectbox(
+                ctx.t("capacity.whatif.facility"),
+                service_ids or ids.tolist(),
+                key="cap_upgrade_id",
+                format_func=facility_option,
+            )
+            now = pd.to_numeric(
+                all_facilities.loc[ids.to_numpy() == chosen, supply_column]
+                if supply_column in all_facilities
+                else pd.Series(dtype="float64"),
+                errors="coerce",
+            )
+            start = int(now.iloc[0]) * 2 if len(now) and pd.notna(now.iloc[0]) else 10
+            amount = u2.number_input(
+                ctx.t("capacity.whatif.new_supply", supply=s_label),
+                min_value=0,
+                max_value=100_000,
+                value=start,
+                step=1,
+                key=f"cap_upgrade_value_{chosen}_{supply_column}",
+            )
+            st.button(
+                ctx.t("capacity.whatif.add"),
+                key="cap_add_upgrade",
+                on_click=add_change,
+                args=(
+                    cap.Change("upgrade", str(chosen), supply=supply_column, value=float(amount)),
+                ),
+                icon=":material/add:",
+            )
     elif action in ("open", "close"):
         pool = (closed_now if action == "open" else open_now).tolist()
         if not pool:
@@ -339,25 +405,42 @@ with a2:
                 args=(cap.Change(action, str(chosen)),),
                 icon=":material/add:",
             )
-    else:
+    elif action == "sites":
         care_sets = present_sets(all_facilities) or list(DISTANCE_SETS)
-        s1, s2, s3 = st.columns(3)
-        care = s1.selectbox(
+        s1, s2, s3, s4 = st.columns(4)
+        s1.selectbox(
             ctx.t("access.siting.care"),
             care_sets,
             key="cap_site_care",
             format_func=lambda v: ctx.t(f"access.set.{v}"),
         )
-        k = s2.number_input(ctx.t("access.siting.k"), 1, 10, 2, key="cap_site_k")
-        radius = s3.select_slider(
+        s2.number_input(ctx.t("access.siting.k"), 1, 10, 2, key="cap_site_k")
+        s3.select_slider(
             ctx.t("access.siting.radius"), DISTANCES, value=2.0, key="cap_site_radius", **km
         )
+        supply_value_input(s4, "cap_site_value")
 
         def add_sites() -> None:
-            taken = tuple(ids) + tuple(c.facility_id for c in st.session_state[CHANGES])
-            for change in capacity_data.siting_changes(
-                ws, ver, str(care), int(k), float(radius), taken
-            ):
+            # Sited on the network after the pending changes: closures count, sites added
+            # before are existing facilities (never proposed twice).
+            state = st.session_state
+            try:
+                proposed = capacity_data.siting_changes(
+                    ws,
+                    ver,
+                    str(state["cap_site_care"]),
+                    int(state["cap_site_k"]),
+                    float(state["cap_site_radius"]),
+                    tuple(state[CHANGES]),
+                    supply=supply_column,
+                    value=state.get("cap_site_value"),
+                )
+            except ValueError as exc:
+                state["cap_sites_error"] = str(exc)
+                return
+            if not proposed:
+                state["cap_sites_error"] = ctx.t("capacity.whatif.no_sites")
+            for change in proposed:
                 add_change(change)
 
         st.button(
@@ -366,6 +449,69 @@ with a2:
             on_click=add_sites,
             icon=":material/add_location_alt:",
             help=ctx.t("capacity.whatif.add_sites_help"),
+        )
+        problem = st.session_state.pop("cap_sites_error", None)
+        if problem:
+            st.warning(md_escape(problem), icon=":material/warning:")
+    else:
+        # One new facility placed by hand.
+        bounds = areas.to_crs(4326).total_bounds if len(areas) else (51.3, 35.6, 51.5, 35.8)
+        type_choices = [t for t in FACILITY_TYPES if t in types_present or t in service_types]
+        p1, p2, p3 = st.columns(3)
+        p1.number_input(
+            ctx.t("capacity.whatif.lat"),
+            min_value=-90.0,
+            max_value=90.0,
+            value=round(float((bounds[1] + bounds[3]) / 2), 5),
+            step=0.001,
+            format="%.5f",
+            key="cap_place_lat",
+        )
+        p2.number_input(
+            ctx.t("capacity.whatif.lon"),
+            min_value=-180.0,
+            max_value=180.0,
+            value=round(float((bounds[0] + bounds[2]) / 2), 5),
+            step=0.001,
+            format="%.5f",
+            key="cap_place_lon",
+        )
+        p3.selectbox(
+            ctx.t("map.type"),
+            type_choices or list(FACILITY_TYPES),
+            index=(type_choices or list(FACILITY_TYPES)).index(service_types[0])
+            if service_types[0] in (type_choices or FACILITY_TYPES)
+            else 0,
+            key="cap_place_type",
+            format_func=lambda t: ctx.label("facility_type", t),
+        )
+        q1, q2 = st.columns([2, 1])
+        q1.text_input(ctx.t("capacity.whatif.place_name"), key="cap_place_name", max_chars=120)
+        supply_value_input(q2, "cap_place_value")
+
+        def place_site() -> None:
+            state = st.session_state
+            fid = capacity_data.next_site_id(ws, ver, tuple(state[CHANGES]))
+            name = str(state.get("cap_place_name") or "").strip() or None
+            given = state.get("cap_place_value")
+            add_change(
+                cap.Change(
+                    "new_site",
+                    fid,
+                    supply=supply_column if given is not None else None,
+                    value=float(given) if supply_column is not None and given is not None else None,
+                    facility_type=str(state["cap_place_type"]),
+                    facility_name=name,
+                    lon=float(state["cap_place_lon"]),
+                    lat=float(state["cap_place_lat"]),
+                )
+            )
+
+        st.button(
+            ctx.t("capacity.whatif.add"),
+            key="cap_add_place",
+            on_click=place_site,
+            icon=":material/add_location:",
         )
 
 pending = list(st.session_state[CHANGES])
@@ -396,23 +542,15 @@ else:
         with left:
             shown = capacity_views.comparison_table(ctx, comparison, supply=supply)
             st.dataframe(shown, hide_index=True, width="stretch")
-            st.download_button(
-                ctx.t("access.download"),
-                capacity_views.csv_file(comparison),
-                file_name="what_if.csv",
-                mime="text/csv",
-                key="cap_whatif_csv",
-                icon=":material/download:",
-                on_click="ignore",
-            )
+            table_downloads(ctx, shown, "capacity_what_if", key="cap_whatif_dl")
         with right:
             if with_insured:
                 st.markdown(f"**{ctx.t('access.double_gap.title')}**")
                 capacity_views.show_table(
                     ctx,
                     capacity_views.double_gap_table(ctx, comparison),
-                    "what_if_double_gap.csv",
-                    key="cap_dg_csv",
+                    "capacity_what_if_double_gap",
+                    key="cap_dg_dl",
                 )
             else:
                 st.info(ctx.t("capacity.whatif.no_insured"), icon=":material/info:")
@@ -426,10 +564,10 @@ else:
             overload_at=overload_at,
             key=f"cap_change_map_{service}_{supply}",
         )
-        changed = capacity_views.changed_areas_table(ctx, by_area, names)
+        changed = capacity_views.changed_areas_table(ctx, by_area, names, supply=supply)
         st.markdown(f"**{ctx.t('capacity.areas.title', n=fmt_int(len(changed), ctx.lang))}**")
         if len(changed):
-            capacity_views.show_table(ctx, changed, "what_if_areas.csv", key="cap_areas_csv")
+            capacity_views.show_table(ctx, changed, "capacity_what_if_areas", key="cap_areas_dl")
 
         # Save as a named scenario: a new workspace version; facilities never change.
         if ctx.may("save_scenario") and ctx.role != "partner":
@@ -484,8 +622,10 @@ else:
         st.error(ctx.t("capacity.whatif.invalid", reason=md_escape(str(exc))))
     if compared is not None:
         table = capacity_views.scenario_table(ctx, compared, supply=supply, current_label=CURRENT)
-        capacity_views.show_table(ctx, table, "scenarios.csv", key="cap_scenarios_csv")
+        capacity_views.show_table(ctx, table, "capacity_scenarios", key="cap_scenarios_dl")
         st.caption(ctx.t("capacity.scenarios.note"))
+        if "applicable" in compared and not compared["applicable"].astype(bool).all():
+            st.warning(ctx.t("capacity.scenarios.stale_note"), icon=":material/warning:")
     listing = cap.scenario_list(stored)
     if len(listing):
 

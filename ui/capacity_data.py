@@ -19,7 +19,6 @@ from geodata.schema import UTILISATION_MEASURES
 from geodata.utilisation import delete_scenario, save_scenario
 from ui import data
 from ui.access_data import DISTANCE_SETS
-from ui.access_data import sites as proposed_sites
 
 #: Services whose load the page shows: facility types counted together.
 SERVICES: dict[str, tuple[str, ...]] = {
@@ -165,6 +164,22 @@ def series(source: str, version: int, measure: str) -> pd.DataFrame:
     return cap.utilisation_series(utilisation(source, version), measure)
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def district_series(source: str, version: int, measure: str) -> pd.DataFrame:
+    """``measure`` per district and period (see :func:`analytics.capacity.group_series`)."""
+    per_facility = growth(source, version, measure)
+    groups = pd.Series(
+        per_facility["district"].to_numpy(), index=per_facility["facility_id"].to_numpy()
+    )
+    return cap.group_series(utilisation(source, version), measure, groups)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def facility_series(source: str, version: int, measure: str, facility_id: str) -> pd.DataFrame:
+    """``measure`` of one facility per period."""
+    return cap.utilisation_series(utilisation(source, version), measure, [facility_id])
+
+
 def latest_totals(source: str, version: int, measure: str | None) -> pd.Series:
     """``measure`` per facility in the latest window (complete facilities only)."""
     if measure is None:
@@ -215,23 +230,68 @@ def comparison(
     return result
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def sites_after(
+    source: str,
+    version: int,
+    care: str,
+    k: int,
+    radius_km: float,
+    pending: tuple[cap.Change, ...] = (),
+) -> gpd.GeoDataFrame:
+    """The sites the siting tool proposes for the network after the ``pending`` changes (most
+    people newly within ``radius_km`` of ``care``; see
+    :func:`analytics.capacity.sites_after_changes`)."""
+    tables = data.tables(source, version)
+    _, chosen = cap.sites_after_changes(
+        tables["areas"], tables["facilities"], list(pending), DISTANCE_SETS[care], k, radius_km
+    )
+    return chosen
+
+
 def siting_changes(
     source: str,
     version: int,
     care: str,
     k: int,
     radius_km: float,
-    taken: tuple[str, ...],
+    pending: tuple[cap.Change, ...] = (),
+    *,
+    supply: str | None = None,
+    value: float | None = None,
 ) -> list[cap.Change]:
-    """New sites proposed by the siting tool (most people newly within ``radius_km`` of
-    ``care``), as ``new_site`` changes named after the neighbourhood they are in."""
-    _, chosen = proposed_sites(
-        source, version, False, None, care, k, radius_km, "population", "areas"
-    )
+    """New sites proposed by the siting tool for the network after the ``pending`` changes, as
+    ``new_site`` changes named after the neighbourhood they are in, each with ``value`` in its
+    ``supply`` column (beds, staff or desks) when given. Ids avoid every facility id and every
+    id the pending changes use."""
+    chosen = sites_after(source, version, care, int(k), float(radius_km), tuple(pending))
     names = chosen["name"].astype(str).tolist() if "name" in chosen else None
-    return cap.sites_as_changes(
-        chosen, SITE_TYPES.get(care, "clinic"), prefix="NEW", taken=taken, names=names
+    taken = (
+        *facilities(source, version)["facility_id"].astype(str),
+        *(c.facility_id for c in pending),
     )
+    column = supply if supply in cap.SUPPLY_COLUMNS else None
+    return cap.sites_as_changes(
+        chosen,
+        SITE_TYPES.get(care, "clinic"),
+        prefix="NEW",
+        taken=taken,
+        supply=column,
+        value=float(value) if column is not None and value is not None else None,
+        names=names,
+    )
+
+
+def next_site_id(source: str, version: int, pending: tuple[cap.Change, ...] = ()) -> str:
+    """The first ``NEW-n`` id that no facility and no pending change uses."""
+    taken = {
+        *facilities(source, version)["facility_id"].astype(str),
+        *(c.facility_id for c in pending),
+    }
+    number = 1
+    while f"NEW-{number}" in taken:
+        number += 1
+    return f"NEW-{number}"
 
 
 def save(workspace: str, changes: list[cap.Change], *, name: str, author: str) -> tuple[int, str]:
@@ -267,12 +327,16 @@ __all__ = [
     "baseline",
     "comparison",
     "coverage",
+    "district_series",
+    "facility_series",
     "growth",
     "measures",
     "present_services",
     "save",
     "scenario",
     "series",
+    "next_site_id",
+    "sites_after",
     "siting_changes",
     "supply_options",
 ]

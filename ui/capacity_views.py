@@ -19,10 +19,10 @@ import streamlit as st
 from analytics import capacity as cap
 from analytics.access import DOUBLE_GAP_CLASSES
 from analytics.classify import NO_DATA_COLOUR, classify, palette_for
-from reports.exports import table_csv
 from ui.area_maps import add_legend, area_map, areas_with, show_map, value_map
 from ui.charts import _PLOTLY_SEPARATORS, month_ticks
 from ui.context import Context
+from ui.downloads import table_downloads
 from ui.facility_layer import add_facilities
 from ui.fonts import font_stack
 from ui.format import fmt_int, fmt_month, fmt_number, fmt_pct
@@ -42,6 +42,20 @@ NONE_IN_REACH_COLOUR = "#fde0dd"
 CHANGE_COLOURS = {"better": "#1a9850", "worse": "#d73027", "same": "#f0f0f0"}
 NEW_SITE_COLOUR = "#111111"
 CHANGED_RING = "#ffd92f"
+
+
+#: Decimals of capacity within reach per 1,000 people, per supply: beds and staff run to a few per
+#: 1,000 people, desks and whole facilities to small fractions.
+ACCESS_DIGITS = {"beds": 2, "staff": 2, "desks": 3, "facility": 4}
+
+
+def access_digits(supply: str, value: float | None = None) -> int:
+    """Decimals for capacity within reach per 1,000 people of ``supply``; with ``value`` (e.g. a
+    change), enough to show its first two significant digits (at most 6)."""
+    digits = ACCESS_DIGITS.get(supply, 3)
+    if value is not None and np.isfinite(value) and value != 0:
+        digits = max(digits, min(6, 1 - int(math.floor(math.log10(abs(value))))))
+    return digits
 
 
 def supply_label(ctx: Context, supply: str) -> str:
@@ -181,7 +195,7 @@ def load_map(
     palette = palette_for(max(classes.k, 1), reverse=True)
     colours = classes.class_of.map(dict(enumerate(palette))).fillna(NO_DATA_COLOUR)
     merged["_colour"] = np.where(none_in_reach, NONE_IN_REACH_COLOUR, colours.to_numpy())
-    digits = 2 if supply == "beds" else 3
+    digits = access_digits(supply)
     items = [
         LegendItem(c, label, n)
         for c, label, n in zip(
@@ -245,7 +259,7 @@ def change_map(
     state = np.select([better.to_numpy(), worse.to_numpy()], ["better", "worse"], default="same")
     merged["_colour"] = pd.Series(state).map(CHANGE_COLOURS).to_numpy()
     merged["_name"] = merged["area_id"].map(names).fillna(merged["area_id"]).astype(str)
-    digits = 2 if supply == "beds" else 3
+    digits = access_digits(supply)
     merged["_value"] = [
         f"{fmt_number(b, ctx.lang, digits=digits)} → {fmt_number(a, ctx.lang, digits=digits)}"
         for b, a in zip(merged["access_before"], merged["access_after"], strict=True)
@@ -347,16 +361,11 @@ def load_table(
     return pd.DataFrame(columns)
 
 
-def csv_file(table: pd.DataFrame) -> bytes:
-    """``table`` as every CSV download is written (:func:`reports.exports.table_csv`: UTF-8 with a
-    byte-order mark; no text a spreadsheet would run as a formula)."""
-    return table_csv(table)
-
-
 def show_table(
-    ctx: Context, table: pd.DataFrame, file_name: str, *, key: str, height: int = 320
+    ctx: Context, table: pd.DataFrame, name: str, *, key: str, height: int = 320
 ) -> None:
-    """A table with localised numbers and a CSV download (UTF-8 with BOM)."""
+    """A table with localised numbers, and CSV and XLSX downloads of it as shown (translated
+    headers; :func:`ui.downloads.table_downloads`). ``name`` is the file name stem."""
     numeric = [c for c in table.columns if pd.api.types.is_numeric_dtype(table[c])]
     st.dataframe(
         table,
@@ -365,18 +374,12 @@ def show_table(
         height=min(height, 38 + 35 * max(len(table), 1)),
         column_config=number_columns(*numeric),
     )
-    st.download_button(
-        ctx.t("access.download"),
-        csv_file(table),
-        file_name=file_name,
-        mime="text/csv",
-        key=key,
-        icon=":material/download:",
-        on_click="ignore",
-    )
+    table_downloads(ctx, table, name, key=key)
 
 
-def _figure_text(ctx: Context, figure: str, value: float, *, change: bool = False) -> str:
+def _figure_text(
+    ctx: Context, figure: str, value: float, *, change: bool = False, supply: str = "beds"
+) -> str:
     if value is None or (isinstance(value, float) and not np.isfinite(value)):
         return "—"
     sign = "+" if change and value > 0 else ""
@@ -384,13 +387,19 @@ def _figure_text(ctx: Context, figure: str, value: float, *, change: bool = Fals
         if change:
             return sign + ctx.t("units.points", n=fmt_number(value * 100, ctx.lang, digits=1))
         return fmt_pct(value, ctx.lang)
-    if figure in ("access_mean", "max_load_ratio"):
-        return sign + fmt_number(value, ctx.lang, digits=3 if figure == "access_mean" else 2)
+    if figure == "access_mean":
+        digits = access_digits(supply, value if change else None)
+        return sign + fmt_number(value, ctx.lang, digits=digits)
+    if figure == "max_load_ratio":
+        return sign + fmt_number(value, ctx.lang, digits=2)
     return sign + fmt_int(value, ctx.lang)
 
 
 def comparison_table(ctx: Context, comparison: pd.DataFrame, *, supply: str) -> pd.DataFrame:
-    """Before / after / change side by side, every figure formatted for the reader."""
+    """Before / after / change side by side, every figure formatted for the reader (capacity
+    within reach to as many decimals as ``supply`` needs, a change to its first significant
+    digits); a change within the tolerance of :func:`analytics.capacity.compare_networks` has no
+    verdict."""
     labels = [
         ctx.t(f"capacity.figure.{f}", supply=supply_label(ctx, supply))
         for f in comparison["figure"]
@@ -404,15 +413,15 @@ def comparison_table(ctx: Context, comparison: pd.DataFrame, *, supply: str) -> 
         {
             ctx.t("capacity.whatif.figure"): labels,
             ctx.t("capacity.whatif.before"): [
-                _figure_text(ctx, f, v)
+                _figure_text(ctx, f, v, supply=supply)
                 for f, v in zip(comparison["figure"], comparison["before"], strict=True)
             ],
             ctx.t("capacity.whatif.after"): [
-                _figure_text(ctx, f, v)
+                _figure_text(ctx, f, v, supply=supply)
                 for f, v in zip(comparison["figure"], comparison["after"], strict=True)
             ],
             ctx.t("capacity.whatif.change"): [
-                _figure_text(ctx, f, v, change=True)
+                _figure_text(ctx, f, v, change=True, supply=supply)
                 for f, v in zip(comparison["figure"], comparison["change"], strict=True)
             ],
             ctx.t("capacity.whatif.verdict"): verdict.to_numpy(),
@@ -420,8 +429,12 @@ def comparison_table(ctx: Context, comparison: pd.DataFrame, *, supply: str) -> 
     )
 
 
-def changed_areas_table(ctx: Context, by_area: pd.DataFrame, names: pd.Series) -> pd.DataFrame:
-    """The areas whose figures change, most people first."""
+def changed_areas_table(
+    ctx: Context, by_area: pd.DataFrame, names: pd.Series, *, supply: str = "beds"
+) -> pd.DataFrame:
+    """The areas whose figures change, most people first (capacity to the decimals ``supply``
+    needs)."""
+    digits = access_digits(supply)
     rows = by_area[by_area["changed"]].sort_values("population", ascending=False)
     yes, no = ctx.t("access.map.yes"), ctx.t("access.map.no")
     return pd.DataFrame(
@@ -434,8 +447,8 @@ def changed_areas_table(ctx: Context, by_area: pd.DataFrame, names: pd.Series) -
             ctx.t("metric.population"): rows["population"].to_numpy(),
             ctx.t("capacity.areas.care_km_before"): rows["care_km_before"].round(2).to_numpy(),
             ctx.t("capacity.areas.care_km_after"): rows["care_km_after"].round(2).to_numpy(),
-            ctx.t("capacity.areas.access_before"): rows["access_before"].round(3).to_numpy(),
-            ctx.t("capacity.areas.access_after"): rows["access_after"].round(3).to_numpy(),
+            ctx.t("capacity.areas.access_before"): rows["access_before"].round(digits).to_numpy(),
+            ctx.t("capacity.areas.access_after"): rows["access_after"].round(digits).to_numpy(),
             ctx.t("capacity.areas.gap_before"): np.where(rows["referral_gap_before"], yes, no),
             ctx.t("capacity.areas.gap_after"): np.where(
                 rows["referral_gap_after"].astype(bool), yes, no
@@ -483,10 +496,21 @@ def change_label(ctx: Context, change: cap.Change, names: pd.Series) -> str:
     return ctx.t(f"capacity.whatif.{change.kind}_named", name=name)
 
 
+def scenario_status(ctx: Context, row: pd.Series) -> str:
+    """Whether a compared scenario still applies, and if not, why (in the reader's language)."""
+    if row.get("applicable", True) is not False:
+        return ""
+    missing = row.get("missing")
+    if isinstance(missing, str) and missing:
+        return ctx.t("capacity.scenarios.stale_missing", ids=missing)
+    return ctx.t("capacity.scenarios.stale", reason=str(row.get("reason") or ""))
+
+
 def scenario_table(
     ctx: Context, compared: pd.DataFrame, *, supply: str, current_label: str
 ) -> pd.DataFrame:
-    """Scenarios side by side with the network as it is: the figures after and the changes."""
+    """Scenarios side by side with the network as it is: the figures after and the changes; a
+    scenario that no longer applies keeps its row, with no figures and the reason."""
 
     def name_of(row: pd.Series) -> str:
         if row["scenario"] == "":
@@ -503,37 +527,38 @@ def scenario_table(
         )
     )
     s = supply_label(ctx, supply)
-    return pd.DataFrame(
+
+    def people(column: str) -> np.ndarray:
+        return compared[column].astype("float64").round().to_numpy()
+
+    table = pd.DataFrame(
         {
             ctx.t("capacity.scenarios.name"): compared.apply(name_of, axis=1).to_numpy(),
             ctx.t("capacity.scenarios.kinds"): kinds.to_numpy(),
             ctx.t("capacity.scenarios.changes"): compared["n_changes"].to_numpy(),
-            ctx.t("capacity.figure.people_near_care", supply=s): compared["people_near_care"]
-            .round()
-            .to_numpy(),
-            ctx.t("capacity.scenarios.gain_near"): compared["people_near_care_change"]
-            .round()
-            .to_numpy(),
-            ctx.t("capacity.figure.people_referral_gap", supply=s): compared["people_referral_gap"]
-            .round()
-            .to_numpy(),
+            ctx.t("capacity.figure.people_near_care", supply=s): people("people_near_care"),
+            ctx.t("capacity.scenarios.gain_near"): people("people_near_care_change"),
+            ctx.t("capacity.figure.people_referral_gap", supply=s): people("people_referral_gap"),
             ctx.t("capacity.figure.access_mean", supply=s): compared["access_mean"]
-            .round(3)
+            .astype("float64")
+            .round(access_digits(supply))
             .to_numpy(),
-            ctx.t("capacity.figure.people_no_supply", supply=s): compared["people_no_supply"]
-            .round()
-            .to_numpy(),
+            ctx.t("capacity.figure.people_no_supply", supply=s): people("people_no_supply"),
             ctx.t("capacity.figure.facilities_overloaded", supply=s): compared[
                 "facilities_overloaded"
             ]
+            .astype("float64")
             .round()
-            .astype("int64")
+            .astype("Int64")
             .to_numpy(),
-            ctx.t("capacity.figure.people_both", supply=s): compared["people_both"]
-            .round()
-            .to_numpy(),
+            ctx.t("capacity.figure.people_both", supply=s): people("people_both"),
         }
     )
+    if "applicable" in compared and not compared["applicable"].astype(bool).all():
+        table[ctx.t("capacity.scenarios.status")] = compared.apply(
+            lambda row: scenario_status(ctx, row), axis=1
+        ).to_numpy()
+    return table
 
 
 def growth_tables(
@@ -589,6 +614,7 @@ def window_text(ctx: Context, windows: cap.UtilisationWindows) -> str:
         current=span(windows.current),
         previous=span(windows.previous),
         months=fmt_int(windows.months, ctx.lang),
+        n=fmt_int(windows.n_periods, ctx.lang),
     )
 
 
@@ -626,6 +652,52 @@ def utilisation_chart(ctx: Context, series: pd.DataFrame, label: str, height: in
         },
         xaxis={"tickvals": tick_x, "ticktext": tick_x_text, "automargin": True},
         showlegend=False,
+        template="plotly_white",
+    )
+    return fig
+
+
+def district_chart(ctx: Context, series: pd.DataFrame, label: str, height: int = 300):
+    """``measure`` per district and period (:func:`analytics.capacity.group_series`): one line
+    per district, every label in the reader's language and calendar."""
+    rtl = direction(ctx.lang) == "rtl"
+    family = font_stack('"Source Sans", "Open Sans", sans-serif')
+    fig = go.Figure()
+    for group, rows in series.groupby("group", sort=True):
+        months = rows["period"].map(lambda p: fmt_month(p, ctx.lang, calendar=ctx.calendar))
+        values = rows["value"].map(lambda v: fmt_int(v, ctx.lang))
+        name = escape_text(group)
+        fig.add_trace(
+            go.Scatter(
+                x=rows["period"],
+                y=rows["value"],
+                mode="lines+markers",
+                name=name,
+                customdata=np.column_stack([months.to_numpy(), values.to_numpy()]),
+                hovertemplate=f"{name}<br>%{{customdata[0]}}: %{{customdata[1]}}<extra></extra>",
+            )
+        )
+    top = float(series["value"].max()) if len(series) else 1.0
+    step = 10 ** max(0, int(math.floor(math.log10(max(top, 1.0) / 4))))
+    step = next(s * step for s in (1, 2, 2.5, 5, 10) if top / (s * step) <= 5)
+    ticks = [i * step for i in range(int(top // step) + 2)]
+    tick_x, tick_x_text = month_ticks(
+        pd.Series(sorted(series["period"].unique())), ctx.lang, ctx.calendar, max_ticks=6
+    )
+    fig.update_layout(
+        font={"family": family},
+        separators=_PLOTLY_SEPARATORS.get(ctx.lang, ".,"),
+        height=height,
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        yaxis={
+            "tickvals": ticks,
+            "ticktext": [fmt_int(t, ctx.lang) for t in ticks],
+            "title": {"text": "" if rtl else label, "standoff": 10},
+            "automargin": True,
+            "rangemode": "tozero",
+        },
+        xaxis={"tickvals": tick_x, "ticktext": tick_x_text, "automargin": True},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.15},
         template="plotly_white",
     )
     return fig

@@ -171,3 +171,123 @@ def test_tehran_page_runs_and_says_there_is_no_utilisation(on_tehran, lang):
     assert not any("Synthetic" in i.value for i in at.info)
     # No bed counts in the Tehran register: each facility counts 1.
     assert at.selectbox(key="url_supply").options == [translate("capacity.supply.facility", lang)]
+
+
+def comparison_of(at):
+    return next(
+        d.value for d in at.dataframe if "Before" in d.value.columns and "Figure" in d.value.columns
+    )
+
+
+def figure_row(at, figure: str):
+    table = comparison_of(at)
+    return table[table["Figure"] == figure].iloc[0]
+
+
+def test_new_sites_carry_capacity_and_are_never_proposed_twice(on_demo):
+    at = run_page()
+    downloads = {d.key for d in at.get("download_button")}
+    assert {"cap_load_dl_csv", "cap_load_dl_xlsx", "cap_growth_dl_xlsx"} <= downloads
+    at.selectbox(key="cap_action").select("sites").run()
+    at.selectbox(key="cap_site_care").select("hospital").run()
+    at.number_input(key="cap_site_value").set_value(100).run()
+    at.button(key="cap_add_sites").click().run()
+    at.button(key="cap_add_sites").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    pending = at.session_state["cap_changes"]
+    assert [c.kind for c in pending] == ["new_site"] * 4
+    assert len({c.facility_id for c in pending}) == 4
+    assert len({(round(c.lon, 6), round(c.lat, 6)) for c in pending}) == 4
+    assert {(c.supply, c.value, c.facility_type) for c in pending} == {("beds", 100.0, "hospital")}
+    # Four new hospitals of 100 beds: 1,151 beds in all before, 1,551 after; fewer people per bed.
+    capacity_row = figure_row(at, "Capacity in all (Beds)")
+    assert capacity_row["Change"] == "+400"
+    per_bed = figure_row(at, "People per unit (Beds), region")
+    assert per_bed["Change"].startswith("-") and per_bed["Better or worse"] == "Better"
+    downloads = {d.key for d in at.get("download_button")}
+    assert {"cap_whatif_dl_csv", "cap_whatif_dl_xlsx", "cap_scenarios_dl_xlsx"} <= downloads
+
+
+def test_a_facility_placed_by_hand_and_upgrades_only_of_the_chosen_supply(on_demo):
+    at = run_page()
+    at.selectbox(key="cap_action").select("place").run()
+    at.number_input(key="cap_place_lat").set_value(35.70).run()
+    at.number_input(key="cap_place_lon").set_value(51.40).run()
+    at.selectbox(key="cap_place_type").select("hospital").run()
+    at.text_input(key="cap_place_name").input("Field hospital").run()
+    at.number_input(key="cap_place_value").set_value(64).run()
+    at.button(key="cap_add_place").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    (change,) = at.session_state["cap_changes"]
+    assert (change.kind, change.facility_type, change.supply, change.value) == (
+        "new_site",
+        "hospital",
+        "beds",
+        64.0,
+    )
+    assert (change.lat, change.lon, change.facility_name) == (35.70, 51.40, "Field hospital")
+    assert figure_row(at, "Capacity in all (Beds)")["Change"] == "+64"
+    # Capacity counted per facility: no upgrade of beds is offered, and the page says why.
+    at = run_page({"supply": "facility"})
+    at.selectbox(key="cap_action").select("upgrade").run()
+    assert not any(b.key == "cap_add_upgrade" for b in at.button)
+    assert any(translate("capacity.whatif.upgrade_needs_supply", "en") in i.value for i in at.info)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_stale_scenario_is_marked_and_the_others_still_compared(demo_copy, lang):
+    import pandas as pd
+
+    from geodata.store import save_version
+    from geodata.utilisation import save_scenario
+
+    facilities = read_table(demo_copy, "facilities")
+    gone = str(facilities["facility_id"].iloc[-1])
+    save_scenario(
+        demo_copy, pd.DataFrame({"kind": ["close"], "facility_id": [gone]}), name="Removed since"
+    )
+    # A later import no longer has that facility: the saved scenario names a facility that is gone.
+    save_version(
+        demo_copy,
+        {"facilities": facilities[facilities["facility_id"] != gone]},
+        message="import facilities",
+    )
+    save_scenario(
+        demo_copy,
+        pd.DataFrame(
+            {"kind": ["upgrade"], "facility_id": ["F005"], "supply": ["beds"], "value": [300.0]}
+        ),
+        name="Still fine",
+    )
+    at = run_page({"lang": lang})
+    assert not at.exception, [e.value for e in at.exception]
+    table = at.dataframe[-1].value
+    names = table[translate("capacity.scenarios.name", lang)].tolist()
+    assert {"Removed since", "Still fine"} <= set(names)
+    status = dict(zip(names, table[translate("capacity.scenarios.status", lang)], strict=True))
+    assert status["Removed since"] == translate("capacity.scenarios.stale_missing", lang, ids=gone)
+    assert status["Still fine"] == ""
+    near = table.set_index(translate("capacity.scenarios.name", lang))[
+        translate("capacity.scenarios.changes", lang)
+    ]
+    assert near["Removed since"] == 1
+    assert any(translate("capacity.scenarios.stale_note", lang) in w.value for w in at.warning)
+
+
+def test_growth_without_complete_facilities_shows_no_figure_and_facility_filters(demo_copy):
+    from geodata.store import save_version
+
+    records = read_table(demo_copy, "utilisation")
+    months = sorted(records["period"].unique())
+    # No facility reported visits in the sixth month: none has both periods complete.
+    kept = records[~((records["measure"] == "visits") & (records["period"] == months[5]))]
+    save_version(demo_copy, {"utilisation": kept}, message="import utilisation")
+    at = run_page({"measure": "visits", "fac": "1", "types": "clinic,insurance_office"})
+    assert not at.exception, [e.value for e in at.exception]
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Visits, latest period"] == "—"
+    assert metrics["Visits, period before"] == "—"
+    # The shared facility filters drive the facilities drawn beside the load circles.
+    assert at.toggle(key="cap_facilities").value is True
+    assert at.multiselect(key="cap_facility_types").value == ["clinic", "insurance_office"]
+    assert query(at)["types"] == "clinic,insurance_office"

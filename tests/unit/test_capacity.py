@@ -272,6 +272,137 @@ def test_yearly_growth_and_short_records():
     assert cap.utilisation_windows(yearly.iloc[0:0], "operations") is None
 
 
+def jalali_month_starts(year: int, n: int) -> list[pd.Timestamp]:
+    """The first day of ``n`` Solar Hijri months from 1 Farvardin ``year``, as Gregorian dates."""
+    from persiantools.jdatetime import JalaliDate
+
+    return [
+        pd.Timestamp(JalaliDate(year + m // 12, m % 12 + 1, 1).to_gregorian()) for m in range(n)
+    ]
+
+
+def test_yearly_records_dated_1_farvardin_are_yearly():
+    # 1 Farvardin 1402, 1403, 1404 fall on 21 March 2023, 20 March 2024, 21 March 2025.
+    starts = jalali_month_starts(1402, 25)[::12]
+    assert [p.strftime("%m-%d") for p in starts] == ["03-21", "03-20", "03-21"]
+    records = pd.DataFrame(
+        {
+            "facility_id": ["P", "P", "P", "Q", "Q", "R"],
+            "period": [*starts, *starts[1:], starts[2]],
+            "measure": "operations",
+            "value": [9_000.0, 11_830.0, 16_681.0, 100.0, 50.0, 7.0],
+        }
+    )
+    assert cap.record_frequency(records, "operations") == "yearly"
+    windows = cap.utilisation_windows(records, "operations")
+    assert windows.frequency == "yearly" and windows.months == 12
+    assert windows.current == (starts[2],) and windows.previous == (starts[1],)
+    growth = cap.facility_growth(records, "operations").set_index("facility_id")
+    # By hand: 16,681 / 11,830 - 1 = 0.41005... (+41 %); 50 / 100 - 1 = -0.5; R has one year.
+    assert growth.loc["P", "growth"] == pytest.approx(0.410059, abs=1e-6)
+    assert growth.loc["Q", "growth"] == pytest.approx(-0.5)
+    assert not growth.loc["R", "complete"] and np.isnan(growth.loc["R", "growth"])
+    by_district = cap.group_growth(
+        growth.reset_index(), pd.Series({"P": "North", "Q": "North", "R": "North"})
+    ).set_index("group")
+    # (16,681 + 50) / (11,830 + 100) - 1 = 16,731 / 11,930 - 1 = 0.40243...
+    assert by_district.loc["North", "growth"] == pytest.approx(0.402431, abs=1e-6)
+    assert by_district.loc["North", "n_incomplete"] == 1
+
+
+def test_quarterly_records_compare_four_quarters_with_the_four_before():
+    quarters = pd.date_range("2023-01-01", periods=8, freq="QS")
+    records = pd.DataFrame(
+        {
+            "facility_id": ["A"] * 8 + ["B"] * 7,
+            "period": [*quarters, *quarters.delete(5)],  # B misses the second quarter of 2024
+            "measure": "visits",
+            "value": [10.0, 20.0, 30.0, 40.0, 15.0, 25.0, 35.0, 45.0, *[5.0] * 7],
+        }
+    )
+    assert cap.record_frequency(records, "visits") == "quarterly"
+    windows = cap.utilisation_windows(records, "visits")
+    assert windows.frequency == "quarterly" and windows.n_periods == 4 and windows.months == 12
+    assert windows.current == tuple(quarters[4:]) and windows.previous == tuple(quarters[:4])
+    growth = cap.facility_growth(records, "visits").set_index("facility_id")
+    # By hand: A 15+25+35+45 = 120 against 10+20+30+40 = 100: +20 %.
+    assert growth.loc["A", ["current", "previous"]].tolist() == [120.0, 100.0]
+    assert growth.loc["A", "growth"] == pytest.approx(0.2)
+    assert not growth.loc["B", "complete"] and np.isnan(growth.loc["B", "growth"])
+    # Quarters dated on 1 Farvardin, 1 Tir, 1 Mehr, 1 Dey read the same way.
+    jalali = jalali_month_starts(1402, 24)[::3]
+    shifted = records.assign(period=records["period"].map(dict(zip(quarters, jalali, strict=True))))
+    again = cap.facility_growth(shifted, "visits").set_index("facility_id")
+    assert again.attrs["windows"].frequency == "quarterly"
+    assert again.loc["A", "growth"] == pytest.approx(0.2)
+
+
+def test_monthly_records_dated_on_solar_hijri_month_starts():
+    months = jalali_month_starts(1402, 24)
+    records = pd.DataFrame(
+        {
+            "facility_id": ["M"] * 24 + ["N"] * 23,
+            "period": [*months, *months[:10], *months[11:]],  # N misses Bahman 1402
+            "measure": "visits",
+            "value": [100.0] * 12 + [110.0] * 12 + [1.0] * 23,
+        }
+    )
+    assert cap.record_frequency(records, "visits") == "monthly"
+    windows = cap.utilisation_windows(records, "visits")
+    assert windows.frequency == "monthly" and windows.months == 12
+    assert windows.current == tuple(months[12:]) and windows.previous == tuple(months[:12])
+    growth = cap.facility_growth(records, "visits").set_index("facility_id")
+    # By hand: 12 × 110 = 1,320 against 12 × 100 = 1,200: +10 %.
+    assert growth.loc["M", ["current", "previous"]].tolist() == [1320.0, 1200.0]
+    assert growth.loc["M", "growth"] == pytest.approx(0.1)
+    assert not growth.loc["N", "complete"]
+    # Gregorian month starts, as before.
+    gregorian = records.assign(
+        period=records["period"].map(
+            dict(zip(months, pd.date_range("2024-01-01", periods=24, freq="MS"), strict=True))
+        )
+    )
+    assert cap.facility_growth(gregorian, "visits").set_index("facility_id").loc[
+        "M", "growth"
+    ] == pytest.approx(0.1)
+
+
+def test_a_period_nobody_reported_leaves_every_facility_incomplete():
+    records = pd.DataFrame(
+        {
+            "facility_id": ["P", "P", "Q", "Q", "Q"],
+            "period": pd.to_datetime(
+                ["2022-01-01", "2024-01-01", "2021-01-01", "2022-01-01", "2024-01-01"]
+            ),
+            "measure": "operations",
+            "value": [1.0, 2.0, 3.0, 4.0, 5.0],
+        }
+    )
+    # Q reports yearly (2021 to 2022); nobody reported 2023, the year before the latest.
+    windows = cap.utilisation_windows(records, "operations")
+    assert windows.frequency == "yearly" and windows.complete
+    assert windows.previous == (pd.Timestamp("2023-01-01"),)
+    growth = cap.facility_growth(records, "operations")
+    assert not growth["complete"].any() and growth["growth"].isna().all()
+
+
+def test_growth_series_per_district():
+    records = monthly_records()
+    groups = pd.Series({"H1": "North", "H2": "North", "H3": "South"})
+    series = cap.group_series(records, "visits", groups)
+    assert set(series["group"]) == {"North", "South"}
+    north = series[series["group"] == "North"].set_index("period")["value"]
+    by_hand = (
+        records[(records["measure"] == "visits") & records["facility_id"].isin(["H1", "H2"])]
+        .groupby("period")["value"]
+        .sum()
+    )
+    pd.testing.assert_series_equal(north, by_hand, check_names=False, check_index_type=False)
+    assert series["value"].sum() == pytest.approx(
+        records.loc[records["measure"] == "visits", "value"].sum()
+    )
+
+
 def test_facility_districts_by_spatial_join():
     areas = line_areas()
     fac = line_facilities()
@@ -419,6 +550,104 @@ def test_scenarios_compared(areas, facilities):
     assert table.loc[0, "supply_total_change"] == 0
     assert table.loc[1, "supply_total_change"] == 180
     assert table.loc[2, "facilities_counted_change"] == 1
+
+
+def test_sites_with_capacity_move_people_per_bed(areas, facilities):
+    chosen = gpd.GeoDataFrame(
+        {"name": ["Site"]},
+        geometry=[Point(LON0 + 3 * DLON, LAT0 + 2 * DLAT)],
+        crs="EPSG:4326",
+    )
+    with_beds = cap.sites_as_changes(chosen, "hospital", supply="beds", value=200.0)
+    assert (with_beds[0].supply, with_beds[0].value) == ("beds", 200.0)
+    settings = cap.NetworkSettings(catchment_km=50.0, near_km=2.0, referral_km=10.0)
+    result = cap.run_scenario(areas, facilities, with_beds, settings)
+    before, after = result.before.summary, result.after.summary
+    # Unlimited reach in this small region: people per bed = everyone / every bed.
+    assert after["supply_total"] == before["supply_total"] + 200
+    assert after["people_per_supply"] == pytest.approx(
+        before["people_per_supply"] * before["supply_total"] / after["supply_total"]
+    )
+    bare = cap.run_scenario(areas, facilities, cap.sites_as_changes(chosen, "hospital"), settings)
+    assert bare.after.summary["supply_total"] == before["supply_total"]
+
+
+def test_siting_runs_on_the_network_after_the_pending_changes(areas, facilities):
+    care = access.CARE_TYPES
+    _, first = cap.sites_after_changes(areas, facilities, [], care, 2, 1.0)
+    changes = cap.sites_as_changes(first, "clinic", taken=facilities["facility_id"])
+    _, second = cap.sites_after_changes(areas, facilities, changes, care, 2, 1.0)
+    added = cap.sites_as_changes(
+        second, "clinic", taken=[*facilities["facility_id"], *(c.facility_id for c in changes)]
+    )
+    coordinates = {(round(c.lon, 6), round(c.lat, 6)) for c in [*changes, *added]}
+    assert len(coordinates) == 4  # never the same spot twice
+    assert len({c.facility_id for c in [*changes, *added]}) == 4
+    # Closing every clinic makes the siting tool see a network without them.
+    clinics = facilities.loc[facilities["type"] == "clinic", "facility_id"]
+    closed = [cap.Change("close", str(f)) for f in clinics]
+    result, _ = cap.sites_after_changes(areas, facilities, closed, ("clinic",), 1, 1.0)
+    assert result.covered_before == 0.0
+    result_as_is, _ = cap.sites_after_changes(areas, facilities, [], ("clinic",), 1, 1.0)
+    assert result_as_is.covered_before > 0.0
+    assert_geodataframe_equal(facilities, facilities.copy())
+
+
+def test_a_stale_scenario_does_not_hide_the_others(areas, facilities):
+    stale = [cap.Change("close", "F99"), cap.Change("upgrade", "F02", supply="beds", value=1)]
+    table = cap.compare_scenarios(
+        areas, facilities, {"good": CHANGES[:1], "stale": stale}, SETTINGS, coverage_for(areas)
+    )
+    assert table["scenario"].tolist() == ["", "good", "stale"]
+    assert table["applicable"].tolist() == [True, True, False]
+    row = table.set_index("scenario").loc["stale"]
+    assert row["missing"] == "F99" and "F99" in row["reason"]
+    assert np.isnan(row["supply_total"]) and row["n_changes"] == 2
+    assert table.set_index("scenario").loc["good", "supply_total_change"] == 180
+    with pytest.raises(cap.MissingFacilityError) as caught:
+        cap.apply_changes(facilities, stale)
+    assert caught.value.facility_ids == ("F99",)
+
+
+def _network(summary: dict[str, float]) -> cap.NetworkResult:
+    return cap.NetworkResult(areas=pd.DataFrame(), load=pd.DataFrame(), summary=summary)
+
+
+def verdicts(before: cap.NetworkResult, after: cap.NetworkResult) -> dict[str, bool | None]:
+    better = cap.compare_networks(before, after).set_index("figure")["better"]
+    return {k: None if pd.isna(v) else bool(v) for k, v in better.items()}
+
+
+def test_verdicts_count_better_access_as_better():
+    before = _network(
+        {"people_both": 500.0, "people_uninsured_near": 100.0, "people_insured_far": 50.0}
+    )
+    after = _network(
+        {"people_both": 300.0, "people_uninsured_near": 300.0, "people_insured_far": 50.0}
+    )
+    verdict = verdicts(before, after)
+    # People move from "uninsured and far" to "uninsured but near": both are improvements.
+    assert verdict["people_both"] is True and verdict["people_uninsured_near"] is True
+    assert verdict["people_insured_far"] is None
+    closer = _network({"people_covered_near": 10.0, "people_insured_far": 90.0})
+    farther = _network({"people_covered_near": 0.0, "people_insured_far": 100.0})
+    worse = verdicts(closer, farther)
+    assert worse["people_covered_near"] is False and worse["people_insured_far"] is False
+    # Noise far below the figure's size is no change; a real small change is.
+    noisy = verdicts(_network({"access_mean": 0.2}), _network({"access_mean": 0.2 + 1e-14}))
+    assert noisy["access_mean"] is None
+    small = verdicts(_network({"access_mean": 0.2}), _network({"access_mean": 0.1998}))
+    assert small["access_mean"] is False
+
+
+def test_capacity_within_reach_is_shown_to_its_first_digits():
+    from ui.capacity_views import access_digits
+
+    assert access_digits("beds") == 2 and access_digits("facility") == 4
+    # A change of -0.00012 facilities per 1,000 people shows two significant digits.
+    assert access_digits("facility", -0.00012) == 5
+    assert round(-0.00012, access_digits("facility", -0.00012)) != 0
+    assert access_digits("beds", 0.5) == 2
 
 
 # --------------------------------------------------------------------------------------------------
