@@ -16,9 +16,9 @@ import streamlit as st
 from analytics import coverage as cov
 from analytics.classify import classify
 from ui import briefing_data as bd
-from ui import data, views
+from ui import data, map_shapes, views
 from ui.context import current
-from ui.downloads import map_downloads, table_downloads
+from ui.downloads import map_exports, table_downloads
 from ui.format import fmt_int, fmt_month, fmt_number
 from ui.localize import display_names, localized_table, names_by_key
 from ui.state import Param, bind, publish, value
@@ -37,8 +37,11 @@ partner_ids = (
     if is_partner or "partner_id" not in areas
     else sorted(areas["partner_id"].dropna().astype(str).unique())
 )
-partner_names = bd.partner_names(ws, ver)
-levels = ["district", "area"] if districts else ["area"]
+partner_names = bd.partner_names(ws, ver, ctx.lang)
+# More areas than a map draws smoothly (as on the Overview and the Coverage map): districts only,
+# their polygons dissolved before simplifying (``ui.map_shapes``).
+big = len(areas) > views.MAX_AREAS_ON_MAP and bool(districts)
+levels = (["district"] if big else ["district", "area"]) if districts else ["area"]
 metrics = views.metrics_for(with_insured)
 
 SECTIONS = ["briefing", "map", "compare", "present"]
@@ -108,13 +111,15 @@ def present() -> None:
     if by == "districts":
         heading = district_label(item)
         subset = bd.in_district(areas, item)
-        shapes = bd.in_district(data.display_shapes(ws, ver, "area"), item)
+        shapes = bd.in_district(
+            map_shapes.view_shapes(ws, ver, "area", district=item, big=big), item
+        )
         level = "area"
     else:
         heading = ctx.title
         subset = areas
         level = levels[0]
-        shapes = data.display_shapes(ws, ver, level)
+        shapes = map_shapes.view_shapes(ws, ver, level, big=big)
     per_area = data.area_coverage(ws, ver, month, None)
     own = per_area[per_area["area_id"].isin(subset["area_id"])]
     when = month_label(month.strftime("%Y-%m")) if month is not None else ""
@@ -187,7 +192,10 @@ if section == "briefing":
         ctx.t("briefings.scope.label"),
         scopes,
         key=P["scope"].widget_key,
-        format_func=lambda s: ctx.t(f"briefings.scope.{s}"),
+        # A partner's "whole region" is all of its own areas.
+        format_func=lambda s: ctx.t(
+            "briefings.scope.own" if is_partner and s == "region" else f"briefings.scope.{s}"
+        ),
     )
     scope = str(value(P["scope"]))
     scope_id = None
@@ -214,6 +222,7 @@ if section == "briefing":
         format_func=lambda o: ctx.t(f"briefings.pdf.{o}"),
     )
     orientation = str(value(P["orientation"]))
+    scope, scope_id = bd.briefing_scope(ctx, scope, scope_id)
     st.subheader(ctx.t("briefings.sections.briefing"))
     st.write(ctx.t("briefings.pdf.contents"))
     wanted = (scope, scope_id, month_key, orientation, ctx.lang, ctx.calendar)
@@ -269,21 +278,28 @@ elif section == "map":
     )
     metric, level = str(value(P["metric"])), str(value(P["level"]))
     month = stamp(month_key)
-    frame = bd.view_frame(ws, ver, level, month)
+    values = data.grouped_coverage(ws, ver, month, None, level)
     name_column = bd.name_column(level)
-    shown = frame.assign(**{name_column: display_names(frame, name_column, ctx.lang)})
-    st.subheader(ctx.t("briefings.sections.map"))
-    bd.level_map(
-        ctx,
-        data.display_shapes(ws, ver, level),
-        pd.DataFrame(shown.drop(columns="geometry")),
-        level,
-        metric=metric,
-        key=f"br_map_{level}",
-        height=520,
+    shown = values.assign(
+        **{
+            name_column: values["district_id"].map(district_names)
+            if level == "district"
+            else display_names(values, name_column, ctx.lang)
+        }
     )
-    bd.map_export_buttons(ctx, level, metric, month_key)
-    map_downloads(ctx, frame, f"map_{level}_{month_key or 'all'}", key="br_geo")
+    shapes = map_shapes.view_shapes(ws, ver, level, big=big)
+    st.subheader(ctx.t("briefings.sections.map"))
+    bd.level_map(ctx, shapes, shown, level, metric=metric, key=f"br_map_{level}", height=520)
+    map_exports(
+        ctx,
+        shapes,
+        shown,
+        id_column=data.LEVEL_KEYS[level],
+        name_column=name_column,
+        metric=metric,
+        month=month,
+        key="br_map_export",
+    )
     st.subheader(ctx.t("briefings.map.table"))
     table = bd.figures_table(ctx, shown, level, name_column)
     st.dataframe(
@@ -337,7 +353,7 @@ elif section == "compare":
                     if level != "area"
                     else data.area_coverage(ws, ver, month, None)
                 )
-                shapes = data.display_shapes(ws, ver, level)
+                shapes = map_shapes.view_shapes(ws, ver, level, big=big)
                 own_areas = areas
                 title = month_label(side_key)
             else:
@@ -346,7 +362,9 @@ elif section == "compare":
                 per_area = data.area_coverage(ws, ver, month, None)
                 own_areas = bd.in_district(areas, side_key)
                 values = per_area[per_area["area_id"].isin(own_areas["area_id"])]
-                shapes = bd.in_district(data.display_shapes(ws, ver, "area"), side_key)
+                shapes = bd.in_district(
+                    map_shapes.view_shapes(ws, ver, "area", district=side_key, big=big), side_key
+                )
                 title = district_label(side_key)
             if level == "district":
                 values = values.assign(district_name=values["district_id"].map(district_names))

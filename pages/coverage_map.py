@@ -14,7 +14,7 @@ import streamlit as st
 from analytics.classify import SCHEMES
 from ui import charts, data, map_shapes, views
 from ui.context import current
-from ui.downloads import table_downloads
+from ui.downloads import map_exports, table_downloads
 from ui.facility_layer import facility_filters
 from ui.format import fmt_int, fmt_pct
 from ui.i18n import direction
@@ -225,6 +225,22 @@ with map_col:
             key=f"coverage_map_{level}_{st.session_state.get('cm_map_epoch', 0)}",
         )
     st.caption(ctx.t("coverage_map.click_hint"))
+    if not values.empty:  # the view as shown, as PNG, standalone HTML, GeoJSON and GeoPackage
+        map_exports(
+            ctx,
+            shapes,
+            values,
+            id_column=key_column,
+            name_column=name_column,
+            metric=metric,
+            month=month,
+            scheme=scheme,
+            k=int(value(P["k"])),
+            breaks=breaks,
+            highlight=selected if level == "area" else None,
+            place=crumbs[-1] if len(crumbs) > 1 else None,
+            key="cm_export",
+        )
 
 if clicked and clicked != st.session_state.get("cm_last_click"):
     st.session_state["cm_last_click"] = clicked

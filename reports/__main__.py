@@ -72,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     import pandas as pd
 
     from analytics.partners import restrict_to_partner
+    from geodata.area_columns import fill_area_columns
     from geodata.problems import DataError
     from geodata.store import list_versions, read_workspace, workspace_location
     from geodata.workspaces import demo_workspace_path, is_demo
@@ -83,6 +84,8 @@ def main(argv: list[str] | None = None) -> int:
         path = workspace_location(args.workspace) if args.workspace else str(demo_workspace_path())
         versions = list_versions(path)
         tables = read_workspace(path, versions[-1].number)
+        # The same optional columns as the dashboard's (a workspace without districts...).
+        tables["areas"] = fill_area_columns(tables["areas"])
         lang = Language(args.lang, args.calendar)
         title = region_title(path, versions, lang)
         demo = is_demo(versions)
@@ -135,6 +138,7 @@ def main(argv: list[str] | None = None) -> int:
 def _map(args, tables, lang, title, version, demo, restrict_to_partner, parse_month):
     from reports.exports import geojson_bytes, geopackage_bytes
     from reports.mapexport import LEVEL_KEYS, map_html, map_png_bytes, view_frame
+    from reports.text import display_names
 
     if args.partner:
         known = set(tables["areas"].get("partner_id", []).dropna().astype(str))
@@ -144,9 +148,16 @@ def _map(args, tables, lang, title, version, demo, restrict_to_partner, parse_mo
             )
         tables = restrict_to_partner(tables, args.partner)
         partners = tables["partners"]
-        place = str(partners["name"].iloc[0]) if len(partners) else args.partner
+        # The partner's name in the map's language (``name_fa``...), where the workspace has it.
+        place = (
+            str(display_names(partners, "name", lang.code).iloc[0])
+            if len(partners)
+            else args.partner
+        )
     else:
         place = title
+    if args.level == "district" and not tables["areas"]["district_id"].notna().any():
+        return "the workspace has no districts (no district_id); use --level area"
     month = parse_month(args.month)
     from analytics.coverage import available_periods
 

@@ -66,11 +66,17 @@ class Briefing:
     needs: pd.DataFrame = field(default_factory=pd.DataFrame)
     pipeline: pd.DataFrame = field(default_factory=pd.DataFrame)
     partners: pd.DataFrame = field(default_factory=pd.DataFrame)
-    n_facilities: int = 0
+    n_facilities: int = 0  # facilities in operation inside the scope's areas
+    scope_names: dict[str, str] = field(default_factory=dict)  # language -> scope_name
 
     @property
     def has_insured(self) -> bool:
         return self.month is not None
+
+    def scope_label(self, lang: str) -> str | None:
+        """The district's or partner's name in ``lang`` where the workspace has it
+        (``district_name_fa``, ``name_vi``...), else as it is."""
+        return self.scope_names.get(lang) or self.scope_name
 
 
 def parse_month(text: str | None) -> pd.Timestamp | None:
@@ -207,14 +213,17 @@ def build_briefing(
     if previous_month is not None:
         previous = cov.headline_figures(cov.coverage_by_area(areas, insured, period=previous_month))
 
-    scope_name = None
+    scope_name, scope_names = None, {}
     if scope == "district":
-        names = areas["district_name"] if "district_name" in areas else areas["district_id"]
-        scope_name = str(names.dropna().iloc[0]) if names.notna().any() else str(scope_id)
+        column = "district_name" if "district_name" in areas else "district_id"
+        named = areas[areas[column].notna().to_numpy()]
+        scope_name = str(named[column].iloc[0]) if len(named) else str(scope_id)
+        scope_names = _names_by_language(named.head(1), column)
     elif scope == "partner":
         partners = data.get("partners", pd.DataFrame())
         row = partners[_text(partners["partner_id"]) == str(scope_id)] if len(partners) else []
         scope_name = str(row["name"].iloc[0]) if len(row) else str(scope_id)
+        scope_names = _names_by_language(row, "name") if len(row) else {}
 
     with_data = per_area[per_area["data_status"].isin(["ok", "insured_above_population"])]
     least = with_data.sort_values(["coverage", "uninsured"], ascending=[True, False]).head(TOP_N)
@@ -237,7 +246,9 @@ def build_briefing(
     n_facilities = 0
     if facilities is not None and len(facilities):
         counted = access.available_facilities(facilities)
-        n_facilities = len(counted)
+        # Distances run to every facility (one just outside serves the areas too); the count is
+        # of those inside the scope's areas.
+        n_facilities = int(counted.geometry.within(areas.geometry.union_all()).sum())
         distances = access.nearest_facility_km(
             areas, counted, types=["hospital"], groups={"care": list(access.CARE_TYPES)}
         )
@@ -284,7 +295,21 @@ def build_briefing(
         pipeline=pipeline,
         partners=partners,
         n_facilities=n_facilities,
+        scope_names=scope_names,
     )
+
+
+def _names_by_language(row: pd.DataFrame, column: str) -> dict[str, str]:
+    """``{lang: name}`` from the ``<column>_<lang>`` columns of the first row that are filled."""
+    if not len(row):
+        return {}
+    first = row.iloc[0]
+    prefix = f"{column}_"
+    return {
+        c[len(prefix) :]: str(first[c])
+        for c in row.columns
+        if c.startswith(prefix) and isinstance(first[c], str) and first[c].strip()
+    }
 
 
 def _pipeline_in(facilities: gpd.GeoDataFrame, areas: gpd.GeoDataFrame) -> pd.DataFrame:
@@ -331,6 +356,13 @@ def _partner_table(
         ["partner_id", "n_areas", "population", "insured", "coverage", "uninsured"]
     ].copy()
     out["name"] = out["partner_id"].map(lambda p: names.get(p) if isinstance(p, str) else None)
+    # The partners' names in other languages (``name_fa``...), for the document's language.
+    if partners is not None and len(partners):
+        for column in [c for c in partners.columns if c.startswith("name_")]:
+            localized = dict(zip(_text(partners["partner_id"]), partners[column], strict=False))
+            out[column] = out["partner_id"].map(
+                lambda p, by=localized: by.get(p) if isinstance(p, str) else None
+            )
     target = []
     for pid in out["partner_id"]:
         value = None

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 
 import geopandas as gpd
 import matplotlib
-import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrow, Patch, Rectangle
@@ -34,7 +33,9 @@ __all__ = [
     "Classified",
     "briefing_map_png",
     "classify_metric",
+    "map_figure",
     "map_png",
+    "percent_ticks",
     "trend_png",
 ]
 
@@ -235,6 +236,72 @@ def briefing_map_png(
         return _png(fig, dpi)
 
 
+#: Right-to-left mark: put before a label, it makes the label's paragraph right to left, so a
+#: range of Persian numbers ("۱۰٪ – ۲۰٪") reads from the right, as the Persian text around it.
+RLM = "\u200f"
+
+
+def map_figure(
+    areas: gpd.GeoDataFrame,
+    classified: Classified,
+    lang: Language,
+    *,
+    title: str,
+    legend_title: str,
+    date_line: str,
+    source_note: str,
+    outlines: gpd.GeoDataFrame | None = None,
+    highlight: gpd.GeoDataFrame | None = None,
+    size_in: tuple[float, float] = (11.0, 8.0),
+) -> Figure:
+    """The map export as a figure: title, date, map, legend, scale bar, north arrow and
+    data-source note (call it inside the language's font context, as :func:`map_png` does).
+
+    The figure's texts are: ``fig.texts`` title, date line and source note; the legend's title and
+    one row per class; on the map's axes the scale bar's length and the north arrow's letter.
+    """
+    fig = Figure(figsize=size_in)
+    ax = fig.add_axes((0.26 if lang.rtl else 0.02, 0.08, 0.72, 0.78))
+    projected = _projected(areas)
+    _draw_polygons(
+        ax,
+        projected,
+        classified.colours,
+        outlines.to_crs(projected.crs) if outlines is not None and len(outlines) else None,
+        highlight.to_crs(projected.crs) if highlight is not None and len(highlight) else None,
+    )
+    _scale_bar(ax, lang, 9)
+    _north_arrow(ax, lang, 11)
+    anchor_x, ha = (0.98, "right") if lang.rtl else (0.02, "left")
+    mark = RLM if lang.rtl else ""
+    fig.text(anchor_x, 0.955, title, ha=ha, va="top", fontsize=17, fontweight="bold", color=INK)
+    fig.text(anchor_x, 0.905, mark + date_line, ha=ha, va="top", fontsize=11, color=MUTED)
+    fig.text(anchor_x, 0.02, mark + source_note, ha=ha, va="bottom", fontsize=8, color=MUTED)
+    handles = [
+        Patch(
+            facecolor=e.colour,
+            edgecolor="#8c959f",
+            # In Persian the whole row, range and count, reads from the right.
+            label=f"{mark}{e.label}  ({lang.int(e.count)})",
+        )
+        for e in classified.legend
+    ]
+    legend_x = 0.02 if lang.rtl else 0.98 - 0.24
+    legend = fig.legend(
+        handles=handles,
+        title=legend_title,
+        loc="upper left",
+        bbox_to_anchor=(legend_x, 0.84),
+        frameon=False,
+        fontsize=10,
+        title_fontsize=11,
+        markerfirst=not lang.rtl,
+        alignment="right" if lang.rtl else "left",
+    )
+    legend.get_title().set_fontweight("bold")
+    return fig
+
+
 def map_png(
     areas: gpd.GeoDataFrame,
     classified: Classified,
@@ -249,44 +316,34 @@ def map_png(
     size_in: tuple[float, float] = (11.0, 8.0),
     dpi: int = 150,
 ) -> bytes:
-    """The map export: title, date, map, legend, scale bar, north arrow and data-source note."""
+    """The map export as PNG bytes (see :func:`map_figure`)."""
     with matplotlib.rc_context({"font.family": matplotlib_families(lang.code)}):
-        fig = Figure(figsize=size_in)
-        ax = fig.add_axes((0.26 if lang.rtl else 0.02, 0.08, 0.72, 0.78))
-        projected = _projected(areas)
-        _draw_polygons(
-            ax,
-            projected,
-            classified.colours,
-            outlines.to_crs(projected.crs) if outlines is not None and len(outlines) else None,
-            highlight.to_crs(projected.crs) if highlight is not None and len(highlight) else None,
+        fig = map_figure(
+            areas,
+            classified,
+            lang,
+            title=title,
+            legend_title=legend_title,
+            date_line=date_line,
+            source_note=source_note,
+            outlines=outlines,
+            highlight=highlight,
+            size_in=size_in,
         )
-        _scale_bar(ax, lang, 9)
-        _north_arrow(ax, lang, 11)
-        anchor_x, ha = (0.98, "right") if lang.rtl else (0.02, "left")
-        fig.text(anchor_x, 0.955, title, ha=ha, va="top", fontsize=17, fontweight="bold", color=INK)
-        fig.text(anchor_x, 0.905, date_line, ha=ha, va="top", fontsize=11, color=MUTED)
-        fig.text(anchor_x, 0.02, source_note, ha=ha, va="bottom", fontsize=8, color=MUTED)
-        handles = [
-            Patch(
-                facecolor=e.colour, edgecolor="#8c959f", label=f"{e.label}  ({lang.int(e.count)})"
-            )
-            for e in classified.legend
-        ]
-        legend_x = 0.02 if lang.rtl else 0.98 - 0.24
-        legend = fig.legend(
-            handles=handles,
-            title=legend_title,
-            loc="upper left",
-            bbox_to_anchor=(legend_x, 0.84),
-            frameon=False,
-            fontsize=10,
-            title_fontsize=11,
-            markerfirst=not lang.rtl,
-            alignment="right" if lang.rtl else "left",
-        )
-        legend.get_title().set_fontweight("bold")
         return _png(fig, dpi)
+
+
+def percent_ticks(low: float, high: float) -> list[float]:
+    """Round tick values (steps of 5, 10, 20 or 25 points) from at or below ``low`` to at or above
+    ``high`` (shares 0–1): at most six ticks, never below 0 % or above 100 %."""
+    low, high = max(0.0, min(low, 1.0)), min(1.0, max(high, 0.0))
+    for step in (0.05, 0.1, 0.2, 0.25):
+        first = math.floor(low / step + 1e-9)
+        last = max(math.ceil(high / step - 1e-9), first + 1)
+        if last - first <= 5:
+            break
+    ticks = [round(i * step, 4) for i in range(first, last + 1) if i * step <= 1 + 1e-9]
+    return ticks if len(ticks) > 1 else [round(ticks[0] - step, 4), ticks[0]]
 
 
 def trend_png(
@@ -331,10 +388,9 @@ def trend_png(
         values = [v for v in trend["coverage"].tolist() if v == v]
         if len(targets):
             values += targets["target_coverage"].tolist()
-        low = max(0.0, math.floor((min(values) if values else 0) * 10) / 10 - 0.05)
-        high = min(1.05, max(values) + 0.03) if values else 1.0
-        ax.set_ylim(low, high)
-        ticks = np.linspace(low, high, 5)
+        # Round steps that take in every value; the axis ends at 100 % at most.
+        ticks = percent_ticks(min(values) if values else 0.0, max(values) if values else 1.0)
+        ax.set_ylim(ticks[0], ticks[-1] + 0.01)
         ax.set_yticks(ticks, [lang.pct(v, 0) for v in ticks])
         if len(periods):
             step = max(1, len(periods) // 6)
@@ -344,8 +400,10 @@ def trend_png(
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
         ax.grid(axis="y", color="#d0d7de", linewidth=0.6)
-        ax.legend(
+        ax.legend(  # above the plot, where it hides no line
             loc="lower right" if not lang.rtl else "lower left",
+            bbox_to_anchor=(0.0 if lang.rtl else 1.0, 1.0),
+            ncols=2,
             fontsize=8,
             frameon=False,
             markerfirst=not lang.rtl,

@@ -17,7 +17,7 @@ from analytics.geometry import area_km2, merge_by
 from reports.figures import METRIC_KINDS, classify_metric, map_png
 from reports.text import Language, display_names
 
-__all__ = ["LEVEL_KEYS", "map_html", "map_png_bytes", "view_frame"]
+__all__ = ["LEVEL_KEYS", "map_figure", "map_html", "map_png_bytes", "view_frame"]
 
 LEVEL_KEYS = {"district": "district_id", "area": "area_id"}
 
@@ -64,6 +64,65 @@ def _names(frame: pd.DataFrame, name_column: str, id_column: str, lang: Language
     return display_names(frame, name_column, lang.code).fillna(frame[id_column]).astype(str)
 
 
+def _title(metric: str, lang: Language, place: str) -> str:
+    return lang.t("reports.map.export_title", metric=lang.t(f"metric.{metric}"), place=place)
+
+
+def _date_line(lang: Language, month: pd.Timestamp | None, made: dt.date | None) -> str:
+    return lang.t(
+        "reports.map.date_line",
+        month=lang.month(month) if month is not None else "—",
+        date=lang.date(made or dt.date.today()),
+    )
+
+
+def _highlighted(
+    frame: gpd.GeoDataFrame, id_column: str | None, highlight: str | None
+) -> gpd.GeoDataFrame | None:
+    if highlight is None or id_column is None or id_column not in frame:
+        return None
+    chosen = frame[(frame[id_column].astype("string") == str(highlight)).fillna(False).to_numpy()]
+    return chosen if len(chosen) else None
+
+
+def map_figure(
+    frame: gpd.GeoDataFrame,
+    *,
+    metric: str,
+    lang: Language,
+    place: str,
+    month: pd.Timestamp | None,
+    source_note: str,
+    outlines: gpd.GeoDataFrame | None = None,
+    made: dt.date | None = None,
+    scheme: str = "quantiles",
+    k: int = 5,
+    breaks: list[float] | None = None,
+    id_column: str | None = None,
+    highlight: str | None = None,
+):
+    """The map view as a matplotlib figure (see :func:`map_png_bytes`); its texts can be read
+    back (``fig.texts``, the legend, the axes' texts) without drawing it."""
+    import matplotlib
+
+    from reports.figures import map_figure as draw
+    from reports.fonts import matplotlib_families
+
+    classified = classify_metric(frame[metric], metric, lang, scheme=scheme, k=k, breaks=breaks)
+    with matplotlib.rc_context({"font.family": matplotlib_families(lang.code)}):
+        return draw(
+            frame,
+            classified,
+            lang,
+            title=_title(metric, lang, place),
+            legend_title=lang.t(f"metric.{metric}"),
+            date_line=_date_line(lang, month, made),
+            source_note=source_note,
+            outlines=outlines,
+            highlight=_highlighted(frame, id_column, highlight),
+        )
+
+
 def map_png_bytes(
     frame: gpd.GeoDataFrame,
     *,
@@ -74,25 +133,53 @@ def map_png_bytes(
     source_note: str,
     outlines: gpd.GeoDataFrame | None = None,
     made: dt.date | None = None,
+    scheme: str = "quantiles",
+    k: int = 5,
+    breaks: list[float] | None = None,
+    id_column: str | None = None,
+    highlight: str | None = None,
 ) -> bytes:
-    """The map view as a PNG with title, legend, date, scale bar, north arrow and source note."""
-    classified = classify_metric(frame[metric], metric, lang)
-    title = lang.t("reports.map.export_title", metric=lang.t(f"metric.{metric}"), place=place)
-    date_line = lang.t(
-        "reports.map.date_line",
-        month=lang.month(month) if month is not None else "—",
-        date=lang.date(made or dt.date.today()),
-    )
+    """The map view as a PNG with title, legend, date, scale bar, north arrow and source note.
+
+    Parameters
+    ----------
+    frame
+        The units in view with their figures and polygons (any CRS; drawn in metres).
+    metric
+        The column shown (a key of :data:`reports.figures.METRIC_KINDS`).
+    place
+        What the map shows, in the title (the region, a district, a partner).
+    month, made
+        The month of the figures, and the day the map is made (default today).
+    outlines
+        Polygons drawn as outlines on top (e.g. the districts of an area map).
+    scheme, k, breaks
+        The classification, as on the dashboard's map (:func:`analytics.classify.classify`).
+    id_column, highlight
+        The unit drawn with a thick outline (the one chosen on the map), by its id.
+    """
+    classified = classify_metric(frame[metric], metric, lang, scheme=scheme, k=k, breaks=breaks)
     return map_png(
         frame,
         classified,
         lang,
-        title=title,
+        title=_title(metric, lang, place),
         legend_title=lang.t(f"metric.{metric}"),
-        date_line=date_line,
+        date_line=_date_line(lang, month, made),
         source_note=source_note,
         outlines=outlines,
+        highlight=_highlighted(frame, id_column, highlight),
     )
+
+
+#: A north arrow for the standalone map: an upward arrow over the letter (``{north}``).
+_NORTH_ARROW = (
+    '<div class="ca-north" dir="{direction}" style="position:fixed;top:{top};{side}:12px;'
+    "z-index:1000;background:rgba(255,255,255,.92);padding:4px 8px;border-radius:4px;"
+    'text-align:center;font:bold 13px system-ui,sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.3)">'
+    '<svg width="18" height="26" viewBox="0 0 18 26" role="img" aria-label="{north}">'
+    '<path d="M9 1 L17 25 L9 19 L1 25 Z" fill="#1f2328"/></svg><br>{north}</div>'
+)
 
 
 def map_html(
@@ -105,8 +192,15 @@ def map_html(
     place: str,
     month: pd.Timestamp | None,
     source_note: str,
+    made: dt.date | None = None,
+    scheme: str = "quantiles",
+    k: int = 5,
+    breaks: list[float] | None = None,
+    highlight: str | None = None,
 ) -> str:
-    """The map view as one HTML file that works offline (tooltip, legend, title and source)."""
+    """The map view as one HTML file that works offline: tooltips, legend, title, the month and
+    the day it was made, scale bar, north arrow and data-source note (parameters as for
+    :func:`map_png_bytes`)."""
     import html
 
     from branca.element import Element
@@ -114,7 +208,7 @@ def map_html(
     from reports.exports import standalone_map_html
     from ui.maps import LegendItem, choropleth_map
 
-    classified = classify_metric(frame[metric], metric, lang)
+    classified = classify_metric(frame[metric], metric, lang, scheme=scheme, k=k, breaks=breaks)
     shown = frame[[id_column, frame.geometry.name]].copy()
     shown["_colour"] = classified.colours.to_numpy()
     shown["_name"] = _names(frame, name_column, id_column, lang).to_numpy()
@@ -132,23 +226,35 @@ def map_html(
         tooltip=[("_name", lang.t("map.name")), ("_value", lang.t(f"metric.{metric}"))],
         legend_title=lang.t(f"metric.{metric}"),
         legend_items=[LegendItem(e.colour, e.label, e.count) for e in classified.legend],
+        highlight_id=highlight,
         count_format=lang.int,
         height=700,
     )
-    title = lang.t("reports.map.export_title", metric=lang.t(f"metric.{metric}"), place=place)
-    month_text = lang.month(month) if month is not None else "—"
-    side = "right" if lang.rtl else "left"
+    title = _title(metric, lang, place)
+    side, other = ("right", "left") if lang.rtl else ("left", "right")
     fmap.get_root().header.add_child(
         Element(f'<meta charset="utf-8"><title>{html.escape(title)}</title>')
     )
     fmap.get_root().html.add_child(
         Element(
-            f'<div dir="{lang.direction}" style="position:fixed;top:10px;{side}:60px;z-index:1000;'
-            "background:rgba(255,255,255,.92);padding:6px 12px;border-radius:4px;"
-            'font:14px system-ui,sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.3)">'
+            f'<div class="ca-title" dir="{lang.direction}" style="position:fixed;top:10px;'
+            f"{side}:60px;z-index:1000;background:rgba(255,255,255,.92);padding:6px 12px;"
+            "border-radius:4px;font:14px system-ui,sans-serif;"
+            'box-shadow:0 1px 4px rgba(0,0,0,.3)">'
             f"<b>{html.escape(title)}</b><br>"
-            f"{html.escape(lang.t('reports.month_line', month=month_text))}<br>"
-            f"<small>{html.escape(source_note)}</small></div>"
+            f'<span class="ca-date">{html.escape(_date_line(lang, month, made))}</span><br>'
+            f'<small class="ca-source">{html.escape(source_note)}</small></div>'
+        )
+    )
+    fmap.get_root().html.add_child(
+        Element(
+            _NORTH_ARROW.format(
+                direction=lang.direction,
+                side=other,
+                # Right to left, the arrow sits under the zoom buttons (top left).
+                top="90px" if lang.rtl else "10px",
+                north=html.escape(lang.t("reports.map.north")),
+            )
         )
     )
     return standalone_map_html(fmap)

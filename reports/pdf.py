@@ -43,7 +43,14 @@ def _e(value: object) -> str:
     )
 
 
-def _table(headers: list[str], rows: list[list[str]], numeric: set[int], css: str = "") -> str:
+def _table(
+    headers: list[str], rows: list[list[str]], numeric: set[int], with_districts: bool = True
+) -> str:
+    """An HTML table; without districts, the second column (the district) is left out."""
+    if not with_districts:
+        headers = headers[:1] + headers[2:]
+        rows = [row[:1] + row[2:] for row in rows]
+        numeric = {i - 1 for i in numeric}
     head = "".join(
         f'<th class="{"num" if i in numeric else ""}">{_e(h)}</th>' for i, h in enumerate(headers)
     )
@@ -56,14 +63,14 @@ def _table(headers: list[str], rows: list[list[str]], numeric: set[int], css: st
         + "</tr>"
         for row in rows
     )
-    return f'<table class="{css}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def _scope_line(b: Briefing, lang: Language, region_title: str) -> str:
     if b.scope == "district":
-        return lang.t("reports.scope.district", name=b.scope_name or b.scope_id or "")
+        return lang.t("reports.scope.district", name=b.scope_label(lang.code) or b.scope_id or "")
     if b.scope == "partner":
-        return lang.t("reports.scope.partner", name=b.scope_name or b.scope_id or "")
+        return lang.t("reports.scope.partner", name=b.scope_label(lang.code) or b.scope_id or "")
     return lang.t("reports.scope.region", name=region_title)
 
 
@@ -139,6 +146,8 @@ def briefing_html(
     )
     district_of = dict(zip(areas["area_id"], district_names, strict=False))
     name_of = dict(zip(areas["area_id"], names, strict=False))
+    # Tables have a District column only where the areas have districts.
+    with_districts = bool(district_names.notna().any())
 
     # Page 1: figures and map.
     metric = "coverage" if b.has_insured else "population"
@@ -191,8 +200,9 @@ def briefing_html(
         ]
         for r in b.least_covered.itertuples()
     ]
-    least = (
-        _table(
+    if least_rows:
+        least_title = t("reports.least.title", n=lang.int(len(least_rows)))
+        least = _table(
             [
                 t("table.name"),
                 t("table.district"),
@@ -202,14 +212,17 @@ def briefing_html(
             ],
             least_rows,
             {2, 3, 4},
+            with_districts,
         )
-        if least_rows
-        else f'<p class="note">{_e(t("reports.least.none"))}</p>'
-    )
+    else:
+        # No count to rank by: the heading says so instead of "the 0 least-covered areas".
+        least_title = t("reports.least.heading")
+        none = "reports.least.none" if b.has_insured else "reports.least.no_insured"
+        least = f'<p class="note">{_e(t(none))}</p>'
     page2 = (
         f'<section class="page"><div class="columns"><div class="col">'
         f"<h2>{_e(t('reports.trend.title'))}</h2>{trend_block}</div>"
-        f'<div class="col"><h2>{_e(t("reports.least.title", n=lang.int(len(least_rows))))}</h2>{least}</div></div></section>'
+        f'<div class="col"><h2>{_e(least_title)}</h2>{least}</div></div></section>'
     )
 
     # Page 3: infrastructure needs and partners.
@@ -254,6 +267,7 @@ def briefing_html(
                     ],
                     needs_rows,
                     {2, 3, 4},
+                    with_districts,
                 )
             )
         if len(b.pipeline):
@@ -281,10 +295,11 @@ def briefing_html(
     else:
         access_block = f'<p class="note">{_e(t("reports.access.no_facilities"))}</p>'
     if len(b.partners):
+        partner_names = display_names(b.partners, "name", lang.code)
         partner_rows = [
             [
-                r.name
-                if isinstance(r.name, str)
+                name
+                if isinstance(name, str)
                 else (
                     r.partner_id if isinstance(r.partner_id, str) else t("reports.partners.none")
                 ),
@@ -294,7 +309,7 @@ def briefing_html(
                 lang.pct(r.target) if r.target == r.target else "—",
                 lang.int(r.uninsured),
             ]
-            for r in b.partners.itertuples()
+            for r, name in zip(b.partners.itertuples(), partner_names, strict=True)
         ]
         partners_block = _table(
             [

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+import shlex
 from collections.abc import Callable
 
 import geopandas as gpd
@@ -16,12 +17,12 @@ import pandas as pd
 import streamlit as st
 
 from geodata.store import is_postgis, workspace_label
-from reports import mapexport
-from reports.documents import make_briefing, source_note
+from reports.documents import make_briefing
 from reports.text import Language
 from ui import data, views
 from ui.context import Context
 from ui.format import fmt_int, fmt_pct
+from ui.localize import display_names
 from ui.safe import md_escape
 
 #: Presentation view: no sidebar, header or toolbar; the page uses the whole width.
@@ -59,12 +60,23 @@ def leave_presentation() -> None:
         del st.query_params["present"]
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def partner_names(workspace: str, version: int) -> dict[str, str]:
+@st.cache_data(show_spinner=False, max_entries=8)
+def partner_names(workspace: str, version: int, lang: str) -> dict[str, str]:
+    """Partner id -> name in ``lang`` (``name_fa``... where the workspace has it)."""
     partners = data.tables(workspace, version)["partners"]
     if not len(partners):
         return {}
-    return dict(zip(partners["partner_id"].astype(str), partners["name"].astype(str), strict=False))
+    names = display_names(partners, "name", lang).fillna(partners["name"])
+    return dict(zip(partners["partner_id"].astype(str), names.astype(str), strict=False))
+
+
+def briefing_scope(ctx: Context, scope: str, scope_id: str | None) -> tuple[str, str | None]:
+    """The scope a briefing is made for: in a partner's session, "the whole region" it sees is
+    its own areas, so its briefing is the partner's (headed "Partner: <name>"), as the command
+    line (``--partner``) makes it."""
+    if ctx.role == "partner" and ctx.partner_id and scope == "region":
+        return "partner", ctx.partner_id
+    return scope, scope_id
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -102,137 +114,30 @@ def pdf_name(scope: str, scope_id: str | None, month: str, lang: str) -> str:
 
 
 def cli_line(ctx: Context, scope: str, scope_id: str | None, month: str, orientation: str) -> str:
-    """The command that makes the same briefing on the command line."""
+    """The command that makes the same briefing on the command line (every value shell-quoted).
+
+    In a partner's session everything is limited to its areas (``--partner``), as its session
+    sees the workspace; a district briefing there is the partner's areas in that district."""
+    q = shlex.quote
     parts = [".venv/bin/python -m reports briefing"]
     if not ctx.is_demo:
         # A database URL is shown without its password.
         shown = workspace_label(ctx.workspace) if is_postgis(ctx.workspace) else ctx.workspace
-        parts.append(f"--workspace '{shown}'")
-    if ctx.role == "partner" and ctx.partner_id:
-        parts.append(f"--partner {ctx.partner_id}")
+        parts.append(f"--workspace {q(shown)}")
+    partner = (
+        ctx.partner_id
+        if ctx.role == "partner" and ctx.partner_id
+        else (scope_id if scope == "partner" else None)
+    )
+    if partner:
+        parts.append(f"--partner {q(partner)}")
     if scope == "district" and scope_id:
-        parts.append(f"--district {scope_id}")
-    elif scope == "partner" and scope_id:
-        parts.append(f"--partner {scope_id}")
-    parts.append(f"--lang {ctx.lang}")
+        parts.append(f"--district {q(scope_id)}")
+    parts.append(f"--lang {q(ctx.lang)}")
     if month:
-        parts.append(f"--month {month}")
-    parts.append(f"--orientation {orientation} --out briefing.pdf")
+        parts.append(f"--month {q(month)}")
+    parts.append(f"--orientation {q(orientation)} --out briefing.pdf")
     return " ".join(parts)
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def view_frame(
-    workspace: str, version: int, level: str, month: pd.Timestamp | None
-) -> gpd.GeoDataFrame:
-    """Figures per unit with polygons (the map export's data)."""
-    return mapexport.view_frame(data.tables(workspace, version), level, month)
-
-
-def _outlines(workspace: str, version: int, level: str) -> gpd.GeoDataFrame | None:
-    if level != "area":
-        return None
-    shapes = data.display_shapes(workspace, version, "district")
-    return shapes if len(shapes) else None
-
-
-def _map_view(
-    workspace: str,
-    version: int,
-    level: str,
-    month: str,
-    lang: str,
-    calendar: str,
-    title: str,
-    demo: bool,
-) -> tuple[gpd.GeoDataFrame, Language, pd.Timestamp | None, str]:
-    """What both map exports draw: the figures with polygons, the language, the month (``YYYY-MM``
-    or empty for the latest) and the source line."""
-    language = Language(lang, calendar)
-    stamp = pd.Timestamp(month + "-01") if month else None
-    frame = view_frame(workspace, version, level, stamp)
-    return frame, language, stamp, source_note(title, version, demo, language)
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def map_png(
-    workspace: str,
-    version: int,
-    level: str,
-    metric: str,
-    month: str,
-    lang: str,
-    calendar: str,
-    title: str,
-    demo: bool,
-) -> bytes:
-    """The map view as a PNG (title, legend, date, scale bar, north arrow, source)."""
-    frame, language, stamp, note = _map_view(
-        workspace, version, level, month, lang, calendar, title, demo
-    )
-    return mapexport.map_png_bytes(
-        frame,
-        metric=metric,
-        lang=language,
-        place=title,
-        month=stamp,
-        source_note=note,
-        outlines=_outlines(workspace, version, level),
-    )
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def map_html(
-    workspace: str,
-    version: int,
-    level: str,
-    metric: str,
-    month: str,
-    lang: str,
-    calendar: str,
-    title: str,
-    demo: bool,
-) -> str:
-    """The map view as one HTML file that opens offline."""
-    frame, language, stamp, note = _map_view(
-        workspace, version, level, month, lang, calendar, title, demo
-    )
-    return mapexport.map_html(
-        frame,
-        id_column=mapexport.LEVEL_KEYS[level],
-        name_column=name_column(level),
-        metric=metric,
-        lang=language,
-        place=title,
-        month=stamp,
-        source_note=note,
-    )
-
-
-def map_export_buttons(ctx: Context, level: str, metric: str, month: str) -> None:
-    """PNG and standalone-HTML buttons for the map view (``month``: ``YYYY-MM``, or empty for
-    the latest)."""
-    args = (ctx.source, ctx.version, level, metric, month, ctx.lang, ctx.calendar, ctx.title)
-    stem = f"map_{metric}_{level}_{month or 'all'}"
-    row = st.container(horizontal=True, gap="small")
-    row.download_button(
-        ctx.t("briefings.map.download_png"),
-        map_png(*args, ctx.is_demo),
-        file_name=f"{stem}.png",
-        mime="image/png",
-        icon=":material/image:",
-        key="br_png",
-        on_click="ignore",
-    )
-    row.download_button(
-        ctx.t("briefings.map.download_html"),
-        map_html(*args, ctx.is_demo),
-        file_name=f"{stem}.html",
-        mime="text/html",
-        icon=":material/public:",
-        key="br_html",
-        on_click="ignore",
-    )
 
 
 def name_column(level: str) -> str:

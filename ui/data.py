@@ -16,6 +16,7 @@ import streamlit as st
 from analytics import coverage as cov
 from analytics.geometry import area_km2, merge_by
 from analytics.partners import restrict_to_partner
+from geodata.area_columns import fill_area_columns
 from geodata.store import read_workspace
 from ui.maps import simplify_for_display
 from ui.scope import parse_source
@@ -31,16 +32,7 @@ def tables(workspace: str, version: int) -> dict[str, pd.DataFrame]:
     loaded = read_workspace(path, version)
     if partner_id is not None:
         loaded = restrict_to_partner(loaded, partner_id)
-    areas = loaded["areas"]
-    for column, fill in (("district_id", None), ("province", None)):
-        if column not in areas:
-            areas[column] = fill
-    if "district_name" not in areas:
-        areas["district_name"] = areas["district_id"]
-    areas["district_name"] = areas["district_name"].where(
-        areas["district_name"].notna(), areas["district_id"]
-    )
-    loaded["areas"] = areas
+    loaded["areas"] = fill_area_columns(loaded["areas"])
     return loaded
 
 

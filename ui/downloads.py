@@ -1,9 +1,11 @@
-"""Download buttons for every table and map of the dashboard: CSV and XLSX, GeoJSON and GeoPackage.
+"""Download buttons for every table and map of the dashboard: CSV and XLSX, GeoJSON and
+GeoPackage, and the map view itself as PNG and standalone HTML.
 
 One helper for all pages, so every table downloads the same way. The files are made by
-:mod:`reports.exports` (text that a spreadsheet would run as a formula is neutralised) from the
-frame the page shows, which came from the session's scoped loaders
-(``ctx.source``): a partner's downloads hold its own areas only.
+:mod:`reports.exports` and :mod:`reports.mapexport` (text that a spreadsheet would run as a formula
+is neutralised) from the frame the page shows, which came from the session's scoped loaders
+(``ctx.source``): a partner's downloads hold its own areas only. Every file is made when its
+button is pressed (Streamlit's deferred download), never on a rerun that does not ask for it.
 """
 
 from __future__ import annotations
@@ -16,11 +18,15 @@ import pandas as pd
 import streamlit as st
 from pandas.io.formats.style import Styler
 
+from analytics.geometry import merge_by
+from reports import mapexport
+from reports.documents import source_note
 from reports.exports import geojson_bytes, geopackage_bytes, table_csv, table_xlsx
+from reports.text import Language
 from ui.context import Context
-from ui.localize import COVERAGE_BAR
+from ui.localize import COVERAGE_BAR, display_names
 
-__all__ = ["map_downloads", "table_downloads"]
+__all__ = ["map_downloads", "map_exports", "scope_place", "table_downloads"]
 
 _SAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -98,26 +104,145 @@ def table_downloads(
     )
 
 
+def _geodata_files(
+    ctx: Context, frame: Callable[[], gpd.GeoDataFrame]
+) -> list[tuple[str, Callable[[], bytes], str, str, str]]:
+    return [
+        (
+            ctx.t("briefings.map.download_geojson"),
+            lambda: geojson_bytes(frame()),
+            "geojson",
+            "application/geo+json",
+            ":material/download:",
+        ),
+        (
+            ctx.t("briefings.map.download_gpkg"),
+            lambda: geopackage_bytes(frame()),
+            "gpkg",
+            "application/geopackage+sqlite3",
+            ":material/download:",
+        ),
+    ]
+
+
 def map_downloads(ctx: Context, frame: gpd.GeoDataFrame, name: str, *, key: str | None = None):
-    """GeoJSON and GeoPackage buttons for the data of a map (polygons and their figures)."""
+    """GeoJSON and GeoPackage buttons for the data of a map (polygons and their figures), each
+    made when pressed."""
     stem = _file_stem(name)
+    _download_row(key or f"dl_{stem}", stem, _geodata_files(ctx, lambda: frame))
+
+
+def scope_place(ctx: Context) -> str:
+    """What the session's maps show, for their titles: a partner's name in the session's
+    language (``name_fa``...) in a partner's session, else the workspace's title."""
+    if ctx.role != "partner" or not ctx.partner_id:
+        return ctx.title
+    from ui import data
+
+    partners = data.tables(ctx.source, ctx.version)["partners"]
+    own = partners[(partners["partner_id"].astype("string") == ctx.partner_id).to_numpy()]
+    if not len(own):
+        return ctx.partner_id
+    return str(display_names(own, "name", ctx.lang).fillna(ctx.partner_id).iloc[0])
+
+
+def map_exports(
+    ctx: Context,
+    shapes: gpd.GeoDataFrame,
+    values: pd.DataFrame,
+    *,
+    id_column: str,
+    name_column: str,
+    metric: str,
+    month: pd.Timestamp | None,
+    scheme: str = "quantiles",
+    k: int = 5,
+    breaks: list[float] | None = None,
+    highlight: str | None = None,
+    place: str | None = None,
+    key: str,
+) -> None:
+    """PNG, standalone HTML, GeoJSON and GeoPackage of the map view as it is shown.
+
+    The same units (``shapes``: the polygons in view, after any province or district drill-down),
+    measure, classes and highlighted unit as the map on the page; the PNG and HTML carry title,
+    legend, month and the day they were made, scale bar, north arrow and data-source note in the
+    session's language. Each file is made when its button is pressed.
+
+    Parameters
+    ----------
+    shapes
+        The polygons drawn (EPSG:4326), keyed by ``id_column``.
+    values
+        The figures per unit, keyed by ``id_column``; ``name_column`` names the units.
+    metric, scheme, k, breaks, highlight
+        As passed to the page's map (:func:`ui.views.live_metric_map`).
+    month
+        The month of the figures (None: a workspace without insured counts).
+    place
+        What the map shows, for the title (a district's name...); default :func:`scope_place`.
+    key
+        Widget key stem of the buttons.
+    """
+    lang = Language(ctx.lang, ctx.calendar)
+    where = place or scope_place(ctx)
+    note = source_note(ctx.title, ctx.version, ctx.is_demo, lang)
+    level = {"area_id": "area", "district_id": "district"}.get(id_column, id_column)
+    stem = _file_stem(f"map_{metric}_{level}_{month.strftime('%Y-%m') if month else 'all'}")
+    style = {"scheme": scheme, "k": k, "breaks": breaks, "highlight": highlight}
+
+    def frame() -> gpd.GeoDataFrame:
+        merged = shapes[[id_column, shapes.geometry.name]].merge(
+            values.drop(columns=[shapes.geometry.name, "geometry"], errors="ignore"),
+            on=id_column,
+            how="left",
+        )
+        return gpd.GeoDataFrame(merged, geometry=shapes.geometry.name, crs=shapes.crs)
+
+    def png() -> bytes:
+        outlines = None
+        if id_column == "area_id" and "district_id" in shapes:
+            districts = shapes[["district_id", shapes.geometry.name]].dropna(subset="district_id")
+            if districts["district_id"].nunique() > 1:
+                outlines = merge_by(districts, "district_id")
+        return mapexport.map_png_bytes(
+            frame(),
+            metric=metric,
+            lang=lang,
+            place=where,
+            month=month,
+            source_note=note,
+            outlines=outlines,
+            id_column=id_column,
+            **style,
+        )
+
+    def page() -> bytes:
+        return mapexport.map_html(
+            frame(),
+            id_column=id_column,
+            name_column=name_column,
+            metric=metric,
+            lang=lang,
+            place=where,
+            month=month,
+            source_note=note,
+            **style,
+        ).encode("utf-8")
+
+    st.caption(ctx.t("briefings.map.export"), help=ctx.t("briefings.map.export_help"))
     _download_row(
-        key or f"dl_{stem}",
+        key,
         stem,
         [
+            (ctx.t("briefings.map.download_png"), png, "png", "image/png", ":material/image:"),
             (
-                ctx.t("briefings.map.download_geojson"),
-                geojson_bytes(frame),
-                "geojson",
-                "application/geo+json",
-                ":material/download:",
+                ctx.t("briefings.map.download_html"),
+                page,
+                "html",
+                "text/html",
+                ":material/public:",
             ),
-            (
-                ctx.t("briefings.map.download_gpkg"),
-                geopackage_bytes(frame),
-                "gpkg",
-                "application/geopackage+sqlite3",
-                ":material/download:",
-            ),
+            *_geodata_files(ctx, frame),
         ],
     )

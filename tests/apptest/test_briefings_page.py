@@ -90,3 +90,37 @@ def test_tehran_briefing_without_insured_counts(on_tehran):
     assert at.success
     at = run_page({"section": "map", "level": "area"})
     assert translate("briefings.map.download_png", "en") in downloads(at)
+
+
+MAP_EXPORTS = ("download_png", "download_html", "download_geojson", "download_gpkg")
+
+
+@pytest.mark.parametrize("lang", ["en", "fa"])
+def test_coverage_map_exports_the_view_it_shows(on_demo, lang):
+    """Under the Coverage map: the drilled-down view as PNG, HTML, GeoJSON and GeoPackage."""
+    at = run_app_page("pages/coverage_map.py", {"lang": lang, "district": "D03", "level": "area"})
+    assert not at.exception, [e.value for e in at.exception]
+    labels = downloads(at)
+    for key in MAP_EXPORTS:
+        assert labels.count(translate(f"briefings.map.{key}", lang)) == 1
+    assert any(c.value == translate("briefings.map.export", lang) for c in at.caption)
+
+
+def test_partners_own_briefing_is_a_partner_briefing(on_demo, tmp_path, monkeypatch):
+    """In a partner's session the briefing is the partner's (as ``--partner`` makes it)."""
+    from tests.apptest.helpers import run_as, write_users
+
+    monkeypatch.setenv(
+        "COVERAGE_ATLAS_USERS",
+        write_users(tmp_path / "users.toml", {"crescent": ("partner", "P2")}),
+    )
+    at = run_as("crescent", PAGE)
+    scope = at.radio(key="br_scope")
+    assert scope.value == "region"
+    assert scope.options[0] == translate("briefings.scope.own", "en")
+    at.button(key="br_make").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    wanted, (pdf, pages) = at.session_state["br_pdf"]
+    assert wanted[:2] == ("partner", "P2") and pages == 3
+    command = at.code[0].value
+    assert command.count("--partner") == 1 and "--partner P2" in command

@@ -1,0 +1,41 @@
+"""The optional columns of the areas table that every view relies on, filled where a workspace
+lacks them.
+
+A workspace may have no districts or provinces (``district_id``, ``district_name`` and
+``province`` are optional, see ``DESIGN.md``). The dashboard's loader and the command line
+(``python -m reports``) both pass their areas through :func:`fill_area_columns`, so a map, a
+table or a briefing of such a workspace reads the same in both: a missing column is present and
+empty, and a district without a name is named by its id.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+__all__ = ["fill_area_columns"]
+
+
+def fill_area_columns(areas: pd.DataFrame) -> pd.DataFrame:
+    """``areas`` with ``district_id``, ``province`` and ``district_name`` always present.
+
+    Parameters
+    ----------
+    areas
+        The areas table (a GeoDataFrame or a plain frame). Not modified.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A new frame of the same type: ``district_id`` and ``province`` added empty where missing;
+        ``district_name`` added, and filled with ``district_id`` where it is missing.
+    """
+    out = areas.copy()
+    for column in ("district_id", "province"):
+        if column not in out:
+            out[column] = None
+    if "district_name" not in out:
+        out["district_name"] = out["district_id"]
+    out["district_name"] = out["district_name"].where(
+        out["district_name"].notna(), out["district_id"]
+    )
+    return out
