@@ -818,9 +818,22 @@ def headline_figures(area_cov: pd.DataFrame) -> dict[str, float | int]:
         still to insure for 100 % coverage in the areas with data, i.e. Σ max(population -
         insured, 0); equal to ``uninsured`` by construction), ``n_areas`` and ``n_no_data``
         (areas without a usable population or insured count). Sums are floats, NaN where nothing
-        is known; counts are ints.
+        is known; counts are ints. With no areas at all (e.g. a partner with none) every figure
+        is missing (NaN) and both counts are 0: nothing known is not zero people.
     """
-    row = aggregate_coverage(area_cov, by=None).iloc[0]
+    grouped = aggregate_coverage(area_cov, by=None)
+    if grouped.empty:
+        missing = float("nan")
+        return {
+            "population": missing,
+            "insured": missing,
+            "coverage": missing,
+            "uninsured": missing,
+            "gap_to_full": missing,
+            "n_areas": 0,
+            "n_no_data": 0,
+        }
+    row = grouped.iloc[0]
     population = _as_float(area_cov["population"], "population")
     insured = _as_float(area_cov["insured"], "insured")
     has_data = _with_data(population, insured)

@@ -6,8 +6,9 @@ workspace tables before anything is computed, rendered or cached for that partne
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 
@@ -34,19 +35,20 @@ def restrict_to_partner(
     Returns
     -------
     dict
-        The same tables: ``areas`` with ``partner_id == partner_id`` only; ``insured`` of those
-        areas; ``outreach`` sessions in those areas (or, without an area, recorded by the
-        partner); the partner's own ``partners`` row; ``targets`` for the region, the partner,
-        its areas and their districts; ``facilities`` (and facility activity) whole. Any other
-        table is emptied: a table the filter does not know is never passed on to a partner.
+        The same tables: ``areas`` whose ``partner_id`` names the partner only (an area
+        co-assigned as ``"P1;P2"`` is kept for each partner it names, its cell as written, so
+        that the assignment checks report it to them: it is never hidden from both); ``insured``
+        of those areas; ``outreach`` sessions in those areas: by their ``area_id``, or, without
+        one, by the area their point lies in; a session in no area at all is kept only for the
+        partner that recorded it; the partner's own ``partners`` row; ``targets`` for the
+        region, the partner, its areas and their districts; ``facilities`` (and facility
+        activity) whole. Any other table is emptied: a table the filter does not know is never
+        passed on to a partner.
     """
     partner_id = str(partner_id)
     out: dict[str, pd.DataFrame] = {}
     areas = tables["areas"]
-    if "partner_id" in areas:
-        own = areas[(_as_text(areas["partner_id"]) == partner_id).fillna(False).to_numpy()]
-    else:
-        own = areas.iloc[0:0]
+    own = areas[names_partner(areas, partner_id)]
     own = own.reset_index(drop=True)
     area_ids = set(_as_text(own["area_id"]).dropna())
     districts = set(_as_text(own["district_id"]).dropna()) if "district_id" in own else set()
@@ -58,20 +60,14 @@ def restrict_to_partner(
         elif name == "insured":
             kept = frame[_as_text(frame["area_id"]).isin(area_ids).to_numpy()]
         elif name == "outreach":
-            n = len(frame)
-            has_area = "area_id" in frame
-            in_area = (
-                _as_text(frame["area_id"]).isin(area_ids).to_numpy()
-                if has_area
-                else np.zeros(n, dtype=bool)
-            )
+            located = session_area_ids(frame, areas)
             by_partner = (
                 (_as_text(frame["partner_id"]) == partner_id).fillna(False).to_numpy()
                 if "partner_id" in frame
-                else np.zeros(n, dtype=bool)
+                else np.zeros(len(frame), dtype=bool)
             )
-            no_area = frame["area_id"].isna().to_numpy() if has_area else np.ones(n, dtype=bool)
-            kept = frame[in_area | (no_area & by_partner)]
+            in_area = located.isin(area_ids).fillna(False).to_numpy()
+            kept = frame[in_area | (located.isna().to_numpy() & by_partner)]
         elif name == "partners":
             kept = frame[(_as_text(frame["partner_id"]) == partner_id).fillna(False).to_numpy()]
         elif name == "targets":
@@ -85,6 +81,37 @@ def restrict_to_partner(
 
 #: Characters that separate several partner ids written in one cell ("P1;P2").
 PARTNER_SEPARATORS = r"[;,|/]"
+
+
+def names_partner(areas: pd.DataFrame, partner_id: str) -> np.ndarray:
+    """Whether each area's ``partner_id`` cell names ``partner_id`` (alone, or among several
+    written as ``"P1;P2"``; see :data:`PARTNER_SEPARATORS`), as a boolean array."""
+    if "partner_id" not in areas or not len(areas):
+        return np.zeros(len(areas), dtype=bool)
+    text = pd.Series(_as_text(areas["partner_id"]).to_numpy(), dtype="string")
+    parts = text.str.split(PARTNER_SEPARATORS, regex=True).explode().str.strip()
+    hit = (parts == str(partner_id)).fillna(False).astype(bool)
+    return hit.groupby(level=0).any().reindex(text.index, fill_value=False).to_numpy()
+
+
+def session_area_ids(sessions: pd.DataFrame, areas: pd.DataFrame) -> pd.Series:
+    """The area of each outreach session (positional, as text): its ``area_id``, or, where
+    that is missing, the area its point lies in (a spatial index query, no loop); missing where
+    neither is known."""
+    from analytics.outreach import sessions_with_areas
+
+    if "area_id" in sessions:
+        given = _as_text(sessions["area_id"]).reset_index(drop=True)
+    else:
+        given = pd.Series(pd.NA, index=pd.RangeIndex(len(sessions)), dtype="string")
+    has_points = isinstance(sessions, gpd.GeoDataFrame) and sessions.crs is not None
+    if not (has_points and isinstance(areas, gpd.GeoDataFrame) and areas.crs is not None):
+        return given
+    if not given.isna().any() or not len(areas):
+        return given
+    filled = sessions_with_areas(sessions, areas)["area_id"]
+    return pd.Series(filled.to_numpy(), dtype="object").astype("string")
+
 
 ASSIGNMENT_PROBLEMS: tuple[str, ...] = ("no_partner", "several_partners", "unknown_partner")
 
@@ -157,6 +184,26 @@ def partner_targets(partners: pd.DataFrame, targets: pd.DataFrame) -> pd.Series:
                 latest["target_coverage"], errors="coerce"
             ).to_numpy()
     return target
+
+
+def months_back(
+    months: Sequence[pd.Timestamp], period: pd.Timestamp | None, backs: Sequence[int]
+) -> dict[int, pd.Timestamp]:
+    """The month ``n`` calendar months before ``period``, for each ``n`` of ``backs``, where the
+    workspace has it (``months``: its months with counts); a month it lacks is left out (its
+    change is missing), never replaced by a neighbouring one.
+
+    Examples
+    --------
+    With counts for January, March and April 2025, three months before April is January and one
+    month before is March; two months before (February) is missing.
+    """
+    if period is None:
+        return {}
+    have = set(pd.DatetimeIndex(months))
+    stamp = pd.Timestamp(period)
+    wanted = {n: stamp - pd.DateOffset(months=int(n)) for n in backs}
+    return {n: month for n, month in wanted.items() if month in have}
 
 
 def partner_scorecards(

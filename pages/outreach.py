@@ -16,6 +16,7 @@ from ui import charts, data, partner_data, views
 from ui import outreach_data as od
 from ui import outreach_views as ov
 from ui.context import current, require_page
+from ui.facility_layer import facility_filters
 from ui.format import fmt_int, fmt_number
 from ui.localize import display_names, names_by_key
 from ui.safe import md_escape
@@ -68,6 +69,10 @@ sb.selectbox(
     format_func=lambda p: partner_names.get(p, p) if p else ctx.t("outreach.controls.all_partners"),
     disabled=forced_partner or len(partner_options) < 2,
     help=ctx.t("outreach.controls.partner_help"),
+)
+# Facilities on the map (off unless asked for): the filters every map page shares.
+facilities = facility_filters(
+    ctx, data.tables(ws, ver)["facilities"], "outreach", show_default=False
 )
 
 views.page_header(ctx, "outreach.title")
@@ -151,6 +156,7 @@ ov.outreach_map(
     sessions=recorded,
     per_area=per_area,
     key=f"outreach_map_{view}",
+    facilities=facilities,
 )
 st.caption(ctx.t(f"outreach.map.explain_{view}"))
 

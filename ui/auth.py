@@ -9,8 +9,9 @@ do not sign in are managers (read-only).
 
 Roles:
 
-- ``admin`` — everything, including restoring old versions;
-- ``planner`` — every page, imports, partner reassignment, scenarios, outreach plans;
+- ``admin`` — everything;
+- ``planner`` — every page, imports, restoring old versions, partner reassignment, scenarios,
+  outreach plans;
 - ``manager`` — every page except data management; exports; changes nothing;
 - ``partner`` — its own areas only, on every page, map, table, chart and export (the tables are
   filtered on the server: :mod:`ui.scope`); no data management, no person records.
@@ -21,7 +22,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,7 +36,6 @@ from ui.i18n import translate
 
 PUBLIC = "public"
 _USER_STATE = "_ca_user"
-_FAILURES_STATE = "_ca_sign_in_failures"
 _MAX_FAILURES = 5
 _LOCKOUT_SECONDS = 30.0
 
@@ -45,7 +47,7 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
 #: Which roles may do each thing that changes data.
 ACTION_ROLES: dict[str, frozenset[str]] = {
     "import": frozenset({"admin", "planner"}),
-    "restore": frozenset({"admin"}),
+    "restore": frozenset({"admin", "planner"}),
     "backup": frozenset({"admin", "planner"}),
     "reassign": frozenset({"admin", "planner"}),
     "save_scenario": frozenset({"admin", "planner"}),
@@ -100,6 +102,68 @@ def configured_users() -> Users | None:
     return _users(str(path), mtime)
 
 
+class SignInFailures:
+    """Failed sign-ins per user name, shared by every session of the server process.
+
+    After ``max_failures`` wrong passwords for one user name, that name is locked for
+    ``lockout_seconds`` after the last one, whichever session (browser, tab, script) tries: a
+    new session does not get around it. Thread-safe (Streamlit runs sessions in threads); user
+    names are compared case-insensitively; entries past their cool-down are dropped, so the store
+    stays small.
+    """
+
+    def __init__(
+        self,
+        max_failures: int = _MAX_FAILURES,
+        lockout_seconds: float = _LOCKOUT_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.max_failures = max_failures
+        self.lockout_seconds = lockout_seconds
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._failures: dict[str, tuple[int, float]] = {}  # name → (count, last failure)
+
+    @staticmethod
+    def _key(username: str) -> str:
+        return str(username).strip().casefold()
+
+    def seconds_locked(self, username: str) -> float:
+        """How long ``username`` stays locked (0: it may try now)."""
+        with self._lock:
+            count, last = self._failures.get(self._key(username), (0, 0.0))
+            if count < self.max_failures:
+                return 0.0
+            return max(0.0, self.lockout_seconds - (self._clock() - last))
+
+    def failed(self, username: str) -> None:
+        """Count one wrong password for ``username`` (a new round after a cool-down)."""
+        now = self._clock()
+        with self._lock:
+            self._forget_stale(now)
+            key = self._key(username)
+            count, last = self._failures.get(key, (0, 0.0))
+            if now - last >= self.lockout_seconds:
+                count = 0  # cooled down: the earlier failures no longer count
+            self._failures[key] = (count + 1, now)
+
+    def clear(self, username: str) -> None:
+        """Forget ``username``'s failures (after a successful sign-in)."""
+        with self._lock:
+            self._failures.pop(self._key(username), None)
+
+    def _forget_stale(self, now: float) -> None:
+        stale = [k for k, (_, last) in self._failures.items() if now - last >= self.lockout_seconds]
+        for key in stale:
+            del self._failures[key]
+
+
+@st.cache_resource(show_spinner=False)
+def sign_in_failures() -> SignInFailures:
+    """The process-wide store of failed sign-ins (one per server, never per session)."""
+    return SignInFailures()
+
+
 def _oidc_configured() -> bool:
     try:
         return "auth" in st.secrets
@@ -152,8 +216,6 @@ def current_session(lang: str) -> Session:
 def sign_in_form(users: Users, lang: str) -> None:
     """The sign-in form (user name and password; OIDC button where configured)."""
     st.title(translate("auth.title", lang))
-    failures, since = st.session_state.get(_FAILURES_STATE, (0, 0.0))
-    locked = failures >= _MAX_FAILURES and time.monotonic() - since < _LOCKOUT_SECONDS
     if _oidc_configured():
         try:
             unmatched = st.user.is_logged_in
@@ -170,9 +232,6 @@ def sign_in_form(users: Users, lang: str) -> None:
             translate("auth.password", lang), type="password", autocomplete="current-password"
         )
         submitted = st.form_submit_button(translate("auth.sign_in", lang), type="primary")
-    if locked:
-        st.warning(translate("auth.locked", lang, seconds=int(_LOCKOUT_SECONDS)))
-        return
     if not submitted:
         if not users.require_sign_in:
             st.button(
@@ -180,13 +239,18 @@ def sign_in_form(users: Users, lang: str) -> None:
                 on_click=lambda: st.session_state.pop("_ca_wants_sign_in", None),
             )
         return
+    # Failures are counted per user name on the server: another session is locked out too.
+    failures = sign_in_failures()
+    wait = failures.seconds_locked(username)
+    if wait > 0:  # the password is not even checked while the name is locked
+        st.warning(translate("auth.locked", lang, seconds=max(1, round(wait))))
+        return
     user = check_password(users, username, password)
     if user is None:
-        failures = failures + 1 if failures < _MAX_FAILURES else 1
-        st.session_state[_FAILURES_STATE] = (failures, time.monotonic())
+        failures.failed(username)
         st.error(translate("auth.wrong", lang))
         return
-    st.session_state.pop(_FAILURES_STATE, None)
+    failures.clear(username)
     st.session_state[_USER_STATE] = user.username
     st.rerun()
 

@@ -2,8 +2,10 @@
 
 Colours and labels are decided here; the drawing is :func:`ui.maps.choropleth_map`, which escapes
 every string that reaches HTML. Desk markers (numbered by day) and session markers are added as a
-second layer with their tooltips escaped the same way. Work lists download as CSV and XLSX, written
-by :mod:`reports.exports` like every other table (no data text ever runs as a formula).
+second layer with their tooltips escaped the same way, and the facilities the sidebar's shared
+filters choose on top. Work lists, and the plan, village and session tables, download as CSV and
+XLSX, written by :mod:`reports.exports` like every other table (no data text ever runs as a
+formula).
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from analytics.outreach import DeskPlan, ModelVillages
 from reports.exports import table_csv, table_xlsx
 from ui.area_maps import add_legend, areas_with, show_map, value_map
 from ui.context import Context
-from ui.downloads import XLSX_MIME
+from ui.downloads import XLSX_MIME, table_downloads
+from ui.facility_layer import add_facility_layer
 from ui.format import fmt_date, fmt_int, fmt_number, fmt_pct
 from ui.i18n import direction
 from ui.localize import localized_table
@@ -231,11 +234,14 @@ def outreach_map(
     per_area: pd.DataFrame,
     key: str,
     height: int = 560,
+    facilities: gpd.GeoDataFrame | None = None,
 ) -> None:
     """Draw the areas for ``view`` (plan, villages or sessions) with their markers.
 
     ``frame`` holds per area ``area_id``, ``_name`` (display name) and ``population``;
-    ``in_scope`` the areas the plan may use (the others are drawn pale)."""
+    ``in_scope`` the areas the plan may use (the others are drawn pale); ``facilities`` those
+    the sidebar's shared filters chose (:func:`ui.facility_layer.facility_filters`; None: none),
+    drawn where they fall within the map."""
     merged = areas_with(shapes, frame)
     scope = merged["area_id"].isin(in_scope).to_numpy()
     if view == "plan" and plan is not None:
@@ -269,6 +275,9 @@ def outreach_map(
             [LegendItem(SESSION_COLOUR, ctx.t("outreach.map.session"), n_shown)],
             position="topright",
         )
+    if facilities is not None and len(facilities) and len(merged):
+        minx, miny, maxx, maxy = merged.to_crs(facilities.crs).total_bounds
+        add_facility_layer(ctx, fmap, facilities.cx[minx:maxx, miny:maxy])
     show_map(fmap, key=key, height=height)
 
 
@@ -394,6 +403,7 @@ def plan_table(ctx: Context, plan: DeskPlan, names: pd.Series, partners: dict[st
     st.dataframe(
         localized_table(table, formats, ctx.lang), hide_index=True, width="stretch", height=320
     )
+    table_downloads(ctx, table, "outreach_desk_plan")
 
 
 def villages_explanation(ctx: Context, chosen: ModelVillages) -> str:
@@ -458,6 +468,8 @@ def villages_table(
     st.dataframe(
         localized_table(table, formats, ctx.lang), hide_index=True, width="stretch", height=320
     )
+    shares = (headers["coverage"],) if headers["coverage"] in table else ()
+    table_downloads(ctx, table, "outreach_model_villages", percent=shares)
 
 
 def sessions_table(ctx: Context, per_area: pd.DataFrame, names: pd.Series) -> None:
@@ -490,6 +502,7 @@ def sessions_table(ctx: Context, per_area: pd.DataFrame, names: pd.Series) -> No
         for c in ("sessions", "enrolled", "last_enrolled")
     }
     st.dataframe(localized_table(table, formats, ctx.lang), hide_index=True, width="stretch")
+    table_downloads(ctx, table, "outreach_sessions_by_area")
 
 
 # --------------------------------------------------------------------------------------------------

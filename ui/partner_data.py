@@ -6,7 +6,14 @@ import pandas as pd
 import streamlit as st
 
 from analytics import coverage as cov
-from analytics.partners import assignment_checks, partner_scorecards, partner_targets
+from analytics.partners import (
+    assignment_checks,
+    months_back,
+    names_partner,
+    partner_scorecards,
+    partner_targets,
+    session_area_ids,
+)
 from ui import data
 
 #: How many months back the scorecard's change columns look.
@@ -26,12 +33,11 @@ def scorecards(workspace: str, version: int, period: pd.Timestamp | None) -> pd.
     """One row per partner for the month shown (see :func:`partner_scorecards`)."""
     loaded = data.tables(workspace, version)
     months = data.periods(workspace, version)
-    earlier: dict[int, pd.DataFrame] = {}
-    if period is not None and period in months:
-        at = months.index(period)
-        for back in CHANGE_MONTHS:
-            if at - back >= 0:
-                earlier[back] = data.area_coverage(workspace, version, months[at - back], None)
+    # By calendar month, not by position: a month without counts leaves its change missing.
+    earlier = {
+        back: data.area_coverage(workspace, version, month, None)
+        for back, month in months_back(months, period, CHANGE_MONTHS).items()
+    }
     partner_of = loaded["areas"].set_index("area_id")["partner_id"]
 
     def with_partner(frame: pd.DataFrame) -> pd.DataFrame:
@@ -39,7 +45,11 @@ def scorecards(workspace: str, version: int, period: pd.Timestamp | None) -> pd.
 
     per_area = with_partner(data.area_coverage(workspace, version, period, None))
     earlier = {back: with_partner(frame) for back, frame in earlier.items()}
-    return partner_scorecards(per_area, earlier, loaded["partners"], loaded["targets"])
+    cards = partner_scorecards(per_area, earlier, loaded["partners"], loaded["targets"])
+    for back in CHANGE_MONTHS:  # every change column, missing where its month is
+        if f"change_{back}m" not in cards:
+            cards[f"change_{back}m"] = float("nan")
+    return cards
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -68,14 +78,17 @@ def partner_areas(workspace: str, version: int, partner_id: str) -> pd.DataFrame
     areas = data.tables(workspace, version)["areas"]
     if "partner_id" not in areas:
         return pd.DataFrame(columns=["area_id", "name"])
-    mine = areas["partner_id"].astype("string") == partner_id
-    return pd.DataFrame(areas.loc[mine.fillna(False).to_numpy()].drop(columns="geometry"))
+    mine = names_partner(areas, partner_id)  # co-assigned areas ("P1;P2") count for each
+    return pd.DataFrame(areas.loc[mine].drop(columns="geometry"))
 
 
 def sessions_in(workspace: str, version: int, area_ids: tuple[str, ...]) -> pd.DataFrame:
     """Outreach sessions held in the given areas (``date``, ``enrolled``), oldest first."""
-    outreach = data.tables(workspace, version)["outreach"]
-    if not len(outreach) or "area_id" not in outreach:
+    loaded = data.tables(workspace, version)
+    outreach = loaded["outreach"]
+    if not len(outreach):
         return pd.DataFrame({"date": pd.to_datetime([]), "enrolled": []})
-    held = outreach[outreach["area_id"].astype("string").isin(area_ids).to_numpy()]
+    # A session with a point but no area id counts for the area its point lies in.
+    located = session_area_ids(outreach, loaded["areas"])
+    held = outreach[located.isin(area_ids).fillna(False).to_numpy()]
     return pd.DataFrame(held[["date", "enrolled"]]).sort_values("date")

@@ -3,6 +3,8 @@ chart, assignment checks, trends per partner and area, and the reassignment form
 
 from __future__ import annotations
 
+import html
+
 import geopandas as gpd
 import pandas as pd
 import plotly.graph_objects as go
@@ -20,8 +22,11 @@ from ui.format import fmt_int, fmt_number, fmt_pct
 from ui.i18n import direction
 from ui.localize import display_names, localized_table
 from ui.maps import LegendItem
+from ui.safe import md_escape
 
-#: Distinct fills for partners (ColorBrewer Dark2 then Set2: colour-blind friendly, print well).
+#: Distinct fills for partners: ColorBrewer Dark2 then Set2 (colour-blind friendly, print well),
+#: then ten of Kelly's colours of maximum contrast that differ from those and from the grey of
+#: unassigned areas and the near-black of assignment problems.
 PARTNER_COLOURS = (
     "#1b9e77",
     "#d95f02",
@@ -33,7 +38,21 @@ PARTNER_COLOURS = (
     "#66c2a5",
     "#fc8d62",
     "#8da0cb",
+    "#be0032",
+    "#0067a5",
+    "#875692",
+    "#f3c300",
+    "#882d17",
+    "#a1caf1",
+    "#b3446c",
+    "#e68fac",
+    "#c2b280",
+    "#00a3a3",
 )
+#: The fill shared by the partners beyond :data:`PARTNER_COLOURS` (the ones with the fewest areas):
+#: one legend entry names them together, so no colour ever stands for two different things in a
+#: way the legend hides; the map's tooltip names each area's partner.
+OTHER_PARTNERS_COLOUR = "#f2e6d0"
 UNASSIGNED_COLOUR = NO_DATA_COLOUR
 PROBLEM_COLOUR = "#333333"
 
@@ -45,11 +64,24 @@ def partner_label(ctx: Context, cards: pd.DataFrame) -> dict[str, str]:
     return dict(zip(cards["partner_id"].astype(str), names.astype(str), strict=True))
 
 
-def partner_colours(partner_ids: list[str]) -> dict[str, str]:
-    """A distinct colour per partner id, in a stable order (sorted ids)."""
-    return {
-        pid: PARTNER_COLOURS[i % len(PARTNER_COLOURS)] for i, pid in enumerate(sorted(partner_ids))
-    }
+def partner_colours(partner_ids: list[str], sizes: dict[str, int] | None = None) -> dict[str, str]:
+    """A colour per partner id: distinct ones in a stable order (sorted ids). With more partners
+    than :data:`PARTNER_COLOURS`, the partners with the most areas (``sizes``: id → number of
+    areas; ties by id) keep distinct colours and the others share :data:`OTHER_PARTNERS_COLOUR`."""
+    ids = sorted(set(partner_ids))
+    if len(ids) > len(PARTNER_COLOURS):
+        size = sizes or {}
+        ranked = sorted(ids, key=lambda pid: (-size.get(pid, 0), pid))
+        distinct = set(ranked[: len(PARTNER_COLOURS)])
+    else:
+        distinct = set(ids)
+    named = iter(PARTNER_COLOURS)
+    return {pid: next(named) if pid in distinct else OTHER_PARTNERS_COLOUR for pid in ids}
+
+
+def area_counts(cards: pd.DataFrame) -> dict[str, int]:
+    """Partner id → its number of areas, from the scorecards."""
+    return dict(zip(cards["partner_id"].astype(str), cards["areas"].astype(int), strict=True))
 
 
 def partner_map(
@@ -67,7 +99,7 @@ def partner_map(
     and the facilities (when shown)."""
     labels = partner_label(ctx, cards)
     known = [pid for pid in labels if pid in set(cards.loc[cards["name"].notna(), "partner_id"])]
-    colours = partner_colours(known)
+    colours = partner_colours(known, area_counts(cards))
     frame = shapes[["area_id", "geometry"]].merge(
         pd.DataFrame(areas.drop(columns="geometry", errors="ignore"))[
             ["area_id", "name", *(["partner_id"] if "partner_id" in areas else [])]
@@ -98,8 +130,17 @@ def partner_map(
     items = [
         LegendItem(colours[pid], labels[pid], int(counts.get(pid, 0)))
         for pid in sorted(colours)
-        if counts.get(pid, 0)
+        if counts.get(pid, 0) and colours[pid] != OTHER_PARTNERS_COLOUR
     ]
+    others = [p for p in colours if colours[p] == OTHER_PARTNERS_COLOUR and counts.get(p, 0)]
+    if others:  # one entry for the partners past the palette: each colour means one thing
+        items.append(
+            LegendItem(
+                OTHER_PARTNERS_COLOUR,
+                ctx.t("partners.map_other_partners", partners=fmt_int(len(others), ctx.lang)),
+                int(sum(counts.get(p, 0) for p in others)),
+            )
+        )
     problems = int((~unassigned & ~partner.isin(list(colours)).fillna(False).to_numpy()).sum())
     if problems:
         items.append(LegendItem(PROBLEM_COLOUR, ctx.t("partners.map_problem"), problems))
@@ -170,8 +211,9 @@ def comparison_chart(ctx: Context, cards: pd.DataFrame) -> go.Figure:
     rtl = direction(lang) == "rtl"
     ordered = cards[cards["areas"] > 0].sort_values("coverage", ascending=True)
     labels = partner_label(ctx, ordered)
-    names = ordered["partner_id"].astype(str).map(labels)
-    colours = partner_colours(list(labels))
+    # Plotly reads tags in tick labels and hover text: partner names as plain text.
+    names = ordered["partner_id"].astype(str).map(labels).map(html.escape)
+    colours = partner_colours(list(labels), area_counts(ordered))
     fig = go.Figure()
     fig.add_trace(
         go.Bar(
@@ -280,7 +322,8 @@ def trend_section(ctx: Context, cards: pd.DataFrame) -> None:
             trend,
             target,
             ctx.lang,
-            title=ctx.t("partners.trend_chart", name=title),
+            # Plotly reads tags in its texts (links, styles): the name as plain text.
+            title=ctx.t("partners.trend_chart", name=html.escape(title)),
             sessions=sessions if len(sessions) else None,
             calendar=ctx.calendar,
         ),
@@ -348,13 +391,14 @@ def reassign_form(ctx: Context, areas: pd.DataFrame, cards: pd.DataFrame) -> Non
             author=ctx.user or ctx.t("partners.author_public"),
             expected_version=ctx.version,
         )
-    except DataError as exc:
-        st.error(ctx.t("partners.reassign_failed", reason=str(exc)))
+    except DataError as exc:  # the reason may quote names and ids from the data
+        st.error(ctx.t("partners.reassign_failed", reason=md_escape(exc)))
         return
+    # Shown with st.success (Markdown): the partner's name comes from the data.
     st.session_state["pt_done"] = ctx.t(
         "partners.reassigned",
         n=fmt_int(len(set(ids)), ctx.lang),
-        partner=labels.get(target, ctx.t("partners.none")) if target else ctx.t("partners.none"),
+        partner=md_escape(labels.get(target, target)) if target else ctx.t("partners.none"),
         version=fmt_int(number, ctx.lang),
     )
     for key in ("pt_reassign_areas", "pt_reassign_district"):

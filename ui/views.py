@@ -16,6 +16,7 @@ from streamlit_folium import st_folium
 from analytics.classify import NO_DATA_COLOUR, classify, palette_for
 from ui.area_maps import MapParts, PackedAreas, map_parts, restyle_script, show_parts
 from ui.context import Context
+from ui.data import tables as scoped_tables
 from ui.facility_layer import add_facility_layer
 from ui.format import fmt_int, fmt_month, fmt_pct, fmt_signed, fmt_value
 from ui.localize import display_names
@@ -114,6 +115,11 @@ def page_header(ctx: Context, title_key: str, period: pd.Timestamp | None = None
             ctx.t("auth.partner_scope", partner=md_escape(ctx.user or ctx.partner_id or "")),
             icon=":material/lock:",
         )
+        # The partner's own tables (filtered on the server, cached): none of its areas here?
+        if scoped_tables(ctx.source, ctx.version)["areas"].empty:
+            partner = md_escape(ctx.partner_id or ctx.user or "")
+            st.warning(ctx.t("auth.partner_no_areas", partner=partner), icon=":material/info:")
+            st.stop()  # nothing of the page applies to an organisation without areas
     if ctx.is_demo:
         st.info(ctx.t("header.demo", label=ctx.t("header.demo_label")), icon=":material/science:")
 

@@ -4,12 +4,19 @@ A partner must never receive a row of another partner's areas. The check is on w
 sends, not on what is visible: every element of the run (its protobuf message, which holds the
 map component's arguments, chart specs, widget options and texts), every dataframe's rows, and
 every file offered for download (including downloads produced on click) are searched for the ids
-and names of areas that are not the partner's own.
+and names of areas that are not the partner's own. Files are read the way their reader would:
+workbooks (and any zip) part by part, PDFs through ``pdftotext``; raw bytes would hide a name in
+a compressed part. Each page is opened in its default state and in the states listed in
+:data:`PAGE_VARIANTS` (other sections, work lists, an area's details, a made briefing), so every
+export a page can offer is produced.
 """
 
 from __future__ import annotations
 
+import html
+import io
 import re
+import zipfile
 
 import pandas as pd
 import pytest
@@ -19,7 +26,8 @@ from streamlit.testing.v1 import AppTest
 from geodata.store import latest_version, list_versions, read_workspace, restore_version
 from geodata.users import User, write_user
 from tests.apptest.helpers import PASSWORD, app_pages, run_as, write_users
-from tests.conftest import ROOT
+from tests.conftest import ROOT, require
+from tests.hardening.downloads import have_pdftotext, pdf_text
 from ui.i18n import translate
 
 USERS = {
@@ -29,10 +37,39 @@ USERS = {
     "relief": ("partner", "P1"),
     "crescent": ("partner", "P2"),
 }
-#: URL parameters that make a page compute and offer more (plans, proposals, downloads).
-PAGE_QUERY = {
-    "pages/infrastructure.py": {"plan": "1", "k": "2"},
+#: Stands, in :data:`PAGE_VARIANTS`, for one of the signed-in partner's own areas.
+OWN_AREA = "{own_area}"
+#: The states each page is opened in: URL settings, and the key of a button to press once the
+#: page has run (None: none). A page not listed is opened in its default state only.
+PAGE_VARIANTS: dict[str, list[tuple[dict[str, str], str | None]]] = {
+    # The plan and its proposals: a superset of the default state.
+    "pages/infrastructure.py": [({"plan": "1", "k": "2"}, None)],
+    "pages/coverage_map.py": [
+        ({}, None),
+        # One area's details: its figures, the per-scheme table (CSV, XLSX), its trend.
+        ({"level": "area", "area": OWN_AREA}, None),
+    ],
+    "pages/outreach.py": [
+        ({}, None),  # the desk plan and its work list
+        ({"list": "villages", "view": "villages"}, None),
+        ({"list": "all", "view": "sessions"}, None),
+        ({"list": "area"}, None),
+    ],
+    "pages/briefings.py": [
+        ({}, "br_make"),  # the briefing PDF, made on the button
+        ({"section": "map"}, None),  # PNG, HTML, GeoJSON, GeoPackage, the table (CSV, XLSX)
+        ({"section": "compare"}, None),
+        ({"section": "present"}, None),
+    ],
 }
+
+
+def variants(page: str, own_area: str) -> list[tuple[dict[str, str], str | None]]:
+    """:data:`PAGE_VARIANTS` of ``page`` with :data:`OWN_AREA` filled in."""
+    return [
+        ({k: own_area if v == OWN_AREA else v for k, v in query.items()}, button)
+        for query, button in PAGE_VARIANTS.get(page, [({}, None)])
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +142,24 @@ def forbidden_tokens(partner: str) -> tuple[set[str], set[str]]:
     return set(others["area_id"].astype(str)), names
 
 
-def leaks(text: str, ids: set[str], names: set[str]) -> list[str]:
+def readable(blob: bytes) -> str:
+    """The text a reader of a downloaded file sees: every part of a zip (a workbook's XML,
+    unescaped), the text of a PDF (lines joined), any other file as UTF-8."""
+    if blob[:4] == b"PK\x03\x04":
+        with zipfile.ZipFile(io.BytesIO(blob)) as archive:
+            parts = [archive.read(info).decode("utf-8", "replace") for info in archive.infolist()]
+        return html.unescape("\n".join(parts))
+    if blob[:5] == b"%PDF-":
+        require(have_pdftotext(), "poppler-utils (pdftotext) not installed")
+        return re.sub(r"\s+", " ", pdf_text(blob))
+    return blob.decode("utf-8", "replace")
+
+
+def leaks(text: str | bytes, ids: set[str], names: set[str]) -> list[str]:
+    """Ids and names of other partners' areas in ``text`` (a downloaded file: as its reader
+    reads it, see :func:`readable`)."""
+    if isinstance(text, bytes):
+        text = readable(text)
     found = [n for n in names if n in text]
     found += sorted(set(re.findall(r"(?<![\w])A\d{3}(?![\w])", text)) & ids)
     return found
@@ -116,21 +170,57 @@ def test_a_partner_receives_only_its_own_areas_on_every_page(signed_in, download
     partner = USERS[username][1]
     ids, names = forbidden_tokens(partner)
     assert len(ids) > 200 and len(names) > 50  # the check has teeth
+    own_area = own_areas(partner)[0]
     opened = []
     for page in app_pages():
-        at = run_as(username, page, PAGE_QUERY.get(page))
         stem = page.removeprefix("pages/").removesuffix(".py")
-        if stem == "data":  # not for partners: not in their navigation at all
+        for query, button in variants(page, own_area):
+            at = run_as(username, page, query)
+            if stem == "data":  # not for partners: not in their navigation at all
+                assert at is None
+                break
+            if button:
+                at.button(key=button).click().run()
+                assert not at.exception, (page, query, [e.value for e in at.exception])
+            if query.get("area"):  # the area's details are shown, with its per-scheme table
+                headers = [list(frame.value.columns) for frame in at.dataframe]
+                assert any(translate("table.scheme", "en") in h for h in headers), headers
+            opened.append((stem, tuple(query.items()), button))
+            found = leaks(sent(at), ids, names)
+            assert not found, (page, query, button, found[:10])
+    kinds = {blob[:4] for blob in downloads}
+    # The variants produced what they are there for: the briefing PDF, workbooks.
+    assert {b"%PDF", b"PK\x03\x04"} <= kinds, kinds
+    for blob in downloads:
+        found = leaks(blob, ids, names)
+        assert not found, ("download", blob[:40], found[:10])
+    assert {"overview", "coverage_map", "partners"} <= {stem for stem, _, _ in opened}
+
+
+def own_areas(partner: str) -> list[str]:
+    """The ids of ``partner``'s demo areas, sorted."""
+    from geodata.workspaces import demo_workspace_path
+
+    areas = read_workspace(demo_workspace_path())["areas"]
+    own = (areas["partner_id"].astype("string") == partner).fillna(False).to_numpy()
+    return sorted(areas.loc[own, "area_id"].astype(str))
+
+
+def test_a_partner_without_areas_is_told_so_on_every_page(signed_in, tmp_path, monkeypatch):
+    """A partner user whose organisation has no areas in the workspace gets a clear message on
+    every page it may open: no traceback, no empty figures, no "no responsible partners"."""
+    users = write_users(tmp_path / "users.toml", {"nobody": ("partner", "P9")})
+    monkeypatch.setenv("COVERAGE_ATLAS_USERS", users)
+    told = translate("auth.partner_no_areas", "en", partner="P9")
+    for page in app_pages():
+        at = run_as("nobody", page)  # no exception allowed
+        if page == "pages/data.py":
             assert at is None
             continue
-        opened.append(stem)
-        text = sent(at)
-        found = leaks(text, ids, names)
-        assert not found, (page, found[:10])
-    for blob in downloads:
-        found = leaks(blob.decode("utf-8", "replace"), ids, names)
-        assert not found, ("download", found[:10])
-    assert {"overview", "coverage_map", "partners"} <= set(opened)
+        assert [w.value for w in at.warning] == [told], page
+        assert not at.metric and not at.dataframe, page
+        texts = [i.value for i in at.info] + [c.value for c in at.caption]
+        assert not any(translate("partners.no_partners", "en") in t for t in texts), page
 
 
 def test_the_partner_filter_really_filters(signed_in):
@@ -138,6 +228,24 @@ def test_the_partner_filter_really_filters(signed_in):
     ids, names = forbidden_tokens("P1")
     at = run_as("planner", "pages/partners.py")
     assert leaks(sent(at), ids, names)
+
+
+def test_the_download_check_reads_workbooks_and_pdfs(signed_in, downloads):
+    """Control: the same check of downloads finds other partners' areas in a planner's work
+    list (XLSX, zipped) and briefing PDF (compressed), where the raw bytes show none."""
+    ids, names = forbidden_tokens("P1")
+    run_as("planner", "pages/outreach.py", {"list": "all"})
+    at = run_as("planner", "pages/briefings.py")
+    at.button(key="br_make").click().run()
+    assert not at.exception
+    workbooks = [b for b in downloads if b[:4] == b"PK\x03\x04"]
+    pdfs = [b for b in downloads if b[:5] == b"%PDF-"]
+    assert workbooks and len(pdfs) == 1
+    for blob in [*workbooks, pdfs[0]]:
+        raw = blob.decode("utf-8", "replace")
+        assert not [n for n in names if n in raw]  # compressed: a byte search finds nothing
+    assert any(leaks(b, ids, names) for b in workbooks)
+    assert leaks(pdfs[0], ids, names)
 
 
 @pytest.mark.parametrize("username", ["admin", "planner", "manager", "relief", "crescent"])
@@ -193,6 +301,23 @@ def test_many_wrong_passwords_lock_the_form(signed_in):
     at.button[0].click().run()
     assert at.title[0].value == translate("auth.title", "en")
     assert at.warning
+    # The failures are kept per user name on the server: a new session is locked out too...
+    again = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    again.run()
+    again.text_input[0].input("Admin ")  # the same name, however it is typed
+    again.text_input[1].input(PASSWORD)
+    again.button[0].click().run()
+    assert again.title[0].value == translate("auth.title", "en")
+    assert again.warning and not again.metric
+    # ...while another user name still signs in there.
+    again.text_input[0].input("planner")
+    again.text_input[1].input(PASSWORD)
+    again.button[0].click().run()
+    assert not again.exception
+    assert again.title[0].value == translate("overview.title", "en")
+    from ui.auth import sign_in_failures
+
+    sign_in_failures().clear("admin")  # the store is process-wide: leave no lock behind
 
 
 def test_a_reassignment_is_a_new_version_that_can_be_undone(signed_in, tmp_path, monkeypatch):

@@ -76,6 +76,36 @@ def test_demo_page_plans_desks_and_offers_work_lists(on_demo, downloads):
     assert sheet.max_row == 3 + 21
 
 
+def test_plan_village_and_session_tables_download_and_facilities_show(on_demo, monkeypatch):
+    """The plan, model-village and session tables each offer CSV and XLSX (made on press, like
+    every table); the shared facility filters draw the facilities on the outreach map."""
+    made: dict[str, bytes] = {}
+    add_deferred = MediaFileManager.add_deferred
+
+    def record(self, callable_, mimetype, coordinates, file_name=None, **kwargs):
+        made[str(file_name)] = callable_()
+        return add_deferred(self, callable_, mimetype, coordinates, file_name, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", record)
+    at = run_page({"view": "sessions", "fac": "1"})
+    for stem in ("outreach_desk_plan", "outreach_model_villages", "outreach_sessions_by_area"):
+        assert {f"{stem}.csv", f"{stem}.xlsx"} <= set(made), sorted(made)
+        book = load_workbook(io.BytesIO(made[f"{stem}.xlsx"]))
+        assert book.active.max_row > 1, stem
+    plan = pd.read_csv(io.BytesIO(made["outreach_desk_plan.csv"]), encoding="utf-8-sig")
+    assert len(plan) == 21 and plan["Day"].tolist() == sorted(plan["Day"])
+    # The facility layer and its legend are in the map sent to the browser (off by default).
+    legend = translate("access.map.facilities", "en")
+    assert at.toggle(key="outreach_facilities").value
+    assert legend in map_args(at)
+    assert legend not in map_args(run_page({"view": "sessions"}))
+
+
+def map_args(at: AppTest) -> str:
+    """What the page sent to its map components (their arguments hold the map's HTML)."""
+    return "\n".join(str(n.proto) for n in at._tree if type(n).__name__ == "UnknownElement")
+
+
 def test_demo_widgets_round_trip_through_the_url(on_demo):
     at = run_page()
     at.number_input(key="url_desks").set_value(2).run()

@@ -33,7 +33,7 @@ def test_demo_desk_plan_on_the_map(demo_server, guarded_page):
     page = guarded_page.page
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    open_page(page, f"{demo_server.url}/outreach?desks=3&days=7&radius=1000")
+    open_page(page, f"{demo_server.url}/outreach?desks=3&days=7&radius=1000&fac=1")
     counts = drawn_polygons(page, 300)
     assert counts["features"] == counts["drawn"] >= 300
     frame = map_frame(page)
@@ -42,6 +42,7 @@ def test_demo_desk_plan_on_the_map(demo_server, guarded_page):
     assert sorted(numbers) == sorted(str(d) for d in range(1, 8) for _ in range(3))
     legend = legend_text(frame)
     assert "First day reached" in legend and "Day 1" in legend and "Day 7" in legend
+    assert "Hospital" in legend  # the facilities, switched on in the URL (shared filters)
     page.get_by_text("Mobile desks").first.wait_for(timeout=30_000)
     page.get_by_text("Download Excel (XLSX)").first.wait_for(timeout=30_000)
     no_exception_shown(page)

@@ -156,9 +156,12 @@ def test_the_static_check_finds_a_broken_scope(sources, mutation) -> None:
 # --------------------------------------------------------------------------- at run time
 
 USERS = {"planner": ("planner", None), "relief": ("partner", "P1"), "crescent": ("partner", "P2")}
-#: Caches that hold no workspace data and are shared on purpose: the demo workspace's path, and
-#: the deployment's users file (read by sign-in only, keyed on its path and time).
-SHARED_BY_DESIGN = frozenset({"ui.context._demo_path", "ui.auth._users"})
+#: Caches that hold no workspace data and are shared on purpose: the demo workspace's path, the
+#: deployment's users file (read by sign-in only, keyed on its path and time), and the failed
+#: sign-ins per user name (process-wide on purpose: a new session must not escape a lockout).
+SHARED_BY_DESIGN = frozenset(
+    {"ui.context._demo_path", "ui.auth._users", "ui.auth.sign_in_failures"}
+)
 AREA_ID = re.compile(r"(?<![\w])A\d{3}(?![\w])")
 
 

@@ -13,6 +13,7 @@ from shapely.geometry import Point, box
 from analytics import coverage as cov
 from analytics.partners import (
     assignment_checks,
+    months_back,
     partner_scorecards,
     partner_targets,
     restrict_to_partner,
@@ -102,6 +103,53 @@ def test_a_partner_with_no_areas_sees_no_rows():
     assert mine["areas"].empty and mine["insured"].empty and mine["partners"].empty
 
 
+def test_a_session_without_an_area_goes_to_the_partner_of_the_area_its_point_lies_in():
+    tables = _tables()
+    extra = gpd.GeoDataFrame(
+        {
+            "session_id": ["s4", "s5"],
+            "date": pd.to_datetime(["2025-03-01", "2025-03-02"]),
+            "area_id": [None, None],
+            "partner_id": ["P1", None],  # s4: recorded by P1, held in P2's area a2
+            "enrolled": pd.array([8, 9], dtype="Int64"),
+        },
+        geometry=[Point(1.5, 0.5), Point(2.5, 0.5)],  # s5: in P1's area a3, no recorder
+        crs="EPSG:4326",
+    )
+    tables["outreach"] = pd.concat([tables["outreach"], extra], ignore_index=True)
+    p1 = restrict_to_partner(tables, "P1")["outreach"]["session_id"].tolist()
+    p2 = restrict_to_partner(tables, "P2")["outreach"]["session_id"].tolist()
+    assert p1 == ["s1", "s3", "s5"]  # s3: in no area at all, recorded by P1
+    assert p2 == ["s2", "s4"]
+
+
+def test_an_area_of_two_partners_is_shown_to_each_and_flagged():
+    tables = _tables()
+    tables["areas"] = tables["areas"].assign(partner_id=["P1; P2", "P2", "P1", None])
+    p1 = restrict_to_partner(tables, "P1")
+    p2 = restrict_to_partner(tables, "P2")
+    assert p1["areas"]["area_id"].tolist() == ["a1", "a3"]
+    assert p2["areas"]["area_id"].tolist() == ["a1", "a2"]
+    assert set(p2["insured"]["area_id"]) == {"a1", "a2"}
+    assert restrict_to_partner(tables, "P").get("areas").empty  # no prefix match
+    # Each of them sees the area reported as having two partners, the cell as written (the
+    # other partner's id is unknown in its own scope, which holds only its own partners row).
+    for mine in (p1, p2):
+        found = assignment_checks(mine["areas"], mine["partners"])
+        assert "several_partners" in set(found["problem"])
+        assert set(found["area_id"]) == {"a1"} and set(found["partner_id"]) == {"P1; P2"}
+    found = assignment_checks(tables["areas"], tables["partners"])  # a planner's view
+    assert set(zip(found["area_id"], found["problem"], strict=True)) == {("a1", "several_partners")}
+
+
+def test_headline_figures_of_no_areas_are_missing_not_zero():
+    mine = restrict_to_partner(_tables(), "P9")
+    figures = cov.headline_figures(cov.coverage_by_area(mine["areas"], mine["insured"]))
+    assert figures["n_areas"] == 0 and figures["n_no_data"] == 0
+    for name in ("population", "insured", "coverage", "uninsured", "gap_to_full"):
+        assert np.isnan(figures[name]), name
+
+
 def test_source_keys_keep_scopes_apart():
     assert source_key("/w/a.gpkg") == "/w/a.gpkg"
     key = source_key("/w/a.gpkg", "P1")
@@ -127,6 +175,38 @@ def test_scorecards_add_up_and_compare_with_earlier_months():
     assert cards.loc["P2", "progress"] == pytest.approx((120 / 200) / 0.95)
     # the partners' sums never exceed the region's
     assert cards["population"].sum() <= tables["areas"]["population"].sum()
+
+
+def test_the_change_looks_back_by_calendar_month_not_by_position():
+    # No counts for February or March: the month before April is missing, not January.
+    months = list(pd.to_datetime(["2024-04-01", "2025-01-01", "2025-04-01"]))
+    april = pd.Timestamp("2025-04-01")
+    assert months_back(months, april, (1, 3, 12)) == {
+        3: pd.Timestamp("2025-01-01"),
+        12: pd.Timestamp("2024-04-01"),
+    }
+    # With a gap, the position three back (2024-04) is not three months back: left out.
+    assert (
+        months_back(months[1:] + [pd.Timestamp("2025-05-01")], pd.Timestamp("2025-05-01"), (3,))
+        == {}
+    )
+    assert months_back(months, None, (3,)) == {}
+    # Month ends and leap years: by calendar month.
+    assert months_back([pd.Timestamp("2024-02-01")], pd.Timestamp("2025-02-01"), (12,)) == {
+        12: pd.Timestamp("2024-02-01")
+    }
+    tables = _tables()
+    now = cov.coverage_by_area(tables["areas"], tables["insured"], period="2025-04-01")
+    earlier = {
+        n: cov.coverage_by_area(tables["areas"], tables["insured"], period=month)
+        for n, month in months_back(
+            cov.available_periods(tables["insured"]), pd.Timestamp("2025-04-01"), (1, 3)
+        ).items()
+    }
+    assert list(earlier) == [3]  # March has no counts: its change is not January's
+    cards = partner_scorecards(now, earlier, tables["partners"], tables["targets"])
+    assert "change_1m" not in cards
+    assert cards.set_index("partner_id").loc["P1", "change_3m"] == pytest.approx(70 / 400)
 
 
 def test_partner_targets_fall_back_to_the_partners_table():
@@ -247,3 +327,41 @@ def test_users_command_adds_a_user(tmp_path, monkeypatch, capsys):
     assert check_password(users, "p1", "secret password").partner_id == "P1"
     assert main(["list", str(path)]) == 0
     assert "p1\tpartner (partner P1)" in capsys.readouterr().out
+
+
+def test_partner_colours_stay_distinct_and_the_rest_share_one_named_colour():
+    from ui.partner_views import OTHER_PARTNERS_COLOUR, PARTNER_COLOURS, partner_colours
+
+    assert len(set(PARTNER_COLOURS)) == len(PARTNER_COLOURS) >= 20
+    assert OTHER_PARTNERS_COLOUR not in PARTNER_COLOURS
+    few = partner_colours([f"P{i:02d}" for i in range(20)])
+    assert len(set(few.values())) == 20  # twenty partners: twenty colours, none repeated
+    ids = [f"P{i:02d}" for i in range(25)]
+    sizes = {pid: (100 if pid in ("P21", "P24") else i) for i, pid in enumerate(ids)}
+    many = partner_colours(ids, sizes)
+    distinct = [c for c in many.values() if c != OTHER_PARTNERS_COLOUR]
+    assert len(distinct) == len(set(distinct)) == 20  # no colour means two partners
+    shared = sorted(p for p, c in many.items() if c == OTHER_PARTNERS_COLOUR)
+    assert shared == ["P00", "P01", "P02", "P03", "P04"]  # the five with the fewest areas
+    assert many["P21"] != OTHER_PARTNERS_COLOUR and many["P24"] != OTHER_PARTNERS_COLOUR
+
+
+def test_sign_in_failures_lock_a_user_name_until_the_cool_down():
+    from ui.auth import SignInFailures
+
+    now = [100.0]
+    store = SignInFailures(max_failures=3, lockout_seconds=30.0, clock=lambda: now[0])
+    for _ in range(2):
+        store.failed("Relief")
+    assert store.seconds_locked("relief") == 0  # two of three: not yet
+    store.failed(" RELIEF")
+    assert store.seconds_locked("relief") == 30.0
+    assert store.seconds_locked("crescent") == 0  # per user name
+    now[0] += 20
+    assert store.seconds_locked("relief") == pytest.approx(10.0)
+    now[0] += 10
+    assert store.seconds_locked("relief") == 0  # cooled down
+    store.failed("relief")  # a new round starts from one
+    assert store.seconds_locked("relief") == 0
+    store.clear("relief")
+    assert store._failures == {}
