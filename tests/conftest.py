@@ -37,12 +37,16 @@ os.environ["STREAMLIT_CLIENT_SHOW_ERROR_DETAILS"] = "full"
 #: a long file left to the end would keep one worker busy while the other waits.
 LONG_FILES = (
     "tests/hardening/test_escaping.py",
+    "tests/browser/test_data_page.py",
     "tests/hardening/test_kills.py",
     "tests/hardening/test_cache_scope.py",
     "tests/browser/test_hostile_names.py",
     "tests/hardening/test_bad_inputs.py",
     "tests/browser/test_coverage_map_scale.py",
     "tests/hardening/test_config.py",
+    "tests/browser/test_capacity_page.py",
+    "tests/apptest/test_authorization.py",
+    "tests/unit/test_reports.py",
 )
 
 

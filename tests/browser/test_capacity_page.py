@@ -3,6 +3,8 @@ symbols, a what-if draws its change map, Persian lays out right to left, nothing
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 from tests.browser.helpers import (
@@ -15,9 +17,29 @@ from tests.browser.helpers import (
     open_page,
     wait_for_app,
 )
-from tests.conftest import screenshot_path
+from tests.conftest import StreamlitServer, screenshot_path
 
 pytestmark = pytest.mark.browser
+
+
+def private_server(workspace, tmp_path_factory, name: str):
+    """A server on a private copy of ``workspace``: the what-if tests save scenarios, and the
+    session's shared workspaces (the embedded demo among them) must stay as they are."""
+    path = tmp_path_factory.mktemp(name) / f"{name}.gpkg"
+    shutil.copyfile(workspace, path)
+    server = StreamlitServer(path)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def demo_copy_server(demo_workspace, tmp_path_factory):
+    yield from private_server(demo_workspace, tmp_path_factory, "capacity-demo")
+
+
+@pytest.fixture(scope="module")
+def tehran_copy_server(tehran_workspace, tmp_path_factory):
+    yield from private_server(tehran_workspace, tmp_path_factory, "capacity-tehran")
 
 
 def choose(page, key: str, option: str) -> None:
@@ -37,8 +59,7 @@ def click(page, key: str, timeout: float = 120) -> None:
 
 
 def save_compare_and_delete(page, name: str, timeout: float = 120) -> None:
-    """Save the what-if as scenario ``name``, see it in the scenarios table, then delete it again
-    (the demo and Tehran workspaces are shared by other tests: they are left as they were)."""
+    """Save the what-if as scenario ``name``, see it in the scenarios table, then delete it."""
     field = page.locator(".st-key-cap_scenario_name input").first
     field.fill(name)
     field.press("Enter")
@@ -53,9 +74,9 @@ def save_compare_and_delete(page, name: str, timeout: float = 120) -> None:
     page.get_by_text(f"“{name}” deleted").first.wait_for(timeout=timeout * 1000)
 
 
-def test_demo_capacity_map_and_what_if(demo_server, guarded_page):
+def test_demo_capacity_map_and_what_if(demo_copy_server, guarded_page):
     page = guarded_page.page
-    open_page(page, f"{demo_server.url}/capacity")
+    open_page(page, f"{demo_copy_server.url}/capacity")
     counts = drawn_polygons(page, 300)
     assert counts["features"] == counts["drawn"] >= 300
     frame = map_frame(page)
@@ -77,9 +98,9 @@ def test_demo_capacity_map_and_what_if(demo_server, guarded_page):
     finish(guarded_page, "demo-capacity-scenario")
 
 
-def test_demo_capacity_in_persian_is_right_to_left(demo_server, guarded_page):
+def test_demo_capacity_in_persian_is_right_to_left(demo_copy_server, guarded_page):
     page = guarded_page.page
-    open_page(page, f"{demo_server.url}/capacity?lang=fa&service=insurance_office")
+    open_page(page, f"{demo_copy_server.url}/capacity?lang=fa&service=insurance_office")
     drawn_polygons(page, 300)
     page.get_by_text("ظرفیت و بار").first.wait_for(timeout=30_000)
     assert page.locator("#coverage-atlas").get_attribute("dir") == "rtl"
@@ -89,9 +110,9 @@ def test_demo_capacity_in_persian_is_right_to_left(demo_server, guarded_page):
 
 
 @pytest.mark.realdata
-def test_tehran_capacity_map(tehran_server, guarded_page):
+def test_tehran_capacity_map(tehran_copy_server, guarded_page):
     page = guarded_page.page
-    open_page(page, f"{tehran_server.url}/capacity?service=care", timeout=120)
+    open_page(page, f"{tehran_copy_server.url}/capacity?service=care", timeout=120)
     counts = drawn_polygons(page, 375, timeout=120)
     assert counts["features"] == counts["drawn"] == 375
     assert map_frame(page).evaluate(COUNT_CIRCLE_MARKERS) > 100
