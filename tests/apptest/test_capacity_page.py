@@ -173,6 +173,22 @@ def test_tehran_page_runs_and_says_there_is_no_utilisation(on_tehran, lang):
     assert at.selectbox(key="url_supply").options == [translate("capacity.supply.facility", lang)]
 
 
+@pytest.mark.realdata
+def test_tehran_sites_from_the_siting_tool_after_a_closure(on_tehran):
+    """Siting on Tehran's network (930 centres, counted per facility) after a closure."""
+    at = run_page({"service": "care"})
+    at.selectbox(key="cap_action").select("close").run()
+    at.button(key="cap_add_close").click().run()
+    at.selectbox(key="cap_action").select("sites").run()
+    at.button(key="cap_add_sites").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    pending = at.session_state["cap_changes"]
+    assert [c.kind for c in pending][0] == "close"
+    sites = [c for c in pending if c.kind == "new_site"]
+    assert sites and len({(round(c.lon, 6), round(c.lat, 6)) for c in sites}) == len(sites)
+    assert comparison_of(at) is not None
+
+
 def comparison_of(at):
     return next(
         d.value for d in at.dataframe if "Before" in d.value.columns and "Figure" in d.value.columns
