@@ -621,8 +621,6 @@ def window_text(ctx: Context, windows: cap.UtilisationWindows) -> str:
 def utilisation_chart(ctx: Context, series: pd.DataFrame, label: str, height: int = 260):
     """``measure`` per period (all facilities) as bars, every label in the reader's language and
     calendar (Plotly writes dates and digits only in English)."""
-    rtl = direction(ctx.lang) == "rtl"
-    family = font_stack('"Source Sans", "Open Sans", sans-serif')
     months = series["period"].map(lambda p: fmt_month(p, ctx.lang, calendar=ctx.calendar))
     values = series["value"].map(lambda v: fmt_int(v, ctx.lang))
     fig = go.Figure(
@@ -634,13 +632,32 @@ def utilisation_chart(ctx: Context, series: pd.DataFrame, label: str, height: in
             hovertemplate="%{customdata[0]}: %{customdata[1]}<extra></extra>",
         )
     )
+    _lay_out_counts_over_time(ctx, fig, series, series["period"], label, height, showlegend=False)
+    return fig
+
+
+def _lay_out_counts_over_time(
+    ctx: Context,
+    fig: go.Figure,
+    series: pd.DataFrame,
+    periods: pd.Series,
+    label: str,
+    height: int,
+    *,
+    yaxis: dict | None = None,
+    **layout: object,
+) -> None:
+    """The layout the utilisation charts share: round count ticks on the y axis (at most about
+    five steps of 1, 2, 2.5 or 5 × 10ⁿ), month ticks on the x axis, both in the reader's
+    language and calendar, the axis title left out in right-to-left languages."""
+    rtl = direction(ctx.lang) == "rtl"
     top = float(series["value"].max()) if len(series) else 1.0
     step = 10 ** max(0, int(math.floor(math.log10(max(top, 1.0) / 4))))
     step = next(s * step for s in (1, 2, 2.5, 5, 10) if top / (s * step) <= 5)
     ticks = [i * step for i in range(int(top // step) + 2)]
-    tick_x, tick_x_text = month_ticks(series["period"], ctx.lang, ctx.calendar, max_ticks=6)
+    tick_x, tick_x_text = month_ticks(periods, ctx.lang, ctx.calendar, max_ticks=6)
     fig.update_layout(
-        font={"family": family},
+        font={"family": font_stack('"Source Sans", "Open Sans", sans-serif')},
         separators=_PLOTLY_SEPARATORS.get(ctx.lang, ".,"),
         height=height,
         margin={"l": 10, "r": 10, "t": 10, "b": 10},
@@ -649,19 +666,17 @@ def utilisation_chart(ctx: Context, series: pd.DataFrame, label: str, height: in
             "ticktext": [fmt_int(t, ctx.lang) for t in ticks],
             "title": {"text": "" if rtl else label, "standoff": 10},
             "automargin": True,
+            **(yaxis or {}),
         },
         xaxis={"tickvals": tick_x, "ticktext": tick_x_text, "automargin": True},
-        showlegend=False,
         template="plotly_white",
+        **layout,
     )
-    return fig
 
 
 def district_chart(ctx: Context, series: pd.DataFrame, label: str, height: int = 300):
     """``measure`` per district and period (:func:`analytics.capacity.group_series`): one line
     per district, every label in the reader's language and calendar."""
-    rtl = direction(ctx.lang) == "rtl"
-    family = font_stack('"Source Sans", "Open Sans", sans-serif')
     fig = go.Figure()
     for group, rows in series.groupby("group", sort=True):
         months = rows["period"].map(lambda p: fmt_month(p, ctx.lang, calendar=ctx.calendar))
@@ -677,27 +692,14 @@ def district_chart(ctx: Context, series: pd.DataFrame, label: str, height: int =
                 hovertemplate=f"{name}<br>%{{customdata[0]}}: %{{customdata[1]}}<extra></extra>",
             )
         )
-    top = float(series["value"].max()) if len(series) else 1.0
-    step = 10 ** max(0, int(math.floor(math.log10(max(top, 1.0) / 4))))
-    step = next(s * step for s in (1, 2, 2.5, 5, 10) if top / (s * step) <= 5)
-    ticks = [i * step for i in range(int(top // step) + 2)]
-    tick_x, tick_x_text = month_ticks(
-        pd.Series(sorted(series["period"].unique())), ctx.lang, ctx.calendar, max_ticks=6
-    )
-    fig.update_layout(
-        font={"family": family},
-        separators=_PLOTLY_SEPARATORS.get(ctx.lang, ".,"),
-        height=height,
-        margin={"l": 10, "r": 10, "t": 10, "b": 10},
-        yaxis={
-            "tickvals": ticks,
-            "ticktext": [fmt_int(t, ctx.lang) for t in ticks],
-            "title": {"text": "" if rtl else label, "standoff": 10},
-            "automargin": True,
-            "rangemode": "tozero",
-        },
-        xaxis={"tickvals": tick_x, "ticktext": tick_x_text, "automargin": True},
+    _lay_out_counts_over_time(
+        ctx,
+        fig,
+        series,
+        pd.Series(sorted(series["period"].unique())),
+        label,
+        height,
+        yaxis={"rangemode": "tozero"},
         legend={"orientation": "h", "yanchor": "top", "y": -0.15},
-        template="plotly_white",
     )
     return fig
