@@ -23,21 +23,19 @@ import argparse
 import os
 import sys
 import threading
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
 
 from geodata.problems import DataError
+from geodata.sign_ins import SignInLimits
+from geodata.sign_ins import store_path as sign_in_store_path
 from geodata.users import User, Users, check_password, read_users
 from ui.i18n import translate
 
 PUBLIC = "public"
 _USER_STATE = "_ca_user"
-_MAX_FAILURES = 5
-_LOCKOUT_SECONDS = 30.0
 
 #: Which roles may open each page (by file stem). A page not listed is open to every role.
 PAGE_ROLES: dict[str, frozenset[str]] = {
@@ -102,66 +100,30 @@ def configured_users() -> Users | None:
     return _users(str(path), mtime)
 
 
-class SignInFailures:
-    """Failed sign-ins per user name, shared by every session of the server process.
-
-    After ``max_failures`` wrong passwords for one user name, that name is locked for
-    ``lockout_seconds`` after the last one, whichever session (browser, tab, script) tries: a
-    new session does not get around it. Thread-safe (Streamlit runs sessions in threads); user
-    names are compared case-insensitively; entries past their cool-down are dropped, so the store
-    stays small.
-    """
-
-    def __init__(
-        self,
-        max_failures: int = _MAX_FAILURES,
-        lockout_seconds: float = _LOCKOUT_SECONDS,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.max_failures = max_failures
-        self.lockout_seconds = lockout_seconds
-        self._clock = clock
-        self._lock = threading.Lock()
-        self._failures: dict[str, tuple[int, float]] = {}  # name → (count, last failure)
-
-    @staticmethod
-    def _key(username: str) -> str:
-        return str(username).strip().casefold()
-
-    def seconds_locked(self, username: str) -> float:
-        """How long ``username`` stays locked (0: it may try now)."""
-        with self._lock:
-            count, last = self._failures.get(self._key(username), (0, 0.0))
-            if count < self.max_failures:
-                return 0.0
-            return max(0.0, self.lockout_seconds - (self._clock() - last))
-
-    def failed(self, username: str) -> None:
-        """Count one wrong password for ``username`` (a new round after a cool-down)."""
-        now = self._clock()
-        with self._lock:
-            self._forget_stale(now)
-            key = self._key(username)
-            count, last = self._failures.get(key, (0, 0.0))
-            if now - last >= self.lockout_seconds:
-                count = 0  # cooled down: the earlier failures no longer count
-            self._failures[key] = (count + 1, now)
-
-    def clear(self, username: str) -> None:
-        """Forget ``username``'s failures (after a successful sign-in)."""
-        with self._lock:
-            self._failures.pop(self._key(username), None)
-
-    def _forget_stale(self, now: float) -> None:
-        stale = [k for k, (_, last) in self._failures.items() if now - last >= self.lockout_seconds]
-        for key in stale:
-            del self._failures[key]
+_LIMITS: dict[str, SignInLimits] = {}
+_LIMITS_LOCK = threading.Lock()
 
 
-@st.cache_resource(show_spinner=False)
-def sign_in_failures() -> SignInFailures:
-    """The process-wide store of failed sign-ins (one per server, never per session)."""
-    return SignInFailures()
+def sign_in_limits(users_file: str | Path | None = None) -> SignInLimits:
+    """The failed sign-ins of this deployment (a file shared by every app server, see
+    :mod:`geodata.sign_ins`); kept outside Streamlit's caches, which any client may empty."""
+    named = users_file or _users_argument()
+    if not named:
+        raise DataError("Failed sign-ins are only counted where a users file is given.")
+    path = sign_in_store_path(named)
+    with _LIMITS_LOCK:
+        limits = _LIMITS.get(str(path))
+        if limits is None:
+            limits = _LIMITS[str(path)] = SignInLimits(path)
+        return limits
+
+
+def _client_address() -> str | None:
+    """The address this session connects from (``None`` on the server's own machine)."""
+    try:
+        return st.context.ip_address
+    except Exception:
+        return None
 
 
 def _oidc_configured() -> bool:
@@ -239,18 +201,20 @@ def sign_in_form(users: Users, lang: str) -> None:
                 on_click=lambda: st.session_state.pop("_ca_wants_sign_in", None),
             )
         return
-    # Failures are counted per user name on the server: another session is locked out too.
-    failures = sign_in_failures()
-    wait = failures.seconds_locked(username)
-    if wait > 0:  # the password is not even checked while the name is locked
+    # Failures are counted per user name and client address in a file every app server shares;
+    # the attempt is counted before its password is checked (taken back when it is right), so
+    # parallel attempts cannot all reach the hash, and no session or client message resets it.
+    limits = sign_in_limits()
+    client = _client_address()
+    wait = limits.begin(username, client)
+    if wait > 0:  # the password is not even checked while the name or client is locked
         st.warning(translate("auth.locked", lang, seconds=max(1, round(wait))))
         return
     user = check_password(users, username, password)
     if user is None:
-        failures.failed(username)
         st.error(translate("auth.wrong", lang))
         return
-    failures.clear(username)
+    limits.succeeded(username, client)
     st.session_state[_USER_STATE] = user.username
     st.rerun()
 

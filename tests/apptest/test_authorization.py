@@ -315,9 +315,9 @@ def test_many_wrong_passwords_lock_the_form(signed_in):
     again.button[0].click().run()
     assert not again.exception
     assert again.title[0].value == translate("overview.title", "en")
-    from ui.auth import sign_in_failures
+    from ui.auth import sign_in_limits
 
-    sign_in_failures().clear("admin")  # the store is process-wide: leave no lock behind
+    sign_in_limits().clear("admin")  # the store outlives the test: leave no lock behind
 
 
 def test_a_reassignment_is_a_new_version_that_can_be_undone(signed_in, tmp_path, monkeypatch):

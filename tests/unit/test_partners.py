@@ -346,22 +346,41 @@ def test_partner_colours_stay_distinct_and_the_rest_share_one_named_colour():
     assert many["P21"] != OTHER_PARTNERS_COLOUR and many["P24"] != OTHER_PARTNERS_COLOUR
 
 
-def test_sign_in_failures_lock_a_user_name_until_the_cool_down():
-    from ui.auth import SignInFailures
+def test_sign_in_failures_lock_a_user_name_and_back_off(tmp_path):
+    from geodata.sign_ins import SignInLimits
 
     now = [100.0]
-    store = SignInFailures(max_failures=3, lockout_seconds=30.0, clock=lambda: now[0])
+    store = SignInLimits(tmp_path / "s.sqlite", max_failures=3, clock=lambda: now[0])
     for _ in range(2):
-        store.failed("Relief")
+        assert store.begin("Relief") == 0
     assert store.seconds_locked("relief") == 0  # two of three: not yet
-    store.failed(" RELIEF")
-    assert store.seconds_locked("relief") == 30.0
+    assert store.begin(" RELIEF") == 0  # the third may still be checked...
+    assert store.seconds_locked("relief") == 30.0  # ...and locks the name once it fails
+    assert store.begin("relief") == 30.0  # a locked name is not counted further
     assert store.seconds_locked("crescent") == 0  # per user name
     now[0] += 20
     assert store.seconds_locked("relief") == pytest.approx(10.0)
     now[0] += 10
-    assert store.seconds_locked("relief") == 0  # cooled down
-    store.failed("relief")  # a new round starts from one
-    assert store.seconds_locked("relief") == 0
-    store.clear("relief")
-    assert store._failures == {}
+    assert store.begin("relief") == 0  # cooled down: one more try...
+    assert store.seconds_locked("relief") == 60.0  # ...and a failure doubles the lock
+    now[0] += 60
+    assert store.begin("relief") == 0
+    store.succeeded("relief")  # the right password clears the name
+    assert store.counts() == {}
+    # Another store object on the same file (another app server) sees the same counts.
+    for _ in range(3):
+        store.begin("crescent")
+    assert SignInLimits(tmp_path / "s.sqlite", max_failures=3, clock=lambda: now[0]).begin(
+        "crescent"
+    ) == pytest.approx(30.0)
+
+
+def test_sign_in_failures_lock_a_client_address_across_user_names(tmp_path):
+    from geodata.sign_ins import SignInLimits
+
+    store = SignInLimits(tmp_path / "s.sqlite", max_failures=3, client_max_failures=4)
+    for name in ("a", "b", "c", "d"):  # a different name each time: no name reaches its limit
+        assert store.begin(name, "10.0.0.9") == 0
+    assert store.begin("e", "10.0.0.9") > 0  # but the client did
+    assert store.begin("e", "10.0.0.10") == 0  # another client may still try
+    assert oct((tmp_path / "s.sqlite").stat().st_mode & 0o777) == "0o600"
