@@ -1,7 +1,8 @@
 """Sign-in and roles: who is looking, what they may open and do.
 
 Without a users file the app is public (the demo, a planner's own machine): every visitor is a
-planner. A deployment names a users file (``--users users.toml`` or ``COVERAGE_ATLAS_USERS``; see
+planner while the server listens on this machine only (the default), and read-only (manager) once
+it is served to a network, unless ``COVERAGE_ATLAS_PUBLIC_ROLE=planner`` says otherwise. A deployment names a users file (``--users users.toml`` or ``COVERAGE_ATLAS_USERS``; see
 :mod:`geodata.users`): then visitors sign in with a user name and password, or through OIDC
 (``st.login``) where ``.streamlit/secrets.toml`` has an ``[auth]`` section, the OIDC e-mail
 matched to an entry of the users file. With ``require_sign_in = false`` in that file, visitors who
@@ -73,6 +74,32 @@ def may_open(role: str, page: str) -> bool:
 def may(role: str, action: str) -> bool:
     """Whether ``role`` may do ``action`` (a key of :data:`ACTION_ROLES`)."""
     return role in ACTION_ROLES[action]
+
+
+#: Roles an operator may give visitors of a dashboard without a users file.
+PUBLIC_ROLES = ("planner", "manager")
+
+
+def served_to_network() -> bool:
+    """Whether the server listens beyond this machine (``server.address`` not a loopback one;
+    no address at all means every interface)."""
+    address = str(st.get_option("server.address") or "").strip().lower()
+    if address.startswith("unix://"):
+        return False
+    return not (address in {"localhost", "::1", "[::1]"} or address.startswith("127."))
+
+
+def public_role() -> str:
+    """The role of every visitor where there is no users file: a planner on this machine only,
+    read-only (manager) when served to a network, unless ``COVERAGE_ATLAS_PUBLIC_ROLE`` says."""
+    named = os.environ.get("COVERAGE_ATLAS_PUBLIC_ROLE", "").strip().lower()
+    if named:
+        if named not in PUBLIC_ROLES:
+            raise DataError(
+                f"COVERAGE_ATLAS_PUBLIC_ROLE is {named!r}; allowed: {', '.join(PUBLIC_ROLES)}."
+            )
+        return named
+    return "manager" if served_to_network() else "planner"
 
 
 def _users_argument() -> str | None:
@@ -158,7 +185,7 @@ def current_session(lang: str) -> Session:
     """This session's user; draws the sign-in form and stops the run when one is needed."""
     users = configured_users()
     if users is None:
-        return Session(role="planner")
+        return Session(role=public_role())
     username = st.session_state.get(_USER_STATE)
     if username:
         user = users.by_username(username)

@@ -453,3 +453,57 @@ def test_an_oidc_account_not_in_the_users_file_gets_nothing(signed_in):
     assert at.title[0].value == translate("auth.title", "en")
     assert any(translate("auth.oidc_unknown", "en") in e.value for e in at.error)
     assert not at.metric and not at.dataframe
+
+
+@pytest.mark.parametrize(
+    ("address", "public_role", "data_page"),
+    [
+        ("127.0.0.1", None, True),  # this machine only (the default): a planner
+        ("0.0.0.0", None, False),  # served to the network without users: read-only
+        ("0.0.0.0", "planner", True),  # unless the operator says otherwise
+    ],
+)
+def test_without_users_a_network_gets_a_read_only_dashboard(
+    on_demo, monkeypatch, address, public_role, data_page
+):
+    from streamlit import config
+
+    monkeypatch.delenv("COVERAGE_ATLAS_USERS", raising=False)
+    if public_role:
+        monkeypatch.setenv("COVERAGE_ATLAS_PUBLIC_ROLE", public_role)
+    else:
+        monkeypatch.delenv("COVERAGE_ATLAS_PUBLIC_ROLE", raising=False)
+    before = config.get_option("server.address")
+    config.set_option("server.address", address)
+    try:
+        at = run_as(None, "pages/data.py")
+    finally:
+        config.set_option("server.address", before)
+    assert (at is not None) == data_page  # the Data page (imports, restores) is in the navigation
+
+
+def test_the_quick_start_listens_on_this_machine_only(monkeypatch):
+    import tomllib
+
+    from streamlit import config
+
+    from ui.auth import served_to_network
+
+    settings = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert settings["server"]["address"] == "127.0.0.1"
+    assert '--server.address "${ADDRESS:-127.0.0.1}"' in (ROOT / "scripts" / "run.sh").read_text()
+    before = config.get_option("server.address")
+    try:
+        for address, network in [
+            ("127.0.0.1", False),
+            ("localhost", False),
+            ("::1", False),
+            ("unix:///run/atlas.sock", False),
+            ("0.0.0.0", True),
+            ("", True),  # no address: every interface
+            ("10.1.2.3", True),
+        ]:
+            config.set_option("server.address", address)
+            assert served_to_network() is network, address
+    finally:
+        config.set_option("server.address", before)
