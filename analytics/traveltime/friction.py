@@ -1,0 +1,217 @@
+"""Friction-surface engine: speed rasters, friction and cost-distance with GRASS ``r.cost`` rules.
+
+Pure arrays in, arrays out (no file reading: ``geodata.rasters`` reads and writes GeoTIFFs).
+
+The cost-distance follows GRASS GIS ``r.cost`` exactly (``raster/r.cost/main.c``):
+
+- the friction of a cell is the cost of crossing it once, east to west (here: seconds);
+- a move to one of the 8 neighbours costs the mean friction of the two cells times the move's
+  length in cells (1 east-west, ns/ew north-south, the diagonal otherwise);
+- with the knight's move (``r.cost -k``), 8 more moves two cells one way and one the other: they
+  cost the mean friction of the four cells the move crosses (start, end and the two cells between
+  them) times the move's length, e.g. (N + NW + NNW + here) / 4 × √(4·(ns/ew)² + 1);
+- a move touching a null (NaN) cell does not exist: null cells are barriers;
+- the nearest start of each cell is the start its cheapest path comes from.
+
+The whole grid becomes one sparse graph and ``scipy.sparse.csgraph.dijkstra`` runs once from all
+starts (``min_only=True``), never once per start.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+from scipy.sparse.csgraph import dijkstra
+
+# Off-road speeds never exceed this when the mode is walking (km/h); roads are walked at it too.
+WALK_KMH = 5.0
+
+# (row step, column step, the cells crossed besides start and end, as (row, col) steps)
+_QUEEN_MOVES = [
+    (0, -1, ()),
+    (0, 1, ()),
+    (-1, 0, ()),
+    (1, 0, ()),
+    (-1, -1, ()),
+    (-1, 1, ()),
+    (1, 1, ()),
+    (1, -1, ()),
+]
+_KNIGHT_MOVES = [
+    (-2, -1, ((-1, 0), (-1, -1))),
+    (-2, 1, ((-1, 0), (-1, 1))),
+    (2, 1, ((1, 0), (1, 1))),
+    (2, -1, ((1, 0), (1, -1))),
+    (-1, -2, ((0, -1), (-1, -1))),
+    (-1, 2, ((0, 1), (-1, 1))),
+    (1, 2, ((0, 1), (1, 1))),
+    (1, -2, ((0, -1), (1, -1))),
+]
+
+
+@dataclass(frozen=True)
+class CostDistance:
+    """Cumulative cost from the nearest start, and which start that is.
+
+    ``cost``: same shape as the friction grid, in the friction's unit (seconds for friction in
+    seconds per cell), NaN where no start can be reached. ``nearest``: index into the starts
+    given, -1 where unreachable. ``stranded``: indices of starts on a null cell (they reach
+    nothing: null cells are barriers), reported rather than dropped silently.
+    """
+
+    cost: np.ndarray
+    nearest: np.ndarray
+    stranded: np.ndarray
+
+
+def offroad_speed(cover_percent: Mapping[str, np.ndarray], landcover_kmh: Mapping[str, float]):
+    """Off-road walking speed (km/h): Σ cover % / 100 × the class's speed (AccessMod/GeoHealthAccess).
+
+    A class without a speed in the table counts as impassable (0 km/h) for its share.
+    NaN wherever a cover fraction is NaN.
+    """
+    layers = list(cover_percent.items())
+    if not layers:
+        raise ValueError("no land-cover layer given")
+    speed = np.zeros(np.shape(layers[0][1]), dtype="float64")
+    for label, percent in layers:
+        speed = speed + np.asarray(percent, dtype="float64") / 100.0 * float(
+            landcover_kmh.get(label, 0.0)
+        )
+    return speed
+
+
+def speed_surface(
+    offroad_kmh: np.ndarray,
+    road_kmh: np.ndarray,
+    barrier: np.ndarray,
+    mode: str = "motorised",
+    walk_kmh: float = WALK_KMH,
+) -> np.ndarray:
+    """Speed of each cell (km/h): roads burnt in over off-road speeds, barriers impassable.
+
+    ``road_kmh``: the fastest road crossing each cell (0 where none). ``barrier``: True where
+    off-road travel is impossible (water, steep slope); a road crossing a barrier cell still
+    carries traffic (bridges, cuttings), as in AccessMod. Walking: roads are walked at
+    ``walk_kmh`` and off-road speeds are kept (never above ``walk_kmh``). 0 = impassable.
+    """
+    if mode not in ("walking", "motorised"):
+        raise ValueError(f"unknown mode {mode!r}: walking or motorised")
+    off = np.where(np.asarray(barrier, dtype=bool), 0.0, np.nan_to_num(offroad_kmh, nan=0.0))
+    road = np.nan_to_num(np.asarray(road_kmh, dtype="float64"), nan=0.0)
+    if mode == "walking":
+        road = np.where(road > 0, walk_kmh, 0.0)
+        off = np.minimum(off, walk_kmh)
+    return np.maximum(off, road)
+
+
+def friction_from_speed(speed_kmh: np.ndarray, cell_m: float) -> np.ndarray:
+    """Seconds to cross one cell (``cell_m`` metres east-west); NaN (a barrier) where speed ≤ 0."""
+    speed = np.asarray(speed_kmh, dtype="float64")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        friction = cell_m / (speed / 3.6)
+    friction[~(speed > 0)] = np.nan
+    return friction
+
+
+def _grid_graph(friction: np.ndarray, ns_over_ew: float, knight: bool) -> sparse.csr_matrix:
+    """The r.cost moves between non-null cells as a sparse matrix of costs."""
+    rows, cols = friction.shape
+    n = rows * cols
+    ids = np.arange(n).reshape(rows, cols)
+    moves = _QUEEN_MOVES + (_KNIGHT_MOVES if knight else [])
+    heads, tails, weights = [], [], []
+    for dr, dc, between in moves:
+        length = float(np.hypot(dr * ns_over_ew, dc))
+        # start cells whose move stays on the grid
+        r0, r1 = max(0, -dr), rows - max(0, dr)
+        c0, c1 = max(0, -dc), cols - max(0, dc)
+        if r0 >= r1 or c0 >= c1:
+            continue
+        crossed = [friction[r0:r1, c0:c1], friction[r0 + dr : r1 + dr, c0 + dc : c1 + dc]]
+        crossed += [friction[r0 + br : r1 + br, c0 + bc : c1 + bc] for br, bc in between]
+        weight = sum(crossed) / len(crossed) * length
+        ok = np.isfinite(weight)
+        heads.append(ids[r0:r1, c0:c1][ok])
+        tails.append(ids[r0 + dr : r1 + dr, c0 + dc : c1 + dc][ok])
+        # a zero-cost move must stay an edge for the sparse solver
+        weights.append(np.maximum(weight[ok], 1e-12))
+    return sparse.csr_matrix(
+        (np.concatenate(weights), (np.concatenate(heads), np.concatenate(tails))), shape=(n, n)
+    )
+
+
+def cost_distance(
+    friction: np.ndarray,
+    start_rows: np.ndarray,
+    start_cols: np.ndarray,
+    *,
+    ns_over_ew: float = 1.0,
+    knight: bool = True,
+) -> CostDistance:
+    """Cumulative cost from the nearest start over ``friction`` (cost per cell, NaN = barrier).
+
+    ``start_rows`` / ``start_cols``: the cell of each start (e.g. each facility). Several starts in
+    one cell: the last one is that cell's nearest, as in ``r.cost``. ``ns_over_ew``: the
+    north-south cell size over the east-west one (1 for square cells).
+    """
+    friction = np.asarray(friction, dtype="float64")
+    if friction.ndim != 2:
+        raise ValueError("friction must be a 2-D grid")
+    if np.nanmin(friction, initial=0.0) < 0:
+        raise ValueError("friction must not be negative")
+    rows, cols = friction.shape
+    start_rows = np.asarray(start_rows, dtype="int64")
+    start_cols = np.asarray(start_cols, dtype="int64")
+    inside = (start_rows >= 0) & (start_rows < rows) & (start_cols >= 0) & (start_cols < cols)
+    if not inside.all():
+        raise ValueError(f"{int((~inside).sum())} start(s) outside the grid")
+    cells = start_rows * cols + start_cols
+    passable = np.isfinite(friction.ravel()[cells])
+    stranded = np.flatnonzero(~passable)
+
+    cost = np.full(rows * cols, np.nan)
+    nearest = np.full(rows * cols, -1, dtype="int64")
+    usable = np.flatnonzero(passable)
+    if len(usable):
+        # the last start in a cell wins, as in r.cost
+        rev = usable[::-1]
+        unique_cells, first = np.unique(cells[rev], return_index=True)
+        owner = rev[first]
+        graph = _grid_graph(friction, ns_over_ew, knight)
+        dist, _, sources = dijkstra(
+            graph, directed=True, indices=unique_cells, min_only=True, return_predecessors=True
+        )
+        reached = np.isfinite(dist)
+        cost[reached] = dist[reached]
+        start_of_cell = np.full(rows * cols, -1, dtype="int64")
+        start_of_cell[unique_cells] = owner
+        nearest[reached] = start_of_cell[sources[reached]]
+    return CostDistance(cost.reshape(rows, cols), nearest.reshape(rows, cols), stranded)
+
+
+def snap_to_passable(
+    friction: np.ndarray, rows: np.ndarray, cols: np.ndarray, max_cells: float = 2.0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Move points on a null cell to the nearest passable cell within ``max_cells`` cells.
+
+    Returns the new rows and columns and how far each point moved in cells (0 when it stayed;
+    NaN, with the point left where it was, when no passable cell is that close). A facility or a
+    village on the coast often falls on a sea or no-data cell of a coarse grid.
+    """
+    from scipy import ndimage
+
+    rows = np.asarray(rows, dtype="int64")
+    cols = np.asarray(cols, dtype="int64")
+    passable = np.isfinite(np.asarray(friction, dtype="float64"))
+    if not passable.any():
+        return rows, cols, np.full(len(rows), np.nan)
+    distance, (near_r, near_c) = ndimage.distance_transform_edt(~passable, return_indices=True)
+    moved = distance[rows, cols]
+    ok = moved <= max_cells
+    new_rows = np.where(ok, near_r[rows, cols], rows)
+    new_cols = np.where(ok, near_c[rows, cols], cols)
+    return new_rows, new_cols, np.where(ok, moved, np.nan)

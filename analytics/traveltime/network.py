@@ -1,0 +1,157 @@
+"""Road-network engine: nearest-facility travel time over roads, with off-road legs on foot.
+
+Pure arrays in, arrays out; coordinates in metres (a projected CRS: ``geodata.roads`` reads an
+OpenStreetMap extract and projects it). A trip from an origin to a facility is
+
+    walk (straight line) from the origin to its nearest network node
+    + the shortest time over the network
+    + walk from the facility's nearest node to the facility,
+
+or a straight walk from the origin to a facility when that is quicker. All origins are answered by
+one multi-source Dijkstra from the facilities (``scipy.sparse.csgraph.dijkstra`` with
+``min_only=True``) on the reversed network, never a loop over origins or facilities.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+from scipy.sparse.csgraph import connected_components, dijkstra
+from scipy.spatial import cKDTree
+
+from analytics.traveltime.speeds import WALK_KMH
+
+
+@dataclass(frozen=True)
+class RoadGraph:
+    """Network nodes (``xy`` in metres) and a sparse matrix of travel seconds (row → column)."""
+
+    xy: np.ndarray
+    seconds: sparse.csr_matrix
+
+    @property
+    def n_nodes(self) -> int:
+        return len(self.xy)
+
+
+@dataclass(frozen=True)
+class NearestTimes:
+    """Per origin: seconds to the nearest facility (inf when none can be reached), that
+    facility's index (-1 when none), the walk in metres from the origin to the network, and
+    whether the origin's part of the network holds no facility (cut off: it can only walk).
+    Per facility: the walk in metres from the network to it."""
+
+    seconds: np.ndarray
+    facility: np.ndarray
+    origin_snap_m: np.ndarray
+    cut_off: np.ndarray
+    facility_snap_m: np.ndarray
+
+    @property
+    def minutes(self) -> np.ndarray:
+        return self.seconds / 60.0
+
+
+def road_graph(
+    xy: np.ndarray,
+    u: np.ndarray,
+    v: np.ndarray,
+    length_m: np.ndarray,
+    speed_kmh: np.ndarray,
+    oneway: np.ndarray | None = None,
+) -> RoadGraph:
+    """A graph from edges ``u → v`` (node indices into ``xy``) of ``length_m`` at ``speed_kmh``.
+
+    Edges with no speed (NaN or ≤ 0) are left out. ``oneway``: 1 = only u → v, -1 = only
+    v → u, 0 = both ways (default). Parallel edges keep the quickest.
+    """
+    xy = np.asarray(xy, dtype="float64")
+    u = np.asarray(u, dtype="int64")
+    v = np.asarray(v, dtype="int64")
+    speed = np.asarray(speed_kmh, dtype="float64")
+    way = np.zeros(len(u), dtype="int64") if oneway is None else np.asarray(oneway, "int64")
+    ok = np.isfinite(speed) & (speed > 0)
+    secs = np.asarray(length_m, dtype="float64")[ok] / (speed[ok] / 3.6)
+    u, v, way = u[ok], v[ok], way[ok]
+    forward = way >= 0
+    backward = way <= 0
+    heads = np.concatenate([u[forward], v[backward]])
+    tails = np.concatenate([v[forward], u[backward]])
+    weight = np.concatenate([secs[forward], secs[backward]])
+    # keep the quickest of parallel edges (a sparse matrix would add them up); zero stays an edge
+    order = np.lexsort((weight, tails, heads))
+    heads, tails, weight = heads[order], tails[order], weight[order]
+    first = np.ones(len(heads), dtype=bool)
+    first[1:] = (heads[1:] != heads[:-1]) | (tails[1:] != tails[:-1])
+    loops = heads == tails
+    keep = first & ~loops
+    n = len(xy)
+    matrix = sparse.csr_matrix(
+        (np.maximum(weight[keep], 1e-9), (heads[keep], tails[keep])), shape=(n, n)
+    )
+    return RoadGraph(xy, matrix)
+
+
+def nearest_times(
+    graph: RoadGraph,
+    origins_xy: np.ndarray,
+    facilities_xy: np.ndarray,
+    walk_kmh: float = WALK_KMH,
+) -> NearestTimes:
+    """Seconds from each origin to its nearest facility (see the module docstring for a trip)."""
+    origins = np.asarray(origins_xy, dtype="float64").reshape(-1, 2)
+    facilities = np.asarray(facilities_xy, dtype="float64").reshape(-1, 2)
+    n_orig, n_fac, n = len(origins), len(facilities), graph.n_nodes
+    walk = walk_kmh / 3.6
+    seconds = np.full(n_orig, np.inf)
+    facility = np.full(n_orig, -1, dtype="int64")
+    origin_snap = np.full(n_orig, np.nan)
+    facility_snap = np.full(n_fac, np.nan)
+    cut_off = np.ones(n_orig, dtype=bool)
+    if n_orig == 0 or n_fac == 0:
+        return NearestTimes(seconds, facility, origin_snap, cut_off, facility_snap)
+
+    # nodes that carry an edge: isolated nodes are not a way onto the network
+    degree = np.diff(graph.seconds.indptr) + np.bincount(graph.seconds.indices, minlength=n)
+    on_network = np.flatnonzero(degree > 0)
+    if len(on_network):
+        tree = cKDTree(graph.xy[on_network])
+        origin_snap, o_pos = tree.query(origins)
+        facility_snap, f_pos = tree.query(facilities)
+        o_node, f_node = on_network[o_pos], on_network[f_pos]
+
+        # reversed network plus one node per facility, joined to its node by the walk from it:
+        # distances from those nodes are the times from every node to the nearest facility
+        legs = sparse.csr_matrix(
+            (np.maximum(facility_snap / walk, 1e-9), (np.arange(n_fac) + n, f_node)),
+            shape=(n + n_fac, n + n_fac),
+        )
+        reversed_ = sparse.block_diag([graph.seconds.T, sparse.csr_matrix((n_fac, n_fac))])
+        augmented = (reversed_.tocsr() + legs).tocsr()
+        dist, _, source = dijkstra(
+            augmented,
+            directed=True,
+            indices=np.arange(n_fac) + n,
+            min_only=True,
+            return_predecessors=True,
+        )
+        via = origin_snap / walk + dist[o_node]
+        reached = np.isfinite(via)
+        seconds[reached] = via[reached]
+        facility[reached] = source[o_node[reached]] - n
+
+        # a part of the network (weakly connected) without any facility is cut off
+        _, label = connected_components(graph.seconds, directed=True, connection="weak")
+        served = np.zeros(label.max() + 1, dtype=bool)
+        served[label[f_node]] = True
+        cut_off = ~served[label[o_node]]
+
+    # a straight walk to the nearest facility, where quicker
+    direct_m, direct_f = cKDTree(facilities).query(origins)
+    direct = direct_m / walk
+    quicker = direct < seconds
+    seconds[quicker] = direct[quicker]
+    facility[quicker] = direct_f[quicker]
+    return NearestTimes(seconds, facility, origin_snap, cut_off, facility_snap)

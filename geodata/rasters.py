@@ -1,0 +1,183 @@
+"""Rasters for travel time: GeoTIFFs read and written, roads burnt into a grid, friction kits.
+
+File reading and rasterising live here; the cost-distance itself is pure
+(``analytics.traveltime.friction``).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pyproj
+import rasterio
+import rasterio.features
+from affine import Affine
+
+from analytics.traveltime import friction as fr
+
+# Off-road travel is impossible on these cells (GeoHealthAccess / AccessMod defaults).
+MAX_SLOPE_DEG = 35.0
+GSW_WATER_MONTHS = 10
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A single-band raster: values (NaN = nodata), its affine transform and CRS."""
+
+    values: np.ndarray
+    transform: Affine
+    crs: pyproj.CRS
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.values.shape
+
+    def like(self, values: np.ndarray) -> Grid:
+        return Grid(values, self.transform, self.crs)
+
+    def cells_of(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Row and column of points given in the grid's CRS (may fall outside the grid)."""
+        x, y = np.asarray(x, dtype="float64"), np.asarray(y, dtype="float64")
+        inv = ~self.transform
+        cols, rows = inv.a * x + inv.b * y + inv.c, inv.d * x + inv.e * y + inv.f
+        return np.floor(rows).astype("int64"), np.floor(cols).astype("int64")
+
+    def cell_size_m(self) -> tuple[float, float]:
+        """Ground size of a cell east-west and north-south in metres, at the grid's centre.
+
+        Geographic grids: degrees turned into metres on the ellipsoid; Web Mercator: the nominal
+        size times cos(latitude) (the projection's scale); other projected grids: as they are.
+        """
+        ew, ns = abs(self.transform.a), abs(self.transform.e)
+        crs = self.crs
+        if not crs.is_geographic and crs.to_epsg() != 3857:
+            factor = crs.axis_info[0].unit_conversion_factor if crs.axis_info else 1.0
+            return ew * factor, ns * factor
+        rows, cols = self.shape
+        t = self.transform
+        cx, cy = t.c + t.a * cols / 2 + t.b * rows / 2, t.f + t.d * cols / 2 + t.e * rows / 2
+        to_geo = pyproj.Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+        lon, lat = to_geo.transform(cx, cy)
+        if crs.to_epsg() == 3857:
+            scale = np.cos(np.radians(lat))
+            return ew * scale, ns * scale
+        geod = pyproj.Geod(ellps="WGS84")
+        _, _, ew_m = geod.inv(lon - ew / 2, lat, lon + ew / 2, lat)
+        _, _, ns_m = geod.inv(lon, lat - ns / 2, lon, lat + ns / 2)
+        return float(ew_m), float(ns_m)
+
+
+def read_grid(path: str | Path) -> Grid:
+    """Band 1 of a GeoTIFF as float64, nodata turned into NaN."""
+    with rasterio.open(path) as src:
+        if src.crs is None:
+            raise ValueError(f"{Path(path).name}: the raster has no CRS")
+        values = src.read(1, masked=True).astype("float64").filled(np.nan)
+        return Grid(values, src.transform, pyproj.CRS.from_user_input(src.crs.to_wkt()))
+
+
+def write_grid(path: str | Path, grid: Grid, dtype: str = "float64", nodata=-1) -> None:
+    """Write a grid as a compressed GeoTIFF; NaN cells become ``nodata``."""
+    values = np.where(np.isnan(grid.values), nodata, grid.values).astype(dtype)
+    with rasterio.open(
+        path,
+        "w",
+        driver="GTiff",
+        height=values.shape[0],
+        width=values.shape[1],
+        count=1,
+        dtype=dtype,
+        crs=grid.crs.to_wkt(),
+        transform=grid.transform,
+        nodata=nodata,
+        compress="deflate",
+    ) as dst:
+        dst.write(values, 1)
+
+
+def burn_speeds(lines: gpd.GeoDataFrame, speed_kmh: np.ndarray, like: Grid) -> np.ndarray:
+    """The fastest line crossing each cell (km/h, 0 where none), every touched cell counted.
+
+    Lines are drawn slowest first so that the fastest one is left in a cell.
+    """
+    lines = lines.to_crs(like.crs)
+    speed = np.asarray(speed_kmh, dtype="float64")
+    keep = np.isfinite(speed) & (speed > 0) & ~lines.geometry.is_empty.to_numpy()
+    order = np.argsort(speed[keep], kind="stable")
+    shapes = list(zip(lines.geometry.to_numpy()[keep][order], speed[keep][order], strict=True))
+    if not shapes:
+        return np.zeros(like.shape)
+    return rasterio.features.rasterize(
+        shapes,
+        out_shape=like.shape,
+        transform=like.transform,
+        fill=0.0,
+        all_touched=True,
+        dtype="float64",
+    )
+
+
+@dataclass(frozen=True)
+class FrictionKit:
+    """A GeoHealthAccess-style input folder turned into a speed and a friction grid."""
+
+    speed_kmh: Grid
+    friction_s: Grid  # seconds to cross a cell east-west, NaN = barrier
+    ns_over_ew: float
+    barrier_cells: int
+
+
+def load_speed_table(path: str | Path) -> dict:
+    with open(path, encoding="utf-8") as f:
+        table = json.load(f)
+    if "land-cover" not in table or "transport" not in table:
+        raise ValueError(f"{Path(path).name}: needs 'land-cover' and 'transport' sections")
+    return table
+
+
+def friction_kit(
+    folder: str | Path,
+    roads: gpd.GeoDataFrame,
+    road_kmh: np.ndarray,
+    table: dict,
+    mode: str = "motorised",
+    max_slope_deg: float = MAX_SLOPE_DEG,
+) -> FrictionKit:
+    """Speed and friction grids from a folder of co-registered rasters (AccessMod rules).
+
+    Reads ``landcover_<Class>.tif`` (cover %), ``slope.tif`` (degrees), ``water_osm.tif`` (1 =
+    water) and ``water_gsw.tif`` (months with water; ≥ 10 is a barrier) where present; burns in
+    ``roads`` (with ``road_kmh`` per line, e.g. from ``analytics.traveltime.speeds``). Cells where
+    every land-cover layer is nodata are outside the study area (NaN friction).
+    """
+    folder = Path(folder)
+    covers = sorted(folder.glob("landcover_*.tif"))
+    if not covers:
+        raise ValueError(f"{folder}: no landcover_*.tif rasters")
+    first = read_grid(covers[0])
+    percent = {p.stem.split("_", 1)[1]: read_grid(p).values for p in covers}
+    off = fr.offroad_speed(percent, table["land-cover"])
+    outside = np.isnan(off)
+    barrier = np.zeros(first.shape, dtype=bool)
+    for name, test in (
+        ("slope.tif", lambda v: v >= max_slope_deg),
+        ("water_osm.tif", lambda v: v >= 1),
+        ("water_gsw.tif", lambda v: v >= GSW_WATER_MONTHS),
+    ):
+        if (folder / name).exists():
+            values = read_grid(folder / name).values
+            if values.shape != first.shape:
+                raise ValueError(f"{name}: grid {values.shape} differs from {first.shape}")
+            barrier |= np.nan_to_num(test(np.nan_to_num(values, nan=-np.inf)), nan=False)
+    road = burn_speeds(roads, road_kmh, first)
+    speed = fr.speed_surface(off, road, barrier, mode=mode)
+    speed[outside] = np.nan
+    ew, ns = first.cell_size_m()
+    friction = fr.friction_from_speed(np.nan_to_num(speed, nan=0.0), ew)
+    return FrictionKit(
+        first.like(speed), first.like(friction), ns / ew, int((barrier & ~outside).sum())
+    )

@@ -1,0 +1,113 @@
+"""Road networks read from an OpenStreetMap extract (``.osm.pbf``) with pyosmium.
+
+Every way with a ``highway`` tag, and every ``route=ferry`` way, becomes a chain of edges between
+consecutive OSM nodes (ways that share a node are joined there). Coordinates are projected to
+the extract's UTM zone so that lengths are in metres. The speeds and the shortest times are pure
+(``analytics.traveltime``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import osmium
+import pandas as pd
+import pyproj
+import shapely
+
+from analytics.traveltime.network import RoadGraph, road_graph
+from analytics.traveltime.speeds import QUALITY_TAGS, WALK_KMH, road_speeds
+
+TAGS = ("highway", *QUALITY_TAGS, "oneway", "junction", "route")
+ONEWAY_FORWARD = {"yes", "true", "1"}
+ONEWAY_BACKWARD = {"-1", "reverse"}
+
+
+@dataclass(frozen=True)
+class RoadNetwork:
+    """Nodes (lon/lat and x/y metres in ``crs``) and one row per edge between two nodes:
+    ``u``, ``v`` (node indices), ``length_m``, ``way`` (OSM way id) and the way's tags."""
+
+    lonlat: np.ndarray
+    xy: np.ndarray
+    crs: pyproj.CRS
+    edges: pd.DataFrame
+
+    def oneway(self) -> np.ndarray:
+        """1 = only u → v, -1 = only v → u, 0 = both (``oneway`` tags and roundabouts)."""
+        tag = self.edges["oneway"].fillna("").astype(str).str.lower()
+        way = np.where(tag.isin(ONEWAY_FORWARD), 1, np.where(tag.isin(ONEWAY_BACKWARD), -1, 0))
+        roundabout = (self.edges["junction"] == "roundabout").to_numpy() & (way == 0)
+        return np.where(roundabout, 1, way)
+
+    def graph(self, table: dict, mode: str = "motorised", walk_kmh: float = WALK_KMH) -> RoadGraph:
+        """Travel seconds over the network; walking ignores one-way tags."""
+        speed = road_speeds(self.edges, table, mode=mode, walk_kmh=walk_kmh)
+        oneway = self.oneway() if mode == "motorised" else None
+        return road_graph(
+            self.xy, self.edges["u"], self.edges["v"], self.edges["length_m"], speed, oneway
+        )
+
+    def lines(self) -> gpd.GeoDataFrame:
+        """Each edge as a two-point line in WGS 84, with the way's tags (for rasterising)."""
+        u, v = self.edges["u"].to_numpy(), self.edges["v"].to_numpy()
+        coords = np.stack([self.lonlat[u], self.lonlat[v]], axis=1)
+        geometry = shapely.linestrings(coords)
+        return gpd.GeoDataFrame(self.edges.copy(), geometry=geometry, crs="EPSG:4326")
+
+
+def read_osm_network(path: str | Path) -> RoadNetwork:
+    """Roads and ferries of an ``.osm.pbf`` extract as a ``RoadNetwork`` (see the module doc)."""
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(path)
+    refs: list[np.ndarray] = []
+    coords: list[np.ndarray] = []
+    rows: list[tuple] = []
+    processor = (
+        osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)
+        .with_locations()
+        .with_filter(osmium.filter.EntityFilter(osmium.osm.WAY))
+        .with_filter(osmium.filter.KeyFilter("highway", "route"))
+    )
+    for way in processor:
+        tags = way.tags
+        if "highway" not in tags and tags.get("route") != "ferry":
+            continue
+        nodes = [(n.ref, n.lon, n.lat) for n in way.nodes if n.location.valid()]
+        if len(nodes) < 2:
+            continue
+        arr = np.array(nodes, dtype="float64")
+        refs.append(arr[:, 0].astype("int64"))
+        coords.append(arr[:, 1:])
+        rows.append((way.id, *(tags.get(t) for t in TAGS)))
+    if not rows:
+        raise ValueError(f"{path.name}: no roads (no way with a highway tag) in the extract")
+    sizes = np.array([len(r) for r in refs])
+    all_refs = np.concatenate(refs)
+    all_coords = np.concatenate(coords)
+    ids, first, inverse = np.unique(all_refs, return_index=True, return_inverse=True)
+    lonlat = all_coords[first]
+    # an edge between consecutive nodes of the same way
+    way_of = np.repeat(np.arange(len(rows)), sizes)
+    same = way_of[1:] == way_of[:-1]
+    u, v, way_index = inverse[:-1][same], inverse[1:][same], way_of[:-1][same]
+
+    centre_lon, centre_lat = lonlat.mean(axis=0)
+    crs = pyproj.CRS.from_user_input(
+        gpd.GeoSeries(gpd.points_from_xy([centre_lon], [centre_lat]), crs="EPSG:4326")
+        .estimate_utm_crs()
+        .to_wkt()
+    )
+    to_xy = pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+    x, y = to_xy.transform(lonlat[:, 0], lonlat[:, 1])
+    xy = np.column_stack([x, y])
+    tags = pd.DataFrame(rows, columns=["way", *TAGS])
+    edges = tags.iloc[way_index].reset_index(drop=True)
+    edges.insert(0, "u", u)
+    edges.insert(1, "v", v)
+    edges.insert(2, "length_m", np.hypot(*(xy[v] - xy[u]).T))
+    return RoadNetwork(lonlat, xy, crs, edges)

@@ -1,0 +1,289 @@
+"""Travel-time engines against brute force: the road network against networkx's Dijkstra run
+from every origin on small hand-built networks, the friction surface against a cell-by-cell
+Dijkstra written from GRASS ``r.cost``'s rules (the real GRASS comparison is in
+tests/realdata/test_traveltime_comoros.py)."""
+
+from __future__ import annotations
+
+import heapq
+import math
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+
+from analytics.traveltime import friction as fr
+from analytics.traveltime.network import nearest_times, road_graph
+from analytics.traveltime.speeds import DEFAULT_TABLE, road_speeds
+
+WALK = 5.0 / 3.6  # m/s
+
+
+def _random_network(seed: int, n: int = 40, m: int = 70):
+    rng = np.random.default_rng(seed)
+    xy = rng.uniform(0, 5000, (n, 2))
+    u = rng.integers(0, n, m)
+    v = rng.integers(0, n, m)
+    # a few parallel edges and self-loops on purpose
+    u[:3], v[:3] = u[3:6], v[3:6]
+    v[6] = u[6]
+    length = np.hypot(*(xy[v] - xy[u]).T) * rng.uniform(1.0, 1.5, m)
+    speed = rng.choice([5.0, 20.0, 60.0, np.nan], m, p=[0.3, 0.4, 0.25, 0.05])
+    oneway = rng.choice([0, 1, -1], m, p=[0.7, 0.2, 0.1])
+    return rng, xy, u, v, length, speed, oneway
+
+
+def _brute_force(xy, u, v, length, speed, oneway, origins, facilities):
+    """networkx, one Dijkstra per origin, snapping by scanning every node."""
+    g = nx.DiGraph()
+    for a, b, d, s, w in zip(u, v, length, speed, oneway, strict=True):
+        if not (s > 0) or a == b:
+            continue
+        t = d / (s / 3.6)
+        for p, q in [(a, b)] if w == 1 else [(b, a)] if w == -1 else [(a, b), (b, a)]:
+            if not g.has_edge(p, q) or g[p][q]["weight"] > t:
+                g.add_edge(p, q, weight=t)
+    nodes = np.array(sorted(g.nodes))
+    for j, f in enumerate(facilities):
+        near = nodes[np.argmin(np.hypot(*(xy[nodes] - f).T))]
+        g.add_edge(near, ("f", j), weight=np.hypot(*(xy[near] - f)) / WALK)
+    times, which = [], []
+    for o in origins:
+        near = nodes[np.argmin(np.hypot(*(xy[nodes] - o).T))]
+        walk_in = np.hypot(*(xy[near] - o)) / WALK
+        reach = nx.single_source_dijkstra_path_length(g, near)
+        best, best_f = np.inf, -1
+        for j, f in enumerate(facilities):
+            t = min(walk_in + reach.get(("f", j), np.inf), np.hypot(*(f - o)) / WALK)
+            if t < best:
+                best, best_f = t, j
+        times.append(best)
+        which.append(best_f)
+    return np.array(times), np.array(which)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_network_equals_brute_force_dijkstra(seed):
+    rng, xy, u, v, length, speed, oneway = _random_network(seed)
+    origins = rng.uniform(-500, 5500, (60, 2))
+    facilities = rng.uniform(0, 5000, (4, 2))
+    graph = road_graph(xy, u, v, length, speed, oneway)
+    got = nearest_times(graph, origins, facilities, walk_kmh=5.0)
+    want_t, want_f = _brute_force(xy, u, v, length, speed, oneway, origins, facilities)
+    np.testing.assert_allclose(got.seconds, want_t, rtol=1e-9)
+    np.testing.assert_array_equal(got.facility, want_f)
+
+
+def test_network_reports_cut_off_places_and_walks():
+    # two separate roads; the only facility is on the first one
+    xy = np.array([[0, 0], [1000, 0], [0, 5000], [1000, 5000]], dtype=float)
+    graph = road_graph(xy, [0, 2], [1, 3], [1000, 1000], [36.0, 36.0])
+    origins = np.array([[0, 100], [1000, 5300]], dtype=float)
+    got = nearest_times(graph, origins, np.array([[1000.0, 50.0]]), walk_kmh=3.6)
+    # 100 m walk + 1000 m at 10 m/s + 50 m walk; the other origin can only walk (5300 m)
+    np.testing.assert_allclose(got.seconds, [100 + 100 + 50, 5250.0])
+    np.testing.assert_array_equal(got.cut_off, [False, True])
+    np.testing.assert_allclose(got.origin_snap_m, [100, 300])
+    np.testing.assert_allclose(got.facility_snap_m, [50])
+
+
+def test_one_way_street_is_driven_one_way_only():
+    xy = np.array([[0, 0], [1000, 0]], dtype=float)
+    fac = np.array([[1000.0, 0.0]])
+    ahead = road_graph(xy, [0], [1], [1000], [36.0], oneway=[1])
+    against = road_graph(xy, [1], [0], [1000], [36.0], oneway=[1])
+    assert nearest_times(ahead, xy[:1], fac).seconds[0] == pytest.approx(100)
+    # against the one-way street: only the straight walk, 1000 m at 5 km/h
+    assert nearest_times(against, xy[:1], fac).seconds[0] == pytest.approx(720)
+
+
+def test_road_speeds_follow_the_table():
+    ways = pd.DataFrame(
+        {
+            "highway": ["primary", "track", "residential", "steps", "path", None],
+            "surface": ["asphalt", "gravel", None, None, None, None],
+            "tracktype": [None, "grade2", None, None, None, None],
+            "smoothness": [None, "bad", "impassable", None, None, None],
+            "route": [None, None, None, None, None, "ferry"],
+        }
+    )
+    got = road_speeds(ways, DEFAULT_TABLE)
+    # track: 20 × min(0.7 gravel, 0.9 grade2, 0.6 bad); impassable and unknown classes: none
+    np.testing.assert_allclose(got, [70, 12, np.nan, np.nan, 10, 5])
+    walking = road_speeds(ways, DEFAULT_TABLE, mode="walking")
+    np.testing.assert_allclose(walking, [5, 5, np.nan, np.nan, 5, 5])
+
+
+def test_speed_surface_barriers_and_roads():
+    off = np.array([[4.0, 4.0, 3.0]])
+    road = np.array([[0.0, 60.0, 0.0]])
+    barrier = np.array([[True, True, False]])
+    np.testing.assert_allclose(fr.speed_surface(off, road, barrier), [[0, 60, 3]])
+    np.testing.assert_allclose(fr.speed_surface(off, road, barrier, "walking"), [[0, 5, 3]])
+    friction = fr.friction_from_speed(np.array([[0.0, 36.0]]), 1000.0)
+    assert np.isnan(friction[0, 0]) and friction[0, 1] == pytest.approx(100.0)
+    cover = {"Tree": np.array([50.0]), "Grass": np.array([50.0]), "PermanentWater": np.zeros(1)}
+    got = fr.offroad_speed(cover, DEFAULT_TABLE["land-cover"])
+    np.testing.assert_allclose(got, [0.5 * 4.0 + 0.5 * 4.86])
+
+
+def _grass_reference(friction, starts, ns_over_ew, knight):
+    """r.cost's loop, cell by cell (raster/r.cost/main.c): neighbours 1-16 and their costs."""
+    rows, cols = friction.shape
+    ew, ns = 1.0, ns_over_ew
+    diag = math.hypot(ew, ns)
+    v_diag, h_diag = math.sqrt(4 * ns * ns + ew * ew), math.sqrt(ns * ns + 4 * ew * ew)
+    cost = np.full(friction.shape, np.nan)
+    nearest = np.full(friction.shape, -1)
+    heap = []
+    for k, (r, c) in enumerate(starts):
+        cost[r, c] = 0.0
+        nearest[r, c] = k
+        heapq.heappush(heap, (0.0, r, c))
+    moves = [(0, -1), (0, 1), (-1, 0), (1, 0), (-1, -1), (-1, 1), (1, 1), (1, -1)]
+    while heap:
+        here, r, c = heapq.heappop(heap)
+        if here > cost[r, c]:
+            continue
+        f = friction
+
+        def at(dr, dc, r=r, c=c, f=f):
+            rr, cc = r + dr, c + dc
+            return f[rr, cc] if 0 <= rr < rows and 0 <= cc < cols else np.nan
+
+        step = {}
+        for dr, dc in moves:
+            fac = ew if dr == 0 else ns if dc == 0 else diag
+            step[(dr, dc)] = (at(dr, dc) + f[r, c]) / 2 * fac
+        if knight:
+            for dr, dc, mid in [
+                (-2, -1, (-1, 0)),
+                (-2, 1, (-1, 0)),
+                (2, 1, (1, 0)),
+                (2, -1, (1, 0)),
+                (-1, -2, (0, -1)),
+                (-1, 2, (0, 1)),
+                (1, 2, (0, 1)),
+                (1, -2, (0, -1)),
+            ]:
+                corner = (dr // 2, dc) if abs(dr) == 2 else (dr, dc // 2)
+                fac = v_diag if abs(dr) == 2 else h_diag
+                four = at(*mid) + at(*corner) + at(dr, dc) + f[r, c]
+                step[(dr, dc)] = four / 4 * fac
+        for (dr, dc), w in step.items():
+            rr, cc = r + dr, c + dc
+            if not (0 <= rr < rows and 0 <= cc < cols) or np.isnan(w):
+                continue
+            if np.isnan(cost[rr, cc]) or here + w < cost[rr, cc]:
+                cost[rr, cc] = here + w
+                nearest[rr, cc] = nearest[r, c]
+                heapq.heappush(heap, (here + w, rr, cc))
+    return cost, nearest
+
+
+@pytest.mark.parametrize(
+    ("seed", "ratio", "knight"), [(0, 1.0, True), (1, 0.8, True), (2, 1.0, False)]
+)
+def test_cost_distance_follows_r_cost_rules(seed, ratio, knight):
+    rng = np.random.default_rng(seed)
+    friction = rng.uniform(1, 50, (18, 23))
+    friction[rng.random(friction.shape) < 0.12] = np.nan
+    starts = [(2, 3), (15, 20), (9, 11)]
+    for r, c in starts:
+        friction[r, c] = 10.0
+    want_cost, want_near = _grass_reference(friction, starts, ratio, knight)
+    got = fr.cost_distance(
+        friction, [s[0] for s in starts], [s[1] for s in starts], ns_over_ew=ratio, knight=knight
+    )
+    np.testing.assert_allclose(got.cost, want_cost, rtol=1e-12)
+    np.testing.assert_array_equal(got.nearest, want_near)
+    assert len(got.stranded) == 0
+
+
+def test_cost_distance_reports_stranded_starts_and_snaps_them():
+    friction = np.ones((5, 5))
+    friction[0, :] = np.nan
+    got = fr.cost_distance(friction, [0, 4], [0, 4])
+    np.testing.assert_array_equal(got.stranded, [0])
+    assert (got.nearest[1:] == 1).all() and np.isnan(got.cost[0]).all()
+    rows, cols, moved = fr.snap_to_passable(friction, np.array([0, 3]), np.array([2, 3]))
+    np.testing.assert_array_equal(rows, [1, 3])
+    np.testing.assert_array_equal(moved, [1.0, 0.0])
+
+
+OSM_XML = """<?xml version='1.0' encoding='UTF-8'?>
+<osm version="0.6" generator="test">
+  <node id="1" lat="-11.70" lon="43.25"/>
+  <node id="2" lat="-11.70" lon="43.26"/>
+  <node id="3" lat="-11.71" lon="43.26"/>
+  <node id="4" lat="-11.71" lon="43.27"/>
+  <node id="5" lat="-11.72" lon="43.27"/>
+  <way id="10"><nd ref="1"/><nd ref="2"/><nd ref="3"/>
+    <tag k="highway" v="primary"/><tag k="oneway" v="yes"/></way>
+  <way id="11"><nd ref="3"/><nd ref="4"/>
+    <tag k="highway" v="track"/><tag k="surface" v="gravel"/></way>
+  <way id="12"><nd ref="4"/><nd ref="5"/><tag k="building" v="yes"/></way>
+</osm>
+"""
+
+
+def test_read_osm_network_joins_ways_at_shared_nodes(tmp_path: Path):
+    from geodata.roads import read_osm_network
+
+    path = tmp_path / "tiny.osm"
+    path.write_text(OSM_XML, encoding="utf-8")
+    net = read_osm_network(path)
+    assert len(net.xy) == 4  # node 5 belongs only to a building
+    assert net.edges["way"].tolist() == [10, 10, 11]
+    assert net.oneway().tolist() == [1, 1, 0]
+    # 0.01° of longitude at 11.7° S is about 1,090 m
+    assert net.edges["length_m"].iloc[0] == pytest.approx(1090, rel=0.01)
+    graph = net.graph(DEFAULT_TABLE)
+    assert graph.seconds.nnz == 4  # two one-way edges, the track both ways
+    speed = road_speeds(net.edges, DEFAULT_TABLE)
+    np.testing.assert_allclose(speed, [70, 70, 14])
+
+
+def test_command_line_network_and_raster(tmp_path: Path, capsys):
+    from affine import Affine
+
+    from geodata.__main__ import main
+    from geodata.rasters import Grid, read_grid, write_grid
+
+    osm = tmp_path / "tiny.osm"
+    osm.write_text(OSM_XML, encoding="utf-8")
+    facilities = tmp_path / "facilities.csv"
+    facilities.write_text("name,lon,lat\nClinic,43.27,-11.711\n", encoding="utf-8")
+    origins = tmp_path / "origins.csv"
+    origins.write_text("id,lon,lat\na,43.25,-11.7005\nb,43.30,-11.80\n", encoding="utf-8")
+    out = tmp_path / "times.csv"
+    args = ["traveltime", "network", "--osm", str(osm), "--facilities", str(facilities)]
+    assert main([*args, "--origins", str(origins), "--out", str(out)]) == 0
+    table = pd.read_csv(out)
+    assert table["facility_name"].tolist() == ["Clinic", "Clinic"]
+    # a: 55 m walk (40 s), 2.2 km of primary at 70 km/h (113 s), 1.09 km of gravel track at
+    # 14 km/h (280 s), 111 m walk (80 s): 8.55 minutes
+    assert table["minutes"][0] == pytest.approx(8.55, abs=0.03)
+    assert "cut_off" in table and "walk_to_road_m" in table
+    assert "Origins: 2" in capsys.readouterr().out
+
+    import pyproj
+
+    speed = np.full((6, 8), 3.6)  # 1 m/s on 100 m cells: 100 s a cell
+    speed[:, 4] = 0  # a river with one ford
+    speed[5, 4] = 3.6
+    grid = Grid(speed, Affine(100, 0, 500000, 0, -100, 8700000), pyproj.CRS("EPSG:32738"))
+    write_grid(tmp_path / "speed.tif", grid)
+    fac = pyproj.Transformer.from_crs("EPSG:32738", "EPSG:4326", always_xy=True)
+    lon, lat = fac.transform(500050, 8699950)
+    facilities.write_text(f"name,lon,lat\nA,{lon},{lat}\n", encoding="utf-8")
+    cost, near = tmp_path / "cost.tif", tmp_path / "near.tif"
+    args = ["traveltime", "raster", "--speed", str(tmp_path / "speed.tif")]
+    args += ["--facilities", str(facilities), "--cost-out", str(cost), "--nearest-out", str(near)]
+    assert main(args) == 0
+    got = read_grid(cost).values
+    assert got[0, 0] == 0 and got[0, 3] == pytest.approx(300)
+    assert np.isnan(got[0, 4]) and got[0, 5] > 900  # round by the ford
+    assert np.nanmax(read_grid(near).values) == 1
