@@ -7,6 +7,8 @@ source "$(dirname "$0")/_venv.sh"
 apt_install chromium fonts-dejavu-core postgresql postgresql-postgis
 # pango for the briefing PDFs (WeasyPrint); poppler-utils reads them back (pdftotext, pdftoppm).
 apt_install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils
+# GRASS GIS: the travel-time raster engine is checked against r.cost (tests/realdata).
+apt_install grass-core
 ensure_venv requirements-test.txt
 set +e
 # Two workers, one test file each at a time (PYTEST_WORKERS=0 runs everything in this process).
