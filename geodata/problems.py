@@ -23,6 +23,10 @@ class Problem:
     value: str | None = None
     severity: Severity = "error"
     fix: str | None = None
+    code: str | None = None
+    """What kind of problem it is, for the UI to say in its language (``problem.<code>`` and
+    ``fix.<code>`` in the catalogs, filled from ``params``); ``problem`` and ``fix`` are English."""
+    params: tuple[tuple[str, str], ...] = ()
 
     def __str__(self) -> str:
         where = self.file

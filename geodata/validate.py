@@ -18,6 +18,7 @@ import shapely
 from pandas.errors import OutOfBoundsDatetime
 from persiantools.jdatetime import JalaliDate
 
+from geodata.calendar import GREGORIAN, month_start
 from geodata.problems import DataError, Problem
 from geodata.readers import ROW_COLUMN, SOURCE_COLUMN
 from geodata.schema import STORAGE_CRS, TableSchema
@@ -198,6 +199,7 @@ def conform(
     *,
     source: str,
     type_map: Mapping[str, str] | None = None,
+    period_months: str | None = GREGORIAN,
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """Check a frame against a table schema and convert it to the stored types.
 
@@ -211,6 +213,10 @@ def conform(
         File name used in problems when the frame has no ``_source`` column.
     type_map
         Extra local words for closed vocabularies (the recipe's ``type_map``).
+    period_months
+        The calendar whose month a ``period`` date is turned into (its first day); ``None`` keeps
+        the dates as they are, for a caller that has checked them itself (an import, where a date
+        that is not the first day of a month is a row problem, never moved silently).
 
     Returns
     -------
@@ -240,7 +246,15 @@ def conform(
         )
     problems: list[Problem] = []
 
-    def report(mask: pd.Series, column: str, problem: str, severity: str, fix: str | None = None):
+    def report(
+        mask: pd.Series,
+        column: str,
+        problem: str,
+        severity: str,
+        fix: str | None = None,
+        code: str | None = None,
+        params: tuple[tuple[str, str], ...] = (),
+    ):
         for row, src, value in zip(
             frame.loc[mask, ROW_COLUMN],
             frame.loc[mask, SOURCE_COLUMN],
@@ -248,7 +262,17 @@ def conform(
             strict=True,
         ):
             problems.append(
-                Problem(str(src), problem, int(row), column, _show(value), severity, fix)
+                Problem(
+                    str(src),
+                    problem,
+                    int(row),
+                    column,
+                    _show(value),
+                    severity,  # type: ignore[arg-type]
+                    fix,
+                    code,
+                    params,
+                )
             )
 
     reject = pd.Series(False, index=frame.index)
@@ -266,6 +290,7 @@ def conform(
                     "identifier is missing; row rejected",
                     "rejected",
                     "fill in the identifier",
+                    "id_missing",
                 )
                 reject |= empty
         elif kind == "text":
@@ -275,7 +300,12 @@ def conform(
             if column in schema.required:
                 empty = frame[column].isna()
                 report(
-                    empty, column, "value is missing; row rejected", "rejected", "fill in the value"
+                    empty,
+                    column,
+                    "value is missing; row rejected",
+                    "rejected",
+                    "fill in the value",
+                    "value_missing",
                 )
                 reject |= empty
         elif kind in ("count", "number", "fraction"):
@@ -286,6 +316,7 @@ def conform(
                 "not a number; kept as missing",
                 "rejected",
                 "write a plain number, e.g. 1250",
+                "not_a_number",
             )
             if kind == "count":
                 negative = numbers < 0
@@ -295,6 +326,7 @@ def conform(
                     "negative count; kept as missing",
                     "rejected",
                     "a count cannot be negative: correct the value",
+                    "negative_count",
                 )
                 fractional = (numbers.notna()) & (numbers != np.round(numbers)) & ~negative
                 report(
@@ -303,6 +335,7 @@ def conform(
                     "count is not a whole number; rounded",
                     "warning",
                     "write a whole number",
+                    "fractional_count",
                 )
                 numbers = numbers.where(~negative).round()
                 frame[column] = numbers.astype("Int64")
@@ -314,6 +347,7 @@ def conform(
                     "must be between 0 and 1; kept as missing",
                     "rejected",
                     "write 85 % as 0.85",
+                    "fraction_range",
                 )
                 frame[column] = numbers.where(~outside)
             elif column in DEGREE_RANGES:
@@ -325,6 +359,8 @@ def conform(
                     f"must be between -{limit} and {limit} degrees; kept as missing",
                     "rejected",
                     "write decimal degrees in EPSG:4326, e.g. 51.389 (longitude), 35.689 (latitude)",
+                    "degree_range",
+                    (("limit", str(limit)),),
                 )
                 frame[column] = numbers.where(~outside)
             else:
@@ -333,19 +369,34 @@ def conform(
                 reject |= frame[column].isna()
         elif kind == "date":
             dates, bad, outside = parse_dates_checked(values)
-            report(bad, column, "not a date", "rejected", DATE_FIX)
-            report(outside, column, "date out of range", "rejected", DATE_RANGE_FIX)
+            report(bad, column, "not a date", "rejected", DATE_FIX, "not_a_date")
+            report(outside, column, "date out of range", "rejected", DATE_RANGE_FIX, "date_range")
             bad = bad | outside
             if column == "period":
-                dates = dates.dt.to_period("M").dt.to_timestamp().astype("datetime64[ns]")
+                if period_months is not None:
+                    dates = month_start(dates, period_months)
             frame[column] = dates
             if column in schema.required:
                 empty = frame[column].isna()
-                report(empty & ~bad, column, "date is missing; row rejected", "rejected", DATE_FIX)
+                report(
+                    empty & ~bad,
+                    column,
+                    "date is missing; row rejected",
+                    "rejected",
+                    DATE_FIX,
+                    "date_missing",
+                )
                 reject |= empty
         elif kind == "bool":
             flags, bad = parse_bools(values)
-            report(bad, column, "not yes/no; kept as missing", "rejected", "write yes or no")
+            report(
+                bad,
+                column,
+                "not yes/no; kept as missing",
+                "rejected",
+                "write yes or no",
+                "not_yes_no",
+            )
             frame[column] = flags
 
     for column, vocabulary in schema.vocabularies.items():
@@ -360,6 +411,8 @@ def conform(
                 f"not one of {', '.join(vocabulary)}; row rejected",
                 "rejected",
                 "map the local word in the recipe's type_map",
+                "not_in_vocabulary_rejected",
+                (("values", ", ".join(vocabulary)),),
             )
             reject |= unknown
         else:
@@ -369,6 +422,8 @@ def conform(
                 f"not one of {', '.join(vocabulary)}; kept as missing",
                 "rejected",
                 "use one of the listed values, or leave the cell empty",
+                "not_in_vocabulary",
+                (("values", ", ".join(vocabulary)),),
             )
         frame[column] = mapped.astype(object).where(mapped.notna(), None)
 
