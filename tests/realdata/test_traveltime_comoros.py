@@ -1,0 +1,135 @@
+"""Real data: the travel-time engines on the Comoros kit (../shared/data/comoros_geohealthaccess).
+
+The friction engine against GRASS GIS ``r.cost -k`` (Debian's grass-core) on the whole 1 km grid
+(147 × 117 cells, no crop needed: each run takes about a second), and the road-network engine
+against networkx's multi-source Dijkstra on the full OpenStreetMap extract.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pytest
+
+from analytics.traveltime.friction import cost_distance, snap_to_passable
+from analytics.traveltime.network import nearest_times
+from analytics.traveltime.speeds import DEFAULT_TABLE, road_speeds
+from tests.conftest import SHARED_DATA, require
+
+pytestmark = pytest.mark.realdata
+
+KIT = SHARED_DATA / "comoros_geohealthaccess"
+
+
+@pytest.fixture(scope="module")
+def network():
+    require(KIT.is_dir(), f"Comoros kit not found at {KIT}")
+    from geodata.roads import read_osm_network
+
+    return read_osm_network(KIT / "comores-latest.osm.pbf")
+
+
+@pytest.fixture(scope="module")
+def facilities():
+    require(KIT.is_dir(), f"Comoros kit not found at {KIT}")
+    return gpd.read_file(KIT / "health.gpkg")
+
+
+def _grass_r_cost(tmp: Path, friction_grid, start_values: np.ndarray):
+    """Run ``r.cost -k`` in a throw-away GRASS location; cost and nearest start (1-based)."""
+    from geodata.rasters import read_grid, write_grid
+
+    write_grid(tmp / "friction.tif", friction_grid)
+    write_grid(tmp / "starts.tif", friction_grid.like(start_values), "int32", nodata=0)
+    script = tmp / "run.sh"
+    script.write_text(
+        "set -e\n"
+        f"r.in.gdal --quiet input={tmp}/friction.tif output=friction\n"
+        f"r.in.gdal --quiet input={tmp}/starts.tif output=starts\n"
+        "g.region raster=friction\n"
+        "r.cost -k --quiet input=friction start_raster=starts output=cost nearest=nearest\n"
+        f"r.out.gdal --quiet -c input=cost output={tmp}/cost.tif type=Float64 nodata=-1\n"
+        f"r.out.gdal --quiet -c input=nearest output={tmp}/nearest.tif type=Int32 nodata=0\n",
+        encoding="utf-8",
+    )
+    run = subprocess.run(
+        ["grass", "--tmp-location", str(tmp / "friction.tif"), "--exec", "bash", str(script)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    return read_grid(tmp / "cost.tif").values, read_grid(tmp / "nearest.tif").values
+
+
+@pytest.mark.parametrize("mode", ["motorised", "walking"])
+def test_friction_engine_equals_grass_r_cost(network, facilities, mode, tmp_path):
+    require(shutil.which("grass") is not None, "GRASS GIS (grass-core) is not installed")
+    from geodata.rasters import friction_kit
+
+    lines = network.lines()
+    kit = friction_kit(
+        KIT, lines, road_speeds(lines, DEFAULT_TABLE, mode=mode), DEFAULT_TABLE, mode
+    )
+    friction = kit.friction_s.values
+    points = facilities.to_crs(kit.friction_s.crs).geometry
+    rows, cols = kit.friction_s.cells_of(points.x, points.y)
+    rows, cols, moved = snap_to_passable(friction, rows, cols, max_cells=2)
+    assert np.isfinite(moved).all()  # every facility within 2 km of a passable cell
+    ours = cost_distance(friction, rows, cols, ns_over_ew=kit.ns_over_ew)
+    assert len(ours.stranded) == 0
+    # GRASS takes one start per cell: the last facility in a cell, as ours does
+    starts = np.full(friction.shape, np.nan)
+    starts[rows, cols] = np.arange(len(rows)) + 1
+    cost, nearest = _grass_r_cost(tmp_path, kit.friction_s, starts)
+
+    np.testing.assert_array_equal(np.isnan(cost), np.isnan(ours.cost))
+    reached = np.isfinite(cost)
+    assert reached.sum() > 1500  # the three islands' land cells
+    relative = np.abs(ours.cost[reached] - cost[reached]) / np.maximum(cost[reached], 1e-9)
+    assert relative.max() < 1e-3  # 0.1 % per cell
+    differ = reached & (ours.nearest + 1 != np.nan_to_num(nearest, nan=0))
+    # a different nearest facility only where two are exactly as far
+    for r, c in zip(*np.nonzero(differ), strict=True):
+        theirs = int(nearest[r, c]) - 1
+        alone = cost_distance(friction, rows[[theirs]], cols[[theirs]], ns_over_ew=kit.ns_over_ew)
+        assert alone.cost[r, c] == pytest.approx(ours.cost[r, c], rel=1e-9)
+    assert differ.sum() < reached.sum() / 10
+
+
+def test_network_engine_equals_networkx_on_the_comoros(network, facilities):
+    graph = network.graph(DEFAULT_TABLE, mode="motorised")
+    fac = facilities.to_crs(network.crs)
+    fac_xy = np.column_stack([fac.geometry.x, fac.geometry.y])
+    rng = np.random.default_rng(7)
+    origins = network.xy[rng.choice(len(network.xy), 300, replace=False)]
+    origins = origins + rng.normal(0, 150, origins.shape)
+    got = nearest_times(graph, origins, fac_xy)
+
+    # networkx: the reversed network, one node per facility joined by its walk, one run
+    coo = graph.seconds.tocoo()
+    g = nx.DiGraph()
+    g.add_weighted_edges_from(
+        zip(coo.col.tolist(), coo.row.tolist(), coo.data.tolist(), strict=True)
+    )
+    nodes = np.array(sorted(g.nodes))
+    walk = 5.0 / 3.6
+    for j, (x, y) in enumerate(fac_xy):
+        k = nodes[np.argmin(np.hypot(network.xy[nodes, 0] - x, network.xy[nodes, 1] - y))]
+        g.add_edge(("f", j), int(k), weight=np.hypot(*(network.xy[k] - (x, y))) / walk)
+    dist = nx.multi_source_dijkstra_path_length(g, {("f", j) for j in range(len(fac_xy))})
+    want = []
+    for o in origins:
+        k = nodes[np.argmin(np.hypot(*(network.xy[nodes] - o).T))]
+        direct = np.hypot(*(fac_xy - o).T).min() / walk
+        want.append(min(np.hypot(*(network.xy[k] - o)) / walk + dist.get(int(k), np.inf), direct))
+    np.testing.assert_allclose(got.seconds, want, rtol=1e-9)
+    assert np.isfinite(got.seconds).all()
+    # facilities lie close to the roads; some places sit on pieces with no facility
+    assert np.nanmax(got.facility_snap_m) < 1000
+    assert 0 < got.cut_off.sum() < len(origins) / 2
