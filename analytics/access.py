@@ -29,10 +29,14 @@ from scipy.spatial import cKDTree
 
 __all__ = [
     "CARE_TYPES",
+    "DISTANCE_SETS",
     "DOUBLE_GAP_CLASSES",
     "PointSet",
     "CatchmentLinks",
     "POP_POINT_COLUMNS",
+    "access_by_area",
+    "access_classes",
+    "access_summary",
     "area_points",
     "available_facilities",
     "catchment_links",
@@ -53,6 +57,14 @@ __all__ = [
 
 #: Facility types that give primary or referral care (insurance offices and pharmacies do not).
 CARE_TYPES: tuple[str, ...] = ("hospital", "polyclinic", "clinic", "health_post")
+
+#: Facility sets whose nearest member every area is measured to (``{name}_km``, ``{name}_id``).
+DISTANCE_SETS: dict[str, tuple[str, ...]] = {
+    "care": CARE_TYPES,
+    "hospital": ("hospital",),
+    "clinic": ("clinic", "polyclinic", "health_post"),
+    "insurance_office": ("insurance_office",),
+}
 
 #: Double-gap classes, in display order.
 DOUBLE_GAP_CLASSES: tuple[str, ...] = (
@@ -202,10 +214,15 @@ def project_points(
 
 
 def _area_points(areas: gpd.GeoDataFrame, points: gpd.GeoSeries | None, crs: CRS) -> PointSet:
-    """The point each area is measured from: ``points`` (aligned on the areas' index, e.g.
-    population-weighted centres) where given, else the area's representative point."""
+    """The point each area is measured from: ``points`` (aligned on the areas' index) where
+    given, else :func:`area_points` (the population-weighted centre where the areas carry one,
+    else the representative point). Every measure of this package uses this one rule, so a
+    distance never depends on which page or document asks for it."""
     if points is None:
-        return project_points(areas, crs, what="areas")
+        if isinstance(areas, gpd.GeoDataFrame) and all(c in areas for c in POP_POINT_COLUMNS):
+            points = area_points(areas)
+        else:
+            return project_points(areas, crs, what="areas")
     if points.crs is None:
         raise ValueError("points has no CRS; set one (it is never guessed)")
     aligned = points.reindex(areas.index)
@@ -244,9 +261,7 @@ def area_points(
     if lon_col in areas and lat_col in areas:
         lon = pd.to_numeric(areas[lon_col], errors="coerce").to_numpy(dtype="float64")
         lat = pd.to_numeric(areas[lat_col], errors="coerce").to_numpy(dtype="float64")
-        weighted = (
-            np.isfinite(lon) & np.isfinite(lat) & (np.abs(lon) <= 180) & (np.abs(lat) <= 90)
-        )
+        weighted = np.isfinite(lon) & np.isfinite(lat) & (np.abs(lon) <= 180) & (np.abs(lat) <= 90)
     else:
         lon = lat = np.zeros(len(areas))
         weighted = np.zeros(len(areas), dtype=bool)
@@ -353,8 +368,9 @@ def nearest_facility_km(
 ) -> pd.DataFrame:
     """Distance from each area to the nearest facility of each type, in km.
 
-    Measured from the area's representative point (or ``points``, e.g. population-weighted
-    centres, where given) to the facility point, straight line, in a projected CRS (see the module
+    Measured from the point :func:`area_points` gives (the population-weighted centre where the
+    areas carry one, else the representative point; or ``points`` where given) to the facility
+    point, straight line, in a projected CRS (see the module
     docstring), with a spatial index: no loop over areas. Both sides are points by then, so the
     index is a k-d tree on the metre coordinates (``scipy.spatial.cKDTree.query``), which gives
     the same answer as ``shapely.STRtree.query_nearest`` about four times faster (100,000 areas
@@ -801,3 +817,141 @@ def facility_needs(
     needs = needs.drop(columns=["_people", "_dist"])
     needs.insert(0, "rank", np.arange(1, len(needs) + 1))
     return needs
+
+
+# --------------------------------------------------------------------------------------------------
+# the access measures, one definition for every page and document
+# --------------------------------------------------------------------------------------------------
+
+
+def access_by_area(
+    areas: gpd.GeoDataFrame,
+    facilities: gpd.GeoDataFrame,
+    *,
+    near_km: float,
+    referral_km: float,
+    covered_at: float = 1.0,
+    coverage: pd.Series | None = None,
+    points: gpd.GeoSeries | None = None,
+    crs: object = None,
+) -> pd.DataFrame:
+    """Every area's access figures: the one definition the pages, briefings and exports share.
+
+    Parameters
+    ----------
+    areas : geopandas.GeoDataFrame
+        Areas with ``area_id`` and ``population``. Not modified.
+    facilities : geopandas.GeoDataFrame
+        The facilities that count, from :func:`available_facilities` (its statuses and date are
+        the caller's one choice of network). Not modified.
+    near_km : float
+        Care (:data:`CARE_TYPES`) within this distance (inclusive) is near.
+    referral_km : float
+        No hospital within this distance (inclusive) is a referral gap.
+    covered_at : float, default 1.0
+        Coverage at or above which an area counts as covered (double-gap classes).
+    coverage : pandas.Series, optional
+        Insured share per area, aligned on ``areas``' index (NaN or absent: ``no_data``).
+    points, crs
+        As for :func:`nearest_facility_km`; by default the areas are measured from
+        :func:`area_points`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed like ``areas``: ``area_id``, ``population``, ``coverage``, for each of
+        :data:`DISTANCE_SETS` ``{name}_km`` and ``{name}_id``, ``near_care`` (bool),
+        ``referral_gap`` (bool) and ``double_gap`` (one of :data:`DOUBLE_GAP_CLASSES`).
+    """
+    nearest = nearest_facility_km(
+        areas,
+        facilities,
+        types=[],
+        groups={name: list(members) for name, members in DISTANCE_SETS.items()},
+        points=points,
+        crs=crs,
+    )
+    cov = (
+        pd.Series(np.nan, index=areas.index)
+        if coverage is None
+        else pd.to_numeric(coverage, errors="coerce").astype("float64").reindex(areas.index)
+    )
+    out = pd.DataFrame(
+        {
+            "area_id": areas["area_id"].to_numpy(),
+            "population": pd.to_numeric(areas["population"], errors="coerce")
+            .astype("float64")
+            .to_numpy(),
+            "coverage": cov.to_numpy(),
+        },
+        index=areas.index,
+    )
+    out = pd.concat([out, nearest], axis=1)
+    classes = access_classes(
+        out, cov, near_km=near_km, referral_km=referral_km, covered_at=covered_at
+    )
+    return pd.concat([out, classes], axis=1)
+
+
+def access_classes(
+    distances: pd.DataFrame,
+    coverage: pd.Series | None,
+    *,
+    near_km: float,
+    referral_km: float,
+    covered_at: float = 1.0,
+) -> pd.DataFrame:
+    """Per area: ``near_care``, ``referral_gap`` and ``double_gap``, from its ``care_km`` and
+    ``hospital_km`` (see :func:`access_by_area`, which measures them) and its coverage
+    (aligned on ``distances``' index; None: ``no_data``)."""
+    cov = (
+        pd.Series(np.nan, index=distances.index)
+        if coverage is None
+        else pd.to_numeric(coverage, errors="coerce").astype("float64").reindex(distances.index)
+    )
+    care = pd.to_numeric(distances["care_km"], errors="coerce").astype("float64")
+    return pd.DataFrame(
+        {
+            "near_care": (care <= near_km).fillna(False).astype(bool).to_numpy(),
+            "referral_gap": referral_gap(distances["hospital_km"], referral_km).to_numpy(),
+            "double_gap": double_gap(cov, care, covered_at=covered_at, near_km=near_km).to_numpy(),
+        },
+        index=distances.index,
+    )
+
+
+def access_summary(per_area: pd.DataFrame) -> dict[str, float]:
+    """The headline access figures of :func:`access_by_area`'s table (or any subset of its rows).
+
+    People are the areas' known populations (a missing population counts in no figure); areas
+    are counted whatever their population.
+
+    Returns
+    -------
+    dict
+        ``people_total``; ``people_near_care``, ``share_near_care`` (of the people with a known
+        population; NaN when there are none), ``areas_near_care``; ``people_beyond_care`` and
+        ``areas_beyond_care`` (the rest); ``people_referral_gap`` and ``areas_referral_gap``;
+        ``people_{class}`` and ``areas_{class}`` for each of :data:`DOUBLE_GAP_CLASSES`.
+    """
+    known = pd.to_numeric(per_area["population"], errors="coerce").astype("float64")
+    pop = known.fillna(0.0)
+    near = per_area["near_care"].to_numpy(dtype=bool)
+    gap = per_area["referral_gap"].to_numpy(dtype=bool)
+    classes = per_area["double_gap"].astype(str)
+    people_by_class = pop.groupby(classes.to_numpy()).sum()
+    areas_by_class = classes.value_counts()
+    near_people = float(pop[near].sum())
+    total = float(known.sum())
+    return {
+        "people_total": total,
+        "people_near_care": near_people,
+        "share_near_care": near_people / total if total > 0 else float("nan"),
+        "areas_near_care": int(near.sum()),
+        "people_beyond_care": total - near_people,
+        "areas_beyond_care": int((~near).sum()),
+        "people_referral_gap": float(pop[gap].sum()),
+        "areas_referral_gap": int(gap.sum()),
+        **{f"people_{c}": float(people_by_class.get(c, 0.0)) for c in DOUBLE_GAP_CLASSES},
+        **{f"areas_{c}": int(areas_by_class.get(c, 0)) for c in DOUBLE_GAP_CLASSES},
+    }

@@ -783,7 +783,8 @@ def sites_after_changes(
     Parameters
     ----------
     areas : geopandas.GeoDataFrame
-        Demand: areas with ``weight`` (every area's representative point is a candidate site).
+        Demand: areas with ``weight``, measured from :func:`analytics.access.area_points` (each
+        of those points is a candidate site).
     facilities : geopandas.GeoDataFrame
         The facilities as stored; not modified.
     changes
@@ -804,7 +805,10 @@ def sites_after_changes(
     counted = access.available_facilities(after)
     existing = counted[counted["type"].isin(list(care_types)).to_numpy()]
     keep = [c for c in ("area_id", "name", weight) if c in areas]
-    demand = areas[[*keep, areas.geometry.name]]
+    # Demand and candidate sites at the point every area is measured from (as on every page).
+    demand = gpd.GeoDataFrame(
+        areas[keep], geometry=access.area_points(areas).to_numpy(), crs=areas.crs
+    )
     candidates = demand
     if len(existing) and len(demand):
         metric = access.metric_crs_for({"demand": demand, "existing facilities": existing})
@@ -914,8 +918,16 @@ def evaluate_network(
         ``name``, ``type`` and ``overloaded``; ``summary``: see :data:`SUMMARY_FIGURES`.
     """
     counted = access.available_facilities(facilities)
-    nearest = access.nearest_facility_km(
-        areas, counted, types=[], groups={"care": access.CARE_TYPES, "hospital": ("hospital",)}
+    # One measuring point per area for every figure (distances, 2SFCA, load).
+    points = access.area_points(areas)
+    measured = access.access_by_area(
+        areas,
+        counted,
+        near_km=settings.near_km,
+        referral_km=settings.referral_km,
+        covered_at=settings.covered_at,
+        coverage=coverage,
+        points=points,
     )
     service = counted[counted["type"].isin(list(settings.service_types)).to_numpy()]
     decay = default_decay(settings.catchment_km) if settings.decay else None
@@ -927,6 +939,7 @@ def evaluate_network(
         supply=supply,
         decay=decay,
         per=settings.per,
+        points=points,
     )
     load = facility_load(
         areas,
@@ -935,30 +948,14 @@ def evaluate_network(
         supply=supply,
         decay=decay,
         reference=settings.reference,
+        points=points,
     )
-    population = pd.to_numeric(areas["population"], errors="coerce").astype("float64")
-    per_area = pd.DataFrame(
-        {
-            "area_id": areas["area_id"].to_numpy(),
-            "population": population.to_numpy(),
-            "care_km": nearest["care_km"].to_numpy(),
-            "hospital_km": nearest["hospital_km"].to_numpy(),
-        },
-        index=areas.index,
-    )
-    per_area["near_care"] = (per_area["care_km"] <= settings.near_km).fillna(False).astype(bool)
-    per_area["referral_gap"] = access.referral_gap(
-        per_area["hospital_km"], settings.referral_km
-    ).to_numpy()
+    population = measured["population"]
+    per_area = measured[
+        ["area_id", "population", "care_km", "hospital_km", "near_care", "referral_gap"]
+    ].copy()
     per_area["access"] = capacity["access"].to_numpy()
-    if coverage is None:
-        coverage = pd.Series(np.nan, index=areas.index)
-    per_area["double_gap"] = access.double_gap(
-        coverage.reindex(areas.index),
-        per_area["care_km"],
-        covered_at=settings.covered_at,
-        near_km=settings.near_km,
-    ).to_numpy()
+    per_area["double_gap"] = measured["double_gap"].to_numpy()
     per_area = per_area.reset_index(drop=True)
 
     facts = dict(load.attrs)
@@ -973,14 +970,13 @@ def evaluate_network(
     known = population.notna().to_numpy()
     pop = per_area["population"].fillna(0.0)
     total = float(pop.sum())
-    near = float(pop[per_area["near_care"]].sum())
-    classes = per_area.groupby("double_gap")["population"].sum(min_count=1)
+    figures = access.access_summary(measured)
     summary: dict[str, float] = {
         "facilities_counted": float(len(service)),
         "supply_total": float(load["supply"].sum(min_count=1)) if len(load) else 0.0,
-        "people_near_care": near,
-        "share_near_care": near / total if total > 0 else np.nan,
-        "people_referral_gap": float(pop[per_area["referral_gap"]].sum()),
+        "people_near_care": figures["people_near_care"],
+        "share_near_care": figures["share_near_care"],
+        "people_referral_gap": figures["people_referral_gap"],
         "access_mean": float(np.average(per_area["access"][known], weights=pop[known]))
         if total > 0
         else np.nan,
@@ -992,10 +988,7 @@ def evaluate_network(
         "max_load_ratio": float(load["load_ratio"].max())
         if load["load_ratio"].notna().any()
         else np.nan,
-        **{
-            f"people_{c}": float(classes.get(c, 0.0)) if pd.notna(classes.get(c, 0.0)) else 0.0
-            for c in access.DOUBLE_GAP_CLASSES
-        },
+        **{f"people_{c}": figures[f"people_{c}"] for c in access.DOUBLE_GAP_CLASSES},
     }
     return NetworkResult(areas=per_area, load=load, summary=summary)
 

@@ -372,8 +372,9 @@ def choose_sites(
     Parameters
     ----------
     demand : geopandas.GeoDataFrame
-        Areas (measured from their representative point, or ``points``) or demand points, with the
-        ``weight`` column (``population`` or ``uninsured``; missing counts as 0). Not modified.
+        Areas (measured from :func:`analytics.access.area_points`, or ``points``) or demand points,
+        with the ``weight`` column (``population`` or ``uninsured``; missing counts as 0). Not
+        modified.
     existing : geopandas.GeoDataFrame
         Facilities already there (and counted), e.g. from
         :func:`analytics.access.available_facilities`. May be empty.

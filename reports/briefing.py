@@ -249,23 +249,19 @@ def build_briefing(
         # Distances run to every facility (one just outside serves the areas too); the count is
         # of those inside the scope's areas.
         n_facilities = int(counted.geometry.within(areas.geometry.union_all()).sum())
-        distances = access.nearest_facility_km(
-            areas, counted, types=["hospital"], groups={"care": list(access.CARE_TYPES)}
-        )
+        measured = access.access_by_area(areas, counted, near_km=near_km, referral_km=referral_km)
+        figures_now = access.access_summary(measured)
         table = pd.DataFrame(per_area.drop(columns=per_area.geometry.name)).copy()
-        table["care_km"] = distances["care_km"].to_numpy()
-        table["hospital_km"] = distances["hospital_km"].to_numpy()
-        gap = access.referral_gap(table["hospital_km"], referral_km)
-        population = pd.to_numeric(table["population"], errors="coerce")
-        within = access.population_within(table["care_km"], population, near_km)
+        table["care_km"] = measured["care_km"].to_numpy()
+        table["hospital_km"] = measured["hospital_km"].to_numpy()
         access_figures = {
             "near_km": near_km,
             "referral_km": referral_km,
-            "referral_gap_areas": int(gap.sum()),
-            "referral_gap_people": float(population[gap.to_numpy()].sum()),
-            "beyond_care_people": float(within["total"] - within["within"]),
-            "beyond_care_areas": int(within["n_areas"] - within["n_areas_within"]),
-            "care_share": float(within["share"]),
+            "referral_gap_areas": figures_now["areas_referral_gap"],
+            "referral_gap_people": figures_now["people_referral_gap"],
+            "beyond_care_people": figures_now["people_beyond_care"],
+            "beyond_care_areas": figures_now["areas_beyond_care"],
+            "care_share": figures_now["share_near_care"],
         }
         needs = access.facility_needs(
             table,

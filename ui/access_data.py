@@ -25,12 +25,7 @@ CANDIDATE_SUFFIXES = sorted(s.lstrip(".") for s in VECTOR_SUFFIXES - {".shp"})
 _NAME_COLUMNS = ("name", "Name", "NAME", "site", "title", "label", "id")
 
 #: Distance columns computed per area: the facility types and groups the page can map.
-DISTANCE_SETS: dict[str, tuple[str, ...]] = {
-    "care": access.CARE_TYPES,
-    "hospital": ("hospital",),
-    "clinic": ("clinic", "polyclinic", "health_post"),
-    "insurance_office": ("insurance_office",),
-}
+DISTANCE_SETS: dict[str, tuple[str, ...]] = access.DISTANCE_SETS
 
 #: 2SFCA supply choices of the page: what is counted, and the facility types that supply it.
 SUPPLY_TYPES: dict[str, tuple[str, ...]] = {

@@ -266,11 +266,10 @@ def area_table(
     ).merge(distances, on="area_id")
     frame = frame.merge(capacity[["area_id", "access", "n_facilities"]], on="area_id")
     frame = frame.merge(coverage[["area_id", "coverage", "uninsured"]], on="area_id", how="left")
-    frame["referral_gap"] = access.referral_gap(frame["hospital_km"], referral_km).to_numpy()
-    frame["double_gap"] = access.double_gap(
-        frame["coverage"], frame["care_km"], covered_at=covered_at, near_km=near_km
-    ).to_numpy()
-    return frame
+    classes = access.access_classes(
+        frame, frame["coverage"], near_km=near_km, referral_km=referral_km, covered_at=covered_at
+    )
+    return pd.concat([frame, classes], axis=1)
 
 
 def area_export(ctx: Context, frame: pd.DataFrame, *, with_insured: bool) -> pd.DataFrame:
@@ -320,6 +319,7 @@ def headline(
     """Shares of people near care and near a clinic (``near_km``), near a hospital
     (``referral_km``) and an insurance office (``office_km``); people in a referral gap."""
     cols = st.columns(5)
+    figures = access.access_summary(frame)
     for col, name, km_value in (
         (cols[0], "care", near_km),
         (cols[1], "clinic", near_km),
@@ -340,12 +340,12 @@ def headline(
                 total=fmt_int(within["total"], ctx.lang),
             ),
         )
-    gap_people = pd.to_numeric(frame.loc[frame["referral_gap"], "population"]).sum()
     cols[4].metric(
         ctx.t("access.headline.referral_gap", km=fmt_number(referral_km, ctx.lang, digits=1)),
-        fmt_int(gap_people, ctx.lang),
+        fmt_int(figures["people_referral_gap"], ctx.lang),
         help=ctx.t(
-            "access.headline.referral_gap_help", n=fmt_int(frame["referral_gap"].sum(), ctx.lang)
+            "access.headline.referral_gap_help",
+            n=fmt_int(figures["areas_referral_gap"], ctx.lang),
         ),
     )
 
