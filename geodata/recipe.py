@@ -18,6 +18,8 @@ import geopandas as gpd
 import pandas as pd
 
 from geodata import schema as S
+from geodata.calendar import GREGORIAN
+from geodata.periods import calendar_setting, settle_periods
 from geodata.problems import DataError, Problem
 from geodata.readers import ROW_COLUMN, SOURCE_COLUMN, read_source
 from geodata.store import save_version
@@ -93,6 +95,8 @@ class BuildReport:
 
     recipe: str
     title: str = ""
+    calendar: str | None = None  # reporting months: the recipe's, or proposed (geodata.periods)
+    calendar_proposed: bool = False
     sections: dict[str, SectionReport] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
@@ -113,6 +117,9 @@ class BuildReport:
     def render(self, max_rows: int = 40) -> str:
         """The report as text, one block per section, problems listed with file, row, column."""
         lines = [f"Build report for {self.recipe}"]
+        if self.calendar:
+            how = " (proposed by the periods' dates)" if self.calendar_proposed else ""
+            lines.append(f"  reporting months: {self.calendar.replace('_', ' ')}{how}")
         for name, s in self.sections.items():
             parts = [f"read {s.read}", f"kept {s.kept}"]
             if s.joined is not None:
@@ -159,13 +166,15 @@ def load_recipe(path: str | Path) -> dict:
         raise DataError(f"{path.name}: not valid TOML — {exc}.") from None
     except UnicodeDecodeError:
         raise DataError(f"{path.name}: the recipe must be UTF-8 text.") from None
-    unknown = set(recipe) - set(SECTIONS) - {"name", "description", "vintage"}
+    unknown = set(recipe) - set(SECTIONS) - {"name", "description", "vintage", "calendar"}
     if unknown:
         raise DataError(
             f"{path.name}: unknown section(s) {sorted(unknown)}; sections are {', '.join(SECTIONS)}."
         )
     if "areas" not in recipe:
         raise DataError(f"{path.name}: a recipe needs an [areas] section.")
+    if "calendar" in recipe:
+        calendar_setting(recipe["calendar"], path.name)
     for name in SECTIONS:
         section = recipe.get(name)
         if section is None:
@@ -236,6 +245,8 @@ def build_from_recipe(recipe_path: str | Path) -> tuple[dict[str, pd.DataFrame],
     recipe = load_recipe(recipe_path)
     base = recipe_path.parent
     report = BuildReport(recipe=recipe_path.name, title=str(recipe.get("name", recipe_path.stem)))
+    if "calendar" in recipe:
+        report.calendar = calendar_setting(recipe["calendar"], recipe_path.name)
     tables: dict[str, pd.DataFrame] = {}
 
     areas_section = dict(recipe["areas"])
@@ -283,6 +294,7 @@ def build_from_recipe(recipe_path: str | Path) -> tuple[dict[str, pd.DataFrame],
     if "insured" in tables and len(tables["insured"]):
         count_column = recipe["insured"].get("columns", {}).get("insured", "insured")
         _flag_insured_above_population(tables["insured"], areas, str(count_column), report)
+    report.calendar, report.calendar_proposed = settle_periods(tables, report.calendar)
     for name, frame in tables.items():
         tables[name] = _drop_internal(frame)
     return tables, report
@@ -298,7 +310,7 @@ def build_workspace(
         tables,
         message=message or f"build from {Path(recipe_path).name}",
         author=author,
-        summary={"report": report.counts(), "title": report.title},
+        summary={"report": report.counts(), "title": report.title, "calendar": report.calendar},
     )
     return version, report
 
@@ -335,8 +347,10 @@ def _read_section(
     for column, value in dict(section.get("defaults", {})).items():
         if column not in frame:
             frame[column] = value
+    name = Path(section["path"]).name
+    type_map = section.get("type_map")
     conformed, problems = _conform(
-        frame, table, Path(section["path"]).name, columns, type_map=section.get("type_map")
+        frame, table, name, columns, type_map=type_map, months=report.calendar
     )
     report.problems += problems
     rep.kept = len(conformed)
@@ -352,10 +366,12 @@ def _conform(
     columns: Mapping[str, object],
     *,
     type_map: Mapping[str, str] | None = None,
+    months: str | None = GREGORIAN,  # the periods' calendar; None: kept as dated (to propose one)
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """:func:`conform`, with every problem naming the file's own column (``value``, not ``population``)."""
     try:
-        conformed, problems = conform(frame, table, source=source, type_map=type_map)
+        kept = {"type_map": type_map, "period_months": months}
+        conformed, problems = conform(frame, table, source=source, **kept)
     except DataError as exc:
         raise DataError(exc.message, _in_source_terms(exc.problems, columns)) from None
     return conformed, _in_source_terms(problems, columns)
@@ -603,7 +619,8 @@ def _insured(
             frame[column] = value
     if "scheme" not in frame:
         frame["scheme"] = "health"
-    table, problems = _conform(frame, S.INSURED, file_name, {**columns, "area_id": key})
+    keyed = {**columns, "area_id": key}
+    table, problems = _conform(frame, S.INSURED, file_name, keyed, months=report.calendar)
     report.problems += problems
     rep.kept = len(table)
     rep.joined = len(table)
@@ -647,7 +664,7 @@ def _utilisation(
         report.problems += problems
         frame["facility_id"] = ids.to_numpy()
         frame = frame[frame["facility_id"].notna().to_numpy()]
-    table, problems = _conform(frame, S.UTILISATION, file_name, columns)
+    table, problems = _conform(frame, S.UTILISATION, file_name, columns, months=report.calendar)
     report.problems += problems
     kept, problems, unmatched = check_utilisation(table, facilities, file_name, facility_column)
     report.problems += problems
@@ -743,6 +760,8 @@ def _insured_points(
         ),
         Path(source).name,
         {"period": date_column, "scheme": columns.get("scheme")},
+        # Records are counted into months here: in the recipe's calendar, Gregorian unless named.
+        months=report.calendar or GREGORIAN,
     )
     report.problems += problems
     counts = (

@@ -47,11 +47,15 @@ import pandas as pd
 import pyogrio
 import shapely
 
+from geodata.calendar import DEFAULT_CALENDAR, normalize_calendar
 from geodata.diff import summarise_change
 from geodata.problems import DataError
 from geodata.schema import STORAGE_CRS, STORED_TABLES, TABLES
 
 VERSIONS_LAYER = "workspace_versions"
+# Facts about the whole workspace kept in each version's summary and carried to the next version:
+# ``calendar``, the reporting calendar its periods are months of (see :mod:`geodata.calendar`).
+_KEPT = ("calendar",)
 
 
 @dataclass(frozen=True)
@@ -137,6 +141,22 @@ def _gpkg_versions(path: Path) -> list[Version]:
 def latest_version(path: str | Path) -> int:
     """The number of the newest version."""
     return list_versions(path)[-1].number
+
+
+def version_calendar(version: Version | None) -> str:
+    """The reporting calendar a version's periods are months of (``"gregorian"`` when it names
+    none: every workspace saved before calendars were kept)."""
+    if version is None:
+        return DEFAULT_CALENDAR
+    return normalize_calendar(version.summary.get("calendar"))
+
+
+def workspace_calendar(path: str | Path, version: int | None = None) -> str:
+    """The reporting calendar of a workspace (its newest version, or version ``version``)."""
+    versions = list_versions(path)
+    if version is not None:
+        versions = [v for v in versions if v.number == version] or versions
+    return version_calendar(versions[-1] if versions else None)
 
 
 class _Reader(Protocol):
@@ -392,13 +412,23 @@ def save_version(
             changed[name] = {"rows": int(len(frame)), "previous_rows": _rows(previous, name)}
             layers[name] = layer
             fingerprints[name] = fingerprint
+        # The reporting calendar stays with the workspace until a version names another one.
+        carried = {
+            k: previous[-1].summary[k] for k in _KEPT if previous and k in previous[-1].summary
+        }
         _append_record(
             session,
             number,
             author,
             message,
             layers,
-            {"changed": changed, "diff": diff, "fingerprints": fingerprints, **dict(summary or {})},
+            {
+                "changed": changed,
+                "diff": diff,
+                "fingerprints": fingerprints,
+                **carried,
+                **dict(summary or {}),
+            },
         )
     return number
 
@@ -451,7 +481,7 @@ def restore_version(
                 "diff": diff,
                 "fingerprints": dict(old.summary.get("fingerprints", {})),
                 "restored_from": number,
-                **{k: old.summary[k] for k in ("title", "demo") if k in old.summary},
+                **{k: old.summary[k] for k in ("title", "demo", *_KEPT) if k in old.summary},
             },
         )
     return new_number

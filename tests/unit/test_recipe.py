@@ -74,7 +74,10 @@ def test_insured_joined_by_name_across_spellings(tmp_path: Path) -> None:
     tables, report = build_from_recipe(recipe)
     table = tables["insured"]
     assert sorted(table["area_id"]) == ["101", "102", "103", "104"]  # every spelling joined
-    assert set(table["period"]) == {pd.Timestamp("2025-03-01")}  # 1404/01 → March 2025
+    # 1404/01 is Farvardin 1404: the dates propose Solar Hijri months, and the period is its
+    # first day (it used to be moved to 1 March 2025, a Gregorian month it only partly overlaps).
+    assert set(table["period"]) == {pd.Timestamp("2025-03-21")}
+    assert report.calendar == "solar_hijri" and report.calendar_proposed
     assert table["insured"].tolist() == [1000] * 4
     section = report.sections["insured"]
     assert (section.read, section.kept, section.joined, section.rejected) == (5, 4, 4, 1)
