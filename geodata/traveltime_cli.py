@@ -50,6 +50,11 @@ def _parser() -> argparse.ArgumentParser:
         "--origins", type=Path, required=True, help="points: GeoPackage, GeoJSON or CSV lon,lat"
     )
     network.add_argument("--out", type=Path, required=True, help="CSV table written here")
+    network.add_argument(
+        "--direct-walk",
+        action="store_true",
+        help="a straight walk to a facility counts too where quicker than the road",
+    )
 
     for command in (raster, network):
         command.add_argument(
@@ -100,6 +105,7 @@ def _network(args: argparse.Namespace) -> int:
         np.column_stack([origins.geometry.x, origins.geometry.y]),
         np.column_stack([facilities.geometry.x, facilities.geometry.y]),
         walk_kmh=args.walk_kmh,
+        direct_walk=args.direct_walk,
     )
     out = pd.DataFrame(origins.drop(columns="geometry"))
     out["minutes"] = np.round(result.minutes, 2)

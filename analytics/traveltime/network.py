@@ -5,9 +5,10 @@ OpenStreetMap extract and projects it). A trip from an origin to a facility is
 
     walk (straight line) from the origin to its nearest network node
     + the shortest time over the network
-    + walk from the facility's nearest node to the facility,
+    + walk from the facility's nearest node to the facility
 
-or a straight walk from the origin to a facility when that is quicker. All origins are answered by
+(with ``direct_walk=True``, a straight walk from the origin to a facility counts too where it is
+quicker; off by default, since with walking as the mode it would always win). All origins are answered by
 one multi-source Dijkstra from the facilities (``scipy.sparse.csgraph.dijkstra`` with
 ``min_only=True``) on the reversed network, never a loop over origins or facilities.
 """
@@ -99,8 +100,13 @@ def nearest_times(
     origins_xy: np.ndarray,
     facilities_xy: np.ndarray,
     walk_kmh: float = WALK_KMH,
+    direct_walk: bool = False,
 ) -> NearestTimes:
-    """Seconds from each origin to its nearest facility (see the module docstring for a trip)."""
+    """Seconds from each origin to its nearest facility (see the module docstring for a trip).
+
+    An origin whose part of the network holds no facility is ``cut_off`` and unreachable (inf),
+    unless ``direct_walk`` lets it walk straight to one.
+    """
     origins = np.asarray(origins_xy, dtype="float64").reshape(-1, 2)
     facilities = np.asarray(facilities_xy, dtype="float64").reshape(-1, 2)
     n_orig, n_fac, n = len(origins), len(facilities), graph.n_nodes
@@ -148,6 +154,8 @@ def nearest_times(
         served[label[f_node]] = True
         cut_off = ~served[label[o_node]]
 
+    if not direct_walk:
+        return NearestTimes(seconds, facility, origin_snap, cut_off, facility_snap)
     # a straight walk to the nearest facility, where quicker
     direct_m, direct_f = cKDTree(facilities).query(origins)
     direct = direct_m / walk

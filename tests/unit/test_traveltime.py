@@ -21,7 +21,7 @@ from analytics.traveltime.speeds import DEFAULT_TABLE, road_speeds
 WALK = 5.0 / 3.6  # m/s
 
 
-def _random_network(seed: int, n: int = 40, m: int = 70):
+def _random_network(seed: int, n: int = 40, m: int = 45):
     rng = np.random.default_rng(seed)
     xy = rng.uniform(0, 5000, (n, 2))
     u = rng.integers(0, n, m)
@@ -35,7 +35,7 @@ def _random_network(seed: int, n: int = 40, m: int = 70):
     return rng, xy, u, v, length, speed, oneway
 
 
-def _brute_force(xy, u, v, length, speed, oneway, origins, facilities):
+def _brute_force(xy, u, v, length, speed, oneway, origins, facilities, direct_walk):
     """networkx, one Dijkstra per origin, snapping by scanning every node."""
     g = nx.DiGraph()
     for a, b, d, s, w in zip(u, v, length, speed, oneway, strict=True):
@@ -56,7 +56,9 @@ def _brute_force(xy, u, v, length, speed, oneway, origins, facilities):
         reach = nx.single_source_dijkstra_path_length(g, near)
         best, best_f = np.inf, -1
         for j, f in enumerate(facilities):
-            t = min(walk_in + reach.get(("f", j), np.inf), np.hypot(*(f - o)) / WALK)
+            t = walk_in + reach.get(("f", j), np.inf)
+            if direct_walk:
+                t = min(t, np.hypot(*(f - o)) / WALK)
             if t < best:
                 best, best_f = t, j
         times.append(best)
@@ -64,14 +66,16 @@ def _brute_force(xy, u, v, length, speed, oneway, origins, facilities):
     return np.array(times), np.array(which)
 
 
-@pytest.mark.parametrize("seed", range(6))
-def test_network_equals_brute_force_dijkstra(seed):
+@pytest.mark.parametrize("direct_walk", [False, True])
+@pytest.mark.parametrize("seed", range(5))
+def test_network_equals_brute_force_dijkstra(seed, direct_walk):
     rng, xy, u, v, length, speed, oneway = _random_network(seed)
     origins = rng.uniform(-500, 5500, (60, 2))
     facilities = rng.uniform(0, 5000, (4, 2))
     graph = road_graph(xy, u, v, length, speed, oneway)
-    got = nearest_times(graph, origins, facilities, walk_kmh=5.0)
-    want_t, want_f = _brute_force(xy, u, v, length, speed, oneway, origins, facilities)
+    got = nearest_times(graph, origins, facilities, walk_kmh=5.0, direct_walk=direct_walk)
+    want_t, want_f = _brute_force(xy, u, v, length, speed, oneway, origins, facilities, direct_walk)
+    assert np.isfinite(want_t).any()
     np.testing.assert_allclose(got.seconds, want_t, rtol=1e-9)
     np.testing.assert_array_equal(got.facility, want_f)
 
@@ -82,8 +86,12 @@ def test_network_reports_cut_off_places_and_walks():
     graph = road_graph(xy, [0, 2], [1, 3], [1000, 1000], [36.0, 36.0])
     origins = np.array([[0, 100], [1000, 5300]], dtype=float)
     got = nearest_times(graph, origins, np.array([[1000.0, 50.0]]), walk_kmh=3.6)
-    # 100 m walk + 1000 m at 10 m/s + 50 m walk; the other origin can only walk (5300 m)
-    np.testing.assert_allclose(got.seconds, [100 + 100 + 50, 5250.0])
+    # 100 m walk + 1000 m at 10 m/s + 50 m walk; the other origin cannot get there by road
+    np.testing.assert_allclose(got.seconds, [100 + 100 + 50, np.inf])
+    np.testing.assert_array_equal(got.facility, [0, -1])
+    # ... but may walk straight there (5,250 m at 1 m/s)
+    walked = nearest_times(graph, origins, np.array([[1000.0, 50.0]]), 3.6, direct_walk=True)
+    np.testing.assert_allclose(walked.seconds, [250.0, 5250.0])
     np.testing.assert_array_equal(got.cut_off, [False, True])
     np.testing.assert_allclose(got.origin_snap_m, [100, 300])
     np.testing.assert_allclose(got.facility_snap_m, [50])
@@ -95,8 +103,9 @@ def test_one_way_street_is_driven_one_way_only():
     ahead = road_graph(xy, [0], [1], [1000], [36.0], oneway=[1])
     against = road_graph(xy, [1], [0], [1000], [36.0], oneway=[1])
     assert nearest_times(ahead, xy[:1], fac).seconds[0] == pytest.approx(100)
-    # against the one-way street: only the straight walk, 1000 m at 5 km/h
-    assert nearest_times(against, xy[:1], fac).seconds[0] == pytest.approx(720)
+    # against the one-way street: no way by road, only the straight walk, 1000 m at 5 km/h
+    assert np.isinf(nearest_times(against, xy[:1], fac).seconds[0])
+    assert nearest_times(against, xy[:1], fac, direct_walk=True).seconds[0] == pytest.approx(720)
 
 
 def test_road_speeds_follow_the_table():
