@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analytics.coverage import aggregate_coverage, insured_by_area
+from analytics.coverage import aggregate_coverage, counted_in_coverage, insured_by_area
 
 __all__ = ["GROUPS", "by_population_group", "by_scheme", "underserved_vs_other"]
 
@@ -46,7 +46,7 @@ def by_scheme(
     """
     if "scheme" not in insured or insured.empty:
         return pd.DataFrame(columns=["scheme", "insured", "share"])
-    areas = area_cov.loc[area_cov["data_status"].isin(["ok", "insured_above_population"])]
+    areas = area_cov.loc[counted_in_coverage(area_cov)]
     population = pd.to_numeric(areas["population"], errors="coerce").sum()
     rows = []
     for scheme in sorted(insured["scheme"].dropna().astype(str).unique()):

@@ -12,7 +12,10 @@ Conventions shared by every function here:
 * Insured counts are summed over the selected schemes with ``skipna``: an area with a row for the
   period whose insured values are all missing has a missing insured count; an area with no row for
   the period has no insured count at all.
-* Insured counts above the population are kept as they are (coverage may exceed 1) and flagged.
+* Insured counts above the population are implausible: the area keeps its insured count, is
+  flagged (``data_status`` ``insured_above_population``) and is left out of coverage, uninsured
+  and people-to-target figures and of every rate and sum over areas with data, as an area without
+  a count is. :func:`counted_in_coverage` tells which areas count.
 
 Recounting after a filter (another month, other schemes, a subset of areas) need not go back to
 the insured table: :func:`build_insured_index` lays the table out once as an array of counts per
@@ -39,6 +42,7 @@ __all__ = [
     "build_insured_index",
     "coverage_by_area",
     "coverage_over_time",
+    "counted_in_coverage",
     "headline_figures",
     "insured_by_area",
     "lookup_insured",
@@ -152,8 +156,16 @@ def _target_per_area(target: float | pd.Series, area_ids: pd.Series) -> pd.Serie
 
 
 def _with_data(population: pd.Series, insured: pd.Series) -> pd.Series:
-    """Areas whose population is known and positive and whose insured count is known."""
-    return population.notna() & (population > 0) & insured.notna()
+    """Areas whose population is known and positive and whose insured count is known and
+    plausible (not above the population): the areas every coverage figure counts."""
+    return population.notna() & (population > 0) & insured.notna() & ~(insured > population)
+
+
+def counted_in_coverage(area_cov: pd.DataFrame) -> pd.Series:
+    """Which areas of a :func:`coverage_by_area` result count in coverage figures: a known,
+    positive population and a known insured count no larger than it (``data_status == "ok"``).
+    Areas without data, and areas with more insured than residents, are left out (and flagged)."""
+    return area_cov["data_status"].eq(DATA_STATUSES[-1])
 
 
 # --------------------------------------------------------------------------------------------------
@@ -494,9 +506,10 @@ def coverage_by_area(
         ``insured``
             Insured people (float, NaN when the area has no count for the period).
         ``coverage``
-            ``insured / population``; NaN when either is missing or the population is 0.
+            ``insured / population``; NaN when either is missing, the population is 0 or the
+            insured exceed the population (an implausible count, flagged).
         ``uninsured``
-            ``population - insured`` clipped at 0; NaN when either is missing or population is 0.
+            ``population - insured``; NaN when coverage is.
         ``target``
             Target coverage of the area.
         ``gap_to_target``
@@ -530,7 +543,8 @@ def coverage_by_area(
     missing_population = population.isna() | (population == 0)
     missing_insured = counts.isna()
     above = population.notna() & counts.notna() & (counts > population)
-    usable_population = population.where(~missing_population)
+    # More insured than residents is implausible: flagged, and no rate is made of it.
+    usable_population = population.where(~missing_population & ~above)
 
     coverage = counts / usable_population
     uninsured = (usable_population - counts).clip(lower=0)

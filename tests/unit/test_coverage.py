@@ -21,6 +21,7 @@ from analytics.coverage import (
     aggregate_coverage,
     available_periods,
     build_insured_index,
+    counted_in_coverage,
     coverage_by_area,
     coverage_over_time,
     headline_figures,
@@ -42,12 +43,13 @@ MAR = pd.Timestamp("2024-03-01")
 # a1    d1        p1       100         40 + 10 = 50                      60
 # a2    d1        p2       1000        900                               950 + 20
 # a3    d1        p1       <NA>        30                                -
-# a4    d2        p2       200         250 (above population)            -
+# a4    d2        p2       200         250 (above population: flagged)   -
 # a5    d2        p1       50          - (no row)                        25
 # a6    <NA>      <NA>     400         100 + <NA>                        -
 # a7    d2        p2       0           5                                 -
 #
-# January, areas with data: a1, a2, a4, a6 -> 1300 / 1700 = 0.7647; mean of their rates 0.725.
+# January, areas with data: a1, a2, a6 -> 1050 / 1500 = 0.7; mean of their rates 0.55 (a4's 250
+# insured for 200 residents is implausible: flagged and left out of coverage).
 
 
 @pytest.fixture
@@ -218,12 +220,12 @@ def test_coverage_by_area_values(areas: gpd.GeoDataFrame, insured: pd.DataFrame)
     expected = pd.DataFrame(
         {
             "insured": [50.0, 900.0, 30.0, 250.0, nan, 100.0, 5.0],
-            "coverage": [0.5, 0.9, nan, 1.25, nan, 0.25, nan],
-            "uninsured": [50.0, 100.0, nan, 0.0, nan, 300.0, nan],
+            "coverage": [0.5, 0.9, nan, nan, nan, 0.25, nan],
+            "uninsured": [50.0, 100.0, nan, nan, nan, 300.0, nan],
             "target": [0.55] * 7,
-            "gap_to_target": [0.05, 0.0, nan, 0.0, nan, 0.3, nan],
+            "gap_to_target": [0.05, 0.0, nan, nan, nan, 0.3, nan],
             # ceil(0.55 * 100) is 55, not 56, although 0.55 * 100 == 55.00000000000001 in floats
-            "people_to_target": [5.0, 0.0, nan, 0.0, nan, 120.0, nan],
+            "people_to_target": [5.0, 0.0, nan, nan, nan, 120.0, nan],
             "flag_insured_above_population": [False, False, False, True, False, False, True],
             "flag_missing_population": [False, False, True, False, False, False, True],
             "flag_missing_insured": [False, False, False, False, True, False, False],
@@ -329,8 +331,10 @@ def test_insured_above_population_flagged(random_case: tuple) -> None:
         result["flag_insured_above_population"],
         pd.Series(above, index=result.index, name="flag_insured_above_population"),
     )
-    ok_population = result["data_status"].isin(["ok", "insured_above_population"])
-    assert (result.loc[above & ok_population.to_numpy(), "coverage"] > 1).all()
+    # More insured than residents: flagged, kept as counted, and left out of every rate.
+    assert result.loc[above, "insured"].notna().all()
+    assert result.loc[above, ["coverage", "uninsured", "people_to_target"]].isna().all().all()
+    assert not counted_in_coverage(result)[above].any()
 
 
 # --------------------------------------------------------------------------------------------------
@@ -345,15 +349,15 @@ def test_region_coverage_is_population_weighted(
     region = aggregate_coverage(area_cov, by=None)
     assert len(region) == 1
     row = region.iloc[0]
-    assert row["coverage"] == pytest.approx(1300 / 1700)
+    assert row["coverage"] == pytest.approx(1050 / 1500)
     mean_of_rates = area_cov["coverage"].mean()
-    assert mean_of_rates == pytest.approx(0.725)
+    assert mean_of_rates == pytest.approx(0.55)
     assert not math.isclose(row["coverage"], mean_of_rates, rel_tol=1e-3)
     # population counts every known population (a5's too) and insured every known count (a3's)
     assert row["population"] == 1750.0
     assert row["insured"] == 1335.0
     assert row["n_areas"] == 7
-    assert row["n_with_data"] == 4
+    assert row["n_with_data"] == 3
     assert row["n_flagged"] == 4
     assert row["uninsured"] == 450.0
 
@@ -365,12 +369,12 @@ def test_aggregate_by_district_values(areas: gpd.GeoDataFrame, insured: pd.DataF
         {
             "district_id": pd.Series(["d1", "d2", np.nan], dtype="str"),
             "n_areas": pd.Series([3, 3, 1], dtype="int64"),
-            "n_with_data": pd.Series([2, 1, 1], dtype="int64"),
+            "n_with_data": pd.Series([2, 0, 1], dtype="int64"),
             "population": [1100.0, 250.0, 400.0],
             "insured": [980.0, 255.0, 100.0],
-            "coverage": [950 / 1100, 1.25, 0.25],
-            "uninsured": [150.0, 0.0, 300.0],
-            "people_to_target": [150.0, 0.0, 300.0],
+            "coverage": [950 / 1100, np.nan, 0.25],
+            "uninsured": [150.0, np.nan, 300.0],
+            "people_to_target": [150.0, np.nan, 300.0],
             "n_flagged": pd.Series([1, 3, 0], dtype="int64"),
         }
     )
@@ -393,7 +397,7 @@ def test_groups_sum_to_region(
     for column in (*summed, "n_flagged"):
         assert groups[column].sum() == pytest.approx(region[column]), column
     # region and group coverage are Σinsured / Σpopulation over the areas with data
-    with_data = area_cov["data_status"].isin(["ok", "insured_above_population"])
+    with_data = counted_in_coverage(area_cov)
     ratio = area_cov.loc[with_data, "insured"].sum() / area_cov.loc[with_data, "population"].sum()
     assert region["coverage"] == pytest.approx(ratio)
 
@@ -402,7 +406,7 @@ def test_group_coverage_equals_ratio_of_group_sums(random_case: tuple) -> None:
     areas, insured = random_case
     area_cov = coverage_by_area(areas, insured, period=JAN)
     groups = aggregate_coverage(area_cov, by="district_id").set_index("district_id")
-    usable = area_cov[area_cov["data_status"].isin(["ok", "insured_above_population"])]
+    usable = area_cov[counted_in_coverage(area_cov)]
     for key, members in usable.groupby("district_id", dropna=False):
         population = members["population"].astype("float64").sum()
         expected = members["insured"].sum() / population
@@ -450,10 +454,10 @@ def test_coverage_over_time_region(areas: gpd.GeoDataFrame, insured: pd.DataFram
     expected = pd.DataFrame(
         {
             "period": [JAN, FEB],
-            "population": [1700.0, 1150.0],
-            "insured": [1300.0, 1055.0],
-            "coverage": [1300 / 1700, 1055 / 1150],
-            "n_with_data": [4, 3],
+            "population": [1500.0, 1150.0],
+            "insured": [1050.0, 1055.0],
+            "coverage": [1050 / 1500, 1055 / 1150],
+            "n_with_data": [3, 3],
         }
     )
     assert_frame_equal(result, expected, check_dtype=False)
@@ -517,11 +521,11 @@ def test_headline_figures(areas: gpd.GeoDataFrame, insured: pd.DataFrame) -> Non
     assert figures == {
         "population": 1750.0,
         "insured": 1335.0,
-        "coverage": pytest.approx(1300 / 1700),
+        "coverage": pytest.approx(1050 / 1500),
         "uninsured": 450.0,
         "gap_to_full": 450.0,
         "n_areas": 7,
-        "n_no_data": 3,
+        "n_no_data": 4,
     }
 
 
