@@ -146,6 +146,7 @@ def friction_kit(
     table: dict,
     mode: str = "motorised",
     max_slope_deg: float = MAX_SLOPE_DEG,
+    refine: int = 1,
 ) -> FrictionKit:
     """Speed and friction grids from a folder of co-registered rasters (AccessMod rules).
 
@@ -153,6 +154,10 @@ def friction_kit(
     water) and ``water_gsw.tif`` (months with water; ≥ 10 is a barrier) where present; burns in
     ``roads`` (with ``road_kmh`` per line, e.g. from ``analytics.traveltime.speeds``). Cells where
     every land-cover layer is nodata are outside the study area (NaN friction).
+
+    ``refine``: split each cell into refine × refine cells (land cover, slope and water keep their
+    cell's value) and burn the roads in at that finer size, so that a road makes only a narrow
+    band fast instead of a whole coarse cell.
     """
     folder = Path(folder)
     covers = sorted(folder.glob("landcover_*.tif"))
@@ -173,6 +178,12 @@ def friction_kit(
             if values.shape != first.shape:
                 raise ValueError(f"{name}: grid {values.shape} differs from {first.shape}")
             barrier |= np.nan_to_num(test(np.nan_to_num(values, nan=-np.inf)), nan=False)
+    if refine > 1:
+        fine = np.ones((refine, refine), dtype=bool)
+        off, outside, barrier = (np.kron(a, fine) for a in (off, outside, barrier))
+        outside = outside.astype(bool)
+        barrier = barrier.astype(bool)
+        first = Grid(off, first.transform @ Affine.scale(1 / refine), first.crs)
     road = burn_speeds(roads, road_kmh, first)
     speed = fr.speed_surface(off, road, barrier, mode=mode)
     speed[outside] = np.nan

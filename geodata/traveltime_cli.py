@@ -43,6 +43,12 @@ def _parser() -> argparse.ArgumentParser:
         "--nearest-out", type=Path, help="GeoTIFF of the nearest facility's row number (1-based)"
     )
     raster.add_argument("--no-knight", action="store_true", help="8 moves instead of 16")
+    raster.add_argument(
+        "--refine",
+        type=int,
+        default=1,
+        help="with --kit: split each cell into N × N and burn the roads in at that size",
+    )
 
     network = sub.add_parser("network", help="minutes from points to the nearest facility")
     network.add_argument("--osm", type=Path, required=True, help="an OpenStreetMap .osm.pbf")
@@ -151,7 +157,7 @@ def _raster(args: argparse.Namespace) -> int:
         else:
             raise ValueError("--kit needs --osm, or roads.gpkg in the folder")
         speeds = road_speeds(lines, table, mode=args.mode, walk_kmh=args.walk_kmh)
-        kit = friction_kit(args.kit, lines, speeds, table, mode=args.mode)
+        kit = friction_kit(args.kit, lines, speeds, table, mode=args.mode, refine=args.refine)
         grid, friction, ratio = kit.friction_s, kit.friction_s.values, kit.ns_over_ew
         print(f"Friction from {args.kit}: {kit.barrier_cells:,} barrier cells (water, slope).")
     else:

@@ -53,6 +53,37 @@ def population_points(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         return lon, lat, values.data[rows, cols].astype("float64")
 
 
+def surface_minutes(kit_dir, lines, mode, refine, health, lon, lat):
+    """Minutes from each population point over the friction surface, and its nearest facility."""
+    speeds = road_speeds(lines, DEFAULT_TABLE, mode=mode)
+    kit = friction_kit(kit_dir, lines, speeds, DEFAULT_TABLE, mode, refine=refine)
+    grid = kit.friction_s
+    friction = grid.values
+    g_to = pyproj.Transformer.from_crs("EPSG:4326", grid.crs, always_xy=True)
+    fx, fy = g_to.transform(health.geometry.x.to_numpy(), health.geometry.y.to_numpy())
+    f_rows, f_cols = grid.cells_of(fx, fy)
+    # a coastal facility on a sea / no-data cell moves to the nearest land cell within 2 km
+    f_rows, f_cols, moved = snap_to_passable(friction, f_rows, f_cols, max_cells=2 * refine)
+    surface = cost_distance(friction, f_rows, f_cols, ns_over_ew=kit.ns_over_ew)
+    ox, oy = g_to.transform(lon, lat)
+    o_rows, o_cols = grid.cells_of(ox, oy)
+    n_rows, n_cols = grid.shape
+    inside = (o_rows >= 0) & (o_rows < n_rows) & (o_cols >= 0) & (o_cols < n_cols)
+    o_rows, o_cols = np.clip(o_rows, 0, n_rows - 1), np.clip(o_cols, 0, n_cols - 1)
+    reached_cells = np.where(np.isfinite(surface.cost), 1.0, np.nan)
+    s_rows, s_cols, s_moved = snap_to_passable(reached_cells, o_rows, o_cols, max_cells=2 * refine)
+    ok = inside & np.isfinite(s_moved)
+    minutes = np.where(ok, surface.cost[s_rows, s_cols] / 60.0, np.inf)
+    facility = np.where(ok, surface.nearest[s_rows, s_cols], -1)
+    notes = {
+        "barrier cells": kit.barrier_cells,
+        "facilities moved": int((moved > 0).sum()),
+        "from a neighbouring cell": ok & (s_moved > 0),
+        "cells": f"{grid.shape[0]} × {grid.shape[1]}",
+    }
+    return minutes, facility, notes
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -85,26 +116,9 @@ def main(argv: list[str] | None = None) -> int:
         road_s = time.perf_counter() - t0
 
         t0 = time.perf_counter()
-        kit = friction_kit(
-            kit_dir, lines, road_speeds(lines, DEFAULT_TABLE, mode=mode), DEFAULT_TABLE, mode
-        )
-        grid = kit.friction_s
-        friction = grid.values
-        g_to = pyproj.Transformer.from_crs("EPSG:4326", grid.crs, always_xy=True)
-        fx, fy = g_to.transform(health.geometry.x.to_numpy(), health.geometry.y.to_numpy())
-        f_rows, f_cols = grid.cells_of(fx, fy)
-        f_rows, f_cols, moved = snap_to_passable(friction, f_rows, f_cols, max_cells=2)
-        surface = cost_distance(friction, f_rows, f_cols, ns_over_ew=kit.ns_over_ew)
-        ox, oy = g_to.transform(lon, lat)
-        o_rows, o_cols = grid.cells_of(ox, oy)
-        n_rows, n_cols = grid.shape
-        inside = (o_rows >= 0) & (o_rows < n_rows) & (o_cols >= 0) & (o_cols < n_cols)
-        o_rows, o_cols = np.clip(o_rows, 0, n_rows - 1), np.clip(o_cols, 0, n_cols - 1)
-        reached_cells = np.where(np.isfinite(surface.cost), 1.0, np.nan)
-        s_rows, s_cols, s_moved = snap_to_passable(reached_cells, o_rows, o_cols, max_cells=2)
-        ok = inside & np.isfinite(s_moved)
-        surf_min = np.where(ok, surface.cost[s_rows, s_cols] / 60.0, np.inf)
-        surf_fac = np.where(ok, surface.nearest[s_rows, s_cols], -1)
+        surfaces = {}
+        for refine, label in ((1, "1 km"), (10, "100 m")):
+            surfaces[label] = surface_minutes(kit_dir, lines, mode, refine, health, lon, lat)
         surf_s = time.perf_counter() - t0
 
         methods = {
@@ -113,8 +127,9 @@ def main(argv: list[str] | None = None) -> int:
                 straight_f,
             ),
             "road network": (road.minutes, road.facility),
-            "friction surface (1 km, r.cost -k)": (surf_min, surf_fac),
         }
+        for label, (minutes, facility, _) in surfaces.items():
+            methods[f"friction surface ({label}, r.cost -k)"] = (minutes, facility)
         print(f"### {mode.capitalize()}\n")
         head = " | ".join(f"≤ {t} min" for t in THRESHOLDS)
         wrong = " | ".join(f"misclassified {t} min" for t in THRESHOLDS)
@@ -142,10 +157,15 @@ def main(argv: list[str] | None = None) -> int:
             f"{people[road.cut_off].sum() / total:.1%} of people on a piece of the network "
             f"without a facility ({int(road.cut_off.sum()):,} cells); unreachable: "
             f"{people[~np.isfinite(road.seconds)].sum():,.0f} people; {road_s:.2f} s.\n"
-            f"Friction surface: {kit.barrier_cells} barrier cells; facilities moved to a "
-            f"passable cell: {int((moved > 0).sum())}; people read from a neighbouring cell: "
-            f"{people[ok & (s_moved > 0)].sum():,.0f}; not reached: "
-            f"{people[~np.isfinite(surf_min)].sum():,.0f}; {surf_s:.2f} s.\n"
+            f"Friction surfaces ({surf_s:.1f} s for both): "
+            + "; ".join(
+                f"{label} ({notes['cells']} cells): {notes['barrier cells']:,} barrier cells, "
+                f"{notes['facilities moved']} facilities moved to a land cell, "
+                f"{people[notes['from a neighbouring cell']].sum():,.0f} people read from a "
+                f"neighbouring cell, {people[~np.isfinite(minutes)].sum():,.0f} not reached"
+                for label, (minutes, _, notes) in surfaces.items()
+            )
+            + ".\n"
         )
     return 0
 

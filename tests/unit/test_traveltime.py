@@ -296,3 +296,45 @@ def test_command_line_network_and_raster(tmp_path: Path, capsys):
     assert got[0, 0] == 0 and got[0, 3] == pytest.approx(300)
     assert np.isnan(got[0, 4]) and got[0, 5] > 900  # round by the ford
     assert np.nanmax(read_grid(near).values) == 1
+
+
+def test_friction_kit_reads_rasters_burns_roads_and_refines(tmp_path: Path):
+    import geopandas as gpd
+    import pyproj
+    import shapely
+    from affine import Affine
+
+    from geodata.rasters import Grid, friction_kit, write_grid
+
+    crs = pyproj.CRS("EPSG:32738")
+    transform = Affine(1000, 0, 500000, 0, -1000, 8700000)
+    tree = np.full((3, 4), 100.0)
+    tree[0, 0] = np.nan  # outside the study area
+    write_grid(tmp_path / "landcover_Tree.tif", Grid(tree, transform, crs))
+    write_grid(
+        tmp_path / "landcover_Grass.tif",
+        Grid(np.where(np.isnan(tree), np.nan, 0.0), transform, crs),
+    )
+    slope = np.zeros((3, 4))
+    slope[1, 1] = 40.0  # too steep
+    write_grid(tmp_path / "slope.tif", Grid(slope, transform, crs))
+    water = np.zeros((3, 4))
+    water[:, 3] = 1  # a river along the east edge
+    write_grid(tmp_path / "water_osm.tif", Grid(water, transform, crs), "uint8", nodata=255)
+    # a road along the middle row, crossing the steep cell
+    road = gpd.GeoDataFrame(
+        geometry=[shapely.LineString([(501200, 8698550), (502800, 8698550)])], crs=crs
+    )
+    kit = friction_kit(tmp_path, road, np.array([36.0]), DEFAULT_TABLE)
+    speed = kit.speed_kmh.values
+    assert np.isnan(speed[0, 0]) and (speed[:, 3] == 0).all()
+    assert speed[1, 1] == 36.0 and speed[1, 2] == 36.0 and speed[0, 1] == 4.0
+    assert speed[1, 0] == 4.0  # the road stops short of the first cell
+    assert kit.barrier_cells == 4  # three river cells and the steep one
+    assert kit.friction_s.values[0, 1] == pytest.approx(900.0)  # 1 km at 4 km/h
+    fine = friction_kit(tmp_path, road, np.array([36.0]), DEFAULT_TABLE, refine=10)
+    assert fine.friction_s.shape == (30, 40)
+    assert fine.friction_s.values[14, 15] == pytest.approx(10.0)  # 100 m at 36 km/h
+    # the steep cell away from the road stays impassable at 100 m
+    assert np.isnan(fine.friction_s.values[10, 15])
+    assert fine.friction_s.values[2, 15] == pytest.approx(90.0)  # 100 m at 4 km/h
