@@ -22,16 +22,8 @@ WORKSPACE_HELP = "a workspace GeoPackage, or a PostGIS database: postgresql://us
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] == ["traveltime"]:
-        from geodata.traveltime_cli import main as traveltime
-
-        return traveltime(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m geodata", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser(
-        "traveltime", help="travel time to the nearest facility (raster or network; see --help)"
-    )
     build = commands.add_parser("build", help="build a workspace from a recipe (adds a version)")
     build.add_argument("recipe", type=Path)
     build.add_argument(

@@ -1,6 +1,6 @@
-"""Rasters for travel time: GeoTIFFs read and written, roads burnt into a grid, friction kits.
+"""Rasters for travel time: GeoTIFFs read and written, roads burnt into a grid, friction kits read.
 
-File reading and rasterising live here; the cost-distance itself is pure
+File reading and rasterising live here; speeds, friction and the cost-distance are pure
 (``analytics.traveltime.friction``).
 """
 
@@ -17,12 +17,6 @@ import rasterio
 import rasterio.features
 from affine import Affine
 
-from analytics.traveltime import friction as fr
-
-# Off-road travel is impossible on these cells (GeoHealthAccess / AccessMod defaults).
-MAX_SLOPE_DEG = 35.0
-GSW_WATER_MONTHS = 10
-
 
 @dataclass(frozen=True)
 class Grid:
@@ -38,6 +32,12 @@ class Grid:
 
     def like(self, values: np.ndarray) -> Grid:
         return Grid(values, self.transform, self.crs)
+
+    def refined(self, refine: int) -> Grid:
+        """The same extent with each cell split into ``refine`` × ``refine`` (values: zeros)."""
+        rows, cols = self.shape
+        values = np.zeros((rows * refine, cols * refine))
+        return Grid(values, self.transform @ Affine.scale(1 / refine), self.crs)
 
     def cells_of(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Row and column of points given in the grid's CRS (may fall outside the grid)."""
@@ -121,16 +121,6 @@ def burn_speeds(lines: gpd.GeoDataFrame, speed_kmh: np.ndarray, like: Grid) -> n
     )
 
 
-@dataclass(frozen=True)
-class FrictionKit:
-    """A GeoHealthAccess-style input folder turned into a speed and a friction grid."""
-
-    speed_kmh: Grid
-    friction_s: Grid  # seconds to cross a cell east-west, NaN = barrier
-    ns_over_ew: float
-    barrier_cells: int
-
-
 def load_speed_table(path: str | Path) -> dict:
     with open(path, encoding="utf-8") as f:
         table = json.load(f)
@@ -139,56 +129,35 @@ def load_speed_table(path: str | Path) -> dict:
     return table
 
 
-def friction_kit(
-    folder: str | Path,
-    roads: gpd.GeoDataFrame,
-    road_kmh: np.ndarray,
-    table: dict,
-    mode: str = "motorised",
-    max_slope_deg: float = MAX_SLOPE_DEG,
-    refine: int = 1,
-) -> FrictionKit:
-    """Speed and friction grids from a folder of co-registered rasters (AccessMod rules).
+@dataclass(frozen=True)
+class KitLayers:
+    """A GeoHealthAccess / AccessMod-style input folder: co-registered rasters on one grid.
 
-    Reads ``landcover_<Class>.tif`` (cover %), ``slope.tif`` (degrees), ``water_osm.tif`` (1 =
-    water) and ``water_gsw.tif`` (months with water; ≥ 10 is a barrier) where present; burns in
-    ``roads`` (with ``road_kmh`` per line, e.g. from ``analytics.traveltime.speeds``). Cells where
-    every land-cover layer is nodata are outside the study area (NaN friction).
-
-    ``refine``: split each cell into refine × refine cells (land cover, slope and water keep their
-    cell's value) and burn the roads in at that finer size, so that a road makes only a narrow
-    band fast instead of a whole coarse cell.
+    ``cover``: land-cover fractions (%) by class, from ``landcover_<Class>.tif``; ``slope``
+    (degrees), ``water_osm`` (1 = water) and ``water_gsw`` (months with water) where present.
+    ``template``: the grid they share.
     """
+
+    template: Grid
+    cover: dict[str, np.ndarray]
+    slope: np.ndarray | None
+    water_osm: np.ndarray | None
+    water_gsw: np.ndarray | None
+
+
+def read_kit(folder: str | Path) -> KitLayers:
+    """Read a kit folder (see ``KitLayers``); every raster must share the land cover's grid."""
     folder = Path(folder)
     covers = sorted(folder.glob("landcover_*.tif"))
     if not covers:
         raise ValueError(f"{folder}: no landcover_*.tif rasters")
-    first = read_grid(covers[0])
-    percent = {p.stem.split("_", 1)[1]: read_grid(p).values for p in covers}
-    off = fr.offroad_speed(percent, table["land-cover"])
-    outside = np.isnan(off)
-    barrier = np.zeros(first.shape, dtype=bool)
-    for name, test in (
-        ("slope.tif", lambda v: v >= max_slope_deg),
-        ("water_osm.tif", lambda v: v >= 1),
-        ("water_gsw.tif", lambda v: v >= GSW_WATER_MONTHS),
-    ):
-        if (folder / name).exists():
-            values = read_grid(folder / name).values
-            if values.shape != first.shape:
-                raise ValueError(f"{name}: grid {values.shape} differs from {first.shape}")
-            barrier |= np.nan_to_num(test(np.nan_to_num(values, nan=-np.inf)), nan=False)
-    if refine > 1:
-        fine = np.ones((refine, refine), dtype=bool)
-        off, outside, barrier = (np.kron(a, fine) for a in (off, outside, barrier))
-        outside = outside.astype(bool)
-        barrier = barrier.astype(bool)
-        first = Grid(off, first.transform @ Affine.scale(1 / refine), first.crs)
-    road = burn_speeds(roads, road_kmh, first)
-    speed = fr.speed_surface(off, road, barrier, mode=mode)
-    speed[outside] = np.nan
-    ew, ns = first.cell_size_m()
-    friction = fr.friction_from_speed(np.nan_to_num(speed, nan=0.0), ew)
-    return FrictionKit(
-        first.like(speed), first.like(friction), ns / ew, int((barrier & ~outside).sum())
-    )
+    template = read_grid(covers[0])
+    cover = {p.stem.split("_", 1)[1]: read_grid(p).values for p in covers}
+    extra = {}
+    for name in ("slope", "water_osm", "water_gsw"):
+        path = folder / f"{name}.tif"
+        extra[name] = read_grid(path).values if path.exists() else None
+    for name, values in [*cover.items(), *extra.items()]:
+        if values is not None and values.shape != template.shape:
+            raise ValueError(f"{name}: grid {values.shape} differs from {template.shape}")
+    return KitLayers(template, cover, **extra)

@@ -1,9 +1,10 @@
 """Road networks read from an OpenStreetMap extract (``.osm.pbf``) with pyosmium.
 
+Speeds and shortest times: ``analytics.traveltime.network.network_graph(net.xy, net.edges, …)``.
+
 Every way with a ``highway`` tag, and every ``route=ferry`` way, becomes a chain of edges between
 consecutive OSM nodes (ways that share a node are joined there). Coordinates are projected to
-the extract's UTM zone so that lengths are in metres. The speeds and the shortest times are pure
-(``analytics.traveltime``).
+the extract's UTM zone so that lengths are in metres.
 """
 
 from __future__ import annotations
@@ -18,12 +19,7 @@ import pandas as pd
 import pyproj
 import shapely
 
-from analytics.traveltime.network import RoadGraph, road_graph
-from analytics.traveltime.speeds import QUALITY_TAGS, WALK_KMH, road_speeds
-
-TAGS = ("highway", *QUALITY_TAGS, "oneway", "junction", "route")
-ONEWAY_FORWARD = {"yes", "true", "1"}
-ONEWAY_BACKWARD = {"-1", "reverse"}
+TAGS = ("highway", "tracktype", "smoothness", "surface", "oneway", "junction", "route")
 
 
 @dataclass(frozen=True)
@@ -35,21 +31,6 @@ class RoadNetwork:
     xy: np.ndarray
     crs: pyproj.CRS
     edges: pd.DataFrame
-
-    def oneway(self) -> np.ndarray:
-        """1 = only u → v, -1 = only v → u, 0 = both (``oneway`` tags and roundabouts)."""
-        tag = self.edges["oneway"].fillna("").astype(str).str.lower()
-        way = np.where(tag.isin(ONEWAY_FORWARD), 1, np.where(tag.isin(ONEWAY_BACKWARD), -1, 0))
-        roundabout = (self.edges["junction"] == "roundabout").to_numpy() & (way == 0)
-        return np.where(roundabout, 1, way)
-
-    def graph(self, table: dict, mode: str = "motorised", walk_kmh: float = WALK_KMH) -> RoadGraph:
-        """Travel seconds over the network; walking ignores one-way tags."""
-        speed = road_speeds(self.edges, table, mode=mode, walk_kmh=walk_kmh)
-        oneway = self.oneway() if mode == "motorised" else None
-        return road_graph(
-            self.xy, self.edges["u"], self.edges["v"], self.edges["length_m"], speed, oneway
-        )
 
     def lines(self) -> gpd.GeoDataFrame:
         """Each edge as a two-point line in WGS 84, with the way's tags (for rasterising)."""

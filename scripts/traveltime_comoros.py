@@ -34,10 +34,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from analytics.traveltime.friction import cost_distance, snap_to_passable  # noqa: E402
-from analytics.traveltime.network import nearest_times  # noqa: E402
+from analytics.traveltime.network import nearest_times, network_graph  # noqa: E402
 from analytics.traveltime.speeds import DEFAULT_TABLE, road_speeds  # noqa: E402
-from geodata.rasters import friction_kit  # noqa: E402
 from geodata.roads import read_osm_network  # noqa: E402
+from traveltime.kit import friction_kit  # noqa: E402
 
 THRESHOLDS = (15, 30, 60)
 STRAIGHT_KMH = {"motorised": 20.0, "walking": 5.0}
@@ -111,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     for mode in ("motorised", "walking"):
         t0 = time.perf_counter()
-        graph = net.graph(DEFAULT_TABLE, mode=mode)
+        graph = network_graph(net.xy, net.edges, DEFAULT_TABLE, mode)
         road = nearest_times(graph, origins, fac_xy)
         road_s = time.perf_counter() - t0
 

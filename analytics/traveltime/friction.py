@@ -28,6 +28,9 @@ from scipy.sparse.csgraph import dijkstra
 
 # Off-road speeds never exceed this when the mode is walking (km/h); roads are walked at it too.
 WALK_KMH = 5.0
+# Off-road travel is impossible on these cells (GeoHealthAccess / AccessMod defaults).
+MAX_SLOPE_DEG = 35.0
+GSW_WATER_MONTHS = 10
 
 # (row step, column step, the cells crossed besides start and end, as (row, col) steps)
 _QUEEN_MOVES = [
@@ -82,6 +85,31 @@ def offroad_speed(cover_percent: Mapping[str, np.ndarray], landcover_kmh: Mappin
             landcover_kmh.get(label, 0.0)
         )
     return speed
+
+
+def barriers(
+    shape: tuple[int, int],
+    slope_deg: np.ndarray | None = None,
+    water_osm: np.ndarray | None = None,
+    water_gsw_months: np.ndarray | None = None,
+    max_slope_deg: float = MAX_SLOPE_DEG,
+) -> np.ndarray:
+    """True where off-road travel is impossible: slope ≥ ``max_slope_deg``, OSM water (≥ 1) or
+    surface water ≥ 10 months a year. Missing layers and NaN cells bar nothing."""
+    barrier = np.zeros(shape, dtype=bool)
+    for layer, limit in (
+        (slope_deg, max_slope_deg),
+        (water_osm, 1),
+        (water_gsw_months, GSW_WATER_MONTHS),
+    ):
+        if layer is not None:
+            barrier |= np.nan_to_num(np.asarray(layer, dtype="float64"), nan=-np.inf) >= limit
+    return barrier
+
+
+def refine_cells(values: np.ndarray, refine: int) -> np.ndarray:
+    """Each cell split into ``refine`` × ``refine`` cells with its value."""
+    return np.repeat(np.repeat(np.asarray(values), refine, axis=0), refine, axis=1)
 
 
 def speed_surface(

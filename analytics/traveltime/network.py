@@ -18,11 +18,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components, dijkstra
 from scipy.spatial import cKDTree
 
-from analytics.traveltime.speeds import WALK_KMH
+from analytics.traveltime.speeds import WALK_KMH, oneway_of, road_speeds
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,20 @@ def road_graph(
         (np.maximum(weight[keep], 1e-9), (heads[keep], tails[keep])), shape=(n, n)
     )
     return RoadGraph(xy, matrix)
+
+
+def network_graph(
+    xy: np.ndarray,
+    edges: pd.DataFrame,
+    table: dict,
+    mode: str = "motorised",
+    walk_kmh: float = WALK_KMH,
+) -> RoadGraph:
+    """Travel seconds over a road network read from OSM (``geodata.roads.read_osm_network``):
+    ``edges`` has ``u``, ``v``, ``length_m`` and the ways' tags. Walking ignores one-way tags."""
+    speed = road_speeds(edges, table, mode=mode, walk_kmh=walk_kmh)
+    oneway = oneway_of(edges) if mode == "motorised" else None
+    return road_graph(xy, edges["u"], edges["v"], edges["length_m"], speed, oneway)
 
 
 def nearest_times(

@@ -14,6 +14,8 @@ import pandas as pd
 WALK_KMH = 5.0
 MODES = ("walking", "motorised")
 QUALITY_TAGS = ("tracktype", "smoothness", "surface")
+ONEWAY_FORWARD = {"yes", "true", "1"}
+ONEWAY_BACKWARD = {"-1", "reverse"}
 
 # The default speed table (km/h and factors): GeoHealthAccess's ``moving-speeds.json`` (MIT,
 # © 2020 Y. Forget et al.), the same as ../shared/data/comoros_geohealthaccess/moving-speeds.json.
@@ -102,3 +104,14 @@ def road_speeds(
         speed = np.where(ferry, float(transport.get("route", {}).get("ferry", np.nan)), speed)
     speed = np.where(speed > 0, speed, np.nan)
     return speed
+
+
+def oneway_of(ways: pd.DataFrame) -> np.ndarray:
+    """1 = only u → v, -1 = only v → u, 0 = both (``oneway`` tags and roundabouts)."""
+    n = len(ways)
+    tag = ways["oneway"] if "oneway" in ways else pd.Series([None] * n, index=ways.index)
+    tag = tag.fillna("").astype(str).str.lower()
+    way = np.where(tag.isin(ONEWAY_FORWARD), 1, np.where(tag.isin(ONEWAY_BACKWARD), -1, 0))
+    junction = ways["junction"] if "junction" in ways else pd.Series([None] * n, index=ways.index)
+    roundabout = (junction == "roundabout").to_numpy() & (way == 0)
+    return np.where(roundabout, 1, way)

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from analytics.traveltime.friction import cost_distance, snap_to_passable
-from analytics.traveltime.network import nearest_times
+from analytics.traveltime.network import nearest_times, network_graph
 from analytics.traveltime.speeds import DEFAULT_TABLE, road_speeds
 from tests.conftest import SHARED_DATA, require
 
@@ -70,7 +70,7 @@ def _grass_r_cost(tmp: Path, friction_grid, start_values: np.ndarray):
 @pytest.mark.parametrize("mode", ["motorised", "walking"])
 def test_friction_engine_equals_grass_r_cost(network, facilities, mode, tmp_path):
     require(shutil.which("grass") is not None, "GRASS GIS (grass-core) is not installed")
-    from geodata.rasters import friction_kit
+    from traveltime.kit import friction_kit
 
     lines = network.lines()
     kit = friction_kit(
@@ -103,7 +103,7 @@ def test_friction_engine_equals_grass_r_cost(network, facilities, mode, tmp_path
 
 
 def test_network_engine_equals_networkx_on_the_comoros(network, facilities):
-    graph = network.graph(DEFAULT_TABLE, mode="motorised")
+    graph = network_graph(network.xy, network.edges, DEFAULT_TABLE, "motorised")
     fac = facilities.to_crs(network.crs)
     fac_xy = np.column_stack([fac.geometry.x, fac.geometry.y])
     rng = np.random.default_rng(7)

@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 
 from analytics.traveltime import friction as fr
-from analytics.traveltime.network import nearest_times, road_graph
-from analytics.traveltime.speeds import DEFAULT_TABLE, road_speeds
+from analytics.traveltime.network import nearest_times, network_graph, road_graph
+from analytics.traveltime.speeds import DEFAULT_TABLE, oneway_of, road_speeds
 
 WALK = 5.0 / 3.6  # m/s
 
@@ -246,10 +246,10 @@ def test_read_osm_network_joins_ways_at_shared_nodes(tmp_path: Path):
     net = read_osm_network(path)
     assert len(net.xy) == 4  # node 5 belongs only to a building
     assert net.edges["way"].tolist() == [10, 10, 11]
-    assert net.oneway().tolist() == [1, 1, 0]
+    assert oneway_of(net.edges).tolist() == [1, 1, 0]
     # 0.01° of longitude at 11.7° S is about 1,090 m
     assert net.edges["length_m"].iloc[0] == pytest.approx(1090, rel=0.01)
-    graph = net.graph(DEFAULT_TABLE)
+    graph = network_graph(net.xy, net.edges, DEFAULT_TABLE)
     assert graph.seconds.nnz == 4  # two one-way edges, the track both ways
     speed = road_speeds(net.edges, DEFAULT_TABLE)
     np.testing.assert_allclose(speed, [70, 70, 14])
@@ -258,8 +258,8 @@ def test_read_osm_network_joins_ways_at_shared_nodes(tmp_path: Path):
 def test_command_line_network_and_raster(tmp_path: Path, capsys):
     from affine import Affine
 
-    from geodata.__main__ import main
     from geodata.rasters import Grid, read_grid, write_grid
+    from traveltime.cli import main
 
     osm = tmp_path / "tiny.osm"
     osm.write_text(OSM_XML, encoding="utf-8")
@@ -268,7 +268,7 @@ def test_command_line_network_and_raster(tmp_path: Path, capsys):
     origins = tmp_path / "origins.csv"
     origins.write_text("id,lon,lat\na,43.25,-11.7005\nb,43.30,-11.80\n", encoding="utf-8")
     out = tmp_path / "times.csv"
-    args = ["traveltime", "network", "--osm", str(osm), "--facilities", str(facilities)]
+    args = ["network", "--osm", str(osm), "--facilities", str(facilities)]
     assert main([*args, "--origins", str(origins), "--out", str(out)]) == 0
     table = pd.read_csv(out)
     assert table["facility_name"].tolist() == ["Clinic", "Clinic"]
@@ -289,7 +289,7 @@ def test_command_line_network_and_raster(tmp_path: Path, capsys):
     lon, lat = fac.transform(500050, 8699950)
     facilities.write_text(f"name,lon,lat\nA,{lon},{lat}\n", encoding="utf-8")
     cost, near = tmp_path / "cost.tif", tmp_path / "near.tif"
-    args = ["traveltime", "raster", "--speed", str(tmp_path / "speed.tif")]
+    args = ["raster", "--speed", str(tmp_path / "speed.tif")]
     args += ["--facilities", str(facilities), "--cost-out", str(cost), "--nearest-out", str(near)]
     assert main(args) == 0
     got = read_grid(cost).values
@@ -304,7 +304,8 @@ def test_friction_kit_reads_rasters_burns_roads_and_refines(tmp_path: Path):
     import shapely
     from affine import Affine
 
-    from geodata.rasters import Grid, friction_kit, write_grid
+    from geodata.rasters import Grid, write_grid
+    from traveltime.kit import friction_kit
 
     crs = pyproj.CRS("EPSG:32738")
     transform = Affine(1000, 0, 500000, 0, -1000, 8700000)

@@ -1,4 +1,4 @@
-"""``python -m geodata traveltime``: travel time to the nearest facility, offline.
+"""``python -m traveltime``: travel time to the nearest facility, offline.
 
 - ``raster``: a cost raster in seconds plus a nearest-facility raster (GRASS ``r.cost -k`` rules)
   from a speed or friction GeoTIFF, or from a folder of land-cover / slope / water rasters with
@@ -23,7 +23,7 @@ FRICTION_UNITS = {"s/cell": None, "s/m": 1.0, "min/m": 60.0}
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m geodata traveltime", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m traveltime", description=__doc__)
     sub = parser.add_subparsers(dest="engine", required=True)
 
     raster = sub.add_parser("raster", help="cost raster (seconds) and nearest-facility raster")
@@ -99,11 +99,11 @@ def _table(args: argparse.Namespace) -> dict:
 
 
 def _network(args: argparse.Namespace) -> int:
-    from analytics.traveltime.network import nearest_times
+    from analytics.traveltime.network import nearest_times, network_graph
     from geodata.roads import read_osm_network
 
     net = read_osm_network(args.osm)
-    graph = net.graph(_table(args), mode=args.mode, walk_kmh=args.walk_kmh)
+    graph = network_graph(net.xy, net.edges, _table(args), args.mode, args.walk_kmh)
     facilities = read_points(args.facilities).to_crs(net.crs)
     origins = read_points(args.origins).to_crs(net.crs)
     result = nearest_times(
@@ -142,7 +142,8 @@ def _network(args: argparse.Namespace) -> int:
 def _raster(args: argparse.Namespace) -> int:
     from analytics.traveltime.friction import cost_distance, friction_from_speed
     from analytics.traveltime.speeds import road_speeds
-    from geodata.rasters import friction_kit, read_grid, write_grid
+    from geodata.rasters import read_grid, write_grid
+    from traveltime.kit import friction_kit
 
     table = _table(args)
     if args.kit:
