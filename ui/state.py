@@ -1,8 +1,24 @@
-"""View state that lives in the URL, so that a shared link reopens the same view.
+"""View state: each page keeps its own settings, the URL carries them, a few are shared on purpose.
 
-A page declares its parameters once (:class:`Param`); :func:`bind` seeds each widget's session
-state from the URL on first load (ignoring values that are not allowed), and :func:`publish`
-writes the current choices back to ``st.query_params`` (defaults are left out to keep links short).
+A page declares its parameters once (:class:`Param`); :func:`bind` gives each widget key its value
+before the widget is drawn, and :func:`publish` records the choices and writes them to
+``st.query_params`` (defaults are left out to keep links short), so that a shared link reopens the
+same view.
+
+Streamlit forgets the state of a widget that a run does not draw, and widgets of the same key on
+two pages are two different widgets: a move to another page and back would reset a page's
+settings to its widgets' first options. So every page's values are also kept apart from the
+widgets, one store per page, and restored when the page is entered again:
+
+- ``app.py`` calls :func:`enter_page` with the page each run shows. A run that enters a page
+  (from another page, or the session's first) takes the page's view from the URL when the URL
+  names any view parameter (a shared link, the back button), exactly as the link says; otherwise
+  from the page's own store (the sidebar's links carry no parameters).
+- A run on the same page takes the widget's value, else the stored one (a widget hidden in the last
+  run), else the URL.
+- Parameters named in :data:`SHARED` (the reporting month) are shared on purpose: the value chosen
+  on one page is the value on the next page that has it. Language and calendar are kept by
+  :mod:`ui.context`, the workspace by the command line.
 """
 
 from __future__ import annotations
@@ -11,6 +27,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import streamlit as st
+
+#: Parameters that mean the same on every page: a value chosen on one page is kept on the next.
+SHARED = frozenset({"month"})
+
+#: URL parameters of the whole app (kept by :mod:`ui.context`), not of a page's view.
+APP_PARAMS = frozenset({"lang", "cal"})
+
+_PAGE = "_ca_page"  # the page the current run shows
+_ENTERED = "_ca_entered"  # whether this run entered that page
+_LINKED = "_ca_linked"  # whether it was entered with view parameters in the URL
+_VIEWS = "_ca_views"  # page -> {parameter name: value}
+_SHARED = "_ca_shared"  # shared parameter name -> value
 
 
 @dataclass(frozen=True)
@@ -28,26 +56,75 @@ class Param:
     def widget_key(self) -> str:
         return self.key or f"url_{self.name}"
 
+    @property
+    def shared(self) -> bool:
+        """Whether every page shares this parameter's value (:data:`SHARED`)."""
+        return self.name in SHARED
+
+
+def enter_page(page: str) -> None:
+    """Note the page this run shows (``app.py``, before the page runs).
+
+    A run whose page differs from the last run's enters the page: its view comes from the URL
+    when the URL names a view parameter, else from the page's store (see the module's text).
+    """
+    entered = st.session_state.get(_PAGE) != page
+    st.session_state[_PAGE] = page
+    st.session_state[_ENTERED] = entered
+    if entered:
+        st.session_state[_LINKED] = any(name not in APP_PARAMS for name in st.query_params)
+
+
+def _stores() -> tuple[dict[str, object], dict[str, object]]:
+    """This page's store and the shared one (created on first use)."""
+    views = st.session_state.setdefault(_VIEWS, {})
+    page = str(st.session_state.get(_PAGE, ""))
+    return views.setdefault(page, {}), st.session_state.setdefault(_SHARED, {})
+
+
+def _from_url(p: Param) -> object:
+    raw = st.query_params.get(p.name)
+    if raw is None:
+        return None
+    try:
+        return p.parse(raw)
+    except (TypeError, ValueError):
+        return None
+
+
+def _remember(p: Param, chosen: object) -> None:
+    page_store, shared_store = _stores()
+    page_store[p.name] = chosen
+    if p.shared:
+        shared_store[p.name] = chosen
+
 
 def bind(params: Sequence[Param]) -> None:
-    """Seed session state from the URL (once per widget key), dropping values not allowed."""
+    """Give each parameter's widget key its value for this run (see the module's text), dropping
+    values that are not allowed."""
+    page_store, shared_store = _stores()
+    entering = bool(st.session_state.get(_ENTERED)) and _PAGE in st.session_state
+    linked = bool(st.session_state.get(_LINKED))
     for p in params:
         allowed = list(p.allowed()) if p.allowed else None
         current = st.session_state.get(p.widget_key, None)
-        if current is not None and (allowed is None or current in allowed):
-            continue
-        value = p.default
-        raw = st.query_params.get(p.name)
-        if raw is not None:
-            try:
-                parsed = p.parse(raw)
-            except (TypeError, ValueError):
-                parsed = None
-            if parsed is not None and (allowed is None or parsed in allowed):
-                value = parsed
-        if allowed is not None and value not in allowed:
-            value = allowed[0] if allowed else None
-        st.session_state[p.widget_key] = value
+        if entering and linked:
+            candidates = [_from_url(p)]
+        elif entering:
+            candidates = [shared_store.get(p.name) if p.shared else None, page_store.get(p.name)]
+        else:
+            candidates = [current, page_store.get(p.name), _from_url(p)]
+        chosen = next(
+            (c for c in candidates if c is not None and (allowed is None or c in allowed)),
+            p.default,
+        )
+        if allowed is not None and chosen not in allowed:
+            chosen = allowed[0] if allowed else None
+        # On entering, always: the key may still hold another page's widget of that key, which
+        # the widget drawn here would not take up.
+        if entering or current is None or current != chosen:
+            st.session_state[p.widget_key] = chosen
+        _remember(p, chosen)
 
 
 def value(p: Param) -> object:
@@ -60,9 +137,12 @@ def set_value(p: Param, new: object) -> None:
 
 
 def publish(params: Sequence[Param]) -> None:
-    """Write the current values into the URL; a value equal to its default is removed."""
+    """Keep the current values in the page's store and write them into the URL; a value equal to
+    its default is removed from the URL. A widget this run did not draw keeps its stored value."""
+    page_store, _ = _stores()
     for p in params:
-        current = st.session_state.get(p.widget_key, p.default)
+        current = st.session_state.get(p.widget_key, page_store.get(p.name, p.default))
+        _remember(p, current)
         if current is None or current == p.default:
             if p.name in st.query_params:
                 del st.query_params[p.name]
