@@ -22,9 +22,12 @@ from ui.fonts import ensure_font_assets
 from ui.i18n import available_languages, direction, translate
 from ui.localize import language_style
 from ui.offline import ensure_vendor_assets
+from ui.serve import keep_server_offline
 from ui.state import enter_page
 
 APP_DIR = Path(__file__).parent
+# No IP look-ups by the server (for a plain `streamlit run app.py`; ui.serve does it at start-up).
+keep_server_offline()
 
 st.set_page_config(
     page_title=translate("app.title", language()),
