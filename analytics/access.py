@@ -29,8 +29,12 @@ from scipy.spatial import cKDTree
 
 __all__ = [
     "CARE_TYPES",
+    "CATCHMENT_KM",
+    "COVERED_AT",
     "DISTANCE_SETS",
     "DOUBLE_GAP_CLASSES",
+    "NEAR_KM",
+    "REFERRAL_KM",
     "PointSet",
     "CatchmentLinks",
     "POP_POINT_COLUMNS",
@@ -57,6 +61,16 @@ __all__ = [
 
 #: Facility types that give primary or referral care (insurance offices and pharmacies do not).
 CARE_TYPES: tuple[str, ...] = ("hospital", "polyclinic", "clinic", "health_post")
+
+#: The default thresholds of every access measure, wherever it is shown (pages, briefings, command
+#: line): care within this distance is near (km)...
+NEAR_KM = 2.0
+#: ...a hospital within this distance is within reach for referral (km)...
+REFERRAL_KM = 10.0
+#: ...a facility serves the areas within this distance (2SFCA and load catchment, km)...
+CATCHMENT_KM = 10.0
+#: ...and an area at or above this coverage counts as covered (double-gap classes).
+COVERED_AT = 0.9
 
 #: Facility sets whose nearest member every area is measured to (``{name}_km``, ``{name}_id``).
 DISTANCE_SETS: dict[str, tuple[str, ...]] = {
@@ -938,9 +952,7 @@ def access_summary(per_area: pd.DataFrame) -> dict[str, float]:
     pop = known.fillna(0.0)
     near = per_area["near_care"].to_numpy(dtype=bool)
     gap = per_area["referral_gap"].to_numpy(dtype=bool)
-    classes = per_area["double_gap"].astype(str)
-    people_by_class = pop.groupby(classes.to_numpy()).sum()
-    areas_by_class = classes.value_counts()
+    by_class = double_gap_summary(per_area["double_gap"], known).set_index("double_gap")
     near_people = float(pop[near].sum())
     total = float(known.sum())
     return {
@@ -952,6 +964,6 @@ def access_summary(per_area: pd.DataFrame) -> dict[str, float]:
         "areas_beyond_care": int((~near).sum()),
         "people_referral_gap": float(pop[gap].sum()),
         "areas_referral_gap": int(gap.sum()),
-        **{f"people_{c}": float(people_by_class.get(c, 0.0)) for c in DOUBLE_GAP_CLASSES},
-        **{f"areas_{c}": int(areas_by_class.get(c, 0)) for c in DOUBLE_GAP_CLASSES},
+        **{f"people_{c}": float(by_class.loc[c, "population"]) for c in DOUBLE_GAP_CLASSES},
+        **{f"areas_{c}": int(by_class.loc[c, "n_areas"]) for c in DOUBLE_GAP_CLASSES},
     }

@@ -842,11 +842,11 @@ class NetworkSettings:
     for (e.g. hospitals and their beds; care facilities and 1 each; insurance offices and desks).
     """
 
-    near_km: float = 2.0
-    referral_km: float = 10.0
-    catchment_km: float = 10.0
+    near_km: float = access.NEAR_KM
+    referral_km: float = access.REFERRAL_KM
+    catchment_km: float = access.CATCHMENT_KM
     decay: bool = False
-    covered_at: float = 0.9
+    covered_at: float = access.COVERED_AT
     supply: str | None = "beds"
     service_types: tuple[str, ...] = ("hospital",)
     overload_at: float = 1.5

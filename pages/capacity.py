@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from analytics import access
 from analytics import capacity as cap
 from geodata.problems import DataError
 from geodata.schema import FACILITY_TYPES
@@ -49,10 +50,10 @@ def supplies() -> list[str]:
 P = {
     "service": Param("service", services[0] if services else "care", lambda: services or ["care"]),
     "supply": Param("supply", "", supplies),
-    "catchment": Param("catchment", 5.0, lambda: DISTANCES, **km_dump),
-    "near": Param("near", 2.0, lambda: DISTANCES, **km_dump),
-    "referral": Param("referral", 10.0, lambda: DISTANCES, **km_dump),
-    "covered": Param("covered", 0.9, lambda: COVERED, **km_dump),
+    "catchment": Param("catchment", access.CATCHMENT_KM, lambda: DISTANCES, **km_dump),
+    "near": Param("near", access.NEAR_KM, lambda: DISTANCES, **km_dump),
+    "referral": Param("referral", access.REFERRAL_KM, lambda: DISTANCES, **km_dump),
+    "covered": Param("covered", access.COVERED_AT, lambda: COVERED, **km_dump),
     "overload": Param("overload", 1.5, lambda: OVERLOAD, **km_dump),
     "decay": Param("decay", False, lambda: [False, True], **flag),
     "measure": Param("measure", measures[0] if measures else "", lambda: measures or [""]),

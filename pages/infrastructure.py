@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from analytics import access
 from ui import access_data, access_views, capacity_data, data, views
 from ui.access_views import VIEWS, access_map
 from ui.context import current
@@ -44,8 +45,10 @@ flag = {"parse": lambda s: s in ("1", "true"), "dump": lambda v: "1" if v else "
 
 P = {
     "view": Param("view", view_options[0], lambda: view_options),
-    "near": Param("near", 2.0, lambda: DISTANCES, parse=float, dump=lambda v: f"{v:g}"),
-    "referral": Param("referral", 10.0, lambda: DISTANCES, parse=float, dump=lambda v: f"{v:g}"),
+    "near": Param("near", access.NEAR_KM, lambda: DISTANCES, parse=float, dump=lambda v: f"{v:g}"),
+    "referral": Param(
+        "referral", access.REFERRAL_KM, lambda: DISTANCES, parse=float, dump=lambda v: f"{v:g}"
+    ),
     "office": Param("office", 5.0, lambda: DISTANCES, parse=float, dump=lambda v: f"{v:g}"),
     # 2SFCA supply: hospital beds by default where there are any, else care facilities (1 each).
     "supply": Param(
@@ -53,8 +56,12 @@ P = {
         "beds" if with_beds and "beds" in supply_choices else "facility",
         lambda: supply_choices,
     ),
-    "catchment": Param("catchment", 10.0, lambda: DISTANCES, parse=float, dump=lambda v: f"{v:g}"),
-    "covered": Param("covered", 0.9, lambda: COVERED, parse=float, dump=lambda v: f"{v:g}"),
+    "catchment": Param(
+        "catchment", access.CATCHMENT_KM, lambda: DISTANCES, parse=float, dump=lambda v: f"{v:g}"
+    ),
+    "covered": Param(
+        "covered", access.COVERED_AT, lambda: COVERED, parse=float, dump=lambda v: f"{v:g}"
+    ),
     "decay": Param("decay", False, lambda: [False, True], **flag),
     "uc": Param("uc", False, lambda: [False, True], **flag),
     "asof": Param("asof", "", lambda: ["", *opening_dates]),
