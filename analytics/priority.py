@@ -21,6 +21,10 @@ Components (higher means more in need):
 A component that is missing for a unit is left out of that unit's score and the weights of the
 others are rescaled (the number of components used is reported); a component that is constant
 over all units rescales to 0 for all of them. A weight of 0 switches a component off.
+
+No data is not a rank: a unit without population (missing, or zero) is left out of every
+ranking and top-N list (:func:`has_population`, :func:`split_ranked`) and listed apart as
+"no data"; its figures do not set the min–max scale either.
 """
 
 from __future__ import annotations
@@ -34,8 +38,10 @@ __all__ = [
     "COMPONENTS",
     "OPERATIONAL",
     "aggregate_priority_inputs",
+    "has_population",
     "priority_inputs",
     "priority_score",
+    "split_ranked",
 ]
 
 #: Component names, in the order the page shows them.
@@ -46,6 +52,39 @@ OPERATIONAL: tuple[str, ...] = ("operational",)
 
 def _float(values: pd.Series) -> pd.Series:
     return pd.to_numeric(values, errors="coerce").astype("float64")
+
+
+def has_population(population: pd.Series) -> pd.Series:
+    """Whether each unit may be ranked: its population is known and above zero.
+
+    The one rule for every ranking and top-N list (priority ranking, districts ranked, briefing
+    lists, partner rankings): a unit without population has no coverage, no uninsured people and
+    no share of anything, so it is listed apart as "no data", never ranked.
+
+    Parameters
+    ----------
+    population : pandas.Series
+        Population per unit (numbers, or text of numbers; missing allowed).
+
+    Returns
+    -------
+    pandas.Series
+        Boolean, same index.
+    """
+    values = _float(population)
+    return pd.Series(values.gt(0).to_numpy(), index=population.index, name="has_population")
+
+
+def split_ranked(
+    frame: pd.DataFrame, population: str = "population"
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``frame`` split by :func:`has_population` on its ``population`` column: the units that
+    may be ranked, and those listed apart as "no data" (each in ``frame``'s order). A frame
+    without the column has no population to rank by: every unit is "no data"."""
+    if population not in frame:
+        return frame.iloc[:0], frame
+    ranked = has_population(frame[population]).to_numpy()
+    return frame[ranked], frame[~ranked]
 
 
 def priority_inputs(area_cov: pd.DataFrame, distance_km: pd.Series | None = None) -> pd.DataFrame:
@@ -172,7 +211,9 @@ def priority_score(
     ----------
     inputs : pandas.DataFrame
         One row per unit with raw component columns named as in :data:`COMPONENTS` (those
-        absent are treated as unknown). Not modified.
+        absent are treated as unknown). Not modified. With a ``population`` column, units
+        without population (:func:`has_population`) get no score and no rank, and do not set
+        the scale.
     weights : mapping of str to float
         Weight per component (non-negative); components not named get weight 0.
     scale_from : pandas.DataFrame, optional
@@ -202,14 +243,23 @@ def priority_score(
             raise ValueError(f"weight of {name!r} must be a finite number >= 0, got {w!r}")
     out = pd.DataFrame(index=inputs.index)
     used: list[str] = []
+    ranked = (
+        has_population(inputs["population"]).to_numpy()
+        if "population" in inputs
+        else np.ones(len(inputs), dtype=bool)
+    )
     for name in COMPONENTS:
         w = float(weights.get(name, 0.0))
         if w <= 0 or name not in inputs:
             continue
-        raw = _float(inputs[name])
+        raw = _float(inputs[name]).where(ranked)
         if raw.notna().sum() == 0:
             continue
-        reference = _float(scale_from[name]) if scale_from is not None else None
+        reference = None
+        if scale_from is not None:
+            reference = _float(scale_from[name])
+            if "population" in scale_from:
+                reference = reference.where(has_population(scale_from["population"]))
         out[f"norm_{name}"] = _rescaled(raw, reference)
         used.append(name)
     if not used:

@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.clusters import CATEGORIES
-from analytics.priority import COMPONENTS, priority_score
+from analytics.priority import COMPONENTS, priority_score, split_ranked
 from analytics.trends import target_at
 from analytics.uncertainty import BASE_ERROR, ERROR_PER_YEAR, coverage_interval, rank_bands
 from ui import data, gap_views, views
@@ -148,6 +148,9 @@ def ranking_section() -> None:
     interval = coverage_interval(table["population"], table["insured"], years_old)
     table = table.join(interval.drop(columns=["coverage"]))
     order = str(value(P["order"]))
+    # No data is not a rank: units without population are ranked nowhere, and listed apart.
+    ranked, no_data = split_ranked(table)
+    inputs_ranked = inputs.loc[ranked.index]
     if order == "priority":
         # The score's own interval: uninsured people and shortfall at the ends of the population
         # interval, rescaled on the central scale.
@@ -156,31 +159,32 @@ def ranking_section() -> None:
             ("uninsured_low", "coverage_high"),
             ("uninsured_high", "coverage_low"),
         ):
-            end = inputs.assign(
-                uninsured=table[uninsured],
-                shortfall=(table["target"] - table[coverage]).clip(lower=0),
+            end = inputs_ranked.assign(
+                uninsured=ranked[uninsured],
+                shortfall=(ranked["target"] - ranked[coverage]).clip(lower=0),
             )
-            ends.append(priority_score(end, weights, scale_from=inputs)["score"])
-        band = rank_bands(table["score"], ends[0], ends[1], ascending=False)
+            ends.append(priority_score(end, weights, scale_from=inputs_ranked)["score"])
+        band = rank_bands(ranked["score"], ends[0], ends[1], ascending=False)
     elif order == "coverage":
-        band = rank_bands(table["coverage"], table["coverage_low"], table["coverage_high"])
+        band = rank_bands(ranked["coverage"], ranked["coverage_low"], ranked["coverage_high"])
     elif order == "gap_to_target":
-        gap_lo = (table["target"] - table["coverage_high"]).clip(lower=0)
-        gap_hi = (table["target"] - table["coverage_low"]).clip(lower=0)
-        band = rank_bands(table["gap_to_target"], gap_lo, gap_hi, ascending=False)
+        gap_lo = (ranked["target"] - ranked["coverage_high"]).clip(lower=0)
+        gap_hi = (ranked["target"] - ranked["coverage_low"]).clip(lower=0)
+        band = rank_bands(ranked["gap_to_target"], gap_lo, gap_hi, ascending=False)
     elif order == "uninsured":
         band = rank_bands(
-            table["uninsured"], table["uninsured_low"], table["uninsured_high"], ascending=False
+            ranked["uninsured"], ranked["uninsured_low"], ranked["uninsured_high"], ascending=False
         )
     else:
         band = rank_bands(
-            table["population"],
-            table["population_low"],
-            table["population_high"],
+            ranked["population"],
+            ranked["population_low"],
+            ranked["population_high"],
             ascending=False,
         )
     table = table.join(band)
     table = table.sort_values(["rank", key_column], na_position="last").reset_index(drop=True)
+    ranked, no_data = split_ranked(table)
     top_n = int(value(P["top"]))
 
     st.subheader(ctx.t("gap.ranking.title", level=ctx.t(f"level.{level}")))
@@ -206,6 +210,7 @@ def ranking_section() -> None:
         if with_insured
         else table["population"].map(lambda v: fmt_int(v, ctx.lang))
     )
+    ranked, no_data = split_ranked(table)
     items = [
         LegendItem(c, ctx.t("gap.map.ranks", first=fmt_int(a, ctx.lang), last=fmt_int(b, ctx.lang)))
         for c, a, b in groups
@@ -232,7 +237,7 @@ def ranking_section() -> None:
             facilities=facilities,
         )
     with info_col:
-        top = table.head(top_n)
+        top = ranked.head(top_n)
         st.metric(
             ctx.t("gap.ranking.top_population", n=top_n), fmt_int(top["population"].sum(), ctx.lang)
         )
@@ -241,7 +246,7 @@ def ranking_section() -> None:
                 ctx.t("gap.ranking.top_uninsured", n=top_n),
                 fmt_int(top["uninsured"].sum(min_count=1), ctx.lang),
             )
-            share = top["uninsured"].sum() / table["uninsured"].sum()
+            share = top["uninsured"].sum() / ranked["uninsured"].sum()
             st.caption(ctx.t("gap.ranking.top_share", share=fmt_pct(share, ctx.lang)))
         st.caption(
             ctx.t(
@@ -252,11 +257,13 @@ def ranking_section() -> None:
                 years=fmt_int(years_old, ctx.lang),
             )
         )
-        distinct = int(table["distinct"].sum())
+        distinct = int(ranked["distinct"].sum())
         st.caption(ctx.t("gap.ranking.distinct", n=fmt_int(distinct, ctx.lang)))
 
     shown = {
         "_rank": ctx.t("gap.table.rank"),
+        "rank_best": ctx.t("gap.table.rank_from"),
+        "rank_worst": ctx.t("gap.table.rank_to"),
         name_column: ctx.t("table.name"),
         **({"district_name": ctx.t("table.district")} if level == "area" else {}),
         "population": ctx.t("metric.population"),
@@ -285,7 +292,7 @@ def ranking_section() -> None:
         for c in used
         if f"part_{c}" in table
     }
-    view = table[list(shown)].rename(columns=shown)
+    view = ranked[list(shown)].rename(columns=shown)
     percent = [
         ctx.t(k)
         for k in (
@@ -333,8 +340,19 @@ def ranking_section() -> None:
             for c in used
         }
     )
-    st.dataframe(view, hide_index=True, width="stretch", height=380, column_config=config)
-    gap_views.download(ctx, view, f"gap_ranking_{level}")
+    bounds = [ctx.t("gap.table.rank_from"), ctx.t("gap.table.rank_to")]
+    st.dataframe(
+        view.drop(columns=bounds),
+        hide_index=True,
+        width="stretch",
+        height=380,
+        column_config=config,
+    )
+    # The file holds the rank as a number, and its band as two numbers (the table's text
+    # "3–5" is for reading).
+    exported = view.assign(**{ctx.t("gap.table.rank"): ranked["rank"].to_numpy()})
+    gap_views.download(ctx, exported, f"gap_ranking_{level}", kinds=dict.fromkeys(bounds, "rank"))
+    gap_views.no_data_list(ctx, no_data, name_column, key_column, level)
 
 
 # ------------------------------------------------------------------------------------ clusters
@@ -574,7 +592,7 @@ def trends_section() -> None:
         },
     )
     st.caption(ctx.t("gap.outreach.note", n=after))
-    gap_views.download(ctx, view, "gap_outreach")
+    gap_views.download(ctx, view, "gap_outreach", percent=(ctx.t("gap.outreach.after", n=after),))
 
 
 def signed_points(share: float) -> str:

@@ -12,6 +12,7 @@ from ui import data, partner_data, partner_views, views
 from ui.context import current
 from ui.downloads import table_downloads
 from ui.facility_layer import facility_filters
+from ui.format import fmt_int
 
 ctx = current()
 ws, ver = ctx.source, ctx.version
@@ -52,7 +53,10 @@ table_downloads(
     ctx,
     partner_views.scorecard_table(ctx, cards),
     "partner_scorecards",
-    percent=tuple(ctx.t(k) for k in ("metric.coverage", "partners.target", "partners.progress")),
+    kinds={  # changes of coverage: shares 0–1 (points of coverage), as the scorecards hold them
+        ctx.t("partners.change", months=fmt_int(n, ctx.lang)): "share"
+        for n in partner_data.CHANGE_MONTHS
+    },
 )
 
 st.subheader(ctx.t("partners.trend_title"))

@@ -22,8 +22,11 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 __all__ = [
+    "GEODATA_KINDS",
     "NUMBER_FORMATS",
+    "PERCENT_KINDS",
     "defused",
+    "export_frame",
     "geojson_bytes",
     "geopackage_bytes",
     "standalone_map_html",
@@ -31,8 +34,44 @@ __all__ = [
     "table_xlsx",
 ]
 
-#: Number formats in the workbook by column kind (``percent`` columns are ``share``).
-NUMBER_FORMATS: dict[str, str] = {"count": "#,##0", "int": "0", "share": "0.0%", "km": "0.00"}
+#: Number formats in the workbook by column kind. Shares and percentages are both written as
+#: percent 0–100 (the header states the unit), so both show one decimal.
+NUMBER_FORMATS: dict[str, str] = {
+    "count": "#,##0",
+    "int": "0",
+    "rank": "0",
+    "share": "0.0",
+    "percent": "0.0",
+    "km": "0.00",
+}
+#: Kinds whose column is written as percent 0–100 with the unit in its header: ``share`` holds
+#: 0–1 in the frame (multiplied by 100 in the file), ``percent`` holds 0–100 already.
+PERCENT_KINDS = ("share", "percent")
+#: Kinds written as whole numbers (nullable integers: an empty cell stays empty, never "1.0").
+_INTEGER_KINDS = ("count", "int", "rank")
+#: Column kinds of the figures that map data (GeoJSON, GeoPackage) carry under their own names.
+GEODATA_KINDS: dict[str, str] = {
+    **dict.fromkeys(
+        ("coverage", "coverage_low", "coverage_high", "target", "gap_to_target"), "share"
+    ),
+    **dict.fromkeys(
+        (
+            "population",
+            "insured",
+            "uninsured",
+            "people_to_target",
+            "households",
+            "pop_female",
+            "pop_65plus",
+            "pop_under5",
+        ),
+        "count",
+    ),
+}
+#: Text that stands for a missing value in a frame made by ``astype(str)``; written empty.
+_MISSING_TEXT = frozenset({"None", "nan", "NaN", "<NA>", "NaT"})
+#: Ways of writing the percent unit in a header: a header holding one states its unit already.
+_PERCENT_MARKS = ("%", "\u066a", "درصد")
 
 _HEADER_FILL = PatternFill("solid", fgColor="1D4E89")
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -50,6 +89,96 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.rename(columns=str)
 
 
+def _percent_header(header: str, lang: str) -> str:
+    if any(mark in header for mark in _PERCENT_MARKS):
+        return header
+    from ui.i18n import translate
+
+    return translate("downloads.percent_header", lang, label=header)
+
+
+def _whole(values: pd.Series) -> pd.Series:
+    """``values`` as nullable integers (rounded): counts and ranks, never ``446823.0``."""
+    numbers = pd.to_numeric(values, errors="coerce").astype("Float64")
+    return numbers.round(0).astype("Int64")
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float | np.integer | np.floating) and not isinstance(
+        value, bool | np.bool_
+    )
+
+
+def _undeclared(values: pd.Series) -> pd.Series:
+    """A column whose kind the table does not declare: whole numbers as integers, other numbers
+    as they are, missing values (``None``, ``nan`` and their text) empty."""
+    if pd.api.types.is_bool_dtype(values) or pd.api.types.is_datetime64_any_dtype(values):
+        return values
+    if values.dtype == object:
+        present = values[values.notna()]
+        if len(present) and present.map(_is_number).all():
+            values = pd.to_numeric(values, errors="coerce")
+        else:
+            text = values.where(values.notna(), None).astype(object)
+            missing = text.isin(_MISSING_TEXT).to_numpy() | text.isna().to_numpy()
+            return text.mask(missing, None)
+    if pd.api.types.is_float_dtype(values):
+        finite = values.dropna()
+        if len(finite) and np.isfinite(finite).all() and (finite % 1 == 0).all():
+            return values.astype("Float64").astype("Int64")
+    if pd.api.types.is_string_dtype(values):
+        return values.mask(values.isin(_MISSING_TEXT))
+    return values
+
+
+def export_frame(
+    frame: pd.DataFrame, kinds: Mapping[str, str] | None = None, *, lang: str = "en"
+) -> pd.DataFrame:
+    """The one convention of every exported table (CSV, XLSX, GeoJSON, GeoPackage).
+
+    - ``share`` (0–1) and ``percent`` (0–100) columns: percent 0–100, the unit stated in the
+      header in ``lang`` (``Coverage (%)``) unless the header states it already;
+    - ``count``, ``int`` and ``rank`` columns: whole numbers (nullable ``Int64``);
+    - columns with no declared kind: whole numbers as integers, other values as they are;
+    - missing values empty, never ``None`` or ``nan``.
+
+    Parameters
+    ----------
+    frame
+        The table (a GeoDataFrame keeps its geometry). Not modified.
+    kinds
+        Column kind by header, as the table declares it (any kind not named above, such as
+        ``text``, ``km`` or ``date``, is kept as it is, missing values empty).
+    lang
+        Language of the headers.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy, of the same class, with the columns normalised and percent headers renamed.
+    """
+    kinds = {str(k): v for k, v in (kinds or {}).items()}
+    geometry = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None
+    out = frame.rename(columns=str).copy()
+    renamed: dict[str, str] = {}
+    for column in out.columns:
+        if column == geometry:
+            continue
+        kind = kinds.get(column)
+        values = out[column]
+        if kind in PERCENT_KINDS:
+            numbers = pd.to_numeric(values, errors="coerce").astype("float64")
+            out[column] = (numbers * (100.0 if kind == "share" else 1.0)).round(6)
+            renamed[column] = _percent_header(column, lang)
+        elif kind in _INTEGER_KINDS:
+            out[column] = _whole(values)
+        elif kind in ("km", "number"):
+            out[column] = pd.to_numeric(values, errors="coerce").astype("float64")
+        else:
+            out[column] = _undeclared(values)
+    return out.rename(columns=renamed)
+
+
 def defused(value: object) -> object:
     """``value``, or text that a spreadsheet would run as a formula prefixed with an apostrophe."""
     if isinstance(value, str) and value.startswith(_FORMULA_START):
@@ -57,17 +186,28 @@ def defused(value: object) -> object:
     return value
 
 
-def table_csv(frame: pd.DataFrame) -> bytes:
+def table_csv(
+    frame: pd.DataFrame,
+    *,
+    percent: Iterable[str] = (),
+    kinds: Mapping[str, str] | None = None,
+    lang: str = "en",
+) -> bytes:
     """CSV in UTF-8 with a byte-order mark, so spreadsheets read Persian and Vietnamese; text that
     a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``…) is prefixed with an
     apostrophe, headers included. Lines end in CR LF, so that a field holding a carriage return
     is quoted (a spreadsheet would otherwise start a new row there, whose first cell the
-    apostrophe no longer guards)."""
-    safe = _plain(frame).rename(columns=defused)
+    apostrophe no longer guards). Columns follow :func:`export_frame` (``percent``: columns
+    holding shares 0–1, the same as kind ``share`` in ``kinds``)."""
+    safe = export_frame(_plain(frame), _kinds(percent, kinds), lang=lang).rename(columns=defused)
     for column in safe.columns:
         if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
             safe[column] = safe[column].map(defused)
     return safe.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+
+
+def _kinds(percent: Iterable[str], kinds: Mapping[str, str] | None) -> dict[str, str]:
+    return {str(c): "share" for c in percent} | {str(c): k for c, k in (kinds or {}).items()}
 
 
 def _cell(value: object) -> object:
@@ -104,6 +244,7 @@ def table_xlsx(
     kinds: Mapping[str, str] | None = None,
     rtl: bool = False,
     title: str | None = None,
+    lang: str = "en",
 ) -> bytes:
     """An XLSX workbook of one table: an optional bold ``title`` row, bold white-on-blue header
     row (wrapped, frozen, filter on), columns wide enough for their text; right to left for
@@ -112,16 +253,22 @@ def table_xlsx(
     Parameters
     ----------
     percent
-        Columns holding shares 0–1, shown as percentages.
+        Columns holding shares 0–1 (kind ``share``).
     kinds
-        Column kinds by header (``count``, ``int``, ``share``, ``km``; any other kind, such as
-        ``text``, has no number format). Columns with no kind show whole numbers and figures
-        above 100 with thousands separators.
+        Column kinds by header (``count``, ``int``, ``rank``, ``share``, ``percent``, ``km``;
+        any other kind, such as ``text``, has no number format); the columns follow
+        :func:`export_frame`. Columns with no kind show whole numbers and figures above 100
+        with thousands separators.
     title
         A heading above the table (row 1; the header row is then row 3).
+    lang
+        Language of the headers (for the percent unit).
     """
-    plain = _plain(frame)
-    kind_of = {str(c): "share" for c in percent} | {str(c): k for c, k in (kinds or {}).items()}
+    declared = _kinds(percent, kinds)
+    plain = export_frame(_plain(frame), declared, lang=lang)
+    kind_of = {
+        (_percent_header(c, lang) if k in PERCENT_KINDS else c): k for c, k in declared.items()
+    }
     book = Workbook()
     ws = book.active
     ws.title = "".join(ch for ch in sheet if ch not in _SHEET_NAME_BAD).strip()[:31] or "table"
@@ -178,14 +325,15 @@ def _for_files(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def geojson_bytes(frame: gpd.GeoDataFrame) -> bytes:
-    """A GeoJSON FeatureCollection in EPSG:4326 (UTF-8)."""
-    data = _for_files(frame).to_crs(4326)
+    """A GeoJSON FeatureCollection in EPSG:4326 (UTF-8); the figures follow
+    :func:`export_frame` by :data:`GEODATA_KINDS` (``coverage (%)`` 0–100, whole counts)."""
+    data = _for_files(export_frame(frame, GEODATA_KINDS)).to_crs(4326)
     return data.to_json(drop_id=True, ensure_ascii=False).encode("utf-8")
 
 
 def geopackage_bytes(frame: gpd.GeoDataFrame, layer: str = "map") -> bytes:
-    """A GeoPackage with one layer (EPSG:4326)."""
-    data = _for_files(frame).to_crs(4326)
+    """A GeoPackage with one layer (EPSG:4326), its figures as in :func:`geojson_bytes`."""
+    data = _for_files(export_frame(frame, GEODATA_KINDS)).to_crs(4326)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "map.gpkg"
         data.to_file(path, layer=layer, driver="GPKG")

@@ -26,10 +26,61 @@ from reports.text import Language
 from ui.context import Context
 from ui.localize import COVERAGE_BAR, display_names
 
-__all__ = ["map_downloads", "map_exports", "scope_place", "table_downloads"]
+__all__ = [
+    "COLUMN_KINDS",
+    "column_kinds",
+    "map_downloads",
+    "map_exports",
+    "scope_place",
+    "table_downloads",
+]
 
 _SAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+#: The kind of the columns every table headers with these catalogue labels, unless the table
+#: declares otherwise (:func:`table_downloads`): shares are 0–1 as :mod:`analytics` computes
+#: them; a table that holds a percentage 0–100 under one of these labels declares ``percent``.
+COLUMN_KINDS: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "metric.coverage",
+            "metric.gap_to_target",
+            "gap.table.coverage_low",
+            "gap.table.coverage_high",
+            "partners.target",
+            "partners.progress",
+        ),
+        "share",
+    ),
+    **dict.fromkeys(
+        (
+            "metric.population",
+            "metric.insured",
+            "metric.uninsured",
+            "metric.people_to_target",
+            "gap.table.population_low",
+            "gap.table.population_high",
+        ),
+        "count",
+    ),
+    "gap.table.rank": "rank",
+}
+
+
+def column_kinds(
+    ctx: Context,
+    frame: pd.DataFrame,
+    percent: tuple[str, ...] = (),
+    kinds: dict[str, str] | None = None,
+) -> dict[str, str]:
+    """The kind of each column of ``frame`` (by header) for the files: :data:`COLUMN_KINDS` by
+    the headers' labels in the session's language, then ``percent`` (shares 0–1) and ``kinds``
+    as the table declares them."""
+    labels = {ctx.t(key): kind for key, kind in COLUMN_KINDS.items()}
+    found = {str(c): labels[str(c)] for c in frame.columns if str(c) in labels}
+    return found | {str(c): "share" for c in percent} | dict(kinds or {})
 
 
 def _file_stem(name: str) -> str:
@@ -61,9 +112,14 @@ def table_downloads(
     name: str,
     *,
     percent: tuple[str, ...] = (),
+    kinds: dict[str, str] | None = None,
     key: str | None = None,
 ) -> None:
     """CSV and XLSX buttons side by side for ``frame`` (a styled table gives its data).
+
+    Both files follow one convention (:func:`reports.exports.export_frame`): percentages 0–100
+    with the unit in the header, counts and ranks as whole numbers, empty cells empty. Each
+    column's kind comes from :func:`column_kinds`.
 
     Parameters
     ----------
@@ -73,13 +129,17 @@ def table_downloads(
     name
         File name stem (``overview_districts`` gives ``overview_districts.csv`` / ``.xlsx``).
     percent
-        Columns holding shares 0–1, shown as percentages in the workbook.
+        Columns holding shares 0–1 (kind ``share``).
+    kinds
+        Column kinds by header that the table declares (``share``, ``percent`` for 0–100,
+        ``count``, ``rank``, ``km``, ``text``…), over those of :data:`COLUMN_KINDS`.
     key
         Widget key stem (default: from ``name``); needed when one page offers ``name`` twice.
     """
     data = frame.data if isinstance(frame, Styler) else frame
     data = data.drop(columns=[COVERAGE_BAR], errors="ignore")  # reports.exports drops geometry
     stem = _file_stem(name)
+    declared = column_kinds(ctx, data, percent, kinds)
     _download_row(
         key or f"dl_{stem}",
         stem,
@@ -88,14 +148,16 @@ def table_downloads(
             # rerun: a workbook of a large table costs a good part of a rerun.
             (
                 ctx.t("downloads.csv"),
-                lambda: table_csv(data),
+                lambda: table_csv(data, kinds=declared, lang=ctx.lang),
                 "csv",
                 "text/csv",
                 ":material/download:",
             ),
             (
                 ctx.t("downloads.xlsx"),
-                lambda: table_xlsx(data, sheet=stem, percent=percent, rtl=ctx.lang == "fa"),
+                lambda: table_xlsx(
+                    data, sheet=stem, kinds=declared, rtl=ctx.lang == "fa", lang=ctx.lang
+                ),
                 "xlsx",
                 XLSX_MIME,
                 ":material/table_view:",

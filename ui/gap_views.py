@@ -11,7 +11,7 @@ from analytics.classify import NO_DATA_COLOUR
 from ui import charts
 from ui.area_maps import show_map
 from ui.context import Context
-from ui.downloads import table_downloads
+from ui.downloads import COLUMN_KINDS, table_downloads
 from ui.facility_layer import add_facility_layer
 from ui.format import fmt_int
 from ui.localize import number_columns
@@ -177,6 +177,47 @@ def shares_table(view: pd.DataFrame, *, share: str, counts: tuple[str, ...]) -> 
     )
 
 
-def download(ctx: Context, table: pd.DataFrame, name: str) -> None:
-    """CSV and XLSX buttons for ``table`` (see :func:`ui.downloads.table_downloads`)."""
-    table_downloads(ctx, table, name, key=f"gap_download_{name}")
+#: Labels of the page's columns that hold a share as percent 0–100 (the page shows every share
+#: so), besides the share labels of :data:`ui.downloads.COLUMN_KINDS`.
+PERCENT_LABELS = (
+    "gap.table.vulnerable",
+    "gap.trends.latest",
+    "gap.table.line",
+    "gap.outreach.before",
+    "gap.breakdowns.share",
+    "gap.breakdowns.est_coverage",
+)
+
+
+def download(
+    ctx: Context,
+    table: pd.DataFrame,
+    name: str,
+    *,
+    percent: tuple[str, ...] = (),
+    kinds: dict[str, str] | None = None,
+) -> None:
+    """CSV and XLSX buttons for ``table`` (see :func:`ui.downloads.table_downloads`); its shares
+    are percent 0–100, as the page shows them (``percent``: more such headers; ``kinds``: the
+    kinds of other columns)."""
+    shares = [k for k, kind in COLUMN_KINDS.items() if kind == "share"] + list(PERCENT_LABELS)
+    labels = {ctx.t(k) for k in shares} | set(percent)
+    declared = {str(c): "percent" for c in table.columns if str(c) in labels}
+    declared |= kinds or {}
+    table_downloads(ctx, table, name, kinds=declared, key=f"gap_download_{name}")
+
+
+def no_data_list(
+    ctx: Context, no_data: pd.DataFrame, name_column: str, key_column: str, level: str
+) -> None:
+    """The units left out of the ranking for want of a population figure, listed apart (names
+    shown as text in a table, never as Markdown)."""
+    if not len(no_data):
+        return
+    st.caption(ctx.t("gap.ranking.no_data", n=fmt_int(len(no_data), ctx.lang)))
+    names = no_data[name_column].fillna(no_data[key_column]).astype(str)
+    with st.expander(ctx.t("map.no_data") + f" ({fmt_int(len(no_data), ctx.lang)})"):
+        listed = pd.DataFrame({ctx.t("table.name"): names.to_numpy()})
+        if level == "area" and "district_name" in no_data:
+            listed[ctx.t("table.district")] = no_data["district_name"].to_numpy()
+        st.dataframe(listed, hide_index=True, width="stretch", height=200, key="gap_no_data")

@@ -596,7 +596,7 @@ def download_buttons(
     c1, c2 = st.columns(2)
     c1.download_button(
         ctx.t("outreach.lists.csv"),
-        table_csv(table),
+        table_csv(table, kinds=kinds, lang=ctx.lang),
         file_name=f"{stem}.csv",
         mime="text/csv",
         key=f"{key}_csv",
@@ -606,7 +606,14 @@ def download_buttons(
     )
     c2.download_button(
         ctx.t("outreach.lists.xlsx"),
-        table_xlsx(table, sheet=title, kinds=kinds, rtl=direction(ctx.lang) == "rtl", title=title),
+        table_xlsx(
+            table,
+            sheet=title,
+            kinds=kinds,
+            rtl=direction(ctx.lang) == "rtl",
+            title=title,
+            lang=ctx.lang,
+        ),
         file_name=f"{stem}.xlsx",
         mime=XLSX_MIME,
         key=f"{key}_xlsx",

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from tests.apptest.helpers import query, run_page
+from ui.i18n import translate
 
 PAGE = "pages/gap_analysis.py"
 SECTIONS = ["ranking", "clusters", "trends", "breakdowns"]
@@ -73,7 +75,7 @@ def test_tehran_says_there_are_no_insured_counts(on_tehran):
     assert any("has no insured counts" in w.value for w in at.warning)
     assert not any("Synthetic" in i.value for i in at.info)
     table = at.dataframe[0].value
-    assert len(table) == 375
+    assert len(table) == 296  # the neighbourhoods with a census population; 79 have none
     assert "Coverage" not in table.columns
     # distance to care (to the 930 facilities) is known for every neighbourhood
     assert table["Priority score"].notna().all()
@@ -81,3 +83,59 @@ def test_tehran_says_there_are_no_insured_counts(on_tehran):
         show(at, view)
         assert any("has no insured counts" in w.value for w in at.warning)
         assert any("No insured counts" in i.value for i in at.info)
+
+
+def no_data_list(at) -> pd.DataFrame:
+    """The units listed apart as "no data", below the ranking (the page's second table)."""
+    assert len(at.dataframe) == 2, [list(d.value.columns) for d in at.dataframe]
+    return at.dataframe[1].value
+
+
+@pytest.fixture
+def blanked(tmp_path, monkeypatch):
+    """The demo with no population figure for the neighbourhood farthest from care (which a
+    ranking on distance would put first) and a population of 0 for another."""
+    from geodata.demo import build_demo_tables
+    from geodata.store import save_version
+
+    tables = build_demo_tables()
+    areas = tables["areas"].copy()
+    missing, zero = areas["name"].iloc[0], areas["name"].iloc[1]
+    areas["population"] = areas["population"].astype("Float64")
+    areas.loc[areas.index[0], "population"] = pd.NA
+    areas.loc[areas.index[1], "population"] = 0
+    tables["areas"] = areas
+    path = tmp_path / "blanked.gpkg"
+    save_version(path, tables, message="population missing for two neighbourhoods")
+    monkeypatch.setenv("COVERAGE_ATLAS_WORKSPACE", str(path))
+    return {missing, zero}
+
+
+@pytest.mark.parametrize("lang", ["en", "fa"])
+def test_areas_without_population_are_listed_apart_not_ranked(blanked, lang):
+    """No data is not a rank: in every order (the distance-only one included), the ranking
+    and its top N leave out the areas without population and list them apart."""
+    at = run_page(PAGE, {"lang": lang, "w_uninsured": "0", "w_shortfall": "0", "top": "10"})
+    name = translate("table.name", lang)
+    for order in ("priority", "population", "uninsured"):
+        at.selectbox(key="url_order").select(order).run()
+        assert not at.exception, [e.value for e in at.exception]
+        ranked = at.dataframe[0].value
+        assert len(ranked) == 298 and not blanked & set(ranked[name]), order
+        assert (ranked[translate("metric.population", lang)] > 0).all()
+        assert set(no_data_list(at)[name]) == blanked
+    told = translate("gap.ranking.no_data", lang, n="2" if lang != "fa" else "۲")
+    assert told in [c.value for c in at.caption]
+
+
+@pytest.mark.realdata
+def test_tehran_ranks_only_neighbourhoods_with_population(on_tehran):
+    """The Tehran ranking (distance to care only, as there are no insured counts) leaves the
+    79 neighbourhoods without a census population out of its top 10, lists them apart."""
+    at = run_page(PAGE, {"top": "10"})
+    ranked = at.dataframe[0].value
+    assert len(ranked) == 296 and (ranked["Population"] > 0).all()
+    assert ranked["Priority score"].notna().all()
+    apart = no_data_list(at)
+    assert len(apart) == 79 and not set(apart["Name"]) & set(ranked.head(10)["Name"])
+    assert any("79 units have no population figure" in c.value for c in at.caption)

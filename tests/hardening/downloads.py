@@ -223,3 +223,82 @@ def check_file(name: str, data: bytes, browser=None) -> FileCheck | None:
     if kind == "pdf":
         return check_pdf(name, data)
     return None
+
+
+# ---------------------------------------------------------------------------------------------
+# The export convention (reports.exports.export_frame): percentages 0–100 with the unit in the
+# header, counts and ranks as whole numbers, empty cells empty.
+# ---------------------------------------------------------------------------------------------
+#: What a cell holding a missing value must never read.
+MISSING_TEXT = frozenset({"None", "nan", "NaN", "<NA>", "NaT", "null"})
+#: How a header states the percent unit (Persian writes ٪ or درصد).
+PERCENT_MARKS = ("%", "٪", "درصد")
+WHOLE = re.compile(r"^-?\d+$")
+
+
+def _unit_stripped(header: str) -> str:
+    return re.sub(r"\s*\((?:%|٪)\)$", "", header)
+
+
+def _number(cell: str) -> float | None:
+    try:
+        return float(cell)
+    except ValueError:
+        return None
+
+
+def convention_problems(
+    name: str,
+    header: list[str],
+    rows: list[list[object]],
+    *,
+    shares: set[str],
+    counts: set[str],
+    ranks: set[str],
+) -> list[str]:
+    """What breaks the export convention in one table (``rows`` of cells as the file holds
+    them: text for CSV, values for XLSX). ``shares``, ``counts`` and ``ranks`` are the labels
+    (in the file's language) of columns holding percentages, counts and ranks."""
+    problems: list[str] = []
+    for c, title in enumerate(header):
+        title = str(title)
+        cells = [row[c] for row in rows if c < len(row)]
+        for cell in cells:
+            if isinstance(cell, str) and cell.strip() in MISSING_TEXT:
+                problems.append(f"{name}: {title!r} has a {cell!r} cell")
+                break
+        present = [cell for cell in cells if cell not in ("", None)]
+        base = _unit_stripped(title)
+        if base in shares:
+            if not any(mark in title for mark in PERCENT_MARKS):
+                problems.append(f"{name}: {title!r} holds a percentage with no unit in its header")
+            values = [_number(str(v)) for v in present]
+            if any(v is None or not -0.001 <= v <= 100.001 for v in values):
+                problems.append(f"{name}: {title!r} has values outside 0–100: {present[:3]}")
+            elif values and max(values) <= 1 and len(values) > 2:
+                problems.append(f"{name}: {title!r} looks like shares 0–1: {present[:3]}")
+        if base in counts or base in ranks:
+            bad = [
+                v
+                for v in present
+                if not (isinstance(v, int) or (isinstance(v, str) and WHOLE.match(v)))
+            ]
+            if bad:
+                problems.append(f"{name}: {title!r} is not whole numbers: {bad[:3]}")
+    return problems
+
+
+def csv_table(data: bytes) -> tuple[list[str], list[list[str]]]:
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    return rows[0], rows[1:]
+
+
+def xlsx_table(data: bytes) -> tuple[list[str], list[list[object]]]:
+    """The header and rows of a workbook's table (below its title, when it has one)."""
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(data)).active
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    start = 2 if len(rows) > 2 and all(v is None for v in rows[1]) else 0
+    header = [str(v) if v is not None else "" for v in rows[start]]
+    return header, rows[start + 1 :]

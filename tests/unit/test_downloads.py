@@ -47,7 +47,9 @@ def test_table_downloads_never_write_a_formula(offered, lang):
     assert set(offered) == {"cells_x.csv", "cells_x.xlsx"}
 
     csv = pd.read_csv(io.BytesIO(offered["cells_x.csv"]), encoding="utf-8-sig")
-    assert list(csv.columns) == ["name", "population", "coverage"]
+    unit = "٪" if lang == "fa" else "%"
+    assert list(csv.columns) == ["name", "population", f"coverage ({unit})"]
+    assert list(csv[f"coverage ({unit})"].iloc[:3]) == [50.0, 90.0, 10.0]  # percent 0–100
     assert list(csv["name"]) == ["'" + p for p in PAYLOADS]
 
     sheet = load_workbook(io.BytesIO(offered["cells_x.xlsx"])).active
@@ -57,7 +59,9 @@ def test_table_downloads_never_write_a_formula(offered, lang):
     assert all(c.data_type == "s" for c in cells)
     assert not any(c.data_type == "f" for row in sheet.iter_rows() for c in row)
     assert sheet["B3"].value == 34000 and sheet["B3"].number_format == "#,##0"
-    assert sheet["C2"].number_format == "0.0%" and sheet["C5"].value is None
+    assert sheet["C1"].value == f"coverage ({unit})"
+    assert sheet["C2"].value == 50.0 and sheet["C2"].number_format == "0.0"
+    assert sheet["C5"].value is None
 
 
 class _DeferredRow:

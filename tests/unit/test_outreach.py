@@ -491,6 +491,8 @@ def test_xlsx_and_csv_downloads_are_formatted_and_inert():
     assert sheet.freeze_panes == "A4"
     assert sheet["A4"].data_type == "s" and sheet["A4"].value.startswith("=HYPERLINK")
     assert sheet["B5"].value == 34000 and sheet["B5"].number_format == "#,##0"
-    assert sheet["C4"].number_format == "0.0%" and sheet["C6"].value is None
+    assert sheet["C3"].value == "Coverage (%)"
+    assert sheet["C4"].value == 50.0 and sheet["C4"].number_format == "0.0"
+    assert sheet["C6"].value is None
     text = table_csv(table).decode("utf-8-sig")
     assert "'=HYPERLINK" in text and "'@SUM" in text and "Vườn Đông" in text

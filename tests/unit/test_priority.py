@@ -128,3 +128,24 @@ def squares() -> gpd.GeoDataFrame:
         ],
         crs="EPSG:32639",
     )
+
+
+def test_units_without_population_get_no_score_and_do_not_set_the_scale():
+    """No data is not a rank: a unit with no (or zero) population, however far from care, is
+    neither scored nor ranked, and its distance does not stretch the others' scale."""
+    from analytics.priority import has_population, split_ranked
+
+    inputs = pd.DataFrame(
+        {
+            "population": [1000.0, 2000.0, np.nan, 0.0],
+            "distance": [1.0, 3.0, 50.0, 40.0],
+        },
+        index=["a", "b", "c", "d"],
+    )
+    assert has_population(inputs["population"]).tolist() == [True, True, False, False]
+    out = priority_score(inputs, {"distance": 1.0})
+    assert out["score"].tolist()[:2] == [0.0, 100.0]
+    assert out["score"].iloc[2:].isna().all() and out["rank"].iloc[2:].isna().all()
+    assert out["rank"].tolist()[:2] == [2.0, 1.0]
+    ranked, no_data = split_ranked(inputs)
+    assert list(ranked.index) == ["a", "b"] and list(no_data.index) == ["c", "d"]

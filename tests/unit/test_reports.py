@@ -329,12 +329,15 @@ def test_xlsx_headers_are_formatted_and_persian_sheets_run_right_to_left():
     from openpyxl import load_workbook
 
     frame = pd.DataFrame({"نام": ["الف", "ب"], "پوشش": [0.5, 0.75], "جمعیت": [1200, 30000]})
-    book = load_workbook(io.BytesIO(table_xlsx(frame, sheet="a/b", percent=("پوشش",), rtl=True)))
+    book = load_workbook(
+        io.BytesIO(table_xlsx(frame, sheet="a/b", percent=("پوشش",), rtl=True, lang="fa"))
+    )
     sheet = book.active
     assert sheet.title == "ab" and sheet.sheet_view.rightToLeft
-    assert [c.value for c in sheet[1]] == list(frame.columns)
+    assert [c.value for c in sheet[1]] == ["نام", "پوشش (٪)", "جمعیت"]  # the unit, in Persian
     assert all(c.font.bold for c in sheet[1]) and sheet.freeze_panes == "A2"
-    assert sheet["B2"].number_format == "0.0%" and sheet["C3"].number_format == "#,##0"
+    assert sheet["B2"].value == 50.0 and sheet["B2"].number_format == "0.0"
+    assert sheet["C3"].number_format == "#,##0"
 
 
 def test_standalone_html_map_is_offline_and_escaped():

@@ -1,0 +1,117 @@
+"""Every table the dashboard offers for download, on the demo, follows one convention: the
+files are pressed out of each page (and the states that add tables) and read back as a
+spreadsheet would read them (:func:`tests.hardening.downloads.convention_problems`):
+percentages 0–100 with the unit in the header, counts and ranks as whole numbers (never
+``446823.0``), no ``None`` or ``nan`` cell; map data (GeoJSON) likewise."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from streamlit.runtime.media_file_manager import MediaFileManager
+
+from tests.apptest.helpers import app_pages, run_page
+from tests.hardening.downloads import convention_problems, csv_table, xlsx_table
+from ui.i18n import translate
+
+#: Catalogue labels of the columns that hold a share of people (coverage and its kin), counts
+#: of people, and ranks, wherever a table shows them.
+KEYS: dict[str, tuple[str, ...]] = {
+    "share": (
+        "metric.coverage",
+        "metric.gap_to_target",
+        "gap.table.coverage_low",
+        "gap.table.coverage_high",
+        "gap.table.vulnerable",
+        "gap.trends.latest",
+        "gap.table.line",
+        "gap.outreach.before",
+        "gap.breakdowns.share",
+        "gap.breakdowns.est_coverage",
+        "partners.target",
+        "partners.progress",
+        "outreach.col.coverage",
+    ),
+    "count": (
+        "metric.population",
+        "metric.insured",
+        "metric.uninsured",
+        "metric.people_to_target",
+        "outreach.col.population",
+        "outreach.col.households",
+        "outreach.col.insured",
+        "outreach.col.uninsured",
+    ),
+    "rank": ("gap.table.rank",),
+}
+
+#: States that add tables to a page's default one (URL settings).
+VARIANTS: dict[str, list[dict[str, str]]] = {
+    "pages/infrastructure.py": [{"plan": "1", "k": "2"}],
+    "pages/coverage_map.py": [{}, {"level": "area", "area": "A001"}],
+    "pages/gap_analysis.py": [{}, {"view": "trends"}, {"view": "breakdowns"}],
+    "pages/outreach.py": [{}, {"list": "villages", "view": "villages"}],
+    "pages/briefings.py": [{"section": "map"}],
+}
+
+
+@pytest.fixture
+def offered(monkeypatch) -> dict[str, bytes]:
+    """Every file the runs offer, by file name (deferred ones made as if pressed)."""
+    files: dict[str, bytes] = {}
+    add, add_deferred = MediaFileManager.add, MediaFileManager.add_deferred
+
+    def record(self, data, mimetype, coordinates, file_name=None, *args, **kwargs):
+        if file_name and isinstance(data, bytes | bytearray):
+            files[file_name] = bytes(data)
+        return add(self, data, mimetype, coordinates, file_name, *args, **kwargs)
+
+    def record_deferred(self, make, mimetype, coordinates, file_name=None, **kwargs):
+        if file_name and file_name.rsplit(".", 1)[-1] in ("csv", "xlsx", "geojson"):
+            files[file_name] = make()
+        return add_deferred(self, make, mimetype, coordinates, file_name, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add", record)
+    monkeypatch.setattr(MediaFileManager, "add_deferred", record_deferred)
+    return files
+
+
+def labels(lang: str, kind: str) -> set[str]:
+    return {translate(k, lang) for k in KEYS[kind]}
+
+
+@pytest.mark.parametrize("lang", ["en", "fa"])
+def test_every_table_export_follows_one_convention(on_demo, offered, lang):
+    for page in app_pages():
+        if page == "pages/data.py":
+            continue
+        for query in VARIANTS.get(page, [{}]):
+            run_page(page, {**query, "lang": lang})
+    tables = {n: d for n, d in offered.items() if n.endswith((".csv", ".xlsx"))}
+    # Each page's tables were pressed out: the check looked at every kind of export.
+    assert len(tables) >= 40, sorted(tables)
+    stems = {n.rsplit(".", 1)[0] for n in tables}
+    for stem in ("overview_district", "coverage_area", "gap_ranking_area", "partner_scorecards"):
+        assert stem in stems, sorted(stems)
+    shares, counts, ranks = labels(lang, "share"), labels(lang, "count"), labels(lang, "rank")
+    problems: list[str] = []
+    percent_columns = 0
+    for name, data in sorted(tables.items()):
+        header, rows = csv_table(data) if name.endswith(".csv") else xlsx_table(data)
+        problems += convention_problems(
+            name, header, rows, shares=shares, counts=counts, ranks=ranks
+        )
+        percent_columns += sum(h.rsplit(" (", 1)[0] in shares for h in map(str, header))
+    assert problems == []
+    assert percent_columns >= 10
+    maps = [n for n in offered if n.endswith(".geojson")]
+    assert maps
+    for name in maps:
+        features = json.loads(offered[name])["features"]
+        properties = features[0]["properties"]
+        assert "coverage" not in properties and 0 <= properties["coverage (%)"] <= 100, name
+        for feature in features:
+            for column in ("population", "insured", "uninsured"):
+                value = feature["properties"].get(column)
+                assert value is None or isinstance(value, int), (name, column, value)
