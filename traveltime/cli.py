@@ -44,6 +44,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     raster.add_argument("--no-knight", action="store_true", help="8 moves instead of 16")
     raster.add_argument(
+        "--elevation",
+        type=Path,
+        help="an elevation GeoTIFF (m) on the same grid: walking time on slopes (GRASS r.walk)",
+    )
+    raster.add_argument(
+        "--towards",
+        action="store_true",
+        help="with --elevation: time from each cell to the facility (r.walk: from the facility)",
+    )
+    raster.add_argument(
         "--refine",
         type=int,
         default=1,
@@ -174,9 +184,29 @@ def _raster(args: argparse.Namespace) -> int:
     rows, cols = grid.cells_of(facilities.geometry.x, facilities.geometry.y)
     rows_n, cols_n = grid.shape
     inside = (rows >= 0) & (rows < rows_n) & (cols >= 0) & (cols < cols_n)
-    result = cost_distance(
-        friction, rows[inside], cols[inside], ns_over_ew=ratio, knight=not args.no_knight
-    )
+    if args.elevation:
+        from analytics.traveltime.friction import walk_cost_distance
+
+        elevation = read_grid(args.elevation)
+        if elevation.shape != grid.shape:
+            raise ValueError(
+                f"{args.elevation.name}: grid {elevation.shape} differs from {grid.shape}"
+            )
+        ew, ns = grid.cell_size_m()
+        result = walk_cost_distance(
+            friction / ew,  # r.walk's friction is per metre
+            elevation.values,
+            rows[inside],
+            cols[inside],
+            ew_m=ew,
+            ns_m=ns,
+            knight=not args.no_knight,
+            towards=args.towards,
+        )
+    else:
+        result = cost_distance(
+            friction, rows[inside], cols[inside], ns_over_ew=ratio, knight=not args.no_knight
+        )
     write_grid(args.cost_out, grid.like(result.cost))
     if args.nearest_out:
         row_number = np.flatnonzero(inside)

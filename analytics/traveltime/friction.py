@@ -145,15 +145,12 @@ def friction_from_speed(speed_kmh: np.ndarray, cell_m: float) -> np.ndarray:
     return friction
 
 
-def _grid_graph(friction: np.ndarray, ns_over_ew: float, knight: bool) -> sparse.csr_matrix:
-    """The r.cost moves between non-null cells as a sparse matrix of costs."""
+def _moves(friction: np.ndarray, ns_over_ew: float, knight: bool):
+    """Each r.cost move between non-null cells: from, to, mean friction crossed, length in
+    east-west cells."""
     rows, cols = friction.shape
-    n = rows * cols
-    ids = np.arange(n).reshape(rows, cols)
-    moves = _QUEEN_MOVES + (_KNIGHT_MOVES if knight else [])
-    heads, tails, weights = [], [], []
-    for dr, dc, between in moves:
-        length = float(np.hypot(dr * ns_over_ew, dc))
+    ids = np.arange(rows * cols).reshape(rows, cols)
+    for dr, dc, between in _QUEEN_MOVES + (_KNIGHT_MOVES if knight else []):
         # start cells whose move stays on the grid
         r0, r1 = max(0, -dr), rows - max(0, dr)
         c0, c1 = max(0, -dc), cols - max(0, dc)
@@ -161,15 +158,54 @@ def _grid_graph(friction: np.ndarray, ns_over_ew: float, knight: bool) -> sparse
             continue
         crossed = [friction[r0:r1, c0:c1], friction[r0 + dr : r1 + dr, c0 + dc : c1 + dc]]
         crossed += [friction[r0 + br : r1 + br, c0 + bc : c1 + bc] for br, bc in between]
-        weight = sum(crossed) / len(crossed) * length
-        ok = np.isfinite(weight)
-        heads.append(ids[r0:r1, c0:c1][ok])
-        tails.append(ids[r0 + dr : r1 + dr, c0 + dc : c1 + dc][ok])
-        # a zero-cost move must stay an edge for the sparse solver
-        weights.append(np.maximum(weight[ok], 1e-12))
-    return sparse.csr_matrix(
-        (np.concatenate(weights), (np.concatenate(heads), np.concatenate(tails))), shape=(n, n)
-    )
+        mean = sum(crossed) / len(crossed)
+        ok = np.isfinite(mean)
+        heads = ids[r0:r1, c0:c1][ok]
+        tails = ids[r0 + dr : r1 + dr, c0 + dc : c1 + dc][ok]
+        yield heads, tails, mean[ok], float(np.hypot(dr * ns_over_ew, dc))
+
+
+def _sparse(heads, tails, weights, n: int) -> sparse.csr_matrix:
+    # a zero-cost move must stay an edge for the sparse solver
+    weight = np.maximum(np.concatenate(weights), 1e-12)
+    return sparse.csr_matrix((weight, (np.concatenate(heads), np.concatenate(tails))), shape=(n, n))
+
+
+def _grid_graph(friction: np.ndarray, ns_over_ew: float, knight: bool) -> sparse.csr_matrix:
+    """The r.cost moves between non-null cells as a sparse matrix of costs."""
+    heads, tails, weights = [], [], []
+    for head, tail, mean, length in _moves(friction, ns_over_ew, knight):
+        heads.append(head)
+        tails.append(tail)
+        weights.append(mean * length)
+    return _sparse(heads, tails, weights, friction.size)
+
+
+def _walk_graph(
+    friction_per_m: np.ndarray,
+    elevation: np.ndarray,
+    ew_m: float,
+    ns_m: float,
+    knight: bool,
+    walk_coeff: tuple[float, float, float, float],
+    lambda_: float,
+    slope_factor: float,
+) -> sparse.csr_matrix:
+    """The r.walk moves as a sparse matrix of costs (row → column; uphill differs from downhill)."""
+    a, b, c, d = walk_coeff
+    z = np.asarray(elevation, dtype="float64").ravel()
+    heads, tails, weights = [], [], []
+    for head, tail, mean, length in _moves(friction_per_m, ns_m / ew_m, knight):
+        dist = length * ew_m
+        climb = z[tail] - z[head]
+        factor = np.where(climb >= 0, b, np.where(climb / dist < slope_factor, d, c))
+        keep = np.isfinite(climb)
+        heads.append(head[keep])
+        tails.append(tail[keep])
+        weights.append((climb * factor + dist * a + lambda_ * mean * dist)[keep])
+    if any((w < 0).any() for w in weights):
+        raise ValueError("walk_coeff and slope_factor give a negative cost for some moves")
+    return _sparse(heads, tails, weights, friction_per_m.size)
 
 
 def cost_distance(
@@ -179,12 +215,14 @@ def cost_distance(
     *,
     ns_over_ew: float = 1.0,
     knight: bool = True,
+    graph_of=None,
 ) -> CostDistance:
     """Cumulative cost from the nearest start over ``friction`` (cost per cell, NaN = barrier).
 
     ``start_rows`` / ``start_cols``: the cell of each start (e.g. each facility). Several starts in
     one cell: the last one is that cell's nearest, as in ``r.cost``. ``ns_over_ew``: the
-    north-south cell size over the east-west one (1 for square cells).
+    north-south cell size over the east-west one (1 for square cells). ``graph_of``: builds
+    another graph of moves over the same cells (``walk_cost_distance``).
     """
     friction = np.asarray(friction, dtype="float64")
     if friction.ndim != 2:
@@ -209,7 +247,7 @@ def cost_distance(
         rev = usable[::-1]
         unique_cells, first = np.unique(cells[rev], return_index=True)
         owner = rev[first]
-        graph = _grid_graph(friction, ns_over_ew, knight)
+        graph = _grid_graph(friction, ns_over_ew, knight) if graph_of is None else graph_of()
         dist, _, sources = dijkstra(
             graph, directed=True, indices=unique_cells, min_only=True, return_predecessors=True
         )
@@ -243,3 +281,46 @@ def snap_to_passable(
     new_rows = np.where(ok, near_r[rows, cols], rows)
     new_cols = np.where(ok, near_c[rows, cols], cols)
     return new_rows, new_cols, np.where(ok, moved, np.nan)
+
+
+# r.walk's defaults: Aitken / Langmuir walking time (s per m, per m climbed, per m descended
+# gently, per m descended steeply) and the slope that parts gentle from steep descents.
+WALK_COEFF = (0.72, 6.0, 1.9998, -1.9998)
+SLOPE_FACTOR = -0.2125
+
+
+def walk_cost_distance(
+    friction_per_m: np.ndarray,
+    elevation: np.ndarray,
+    start_rows: np.ndarray,
+    start_cols: np.ndarray,
+    *,
+    ew_m: float,
+    ns_m: float,
+    knight: bool = True,
+    walk_coeff: tuple[float, float, float, float] = WALK_COEFF,
+    lambda_: float = 1.0,
+    slope_factor: float = SLOPE_FACTOR,
+    towards: bool = False,
+) -> CostDistance:
+    """Anisotropic cost with the rules of GRASS ``r.walk`` (``raster/r.walk/main.c``).
+
+    A move of ``dist`` metres climbing ``dh`` metres costs
+    ``a·dist + {b·dh uphill, c·dh gentle downhill, d·dh steep downhill} + λ·friction·dist``, the
+    friction (per metre) being the mean of the cells crossed as in ``r.cost``; a descent is steep
+    where dh / dist < ``slope_factor``. Cells without friction or elevation cannot be entered;
+    a knight's move may pass between two cells whose elevation is missing (only their friction
+    counts there), as in r.walk.
+    ``towards=False`` (as r.walk): the cost of walking from the nearest start out to each cell;
+    ``towards=True``: of walking from each cell to its nearest start (to a facility).
+    """
+    friction = np.asarray(friction_per_m, dtype="float64")
+    z = np.asarray(elevation, dtype="float64")
+    if z.shape != friction.shape:
+        raise ValueError("elevation and friction grids differ")
+
+    def graph_of() -> sparse.csr_matrix:
+        graph = _walk_graph(friction, z, ew_m, ns_m, knight, walk_coeff, lambda_, slope_factor)
+        return graph.T.tocsr() if towards else graph
+
+    return cost_distance(friction, start_rows, start_cols, knight=knight, graph_of=graph_of)

@@ -40,23 +40,30 @@ def facilities():
     return gpd.read_file(KIT / "health.gpkg")
 
 
-def _grass_r_cost(tmp: Path, friction_grid, start_values: np.ndarray):
-    """Run ``r.cost -k`` in a throw-away GRASS location; cost and nearest start (1-based)."""
+def _grass_r_cost(tmp: Path, friction_grid, start_values: np.ndarray, elevation=None):
+    """Run ``r.cost -k`` (``r.walk -k`` given an elevation grid) in a throw-away GRASS location;
+    the cost and the nearest start (1-based)."""
     from geodata.rasters import read_grid, write_grid
 
     write_grid(tmp / "friction.tif", friction_grid)
+    command = "r.cost -k --quiet input=friction"
+    if elevation is not None:
+        write_grid(tmp / "elevation.tif", friction_grid.like(elevation))
+        command = "r.walk -k --quiet friction=friction elevation=elevation"
     write_grid(tmp / "starts.tif", friction_grid.like(start_values), "int32", nodata=0)
     script = tmp / "run.sh"
-    script.write_text(
-        "set -e\n"
-        f"r.in.gdal --quiet input={tmp}/friction.tif output=friction\n"
-        f"r.in.gdal --quiet input={tmp}/starts.tif output=starts\n"
-        "g.region raster=friction\n"
-        "r.cost -k --quiet input=friction start_raster=starts output=cost nearest=nearest\n"
-        f"r.out.gdal --quiet -c input=cost output={tmp}/cost.tif type=Float64 nodata=-1\n"
-        f"r.out.gdal --quiet -c input=nearest output={tmp}/nearest.tif type=Int32 nodata=0\n",
-        encoding="utf-8",
-    )
+    lines = [
+        "set -e",
+        f"r.in.gdal --quiet input={tmp}/friction.tif output=friction",
+        f"r.in.gdal --quiet input={tmp}/starts.tif output=starts",
+        "g.region raster=friction",
+        f"{command} start_raster=starts output=cost nearest=nearest",
+        f"r.out.gdal --quiet -c input=cost output={tmp}/cost.tif type=Float64 nodata=-1",
+        f"r.out.gdal --quiet -c input=nearest output={tmp}/nearest.tif type=Int32 nodata=0",
+    ]
+    if elevation is not None:
+        lines.insert(3, f"r.in.gdal --quiet input={tmp}/elevation.tif output=elevation")
+    script.write_text("\n".join(lines) + "\n", encoding="utf-8")
     run = subprocess.run(
         ["grass", "--tmp-location", str(tmp / "friction.tif"), "--exec", "bash", str(script)],
         capture_output=True,
@@ -133,3 +140,40 @@ def test_network_engine_equals_networkx_on_the_comoros(network, facilities):
     # facilities lie close to the roads; some places sit on pieces with no facility
     assert np.nanmax(got.facility_snap_m) < 1000
     assert 0 < got.cut_off.sum() < len(origins) / 2
+
+
+def test_walking_engine_equals_grass_r_walk(network, facilities, tmp_path):
+    """r.walk -k with its default coefficients on the walking friction (s/m) and SRTM elevation."""
+    require(shutil.which("grass") is not None, "GRASS GIS (grass-core) is not installed")
+    from analytics.traveltime.friction import walk_cost_distance
+    from geodata.rasters import read_grid
+    from traveltime.kit import friction_kit
+
+    lines = network.lines()
+    speeds = road_speeds(lines, DEFAULT_TABLE, mode="walking")
+    kit = friction_kit(KIT, lines, speeds, DEFAULT_TABLE, "walking")
+    grid = kit.friction_s
+    # GRASS measures in the grid's own units (1,000 m Web Mercator cells)
+    ew, ns = abs(grid.transform.a), abs(grid.transform.e)
+    per_m = grid.values / ew
+    elevation = read_grid(KIT / "elevation.tif").values
+    points = facilities.to_crs(grid.crs).geometry
+    rows, cols = grid.cells_of(points.x, points.y)
+    rows, cols, _ = snap_to_passable(per_m, rows, cols, max_cells=2)
+    ours = walk_cost_distance(per_m, elevation, rows, cols, ew_m=ew, ns_m=ns)
+    starts = np.full(per_m.shape, np.nan)
+    starts[rows, cols] = np.arange(len(rows)) + 1
+    cost, nearest = _grass_r_cost(tmp_path, grid.like(per_m), starts, elevation=elevation)
+
+    np.testing.assert_array_equal(np.isnan(cost), np.isnan(ours.cost))
+    reached = np.isfinite(cost)
+    assert reached.sum() > 1500
+    relative = np.abs(ours.cost[reached] - cost[reached]) / np.maximum(cost[reached], 1e-9)
+    assert relative.max() < 1e-3  # 0.1 % per cell
+    differ = reached & (ours.nearest + 1 != np.nan_to_num(nearest, nan=0))
+    for r, c in zip(*np.nonzero(differ), strict=True):
+        theirs = int(nearest[r, c]) - 1
+        alone = walk_cost_distance(
+            per_m, elevation, rows[[theirs]], cols[[theirs]], ew_m=ew, ns_m=ns
+        )
+        assert alone.cost[r, c] == pytest.approx(ours.cost[r, c], rel=1e-9)

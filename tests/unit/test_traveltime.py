@@ -296,6 +296,10 @@ def test_command_line_network_and_raster(tmp_path: Path, capsys):
     assert got[0, 0] == 0 and got[0, 3] == pytest.approx(300)
     assert np.isnan(got[0, 4]) and got[0, 5] > 900  # round by the ford
     assert np.nanmax(read_grid(near).values) == 1
+    # on flat ground r.walk adds its 0.72 s/m walking time: 3 cells of 100 m cost 3 × 172 s
+    write_grid(tmp_path / "flat.tif", grid.like(np.zeros(speed.shape)))
+    assert main([*args, "--elevation", str(tmp_path / "flat.tif")]) == 0
+    assert read_grid(cost).values[0, 3] == pytest.approx(516)
 
 
 def test_friction_kit_reads_rasters_burns_roads_and_refines(tmp_path: Path):
@@ -339,3 +343,45 @@ def test_friction_kit_reads_rasters_burns_roads_and_refines(tmp_path: Path):
     # the steep cell away from the road stays impassable at 100 m
     assert np.isnan(fine.friction_s.values[10, 15])
     assert fine.friction_s.values[2, 15] == pytest.approx(90.0)  # 100 m at 4 km/h
+
+
+def test_walk_cost_by_hand_uphill_and_downhill():
+    friction = np.zeros((1, 3))
+    z = np.array([[0.0, 10.0, 20.0]])
+    up = fr.walk_cost_distance(friction, z, [0], [0], ew_m=100.0, ns_m=100.0)
+    # 100 m at 0.72 s/m + 10 m climbed at 6 s/m, twice
+    np.testing.assert_allclose(up.cost, [[0, 132, 264]])
+    down = fr.walk_cost_distance(friction, z, [0], [2], ew_m=100.0, ns_m=100.0)
+    # a gentle descent (10 m in 100 m, above the -0.2125 slope factor) saves 1.9998 s/m
+    np.testing.assert_allclose(down.cost, [[104.004, 52.002, 0]])
+    # towards the start: the walk from each cell down to the start at the bottom
+    towards = fr.walk_cost_distance(friction, z, [0], [0], ew_m=100.0, ns_m=100.0, towards=True)
+    np.testing.assert_allclose(towards.cost, [[0, 52.002, 104.004]])
+
+
+def test_walk_cost_on_flat_ground_is_r_cost_with_the_walking_time_added():
+    rng = np.random.default_rng(4)
+    friction = rng.uniform(0.1, 1.0, (15, 17))
+    friction[rng.random(friction.shape) < 0.1] = np.nan
+    rows, cols = np.array([1, 12]), np.array([2, 14])
+    friction[rows, cols] = 0.5
+    walk = fr.walk_cost_distance(
+        friction, np.zeros(friction.shape), rows, cols, ew_m=100.0, ns_m=90.0, lambda_=2.0
+    )
+    per_cell = (0.72 + 2.0 * friction) * 100.0  # seconds to cross a cell east-west
+    plain = fr.cost_distance(per_cell, rows, cols, ns_over_ew=0.9)
+    np.testing.assert_allclose(walk.cost, plain.cost, rtol=1e-12)
+    np.testing.assert_array_equal(walk.nearest, plain.nearest)
+
+
+def test_walk_towards_is_the_trip_back():
+    rng = np.random.default_rng(5)
+    friction = rng.uniform(0.1, 1.0, (12, 14))
+    z = np.cumsum(rng.normal(0, 15, (12, 14)), axis=0)
+    start = (np.array([6]), np.array([7]))
+    towards = fr.walk_cost_distance(friction, z, *start, ew_m=100.0, ns_m=100.0, towards=True)
+    for r, c in [(0, 0), (11, 13), (3, 10)]:
+        back = fr.walk_cost_distance(friction, z, [r], [c], ew_m=100.0, ns_m=100.0)
+        assert towards.cost[r, c] == pytest.approx(back.cost[6, 7], rel=1e-12)
+    away = fr.walk_cost_distance(friction, z, *start, ew_m=100.0, ns_m=100.0)
+    assert not np.allclose(away.cost, towards.cost)  # uphill is not downhill
