@@ -256,4 +256,11 @@ def test_every_figure_is_the_same_everywhere(workspace, captured, tmp_path):
         if spread > tolerance.get(figure, 0.5):
             disagree[figure] = by_place
     print(name, {f: next(iter(v.values())) for f, v in values.items()})
-    assert not disagree, (name, disagree)
+    assert not disagree, "\n".join(
+        f"{name} {figure}: "
+        + "; ".join(
+            f"{place} {v:,.0f}" if abs(v) >= 1 else f"{place} {v:.4f}"
+            for place, v in by_place.items()
+        )
+        for figure, by_place in disagree.items()
+    )
