@@ -227,6 +227,18 @@ def test_every_figure_is_the_same_everywhere(workspace, captured, tmp_path):
             "uninsured": number(metric(at, "Uninsured").value),
         }
         seen["overview page"] = overview
+        # Its district table, as the CSV and XLSX files hold it, adds up to the same totals.
+        for extension in ("csv", "xlsx"):
+            data = io.BytesIO(captured["dl_overview_district"][extension]())
+            table = (
+                pd.read_csv(data, encoding="utf-8-sig")
+                if extension == "csv"
+                else pd.read_excel(data)
+            )
+            seen[f"overview districts {extension.upper()}"] = {
+                column.lower(): float(pd.to_numeric(table[column], errors="coerce").sum())
+                for column in ("Population", "Insured", "Uninsured")
+            }
         for label, figures in (
             ("briefing PDF (page)", page_pdf),
             ("briefing PDF (command line)", cli_pdf),
