@@ -28,7 +28,7 @@ from ui.localize import (
 from ui.offline import basemap_tiles
 from ui.safe import md_escape
 from ui.state import Param, bind, publish, set_value, value
-from ui.views import RATE_METRICS, parse_breaks
+from ui.views import MAX_USER_BREAKS, RATE_METRICS, parse_breaks, too_many_breaks
 
 ctx = current()
 ws, ver = ctx.source, ctx.version
@@ -98,9 +98,19 @@ if scheme == "user":
     sb.text_input(
         ctx.t("controls.breaks"), key=P["breaks"].widget_key, help=ctx.t("controls.breaks_help")
     )
-    breaks = parse_breaks(str(value(P["breaks"]) or ""), percent=value(P["metric"]) in RATE_METRICS)
+    typed = str(value(P["breaks"]) or "")
+    breaks = parse_breaks(typed, percent=value(P["metric"]) in RATE_METRICS)
     if not breaks:
-        sb.warning(ctx.t("controls.breaks_invalid"))
+        if too_many_breaks(typed):
+            sb.warning(
+                ctx.t(
+                    "controls.breaks_too_many",
+                    n=fmt_int(MAX_USER_BREAKS, ctx.lang),
+                    classes=fmt_int(MAX_USER_BREAKS + 1, ctx.lang),
+                )
+            )
+        else:
+            sb.warning(ctx.t("controls.breaks_invalid"))
         scheme = "quantiles"
 if scheme != "user":
     sb.select_slider(

@@ -1,0 +1,34 @@
+"""Large but valid inputs a hostile (or careless) user can type or put in a shared link (#18)."""
+
+from __future__ import annotations
+
+import time
+
+from tests.apptest.helpers import run_page
+from ui.i18n import translate
+
+COVERAGE_MAP = "pages/coverage_map.py"
+
+
+def _warnings(at) -> list[str]:
+    return [w.value for w in at.sidebar.warning]
+
+
+def test_more_class_breaks_than_colours_are_refused_with_a_message(on_demo):
+    from ui.views import parse_breaks
+
+    too_many = translate("controls.breaks_too_many", "en", n="8", classes="9")
+    eight = ", ".join(str(10 * i) for i in range(1, 9))  # 8 bounds: 9 classes, the most colours
+    at = run_page(COVERAGE_MAP, {"classes": "user", "breaks": eight})
+    assert too_many not in _warnings(at)
+    at.text_input(key="url_breaks").input(eight + ", 95").run()  # before: the map crashed
+    assert not at.exception and too_many in _warnings(at)
+    # A million typed (a link holds at most 512 kB): refused before it is read (before: 15 s).
+    million = ",".join(str(i) for i in range(1_000_000))
+    started = time.perf_counter()
+    assert parse_breaks(million, percent=True) is None
+    assert time.perf_counter() - started < 0.05
+    at.text_input(key="url_breaks").input(million).run()
+    assert not at.exception and too_many in _warnings(at)
+    fa = run_page(COVERAGE_MAP, {"classes": "user", "breaks": eight + ", 95", "lang": "fa"})
+    assert translate("controls.breaks_too_many", "fa", n="۸", classes="۹") in _warnings(fa)
