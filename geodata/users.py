@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import os
 import sys
 import tomllib
 from collections.abc import Mapping
@@ -175,8 +176,14 @@ def write_user(path: str | Path, user: User) -> None:
                 lines.append(f"{field} = {_toml_string(str(value))}")
         lines.append("")
     parse_users("\n".join(lines), str(path))  # never write a file that would not read back
+    # Readable by its owner only (the password hashes are nobody else's business), from the
+    # first byte: the temporary file is created 0600 and then takes the users file's place.
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text("\n".join(lines), encoding="utf-8")
+    tmp.unlink(missing_ok=True)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        os.fchmod(out.fileno(), 0o600)  # whatever the umask
+        out.write("\n".join(lines))
     tmp.replace(path)
 
 

@@ -384,3 +384,23 @@ def test_sign_in_failures_lock_a_client_address_across_user_names(tmp_path):
     assert store.begin("e", "10.0.0.9") > 0  # but the client did
     assert store.begin("e", "10.0.0.10") == 0  # another client may still try
     assert oct((tmp_path / "s.sqlite").stat().st_mode & 0o777) == "0o600"
+
+
+def test_the_users_file_is_written_readable_by_its_owner_only(tmp_path):
+    import os
+    import stat
+
+    from geodata.users import User, hash_password, read_users, write_user
+
+    path = tmp_path / "users.toml"
+    digest = hash_password("correct horse battery")
+    umask = os.umask(0o022)  # the usual umask: new files world-readable
+    try:
+        write_user(path, User("ana", "Ana", "planner", None, None, digest))
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        path.chmod(0o644)  # a users file made by hand, readable by everyone
+        write_user(path, User("rc", "RC", "partner", "P2", None, digest))
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    finally:
+        os.umask(umask)
+    assert [u.username for u in read_users(path).users] == ["ana", "rc"]
