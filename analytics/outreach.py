@@ -38,12 +38,22 @@ earliest: a week cut short still has its best days behind it. Under the union ob
 "one desk per neighbourhood per day" rule never binds at an optimum (the plan places every
 neighbourhood on one day only); it is kept because it defines which plans are allowed.
 
+*Within range is not enrolled.* The model above counts the people *within range* of a desk: it
+says where desks should stand, not how many people they sign up. A desk enrols at most ``C``
+people a day (its *capacity*: forms, checks, queues), so each desk-day's *expected enrolments*
+are ``min(C, people it newly brings within range)`` -- the people first within range of an
+earlier desk-day are that desk-day's to enrol -- and a plan never expects more than
+``N × D × C`` enrolments, nor more than ``C`` on one desk-day. :func:`desk_capacity` takes the
+default ``C`` from the recorded sessions (the median enrolled per session-day), and falls back on
+:data:`FALLBACK_DESK_CAPACITY` where none is recorded (both in :mod:`analytics.sessions`). A plan starts on a date: its day ``d`` is
+``start + d - 1`` (consecutive calendar days, like a health-insurance week).
+
 Model villages, work lists, sessions
 ------------------------------------
 :func:`model_villages` picks ``quota`` areas per district by one transparent rule and says which;
 :func:`work_list` gives field teams one row per area (aggregates only: never person or household
-records); :func:`sessions_by_area`, :func:`enrolled_by_area_month` and :func:`enrolled_by_month`
-sum recorded outreach sessions for maps and trend charts.
+records). Recorded sessions are summed by :mod:`analytics.sessions` (its functions are named here
+too, for the callers that know them from this module).
 
 Nothing here modifies its inputs; every function returns new frames. No loop runs over areas.
 """
@@ -62,17 +72,32 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 
 from analytics import access, siting
 from analytics.access import CARE_TYPES, metric_crs_for
+from analytics.sessions import (
+    FALLBACK_DESK_CAPACITY,
+    DeskCapacity,
+    check_capacity,
+    desk_capacity,
+    enrolled_by_area_month,
+    enrolled_by_month,
+    expected_enrolments,
+    sessions_by_area,
+    sessions_with_areas,
+)
 
 __all__ = [
     "DESK_METHODS",
+    "FALLBACK_DESK_CAPACITY",
     "INTERACTIVE_TIME_LIMIT_S",
     "MODEL_VILLAGE_RULES",
     "PLAN_COLUMNS",
     "SCORE_WEIGHTS",
     "WORK_LIST_COLUMNS",
+    "DeskCapacity",
     "DeskPlan",
     "ModelVillages",
+    "desk_capacity",
     "desk_plan_from_matrix",
+    "expected_enrolments",
     "enrolled_by_area_month",
     "enrolled_by_month",
     "model_villages",
@@ -95,14 +120,16 @@ INTERACTIVE_TIME_LIMIT_S = 1.0
 #: Columns of :attr:`DeskPlan.plan`, in order.
 PLAN_COLUMNS = (
     "day",
+    "date",
     "desk",
     "area_id",
     "name",
     "district_id",
     "partner_id",
-    "reached_new",
+    "in_range_new",
     "areas_new",
-    "cumulative",
+    "enrolled",
+    "cumulative_enrolled",
     "lon",
     "lat",
 )
@@ -128,11 +155,13 @@ class DeskPlan:
     ----------
     plan : pandas.DataFrame
         One row per desk-day that reaches someone new, in schedule order, with
-        :data:`PLAN_COLUMNS`: ``day`` (1…D), ``desk`` (1…N within the day), the neighbourhood
-        where the desk stands (``area_id``, ``name``, ``district_id``, ``partner_id``),
-        ``reached_new`` (weight first reached by this desk-day), ``areas_new`` (neighbourhoods
-        first reached by it), ``cumulative`` (weight reached up to and including it) and the
-        desk's position (``lon``, ``lat``, EPSG:4326).
+        :data:`PLAN_COLUMNS`: ``day`` (1…D), ``date`` (the day's date, missing without a
+        start), ``desk`` (1…N within the day), the neighbourhood where the desk stands
+        (``area_id``, ``name``, ``district_id``, ``partner_id``), ``in_range_new`` (weight
+        first within range of this desk-day), ``areas_new`` (neighbourhoods first within its
+        range), ``enrolled`` (expected enrolments: ``min(capacity, in_range_new)``),
+        ``cumulative_enrolled`` (expected enrolments up to and including it) and the desk's
+        position (``lon``, ``lat``, EPSG:4326).
     reach : pandas.DataFrame
         One row per neighbourhood in scope (the demand): ``area_id``, ``weight``, ``desk_day``
         (the day a desk stands there, or missing), ``reached_day`` (the first day a desk is
@@ -145,10 +174,12 @@ class DeskPlan:
         What was counted (``uninsured`` or ``population``).
     total : float
         Weight of the demand in scope.
-    reached : float
-        Weight reached by the plan.
+    in_range : float
+        Weight within range of the plan's desks (each person once): the plan's reach, not its
+        enrolments.
     upper_bound : float
-        Upper bound on what any plan could reach (equal to ``reached`` when optimal).
+        Upper bound on what any plan could bring within range (equal to ``in_range`` when
+        optimal).
     optimal : bool
         Whether the plan is proven optimal.
     method : str
@@ -156,6 +187,13 @@ class DeskPlan:
     n_candidates, n_demand, n_no_weight : int
         Neighbourhoods where a desk may stand, neighbourhoods counted, and of those the ones
         with no weight (no data, counted as 0).
+    capacity : float
+        People one desk enrols in a day.
+    enrolled : float
+        Expected enrolments: the sum of ``plan["enrolled"]``, at most
+        ``desks_per_day × days × capacity``.
+    start : pandas.Timestamp or None
+        The date of day 1.
     partner_id : str or None
         The partner whose areas the plan was restricted to.
     """
@@ -167,19 +205,27 @@ class DeskPlan:
     radius_m: float
     weight: str
     total: float
-    reached: float
+    in_range: float
     upper_bound: float
     optimal: bool
     method: str
     n_candidates: int
     n_demand: int
     n_no_weight: int
+    capacity: float
+    enrolled: float
+    start: pd.Timestamp | None = None
     partner_id: str | None = None
 
     @property
     def share(self) -> float:
-        """Share of the weight in scope that the plan reaches."""
-        return self.reached / self.total if self.total > 0 else float("nan")
+        """Share of the weight in scope within range of the plan's desks."""
+        return self.in_range / self.total if self.total > 0 else float("nan")
+
+    @property
+    def enrolment_bound(self) -> float:
+        """The most any plan of this size can enrol: ``desks × days × capacity``."""
+        return self.desks_per_day * self.days * self.capacity
 
     @property
     def desk_days(self) -> int:
@@ -193,11 +239,11 @@ class DeskPlan:
 
     @property
     def guaranteed_ratio(self) -> float:
-        """``reached / upper_bound``: the share of the best possible plan this one is proven to
-        reach (1.0 when optimal or when nothing can be reached)."""
+        """``in_range / upper_bound``: the share of the best possible plan's reach this one is
+        proven to bring within range (1.0 when optimal or when nothing can be reached)."""
         if self.upper_bound <= 0:
             return 1.0
-        return min(1.0, self.reached / self.upper_bound)
+        return min(1.0, self.in_range / self.upper_bound)
 
 
 def _check_budget(desks_per_day: int, days: int) -> None:
@@ -338,8 +384,11 @@ def plan_desks(
     points: gpd.GeoSeries | None = None,
     crs: object = None,
     time_limit: float | None = 20.0,
+    capacity: float = FALLBACK_DESK_CAPACITY,
+    start: object = None,
 ) -> DeskPlan:
-    """Place ``desks_per_day`` mobile desks on each of ``days`` days to reach the most people.
+    """Place ``desks_per_day`` mobile desks on each of ``days`` days to bring the most people
+    within range, and say how many they can expect to enrol.
 
     See the module docstring for the model. Candidates and demand are the same neighbourhoods
     (a desk stands at a neighbourhood's population point); with ``partner_id`` both are limited
@@ -370,12 +419,19 @@ def plan_desks(
         is refused with a ``ValueError``.
     time_limit : float, optional
         Seconds for the MILP.
+    capacity : float, default FALLBACK_DESK_CAPACITY
+        People one desk enrols in a day (> 0; e.g. :func:`desk_capacity` of the recorded
+        sessions): each desk-day expects ``min(capacity, people it newly brings within range)``.
+    start : date-like, optional
+        The date of day 1; day ``d`` falls on ``start + d - 1``. Without it ``date`` is missing.
 
     Returns
     -------
     DeskPlan
     """
     _check_budget(desks_per_day, days)
+    cap = check_capacity(capacity)
+    first = None if start is None else pd.Timestamp(start).normalize()
     for column in ("area_id", "name", weight):
         if column not in areas:
             raise ValueError(f"areas have no column {column!r}; they have {list(areas.columns)}")
@@ -418,17 +474,27 @@ def plan_desks(
         c: (chosen_areas[c].to_numpy()[order] if c in chosen_areas else np.full(len(order), None))
         for c in ("district_id", "partner_id")
     }
+    gains = result.gains.astype("float64")
+    enrolled = expected_enrolments(gains, cap)
+    day = day.astype(np.int64)
+    dates = (
+        pd.DatetimeIndex(first + pd.to_timedelta(day - 1, unit="D"))
+        if first is not None
+        else pd.DatetimeIndex(np.full(len(day), np.datetime64("NaT"), dtype="datetime64[ns]"))
+    )
     plan = pd.DataFrame(
         {
-            "day": day.astype(np.int64),
+            "day": day,
+            "date": dates,
             "desk": desk.astype(np.int64),
             "area_id": ids[order],
             "name": chosen_areas["name"].to_numpy()[order],
             "district_id": column_or_na["district_id"],
             "partner_id": column_or_na["partner_id"],
-            "reached_new": result.gains.astype("float64"),
+            "in_range_new": gains,
             "areas_new": areas_new.astype(np.int64),
-            "cumulative": np.cumsum(result.gains).astype("float64"),
+            "enrolled": enrolled,
+            "cumulative_enrolled": np.cumsum(enrolled),
             "lon": lonlat[:, 0],
             "lat": lonlat[:, 1],
         },
@@ -458,13 +524,16 @@ def plan_desks(
         radius_m=float(radius_m),
         weight=weight,
         total=float(w.sum()),
-        reached=float(result.gains.sum()),
+        in_range=float(gains.sum()),
         upper_bound=float(result.upper_bound),
         optimal=bool(result.optimal),
         method=result.method,
         n_candidates=len(chosen_areas),
         n_demand=len(chosen_areas),
         n_no_weight=n_no_weight,
+        capacity=cap,
+        enrolled=float(enrolled.sum()),
+        start=first,
         partner_id=None if partner_id is None else str(partner_id),
     )
 
@@ -708,102 +777,6 @@ def model_villages(
 
 
 # --------------------------------------------------------------------------------------------------
-# recorded sessions
-# --------------------------------------------------------------------------------------------------
-
-
-def sessions_with_areas(outreach: pd.DataFrame, areas: gpd.GeoDataFrame) -> pd.DataFrame:
-    """Sessions with an ``area_id`` for each: their own, or the area their point falls in.
-
-    Parameters
-    ----------
-    outreach : pandas.DataFrame or geopandas.GeoDataFrame
-        Sessions (``session_id``, ``date``, ``enrolled``; optional ``area_id``, point geometry,
-        ``kind``, ``partner_id``). Not modified.
-    areas : geopandas.GeoDataFrame
-        Areas (``area_id``, polygons) in the same CRS as the sessions' points.
-
-    Returns
-    -------
-    pandas.DataFrame
-        The sessions (no geometry), ``date`` as datetime, ``enrolled`` as float, ``area_id``
-        filled from a spatial join (an index query, no loop) where it was missing and the point
-        lies in an area; ``lon`` / ``lat`` of the point where there is one.
-    """
-    out = pd.DataFrame(outreach.drop(columns=["geometry"], errors="ignore")).copy()
-    if "area_id" not in out:
-        out["area_id"] = pd.Series([None] * len(out), dtype="object")
-    out["area_id"] = out["area_id"].astype("object").where(out["area_id"].notna(), None)
-    out["date"] = pd.to_datetime(out["date"], errors="coerce")
-    out["enrolled"] = pd.to_numeric(out["enrolled"], errors="coerce").astype("float64")
-    out["lon"] = np.nan
-    out["lat"] = np.nan
-    if isinstance(outreach, gpd.GeoDataFrame) and len(outreach):
-        geoms = outreach.geometry
-        present = ~(geoms.isna() | geoms.is_empty).to_numpy()
-        if present.any():
-            if outreach.crs is None or areas.crs is None:
-                raise ValueError("sessions and areas need a CRS to be matched by location")
-            points = geoms[present].to_crs("EPSG:4326")
-            out.loc[present, "lon"] = points.x.to_numpy()
-            out.loc[present, "lat"] = points.y.to_numpy()
-            missing = present & out["area_id"].isna().to_numpy()
-            if missing.any() and len(areas):
-                located = geoms[missing].to_crs(areas.crs)
-                tree_idx, area_idx = areas.sindex.query(located.to_numpy(), predicate="within")
-                found = pd.Series(areas["area_id"].to_numpy()[area_idx], index=tree_idx)
-                found = found[~found.index.duplicated(keep="first")]
-                rows = np.flatnonzero(missing)[found.index.to_numpy()]
-                out.loc[out.index[rows], "area_id"] = found.to_numpy()
-    return out
-
-
-def _counted(base: pd.DataFrame, keys: str | list[str]) -> pd.DataFrame:
-    """``sessions`` (rows) and ``enrolled`` (sum; missing when every count is missing) per key."""
-    grouped = base.groupby(keys, sort=True)["enrolled"]
-    return pd.DataFrame({"sessions": grouped.size(), "enrolled": grouped.sum(min_count=1)})
-
-
-def sessions_by_area(sessions: pd.DataFrame) -> pd.DataFrame:
-    """Per area: ``sessions``, ``enrolled`` (sum), and the last session's ``last_date``,
-    ``last_enrolled`` and ``last_kind``. Sessions without an area are left out."""
-    base = sessions[sessions["area_id"].notna()]
-    if base.empty:
-        return pd.DataFrame(
-            {
-                "area_id": pd.Series(dtype="object"),
-                "sessions": pd.Series(dtype="int64"),
-                "enrolled": pd.Series(dtype="float64"),
-                "last_date": pd.Series(dtype="datetime64[ns]"),
-                "last_enrolled": pd.Series(dtype="float64"),
-                "last_kind": pd.Series(dtype="object"),
-            }
-        )
-    totals = _counted(base, "area_id")
-    order = base.sort_values(["area_id", "date"], kind="mergesort", na_position="first")
-    last = order.groupby("area_id", sort=True).tail(1).set_index("area_id")
-    kind = last["kind"] if "kind" in last else pd.Series(None, index=last.index, dtype="object")
-    totals["last_date"] = last["date"]
-    totals["last_enrolled"] = last["enrolled"]
-    totals["last_kind"] = kind
-    return totals.reset_index()
-
-
-def enrolled_by_area_month(sessions: pd.DataFrame) -> pd.DataFrame:
-    """Per area and month (first of month): ``sessions`` and ``enrolled`` (sum)."""
-    base = sessions[sessions["area_id"].notna() & sessions["date"].notna()]
-    period = base["date"].dt.to_period("M").dt.to_timestamp()
-    return _counted(base.assign(period=period), ["area_id", "period"]).reset_index()
-
-
-def enrolled_by_month(sessions: pd.DataFrame) -> pd.DataFrame:
-    """Per month (first of month, column ``date`` for charts): ``sessions``, ``enrolled``."""
-    base = sessions[sessions["date"].notna()]
-    period = base["date"].dt.to_period("M").dt.to_timestamp()
-    return _counted(base.assign(date=period), "date").reset_index()
-
-
-# --------------------------------------------------------------------------------------------------
 # work lists
 # --------------------------------------------------------------------------------------------------
 
@@ -832,6 +805,7 @@ WORK_LIST_COLUMNS = (
     "last_session_enrolled",
     "last_session_kind",
     "desk_day",
+    "desk_date",
     "desk_number",
     "reached_day",
     "model_village",
@@ -872,7 +846,8 @@ def work_list(
     sessions : pandas.DataFrame, optional
         Sessions with areas (:func:`sessions_with_areas`).
     plan : DeskPlan, optional
-        ``desk_day`` / ``desk_number`` where a desk stands in the area, ``reached_day``.
+        ``desk_day`` / ``desk_date`` / ``desk_number`` where a desk stands in the area,
+        ``reached_day`` (the first day a desk is within range).
     villages : ModelVillages, optional
         ``model_village`` is True for the chosen areas.
     points, crs
@@ -959,11 +934,13 @@ def work_list(
         desks = plan.plan.drop_duplicates("area_id").set_index("area_id")
         reach = plan.reach.set_index("area_id")
         out["desk_day"] = ids.map(desks["day"]).astype("Int64")
+        out["desk_date"] = pd.to_datetime(ids.map(desks["date"])).to_numpy()
         out["desk_number"] = ids.map(desks["desk"]).astype("Int64")
         out["reached_day"] = ids.map(reach["reached_day"]).astype("Int64")
     else:
         for column in ("desk_day", "desk_number", "reached_day"):
             out[column] = pd.array([pd.NA] * n, dtype="Int64")
+        out["desk_date"] = pd.NaT
     chosen = set(villages.table["area_id"]) if villages is not None else set()
     out["model_village"] = ids.isin(chosen).to_numpy()
     return out[list(WORK_LIST_COLUMNS)]

@@ -1,7 +1,9 @@
 """Outreach planner: mobile enrolment desks day by day, model villages, work lists, sessions.
 
-The view (desks, days, radius, partner, map layer, village rule and quota, work list) lives in
-the URL, so a shared link reopens the same plan. A partner's session plans within its own areas
+The view (desks, days, people a desk enrols per day, start date, radius, partner, map layer,
+village rule and quota, work list) lives in the URL, so a shared link reopens the same plan; the
+start date is always written, so a link names the plan's dates whenever it is opened. The
+capacity's default comes from the recorded sessions, and the page says so. A partner's session plans within its own areas
 only (its tables are already limited to them). Analytics: :mod:`analytics.outreach`, through the
 cached loaders of :mod:`ui.outreach_data`.
 """
@@ -14,6 +16,7 @@ from analytics.outreach import MODEL_VILLAGE_RULES, SCORE_WEIGHTS, enrolled_by_m
 from analytics.outreach import sessions_by_area as per_area_sessions
 from ui import charts, data, partner_data, views
 from ui import outreach_data as od
+from ui import outreach_plan as op
 from ui import outreach_views as ov
 from ui.context import current, require_page
 from ui.facility_layer import facility_filters
@@ -35,10 +38,13 @@ rules = [r for r in MODEL_VILLAGE_RULES if with_insured or r == "population"]
 has_underserved = "underserved" in areas and bool(areas["underserved"].notna().any())
 percent = list(range(0, 101, 5))
 flag = {"parse": lambda s: s in ("1", "true"), "dump": lambda v: "1" if v else "0"}
+capacity = od.desk_capacity(ws, ver)
 
 P = {
     "desks": Param("desks", 3, lambda: range(1, 11), parse=int),
     "days": Param("days", 7, lambda: range(1, 15), parse=int),
+    "cap": op.capacity_param(capacity),
+    "start": op.start_param(),
     "radius": Param("radius", 1000, lambda: od.RADII_M, parse=int),
     "partner": Param("partner", partner_options[0], lambda: partner_options),
     "view": Param("view", "plan", lambda: ov.MAP_VIEWS),
@@ -52,9 +58,16 @@ P = {
 }
 bind(list(P.values()))
 
+
+def publish_view() -> None:
+    publish(list(P.values()))
+    op.keep_start_in_url(P["start"], value(P["start"]))
+
+
 sb = st.sidebar
 sb.number_input(ctx.t("outreach.controls.desks"), 1, 10, key=P["desks"].widget_key)
 sb.number_input(ctx.t("outreach.controls.days"), 1, 14, key=P["days"].widget_key)
+op.plan_settings(ctx, P["cap"], P["start"], capacity)
 sb.select_slider(
     ctx.t("outreach.controls.radius"),
     od.RADII_M,
@@ -80,10 +93,12 @@ if not with_insured:
     st.info(ctx.t("outreach.no_insured"), icon=":material/info:")
 if not len(areas):
     st.warning(ctx.t("outreach.no_areas"))
-    publish(list(P.values()))
+    publish_view()
     st.stop()
 
 desks, days = int(value(P["desks"])), int(value(P["days"]))
+cap, start = int(value(P["cap"])), value(P["start"])
+op.plan_dates(ctx, start, days)
 radius_m = float(value(P["radius"]))
 partner_id = str(value(P["partner"])) or None
 scope = od.scoped(ws, ver, partner_id)
@@ -92,33 +107,11 @@ names = display_names(areas, "name", ctx.lang).set_axis(areas["area_id"].to_nump
 district_names = names_by_key(areas, "district_id", "district_name", ctx.lang)
 
 # ---- the desk plan
-plan = od.desk_plan(ws, ver, desks, days, radius_m, partner_id)
+plan = od.desk_plan(ws, ver, desks, days, radius_m, partner_id, cap, start)
 st.subheader(ctx.t("outreach.plan.title"))
-ov.plan_headline(ctx, plan)
-st.caption(
-    ctx.t(
-        "outreach.plan.model",
-        desks=fmt_int(desks, ctx.lang),
-        days=fmt_int(days, ctx.lang),
-        m=fmt_int(radius_m, ctx.lang),
-        what=ctx.t(f"outreach.weight.{weight}"),
-    )
-    + (
-        " "
-        + ctx.t(
-            "outreach.plan.scope_partner",
-            partner=md_escape(partner_names.get(partner_id, partner_id)),
-            n=fmt_int(len(scope), ctx.lang),
-        )
-        if partner_id
-        else ""
-    )
-    + (
-        " " + ctx.t("outreach.plan.no_weight", n=fmt_int(plan.n_no_weight, ctx.lang))
-        if plan.n_no_weight
-        else ""
-    )
-)
+op.plan_headline(ctx, plan)
+partner_label = partner_names.get(partner_id, partner_id) if partner_id else None
+op.plan_caption(ctx, plan, partner_label, len(scope))
 
 # Model-village choice, read now (its widgets are drawn further down) for the map and lists.
 rule = str(value(P["rule"]))
@@ -161,7 +154,7 @@ ov.outreach_map(
 st.caption(ctx.t(f"outreach.map.explain_{view}"))
 
 if len(plan.plan):
-    ov.plan_table(ctx, plan, names, partner_names)
+    op.plan_table(ctx, plan, names, partner_names)
 else:
     st.info(ctx.t("outreach.plan.nothing"))
 
@@ -239,7 +232,7 @@ if list_scope == "area":
         key="outreach_list_area",
         format_func=lambda a: f"{names.get(a, a)} ({a})",
     )
-full = od.work_list(ws, ver, partner_id, (desks, days, radius_m), village_args)
+full = od.work_list(ws, ver, partner_id, (desks, days, radius_m, cap, start), village_args)
 rows = ov.work_list_for(ctx, full, list_scope, plan=plan, area_id=area_id, names=names)
 table, kinds = ov.translated(ctx, rows, weight)
 st.caption(ctx.t("outreach.lists.rows", n=fmt_int(len(table), ctx.lang)))
@@ -301,4 +294,4 @@ st.caption(
         limit=fmt_number(od.PLAN_TIME_LIMIT_S, ctx.lang, digits=1),
     )
 )
-publish(list(P.values()))
+publish_view()

@@ -8,6 +8,8 @@ partner's own areas for a partner's session; the analytics live in :mod:`analyti
 
 from __future__ import annotations
 
+import datetime as dt
+
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
@@ -78,8 +80,11 @@ def desk_plan(
     days: int,
     radius_m: float,
     partner_id: str | None,
+    capacity: int = out.FALLBACK_DESK_CAPACITY,
+    start: dt.date | None = None,
 ) -> out.DeskPlan:
-    """The day-by-day desk plan (see :func:`analytics.outreach.plan_desks`)."""
+    """The day-by-day desk plan (see :func:`analytics.outreach.plan_desks`): ``capacity``
+    people enrolled per desk-day at most, day 1 on ``start``."""
     return out.plan_desks(
         demand(source, version),
         desks_per_day,
@@ -88,7 +93,16 @@ def desk_plan(
         weight=weight_column(source, version),
         partner_id=partner_id,
         time_limit=PLAN_TIME_LIMIT_S,
+        capacity=capacity,
+        start=start,
     )
+
+
+def desk_capacity(source: str, version: int) -> out.DeskCapacity:
+    """The default people a desk enrols per day, from every recorded session this session may
+    see (see :func:`analytics.outreach.desk_capacity`): the same whichever partner the plan is
+    limited to, so that choosing a partner never moves the setting."""
+    return out.desk_capacity(sessions(source, version))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -143,7 +157,7 @@ def work_list(
     source: str,
     version: int,
     partner_id: str | None,
-    plan_args: tuple[int, int, float] | None,
+    plan_args: tuple[int, int, float, int, dt.date | None] | None,
     village_args: tuple[str, int, tuple[tuple[str, float], ...], bool] | None,
 ) -> pd.DataFrame:
     """The work list of every area in scope (see :func:`analytics.outreach.work_list`), with the
@@ -151,7 +165,12 @@ def work_list(
     tables = data.tables(source, version)
     frame = scoped(source, version, partner_id)
     with_insured = data.has_insured(source, version)
-    plan = desk_plan(source, version, *plan_args, partner_id) if plan_args else None
+    plan = None
+    if plan_args:
+        desks_per_day, days, radius_m, capacity, start = plan_args
+        plan = desk_plan(
+            source, version, desks_per_day, days, radius_m, partner_id, capacity, start
+        )
     chosen = villages(source, version, partner_id, *village_args) if village_args else None
     counted = access.available_facilities(tables["facilities"])
     return out.work_list(

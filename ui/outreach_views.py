@@ -3,9 +3,9 @@
 Colours and labels are decided here; the drawing is :func:`ui.maps.choropleth_map`, which escapes
 every string that reaches HTML. Desk markers (numbered by day) and session markers are added as a
 second layer with their tooltips escaped the same way, and the facilities the sidebar's shared
-filters choose on top. Work lists, and the plan, village and session tables, download as CSV and
+filters choose on top. Work lists, and the village and session tables, download as CSV and
 XLSX, written by :mod:`reports.exports` like every other table (no data text ever runs as a
-formula).
+formula). The plan's settings, headline and table are in :mod:`ui.outreach_plan`.
 """
 
 from __future__ import annotations
@@ -61,11 +61,14 @@ COLUMN_KINDS: dict[str, str] = {
     "last_session_enrolled": "count",
     "last_session_kind": "kind",
     "desk_day": "int",
+    "desk_date": "date",
     "desk_number": "int",
     "reached_day": "int",
     "model_village": "flag",
     "nearest_care_type": "facility_type",
-    "reached_new": "count",
+    "date": "date",
+    "in_range_new": "count",
+    "enrolled": "count",
 }
 
 
@@ -77,43 +80,6 @@ def day_colours(days: int) -> list[str]:
     first, last = np.array(_FIRST_DAY), np.array(_LAST_DAY)
     rgb = np.round(first[None, :] + steps[:, None] * (last - first)[None, :]).astype(int)
     return ["#{:02x}{:02x}{:02x}".format(*row) for row in rgb]
-
-
-# --------------------------------------------------------------------------------------------------
-# figures
-# --------------------------------------------------------------------------------------------------
-
-
-def plan_headline(ctx: Context, plan: DeskPlan) -> None:
-    """People reached, their share of the scope, desk-days used and the solution's quality."""
-    what = ctx.t(f"outreach.weight.{plan.weight}")
-    c1, c2, c3, c4 = st.columns(4)
-    c1.metric(
-        ctx.t("outreach.plan.reached", what=what),
-        fmt_int(plan.reached, ctx.lang),
-        help=ctx.t("outreach.plan.reached_help", total=fmt_int(plan.total, ctx.lang)),
-    )
-    c2.metric(ctx.t("outreach.plan.share"), fmt_pct(plan.share, ctx.lang))
-    c3.metric(
-        ctx.t("outreach.plan.desk_days"),
-        ctx.t(
-            "outreach.plan.desk_days_value",
-            used=fmt_int(plan.desk_days_used, ctx.lang),
-            total=fmt_int(plan.desk_days, ctx.lang),
-        ),
-        help=ctx.t("outreach.plan.desk_days_help"),
-    )
-    c4.metric(
-        ctx.t("outreach.plan.quality"),
-        ctx.t("outreach.plan.optimal")
-        if plan.optimal
-        else ctx.t("outreach.plan.within", share=fmt_pct(plan.guaranteed_ratio, ctx.lang)),
-        help=ctx.t(
-            "outreach.plan.quality_help",
-            method=ctx.t(f"outreach.plan.method_{plan.method}"),
-            bound=fmt_int(plan.upper_bound, ctx.lang),
-        ),
-    )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -283,23 +249,37 @@ def outreach_map(
 
 def add_desk_markers(ctx: Context, fmap: folium.Map, plan: DeskPlan, names: pd.Series) -> None:
     """One marker per desk-day: a dark disc with the day's number (ringed in the day's colour),
-    with an escaped tooltip (day, desk, neighbourhood, people newly reached)."""
+    with an escaped tooltip (day and date, desk, neighbourhood, people newly within range and
+    expected enrolments)."""
     layer = folium.FeatureGroup(name="desks", control=False)
     colours = day_colours(plan.days)
     what = ctx.t(f"outreach.weight.{plan.weight}")
     direction_ = text_direction(
-        ctx.t("outreach.map.desk_tooltip", day="1", desk="1", name="", n="1", what=what)
+        ctx.t(
+            "outreach.map.desk_tooltip",
+            day="1",
+            date="",
+            desk="1",
+            name="",
+            n="1",
+            e="1",
+            what=what,
+        )
     )
-    rows = plan.plan[["day", "desk", "area_id", "reached_new", "lon", "lat"]]
-    for day, desk, area_id, gain, lon, lat in rows.itertuples(index=False, name=None):
+    rows = plan.plan[["day", "date", "desk", "area_id", "in_range_new", "enrolled", "lon", "lat"]]
+    for day, date, desk, area_id, gain, enrolled, lon, lat in rows.itertuples(
+        index=False, name=None
+    ):
         label = escape_text(fmt_int(day, ctx.lang))
         tip = escape_text(
             ctx.t(
                 "outreach.map.desk_tooltip",
                 day=fmt_int(day, ctx.lang),
+                date=fmt_date(date, ctx.lang, calendar=ctx.calendar),
                 desk=fmt_int(desk, ctx.lang),
                 name=names.get(area_id, area_id),
                 n=fmt_int(gain, ctx.lang),
+                e=fmt_int(enrolled, ctx.lang),
                 what=what,
             )
         )
@@ -362,48 +342,6 @@ def add_session_markers(
 # --------------------------------------------------------------------------------------------------
 # tables
 # --------------------------------------------------------------------------------------------------
-
-
-def plan_table(ctx: Context, plan: DeskPlan, names: pd.Series, partners: dict[str, str]) -> None:
-    """The day-by-day plan as a table."""
-    what = ctx.t(f"outreach.weight.{plan.weight}")
-    frame = plan.plan
-    headers = {
-        "day": ctx.t("outreach.col.day"),
-        "desk": ctx.t("outreach.col.desk"),
-        "name": ctx.t("outreach.col.name"),
-        "district_id": ctx.t("outreach.col.district_id"),
-        "partner": ctx.t("outreach.col.partner_name"),
-        "reached_new": ctx.t("outreach.col.reached_new", what=what),
-        "areas_new": ctx.t("outreach.col.areas_new"),
-        "cumulative": ctx.t("outreach.col.cumulative", what=what),
-    }
-    table = pd.DataFrame(
-        {
-            headers["day"]: frame["day"].to_numpy(),
-            headers["desk"]: frame["desk"].to_numpy(),
-            headers["name"]: frame["area_id"].map(names).fillna(frame["area_id"]).to_numpy(),
-            headers["district_id"]: frame["district_id"].to_numpy(),
-            headers["partner"]: frame["partner_id"]
-            .map(lambda p: partners.get(str(p), p) if pd.notna(p) else "—")
-            .to_numpy(),
-            headers["reached_new"]: frame["reached_new"].to_numpy(),
-            headers["areas_new"]: frame["areas_new"].to_numpy(),
-            headers["cumulative"]: frame["cumulative"].to_numpy(),
-        }
-    )
-    kinds = {
-        "day": "int",
-        "desk": "int",
-        "reached_new": "count",
-        "areas_new": "int",
-        "cumulative": "count",
-    }
-    formats = {headers[c]: (lambda v: fmt_int(v, ctx.lang)) for c in kinds}
-    st.dataframe(
-        localized_table(table, formats, ctx.lang), hide_index=True, width="stretch", height=320
-    )
-    table_downloads(ctx, table, "outreach_desk_plan")
 
 
 def villages_explanation(ctx: Context, chosen: ModelVillages) -> str:
@@ -520,7 +458,8 @@ def work_list_for(
     names: pd.Series,
 ) -> pd.DataFrame:
     """The rows of one work list (internal column names): every area in scope, the model
-    villages, one area, or the plan (one row per desk-day, ``day`` and ``desk`` first, in
+    villages, one area, or the plan (one row per desk-day, ``day``, ``date`` and ``desk``
+    first, with the people it newly brings within range and its expected enrolments, in
     schedule order)."""
     frame = full.assign(name=full["area_id"].map(names).fillna(full["name"]))
     if scope == "plan":
@@ -528,12 +467,10 @@ def work_list_for(
             return frame.iloc[0:0].assign(
                 day=pd.Series(dtype="int64"), desk=pd.Series(dtype="int64")
             )
-        rows = plan.plan[["day", "desk", "area_id", "reached_new"]].merge(
-            frame, on="area_id", how="left"
-        )
-        first = ["day", "desk", "area_id", "reached_new"]
+        first = ["day", "date", "desk", "area_id", "in_range_new", "enrolled"]
+        rows = plan.plan[first].merge(frame, on="area_id", how="left")
         return rows[first + [c for c in frame.columns if c not in first]].drop(
-            columns=["desk_day", "desk_number"]
+            columns=["desk_day", "desk_date", "desk_number"]
         )
     if scope == "villages":
         return frame[frame["model_village"]].sort_values(["district_id", "area_id"])
@@ -552,7 +489,7 @@ def translated(ctx: Context, frame: pd.DataFrame, weight: str) -> tuple[pd.DataF
     for column in frame.columns:
         header = (
             ctx.t(f"outreach.col.{column}", what=what)
-            if column == "reached_new"
+            if column == "in_range_new"
             else ctx.t(f"outreach.col.{column}")
         )
         kind = COLUMN_KINDS.get(column, "text")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pandas as pd
@@ -10,6 +11,7 @@ from openpyxl import load_workbook
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
+from analytics.outreach import FALLBACK_DESK_CAPACITY
 from tests.apptest.helpers import query
 from tests.apptest.helpers import run_page as run_app_page
 from tests.conftest import ROOT
@@ -52,7 +54,7 @@ def test_demo_page_plans_desks_and_offers_work_lists(on_demo, downloads):
     at = run_page()
     assert at.title[0].value == "Outreach planner"
     figures = metrics(at)
-    assert figures["Reached: uninsured people"] != "—"
+    assert figures["Within range: uninsured people"] != "—"
     assert figures["Plan"] == "Best possible"
     assert figures["Desk-days used"] == "21 of 21"
     assert at.radio(key="url_view").options == [
@@ -63,11 +65,11 @@ def test_demo_page_plans_desks_and_offers_work_lists(on_demo, downloads):
     plan = at.dataframe[0].value
     assert len(plan) == 21 and sorted(plan["Day"].unique()) == list(range(1, 8))
     assert (plan.groupby("Day").size() == 3).all()
-    reached = plan["Newly reached (uninsured people)"].to_numpy()
+    reached = plan["Newly within range (uninsured people)"].to_numpy()
     assert list(reached) == sorted(reached, reverse=True)
     assert any("3 desks a day for 7 days" in c.value for c in at.caption)
     # a CSV and an XLSX work list of the plan: 21 rows, formatted header, no person records
-    csv = next(b for b in downloads if b.startswith("\ufeffDay,Desk,".encode()))
+    csv = next(b for b in downloads if b.startswith("\ufeffDay,Date,Desk,".encode()))
     table = pd.read_csv(io.BytesIO(csv), encoding="utf-8-sig")
     assert len(table) == 21 and {"Day", "Desk", "Responsible partner"} <= set(table.columns)
     xlsx = next(b for b in reversed(downloads) if b.startswith(b"PK"))
@@ -119,7 +121,8 @@ def test_demo_widgets_round_trip_through_the_url(on_demo):
     at.selectbox(key="url_list").select("villages").run()
     assert not at.exception, [e.value for e in at.exception]
     q = query(at)
-    assert q == {
+    assert q["start"] == dt.date.today().isoformat()  # the plan's dates travel with the link
+    assert {k: v for k, v in q.items() if k != "start"} == {
         "desks": "2",
         "days": "5",
         "radius": "500",
@@ -208,7 +211,14 @@ def test_tehran_page_plans_by_population_and_says_so(on_tehran):
     at = run_page({"view": "villages", "list": "villages"})
     infos = " ".join(i.value for i in at.info)
     assert "no insured counts" in infos
-    assert "Reached: people" in metrics(at)
+    figures = metrics(at)
+    # No session recorded: the capacity is the stated fallback, and it bounds the enrolments
+    # (21 desk-days), far below the people within range.
+    cap = FALLBACK_DESK_CAPACITY
+    assert at.number_input(key="url_cap").value == cap
+    assert any("an assumption" in c.value for c in at.sidebar.caption)
+    enrolled = int(figures["Expected enrolments"].replace(",", ""))
+    assert 0 < enrolled <= 21 * cap < int(figures["Within range: people"].replace(",", ""))
     assert at.selectbox(key="url_rule").options == ["Most people"]
     assert at.selectbox(key="url_partner").disabled  # no partners in this workspace
     villages = at.dataframe[1].value

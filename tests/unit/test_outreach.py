@@ -158,19 +158,19 @@ def test_plan_from_frames_equals_brute_force(seed, radius_m):
     plan = outreach.plan_desks(areas, 1, 3, radius_m)
     best = brute_force(frame_cover(areas, radius_m), areas["uninsured"].to_numpy(), 1, 3)
     assert plan.optimal and plan.method == "exact"
-    assert plan.reached == pytest.approx(best)
+    assert plan.in_range == pytest.approx(best)
     assert plan.total == pytest.approx(areas["uninsured"].sum())
     table = plan.plan
     assert list(table.columns) == list(outreach.PLAN_COLUMNS)
     assert_valid_schedule(
         table["day"].to_numpy(), table["desk"].to_numpy(), table["area_id"].to_numpy(), 1, 3
     )
-    assert table["cumulative"].to_numpy() == pytest.approx(np.cumsum(table["reached_new"]))
-    assert table["reached_new"].sum() == pytest.approx(plan.reached)
+    assert table["cumulative_enrolled"].to_numpy() == pytest.approx(np.cumsum(table["enrolled"]))
+    assert table["in_range_new"].sum() == pytest.approx(plan.in_range)
     # every neighbourhood reached is within the radius of the desk that reached it first
     reach = plan.reach.dropna(subset=["reached_day"])
     assert table["areas_new"].sum() == len(reach)
-    assert reach["weight"].sum() == pytest.approx(plan.reached)
+    assert reach["weight"].sum() == pytest.approx(plan.in_range)
     metric = areas.estimate_utm_crs()
     where = areas.set_index("area_id").representative_point().to_crs(metric)
     gap = where.loc[reach["area_id"]].distance(where.loc[reach["reached_from"]], align=False)
@@ -183,7 +183,7 @@ def test_one_desk_per_neighbourhood_per_day_even_with_spare_desks():
     assert plan.desk_days == 12 and plan.desk_days_used <= 4
     assert not plan.plan.duplicated(["day", "area_id"]).any()
     assert plan.plan["area_id"].is_unique
-    assert plan.reached == pytest.approx(plan.total)
+    assert plan.in_range == pytest.approx(plan.total)
 
 
 @pytest.mark.parametrize("seed", range(3))
@@ -197,12 +197,12 @@ def test_partner_restriction_limits_desks_and_counted_people(seed):
     assert plan.total == pytest.approx(own["uninsured"].sum())
     # the same optimum as planning the partner's areas alone
     alone = outreach.plan_desks(own, 1, 2, 600.0)
-    assert plan.reached == pytest.approx(alone.reached)
+    assert plan.in_range == pytest.approx(alone.in_range)
     best = brute_force(frame_cover(own, 600.0), own["uninsured"].to_numpy(), 1, 2)
-    assert plan.reached == pytest.approx(best)
+    assert plan.in_range == pytest.approx(best)
     # an unknown partner has nothing to plan
     empty = outreach.plan_desks(areas, 1, 2, 600.0, partner_id="nobody")
-    assert empty.plan.empty and empty.reached == 0 and empty.total == 0
+    assert empty.plan.empty and empty.in_range == 0 and empty.total == 0
 
 
 def test_population_weight_and_missing_values():
@@ -224,7 +224,7 @@ def test_crs_rules():
         outreach.plan_desks(areas.set_crs(None, allow_override=True), 1, 1, 500.0)
     # measured in the local UTM zone: same plan from the projected frame
     projected = outreach.plan_desks(areas.to_crs(UTM), 2, 2, 500.0)
-    assert projected.reached == pytest.approx(outreach.plan_desks(areas, 2, 2, 500.0).reached)
+    assert projected.in_range == pytest.approx(outreach.plan_desks(areas, 2, 2, 500.0).in_range)
     with pytest.raises(ValueError, match="radius_m"):
         outreach.plan_desks(areas, 1, 1, 0)
     with pytest.raises(ValueError, match="no column"):
