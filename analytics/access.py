@@ -27,6 +27,8 @@ import shapely
 from pyproj import CRS, Transformer
 from scipy.spatial import cKDTree
 
+from analytics.priority import has_population
+
 __all__ = [
     "CARE_TYPES",
     "CATCHMENT_KM",
@@ -819,10 +821,13 @@ def facility_needs(
     -------
     pandas.DataFrame
         The areas that need a facility, sorted by people affected (desc), then distance (desc),
-        with a 1-based ``rank``; a copy.
+        with a 1-based ``rank``; a copy. Areas without population are no rank
+        (:func:`analytics.priority.has_population`): they are left out, for the caller to list
+        apart.
     """
     dist = pd.to_numeric(table[distance_column], errors="coerce").astype("float64")
     far = ~(dist <= near_km).fillna(False).astype(bool)
+    far &= has_population(table[population]).to_numpy()
     key = weight or population
     needs = table.loc[far.to_numpy()].copy()
     needs["_people"] = pd.to_numeric(needs[key], errors="coerce").astype("float64")

@@ -21,6 +21,7 @@ from ui.context import current
 from ui.facility_layer import facility_filters
 from ui.format import fmt_date, fmt_int, fmt_month, fmt_pct
 from ui.maps import LegendItem
+from ui.rankings import no_data_list
 from ui.state import Param, bind, publish, value
 
 ctx = current()
@@ -352,7 +353,14 @@ def ranking_section() -> None:
     # "3–5" is for reading).
     exported = view.assign(**{ctx.t("gap.table.rank"): ranked["rank"].to_numpy()})
     gap_views.download(ctx, exported, f"gap_ranking_{level}", kinds=dict.fromkeys(bounds, "rank"))
-    gap_views.no_data_list(ctx, no_data, name_column, key_column, level)
+    no_data_list(
+        ctx,
+        no_data,
+        name_column=name_column,
+        key_column=key_column,
+        district_column="district_name" if level == "area" else None,
+        key="gap_no_data",
+    )
 
 
 # ------------------------------------------------------------------------------------ clusters

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics import coverage as cov
+from analytics.priority import split_ranked
 from ui import charts, data, map_shapes, views
 from ui.context import current
 from ui.downloads import table_downloads
@@ -17,6 +18,7 @@ from ui.localize import (
     localized_table,
     names_by_key,
 )
+from ui.rankings import no_data_list
 
 ctx = current()
 ws, ver = ctx.source, ctx.version
@@ -85,7 +87,9 @@ with right:
 
 order = "uninsured" if with_insured else "population"
 st.subheader(ctx.t(f"overview.table_{'districts' if level == 'district' else 'areas'}_by_{order}"))
-ranked = grouped.sort_values(order, ascending=False)
+# No data is not a rank: units without population are listed apart, below the table.
+ranked, no_data = split_ranked(grouped)
+ranked = ranked.sort_values(order, ascending=False)
 name_col = "district_name" if level == "district" else "name"
 shown = {
     name_col: ctx.t("table.name"),
@@ -112,6 +116,14 @@ st.dataframe(
     column_config={COVERAGE_BAR: coverage_bar_column()},
 )
 table_downloads(ctx, view, f"overview_{level}", percent=(ctx.t("metric.coverage"),))
+no_data_list(
+    ctx,
+    no_data,
+    name_column=name_col,
+    key_column=data.LEVEL_KEYS[level],
+    district_column="district_name" if level == "area" else None,
+    key="overview_no_data",
+)
 flags = per_area["data_status"].value_counts()
 quality = [
     ctx.t(f"quality.{status}", n=fmt_int(n, ctx.lang))

@@ -17,6 +17,7 @@ from analytics import access
 from analytics.access import DOUBLE_GAP_CLASSES
 from analytics.capacity import Change, sites_as_changes
 from analytics.classify import NO_DATA_COLOUR, classify, palette_for
+from analytics.priority import split_ranked
 from ui.area_maps import add_legend, areas_with, show_map, value_map
 from ui.auth import may_open
 from ui.capacity_data import SITE_TYPES
@@ -26,6 +27,7 @@ from ui.facility_layer import add_facilities
 from ui.format import fmt_int, fmt_number, fmt_pct
 from ui.localize import display_names, number_columns
 from ui.maps import LegendItem, escape_text, text_direction
+from ui.rankings import no_data_list
 
 #: Map views: a distance (``*_km``), the referral gap, the double gap, or capacity (2SFCA).
 VIEWS = (
@@ -481,6 +483,15 @@ def needs_section(
         column_config=number_columns(ctx.t("metric.population"), ctx.t("metric.uninsured")),
     )
     download(ctx, table, f"facility_needs_{care_set}.csv", key="infra_needs_csv")
+    # No data is not a rank: the areas without population, far or not, are listed apart.
+    no_data_list(
+        ctx,
+        split_ranked(frame)[1],
+        name_column="name",
+        key_column="area_id",
+        district_column="district_name",
+        key="infra_needs_no_data",
+    )
 
 
 def siting_key(name: str, objective: str) -> str:

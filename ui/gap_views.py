@@ -205,19 +205,3 @@ def download(
     declared = {str(c): "percent" for c in table.columns if str(c) in labels}
     declared |= kinds or {}
     table_downloads(ctx, table, name, kinds=declared, key=f"gap_download_{name}")
-
-
-def no_data_list(
-    ctx: Context, no_data: pd.DataFrame, name_column: str, key_column: str, level: str
-) -> None:
-    """The units left out of the ranking for want of a population figure, listed apart (names
-    shown as text in a table, never as Markdown)."""
-    if not len(no_data):
-        return
-    st.caption(ctx.t("gap.ranking.no_data", n=fmt_int(len(no_data), ctx.lang)))
-    names = no_data[name_column].fillna(no_data[key_column]).astype(str)
-    with st.expander(ctx.t("map.no_data") + f" ({fmt_int(len(no_data), ctx.lang)})"):
-        listed = pd.DataFrame({ctx.t("table.name"): names.to_numpy()})
-        if level == "area" and "district_name" in no_data:
-            listed[ctx.t("table.district")] = no_data["district_name"].to_numpy()
-        st.dataframe(listed, hide_index=True, width="stretch", height=200, key="gap_no_data")

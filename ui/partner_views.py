@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from analytics.classify import NO_DATA_COLOUR
+from analytics.priority import split_ranked
 from geodata.assignments import reassign_areas
 from geodata.problems import DataError
 from ui import charts, data, partner_data
@@ -209,7 +210,8 @@ def comparison_chart(ctx: Context, cards: pd.DataFrame) -> go.Figure:
     """Coverage per partner (bars) against each partner's target (markers)."""
     lang = ctx.lang
     rtl = direction(lang) == "rtl"
-    ordered = cards[cards["areas"] > 0].sort_values("coverage", ascending=True)
+    # No data is not a rank: partners whose areas have no population are not compared.
+    ordered = split_ranked(cards[cards["areas"] > 0])[0].sort_values("coverage", ascending=True)
     labels = partner_label(ctx, ordered)
     # Plotly reads tags in tick labels and hover text: partner names as plain text.
     names = ordered["partner_id"].astype(str).map(labels).map(html.escape)

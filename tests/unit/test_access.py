@@ -401,3 +401,19 @@ def test_utm_zone_is_the_one_geopandas_estimates(lon, lat):
     geoms = gpd.GeoSeries([Point(lon - 0.2, lat - 0.1), Point(lon + 0.2, lat + 0.1)], crs=4326)
     assert access.utm_crs(geoms) == geoms.estimate_utm_crs()
     assert access.metric_crs_for({"areas": geoms}) == geoms.estimate_utm_crs()
+
+
+def test_facility_needs_leave_out_areas_without_population():
+    """No data is not a rank: an area with no (or zero) population is far from care but no
+    rank of the list, whatever it is ranked by."""
+    table = pd.DataFrame(
+        {
+            "area_id": ["a", "b", "c", "d"],
+            "population": [100.0, np.nan, 0.0, 40.0],
+            "uninsured": [90.0, 70.0, 60.0, 5.0],
+            "care_km": [9.0, 30.0, 20.0, 8.0],
+        }
+    )
+    for weight in (None, "uninsured"):
+        needs = access.facility_needs(table, distance_column="care_km", near_km=5.0, weight=weight)
+        assert needs["area_id"].tolist() == ["a", "d"] and needs["rank"].tolist() == [1, 2]
