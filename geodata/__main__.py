@@ -73,6 +73,33 @@ def main(argv: list[str] | None = None) -> int:
     imp.add_argument("--encoding", default=None, help="CSV text encoding (default UTF-8)")
     imp.add_argument("--mode", choices=("replace", "update"), default=None)
     imp.add_argument("--area-by", choices=("id", "name"), default=None)
+    imp.add_argument(
+        "--scheme",
+        default=None,
+        help="the scheme of every row, for insured counts from a file without a scheme column "
+        "(required then; 'unspecified' when none fits)",
+    )
+    imp.add_argument(
+        "--dates",
+        choices=("first-day", "containing"),
+        default="first-day",
+        help="a period that is not the first day of a reporting month: a rejected row "
+        "(first-day, the default) or booked to the month that contains it (each row listed)",
+    )
+    imp.add_argument(
+        "--on-existing",
+        choices=("replace", "add", "cancel"),
+        default=None,
+        help="rows the workspace already holds (same area, period, scheme …): replace them, add "
+        "only the new rows, or cancel; required when there are such rows",
+    )
+    imp.add_argument(
+        "--flagged",
+        choices=("keep", "skip"),
+        default=None,
+        help="rows whose count is blank, negative, fractional or above the area's population: "
+        "keep them (flagged, left out of coverage) or leave them out; required when there are",
+    )
     imp.add_argument("--author", default="")
     imp.add_argument("--check", action="store_true", help="report only, write nothing")
     args = parser.parse_args(argv)
@@ -135,7 +162,10 @@ def main(argv: list[str] | None = None) -> int:
 def _import(args: argparse.Namespace) -> int:
     """Read, map, check and save one table, as the Data page does; exit status 1 when rows
     were rejected (the rest is saved) or when the file cannot be imported."""
+    import pandas as pd
+
     from geodata import imports as I
+    from geodata.store import workspace_calendar
 
     path: Path = args.file
     if not path.exists():
@@ -177,6 +207,15 @@ def _import(args: argparse.Namespace) -> int:
     if args.area_by is None and table in ("insured", "outreach") and "area_id" in mapping:
         values = upload.frame[mapping["area_id"]]
         area_by = "name" if I.looks_like_names(values, current["areas"]) else "id"
+    calendar = workspace_calendar(args.workspace)
+    if table in ("insured", I.POINTS_TABLE) and "scheme" not in mapping and not args.scheme:
+        raise DataError(
+            f"{upload.name}: the file has no scheme column; name the scheme of its rows with "
+            f"--scheme SCHEME (for example health, social_security, voluntary, household, or "
+            f"{I.UNSPECIFIED_SCHEME}), or map a column with --map COLUMN=scheme. Nothing was saved."
+        )
+    if "scheme" not in mapping and args.scheme and table in ("insured", I.POINTS_TABLE):
+        print(f"Scheme of every row (chosen): {args.scheme}")
     prepared = I.prepare_import(
         upload,
         table,
@@ -186,23 +225,105 @@ def _import(args: argparse.Namespace) -> int:
         area_by=area_by,
         crosswalk=current.get("name_crosswalk"),
         confirmed_by=args.author,
+        default_scheme=args.scheme,
+        calendar=calendar,
+        dates="containing" if args.dates == "containing" else "first_day",
     )
     report = I.validation_report(prepared.problems)
     if len(report):
-        print(report.to_string(index=False))
+        print(report.drop(columns="code").to_string(index=False))
     serious = int(report["severity"].isin(["rejected", "error"]).sum())
     print(f"{prepared.read} rows read, {len(prepared.frame)} to import, {serious} rejected.")
+    _print_meaning(prepared, calendar)
+    mode = args.mode or (
+        "update" if table in ("insured", I.POINTS_TABLE, "outreach", "targets") else "replace"
+    )
+    overlap = prepared.existing if prepared.existing is not None else None
+    replaces = mode == "update" and overlap is not None and len(overlap) > 0
+    if replaces:
+        print(
+            f"{len(overlap)} rows would replace rows the workspace holds "
+            f"(same {', '.join(I.existing_key(prepared.table))}):"
+        )
+        listed = overlap.copy()
+        if "period" in listed:
+            listed.insert(
+                list(listed.columns).index("period") + 1,
+                "month",
+                I.month_label(pd.to_datetime(listed["period"]), calendar),
+            )
+            listed["period"] = pd.to_datetime(listed["period"]).dt.strftime("%Y-%m-%d")
+        print(_listing(listed))
     if args.check:
         print("Checked only; nothing written.")
         return 1 if serious else 0
     if not len(prepared.frame):
         raise DataError(f"{upload.name}: no row can be imported; nothing was saved.")
-    mode = args.mode or (
-        "update" if table in ("insured", I.POINTS_TABLE, "outreach", "targets") else "replace"
+    if args.on_existing == "cancel":
+        print("Import cancelled (--on-existing cancel); nothing written.")
+        return 0
+    if replaces and args.on_existing is None:
+        raise DataError(
+            f"{upload.name}: {len(overlap)} rows would replace rows the workspace holds; choose "
+            "--on-existing replace (replace them), add (import only the new rows) or cancel. "
+            "Nothing was saved."
+        )
+    if prepared.flagged and args.flagged is None:
+        raise DataError(
+            f"{upload.name}: {len(prepared.flagged)} rows have a blank, negative, fractional or "
+            "implausible count (listed above); choose --flagged keep (import them flagged, left "
+            "out of coverage) or --flagged skip (leave them out). Nothing was saved."
+        )
+    number = I.commit_import(
+        args.workspace,
+        prepared,
+        mode=mode,
+        author=args.author,
+        on_existing=args.on_existing if replaces else None,
+        flagged=args.flagged if prepared.flagged else None,
     )
-    number = I.commit_import(args.workspace, prepared, mode=mode, author=args.author)
-    print(f"Saved {_label(args.workspace)} as version {number} ({prepared.table}, {mode}).")
+    how = f", existing rows: {args.on_existing}" if replaces else ""
+    flagged = f", flagged rows: {args.flagged}" if prepared.flagged else ""
+    print(
+        f"Saved {_label(args.workspace)} as version {number} ({prepared.table}, {mode}{how}"
+        f"{flagged})."
+    )
     return 1 if serious else 0
+
+
+def _print_meaning(prepared: object, calendar: str) -> None:
+    """What the check found that changes the meaning of rows: the reporting calendar, dates
+    read as Solar Hijri or booked to a month, flagged counts."""
+    notes = getattr(prepared, "notes", [])
+    for note in notes:
+        kind, *parts = note.split(":")
+        if kind == "solar_hijri":
+            print(f"{parts[0]} dates are written in the Solar Hijri calendar and read as such.")
+        elif kind == "dates_mapped":
+            print(
+                f"{parts[0]} dates are not the first day of a month and were booked to the "
+                "month that contains them (--dates containing; each row is listed above)."
+            )
+        elif kind == "scheme":
+            print(f"Every row is booked to the scheme {parts[0]} (--scheme).")
+    print(f"Reporting months: {calendar.replace('_', ' ')}.")
+    flagged = getattr(prepared, "flagged", [])
+    if flagged:
+        print(
+            f"{len(flagged)} rows have a blank, negative, fractional or implausible count "
+            "(listed above): they are left out of coverage and flagged if kept."
+        )
+
+
+def _listing(frame: object, most: int = 100) -> str:
+    """Rows as a plain table, the first ``most`` of them and how many more."""
+    import pandas as pd
+
+    shown = pd.DataFrame(frame)
+    text = shown.head(most).to_string(index=False)
+    if len(shown) > most:
+        text += f"\n… and {len(shown) - most} more."
+    return text
 
 
 def _build(args: argparse.Namespace) -> int:

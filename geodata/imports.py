@@ -23,7 +23,7 @@ import re
 import shutil
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
+from geodata import calendar as C
 from geodata import schema as S
 from geodata.limits import UploadLimits
 from geodata.points import POINT_SUFFIXES, PointCounts
@@ -47,9 +48,9 @@ from geodata.readers import (
     read_source,
 )
 from geodata.store import read_table, read_workspace, save_version
-from geodata.text import name_key
+from geodata.text import name_key, parse_numbers
 from geodata.utilisation import check_utilisation
-from geodata.validate import clean_ids, conform
+from geodata.validate import clean_ids, conform, parse_dates_checked
 
 POINTS_TABLE = "insured_points"
 """Pseudo-table: person/household records with a location, counted into ``insured``."""
@@ -70,6 +71,29 @@ NAME_COLUMNS = ("name", "name_fa", "name_vi", "name_en")
 FUZZY_CUTOFF = 70.0
 MAPPING_CUTOFF = 80.0
 ImportMode = Literal["replace", "update"]
+#: How a date that is not the first day of a reporting month is read: a row problem
+#: (``first_day``), or booked to the month that contains it (``containing``), each row shown.
+DateRule = Literal["first_day", "containing"]
+DATE_RULES: tuple[str, ...] = ("first_day", "containing")
+#: What becomes of rows the workspace already holds (same key) when an import adds rows.
+OnExisting = Literal["replace", "add", "cancel"]
+ON_EXISTING: tuple[str, ...] = ("replace", "add", "cancel")
+#: Rows whose count is blank, negative, fractional or above the area's population: imported
+#: with the flag (left out of coverage), or left out of the import.
+FlaggedRows = Literal["keep", "skip"]
+FLAGGED_CHOICES: tuple[str, ...] = ("keep", "skip")
+#: The scheme a person books a file without a scheme column to when no scheme fits.
+UNSPECIFIED_SCHEME = "unspecified"
+#: The column whose value an overlap listing shows, now and in the file, per table.
+VALUE_COLUMNS = {
+    "insured": "insured",
+    "targets": "target_coverage",
+    "utilisation": "value",
+    "outreach": "enrolled",
+    "areas": "population",
+    "facilities": "name",
+    "partners": "name",
+}
 AreaBy = Literal["id", "name"]
 
 # Column names people use, in English, Persian and Vietnamese; compared by name_key().
@@ -222,10 +246,23 @@ class Prepared:
     notes: list[str] = field(default_factory=list)
     crosswalk: pd.DataFrame | None = None
     points: PointCounts | None = None
+    existing: pd.DataFrame | None = None
+    """Rows of ``frame`` whose key the workspace already holds (:func:`existing_rows`), with the
+    value now and in the file: what an import in ``update`` mode would replace."""
+    flagged: list[int] = field(default_factory=list)
+    """Positions in ``frame`` of rows whose count is blank, negative, fractional or above the
+    area's population (each reported in ``problems``): imported only as the person chooses."""
+    calendar: str = C.GREGORIAN
 
     @property
     def rejected(self) -> int:
         return sum(p.severity == "rejected" for p in self.problems)
+
+    def without_flagged(self) -> pd.DataFrame:
+        """The rows to import when the person leaves the flagged ones out."""
+        keep = np.ones(len(self.frame), dtype=bool)
+        keep[self.flagged] = False
+        return self.frame.loc[keep].reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------- reading
@@ -718,6 +755,8 @@ def prepare_import(
     confirmed_by: str = "",
     progress: Callable[[int], None] | None = None,
     limits: UploadLimits | None = None,
+    calendar: str | None = None,
+    dates: DateRule = "first_day",
 ) -> Prepared:
     """Rename, check and convert an uploaded table; nothing is written.
 
@@ -740,6 +779,16 @@ def prepare_import(
         With ``area_by="name"``: :func:`match_names` with ``confirmed`` set by the person.
     crosswalk
         The workspace's crosswalk, extended with the confirmed matches in the result.
+    default_scheme
+        For insured counts (and person records) from a file without a scheme column: the scheme
+        the person chose for every row (:data:`UNSPECIFIED_SCHEME` when none fits). Required
+        then: a file is never booked to a scheme nobody chose.
+    calendar
+        The workspace's reporting calendar (default: :func:`reporting_calendar` of ``current``).
+    dates
+        A ``period`` that is not the first day of a month of ``calendar``: a rejected row
+        (``"first_day"``), or booked to the month that contains it (``"containing"``; each such
+        row is listed with its month). Solar Hijri-written dates (۱۴۰۵/۰۸/۰۱) are read as such.
     progress
         For person records: called with the number of records read so far, chunk by chunk.
     limits
@@ -756,8 +805,16 @@ def prepare_import(
     DataError
         When the import cannot go on (a required column unmapped, duplicate ids …).
     """
+    calendar = C.normalize_calendar(calendar or reporting_calendar(current))
+    if table in ("insured", POINTS_TABLE) and "scheme" not in mapping and not default_scheme:
+        raise DataError(
+            f"{upload.name}: the file has no scheme column; choose the scheme its rows belong to "
+            f"(or '{UNSPECIFIED_SCHEME}').",
+            code="scheme_needed",
+            params={"file": upload.name},
+        )
     if table == POINTS_TABLE:
-        return _prepare_points(
+        prepared = _prepare_points(
             upload,
             mapping,
             current,
@@ -766,6 +823,9 @@ def prepare_import(
             progress=progress,
             limits=limits,
         )
+        prepared.existing = existing_rows(current.get("insured"), prepared.frame, "insured")
+        prepared.calendar = calendar
+        return prepared
     if table not in S.TABLES:
         raise ValueError(f"Unknown table: {table}")
     schema = S.TABLES[table]
@@ -788,7 +848,14 @@ def prepare_import(
             renamed[column] = None
             notes.append(f"missing:{column}")
     if table == "insured" and "scheme" not in renamed:
-        renamed["scheme"] = default_scheme or "health"
+        renamed["scheme"] = default_scheme
+        notes.append(f"scheme:{default_scheme}")
+    if "period" in renamed and schema.kinds.get("period") == "date":
+        renamed = _check_periods(
+            renamed, upload.name, mapping.get("period", "period"), calendar, dates, problems, notes
+        )
+    if table == "insured" and "insured" in renamed:
+        _check_counts(renamed, upload.name, mapping.get("insured", "insured"), problems)
     result_crosswalk = None
     if "area_id" in renamed and table != "areas":
         renamed, result_crosswalk = _resolve_areas(
@@ -804,7 +871,9 @@ def prepare_import(
             problems=problems,
         )
     try:
-        conformed, found = conform(renamed, schema, source=upload.name, type_map=type_map)
+        conformed, found = conform(
+            renamed, schema, source=upload.name, type_map=type_map, period_months=None
+        )
     except DataError as exc:
         raise DataError(exc.message, _in_file_terms(exc.problems, mapping)) from None
     problems += _in_file_terms(found, mapping)
@@ -822,6 +891,18 @@ def prepare_import(
         conformed = _check_locations(
             conformed, current.get("areas"), upload.name, mapping, problems
         )
+    flagged: list[int] = []
+    if table == "insured" and "insured" in conformed:
+        conformed = conformed.reset_index(drop=True)
+        flagged = _flag_counts(
+            conformed,
+            current.get("areas"),
+            existing,
+            upload.name,
+            mapping.get("insured", "insured"),
+            calendar,
+            problems,
+        )
     conformed = conformed.drop(columns=[c for c in conformed.columns if str(c).startswith("_")])
     return Prepared(
         table=table,
@@ -831,7 +912,302 @@ def prepare_import(
         read=read,
         notes=notes,
         crosswalk=result_crosswalk,
+        existing=existing_rows(existing, conformed, table),
+        flagged=flagged,
+        calendar=calendar,
     )
+
+
+# --------------------------------------------------------------------------- meaning checks
+
+
+def reporting_calendar(current: Mapping[str, pd.DataFrame]) -> str:
+    """The workspace's reporting calendar, as its stored periods show it: Solar Hijri when its
+    periods (insured counts, targets, utilisation) fall on Solar Hijri month starts, else
+    Gregorian (also for a workspace with no periods yet)."""
+    periods = [
+        frame["period"]
+        for name in ("insured", "targets", "utilisation")
+        if (frame := current.get(name)) is not None and "period" in frame and len(frame)
+    ]
+    if not periods:
+        return C.DEFAULT_CALENDAR
+    return C.propose_calendar(pd.concat(periods, ignore_index=True)) or C.DEFAULT_CALENDAR
+
+
+def month_label(dates: pd.Series | pd.Timestamp, calendar: str) -> pd.Series | str:
+    """A reporting month as its calendar writes it: ``2026-10`` (Gregorian), ``1405/08``
+    (Solar Hijri); empty for a missing date."""
+    scalar = not isinstance(dates, pd.Series)
+    series = pd.Series([dates]) if scalar else dates
+    keys = C.month_key(series, calendar)
+    sep = "/" if C.normalize_calendar(calendar) == C.SOLAR_HIJRI else "-"
+    text = (
+        keys["year"].astype("string").str.zfill(4)
+        + sep
+        + keys["month"].astype("string").str.zfill(2)
+    )
+    labels = text.fillna("").astype(object)
+    return str(labels.iloc[0]) if scalar else labels
+
+
+def read_periods(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Dates as an import reads them: ISO and day-first Gregorian dates, and Solar Hijri-written
+    ones (۱۴۰۵/۰۸/۰۱, 1405-08-01, آبان ۱۴۰۵) always as Solar Hijri. Returns the dates (NaT where
+    missing or unreadable) and which values were written in Solar Hijri."""
+    dates, _, _ = parse_dates_checked(values)
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return dates, pd.Series(False, index=values.index)
+    written = C.looks_solar_hijri(values).to_numpy()
+    solar = pd.Series(written, index=values.index)
+    if solar.any():
+        read = C.parse_solar_hijri(values[solar])
+        dates = dates.copy()
+        dates[solar] = read.to_numpy()
+    return dates, solar
+
+
+def off_month_dates(upload: Upload, mapping: Mapping[str, str], calendar: str) -> pd.Series:
+    """The mapped period column's dates that are not the first day of a month of ``calendar``
+    (by file row), for the page to offer how they are read before the check."""
+    column = mapping.get("period")
+    if not column or column not in upload.frame:
+        return pd.Series([], dtype="datetime64[ns]")
+    dates, _ = read_periods(upload.frame[column])
+    off = dates.notna() & ~C.is_month_start(dates, calendar)
+    return dates[off]
+
+
+def _check_periods(
+    frame: pd.DataFrame,
+    source: str,
+    column: str,
+    calendar: str,
+    rule: DateRule,
+    problems: list[Problem],
+    notes: list[str],
+) -> pd.DataFrame:
+    """Periods must be the first day of a month of the workspace's calendar: other dates are a
+    rejected row (``first_day``) or booked to the month that contains them (``containing``),
+    each row reported with its date and month, never moved silently."""
+    raw = frame["period"]
+    dates, solar = read_periods(raw)
+    if solar.any():
+        notes.append(f"solar_hijri:{int(solar.sum())}")
+    off = dates.notna() & ~C.is_month_start(dates, calendar)
+    starts = C.month_start(dates, calendar)
+    labels = month_label(starts, calendar)
+    rows = frame[ROW_COLUMN] if ROW_COLUMN in frame else pd.Series(range(1, len(frame) + 1))
+    name = "Solar Hijri" if calendar == C.SOLAR_HIJRI else "Gregorian"
+    for idx in off[off].index:
+        value = str(raw[idx])
+        day = f"{dates[idx]:%Y-%m-%d}"
+        start = f"{starts[idx]:%Y-%m-%d}"
+        params = (
+            ("date", value),
+            ("day", day),
+            ("month", str(labels[idx])),
+            ("start", start),
+            ("calendar", calendar),
+        )
+        if rule == "containing":
+            problems.append(
+                Problem(
+                    source,
+                    f"{value} ({day}) is not the first day of a {name} month; booked to the "
+                    f"month that contains it, {labels[idx]} (first day {start}), as chosen",
+                    int(rows[idx]),
+                    column,
+                    value,
+                    "repaired",
+                    "write the first day of the month if another month is meant",
+                    "period_mapped",
+                    params,
+                )
+            )
+        else:
+            problems.append(
+                Problem(
+                    source,
+                    f"{value} ({day}) is not the first day of a {name} month; row rejected",
+                    int(rows[idx]),
+                    column,
+                    value,
+                    "rejected",
+                    f"write the month's first day ({start} for {labels[idx]}), or choose to book "
+                    "each date to the month that contains it",
+                    "period_not_month_start",
+                    params,
+                )
+            )
+    out = frame.copy()
+    if rule == "containing":
+        dates = dates.where(~off, starts)
+        if off.any():
+            notes.append(f"dates_mapped:{int(off.sum())}:{calendar}")
+    else:
+        out = out.loc[~off]
+        dates = dates.loc[~off]
+        raw = raw.loc[~off]
+    if pd.api.types.is_datetime64_any_dtype(raw):
+        out["period"] = dates
+    else:  # unreadable values stay as written, for the check to report them
+        iso = dates.dt.strftime("%Y-%m-%d")
+        out["period"] = iso.where(dates.notna(), raw).astype(object)
+    return out
+
+
+def _check_counts(frame: pd.DataFrame, source: str, column: str, problems: list[Problem]) -> None:
+    """Blank, negative and fractional insured counts: each a row problem with its value; the
+    count becomes missing (never zero, never rounded) and the row is flagged."""
+    raw = frame["insured"]
+    numbers, _ = parse_numbers(raw)
+    text = raw.astype("string").str.strip()
+    blank = (raw.isna() | text.fillna("").eq("")).to_numpy()
+    negative = (numbers < 0).to_numpy()
+    fractional = (numbers.notna() & (numbers != np.round(numbers)) & ~(numbers < 0)).to_numpy()
+    rows = frame[ROW_COLUMN].to_numpy() if ROW_COLUMN in frame else np.arange(1, len(frame) + 1)
+    checks = (
+        (blank, "count_blank", "insured count is blank; kept as missing (no count for the "
+         "month, left out of coverage)", "fill in the count, or leave the row out"),
+        (negative, "count_negative", "insured count is negative; kept as missing (left out of "
+         "coverage)", "a count cannot be negative: correct the value"),
+        (fractional, "count_fractional", "insured count is not a whole number; kept as missing "
+         "(not rounded; left out of coverage)", "write a whole number of people"),
+    )  # fmt: skip
+    for mask, code, problem, fix in checks:
+        for row, value in zip(rows[mask], raw.to_numpy()[mask], strict=True):
+            shown = (
+                ""
+                if value is None or (isinstance(value, float) and np.isnan(value))
+                else str(value)
+            )
+            problems.append(
+                Problem(
+                    source, problem, int(row), column, shown, "rejected", fix, code,
+                    (("value", shown),),
+                )
+            )  # fmt: skip
+    frame["insured"] = raw.where(~(negative | fractional), None)
+    frame["_count_problem"] = blank | negative | fractional
+
+
+def _flag_counts(
+    frame: pd.DataFrame,
+    areas: pd.DataFrame | None,
+    existing: pd.DataFrame | None,
+    source: str,
+    column: str,
+    calendar: str,
+    problems: list[Problem],
+) -> list[int]:
+    """Rows with a count problem (:func:`_check_counts`, or not a number), and rows of an area
+    whose insured people in a month — the file's rows with the workspace's rows of other schemes
+    — exceed its population: each reported with the figures. Returns their positions."""
+    flagged = (
+        frame["_count_problem"].fillna(False).astype(bool).to_numpy()
+        if ("_count_problem" in frame)
+        else np.zeros(len(frame), dtype=bool)
+    )
+    flagged = flagged | frame["insured"].isna().to_numpy()
+    if areas is not None and len(areas) and "population" in areas and len(frame):
+        key = ["area_id", "period", "scheme"]
+        ours = frame[key + ["insured"]].astype({"insured": "float64"})
+        if existing is not None and len(existing) and all(k in existing for k in key):
+            incoming = pd.MultiIndex.from_frame(frame[key].astype(str))
+            others = existing.loc[
+                ~pd.MultiIndex.from_frame(existing[key].astype(str)).isin(incoming)
+            ]
+            others = others[others["area_id"].isin(set(frame["area_id"]))]
+            others = others[
+                pd.to_datetime(others["period"]).isin(set(pd.to_datetime(frame["period"])))
+            ]
+            ours = pd.concat(
+                [ours, others[key + ["insured"]].astype({"insured": "float64"})],
+                ignore_index=True,
+            )
+        ours["period"] = pd.to_datetime(ours["period"])
+        totals = ours.groupby(["area_id", "period"])["insured"].sum(min_count=1)
+        population = pd.Series(
+            pd.to_numeric(areas["population"], errors="coerce").to_numpy(dtype="float64"),
+            index=areas["area_id"].astype(str),
+        )
+        population = population[~population.index.duplicated()]
+        pairs = pd.MultiIndex.from_arrays(
+            [frame["area_id"].astype(str), pd.to_datetime(frame["period"])]
+        )
+        total = totals.reindex(pairs).to_numpy()
+        people = frame["area_id"].astype(str).map(population).to_numpy(dtype="float64")
+        above = np.nan_to_num(total, nan=-1) > np.nan_to_num(people, nan=np.inf)
+        above &= people > 0
+        labels = month_label(pd.to_datetime(frame["period"]), calendar)
+        rows = frame[ROW_COLUMN].to_numpy() if ROW_COLUMN in frame else np.arange(1, len(frame) + 1)
+        for i in np.flatnonzero(above):
+            share = f"{total[i] / people[i]:.0%}"
+            figures = (
+                f"{total[i]:,.0f} insured (all schemes) / {people[i]:,.0f} residents ({share})"
+            )
+            problems.append(
+                Problem(
+                    source,
+                    f"area {frame['area_id'].iloc[i]}, {labels.iloc[i]}: {figures}: more insured "
+                    "than residents; kept flagged and left out of coverage",
+                    int(rows[i]),
+                    column,
+                    f"{frame['insured'].iloc[i]:,.0f}"
+                    if pd.notna(frame["insured"].iloc[i])
+                    else "",
+                    "warning",
+                    "check the count, or the area's population",
+                    "above_population",
+                    (
+                        ("area", str(frame["area_id"].iloc[i])),
+                        ("month", str(labels.iloc[i])),
+                        ("insured", f"{total[i]:.0f}"),
+                        ("population", f"{people[i]:.0f}"),
+                        ("share", f"{total[i] / people[i]:.4f}"),
+                    ),
+                )
+            )
+        flagged = flagged | above
+    return [int(i) for i in np.flatnonzero(flagged)]
+
+
+def existing_key(table: str) -> tuple[str, ...]:
+    """The columns that tell a row of ``table`` from the workspace's (area, period, scheme for
+    insured counts)."""
+    schema = S.TABLES.get(table)
+    return () if schema is None else tuple(schema.key)
+
+
+def existing_rows(existing: pd.DataFrame | None, new: pd.DataFrame, table: str) -> pd.DataFrame:
+    """The rows of ``new`` whose key (area, period, scheme for insured counts) the workspace
+    already holds: the key columns, then the value now and in the file (``<column>_now``,
+    ``<column>_file``). Empty when nothing would be replaced."""
+    schema = S.TABLES.get(table)
+    value = VALUE_COLUMNS.get(table)
+    key = [] if schema is None else list(schema.key)
+    columns = [*key] + ([f"{value}_now", f"{value}_file"] if value else [])
+    if (
+        existing is None
+        or not len(existing)
+        or not len(new)
+        or not key
+        or not all(k in existing and k in new for k in key)
+    ):
+        return pd.DataFrame(columns=columns)
+    old = pd.DataFrame(existing).drop_duplicates(key)
+    old_keys = pd.MultiIndex.from_frame(old[key].astype(str))
+    new_keys = pd.MultiIndex.from_frame(new[key].astype(str))
+    hit = new_keys.isin(old_keys)
+    if not hit.any():
+        return pd.DataFrame(columns=columns)
+    out = pd.DataFrame(new.loc[hit, key]).reset_index(drop=True)
+    if value and value in new and value in old:
+        now = pd.Series(old[value].to_numpy(), index=old_keys)
+        out[f"{value}_now"] = now.reindex(new_keys[hit]).to_numpy()
+        out[f"{value}_file"] = new.loc[hit, value].reset_index(drop=True)
+    return out.reindex(columns=columns)
 
 
 def _with_geometry(
@@ -922,6 +1298,8 @@ def _check_locations(
                 f"{point.y:.6f}, {point.x:.6f}",
                 "rejected",
                 "correct the coordinates",
+                "location_swapped" if fits_flipped[idx] else "location_far",
+                () if fits_flipped[idx] else (("km", f"{distance[idx]:.0f}"),),
             )
         )
     return frame.drop(index=far[far].index)
@@ -988,19 +1366,31 @@ def _resolve_areas(
         lookup = usable.set_index("source_key")["area_id"].astype(str)
         resolved = raw.map(name_key).map(lookup)
         problem = "name matches no area (or the match was not confirmed)"
+        code = "area_name_unknown"
         fix = "confirm a match in the name matching step, or correct the name"
         new_crosswalk = crosswalk_with(matches, crosswalk, confirmed_by=confirmed_by)
     else:
         ids = clean_ids(raw)
         resolved = ids.where(ids.isin(set(areas["area_id"].astype(str))))
         problem = "matches no area_id in the workspace"
+        code = "area_id_unknown"
         fix = "use the workspace's area ids, or match by name"
     unmatched = present & resolved.isna()
     severity = "rejected" if required else "warning"
     what = "row rejected" if required else "kept without an area"
+    code += "" if required else "_kept"
     for row, value in zip(frame.loc[unmatched, ROW_COLUMN], raw[unmatched], strict=True):
         problems.append(
-            Problem(source, f"{problem}; {what}", int(row), file_column, str(value), severity, fix)
+            Problem(
+                source,
+                f"{problem}; {what}",
+                int(row),
+                file_column,
+                str(value),
+                severity,  # type: ignore[arg-type]
+                fix,
+                code,
+            )
         )
     out = frame.copy()
     out["area_id"] = resolved.astype(object).where(resolved.notna(), None)
@@ -1026,7 +1416,7 @@ def _in_file_terms(problems: list[Problem], mapping: Mapping[str, str]) -> list[
     for p in problems:
         source = mapping.get(p.column) if p.column else None
         if source and source != p.column:
-            p = Problem(p.file, p.problem, p.row, source, p.value, p.severity, p.fix)
+            p = replace(p, column=source)
         out.append(p)
     return out
 
@@ -1102,18 +1492,28 @@ def _prepare_points(
 
 
 def merged_table(
-    existing: pd.DataFrame | None, new: pd.DataFrame, table: str, mode: ImportMode
+    existing: pd.DataFrame | None,
+    new: pd.DataFrame,
+    table: str,
+    mode: ImportMode,
+    on_existing: OnExisting = "replace",
 ) -> pd.DataFrame:
     """The table after the import: ``replace`` (the file is the whole table) or ``update``
-    (rows with the same key are replaced, other existing rows kept)."""
+    (new rows added; rows with the same key as an existing row replace it with
+    ``on_existing="replace"``, or are left out with ``"add"``, the existing row kept)."""
     if mode == "replace" or existing is None or not len(existing):
         return new
     key = [k for k in S.TABLES[table].key if k in new.columns and k in existing.columns]
     if not key:
         return new
-    incoming = pd.MultiIndex.from_frame(new[key].astype(str))
-    kept_mask = ~pd.MultiIndex.from_frame(existing[key].astype(str)).isin(incoming)
-    kept = existing.loc[kept_mask]
+    if on_existing == "add":
+        known = pd.MultiIndex.from_frame(existing[key].astype(str))
+        new = new.loc[~pd.MultiIndex.from_frame(new[key].astype(str)).isin(known)]
+        kept = existing
+    else:
+        incoming = pd.MultiIndex.from_frame(new[key].astype(str))
+        kept_mask = ~pd.MultiIndex.from_frame(existing[key].astype(str)).isin(incoming)
+        kept = existing.loc[kept_mask]
     combined = pd.concat([kept, new], ignore_index=True)
     if isinstance(new, gpd.GeoDataFrame):
         combined = gpd.GeoDataFrame(combined, geometry="geometry", crs=new.crs)
@@ -1128,6 +1528,8 @@ def commit_import(
     mode: ImportMode = "replace",
     author: str = "",
     message: str | None = None,
+    on_existing: OnExisting | None = None,
+    flagged: FlaggedRows | None = None,
 ) -> int:
     """Save a prepared import as a new version of the workspace (with the crosswalk, if any).
 
@@ -1135,14 +1537,48 @@ def commit_import(
     with :func:`geodata.store.save_version`, which is atomic: on any error the workspace file is
     left exactly as it was.
 
+    Nothing changes meaning without the person's choice: in ``update`` mode, rows whose key the
+    workspace already holds need ``on_existing`` (``replace`` them, ``add`` only the new rows, or
+    ``cancel``); rows with a flagged count (``prepared.flagged``) need ``flagged`` (``keep`` them,
+    flagged and left out of coverage, or ``skip`` them). Without the choice a
+    :class:`DataError` (``code`` ``existing_rows`` / ``flagged_rows``) says how many, and nothing
+    is saved.
+
     Returns
     -------
     int
         The new version number.
     """
     table = prepared.table
+    if on_existing == "cancel":
+        raise DataError(
+            f"{prepared.source}: import cancelled; nothing was saved.", code="import_cancelled"
+        )
+    frame = prepared.frame
+    if prepared.flagged:
+        if flagged is None:
+            raise DataError(
+                f"{prepared.source}: {len(prepared.flagged)} rows have a blank, negative, "
+                "fractional or implausible count (above the population); choose to keep them "
+                "(flagged, left out of coverage) or leave them out. Nothing was saved.",
+                code="flagged_rows",
+                params={"file": prepared.source, "n": len(prepared.flagged)},
+            )
+        if flagged == "skip":
+            frame = prepared.without_flagged()
     existing = read_table(workspace, table)
-    tables: dict[str, pd.DataFrame] = {table: merged_table(existing, prepared.frame, table, mode)}
+    if mode == "update" and on_existing is None:
+        overlap = existing_rows(existing, frame, table)
+        if len(overlap):
+            raise DataError(
+                f"{prepared.source}: {len(overlap)} rows would replace rows the workspace holds "
+                f"(same {', '.join(S.TABLES[table].key)}); choose to replace them, add only the "
+                "new rows, or cancel. Nothing was saved.",
+                code="existing_rows",
+                params={"file": prepared.source, "n": len(overlap)},
+            )
+    merged = merged_table(existing, frame, table, mode, on_existing or "replace")
+    tables: dict[str, pd.DataFrame] = {table: merged}
     if prepared.crosswalk is not None:
         tables[S.NAME_CROSSWALK.name] = prepared.crosswalk
     severities = pd.Series([p.severity for p in prepared.problems], dtype=object)
@@ -1156,8 +1592,10 @@ def commit_import(
                 "table": table,
                 "source": prepared.source,
                 "mode": mode,
+                **({"on_existing": on_existing} if on_existing else {}),
+                **({"flagged": flagged, "n_flagged": len(prepared.flagged)} if flagged else {}),
                 "read": prepared.read,
-                "kept": int(len(prepared.frame)),
+                "kept": int(len(frame)),
                 "problems": {k: int(v) for k, v in severities.value_counts().items()},
                 **(
                     {
@@ -1180,11 +1618,12 @@ def current_tables(workspace: str | Path, version: int | None = None) -> dict[st
     return tables
 
 
-REPORT_COLUMNS = ("file", "row", "column", "value", "problem", "severity", "fix")
+REPORT_COLUMNS = ("file", "row", "column", "value", "problem", "severity", "fix", "code")
 
 
 def validation_report(problems: Sequence[Problem]) -> pd.DataFrame:
-    """The problems as a table: file, row, column, value, problem, severity, suggested fix."""
+    """The problems as a table: file, row, column, value, problem, severity, suggested fix, and
+    the kind of problem (``code``, for a translation; empty where the reader names none)."""
     frame = pd.DataFrame(
         [
             {
@@ -1195,6 +1634,7 @@ def validation_report(problems: Sequence[Problem]) -> pd.DataFrame:
                 "problem": p.problem,
                 "severity": p.severity,
                 "fix": p.fix,
+                "code": p.code,
             }
             for p in problems
         ],

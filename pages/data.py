@@ -14,6 +14,7 @@ from ui import data, data_manage, views
 from ui.context import current, require_page
 from ui.format import fmt_int
 from ui.safe import md_escape
+from ui.state import keep
 
 ctx = current()
 require_page(ctx, "data")
@@ -22,6 +23,9 @@ views.page_header(ctx, "data.title")
 done = st.session_state.pop("dm_done", None)
 if done:
     st.success(done, icon=":material/check_circle:")
+cancelled = st.session_state.pop("dm_cancelled", None)
+if cancelled:
+    st.info(cancelled, icon=":material/cancel:")
 
 tab_import, tab_versions, tab_backup = st.tabs(
     [ctx.t("data.tab_import"), ctx.t("data.tab_versions"), ctx.t("data.tab_backup")]
@@ -30,6 +34,7 @@ tab_import, tab_versions, tab_backup = st.tabs(
 with tab_import:
     tables = data_manage.current_tables(ws, ver)
     c1, c2 = st.columns([2, 1])
+    keep("dm_table", data_manage.table_choices())  # the table stays chosen across page moves
     table = c1.selectbox(
         ctx.t("data.table"),
         data_manage.table_choices(),
@@ -63,6 +68,11 @@ with tab_import:
             )
         )
         mapping = data_manage.mapping_widgets(ctx, upload, table, key)
+        # No scheme column: the person names the scheme; a period off a month's first day: the
+        # person says how it is read. Nothing is booked or moved silently.
+        scheme = data_manage.scheme_choice(ctx, table, mapping, tables, key)
+        calendar = data_manage.reporting_calendar(ws, ver)
+        dates = data_manage.dates_choice(ctx, upload, table, mapping, calendar, key)
         missing = I.missing_targets(table, upload, mapping)
         area_by, matches = "id", None
         if data_manage.joins_by_area(table) and "area_id" in mapping:
@@ -89,10 +99,22 @@ with tab_import:
             st.warning(
                 ctx.t("data.map_required", columns=", ".join(missing)), icon=":material/rule:"
             )
+        elif data_manage.needs_scheme(table, mapping) and scheme is None:
+            st.warning(ctx.t("import_check.scheme_required"), icon=":material/rule:")
         else:
             st.subheader(ctx.t("data.step_check"))
             prepared = data_manage.check(
-                ctx, upload, table, mapping, tables, crs=crs, area_by=area_by, matches=matches
+                ctx,
+                upload,
+                table,
+                mapping,
+                tables,
+                crs=crs,
+                area_by=area_by,
+                matches=matches,
+                scheme=scheme,
+                calendar=calendar,
+                dates=dates,
             )
             if prepared is not None:
                 data_manage.report_table(ctx, prepared, key)

@@ -16,14 +16,15 @@ from streamlit_folium import st_folium
 
 from analytics.classify import NO_DATA_COLOUR
 from geodata import imports as I
+from geodata import schema as S
 from geodata.backup import backup_bytes
 from geodata.demo import reset_demo_workspace
 from geodata.problems import DataError
-from geodata.store import restore_version
+from geodata.store import restore_version, workspace_calendar
 from geodata.versions import compare_versions, version_table
 from ui.context import Context
 from ui.downloads import table_downloads
-from ui.format import fmt_int
+from ui.format import fmt_int, fmt_pct, localize_digits
 from ui.maps import LegendItem, choropleth_map, simplify_for_display
 from ui.safe import md_escape
 
@@ -269,6 +270,16 @@ def note_lines(ctx: Context, notes: list[str]) -> list[str]:
                     n=fmt_int(int(parts[1]), ctx.lang),
                 )
             )
+        elif kind == "solar_hijri":
+            lines.append(ctx.t("import_check.solar_hijri_note", n=fmt_int(int(parts[0]), ctx.lang)))
+        elif kind == "dates_mapped":
+            lines.append(
+                ctx.t("import_check.dates_mapped_note", n=fmt_int(int(parts[0]), ctx.lang))
+            )
+        elif kind == "scheme":
+            lines.append(
+                ctx.t("import_check.scheme_note", scheme=md_escape(scheme_label(ctx, parts[0])))
+            )
         elif kind == "points":
             read, counted, outside, rejected = (fmt_int(int(p), ctx.lang) for p in parts)
             lines.append(
@@ -297,15 +308,157 @@ def report_table(ctx: Context, prepared: I.Prepared, key: str) -> None:
         ctx.t("data.rows_warned"),
         fmt_int(int(report["severity"].isin(["warning", "repaired"]).sum()), ctx.lang),
     )
+    st.caption(
+        ctx.t(
+            "import_check.calendar_note",
+            calendar=ctx.t(f"import_check.calendar_{prepared.calendar}"),
+        )
+    )
     for line in note_lines(ctx, prepared.notes):
         st.info(line, icon=":material/info:")
+    quality = quality_line(ctx, prepared.problems)
+    if quality:
+        st.warning(quality, icon=":material/fact_check:")
     if report.empty:
         st.success(ctx.t("data.no_problems"), icon=":material/check_circle:")
         return
-    labels = {c: ctx.t(f"data.report_{c}") for c in I.REPORT_COLUMNS}
-    shown = report.rename(columns=labels)
+    shown = localized_report(ctx, prepared.problems)
     st.dataframe(shown, hide_index=True, width="stretch", height=_table_height(len(report)))
     table_downloads(ctx, shown, f"validation-{prepared.source}", key=f"dm_report_{key}")
+
+
+QUALITY_CODES = (
+    "period_not_month_start",
+    "period_mapped",
+    "count_blank",
+    "count_negative",
+    "count_fractional",
+    "not_a_number",
+    "above_population",
+)
+
+
+def quality_line(ctx: Context, problems: list) -> str:
+    """How many rows of each kind the check found that would change what a figure means, in the
+    page's language (empty when none)."""
+    counts = pd.Series([p.code for p in problems], dtype=object).value_counts()
+    parts = [
+        ctx.t(f"import_check.quality_{code}", n=fmt_int(int(counts[code]), ctx.lang))
+        for code in QUALITY_CODES
+        if code in counts
+    ]
+    return ctx.t("import_check.quality_title") + " " + " · ".join(parts) if parts else ""
+
+
+def problem_texts(ctx: Context, problem: object) -> tuple[str, str]:
+    """A problem and its fix in the page's language: from the catalogs where the check named its
+    kind (``code``), else as the reader wrote it."""
+    code = getattr(problem, "code", None)
+    text, fix = str(problem.problem), str(problem.fix or "")  # type: ignore[attr-defined]
+    if not code:
+        return text, fix
+    fields = {k: _param_text(ctx, k, str(v)) for k, v in getattr(problem, "params", ())}
+    if "calendar" in fields:
+        fields["calendar"] = ctx.t(f"import_check.calendar_{dict(problem.params)['calendar']}")  # type: ignore[attr-defined]
+    try:
+        text = ctx.t(f"problem.{code}", **fields)
+        fix = ctx.t(f"fix.{code}", **fields)
+    except (KeyError, IndexError):
+        pass
+    return text, fix
+
+
+#: Problem fields that are counts (written with the language's digits and separators), shares,
+#: and dates or months (the language's digits); the others (ids, values) stay as in the file.
+_COUNT_FIELDS = {"insured", "population", "km", "limit"}
+_DATE_FIELDS = {"day", "start", "month"}
+
+
+def _param_text(ctx: Context, name: str, value: str) -> str:
+    if name in _COUNT_FIELDS:
+        return fmt_int(float(value), ctx.lang)
+    if name == "share":
+        return fmt_pct(float(value), ctx.lang, digits=0)
+    if name in _DATE_FIELDS:
+        return localize_digits(value, ctx.lang)
+    return value
+
+
+def localized_report(ctx: Context, problems: list) -> pd.DataFrame:
+    """The validation report with its headings, problems, fixes and severities in the page's
+    language (row numbers as numbers; values as the file has them)."""
+    report = I.validation_report(problems)
+    texts = [problem_texts(ctx, p) for p in problems]
+    report["problem"] = [t for t, _ in texts]
+    report["fix"] = [f for _, f in texts]
+    report["severity"] = report["severity"].map(lambda s: ctx.t(f"severity.{s}"))
+    report = report.drop(columns="code")
+    return report.rename(columns={c: ctx.t(f"data.report_{c}") for c in report.columns})
+
+
+def scheme_label(ctx: Context, scheme: str) -> str:
+    """A scheme's name in the page's language (the value itself for a workspace's own scheme)."""
+    if scheme == I.UNSPECIFIED_SCHEME:
+        return ctx.t("import_check.scheme_unspecified")
+    return ctx.label("scheme", scheme)
+
+
+def needs_scheme(table: str, mapping: dict[str, str]) -> bool:
+    """Whether the person must name the scheme of the file's rows (no scheme column mapped)."""
+    return table in ("insured", I.POINTS_TABLE) and "scheme" not in mapping
+
+
+def scheme_choice(
+    ctx: Context, table: str, mapping: dict[str, str], tables: dict[str, pd.DataFrame], key: str
+) -> str | None:
+    """For insured counts from a file without a scheme column: the scheme the person books every
+    row to (the workspace's schemes, the usual ones, or "unspecified"); None until chosen."""
+    if not needs_scheme(table, mapping):
+        return None
+    insured = tables.get("insured")
+    known = (
+        sorted(insured["scheme"].dropna().astype(str).unique())
+        if insured is not None and "scheme" in insured
+        else []
+    )
+    options = [*known, *(s for s in S.SCHEMES if s not in known), I.UNSPECIFIED_SCHEME]
+    return st.selectbox(
+        ctx.t("import_check.scheme_question"),
+        options,
+        index=None,
+        placeholder=ctx.t("import_check.scheme_choose"),
+        format_func=lambda s: scheme_label(ctx, s),
+        key=f"dm_scheme_{key}_{table}",
+    )
+
+
+def dates_choice(
+    ctx: Context, upload: I.Upload, table: str, mapping: dict[str, str], calendar: str, key: str
+) -> str:
+    """When the period column holds dates that are not the first day of a reporting month: how
+    they are read (a row problem, the default, or the month that contains each date)."""
+    name = I.POINTS_TABLE if table == I.POINTS_TABLE else table
+    if name == I.POINTS_TABLE or S.TABLES[name].kinds.get("period") != "date":
+        return "first_day"
+    off = I.off_month_dates(upload, mapping, calendar)
+    if not len(off):
+        return "first_day"
+    return st.radio(
+        ctx.t(
+            "import_check.dates_question",
+            n=fmt_int(len(off), ctx.lang),
+            calendar=ctx.t(f"import_check.calendar_{calendar}"),
+        ),
+        list(I.DATE_RULES),
+        format_func=lambda r: ctx.t(f"import_check.dates_{r}"),
+        key=f"dm_dates_{key}_{table}",
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def reporting_calendar(workspace: str, version: int) -> str:
+    """The workspace's reporting calendar (keyed on path + version)."""
+    return workspace_calendar(workspace, version)
 
 
 def versions_section(ctx: Context) -> None:
@@ -433,6 +586,9 @@ def check(
     crs: str,
     area_by: str,
     matches: pd.DataFrame | None,
+    scheme: str | None = None,
+    calendar: str = "gregorian",
+    dates: str = "first_day",
 ) -> I.Prepared | None:
     """Validate the mapped file (nothing written); problems that stop it are shown, not raised.
 
@@ -450,6 +606,9 @@ def check(
                 crs,
                 area_by,
                 None if matches is None else matches.to_json(),
+                scheme,
+                calendar,
+                dates,
             )
         ).encode()
     ).hexdigest()
@@ -470,6 +629,9 @@ def check(
                 crosswalk=tables["name_crosswalk"],
                 confirmed_by=author(ctx),
                 progress=progress,
+                default_scheme=scheme,
+                calendar=calendar,
+                dates=dates,  # type: ignore[arg-type]
             )
         except DataError as exc:
             status.update(label=ctx.t("data.check_failed"), state="error")
@@ -514,10 +676,28 @@ def import_button(ctx: Context, prepared: I.Prepared, table: str, key: str) -> N
         horizontal=True,
         key=f"dm_mode_{key}_{table}",
     )
+    on_existing = existing_choice(ctx, prepared, mode, key) if mode == "update" else None
+    if on_existing == "cancel":
+        st.session_state["dm_cancelled"] = ctx.t("import_check.cancelled")
+        forget_upload()
+        st.rerun()
+    flagged = flagged_choice(ctx, prepared, key)
+    overlap = prepared.existing if prepared.existing is not None else pd.DataFrame()
+    needs_existing = mode == "update" and len(overlap) > 0
+    chosen = (on_existing is not None or not needs_existing) and (
+        flagged is not None or not prepared.flagged
+    )
+    rows = len(prepared.frame) - (len(prepared.flagged) if flagged == "skip" else 0)
+    if needs_existing and on_existing == "add":
+        rows = len(importable(prepared, flagged)) - len(
+            I.existing_rows(overlap_source(prepared), importable(prepared, flagged), table)
+        )
+        if rows <= 0:
+            st.info(ctx.t("import_check.nothing_to_add"), icon=":material/info:")
     if not st.button(
-        ctx.t("data.import_button", n=fmt_int(len(prepared.frame), ctx.lang)),
+        ctx.t("data.import_button", n=fmt_int(max(rows, 0), ctx.lang)),
         type="primary",
-        disabled=len(prepared.frame) == 0,
+        disabled=len(prepared.frame) == 0 or not chosen or rows <= 0,
         icon=":material/upload:",
         key="dm_import",
     ):
@@ -530,6 +710,8 @@ def import_button(ctx: Context, prepared: I.Prepared, table: str, key: str) -> N
                 prepared,
                 mode=mode,  # type: ignore[arg-type]
                 author=author(ctx),
+                on_existing=on_existing if needs_existing else None,  # type: ignore[arg-type]
+                flagged=flagged if prepared.flagged else None,  # type: ignore[arg-type]
             )
         except (DataError, OSError, ValueError) as exc:
             status.update(label=ctx.t("data.import_failed"), state="error")
@@ -540,11 +722,87 @@ def import_button(ctx: Context, prepared: I.Prepared, table: str, key: str) -> N
     st.session_state["dm_done"] = ctx.t(
         "data.imported",
         table=ctx.t(f"data.table_{table}"),
-        n=fmt_int(len(prepared.frame), ctx.lang),
+        n=fmt_int(rows, ctx.lang),
         version=number,
     )
     forget_upload()
     st.rerun()
+
+
+def importable(prepared: I.Prepared, flagged: str | None) -> pd.DataFrame:
+    """The rows an import would write, flagged rows left out when the person said so."""
+    return prepared.without_flagged() if flagged == "skip" else prepared.frame
+
+
+def overlap_source(prepared: I.Prepared) -> pd.DataFrame:
+    """The existing rows an import would meet, as keys (from the check's listing)."""
+    return prepared.existing if prepared.existing is not None else pd.DataFrame()
+
+
+def existing_choice(ctx: Context, prepared: I.Prepared, mode: str, key: str) -> str | None:
+    """Rows the workspace already holds (same key): counted and listed, and the person chooses
+    to replace them, add only the new rows, or cancel. None until chosen; nothing is replaced
+    by default."""
+    overlap = prepared.existing
+    if overlap is None or not len(overlap):
+        return None
+    keys = ", ".join(I.existing_key(prepared.table))
+    st.warning(
+        ctx.t("import_check.existing_title", n=fmt_int(len(overlap), ctx.lang), columns=keys),
+        icon=":material/warning:",
+    )
+    listed = overlap.copy()
+    if "period" in listed:
+        listed.insert(
+            list(listed.columns).index("period") + 1,
+            ctx.t("import_check.existing_month"),
+            localize_digits(
+                I.month_label(pd.to_datetime(listed["period"]), prepared.calendar), ctx.lang
+            ).tolist(),
+        )
+        listed["period"] = pd.to_datetime(listed["period"]).dt.strftime("%Y-%m-%d")
+    listed = listed.rename(
+        columns={
+            c: ctx.t(
+                "import_check.existing_now" if c.endswith("_now") else "import_check.existing_file"
+            )
+            + f" ({c.rsplit('_', 1)[0]})"
+            for c in listed.columns
+            if c.endswith(("_now", "_file"))
+        }
+    )
+    st.dataframe(listed, hide_index=True, width="stretch", height=_table_height(len(listed)))
+    table_downloads(ctx, listed, f"existing-{prepared.source}", key=f"dm_existing_{key}")
+    return st.radio(
+        ctx.t("import_check.existing_question"),
+        list(I.ON_EXISTING),
+        index=None,
+        format_func=lambda c: ctx.t(f"import_check.existing_{c}"),
+        key=f"dm_on_existing_{key}_{prepared.table}",
+    ) or _ask(ctx, "import_check.existing_choose")
+
+
+def flagged_choice(ctx: Context, prepared: I.Prepared, key: str) -> str | None:
+    """Rows with a blank, negative, fractional or implausible count: the person chooses to import
+    them flagged (left out of coverage) or to leave them out. None until chosen."""
+    if not prepared.flagged:
+        return None
+    st.warning(
+        ctx.t("import_check.flagged_title", n=fmt_int(len(prepared.flagged), ctx.lang)),
+        icon=":material/flag:",
+    )
+    return st.radio(
+        ctx.t("import_check.flagged_question"),
+        list(I.FLAGGED_CHOICES),
+        index=None,
+        format_func=lambda c: ctx.t(f"import_check.flagged_{c}"),
+        key=f"dm_flagged_{key}_{prepared.table}",
+    ) or _ask(ctx, "import_check.flagged_choose")
+
+
+def _ask(ctx: Context, message: str) -> None:
+    st.caption(ctx.t(message))
+    return None
 
 
 def author(ctx: Context) -> str:

@@ -105,8 +105,12 @@ def test_insured_by_name_shows_the_matching_step(own_workspace: Path):
     assert [r.value for r in at.radio if r.key.startswith("dm_area_by")] == ["name"]
     editor = at.get("arrow_data_frame") or at.dataframe
     assert editor
+    # The file has no scheme column: the person names it before the check.
+    next(s for s in at.selectbox if s.key.startswith("dm_scheme_")).select("health").run()
     tiles = {m.label: m.value for m in at.metric}
     assert tiles["Rows to import"] == "2"
+    # October's health counts of both areas exist: replacing them is chosen, not assumed.
+    next(r for r in at.radio if r.key.startswith("dm_on_existing_")).set_value("replace").run()
     at.button(key="dm_import").click().run()
     insured = read_workspace(own_workspace)["insured"]
     new = insured[insured["period"] == "2026-10-01"]
@@ -128,6 +132,7 @@ def test_person_records_are_counted_into_areas(own_workspace: Path):
     period.select("enrolled").run()
     assert not at.exception, [e.value for e in at.exception]
     assert any("3 counted into areas, 1 outside" in i.value for i in at.info)
+    next(r for r in at.radio if r.key.startswith("dm_on_existing_")).set_value("replace").run()
     at.button(key="dm_import").click().run()
     insured = read_workspace(own_workspace)["insured"]
     october = insured[(insured["period"] == "2026-10-01") & (insured["source"] == "points")]

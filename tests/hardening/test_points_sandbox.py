@@ -96,7 +96,14 @@ def test_a_decompression_bomb_past_the_sample_ends_in_a_clean_error() -> None:
         mapping = I.mapping_of(I.propose_mapping(up, I.POINTS_TABLE))
         assert mapping.get("period") == "date"
         with pytest.raises(DataError) as caught:
-            I.prepare_import(up, I.POINTS_TABLE, mapping, current_tables(), limits=limits)
+            I.prepare_import(
+                up,
+                I.POINTS_TABLE,
+                mapping,
+                current_tables(),
+                limits=limits,
+                default_scheme="household",  # the file has no scheme column: the person's pick
+            )
     finally:
         I.discard_upload(up)
     assert caught.value.code in {"memory", "crashed", "unreadable"}

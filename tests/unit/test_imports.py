@@ -196,7 +196,7 @@ def test_upload_names_cannot_escape_the_folder(tmp_path: Path) -> None:
 
 def insured_rows(names) -> list[dict]:
     return [
-        {"commune": n, "month": "1404/01", "insured_people": "1,000", "scheme": "health"}
+        {"commune": n, "month": "2025-03", "insured_people": "1,000", "scheme": "health"}
         for n in names
     ]
 
@@ -226,7 +226,12 @@ def test_fuzzy_match_confirmed_becomes_a_crosswalk_reused_next_time(
     names = ["نازی آباد", "Tajrishh", "Kuye Nasr?", "Nowhere at all"]
     upload = upload_of(write_table(insured_rows(names), tmp_path / "ins.csv"))
     current = I.current_tables(workspace)
-    mapping = {"area_id": "commune", "period": "month", "insured": "insured_people"}
+    mapping = {
+        "area_id": "commune",
+        "period": "month",
+        "insured": "insured_people",
+        "scheme": "scheme",
+    }
     matches = I.match_names(upload.frame["commune"], current["areas"], current["name_crosswalk"])
     by_name = matches.set_index("source_name")
     assert by_name.loc["نازی آباد", "method"] == "exact"
@@ -286,7 +291,7 @@ def test_insured_by_id_reports_unknown_areas(tmp_path: Path, workspace: Path) ->
     mapping["insured"] = "n"
     current = read_workspace(workspace)
     assert not I.looks_like_names(upload.frame["area"], current["areas"])
-    prepared = I.prepare_import(upload, "insured", mapping, current)
+    prepared = I.prepare_import(upload, "insured", mapping, current, default_scheme="health")
     assert prepared.frame["area_id"].tolist() == ["101", "102"]
     assert prepared.frame["scheme"].tolist() == ["health", "health"]
     [problem] = prepared.problems
@@ -298,14 +303,19 @@ def test_update_mode_keeps_other_rows(tmp_path: Path, workspace: Path) -> None:
     mapping = {"area_id": "area", "period": "month", "insured": "n"}
     first = [{"area": a, "month": "2025-01", "n": "5"} for a in ("101", "102")]
     upload = upload_of(write_table(first, tmp_path / "a.csv"))
-    I.commit_import(workspace, I.prepare_import(upload, "insured", mapping, current))
+    I.commit_import(
+        workspace, I.prepare_import(upload, "insured", mapping, current, default_scheme="health")
+    )
     second = [
         {"area": "102", "month": "2025-01", "n": "7"},
         {"area": "103", "month": "2025-01", "n": "1"},
     ]
     upload = upload_of(write_table(second, tmp_path / "b.csv"))
     number = I.commit_import(
-        workspace, I.prepare_import(upload, "insured", mapping, current), mode="update"
+        workspace,
+        I.prepare_import(upload, "insured", mapping, current, default_scheme="health"),
+        mode="update",
+        on_existing="replace",
     )
     insured = read_workspace(workspace)["insured"]
     assert dict(zip(insured["area_id"], insured["insured"], strict=True)) == {
@@ -358,7 +368,11 @@ def test_replacing_areas_notes_insured_rows_left_without_an_area(
     I.commit_import(
         workspace,
         I.prepare_import(
-            upload, "insured", {"area_id": "area", "period": "month", "insured": "n"}, current
+            upload,
+            "insured",
+            {"area_id": "area", "period": "month", "insured": "n"},
+            current,
+            default_scheme="health",
         ),
     )
     frame = area_frame().iloc[:3]
