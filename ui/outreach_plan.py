@@ -32,11 +32,17 @@ def capacity_param(capacity: DeskCapacity) -> Param:
     return Param("cap", capacity.per_desk_day, lambda: CAPACITIES, parse=int)
 
 
+def _start_date(text: str) -> dt.date:
+    """A start date from the URL (ISO); a ValueError outside the years a plan can fall in."""
+    chosen = dt.date.fromisoformat(text)
+    if not 1900 <= chosen.year <= 2200:
+        raise ValueError(f"a plan cannot start in {chosen.year}")
+    return chosen
+
+
 def start_param() -> Param:
     """The URL parameter ``start``: the date of the plan's day 1 (ISO), today by default."""
-    return Param(
-        "start", dt.date.today(), parse=dt.date.fromisoformat, dump=lambda d: d.isoformat()
-    )
+    return Param("start", dt.date.today(), parse=_start_date, dump=lambda d: d.isoformat())
 
 
 def keep_start_in_url(start: Param, chosen: dt.date) -> None:

@@ -8,6 +8,7 @@ calendar; the setting and the start date live in the URL.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pandas as pd
@@ -119,3 +120,7 @@ def test_plan_days_carry_their_dates_in_the_readers_calendar(on_demo):
         "2026-09-25",
     ]
     assert query(english)["start"] == "2026-09-23"
+    # a start no plan can have is dropped for today, like any bad URL value
+    odd = run_app_page(PAGE, {"start": "9999-01-01", "days": "2", "cap": "0"})
+    assert odd.date_input(key="url_start").value == dt.date.today()
+    assert odd.number_input(key="url_cap").value == 269
