@@ -20,6 +20,7 @@ from geodata.store import is_postgis, workspace_label
 from reports.documents import make_briefing
 from reports.text import Language
 from ui import data, views
+from ui.auth import may
 from ui.context import Context
 from ui.format import fmt_int, fmt_pct
 from ui.localize import display_names
@@ -121,9 +122,10 @@ def cli_line(ctx: Context, scope: str, scope_id: str | None, month: str, orienta
     q = shlex.quote
     parts = [".venv/bin/python -m reports briefing"]
     if not ctx.is_demo:
-        # A database URL is shown without its password.
+        # A database URL is shown without its password; the server's folders only to those who
+        # manage its data (a partner or manager sees a placeholder).
         shown = workspace_label(ctx.workspace) if is_postgis(ctx.workspace) else ctx.workspace
-        parts.append(f"--workspace {q(shown)}")
+        parts.append(f"--workspace {q(shown) if may(ctx.role, 'import') else 'WORKSPACE'}")
     partner = (
         ctx.partner_id
         if ctx.role == "partner" and ctx.partner_id

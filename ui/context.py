@@ -11,6 +11,7 @@ another page (Streamlit may drop the query string there) and are written back to
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from geodata.workspaces import demo_workspace_path, is_demo
 from ui.auth import current_session, may, may_open
 from ui.format import CALENDARS, default_calendar
 from ui.i18n import DEFAULT_LANGUAGE, available_languages, translate, translate_value
+from ui.safe import hide_server_paths
 from ui.scope import source_key
 
 
@@ -155,14 +157,18 @@ def current() -> Context:
     try:
         session = current_session(lang)
     except DataError as exc:
-        st.error(translate("errors.users_unusable", lang, reason=str(exc)))
+        logging.getLogger(__name__).error("users file unusable: %s", exc)  # in full, here only
+        st.error(translate("errors.users_unusable", lang, reason=hide_server_paths(exc)))
         st.stop()
     named = _workspace_argument()
     path = workspace_location(named) if named else _demo_path()  # a postgresql:// URL as is
     try:
         versions = list_versions(path)
     except DataError as exc:
-        st.error(translate("errors.workspace_unusable", lang, reason=str(exc)))
+        logging.getLogger(__name__).error("workspace unusable: %s", exc)
+        # The server's folders are for those who manage its data (and its log).
+        reason = str(exc) if may(session.role, "import") else hide_server_paths(exc)
+        st.error(translate("errors.workspace_unusable", lang, reason=reason))
         st.stop()
     newest = versions[-1]
     origin = is_demo(versions)

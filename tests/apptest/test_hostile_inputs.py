@@ -1,10 +1,14 @@
-"""Large but valid inputs a hostile (or careless) user can type or put in a shared link (#18)."""
+"""What a hostile (or careless) visitor can make the app do (#18): large but valid inputs typed or
+put in a shared link, and messages that would show the server's folders."""
 
 from __future__ import annotations
 
 import time
 
+from streamlit.testing.v1 import AppTest
+
 from tests.apptest.helpers import run_page
+from tests.conftest import ROOT
 from ui.i18n import translate
 
 COVERAGE_MAP = "pages/coverage_map.py"
@@ -32,3 +36,18 @@ def test_more_class_breaks_than_colours_are_refused_with_a_message(on_demo):
     assert not at.exception and too_many in _warnings(at)
     fa = run_page(COVERAGE_MAP, {"classes": "user", "breaks": eight + ", 95", "lang": "fa"})
     assert translate("controls.breaks_too_many", "fa", n="۸", classes="۹") in _warnings(fa)
+
+
+def test_unusable_users_file_or_workspace_shows_no_server_folder(on_demo, monkeypatch, tmp_path):
+    folder = tmp_path / "agency-private"
+    monkeypatch.setenv("COVERAGE_ATLAS_USERS", str(folder / "users.toml"))  # cannot be read
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    shown = " ".join(e.value for e in at.error)
+    assert "users.toml" in shown and "agency-private" not in shown  # a stranger sees this
+    monkeypatch.delenv("COVERAGE_ATLAS_USERS")
+    monkeypatch.setenv("COVERAGE_ATLAS_WORKSPACE", str(folder / "ws.gpkg"))  # not there
+    for role, full in [("manager", False), ("planner", True)]:
+        monkeypatch.setenv("COVERAGE_ATLAS_PUBLIC_ROLE", role)
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+        shown = " ".join(e.value for e in at.error)
+        assert "ws.gpkg" in shown and ("agency-private" in shown) == full, (role, shown)
