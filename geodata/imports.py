@@ -822,6 +822,7 @@ def prepare_import(
             default_scheme=default_scheme,
             progress=progress,
             limits=limits,
+            calendar=calendar,
         )
         prepared.existing = existing_rows(current.get("insured"), prepared.frame, "insured")
         prepared.calendar = calendar
@@ -1430,6 +1431,7 @@ def _prepare_points(
     default_scheme: str | None,
     progress: Callable[[int], None] | None = None,
     limits: UploadLimits | None = None,
+    calendar: str = C.GREGORIAN,
 ) -> Prepared:
     from geodata.sandbox import count_points_isolated
 
@@ -1457,6 +1459,7 @@ def _prepare_points(
         default_scheme=default_scheme or "household",
         crs=crs,
         progress=progress,
+        calendar=calendar,
     )
     shown = {
         "date": mapping["period"],
@@ -1474,7 +1477,7 @@ def _prepare_points(
         )
         for p in counted.problems
     ]
-    insured, found = conform(counted.counts, S.INSURED, source=upload.name)
+    insured, found = conform(counted.counts, S.INSURED, source=upload.name, period_months=None)
     problems += found
     notes = [f"points:{counted.read}:{counted.counted}:{counted.outside}:{counted.rejected}"]
     return Prepared(

@@ -26,6 +26,7 @@ import shapely
 from pyproj import CRS, Transformer
 
 from geodata.assign import AreaLocator
+from geodata.calendar import GREGORIAN, month_start
 from geodata.problems import DataError, Problem
 from geodata.readers import ROW_COLUMN, parse_crs, read_source
 from geodata.schema import SCHEMES, STORAGE_CRS
@@ -99,6 +100,7 @@ def count_points_in_areas(
     sheet: str | int | None = None,
     chunk_rows: int = 500_000,
     progress: Callable[[int], None] | None = None,
+    calendar: str = GREGORIAN,
 ) -> PointCounts:
     """Count person or household records per area, month and scheme.
 
@@ -119,6 +121,9 @@ def count_points_in_areas(
         Records held in memory at once.
     progress
         Called with the number of records read so far after each chunk.
+    calendar
+        The workspace's reporting calendar: a record counts in the month of this calendar that
+        holds its date (1405/08/10 in Aban 1405 of a Solar Hijri workspace, never in October).
 
     Returns
     -------
@@ -139,7 +144,9 @@ def count_points_in_areas(
         sheet=sheet,
         chunk_rows=chunk_rows,
     ):
-        totals.append(_count_chunk(chunk, index, source.name, default_scheme, result))
+        totals.append(
+            _count_chunk(chunk, index, source.name, default_scheme, result, calendar=calendar)
+        )
         if progress is not None:
             progress(result.read)
     result.counts = _combine_counts(totals)
@@ -505,7 +512,13 @@ def _geometry_chunk(
 
 
 def _count_chunk(
-    chunk: _Chunk, index: _AreaIndex, name: str, default_scheme: str, result: PointCounts
+    chunk: _Chunk,
+    index: _AreaIndex,
+    name: str,
+    default_scheme: str,
+    result: PointCounts,
+    *,
+    calendar: str = GREGORIAN,
 ) -> pd.DataFrame:
     n = len(chunk.rows)
     result.read += n
@@ -514,7 +527,7 @@ def _count_chunk(
     where[usable] = index.locate(chunk.x[usable], chunk.y[usable])
     outside = usable & (where < 0)
     dates, bad_dates, far_dates = parse_dates_checked(chunk.dates)
-    periods = dates.dt.to_period("M").dt.to_timestamp().to_numpy()
+    periods = month_start(dates, calendar).to_numpy()
     no_date = dates.isna().to_numpy()
     placed = usable & ~outside
     counted = placed & ~no_date

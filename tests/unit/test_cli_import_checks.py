@@ -173,3 +173,25 @@ def test_more_insured_than_residents_and_blank_counts_are_reported_and_flagged(
     }
     assert per_area.set_index("area_id").loc["101", "insured"] == 99_999  # kept as counted
     assert per_area["coverage"].notna().tolist() == [False, False, False, True]
+
+
+def test_person_records_count_in_the_workspaces_months(region: Path, tmp_path, capsys):
+    """Enrolment dates of person records are counted into the Solar Hijri month that holds them
+    (10 and 11 Aban 1405 are 1 and 2 November 2026: Aban, never November); a file without a
+    scheme column needs its scheme named."""
+    rows = [
+        {"lat": "35.65", "lon": "51.35", "enrolled": "1405/08/10"},
+        {"lat": "35.65", "lon": "51.35", "enrolled": "2026-11-02"},
+        {"lat": "35.65", "lon": "51.45", "enrolled": "1405/07/30"},  # the last day of Mehr
+    ]
+    source = write_table(rows, tmp_path / "people.csv")
+    argv = ["import", region, source, "--table", "insured_points", "--map", "enrolled=period"]
+    code, _, err = _run(argv, capsys)
+    assert code == 1 and "--scheme" in err and latest_version(region) == 1
+    code, out, _ = _run([*argv, "--scheme", "household"], capsys)
+    assert code == 0, out
+    counted = _insured(region).query("scheme == 'household'")
+    assert counted[["area_id", "period", "insured"]].values.tolist() == [
+        ["101", ABAN_1405, 2],
+        ["102", pd.Timestamp("2026-09-23"), 1],  # 1 Mehr 1405
+    ]
