@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Install what the tests need (Debian's Chromium for the browser tests, PostgreSQL + PostGIS for the
-# workspace tests, poppler-utils, .venv) and run the whole suite: unit, AppTest, browser and
-# real-data tests. Extra arguments go to pytest.
+# Install what the tests need (Debian's Chromium for the browser tests, nginx for the secured front,
+# PostgreSQL + PostGIS for the workspace tests, poppler-utils, .venv) and run the whole suite: unit,
+# AppTest, browser and real-data tests. Extra arguments go to pytest.
 source "$(dirname "$0")/_venv.sh"
 # PostgreSQL + PostGIS: the workspace tests also run on a private PostGIS server they start.
-apt_install chromium fonts-dejavu-core postgresql postgresql-postgis
+apt_install chromium fonts-dejavu-core postgresql postgresql-postgis nginx
 # pango for the briefing PDFs (WeasyPrint); poppler-utils reads them back (pdftotext, pdftoppm).
 apt_install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils
 # GRASS GIS: the travel-time raster engine is checked against r.cost (tests/realdata).

@@ -6,7 +6,9 @@ it is served to a network, unless ``COVERAGE_ATLAS_PUBLIC_ROLE=planner`` says ot
 :mod:`geodata.users`): then visitors sign in with a user name and password, or through OIDC
 (``st.login``) where ``.streamlit/secrets.toml`` has an ``[auth]`` section, the OIDC e-mail
 matched to an entry of the users file. With ``require_sign_in = false`` in that file, visitors who
-do not sign in are managers (read-only).
+do not sign in are managers (read-only). Behind the secured front (``python -m ui.serve_secure``,
+:mod:`ui.front`) nginx signs visitors in before they reach the dashboard, which takes the user
+from nginx's header while the front's session is good (:func:`behind_front`).
 
 Roles:
 
@@ -30,9 +32,12 @@ from pathlib import Path
 import streamlit as st
 
 from geodata.problems import DataError
+from geodata.sessions import SessionStore
+from geodata.sessions import store_path as sessions_store_path
 from geodata.sign_ins import SignInLimits
 from geodata.sign_ins import store_path as sign_in_store_path
 from geodata.users import User, Users, check_password, read_users
+from ui.front import FRONT_SETTING, IDLE_SETTING, MAX_SETTING, SESSION_HEADER, USER_HEADER
 from ui.i18n import translate
 
 PUBLIC = "public"
@@ -186,6 +191,8 @@ def current_session(lang: str) -> Session:
     users = configured_users()
     if users is None:
         return Session(role=public_role())
+    if behind_front():
+        return _front_session(users, lang)
     username = st.session_state.get(_USER_STATE)
     if username:
         user = users.by_username(username)
@@ -246,8 +253,53 @@ def sign_in_form(users: Users, lang: str) -> None:
     st.rerun()
 
 
+def behind_front() -> bool:
+    """Whether the dashboard runs behind the secured front (``python -m ui.serve_secure`` sets
+    :data:`ui.front.FRONT_SETTING`) and listens on this machine only: then, and only then, the
+    identity nginx sets in :data:`ui.front.USER_HEADER` is trusted (nginx drops a client's own)."""
+    return os.environ.get(FRONT_SETTING, "") == "1" and not served_to_network()
+
+
+@st.cache_resource(show_spinner=False)
+def _front_sessions(path: str, idle: float, longest: float) -> SessionStore:
+    return SessionStore(path, idle_seconds=idle, max_seconds=longest)
+
+
+def front_sessions() -> SessionStore:
+    """The front's session store (the file :mod:`ui.serve_secure` names for both)."""
+    users_file = _users_argument() or ""
+    idle = float(os.environ.get(IDLE_SETTING) or 1800)
+    longest = float(os.environ.get(MAX_SETTING) or 43200)
+    return _front_sessions(str(sessions_store_path(users_file)), idle, longest)
+
+
+def _front_identity() -> tuple[str, str]:
+    try:
+        headers = st.context.headers
+    except Exception:  # no request (AppTest)
+        return "", ""
+    return headers.get(USER_HEADER) or "", headers.get(SESSION_HEADER) or ""
+
+
+def _front_session(users: Users, lang: str) -> Session:
+    """The user the front signed in, while the front's session is good (every run counts as a
+    use, so the idle and absolute time-outs end it here too); else say so and stop."""
+    username, session = _front_identity()
+    user = users.by_username(username) if username else None
+    if user is not None and front_sessions().check_id(session, user.username):
+        return _session_for(user)
+    ended = "auth.signed_out" if st.session_state.get("_ca_signed_out") else "auth.session_ended"
+    st.info(f"{translate(ended, lang)} {translate('auth.reload_to_sign_in', lang)}")
+    st.stop()
+    raise AssertionError("unreachable")  # st.stop() ends the run
+
+
 def sign_out() -> None:
-    """Forget this session's user (and its OIDC login)."""
+    """Forget this session's user (and its OIDC login); behind the front, end the front's
+    session (its cookie is good no more)."""
+    if behind_front():
+        front_sessions().end_id(_front_identity()[1])
+        st.session_state["_ca_signed_out"] = True
     st.session_state.pop(_USER_STATE, None)
     st.session_state.pop("_ca_wants_sign_in", None)
     if _oidc_configured():

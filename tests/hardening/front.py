@@ -1,0 +1,114 @@
+"""The secured front (``python -m ui.serve_secure``: nginx, the sign-in service, the dashboard) on
+free ports, as ``scripts/serve-secure.sh`` starts it, for the hardening and browser tests."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlencode
+
+from tests.apptest.helpers import PASSWORD
+from tests.conftest import ROOT, _free_port, require
+from ui.front import COOKIE, SIGN_IN
+from ui.serve_secure import NGINX
+
+#: How scripts/serve-secure.sh starts the secured setup.
+LAUNCH = [sys.executable, "-m", "ui.serve_secure"]
+
+
+class SecuredFront:
+    """The secured setup for one users file, on a free loopback port."""
+
+    def __init__(self, users: str, *, idle_minutes: float = 30.0) -> None:
+        require(Path(NGINX).exists(), f"nginx not found at {NGINX} (apt-get install nginx)")
+        self.port = _free_port()
+        self.host = f"127.0.0.1:{self.port}"
+        self.url = f"http://{self.host}"
+        self.run_dir = Path(tempfile.mkdtemp(prefix="front-test-"))
+        env = {k: v for k, v in os.environ.items() if not k.startswith("COVERAGE_ATLAS_SESS")}
+        env.pop("COVERAGE_ATLAS_WORKSPACE", None)  # the demo workspace
+        self.log = tempfile.NamedTemporaryFile(prefix="front-", suffix=".log", delete=False)
+        self.process = subprocess.Popen(
+            [*LAUNCH, "--users", users, "--port", str(self.port)]
+            + ["--idle-minutes", str(idle_minutes), "--run-dir", str(self.run_dir)],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        self._wait_ready()
+
+    def _wait_ready(self, timeout: float = 90) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the secured front exited: {self.output()[-3000:]}")
+            if "signed in through nginx" in self.output():
+                try:
+                    with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as r:
+                        if r.status == 200:
+                            return
+                except OSError:
+                    pass
+            time.sleep(0.3)
+        raise RuntimeError(f"the secured front did not start: {self.output()[-3000:]}")
+
+    def output(self) -> str:
+        return Path(self.log.name).read_text(errors="replace")
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        token: str | None = None,
+        headers: dict[str, str] | None = None,
+        body: bytes | None = None,
+    ) -> tuple[int, dict[str, str], bytes]:
+        """One request (no redirect followed): status, headers (lower-case names), body."""
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        sent = dict(headers or {})
+        if token:
+            sent["Cookie"] = f"{COOKIE}={token}"
+        try:
+            connection.request(method, path, body=body, headers=sent)
+            response = connection.getresponse()
+            return (
+                response.status,
+                {k.lower(): v for k, v in response.getheaders()},
+                response.read(),
+            )
+        finally:
+            connection.close()
+
+    def sign_in(
+        self, username: str, password: str = PASSWORD, next_url: str = "/", token: str | None = None
+    ) -> tuple[int, str | None, str | None]:
+        """Post the sign-in form: status, the new session token, where it sends the browser."""
+        form = urlencode({"username": username, "password": password, "next": next_url})
+        status, headers, _ = self.request(
+            "POST",
+            SIGN_IN,
+            token=token,
+            body=form.encode(),
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+        cookie = headers.get("set-cookie", "")
+        new = None
+        if cookie.startswith(f"{COOKIE}="):
+            new = cookie.split(";")[0].split("=", 1)[1] or None
+        return status, new, headers.get("location")
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
