@@ -12,6 +12,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geodata.calendar import periods_calendar, shift_months
+
 # Tables about places everyone may see (public infrastructure and its activity): kept whole.
 PUBLIC_TABLES = frozenset({"facilities", "utilisation"})
 
@@ -202,7 +204,9 @@ def months_back(
         return {}
     have = set(pd.DatetimeIndex(months))
     stamp = pd.Timestamp(period)
-    wanted = {n: stamp - pd.DateOffset(months=int(n)) for n in backs}
+    # Months of the workspace's reporting calendar: three months before Aban 1405 is Mordad.
+    calendar = periods_calendar([*have, stamp])
+    wanted = {n: shift_months(stamp, -int(n), calendar) for n in backs}
     return {n: month for n, month in wanted.items() if month in have}
 
 

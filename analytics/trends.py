@@ -20,6 +20,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from geodata.calendar import from_month_key, month_key, month_start, periods_calendar
+
 __all__ = [
     "FLAT_SLOPE",
     "HORIZON_MONTHS",
@@ -62,16 +64,20 @@ def wide_coverage(long: pd.DataFrame, by: str) -> pd.DataFrame:
     return long.pivot_table(index=by, columns="period", values="coverage", dropna=False)
 
 
-def add_months(periods: pd.Series | pd.DatetimeIndex, months: np.ndarray) -> pd.Series:
-    """First-of-month dates ``months`` whole months after ``periods`` (NaN months give NaT)."""
-    start = pd.DatetimeIndex(pd.to_datetime(pd.Series(periods)))
-    ordinal = (start.year.to_numpy() * 12 + start.month.to_numpy() - 1).astype("float64")
+def add_months(
+    periods: pd.Series | pd.DatetimeIndex, months: np.ndarray, calendar: str | None = None
+) -> pd.Series:
+    """Month starts ``months`` whole months after ``periods`` (NaN months give NaT), in the
+    periods' reporting calendar (``calendar``; None: the one they are month starts of, so
+    Mehr 1405 + 1 is Aban 1405, 23 October 2026)."""
+    start = pd.Series(pd.to_datetime(pd.Series(periods)).to_numpy(), dtype="datetime64[ns]")
+    chosen = periods_calendar(start, calendar)
+    keys = month_key(start, chosen)
+    ordinal = (
+        (keys["year"] * 12 + keys["month"] - 1).astype("Float64").to_numpy(float, na_value=np.nan)
+    )
     target = ordinal + np.asarray(months, dtype="float64")
-    ok = np.isfinite(target)
-    years = np.where(ok, target // 12, 1970).astype("int64")
-    month = np.where(ok, target % 12 + 1, 1).astype("int64")
-    dates = pd.to_datetime({"year": years, "month": month, "day": np.ones_like(years)})
-    return pd.Series(dates.where(ok), dtype="datetime64[ns]")
+    return from_month_key(target // 12, target % 12 + 1, chosen).reset_index(drop=True)
 
 
 def pace(wide: pd.DataFrame, last_n: int = 12, confidence: float = 0.9) -> pd.DataFrame:
@@ -290,9 +296,12 @@ def outreach_before_after(
             empty[c] = pd.Series(dtype="float64")
         return empty
     base = pd.DataFrame(base.drop(columns=getattr(base, "_geometry_column_name", []) or []))
-    month = pd.to_datetime(base["date"]).dt.to_period("M").dt.to_timestamp()
-    base["before_period"] = add_months(month, np.full(len(base), -1.0)).to_numpy()
-    base["after_period"] = add_months(month, np.full(len(base), float(months_after))).to_numpy()
+    # A session falls in the reporting month (of the periods' calendar) that holds its date.
+    calendar = periods_calendar(long["period"])
+    month = month_start(pd.to_datetime(base["date"]), calendar)
+    base["before_period"] = add_months(month, np.full(len(base), -1.0), calendar).to_numpy()
+    after = np.full(len(base), float(months_after))
+    base["after_period"] = add_months(month, after, calendar).to_numpy()
     lookup = long[["area_id", "period", "coverage", "insured"]]
     for side in ("before", "after"):
         renamed = lookup.rename(

@@ -307,6 +307,44 @@ def propose_calendar(dates: object, min_share: float = 0.9) -> str | None:
     return best if shares[best] >= min_share else None
 
 
+def periods_calendar(periods: object, calendar: str | None = None) -> str:
+    """The reporting calendar of stored periods: ``calendar`` when given, else the one they are
+    month starts of (:func:`propose_calendar`), else Gregorian."""
+    if calendar:
+        return normalize_calendar(calendar)
+    return propose_calendar(periods) or GREGORIAN
+
+
+def tick_months(periods: object, calendar: str | None = None, max_ticks: int = 12) -> pd.Series:
+    """The months a month axis marks: every reporting month from the first period to the last,
+    or every 3rd, 6th or 12th when that would be more than ``max_ticks`` (always the latest).
+
+    ``calendar``: the periods' reporting calendar (None: the one they are month starts of)."""
+    days, _ = _as_series(periods)
+    days = days.dropna()
+    if days.empty:
+        return pd.Series([], dtype="datetime64[ns]")
+    span = month_range(days.min(), days.max(), periods_calendar(days, calendar))
+    step = next((s for s in (1, 3, 6, 12) if -(-len(span) // s) <= max_ticks), 12)
+    return pd.Series(span.to_numpy()[::-1][::step][::-1], dtype="datetime64[ns]")
+
+
+def period_key(period: object) -> str:
+    """The ``YYYY-MM`` key a link names a period by: its Gregorian year and month, unique in
+    either calendar (each Gregorian month holds the first day of exactly one Solar Hijri month)."""
+    return pd.Timestamp(period).strftime("%Y-%m")
+
+
+def key_period(key: str, calendar: str = GREGORIAN) -> pd.Timestamp:
+    """The period a :func:`period_key` names: the first day of the ``calendar`` month that starts
+    in Gregorian month ``key`` (``2026-09`` → 1 Mehr 1405, 23 September 2026, in solar_hijri)."""
+    first = pd.Timestamp(f"{key}-01")
+    if normalize_calendar(calendar) == GREGORIAN:
+        return first
+    # A Solar Hijri month starts between the 19th and the 23rd: the one running on the 28th.
+    return month_start(first + pd.Timedelta(days=27), SOLAR_HIJRI)
+
+
 # Solar Hijri dates as written: 1405/08/01, 1405-8-1, 1405.08.01, 1405/08 (month only) — in Latin,
 # Persian or Arabic-Indic digits.
 _SH_WRITTEN = re.compile(r"^\s*(1[2-5]\d\d)\s*[/\-.]\s*(\d{1,2})(?:\s*[/\-.]\s*(\d{1,2}))?\s*$")

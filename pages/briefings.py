@@ -15,11 +15,12 @@ import streamlit as st
 
 from analytics import coverage as cov
 from analytics.classify import classify
+from geodata.calendar import key_period
 from ui import briefing_data as bd
 from ui import data, map_shapes, views
 from ui.context import current
 from ui.downloads import map_exports, table_downloads
-from ui.format import fmt_int, fmt_month, fmt_number
+from ui.format import fmt_int, fmt_number
 from ui.localize import display_names, localized_table, names_by_key
 from ui.state import Param, bind, publish, value
 
@@ -82,7 +83,7 @@ bind(list(P.values()))
 
 
 def month_label(key: str) -> str:
-    return fmt_month(key + "-01", ctx.lang, calendar=ctx.calendar) if key else "—"
+    return ctx.month(key_period(key, ctx.months)) if key else "—"
 
 
 def district_label(district_id: str) -> str:
@@ -90,7 +91,7 @@ def district_label(district_id: str) -> str:
 
 
 def stamp(key: str) -> pd.Timestamp | None:
-    return pd.Timestamp(key + "-01") if key else None
+    return key_period(key, ctx.months) if key else None
 
 
 # ------------------------------------------------------------------------------ presentation

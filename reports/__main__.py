@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     from analytics.partners import restrict_to_partner
     from geodata.area_columns import fill_area_columns
     from geodata.problems import DataError
-    from geodata.store import list_versions, read_workspace, workspace_location
+    from geodata.store import list_versions, read_workspace, version_calendar, workspace_location
     from geodata.workspaces import demo_workspace_path, is_demo
     from reports.briefing import BriefingError, parse_month
     from reports.documents import make_briefing, region_title
@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
         tables = read_workspace(path, versions[-1].number)
         # The same optional columns as the dashboard's (a workspace without districts...).
         tables["areas"] = fill_area_columns(tables["areas"])
-        lang = Language(args.lang, args.calendar)
+        lang = Language(args.lang, args.calendar, version_calendar(versions[-1]))
         title = region_title(path, versions, lang)
         demo = is_demo(versions)
         if args.command == "briefing":
@@ -160,8 +160,10 @@ def _map(args, tables, lang, title, version, demo, restrict_to_partner, parse_mo
         return "the workspace has no districts (no district_id); use --level area"
     month = parse_month(args.month)
     from analytics.coverage import available_periods
+    from reports.briefing import match_period
 
     periods = available_periods(tables["insured"]) if len(tables["insured"]) else []
+    month = match_period(month, periods)
     if month is None and periods:
         month = periods[-1]
     if month is not None and periods and month not in periods:

@@ -20,6 +20,7 @@ import pandas as pd
 from analytics import access
 from analytics import coverage as cov
 from analytics.partners import restrict_to_partner
+from geodata.calendar import parse_solar_hijri, period_key
 
 __all__ = [
     "NEAR_KM",
@@ -80,14 +81,30 @@ class Briefing:
 
 
 def parse_month(text: str | None) -> pd.Timestamp | None:
-    """``YYYY-MM`` (or a full date) as the first day of that month; None stays None."""
+    """``YYYY-MM`` (or a full date) as the first day of that month, a Solar Hijri month
+    (``1405-07``, ``۱۴۰۵/۰۷``, ``Mehr 1405``) as its first day; None stays None.
+
+    A ``YYYY-MM`` key names the period that starts in that Gregorian month in either calendar:
+    :func:`match_period` finds it among a workspace's periods."""
     if text is None or str(text).strip() == "":
         return None
+    solar = parse_solar_hijri(str(text))
+    if pd.notna(solar):
+        return solar
     try:
         stamp = pd.Timestamp(str(text).strip() + ("-01" if len(str(text).strip()) == 7 else ""))
     except (TypeError, ValueError) as exc:
         raise BriefingError(f"month {text!r} is not a month (use YYYY-MM)") from exc
     return stamp.normalize().replace(day=1)
+
+
+def match_period(wanted: pd.Timestamp | None, periods: list[pd.Timestamp]) -> pd.Timestamp | None:
+    """The period of ``periods`` that ``wanted`` names: itself, else the one with its ``YYYY-MM``
+    key (``2026-09`` names 1 Mehr 1405, 23 September 2026, in a Solar Hijri workspace)."""
+    if wanted is None or wanted in periods:
+        return wanted
+    same = [p for p in periods if period_key(p) == period_key(wanted)]
+    return same[0] if same else wanted
 
 
 def _text(values: pd.Series) -> pd.Series:
@@ -183,6 +200,7 @@ def build_briefing(
     insured = data["insured"]
     periods = cov.available_periods(insured) if len(insured) else []
     wanted = parse_month(month) if not isinstance(month, pd.Timestamp) else month
+    wanted = match_period(wanted, periods)
     if wanted is not None and periods and wanted not in periods:
         raise BriefingError(
             f"no insured counts for {wanted:%Y-%m}; months with data: "

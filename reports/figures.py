@@ -24,6 +24,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrow, Patch, Rectangle
 
 from analytics.classify import NO_DATA_COLOUR, classify, palette_for
+from geodata.calendar import tick_months
 from reports.fonts import matplotlib_families
 from reports.text import Language
 
@@ -393,8 +394,8 @@ def trend_png(
         ax.set_ylim(ticks[0], ticks[-1] + 0.01)
         ax.set_yticks(ticks, [lang.pct(v, 0) for v in ticks])
         if len(periods):
-            step = max(1, len(periods) // 6)
-            shown_periods = list(periods[::step])
+            # One tick per reporting month, or per quarter … when long, each named as a month.
+            shown_periods = list(tick_months(periods, lang.months, max_ticks=8))
             ax.set_xticks(shown_periods, [lang.month(p) for p in shown_periods])
         ax.tick_params(labelsize=8, colors=MUTED)
         for side in ("top", "right"):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ui.format import default_calendar, fmt_date, fmt_int, fmt_month, fmt_number, fmt_pct
+from ui.format import default_calendar, fmt_date, fmt_int, fmt_number, fmt_pct, month_label
 from ui.i18n import available_languages, direction, translate, translate_value
 
 __all__ = ["Language", "display_names"]
@@ -21,10 +21,15 @@ __all__ = ["Language", "display_names"]
 
 @dataclass(frozen=True)
 class Language:
-    """A language and calendar, and the texts and formats that go with them."""
+    """A language and calendar, and the texts and formats that go with them.
+
+    ``calendar`` is the reader's calendar for days (None: the default for the language and the
+    months); ``months`` the workspace's reporting calendar, whose months periods are labelled as
+    (None: the one each period is the first day of a month of)."""
 
     code: str = "en"
     calendar: str | None = None
+    months: str | None = None
 
     def __post_init__(self) -> None:
         if self.code not in available_languages():
@@ -32,7 +37,7 @@ class Language:
                 f"unknown language {self.code!r}; choose one of {sorted(available_languages())}"
             )
         if self.calendar is None:
-            object.__setattr__(self, "calendar", default_calendar(self.code))
+            object.__setattr__(self, "calendar", default_calendar(self.code, self.months))
 
     @property
     def direction(self) -> str:
@@ -58,7 +63,7 @@ class Language:
         return fmt_pct(value, self.code, digits)
 
     def month(self, value: object) -> str:
-        return fmt_month(value, self.code, calendar=self.calendar)
+        return month_label(value, self.code, self.months)
 
     def date(self, value: object) -> str:
         return fmt_date(value, self.code, calendar=self.calendar)

@@ -11,8 +11,9 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 
+from geodata.calendar import month_start, periods_calendar, tick_months
 from ui.fonts import font_stack
-from ui.format import fmt_date, fmt_int, fmt_month, fmt_pct, fmt_signed, is_missing
+from ui.format import fmt_date, fmt_int, fmt_pct, fmt_signed, is_missing, month_label
 from ui.i18n import direction, translate
 
 COVERAGE_COLOUR = "#1d6fa5"
@@ -23,19 +24,27 @@ _PLOTLY_SEPARATORS = {"en": ".,", "vi": ",.", "fa": "\u066b\u066c"}
 
 
 def month_ticks(
-    periods: pd.Series | list, lang: str, calendar: str | None = None, max_ticks: int = 4
+    periods: pd.Series | list,
+    lang: str,
+    calendar: str | None = None,
+    max_ticks: int = 12,
+    months: str | None = None,
 ) -> tuple[list[pd.Timestamp], list[str]]:
-    """Tick positions and their localised labels for a month axis (at most ``max_ticks``).
+    """Tick positions and their labels for a month axis: one tick per reporting month from the
+    first period to the last, or one per quarter, half-year or year when that would be more than
+    ``max_ticks``; each labelled by its month's name (``Mehr 1405``), never as a day.
 
-    Plotly writes dates and digits itself only in English; passing the text keeps Solar Hijri
-    dates and Persian digits on the axis.
+    ``months`` is the reporting calendar (None: the one the periods are month starts of);
+    ``calendar``, the reader's calendar for days, does not change a month. Plotly writes dates
+    and digits itself only in English; passing the text keeps month names and Persian digits.
     """
-    months = sorted({pd.Timestamp(p) for p in periods if not is_missing(p)})
-    if not months:
-        return [], []
-    step = max(1, -(-len(months) // max_ticks))
-    chosen = months[::-1][::step][::-1]  # always keep the latest month
-    return chosen, [fmt_month(m, lang, calendar=calendar) for m in chosen]
+    del calendar  # a month is labelled in its own calendar (ui.format.month_label)
+    present = pd.Series(
+        [pd.Timestamp(p) for p in periods if not is_missing(p)], dtype="datetime64[ns]"
+    )
+    chosen_calendar = periods_calendar(present, months)
+    chosen = list(tick_months(present, chosen_calendar, max_ticks))
+    return chosen, [month_label(m, lang, chosen_calendar) for m in chosen]
 
 
 def share_ticks(top: float, lang: str) -> tuple[list[float], list[str]]:
@@ -55,6 +64,7 @@ def coverage_trend(
     sessions: pd.DataFrame | None = None,
     height: int = 340,
     calendar: str | None = None,
+    months: str | None = None,
 ) -> go.Figure:
     """Coverage per month against the target line, with outreach sessions marked.
 
@@ -77,12 +87,17 @@ def coverage_trend(
     height
         Height in pixels.
     calendar
-        ``"gregorian"`` or ``"jalali"``; None: the language's own.
+        ``"gregorian"`` or ``"jalali"``: the reader's calendar for the sessions' days; None: the
+        language's own.
+    months
+        The workspace's reporting calendar (None: the one the periods are month starts of): the
+        months of the axis, the hover text and the month each session falls in.
     """
     rtl = direction(lang) == "rtl"
     family = font_stack('"Source Sans", "Open Sans", sans-serif')
     fig = go.Figure()
-    month_text = trend["period"].map(lambda p: fmt_month(p, lang, calendar=calendar))
+    months = periods_calendar(trend["period"], months)
+    month_text = trend["period"].map(lambda p: month_label(p, lang, months))
     hover = pd.DataFrame(
         {
             "month": month_text,
@@ -116,9 +131,7 @@ def coverage_trend(
                 line={"color": TARGET_COLOUR, "dash": "dash"},
                 customdata=pd.DataFrame(
                     {
-                        "month": target["period"].map(
-                            lambda p: fmt_month(p, lang, calendar=calendar)
-                        ),
+                        "month": target["period"].map(lambda p: month_label(p, lang, months)),
                         "target": target["target_coverage"].map(
                             lambda v: fmt_pct(v, lang, digits=0)
                         ),
@@ -129,8 +142,8 @@ def coverage_trend(
         )
         top = max(top, pd.to_numeric(target["target_coverage"], errors="coerce").max())
     if sessions is not None and len(sessions) and len(trend):
-        months = sessions["date"].dt.to_period("M").dt.to_timestamp()
-        at = trend.set_index("period")["coverage"].reindex(months).to_numpy()
+        held = month_start(sessions["date"], months)
+        at = trend.set_index("period")["coverage"].reindex(held).to_numpy()
         fig.add_trace(
             go.Scatter(
                 x=sessions["date"],
@@ -149,7 +162,7 @@ def coverage_trend(
                 hovertemplate="%{customdata[0]}: %{customdata[1]}<extra></extra>",
             )
         )
-    tick_x, tick_x_text = month_ticks(trend["period"], lang, calendar)
+    tick_x, tick_x_text = month_ticks(trend["period"], lang, months=months)
     tick_y, tick_y_text = share_ticks(float(top) if pd.notna(top) else 1.0, lang)
     fig.update_layout(
         title={

@@ -4,7 +4,9 @@ Resolved once per rerun from the command line (``streamlit run app.py -- --works
 the ``COVERAGE_ATLAS_WORKSPACE`` environment variable, or the embedded demo workspace; the language
 comes from the ``lang`` URL parameter so that a shared link opens in the same language, and the
 calendar of displayed dates from ``cal`` (``gregorian`` / ``jalali``; by default Solar Hijri in
-Persian, Gregorian otherwise). Both are remembered in the session too, so they survive a move to
+Persian and in a workspace that reports by Solar Hijri months, Gregorian otherwise). The months
+periods are grouped and labelled by are the workspace's own (``months``: its reporting calendar,
+kept with each version), whatever the reader's calendar. Both are remembered in the session too, so they survive a move to
 another page (Streamlit may drop the query string there) and are written back to the URL.
 """
 
@@ -21,10 +23,10 @@ import streamlit as st
 
 from geodata.demo import DEMO_REGION_NAME, holds_only_demo_data
 from geodata.problems import DataError
-from geodata.store import list_versions, workspace_label, workspace_location
+from geodata.store import list_versions, version_calendar, workspace_label, workspace_location
 from geodata.workspaces import demo_workspace_path, is_demo
 from ui.auth import current_session, may, may_open
-from ui.format import CALENDARS, default_calendar
+from ui.format import CALENDARS, default_calendar, month_label
 from ui.i18n import DEFAULT_LANGUAGE, available_languages, translate, translate_value
 from ui.safe import hide_server_paths
 from ui.scope import source_key
@@ -45,6 +47,11 @@ class Context:
     user: str = ""
     signed_in: bool = False
     demo_origin: bool = False  # made by the demo generator (it may hold imports since)
+    months: str = "gregorian"  # the workspace's reporting calendar (geodata.calendar)
+
+    def month(self, value: object) -> str:
+        """A reporting month by name in this session's language (:func:`ui.format.month_label`)."""
+        return month_label(value, self.lang, self.months)
 
     @property
     def source(self) -> str:
@@ -78,6 +85,7 @@ def _demo_path() -> str:
 
 _LANG_STATE = "_ca_lang"
 _CAL_STATE = "_ca_calendar"
+_MONTHS_STATE = "_ca_months"  # the open workspace's reporting calendar, for set_calendar
 
 
 def language() -> str:
@@ -90,15 +98,16 @@ def language() -> str:
     return remembered if remembered in available_languages() else DEFAULT_LANGUAGE
 
 
-def calendar(lang: str) -> str:
+def calendar(lang: str, months: str | None = None) -> str:
     """The calendar in the URL (``?cal=``), else the one this session last chose, else the
-    language's own (Solar Hijri for Persian)."""
+    default for the language and the workspace's months (Solar Hijri for Persian or a Solar Hijri
+    workspace)."""
     chosen = st.query_params.get("cal")
     if chosen in CALENDARS:
         st.session_state[_CAL_STATE] = chosen
         return chosen
     remembered = st.session_state.get(_CAL_STATE)
-    return remembered if remembered in CALENDARS else default_calendar(lang)
+    return remembered if remembered in CALENDARS else default_calendar(lang, months)
 
 
 def set_language(lang: str) -> None:
@@ -108,9 +117,10 @@ def set_language(lang: str) -> None:
 
 
 def set_calendar(lang: str, chosen: str) -> None:
-    """Switch calendar; the URL names it only when it differs from the language's own."""
+    """Switch calendar; the URL names it only when it differs from the default (the language's
+    own, or Solar Hijri in a workspace that reports by Solar Hijri months)."""
     st.session_state[_CAL_STATE] = chosen
-    if chosen == default_calendar(lang):
+    if chosen == default_calendar(lang, st.session_state.get(_MONTHS_STATE)):
         st.session_state.pop(_CAL_STATE, None)
         if "cal" in st.query_params:
             del st.query_params["cal"]
@@ -124,7 +134,7 @@ def keep_in_url(ctx: Context) -> None:
         ctx.lang != DEFAULT_LANGUAGE or "lang" in st.query_params
     ):
         st.query_params["lang"] = ctx.lang
-    wanted = None if ctx.calendar == default_calendar(ctx.lang) else ctx.calendar
+    wanted = None if ctx.calendar == default_calendar(ctx.lang, ctx.months) else ctx.calendar
     if wanted is None and "cal" in st.query_params:
         del st.query_params["cal"]
     elif wanted is not None and st.query_params.get("cal") != wanted:
@@ -176,18 +186,21 @@ def current() -> Context:
     title = str(newest.summary.get("title") or Path(workspace_label(path)).stem)
     if origin:
         title = DEMO_REGION_NAME.get(lang, title)
+    months = version_calendar(newest)
+    st.session_state[_MONTHS_STATE] = months
     return Context(
         workspace=path,
         version=newest.number,
         is_demo=demo,
         lang=lang,
         title=title,
-        calendar=calendar(lang),
+        calendar=calendar(lang, months),
         role=session.role,
         partner_id=session.partner_id,
         user=session.display_name or session.username,
         signed_in=session.signed_in,
         demo_origin=origin,
+        months=months,
     )
 
 

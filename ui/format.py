@@ -2,18 +2,21 @@
 
 Every number or date the UI shows goes through these functions; the data itself stays numeric.
 
-==========  ==============  ==============  ===============================================
-language    whole number    share           date (month)
-==========  ==============  ==============  ===============================================
-``en``      ``7,510,552``   ``83.4 %``      ``2025-10-25`` (``2026-10``)
-``vi``      ``7.510.552``   ``83,4%``       ``25/10/2025`` (``10/2026``)
-``fa``      ``۷٬۵۱۰٬۵۵۲``   ``۸۳٫۴٪``       ``۱۴۰۴/۰۸/۰۳`` Solar Hijri (the month's first day)
-==========  ==============  ==============  ===============================================
+==========  ==============  ==============  ================  ==============================
+language    whole number    share           date              month (Gregorian / Solar Hijri)
+==========  ==============  ==============  ================  ==============================
+``en``      ``7,510,552``   ``83.4 %``      ``2025-10-25``    ``Oct 2026`` / ``Mehr 1405``
+``vi``      ``7.510.552``   ``83,4%``       ``25/10/2025``    ``tháng 10/2026`` / ``Mehr 1405``
+``fa``      ``۷٬۵۱۰٬۵۵۲``   ``۸۳٫۴٪``       ``۱۴۰۴/۰۸/۰۳``    ``اکتبر ۲۰۲۶`` / ``مهر ۱۴۰۵``
+==========  ==============  ==============  ================  ==============================
 
-Persian uses the Solar Hijri (Jalali) calendar unless the Gregorian one is asked for
-(``calendar="gregorian"``); any language may ask for ``calendar="jalali"``. A month (stored as the
-first day of a Gregorian month) is shown in Solar Hijri as the date of that first day, since a
-Gregorian month spans two Solar Hijri months.
+A date (a day) is written in the reader's calendar: Persian uses the Solar Hijri (Jalali) calendar
+unless the Gregorian one is asked for (``calendar="gregorian"``); any language may ask for
+``calendar="jalali"``, and a Solar Hijri workspace shows days in Solar Hijri by default.
+
+A reporting month (a period) is a month of the workspace's reporting calendar and is always shown
+as that month, by name, never as a day (:func:`month_label`): a Gregorian month read in Persian is
+still a Gregorian month (``اکتبر ۲۰۲۶``), a Solar Hijri month read in English is ``Mehr 1405``.
 """
 
 from __future__ import annotations
@@ -24,6 +27,16 @@ import unicodedata
 
 import pandas as pd
 from persiantools.jdatetime import JalaliDate
+
+from geodata.calendar import (
+    GREGORIAN,
+    GREGORIAN_MONTHS,
+    SOLAR_HIJRI,
+    is_month_start,
+    month_key,
+    month_names,
+    normalize_calendar,
+)
 
 CALENDARS = ("gregorian", "jalali")
 
@@ -45,9 +58,12 @@ def is_missing(value: object) -> bool:
     )
 
 
-def default_calendar(lang: str) -> str:
-    """``"jalali"`` (Solar Hijri) for Persian, ``"gregorian"`` for every other language."""
-    return "jalali" if lang == "fa" else "gregorian"
+def default_calendar(lang: str, months: str | None = None) -> str:
+    """The calendar days are shown in by default: ``"jalali"`` (Solar Hijri) for Persian and in a
+    workspace that reports by Solar Hijri months (``months``), else ``"gregorian"``."""
+    if lang == "fa" or (months and normalize_calendar(months) == SOLAR_HIJRI):
+        return "jalali"
+    return "gregorian"
 
 
 def localize_digits(text: str, lang: str = "en") -> str:
@@ -176,28 +192,58 @@ def fmt_date(
     return localize_digits(text, lang)
 
 
-def fmt_month(
-    value: object, lang: str = "en", missing: str = "—", calendar: str | None = None
-) -> str:
-    """A month (a date on its first day): ``2026-10`` (en), ``10/2026`` (vi), ``۲۰۲۶/۱۰`` (fa,
-    Gregorian).
+def month_calendar(value: object, months: str | None = None) -> str:
+    """The reporting calendar of a period: ``months`` when given (the workspace's), else the one
+    the value is the first day of a month of (a Solar Hijri month starts between the 19th and the
+    23rd of a Gregorian month, so the two never meet); any other day reads as Gregorian."""
+    if months:
+        return normalize_calendar(months)
+    if not is_missing(value) and is_month_start(pd.Timestamp(value), SOLAR_HIJRI):
+        return SOLAR_HIJRI
+    return GREGORIAN
 
-    In the Solar Hijri calendar (Persian's default) a Gregorian month is shown as the full date of
-    its first day (``۱۴۰۵/۰۷/۰۹`` for October 2026), since it does not match one Solar Hijri month.
+
+def month_label(
+    value: object, lang: str = "en", months: str | None = None, missing: str = "—"
+) -> str:
+    """A reporting month by name, in the language: the one label every page, chart, table,
+    briefing and export gives a period.
+
+    ``months`` is the workspace's reporting calendar (None: the calendar the value is a month start
+    of, see :func:`month_calendar`). Solar Hijri: ``Mehr 1405`` (en, vi), ``مهر ۱۴۰۵`` (fa).
+    Gregorian: ``Oct 2026`` (en), ``tháng 10/2026`` (vi), ``اکتبر ۲۰۲۶`` (fa).
     """
     if is_missing(value):
         return missing
-    chosen = _calendar(lang, calendar)
-    if chosen == "jalali":
-        return fmt_date(value, lang, chosen)
-    stamp = pd.Timestamp(value)
-    if lang == "vi":
-        text = f"{stamp.month:02d}/{stamp.year:04d}"
-    elif lang == "fa":
-        text = f"{stamp.year:04d}/{stamp.month:02d}"
+    calendar = month_calendar(value, months)
+    key = month_key(pd.Timestamp(value), calendar)
+    if key is None:
+        return missing
+    year, month = key
+    if calendar == GREGORIAN and lang == "vi":
+        text = f"tháng {month}/{year}"
+    elif calendar == GREGORIAN:
+        text = f"{GREGORIAN_MONTHS.get(lang, GREGORIAN_MONTHS['en'])[month - 1]} {year}"
     else:
-        text = f"{stamp.year:04d}-{stamp.month:02d}"
+        text = f"{month_names(calendar, lang)[month - 1]} {year}"
     return localize_digits(text, lang)
+
+
+def fmt_month(
+    value: object,
+    lang: str = "en",
+    missing: str = "—",
+    calendar: str | None = None,
+    months: str | None = None,
+) -> str:
+    """A reporting month: :func:`month_label`.
+
+    ``calendar`` is the reader's calendar for days; it does not change a month, which is always
+    shown as a month of its own reporting calendar (``months``, else the one it starts a month of).
+    """
+    if calendar is not None:
+        _calendar(lang, calendar)
+    return month_label(value, lang, months, missing)
 
 
 def fmt_value(value: object, kind: str, lang: str = "en", missing: str = "—") -> str:

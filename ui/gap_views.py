@@ -13,7 +13,7 @@ from ui.area_maps import show_map
 from ui.context import Context
 from ui.downloads import COLUMN_KINDS, table_downloads
 from ui.facility_layer import add_facility_layer
-from ui.format import fmt_int
+from ui.format import fmt_int, month_label
 from ui.localize import number_columns
 from ui.maps import LegendItem, choropleth_map
 
@@ -134,7 +134,9 @@ def projection_chart(
                 mode="lines+markers",
                 line={"color": PROJECTION_COLOUR, "dash": "dot", "width": 2},
                 name=labels["pace"],
-                hovertemplate="%{x|%Y-%m}: %{y:.1%}<extra></extra>",
+                # Months by name in the language (Plotly would write 2026-10, a day-like date).
+                customdata=[month_label(p, lang) for p in (start, projection["reach_month"])],
+                hovertemplate="%{customdata}: %{y:.1%}<extra></extra>",
             )
         )
     fig.add_hline(
@@ -146,13 +148,9 @@ def projection_chart(
     # The x axis now runs past the data: label it again over the whole span.
     ends = [*trend["period"], projection["reach_latest"], projection["reach_month"]]
     ends = [pd.Timestamp(e) for e in ends if pd.notna(e)]
-    span = list(pd.date_range(min(ends), max(ends), freq="MS")) if ends else []
-    month_ticks = getattr(charts, "month_ticks", None)
-    if month_ticks is not None:
-        ticks, labels_ = month_ticks(span, lang)
-        fig.update_xaxes(tickmode="array", tickvals=ticks, ticktext=labels_)
-    else:
-        fig.update_xaxes(tickmode="auto", tickvals=None, ticktext=None)
+    # One tick per month of the periods' own calendar (or per quarter … when long).
+    ticks, labels_ = charts.month_ticks(ends, lang)
+    fig.update_xaxes(tickmode="array", tickvals=ticks, ticktext=labels_)
     fig.update_layout(yaxis={"rangemode": "normal"})
     return fig
 

@@ -148,3 +148,31 @@ def test_calendar_names():
     assert cal.month_names("solar_hijri", "en")[6:8] == ("Mehr", "Aban")
     assert cal.month_names("solar_hijri", "fa")[6:8] == ("مهر", "آبان")
     assert cal.month_names("gregorian", "en")[9] == "Oct"
+
+
+def test_period_keys_name_one_month_in_either_calendar():
+    assert cal.period_key(pd.Timestamp("2026-09-23")) == "2026-09"
+    assert cal.key_period("2026-09", "solar_hijri") == pd.Timestamp("2026-09-23")  # 1 Mehr
+    assert cal.key_period("2026-03", "solar_hijri") == pd.Timestamp("2026-03-21")  # 1 Farvardin
+    assert cal.key_period("2026-09", "gregorian") == pd.Timestamp("2026-09-01")
+    # Every Gregorian month holds exactly one Solar Hijri month start, so keys never collide.
+    starts = cal.month_range("2000-01-01", "2040-12-31", "solar_hijri")
+    keys = starts.map(cal.period_key)
+    assert keys.is_unique
+    assert all(cal.key_period(k, "solar_hijri") == s for k, s in zip(keys, starts, strict=True))
+
+
+def test_tick_months_one_per_month_or_per_quarter():
+    six = cal.month_range("2026-04-21", "2026-09-23", "solar_hijri")
+    assert cal.tick_months(six).tolist() == six.tolist()  # every month, none skipped
+    two_years = pd.Series(pd.date_range("2024-11-01", "2026-10-01", freq="MS"))
+    ticks = cal.tick_months(two_years, max_ticks=12)
+    assert len(ticks) == 8 and ticks.iloc[-1] == pd.Timestamp("2026-10-01")
+    assert (ticks.diff().dropna() > pd.Timedelta(days=85)).all()  # quarters
+    # Months without data still get their tick: the axis runs over every month of the span.
+    gap = pd.Series(pd.to_datetime(["2026-08-23", "2026-10-23"]))
+    assert (
+        cal.tick_months(gap).tolist()
+        == cal.month_range("2026-08-23", "2026-10-23", "solar_hijri").tolist()
+    )
+    assert cal.tick_months(pd.Series([], dtype="datetime64[ns]")).empty

@@ -21,6 +21,8 @@ from ui.format import (
     fmt_value,
     from_jalali,
     localize_digits,
+    month_calendar,
+    month_label,
     nfc,
     to_jalali,
 )
@@ -114,18 +116,45 @@ def test_fmt_date(lang, calendar, expected):
 @pytest.mark.parametrize(
     ("lang", "calendar", "expected"),
     [
-        ("en", None, "2026-10"),
-        ("vi", None, "10/2026"),
-        ("fa", None, "۱۴۰۵/۰۷/۰۹"),  # the month's first day in Solar Hijri
-        ("fa", "gregorian", "۲۰۲۶/۱۰"),
+        ("en", None, "Oct 2026"),
+        ("vi", None, "tháng 10/2026"),
+        # A Gregorian month read in Persian is a Gregorian month, by its name: not the Solar
+        # Hijri date of its first day (۱۴۰۵/۰۷/۰۹), which reads as a day.
+        ("fa", None, "اکتبر ۲۰۲۶"),
+        ("fa", "gregorian", "اکتبر ۲۰۲۶"),
+        ("en", "jalali", "Oct 2026"),
     ],
 )
 def test_fmt_month(lang, calendar, expected):
     assert fmt_month(pd.Timestamp("2026-10-01"), lang, calendar=calendar) == expected
 
 
+@pytest.mark.parametrize(
+    ("lang", "mehr", "aban"),
+    [
+        ("en", "Mehr 1405", "Aban 1405"),
+        ("vi", "Mehr 1405", "Aban 1405"),
+        ("fa", "مهر ۱۴۰۵", "آبان ۱۴۰۵"),
+    ],
+)
+def test_solar_hijri_months_by_name(lang, mehr, aban):
+    # Mehr 1405 runs from 23 September to 22 October 2026; its periods are stored on 23 September.
+    assert month_label(pd.Timestamp("2026-09-23"), lang) == mehr
+    assert month_label(pd.Timestamp("2026-10-23"), lang) == aban
+    assert month_label(pd.Timestamp("2026-10-09"), lang, months="solar_hijri") == mehr
+    assert fmt_month("2026-10-23", lang, calendar="gregorian") == aban
+
+
+def test_a_workspace_calendar_decides_the_month():
+    assert month_label("2026-10-01", "en", months="solar_hijri") == "Mehr 1405"
+    assert month_label("2026-09-23", "en", months="gregorian") == "Sep 2026"
+    assert month_calendar("2026-09-23") == "solar_hijri"
+    assert month_calendar("2026-10-01") == month_calendar("2026-10-09") == "gregorian"
+    assert month_label(None, "fa") == "—"
+
+
 def test_nowruz_month_in_persian():
-    assert fmt_month("2025-03-21", "fa") == "۱۴۰۴/۰۱/۰۱"
+    assert fmt_month("2025-03-21", "fa") == "فروردین ۱۴۰۴"
 
 
 def test_unknown_calendar_is_an_error():
@@ -141,6 +170,8 @@ def test_missing_dates():
 def test_default_calendars():
     assert default_calendar("fa") == "jalali"
     assert default_calendar("vi") == default_calendar("en") == "gregorian"
+    assert default_calendar("en", "solar_hijri") == default_calendar("vi", "jalali") == "jalali"
+    assert default_calendar("en", "gregorian") == "gregorian"
 
 
 def test_digits_round_trip_and_data_stays_numeric():

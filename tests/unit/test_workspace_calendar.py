@@ -112,3 +112,38 @@ def test_a_workspace_saved_before_calendars_is_gregorian(
     save_version(new_workspace, tables, message="old build")  # no calendar in its summary
     assert "calendar" not in list_versions(new_workspace)[-1].summary
     assert workspace_calendar(new_workspace) == "gregorian"
+
+
+def test_analytics_step_by_months_of_the_periods_calendar() -> None:
+    import numpy as np
+
+    from analytics.partners import months_back
+    from analytics.trends import add_months
+
+    mehr, aban = pd.Timestamp("2026-09-23"), pd.Timestamp("2026-10-23")
+    assert add_months(pd.Series([mehr, aban]), np.array([1.0, -7.0])).tolist() == [
+        aban,
+        pd.Timestamp("2026-03-21"),  # 1 Farvardin 1405
+    ]
+    assert add_months(pd.Series([pd.Timestamp("2026-10-01")]), np.array([3.0])).tolist() == [
+        pd.Timestamp("2027-01-01")
+    ]
+    have = [pd.Timestamp(d) for d in ("2025-10-23", "2026-07-23", "2026-09-23", "2026-10-23")]
+    # Three months before Aban 1405 is Mordad 1405 (23 July), twelve is Aban 1404.
+    assert months_back(have, aban, [1, 3, 12]) == {
+        1: mehr,
+        3: pd.Timestamp("2026-07-23"),
+        12: pd.Timestamp("2025-10-23"),
+    }
+
+
+def test_briefing_month_names_a_solar_hijri_period() -> None:
+    from reports.briefing import match_period, parse_month
+
+    periods = [pd.Timestamp("2026-09-23"), pd.Timestamp("2026-10-23")]
+    assert parse_month("1405-07") == parse_month("۱۴۰۵/۰۷") == parse_month("Mehr 1405")
+    assert match_period(parse_month("1405-07"), periods) == periods[0]
+    assert match_period(parse_month("2026-10"), periods) == periods[1]
+    assert match_period(parse_month("2026-10"), [pd.Timestamp("2026-10-01")]) == pd.Timestamp(
+        "2026-10-01"
+    )
