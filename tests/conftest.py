@@ -44,6 +44,7 @@ LONG_FILES = (
     "tests/hardening/test_bad_inputs.py",
     "tests/browser/test_coverage_map_scale.py",
     "tests/hardening/test_config.py",
+    "tests/hardening/test_hostile_client.py",
     "tests/browser/test_capacity_page.py",
     "tests/apptest/test_authorization.py",
     "tests/unit/test_reports.py",
