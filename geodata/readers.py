@@ -48,6 +48,13 @@ COORDINATE_FIXES = {
     ),
     "coordinates are 0, 0 (a missing location)": "fill in the real location",
 }
+#: The kind of each coordinate problem (``Problem.code``), for the Data page's languages.
+COORDINATE_CODES = {
+    "missing coordinates": "coordinates_missing",
+    "coordinates are not numbers": "coordinates_not_numbers",
+    "latitude outside ±90 or longitude outside ±180": "coordinates_outside",
+    "coordinates are 0, 0 (a missing location)": "coordinates_zero",
+}
 
 
 def resolve_paths(pattern: str, base: Path) -> list[Path]:
@@ -250,6 +257,7 @@ def _table_geometry(
                     str(value),
                     "rejected",
                     "write the geometry as WKT, e.g. POINT (51.4 35.7)",
+                    "wkt_invalid",
                 )
             )
         target_crs = parse_crs(crs, name)
@@ -294,6 +302,7 @@ def _table_geometry(
                 f"{vy}, {vx}",
                 "rejected",
                 COORDINATE_FIXES.get(why, "correct the coordinates"),
+                COORDINATE_CODES.get(why),
             )
         )
     keep = ~rejected

@@ -446,9 +446,18 @@ def _check_geometry(
     rows = frame[ROW_COLUMN].to_numpy()
     sources = frame[SOURCE_COLUMN].to_numpy()
 
-    def note(mask: np.ndarray, problem: str, severity: str, fix: str) -> None:
+    def note(
+        mask: np.ndarray,
+        problem: str,
+        severity: str,
+        fix: str,
+        code: str | None = None,
+        params: tuple[tuple[str, str], ...] = (),
+    ) -> None:
         for row, src in zip(rows[mask], sources[mask], strict=True):
-            problems.append(Problem(str(src), problem, int(row), "geometry", None, severity, fix))
+            problems.append(
+                Problem(str(src), problem, int(row), "geometry", None, severity, fix, code, params)  # type: ignore[arg-type]
+            )
 
     empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     if schema.geometry == "optional_point":
@@ -457,7 +466,11 @@ def _check_geometry(
     else:
         empty_ok = np.zeros(len(geoms), dtype=bool)
         note(
-            empty, "geometry is empty; row rejected", "rejected", "give the row a location or shape"
+            empty,
+            "geometry is empty; row rejected",
+            "rejected",
+            "give the row a location or shape",
+            "geometry_empty",
         )
     # NaN or infinite coordinates: GEOS cannot check or repair them (it raises); the row goes.
     coords, owner = shapely.get_coordinates(geoms, return_index=True)
@@ -466,7 +479,7 @@ def _check_geometry(
     non_finite &= ~empty & ~empty_ok
     if non_finite.any():
         note(non_finite, "coordinates are not finite numbers (NaN or infinite); row rejected",
-             "rejected", "correct the coordinates")  # fmt: skip
+             "rejected", "correct the coordinates", "coordinates_not_finite")  # fmt: skip
         geoms = geoms.copy()
         geoms[non_finite] = None
         reject |= non_finite
@@ -484,6 +497,7 @@ def _check_geometry(
             "invalid geometry repaired with make_valid",
             "repaired",
             "check the repaired shape on the map; redraw it if it is wrong",
+            "geometry_repaired",
         )
     types = shapely.get_type_id(geoms)
     if schema.geometry != "polygon":
@@ -500,8 +514,16 @@ def _check_geometry(
         f"geometry is not a {' or '.join(wanted)}; row rejected",
         "rejected",
         f"give each row a {' or '.join(wanted)}",
+        "geometry_type",
+        (("types", " / ".join(wanted)),),
     )
-    note(now_empty, "geometry is empty after repair; row rejected", "rejected", "redraw the shape")
+    note(
+        now_empty,
+        "geometry is empty after repair; row rejected",
+        "rejected",
+        "redraw the shape",
+        "geometry_empty_after_repair",
+    )
     reject |= empty | wrong | now_empty
     if schema.geometry == "optional_point":
         geoms[empty_ok] = None
@@ -524,6 +546,7 @@ def _check_geometry(
             "coordinates outside the world in a geographic CRS",
             "rejected",
             "name the file's CRS, or correct the coordinates",
+            "coordinates_outside_world",
         )
         reject |= ~bounds_ok
     out = out.to_crs(STORAGE_CRS)

@@ -159,3 +159,15 @@ def test_implausible_and_blank_counts_are_reported_in_the_pages_language(own_wor
     assert not at.exception, [e.value for e in at.exception]
     new = insured(own_workspace).query("period == @NOVEMBER")
     assert new["area_id"].tolist() == ["A004"]
+
+
+def test_location_problems_are_reported_in_vietnamese(own_workspace: Path):
+    at = run_page(PAGE, {"lang": "vi"})
+    at.selectbox(key="dm_table").select("facilities").run()
+    csv = "id,name,type,latitude,longitude\nN1,Trạm,clinic,35.70,51.40\nN2,Không vị trí,clinic,,\n"
+    at.get("file_uploader")[0].set_value(("c.csv", csv.encode(), "text/csv"))
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    row = report(at).iloc[0]
+    assert (row["Dòng"], row["Vấn đề"], row["Mức độ"]) == (3, "thiếu tọa độ", "bị loại")
+    assert row["Cách sửa gợi ý"] == "điền vĩ độ và kinh độ, hoặc bỏ dòng này"
