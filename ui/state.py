@@ -51,6 +51,7 @@ class Param:
     parse: Callable[[str], object] = str
     dump: Callable[[object], str] = str
     key: str = field(default="")
+    in_url: bool = True  # False: kept on its page, but no part of a link
 
     @property
     def widget_key(self) -> str:
@@ -83,7 +84,7 @@ def _stores() -> tuple[dict[str, object], dict[str, object]]:
 
 
 def _from_url(p: Param) -> object:
-    raw = st.query_params.get(p.name)
+    raw = st.query_params.get(p.name) if p.in_url else None
     if raw is None:
         return None
     try:
@@ -127,6 +128,14 @@ def bind(params: Sequence[Param]) -> None:
         _remember(p, chosen)
 
 
+def keep(key: str, options: Sequence[object]) -> None:
+    """Keep a widget that is no part of a link (a choice inside a form) on its page: call before
+    the widget is drawn, with its options; its value is restored when the page is entered again.
+    """
+    choices = list(options)
+    bind([Param(key, choices[0] if choices else None, lambda: choices, key=key, in_url=False)])
+
+
 def value(p: Param) -> object:
     return st.session_state.get(p.widget_key, p.default)
 
@@ -143,6 +152,8 @@ def publish(params: Sequence[Param]) -> None:
     for p in params:
         current = st.session_state.get(p.widget_key, page_store.get(p.name, p.default))
         _remember(p, current)
+        if not p.in_url:
+            continue
         if current is None or current == p.default:
             if p.name in st.query_params:
                 del st.query_params[p.name]

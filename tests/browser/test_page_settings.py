@@ -1,0 +1,185 @@
+"""Settings belong to their page, in a real browser: every page gets non-default settings, then the
+sidebar's links walk every ordered pair of pages (an Eulerian circuit of the complete directed
+graph over the pages), and each page must arrive with the settings it had: the same URL (less the
+language and calendar) and the same value in every widget it shows. The month is shared on
+purpose: chosen once on the Overview, it is every page's month."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+
+from tests.browser.helpers import current_url, no_exception_shown, wait_for_app
+
+pytestmark = pytest.mark.browser
+
+#: What the test sets on each page (in the order of app.py's pages): (kind, label, choice). A
+#: selectbox's choice is an option's text, or its position among the options; a slider's is the
+#: key pressed on its handle; a number input's is the number typed.
+SETTINGS: dict[str, list[tuple[str, str, object]]] = {
+    "overview": [("select", "Month", 3)],
+    "coverage_map": [
+        ("select", "Show", "Uninsured"),
+        ("select", "Classes", "Equal interval"),
+        ("radio", "Level", "District"),
+    ],
+    "gap_analysis": [
+        ("radio", "Level", "District"),
+        ("number", "Population figures are from (year)", "2020"),
+    ],
+    "infrastructure": [
+        ("slider", "Care counts as near within", "ArrowLeft"),
+        ("slider", "Referral hospital within", "ArrowRight"),
+        ("number", "New sites", "5"),
+    ],
+    "capacity": [
+        ("slider", "Capacity catchment", "ArrowLeft"),
+        ("slider", "Care counts as near within", "ArrowRight"),
+    ],
+    "partners": [],  # its month: the Overview's
+    "outreach": [("number", "Desks per day", "5"), ("number", "Days", "10")],
+    "briefings": [("radio", "Page", "A4 landscape")],
+    "data": [("select", "Table to import", "Facilities")],
+}
+
+#: Every widget's value on the page, by kind, label and place among widgets of that label.
+WIDGETS = """() => {
+  const out = {};
+  const main = document.querySelector('[data-testid="stApp"]');
+  const put = (kind, el, value) => {
+    const label = (el.querySelector('[data-testid="stWidgetLabel"]') || {}).innerText || '';
+    let key = kind + ':' + label.trim(), n = 1;
+    while ((key + '#' + n) in out) n += 1;
+    out[key + '#' + n] = value;
+  };
+  main.querySelectorAll('[data-testid="stSelectbox"]').forEach(el =>
+    put('select', el, (el.querySelector('input') || {}).value));
+  main.querySelectorAll('[data-testid="stMultiSelect"]').forEach(el =>
+    put('multi', el, el.innerText));
+  main.querySelectorAll('[data-testid="stRadio"]').forEach(el => {
+    const on = el.querySelector('input:checked');
+    put('radio', el, on ? on.closest('label').innerText.trim() : null);
+  });
+  main.querySelectorAll('[data-testid="stNumberInput"]').forEach(el =>
+    put('number', el, el.querySelector('input').value));
+  main.querySelectorAll('[data-testid="stTextInput"]').forEach(el =>
+    put('text', el, el.querySelector('input').value));
+  main.querySelectorAll('[data-testid="stSlider"]').forEach(el =>
+    put('slider', el, [...el.querySelectorAll('input[type="range"]')].map(
+      s => s.getAttribute('aria-valuetext')).join('|')));
+  main.querySelectorAll('[data-testid="stCheckbox"]').forEach(el =>
+    put('check', el, !!(el.querySelector('input') || {}).checked));
+  main.querySelectorAll('[data-testid="stButtonGroup"]').forEach(el =>
+    put('segments', el, [...el.querySelectorAll('button')].filter(
+      b => (b.getAttribute('data-testid') || '').endsWith('Active')).map(b => b.innerText).join('|')));
+  return out;
+}"""
+
+TITLE = """() => { const h = document.querySelector('[data-testid="stMainBlockContainer"] h1');
+  return h ? h.innerText.trim() : null; }"""
+
+
+def eulerian_circuit(nodes: list[str], start: str) -> list[str]:
+    """A walk from ``start`` back to it that takes every ordered pair of distinct nodes once
+    (Hierholzer's algorithm on the complete directed graph)."""
+    unused = {a: [b for b in reversed(nodes) if b != a] for a in nodes}
+    stack, circuit = [start], []
+    while stack:
+        here = stack[-1]
+        if unused[here]:
+            stack.append(unused[here].pop())
+        else:
+            circuit.append(stack.pop())
+    return circuit[::-1]
+
+
+def view_of(page) -> dict[str, object]:
+    """The page's settings as the user sees them: its URL (less language and calendar) and the
+    value of every widget."""
+    url = {
+        k: v for k, v in parse_qsl(urlsplit(current_url(page)).query) if k not in ("lang", "cal")
+    }
+    return {"url": url, **page.evaluate(WIDGETS)}
+
+
+def widget(page, testid: str, label: str):
+    exact = re.compile(rf"^{re.escape(label)}$")
+    return (
+        page.locator(f'[data-testid="{testid}"]')
+        .filter(has=page.locator('[data-testid="stWidgetLabel"]', has_text=exact))
+        .first
+    )
+
+
+def apply(page, kind: str, label: str, choice: object) -> None:
+    """Change one setting as a user would, and wait for the page to run again."""
+    if kind == "select":
+        widget(page, "stSelectbox", label).click()
+        options = page.get_by_role("option")
+        target = (
+            options.nth(choice)
+            if isinstance(choice, int)
+            else options.filter(has_text=re.compile(rf"^{re.escape(str(choice))}$")).first
+        )
+        target.click()
+    elif kind == "radio":
+        widget(page, "stRadio", label).get_by_text(str(choice), exact=True).click()
+    elif kind == "number":
+        box = widget(page, "stNumberInput", label).locator("input")
+        box.fill(str(choice))
+        box.press("Enter")
+    elif kind == "slider":
+        widget(page, "stSlider", label).locator('input[type="range"]').first.press(str(choice))
+    wait_for_app(page)
+
+
+def go(page, link, title: str | None = None, *, leaving: str | None = None) -> None:
+    """Follow a sidebar link and wait until the page it names has run: its title is ``title``
+    (or, when not yet known, no longer ``leaving``'s)."""
+    path = urlsplit(link.get_attribute("href")).path
+    link.click()
+    page.wait_for_function("p => location.pathname === p", arg=path)
+    if title is not None:
+        page.wait_for_function(f"t => ({TITLE})() === t", arg=title)
+    else:
+        page.wait_for_function(f"t => ![null, t].includes(({TITLE})())", arg=leaving)
+    wait_for_app(page)
+
+
+def test_no_page_changes_another_pages_settings(demo_server, guarded_page):
+    page = guarded_page.page
+    page.goto(demo_server.url)
+    wait_for_app(page)
+    nav = page.locator('[data-testid="stSidebarNav"] a')
+    links = {
+        urlsplit(nav.nth(i).get_attribute("href")).path.strip("/") or "overview": i
+        for i in range(nav.count())
+    }
+    assert set(links) == set(SETTINGS), links
+
+    titles: dict[str, str] = {}
+    expected: dict[str, dict[str, object]] = {}
+    for i, (name, settings) in enumerate(SETTINGS.items()):
+        if i:  # the first page is the one the app opens on
+            go(page, nav.nth(links[name]), leaving=titles[list(SETTINGS)[i - 1]])
+        before = view_of(page)
+        for kind, label, choice in settings:
+            apply(page, kind, label, choice)
+        no_exception_shown(page)
+        titles[name] = page.evaluate(TITLE)
+        expected[name] = view_of(page)
+        changed = {k for k in expected[name] if expected[name][k] != before.get(k)}
+        assert len(changed) >= len(settings), (name, changed)  # each setting took
+
+    route = eulerian_circuit(list(SETTINGS), start="data")
+    assert len(route) == len(SETTINGS) * (len(SETTINGS) - 1) + 1
+    for came_from, name in zip(route, route[1:], strict=False):
+        go(page, nav.nth(links[name]), titles[name])
+        assert view_of(page) == expected[name], f"{came_from} -> {name}"
+    month = expected["overview"]["select:Month#1"]
+    for name in ("coverage_map", "gap_analysis", "partners", "briefings"):
+        assert expected[name]["select:Month#1"] == month, name  # the shared month
+    no_exception_shown(page)
+    assert guarded_page.errors == []
