@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 from google.protobuf import text_format
 
-from geodata.calendar import key_period, period_key
+from geodata.calendar import month_start
 from geodata.store import list_versions, read_workspace, save_version
 from tests.apptest.helpers import app_pages, run_page
 from tests.conftest import ROOT, require
@@ -39,8 +39,8 @@ def solar_hijri_tables(path: Path) -> dict[str, pd.DataFrame]:
     tables = read_workspace(path)
     for name in ("insured", "targets", "utilisation"):
         frame = tables[name].copy()
-        keys = frame["period"].map(period_key)
-        frame["period"] = keys.map(lambda k: key_period(k, "solar_hijri")).astype("datetime64[ns]")
+        # A Solar Hijri month starts between the 19th and the 23rd: the one running on the 28th.
+        frame["period"] = month_start(frame["period"] + pd.Timedelta(days=27), "solar_hijri")
         tables[name] = frame
     return tables
 
