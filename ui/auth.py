@@ -26,6 +26,7 @@ import argparse
 import os
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,7 +39,8 @@ from geodata.sign_ins import SignInLimits
 from geodata.sign_ins import store_path as sign_in_store_path
 from geodata.users import User, Users, check_password, read_users
 from ui.front import FRONT_SETTING, IDLE_SETTING, MAX_SETTING, SESSION_HEADER, USER_HEADER
-from ui.i18n import translate
+from ui.i18n import available_languages, translate
+from ui.localize import language_style
 
 PUBLIC = "public"
 _USER_STATE = "_ca_user"
@@ -186,8 +188,12 @@ def _oidc_user(users: Users) -> User | None:
     return users.by_email(st.user.get("email"))
 
 
-def current_session(lang: str) -> Session:
-    """This session's user; draws the sign-in form and stops the run when one is needed."""
+def current_session(lang: str, switch_language: Callable[[str], None]) -> Session:
+    """This session's user; draws the sign-in form and stops the run when one is needed.
+
+    ``switch_language`` is called with the language chosen on the sign-in page (it keeps it in
+    the URL, like the sidebar's switch).
+    """
     users = configured_users()
     if users is None:
         return Session(role=public_role())
@@ -204,13 +210,25 @@ def current_session(lang: str) -> Session:
         return _session_for(oidc)
     if not users.require_sign_in and not st.session_state.get("_ca_wants_sign_in"):
         return Session(role="manager")
-    sign_in_form(users, lang)
+    sign_in_form(users, lang, switch_language)
     st.stop()
     raise AssertionError("unreachable")  # st.stop() ends the run
 
 
-def sign_in_form(users: Users, lang: str) -> None:
-    """The sign-in form (user name and password; OIDC button where configured)."""
+def sign_in_form(users: Users, lang: str, switch_language: Callable[[str], None]) -> None:
+    """The sign-in page: the language switch (right to left in Persian), then the form (user
+    name and password; OIDC button where configured)."""
+    st.html(language_style(lang))
+    languages = available_languages()
+    if len(languages) > 1:
+        st.session_state["sign_in_language"] = lang
+        st.selectbox(
+            translate("controls.language", lang),
+            list(languages),
+            format_func=languages.get,
+            key="sign_in_language",
+            on_change=lambda: switch_language(st.session_state["sign_in_language"]),
+        )
     st.title(translate("auth.title", lang))
     if _oidc_configured():
         try:

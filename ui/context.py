@@ -19,8 +19,10 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 
+from geodata.calendar import key_period
 from geodata.demo import DEMO_REGION_NAME, holds_only_demo_data
 from geodata.problems import DataError
 from geodata.store import list_versions, version_calendar, workspace_label, workspace_location
@@ -52,6 +54,10 @@ class Context:
     def month(self, value: object) -> str:
         """A reporting month by name in this session's language (:func:`ui.format.month_label`)."""
         return month_label(value, self.lang, self.months)
+
+    def period(self, key: str) -> pd.Timestamp:
+        """The period a link's ``YYYY-MM`` key names in this workspace's calendar."""
+        return key_period(key, self.months)
 
     @property
     def source(self) -> str:
@@ -165,7 +171,7 @@ def current() -> Context:
     _run_through_app()
     lang = language()
     try:
-        session = current_session(lang)
+        session = current_session(lang, set_language)
     except DataError as exc:
         logging.getLogger(__name__).error("users file unusable: %s", exc)  # in full, here only
         st.error(translate("errors.users_unusable", lang, reason=hide_server_paths(exc)))
