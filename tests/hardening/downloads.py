@@ -255,10 +255,12 @@ def convention_problems(
     shares: set[str],
     counts: set[str],
     ranks: set[str],
+    typed: bool = False,
 ) -> list[str]:
     """What breaks the export convention in one table (``rows`` of cells as the file holds
-    them: text for CSV, values for XLSX). ``shares``, ``counts`` and ``ranks`` are the labels
-    (in the file's language) of columns holding percentages, counts and ranks."""
+    them: text for CSV, values for XLSX, ``typed``: where a count or rank must be a number,
+    never text). ``shares``, ``counts`` and ``ranks`` are the labels (in the file's language)
+    of columns holding percentages, counts and ranks."""
     problems: list[str] = []
     for c, title in enumerate(header):
         title = str(title)
@@ -281,7 +283,10 @@ def convention_problems(
             bad = [
                 v
                 for v in present
-                if not (isinstance(v, int) or (isinstance(v, str) and WHOLE.match(v)))
+                if not (
+                    (isinstance(v, int) and not isinstance(v, bool))
+                    or (not typed and isinstance(v, str) and WHOLE.match(v))
+                )
             ]
             if bad:
                 problems.append(f"{name}: {title!r} is not whole numbers: {bad[:3]}")
