@@ -8,9 +8,10 @@ place that shows it, the way a reader sees it:
   CSV and XLSX of every neighbourhood;
 - the Capacity and load page, opened from the proposed sites (its what-if "before" column is the
   network as it is, its change in people near care is what the sites bring within reach);
-- the Overview page's headline;
+- the Overview page's headline, and its district table's CSV and XLSX;
+- the Partners page's scorecards, and their CSV and XLSX;
 - the briefing PDF made on the Briefings page and the one made by the command line the page
-  shows, read with pdftotext.
+  shows, read with pdftotext (headline, infrastructure needs, partner table).
 
 One AppTest run per page (the Capacity page is reached from the Infrastructure run). The measures
 and the functions behind them are listed in docs/MEASURES.md.
@@ -254,6 +255,39 @@ def test_every_figure_is_the_same_everywhere(workspace, captured, tmp_path):
                 coverage=number(head[3]) / 100,
                 uninsured=number(head[4]),
             )
+
+    # ---- Partners: the scorecards (page, CSV, XLSX) against the briefing's partner table.
+    if with_insured:
+        at = run_page("pages/partners.py")
+        shown = next(d.value for d in at.dataframe if "Partner" in d.value.columns)
+        files = captured["dl_partner_scorecards"]
+        tables = {
+            "partners page": shown,
+            "partner scorecards CSV": pd.read_csv(io.BytesIO(files["csv"]()), encoding="utf-8-sig"),
+            "partner scorecards XLSX": pd.read_excel(io.BytesIO(files["xlsx"]())),
+        }
+        for label, table in tables.items():
+            seen[label] = {
+                f"{partner} {column.lower()}": float(value)
+                for column in ("Population", "Uninsured")
+                for partner, value in zip(
+                    table["Partner"].astype(str),
+                    pd.to_numeric(table[column], errors="coerce"),
+                    strict=True,
+                )
+            }
+        for label, figures in (
+            ("briefing PDF (page)", page_pdf),
+            ("briefing PDF (command line)", cli_pdf),
+        ):
+            for partner in shown["Partner"].astype(str):
+                row = re.search(
+                    re.escape(partner) + r" ([\d,]+) ([\d,]+) [\d.]+ % (?:[\d.]+ %|—) ([\d,]+)",
+                    figures["_text"],
+                )
+                assert row, (partner, figures["_text"][-1500:])
+                seen[label][f"{partner} population"] = number(row[2])
+                seen[label][f"{partner} uninsured"] = number(row[3])
 
     # ---- Every figure: one value, wherever it appears.
     values: dict[str, dict[str, float]] = {}
