@@ -28,6 +28,7 @@ from ui.format import fmt_int, fmt_number, fmt_pct
 from ui.localize import display_names, number_columns
 from ui.maps import LegendItem, escape_text, text_direction
 from ui.rankings import no_data_list
+from ui.state import open_page
 
 #: Map views: a distance (``*_km``), the referral gap, the double gap, or capacity (2SFCA).
 VIEWS = (
@@ -611,9 +612,7 @@ def open_on_capacity(
         chosen, care_set=care_set, names=names, facility_ids=facility_ids
     )
     service = CAPACITY_SERVICES.get(care_set)
-    if service in services:
-        st.session_state["url_service"] = service
-    st.switch_page(CAPACITY_PAGE)
+    open_page(CAPACITY_PAGE, **({"service": service} if service in services else {}))
 
 
 def download(ctx: Context, table: pd.DataFrame, file_name: str, *, key: str) -> None:

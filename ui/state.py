@@ -39,6 +39,7 @@ _ENTERED = "_ca_entered"  # whether this run entered that page
 _LINKED = "_ca_linked"  # whether it was entered with view parameters in the URL
 _VIEWS = "_ca_views"  # page -> {parameter name: value}
 _SHARED = "_ca_shared"  # shared parameter name -> value
+_HANDED = "_ca_handed"  # values one page chose for the page it opens: name -> value
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,15 @@ def enter_page(page: str) -> None:
     st.session_state[_ENTERED] = entered
     if entered:
         st.session_state[_LINKED] = any(name not in APP_PARAMS for name in st.query_params)
+    else:  # handed values count on entering only
+        st.session_state.pop(_HANDED, None)
+
+
+def open_page(page: str, **values: object) -> None:
+    """Go to ``page`` with some of its settings chosen here (by parameter name, e.g. the service
+    that proposed sites need); its other settings are as the user left them there."""
+    st.session_state[_HANDED] = values
+    st.switch_page(page)
 
 
 def _stores() -> tuple[dict[str, object], dict[str, object]]:
@@ -106,13 +116,18 @@ def bind(params: Sequence[Param]) -> None:
     page_store, shared_store = _stores()
     entering = bool(st.session_state.get(_ENTERED)) and _PAGE in st.session_state
     linked = bool(st.session_state.get(_LINKED))
+    handed = st.session_state.get(_HANDED) or {} if entering else {}
     for p in params:
         allowed = list(p.allowed()) if p.allowed else None
         current = st.session_state.get(p.widget_key, None)
         if entering and linked:
-            candidates = [_from_url(p)]
+            candidates = [handed.get(p.name), _from_url(p)]
         elif entering:
-            candidates = [shared_store.get(p.name) if p.shared else None, page_store.get(p.name)]
+            candidates = [
+                handed.get(p.name),
+                shared_store.get(p.name) if p.shared else None,
+                page_store.get(p.name),
+            ]
         else:
             candidates = [current, page_store.get(p.name), _from_url(p)]
         chosen = next(

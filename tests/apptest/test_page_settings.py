@@ -148,3 +148,19 @@ def test_a_link_opens_exactly_its_view_in_a_session_with_other_settings(on_demo)
     label = month_shown(at, "pages/coverage_map.py")
     move(at, "pages/overview.py")
     assert month_shown(at, "pages/overview.py") == label
+
+
+def test_proposed_sites_open_on_capacity_with_its_own_settings(on_demo):
+    at = move(run_page("pages/overview.py"), "pages/capacity.py")
+    at.select_slider(key="url_catchment").set_value(2.0).run()
+    move(at, "pages/infrastructure.py")
+    at.toggle(key="url_plan").set_value(True)
+    at.selectbox(key="url_care").set_value("clinic")
+    at.run()
+    at.button(key="infra_open_capacity").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value == "Capacity and load"
+    # The service the sites need is chosen for it; the rest is as the user left it.
+    assert at.selectbox(key="url_service").value == "care"
+    assert at.select_slider(key="url_catchment").value == 2.0
+    assert query(at)["catchment"] == "2"
