@@ -876,7 +876,9 @@ def prepare_import(
             renamed, schema, source=upload.name, type_map=type_map, period_months=None
         )
     except DataError as exc:
-        raise DataError(exc.message, _in_file_terms(exc.problems, mapping)) from None
+        raise DataError(
+            exc.message, _in_file_terms(exc.problems, mapping), exc.code, exc.params
+        ) from None
     problems += _in_file_terms(found, mapping)
     if table == "utilisation":  # rows must name a facility of the workspace
         conformed, found, _ = check_utilisation(

@@ -584,6 +584,8 @@ def _check_unique(frame: pd.DataFrame, schema: TableSchema) -> None:
             "/".join(map(str, vals)),
             "error",
             "give each row its own identifier, or remove the repeated rows",
+            "duplicate_key",
+            (("columns", "/".join(key)),),
         )
         for row, src, vals in zip(
             frame.loc[dup, ROW_COLUMN],
@@ -596,6 +598,8 @@ def _check_unique(frame: pd.DataFrame, schema: TableSchema) -> None:
         f"The {schema.name} table has {int(dup.sum())} rows with a duplicated "
         f"{' + '.join(key)}; each must be unique. Nothing was saved.",
         problems,
+        "duplicate_key",
+        {"table": schema.name, "n": int(dup.sum()), "columns": " + ".join(key)},
     )
 
 

@@ -25,6 +25,7 @@ from geodata.versions import compare_versions, version_table
 from ui.context import Context
 from ui.downloads import table_downloads
 from ui.format import fmt_int, fmt_pct, localize_digits
+from ui.i18n import isolated, joined, separator
 from ui.maps import LegendItem, choropleth_map, simplify_for_display
 from ui.safe import md_escape
 
@@ -150,7 +151,11 @@ def name_matching(
     )
     ids = areas["area_id"].astype(str).to_numpy()
     labels = pd.Series(
-        (areas["area_id"].astype(str) + " · " + areas["name"].fillna("").astype(str)).to_numpy(),
+        (
+            areas["area_id"].astype(str).map(lambda a: isolated(a, ctx.lang))
+            + separator(ctx.lang)
+            + areas["name"].fillna("").astype(str)
+        ).to_numpy(),
         index=ids,
     )
     shown = pd.DataFrame(
@@ -347,7 +352,7 @@ def quality_line(ctx: Context, problems: list) -> str:
         for code in QUALITY_CODES
         if code in counts
     ]
-    return ctx.t("import_check.quality_title") + " " + " · ".join(parts) if parts else ""
+    return ctx.t("import_check.quality_title") + " " + joined(parts, ctx.lang) if parts else ""
 
 
 def problem_texts(ctx: Context, problem: object) -> tuple[str, str]:
@@ -363,7 +368,7 @@ def problem_texts(ctx: Context, problem: object) -> tuple[str, str]:
     try:
         text = ctx.t(f"problem.{code}", **fields)
         fix = ctx.t(f"fix.{code}", **fields)
-    except (KeyError, IndexError):
+    except (KeyError, IndexError, TypeError):
         pass
     return text, fix
 
@@ -635,9 +640,9 @@ def check(
             )
         except DataError as exc:
             status.update(label=ctx.t("data.check_failed"), state="error")
-            st.error(md_escape(exc.message), icon=":material/error:")
+            st.error(check_error_text(ctx, exc), icon=":material/error:")
             if exc.problems:
-                st.dataframe(I.validation_report(exc.problems), hide_index=True)
+                st.dataframe(localized_report(ctx, exc.problems), hide_index=True)
             return None
         except Exception as exc:  # noqa: BLE001 - a message naming the file, never a traceback
             status.update(label=ctx.t("data.check_failed"), state="error")
@@ -808,6 +813,22 @@ def _ask(ctx: Context, message: str) -> None:
 def author(ctx: Context) -> str:
     """Who a change is recorded as: the signed-in person, else "Data page" (a public app)."""
     return ctx.user if ctx.signed_in and ctx.user else ctx.t("data.author_page")
+
+
+def check_error_text(ctx: Context, error: DataError) -> str:
+    """Why a file cannot be imported as mapped, in the page's language where the check named the
+    kind of failure (``import_check.error_<code>``), else in the check's words."""
+    if error.code:
+        fields = {k: md_escape(str(v)) for k, v in error.params.items()}
+        if "table" in fields:
+            fields["table"] = ctx.t(f"data.table_{error.params['table']}")
+        if "n" in fields:
+            fields["n"] = fmt_int(int(error.params["n"]), ctx.lang)  # type: ignore[arg-type]
+        try:
+            return ctx.t(f"import_check.error_{error.code}", **fields)
+        except (KeyError, IndexError, TypeError):
+            pass
+    return md_escape(error.message)
 
 
 def check_crash_text(ctx: Context, file: str, exc: BaseException) -> str:

@@ -171,3 +171,17 @@ def test_location_problems_are_reported_in_vietnamese(own_workspace: Path):
     row = report(at).iloc[0]
     assert (row["Dòng"], row["Vấn đề"], row["Mức độ"]) == (3, "thiếu tọa độ", "bị loại")
     assert row["Cách sửa gợi ý"] == "điền vĩ độ và kinh độ, hoặc bỏ dòng này"
+
+
+def test_two_dates_booked_to_one_month_are_repeated_rows_not_a_silent_sum(own_workspace: Path):
+    csv = "area_id,month,insured,scheme\nA005,2026-11-05,10,health\nA005,2026-11-20,20,health\n"
+    at = upload_insured(csv)
+    widget(at.radio, "dm_dates_").set_value("containing").run()
+    assert any(
+        "Insured counts: 2 rows share the same area_id + period + scheme"
+        in e.value.replace("\\", "")
+        for e in at.error
+    ), [e.value for e in at.error]
+    listed = at.dataframe[0].value
+    assert listed["Problem"].tolist() == ["duplicate area_id/period/scheme"] * 2
+    assert latest_version(own_workspace) == 1
