@@ -153,7 +153,7 @@ http {{
             proxy_set_header X-Original-URI $request_uri;
         }}
         location ^~ {PREFIX} {{
-            limit_req zone=sign_in burst=10 nodelay;
+            limit_req zone=sign_in burst=20 nodelay;
             client_max_body_size 16k;
             proxy_pass http://127.0.0.1:{front_port};
             proxy_set_header X-Real-IP $remote_addr;
