@@ -53,7 +53,16 @@ SECTION_KEYS = {
     "defaults",
     "aggregate",
     "measures",
+    # [areas] made from a population raster (geodata.grid_areas)
+    "grid",
+    "population_raster",
+    "cell_km",
+    "district_names",
+    "place_names",
+    "fill",
 }
+GRID_KEYS = {"grid", "population_raster", "cell_km", "district_names", "place_names"}
+GRID_KINDS = ("hexagon",)
 GEOMETRY_KEYS = {"lat", "lon", "wkt"}
 # The type each setting must have, as TOML writes it.
 SETTING_TYPES: dict[str, tuple[type, ...]] = {
@@ -71,6 +80,12 @@ SETTING_TYPES: dict[str, tuple[type, ...]] = {
     "defaults": (dict,),
     "aggregate": (str,),
     "measures": (dict,),
+    "grid": (str,),
+    "population_raster": (str,),
+    "cell_km": (int, float),
+    "district_names": (dict,),
+    "place_names": (str,),
+    "fill": (dict,),
 }
 
 
@@ -181,9 +196,11 @@ def load_recipe(path: str | Path) -> dict:
             continue
         if not isinstance(section, dict):
             raise DataError(f"{path.name}: [{name}] must be a table of settings.")
-        if "path" not in section:
+        gridded = name == "areas" and "grid" in section
+        if "path" not in section and not gridded:
             raise DataError(f"{path.name}: [{name}] needs a path.")
-        bad = set(section) - SECTION_KEYS
+        allowed_keys = SECTION_KEYS if gridded else SECTION_KEYS - GRID_KEYS
+        bad = set(section) - allowed_keys
         if bad:
             raise DataError(
                 f"{path.name}: [{name}] has unknown setting(s) {sorted(bad)}; allowed: "
@@ -199,6 +216,8 @@ def load_recipe(path: str | Path) -> dict:
                     for t in types
                 )
                 raise DataError(f"{path.name}: [{name}] {setting} must be {kinds}, not {value!r}.")
+        if gridded:
+            _check_grid(section, path.name)
         columns = section.get("columns", {})
         summed = name == "population" and section.get("aggregate") == "sum"
         if not isinstance(columns, dict) or not all(
@@ -253,7 +272,10 @@ def build_from_recipe(recipe_path: str | Path) -> tuple[dict[str, pd.DataFrame],
     if "population" in recipe and "population" not in areas_section.get("columns", {}):
         # The population comes from its own section; until joined, every area has none.
         areas_section["defaults"] = {**areas_section.get("defaults", {}), "population": None}
-    areas, _ = _read_section(areas_section, S.AREAS, base, "areas", report)
+    if "grid" in areas_section:
+        areas = _grid_areas(areas_section, base, report)
+    else:
+        areas, _ = _read_section(areas_section, S.AREAS, base, "areas", report)
     if areas.empty:
         raise DataError(
             f"{areas_section['path']}: no usable areas (every row was rejected); nothing was saved.",
@@ -315,6 +337,62 @@ def build_workspace(
     return version, report
 
 
+def _check_grid(section: Mapping, recipe_name: str) -> None:
+    """The settings of ``[areas] grid = …`` (areas made from a population raster)."""
+    if section["grid"] not in GRID_KINDS:
+        raise DataError(
+            f"{recipe_name}: [areas] grid can be {', '.join(map(repr, GRID_KINDS))}, "
+            f"not {section['grid']!r}."
+        )
+    if "population_raster" not in section or "cell_km" not in section:
+        raise DataError(
+            f"{recipe_name}: [areas] grid = '{section['grid']}' needs population_raster = "
+            "'….tif' and cell_km = the hexagons' width in kilometres."
+        )
+    if section["cell_km"] <= 0:
+        raise DataError(f"{recipe_name}: [areas] cell_km must be above 0.")
+    for setting in ("path", "columns", "key", "key_pattern", "key_column", "points"):
+        if setting in section:
+            raise DataError(
+                f"{recipe_name}: [areas] {setting} does not go with grid = '{section['grid']}' "
+                "(the areas and their people come from the population raster)."
+            )
+
+
+def _grid_areas(section: Mapping, base: Path, report: BuildReport) -> gpd.GeoDataFrame:
+    """``[areas] grid = "hexagon"``: areas and their people from a population raster."""
+    from geodata.grid_areas import hexagon_areas, read_places
+
+    raster = base / str(section["population_raster"])
+    report.sections["areas"] = rep = SectionReport(source=str(section["population_raster"]))
+    places = None
+    if section.get("place_names"):
+        where = base / str(section["place_names"])
+        if not where.exists():
+            raise DataError(f"[areas] place_names: file not found: {section['place_names']}")
+        places = read_places(where)
+    areas = hexagon_areas(
+        raster,
+        float(section["cell_km"]),
+        district_names=section.get("district_names"),
+        places=places,
+    )
+    for column, value in dict(section.get("defaults", {})).items():
+        if column not in areas and column != "population":
+            areas[column] = value
+    areas[ROW_COLUMN] = range(1, len(areas) + 1)
+    areas[SOURCE_COLUMN] = raster.name
+    table, problems = _conform(areas, S.AREAS, raster.name, {})
+    report.problems += problems
+    rep.read = rep.kept = len(table)
+    rep.notes.append(
+        f"{len(table)} hexagons {section['cell_km']} km across from {raster.name}, "
+        f"{int(table['population'].sum()):,} people in "
+        f"{table['district_id'].nunique()} districts."
+    )
+    return table
+
+
 def _open_section(
     section: Mapping, base: Path, name: str, report: BuildReport, **geometry_args: str
 ) -> tuple[pd.DataFrame, SectionReport]:
@@ -343,6 +421,8 @@ def _read_section(
     columns = dict(section.get("columns", {}))
     geometry_args = {k: columns.pop(k) for k in list(columns) if k in GEOMETRY_KEYS}
     frame, rep = _open_section(section, base, name, report, **geometry_args)
+    if section.get("fill"):
+        frame = _fill_blanks(frame, section["fill"], columns, section["path"], rep)
     frame = _rename(frame, columns, section["path"])
     for column, value in dict(section.get("defaults", {})).items():
         if column not in frame:
@@ -357,6 +437,51 @@ def _read_section(
     rep.repaired = sum(p.severity == "repaired" for p in problems)
     rep.rejected = rep.read - rep.filtered - len(conformed)
     return conformed, rep
+
+
+_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+
+
+def _fill_blanks(
+    frame: pd.DataFrame,
+    fill: Mapping[str, object],
+    columns: Mapping[str, str],
+    source: str,
+    rep: SectionReport,
+) -> pd.DataFrame:
+    """``fill = { type = "healthcare", name = "{type} (unnamed)" }``: where a mapped column is
+    blank, take another column of the file, or a text whose ``{column}`` parts (a table column the
+    recipe maps, or a column of the file) come from the same row. Fills go in the order written,
+    so a later one can use an earlier one's result."""
+    frame = frame.copy()
+    for target, how in fill.items():
+        if target not in columns or not isinstance(how, str):
+            raise DataError(
+                f"{source}: fill {target} = {how!r}: fill names a column mapped in columns and "
+                "a column of the file or a text with {column} parts."
+            )
+        own = columns[target]
+        blank = frame[own].isna() | (frame[own].astype("string").str.strip() == "")
+        parts = _PLACEHOLDER.findall(how)
+        if not parts:
+            if how not in frame:
+                raise DataError(f"{source}: fill {target}: column {how!r} is not in the file.")
+            value = frame[how]
+        else:
+            value = pd.Series(_PLACEHOLDER.split(how)[0], index=frame.index, dtype="string")
+            pieces = _PLACEHOLDER.split(how)
+            for i, part in enumerate(parts):
+                column = columns.get(part, part)
+                if column not in frame:
+                    raise DataError(
+                        f"{source}: fill {target}: {{{part}}} is no column of the recipe or the file."
+                    )
+                value = value + frame[column].astype("string").fillna("") + pieces[2 * i + 2]
+        filled = blank & value.notna() & (value.astype("string").str.strip() != "")
+        frame[own] = frame[own].where(~filled, value)
+        if filled.any():
+            rep.notes.append(f"{int(filled.sum())} blank {target} filled from {how!r}.")
+    return frame
 
 
 def _conform(

@@ -94,6 +94,11 @@ def tehran_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def comoros_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_real_workspace("comoros", tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
 def iran_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_real_workspace("iran_counties", tmp_path_factory)
 

@@ -35,3 +35,10 @@ def on_tehran(tehran_workspace, monkeypatch):
     """Pages open the workspace built from the Tehran recipe (real data)."""
     monkeypatch.setenv("COVERAGE_ATLAS_WORKSPACE", str(tehran_workspace))
     return tehran_workspace
+
+
+@pytest.fixture
+def on_comoros(comoros_workspace, monkeypatch):
+    """Pages open the workspace built from the Comoros recipe (hexagons from a population raster)."""
+    monkeypatch.setenv("COVERAGE_ATLAS_WORKSPACE", str(comoros_workspace))
+    return comoros_workspace
