@@ -15,12 +15,12 @@ import streamlit as st
 
 from analytics import coverage as cov
 from analytics.classify import classify
-from geodata.calendar import key_period
 from ui import briefing_data as bd
 from ui import data, map_shapes, views
 from ui.context import current
 from ui.downloads import map_exports, table_downloads
 from ui.format import fmt_int, fmt_number
+from ui.i18n import joined
 from ui.localize import display_names, localized_table, names_by_key
 from ui.state import Param, bind, publish, value
 
@@ -83,7 +83,7 @@ bind(list(P.values()))
 
 
 def month_label(key: str) -> str:
-    return ctx.month(key_period(key, ctx.months)) if key else "—"
+    return ctx.month(ctx.period(key)) if key else "—"
 
 
 def district_label(district_id: str) -> str:
@@ -91,7 +91,7 @@ def district_label(district_id: str) -> str:
 
 
 def stamp(key: str) -> pd.Timestamp | None:
-    return key_period(key, ctx.months) if key else None
+    return ctx.period(key) if key else None
 
 
 # ------------------------------------------------------------------------------ presentation
@@ -129,7 +129,8 @@ def present() -> None:
     )
     st.html(
         f'<div class="ca-present-title" dir="auto">{bd.escape(heading)}</div>'
-        f'<div class="ca-present-sub" dir="auto">{bd.escape(when)} · {bd.escape(counter)}</div>'
+        f'<div class="ca-present-sub" dir="auto">'
+        f"{bd.escape(joined([when, counter], ctx.lang))}</div>"
     )
     views.headline(ctx, cov.headline_figures(own), None)
     metric = "coverage" if with_insured else "population"

@@ -16,12 +16,12 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from analytics.classify import MAX_CLASSES, NO_DATA_COLOUR, classify, palette_for
-from geodata.calendar import key_period
 from ui.area_maps import MapParts, PackedAreas, map_parts, restyle_script, show_parts
 from ui.context import Context
 from ui.data import tables as scoped_tables
 from ui.facility_layer import add_facility_layer
 from ui.format import fmt_int, fmt_pct, fmt_signed, fmt_value
+from ui.i18n import joined
 from ui.localize import display_names
 from ui.maps import MAP_BACKGROUND, LegendItem, _MapStyle, choropleth_map
 from ui.offline import basemap_tiles, offline_map
@@ -98,7 +98,7 @@ def month_picker(ctx: Context, month_keys: list[str], key: str) -> None:
         ctx.t("controls.month"),
         month_keys,
         key=key,
-        format_func=lambda m: ctx.month(key_period(m, ctx.months)),
+        format_func=lambda m: ctx.month(ctx.period(m)),
     )
 
 
@@ -135,7 +135,7 @@ def page_header(ctx: Context, title_key: str, period: pd.Timestamp | None = None
     line = ctx.t("header.workspace", title=md_escape(ctx.title), version=version)
     if period is not None:
         month = ctx.month(period)
-        line += " · " + ctx.t("header.month", month=month)
+        line = joined([line, ctx.t("header.month", month=month)], ctx.lang)
     st.caption(line)
     if ctx.role == "partner":
         st.info(
