@@ -171,7 +171,7 @@ def current() -> Context:
     _run_through_app()
     lang = language()
     try:
-        session = current_session(lang)
+        session = current_session(lang, set_language)
     except DataError as exc:
         logging.getLogger(__name__).error("users file unusable: %s", exc)  # in full, here only
         st.error(translate("errors.users_unusable", lang, reason=hide_server_paths(exc)))
