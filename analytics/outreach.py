@@ -72,6 +72,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 
 from analytics import access, siting
 from analytics.access import CARE_TYPES, metric_crs_for
+from analytics.priority import has_population
 from analytics.sessions import (
     FALLBACK_DESK_CAPACITY,
     DeskCapacity,
@@ -642,7 +643,8 @@ def model_villages(
       districts), weights normalised to add up to 1 (default :data:`SCORE_WEIGHTS`); without a
       ``deprivation`` column its term is dropped and the rest renormalised.
 
-    An area missing a value its rule needs is not eligible (counted in ``n_no_data``). A district
+    An area missing a value its rule needs, or without population
+    (:func:`analytics.priority.has_population`), is not eligible (counted in ``n_no_data``). A district
     with fewer eligible areas than its quota gets all of them and is listed in ``short``.
 
     Parameters
@@ -721,8 +723,8 @@ def model_villages(
     has_data = np.ones(len(frame), dtype=bool)
     for column in needs:
         has_data &= frame[column].notna().to_numpy()
-    if rule in ("uninsured", "population", "coverage"):
-        has_data &= frame["population"].gt(0).to_numpy()
+    # No data is not a rank, whatever the rule (a deprivation-only score included).
+    has_data &= has_population(frame["population"]).to_numpy()
     n_no_data = int((eligible & ~has_data).sum())
     eligible &= has_data
 

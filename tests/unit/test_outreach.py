@@ -301,6 +301,18 @@ def test_model_village_score_is_the_stated_formula():
     assert sum(plain.weights.values()) == pytest.approx(1.0)
 
 
+def test_model_villages_never_pick_an_area_without_population():
+    """No data is not a rank: a deprivation-only score would otherwise rank the most deprived
+    areas first, population or not."""
+    areas = many_areas(11)
+    most_deprived = areas["deprivation"].nlargest(2).index
+    areas.loc[most_deprived[0], "population"] = np.nan
+    areas.loc[most_deprived[1], "population"] = 0.0
+    chosen = outreach.model_villages(areas, rule="score", quota=8, weights={"deprivation": 1.0})
+    assert not set(chosen.table["area_id"]) & set(areas.loc[most_deprived, "area_id"])
+    assert chosen.n_no_data == 2
+
+
 def test_model_village_quotas_filters_and_errors():
     areas = many_areas(7)
     areas.loc[[0, 1, 2], "uninsured"] = np.nan
