@@ -14,6 +14,7 @@ import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 import websockets
@@ -115,6 +116,12 @@ def test_a_stranger_gets_the_sign_in_page_and_nothing_of_the_dashboard(front) ->
     assert headers["x-frame-options"] == "SAMEORIGIN"
     assert headers["x-content-type-options"] == "nosniff"
     assert headers["referrer-policy"] == "same-origin"
+    # The language switch: the same page in Vietnamese, still on its way to the shared view.
+    status, _, body = front.request(
+        "GET", "/-/sign-in?" + urlencode({"next": shared, "lang": "vi"})
+    )
+    assert status == 200 and '<html lang="vi" dir="ltr">' in body.decode()
+    assert translate("auth.password", "vi") in body.decode() and "area=A001" in body.decode()
     assert websocket_status(front, None, {}) == 401
     upload = b"x" * (5 << 20)
     for method, path, body in [
