@@ -185,3 +185,20 @@ def test_two_dates_booked_to_one_month_are_repeated_rows_not_a_silent_sum(own_wo
     listed = at.dataframe[0].value
     assert listed["Problem"].tolist() == ["duplicate area_id/period/scheme"] * 2
     assert latest_version(own_workspace) == 1
+
+
+def test_a_solar_hijri_workspace_takes_aban_1405_as_a_month(own_workspace: Path):
+    from geodata.store import read_table, save_version, workspace_calendar
+
+    partners = read_table(own_workspace, "partners")
+    save_version(own_workspace, {"partners": partners}, message="Solar Hijri months",
+                 summary={"calendar": "solar_hijri"})  # fmt: skip
+    assert workspace_calendar(own_workspace) == "solar_hijri"
+    at = upload_insured("area_id,month,insured,scheme\nA001,۱۴۰۵/۰۸/۰۱,20000,health\n")
+    assert widget(at.radio, "dm_dates_") is None  # 1 Aban 1405 is a month's first day
+    assert any("reports by Solar Hijri months" in c.value for c in at.caption)
+    at.button(key="dm_import").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    new = insured(own_workspace)
+    aban = new[new["period"] == pd.Timestamp("2026-10-23")]  # 1 Aban 1405, not 1 October
+    assert aban[["area_id", "insured"]].values.tolist() == [["A001", 20000]]
