@@ -813,10 +813,15 @@ def test_utilisation_upload_is_checked_against_the_facilities(tmp_path: Path):
         "measure": "measure",
         "value": "value",
     }
-    prepared = I.prepare_import(upload, "utilisation", mapping, read_workspace(path))
+    # 15 March is not a month's first day: a row problem unless booked to its month, as here.
+    current = read_workspace(path)
+    strict = I.prepare_import(upload, "utilisation", mapping, current)
+    assert [p.value for p in strict.problems if p.severity == "rejected"] == ["2025-03-15", "F7"]
+    prepared = I.prepare_import(upload, "utilisation", mapping, current, dates="containing")
     assert prepared.frame["facility_id"].tolist() == ["F1", "F2"]
     assert prepared.frame["period"].tolist() == [pd.Timestamp("2025-03-01")] * 2
     assert [p.value for p in prepared.problems if p.severity == "rejected"] == ["F7"]
+    assert [p.code for p in prepared.problems if p.severity == "repaired"] == ["period_mapped"]
     I.commit_import(path, prepared)
     assert len(read_table(path, "utilisation")) == 2
     assert_geodataframe_equal(read_table(path, "facilities"), read_table(path, "facilities", 1))
