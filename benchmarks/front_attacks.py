@@ -88,7 +88,7 @@ async def _run(
         )
     except websockets.InvalidStatus as exc:
         return exc.response.status_code, "", ""
-    session, widgets = "", []
+    session, widgets = "", list[str]()
     async with ws:
         for attempt in range(2 if sign_in else 1):
             msg = BackMsg()
@@ -137,7 +137,7 @@ def _upload(port: int, session: str, megabytes: int) -> int:
     """A stranger's upload of ``megabytes`` MB to ``session`` (with Streamlit's XSRF cookie)."""
     http = requests.Session()
     http.get(f"http://127.0.0.1:{port}/_stcore/health", timeout=10)
-    token = http.cookies.get("_streamlit_xsrf", "")
+    token = http.cookies.get("_streamlit_xsrf") or ""
     response = http.put(
         f"http://127.0.0.1:{port}/_stcore/upload_file/{session or 'none'}/attack",
         files={"file": ("big.csv", b"0," * (megabytes << 19), "text/csv")},
@@ -154,7 +154,7 @@ def _sign_in_front(port: int, username: str) -> str:
         allow_redirects=False,
         timeout=30,
     )
-    return response.cookies.get(COOKIE, "")
+    return response.cookies.get(COOKIE) or ""
 
 
 def attack(label: str, process: subprocess.Popen, port: int, front: bool, mb: int) -> list[str]:
