@@ -72,7 +72,8 @@ class SecuredFront:
         headers: dict[str, str] | None = None,
         body: bytes | None = None,
     ) -> tuple[int, dict[str, str], bytes]:
-        """One request (no redirect followed): status, headers (lower-case names), body."""
+        """One request (no redirect followed): status, headers (lower-case names; every cookie
+        set under ``set-cookie``, one a line), body."""
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         sent = dict(headers or {})
         if token:
@@ -80,11 +81,10 @@ class SecuredFront:
         try:
             connection.request(method, path, body=body, headers=sent)
             response = connection.getresponse()
-            return (
-                response.status,
-                {k.lower(): v for k, v in response.getheaders()},
-                response.read(),
-            )
+            answered = {k.lower(): v for k, v in response.getheaders()}
+            # Every cookie set, one a line (nginx may add cookies of its own).
+            answered["set-cookie"] = "\n".join(response.msg.get_all("Set-Cookie") or [])
+            return response.status, answered, response.read()
         finally:
             connection.close()
 
@@ -100,10 +100,10 @@ class SecuredFront:
             body=form.encode(),
             headers={"Content-Type": "application/x-www-form-urlencoded"},
         )
-        cookie = headers.get("set-cookie", "")
         new = None
-        if cookie.startswith(f"{COOKIE}="):
-            new = cookie.split(";")[0].split("=", 1)[1] or None
+        for cookie in headers["set-cookie"].splitlines():
+            if cookie.startswith(f"{COOKIE}="):
+                new = cookie.split(";")[0].split("=", 1)[1] or None
         return status, new, headers.get("location")
 
     def stop(self) -> None:
