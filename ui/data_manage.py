@@ -471,8 +471,10 @@ def versions_section(ctx: Context) -> None:
     ws, ver = ctx.workspace, ctx.version
     table = cached_versions(ws, ver)
     shown = table.rename(columns={c: ctx.t(f"data.version_{c}") for c in table.columns})
+    # An empty cell (a version restored from none) reads "—", not "None" (on screen only).
+    on_screen = shown.fillna({c: "—" for c in shown.select_dtypes("object").columns})
     st.dataframe(
-        shown, hide_index=True, width="stretch", height=min(36 * (len(table) + 1) + 4, 300)
+        on_screen, hide_index=True, width="stretch", height=min(36 * (len(table) + 1) + 4, 300)
     )
     table_downloads(ctx, shown, f"versions-{ctx.title}", key="dm_versions_download")
     numbers = table["version"].tolist()
@@ -692,11 +694,10 @@ def import_button(ctx: Context, prepared: I.Prepared, table: str, key: str) -> N
     chosen = (on_existing is not None or not needs_existing) and (
         flagged is not None or not prepared.flagged
     )
-    rows = len(prepared.frame) - (len(prepared.flagged) if flagged == "skip" else 0)
-    if needs_existing and on_existing == "add":
-        rows = len(importable(prepared, flagged)) - len(
-            I.existing_rows(overlap_source(prepared), importable(prepared, flagged), table)
-        )
+    written = importable(prepared, flagged)
+    rows = len(written)
+    if needs_existing and on_existing == "add":  # only the rows the workspace does not hold
+        rows -= len(I.existing_rows(overlap, written, table))
         if rows <= 0:
             st.info(ctx.t("import_check.nothing_to_add"), icon=":material/info:")
     if not st.button(
@@ -737,11 +738,6 @@ def import_button(ctx: Context, prepared: I.Prepared, table: str, key: str) -> N
 def importable(prepared: I.Prepared, flagged: str | None) -> pd.DataFrame:
     """The rows an import would write, flagged rows left out when the person said so."""
     return prepared.without_flagged() if flagged == "skip" else prepared.frame
-
-
-def overlap_source(prepared: I.Prepared) -> pd.DataFrame:
-    """The existing rows an import would meet, as keys (from the check's listing)."""
-    return prepared.existing if prepared.existing is not None else pd.DataFrame()
 
 
 def existing_choice(ctx: Context, prepared: I.Prepared, mode: str, key: str) -> str | None:
