@@ -20,22 +20,20 @@ raster and no admin boundaries), a recipe can make its areas from the raster
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import rasterio
-import rasterio.features
 import shapely
-from scipy import ndimage
-from scipy.spatial import cKDTree
 
 from geodata.problems import DataError
 from geodata.schema import STORAGE_CRS
 from geodata.text import name_key
 
 PLACE_KINDS = ("city", "town", "village", "hamlet")
+GRID_KINDS = ("hexagon",)
 SQRT3 = np.sqrt(3.0)
 
 
@@ -91,6 +89,11 @@ def hexagon_areas(
 ) -> gpd.GeoDataFrame:
     """Areas (``area_id``, ``name``, ``population``, ``district_id``, ``district_name``,
     ``pop_lon``, ``pop_lat``, polygon) from a population raster; see the module docstring."""
+    import rasterio
+    import rasterio.features
+    from scipy import ndimage
+    from scipy.spatial import cKDTree
+
     raster = Path(raster)
     if not raster.exists():
         raise DataError(f"Population raster not found: {raster}")
@@ -201,6 +204,28 @@ def hexagon_areas(
     return frame[[*columns, "geometry"]]
 
 
+def check_grid_settings(section: Mapping, recipe_name: str) -> None:
+    """The settings of ``[areas] grid = …`` (areas made from a population raster)."""
+    if section["grid"] not in GRID_KINDS:
+        raise DataError(
+            f"{recipe_name}: [areas] grid can be {', '.join(map(repr, GRID_KINDS))}, "
+            f"not {section['grid']!r}."
+        )
+    if "population_raster" not in section or "cell_km" not in section:
+        raise DataError(
+            f"{recipe_name}: [areas] grid = '{section['grid']}' needs population_raster = "
+            "'….tif' and cell_km = the hexagons' width in kilometres."
+        )
+    if section["cell_km"] <= 0:
+        raise DataError(f"{recipe_name}: [areas] cell_km must be above 0.")
+    for setting in ("path", "columns", "key", "key_pattern", "key_column", "points"):
+        if setting in section:
+            raise DataError(
+                f"{recipe_name}: [areas] {setting} does not go with grid = '{section['grid']}' "
+                "(the areas and their people come from the population raster)."
+            )
+
+
 def _district_code(name: str) -> str:
     key = "".join(ch for ch in name_key(name).upper() if ch.isalnum())
     return key[:12] or "D"
@@ -258,6 +283,8 @@ def _lonlat(value, name: str, source: str) -> tuple[float, float]:
 def _place_names(frame: gpd.GeoDataFrame, places: pd.DataFrame | None, metric) -> pd.Series:
     """Each area after its nearest settlement, numbered where several share one; without places,
     the district's name and the area's number."""
+    from scipy.spatial import cKDTree
+
     if places is None or places.empty:
         return frame["district_name"] + " " + frame["area_id"].str.rsplit("-", n=1).str[-1]
     where = gpd.GeoSeries(gpd.points_from_xy(places["lon"], places["lat"]), crs=STORAGE_CRS).to_crs(

@@ -19,6 +19,9 @@ import pandas as pd
 
 from geodata import schema as S
 from geodata.calendar import GREGORIAN
+from geodata.fill import fill_blanks
+from geodata.grid_areas import check_grid_settings
+from geodata.inputs import input_rows, recipe_inputs
 from geodata.periods import calendar_setting, settle_periods
 from geodata.problems import DataError, Problem
 from geodata.readers import ROW_COLUMN, SOURCE_COLUMN, read_source
@@ -62,8 +65,9 @@ SECTION_KEYS = {
     "fill",
 }
 GRID_KEYS = {"grid", "population_raster", "cell_km", "district_names", "place_names"}
-GRID_KINDS = ("hexagon",)
 GEOMETRY_KEYS = {"lat", "lon", "wkt"}
+# Files of the travel-time engines, kept byte for byte in the workspace (geodata.inputs)
+INPUT_SECTIONS = ("roads", "rasters")
 # The type each setting must have, as TOML writes it.
 SETTING_TYPES: dict[str, tuple[type, ...]] = {
     "path": (str,),
@@ -181,7 +185,12 @@ def load_recipe(path: str | Path) -> dict:
         raise DataError(f"{path.name}: not valid TOML — {exc}.") from None
     except UnicodeDecodeError:
         raise DataError(f"{path.name}: the recipe must be UTF-8 text.") from None
-    unknown = set(recipe) - set(SECTIONS) - {"name", "description", "vintage", "calendar"}
+    unknown = (
+        set(recipe)
+        - set(SECTIONS)
+        - set(INPUT_SECTIONS)
+        - {"name", "description", "vintage", "calendar"}
+    )
     if unknown:
         raise DataError(
             f"{path.name}: unknown section(s) {sorted(unknown)}; sections are {', '.join(SECTIONS)}."
@@ -190,6 +199,7 @@ def load_recipe(path: str | Path) -> dict:
         raise DataError(f"{path.name}: a recipe needs an [areas] section.")
     if "calendar" in recipe:
         calendar_setting(recipe["calendar"], path.name)
+    recipe_inputs(recipe, path.parent, path.name)  # [roads] and [rasters]: files named exist
     for name in SECTIONS:
         section = recipe.get(name)
         if section is None:
@@ -217,7 +227,7 @@ def load_recipe(path: str | Path) -> dict:
                 )
                 raise DataError(f"{path.name}: [{name}] {setting} must be {kinds}, not {value!r}.")
         if gridded:
-            _check_grid(section, path.name)
+            check_grid_settings(section, path.name)
         columns = section.get("columns", {})
         summed = name == "population" and section.get("aggregate") == "sum"
         if not isinstance(columns, dict) or not all(
@@ -319,6 +329,26 @@ def build_from_recipe(recipe_path: str | Path) -> tuple[dict[str, pd.DataFrame],
     report.calendar, report.calendar_proposed = settle_periods(tables, report.calendar)
     for name, frame in tables.items():
         tables[name] = _drop_internal(frame)
+    files = recipe_inputs(recipe, base, recipe_path.name)
+    if files:
+        tables["inputs"] = input_rows(files)
+        for section, roles in (("roads", ("roads", "speeds")), ("rasters", None)):
+            held = {
+                r: f
+                for r, f in files.items()
+                if (r in roles if roles else r not in ("roads", "speeds"))
+            }
+            if held:
+                report.sections[section] = SectionReport(
+                    source=", ".join(sorted({p.parent.name for ps in held.values() for p in ps})),
+                    read=sum(map(len, held.values())),
+                    kept=sum(map(len, held.values())),
+                    notes=[
+                        f"{role}: {', '.join(p.name for p in paths)} "
+                        f"({sum(p.stat().st_size for p in paths):,} bytes)"
+                        for role, paths in held.items()
+                    ],
+                )
     return tables, report
 
 
@@ -335,28 +365,6 @@ def build_workspace(
         summary={"report": report.counts(), "title": report.title, "calendar": report.calendar},
     )
     return version, report
-
-
-def _check_grid(section: Mapping, recipe_name: str) -> None:
-    """The settings of ``[areas] grid = …`` (areas made from a population raster)."""
-    if section["grid"] not in GRID_KINDS:
-        raise DataError(
-            f"{recipe_name}: [areas] grid can be {', '.join(map(repr, GRID_KINDS))}, "
-            f"not {section['grid']!r}."
-        )
-    if "population_raster" not in section or "cell_km" not in section:
-        raise DataError(
-            f"{recipe_name}: [areas] grid = '{section['grid']}' needs population_raster = "
-            "'….tif' and cell_km = the hexagons' width in kilometres."
-        )
-    if section["cell_km"] <= 0:
-        raise DataError(f"{recipe_name}: [areas] cell_km must be above 0.")
-    for setting in ("path", "columns", "key", "key_pattern", "key_column", "points"):
-        if setting in section:
-            raise DataError(
-                f"{recipe_name}: [areas] {setting} does not go with grid = '{section['grid']}' "
-                "(the areas and their people come from the population raster)."
-            )
 
 
 def _grid_areas(section: Mapping, base: Path, report: BuildReport) -> gpd.GeoDataFrame:
@@ -422,7 +430,7 @@ def _read_section(
     geometry_args = {k: columns.pop(k) for k in list(columns) if k in GEOMETRY_KEYS}
     frame, rep = _open_section(section, base, name, report, **geometry_args)
     if section.get("fill"):
-        frame = _fill_blanks(frame, section["fill"], columns, section["path"], rep)
+        frame = fill_blanks(frame, section["fill"], columns, section["path"], rep.notes)
     frame = _rename(frame, columns, section["path"])
     for column, value in dict(section.get("defaults", {})).items():
         if column not in frame:
@@ -437,51 +445,6 @@ def _read_section(
     rep.repaired = sum(p.severity == "repaired" for p in problems)
     rep.rejected = rep.read - rep.filtered - len(conformed)
     return conformed, rep
-
-
-_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
-
-
-def _fill_blanks(
-    frame: pd.DataFrame,
-    fill: Mapping[str, object],
-    columns: Mapping[str, str],
-    source: str,
-    rep: SectionReport,
-) -> pd.DataFrame:
-    """``fill = { type = "healthcare", name = "{type} (unnamed)" }``: where a mapped column is
-    blank, take another column of the file, or a text whose ``{column}`` parts (a table column the
-    recipe maps, or a column of the file) come from the same row. Fills go in the order written,
-    so a later one can use an earlier one's result."""
-    frame = frame.copy()
-    for target, how in fill.items():
-        if target not in columns or not isinstance(how, str):
-            raise DataError(
-                f"{source}: fill {target} = {how!r}: fill names a column mapped in columns and "
-                "a column of the file or a text with {column} parts."
-            )
-        own = columns[target]
-        blank = frame[own].isna() | (frame[own].astype("string").str.strip() == "")
-        parts = _PLACEHOLDER.findall(how)
-        if not parts:
-            if how not in frame:
-                raise DataError(f"{source}: fill {target}: column {how!r} is not in the file.")
-            value = frame[how]
-        else:
-            value = pd.Series(_PLACEHOLDER.split(how)[0], index=frame.index, dtype="string")
-            pieces = _PLACEHOLDER.split(how)
-            for i, part in enumerate(parts):
-                column = columns.get(part, part)
-                if column not in frame:
-                    raise DataError(
-                        f"{source}: fill {target}: {{{part}}} is no column of the recipe or the file."
-                    )
-                value = value + frame[column].astype("string").fillna("") + pieces[2 * i + 2]
-        filled = blank & value.notna() & (value.astype("string").str.strip() != "")
-        frame[own] = frame[own].where(~filled, value)
-        if filled.any():
-            rep.notes.append(f"{int(filled.sum())} blank {target} filled from {how!r}.")
-    return frame
 
 
 def _conform(

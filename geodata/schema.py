@@ -288,7 +288,28 @@ NAME_CROSSWALK = TableSchema(
 Kept in the workspace so that the next import that joins by name reuses what a person confirmed.
 """
 
-AUXILIARY_TABLES: dict[str, TableSchema] = {NAME_CROSSWALK.name: NAME_CROSSWALK}
+INPUTS = TableSchema(
+    name="inputs",
+    required=("role", "name", "part", "data"),
+    optional=("sha256", "size"),
+    kinds={
+        "role": "text",
+        "name": "text",
+        "part": "count",
+        "data": "text",
+        "sha256": "text",
+        "size": "count",
+    },
+    key=("role", "name", "part"),
+)
+"""Input files of the travel-time engines (a road extract, its speed table, land-cover, slope,
+elevation and water rasters), byte for byte: base64 text in parts of at most 1 MiB of the file, so
+that GeoPackage and PostGIS keep them like any table, one version at a time (geodata.inputs)."""
+
+AUXILIARY_TABLES: dict[str, TableSchema] = {
+    NAME_CROSSWALK.name: NAME_CROSSWALK,
+    INPUTS.name: INPUTS,
+}
 """Tables a workspace may hold besides the data tables of :data:`TABLES` (not in read_workspace)."""
 
 STORED_TABLES: dict[str, TableSchema] = {**TABLES, **AUXILIARY_TABLES}

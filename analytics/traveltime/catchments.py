@@ -1,0 +1,194 @@
+"""Travel-time catchments: the land within 15 / 30 / 60 minutes of each facility (or a proposed
+site) over a friction surface, with the people and the uninsured inside.
+
+The cells each start reaches within the longest time come from one bounded Dijkstra over the
+r.cost moves of ``friction`` (``scipy.sparse.csgraph.dijkstra(limit=…)`` with the starts as
+``indices``, in batches of starts to bound memory; never a loop over cells). They are kept as long
+arrays (start, cell, seconds), from which
+
+- :func:`catchment_people` adds up a population grid, and an uninsured grid where it is known,
+  per start and time with one ``numpy.bincount``;
+- :func:`catchment_polygons` unions each catchment's cells into a polygon
+  (``GeoDataFrame.dissolve(method="coverage")``).
+
+A start on a barrier cell (NaN friction) reaches nothing: it is listed in ``Reach.stranded``, and
+its catchments hold no one. Coordinates are in the grid's CRS; ``transform`` is the grid's affine
+transform (``a, b, c, d, e, f`` as rasterio and affine write it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from scipy.sparse.csgraph import dijkstra
+
+from analytics.traveltime.friction import _grid_graph
+
+DEFAULT_MINUTES = (15, 30, 60)
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Every (start, cell) pair within the longest time, with the seconds from the start.
+
+    ``cell`` is a flat index into a grid of ``shape``; ``stranded``: starts on a barrier cell or
+    outside the grid (they reach nothing)."""
+
+    start: np.ndarray
+    cell: np.ndarray
+    seconds: np.ndarray
+    shape: tuple[int, int]
+    n_starts: int
+    stranded: np.ndarray
+
+
+def cells_of(
+    transform: Sequence[float], x: np.ndarray, y: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The (row, col) of the cell holding each point (x, y in the grid's CRS)."""
+    a, b, c, d, e, f = (float(v) for v in tuple(transform)[:6])
+    x = np.asarray(x, dtype="float64")
+    y = np.asarray(y, dtype="float64")
+    det = a * e - b * d
+    col = (e * (x - c) - b * (y - f)) / det
+    row = (a * (y - f) - d * (x - c)) / det
+    return np.floor(row).astype("int64"), np.floor(col).astype("int64")
+
+
+def reach_within(
+    friction: np.ndarray,
+    start_rows: np.ndarray,
+    start_cols: np.ndarray,
+    max_minutes: float,
+    *,
+    ns_over_ew: float = 1.0,
+    knight: bool = True,
+    batch: int | None = None,
+) -> Reach:
+    """The cells each start reaches within ``max_minutes`` over ``friction`` (seconds to cross a
+    cell east-west, NaN = barrier), with the rules of GRASS ``r.cost -k`` (as ``cost_distance``).
+
+    ``batch``: starts solved together (each batch holds a dense row of the grid per start; by
+    default as many as fit in about 160 MB)."""
+    friction = np.asarray(friction, dtype="float64")
+    rows, cols = friction.shape
+    start_rows = np.asarray(start_rows, dtype="int64")
+    start_cols = np.asarray(start_cols, dtype="int64")
+    inside = (start_rows >= 0) & (start_rows < rows) & (start_cols >= 0) & (start_cols < cols)
+    cells = np.where(inside, start_rows * cols + start_cols, 0)
+    usable = inside & np.isfinite(friction.ravel()[cells])
+    stranded = np.flatnonzero(~usable)
+    starts, reached_cells, seconds = [], [], []
+    order = np.flatnonzero(usable)
+    if len(order):
+        graph = _grid_graph(friction, ns_over_ew, knight)
+        limit = float(max_minutes) * 60.0
+        batch = batch or max(1, 20_000_000 // friction.size)
+        for first in range(0, len(order), batch):  # batches of starts, not a loop over cells
+            chunk = order[first : first + batch]
+            dist = dijkstra(graph, directed=True, indices=cells[chunk], limit=limit)
+            which, cell = np.nonzero(dist <= limit)
+            starts.append(chunk[which])
+            reached_cells.append(cell)
+            seconds.append(dist[which, cell])
+    empty = np.zeros(0, dtype="int64")
+    return Reach(
+        np.concatenate(starts) if starts else empty,
+        np.concatenate(reached_cells) if reached_cells else empty,
+        np.concatenate(seconds) if seconds else np.zeros(0),
+        (rows, cols),
+        len(start_rows),
+        stranded,
+    )
+
+
+def _within(reach: Reach, minutes: Sequence[float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rows of ``reach`` inside each time: (index into reach, index of the time, group id)."""
+    limits = np.asarray(minutes, dtype="float64") * 60.0
+    pair, band = np.nonzero(reach.seconds[:, None] <= limits[None, :] + 1e-9)
+    return pair, band, reach.start[pair] * len(limits) + band
+
+
+def catchment_people(
+    reach: Reach,
+    minutes: Sequence[float],
+    population: np.ndarray,
+    uninsured: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """People (and uninsured) within each time of each start: one row per start and time with
+    ``start``, ``minutes``, ``cells``, ``people`` and ``uninsured``.
+
+    ``population`` and ``uninsured``: grids of ``reach.shape`` (NaN = no one / not known). The
+    uninsured of a catchment is known only where every populated cell in it has an uninsured
+    count; otherwise it is NaN (no data, never zero).
+    """
+    minutes = list(minutes)
+    n = reach.n_starts * len(minutes)
+    pair, _, group = _within(reach, minutes)
+    cell = reach.cell[pair]
+    people_cells = np.nan_to_num(np.asarray(population, dtype="float64").ravel(), nan=0.0)
+    people = np.bincount(group, weights=people_cells[cell], minlength=n)
+    cells = np.bincount(group, minlength=n)
+    table = pd.DataFrame(
+        {
+            "start": np.repeat(np.arange(reach.n_starts), len(minutes)),
+            "minutes": np.tile(np.asarray(minutes), reach.n_starts),
+            "cells": cells,
+            "people": people,
+        }
+    )
+    if uninsured is None:
+        table["uninsured"] = np.nan
+        return table
+    values = np.asarray(uninsured, dtype="float64").ravel()
+    unknown = np.isnan(values) & (people_cells > 0)
+    missing = np.bincount(group, weights=unknown[cell].astype("float64"), minlength=n)
+    known = np.bincount(group, weights=np.nan_to_num(values, nan=0.0)[cell], minlength=n)
+    table["uninsured"] = np.where(missing > 0, np.nan, known)
+    return table
+
+
+def catchment_polygons(
+    reach: Reach, minutes: Sequence[float], transform: Sequence[float], crs=None
+) -> gpd.GeoDataFrame:
+    """Each start's catchment within each time as one (multi)polygon: the union of its cells.
+
+    One row per start and time that reaches at least its own cell: ``start``, ``minutes``,
+    geometry in the grid's CRS.
+    """
+    minutes = list(minutes)
+    pair, band, _ = _within(reach, minutes)
+    cell = reach.cell[pair]
+    row, col = np.divmod(cell, reach.shape[1])
+    a, b, c, d, e, f = (float(v) for v in tuple(transform)[:6])
+    corners_c = np.stack([col, col + 1, col + 1, col, col], axis=1).astype("float64")
+    corners_r = np.stack([row, row, row + 1, row + 1, row], axis=1).astype("float64")
+    xs = c + a * corners_c + b * corners_r
+    ys = f + d * corners_c + e * corners_r
+    boxes = shapely.polygons(np.stack([xs, ys], axis=-1))
+    frame = gpd.GeoDataFrame(
+        {"start": reach.start[pair], "minutes": np.asarray(minutes)[band]},
+        geometry=boxes,
+        crs=crs,
+    )
+    if frame.empty:
+        return frame
+    return frame.dissolve(by=["start", "minutes"], method="coverage").reset_index()
+
+
+def uninsured_cells(
+    population: np.ndarray, area_of_cell: np.ndarray, uninsured_share: np.ndarray
+) -> np.ndarray:
+    """The uninsured in each cell: its people times the uninsured share of the area it lies in
+    (``area_of_cell``: index into ``uninsured_share``, -1 = in no area); NaN where not known."""
+    area = np.asarray(area_of_cell, dtype="int64")
+    share = np.asarray(uninsured_share, dtype="float64")
+    known = area >= 0
+    out = np.full(area.shape, np.nan)
+    out[known] = np.asarray(population, dtype="float64")[known] * share[area[known]]
+    return out

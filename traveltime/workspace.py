@@ -1,0 +1,127 @@
+"""The travel-time engines fed from a workspace's stored inputs (``[roads]`` and ``[rasters]``
+of its recipe, see :mod:`geodata.inputs`), processed once per workspace version.
+
+:func:`road_network` (the OpenStreetMap extract read into a graph of travel seconds) and
+:func:`friction_surface` (land cover, slope and water with the roads burnt in) are cached on
+(workspace, version, mode, …): a new version with other files is processed again, an old version
+keeps its own result, and a version that did not change the files reads the same stored bytes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from analytics.traveltime.network import RoadGraph, network_graph
+from analytics.traveltime.speeds import DEFAULT_TABLE, road_speeds
+from geodata.inputs import input_files
+from geodata.problems import DataError
+from geodata.rasters import Grid, load_speed_table, read_grid
+from geodata.roads import read_osm_network
+from geodata.store import latest_version, workspace_location
+from traveltime.kit import FrictionKit, friction_kit
+
+
+@dataclass(frozen=True)
+class WorkspaceNetwork:
+    """A workspace version's road graph and the CRS (metres) its node coordinates are in."""
+
+    graph: RoadGraph
+    crs: object
+
+
+def _files(workspace: str, version: int) -> dict[str, list[Path]]:
+    files = input_files(workspace, version)
+    if "roads" not in files:
+        raise DataError(
+            "This workspace version holds no road extract: add a [roads] section to its recipe."
+        )
+    return files
+
+
+def _speeds(files: dict[str, list[Path]]) -> dict:
+    if "speeds" in files:
+        return load_speed_table(files["speeds"][0])
+    return DEFAULT_TABLE
+
+
+def _version(workspace: str | Path, version: int | None) -> tuple[str, int]:
+    location = workspace_location(workspace)
+    return location, latest_version(location) if version is None else int(version)
+
+
+def road_network(
+    workspace: str | Path, version: int | None = None, mode: str = "motorised"
+) -> WorkspaceNetwork:
+    """The road graph of a workspace version (cached per workspace, version and mode)."""
+    return _road_network(*_version(workspace, version), mode)
+
+
+@lru_cache(maxsize=8)
+def _road_network(workspace: str, version: int, mode: str) -> WorkspaceNetwork:
+    files = _files(workspace, version)
+    net = read_osm_network(files["roads"][0])
+    return WorkspaceNetwork(network_graph(net.xy, net.edges, _speeds(files), mode), net.crs)
+
+
+def friction_surface(
+    workspace: str | Path, version: int | None = None, mode: str = "motorised"
+) -> FrictionKit:
+    """The friction surface of a workspace version (cached per workspace, version and mode)."""
+    return _friction_surface(*_version(workspace, version), mode)
+
+
+@lru_cache(maxsize=8)
+def _friction_surface(workspace: str, version: int, mode: str) -> FrictionKit:
+    files = _files(workspace, version)
+    if "landcover" not in files:
+        raise DataError(
+            "This workspace version holds no land-cover rasters: add a [rasters] section to its "
+            "recipe."
+        )
+    folders = {p.parent for paths in files.values() for p in paths if p.suffix == ".tif"}
+    kit = _kit_folder(files, folders)
+    table = _speeds(files)
+    lines = read_osm_network(files["roads"][0]).lines()
+    speeds = road_speeds(lines, table, mode=mode)
+    return friction_kit(kit, lines, speeds, table, mode=mode)
+
+
+def elevation_grid(workspace: str | Path, version: int | None = None) -> Grid | None:
+    """The elevation raster of a workspace version, if it holds one (for walking on slopes)."""
+    files = input_files(*_version(workspace, version))
+    return read_grid(files["elevation"][0]) if "elevation" in files else None
+
+
+def _kit_folder(files: dict[str, list[Path]], folders: set[Path]) -> Path:
+    """A folder holding the rasters under their own names (what ``read_kit`` reads): the stored
+    files lie one per folder (named by their SHA-256), so they are linked into one folder named
+    by all their digests."""
+    import hashlib
+
+    rasters = sorted(p for role in ("landcover", "slope", "water") for p in files.get(role, []))
+    key = hashlib.sha256("".join(p.parent.name for p in rasters).encode()).hexdigest()
+    folder = next(iter(folders)).parent / f"kit-{key}"
+    folder.mkdir(exist_ok=True)
+    for path in rasters:
+        link = folder / path.name
+        if not link.exists():
+            try:
+                link.symlink_to(path)
+            except FileExistsError:
+                pass
+    return folder
+
+
+def cells_with_people(
+    grid: Grid, lon: np.ndarray, lat: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The friction grid's cell (row, col) of points given in degrees."""
+    import pyproj
+
+    to_grid = pyproj.Transformer.from_crs("EPSG:4326", grid.crs, always_xy=True)
+    x, y = to_grid.transform(np.asarray(lon, dtype="float64"), np.asarray(lat, dtype="float64"))
+    return grid.cells_of(x, y)
