@@ -26,6 +26,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyproj
 import shapely
 
 from geodata.problems import DataError
@@ -116,18 +117,20 @@ def hexagon_areas(
     people = data[rows, cols]
     cx = transform.c + transform.a * (cols + 0.5) + transform.b * (rows + 0.5)
     cy = transform.f + transform.d * (cols + 0.5) + transform.e * (rows + 0.5)
-    centres = gpd.GeoSeries(gpd.points_from_xy(cx, cy), crs=crs)
-    lonlat = centres.to_crs(STORAGE_CRS)
-    lon, lat = lonlat.x.to_numpy(), lonlat.y.to_numpy()
+    # cell centres in degrees and in the region's UTM zone (arrays, no point objects)
+    to_degrees = pyproj.Transformer.from_crs(crs, STORAGE_CRS, always_xy=True)
+    lon, lat = to_degrees.transform(cx, cy)
     metric = gpd.GeoSeries(
         gpd.points_from_xy([lon.mean()], [lat.mean()]), crs=STORAGE_CRS
     ).estimate_utm_crs()
-    xy = centres.to_crs(metric)
-    x, y = xy.x.to_numpy(), xy.y.to_numpy()
+    x, y = pyproj.Transformer.from_crs(STORAGE_CRS, metric, always_xy=True).transform(lon, lat)
 
     size = cell_km * 1000 / SQRT3
     q, r = hex_index(x, y, size)
-    keys, cell_hex = np.unique(np.stack([q, r], axis=1), axis=0, return_inverse=True)
+    # one integer per hexagon, so that np.unique sorts numbers rather than rows
+    span = int(r.max() - r.min()) + 1
+    packed, cell_hex = np.unique((q - q.min()) * span + (r - r.min()), return_inverse=True)
+    keys = np.stack([packed // span + q.min(), packed % span + r.min()], axis=1)
     cell_hex = cell_hex.ravel()
     n_hex = len(keys)
     population = np.bincount(cell_hex, weights=people, minlength=n_hex)
