@@ -238,8 +238,8 @@ def _import(args: argparse.Namespace) -> int:
     mode = args.mode or (
         "update" if table in ("insured", I.POINTS_TABLE, "outreach", "targets") else "replace"
     )
-    overlap = prepared.existing if prepared.existing is not None else None
-    replaces = mode == "update" and overlap is not None and len(overlap) > 0
+    overlap = prepared.existing if prepared.existing is not None else pd.DataFrame()
+    replaces = mode == "update" and len(overlap) > 0
     if replaces:
         print(
             f"{len(overlap)} rows would replace rows the workspace holds "

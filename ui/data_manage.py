@@ -472,7 +472,8 @@ def versions_section(ctx: Context) -> None:
     table = cached_versions(ws, ver)
     shown = table.rename(columns={c: ctx.t(f"data.version_{c}") for c in table.columns})
     # An empty cell (a version restored from none) reads "—", not "None" (on screen only).
-    on_screen = shown.fillna({c: "—" for c in shown.select_dtypes("object").columns})
+    text = [c for c in shown.columns if shown[c].dtype == object]
+    on_screen = shown.fillna(dict.fromkeys(text, "—"))
     st.dataframe(
         on_screen, hide_index=True, width="stretch", height=min(36 * (len(table) + 1) + 4, 300)
     )
@@ -754,24 +755,19 @@ def existing_choice(ctx: Context, prepared: I.Prepared, mode: str, key: str) -> 
     )
     listed = overlap.copy()
     if "period" in listed:
+        periods = pd.to_datetime(listed["period"])
+        months = pd.Series(I.month_label(periods, prepared.calendar), index=listed.index)
         listed.insert(
             list(listed.columns).index("period") + 1,
-            ctx.t("import_check.existing_month"),
-            localize_digits(
-                I.month_label(pd.to_datetime(listed["period"]), prepared.calendar), ctx.lang
-            ).tolist(),
+            "_month",
+            months.map(lambda m: localize_digits(str(m), ctx.lang)),
         )
-        listed["period"] = pd.to_datetime(listed["period"]).dt.strftime("%Y-%m-%d")
-    listed = listed.rename(
-        columns={
-            c: ctx.t(
-                "import_check.existing_now" if c.endswith("_now") else "import_check.existing_file"
-            )
-            + f" ({c.rsplit('_', 1)[0]})"
-            for c in listed.columns
-            if c.endswith(("_now", "_file"))
-        }
-    )
+        listed["period"] = periods.dt.strftime("%Y-%m-%d").map(
+            lambda d: localize_digits(d, ctx.lang)
+        )
+    if "scheme" in listed:
+        listed["scheme"] = listed["scheme"].map(lambda v: scheme_label(ctx, str(v)))
+    listed = listed.rename(columns=_listing_headings(ctx, listed.columns))
     st.dataframe(listed, hide_index=True, width="stretch", height=_table_height(len(listed)))
     table_downloads(ctx, listed, f"existing-{prepared.source}", key=f"dm_existing_{key}")
     return st.radio(
@@ -781,6 +777,25 @@ def existing_choice(ctx: Context, prepared: I.Prepared, mode: str, key: str) -> 
         format_func=lambda c: ctx.t(f"import_check.existing_{c}"),
         key=f"dm_on_existing_{key}_{prepared.table}",
     ) or _ask(ctx, "import_check.existing_choose")
+
+
+def _listing_headings(ctx: Context, columns: pd.Index) -> dict[str, str]:
+    """Headings of the rows-to-replace listing in the page's language."""
+    named = {
+        "area_id": ctx.t("data.col_area_id"),
+        "period": ctx.t("import_check.existing_period"),
+        "_month": ctx.t("import_check.existing_month"),
+        "scheme": ctx.t("table.scheme"),
+    }
+    out = {}
+    for column in map(str, columns):
+        if column in named:
+            out[column] = named[column]
+        elif column.endswith(("_now", "_file")):
+            what, when = column.rsplit("_", 1)
+            label = ctx.t("metric.insured") if what == "insured" else what
+            out[column] = f"{label}: " + ctx.t(f"import_check.existing_{when}")
+    return out
 
 
 def flagged_choice(ctx: Context, prepared: I.Prepared, key: str) -> str | None:
@@ -801,7 +816,8 @@ def flagged_choice(ctx: Context, prepared: I.Prepared, key: str) -> str | None:
     ) or _ask(ctx, "import_check.flagged_choose")
 
 
-def _ask(ctx: Context, message: str) -> None:
+def _ask(ctx: Context, message: str) -> str | None:
+    """Say what the person still has to choose; nothing is chosen for them (None)."""
     st.caption(ctx.t(message))
     return None
 

@@ -114,15 +114,15 @@ def test_rows_that_would_replace_existing_ones_are_listed_and_need_a_choice(own_
     )
     at = upload_insured(csv)
     assert any("1 rows would replace rows" in w.value for w in at.warning)
-    listed = next(d.value for d in at.dataframe if "Now (insured)" in d.value.columns)
+    listed = next(d.value for d in at.dataframe if "Insured: Now" in d.value.columns)
     assert listed.to_dict("records") == [
         {
-            "area_id": "A001",
-            "period": "2026-10-01",
+            "Area id": "A001",
+            "First day": "2026-10-01",
             "Month": "2026-10",
-            "scheme": "health",
-            "Now (insured)": 16083,
-            "In the file (insured)": 17000,
+            "Scheme": "Health insurance",
+            "Insured: Now": 16083,
+            "Insured: In the file": 17000,
         }
     ]
     assert widget(at.radio, "dm_on_existing_").value is None  # no default that replaces
@@ -141,7 +141,10 @@ def test_rows_that_would_replace_existing_ones_are_listed_and_need_a_choice(own_
 
 
 def test_implausible_and_blank_counts_are_reported_in_the_pages_language(own_workspace: Path):
-    csv = "area_id,month,insured,scheme\nA002,2026-11-01,99999,health\nA003,2026-11-01,,health\nA004,2026-11-01,4000,health\n"
+    csv = (
+        "area_id,month,insured,scheme\nA002,2026-11-01,99999,health\nA003,2026-11-01,,health\n"
+        "A004,2026-11-01,4000,health\nA001,2026-10-01,16000,health\n"
+    )
     at = upload_insured(csv, lang="fa")
     rows = report(at)
     assert list(rows.columns)[:2] == ["پرونده", "ردیف"]
@@ -153,6 +156,11 @@ def test_implausible_and_blank_counts_are_reported_in_the_pages_language(own_wor
     assert "برای ۶٬۱۷۲ ساکن" in above["مشکل"] and "بیمه‌شده بیش از ساکنان" in above["مشکل"]
     quality = " ".join(w.value for w in at.warning)
     assert "۱ شمار خالی" in quality and "۱ ردیف با بیمه‌شدهٔ بیش از جمعیت" in quality
+    listed = next(d.value for d in at.dataframe if "بیمه‌شده: کنونی" in d.value.columns)
+    assert listed.iloc[0][["شناسهٔ محله", "روز نخست", "ماه"]].tolist() == [
+        "A001", "۲۰۲۶-۱۰-۰۱", "۲۰۲۶-۱۰",
+    ]  # fmt: skip
+    widget(at.radio, "dm_on_existing_").set_value("add").run()
     assert widget(at.radio, "dm_flagged_").value is None and at.button(key="dm_import").disabled
     widget(at.radio, "dm_flagged_").set_value("skip").run()
     at.button(key="dm_import").click().run()
