@@ -13,6 +13,7 @@ import streamlit as st
 from ui.auth import ask_to_sign_in, configured_users, may_open, sign_out
 from ui.context import (
     current,
+    follow_new_versions,
     keep_in_url,
     language,
     set_calendar,
@@ -130,6 +131,7 @@ with st.sidebar:
     elif configured_users() is not None:
         st.button(ctx.t("auth.sign_in"), on_click=ask_to_sign_in, key="ask_sign_in")
     st.caption(ctx.t("sidebar.about"))
+    follow_new_versions(ctx)  # a version saved by another server process shows within seconds
 st.html(
     f'<div id="coverage-atlas" lang="{ctx.lang}" dir="{direction(ctx.lang)}" '
     f'data-lang="{ctx.lang}" data-dir="{direction(ctx.lang)}" '

@@ -33,7 +33,7 @@ from geodata import schema
 
 DEMO_LABEL = "Synthetic demo data — not real people"
 DEMO_SEED = 1404
-DEMO_REGION_NAME = {"en": "Demo region", "fa": "ناحیه نمونه", "vi": "Vùng mẫu"}
+DEMO_REGION_NAME = {"en": "Demo region", "fa": "محدودهٔ نمونه", "vi": "Vùng mẫu"}
 DEMO_PROVINCE = "Demo province"
 
 N_AREAS = 300

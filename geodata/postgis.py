@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -187,6 +188,56 @@ def list_versions(url: str) -> list[Version]:
     """All versions of the workspace at ``url``, oldest first."""
     with reader(url) as found:
         return found.versions()
+
+
+#: One kept connection per workspace URL for :func:`newest_version`, with its lock (the
+#: server's threads share it; a connection serves one query at a time).
+_KEPT: dict[str, Any] = {}
+_KEPT_LOCK = threading.Lock()
+
+
+def newest_version(url: str) -> int:
+    """The newest version number of the workspace at ``url``: one small query
+    (``SELECT max(version)``) over a connection kept open between calls, opened again when it
+    broke. What a server asks often to learn that another process saved a version."""
+    import psycopg
+
+    target = parse_url(url)
+    query = _sql("SELECT max(version) FROM {table}", table=_ident(target.schema, VERSIONS_LAYER))
+    with _KEPT_LOCK:
+        for attempt in (1, 2):
+            conn = _KEPT.get(url)
+            if conn is None or conn.closed:
+                try:
+                    conn = _KEPT[url] = psycopg.connect(
+                        target.conninfo,
+                        autocommit=True,
+                        connect_timeout=CONNECT_TIMEOUT_S,
+                        application_name="coverage-atlas",
+                    )
+                except psycopg.OperationalError as exc:
+                    raise DataError(
+                        f"Cannot open the workspace database {target.label}: {_reason(exc)}"
+                    ) from None
+            try:
+                found = conn.execute(query).fetchone()
+            except psycopg.OperationalError as exc:  # the server restarted, the link dropped
+                _KEPT.pop(url, None).close()
+                if attempt == 2:
+                    raise DataError(
+                        f"Cannot read the workspace {target.label}: {_reason(exc)}"
+                    ) from None
+                continue
+            except psycopg.Error as exc:
+                raise DataError(
+                    f"Cannot read the workspace {target.label}: {_reason(exc)}"
+                ) from None
+            if found is None or found[0] is None:
+                raise DataError(
+                    f"{target.label} is not a Coverage Atlas workspace (no versions yet)."
+                )
+            return int(found[0])
+    raise AssertionError("unreachable")
 
 
 class Reader:

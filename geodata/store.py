@@ -35,6 +35,7 @@ import json
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -141,6 +142,45 @@ def _gpkg_versions(path: Path) -> list[Version]:
 def latest_version(path: str | Path) -> int:
     """The number of the newest version."""
     return list_versions(path)[-1].number
+
+
+#: How long a server process trusts the newest version number it read from a shared (PostGIS)
+#: workspace before it asks the database again (seconds; ``COVERAGE_ATLAS_VERSION_CHECK_S``).
+VERSION_CHECK_SETTING = "COVERAGE_ATLAS_VERSION_CHECK_S"
+VERSION_CHECK_S = 1.0
+_newest: dict[str, tuple[float, int]] = {}  # location -> (monotonic time read, number)
+
+
+def version_check_seconds() -> float:
+    """The seconds between two checks of a shared workspace's newest version (at least 0)."""
+    try:
+        return max(0.0, float(os.environ.get(VERSION_CHECK_SETTING, VERSION_CHECK_S)))
+    except ValueError:
+        return VERSION_CHECK_S
+
+
+def current_version(path: str | Path) -> int:
+    """The newest version number, checked cheaply: a PostGIS workspace, which other server
+    processes may save to, is asked with one small query at most once per
+    :func:`version_check_seconds` per process (a save through this process is seen at once);
+    a GeoPackage's version table is read as by :func:`latest_version`."""
+    location = workspace_location(path)
+    if not is_postgis(location):
+        return latest_version(location)
+    now = time.monotonic()
+    known = _newest.get(location)
+    if known is not None and now - known[0] < version_check_seconds():
+        return known[1]
+    from geodata import postgis
+
+    number = postgis.newest_version(location)
+    _newest[location] = (now, number)
+    return number
+
+
+def _forget_newest(path: str | Path) -> None:
+    """After a save through this process: the next :func:`current_version` asks again."""
+    _newest.pop(workspace_location(path), None)
 
 
 def version_calendar(version: Version | None) -> str:
@@ -434,12 +474,19 @@ def save_version(
 
 
 def restore_version(
-    path: str | Path, number: int, *, author: str = "", message: str | None = None
+    path: str | Path,
+    number: int,
+    *,
+    author: str = "",
+    message: str | None = None,
+    actor: object | None = None,
 ) -> int:
     """Make an old version current again, as a new version that points at its layers.
 
     Nothing is overwritten or deleted: the old version's layers are shared (they are never
-    changed once written), and every version in between stays in the list.
+    changed once written), and every version in between stays in the list. The restore is
+    recorded in the audit trail as ``actor`` (a :class:`geodata.audit.Actor`; default: the person
+    at the command line).
 
     Returns
     -------
@@ -484,6 +531,14 @@ def restore_version(
                 **{k: old.summary[k] for k in ("title", "demo", *_KEPT) if k in old.summary},
             },
         )
+    from geodata import audit  # it builds on this module
+
+    audit.append(
+        path,
+        actor or audit.cli_actor(author),  # type: ignore[arg-type]
+        "restore",
+        f"version {number} restored as version {new_number}",
+    )
     return new_number
 
 
@@ -493,8 +548,11 @@ def _new_version(path: str | Path) -> Iterator[_Session]:
     if is_postgis(path):
         from geodata import postgis
 
-        with postgis.new_version(str(path)) as session:
-            yield session
+        try:
+            with postgis.new_version(str(path)) as session:
+                yield session
+        finally:
+            _forget_newest(path)
     else:
         with _new_gpkg_version(Path(path)) as (tmp, previous):
             yield _GpkgSession(tmp, previous)
@@ -584,6 +642,7 @@ __all__ = [
     "Version",
     "list_versions",
     "latest_version",
+    "current_version",
     "read_workspace",
     "save_version",
     "restore_version",

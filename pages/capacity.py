@@ -21,6 +21,7 @@ from ui.context import current, require_page
 from ui.downloads import table_downloads
 from ui.facility_layer import facility_filters
 from ui.format import fmt_int, fmt_number, fmt_pct
+from ui.i18n import isolated, joined
 from ui.localize import display_names
 from ui.safe import md_escape
 from ui.state import Param, bind, publish, value
@@ -268,7 +269,9 @@ else:
             ctx.t("capacity.growth.pick_facility"),
             reporting,
             key="cap_series_facility",
-            format_func=lambda fid: f"{facility_names.get(fid, fid)} · {fid}",
+            format_func=lambda fid: joined(
+                [facility_names.get(fid, fid), isolated(fid, ctx.lang)], ctx.lang
+            ),
         )
         own = capacity_data.facility_series(ws, ver, measure, str(picked))
         if len(own):
@@ -311,7 +314,7 @@ supply_column = supply if supply in cap.SUPPLY_COLUMNS else None
 def facility_option(fid: str) -> str:
     row_type = all_facilities.loc[ids.to_numpy() == fid, "type"]
     kind = ctx.label("facility_type", row_type.iloc[0]) if len(row_type) else ""
-    return f"{facility_names.get(fid, fid)} · {fid} · {kind}"
+    return joined([facility_names.get(fid, fid), isolated(fid, ctx.lang), kind], ctx.lang)
 
 
 def add_change(change: cap.Change) -> None:

@@ -11,6 +11,7 @@ from ui.context import current
 from ui.downloads import table_downloads
 from ui.facility_layer import facility_filters
 from ui.format import fmt_int, fmt_pct
+from ui.i18n import joined
 from ui.localize import (
     COVERAGE_BAR,
     coverage_bar_column,
@@ -131,5 +132,5 @@ quality = [
     if status != "ok"
 ]
 if quality:
-    st.caption(ctx.t("quality.title") + " " + " · ".join(quality))
+    st.caption(ctx.t("quality.title") + " " + joined(quality, ctx.lang))
 st.caption(ctx.t("overview.coverage_note", coverage=fmt_pct(figures.get("coverage"), ctx.lang)))

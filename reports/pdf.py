@@ -19,6 +19,7 @@ from reports.briefing import Briefing
 from reports.figures import briefing_map_png, classify_metric, trend_png
 from reports.fonts import font_face_css
 from reports.text import Language, display_names
+from ui.i18n import separator
 
 __all__ = ["ORIENTATIONS", "briefing_html", "briefing_pdf"]
 
@@ -164,7 +165,7 @@ def briefing_html(
         f"<header><h1>{_e(title)}</h1>"
         f'<p class="scope">{_e(_scope_line(b, lang, region_title))}</p>'
         f'<p class="meta">{_e(t("reports.month_line", month=lang.month(b.month)) if b.month is not None else t("reports.no_insured"))}'
-        f" · {_e(t('reports.produced', date=lang.date(produced)))}</p></header>"
+        f"{_e(separator(lang.code))}{_e(t('reports.produced', date=lang.date(produced)))}</p></header>"
     )
     map_title = t("reports.map.title", metric=t(f"metric.{metric}"))
     page1 = (
@@ -352,6 +353,9 @@ def _css_string(text: str) -> str:
 def _css(lang: Language, orientation: str, source_note: str) -> str:
     start, end = ("right", "left") if lang.rtl else ("left", "right")
     counter = "persian" if lang.code == "fa" else "decimal"
+    # A round bullet before a Persian digit reads as a zero ("• ۶" as "۰۶"): Persian lists take
+    # a triangle pointing into the line.
+    marker = ' list-style-type: "\\25C2\\00A0";' if lang.code == "fa" else ""
     page_word = lang.t("reports.page", page="\x00P", pages="\x00N")
     before, _, rest = page_word.partition("\x00P")
     middle, _, after = rest.partition("\x00N")
@@ -405,7 +409,7 @@ td {{ border-bottom: 0.2mm solid #d0d7de; padding: 1mm 1.5mm; text-align: {start
 th.num, td.num {{ text-align: {end}; white-space: nowrap; }}
 td {{ unicode-bidi: plaintext; }}
 .facts {{ margin: 0; padding-{start}: 5mm; }}
-.facts li {{ margin: 1mm 0; }}
+.facts li {{ margin: 1mm 0;{marker} }}
 .note {{ color: #57606a; }}
 """
 

@@ -8,6 +8,7 @@ Every string from data reaches HTML escaped (:func:`ui.maps.escape_text`) or Mar
 from __future__ import annotations
 
 import math
+from functools import partial
 
 import folium
 import geopandas as gpd
@@ -27,7 +28,7 @@ from ui.facility_layer import add_facilities
 from ui.fonts import font_stack
 from ui.format import fmt_int, fmt_month, fmt_number, fmt_pct
 from ui.i18n import direction
-from ui.localize import number_columns
+from ui.localize import localized_table
 from ui.maps import LegendItem, escape_text, text_direction
 
 #: Load classes by load ratio (upper bounds, inclusive) and their colours.
@@ -361,18 +362,24 @@ def load_table(
     return pd.DataFrame(columns)
 
 
+def _decimals(values: pd.Series) -> int:
+    """Decimal places a column of figures needs: none for whole numbers, else one."""
+    present = values.dropna()
+    return 0 if present.empty or bool((present % 1 == 0).all()) else 1
+
+
 def show_table(
     ctx: Context, table: pd.DataFrame, name: str, *, key: str, height: int = 320
 ) -> None:
     """A table with localised numbers, and CSV and XLSX downloads of it as shown (translated
     headers; :func:`ui.downloads.table_downloads`). ``name`` is the file name stem."""
     numeric = [c for c in table.columns if pd.api.types.is_numeric_dtype(table[c])]
+    formats = {c: partial(fmt_number, lang=ctx.lang, digits=_decimals(table[c])) for c in numeric}
     st.dataframe(
-        table,
+        localized_table(table, formats, ctx.lang),  # a missing figure reads "—", never "None"
         hide_index=True,
         width="stretch",
         height=min(height, 38 + 35 * max(len(table), 1)),
-        column_config=number_columns(*numeric),
     )
     table_downloads(ctx, table, name, key=key)
 

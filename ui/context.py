@@ -25,7 +25,16 @@ import streamlit as st
 from geodata.calendar import key_period
 from geodata.demo import DEMO_REGION_NAME, holds_only_demo_data
 from geodata.problems import DataError
-from geodata.store import list_versions, version_calendar, workspace_label, workspace_location
+from geodata.store import (
+    Version,
+    current_version,
+    is_postgis,
+    list_versions,
+    version_calendar,
+    version_check_seconds,
+    workspace_label,
+    workspace_location,
+)
 from geodata.workspaces import demo_workspace_path, is_demo
 from ui.auth import current_session, may, may_open
 from ui.format import CALENDARS, default_calendar, month_label
@@ -50,6 +59,7 @@ class Context:
     signed_in: bool = False
     demo_origin: bool = False  # made by the demo generator (it may hold imports since)
     months: str = "gregorian"  # the workspace's reporting calendar (geodata.calendar)
+    username: str = ""  # the signed-in user's name in the users file (the audit trail's user)
 
     def month(self, value: object) -> str:
         """A reporting month by name in this session's language (:func:`ui.format.month_label`)."""
@@ -166,6 +176,43 @@ def _run_through_app() -> None:
         st.rerun()
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def _shared_versions(path: str, newest: int) -> list[Version]:
+    """The version list of a shared workspace, read once per newest version (and process)."""
+    return list_versions(path)
+
+
+def _versions(path: str) -> list[Version]:
+    """All versions of the workspace: a shared (PostGIS) one is read only when its newest
+    version number (:func:`geodata.store.current_version`, one small query at most once a
+    second) changed; a GeoPackage's list is read at each run as before."""
+    if is_postgis(path):
+        return _shared_versions(path, current_version(path))
+    return list_versions(path)
+
+
+def follow_new_versions(ctx: Context) -> None:
+    """Keep an open page up to date with a shared workspace: every few seconds (twice the
+    version check, ``COVERAGE_ATLAS_VERSION_CHECK_S``) a small fragment asks for the newest
+    version number, and when another server process (or user) saved a newer one the whole page
+    runs again with it, without a reload. Nothing is drawn; a GeoPackage (one server) is left as
+    it is, and so is a workspace that cannot be read (the next run reports it)."""
+    if not is_postgis(ctx.workspace):
+        return
+    every = max(1.0, 2 * version_check_seconds())
+
+    @st.fragment(run_every=every)
+    def watch() -> None:
+        try:
+            newest = current_version(ctx.workspace)
+        except DataError:
+            return
+        if newest != ctx.version:
+            st.rerun(scope="app")
+
+    watch()
+
+
 def current() -> Context:
     """The context of this rerun; stops the page with a clear message if the workspace is unusable."""
     _run_through_app()
@@ -179,7 +226,7 @@ def current() -> Context:
     named = _workspace_argument()
     path = workspace_location(named) if named else _demo_path()  # a postgresql:// URL as is
     try:
-        versions = list_versions(path)
+        versions = _versions(path)
     except DataError as exc:
         logging.getLogger(__name__).error("workspace unusable: %s", exc)
         # The server's folders are for those who manage its data (and its log).
@@ -207,6 +254,7 @@ def current() -> Context:
         signed_in=session.signed_in,
         demo_origin=origin,
         months=months,
+        username=session.username,
     )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import tomllib
 import unicodedata
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
@@ -73,6 +74,39 @@ def translate_value(prefix: str, value: object, lang: str = DEFAULT_LANGUAGE) ->
     if key in catalog(lang) or key in catalog(DEFAULT_LANGUAGE):
         return translate(key, lang)
     return str(value)
+
+
+#: First-strong isolate, left-to-right isolate and pop directional isolate (Unicode bidi).
+FSI, LRI, PDI = "\u2068", "\u2066", "\u2069"
+
+#: The separator between parts of one line: the middle dot "·" reads as the Persian zero "٠"
+#: beside Persian digits ("نسخهٔ ۱ · ۰ ماه"), and a bar as the Persian one "۱", so Persian takes
+#: an em dash.
+SEPARATORS = {"fa": " — "}
+_SEPARATOR = " · "
+
+
+def separator(lang: str) -> str:
+    """The separator between parts of one line in ``lang`` (never one that reads as a digit)."""
+    return SEPARATORS.get(lang, _SEPARATOR)
+
+
+def joined(parts: Iterable[object], lang: str) -> str:
+    """``parts`` on one line with :func:`separator` (``None`` and empty parts left out)."""
+    return separator(lang).join(str(p) for p in parts if p is not None and str(p) != "")
+
+
+def isolated(text: object, lang: str) -> str:
+    """``text`` (a name, an id, a number with its unit...) as a unit of its own inside a line of
+    ``lang``: in a right-to-left language wrapped in first-strong isolation (FSI…PDI) so that the
+    bidi algorithm neither reorders it nor lets it reorder its neighbours; as is otherwise."""
+    return f"{FSI}{text}{PDI}" if lang in RTL_LANGUAGES else str(text)
+
+
+def left_to_right(text: object) -> str:
+    """``text`` that always reads left to right (a command, a path, an id with punctuation),
+    isolated (LRI…PDI) from the line around it."""
+    return f"{LRI}{text}{PDI}"
 
 
 def direction(lang: str) -> str:

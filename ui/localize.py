@@ -55,6 +55,11 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"],
 [data-testid="stTextInput"] input { direction: ltr; text-align: right; }
 /* Metric values and deltas: keep the sign before the digits. */
 [data-testid="stMetricValue"], [data-testid="stMetricDelta"] { unicode-bidi: plaintext; }
+/* Commands (the Briefings page's) read left to right, isolated from the right-to-left page: the
+   bidi algorithm would otherwise move its options and quoted values around. */
+[data-testid="stCode"], [data-testid="stCode"] pre, [data-testid="stCode"] code {
+    direction: ltr; text-align: left; unicode-bidi: isolate;
+}
 /* Plotly lays out its SVG itself (the chart's title and legend are placed on the right by
    ui.charts); an inherited rtl would flip every text anchor and push tick labels onto the axis. */
 .js-plotly-plot, .js-plotly-plot * { direction: ltr; }
@@ -143,7 +148,8 @@ def localized_table(
     """
     shown = frame[list(reversed(frame.columns))] if direction(lang) == "rtl" else frame
     present = {column: fn for column, fn in formats.items() if column in shown.columns}
-    return shown.style.format(present)
+    # A missing cell reads "—" in every column (a Styler would write "nan", the grid "None").
+    return shown.style.format(present, na_rep="—")
 
 
 def number_columns(*labels: str) -> dict[str, st.column_config.Column]:

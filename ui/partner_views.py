@@ -20,10 +20,11 @@ from ui.context import Context
 from ui.downloads import table_downloads
 from ui.facility_layer import add_facility_layer
 from ui.format import fmt_int, fmt_number, fmt_pct
-from ui.i18n import direction
+from ui.i18n import direction, isolated, joined
 from ui.localize import display_names, localized_table
 from ui.maps import LegendItem
 from ui.safe import md_escape
+from ui.state import keep
 
 #: Distinct fills for partners: ColorBrewer Dark2 then Set2 (colour-blind friendly, print well),
 #: then ten of Kelly's colours of maximum contrast that differ from those and from the grey of
@@ -297,6 +298,7 @@ def trend_section(ctx: Context, cards: pd.DataFrame) -> None:
         st.caption(ctx.t("partners.no_areas"))
         return
     left, right = st.columns(2)
+    keep("pt_trend_partner", list(labels))  # the partner and area stay chosen across page moves
     partner_id = left.selectbox(
         ctx.t("partners.partner"), list(labels), format_func=labels.get, key="pt_trend_partner"
     )
@@ -308,6 +310,7 @@ def trend_section(ctx: Context, cards: pd.DataFrame) -> None:
             strict=True,
         )
     )
+    keep("pt_trend_area", [None, *sorted(names, key=names.get)])
     area_id = right.selectbox(
         ctx.t("partners.one_area"),
         [None, *sorted(names, key=names.get)],
@@ -351,8 +354,13 @@ def reassign_form(ctx: Context, areas: pd.DataFrame, cards: pd.DataFrame) -> Non
         else pd.Series(pd.NA, index=areas.index, dtype="string")
     )
     option_text = {
-        str(a): f"{n} ({a}) · "
-        + (labels.get(str(p), str(p)) if pd.notna(p) else ctx.t("partners.none"))
+        str(a): joined(
+            [
+                f"{isolated(n, ctx.lang)} ({isolated(a, ctx.lang)})",
+                labels.get(str(p), str(p)) if pd.notna(p) else ctx.t("partners.none"),
+            ],
+            ctx.lang,
+        )
         for a, n, p in zip(areas["area_id"], names, current, strict=True)
     }
     districts = sorted(areas["district_id"].dropna().astype(str).unique())

@@ -21,6 +21,7 @@ from ui.context import Context
 from ui.data import tables as scoped_tables
 from ui.facility_layer import add_facility_layer
 from ui.format import fmt_int, fmt_pct, fmt_signed, fmt_value
+from ui.i18n import joined
 from ui.localize import display_names
 from ui.maps import MAP_BACKGROUND, LegendItem, _MapStyle, choropleth_map
 from ui.offline import basemap_tiles, offline_map
@@ -134,7 +135,7 @@ def page_header(ctx: Context, title_key: str, period: pd.Timestamp | None = None
     line = ctx.t("header.workspace", title=md_escape(ctx.title), version=version)
     if period is not None:
         month = ctx.month(period)
-        line += " · " + ctx.t("header.month", month=month)
+        line = joined([line, ctx.t("header.month", month=month)], ctx.lang)
     st.caption(line)
     if ctx.role == "partner":
         st.info(

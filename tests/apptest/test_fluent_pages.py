@@ -1,0 +1,50 @@
+"""Every page reads as written in its language: no "None" or "nan" in a table or caption, no
+separator that reads as a Persian digit, and ``/overview`` opens the Overview, not "Page not found"."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.apptest.helpers import app_pages, query, run_page
+from tests.apptest.visible import visible_texts
+from tests.conftest import ROOT
+from ui.i18n import translate
+
+MISSING = re.compile(r"\b(None|nan|NaN|NaT)\b|<NA>")
+LATIN_DIGIT = re.compile("[0-9]")
+
+
+@pytest.mark.parametrize("page", app_pages())
+def test_every_page_reads_without_none_and_with_a_persian_separator(on_demo, page):
+    for lang in ("vi", "fa"):
+        at = run_page(page, {"lang": lang})
+        texts = visible_texts(at)
+        assert not [t for t in texts if MISSING.search(t)], (lang, page)
+    assert not [t for t in texts if "·" in t], page
+    # The workspace line under the title: its version (and month) in Persian digits, apart.
+    line = next(c.value for c in at.caption if "نسخهٔ" in c.value)
+    assert not LATIN_DIGIT.search(line.replace(translate("app.title", "en"), "")), line
+
+
+def test_the_presentation_counter_is_apart_from_the_month(on_demo):
+    at = run_page("pages/briefings.py", {"lang": "fa", "present": "1", "by": "districts"})
+    sub = next(h.proto.body for h in at.get("html") if "ca-present-sub" in h.proto.body)
+    assert re.search("۲۰۲۶ — ۱ از ۱۲<", sub), sub
+
+
+def test_the_overview_path_opens_the_overview_in_the_language_of_the_link(on_demo):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.query_params["lang"] = "fa"
+    at.run()
+    # The browser asks for /overview by name: Streamlit runs the page whose URL path it is, and
+    # says "Page not found" (in English) where there is none.
+    named = [h for h, page in at._registered_pages.items() if page["url_pathname"] == "overview"]
+    assert named, "no page at /overview"
+    at._page_hash = named[0]
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == translate("overview.title", "fa")
+    assert query(at)["lang"] == "fa"

@@ -1,0 +1,57 @@
+"""What a reader sees of a page run under AppTest: the texts of its elements and widgets (options as
+formatted), and its tables' cells as the grid shows them (a styled table's display values; an
+empty cell of a plain table reads "None")."""
+
+from __future__ import annotations
+
+import pandas as pd
+from streamlit import dataframe_util
+
+_TEXT_ELEMENTS = ("title", "header", "subheader", "caption", "markdown", "info", "warning", "error")
+_TEXT_ELEMENTS += ("success", "latex", "code")
+_LABELLED = ("text_input", "number_input", "slider", "toggle", "checkbox", "button", "tabs")
+_LABELLED += ("expander", "date_input", "text_area", "color_picker", "time_input")
+_CHOICES = ("selectbox", "radio", "multiselect", "select_slider")
+
+
+def _cells(node) -> list[str]:
+    arrow = getattr(node.proto, "arrow_data", node.proto)
+    if arrow.HasField("styler") and arrow.styler.display_values:
+        shown = dataframe_util.convert_arrow_bytes_to_pandas_df(arrow.styler.display_values)
+        data = node.value
+        # A styled cell shows its display value; one without shows its data ("None" when empty).
+        cells = []
+        for column in shown.columns:
+            for i, text in enumerate(shown[column]):
+                if isinstance(text, str) and text != "":
+                    cells.append(text)
+                elif column in data.columns and i < len(data):
+                    cell = data[column].iloc[i]
+                    cells.append("None" if pd.isna(cell) else str(cell))
+        return cells
+    frame = node.value
+    return [
+        "None" if pd.isna(cell) else str(cell)
+        for column in frame.columns
+        for cell in frame[column]
+        if not isinstance(cell, list | tuple | dict)
+    ] + [str(c) for c in frame.columns]
+
+
+def visible_texts(at) -> list[str]:
+    """Every text the run shows, one entry per element, widget label, option and table cell."""
+    texts: list[str] = []
+    for kind in _TEXT_ELEMENTS:
+        texts += [str(e.value) for e in at.get(kind)]
+    for kind in _LABELLED:
+        texts += [str(getattr(e, "label", "")) for e in at.get(kind)]
+    for kind in _CHOICES:
+        for e in at.get(kind):
+            texts.append(str(e.label))
+            texts += [str(o) for o in e.options]
+    for m in at.get("metric"):
+        texts += [str(m.label), str(m.value), str(m.proto.body or "")]
+    for kind in ("dataframe", "table"):
+        for node in at.get(kind):
+            texts += _cells(node)
+    return [t for t in texts if t]

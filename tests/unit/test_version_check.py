@@ -1,0 +1,63 @@
+"""The cheap check of a shared workspace's newest version (#21): one small query over a kept
+connection, at most once per check interval per process, a save through this process seen at
+once, and a dropped connection opened again."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from geodata import postgis, store
+
+
+@pytest.fixture(scope="module")
+def shared(postgis_url: str) -> str:
+    from geodata.workspaces import write_demo_workspace
+
+    url = f"{postgis_url}?schema=version_check"
+    write_demo_workspace(url)
+    return url
+
+
+def test_the_newest_version_is_asked_at_most_once_per_interval(shared, monkeypatch) -> None:
+    asked: list[str] = []
+    ask = postgis.newest_version
+    monkeypatch.setattr(postgis, "newest_version", lambda url: asked.append(url) or ask(url))
+    monkeypatch.setenv(store.VERSION_CHECK_SETTING, "0.5")
+    store._forget_newest(shared)
+    newest = store.latest_version(shared)
+    assert [store.current_version(shared) for _ in range(200)] == [newest] * 200
+    assert asked == [shared]  # one query for 200 checks
+    # A save through this process is seen at once, whatever the interval.
+    monkeypatch.setenv(store.VERSION_CHECK_SETTING, "60")
+    saved = store.restore_version(shared, 1, author="test")
+    assert store.current_version(shared) == saved == newest + 1
+    assert len(asked) == 2
+
+
+def test_another_process_save_shows_after_the_interval(shared, monkeypatch) -> None:
+    monkeypatch.setenv(store.VERSION_CHECK_SETTING, "0.3")
+    before = store.current_version(shared)
+    saved = store.restore_version(shared, 1, author="another process")
+    # As another process sees it: it read the number just before the save.
+    store._newest[store.workspace_location(shared)] = (time.monotonic(), before)
+    assert store.current_version(shared) == before  # within the interval: no query
+    time.sleep(0.35)
+    assert store.current_version(shared) == saved
+
+
+def test_a_dropped_connection_is_opened_again(shared, postgis_url) -> None:
+    import psycopg
+
+    newest = postgis.newest_version(shared)
+    kept = postgis._KEPT[shared]
+    with psycopg.connect(postgis_url, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", [kept.info.backend_pid])
+    assert postgis.newest_version(shared) == newest
+    assert postgis._KEPT[shared] is not kept
+
+
+def test_a_missing_workspace_is_a_data_error(postgis_url) -> None:
+    with pytest.raises(store.DataError, match="Cannot read the workspace"):
+        postgis.newest_version(f"{postgis_url}?schema=no_such_workspace")
