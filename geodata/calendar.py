@@ -329,6 +329,13 @@ def tick_months(periods: object, calendar: str | None = None, max_ticks: int = 1
     return pd.Series(span.to_numpy()[::-1][::step][::-1], dtype="datetime64[ns]")
 
 
+def period_name(period: object, calendar: str | None = None) -> str:
+    """A period as its own calendar numbers it, for file names: ``1405-08`` (Aban 1405),
+    ``2026-10`` (October 2026); ``calendar`` None: the one it is a month start of."""
+    key = month_key(pd.Timestamp(period), periods_calendar([period], calendar))
+    return f"{key[0]:04d}-{key[1]:02d}" if key else ""
+
+
 def period_key(period: object) -> str:
     """The ``YYYY-MM`` key a link names a period by: its Gregorian year and month, unique in
     either calendar (each Gregorian month holds the first day of exactly one Solar Hijri month)."""

@@ -20,7 +20,6 @@ from ui import data, map_shapes, views
 from ui.context import current
 from ui.downloads import map_exports, table_downloads
 from ui.format import fmt_int, fmt_number
-from ui.i18n import joined
 from ui.localize import display_names, localized_table, names_by_key
 from ui.state import Param, bind, publish, value
 
@@ -129,8 +128,7 @@ def present() -> None:
     )
     st.html(
         f'<div class="ca-present-title" dir="auto">{bd.escape(heading)}</div>'
-        f'<div class="ca-present-sub" dir="auto">'
-        f"{bd.escape(joined([when, counter], ctx.lang))}</div>"
+        f'<div class="ca-present-sub" dir="auto">{bd.escape(when)} · {bd.escape(counter)}</div>'
     )
     views.headline(ctx, cov.headline_figures(own), None)
     metric = "coverage" if with_insured else "population"
@@ -256,7 +254,7 @@ if section == "briefing":
         st.download_button(
             ctx.t("briefings.pdf.download"),
             pdf,
-            file_name=bd.pdf_name(scope, scope_id, month_key, ctx.lang),
+            file_name=bd.pdf_name(scope, scope_id, month_key, ctx.lang, ctx.months),
             mime="application/pdf",
             icon=":material/download:",
             key="br_pdf_download",

@@ -16,6 +16,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
+from geodata.calendar import key_period, period_name
 from geodata.store import is_postgis, workspace_label
 from reports.documents import make_briefing
 from reports.text import Language
@@ -108,8 +109,12 @@ def briefing_pdf(
     )
 
 
-def pdf_name(scope: str, scope_id: str | None, month: str, lang: str) -> str:
+def pdf_name(
+    scope: str, scope_id: str | None, month: str, lang: str, months: str | None = None
+) -> str:
+    """The briefing's file name; its month numbered in the workspace's calendar (``months``)."""
     safe = re.sub(r"[^A-Za-z0-9_-]+", "_", str(scope_id or "")).strip("_")
+    month = period_name(key_period(month, months or "gregorian"), months) if month else month
     parts = ["briefing", scope, safe, month or "latest", lang]
     return "_".join(p for p in parts if p) + ".pdf"
 

@@ -176,3 +176,9 @@ def test_tick_months_one_per_month_or_per_quarter():
         == cal.month_range("2026-08-23", "2026-10-23", "solar_hijri").tolist()
     )
     assert cal.tick_months(pd.Series([], dtype="datetime64[ns]")).empty
+
+
+def test_period_names_for_files_in_the_periods_calendar():
+    assert cal.period_name(pd.Timestamp("2026-10-23")) == "1405-08"  # Aban 1405
+    assert cal.period_name(pd.Timestamp("2026-10-01")) == "2026-10"
+    assert cal.period_name(pd.Timestamp("2026-10-09"), "solar_hijri") == "1405-07"

@@ -147,3 +147,13 @@ def test_briefing_month_names_a_solar_hijri_period() -> None:
     assert match_period(parse_month("2026-10"), [pd.Timestamp("2026-10-01")]) == pd.Timestamp(
         "2026-10-01"
     )
+
+
+def test_briefing_file_is_named_by_the_workspace_month() -> None:
+    from ui.briefing_data import pdf_name
+
+    assert (
+        pdf_name("region", None, "2026-10", "fa", "solar_hijri") == "briefing_region_1405-08_fa.pdf"
+    )
+    assert pdf_name("region", None, "2026-10", "en") == "briefing_region_2026-10_en.pdf"
+    assert pdf_name("district", "D1", "", "en") == "briefing_district_D1_latest_en.pdf"
