@@ -20,6 +20,7 @@ from ui import data, map_shapes, views
 from ui.context import current
 from ui.downloads import map_exports, table_downloads
 from ui.format import fmt_int, fmt_number
+from ui.i18n import joined
 from ui.localize import display_names, localized_table, names_by_key
 from ui.state import Param, bind, publish, value
 
@@ -128,7 +129,8 @@ def present() -> None:
     )
     st.html(
         f'<div class="ca-present-title" dir="auto">{bd.escape(heading)}</div>'
-        f'<div class="ca-present-sub" dir="auto">{bd.escape(when)} · {bd.escape(counter)}</div>'
+        f'<div class="ca-present-sub" dir="auto">'
+        f"{bd.escape(joined([when, counter], ctx.lang))}</div>"
     )
     views.headline(ctx, cov.headline_figures(own), None)
     metric = "coverage" if with_insured else "population"
