@@ -2,7 +2,7 @@
 
 A recipe's ``[roads]`` (``path`` = an OpenStreetMap ``.osm.pbf``, ``speeds`` = a speed table in
 the GeoHealthAccess ``moving-speeds.json`` layout) and ``[rasters]`` (``landcover``, ``slope``,
-``elevation``, ``water``: a file, a ``*`` pattern or a list of them) sections name the files; the
+``elevation``, ``water``, ``population``: a file, a ``*`` pattern or a list of them) sections name the files; the
 build stores them in the workspace's ``inputs`` table (:data:`geodata.schema.INPUTS`): one row per
 part of each file, the bytes as base64 text, with the file's name, size and SHA-256. The table is
 versioned like any other: a version that does not change the files shares the previous version's
@@ -32,7 +32,7 @@ from geodata.store import read_table
 
 PART_BYTES = 1 << 20
 ROAD_ROLES = ("roads", "speeds")
-RASTER_ROLES = ("landcover", "slope", "elevation", "water")
+RASTER_ROLES = ("landcover", "slope", "elevation", "water", "population")
 ROLES = ROAD_ROLES + RASTER_ROLES
 
 

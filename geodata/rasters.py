@@ -121,6 +121,39 @@ def burn_speeds(lines: gpd.GeoDataFrame, speed_kmh: np.ndarray, like: Grid) -> n
     )
 
 
+def sum_onto(path: str | Path, like: Grid) -> np.ndarray:
+    """A count raster (people per cell) added up onto the cells of ``like`` (GDAL's ``sum``
+    resampling; nodata counts as none): the same people on another grid."""
+    from rasterio.enums import Resampling
+    from rasterio.warp import reproject
+
+    out = np.zeros(like.shape, dtype="float64")
+    with rasterio.open(path) as src:
+        values = src.read(1, masked=True).astype("float64").filled(0.0)
+        reproject(
+            values,
+            out,
+            src_transform=src.transform,
+            src_crs=src.crs,
+            dst_transform=like.transform,
+            dst_crs=like.crs.to_wkt(),
+            resampling=Resampling.sum,
+        )
+    return out
+
+
+def polygon_cells(polygons: gpd.GeoSeries, like: Grid) -> np.ndarray:
+    """For each cell of ``like``, the position in ``polygons`` of the polygon holding its centre
+    (-1 where none)."""
+    polygons = polygons.to_crs(like.crs)
+    shapes = [(g, i) for i, g in enumerate(polygons.to_numpy()) if g is not None and not g.is_empty]
+    if not shapes:
+        return np.full(like.shape, -1, dtype="int64")
+    return rasterio.features.rasterize(
+        shapes, out_shape=like.shape, transform=like.transform, fill=-1, dtype="int32"
+    ).astype("int64")
+
+
 def load_speed_table(path: str | Path) -> dict:
     with open(path, encoding="utf-8") as f:
         table = json.load(f)

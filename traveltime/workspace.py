@@ -13,16 +13,28 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
+import pandas as pd
 
+from analytics.traveltime.catchments import (
+    DEFAULT_MINUTES,
+    catchment_people,
+    catchment_polygons,
+    reach_within,
+    uninsured_cells,
+)
+from analytics.traveltime.friction import snap_to_passable
 from analytics.traveltime.network import RoadGraph, network_graph
 from analytics.traveltime.speeds import DEFAULT_TABLE, road_speeds
 from geodata.inputs import input_files
 from geodata.problems import DataError
-from geodata.rasters import Grid, load_speed_table, read_grid
+from geodata.rasters import Grid, load_speed_table, polygon_cells, read_grid, sum_onto
 from geodata.roads import read_osm_network
-from geodata.store import latest_version, workspace_location
+from geodata.store import latest_version, read_workspace, workspace_location
 from traveltime.kit import FrictionKit, friction_kit
+
+SNAP_CELLS = 2.0
 
 
 @dataclass(frozen=True)
@@ -116,9 +128,84 @@ def _kit_folder(files: dict[str, list[Path]], folders: set[Path]) -> Path:
     return folder
 
 
-def cells_with_people(
-    grid: Grid, lon: np.ndarray, lat: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+@dataclass(frozen=True)
+class Catchments:
+    """Per start (facility or proposed site) and time: the people and uninsured inside
+    (``table``: ``start``, ``minutes``, ``cells``, ``people``, ``uninsured``) and the catchment as a
+    polygon in WGS 84 (``polygons``: ``start``, ``minutes``, geometry); ``stranded``: starts on
+    an impassable cell or off the grid (they reach no one); ``moved_cells``: how far each start
+    was moved from a sea or no-data cell onto land, in cells (0: not moved; NaN: no land close)."""
+
+    table: pd.DataFrame
+    polygons: gpd.GeoDataFrame
+    stranded: np.ndarray
+    moved_cells: np.ndarray
+
+
+def people_grid(workspace: str | Path, version: int | None = None, mode: str = "motorised"):
+    """People per cell of the friction grid: the stored population raster summed onto it."""
+    return _people_grid(*_version(workspace, version), mode)
+
+
+@lru_cache(maxsize=8)
+def _people_grid(workspace: str, version: int, mode: str) -> np.ndarray:
+    grid = _friction_surface(workspace, version, mode).friction_s
+    files = input_files(workspace, version)
+    if "population" not in files:
+        raise DataError(
+            "This workspace version holds no population raster: add population = '….tif' to "
+            "the [rasters] section of its recipe."
+        )
+    return sum_onto(files["population"][0], grid)
+
+
+def catchments(
+    workspace: str | Path,
+    lon: np.ndarray,
+    lat: np.ndarray,
+    minutes=DEFAULT_MINUTES,
+    *,
+    version: int | None = None,
+    mode: str = "motorised",
+    period=None,
+) -> Catchments:
+    """Travel-time catchments of facilities or proposed sites (``lon``, ``lat`` in degrees) over
+    the workspace version's friction surface, with the people and, where the areas have insured
+    counts for ``period`` (the latest by default), the uninsured inside."""
+    from analytics.coverage import coverage_by_area
+
+    location, number = _version(workspace, version)
+    surface = _friction_surface(location, number, mode)
+    grid = surface.friction_s
+    people = _people_grid(location, number, mode)
+    tables = read_workspace(location, number)
+    uninsured = None
+    if not tables["insured"].empty:
+        areas = coverage_by_area(tables["areas"], tables["insured"], period)
+        population = pd.to_numeric(areas["population"], errors="coerce").to_numpy("float64")
+        share = np.divide(
+            areas["uninsured"].to_numpy("float64"),
+            population,
+            out=np.full(len(areas), np.nan),
+            where=population > 0,
+        )
+        uninsured = uninsured_cells(people, polygon_cells(areas.geometry, grid), share)
+    rows, cols = lonlat_cells(grid, lon, lat)
+    # a site on the coast often falls on a sea or no-data cell of the 1 km grid: moved to the
+    # nearest passable cell within 2 cells, as the comparison script does
+    inside = (rows >= 0) & (rows < grid.shape[0]) & (cols >= 0) & (cols < grid.shape[1])
+    moved = np.full(len(rows), np.nan)
+    if inside.any():
+        rows[inside], cols[inside], moved[inside] = snap_to_passable(
+            grid.values, rows[inside], cols[inside], max_cells=SNAP_CELLS
+        )
+    reach = reach_within(grid.values, rows, cols, max(minutes), ns_over_ew=surface.ns_over_ew)
+    table = catchment_people(reach, minutes, people, uninsured)
+    polygons = catchment_polygons(reach, minutes, grid.transform, grid.crs).to_crs("EPSG:4326")
+    return Catchments(table, polygons, reach.stranded, moved)
+
+
+def lonlat_cells(grid: Grid, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The friction grid's cell (row, col) of points given in degrees."""
     import pyproj
 

@@ -74,37 +74,57 @@ def test_comoros_engines_read_the_workspaces_inputs_once_per_version(comoros_wor
     assert road_network(path, first) is network
 
 
-def test_comoros_hospital_catchments_hold_their_people(comoros_workspace):
-    """30-minute catchments of the hospitals over the friction surface; the people inside are the
-    WorldPop people of the cells reached (the raster summed onto the 1 km grid)."""
-    import rasterio.warp
-    from rasterio.enums import Resampling
+def test_comoros_hospital_catchments_hold_their_people(comoros_workspace, tmp_path):
+    """15/30/60-minute catchments of the hospitals and of a proposed site over the workspace's
+    friction surface: the people inside are the WorldPop people of the cells reached (the stored
+    raster summed onto the 1 km grid); the uninsured are known once the areas have insured counts."""
+    import shutil
 
-    from analytics.traveltime.catchments import catchment_people, catchment_polygons, reach_within
-    from traveltime.workspace import cells_with_people, friction_surface
+    import pandas as pd
+
+    from analytics.traveltime.friction import cost_distance, snap_to_passable
+    from geodata.store import save_version
+    from traveltime.workspace import catchments, friction_surface, lonlat_cells, people_grid
 
     surface = friction_surface(comoros_workspace)
     grid = surface.friction_s
     assert grid.shape == (117, 147)  # the kit's 1 km grid
+    people = people_grid(comoros_workspace)
+    # the 1 km grid stops at 44.53 E: the eastern tip of Ndzuwani (about 1 %) lies beyond it
+    assert people.sum() == pytest.approx(869_595, rel=0.02)
     facilities = read_workspace(comoros_workspace)["facilities"]
     hospitals = facilities[facilities["type"] == "hospital"]
-    rows, cols = cells_with_people(grid, hospitals.geometry.x, hospitals.geometry.y)
-    with rasterio.open(KIT / "population.tif") as src:
-        people = np.zeros(grid.shape, dtype="float64")
-        rasterio.warp.reproject(
-            src.read(1, masked=True).filled(0).astype("float64"),
-            people,
-            src_transform=src.transform,
-            src_crs=src.crs,
-            dst_transform=grid.transform,
-            dst_crs=grid.crs.to_wkt(),
-            resampling=Resampling.sum,
-        )
-    reach = reach_within(grid.values, rows, cols, 60, ns_over_ew=surface.ns_over_ew)
-    table = catchment_people(reach, [15, 30, 60], people)
-    polygons = catchment_polygons(reach, [30], grid.transform, grid.crs)
-    assert len(polygons) == len(hospitals) - len(reach.stranded)
+    lon = np.append(hospitals.geometry.x.to_numpy(), 43.40)  # and a proposed site inland
+    lat = np.append(hospitals.geometry.y.to_numpy(), -11.50)
+    found = catchments(comoros_workspace, lon, lat, [15, 30, 60])
+    table = found.table
+    assert len(table) == 3 * len(lon) and table["uninsured"].isna().all()  # no insured data
     by_time = table.pivot(index="start", columns="minutes", values="people")
     assert (by_time[15] <= by_time[30]).all() and (by_time[30] <= by_time[60]).all()
-    assert by_time[60].max() <= people.sum() + 1
-    assert by_time[30].max() > 10_000  # a hospital in a town reaches many thousands in 30 min
+    assert by_time[30].max() > 100_000  # Moroni's hospitals reach a large share of Ngazidja
+    # the proposed site: the people of the cells its own cost-distance puts within 30 minutes
+    rows, cols = lonlat_cells(grid, lon[-1:], lat[-1:])
+    rows, cols, moved = snap_to_passable(grid.values, rows, cols, max_cells=2)  # onto land
+    assert found.moved_cells[-1] == moved[0]
+    cost = cost_distance(grid.values, rows, cols, ns_over_ew=surface.ns_over_ew).cost
+    within = np.nan_to_num(cost, nan=np.inf) <= 30 * 60
+    site = len(lon) - 1
+    assert by_time.loc[site, 30] == pytest.approx(people[within].sum())
+    polygons = found.polygons.set_index(["start", "minutes"])
+    assert polygons.loc[(site, 30)].geometry.area > polygons.loc[(site, 15)].geometry.area
+
+    # with half of every area insured, half the people inside are uninsured
+    path = tmp_path / "insured.gpkg"
+    shutil.copy(comoros_workspace, path)
+    areas = read_workspace(path)["areas"]
+    insured = pd.DataFrame(
+        {
+            "area_id": areas["area_id"],
+            "period": pd.Timestamp("2024-01-01"),
+            "scheme": "health",
+            "insured": (areas["population"] // 2).astype("Int64"),
+        }
+    )
+    save_version(path, {"insured": insured}, message="half insured")
+    half = catchments(path, lon[-1:], lat[-1:], [30]).table
+    assert half["uninsured"].item() == pytest.approx(half["people"].item() / 2, rel=0.02)
