@@ -1,15 +1,16 @@
 """The travel-time engines fed from a workspace's stored inputs (``[roads]`` and ``[rasters]``
-of its recipe, see :mod:`geodata.inputs`), processed once per workspace version.
+of its recipe, see :mod:`geodata.inputs`), processed once per stored set of files.
 
-:func:`road_network` (the OpenStreetMap extract read into a graph of travel seconds) and
-:func:`friction_surface` (land cover, slope and water with the roads burnt in) are cached on
-(workspace, version, mode, …): a new version with other files is processed again, an old version
-keeps its own result, and a version that did not change the files reads the same stored bytes.
+:func:`road_network` (the OpenStreetMap extract read into a graph of travel seconds),
+:func:`friction_surface` (land cover, slope and water with the roads burnt in) and
+:func:`people_grid` are cached on the workspace, the layer of its ``inputs`` table a version uses,
+and the mode: a version with other files is processed again, an old version keeps its own result,
+and versions that did not change the files (an insured-count import) share one.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -31,7 +32,7 @@ from geodata.inputs import input_files
 from geodata.problems import DataError
 from geodata.rasters import Grid, load_speed_table, polygon_cells, read_grid, sum_onto
 from geodata.roads import read_osm_network
-from geodata.store import latest_version, read_workspace, workspace_location
+from geodata.store import list_versions, read_workspace, workspace_location
 from traveltime.kit import FrictionKit, friction_kit
 
 SNAP_CELLS = 2.0
@@ -45,8 +46,8 @@ class WorkspaceNetwork:
     crs: object
 
 
-def _files(workspace: str, version: int) -> dict[str, list[Path]]:
-    files = input_files(workspace, version)
+def _files(stored: _Stored) -> dict[str, list[Path]]:
+    files = input_files(stored.location, stored.version)
     if "roads" not in files:
         raise DataError(
             "This workspace version holds no road extract: add a [roads] section to its recipe."
@@ -60,21 +61,41 @@ def _speeds(files: dict[str, list[Path]]) -> dict:
     return DEFAULT_TABLE
 
 
-def _version(workspace: str | Path, version: int | None) -> tuple[str, int]:
+@dataclass(frozen=True)
+class _Stored:
+    """A workspace's stored inputs as the caches key them: the workspace and the layer of its
+    ``inputs`` table (versions that share the layer share the files); ``version``: one of them."""
+
+    location: str
+    layer: str
+    version: int = field(compare=False, hash=False)
+
+
+def _stored(workspace: str | Path, version: int | None) -> _Stored:
     location = workspace_location(workspace)
-    return location, latest_version(location) if version is None else int(version)
+    versions = {v.number: v for v in list_versions(location)}
+    number = max(versions) if version is None else int(version)
+    if number not in versions:
+        raise DataError(f"The workspace has no version {number}.")
+    layer = versions[number].layers.get("inputs")
+    if layer is None:
+        raise DataError(
+            f"Version {number} of the workspace holds no travel-time inputs: add [roads] and "
+            "[rasters] sections to its recipe."
+        )
+    return _Stored(location, layer, number)
 
 
 def road_network(
     workspace: str | Path, version: int | None = None, mode: str = "motorised"
 ) -> WorkspaceNetwork:
-    """The road graph of a workspace version (cached per workspace, version and mode)."""
-    return _road_network(*_version(workspace, version), mode)
+    """The road graph of a workspace version (cached: see the module docstring)."""
+    return _road_network(_stored(workspace, version), mode)
 
 
 @lru_cache(maxsize=8)
-def _road_network(workspace: str, version: int, mode: str) -> WorkspaceNetwork:
-    files = _files(workspace, version)
+def _road_network(stored: _Stored, mode: str) -> WorkspaceNetwork:
+    files = _files(stored)
     net = read_osm_network(files["roads"][0])
     return WorkspaceNetwork(network_graph(net.xy, net.edges, _speeds(files), mode), net.crs)
 
@@ -82,13 +103,13 @@ def _road_network(workspace: str, version: int, mode: str) -> WorkspaceNetwork:
 def friction_surface(
     workspace: str | Path, version: int | None = None, mode: str = "motorised"
 ) -> FrictionKit:
-    """The friction surface of a workspace version (cached per workspace, version and mode)."""
-    return _friction_surface(*_version(workspace, version), mode)
+    """The friction surface of a workspace version (cached: see the module docstring)."""
+    return _friction_surface(_stored(workspace, version), mode)
 
 
 @lru_cache(maxsize=8)
-def _friction_surface(workspace: str, version: int, mode: str) -> FrictionKit:
-    files = _files(workspace, version)
+def _friction_surface(stored: _Stored, mode: str) -> FrictionKit:
+    files = _files(stored)
     if "landcover" not in files:
         raise DataError(
             "This workspace version holds no land-cover rasters: add a [rasters] section to its "
@@ -104,7 +125,8 @@ def _friction_surface(workspace: str, version: int, mode: str) -> FrictionKit:
 
 def elevation_grid(workspace: str | Path, version: int | None = None) -> Grid | None:
     """The elevation raster of a workspace version, if it holds one (for walking on slopes)."""
-    files = input_files(*_version(workspace, version))
+    stored = _stored(workspace, version)
+    files = input_files(stored.location, stored.version)
     return read_grid(files["elevation"][0]) if "elevation" in files else None
 
 
@@ -144,13 +166,13 @@ class Catchments:
 
 def people_grid(workspace: str | Path, version: int | None = None, mode: str = "motorised"):
     """People per cell of the friction grid: the stored population raster summed onto it."""
-    return _people_grid(*_version(workspace, version), mode)
+    return _people_grid(_stored(workspace, version), mode)
 
 
 @lru_cache(maxsize=8)
-def _people_grid(workspace: str, version: int, mode: str) -> np.ndarray:
-    grid = _friction_surface(workspace, version, mode).friction_s
-    files = input_files(workspace, version)
+def _people_grid(stored: _Stored, mode: str) -> np.ndarray:
+    grid = _friction_surface(stored, mode).friction_s
+    files = input_files(stored.location, stored.version)
     if "population" not in files:
         raise DataError(
             "This workspace version holds no population raster: add population = '….tif' to "
@@ -174,11 +196,11 @@ def catchments(
     counts for ``period`` (the latest by default), the uninsured inside."""
     from analytics.coverage import coverage_by_area
 
-    location, number = _version(workspace, version)
-    surface = _friction_surface(location, number, mode)
+    stored = _stored(workspace, version)
+    surface = _friction_surface(stored, mode)
     grid = surface.friction_s
-    people = _people_grid(location, number, mode)
-    tables = read_workspace(location, number)
+    people = _people_grid(stored, mode)
+    tables = read_workspace(stored.location, stored.version)
     uninsured = None
     if not tables["insured"].empty:
         areas = coverage_by_area(tables["areas"], tables["insured"], period)

@@ -66,12 +66,16 @@ def test_comoros_engines_read_the_workspaces_inputs_once_per_version(comoros_wor
     network = road_network(path)
     assert network.graph.n_nodes > 50_000  # PROVENANCE: 54,764 driving / 63,222 walking nodes
     assert road_network(path, first) is network  # cached for the version
+    # a version that changes another table keeps the files, and shares the processed network
+    facilities = read_workspace(path)["facilities"]
+    same_files = save_version(path, {"facilities": facilities.head(10)}, message="fewer sites")
+    assert road_network(path, same_files) is network
     # a new version (here: without its speed table, so with the built-in one) is processed
     # again; the old version keeps its own
     table = read_table(path, "inputs")
     save_version(path, {"inputs": table[table["role"] != "speeds"]}, message="default speeds")
     assert road_network(path) is not network
-    assert road_network(path, first) is network
+    assert road_network(path, first) is network and road_network(path, same_files) is network
 
 
 def test_comoros_hospital_catchments_hold_their_people(comoros_workspace, tmp_path):

@@ -105,3 +105,15 @@ def test_input_sections_are_checked(tmp_path, section, message):
     recipe.write_text(text + section + "\n", encoding="utf-8")
     with pytest.raises(DataError, match=message):
         load_recipe(recipe)
+
+
+def test_engines_say_when_a_workspace_has_no_inputs(tmp_path):
+    from traveltime.workspace import friction_surface, road_network
+
+    recipe = kit(tmp_path, b"roads")
+    recipe.write_text(recipe.read_text(encoding="utf-8").split("[roads]")[0], encoding="utf-8")
+    out = tmp_path / "ws.gpkg"
+    build_workspace(recipe, out)
+    for engine in (road_network, friction_surface):
+        with pytest.raises(DataError, match=r"no travel-time inputs: add \[roads\]"):
+            engine(out)
