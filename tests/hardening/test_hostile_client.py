@@ -28,6 +28,7 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 from geodata.sign_ins import SignInLimits, store_path
 from tests.apptest.helpers import PASSWORD, write_users
+from tests.asyncrun import run_async
 from tests.conftest import ROOT, StreamlitServer, _free_port
 from ui.i18n import translate
 
@@ -195,7 +196,7 @@ def test_clearing_streamlit_caches_does_not_lift_a_lockout(server: GuardedServer
         await other.close()
         return seen
 
-    seen = asyncio.run(attack())
+    seen = run_async(attack())
     assert seen == ["wrong"] * ALLOWED + ["locked"] * 4, seen
 
 
@@ -215,7 +216,7 @@ def test_twenty_simultaneous_wrong_passwords_are_not_all_checked(
         await asyncio.gather(*(c.close() for c in clients))
         return [p.outcome() for p in [*results, after]]
 
-    seen = asyncio.run(attack())
+    seen = run_async(attack())
     checked, locked = seen[:-1].count("wrong"), seen[:-1].count("locked")
     assert 1 <= checked <= ALLOWED and checked + locked == 20, seen
     assert seen[-1] == "locked", seen  # the right password right after waits for the lock
@@ -239,7 +240,7 @@ def test_foreign_origins_make_the_server_call_nowhere(tmp_path: Path) -> None:
             assert translate("overview.title", "en") in page.headings, page
             return refused
 
-        assert asyncio.run(attack()) == [403, 403, 403]
+        assert run_async(attack()) == [403, 403, 403]
         assert server.outbound_calls() == ""
     finally:
         server.stop()

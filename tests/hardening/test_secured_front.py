@@ -23,6 +23,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from geodata.sessions import SessionStore
 from tests.apptest.helpers import write_users
+from tests.asyncrun import run_async
 from tests.hardening.front import SecuredFront
 from ui.front import COOKIE, FRONT_SETTING, SESSION_HEADER, USER_HEADER, safe_next
 from ui.i18n import translate
@@ -92,7 +93,7 @@ def session_cookie(headers: dict[str, str]) -> str:
 
 
 def run_page(front, token, headers=None, replay=None) -> tuple[str, str]:
-    return asyncio.run(_run(front, token, headers or {}, replay))
+    return run_async(_run(front, token, headers or {}, replay))
 
 
 def websocket_status(front: SecuredFront, token: str | None, headers: dict[str, str]) -> int:
