@@ -20,8 +20,10 @@ import pandas as pd
 
 from analytics.traveltime.catchments import (
     DEFAULT_MINUTES,
+    area_catchment_polygons,
     catchment_people,
     catchment_polygons,
+    network_reach,
     reach_within,
     uninsured_cells,
 )
@@ -156,7 +158,8 @@ class Catchments:
     (``table``: ``start``, ``minutes``, ``cells``, ``people``, ``uninsured``) and the catchment as a
     polygon in WGS 84 (``polygons``: ``start``, ``minutes``, geometry); ``stranded``: starts on
     an impassable cell or off the grid (they reach no one); ``moved_cells``: how far each start
-    was moved from a sea or no-data cell onto land, in cells (0: not moved; NaN: no land close)."""
+    was moved from a sea or no-data cell onto land, in cells (0: not moved; NaN: no land close;
+    always 0 over the road network, where a site walks to its nearest road instead)."""
 
     table: pd.DataFrame
     polygons: gpd.GeoDataFrame
@@ -190,27 +193,40 @@ def catchments(
     version: int | None = None,
     mode: str = "motorised",
     period=None,
+    engine: str = "surface",
 ) -> Catchments:
-    """Travel-time catchments of facilities or proposed sites (``lon``, ``lat`` in degrees) over
-    the workspace version's friction surface, with the people and, where the areas have insured
-    counts for ``period`` (the latest by default), the uninsured inside."""
+    """Travel-time catchments of facilities or proposed sites (``lon``, ``lat`` in degrees) in a
+    workspace version, with the people and, where the areas have insured counts for ``period``
+    (the latest by default), the uninsured inside.
+
+    ``engine="surface"``: over the friction surface, counting the population raster's people on
+    its cells; ``engine="network"``: over the road network, counting the areas whose measuring
+    point (``pop_lon``/``pop_lat``, else a point inside) is reached, the catchment drawn as
+    those areas."""
     from analytics.coverage import coverage_by_area
 
+    if engine not in ("surface", "network"):
+        raise ValueError(f"engine must be 'surface' or 'network', not {engine!r}")
     stored = _stored(workspace, version)
+    tables = read_workspace(stored.location, stored.version)
+    areas = tables["areas"]
+    share = None
+    if not tables["insured"].empty:
+        covered = coverage_by_area(areas, tables["insured"], period)
+        population = pd.to_numeric(covered["population"], errors="coerce").to_numpy("float64")
+        share = np.divide(
+            covered["uninsured"].to_numpy("float64"),
+            population,
+            out=np.full(len(covered), np.nan),
+            where=population > 0,
+        )
+    if engine == "network":
+        return _network_catchments(stored, areas, share, lon, lat, minutes, mode)
     surface = _friction_surface(stored, mode)
     grid = surface.friction_s
     people = _people_grid(stored, mode)
-    tables = read_workspace(stored.location, stored.version)
     uninsured = None
-    if not tables["insured"].empty:
-        areas = coverage_by_area(tables["areas"], tables["insured"], period)
-        population = pd.to_numeric(areas["population"], errors="coerce").to_numpy("float64")
-        share = np.divide(
-            areas["uninsured"].to_numpy("float64"),
-            population,
-            out=np.full(len(areas), np.nan),
-            where=population > 0,
-        )
+    if share is not None:
         uninsured = uninsured_cells(people, polygon_cells(areas.geometry, grid), share)
     rows, cols = lonlat_cells(grid, lon, lat)
     # a site on the coast often falls on a sea or no-data cell of the 1 km grid: moved to the
@@ -225,6 +241,29 @@ def catchments(
     table = catchment_people(reach, minutes, people, uninsured)
     polygons = catchment_polygons(reach, minutes, grid.transform, grid.crs).to_crs("EPSG:4326")
     return Catchments(table, polygons, reach.stranded, moved)
+
+
+def _network_catchments(stored: _Stored, areas, share, lon, lat, minutes, mode: str) -> Catchments:
+    import pyproj
+
+    network = _road_network(stored, mode)
+    to_metres = pyproj.Transformer.from_crs("EPSG:4326", network.crs, always_xy=True)
+    inside_point = areas.geometry.representative_point()
+    if "pop_lon" in areas and "pop_lat" in areas:
+        a_lon = areas["pop_lon"].astype("float64").fillna(inside_point.x).to_numpy()
+        a_lat = areas["pop_lat"].astype("float64").fillna(inside_point.y).to_numpy()
+    else:
+        a_lon, a_lat = inside_point.x.to_numpy(), inside_point.y.to_numpy()
+    origins = np.column_stack(to_metres.transform(a_lon, a_lat))
+    sites = np.column_stack(
+        to_metres.transform(np.asarray(lon, dtype="float64"), np.asarray(lat, dtype="float64"))
+    )
+    reach = network_reach(network.graph, sites, origins, max(minutes))
+    people = pd.to_numeric(areas["population"], errors="coerce").to_numpy("float64")
+    uninsured = None if share is None else people * share
+    table = catchment_people(reach, minutes, people, uninsured)
+    polygons = area_catchment_polygons(reach, minutes, areas.geometry.reset_index(drop=True))
+    return Catchments(table, polygons, reach.stranded, np.zeros(len(sites)))
 
 
 def lonlat_cells(grid: Grid, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -11,6 +11,11 @@ arrays (start, cell, seconds), from which
 - :func:`catchment_polygons` unions each catchment's cells into a polygon
   (``GeoDataFrame.dissolve(method="coverage")``).
 
+Over a road network (:func:`network_reach`), a catchment is the areas (their measuring points)
+whose trip to the facility — walk to the road, the road, walk to the facility, as in
+``nearest_times`` — fits in the time; the same :func:`catchment_people` adds up the areas' people
+and uninsured, and :func:`area_catchment_polygons` unions the areas reached.
+
 A start on a barrier cell (NaN friction) reaches nothing: it is listed in ``Reach.stranded``, and
 its catchments hold no one. Coordinates are in the grid's CRS; ``transform`` is the grid's affine
 transform (``a, b, c, d, e, f`` as rasterio and affine write it).
@@ -26,8 +31,11 @@ import numpy as np
 import pandas as pd
 import shapely
 from scipy.sparse.csgraph import dijkstra
+from scipy.spatial import cKDTree
 
 from analytics.traveltime.friction import _grid_graph
+from analytics.traveltime.network import RoadGraph
+from analytics.traveltime.speeds import WALK_KMH
 
 DEFAULT_MINUTES = (15, 30, 60)
 
@@ -192,3 +200,71 @@ def uninsured_cells(
     out = np.full(area.shape, np.nan)
     out[known] = np.asarray(population, dtype="float64")[known] * share[area[known]]
     return out
+
+
+def network_reach(
+    graph: RoadGraph,
+    facilities_xy: np.ndarray,
+    origins_xy: np.ndarray,
+    max_minutes: float,
+    *,
+    walk_kmh: float = WALK_KMH,
+    batch: int | None = None,
+) -> Reach:
+    """The origins (e.g. the areas' measuring points) each facility reaches within ``max_minutes``
+    over a road network: walk to the nearest network node, the network, walk from the node nearest
+    the facility to it (coordinates in metres). ``Reach.cell`` is the origin's index (``shape`` is
+    ``(1, n_origins)``), so :func:`catchment_people` takes the origins' people as a 1-D array.
+
+    One Dijkstra on the reversed network per batch of facilities, bounded at ``max_minutes``."""
+    facilities = np.asarray(facilities_xy, dtype="float64").reshape(-1, 2)
+    origins = np.asarray(origins_xy, dtype="float64").reshape(-1, 2)
+    n = graph.n_nodes
+    empty = np.zeros(0, dtype="int64")
+    degree = np.diff(graph.seconds.indptr) + np.bincount(graph.seconds.indices, minlength=n)
+    on_network = np.flatnonzero(degree > 0)
+    if not len(on_network) or not len(facilities) or not len(origins):
+        stranded = np.arange(len(facilities)) if not len(on_network) else empty
+        return Reach(empty, empty, np.zeros(0), (1, len(origins)), len(facilities), stranded)
+    walk = walk_kmh / 3.6
+    tree = cKDTree(graph.xy[on_network])
+    origin_m, o_pos = tree.query(origins)
+    facility_m, f_pos = tree.query(facilities)
+    o_node, f_node = on_network[o_pos], on_network[f_pos]
+    reversed_ = graph.seconds.T.tocsr()  # times towards the facility
+    limit = float(max_minutes) * 60.0
+    batch = batch or max(1, 20_000_000 // n)
+    starts, reached, seconds = [], [], []
+    for first in range(0, len(facilities), batch):  # batches of facilities, never of origins
+        chunk = np.arange(first, min(first + batch, len(facilities)))
+        dist = dijkstra(reversed_, directed=True, indices=f_node[chunk], limit=limit)
+        total = facility_m[chunk, None] / walk + dist[:, o_node] + origin_m[None, :] / walk
+        which, origin = np.nonzero(total <= limit)
+        starts.append(chunk[which])
+        reached.append(origin)
+        seconds.append(total[which, origin])
+    return Reach(
+        np.concatenate(starts),
+        np.concatenate(reached),
+        np.concatenate(seconds),
+        (1, len(origins)),
+        len(facilities),
+        empty,
+    )
+
+
+def area_catchment_polygons(
+    reach: Reach, minutes: Sequence[float], areas: gpd.GeoSeries
+) -> gpd.GeoDataFrame:
+    """A network catchment as the union of the areas it reaches (``areas``: the polygons whose
+    measuring points were the origins, in the same order): ``start``, ``minutes``, geometry."""
+    minutes = list(minutes)
+    pair, band, _ = _within(reach, minutes)
+    frame = gpd.GeoDataFrame(
+        {"start": reach.start[pair], "minutes": np.asarray(minutes)[band]},
+        geometry=areas.to_numpy()[reach.cell[pair]],
+        crs=areas.crs,
+    )
+    if frame.empty:
+        return frame
+    return frame.dissolve(by=["start", "minutes"]).reset_index()

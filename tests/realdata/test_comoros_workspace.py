@@ -132,3 +132,35 @@ def test_comoros_hospital_catchments_hold_their_people(comoros_workspace, tmp_pa
     save_version(path, {"insured": insured}, message="half insured")
     half = catchments(path, lon[-1:], lat[-1:], [30]).table
     assert half["uninsured"].item() == pytest.approx(half["people"].item() / 2, rel=0.02)
+
+
+def test_comoros_network_catchments_are_the_areas_reached(comoros_workspace):
+    """Over the road network a catchment is the hexagons whose measuring point the trip reaches:
+    its people are theirs, as nearest_times with that facility alone counts them."""
+    import pyproj
+
+    from analytics.traveltime.network import nearest_times
+    from traveltime.workspace import catchments, road_network
+
+    tables = read_workspace(comoros_workspace)
+    areas, facilities = tables["areas"], tables["facilities"]
+    hospitals = facilities[facilities["type"] == "hospital"].head(5)
+    found = catchments(
+        comoros_workspace,
+        hospitals.geometry.x.to_numpy(),
+        hospitals.geometry.y.to_numpy(),
+        [15, 30],
+        engine="network",
+    )
+    network = road_network(comoros_workspace)
+    to_m = pyproj.Transformer.from_crs(4326, network.crs, always_xy=True)
+    origins = np.column_stack(to_m.transform(areas["pop_lon"], areas["pop_lat"]))
+    sites = np.column_stack(to_m.transform(hospitals.geometry.x, hospitals.geometry.y))
+    people = areas["population"].astype("float64").to_numpy()
+    alone = nearest_times(network.graph, origins, sites[:1]).seconds
+    first = found.table.query("start == 0").set_index("minutes")["people"]
+    assert first[15] == pytest.approx(people[alone <= 15 * 60].sum())
+    assert first[30] == pytest.approx(people[alone <= 30 * 60].sum())
+    assert first[30] > first[15] > 0
+    reached = found.polygons.set_index(["start", "minutes"]).loc[(0, 30)].geometry
+    assert reached.area == pytest.approx(areas.geometry[alone <= 30 * 60].union_all().area)

@@ -1,4 +1,5 @@
-"""Travel-time catchments over a friction surface (analytics.traveltime.catchments)."""
+"""Travel-time catchments over a friction surface and over a road network
+(analytics.traveltime.catchments)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ import pytest
 import shapely
 
 from analytics.traveltime.catchments import (
+    area_catchment_polygons,
     catchment_people,
     catchment_polygons,
     cells_of,
+    network_reach,
     reach_within,
     uninsured_cells,
 )
@@ -84,3 +87,62 @@ def test_a_proposed_site_by_its_coordinates_and_a_site_on_a_barrier():
     polygons = catchment_polygons(reach, [60], TRANSFORM)
     assert polygons["start"].tolist() == [0]
     assert polygons.geometry.iloc[0].equals(shapely.box(0, -6000, 3000, 0))
+
+
+def small_network():
+    """A grid of streets 500 m apart (6 × 6 nodes) at 30 km/h, one street at 60 km/h, one
+    one-way street, and a separate piece of road far away."""
+    from analytics.traveltime.network import road_graph
+
+    rng = np.random.default_rng(11)
+    side = 6
+    ids = np.arange(side * side).reshape(side, side)
+    xy = np.stack([(ids % side) * 500.0, (ids // side) * 500.0], axis=-1).reshape(-1, 2)
+    u = np.concatenate([ids[:, :-1].ravel(), ids[:-1, :].ravel()])
+    v = np.concatenate([ids[:, 1:].ravel(), ids[1:, :].ravel()])
+    speed = np.where(np.arange(len(u)) < side - 1, 60.0, rng.uniform(15, 40, len(u)))
+    oneway = np.zeros(len(u), dtype="int64")
+    oneway[7] = 1
+    far = np.array([[50_000.0, 0.0], [50_500.0, 0.0]])
+    graph = road_graph(
+        np.vstack([xy, far]),
+        np.append(u, 36),
+        np.append(v, 37),
+        np.full(len(u) + 1, 500.0),
+        np.append(speed, 30.0),
+        np.append(oneway, 0),
+    )
+    return graph
+
+
+def test_network_catchments_equal_one_nearest_time_per_facility():
+    from analytics.traveltime.network import nearest_times
+
+    graph = small_network()
+    rng = np.random.default_rng(2)
+    origins = np.vstack([rng.uniform(-200, 2700, (60, 2)), [[50_200.0, 30.0]]])
+    facilities = np.array([[0.0, 0.0], [2500.0, 2400.0], [1200.0, 1300.0]])
+    people = rng.integers(0, 500, len(origins)).astype("float64")
+    minutes = [5, 10, 20]
+    reach = network_reach(graph, facilities, origins, max(minutes))
+    table = catchment_people(reach, minutes, people)
+    for i in range(len(facilities)):  # the oracle: nearest_times with that facility alone
+        alone = nearest_times(graph, origins, facilities[i : i + 1]).seconds
+        for m in minutes:
+            got = table.query("start == @i and minutes == @m")
+            assert got["people"].item() == pytest.approx(people[alone <= m * 60].sum())
+            assert got["cells"].item() == int((alone <= m * 60).sum())
+    # the far piece of road reaches no facility: its origin is in no catchment
+    assert len(origins) - 1 not in set(reach.cell)
+
+
+def test_network_catchment_polygons_are_the_areas_reached():
+    import geopandas as gpd
+
+    graph = small_network()
+    origins = np.array([[0.0, 0.0], [500.0, 0.0], [2500.0, 2500.0]])
+    areas = gpd.GeoSeries([shapely.Point(x, y).buffer(200) for x, y in origins])
+    reach = network_reach(graph, np.array([[0.0, 10.0]]), origins, 2)
+    polygons = area_catchment_polygons(reach, [2], areas)
+    assert len(polygons) == 1
+    assert polygons.geometry.iloc[0].equals(shapely.union_all(areas.iloc[:2].to_numpy()))
