@@ -43,14 +43,24 @@ st.html(language_style(ctx.lang))
 
 # Each url_path equals its file's stem: on a fresh server Streamlit resolves the first request
 # against the files in pages/ before st.navigation runs, and a different path shows "Page not found".
+# The Overview is the default page, served at the root; ``/overview`` (its file's stem, a typed or
+# bookmarked link) is a hidden page that leads there with the link's parameters (language...).
+overview = st.Page(
+    "pages/overview.py",
+    title=ctx.t("nav.overview"),
+    icon=":material/dashboard:",
+    url_path="home",
+    default=True,
+)
+
+
+def to_overview() -> None:
+    st.switch_page(overview, query_params=st.query_params.to_dict())
+
+
 pages = [
-    st.Page(
-        "pages/overview.py",
-        title=ctx.t("nav.overview"),
-        icon=":material/dashboard:",
-        url_path="overview",
-        default=True,
-    ),
+    overview,
+    st.Page(to_overview, title=ctx.t("nav.overview"), url_path="overview", visibility="hidden"),
     st.Page(
         "pages/coverage_map.py",
         title=ctx.t("nav.coverage_map"),
