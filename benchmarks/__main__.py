@@ -29,6 +29,7 @@ SUITES = (
     "benchmarks.outreach_bench",
     "benchmarks.national_bench",
     "benchmarks.browser_bench",
+    "benchmarks.rerun_bench",
 )
 
 

@@ -27,6 +27,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 #: Parameters that mean the same on every page: a value chosen on one page is kept on the next.
 SHARED = frozenset({"month"})
@@ -93,6 +94,20 @@ def _stores() -> tuple[dict[str, object], dict[str, object]]:
     return views.setdefault(page, {}), st.session_state.setdefault(_SHARED, {})
 
 
+def _fragment_rerun() -> bool:
+    """Whether this run reruns fragments only (a widget inside an ``st.fragment`` changed): it
+    runs neither ``app.py`` nor :func:`enter_page`, and never enters a page, so its widgets keep
+    the values they were given."""
+    run = get_script_run_ctx()
+    return bool(run is not None and run.fragment_ids_this_run)
+
+
+def rerun_view() -> None:
+    """Rerun for a change a click asked for: only the fragment when this run is a fragment's
+    rerun, else the whole app (Streamlit allows a fragment-scoped rerun only in the former)."""
+    st.rerun(scope="fragment" if _fragment_rerun() else "app")
+
+
 def _from_url(p: Param) -> object:
     raw = st.query_params.get(p.name) if p.in_url else None
     if raw is None:
@@ -114,7 +129,9 @@ def bind(params: Sequence[Param]) -> None:
     """Give each parameter's widget key its value for this run (see the module's text), dropping
     values that are not allowed."""
     page_store, shared_store = _stores()
-    entering = bool(st.session_state.get(_ENTERED)) and _PAGE in st.session_state
+    entering = (
+        bool(st.session_state.get(_ENTERED)) and _PAGE in st.session_state and not _fragment_rerun()
+    )
     linked = bool(st.session_state.get(_LINKED))
     handed = st.session_state.get(_HANDED) or {} if entering else {}
     for p in params:
@@ -137,8 +154,9 @@ def bind(params: Sequence[Param]) -> None:
         if allowed is not None and chosen not in allowed:
             chosen = allowed[0] if allowed else None
         # On entering, always: the key may still hold another page's widget of that key, which
-        # the widget drawn here would not take up.
-        if entering or current is None or current != chosen:
+        # the widget drawn here would not take up. A kept widget's None is its own first option
+        # (a selectbox given None would show no choice at all): left to the widget.
+        if (chosen is not None or p.in_url) and (entering or current is None or current != chosen):
             st.session_state[p.widget_key] = chosen
         _remember(p, chosen)
 

@@ -3,6 +3,7 @@ anew each run, or kept in the browser and only restyled: :func:`live_metric_map`
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from dataclasses import dataclass
@@ -16,11 +17,12 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from analytics.classify import MAX_CLASSES, NO_DATA_COLOUR, classify, palette_for
+from geodata.calendar import key_period
 from ui.area_maps import MapParts, PackedAreas, map_parts, restyle_script, show_parts
 from ui.context import Context
 from ui.data import tables as scoped_tables
 from ui.facility_layer import add_facility_layer
-from ui.format import fmt_int, fmt_pct, fmt_signed, fmt_value
+from ui.format import fmt_int, fmt_pct, fmt_signed, fmt_value, month_label
 from ui.i18n import joined
 from ui.localize import display_names
 from ui.maps import MAP_BACKGROUND, LegendItem, _MapStyle, choropleth_map
@@ -94,12 +96,20 @@ def parse_breaks(text: str, *, percent: bool) -> list[float] | None:
 def month_picker(ctx: Context, month_keys: list[str], key: str) -> None:
     """The sidebar's month picker over ``YYYY-MM`` keys (the URL form), shown in the user's
     language and calendar."""
+    labels = _month_labels(tuple(month_keys), ctx.lang, ctx.months)
     st.sidebar.selectbox(
         ctx.t("controls.month"),
         month_keys,
         key=key,
-        format_func=lambda m: ctx.month(ctx.period(m)),
+        format_func=labels.__getitem__,
     )
+
+
+@functools.lru_cache(maxsize=256)
+def _month_labels(month_keys: tuple[str, ...], lang: str, months: str) -> dict[str, str]:
+    """``YYYY-MM`` key → the month's name in ``lang`` (workspace calendar ``months``): named once,
+    not on every rerun (each name reads the calendar's tables)."""
+    return {m: month_label(key_period(m, months), lang, months) for m in month_keys}
 
 
 def sidebar_month(ctx: Context, months: list[pd.Timestamp], key: str) -> pd.Timestamp | None:
