@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from geodata import audit
+from geodata.audit import Actor
 from geodata.problems import DataError
 from geodata.store import latest_version, read_workspace, save_version
 
@@ -22,6 +24,7 @@ def reassign_areas(
     *,
     author: str,
     expected_version: int | None = None,
+    actor: Actor | None = None,
 ) -> int:
     """Give ``area_ids`` to ``partner_id`` (``None``: to no partner) and save a new version.
 
@@ -38,6 +41,8 @@ def reassign_areas(
     expected_version
         The version the person was looking at: when the workspace has moved on meanwhile the
         reassignment is refused rather than applied to data they have not seen.
+    actor
+        Who reassigns, for the audit trail (default: the person at the command line).
 
     Returns
     -------
@@ -66,13 +71,21 @@ def reassign_areas(
     except ValueError as exc:
         raise DataError(str(exc)) from exc
     target = partner_id if partner_id is not None else "no partner"
-    return save_version(
+    chosen = sorted(set(map(str, area_ids)))
+    number = save_version(
         workspace,
         {"areas": areas},
-        message=f"Reassigned {len(set(area_ids))} area(s) to {target}",
+        message=f"Reassigned {len(chosen)} area(s) to {target}",
         author=author,
-        summary={"reassignment": {"areas": sorted(set(map(str, area_ids))), "to": partner_id}},
+        summary={"reassignment": {"areas": chosen, "to": partner_id}},
     )
+    audit.append(
+        workspace,
+        actor or audit.cli_actor(author),
+        "reassign",
+        f"{len(chosen)} area(s) to {target}: {', '.join(chosen)}; version {number}",
+    )
+    return number
 
 
 def reassigned(areas: pd.DataFrame, area_ids: list[str], partner_id: str | None) -> pd.DataFrame:

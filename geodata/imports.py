@@ -33,8 +33,10 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
+from geodata import audit
 from geodata import calendar as C
 from geodata import schema as S
+from geodata.audit import Actor
 from geodata.limits import UploadLimits
 from geodata.points import POINT_SUFFIXES, PointCounts
 from geodata.problems import DataError, Problem
@@ -1535,8 +1537,12 @@ def commit_import(
     message: str | None = None,
     on_existing: OnExisting | None = None,
     flagged: FlaggedRows | None = None,
+    actor: Actor | None = None,
 ) -> int:
     """Save a prepared import as a new version of the workspace (with the crosswalk, if any).
+
+    The import is recorded in the audit trail (:mod:`geodata.audit`) as ``actor`` (default: the
+    person at the command line, ``author`` or the operating system's user).
 
     The newest version is read again under the store's lock-free read, merged (``mode``) and saved
     with :func:`geodata.store.save_version`, which is atomic: on any error the workspace file is
@@ -1587,7 +1593,7 @@ def commit_import(
     if prepared.crosswalk is not None:
         tables[S.NAME_CROSSWALK.name] = prepared.crosswalk
     severities = pd.Series([p.severity for p in prepared.problems], dtype=object)
-    return save_version(
+    number = save_version(
         workspace,
         tables,
         message=message or f"import {table} from {prepared.source}",
@@ -1614,6 +1620,13 @@ def commit_import(
             }
         },
     )
+    audit.append(
+        workspace,
+        actor or audit.cli_actor(author),
+        "import",
+        f"{table} from {prepared.source}: {len(frame)} rows ({mode}), version {number}",
+    )
+    return number
 
 
 def current_tables(workspace: str | Path, version: int | None = None) -> dict[str, pd.DataFrame]:

@@ -14,7 +14,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from geodata import audit
 from geodata import schema as S
+from geodata.audit import Actor
 from geodata.problems import DataError, Problem
 from geodata.readers import ROW_COLUMN, SOURCE_COLUMN
 from geodata.store import read_table, save_version
@@ -162,6 +164,7 @@ def save_scenario(
     name: str,
     author: str = "",
     facilities: pd.DataFrame | None = None,
+    actor: Actor | None = None,
 ) -> tuple[int, str]:
     """Save a what-if scenario as a new workspace version (only the ``scenarios`` table changes).
 
@@ -225,6 +228,12 @@ def save_scenario(
         message=f"scenario {scenario_id}: {name}",
         author=author,
         summary={"scenario": {"id": scenario_id, "name": name, "changes": int(len(conformed))}},
+    )
+    audit.append(
+        path,
+        actor or audit.cli_actor(author),
+        "scenario_save",
+        f"scenario {scenario_id} {name!r}: {len(conformed)} change(s), version {version}",
     )
     return version, scenario_id
 

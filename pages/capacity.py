@@ -18,7 +18,7 @@ from geodata.schema import FACILITY_TYPES
 from ui import capacity_data, capacity_views, data, views
 from ui.access_data import DISTANCE_SETS, facility_types, present_sets
 from ui.context import current, require_page
-from ui.downloads import table_downloads
+from ui.downloads import audit_actor, table_downloads
 from ui.facility_layer import facility_filters
 from ui.format import fmt_int, fmt_number, fmt_pct
 from ui.i18n import isolated, joined
@@ -585,7 +585,11 @@ else:
                     return
                 try:
                     version, sid = capacity_data.save(
-                        ctx.workspace, list(st.session_state[CHANGES]), name=name, author=ctx.user
+                        ctx.workspace,
+                        list(st.session_state[CHANGES]),
+                        name=name,
+                        author=ctx.user,
+                        actor=audit_actor(ctx),
                     )
                 except DataError as exc:
                     st.session_state["cap_saved"] = ("error", str(exc))

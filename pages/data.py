@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from geodata import imports as I
-from ui import data, data_manage, views
+from ui import audit_views, data, data_manage, views
 from ui.context import current, require_page
 from ui.format import fmt_int
 from ui.safe import md_escape
@@ -27,9 +27,10 @@ cancelled = st.session_state.pop("dm_cancelled", None)
 if cancelled:
     st.info(cancelled, icon=":material/cancel:")
 
-tab_import, tab_versions, tab_backup = st.tabs(
-    [ctx.t("data.tab_import"), ctx.t("data.tab_versions"), ctx.t("data.tab_backup")]
-)
+tab_names = [ctx.t("data.tab_import"), ctx.t("data.tab_versions"), ctx.t("data.tab_backup")]
+if ctx.may("audit"):  # administrators only: who signed in, downloaded, changed what, when
+    tab_names.append(ctx.t("audit.tab"))
+tab_import, tab_versions, tab_backup, *tab_audit = st.tabs(tab_names)
 
 with tab_import:
     tables = data_manage.current_tables(ws, ver)
@@ -132,3 +133,7 @@ with tab_versions:
 
 with tab_backup:
     data_manage.backup_section(ctx)
+
+for tab in tab_audit:
+    with tab:
+        audit_views.audit_section(ctx)

@@ -32,6 +32,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from geodata import audit
 from geodata.problems import DataError
 from geodata.sessions import SessionStore
 from geodata.sessions import store_path as sessions_store_path
@@ -58,6 +59,7 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     "reassign": frozenset({"admin", "planner"}),
     "save_scenario": frozenset({"admin", "planner"}),
     "person_records": frozenset({"admin", "planner"}),
+    "audit": frozenset({"admin"}),  # the audit trail (geodata.audit): who did what, when
 }
 
 
@@ -260,15 +262,32 @@ def sign_in_form(users: Users, lang: str, switch_language: Callable[[str], None]
     client = _client_address()
     wait = limits.begin(username, client)
     if wait > 0:  # the password is not even checked while the name or client is locked
+        _record(users, username, "lockout", f"refused: locked for {round(wait)} s more")
         st.warning(translate("auth.locked", lang, seconds=max(1, round(wait))))
         return
     user = check_password(users, username, password)
     if user is None:
+        _record(users, username, "sign_in_failed", "wrong user name or password")
+        locked = limits.seconds_locked(username, client)
+        if locked > 0:
+            _record(users, username, "lockout", f"locked for {round(locked)} s")
         st.error(translate("auth.wrong", lang))
         return
     limits.succeeded(username, client)
+    _record(users, username, "sign_in", "user name and password")
     st.session_state[_USER_STATE] = user.username
     st.rerun()
+
+
+def _record(users: Users, username: str, action: str, what: str) -> None:
+    """A sign-in, failed sign-in or lockout in the workspace's audit trail (:mod:`geodata.audit`)
+    with the client's address."""
+    from ui.context import workspace_path  # ui.context builds on this module
+
+    client = _client_address()
+    where = f" from {client}" if client else ""
+    user = users.by_username(username)
+    audit.append(workspace_path(), audit.signing_in(user, username), action, what + where)
 
 
 def behind_front() -> bool:

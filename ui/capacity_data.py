@@ -15,6 +15,7 @@ import streamlit as st
 
 from analytics import access
 from analytics import capacity as cap
+from geodata.audit import Actor
 from geodata.schema import UTILISATION_MEASURES
 from geodata.utilisation import delete_scenario, save_scenario
 from ui import data
@@ -294,9 +295,18 @@ def next_site_id(source: str, version: int, pending: tuple[cap.Change, ...] = ()
     return f"NEW-{number}"
 
 
-def save(workspace: str, changes: list[cap.Change], *, name: str, author: str) -> tuple[int, str]:
-    """Save the what-if as a named scenario: a new workspace version (facilities unchanged)."""
-    return save_scenario(workspace, cap.changes_to_frame(changes), name=name, author=author)
+def save(
+    workspace: str,
+    changes: list[cap.Change],
+    *,
+    name: str,
+    author: str,
+    actor: Actor | None = None,
+) -> tuple[int, str]:
+    """Save the what-if as a named scenario: a new workspace version (facilities unchanged),
+    recorded in the audit trail as ``actor``."""
+    frame = cap.changes_to_frame(changes)
+    return save_scenario(workspace, frame, name=name, author=author, actor=actor)
 
 
 def delete(workspace: str, scenario_id: str, *, author: str) -> int:

@@ -213,6 +213,13 @@ def follow_new_versions(ctx: Context) -> None:
     watch()
 
 
+def workspace_path() -> str:
+    """The workspace this server opens: ``--workspace`` or ``COVERAGE_ATLAS_WORKSPACE`` (a file
+    resolved, a ``postgresql://`` URL as is), else the embedded demo."""
+    named = _workspace_argument()
+    return workspace_location(named) if named else _demo_path()
+
+
 def current() -> Context:
     """The context of this rerun; stops the page with a clear message if the workspace is unusable."""
     _run_through_app()
@@ -223,8 +230,7 @@ def current() -> Context:
         logging.getLogger(__name__).error("users file unusable: %s", exc)  # in full, here only
         st.error(translate("errors.users_unusable", lang, reason=hide_server_paths(exc)))
         st.stop()
-    named = _workspace_argument()
-    path = workspace_location(named) if named else _demo_path()  # a postgresql:// URL as is
+    path = workspace_path()
     try:
         versions = _versions(path)
     except DataError as exc:

@@ -23,7 +23,7 @@ from geodata.problems import DataError
 from geodata.store import restore_version, workspace_calendar
 from geodata.versions import compare_versions, version_table
 from ui.context import Context
-from ui.downloads import table_downloads
+from ui.downloads import audit_actor, recorded, table_downloads
 from ui.format import fmt_int, fmt_pct, localize_digits
 from ui.i18n import isolated, joined, separator
 from ui.maps import LegendItem, choropleth_map, simplify_for_display
@@ -525,7 +525,7 @@ def versions_section(ctx: Context) -> None:
         key="dm_restore_go",
     ):
         try:
-            number = restore_version(ws, int(pick), author=author(ctx))
+            number = restore_version(ws, int(pick), author=author(ctx), actor=audit_actor(ctx))
         except DataError as exc:
             st.error(md_escape(str(exc)))
             return
@@ -548,10 +548,11 @@ def backup_section(ctx: Context) -> None:
         key="dm_backup_format",
     )
     stem = f"{ctx.title}-v{number}".replace(" ", "_")
+    name = f"{I.safe_file_name(stem)}.{fmt}"
     st.download_button(
         ctx.t("data.backup_download"),
-        data=lambda: cached_backup(ws, ver, int(number), str(fmt)),
-        file_name=f"{I.safe_file_name(stem)}.{fmt}",
+        data=recorded(ctx, name, lambda: cached_backup(ws, ver, int(number), str(fmt))),
+        file_name=name,
         mime="application/geopackage+sqlite3" if fmt == "gpkg" else "application/zip",
         icon=":material/download:",
         key="dm_backup_download",
@@ -717,6 +718,7 @@ def import_button(ctx: Context, prepared: I.Prepared, table: str, key: str) -> N
                 prepared,
                 mode=mode,  # type: ignore[arg-type]
                 author=author(ctx),
+                actor=audit_actor(ctx),
                 on_existing=on_existing if needs_existing else None,  # type: ignore[arg-type]
                 flagged=flagged if prepared.flagged else None,  # type: ignore[arg-type]
             )

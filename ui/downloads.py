@@ -19,6 +19,7 @@ import streamlit as st
 from pandas.io.formats.style import Styler
 
 from analytics.geometry import merge_by
+from geodata import audit
 from geodata.calendar import period_name
 from reports import mapexport
 from reports.documents import source_note
@@ -29,9 +30,11 @@ from ui.localize import COVERAGE_BAR, display_names
 
 __all__ = [
     "COLUMN_KINDS",
+    "audit_actor",
     "column_kinds",
     "map_downloads",
     "map_exports",
+    "recorded",
     "scope_place",
     "table_downloads",
 ]
@@ -88,9 +91,42 @@ def _file_stem(name: str) -> str:
     return _SAFE.sub("_", name).strip("_") or "table"
 
 
-def _download_row(
-    key: str, stem: str, files: list[tuple[str, bytes | Callable[[], bytes], str, str, str]]
-) -> None:
+def recorded(
+    ctx: Context, file_name: str, data: bytes | Callable[[], bytes]
+) -> Callable[[], bytes]:
+    """``data`` made when its button is pressed, the download recorded then in the audit trail
+    (:mod:`geodata.audit`: who, role, scope and the file's name). Made outside the page's run:
+    the session's identity is the one ``ctx`` holds."""
+
+    def make() -> bytes:
+        audit.append(ctx.workspace, audit_actor(ctx), "download", file_name)
+        return data() if callable(data) else data
+
+    return make
+
+
+def audit_actor(ctx: Context) -> audit.Actor:
+    """This session as the audit trail names it: user name (a public visitor: ``public``), role
+    and scope (a partner's id, else ``all``)."""
+    return audit.Actor(
+        user=ctx.username or ctx.user or "public",
+        role=ctx.role,
+        scope=audit.scope_of(ctx.role, ctx.partner_id),
+    )
+
+
+Files = list[tuple[str, bytes | Callable[[], bytes], str, str, str]]
+
+
+def _audited(ctx: Context, stem: str, files: Files) -> Files:
+    """``files`` with each one's making recorded when its button is pressed (:func:`recorded`)."""
+    return [
+        (label, recorded(ctx, f"{stem}.{extension}", data), extension, mime, icon)
+        for label, data, extension, mime, icon in files
+    ]
+
+
+def _download_row(key: str, stem: str, files: Files) -> None:
     """One download button per ``(label, data, extension, mime, icon)``, side by side; the file is
     ``stem.extension`` and the widget key ``key_extension``."""
     # A horizontal container, not columns: tables sit inside columns already on some pages.
@@ -144,26 +180,30 @@ def table_downloads(
     _download_row(
         key or f"dl_{stem}",
         stem,
-        [
-            # Made when the button is pressed (Streamlit's deferred download), not on every
-            # rerun: a workbook of a large table costs a good part of a rerun.
-            (
-                ctx.t("downloads.csv"),
-                lambda: table_csv(data, kinds=declared, lang=ctx.lang),
-                "csv",
-                "text/csv",
-                ":material/download:",
-            ),
-            (
-                ctx.t("downloads.xlsx"),
-                lambda: table_xlsx(
-                    data, sheet=stem, kinds=declared, rtl=ctx.lang == "fa", lang=ctx.lang
+        _audited(
+            ctx,
+            stem,
+            [
+                # Made when the button is pressed (Streamlit's deferred download), not on every
+                # rerun: a workbook of a large table costs a good part of a rerun.
+                (
+                    ctx.t("downloads.csv"),
+                    lambda: table_csv(data, kinds=declared, lang=ctx.lang),
+                    "csv",
+                    "text/csv",
+                    ":material/download:",
                 ),
-                "xlsx",
-                XLSX_MIME,
-                ":material/table_view:",
-            ),
-        ],
+                (
+                    ctx.t("downloads.xlsx"),
+                    lambda: table_xlsx(
+                        data, sheet=stem, kinds=declared, rtl=ctx.lang == "fa", lang=ctx.lang
+                    ),
+                    "xlsx",
+                    XLSX_MIME,
+                    ":material/table_view:",
+                ),
+            ],
+        ),
     )
 
 
@@ -192,7 +232,8 @@ def map_downloads(ctx: Context, frame: gpd.GeoDataFrame, name: str, *, key: str 
     """GeoJSON and GeoPackage buttons for the data of a map (polygons and their figures), each
     made when pressed."""
     stem = _file_stem(name)
-    _download_row(key or f"dl_{stem}", stem, _geodata_files(ctx, lambda: frame))
+    files = _audited(ctx, stem, _geodata_files(ctx, lambda: frame))
+    _download_row(key or f"dl_{stem}", stem, files)
 
 
 def scope_place(ctx: Context) -> str:
@@ -294,18 +335,9 @@ def map_exports(
         ).encode("utf-8")
 
     st.caption(ctx.t("briefings.map.export"), help=ctx.t("briefings.map.export_help"))
-    _download_row(
-        key,
-        stem,
-        [
-            (ctx.t("briefings.map.download_png"), png, "png", "image/png", ":material/image:"),
-            (
-                ctx.t("briefings.map.download_html"),
-                page,
-                "html",
-                "text/html",
-                ":material/public:",
-            ),
-            *_geodata_files(ctx, frame),
-        ],
-    )
+    files: Files = [
+        (ctx.t("briefings.map.download_png"), png, "png", "image/png", ":material/image:"),
+        (ctx.t("briefings.map.download_html"), page, "html", "text/html", ":material/public:"),
+        *_geodata_files(ctx, frame),
+    ]
+    _download_row(key, stem, _audited(ctx, stem, files))

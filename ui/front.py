@@ -26,6 +26,7 @@ from http.cookies import CookieError, SimpleCookie
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit, urlunsplit
 
+from geodata import audit
 from geodata.sessions import SessionStore
 from geodata.sign_ins import SignInLimits
 from geodata.users import Users, check_password, read_users
@@ -128,15 +129,29 @@ def sign_in_page(target: str, lang: str, message: str = "", note: bool = False) 
 
 
 class Front:
-    """What the service needs: the users file, the failure counter, the session store."""
+    """What the service needs: the users file, the failure counter, the session store, and the
+    workspace whose audit trail records each sign-in, failed sign-in and lockout (none: not
+    recorded)."""
 
     def __init__(
-        self, users_file: str, limits: SignInLimits, sessions: SessionStore, secure: bool
+        self,
+        users_file: str,
+        limits: SignInLimits,
+        sessions: SessionStore,
+        secure: bool,
+        workspace: str | None = None,
     ) -> None:
         self.users_file = users_file
         self.limits = limits
         self.sessions = sessions
         self.secure = secure
+        self.workspace = workspace
+
+    def record(self, users: Users, username: str, action: str, what: str) -> None:
+        """One event in the workspace's audit trail (:mod:`geodata.audit`)."""
+        if self.workspace:
+            actor = audit.signing_in(users.by_username(username), username)
+            audit.append(self.workspace, actor, action, what)
 
     def users(self) -> Users:
         return read_users(self.users_file)  # read each time: an edit applies at once
@@ -258,17 +273,27 @@ class Handler(BaseHTTPRequestHandler):
             self._page(HTTPStatus.BAD_REQUEST, target, lang, translate("auth.wrong", lang))
             return
         client = self.headers.get("X-Real-IP") or self.client_address[0]
+        users = self.front.users()
         wait = self.front.limits.begin(username, client)
         if wait > 0:  # the password is not even checked while the name or client is locked
+            what = f"refused: locked for {round(wait)} s more, from {client}"
+            self.front.record(users, username, "lockout", what)
             seconds = localize_digits(str(max(1, round(wait))), lang)
             message = translate("auth.locked", lang, seconds=seconds)
             self._page(HTTPStatus.TOO_MANY_REQUESTS, target, lang, message)
             return
-        user = check_password(self.front.users(), username, password)
+        user = check_password(users, username, password)
         if user is None:
+            what = f"wrong user name or password, from {client}"
+            self.front.record(users, username, "sign_in_failed", what)
+            locked = self.front.limits.seconds_locked(username, client)
+            if locked > 0:
+                what = f"locked for {round(locked)} s, from {client}"
+                self.front.record(users, username, "lockout", what)
             self._page(HTTPStatus.UNAUTHORIZED, target, lang, translate("auth.wrong", lang))
             return
         self.front.limits.succeeded(username, client)
+        self.front.record(users, username, "sign_in", f"secured front, from {client}")
         # A new session at every sign-in; the one the browser held (if any) ends here.
         token = self.front.sessions.start(user.username, previous=self._token())
         self._send(

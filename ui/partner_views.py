@@ -17,7 +17,7 @@ from geodata.problems import DataError
 from ui import charts, data, partner_data
 from ui.area_maps import area_map, show_map
 from ui.context import Context
-from ui.downloads import table_downloads
+from ui.downloads import audit_actor, table_downloads
 from ui.facility_layer import add_facility_layer
 from ui.format import fmt_int, fmt_number, fmt_pct
 from ui.i18n import direction, isolated, joined
@@ -400,6 +400,7 @@ def reassign_form(ctx: Context, areas: pd.DataFrame, cards: pd.DataFrame) -> Non
             target,
             author=ctx.user or ctx.t("partners.author_public"),
             expected_version=ctx.version,
+            actor=audit_actor(ctx),
         )
     except DataError as exc:  # the reason may quote names and ids from the data
         st.error(ctx.t("partners.reassign_failed", reason=md_escape(exc)))

@@ -37,7 +37,9 @@ from geodata.sessions import SessionStore
 from geodata.sessions import store_path as sessions_path
 from geodata.sign_ins import SignInLimits
 from geodata.sign_ins import store_path as sign_ins_path
+from geodata.store import workspace_location
 from geodata.users import read_users
+from geodata.workspaces import demo_workspace_path
 from ui.front import (
     FRONT_SETTING,
     IDLE_SETTING,
@@ -319,7 +321,13 @@ def _serve(args: argparse.Namespace, users_file: str | None) -> int:
             sessions_file, idle_seconds=args.idle_minutes * 60, max_seconds=args.max_hours * 3600
         )
         front = Front(
-            users_file, SignInLimits(sign_ins_path(users_file)), sessions, bool(args.tls_cert)
+            users_file,
+            SignInLimits(sign_ins_path(users_file)),
+            sessions,
+            bool(args.tls_cert),
+            workspace=workspace_location(args.workspace)
+            if args.workspace
+            else str(demo_workspace_path()),  # the dashboard's own, for the audit trail
         )
         service = FrontServer(("127.0.0.1", front_port), front)
         serve_front(service)
