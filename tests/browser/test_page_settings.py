@@ -7,9 +7,11 @@ purpose: chosen once on the Overview, it is every page's month."""
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.browser.helpers import current_url, no_exception_shown, wait_for_app
 
@@ -38,7 +40,7 @@ SETTINGS: dict[str, list[tuple[str, str, object]]] = {
         ("slider", "Capacity catchment", "ArrowLeft"),
         ("slider", "Care counts as near within", "ArrowRight"),
     ],
-    "partners": [],  # its month: the Overview's
+    "partners": [("select", "Partner", 1)],  # its month: the Overview's
     "outreach": [("number", "Desks per day", "5"), ("number", "Days", "10")],
     "briefings": [("radio", "Page", "A4 landscape")],
     "data": [("select", "Table to import", "Facilities")],
@@ -77,6 +79,14 @@ WIDGETS = """() => {
   return out;
 }"""
 
+#: Whether the page shows the view ``want`` (compared as JSON with sorted keys).
+SHOWS = """([view, want]) => {
+  const canon = o => (o && typeof o === 'object')
+    ? '{' + Object.keys(o).sort().map(k => JSON.stringify(k) + ':' + canon(o[k])).join(',') + '}'
+    : JSON.stringify(o);
+  return canon(view) === canon(want);
+}"""
+
 TITLE = """() => { const h = document.querySelector('[data-testid="stMainBlockContainer"] h1');
   return h ? h.innerText.trim() : null; }"""
 
@@ -95,13 +105,41 @@ def eulerian_circuit(nodes: list[str], start: str) -> list[str]:
     return circuit[::-1]
 
 
+def url_of(page) -> dict[str, str]:
+    """The page's URL parameters, less the language and calendar."""
+    query = parse_qsl(urlsplit(current_url(page)).query)
+    return {k: v for k, v in query if k not in ("lang", "cal")}
+
+
 def view_of(page) -> dict[str, object]:
     """The page's settings as the user sees them: its URL (less language and calendar) and the
     value of every widget."""
-    url = {
-        k: v for k, v in parse_qsl(urlsplit(current_url(page)).query) if k not in ("lang", "cal")
-    }
-    return {"url": url, **page.evaluate(WIDGETS)}
+    return {"url": url_of(page), **page.evaluate(WIDGETS)}
+
+
+def settled_view(page) -> dict[str, object]:
+    """The view once two looks, a finished run apart, agree (the page may still be drawing)."""
+    seen = view_of(page)
+    for _ in range(10):
+        wait_for_app(page)
+        again = view_of(page)
+        if again == seen:
+            return seen
+        seen = again
+    raise AssertionError("the page kept changing")
+
+
+def wait_for_view(page, want: dict[str, object], timeout: float = 15) -> dict[str, object]:
+    """The view the page shows once it equals ``want``, or after ``timeout`` seconds."""
+    if url_of(page) == want["url"]:
+        widgets = {k: v for k, v in want.items() if k != "url"}
+        try:
+            page.wait_for_function(
+                f"want => ({SHOWS})([({WIDGETS})(), want])", arg=widgets, timeout=timeout * 1000
+            )
+        except PlaywrightTimeout:
+            pass
+    return view_of(page)
 
 
 def widget(page, testid: str, label: str):
@@ -113,11 +151,29 @@ def widget(page, testid: str, label: str):
     )
 
 
+#: Counts the app's runs from now on (the run state turning to "running"), in ``window.caRuns``.
+COUNT_RUNS = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  window.caRuns = 0;
+  if (window.caRunWatch) window.caRunWatch.disconnect();
+  window.caRunWatch = new MutationObserver(() => {
+    if (app.getAttribute('data-test-script-state') === 'running') window.caRuns += 1;
+  });
+  window.caRunWatch.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+}"""
+
+
 def apply(page, kind: str, label: str, choice: object) -> None:
-    """Change one setting as a user would, and wait for the page to run again."""
+    """Change one setting as a user would, and wait until the page has run on it."""
+    page.evaluate(COUNT_RUNS)
     if kind == "select":
-        widget(page, "stSelectbox", label).click()
+        box = widget(page, "stSelectbox", label)
+        box.click()
         options = page.get_by_role("option")
+        try:
+            options.first.wait_for(timeout=5000)
+        except PlaywrightTimeout:  # the click focused the box without opening it (far down)
+            box.locator("input").press("ArrowDown")
         target = (
             options.nth(choice)
             if isinstance(choice, int)
@@ -132,6 +188,7 @@ def apply(page, kind: str, label: str, choice: object) -> None:
         box.press("Enter")
     elif kind == "slider":
         widget(page, "stSlider", label).locator('input[type="range"]').first.press(str(choice))
+    page.wait_for_function("() => window.caRuns > 0")
     wait_for_app(page)
 
 
@@ -169,15 +226,15 @@ def test_no_page_changes_another_pages_settings(demo_server, guarded_page):
             apply(page, kind, label, choice)
         no_exception_shown(page)
         titles[name] = page.evaluate(TITLE)
-        expected[name] = view_of(page)
+        expected[name] = settled_view(page)
         changed = {k for k in expected[name] if expected[name][k] != before.get(k)}
         assert len(changed) >= len(settings), (name, changed)  # each setting took
 
     route = eulerian_circuit(list(SETTINGS), start="data")
     assert len(route) == len(SETTINGS) * (len(SETTINGS) - 1) + 1
-    for came_from, name in zip(route, route[1:], strict=False):
+    for came_from, name in pairwise(route):
         go(page, nav.nth(links[name]), titles[name])
-        assert view_of(page) == expected[name], f"{came_from} -> {name}"
+        assert wait_for_view(page, expected[name]) == expected[name], f"{came_from} -> {name}"
     month = expected["overview"]["select:Month#1"]
     for name in ("coverage_map", "gap_analysis", "partners", "briefings"):
         assert expected[name]["select:Month#1"] == month, name  # the shared month
