@@ -18,6 +18,7 @@ from shapely.geometry import Point, box
 
 from analytics import access
 from analytics import capacity as cap
+from geodata import audit
 from geodata import imports as I
 from geodata import schema as S
 from geodata.problems import DataError
@@ -666,9 +667,16 @@ def test_saved_scenario_is_a_new_version_and_facilities_never_change(small_works
     path = small_workspace
     facilities_before = read_table(path, "facilities")
     version, sid = save_scenario(
-        path, cap.changes_to_frame(CHANGES), name="Bigger F02", author="planner"
+        path,
+        cap.changes_to_frame(CHANGES),
+        name="Bigger F02",
+        author="planner",
+        actor=audit.Actor("ana", "planner"),
     )
     assert sid == "S001" and version == 2
+    trail = audit.read(path, actions=["scenario_save"])  # the audit trail has it
+    assert trail[["user", "role", "scope"]].values.tolist() == [["ana", "planner", "all"]]
+    assert trail["what"].tolist() == ["scenario S001 'Bigger F02': 4 change(s), version 2"]
     versions = list_versions(path)
     assert versions[-1].summary["changed"].keys() == {"scenarios"}
     assert versions[-1].layers["facilities"] == versions[0].layers["facilities"]
