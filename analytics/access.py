@@ -73,6 +73,12 @@ REFERRAL_KM = 10.0
 CATCHMENT_KM = 10.0
 #: ...and an area at or above this coverage counts as covered (double-gap classes).
 COVERED_AT = 0.9
+#: In travel time (#19): care within this many minutes is near, a hospital within this many
+#: minutes is within reach for referral.
+NEAR_MIN = 30.0
+REFERRAL_MIN = 60.0
+#: What the nearest-facility columns measure: straight-line km or travel minutes.
+UNITS: tuple[str, ...] = ("km", "min")
 
 #: Facility sets whose nearest member every area is measured to (``{name}_km``, ``{name}_id``).
 DISTANCE_SETS: dict[str, tuple[str, ...]] = {
@@ -853,6 +859,8 @@ def access_by_area(
     coverage: pd.Series | None = None,
     points: gpd.GeoSeries | None = None,
     crs: object = None,
+    nearest: pd.DataFrame | None = None,
+    unit: str = "km",
 ) -> pd.DataFrame:
     """Every area's access figures: the one definition the pages, briefings and exports share.
 
@@ -874,22 +882,31 @@ def access_by_area(
     points, crs
         As for :func:`nearest_facility_km`; by default the areas are measured from
         :func:`area_points`.
+    nearest : pandas.DataFrame, optional
+        The nearest facility of each of :data:`DISTANCE_SETS` measured otherwise, indexed like
+        ``areas``: ``{name}_{unit}`` and ``{name}_id`` (e.g. travel minutes over the road network,
+        ``unit="min"``); by default the straight-line km of :func:`nearest_facility_km`.
+    unit : {"km", "min"}, default "km"
+        What ``nearest`` measures; ``near_km`` and ``referral_km`` are in the same unit.
 
     Returns
     -------
     pandas.DataFrame
         Indexed like ``areas``: ``area_id``, ``population``, ``coverage``, for each of
-        :data:`DISTANCE_SETS` ``{name}_km`` and ``{name}_id``, ``near_care`` (bool),
+        :data:`DISTANCE_SETS` ``{name}_{unit}`` and ``{name}_id``, ``near_care`` (bool),
         ``referral_gap`` (bool) and ``double_gap`` (one of :data:`DOUBLE_GAP_CLASSES`).
     """
-    nearest = nearest_facility_km(
-        areas,
-        facilities,
-        types=[],
-        groups={name: list(members) for name, members in DISTANCE_SETS.items()},
-        points=points,
-        crs=crs,
-    )
+    if nearest is None:
+        if unit != "km":
+            raise ValueError(f"unit {unit!r} needs the nearest table measured in it")
+        nearest = nearest_facility_km(
+            areas,
+            facilities,
+            types=[],
+            groups={name: list(members) for name, members in DISTANCE_SETS.items()},
+            points=points,
+            crs=crs,
+        )
     cov = (
         pd.Series(np.nan, index=areas.index)
         if coverage is None
@@ -907,7 +924,7 @@ def access_by_area(
     )
     out = pd.concat([out, nearest], axis=1)
     classes = access_classes(
-        out, cov, near_km=near_km, referral_km=referral_km, covered_at=covered_at
+        out, cov, near_km=near_km, referral_km=referral_km, covered_at=covered_at, unit=unit
     )
     return pd.concat([out, classes], axis=1)
 
@@ -919,20 +936,24 @@ def access_classes(
     near_km: float,
     referral_km: float,
     covered_at: float = 1.0,
+    unit: str = "km",
 ) -> pd.DataFrame:
     """Per area: ``near_care``, ``referral_gap`` and ``double_gap``, from its ``care_km`` and
     ``hospital_km`` (see :func:`access_by_area`, which measures them) and its coverage
-    (aligned on ``distances``' index; None: ``no_data``)."""
+    (aligned on ``distances``' index; None: ``no_data``). With ``unit="min"`` they come from
+    ``care_min`` and ``hospital_min`` (travel minutes) and the thresholds are minutes."""
+    if unit not in UNITS:
+        raise ValueError(f"unit must be one of {UNITS}, not {unit!r}")
     cov = (
         pd.Series(np.nan, index=distances.index)
         if coverage is None
         else pd.to_numeric(coverage, errors="coerce").astype("float64").reindex(distances.index)
     )
-    care = pd.to_numeric(distances["care_km"], errors="coerce").astype("float64")
+    care = pd.to_numeric(distances[f"care_{unit}"], errors="coerce").astype("float64")
     return pd.DataFrame(
         {
             "near_care": (care <= near_km).fillna(False).astype(bool).to_numpy(),
-            "referral_gap": referral_gap(distances["hospital_km"], referral_km).to_numpy(),
+            "referral_gap": referral_gap(distances[f"hospital_{unit}"], referral_km).to_numpy(),
             "double_gap": double_gap(cov, care, covered_at=covered_at, near_km=near_km).to_numpy(),
         },
         index=distances.index,

@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import access
-from ui import access_data, access_views, capacity_data, data, views
+from ui import access_data, access_views, capacity_data, data, travel_data, views
 from ui.access_views import VIEWS, access_map
 from ui.context import current
 from ui.facility_layer import facility_filters
@@ -28,9 +28,13 @@ with_beds = access_data.has_beds(ws, ver)
 present_statuses = access_data.facility_statuses(all_facilities)
 opening_dates = access_data.opening_dates(all_facilities)
 supply_choices = access_data.supply_choices(all_facilities)
+# Measure by straight line, or by travel time where the workspace holds a road extract (#19).
+with_roads = travel_data.has_roads(ws, ver)
+measures = list(travel_data.MEASURES) if with_roads else ["line"]
 
 COVERED = [0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 1.0]
 DISTANCES = [0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 7.5, 10.0, 15.0, 20.0, 30.0, 50.0]
+MINUTES = [5.0, 10.0, 15.0, 20.0, 30.0, 45.0, 60.0, 90.0, 120.0, 180.0]
 care_sets = access_data.present_sets(all_facilities)
 view_options = [
     v
@@ -45,6 +49,17 @@ flag = {"parse": lambda s: s in ("1", "true"), "dump": lambda v: "1" if v else "
 
 P = {
     "view": Param("view", view_options[0], lambda: view_options),
+    "measure": Param("measure", "line", lambda: measures),
+    # The thresholds in travel minutes, kept apart from the km ones (each keeps its own value).
+    "near_min": Param(
+        "near_min", access.NEAR_MIN, lambda: MINUTES, parse=float, dump=lambda v: f"{v:g}"
+    ),
+    "referral_min": Param(
+        "referral_min", access.REFERRAL_MIN, lambda: MINUTES, parse=float, dump=lambda v: f"{v:g}"
+    ),
+    "office_min": Param(
+        "office_min", access.NEAR_MIN, lambda: MINUTES, parse=float, dump=lambda v: f"{v:g}"
+    ),
     "near": Param("near", access.NEAR_KM, lambda: DISTANCES, parse=float, dump=lambda v: f"{v:g}"),
     "referral": Param(
         "referral", access.REFERRAL_KM, lambda: DISTANCES, parse=float, dump=lambda v: f"{v:g}"
@@ -83,11 +98,32 @@ sb.selectbox(
     key=P["view"].widget_key,
     format_func=lambda v: ctx.t(f"access.view.{v}"),
 )
+if with_roads:
+    sb.selectbox(
+        ctx.t("access.measure.label"),
+        measures,
+        key=P["measure"].widget_key,
+        format_func=lambda v: ctx.t(f"access.measure.{v}"),
+        help=ctx.t("access.measure.help"),
+    )
+else:
+    sb.caption(ctx.t("access.measure.no_roads"))
+measure = str(value(P["measure"]))
+unit = travel_data.unit_of(measure)
 km = {"format_func": lambda v: ctx.t("access.units.km", km=fmt_number(v, ctx.lang, digits=1))}
-sb.select_slider(ctx.t("access.controls.near"), DISTANCES, key=P["near"].widget_key, **km)
-sb.select_slider(ctx.t("access.controls.referral"), DISTANCES, key=P["referral"].widget_key, **km)
+minutes = {
+    "format_func": lambda v: ctx.t("access.minutes.units.km", min=fmt_number(v, ctx.lang, digits=0))
+}
+# The care, referral and office thresholds: km in a straight line, minutes in travel time.
+scale, steps, suffix = (DISTANCES, km, "") if unit == "km" else (MINUTES, minutes, "_min")
+sb.select_slider(ctx.t("access.controls.near"), scale, key=P["near" + suffix].widget_key, **steps)
+sb.select_slider(
+    ctx.t("access.controls.referral"), scale, key=P["referral" + suffix].widget_key, **steps
+)
 if "insurance_office" in care_sets:
-    sb.select_slider(ctx.t("access.controls.office"), DISTANCES, key=P["office"].widget_key, **km)
+    sb.select_slider(
+        ctx.t("access.controls.office"), scale, key=P["office" + suffix].widget_key, **steps
+    )
 sb.select_slider(ctx.t("access.controls.catchment"), DISTANCES, key=P["catchment"].widget_key, **km)
 sb.selectbox(
     ctx.t("access.controls.supply"),
@@ -124,9 +160,10 @@ if value(P["uc"]) and opening_dates:
 markers = facility_filters(ctx, all_facilities, "infra")
 
 view = str(value(P["view"]))
-near_km = float(value(P["near"]))
-referral_km = float(value(P["referral"]))
-office_km = float(value(P["office"]))
+# Thresholds in the measure's unit (km, or minutes of travel).
+near_km = float(value(P["near" + suffix]))
+referral_km = float(value(P["referral" + suffix]))
+office_km = float(value(P["office" + suffix]))
 supply = str(value(P["supply"]))
 catchment_km = float(value(P["catchment"]))
 decay = bool(value(P["decay"]))
@@ -149,14 +186,19 @@ target = float(value(P["covered"]))
 frame = access_views.area_table(
     ctx,
     areas,
-    access_data.nearest(ws, ver, under_construction, as_of),
+    access_data.nearest(ws, ver, under_construction, as_of)
+    if unit == "km"
+    else travel_data.nearest_minutes(ws, ver, under_construction, as_of, measure),
     access_data.capacity(ws, ver, under_construction, as_of, supply, catchment_km, decay),
     data.area_coverage(ws, ver, None, None),
     near_km=near_km,
     referral_km=referral_km,
     covered_at=target,
+    unit=unit,
 )
-access_views.headline(ctx, frame, near_km=near_km, referral_km=referral_km, office_km=office_km)
+access_views.headline(
+    ctx, frame, near_km=near_km, referral_km=referral_km, office_km=office_km, unit=unit
+)
 n_counted = len(counted)
 st.caption(
     ctx.t(
@@ -200,21 +242,24 @@ access_map(
     facilities=markers,
     proposed=plan[1] if plan else None,
     objective=str(value(P["objective"])),
-    key=f"infra_map_{view}",
+    key=f"infra_map_{view}" + ("" if unit == "km" else f"_{measure}"),
+    unit=unit,
 )
 st.caption(
-    ctx.t(
-        f"access.explain.{view}",
-        near=fmt_number(near_km, ctx.lang, digits=1),
-        referral=fmt_number(referral_km, ctx.lang, digits=1),
-        office=fmt_number(office_km, ctx.lang, digits=1),
+    access_views.unit_text(
+        ctx,
+        f"explain.{view}",
+        unit,
+        near=fmt_number(near_km, ctx.lang, digits=access_views.THRESHOLD_DIGITS[unit]),
+        referral=fmt_number(referral_km, ctx.lang, digits=access_views.THRESHOLD_DIGITS[unit]),
+        office=fmt_number(office_km, ctx.lang, digits=access_views.THRESHOLD_DIGITS[unit]),
     )
 )
-access_views.area_downloads(ctx, frame, with_insured=with_insured)
+access_views.area_downloads(ctx, frame, with_insured=with_insured, unit=unit)
 gap_col, capacity_col = st.columns(2, gap="medium") if with_insured else (None, st.container())
 if gap_col is not None:
     with gap_col:
-        access_views.double_gap_section(ctx, frame, covered_at=target, near_km=near_km)
+        access_views.double_gap_section(ctx, frame, covered_at=target, near_km=near_km, unit=unit)
 with capacity_col:
     access_views.capacity_section(ctx, frame, supply=supply, catchment_km=catchment_km, decay=decay)
 access_views.needs_section(
@@ -226,6 +271,7 @@ access_views.needs_section(
     referral_km=referral_km,
     office_km=office_km,
     by_uninsured=with_insured,
+    unit=unit,
 )
 
 # Siting tool.

@@ -266,6 +266,67 @@ def _network_catchments(stored: _Stored, areas, share, lon, lat, minutes, mode: 
     return Catchments(table, polygons, reach.stranded, np.zeros(len(sites)))
 
 
+def has_roads(workspace: str | Path, version: int | None = None) -> bool:
+    """Whether a workspace version holds a road extract (travel times can be measured)."""
+    try:
+        stored = _stored(workspace, version)
+    except DataError:
+        return False
+    return "roads" in input_files(stored.location, stored.version)
+
+
+def nearest_minutes(
+    workspace: str | Path,
+    version: int | None,
+    areas: gpd.GeoDataFrame,
+    facilities: gpd.GeoDataFrame,
+    sets: dict[str, tuple[str, ...]],
+    *,
+    points: gpd.GeoSeries | None = None,
+    mode: str = "motorised",
+    id_column: str = "facility_id",
+) -> pd.DataFrame:
+    """Travel minutes over the workspace version's road network from each area to the nearest
+    facility of each set: indexed like ``areas``, ``{name}_min`` (inf where none can be reached,
+    NaN where the set has no facility) and ``{name}_id`` for each of ``sets`` — the table
+    :func:`analytics.access.access_by_area` takes as ``nearest`` with ``unit="min"``.
+
+    An area is measured from ``points`` (EPSG:4326, aligned on ``areas``; by default each
+    area's representative point): a walk to the network, the roads, a walk to the facility
+    (:func:`analytics.traveltime.network.nearest_times`, one multi-source Dijkstra per set)."""
+    import pyproj
+
+    from analytics.traveltime.network import nearest_times
+
+    network = _road_network(_stored(workspace, version), mode)
+    to_metres = pyproj.Transformer.from_crs("EPSG:4326", network.crs, always_xy=True)
+    where = areas.geometry.representative_point().to_crs(4326)
+    if points is not None:
+        chosen = points.reindex(areas.index).to_crs(4326)
+        where = chosen.where(~(chosen.isna() | chosen.is_empty), where)
+    origins = np.column_stack(to_metres.transform(where.x.to_numpy(), where.y.to_numpy()))
+    fac_points = facilities.geometry.to_crs(4326)
+    fac_xy = np.column_stack(to_metres.transform(fac_points.x.to_numpy(), fac_points.y.to_numpy()))
+    ftype = facilities["type"].to_numpy()
+    ids = np.asarray(
+        facilities[id_column].to_numpy() if id_column in facilities else facilities.index,
+        dtype=object,
+    )
+    out = pd.DataFrame(index=areas.index)
+    for name, members in sets.items():
+        minutes = np.full(len(origins), np.nan)
+        nearest = np.full(len(origins), None, dtype=object)
+        chosen_fac = np.flatnonzero(np.isin(ftype, list(members)))
+        if len(chosen_fac) and len(origins):
+            times = nearest_times(network.graph, origins, fac_xy[chosen_fac])
+            minutes = times.minutes
+            found = times.facility >= 0
+            nearest[found] = ids[chosen_fac[times.facility[found]]]
+        out[f"{name}_min"] = minutes
+        out[f"{name}_id"] = pd.Series(nearest, index=areas.index, dtype=object)
+    return out
+
+
 def lonlat_cells(grid: Grid, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The friction grid's cell (row, col) of points given in degrees."""
     import pyproj

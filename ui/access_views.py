@@ -25,7 +25,7 @@ from ui.context import Context
 from ui.downloads import table_downloads
 from ui.facility_layer import add_facilities
 from ui.format import fmt_int, fmt_number, fmt_pct
-from ui.localize import display_names, number_columns
+from ui.localize import display_names, number_columns, without_empty_district
 from ui.maps import LegendItem, escape_text, text_direction
 from ui.rankings import no_data_list
 from ui.state import open_page
@@ -69,6 +69,20 @@ CAPACITY_SERVICES = {
 }
 
 
+#: Digits a threshold is written with: km to the tenth, minutes whole.
+THRESHOLD_DIGITS = {"km": 1, "min": 0}
+
+
+def unit_text(ctx: Context, key: str, unit: str = "km", **params: object) -> str:
+    """The text ``access.{key}`` in straight-line km, or ``access.minutes.{key}`` in travel
+    minutes (``unit="min"``; a ``km`` parameter is then its ``min``)."""
+    if unit == "min":
+        if "km" in params:
+            params["min"] = params.pop("km")
+        return ctx.t(f"access.minutes.{key}", **params)
+    return ctx.t(f"access.{key}", **params)
+
+
 def threshold_for(
     care_set: str, *, near_km: float, referral_km: float, office_km: float | None = None
 ) -> tuple[str, float]:
@@ -105,36 +119,41 @@ def colour_areas(
     near_km: float,
     referral_km: float,
     office_km: float | None = None,
+    unit: str = "km",
 ) -> tuple[np.ndarray, list[LegendItem], str, pd.Series]:
-    """Fill colour per row, legend items, legend title and the tooltip value of ``view``."""
+    """Fill colour per row, legend items, legend title and the tooltip value of ``view``; a
+    distance view (``{set}_km``) shows the column ``{set}_{unit}`` (travel minutes with
+    ``unit="min"``, the thresholds then in minutes)."""
     lang = ctx.lang
     if view.endswith("_km"):
         _, threshold = threshold_for(
             view.removesuffix("_km"), near_km=near_km, referral_km=referral_km, office_km=office_km
         )
         breaks = sorted({threshold / 2, threshold, threshold * 2, threshold * 4})
+        column = f"{view.removesuffix('_km')}_{unit}"
         colours, items = _classes(
-            frame[view],
+            frame[column],
             breaks,
             lambda v: fmt_number(v, lang, digits=1),
             ctx.t("access.map.none_in_workspace"),
             reverse=False,
         )
-        shown = frame[view].map(
+        shown = frame[column].map(
             lambda v: (
-                ctx.t("access.units.km", km=fmt_number(v, lang, digits=1))
+                unit_text(ctx, "units.km", unit, km=fmt_number(v, lang, digits=1))
                 if pd.notna(v)
                 else ctx.t("access.map.none_in_workspace")
             )
         )
-        return colours, items, ctx.t(f"access.view.{view}") + " (km)", shown
+        suffix = ctx.t("access.minutes.suffix") if unit == "min" else "km"
+        return colours, items, unit_text(ctx, f"view.{view}", unit) + f" ({suffix})", shown
     if view == "referral_gap":
         gap = frame["referral_gap"].astype(bool).to_numpy()
         colours = np.where(gap, GAP_COLOUR, NO_GAP_COLOUR)
         items = [
             LegendItem(
                 GAP_COLOUR,
-                ctx.t("access.map.gap", km=fmt_number(referral_km, lang)),
+                unit_text(ctx, "map.gap", unit, km=fmt_number(referral_km, lang)),
                 int(gap.sum()),
             ),
             LegendItem(NO_GAP_COLOUR, ctx.t("access.map.no_gap"), int((~gap).sum())),
@@ -183,12 +202,19 @@ def access_map(
     objective: str = "population",
     key: str,
     height: int = 560,
+    unit: str = "km",
 ) -> None:
     """Draw the areas coloured by ``view`` with facilities and proposed sites (their gain in
     people, or uninsured people under the ``uninsured`` objective)."""
     merged = areas_with(shapes, frame)
     colours, items, title, shown = colour_areas(
-        ctx, merged, view, near_km=near_km, referral_km=referral_km, office_km=office_km
+        ctx,
+        merged,
+        view,
+        near_km=near_km,
+        referral_km=referral_km,
+        office_km=office_km,
+        unit=unit,
     )
     merged["_colour"] = colours
     fmap = value_map(
@@ -256,8 +282,10 @@ def area_table(
     near_km: float,
     referral_km: float,
     covered_at: float,
+    unit: str = "km",
 ) -> pd.DataFrame:
-    """One row per area: names in the reader's language, population, distances, capacity,
+    """One row per area: names in the reader's language, population, distances (``{set}_km``;
+    travel minutes ``{set}_min`` with ``unit="min"``, the thresholds then in minutes), capacity,
     coverage, referral gap and double-gap class."""
     frame = pd.DataFrame(
         {
@@ -270,12 +298,19 @@ def area_table(
     frame = frame.merge(capacity[["area_id", "access", "n_facilities"]], on="area_id")
     frame = frame.merge(coverage[["area_id", "coverage", "uninsured"]], on="area_id", how="left")
     classes = access.access_classes(
-        frame, frame["coverage"], near_km=near_km, referral_km=referral_km, covered_at=covered_at
+        frame,
+        frame["coverage"],
+        near_km=near_km,
+        referral_km=referral_km,
+        covered_at=covered_at,
+        unit=unit,
     )
     return pd.concat([frame, classes], axis=1)
 
 
-def area_export(ctx: Context, frame: pd.DataFrame, *, with_insured: bool) -> pd.DataFrame:
+def area_export(
+    ctx: Context, frame: pd.DataFrame, *, with_insured: bool, unit: str = "km"
+) -> pd.DataFrame:
     """Every area's figures with headers in the reader's language, for download: names,
     population (and coverage, uninsured), the distance to each facility set, the referral gap,
     the double-gap class, the 2SFCA value and the facilities within the catchment."""
@@ -290,8 +325,9 @@ def area_export(ctx: Context, frame: pd.DataFrame, *, with_insured: bool) -> pd.
         columns[lang_t("metric.coverage")] = frame["coverage"].to_numpy()
         columns[lang_t("metric.uninsured")] = frame["uninsured"].to_numpy()
     for name in ("care", "clinic", "hospital", "insurance_office"):
-        if f"{name}_km" in frame:
-            columns[lang_t(f"access.table.{name}_km")] = frame[f"{name}_km"].round(3).to_numpy()
+        if f"{name}_{unit}" in frame:
+            header = unit_text(ctx, f"table.{name}_km", unit)
+            columns[header] = frame[f"{name}_{unit}"].round(3).to_numpy()
     yes, no = lang_t("access.map.yes"), lang_t("access.map.no")
     columns[lang_t("access.table.referral_gap")] = np.where(frame["referral_gap"], yes, no)
     if with_insured:
@@ -303,10 +339,12 @@ def area_export(ctx: Context, frame: pd.DataFrame, *, with_insured: bool) -> pd.
     return pd.DataFrame(columns)
 
 
-def area_downloads(ctx: Context, frame: pd.DataFrame, *, with_insured: bool) -> None:
+def area_downloads(
+    ctx: Context, frame: pd.DataFrame, *, with_insured: bool, unit: str = "km"
+) -> None:
     """CSV and XLSX of :func:`area_export` (every neighbourhood, every figure of the page)."""
     st.caption(ctx.t("access.download_all", n=fmt_int(len(frame), ctx.lang)))
-    table = area_export(ctx, frame, with_insured=with_insured)
+    table = area_export(ctx, frame, with_insured=with_insured, unit=unit)
     table_downloads(
         ctx,
         table,
@@ -317,10 +355,17 @@ def area_downloads(ctx: Context, frame: pd.DataFrame, *, with_insured: bool) -> 
 
 
 def headline(
-    ctx: Context, frame: pd.DataFrame, *, near_km: float, referral_km: float, office_km: float
+    ctx: Context,
+    frame: pd.DataFrame,
+    *,
+    near_km: float,
+    referral_km: float,
+    office_km: float,
+    unit: str = "km",
 ) -> None:
     """Shares of people near care and near a clinic (``near_km``), near a hospital
-    (``referral_km``) and an insurance office (``office_km``); people in a referral gap."""
+    (``referral_km``) and an insurance office (``office_km``); people in a referral gap. With
+    ``unit="min"`` the thresholds are travel minutes and the columns ``{set}_min``."""
     cols = st.columns(5)
     figures = access.access_summary(frame)
     for col, name, km_value in (
@@ -329,11 +374,16 @@ def headline(
         (cols[2], "hospital", referral_km),
         (cols[3], "insurance_office", office_km),
     ):
-        label = ctx.t(f"access.headline.{name}", km=fmt_number(km_value, ctx.lang, digits=1))
-        if frame[f"{name}_km"].isna().all():
+        label = unit_text(
+            ctx,
+            f"headline.{name}",
+            unit,
+            km=fmt_number(km_value, ctx.lang, digits=THRESHOLD_DIGITS[unit]),
+        )
+        if frame[f"{name}_{unit}"].isna().all():
             col.metric(label, "—", help=ctx.t("access.map.none_in_workspace"))
             continue
-        within = access.population_within(frame[f"{name}_km"], frame["population"], km_value)
+        within = access.population_within(frame[f"{name}_{unit}"], frame["population"], km_value)
         col.metric(
             label,
             fmt_pct(within["share"], ctx.lang),
@@ -344,7 +394,12 @@ def headline(
             ),
         )
     cols[4].metric(
-        ctx.t("access.headline.referral_gap", km=fmt_number(referral_km, ctx.lang, digits=1)),
+        unit_text(
+            ctx,
+            "headline.referral_gap",
+            unit,
+            km=fmt_number(referral_km, ctx.lang, digits=THRESHOLD_DIGITS[unit]),
+        ),
         fmt_int(figures["people_referral_gap"], ctx.lang),
         help=ctx.t(
             "access.headline.referral_gap_help",
@@ -353,7 +408,9 @@ def headline(
     )
 
 
-def double_gap_section(ctx: Context, frame: pd.DataFrame, *, covered_at: float, near_km: float):
+def double_gap_section(
+    ctx: Context, frame: pd.DataFrame, *, covered_at: float, near_km: float, unit: str = "km"
+):
     """Areas, people and uninsured people per double-gap class."""
     st.subheader(ctx.t("access.double_gap.title"))
     summary = access.double_gap_summary(
@@ -374,10 +431,12 @@ def double_gap_section(ctx: Context, frame: pd.DataFrame, *, covered_at: float, 
     st.dataframe(table, hide_index=True, width="stretch", column_config=number_columns(*labels))
     download(ctx, table, "double_gap.csv", key="infra_double_gap")
     st.caption(
-        ctx.t(
-            "access.double_gap.note",
+        unit_text(
+            ctx,
+            "double_gap.note",
+            unit,
             target=fmt_pct(covered_at, ctx.lang),
-            km=fmt_number(near_km, ctx.lang, digits=1),
+            km=fmt_number(near_km, ctx.lang, digits=THRESHOLD_DIGITS[unit]),
         )
     )
 
@@ -405,6 +464,7 @@ def capacity_section(
             ctx.t("metric.population"): ranked["population"].to_numpy(),
         }
     )
+    table = without_empty_district(table, ctx.lang)
     st.dataframe(
         table.head(8),
         hide_index=True,
@@ -425,6 +485,7 @@ def needs_section(
     referral_km: float,
     office_km: float,
     by_uninsured: bool,
+    unit: str = "km",
 ) -> None:
     """Ranked table of neighbourhoods beyond reach of the facility set chosen here (its own
     selector, widget ``key``), downloadable. A hospital is out of reach beyond the referral
@@ -442,16 +503,18 @@ def needs_section(
         care_set, near_km=near_km, referral_km=referral_km, office_km=office_km
     )
     st.caption(
-        ctx.t(
-            "access.needs.threshold",
-            km=fmt_number(km_value, ctx.lang, digits=1),
+        unit_text(
+            ctx,
+            "needs.threshold",
+            unit,
+            km=fmt_number(km_value, ctx.lang, digits=THRESHOLD_DIGITS[unit]),
             care=ctx.t(f"access.set.{care_set}"),
             control=ctx.t(f"access.controls.{threshold}"),
         )
     )
     needs = access.facility_needs(
         frame,
-        distance_column=f"{care_set}_km",
+        distance_column=f"{care_set}_{unit}",
         near_km=km_value,
         weight="uninsured" if by_uninsured else None,
     )
@@ -462,16 +525,21 @@ def needs_section(
             ctx.t("table.district"): needs["district_name"].astype("string").to_numpy(),
             ctx.t("metric.population"): needs["population"].to_numpy(),
             **({ctx.t("metric.uninsured"): needs["uninsured"].to_numpy()} if by_uninsured else {}),
-            ctx.t("access.table.distance"): needs[f"{care_set}_km"].round(2).to_numpy(),
-            ctx.t("access.table.hospital_km"): needs["hospital_km"].round(2).to_numpy(),
+            unit_text(ctx, "table.distance", unit): needs[f"{care_set}_{unit}"].round(2).to_numpy(),
+            unit_text(ctx, "table.hospital_km", unit): needs[f"hospital_{unit}"]
+            .round(2)
+            .to_numpy(),
             ctx.t("access.table.capacity"): needs["access"].round(3).to_numpy(),
         }
     )
+    table = without_empty_district(table, ctx.lang)
     if table.empty:
         st.success(
-            ctx.t(
-                "access.needs.none",
-                km=fmt_number(km_value, ctx.lang, digits=1),
+            unit_text(
+                ctx,
+                "needs.none",
+                unit,
+                km=fmt_number(km_value, ctx.lang, digits=THRESHOLD_DIGITS[unit]),
                 care=ctx.t(f"access.set.{care_set}"),
             )
         )
