@@ -183,6 +183,7 @@ def check_archive(path: Path, shown: str, limits: UploadLimits) -> None:
     with archive:
         entries = archive.infolist()
         _check_directory(entries, shown, path.suffix.lower(), limits)
+        budget = inflation_budget(entries, path.suffix.lower(), limits)
         total = 0
         for entry in entries:
             if entry.is_dir():
@@ -191,7 +192,7 @@ def check_archive(path: Path, shown: str, limits: UploadLimits) -> None:
                 with archive.open(entry) as member:
                     while chunk := member.read(_CHUNK):
                         total += len(chunk)
-                        if total > limits.archive_max_total:
+                        if total > budget:  # more than the directory declared: it lies
                             _too_big(shown, limits)
             except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
                 raise DataError(
@@ -281,6 +282,30 @@ def _check_directory(
                     "limit": f"{most:.0f}",
                 },
             )
+    # Many small entries, each under the floor, expand as much as one large one: the whole
+    # archive is held to the same ratio (900 entries of 1 MB in a 1 MB zip are refused here).
+    packed = sum(e.compress_size for e in entries)
+    if declared > limits.archive_ratio_floor and declared > most * max(packed, 1):
+        raise DataError(
+            f"{shown}: the archive expands {declared / max(packed, 1):.0f} times (at most "
+            f"{most:.0f} is accepted): a zip bomb?",
+            code="archive_ratio_total",
+            params={
+                "file": shown,
+                "ratio": f"{declared / max(packed, 1):.0f}",
+                "limit": f"{most:.0f}",
+            },
+        )
+
+
+def inflation_budget(entries: list[zipfile.ZipInfo], suffix: str, limits: UploadLimits) -> int:
+    """The most bytes the entries may inflate to while they are checked: the declared sizes,
+    within the archive ratio of the compressed ones and ``archive_max_total``."""
+    most = limits.archive_max_ratio if suffix == ".zip" else limits.workbook_max_ratio
+    packed = sum(e.compress_size for e in entries)
+    declared = sum(e.file_size for e in entries)
+    ratio_cap = max(limits.archive_ratio_floor, int(most * max(packed, 1)))
+    return min(limits.archive_max_total, ratio_cap, declared)
 
 
 def ignored_member(name: str) -> bool:

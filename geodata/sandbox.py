@@ -49,6 +49,114 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parents[1]
 
 
+#: What the reading processes get of the app's environment: the locale, the temporary folder and
+#: where PROJ and GDAL keep their data — never the app's secrets (database password, ``PG*``
+#: variables, ``COVERAGE_ATLAS_*`` settings, cloud keys), which a reader subverted by a hostile
+#: file could otherwise send on.
+READER_ENVIRONMENT = (
+    "PATH",
+    "LANG",
+    "LANGUAGE",
+    "LC_ALL",
+    "LC_CTYPE",
+    "TZ",
+    "TMPDIR",
+    "GDAL_DATA",
+    "PROJ_DATA",
+    "PROJ_LIB",
+)
+
+
+def reader_environment(environ: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment the reading processes start with (see :data:`READER_ENVIRONMENT`)."""
+    environ = dict(os.environ if environ is None else environ)
+    env = {k: environ[k] for k in READER_ENVIRONMENT if k in environ}
+    env["PYTHONPATH"] = str(ROOT)
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    return env
+
+
+#: Reads (and counts) that may run at once on this machine, over every app process; more wait
+#: their turn (``COVERAGE_ATLAS_PARALLEL_READS``, default 2).
+PARALLEL_READS = 2
+
+
+def _parallel_reads() -> int:
+    try:
+        return max(1, int(os.environ.get("COVERAGE_ATLAS_PARALLEL_READS", PARALLEL_READS)))
+    except ValueError:
+        return PARALLEL_READS
+
+
+class _ReadSlot:
+    """One of :func:`_parallel_reads` slots, held with ``flock`` on a file in the temporary
+    folder: shared by the threads of this process and by every app process of this user."""
+
+    def __init__(self, shown: str, timeout: float) -> None:
+        self.shown, self.timeout = shown, timeout
+        self._file: int | None = None
+
+    def __enter__(self) -> _ReadSlot:
+        import fcntl
+
+        folder = Path(tempfile.gettempdir()) / f"coverage-atlas-reads-{os.getuid()}"
+        folder.mkdir(mode=0o700, exist_ok=True)
+        deadline = time.monotonic() + self.timeout
+        while True:
+            for i in range(_parallel_reads()):
+                fd = os.open(folder / f"slot-{i}", os.O_RDWR | os.O_CREAT, 0o600)
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except OSError:
+                    os.close(fd)
+                    continue
+                self._file = fd
+                return self
+            if time.monotonic() >= deadline:
+                raise DataError(
+                    f"{self.shown}: other files are being read; try again in a minute.",
+                    code="busy",
+                    params={"file": self.shown},
+                )
+            time.sleep(0.05)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._file is not None:
+            os.close(self._file)  # releases the lock
+            self._file = None
+
+
+#: Temporary folders of uploads and reads (``geodata.imports.save_upload`` and this module).
+TEMP_PREFIXES = ("ca-upload-", "ca-read-", "ca-count-")
+#: Age after which such a folder is stale: no session still works on it.
+STALE_AFTER_S = 6 * 3600
+
+
+def sweep_stale_uploads(folder: str | Path | None = None, max_age_s: float = STALE_AFTER_S) -> int:
+    """Remove this user's upload folders older than ``max_age_s`` in ``folder`` (the temporary
+    folder by default): what a server that stopped, or a session that ended without a word, left
+    behind — person records included. Returns how many were removed."""
+    folder = Path(folder or tempfile.gettempdir())
+    now, removed = time.time(), 0
+    try:
+        children = list(folder.iterdir())
+    except OSError:
+        return 0
+    for child in children:
+        if not child.name.startswith(TEMP_PREFIXES):
+            continue
+        try:
+            info = child.lstat()
+        except OSError:
+            continue
+        if info.st_uid != os.getuid() or not child.is_dir() or child.is_symlink():
+            continue
+        if now - info.st_mtime > max_age_s:
+            shutil.rmtree(child, ignore_errors=True)
+            removed += 1
+    return removed
+
+
 class _ForkServer:
     """The reading processes' parent: one per app process, restarted if it ever dies."""
 
@@ -57,14 +165,13 @@ class _ForkServer:
         self._process: subprocess.Popen | None = None
 
     def _start(self) -> subprocess.Popen:
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [env.get("PYTHONPATH")])])
         return subprocess.Popen(
             [sys.executable, "-m", "geodata._upload_worker"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             cwd=ROOT,
-            env=env,
+            env=reader_environment(),
+            close_fds=True,
             start_new_session=True,  # a Ctrl-C in the app's terminal is not its to hear
         )
 
@@ -136,6 +243,7 @@ def read_upload_isolated(
     *,
     name: str | None = None,
     limits: UploadLimits | None = None,
+    sites: dict[str, int] | None = None,
     **options: object,
 ) -> Upload:
     """:func:`geodata.imports.read_upload_here` in a separate, limited process.
@@ -148,6 +256,9 @@ def read_upload_isolated(
         The file name as the person uploaded it (shown in messages).
     limits
         Sizes, time and memory (default: :func:`geodata.limits.limits_from_env`).
+    sites
+        Read the file as a layer of candidate sites: its caps (``max_rows``, ``max_vertices``),
+        checked in the reading process, which hands back only a name and a point per site.
     options
         ``crs``, ``sheet``, ``encoding``, ``sample_rows`` for the reader.
 
@@ -164,10 +275,16 @@ def read_upload_isolated(
     check_sizes(path, shown, limits)
     if not limits.isolated:
         check_content(path, shown, limits)
-        return read_upload_here(path, name=shown, **options)  # type: ignore[arg-type]
+        here = read_upload_here(path, name=shown, **options)  # type: ignore[arg-type]
+        if sites is not None:
+            from geodata._upload_worker import _sites
+
+            here = Upload(path=path, name=shown, frame=_sites(here.frame, shown, sites))
+        return here
     out = Path(tempfile.mkdtemp(prefix="ca-read-"))
     try:
         job = {
+            **({"kind": "sites", "caps": dict(sites)} if sites is not None else {}),
             "path": str(path.resolve()),
             "name": shown,
             "out": str(out),
@@ -261,14 +378,16 @@ def _run_job(
     DataError
         The child reported the file's problem.
     """
-    pid = _SERVER.submit(job)
-    exitcode = _wait_for_exit(out, pid, timeout, poll=poll)
+    with _ReadSlot(shown, timeout):
+        pid = _SERVER.submit(job)
+        exitcode = _wait_for_exit(out, pid, timeout, poll=poll)
+        if exitcode is None:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            _wait_for_exit(out, pid, 10)
     if exitcode is None:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        _wait_for_exit(out, pid, 10)
         raise _Stopped(_timeout(shown, limits, timeout))
     result_file = out / "result.json"
     if not result_file.exists():

@@ -51,6 +51,9 @@ with tab_import:
         key=f"dm_files_{st.session_state.get('dm_uploader', 0)}",
         help=ctx.t("data.upload_help"),
     )
+    data_manage.sweep_once()
+    if not files:
+        data_manage.release_upload()
     upload = data_manage.read_files(ctx, files, crs, table) if files else None
     if upload is not None:
         key = data_manage.upload_key(files, crs)

@@ -15,6 +15,7 @@ from analytics import access
 from ui import access_data, access_views, capacity_data, data, travel_data, views
 from ui.access_views import VIEWS, access_map
 from ui.context import current
+from ui.data_manage import upload_error_text
 from ui.facility_layer import facility_filters
 from ui.format import fmt_date, fmt_int, fmt_number, fmt_pct
 from ui.state import Param, bind, publish, value
@@ -44,7 +45,8 @@ view_options = [
 ]
 objectives = ["population", "uninsured"] if with_insured else ["population"]
 candidate_kinds = ["areas", *(["pipeline"] if len(access_data.pipeline_sites(ws, ver)) else [])]
-candidate_kinds.append("upload")
+if ctx.may("import"):  # uploading a layer is for the roles that may change data
+    candidate_kinds.append("upload")
 flag = {"parse": lambda s: s in ("1", "true"), "dump": lambda v: "1" if v else "0"}
 
 P = {
@@ -304,9 +306,9 @@ if value(P["candidates"]) == "upload":
         key="infra_candidates_file",
         help=ctx.t("access.siting.upload_help"),
     )
-    problem = st.session_state.pop("infra_upload_error", None)
-    if problem:
-        st.error(ctx.t("access.siting.upload_error", reason=problem))
+problem = st.session_state.pop("infra_upload_error", None)
+if problem is not None:  # an unusable layer, or a run beyond the caps: in the page's language
+    st.error(ctx.t("access.siting.upload_error", reason=upload_error_text(ctx, problem)))
 st.toggle(ctx.t("access.siting.run"), key=P["plan"].widget_key)
 if plan is not None:
     access_views.siting_results(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 from html import escape
+from pathlib import Path
 
 import pandas as pd
 
@@ -26,11 +27,43 @@ __all__ = ["ORIENTATIONS", "briefing_html", "briefing_pdf"]
 ORIENTATIONS = ("portrait", "landscape")
 
 
+#: Folders of the project a briefing may take files from (besides the fonts it embeds).
+ASSET_FOLDERS = (Path(__file__).resolve().parents[1] / "ui" / "assets",)
+
+
+def allowed_files() -> tuple[frozenset[Path], tuple[Path, ...]]:
+    """The files (the fonts :func:`reports.fonts.font_face_css` names) and folders (the
+    project's assets) a briefing's ``file:`` URLs may read; nothing else on this machine."""
+    from reports.fonts import arabic_font, latin_font
+
+    fonts = frozenset(
+        f(bold).resolve() for f in (arabic_font, latin_font) for bold in (False, True)
+    )
+    return fonts, tuple(a.resolve() for a in ASSET_FOLDERS)
+
+
 def _local_only():
-    """A WeasyPrint URL fetcher for local files and inline data only, never the network."""
+    """A WeasyPrint URL fetcher for inline data, the embedded fonts and the project's assets:
+    never the network, never another local file (a name or text from the data that reached the
+    HTML as a URL could otherwise read ``/etc/passwd`` or the users file into the PDF)."""
+    from urllib.parse import unquote, urlsplit
+
     from weasyprint.urls import URLFetcher
 
-    return URLFetcher(allowed_protocols={"file", "data"}, allow_redirects=False)
+    fonts, folders = allowed_files()
+
+    class _Fetcher(URLFetcher):
+        def fetch(self, url: str, headers: dict | None = None):  # noqa: ANN202
+            if url.lower().startswith("file:"):
+                parts = urlsplit(url)
+                if parts.netloc not in ("", "localhost"):
+                    raise ValueError(f"Not an allowed file URL: {url}")
+                path = Path(unquote(parts.path)).resolve()
+                if path not in fonts and not any(path.is_relative_to(f) for f in folders):
+                    raise ValueError(f"Not an allowed file URL: {url}")
+            return super().fetch(url, headers)
+
+    return _Fetcher(allowed_protocols={"file", "data"}, allow_redirects=False)
 
 
 def _img(png: bytes, alt: str, css_class: str) -> str:

@@ -14,15 +14,20 @@ import pandas as pd
 import streamlit as st
 
 from analytics import access, siting
-from geodata.imports import discard_upload, read_upload, save_upload
+from geodata.imports import discard_upload, save_upload
 from geodata.problems import DataError
 from geodata.readers import VECTOR_SUFFIXES
+from geodata.sandbox import read_upload_isolated
 from geodata.schema import FACILITY_STATUSES, FACILITY_TYPES
 from ui import data
 
 #: File types a candidate-site layer can be uploaded as (files that carry their geometry).
 CANDIDATE_SUFFIXES = sorted(s.lstrip(".") for s in VECTOR_SUFFIXES - {".shp"})
-_NAME_COLUMNS = ("name", "Name", "NAME", "site", "title", "label", "id")
+#: Caps on an uploaded layer of candidate sites (checked where it is read, in the sandbox).
+CANDIDATE_MAX_SITES = 5_000
+CANDIDATE_MAX_VERTICES = 1_000_000
+#: Cap on candidate sites × demand points of one siting run: the distances the run measures.
+SITING_MAX_PAIRS = 5_000_000
 
 #: Distance columns computed per area: the facility types and groups the page can map.
 DISTANCE_SETS: dict[str, tuple[str, ...]] = access.DISTANCE_SETS
@@ -179,6 +184,14 @@ def sites(
         if upload is None:
             raise ValueError("candidates='upload' needs the uploaded layer")
         pool = candidate_layer(*upload)
+    n_candidates = len(demand) if pool is None else len(pool)
+    if n_candidates * len(demand) > SITING_MAX_PAIRS:
+        raise DataError(
+            f"{n_candidates} candidate sites × {len(demand)} areas is more than one siting run "
+            f"may measure ({SITING_MAX_PAIRS}); use fewer candidate sites.",
+            code="siting_too_large",
+            params={"sites": n_candidates, "areas": len(demand), "limit": SITING_MAX_PAIRS},
+        )
     result, chosen = siting.choose_sites(
         demand,
         existing,
@@ -209,12 +222,12 @@ def sites(
 def proposed_sites(
     *args: object,
 ) -> tuple[tuple[dict[str, float | str | bool], gpd.GeoDataFrame] | None, str | None]:
-    """:func:`sites`, with an unreadable uploaded layer reported as a message instead of raised:
-    ``(result, None)`` or ``(None, message)``."""
+    """:func:`sites`, with an unreadable uploaded layer or a run beyond the caps reported
+    instead of raised: ``(result, None)`` or ``(None, error)``."""
     try:
         return sites(*args), None  # type: ignore[arg-type]
     except DataError as exc:
-        return None, str(exc)
+        return None, exc
 
 
 def pipeline_sites(workspace: str, version: int) -> gpd.GeoDataFrame:
@@ -268,25 +281,23 @@ def candidate_layer(name: str, content: bytes) -> gpd.GeoDataFrame:
     """
     path = save_upload(content, name)
     try:
-        upload = read_upload(path, name=name)
+        # Read, capped and reduced to points in the upload sandbox: the app never holds the
+        # layer's shapes (see geodata._upload_worker._sites).
+        upload = read_upload_isolated(
+            path,
+            name=name,
+            sites={"max_rows": CANDIDATE_MAX_SITES, "max_vertices": CANDIDATE_MAX_VERTICES},
+        )
     finally:
         discard_upload(path)
-    if not upload.has_geometry:
-        raise DataError(f"{name}: the file carries no geometry; upload GeoJSON, GeoPackage or KML.")
     frame = upload.frame
-    frame = frame[~(frame.geometry.isna() | frame.geometry.is_empty)]
-    if frame.crs is None:
-        raise DataError(f"{name}: the file carries no CRS.")
     if not len(frame):
         raise DataError(f"{name}: no site with a geometry.")
-    column = next((c for c in _NAME_COLUMNS if c in frame.columns), None)
-    names = (
-        frame[column].astype("string").fillna("").to_numpy()
-        if column
-        else np.arange(1, len(frame) + 1).astype(str)
+    return gpd.GeoDataFrame(
+        {"name": frame["name"].astype("string").fillna("").to_numpy()},
+        geometry=frame.geometry.to_numpy(),
+        crs="EPSG:4326",
     )
-    points = frame.geometry.representative_point().to_crs(4326)
-    return gpd.GeoDataFrame({"name": names}, geometry=points.to_numpy(), crs="EPSG:4326")
 
 
 def facility_operators(fac: gpd.GeoDataFrame) -> list[str]:

@@ -26,7 +26,7 @@ import argparse
 import os
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -187,7 +187,17 @@ def _oidc_user(users: Users) -> User | None:
             return None
     except Exception:
         return None
-    return users.by_email(st.user.get("email"))
+    return match_oidc_claims(users, st.user.to_dict())
+
+
+def match_oidc_claims(users: Users, claims: Mapping[str, object]) -> User | None:
+    """The user whose e-mail the identity provider vouches for: the ``email`` claim counts only
+    with ``email_verified`` true (an unverified address is anyone's to type in)."""
+    verified = claims.get("email_verified")
+    if verified is not True and str(verified).strip().lower() != "true":
+        return None
+    email = claims.get("email")
+    return users.by_email(email) if isinstance(email, str) else None
 
 
 def current_session(lang: str, switch_language: Callable[[str], None]) -> Session:

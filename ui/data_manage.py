@@ -7,6 +7,7 @@ shows the new version.
 from __future__ import annotations
 
 import hashlib
+import weakref
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -20,6 +21,7 @@ from geodata import schema as S
 from geodata.backup import backup_bytes
 from geodata.demo import reset_demo_workspace
 from geodata.problems import DataError
+from geodata.sandbox import sweep_stale_uploads
 from geodata.store import restore_version, workspace_calendar
 from geodata.versions import compare_versions, version_table
 from ui.context import Context
@@ -78,6 +80,8 @@ def read_files(ctx: Context, files: list, crs: str, table: str) -> I.Upload | No
             cached = _Read(
                 key, I.read_upload(main, crs=crs or None, name=shown, sample_rows=sample), None
             )
+            # The session ends (its state is dropped) or the server stops: the file goes too.
+            weakref.finalize(cached, I.discard_upload, main)
         except Exception as exc:  # noqa: BLE001 - any failure is a message naming the file
             if main is not None:  # the temporary ca-upload-* folder goes with the failed read
                 I.discard_upload(main)
@@ -101,6 +105,19 @@ def upload_error_text(ctx: Context, error: str | DataError) -> str:
         except (KeyError, IndexError):
             pass
     return ctx.t("data.read_failed", reason=md_escape(str(error)))
+
+
+def release_upload() -> None:
+    """The file picker is empty (the person removed the file): its temporary copy goes."""
+    cached: _Read | None = st.session_state.pop(_STATE, None)
+    if cached is not None and cached.upload is not None:
+        I.discard_upload(cached.upload)
+
+
+@st.cache_resource(show_spinner=False)
+def sweep_once() -> int:
+    """Once per server process: upload folders that an earlier run or a lost session left."""
+    return sweep_stale_uploads()
 
 
 def forget_upload() -> None:

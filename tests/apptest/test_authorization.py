@@ -435,7 +435,7 @@ def test_an_oidc_sign_in_takes_the_role_of_its_email(signed_in, users_file):
     assert read_users(users_file).by_email("ANA@example.org").partner_id == "P3"
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.secrets.update(OIDC_SECRETS)
-    at.user = {"is_logged_in": True, "email": "ana@example.org"}
+    at.user = {"is_logged_in": True, "email": "ana@example.org", "email_verified": True}
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.title[0].value == translate("overview.title", "en")
