@@ -18,7 +18,7 @@ from analytics.classify import classify
 from ui import briefing_data as bd
 from ui import data, map_shapes, views
 from ui.context import current
-from ui.downloads import map_exports, table_downloads
+from ui.downloads import map_exports, recorded, table_downloads
 from ui.format import fmt_int, fmt_number
 from ui.i18n import joined
 from ui.localize import display_names, localized_table, names_by_key
@@ -253,10 +253,11 @@ if section == "briefing":
     if made and made[0] == wanted:
         pdf, pages = made[1]
         st.success(ctx.t("briefings.pdf.ready", pages=fmt_int(pages, ctx.lang)))
+        name = bd.pdf_name(scope, scope_id, month_key, ctx.lang, ctx.months)
         st.download_button(
             ctx.t("briefings.pdf.download"),
-            pdf,
-            file_name=bd.pdf_name(scope, scope_id, month_key, ctx.lang, ctx.months),
+            recorded(ctx, name, pdf),  # the audit trail has each download
+            file_name=name,
             mime="application/pdf",
             icon=":material/download:",
             key="br_pdf_download",
