@@ -126,15 +126,16 @@ with st.sidebar:
             key="language",
             on_change=lambda: set_language(st.session_state["language"]),
         )
-    st.session_state["solar_hijri"] = ctx.calendar == "jalali"
-    st.toggle(
-        ctx.t("controls.solar_hijri"),
-        key="solar_hijri",
-        help=ctx.t("controls.solar_hijri_help"),
-        on_change=lambda: set_calendar(
-            ctx.lang, "jalali" if st.session_state["solar_hijri"] else "gregorian"
-        ),
-    )
+    if ctx.lang == "fa":  # Solar Hijri or Gregorian days: a choice of Persian readers only
+        st.session_state["solar_hijri"] = ctx.calendar == "jalali"
+        st.toggle(
+            ctx.t("controls.solar_hijri"),
+            key="solar_hijri",
+            help=ctx.t("controls.solar_hijri_help"),
+            on_change=lambda: set_calendar(
+                ctx.lang, "jalali" if st.session_state["solar_hijri"] else "gregorian"
+            ),
+        )
     if ctx.signed_in:
         st.caption(ctx.t("auth.signed_in_as", name=ctx.user, role=ctx.t(f"auth.role.{ctx.role}")))
         st.button(ctx.t("auth.sign_out"), on_click=sign_out, key="sign_out")

@@ -290,11 +290,12 @@ else:
         capacity_views.show_table(
             ctx, facility_table, f"capacity_growth_{measure}_facilities", key="cap_growth_dl"
         )
-    with right:
-        st.markdown(f"**{ctx.t('capacity.growth.by_district')}**")
-        capacity_views.show_table(
-            ctx, district_table, f"capacity_growth_{measure}_districts", key="cap_district_dl"
-        )
+    if "district_id" in areas and areas["district_id"].notna().any():  # none: no such table
+        with right:
+            st.markdown(f"**{ctx.t('capacity.growth.by_district')}**")
+            capacity_views.show_table(
+                ctx, district_table, f"capacity_growth_{measure}_districts", key="cap_district_dl"
+            )
 
 # ---------------------------------------------------------------------------------------- what-if
 st.subheader(ctx.t("capacity.whatif.title"))

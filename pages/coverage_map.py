@@ -243,7 +243,9 @@ def coverage_view() -> None:
                 # fresh one, which forgets the area last clicked there.
                 key=f"coverage_map_{level}_{st.session_state.get('cm_map_epoch', 0)}",
             )
-        st.caption(ctx.t("coverage_map.click_hint"))
+        st.caption(
+            ctx.t("coverage_map.click_hint" if districts else "coverage_map.click_hint_region")
+        )
         if not values.empty:  # the view as shown, as PNG, standalone HTML, GeoJSON and GeoPackage
             map_exports(
                 ctx,

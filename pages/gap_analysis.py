@@ -30,7 +30,8 @@ months = data.periods(ws, ver)
 with_insured = bool(months)
 month_keys = [m.strftime("%Y-%m") for m in months]
 areas = data.tables(ws, ver)["areas"]
-levels = list(gd.LEVELS) if areas["district_id"].notna().any() else ["area"]
+by_district = bool(areas["district_id"].notna().any())  # communes under the province: none
+levels = list(gd.LEVELS) if by_district else ["area"]
 SECTIONS = ["ranking", "clusters", "trends", "breakdowns"]
 ORDERS = ["priority", "uninsured", "coverage", "gap_to_target"] if with_insured else ["priority"]
 ORDERS.append("population")
@@ -114,6 +115,12 @@ def ranking_section() -> None:
     inputs = gd.priority_inputs(ws, ver, month, level)
     available = [c for c in COMPONENTS if c in inputs and inputs[c].notna().any()]
     st.subheader(ctx.t("gap.ranking.weights"))
+
+    def help_key(c: str) -> str:
+        """What component ``c`` is (deprivation: population-weighted for districts, if any)."""
+        per = "_region" if c == "deprivation" and not by_district else ""
+        return f"gap.component_help.{c}{per}"
+
     cols = st.columns(len(COMPONENTS))
     for col, c in zip(cols, COMPONENTS, strict=True):
         col.select_slider(
@@ -121,9 +128,7 @@ def ranking_section() -> None:
             options=list(range(0, 6)),
             key=P[f"w_{c}"].widget_key,
             disabled=c not in available,
-            help=ctx.t(f"gap.component_help.{c}")
-            if c in available
-            else ctx.t("gap.ranking.component_missing"),
+            help=ctx.t(help_key(c)) if c in available else ctx.t("gap.ranking.component_missing"),
         )
     weights = {c: float(value(P[f"w_{c}"])) for c in available}
     gap_views.formula(
@@ -136,7 +141,7 @@ def ranking_section() -> None:
         + "\n"
         + "\n".join(
             f"- **{ctx.t(f'gap.component.{c}')}** (w = {fmt_int(weights[c], ctx.lang)}): "
-            + ctx.t(f"gap.component_help.{c}")
+            + ctx.t(help_key(c))
             for c in used
         )
     )
@@ -266,7 +271,7 @@ def ranking_section() -> None:
         "rank_best": ctx.t("gap.table.rank_from"),
         "rank_worst": ctx.t("gap.table.rank_to"),
         name_column: ctx.t("table.name"),
-        **({"district_name": ctx.t("table.district")} if level == "area" else {}),
+        **({"district_name": ctx.t("table.district")} if level == "area" and by_district else {}),
         "population": ctx.t("metric.population"),
     }
     if with_insured:
@@ -358,7 +363,7 @@ def ranking_section() -> None:
         no_data,
         name_column=name_column,
         key_column=key_column,
-        district_column="district_name" if level == "area" else None,
+        district_column="district_name" if level == "area" and by_district else None,
         key="gap_no_data",
     )
 
@@ -414,7 +419,7 @@ def clusters_section() -> None:
     )
     shown = {
         "name": ctx.t("table.name"),
-        "district_name": ctx.t("table.district"),
+        **({"district_name": ctx.t("table.district")} if by_district else {}),
         "_category": ctx.t("gap.table.category"),
         "coverage": ctx.t("metric.coverage"),
         "gi_z": ctx.t("gap.table.gi_z"),
@@ -532,7 +537,7 @@ def trends_section() -> None:
     )
     shown = {
         name_column: ctx.t("table.name"),
-        **({"district_name": ctx.t("table.district")} if level == "area" else {}),
+        **({"district_name": ctx.t("table.district")} if level == "area" and by_district else {}),
         "latest": ctx.t("gap.trends.latest"),
         "line": ctx.t("gap.table.line"),
         "behind_by": ctx.t("gap.table.behind_by"),

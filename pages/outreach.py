@@ -36,6 +36,9 @@ forced_partner = ctx.role == "partner"
 partner_options = [str(ctx.partner_id)] if forced_partner else ["", *od.partner_choices(ws, ver)]
 rules = [r for r in MODEL_VILLAGE_RULES if with_insured or r == "population"]
 has_underserved = "underserved" in areas and bool(areas["underserved"].notna().any())
+# Communes straight under the province (no district level): model villages are chosen in the whole
+# region, and said so.
+per = "" if "district_id" in areas and areas["district_id"].notna().any() else "_region"
 percent = list(range(0, 101, 5))
 flag = {"parse": lambda s: s in ("1", "true"), "dump": lambda v: "1" if v else "0"}
 capacity = od.desk_capacity(ws, ver)
@@ -151,7 +154,7 @@ ov.outreach_map(
     key=f"outreach_map_{view}",
     facilities=facilities,
 )
-st.caption(ctx.t(f"outreach.map.explain_{view}"))
+st.caption(ctx.t(f"outreach.map.explain_{view}{per if view == 'villages' else ''}"))
 
 if len(plan.plan):
     op.plan_table(ctx, plan, names, partner_names)
@@ -168,11 +171,11 @@ c1.selectbox(
     format_func=lambda r: ctx.t(f"outreach.villages.rule_{r}"),
 )
 c2.slider(
-    ctx.t("outreach.villages.quota"),
+    ctx.t(f"outreach.villages.quota{per}"),
     1,
     10,
     key=P["quota"].widget_key,
-    help=ctx.t("outreach.villages.quota_help"),
+    help=ctx.t(f"outreach.villages.quota_help{per}"),
 )
 c3.toggle(
     ctx.t("outreach.villages.underserved"),
@@ -191,7 +194,7 @@ if rule == "score":
 if chosen is None:
     st.warning(ctx.t("outreach.villages.no_weights"))
 else:
-    st.caption(ov.villages_explanation(ctx, chosen))
+    st.caption(ov.villages_explanation(ctx, chosen, by_district=not per))
     if chosen.short:
         st.caption(
             ctx.t(

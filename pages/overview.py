@@ -51,7 +51,8 @@ if level == "district":  # district names in the chosen language, where the work
     district_names = names_by_key(areas, "district_id", "district_name", ctx.lang)
     grouped = grouped.assign(district_name=grouped["district_id"].map(district_names))
 with left:
-    st.subheader(ctx.t("overview.map_title", metric=ctx.t(f"metric.{metric}").lower()))
+    by = "overview.map_title" if level == "district" else "overview.map_title_region"
+    st.subheader(ctx.t(by, metric=ctx.t(f"metric.{metric}").lower()))
     # Drawn once per view and then only restyled; a national layer's districts are dissolved
     # before simplifying (``ui.map_shapes``), as on the Coverage map.
     big = len(per_area) > views.MAX_AREAS_ON_MAP

@@ -67,7 +67,10 @@ if ctx.role != "partner":
     partner_views.checks_section(ctx, partner_data.checks(ws, ver))
     st.subheader(ctx.t("partners.reassign_title"))
     if ctx.may("reassign"):
-        st.caption(ctx.t("partners.reassign_help"))
+        by_district = "district_id" in areas and bool(areas["district_id"].notna().any())
+        st.caption(
+            ctx.t("partners.reassign_help" if by_district else "partners.reassign_help_region")
+        )
         partner_views.reassign_form(ctx, areas, cards)
     else:
         st.caption(ctx.t("partners.reassign_not_allowed"))

@@ -19,7 +19,7 @@ from pandas.io.formats.style import Styler
 
 from ui.fonts import font_face_css, font_stack
 from ui.format import nfc
-from ui.i18n import direction
+from ui.i18n import direction, translate
 
 __all__ = [
     "COVERAGE_BAR",
@@ -28,6 +28,7 @@ __all__ = [
     "display_names",
     "language_style",
     "localized_table",
+    "without_empty_district",
     "number_columns",
 ]
 
@@ -125,6 +126,16 @@ def names_by_key(frame: pd.DataFrame, key: str, column: str, lang: str) -> pd.Se
     return pd.Series(display_names(first, column, lang).to_numpy(), index=first[key].to_numpy())
 
 
+def without_empty_district(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """``frame`` without its district column (headed ``table.district`` in ``lang``) when that
+    column is empty in every row: a workspace without districts (communes straight under the
+    province) has no district to show. Not modified."""
+    district = translate("table.district", lang)
+    if district in frame.columns and frame[district].isna().all():
+        return frame.drop(columns=[district])
+    return frame
+
+
 def localized_table(
     frame: pd.DataFrame,
     formats: Mapping[str, Callable[[object], str]],
@@ -146,6 +157,7 @@ def localized_table(
     -------
     pandas.io.formats.style.Styler
     """
+    frame = without_empty_district(frame, lang)
     shown = frame[list(reversed(frame.columns))] if direction(lang) == "rtl" else frame
     present = {column: fn for column, fn in formats.items() if column in shown.columns}
     # A missing cell reads "—" in every column (a Styler would write "nan", the grid "None").

@@ -344,8 +344,10 @@ def add_session_markers(
 # --------------------------------------------------------------------------------------------------
 
 
-def villages_explanation(ctx: Context, chosen: ModelVillages) -> str:
-    """The rule, in the reader's language, with its weights and quota."""
+def villages_explanation(ctx: Context, chosen: ModelVillages, *, by_district: bool = True) -> str:
+    """The rule, in the reader's language, with its weights and quota (per district, or in the
+    whole region where the workspace has no districts)."""
+    per = "" if by_district else "_region"
     quota = fmt_int(chosen.quota, ctx.lang)
     if chosen.rule == "score":
         w = {
@@ -353,14 +355,14 @@ def villages_explanation(ctx: Context, chosen: ModelVillages) -> str:
             for k in ("uninsured", "gap", "deprivation")
         }
         text = ctx.t(
-            "outreach.villages.explain_score",
+            f"outreach.villages.explain_score{per}",
             quota=quota,
             wu=w["uninsured"],
             wg=w["gap"],
             wd=w["deprivation"],
         )
     else:
-        text = ctx.t(f"outreach.villages.explain_{chosen.rule}", quota=quota)
+        text = ctx.t(f"outreach.villages.explain_{chosen.rule}{per}", quota=quota)
     if chosen.only_underserved:
         text += " " + ctx.t("outreach.villages.explain_underserved")
     return text + " " + ctx.t("outreach.villages.explain_ties")

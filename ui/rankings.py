@@ -32,7 +32,7 @@ def no_data_list(
     st.caption(ctx.t("gap.ranking.no_data", n=n))
     names = display_names(no_data, name_column, ctx.lang).fillna(no_data[key_column])
     listed = pd.DataFrame({ctx.t("table.name"): names.astype(str).to_numpy()})
-    if district_column and district_column in no_data:
+    if district_column and district_column in no_data and no_data[district_column].notna().any():
         listed[ctx.t("table.district")] = no_data[district_column].to_numpy()
     with st.expander(f"{ctx.t('map.no_data')} ({n})"):
         st.dataframe(listed, hide_index=True, width="stretch", height=200, key=key)

@@ -1,0 +1,57 @@
+"""A workspace of communes straight under the province (Vietnam since 2025: no district level) is
+spoken of as what it is: no district wording, no district column of "None", no per-district
+control; the Solar Hijri calendar switch is for Persian readers only."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from geodata.store import list_versions, read_workspace, save_version
+from tests.apptest.helpers import app_pages, run_page
+from tests.apptest.visible import visible_texts
+
+DISTRICT_WORDING = re.compile(r"(?i:district|quận|huyện)|منطقه")
+MISSING = re.compile(r"\b(None|nan|NaN|NaT)\b|<NA>")
+
+
+@pytest.fixture(scope="module")
+def communes_path(demo_workspace, tmp_path_factory):
+    """Three districts' areas of the demo with district_id and district_name dropped (and the
+    district targets), titled by name."""
+    tables = read_workspace(demo_workspace, list_versions(demo_workspace)[-1].number)
+    areas = tables["areas"]
+    areas = areas[areas["district_id"].isin(["D01", "D02", "D03"])]
+    ids = set(areas["area_id"])
+    path = tmp_path_factory.mktemp("communes") / "communes.gpkg"
+    save_version(
+        path,
+        {
+            "areas": areas.drop(columns=["district_id", "district_name"]),
+            "facilities": tables["facilities"],
+            "insured": tables["insured"][tables["insured"]["area_id"].isin(ids)],
+            "partners": tables["partners"],
+            "targets": tables["targets"][~tables["targets"]["scope"].str.match(r"D\d\d$")],
+            "utilisation": tables["utilisation"],
+        },
+        message="communes of a province",
+        summary={"title": "Tỉnh Mẫu"},
+    )
+    return path
+
+
+@pytest.fixture
+def on_communes(communes_path, monkeypatch):
+    monkeypatch.setenv("COVERAGE_ATLAS_WORKSPACE", str(communes_path))
+    return communes_path
+
+
+@pytest.mark.parametrize("page", app_pages())
+def test_no_district_wording_or_none_where_there_are_no_districts(on_communes, page):
+    for lang in ("vi", "en"):
+        at = run_page(page, {"lang": lang})
+        texts = visible_texts(at)
+        assert not [t for t in texts if DISTRICT_WORDING.search(t)], (lang, page)
+        assert not [t for t in texts if MISSING.search(t)], (lang, page)
+        assert "solar_hijri" not in {t.key for t in at.toggle}, (lang, page)
