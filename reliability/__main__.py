@@ -1,6 +1,6 @@
 """Run the reliability checks and regenerate RELIABILITY.md (and reliability/results.json).
 
-python -m reliability                      # everything: corpus, payloads, kills, load
+python -m reliability                      # everything: corpus, payloads, kills, load, budgets
 python -m reliability --only corpus kills  # some parts; the others' figures are kept
 python -m reliability --kills 200 --sessions 10 --actions 8
 
@@ -11,7 +11,10 @@ The parts:
 - payloads: HTML/JS/template/formula payloads in every string field, every page, a real browser,
   and every file the pages offer for download (CSV, XLSX, HTML map, PDF briefing);
 - kills: SIGKILL during saves and import commits at random moments;
-- load: simultaneous browser sessions working the filters of the demo.
+- load: simultaneous browser sessions working the filters of the demo;
+- budgets: large but valid inputs (candidate layers, siting at the caps, a zip bomb, a local file
+  for the PDF, an unverified OIDC e-mail) with the app's memory and a health endpoint's latency
+  meanwhile (benchmarks/budget_attacks.py).
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 RESULTS = HERE / "results.json"
 REPORT = ROOT / "RELIABILITY.md"
-PARTS = ("corpus", "payloads", "kills", "load")
+PARTS = ("corpus", "payloads", "kills", "load", "budgets")
 
 
 def machine() -> dict[str, str]:
@@ -339,6 +342,10 @@ def render(results: dict) -> str:
             ]
         if ld["errors"]:
             lines += ["Errors: " + "; ".join(e.splitlines()[0] for e in ld["errors"][:5]), ""]
+    if "budgets" in results:
+        from benchmarks.budget_attacks import section
+
+        lines += section(results["budgets"])
     lines += [
         "## Machine and command",
         "",
@@ -377,6 +384,10 @@ def main(argv: list[str] | None = None) -> int:
             results["kills"] = run_kills(args.kills)
         elif part == "load":
             results["load"] = run_load(args.sessions, args.actions)
+        elif part == "budgets":
+            from benchmarks.budget_attacks import run as run_budgets
+
+            results["budgets"] = run_budgets()
         print(f"reliability: {part} done in {time.monotonic() - started:.0f} s", flush=True)
     results["generated"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     results["command"] = "python -m reliability " + " ".join(argv or sys.argv[1:])

@@ -139,7 +139,7 @@ def test_a_large_valid_layer_is_refused_in_the_sandbox_and_the_app_stays_small(o
     assert refused.value.code == "too_many_sites"
     assert refused.value.params["limit"] == "5000"
 
-    # About 19 MB of parcels: 1,500 polygons of 800 corners (1.2 million vertices; at most one
+    # About 28 MB of parcels: 1,500 polygons of 800 corners (1.2 million vertices; at most one
     # million are read).
     parcels = _polygons_layer(1_500, 800)
     assert len(parcels) > 15_000_000
