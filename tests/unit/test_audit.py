@@ -101,3 +101,50 @@ def test_an_event_that_cannot_be_written_is_logged(tmp_path, caplog) -> None:
     assert "audit event not recorded" in caplog.text and "'user': 'op'" in caplog.text
     with pytest.raises(ValueError, match="Unknown audit action"):
         audit.append(tmp_path / "none.gpkg", audit.cli_actor(), "rename", "")
+
+
+def test_the_secured_fronts_sign_ins_are_recorded(tmp_path) -> None:
+    """The front (ui.front) records sign-ins and failed ones in the workspace it serves."""
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    from geodata.sessions import SessionStore
+    from geodata.sign_ins import SignInLimits
+    from geodata.users import User, hash_password, write_user
+    from ui.front import SIGN_IN, Front, FrontServer, serve_in_background
+
+    ws = tmp_path / "ws.gpkg"
+    save_version(ws, {"areas": _areas(10)}, message="first", author="t")
+    users = tmp_path / "users.toml"
+    write_user(users, User("pia", "Pia", "partner", "P7", None, hash_password("a long password")))
+    front = Front(
+        str(users),
+        SignInLimits(tmp_path / "s.sqlite"),
+        SessionStore(tmp_path / "sessions.sqlite"),
+        False,
+        workspace=str(ws),
+    )
+    server = FrontServer(("127.0.0.1", 0), front)
+    serve_in_background(server)
+    url = f"http://127.0.0.1:{server.server_address[1]}{SIGN_IN}"
+
+    class Stay(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):  # noqa: ANN002, ANN003
+            return None  # the answer itself (a redirect after signing in) is enough
+
+    opener = urllib.request.build_opener(Stay)
+    try:
+        for password in ("wrong password", "a long password"):
+            form = urllib.parse.urlencode({"username": "pia", "password": password, "next": "/"})
+            with pytest.raises(urllib.error.HTTPError):  # 401, then 303 (not followed)
+                opener.open(url, data=form.encode(), timeout=30)
+    finally:
+        server.shutdown()
+        server.server_close()
+    trail = audit.read(ws)
+    assert trail["action"].tolist() == ["sign_in", "sign_in_failed"]
+    assert trail[["user", "role", "scope"]].drop_duplicates().values.tolist() == [
+        ["pia", "partner", "P7"]
+    ]
+    assert trail["what"].str.endswith("from 127.0.0.1").all()
