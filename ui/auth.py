@@ -45,6 +45,7 @@ from ui.localize import language_style
 
 PUBLIC = "public"
 _USER_STATE = "_ca_user"
+_OIDC_RECORDED = "_ca_oidc_recorded"  # the OIDC user whose sign-in the audit trail has
 
 #: Which roles may open each page (by file stem). A page not listed is open to every role.
 PAGE_ROLES: dict[str, frozenset[str]] = {
@@ -219,6 +220,9 @@ def current_session(lang: str, switch_language: Callable[[str], None]) -> Sessio
         st.session_state.pop(_USER_STATE, None)  # removed from the users file meanwhile
     oidc = _oidc_user(users)
     if oidc is not None:
+        if st.session_state.get(_OIDC_RECORDED) != oidc.username:  # once per session and user
+            st.session_state[_OIDC_RECORDED] = oidc.username
+            _record(users, oidc.username, "sign_in", "OIDC")
         return _session_for(oidc)
     if not users.require_sign_in and not st.session_state.get("_ca_wants_sign_in"):
         return Session(role="manager")
@@ -295,7 +299,7 @@ def _record(users: Users, username: str, action: str, what: str) -> None:
     from ui.context import workspace_path  # ui.context builds on this module
 
     client = _client_address()
-    where = f" from {client}" if client else ""
+    where = f" from {client}" if isinstance(client, str) and client else ""
     user = users.by_username(username)
     audit.append(workspace_path(), audit.signing_in(user, username), action, what + where)
 

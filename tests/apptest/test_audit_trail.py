@@ -140,3 +140,15 @@ def test_only_an_administrator_sees_the_trail_filters_and_downloads_it(workspace
     assert exported["User"].tolist() == ["planner"] and exported["Role"].tolist() == ["planner"]
     # The export was recorded too, as the administrator's.
     assert ("admin", "admin", "all", "audit_trail.csv") in rows(workspace, "download")
+
+
+def test_an_oidc_sign_in_is_recorded_once_per_session(workspace, monkeypatch):
+    from ui import auth
+
+    # The identity provider vouched for the administrator's e-mail (st.user is not AppTest's).
+    monkeypatch.setattr(auth, "_oidc_user", lambda users: users.by_username("admin"))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()
+    at.run()
+    assert not at.exception and at.title[0].value == translate("overview.title", "en")
+    assert rows(workspace, "sign_in") == [("admin", "admin", "all", "OIDC")]
