@@ -15,7 +15,6 @@ from __future__ import annotations
 import gc
 import json
 import os
-import threading
 import time
 import zipfile
 from pathlib import Path
@@ -80,35 +79,6 @@ def _polygons_layer(n: int, vertices: int) -> bytes:
     return json.dumps({"type": "FeatureCollection", "features": features}).encode()
 
 
-def _rss_mb() -> float:
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
-
-
-def _peak_rss_during(work) -> tuple[float, object]:
-    """The largest rise of this process's memory (MB) while ``work()`` runs, and its result."""
-    base, peak, done = _rss_mb(), [0.0], threading.Event()
-
-    def sample() -> None:
-        while not done.is_set():
-            peak[0] = max(peak[0], _rss_mb())
-            time.sleep(0.005)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    try:
-        result = work()
-    except Exception as exc:  # noqa: BLE001 — handed to the test
-        result = exc
-    finally:
-        done.set()
-        sampler.join()
-    return max(peak[0], _rss_mb()) - base, result
-
-
 # --- who may upload a layer -----------------------------------------------------------------
 
 
@@ -143,9 +113,12 @@ def test_a_large_valid_layer_is_refused_in_the_sandbox_and_the_app_stays_small(o
     # million are read).
     parcels = _polygons_layer(1_500, 800)
     assert len(parcels) > 15_000_000
-    rise, result = _peak_rss_during(lambda: candidate_layer.__wrapped__("parcels.geojson", parcels))
-    assert isinstance(result, DataError) and result.code == "too_many_vertices", result
-    assert rise < 120, f"the app's memory rose {rise:.0f} MB while the layer was read"
+    from benchmarks.budget_attacks import measure
+
+    cost = measure(lambda: candidate_layer.__wrapped__("parcels.geojson", parcels))
+    assert cost["refused"] == "too_many_vertices", cost
+    assert cost["rss_rise_mb"] < 120, cost  # the app's memory while the layer was read
+    assert cost["health_checks"] and cost["health_max_s"] < 1.0, cost  # the GIL stayed free
 
     # Within the caps: a name and a point per site, and nothing else reaches the app.
     fine = candidate_layer.__wrapped__("parcels.geojson", _polygons_layer(300, 800))
