@@ -13,6 +13,7 @@ import streamlit as st
 
 from analytics import access
 from ui import access_data, access_views, capacity_data, data, travel_data, views
+from ui.access_measure import THRESHOLD_DIGITS, measure_controls, measure_params, unit_text
 from ui.access_views import VIEWS, access_map
 from ui.context import current
 from ui.data_manage import upload_error_text
@@ -35,7 +36,6 @@ measures = list(travel_data.MEASURES) if with_roads else ["line"]
 
 COVERED = [0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 1.0]
 DISTANCES = [0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 7.5, 10.0, 15.0, 20.0, 30.0, 50.0]
-MINUTES = [5.0, 10.0, 15.0, 20.0, 30.0, 45.0, 60.0, 90.0, 120.0, 180.0]
 care_sets = access_data.present_sets(all_facilities)
 view_options = [
     v
@@ -51,17 +51,6 @@ flag = {"parse": lambda s: s in ("1", "true"), "dump": lambda v: "1" if v else "
 
 P = {
     "view": Param("view", view_options[0], lambda: view_options),
-    "measure": Param("measure", "line", lambda: measures),
-    # The thresholds in travel minutes, kept apart from the km ones (each keeps its own value).
-    "near_min": Param(
-        "near_min", access.NEAR_MIN, lambda: MINUTES, parse=float, dump=lambda v: f"{v:g}"
-    ),
-    "referral_min": Param(
-        "referral_min", access.REFERRAL_MIN, lambda: MINUTES, parse=float, dump=lambda v: f"{v:g}"
-    ),
-    "office_min": Param(
-        "office_min", access.NEAR_MIN, lambda: MINUTES, parse=float, dump=lambda v: f"{v:g}"
-    ),
     "near": Param("near", access.NEAR_KM, lambda: DISTANCES, parse=float, dump=lambda v: f"{v:g}"),
     "referral": Param(
         "referral", access.REFERRAL_KM, lambda: DISTANCES, parse=float, dump=lambda v: f"{v:g}"
@@ -91,6 +80,7 @@ P = {
     # The needs table's facility set (its own selector, beside the table).
     "needs": Param("needs", "care", lambda: care_sets or ["care"]),
 }
+P.update(measure_params(measures))  # straight line or travel time (#19)
 bind(list(P.values()))
 
 sb = st.sidebar
@@ -100,32 +90,15 @@ sb.selectbox(
     key=P["view"].widget_key,
     format_func=lambda v: ctx.t(f"access.view.{v}"),
 )
-if with_roads:
-    sb.selectbox(
-        ctx.t("access.measure.label"),
-        measures,
-        key=P["measure"].widget_key,
-        format_func=lambda v: ctx.t(f"access.measure.{v}"),
-        help=ctx.t("access.measure.help"),
-    )
-else:
-    sb.caption(ctx.t("access.measure.no_roads"))
-measure = str(value(P["measure"]))
-unit = travel_data.unit_of(measure)
-km = {"format_func": lambda v: ctx.t("access.units.km", km=fmt_number(v, ctx.lang, digits=1))}
-minutes = {
-    "format_func": lambda v: ctx.t("access.minutes.units.km", min=fmt_number(v, ctx.lang, digits=0))
-}
-# The care, referral and office thresholds: km in a straight line, minutes in travel time.
-scale, steps, suffix = (DISTANCES, km, "") if unit == "km" else (MINUTES, minutes, "_min")
-sb.select_slider(ctx.t("access.controls.near"), scale, key=P["near" + suffix].widget_key, **steps)
-sb.select_slider(
-    ctx.t("access.controls.referral"), scale, key=P["referral" + suffix].widget_key, **steps
+measure, unit, suffix = measure_controls(
+    ctx,
+    sb,
+    P,
+    measures=measures,
+    distances=DISTANCES,
+    with_office="insurance_office" in care_sets,
 )
-if "insurance_office" in care_sets:
-    sb.select_slider(
-        ctx.t("access.controls.office"), scale, key=P["office" + suffix].widget_key, **steps
-    )
+km = {"format_func": lambda v: ctx.t("access.units.km", km=fmt_number(v, ctx.lang, digits=1))}
 sb.select_slider(ctx.t("access.controls.catchment"), DISTANCES, key=P["catchment"].widget_key, **km)
 sb.selectbox(
     ctx.t("access.controls.supply"),
@@ -248,13 +221,13 @@ access_map(
     unit=unit,
 )
 st.caption(
-    access_views.unit_text(
+    unit_text(
         ctx,
         f"explain.{view}",
         unit,
-        near=fmt_number(near_km, ctx.lang, digits=access_views.THRESHOLD_DIGITS[unit]),
-        referral=fmt_number(referral_km, ctx.lang, digits=access_views.THRESHOLD_DIGITS[unit]),
-        office=fmt_number(office_km, ctx.lang, digits=access_views.THRESHOLD_DIGITS[unit]),
+        near=fmt_number(near_km, ctx.lang, digits=THRESHOLD_DIGITS[unit]),
+        referral=fmt_number(referral_km, ctx.lang, digits=THRESHOLD_DIGITS[unit]),
+        office=fmt_number(office_km, ctx.lang, digits=THRESHOLD_DIGITS[unit]),
     )
 )
 access_views.area_downloads(ctx, frame, with_insured=with_insured, unit=unit)

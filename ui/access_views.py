@@ -18,6 +18,7 @@ from analytics.access import DOUBLE_GAP_CLASSES
 from analytics.capacity import Change, sites_as_changes
 from analytics.classify import NO_DATA_COLOUR, classify, palette_for
 from analytics.priority import split_ranked
+from ui.access_measure import THRESHOLD_DIGITS, unit_text
 from ui.area_maps import add_legend, areas_with, show_map, value_map
 from ui.auth import may_open
 from ui.capacity_data import SITE_TYPES
@@ -67,20 +68,6 @@ CAPACITY_SERVICES = {
     "hospital": "hospital",
     "insurance_office": "insurance_office",
 }
-
-
-#: Digits a threshold is written with: km to the tenth, minutes whole.
-THRESHOLD_DIGITS = {"km": 1, "min": 0}
-
-
-def unit_text(ctx: Context, key: str, unit: str = "km", **params: object) -> str:
-    """The text ``access.{key}`` in straight-line km, or ``access.minutes.{key}`` in travel
-    minutes (``unit="min"``; a ``km`` parameter is then its ``min``)."""
-    if unit == "min":
-        if "km" in params:
-            params["min"] = params.pop("km")
-        return ctx.t(f"access.minutes.{key}", **params)
-    return ctx.t(f"access.{key}", **params)
 
 
 def threshold_for(
