@@ -115,6 +115,8 @@ def test_catalog_text_is_nfc(lang):
 
 # A lower-case English word of four letters or more: prose, not a name ("GeoPackage", "CSV").
 ENGLISH_PROSE = re.compile(r"(?<![A-Za-z])[a-z]{4,}(?![A-Za-z])")
+#: A named placeholder ("{label}") is filled in, never read: it is no English left in a text.
+PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
 
 
 def test_persian_catalog_is_in_persian():
@@ -131,7 +133,7 @@ def test_vietnamese_catalog_differs_from_english():
     same = [
         key
         for key, text in catalog("vi").items()
-        if text == catalog("en").get(key) and ENGLISH_PROSE.search(text)
+        if text == catalog("en").get(key) and ENGLISH_PROSE.search(PLACEHOLDER.sub("", text))
     ]
     assert not same, f"vi: texts left in English: {same[:10]}"
 
