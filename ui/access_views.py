@@ -43,6 +43,8 @@ VIEWS = (
 )
 
 GAP_COLOUR = "#d7301f"
+#: Travel time: areas no road reaches a facility from (past the last class).
+UNREACHABLE_COLOUR = "#3f007d"
 NO_GAP_COLOUR = "#c7e9c0"
 DOUBLE_GAP_COLOURS = {
     "covered_near": "#1a9850",
@@ -118,18 +120,32 @@ def colour_areas(
         )
         breaks = sorted({threshold / 2, threshold, threshold * 2, threshold * 4})
         column = f"{view.removesuffix('_km')}_{unit}"
+        values = pd.to_numeric(frame[column], errors="coerce").astype("float64")
+        unreachable = np.isinf(values.to_numpy())
+        none_label = ctx.t("access.map.none_in_workspace")
         colours, items = _classes(
-            frame[column],
+            values.where(~unreachable),
             breaks,
             lambda v: fmt_number(v, lang, digits=1),
-            ctx.t("access.map.none_in_workspace"),
+            none_label,
             reverse=False,
         )
+        if unreachable.any():  # counted as no data by the classes: a legend row of their own
+            n = int(unreachable.sum())
+            items = [
+                LegendItem(i.colour, i.label, i.count - n) if i.label == none_label else i
+                for i in items
+            ]
+            items = [i for i in items if i.label != none_label or i.count]
+            items.append(LegendItem(UNREACHABLE_COLOUR, ctx.t("access.minutes.unreachable"), n))
+            colours = np.where(unreachable, UNREACHABLE_COLOUR, colours)
         shown = frame[column].map(
             lambda v: (
-                unit_text(ctx, "units.km", unit, km=fmt_number(v, lang, digits=1))
-                if pd.notna(v)
-                else ctx.t("access.map.none_in_workspace")
+                ctx.t("access.map.none_in_workspace")
+                if pd.isna(v)
+                else ctx.t("access.minutes.unreachable")
+                if np.isinf(v)  # travel time: no road reaches one from here
+                else unit_text(ctx, "units.km", unit, km=fmt_number(v, lang, digits=1))
             )
         )
         suffix = ctx.t("access.minutes.suffix") if unit == "min" else "km"

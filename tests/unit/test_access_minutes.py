@@ -56,3 +56,31 @@ def test_minutes_need_their_table_and_a_known_unit():
         access.access_by_area(areas, areas.iloc[:0], near_km=30, referral_km=60, unit="min")
     with pytest.raises(ValueError, match="unit"):
         access.access_classes(_minutes(areas.index), None, near_km=1, referral_km=1, unit="h")
+
+
+class _Ctx:
+    lang = "en"
+
+    def t(self, key: str, **fields: object) -> str:
+        from ui.i18n import translate
+
+        return translate(key, "en", **fields)
+
+
+def test_map_in_minutes_keeps_unreachable_areas_apart_from_missing_ones():
+    from ui.access_views import UNREACHABLE_COLOUR, colour_areas
+
+    frame = pd.DataFrame({"care_min": [5.0, np.inf, np.nan, 40.0]})
+    colours, items, title, shown = colour_areas(
+        _Ctx(), frame, "care_km", near_km=30.0, referral_km=60.0, unit="min"
+    )
+    assert title == "Travel time to nearest care facility (min)"
+    assert shown.tolist() == [
+        "5.0 min",
+        "Not reachable over the roads",
+        "None in the workspace",
+        "40.0 min",
+    ]
+    assert colours[1] == UNREACHABLE_COLOUR
+    counts = {i.label: i.count for i in items}
+    assert counts["Not reachable over the roads"] == 1 and counts["None in the workspace"] == 1
