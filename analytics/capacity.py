@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -714,7 +715,8 @@ def changes_from_frame(frame: pd.DataFrame) -> list[Change]:
     records = frame[present].to_dict("records")
     changes = []
     for record in records:
-        values = {k: _optional(v) for k, v in record.items()}
+        # a record's cells are untyped table values; the numbers are made floats just below
+        values: dict[str, Any] = {k: _optional(v) for k, v in record.items()}
         for number in ("value", "lon", "lat"):
             if values.get(number) is not None:
                 values[number] = float(values[number])

@@ -389,7 +389,8 @@ def build_insured_index(insured: pd.DataFrame, dense: bool | None = None) -> Ins
     else:
         grid = None
         cell_keys, inverse = np.unique(keys, return_inverse=True)
-        cell_values = np.bincount(inverse, weights=known, minlength=len(cell_keys))
+        # numpy's stubs type every bincount as intp; with weights it returns float64
+        cell_values = np.bincount(inverse, weights=known, minlength=len(cell_keys))  # type: ignore[assignment]
     return InsuredIndex(
         area_ids=pd.Index(area_values),
         periods=tuple(pd.Timestamp(p) for p in period_values),

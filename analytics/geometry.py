@@ -39,7 +39,7 @@ def merge_by(gdf: gpd.GeoDataFrame, by: str | Sequence[str]) -> gpd.GeoDataFrame
     that grid.
     """
     keys = [by] if isinstance(by, str) else list(by)
-    codes, uniques = pd.factorize(
+    codes, _uniques = pd.factorize(
         pd.MultiIndex.from_frame(gdf[keys].astype(object)) if len(keys) > 1 else gdf[keys[0]],
         use_na_sentinel=False,
     )

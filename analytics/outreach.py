@@ -60,7 +60,7 @@ Nothing here modifies its inputs; every function returns new frames. No loop run
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -321,7 +321,7 @@ def solve_time_expanded(
     """
     _check_budget(desks_per_day, days)
     csr = sp.csr_matrix(cover, dtype=bool)
-    n_dem, n_sites = csr.shape
+    _n_dem, n_sites = csr.shape
     w = np.nan_to_num(np.asarray(weights, dtype="float64"), nan=0.0)
     rows = np.flatnonzero((w > 0) & (np.diff(csr.indptr) > 0))
     a = csr[rows].astype("float64")
@@ -907,7 +907,10 @@ def work_list(
         out[f"nearest_{name}_km"] = np.nan
     out["nearest_care_type"] = None
     if facilities is not None and len(facilities) and n:
-        groups = {"care": list(CARE_TYPES), "office": ["insurance_office"]}
+        groups: dict[str, Sequence[str]] = {
+            "care": list(CARE_TYPES),
+            "office": ["insurance_office"],
+        }
         near = access.nearest_facility_km(
             areas, facilities, types=[], groups=groups, points=points, crs=crs
         )

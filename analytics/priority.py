@@ -268,12 +268,12 @@ def priority_score(
         out["rank"] = np.nan
         return out
     norms = out[[f"norm_{c}" for c in used]].to_numpy(dtype="float64")
-    w = np.array([float(weights[c]) for c in used])
+    used_weights = np.array([float(weights[c]) for c in used])
     known = np.isfinite(norms)
-    wsum = (known * w).sum(axis=1)
+    wsum = (known * used_weights).sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         scale = np.where(wsum > 0, 100.0 / wsum, np.nan)
-    parts = np.where(known, norms, 0.0) * w * scale[:, None]
+    parts = np.where(known, norms, 0.0) * used_weights * scale[:, None]
     parts = np.where(known, parts, np.nan)
     for i, c in enumerate(used):
         out[f"part_{c}"] = parts[:, i]

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from geodata.calendar import from_month_key, month_key, month_start, periods_calendar
+from geodata.calendar import from_month_key, month_keys, month_start, periods_calendar
 
 __all__ = [
     "FLAT_SLOPE",
@@ -72,7 +72,7 @@ def add_months(
     Mehr 1405 + 1 is Aban 1405, 23 October 2026)."""
     start = pd.Series(pd.to_datetime(pd.Series(periods)).to_numpy(), dtype="datetime64[ns]")
     chosen = periods_calendar(start, calendar)
-    keys = month_key(start, chosen)
+    keys = month_keys(start, chosen)
     ordinal = (
         (keys["year"] * 12 + keys["month"] - 1).astype("Float64").to_numpy(float, na_value=np.nan)
     )

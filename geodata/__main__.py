@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Literal
 
 from geodata.problems import DataError
 
@@ -111,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "export":
             from geodata.backup import export_backup
 
-            fmt = "zip" if args.out.suffix.lower() == ".zip" else "gpkg"
+            fmt: Literal["gpkg", "zip"] = "zip" if args.out.suffix.lower() == ".zip" else "gpkg"
             export_backup(args.workspace, args.out, version=args.version, fmt=fmt)
             print(f"Backup written to {args.out}.")
             return 0
@@ -203,7 +204,7 @@ def _import(args: argparse.Namespace) -> int:
             f"{upload.name}: no column for {', '.join(missing)}; name one with --map COLUMN=FIELD."
         )
     current = I.current_tables(args.workspace)
-    area_by = args.area_by or "id"
+    area_by: Literal["id", "name"] = args.area_by or "id"  # argparse's choices
     if args.area_by is None and table in ("insured", "outreach") and "area_id" in mapping:
         values = upload.frame[mapping["area_id"]]
         area_by = "name" if I.looks_like_names(values, current["areas"]) else "id"
@@ -235,7 +236,7 @@ def _import(args: argparse.Namespace) -> int:
     serious = int(report["severity"].isin(["rejected", "error"]).sum())
     print(f"{prepared.read} rows read, {len(prepared.frame)} to import, {serious} rejected.")
     _print_meaning(prepared, calendar)
-    mode = args.mode or (
+    mode: Literal["replace", "update"] = args.mode or (  # argparse's choices
         "update" if table in ("insured", I.POINTS_TABLE, "outreach", "targets") else "replace"
     )
     overlap = prepared.existing if prepared.existing is not None else pd.DataFrame()

@@ -22,6 +22,7 @@ import re
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from persiantools.jdatetime import JalaliDate
 
 from geodata.text import to_ascii_digits
@@ -208,9 +209,26 @@ def month_key(dates: object, calendar: str = GREGORIAN) -> pd.DataFrame | tuple[
     """The (year, month) in ``calendar`` of each date: ``2026-10-23`` → (1405, 8) in solar_hijri.
 
     For a Series or array: a frame with nullable integer columns ``year`` and ``month`` on the
-    same index. For a single date: a ``(year, month)`` tuple, or None when it is missing.
+    same index (see :func:`month_keys`). For a single date: a ``(year, month)`` tuple, or None
+    when it is missing.
     """
     days, scalar = _as_series(dates)
+    frame = _month_frame(days, calendar)
+    if scalar:
+        row = frame.iloc[0]
+        if pd.isna(row["year"]):
+            return None
+        return int(row["year"]), int(row["month"])
+    return frame
+
+
+def month_keys(dates: object, calendar: str = GREGORIAN) -> pd.DataFrame:
+    """:func:`month_key` of each date as a frame (one row for a single date): nullable integer
+    columns ``year`` and ``month``, missing where the date is."""
+    return _month_frame(_as_series(dates)[0], calendar)
+
+
+def _month_frame(days: pd.Series, calendar: str) -> pd.DataFrame:
     cal = normalize_calendar(calendar)
     if cal == GREGORIAN:
         year = days.dt.year.astype("Int64")
@@ -222,17 +240,11 @@ def month_key(dates: object, calendar: str = GREGORIAN) -> pd.DataFrame | tuple[
         month = pd.array(np.where(valid, idx % 12 + 1, 0), dtype="Int64")
         year[~valid] = pd.NA
         month[~valid] = pd.NA
-    frame = pd.DataFrame({"year": year, "month": month}, index=days.index)
-    if scalar:
-        row = frame.iloc[0]
-        if pd.isna(row["year"]):
-            return None
-        return int(row["year"]), int(row["month"])
-    return frame
+    return pd.DataFrame({"year": year, "month": month}, index=days.index)
 
 
 def from_month_key(
-    year: object, month: object, calendar: str = GREGORIAN
+    year: ArrayLike, month: ArrayLike, calendar: str = GREGORIAN
 ) -> pd.Series | pd.Timestamp:
     """The Gregorian first day of month ``month`` of ``year`` in ``calendar``; NaT when not a month.
 
@@ -277,7 +289,7 @@ def month_range(first: object, last: object, calendar: str = GREGORIAN) -> pd.Se
 def shift_months(dates: object, months: int, calendar: str = GREGORIAN) -> pd.Series | pd.Timestamp:
     """The start of the reporting month ``months`` months after (negative: before) each date's."""
     days, scalar = _as_series(dates)
-    keys = month_key(days, calendar)
+    keys = _month_frame(days, calendar)
     total = keys["year"].astype("Float64") * 12 + keys["month"].astype("Float64") - 1 + months
     out = from_month_key(
         (total // 12).to_numpy(float, na_value=np.nan),
@@ -302,8 +314,10 @@ def propose_calendar(dates: object, min_share: float = 0.9) -> str | None:
     if n == 0:
         return None
     days = days[present]
-    shares = {cal: float(is_month_start(days, cal).sum()) / n for cal in (SOLAR_HIJRI, GREGORIAN)}
-    best = max(shares, key=shares.get)
+    shares = {
+        cal: np.count_nonzero(is_month_start(days, cal)) / n for cal in (SOLAR_HIJRI, GREGORIAN)
+    }
+    best = max(shares, key=shares.__getitem__)
     return best if shares[best] >= min_share else None
 
 

@@ -555,15 +555,15 @@ def _facilities_table(
         weight = np.where(used, 0.0, weight)
         chosen = rng.choice(n, size=n_new, replace=False, p=weight / weight.sum())
         used[chosen] = True
-        chosen = list(chosen)
+        picked = list(chosen)
         if ftype == "hospital":
-            chosen.append(int(special[1]))
+            picked.append(int(special[1]))
         elif ftype == "clinic":
-            chosen.append(int(special[0]))
-        ops = rng.choice(np.array(operators), size=len(chosen), p=np.array(op_weights))
-        for i, (host, op) in enumerate(zip(chosen, ops, strict=True)):
+            picked.append(int(special[0]))
+        ops = rng.choice(np.array(operators), size=len(picked), p=np.array(op_weights))
+        for i, (host, op) in enumerate(zip(picked, ops, strict=True)):
             status, opens_on = "operational", pd.NaT
-            last = i == len(chosen) - 1
+            last = i == len(picked) - 1
             if ftype == "clinic" and last:
                 status = "under_construction"
                 opens_on = pd.Timestamp(2027, int(rng.integers(2, 10)), int(rng.integers(1, 29)))
@@ -822,7 +822,7 @@ def holds_only_demo_data(versions: Sequence[object]) -> bool:
         if summary.get("demo"):
             now = True
         elif "restored_from" in summary:
-            now = synthetic.get(int(summary["restored_from"]), False)  # type: ignore[arg-type]
+            now = synthetic.get(int(summary["restored_from"]), False)
         elif "import" in summary or "report" in summary:
             now = False
         synthetic[int(getattr(version, "number", 0))] = now

@@ -73,6 +73,8 @@ def read_places(path: str | Path) -> pd.DataFrame:
         osmium.filter.KeyFilter("place")
     )
     for node in processor:
+        if not isinstance(node, osmium.osm.Node):  # the file processor reads only nodes
+            continue
         kind = node.tags.get("place")
         # the French or English name: the plain name often adds the Arabic one
         name = node.tags.get("name:fr") or node.tags.get("name:en") or node.tags.get("name")

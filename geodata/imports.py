@@ -556,7 +556,7 @@ def propose_mapping(upload: Upload, table: str) -> dict[str, tuple[str | None, s
             if best >= MAPPING_CUTOFF:
                 candidates.append((float(best), fill, order[target], target, column, "similar"))
     candidates.sort(key=lambda c: (-c[0], -c[1], c[2]))
-    proposal: dict[str, tuple[str | None, str]] = {t: (None, "") for t in targets}
+    proposal: dict[str, tuple[str | None, str]] = dict.fromkeys(targets, (None, ""))
     used: set[str] = set()
     for _, _, _, target, column, why in candidates:
         if proposal[target][0] is None and column not in used:
@@ -569,7 +569,7 @@ def _fill_rates(upload: Upload) -> dict[str, float]:
     """Share of rows with a value, per file column (blank text counts as missing)."""
     frame = upload.frame
     if not len(frame):
-        return {c: 1.0 for c in upload.columns}
+        return dict.fromkeys(upload.columns, 1.0)
     return {
         c: float((frame[c].notna() & (frame[c].astype(str).str.strip() != "")).mean())
         for c in upload.columns
@@ -945,7 +945,7 @@ def month_label(dates: pd.Series | pd.Timestamp, calendar: str) -> pd.Series | s
     (Solar Hijri); empty for a missing date."""
     scalar = not isinstance(dates, pd.Series)
     series = pd.Series([dates]) if scalar else dates
-    keys = C.month_key(series, calendar)
+    keys = C.month_keys(series, calendar)
     sep = "/" if C.normalize_calendar(calendar) == C.SOLAR_HIJRI else "-"
     text = (
         keys["year"].astype("string").str.zfill(4)
@@ -1145,7 +1145,7 @@ def _flag_counts(
         people = frame["area_id"].astype(str).map(population).to_numpy(dtype="float64")
         above = np.nan_to_num(total, nan=-1) > np.nan_to_num(people, nan=np.inf)
         above &= people > 0
-        labels = month_label(pd.to_datetime(frame["period"]), calendar)
+        labels: pd.Series = month_label(pd.to_datetime(frame["period"]), calendar)
         rows = frame[ROW_COLUMN].to_numpy() if ROW_COLUMN in frame else np.arange(1, len(frame) + 1)
         for i in np.flatnonzero(above):
             share = f"{total[i] / people[i]:.0%}"

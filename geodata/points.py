@@ -12,7 +12,7 @@ from __future__ import annotations
 import codecs
 import csv
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -380,7 +380,7 @@ def _pandas_csv_chunks(
         raise DataError(f"{source.name}: cannot read the table ({exc}).") from None
 
 
-def _require(columns: object, wanted: list[str], name: str) -> None:
+def _require(columns: Iterable[object], wanted: list[str], name: str) -> None:
     missing = [c for c in wanted if c not in list(columns)]
     if missing:
         raise DataError(

@@ -458,8 +458,9 @@ def _conform(
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """:func:`conform`, with every problem naming the file's own column (``value``, not ``population``)."""
     try:
-        kept = {"type_map": type_map, "period_months": months}
-        conformed, problems = conform(frame, table, source=source, **kept)
+        conformed, problems = conform(
+            frame, table, source=source, type_map=type_map, period_months=months
+        )
     except DataError as exc:
         raise DataError(exc.message, _in_source_terms(exc.problems, columns)) from None
     return conformed, _in_source_terms(problems, columns)
@@ -987,7 +988,7 @@ def _flag_insured_above_population(
     if "population" not in areas:
         return
     insured = insured.assign(
-        _first=insured[ROW_COLUMN] if ROW_COLUMN in insured else pd.NA,
+        _first=insured.get(ROW_COLUMN, pd.NA),
     )
     totals = (
         insured.groupby(["area_id", "period"])

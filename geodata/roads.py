@@ -55,6 +55,8 @@ def read_osm_network(path: str | Path) -> RoadNetwork:
         .with_filter(osmium.filter.KeyFilter("highway", "route"))
     )
     for way in processor:
+        if not isinstance(way, osmium.osm.Way):  # the entity filter lets only ways through
+            continue
         tags = way.tags
         if "highway" not in tags and tags.get("route") != "ferry":
             continue
@@ -70,7 +72,7 @@ def read_osm_network(path: str | Path) -> RoadNetwork:
     sizes = np.array([len(r) for r in refs])
     all_refs = np.concatenate(refs)
     all_coords = np.concatenate(coords)
-    ids, first, inverse = np.unique(all_refs, return_index=True, return_inverse=True)
+    _ids, first, inverse = np.unique(all_refs, return_index=True, return_inverse=True)
     lonlat = all_coords[first]
     # an edge between consecutive nodes of the same way
     way_of = np.repeat(np.arange(len(rows)), sizes)

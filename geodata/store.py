@@ -41,7 +41,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import geopandas as gpd
 import pandas as pd
@@ -68,7 +68,7 @@ class Version:
     author: str
     message: str
     layers: dict[str, str]
-    summary: dict[str, object]
+    summary: dict[str, Any]  # the JSON object the version was saved with
 
 
 POSTGIS_PREFIXES = ("postgresql://", "postgres://")
@@ -199,12 +199,16 @@ def workspace_calendar(path: str | Path, version: int | None = None) -> str:
     return version_calendar(versions[-1] if versions else None)
 
 
-class _Reader(Protocol):
+class _LayerReader(Protocol):
+    """Anything that reads one stored layer: a backend's reader or a save in progress."""
+
+    def read(self, layer: str, table: str) -> pd.DataFrame: ...
+
+
+class _Reader(_LayerReader, Protocol):
     """What reading needs from a backend: the versions and one stored layer."""
 
     def versions(self) -> list[Version]: ...
-
-    def read(self, layer: str, table: str) -> pd.DataFrame: ...
 
 
 class _GpkgReader:
@@ -261,7 +265,7 @@ def read_table(path: str | Path, table: str, version: int | None = None) -> pd.D
         return _read_or_empty(reader, layers.get(table), table)
 
 
-def _read_or_empty(reader: _Reader, layer: str | None, table: str) -> pd.DataFrame:
+def _read_or_empty(reader: _LayerReader, layer: str | None, table: str) -> pd.DataFrame:
     return empty_table(table) if layer is None else reader.read(layer, table)
 
 

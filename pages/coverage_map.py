@@ -78,8 +78,12 @@ def coverage_view() -> None:
         if value(P["district"]):
             if value(P["level"]) == "district":
                 set_value(P["level"], "area")
-        elif value(P["level"]) == "area" and views.MAX_AREAS_ON_MAP < (
-            int((areas["province"] == chosen_province).sum()) if chosen_province else len(areas)
+        elif (
+            value(P["level"]) == "area"
+            and (
+                int((areas["province"] == chosen_province).sum()) if chosen_province else len(areas)
+            )
+            > views.MAX_AREAS_ON_MAP
         ):
             set_value(P["level"], "district")
 
@@ -346,7 +350,7 @@ def coverage_view() -> None:
         "uninsured": ctx.t("metric.uninsured"),
         "people_to_target": ctx.t("metric.people_to_target"),
     }
-    ordered = values.sort_values(metric, ascending=metric in ("coverage",), na_position="last")
+    ordered = values.sort_values(metric, ascending=metric == "coverage", na_position="last")
     table = ordered[list(columns)].rename(columns=columns).reset_index(drop=True)
     table[ctx.t("table.name")] = display_names(ordered, name_column, ctx.lang).to_numpy()
     if level == "area":

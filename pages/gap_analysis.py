@@ -45,13 +45,13 @@ P = {
     "top": Param("top", 10, lambda: range(3, 51), parse=int),
     "census": Param("census", last_year, lambda: range(1950, last_year + 1), parse=int),
     **{
-        f"w_{c}": Param(f"w_{c}", 1, lambda: range(0, 6), parse=int, key=f"gap_w_{c}")
+        f"w_{c}": Param(f"w_{c}", 1, lambda: range(6), parse=int, key=f"gap_w_{c}")
         for c in COMPONENTS
     },
     "alpha": Param("alpha", 0.05, lambda: [0.01, 0.05, 0.1], parse=float),
     "window": Param("window", 12, lambda: [6, 12, 24], parse=int),
     "goal": Param("goal", 100, lambda: range(50, 101), parse=int),
-    "after": Param("after", 2, lambda: range(0, 7), parse=int),
+    "after": Param("after", 2, lambda: range(7), parse=int),
 }
 bind(list(P.values()))
 
@@ -125,7 +125,7 @@ def ranking_section() -> None:
     for col, c in zip(cols, COMPONENTS, strict=True):
         col.select_slider(
             ctx.t(f"gap.component.{c}"),
-            options=list(range(0, 6)),
+            options=list(range(6)),
             key=P[f"w_{c}"].widget_key,
             disabled=c not in available,
             help=ctx.t(help_key(c)) if c in available else ctx.t("gap.ranking.component_missing"),
@@ -460,7 +460,7 @@ def trends_section() -> None:
     c2.slider(ctx.t("gap.trends.goal"), 50, 100, key=P["goal"].widget_key, format="%d %%")
     c3.select_slider(
         ctx.t("gap.trends.after"),
-        options=list(range(0, 7)),
+        options=list(range(7)),
         key=P["after"].widget_key,
         format_func=lambda n: ctx.t("gap.trends.months", n=n),
     )

@@ -239,7 +239,9 @@ def build_briefing(
         scope_names = _names_by_language(named.head(1), column)
     elif scope == "partner":
         partners = data.get("partners", pd.DataFrame())
-        row = partners[_text(partners["partner_id"]) == str(scope_id)] if len(partners) else []
+        row = (
+            partners[_text(partners["partner_id"]) == str(scope_id)] if len(partners) else partners
+        )
         scope_name = str(row["name"].iloc[0]) if len(row) else str(scope_id)
         scope_names = _names_by_language(row, "name") if len(row) else {}
 

@@ -203,7 +203,7 @@ def map_html(
     :func:`map_png_bytes`)."""
     import html
 
-    from branca.element import Element
+    from branca.element import Element, Figure
 
     from reports.exports import standalone_map_html
     from ui.maps import LegendItem, choropleth_map
@@ -232,10 +232,10 @@ def map_html(
     )
     title = _title(metric, lang, place)
     side, other = ("right", "left") if lang.rtl else ("left", "right")
-    fmap.get_root().header.add_child(
-        Element(f'<meta charset="utf-8"><title>{html.escape(title)}</title>')
-    )
-    fmap.get_root().html.add_child(
+    root = fmap.get_root()
+    assert isinstance(root, Figure)  # a folium map's root is the page Figure it renders into
+    root.header.add_child(Element(f'<meta charset="utf-8"><title>{html.escape(title)}</title>'))
+    root.html.add_child(
         Element(
             f'<div class="ca-title" dir="{lang.direction}" style="position:fixed;top:10px;'
             f"{side}:60px;z-index:1000;background:rgba(255,255,255,.92);padding:6px 12px;"
@@ -246,7 +246,7 @@ def map_html(
             f'<small class="ca-source">{html.escape(source_note)}</small></div>'
         )
     )
-    fmap.get_root().html.add_child(
+    root.html.add_child(
         Element(
             _NORTH_ARROW.format(
                 direction=lang.direction,

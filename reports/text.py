@@ -8,6 +8,7 @@ like the dashboard.
 
 from __future__ import annotations
 
+import builtins
 import unicodedata
 from dataclasses import dataclass
 
@@ -56,10 +57,11 @@ class Language:
     def int(self, value: object) -> str:
         return fmt_int(value, self.code)
 
-    def number(self, value: object, digits: int = 1) -> str:
+    # ``builtins.int``: in the class body ``int`` is the method above
+    def number(self, value: object, digits: builtins.int = 1) -> str:
         return fmt_number(value, self.code, digits)
 
-    def pct(self, value: object, digits: int = 1) -> str:
+    def pct(self, value: object, digits: builtins.int = 1) -> str:
         return fmt_pct(value, self.code, digits)
 
     def month(self, value: object) -> str:

@@ -143,7 +143,7 @@ def mapping_widgets(ctx: Context, upload: I.Upload, table: str, key: str) -> dic
             label,
             options,
             index=options.index(source) if source in options else 0,
-            format_func=lambda c: c if c else ctx.t("data.not_mapped"),
+            format_func=lambda c: c or ctx.t("data.not_mapped"),
             key=f"dm_map_{key}_{table}_{target}",
             help=ctx.t(f"data.why_{why}") if why else None,
         )

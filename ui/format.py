@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import unicodedata
+from typing import SupportsFloat, cast
 
 import pandas as pd
 from persiantools.jdatetime import JalaliDate
@@ -56,6 +57,12 @@ def is_missing(value: object) -> bool:
         or value is pd.NaT
         or (isinstance(value, float) and math.isnan(value))
     )
+
+
+def _as_float(value: object) -> float:
+    """A table cell that is not missing, as a float: the formatters take cells as they come and
+    expect numbers there (``float`` raises its TypeError/ValueError on anything else)."""
+    return float(cast("SupportsFloat | str", value))
 
 
 def default_calendar(lang: str, months: str | None = None) -> str:
@@ -106,7 +113,7 @@ def fmt_number(value: object, lang: str = "en", digits: int = 0, missing: str = 
     if is_missing(value):
         return missing
     thousands, decimal = _SEPARATORS.get(lang, _SEPARATORS["en"])
-    number = float(value)
+    number = _as_float(value)
     text = f"{round(number):,}" if digits == 0 else f"{number:,.{digits}f}"
     if text in ("-0", "-0." + "0" * digits):
         text = text[1:]
@@ -123,7 +130,7 @@ def fmt_pct(value: object, lang: str = "en", digits: int = 1, missing: str = "�
     """A share 0–1 as a percentage: ``0.834`` → ``83.4 %`` / ``83,4%`` / ``۸۳٫۴٪``."""
     if is_missing(value):
         return missing
-    number = fmt_number(float(value) * 100, lang, digits)
+    number = fmt_number(_as_float(value) * 100, lang, digits)
     return _PERCENT.get(lang, _PERCENT["en"]).format(number)
 
 
@@ -132,7 +139,7 @@ def fmt_signed(value: object, lang: str = "en", digits: int = 0, missing: str = 
     start, which is how Streamlit's ``st.metric`` tells a rise from a fall."""
     if is_missing(value):
         return missing
-    number = float(value)
+    number = _as_float(value)
     text = fmt_number(abs(number), lang, digits)
     zero = fmt_number(0, lang, digits)
     if text == zero:

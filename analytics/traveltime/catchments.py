@@ -23,7 +23,7 @@ transform (``a, b, c, d, e, f`` as rasterio and affine write it).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -162,7 +162,7 @@ def catchment_people(
 
 
 def catchment_polygons(
-    reach: Reach, minutes: Sequence[float], transform: Sequence[float], crs=None
+    reach: Reach, minutes: Sequence[float], transform: Iterable[float], crs=None
 ) -> gpd.GeoDataFrame:
     """Each start's catchment within each time as one (multi)polygon: the union of its cells.
 

@@ -158,7 +158,7 @@ def _moves(friction: np.ndarray, ns_over_ew: float, knight: bool):
             continue
         crossed = [friction[r0:r1, c0:c1], friction[r0 + dr : r1 + dr, c0 + dc : c1 + dc]]
         crossed += [friction[r0 + br : r1 + br, c0 + bc : c1 + bc] for br, bc in between]
-        mean = sum(crossed) / len(crossed)
+        mean = np.sum(crossed, axis=0) / len(crossed)
         ok = np.isfinite(mean)
         heads = ids[r0:r1, c0:c1][ok]
         tails = ids[r0 + dr : r1 + dr, c0 + dc : c1 + dc][ok]

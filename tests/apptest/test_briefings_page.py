@@ -120,7 +120,7 @@ def test_partners_own_briefing_is_a_partner_briefing(on_demo, tmp_path, monkeypa
     assert scope.options[0] == translate("briefings.scope.own", "en")
     at.button(key="br_make").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    wanted, (pdf, pages) = at.session_state["br_pdf"]
+    wanted, (_pdf, pages) = at.session_state["br_pdf"]
     assert wanted[:2] == ("partner", "P2") and pages == 3
     command = at.code[0].value
     assert command.count("--partner") == 1 and "--partner P2" in command

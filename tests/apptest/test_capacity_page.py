@@ -183,7 +183,7 @@ def test_tehran_sites_from_the_siting_tool_after_a_closure(on_tehran):
     at.button(key="cap_add_sites").click().run()
     assert not at.exception, [e.value for e in at.exception]
     pending = at.session_state["cap_changes"]
-    assert [c.kind for c in pending][0] == "close"
+    assert pending[0].kind == "close"
     sites = [c for c in pending if c.kind == "new_site"]
     assert sites and len({(round(c.lon, 6), round(c.lat, 6)) for c in sites}) == len(sites)
     assert comparison_of(at) is not None

@@ -31,7 +31,7 @@ def gapped(tmp_path, monkeypatch, small_limit):
 
     tables = build_demo_tables()
     areas, insured = tables["areas"], tables["insured"]
-    empty_district = sorted(areas["district_id"].unique())[0]
+    empty_district = min(areas["district_id"].unique())
     partial = areas.loc[areas["district_id"] != empty_district, "area_id"].iloc[0]
     dropped = set(areas.loc[areas["district_id"] == empty_district, "area_id"]) | {partial}
     tables["insured"] = insured[~insured["area_id"].isin(dropped)].reset_index(drop=True)

@@ -20,7 +20,7 @@ def district_blanked(tmp_path, monkeypatch):
 
     tables = build_demo_tables()
     areas = tables["areas"].copy()
-    district = sorted(areas["district_id"].unique())[0]
+    district = min(areas["district_id"].unique())
     inside = (areas["district_id"] == district).to_numpy()
     areas["population"] = areas["population"].astype("Float64")
     areas.loc[inside, "population"] = pd.NA

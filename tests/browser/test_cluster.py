@@ -120,7 +120,7 @@ def version_line(version: int) -> str:
 
 
 def test_a_version_saved_on_one_process_shows_on_the_other(cluster, browser) -> None:
-    front, url = cluster
+    front, _url = cluster
     routes = front.routes()
     port_a, port_b = front.app_ports
     on_a = pinned_page(browser, front, routes[port_a])
@@ -153,9 +153,11 @@ def test_a_version_saved_on_one_process_shows_on_the_other(cluster, browser) -> 
     time.sleep(0.5)
     log = (front.run_dir / "access.log").read_text()
     for port, route in ((port_a, routes[port_a]), (port_b, routes[port_b])):
-        served = re.findall(rf"^.*upstream=127\.0\.0\.1:(\d+) route={route}$", log, re.M)
+        served = re.findall(rf"^.*upstream=127\.0\.0\.1:(\d+) route={route}$", log, re.MULTILINE)
         assert served and set(served) == {port}, (route, set(served))
         socket = re.search(
-            rf'"GET /_stcore/stream .* 101 .*upstream=127\.0\.0\.1:{port} route={route}$', log, re.M
+            rf'"GET /_stcore/stream .* 101 .*upstream=127\.0\.0\.1:{port} route={route}$',
+            log,
+            re.MULTILINE,
         )
         assert socket, f"no websocket of route {route} through nginx"

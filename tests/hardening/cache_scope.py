@@ -325,10 +325,11 @@ class Project:
             return roles
         for node in tree.body:
             value = None
-            if isinstance(node, ast.AnnAssign) and getattr(node.target, "id", "") == "PAGE_ROLES":
-                value = node.value
-            elif isinstance(node, ast.Assign) and any(
-                getattr(t, "id", "") == "PAGE_ROLES" for t in node.targets
+            if (
+                isinstance(node, ast.AnnAssign) and getattr(node.target, "id", "") == "PAGE_ROLES"
+            ) or (
+                isinstance(node, ast.Assign)
+                and any(getattr(t, "id", "") == "PAGE_ROLES" for t in node.targets)
             ):
                 value = node.value
             if isinstance(value, ast.Dict):
@@ -378,9 +379,7 @@ class Project:
                     bind(target, node.value)
             elif isinstance(node, ast.AnnAssign) and node.value is not None:
                 bind(node.target, node.value)
-            elif isinstance(node, ast.AugAssign | ast.For | ast.AsyncFor):
-                bind(node.target, None)
-            elif isinstance(node, ast.NamedExpr):
+            elif isinstance(node, ast.AugAssign | ast.For | ast.AsyncFor | ast.NamedExpr):
                 bind(node.target, None)
             elif isinstance(node, ast.withitem) and node.optional_vars is not None:
                 bind(node.optional_vars, None)
@@ -487,9 +486,7 @@ class Project:
             if callee is None:
                 continue
             arg = self.first_argument(call, callee)
-            if isinstance(arg, ast.Name) and unit.params and arg.id == unit.params[0]:
-                how = "param"
-            elif (
+            if (isinstance(arg, ast.Name) and unit.params and arg.id == unit.params[0]) or (
                 isinstance(arg, ast.Starred)
                 and isinstance(arg.value, ast.Name)
                 and (arg.value.id == unit.vararg)

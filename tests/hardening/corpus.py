@@ -661,7 +661,7 @@ def encoding_cases() -> Iterator[Case]:
     yield Case("encoding-semicolons", "facilities", lambda: [("f.csv", csv_bytes(records).replace(b",", b";"))], "error", "encodings")  # fmt: skip
     yield Case("encoding-ragged-rows", "facilities", lambda: [("f.csv", csv_bytes(records) + b"F9,extra,clinic,35.7,51.4,1,2,3\n")], "error", "encodings")  # fmt: skip
     yield Case("encoding-header-only", "facilities", lambda: [("f.csv", b"id,name,type,lat,lon\n")], "import", "encodings", rows=0)  # fmt: skip
-    yield Case("encoding-shp-cp1256-dbf", "areas", lambda: _cp1256_shapefile(), "import", "encodings", rows=4)  # fmt: skip
+    yield Case("encoding-shp-cp1256-dbf", "areas", _cp1256_shapefile, "import", "encodings", rows=4)  # fmt: skip
 
 
 def _cp1256_shapefile() -> list[tuple[str, bytes]]:
@@ -862,7 +862,7 @@ def points_cases() -> Iterator[Case]:
         ("nan-coordinates", lambda: edit(1, lat="nan", lon="nan"), "import"),
         ("bad-date", lambda: edit(2, date="someday"), "import"),
         ("all-swapped", lambda: [dict(r, lat=r["lon"], lon=r["lat"]) for r in rows], "import"),
-        ("no-rows", lambda: [], "import"),
+        ("no-rows", list, "import"),
     ]
     for name, build, expect in variants:
         yield Case(

@@ -141,7 +141,7 @@ def test_geographic_crs_missing_crs_and_mismatch_are_refused(areas, facilities):
         access.nearest_facility_km(areas, facilities, crs="EPSG:4326")
     with pytest.raises(ValueError, match="has no CRS"):
         access.nearest_facility_km(areas.set_crs(None, allow_override=True), facilities)
-    with pytest.raises(ValueError, match="areas is in .* but facilities is in"):
+    with pytest.raises(ValueError, match=r"areas is in .* but facilities is in"):
         access.nearest_facility_km(areas, facilities.to_crs(3857))
     with pytest.raises(ValueError, match="projected CRS in metres"):
         access.two_step_fca(areas, facilities, catchment_km=5, crs=4326)

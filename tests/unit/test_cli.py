@@ -184,7 +184,9 @@ def test_versions_of_a_missing_or_foreign_file(tmp_path: Path, capsys) -> None:
 def test_out_where_no_file_can_be_written(tmp_path: Path, capsys) -> None:
     recipe = write_region(tmp_path / "region")
     (tmp_path / "a-file").write_text("x")
-    code, stdout, stderr = _run(["build", recipe, "--out", tmp_path / "a-file" / "ws.gpkg"], capsys)
+    code, _stdout, stderr = _run(
+        ["build", recipe, "--out", tmp_path / "a-file" / "ws.gpkg"], capsys
+    )
     assert code == 1
     assert stderr.startswith("error: ") and "a-file" in stderr
     assert "Traceback" not in stderr

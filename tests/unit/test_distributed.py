@@ -114,7 +114,7 @@ def test_dask_local_cluster_two_workers_matches(tmp_path: Path, single, areas) -
 
 
 def test_command_line_and_errors(tmp_path: Path, single, areas, capsys) -> None:
-    people, one_file, expected = single
+    _people, one_file, expected = single
     areas_file = tmp_path / "areas.parquet"
     areas.to_parquet(areas_file)
     out = tmp_path / "counts.csv"

@@ -106,7 +106,7 @@ def test_a_district_point_in_the_sea_is_an_error(tmp_path):
 
 
 def test_recipe_builds_hexagon_areas_and_fills_blank_columns(tmp_path):
-    path, values = two_islands(tmp_path)
+    _path, values = two_islands(tmp_path)
     (tmp_path / "sites.csv").write_text(
         "amenity,healthcare,name,lat,lon\n"
         "hospital,,Central,-11.02,43.015\n"

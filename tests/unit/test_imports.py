@@ -157,13 +157,13 @@ def test_unmapped_population_is_kept_from_the_workspace(tmp_path: Path, workspac
 
 def test_required_column_unmapped_is_a_clear_error(tmp_path: Path, workspace: Path) -> None:
     upload = upload_of(write_layer(area_frame(), tmp_path / "in", "geojson"))
-    with pytest.raises(DataError, match="needs column.*area_id"):
+    with pytest.raises(DataError, match=r"needs column.*area_id"):
         I.prepare_import(upload, "areas", {"name": "Name"}, read_workspace(workspace))
 
 
 def test_a_shapefile_without_its_other_parts_is_a_clear_error(tmp_path: Path) -> None:
     source = write_layer(area_frame(), tmp_path / "in", "shp", stem="areas")
-    with pytest.raises(DataError, match="areas.shp: a Shapefile needs its .shx and .dbf"):
+    with pytest.raises(DataError, match=r"areas\.shp: a Shapefile needs its \.shx and \.dbf"):
         upload_of(source)
 
 

@@ -195,7 +195,7 @@ def test_arrow_and_pandas_readers_agree(tmp_path: Path, areas, chunk_rows, monke
 
 def test_missing_column_is_a_clear_error(tmp_path: Path, areas) -> None:
     source = write_table([{"y": "1", "x": "2"}], tmp_path / "r.csv")
-    with pytest.raises(DataError, match="r.csv: no column"):
+    with pytest.raises(DataError, match=r"r\.csv: no column"):
         count_points_in_areas(source, areas, lat="y", lon="x", date="when")
 
 

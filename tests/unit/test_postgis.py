@@ -172,7 +172,7 @@ def test_urls_and_their_errors(postgis_url: str) -> None:
     assert "sslmode=require" in target.conninfo
     # A database that does not exist, a wrong password, a schema with no workspace: clear errors.
     missing = postgis_url.rsplit("/", 1)[0] + "/no_such_db"
-    with pytest.raises(DataError, match='Cannot open the workspace database.*"no_such_db"'):
+    with pytest.raises(DataError, match=r'Cannot open the workspace database.*"no_such_db"'):
         list_versions(missing)
     with pytest.raises(DataError, match="not a Coverage Atlas workspace"):
         list_versions(f"{postgis_url}?schema=nothing_here")
@@ -204,7 +204,7 @@ def test_a_database_without_postgis_is_a_clear_error(postgis_url: str) -> None:
         conn.execute(f"CREATE DATABASE {name} OWNER {name}")
     url = postgis_url.replace("atlas@", f"{name}@").rsplit("/", 1)[0] + f"/{name}"
     frame = pd.DataFrame({"partner_id": ["p"], "name": ["P"]})
-    with pytest.raises(DataError, match="has no PostGIS.*CREATE EXTENSION postgis"):
+    with pytest.raises(DataError, match=r"has no PostGIS.*CREATE EXTENSION postgis"):
         save_version(url, {"partners": frame}, message="x")
     with pytest.raises(DataError, match="not a Coverage Atlas workspace"):
         list_versions(url)

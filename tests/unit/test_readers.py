@@ -191,7 +191,7 @@ def test_missing_file(tmp_path: Path, pattern: str) -> None:
 
 def test_unsupported_suffix(tmp_path: Path) -> None:
     (tmp_path / "notes.docx").write_text("x")
-    with pytest.raises(DataError, match="unsupported file type '.docx'"):
+    with pytest.raises(DataError, match=r"unsupported file type '\.docx'"):
         read_source("notes.docx", tmp_path)
 
 

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import unicodedata
 from html import escape
+from itertools import pairwise
 from pathlib import Path
 
 import geopandas as gpd
@@ -652,7 +653,7 @@ def test_trend_axis_has_round_steps_up_to_100_percent(low, high):
     from reports.figures import percent_ticks
 
     ticks = percent_ticks(low, high)
-    steps = {round(b - a, 4) for a, b in zip(ticks, ticks[1:], strict=False)}
+    steps = {round(b - a, 4) for a, b in pairwise(ticks)}
     assert len(steps) == 1 and steps <= {0.05, 0.1, 0.2, 0.25}
     assert 2 <= len(ticks) <= 6 and ticks[0] <= max(low, 0) and ticks[-1] >= min(high, 1.0)
     assert ticks[-1] <= 1.0 and ticks[0] >= 0.0

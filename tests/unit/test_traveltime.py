@@ -217,7 +217,7 @@ def test_cost_distance_reports_stranded_starts_and_snaps_them():
     got = fr.cost_distance(friction, [0, 4], [0, 4])
     np.testing.assert_array_equal(got.stranded, [0])
     assert (got.nearest[1:] == 1).all() and np.isnan(got.cost[0]).all()
-    rows, cols, moved = fr.snap_to_passable(friction, np.array([0, 3]), np.array([2, 3]))
+    rows, _cols, moved = fr.snap_to_passable(friction, np.array([0, 3]), np.array([2, 3]))
     np.testing.assert_array_equal(rows, [1, 3])
     np.testing.assert_array_equal(moved, [1.0, 0.0])
 
