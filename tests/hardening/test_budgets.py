@@ -15,6 +15,7 @@ from __future__ import annotations
 import gc
 import json
 import os
+import threading
 import time
 import zipfile
 from pathlib import Path
@@ -349,3 +350,116 @@ def test_a_removed_file_and_an_ended_session_leave_no_copy():
     del at  # the session ends: its state goes, and the copy with it
     gc.collect()
     assert not second.exists()
+
+
+# --- a real server: the health endpoint while a large layer is read ------------------------------
+
+
+async def _infrastructure_run(ws, widgets=()) -> dict:
+    """One run of Infrastructure needs (siting on, uploaded candidates) over the websocket."""
+    import asyncio
+
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    msg = BackMsg()
+    msg.rerun_script.query_string = "candidates=upload&plan=1"
+    msg.rerun_script.page_name = "infrastructure"
+    msg.rerun_script.widget_states.widgets.extend(widgets)
+    await ws.send(msg.SerializeToString())
+    seen: dict = {"alerts": [], "uploader": None, "session": None}
+    finished = False
+    while True:
+        fwd = ForwardMsg()
+        fwd.ParseFromString(await asyncio.wait_for(ws.recv(), timeout=120))
+        kind = fwd.WhichOneof("type")
+        if kind == "new_session":
+            seen["session"] = fwd.new_session.initialize.session_id
+        elif kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
+            element = fwd.delta.new_element
+            which = element.WhichOneof("type")
+            if which == "file_uploader":
+                seen["uploader"] = element.file_uploader.id
+            elif which == "alert":
+                seen["alerts"].append(element.alert.body)
+        elif kind == "script_finished":
+            finished = fwd.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN
+        elif kind == "session_status_changed" and finished:
+            if not fwd.session_status_changed.script_is_running:
+                return seen
+
+
+def test_a_real_server_answers_its_health_check_while_a_large_layer_is_read(tmp_path):
+    """A planner (the local public role) uploads 28 MB of parcels through Streamlit's own upload
+    endpoint and websocket; the health endpoint is asked every 50 ms meanwhile."""
+    import urllib.request
+
+    import requests
+    import websockets
+    from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+    from tests.asyncrun import run_async
+    from tests.hardening.test_hostile_client import GuardedServer
+
+    server = GuardedServer(tmp_path, None)
+    layer = _polygons_layer(1_500, 800)
+
+    def rss_mb() -> float:
+        status = Path(f"/proc/{server.process.pid}/status").read_text()
+        return int(next(x for x in status.splitlines() if x.startswith("VmRSS:")).split()[1]) / 1024
+
+    async def attack() -> tuple[dict, list[float], float, float]:
+        ws = await websockets.connect(
+            f"ws://127.0.0.1:{server.port}/_stcore/stream",
+            subprotocols=["streamlit"],
+            origin=server.url,
+            max_size=None,
+        )
+        first = await _infrastructure_run(ws)
+        assert first["uploader"] and first["session"], first
+        http = requests.Session()
+        http.get(f"{server.url}/_stcore/health", timeout=10)
+        url = f"/_stcore/upload_file/{first['session']}/parcels"
+        sent = http.put(
+            server.url + url,
+            files={"file": ("parcels.geojson", layer, "application/geo+json")},
+            headers={
+                "X-Xsrftoken": http.cookies.get("_streamlit_xsrf") or "",
+                "Origin": server.url,
+            },
+            timeout=60,
+        )
+        assert sent.status_code == 204, sent.status_code
+        state = WidgetState(id=first["uploader"])
+        info = state.file_uploader_state_value.uploaded_file_info.add()
+        info.file_id, info.name, info.size = "parcels", "parcels.geojson", len(layer)
+        info.file_urls.upload_url = info.file_urls.delete_url = url
+        before, peak, latencies, done = rss_mb(), [0.0], [], threading.Event()
+
+        def poll() -> None:
+            while not done.is_set():
+                asked = time.perf_counter()
+                with urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=30) as r:
+                    r.read()
+                latencies.append(time.perf_counter() - asked)
+                peak[0] = max(peak[0], rss_mb())
+                time.sleep(0.05)
+
+        poller = threading.Thread(target=poll)
+        poller.start()
+        try:
+            second = await _infrastructure_run(ws, [state])
+        finally:
+            done.set()
+            poller.join()
+            await ws.close()
+        return second, latencies, before, peak[0]
+
+    try:
+        second, latencies, before, peak = run_async(attack())
+    finally:
+        server.process.terminate()
+        server.process.wait(timeout=30)
+    assert any("1000000" in a and "parcels" in a for a in second["alerts"]), second["alerts"]
+    assert len(latencies) >= 10 and max(latencies) < 1.0, latencies
+    assert peak - before < 150, (before, peak)  # MB the server held more while it was read
