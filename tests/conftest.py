@@ -45,6 +45,7 @@ LONG_FILES = (
     "tests/browser/test_coverage_map_scale.py",
     "tests/hardening/test_config.py",
     "tests/hardening/test_hostile_client.py",
+    "tests/hardening/test_budgets.py",
     "tests/browser/test_capacity_page.py",
     "tests/apptest/test_authorization.py",
     "tests/unit/test_reports.py",
