@@ -277,9 +277,9 @@ def read_upload_isolated(
         check_content(path, shown, limits)
         here = read_upload_here(path, name=shown, **options)  # type: ignore[arg-type]
         if sites is not None:
-            from geodata._upload_worker import _sites
+            from geodata.candidates import candidate_points
 
-            here = Upload(path=path, name=shown, frame=_sites(here.frame, shown, sites))
+            here = Upload(path=path, name=shown, frame=candidate_points(here.frame, shown, sites))
         return here
     out = Path(tempfile.mkdtemp(prefix="ca-read-"))
     try:

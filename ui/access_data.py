@@ -282,7 +282,7 @@ def candidate_layer(name: str, content: bytes) -> gpd.GeoDataFrame:
     path = save_upload(content, name)
     try:
         # Read, capped and reduced to points in the upload sandbox: the app never holds the
-        # layer's shapes (see geodata._upload_worker._sites).
+        # layer's shapes (see geodata.candidates.candidate_points).
         upload = read_upload_isolated(
             path,
             name=name,
