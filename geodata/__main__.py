@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"Backup written to {args.out}.")
             return 0
         if args.command == "restore":
-            from geodata.store import restore_version
+            from geodata.audit import restore_version
 
             number = restore_version(args.workspace, args.version, author=args.author)
             print(f"Version {args.version} restored as version {number}.")

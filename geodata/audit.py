@@ -29,6 +29,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from geodata import store
 from geodata.store import _write_lock, is_postgis
 from geodata.users import User
 
@@ -113,6 +114,26 @@ def append(workspace: str | Path, actor: Actor, action: str, what: str) -> bool:
         )
         return False
     return True
+
+
+def restore_version(
+    workspace: str | Path,
+    number: int,
+    *,
+    author: str = "",
+    message: str | None = None,
+    actor: Actor | None = None,
+) -> int:
+    """Restore version ``number`` (:func:`geodata.store.restore_version`) and record it as
+    ``actor`` (default: the person at the command line); the new version's number."""
+    new_number = store.restore_version(workspace, number, author=author, message=message)
+    append(
+        workspace,
+        actor or cli_actor(author),
+        "restore",
+        f"version {number} restored as version {new_number}",
+    )
+    return new_number
 
 
 def read(

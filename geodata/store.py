@@ -483,14 +483,12 @@ def restore_version(
     *,
     author: str = "",
     message: str | None = None,
-    actor: object | None = None,
 ) -> int:
     """Make an old version current again, as a new version that points at its layers.
 
     Nothing is overwritten or deleted: the old version's layers are shared (they are never
-    changed once written), and every version in between stays in the list. The restore is
-    recorded in the audit trail as ``actor`` (a :class:`geodata.audit.Actor`; default: the person
-    at the command line).
+    changed once written), and every version in between stays in the list. The dashboard and the
+    command line restore through :func:`geodata.audit.restore_version`, which records it.
 
     Returns
     -------
@@ -535,14 +533,6 @@ def restore_version(
                 **{k: old.summary[k] for k in ("title", "demo", *_KEPT) if k in old.summary},
             },
         )
-    from geodata import audit  # it builds on this module
-
-    audit.append(
-        path,
-        actor or audit.cli_actor(author),  # type: ignore[arg-type]
-        "restore",
-        f"version {number} restored as version {new_number}",
-    )
     return new_number
 
 

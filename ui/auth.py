@@ -42,6 +42,7 @@ from geodata.users import User, Users, check_password, read_users
 from ui.front import FRONT_SETTING, IDLE_SETTING, MAX_SETTING, SESSION_HEADER, USER_HEADER
 from ui.i18n import available_languages, translate
 from ui.localize import language_style
+from ui.workspace import workspace_path
 
 PUBLIC = "public"
 _USER_STATE = "_ca_user"
@@ -296,8 +297,6 @@ def sign_in_form(users: Users, lang: str, switch_language: Callable[[str], None]
 def _record(users: Users, username: str, action: str, what: str) -> None:
     """A sign-in, failed sign-in or lockout in the workspace's audit trail (:mod:`geodata.audit`)
     with the client's address."""
-    from ui.context import workspace_path  # ui.context builds on this module
-
     client = _client_address()
     where = f" from {client}" if isinstance(client, str) and client else ""
     user = users.by_username(username)

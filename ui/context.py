@@ -12,10 +12,7 @@ another page (Streamlit may drop the query string there) and are written back to
 
 from __future__ import annotations
 
-import argparse
 import logging
-import os
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,14 +30,14 @@ from geodata.store import (
     version_calendar,
     version_check_seconds,
     workspace_label,
-    workspace_location,
 )
-from geodata.workspaces import demo_workspace_path, is_demo
+from geodata.workspaces import is_demo
 from ui.auth import current_session, may, may_open
 from ui.format import CALENDARS, default_calendar, month_label
 from ui.i18n import DEFAULT_LANGUAGE, available_languages, translate, translate_value
 from ui.safe import hide_server_paths
 from ui.scope import source_key
+from ui.workspace import workspace_path
 
 
 @dataclass(frozen=True)
@@ -85,18 +82,6 @@ class Context:
     def label(self, prefix: str, value: object) -> str:
         """Translate a data value from a vocabulary, or show it as it is when unknown."""
         return translate_value(prefix, value, self.lang)
-
-
-def _workspace_argument() -> str | None:
-    parser = argparse.ArgumentParser(add_help=False)
-    parser.add_argument("--workspace")
-    known, _ = parser.parse_known_args(sys.argv[1:])
-    return known.workspace or os.environ.get("COVERAGE_ATLAS_WORKSPACE") or None
-
-
-@st.cache_resource(show_spinner=False)
-def _demo_path() -> str:
-    return str(demo_workspace_path())
 
 
 _LANG_STATE = "_ca_lang"
@@ -211,13 +196,6 @@ def follow_new_versions(ctx: Context) -> None:
             st.rerun(scope="app")
 
     watch()
-
-
-def workspace_path() -> str:
-    """The workspace this server opens: ``--workspace`` or ``COVERAGE_ATLAS_WORKSPACE`` (a file
-    resolved, a ``postgresql://`` URL as is), else the embedded demo."""
-    named = _workspace_argument()
-    return workspace_location(named) if named else _demo_path()
 
 
 def current() -> Context:

@@ -18,11 +18,12 @@ from streamlit_folium import st_folium
 from analytics.classify import NO_DATA_COLOUR
 from geodata import imports as I
 from geodata import schema as S
+from geodata.audit import restore_version
 from geodata.backup import backup_bytes
 from geodata.demo import reset_demo_workspace
 from geodata.problems import DataError
 from geodata.sandbox import sweep_stale_uploads
-from geodata.store import restore_version, workspace_calendar
+from geodata.store import workspace_calendar
 from geodata.versions import compare_versions, version_table
 from ui.context import Context
 from ui.downloads import audit_actor, recorded, table_downloads

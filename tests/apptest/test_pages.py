@@ -53,8 +53,8 @@ def test_every_page_runs_on_tehran(on_tehran, page, lang):
 def test_overview_headline_matches_analytics(on_demo):
     from analytics.coverage import headline_figures
     from geodata.store import latest_version
-    from ui.context import _demo_path
     from ui.data import area_coverage
+    from ui.workspace import _demo_path
 
     at = run_page(PAGES[0])
     tiles = {m.label: m.value for m in at.metric}

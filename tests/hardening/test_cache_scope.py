@@ -159,7 +159,7 @@ USERS = {"planner": ("planner", None), "relief": ("partner", "P1"), "crescent": 
 #: Caches that hold no workspace data and are shared on purpose: the demo workspace's path, the
 #: deployment's users file (read by sign-in only, keyed on its path and time). Failed sign-ins
 #: are not in a cache at all (geodata.sign_ins: a client could empty a cache).
-SHARED_BY_DESIGN = frozenset({"ui.context._demo_path", "ui.auth._users"})
+SHARED_BY_DESIGN = frozenset({"ui.workspace._demo_path", "ui.auth._users"})
 AREA_ID = re.compile(r"(?<![\w])A\d{3}(?![\w])")
 
 

@@ -17,7 +17,7 @@ from workspace_backends import Workspace
 
 from geodata import audit
 from geodata import schema as S
-from geodata.store import is_postgis, list_versions, restore_version, save_version
+from geodata.store import is_postgis, list_versions, save_version
 
 
 def _areas(population: int) -> gpd.GeoDataFrame:
@@ -75,7 +75,7 @@ def test_events_read_back_filtered_and_survive_a_restore(workspace: Workspace) -
     assert len(audit.read(workspace, since=today, until=today)) == 3
     assert audit.read(workspace, until=today.replace(year=today.year - 1)).empty
     # A restore is a new version; the trail is no version's table and keeps every row.
-    restore_version(workspace, 1, author="ada")
+    audit.restore_version(workspace, 1, author="ada")
     save_version(workspace, {"areas": _areas(30)}, message="third", author="t")
     assert len(list_versions(workspace)) == 4
     after = audit.read(workspace)
