@@ -34,10 +34,11 @@ import hashlib
 import json
 import os
 import shutil
+import sqlite3
 import tempfile
 import time
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -119,6 +120,9 @@ def list_versions(path: str | Path) -> list[Version]:
 def _gpkg_versions(path: Path) -> list[Version]:
     if not path.exists():
         raise DataError(f"Workspace not found: {path}")
+    if _journal(path).exists():
+        with _write_lock(path):  # a writer still at work finishes first; a killed one is undone
+            _roll_back_unfinished_write(path)
     try:
         table = pyogrio.read_dataframe(path, layer=VERSIONS_LAYER, read_geometry=False)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError):
@@ -340,6 +344,24 @@ def table_fingerprint(frame: pd.DataFrame) -> str:
         for item in wkb:
             digest.update(item if item is not None else b"-")
     return digest.hexdigest()
+
+
+def _journal(path: Path) -> Path:
+    return path.with_name(path.name + "-journal")
+
+
+def _roll_back_unfinished_write(path: Path) -> None:
+    """Undo what a writer killed in the middle of an in-place write left in the file.
+
+    Versions are written to a private copy that replaces the file whole, but the audit trail
+    (:mod:`geodata.audit`) appends in place under :func:`_write_lock`, through SQLite's rollback
+    journal. A journal found while holding the lock belongs to a writer that was killed: SQLite
+    rolls it back when the file is opened for writing, which a read-only reader (GDAL) cannot do
+    and a copy of the file would miss. Call with the lock held.
+    """
+    if _journal(path).exists() and path.exists():
+        with closing(sqlite3.connect(path, timeout=30)) as db:
+            db.execute("PRAGMA schema_version").fetchone()
 
 
 @contextmanager
@@ -566,6 +588,7 @@ def _new_gpkg_version(path: Path) -> Iterator[tuple[Path, list[Version]]]:
         # holder writes one, so any found now is stale.
         for stale in path.parent.glob(f".{glob.escape(path.name)}.*.tmp.gpkg*"):
             stale.unlink(missing_ok=True)
+        _roll_back_unfinished_write(path)
         previous = _gpkg_versions(path) if path.exists() else []
         fd, tmp_name = tempfile.mkstemp(
             prefix=f".{path.name}.", suffix=".tmp.gpkg", dir=path.parent
