@@ -14,7 +14,6 @@ Every process of a deployment that names the same file sees the same sessions.
 from __future__ import annotations
 
 import hashlib
-import os
 import secrets
 import sqlite3
 import time
@@ -23,7 +22,7 @@ from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
-from geodata.workspaces import cache_dir
+from geodata import private_sqlite
 
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS sessions "
@@ -37,14 +36,7 @@ MAX_SECONDS = 12 * 3600.0
 
 def store_path(users_file: str | Path) -> Path:
     """Where the sessions of the deployment using ``users_file`` are kept."""
-    named = os.environ.get("COVERAGE_ATLAS_SESSIONS")
-    if named:
-        return Path(named)
-    users_file = Path(users_file).resolve()
-    if os.access(users_file.parent, os.W_OK):
-        return users_file.with_name(users_file.name + ".sessions.sqlite")
-    digest = hashlib.sha256(str(users_file).encode()).hexdigest()[:16]
-    return cache_dir() / f"sessions-{digest}.sqlite"
+    return private_sqlite.beside_users_file(users_file, "COVERAGE_ATLAS_SESSIONS", "sessions")
 
 
 def session_id(token: str) -> str:
@@ -76,14 +68,10 @@ class SessionStore:
         self.idle_seconds = float(idle_seconds)
         self.max_seconds = float(max_seconds)
         self._clock = clock
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600)  # tokens are nobody else's business
-        os.close(fd)
-        with self._connect() as db:
-            db.execute(_SCHEMA)
+        private_sqlite.create(self.path, _SCHEMA)
 
     def _connect(self) -> closing[sqlite3.Connection]:
-        return closing(sqlite3.connect(self.path, timeout=30, isolation_level=None))
+        return private_sqlite.connect(self.path)
 
     def start(self, username: str, previous: str | None = None) -> str:
         """A new token for ``username``; ``previous`` (the token the browser held) is revoked."""

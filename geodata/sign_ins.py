@@ -21,29 +21,20 @@ cache folder where that folder cannot be written; ``COVERAGE_ATLAS_SIGN_INS`` na
 
 from __future__ import annotations
 
-import hashlib
-import os
 import sqlite3
 import time
 from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
 
-from geodata.workspaces import cache_dir
+from geodata import private_sqlite
 
 _SCHEMA = "CREATE TABLE IF NOT EXISTS failures (key TEXT PRIMARY KEY, count INTEGER, last REAL)"
 
 
 def store_path(users_file: str | Path) -> Path:
     """Where the failed sign-ins of the deployment using ``users_file`` are counted."""
-    named = os.environ.get("COVERAGE_ATLAS_SIGN_INS")
-    if named:
-        return Path(named)
-    users_file = Path(users_file).resolve()
-    if os.access(users_file.parent, os.W_OK):
-        return users_file.with_name(users_file.name + ".sign-ins.sqlite")
-    digest = hashlib.sha256(str(users_file).encode()).hexdigest()[:16]
-    return cache_dir() / f"sign-ins-{digest}.sqlite"
+    return private_sqlite.beside_users_file(users_file, "COVERAGE_ATLAS_SIGN_INS", "sign-ins")
 
 
 def user_key(username: str) -> str:
@@ -75,14 +66,10 @@ class SignInLimits:
         self.max_seconds = max_seconds
         self.forget_after = forget_after
         self._clock = clock
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600)  # counts are nobody else's business
-        os.close(fd)
-        with self._connect() as db:
-            db.execute(_SCHEMA)
+        private_sqlite.create(self.path, _SCHEMA)
 
     def _connect(self) -> closing[sqlite3.Connection]:
-        return closing(sqlite3.connect(self.path, timeout=30, isolation_level=None))
+        return private_sqlite.connect(self.path)
 
     def _lock_seconds(self, count: int, threshold: int) -> float:
         if count < threshold:
