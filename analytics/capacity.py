@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from analytics import access
+from geodata.calendar import periods_calendar, shift_months
 from geodata.schema import SCENARIO_KINDS
 
 __all__ = [
@@ -319,7 +320,8 @@ def utilisation_windows(
     periods on record, the window shrinks to half the periods available (at least 1). Each
     period on record is placed on a regular grid counted back from the latest one by the days
     between them, so periods dated in any calendar (1 Farvardin, the 1st of a Gregorian month)
-    line up; a grid slot with no record at all still counts as a period of its window.
+    line up; a grid slot with no record at all still counts as a period of its window, dated the
+    month as many steps back in the periods' own calendar (Solar Hijri or Gregorian).
     """
     records = _records(utilisation, measure)
     if not len(records):
@@ -329,7 +331,7 @@ def utilisation_windows(
     if frequency == "monthly":
         per_window = max(1, int(window_months))
     periods = pd.Series(sorted(records["period"].unique()))
-    last = periods.iloc[-1]
+    last, calendar = periods.iloc[-1], periods_calendar(periods)
     slots = pd.Series(
         np.round(_months_between(last, periods) / step).astype("int64"), index=periods.index
     )
@@ -343,13 +345,9 @@ def utilisation_windows(
 
     def window(first_slot: int) -> tuple[pd.Timestamp, ...]:
         wanted = np.arange(first_slot + n - 1, first_slot - 1, -1)  # oldest first
-        stamps = [
-            pd.Timestamp(on_grid[s])
-            if s in on_grid.index
-            else pd.Timestamp(last - pd.DateOffset(months=int(s * step)))
-            for s in wanted
-        ]
-        return tuple(stamps)
+        # A slot with no record: the month ``s`` steps back in the periods' own calendar.
+        missing = {s: shift_months(last, -int(s * step), calendar) for s in wanted}
+        return tuple(pd.Timestamp(on_grid[s] if s in on_grid.index else missing[s]) for s in wanted)
 
     current = window(0)
     previous = window(n) if 2 * n <= span else ()

@@ -17,6 +17,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geodata.calendar import month_start, periods_calendar
+
 __all__ = [
     "FALLBACK_DESK_CAPACITY",
     "DeskCapacity",
@@ -112,17 +114,27 @@ def sessions_by_area(sessions: pd.DataFrame) -> pd.DataFrame:
     return totals.reset_index()
 
 
-def enrolled_by_area_month(sessions: pd.DataFrame) -> pd.DataFrame:
-    """Per area and month (first of month): ``sessions`` and ``enrolled`` (sum)."""
+def _month(dates: pd.Series, calendar: str | None) -> pd.Series:
+    """The start of the reporting month holding each date, in ``calendar`` (the workspace's
+    reporting calendar; None: the one the dates are month starts of, else Gregorian)."""
+    days = pd.to_datetime(dates)
+    return month_start(days, periods_calendar(days, calendar))
+
+
+def enrolled_by_area_month(sessions: pd.DataFrame, calendar: str | None = None) -> pd.DataFrame:
+    """Per area and reporting month (its first day, in ``calendar``): ``sessions`` and
+    ``enrolled`` (sum). In a Solar Hijri workspace 25 September and 20 October 2026 are both
+    Mehr 1405."""
     base = sessions[sessions["area_id"].notna() & sessions["date"].notna()]
-    period = base["date"].dt.to_period("M").dt.to_timestamp()
+    period = _month(base["date"], calendar)
     return _counted(base.assign(period=period), ["area_id", "period"]).reset_index()
 
 
-def enrolled_by_month(sessions: pd.DataFrame) -> pd.DataFrame:
-    """Per month (first of month, column ``date`` for charts): ``sessions``, ``enrolled``."""
+def enrolled_by_month(sessions: pd.DataFrame, calendar: str | None = None) -> pd.DataFrame:
+    """Per reporting month (its first day in ``calendar``, column ``date`` for charts):
+    ``sessions``, ``enrolled``."""
     base = sessions[sessions["date"].notna()]
-    period = base["date"].dt.to_period("M").dt.to_timestamp()
+    period = _month(base["date"], calendar)
     return _counted(base.assign(date=period), "date").reset_index()
 
 

@@ -260,7 +260,7 @@ else:
         if with_insured:
             ids = tuple(sorted(in_scope)) if partner_id else None
             trend = data.trend(ws, ver, None, None, ids)
-            monthly = enrolled_by_month(recorded)
+            monthly = enrolled_by_month(recorded, ctx.months)
             st.plotly_chart(
                 charts.coverage_trend(
                     trend,

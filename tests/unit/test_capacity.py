@@ -368,6 +368,23 @@ def test_monthly_records_dated_on_solar_hijri_month_starts():
     ] == pytest.approx(0.1)
 
 
+def test_a_solar_hijri_month_nobody_reported_is_dated_on_its_own_month_start():
+    # Shahrivar to Bahman 1404, Dey missing: its slot is 1 Dey (22 December 2025), the month
+    # before 1 Bahman (21 January 2026) in the periods' calendar, not a Gregorian month back.
+    months = jalali_month_starts(1404, 11)[5:]
+    records = pd.DataFrame(
+        {
+            "facility_id": "S",
+            "period": [*months[:4], months[5]],
+            "measure": "visits",
+            "value": 10.0,
+        }
+    )
+    windows = cap.utilisation_windows(records, "visits", window_months=2)
+    assert windows.current == (pd.Timestamp("2025-12-22"), pd.Timestamp("2026-01-21"))
+    assert windows.current == tuple(months[4:]) and windows.previous == tuple(months[2:4])
+
+
 def test_a_period_nobody_reported_leaves_every_facility_incomplete():
     records = pd.DataFrame(
         {

@@ -374,6 +374,29 @@ def test_sessions_are_placed_and_summed():
     assert overall.set_index("date").loc["2026-03-01", "sessions"] == 2
 
 
+def test_sessions_are_summed_by_the_workspace_reporting_month():
+    # 25 September and 20 October 2026 are both in Mehr 1405 (from 23 September); 24 October is
+    # in Aban (from 23 October). In a Gregorian workspace they are September and October.
+    sessions = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2026-09-25", "2026-10-20", "2026-10-24"]),
+            "enrolled": pd.array([10, 20, 4], dtype="Int64"),
+            "area_id": ["A00", "A00", "A00"],
+        }
+    )
+    mehr, aban = pd.Timestamp("2026-09-23"), pd.Timestamp("2026-10-23")
+    solar = outreach.enrolled_by_month(sessions, "solar_hijri").set_index("date")
+    assert solar["enrolled"].to_dict() == {mehr: 30, aban: 4}
+    assert solar.loc[mehr, "sessions"] == 2
+    per_area = outreach.enrolled_by_area_month(sessions, "solar_hijri")
+    assert per_area[["period", "enrolled"]].values.tolist() == [[mehr, 30], [aban, 4]]
+    gregorian = outreach.enrolled_by_month(sessions, "gregorian").set_index("date")
+    assert gregorian["enrolled"].to_dict() == {
+        pd.Timestamp("2026-09-01"): 10,
+        pd.Timestamp("2026-10-01"): 24,
+    }
+
+
 def facilities_for(areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     corner = areas.geometry.iloc[0].centroid
     far = areas.geometry.iloc[-1].centroid
