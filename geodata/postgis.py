@@ -106,13 +106,12 @@ def _lock_key(schema: str) -> int:
     return int.from_bytes(digest[:8], "big", signed=True)
 
 
-@contextmanager
-def _connect(url: str, *, autocommit: bool) -> Iterator[tuple[Any, Target]]:
+def _open(target: Target, *, autocommit: bool) -> Any:
+    """A new connection to ``target``; a :class:`DataError` that names it when none opens."""
     import psycopg
 
-    target = parse_url(url)
     try:
-        conn = psycopg.connect(
+        return psycopg.connect(
             target.conninfo,
             autocommit=autocommit,
             connect_timeout=CONNECT_TIMEOUT_S,
@@ -122,6 +121,12 @@ def _connect(url: str, *, autocommit: bool) -> Iterator[tuple[Any, Target]]:
         raise DataError(
             f"Cannot open the workspace database {target.label}: {_reason(exc)}"
         ) from None
+
+
+@contextmanager
+def _connect(url: str, *, autocommit: bool) -> Iterator[tuple[Any, Target]]:
+    target = parse_url(url)
+    conn = _open(target, autocommit=autocommit)
     try:
         yield conn, target
     finally:
@@ -208,17 +213,7 @@ def newest_version(url: str) -> int:
         for attempt in (1, 2):
             conn = _KEPT.get(url)
             if conn is None or conn.closed:
-                try:
-                    conn = _KEPT[url] = psycopg.connect(
-                        target.conninfo,
-                        autocommit=True,
-                        connect_timeout=CONNECT_TIMEOUT_S,
-                        application_name="coverage-atlas",
-                    )
-                except psycopg.OperationalError as exc:
-                    raise DataError(
-                        f"Cannot open the workspace database {target.label}: {_reason(exc)}"
-                    ) from None
+                conn = _KEPT[url] = _open(target, autocommit=True)
             try:
                 found = conn.execute(query).fetchone()
             except psycopg.OperationalError as exc:  # the server restarted, the link dropped
