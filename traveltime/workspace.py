@@ -3,14 +3,20 @@ of its recipe, see :mod:`geodata.inputs`), processed once per stored set of file
 
 :func:`road_network` (the OpenStreetMap extract read into a graph of travel seconds),
 :func:`friction_surface` (land cover, slope and water with the roads burnt in) and
-:func:`people_grid` are cached on the workspace, the layer of its ``inputs`` table a version uses,
-and the mode: a version with other files is processed again, an old version keeps its own result,
-and versions that did not change the files (an insured-count import) share one.
+:func:`people_grid` are cached on the stored files a version uses and the mode: a version with
+other files is processed again, an old version keeps its own result, and versions that did not
+change the files (an insured-count import) share one.
+
+What the caches hold is region-wide, the same for every session whatever its scope: the cached
+engines take the stored input files (a road extract, rasters; each kept in a folder named by its
+SHA-256) and nothing else, never a workspace's areas or insured counts, which a partner's session
+sees only in part. The files are looked up in the version's ``inputs`` table for each call, out
+of the caches.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -48,8 +54,26 @@ class WorkspaceNetwork:
     crs: object
 
 
-def _files(stored: _Stored) -> dict[str, list[Path]]:
+@dataclass(frozen=True)
+class _Inputs:
+    """A version's stored input files by role, as the engines' caches key them: paths named by
+    the files' SHA-256, so equal keys are equal files (region-wide inputs, no scoped rows)."""
+
+    by_role: tuple[tuple[str, tuple[Path, ...]], ...]
+
+    def files(self) -> dict[str, list[Path]]:
+        return {role: list(paths) for role, paths in self.by_role}
+
+
+def _inputs(stored: _Stored) -> _Inputs:
+    """The input files of a version, read from its ``inputs`` table (not cached here: the
+    table is the workspace's, read for each call; what the engines make of the files is)."""
     files = input_files(stored.location, stored.version)
+    return _Inputs(tuple((role, tuple(paths)) for role, paths in sorted(files.items())))
+
+
+def _with_roads(inputs: _Inputs) -> dict[str, list[Path]]:
+    files = inputs.files()
     if "roads" not in files:
         raise DataError(
             "This workspace version holds no road extract: add a [roads] section to its recipe."
@@ -65,12 +89,10 @@ def _speeds(files: dict[str, list[Path]]) -> dict:
 
 @dataclass(frozen=True)
 class _Stored:
-    """A workspace's stored inputs as the caches key them: the workspace and the layer of its
-    ``inputs`` table (versions that share the layer share the files); ``version``: one of them."""
+    """Where a version's stored inputs are: the workspace and the version."""
 
     location: str
-    layer: str
-    version: int = field(compare=False, hash=False)
+    version: int
 
 
 def _stored(workspace: str | Path, version: int | None) -> _Stored:
@@ -79,25 +101,24 @@ def _stored(workspace: str | Path, version: int | None) -> _Stored:
     number = max(versions) if version is None else int(version)
     if number not in versions:
         raise DataError(f"The workspace has no version {number}.")
-    layer = versions[number].layers.get("inputs")
-    if layer is None:
+    if "inputs" not in versions[number].layers:
         raise DataError(
             f"Version {number} of the workspace holds no travel-time inputs: add [roads] and "
             "[rasters] sections to its recipe."
         )
-    return _Stored(location, layer, number)
+    return _Stored(location, number)
 
 
 def road_network(
     workspace: str | Path, version: int | None = None, mode: str = "motorised"
 ) -> WorkspaceNetwork:
     """The road graph of a workspace version (cached: see the module docstring)."""
-    return _road_network(_stored(workspace, version), mode)
+    return _road_network(_inputs(_stored(workspace, version)), mode)
 
 
 @lru_cache(maxsize=8)
-def _road_network(stored: _Stored, mode: str) -> WorkspaceNetwork:
-    files = _files(stored)
+def _road_network(inputs: _Inputs, mode: str) -> WorkspaceNetwork:
+    files = _with_roads(inputs)
     net = read_osm_network(files["roads"][0])
     return WorkspaceNetwork(network_graph(net.xy, net.edges, _speeds(files), mode), net.crs)
 
@@ -106,12 +127,12 @@ def friction_surface(
     workspace: str | Path, version: int | None = None, mode: str = "motorised"
 ) -> FrictionKit:
     """The friction surface of a workspace version (cached: see the module docstring)."""
-    return _friction_surface(_stored(workspace, version), mode)
+    return _friction_surface(_inputs(_stored(workspace, version)), mode)
 
 
 @lru_cache(maxsize=8)
-def _friction_surface(stored: _Stored, mode: str) -> FrictionKit:
-    files = _files(stored)
+def _friction_surface(inputs: _Inputs, mode: str) -> FrictionKit:
+    files = _with_roads(inputs)
     if "landcover" not in files:
         raise DataError(
             "This workspace version holds no land-cover rasters: add a [rasters] section to its "
@@ -127,8 +148,7 @@ def _friction_surface(stored: _Stored, mode: str) -> FrictionKit:
 
 def elevation_grid(workspace: str | Path, version: int | None = None) -> Grid | None:
     """The elevation raster of a workspace version, if it holds one (for walking on slopes)."""
-    stored = _stored(workspace, version)
-    files = input_files(stored.location, stored.version)
+    files = _inputs(_stored(workspace, version)).files()
     return read_grid(files["elevation"][0]) if "elevation" in files else None
 
 
@@ -169,13 +189,14 @@ class Catchments:
 
 def people_grid(workspace: str | Path, version: int | None = None, mode: str = "motorised"):
     """People per cell of the friction grid: the stored population raster summed onto it."""
-    return _people_grid(_stored(workspace, version), mode)
+    return _people_grid(_inputs(_stored(workspace, version)), mode)
 
 
 @lru_cache(maxsize=8)
-def _people_grid(stored: _Stored, mode: str) -> np.ndarray:
-    grid = _friction_surface(stored, mode).friction_s
-    files = input_files(stored.location, stored.version)
+def _people_grid(inputs: _Inputs, mode: str) -> np.ndarray:
+    """The population raster (region-wide, as stored) on the friction grid: no area's rows."""
+    grid = _friction_surface(inputs, mode).friction_s
+    files = inputs.files()
     if "population" not in files:
         raise DataError(
             "This workspace version holds no population raster: add population = '….tif' to "
@@ -220,11 +241,12 @@ def catchments(
             out=np.full(len(covered), np.nan),
             where=population > 0,
         )
+    inputs = _inputs(stored)
     if engine == "network":
-        return _network_catchments(stored, areas, share, lon, lat, minutes, mode)
-    surface = _friction_surface(stored, mode)
+        return _network_catchments(inputs, areas, share, lon, lat, minutes, mode)
+    surface = _friction_surface(inputs, mode)
     grid = surface.friction_s
-    people = _people_grid(stored, mode)
+    people = _people_grid(inputs, mode)
     uninsured = None
     if share is not None:
         uninsured = uninsured_cells(people, polygon_cells(areas.geometry, grid), share)
@@ -243,10 +265,10 @@ def catchments(
     return Catchments(table, polygons, reach.stranded, moved)
 
 
-def _network_catchments(stored: _Stored, areas, share, lon, lat, minutes, mode: str) -> Catchments:
+def _network_catchments(inputs: _Inputs, areas, share, lon, lat, minutes, mode: str) -> Catchments:
     import pyproj
 
-    network = _road_network(stored, mode)
+    network = _road_network(inputs, mode)
     to_metres = pyproj.Transformer.from_crs("EPSG:4326", network.crs, always_xy=True)
     inside_point = areas.geometry.representative_point()
     if "pop_lon" in areas and "pop_lat" in areas:
@@ -272,7 +294,7 @@ def has_roads(workspace: str | Path, version: int | None = None) -> bool:
         stored = _stored(workspace, version)
     except DataError:
         return False
-    return "roads" in input_files(stored.location, stored.version)
+    return "roads" in _inputs(stored).files()
 
 
 def nearest_minutes(
@@ -298,7 +320,7 @@ def nearest_minutes(
 
     from analytics.traveltime.network import nearest_times
 
-    network = _road_network(_stored(workspace, version), mode)
+    network = _road_network(_inputs(_stored(workspace, version)), mode)
     to_metres = pyproj.Transformer.from_crs("EPSG:4326", network.crs, always_xy=True)
     where = areas.geometry.representative_point().to_crs(4326)
     if points is not None:

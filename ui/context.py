@@ -87,6 +87,7 @@ class Context:
 _LANG_STATE = "_ca_lang"
 _CAL_STATE = "_ca_calendar"
 _MONTHS_STATE = "_ca_months"  # the open workspace's reporting calendar, for set_calendar
+_VERSIONS_STATE = "_ca_versions"  # (workspace, newest version) and a shared workspace's versions
 
 
 def language() -> str:
@@ -161,19 +162,21 @@ def _run_through_app() -> None:
         st.rerun()
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _shared_versions(path: str, newest: int) -> list[Version]:
-    """The version list of a shared workspace, read once per newest version (and process)."""
-    return list_versions(path)
-
-
 def _versions(path: str) -> list[Version]:
     """All versions of the workspace: a shared (PostGIS) one is read only when its newest
     version number (:func:`geodata.store.current_version`, one small query at most once a
-    second) changed; a GeoPackage's list is read at each run as before."""
-    if is_postgis(path):
-        return _shared_versions(path, current_version(path))
-    return list_versions(path)
+    second) changed; a GeoPackage's list is read at each run as before.
+
+    The list read is kept in this session's state, not in a cache shared by every session: it
+    is the whole workspace's, read before the session's scope is known, and a shared cache
+    holds only what was computed for one scope (tests/hardening/cache_scope.py)."""
+    if not is_postgis(path):
+        return list_versions(path)
+    key = (path, current_version(path))
+    kept = st.session_state.get(_VERSIONS_STATE)
+    if kept is None or kept[0] != key:
+        kept = st.session_state[_VERSIONS_STATE] = (key, list_versions(path))
+    return kept[1]
 
 
 def follow_new_versions(ctx: Context) -> None:

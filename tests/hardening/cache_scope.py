@@ -60,6 +60,11 @@ READ_API = frozenset(
         "geodata.store._read_layer",
         "geodata.postgis.list_versions",
         "geodata.postgis.reader",
+        # the newest version number, read from the workspace's version table (cheaply)
+        "geodata.store.current_version",
+        "geodata.postgis.newest_version",
+        # the calendar a workspace's version was saved with: read from its version list
+        "geodata.store.workspace_calendar",
     }
 )
 #: Functions of the workspace modules that hand back no rows (names, locations, writes): every
@@ -85,6 +90,10 @@ NOT_READ_API = frozenset(
         "geodata.store._rows",
         "geodata.store._fsync_dir",
         "geodata.store.workspace_token",
+        # a calendar name from a Version already read (no workspace argument, nothing read)
+        "geodata.store.version_calendar",
+        # a number of seconds from the environment
+        "geodata.store.version_check_seconds",
     }
 )
 #: Writes hand back a version number, never rows: nothing of them goes into a cache.
