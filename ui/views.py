@@ -226,6 +226,14 @@ def _classes(
     return classes.class_of, palette, items
 
 
+def flag_texts(ctx: Context, frame: pd.DataFrame) -> np.ndarray:
+    """Per area, the tooltip's flag of an area left out of coverage for having more insured than
+    residents (``data_status``), in ``ctx``'s language; None for every other area (no row)."""
+    status = frame["data_status"] if "data_status" in frame else pd.Series(None, index=frame.index)
+    flagged = status.eq("insured_above_population").to_numpy(bool)
+    return np.where(flagged, ctx.t("map.insured_above_population"), None)
+
+
 def metric_map(
     ctx: Context,
     shapes: gpd.GeoDataFrame,
@@ -260,6 +268,10 @@ def metric_map(
     tooltip = [("_name", ctx.t("map.name")), ("_value", ctx.t(f"metric.{metric}"))]
     if metric != "population":
         tooltip.append(("_population", ctx.t("metric.population")))
+    flags = flag_texts(ctx, frame)
+    if pd.notna(flags).any():  # a row only where some area is flagged (the others' cell empty)
+        frame["_flag"] = np.where(pd.notna(flags), flags, "")
+        tooltip.append(("_flag", ctx.t("table.status")))
     fmap = choropleth_map(
         frame,
         id_column=id_column,
@@ -360,11 +372,12 @@ def live_metric_map(
         parts.signature,
         palette=palette,
         classes=class_of.to_numpy(),
-        values=list(zip(shown, population, strict=True)),
+        values=list(zip(shown, population, flag_texts(ctx, frame), strict=True)),
         labels=[
             ctx.t("map.name"),
             ctx.t(f"metric.{metric}"),
             ctx.t("metric.population") if metric != "population" else None,
+            ctx.t("table.status"),
         ],
         legend_title=ctx.t(f"metric.{metric}"),
         legend_items=items,
