@@ -68,6 +68,7 @@ class Briefing:
     pipeline: pd.DataFrame = field(default_factory=pd.DataFrame)
     partners: pd.DataFrame = field(default_factory=pd.DataFrame)
     n_facilities: int = 0  # facilities in operation inside the scope's areas
+    least_left_out: int = 0  # areas with more insured than residents, left out of least_covered
     scope_names: dict[str, str] = field(default_factory=dict)  # language -> scope_name
 
     @property
@@ -245,7 +246,9 @@ def build_briefing(
         scope_name = str(row["name"].iloc[0]) if len(row) else str(scope_id)
         scope_names = _names_by_language(row, "name") if len(row) else {}
 
-    with_data = per_area[per_area["data_status"].isin(["ok", "insured_above_population"])]
+    # Areas with more insured than residents are left out of coverage, so out of the list too.
+    with_data = per_area[cov.counted_in_coverage(per_area).to_numpy()]
+    left_out = int(per_area["data_status"].eq("insured_above_population").sum())
     least = with_data.sort_values(["coverage", "uninsured"], ascending=[True, False]).head(TOP_N)
     least_covered = pd.DataFrame(least.drop(columns=least.geometry.name)).reset_index(drop=True)
 
@@ -304,6 +307,7 @@ def build_briefing(
         areas=per_area,
         districts=districts,
         least_covered=least_covered,
+        least_left_out=left_out,
         trend=trend.reset_index(drop=True),
         targets=targets,
         access=access_figures,

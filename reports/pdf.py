@@ -253,6 +253,9 @@ def briefing_html(
         least_title = t("reports.least.heading")
         none = "reports.least.none" if b.has_insured else "reports.least.no_insured"
         least = f'<p class="note">{_e(t(none))}</p>'
+    if b.least_left_out:
+        left_out = t("reports.least.left_out", n=lang.int(b.least_left_out))
+        least += f'<p class="note">{_e(left_out)}</p>'
     page2 = (
         f'<section class="page"><div class="columns"><div class="col">'
         f"<h2>{_e(t('reports.trend.title'))}</h2>{trend_block}</div>"

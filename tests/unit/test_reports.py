@@ -221,6 +221,28 @@ def test_data_strings_are_escaped_in_the_briefing(demo):
     assert "<b>x</b>" not in page
 
 
+def test_least_covered_list_leaves_out_areas_with_more_insured_than_residents(demo):
+    """Such areas are left out of coverage, so out of the list, and the briefing says how many."""
+    from reports.pdf import briefing_html
+
+    tables = dict(demo[2])
+    areas = tables["areas"]
+    inside = areas.loc[areas["district_id"] == DISTRICT, "area_id"].astype(str).tolist()
+    flagged = inside[3:]  # every area of the district but three has more insured than residents
+    insured = tables["insured"].copy()
+    rows = insured["area_id"].isin(flagged) & (insured["period"] == pd.Timestamp("2026-09-01"))
+    insured.loc[rows, "insured"] = insured.loc[rows, "insured"] * 10
+    tables["insured"] = insured
+    b = build_briefing(tables, scope="district", scope_id=DISTRICT, month="2026-09")
+    assert set(b.least_covered["area_id"]) == set(inside[:3])
+    assert b.least_left_out == len(flagged)
+    for lang in ("en", "fa"):
+        language = Language(lang)
+        page = briefing_html(b, language, region_title="r", source_note="s")
+        text = language.t("reports.least.left_out", n=language.int(len(flagged)))
+        assert escape(text) in page
+
+
 MADE = dt.date(2026, 10, 5)
 
 
