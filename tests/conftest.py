@@ -13,12 +13,14 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+T = TypeVar("T")
 SHARED_DATA = ROOT.parent / "shared" / "data"
 RECIPES = ROOT / "tests" / "recipes"
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
@@ -125,8 +127,58 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-class StreamlitServer:
+def healthy(url: str) -> bool:
+    """Whether the Streamlit server behind ``url`` answers its health check."""
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+class LoggedProcess:
+    """A server the tests start as a child process, its output in a temporary log file."""
+
+    #: What the error messages call it.
+    what = "the server"
+    #: Seconds it has to stop on SIGTERM before it is killed.
+    stop_seconds = 20.0
+
+    def _start(self, command: list[str], env: dict[str, str], prefix: str) -> None:
+        self.log = tempfile.NamedTemporaryFile(prefix=prefix, suffix=".log", delete=False)
+        self.process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT
+        )
+
+    def _wait(self, ready: Callable[[], T | None], timeout: float = 90) -> T:
+        """The first answer of ``ready`` that is not ``None``, asked every 0.3 s; a RuntimeError
+        with the log's end when the process exits or ``timeout`` seconds pass first."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.what} exited: {self.output()[-3000:]}")
+            found = ready()
+            if found is not None:
+                return found
+            time.sleep(0.3)
+        raise RuntimeError(f"{self.what} did not start: {self.output()[-3000:]}")
+
+    def output(self) -> str:
+        return Path(self.log.name).read_text(errors="replace")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=self.stop_seconds)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+class StreamlitServer(LoggedProcess):
     """``streamlit run app.py`` on a free localhost port, for one workspace."""
+
+    what = "streamlit"
+    stop_seconds = 15.0
 
     def __init__(self, workspace: Path | None, extra_env: dict[str, str] | None = None) -> None:
         self.port = _free_port()
@@ -134,8 +186,7 @@ class StreamlitServer:
         env = {**os.environ, **(extra_env or {})}
         if workspace is not None:
             env["COVERAGE_ATLAS_WORKSPACE"] = str(workspace)
-        self.log = tempfile.NamedTemporaryFile(prefix="streamlit-", suffix=".log", delete=False)
-        self.process = subprocess.Popen(
+        self._start(
             [
                 sys.executable,
                 "-m",
@@ -151,36 +202,10 @@ class StreamlitServer:
                 "--browser.gatherUsageStats",
                 "false",
             ],
-            cwd=ROOT,
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
+            env,
+            "streamlit-",
         )
-        self._wait_healthy()
-
-    def _wait_healthy(self, timeout: float = 90) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"streamlit exited: {Path(self.log.name).read_text()[-3000:]}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        return
-            except OSError:
-                pass
-            time.sleep(0.3)
-        raise RuntimeError("streamlit did not become healthy in time")
-
-    def output(self) -> str:
-        return Path(self.log.name).read_text(errors="replace")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+        self._wait(lambda: True if healthy(self.url) else None)
 
 
 @pytest.fixture(scope="session")

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -21,15 +19,17 @@ from pathlib import Path
 import pytest
 
 from tests.browser.helpers import no_exception_shown, open_page, wait_for_app
-from tests.conftest import ROOT, GuardedPage, _free_port, require
+from tests.conftest import GuardedPage, LoggedProcess, _free_port, require
 from ui.i18n import translate
 from ui.serve_secure import NGINX, ROUTE_COOKIE
 
 pytestmark = pytest.mark.browser
 
 
-class Cluster:
+class Cluster(LoggedProcess):
     """``python -m ui.serve_cluster`` on a free loopback port, for one workspace."""
+
+    what = "the cluster"
 
     def __init__(self, workspace: str, processes: int) -> None:
         require(Path(NGINX).exists(), f"nginx not found at {NGINX} (apt-get install nginx)")
@@ -37,31 +37,18 @@ class Cluster:
         self.url = f"http://127.0.0.1:{self.port}"
         self.run_dir = Path(tempfile.mkdtemp(prefix="cluster-test-"))
         env = {k: v for k, v in os.environ.items() if not k.startswith("COVERAGE_ATLAS_")}
-        self.log = tempfile.NamedTemporaryFile(prefix="cluster-", suffix=".log", delete=False)
-        self.process = subprocess.Popen(
+        self._start(
             [sys.executable, "-m", "ui.serve_cluster", "--workspace", workspace]
             + ["--processes", str(processes), "--port", str(self.port)]
             + ["--run-dir", str(self.run_dir)],
-            cwd=ROOT,
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
+            env,
+            "cluster-",
         )
-        self.app_ports = self._wait_ready()
+        self.app_ports = self._wait(self._ports)
 
-    def _wait_ready(self, timeout: float = 90) -> list[str]:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the cluster exited: {self.output()[-3000:]}")
-            found = re.search(r"dashboard processes: \d+ \(ports ([\d, ]+)\)", self.output())
-            if found:
-                return [p.strip() for p in found.group(1).split(",")]
-            time.sleep(0.3)
-        raise RuntimeError(f"the cluster did not start: {self.output()[-3000:]}")
-
-    def output(self) -> str:
-        return Path(self.log.name).read_text(errors="replace")
+    def _ports(self) -> list[str] | None:
+        found = re.search(r"dashboard processes: \d+ \(ports ([\d, ]+)\)", self.output())
+        return [p.strip() for p in found.group(1).split(",")] if found else None
 
     def process_of(self, route: str) -> str:
         """The port of the process nginx sends the browser with this route cookie to."""
@@ -85,13 +72,6 @@ class Cluster:
             if len(pinned) == len(self.app_ports):
                 return pinned
         raise AssertionError(f"nginx sent 64 routes to {sorted(pinned)} only")
-
-    def stop(self) -> None:
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
 
 
 @pytest.fixture(scope="module")

@@ -5,17 +5,13 @@ from __future__ import annotations
 
 import http.client
 import os
-import signal
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlencode
 
 from tests.apptest.helpers import PASSWORD
-from tests.conftest import ROOT, _free_port, require
+from tests.conftest import LoggedProcess, _free_port, healthy, require
 from ui.front import COOKIE, SIGN_IN
 from ui.serve_secure import NGINX
 
@@ -23,8 +19,10 @@ from ui.serve_secure import NGINX
 LAUNCH = [sys.executable, "-m", "ui.serve_secure"]
 
 
-class SecuredFront:
+class SecuredFront(LoggedProcess):
     """The secured setup for one users file, on a free loopback port."""
+
+    what = "the secured front"
 
     def __init__(self, users: str, *, idle_minutes: float = 30.0) -> None:
         require(Path(NGINX).exists(), f"nginx not found at {NGINX} (apt-get install nginx)")
@@ -34,34 +32,18 @@ class SecuredFront:
         self.run_dir = Path(tempfile.mkdtemp(prefix="front-test-"))
         env = {k: v for k, v in os.environ.items() if not k.startswith("COVERAGE_ATLAS_SESS")}
         env.pop("COVERAGE_ATLAS_WORKSPACE", None)  # the demo workspace
-        self.log = tempfile.NamedTemporaryFile(prefix="front-", suffix=".log", delete=False)
-        self.process = subprocess.Popen(
+        self._start(
             [*LAUNCH, "--users", users, "--port", str(self.port)]
             + ["--idle-minutes", str(idle_minutes), "--run-dir", str(self.run_dir)],
-            cwd=ROOT,
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
+            env,
+            "front-",
         )
-        self._wait_ready()
+        self._wait(self._ready)
 
-    def _wait_ready(self, timeout: float = 90) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the secured front exited: {self.output()[-3000:]}")
-            if "signed in through nginx" in self.output():
-                try:
-                    with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as r:
-                        if r.status == 200:
-                            return
-                except OSError:
-                    pass
-            time.sleep(0.3)
-        raise RuntimeError(f"the secured front did not start: {self.output()[-3000:]}")
-
-    def output(self) -> str:
-        return Path(self.log.name).read_text(errors="replace")
+    def _ready(self) -> bool | None:
+        if "signed in through nginx" in self.output() and healthy(self.url):
+            return True
+        return None
 
     def request(
         self,
@@ -105,10 +87,3 @@ class SecuredFront:
             if cookie.startswith(f"{COOKIE}="):
                 new = cookie.split(";")[0].split("=", 1)[1] or None
         return status, new, headers.get("location")
-
-    def stop(self) -> None:
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
