@@ -31,11 +31,10 @@ from pathlib import Path
 import psutil
 import requests
 import websockets
-from streamlit.proto.BackMsg_pb2 import BackMsg
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 from geodata.users import User, hash_password, write_user
+from tests.hardening.page_run import read_run, rerun
 from ui.front import COOKIE, SIGN_IN
 from ui.serve_secure import free_port
 
@@ -91,42 +90,23 @@ async def _run(
     session, widgets = "", list[str]()
     async with ws:
         for attempt in range(2 if sign_in else 1):
-            msg = BackMsg()
-            msg.rerun_script.query_string = ""
-            msg.rerun_script.page_script_hash = ""
+            states = []
             if attempt:
                 inputs, submit = widgets[:2], widgets[-1]
-                msg.rerun_script.widget_states.widgets.extend(
-                    [
-                        WidgetState(id=inputs[0], string_value="admin"),
-                        WidgetState(id=inputs[1], string_value=PASSWORD),
-                        WidgetState(id=submit, trigger_value=True),
-                    ]
-                )
-            await ws.send(msg.SerializeToString())
-            texts, widgets, finished = [], [], False
-            while True:
-                fwd = ForwardMsg()
-                fwd.ParseFromString(await asyncio.wait_for(ws.recv(), timeout=120))
-                kind = fwd.WhichOneof("type")
-                if kind == "new_session":
-                    session = fwd.new_session.initialize.session_id or session
-                elif kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
-                    element = fwd.delta.new_element
-                    which = element.WhichOneof("type")
-                    if which == "markdown":
-                        texts.append(element.markdown.body)
-                    elif which == "text_input":
-                        widgets.append(element.text_input.id)
-                    elif which == "button" and element.button.is_form_submitter:
-                        widgets.append(element.button.id)
-                elif kind == "script_finished":
-                    finished = fwd.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN
-                    if not finished:
-                        texts, widgets = [], []
-                elif kind == "session_status_changed" and finished:
-                    if not fwd.session_status_changed.script_is_running:
-                        break
+                states = [
+                    WidgetState(id=inputs[0], string_value="admin"),
+                    WidgetState(id=inputs[1], string_value=PASSWORD),
+                    WidgetState(id=submit, trigger_value=True),
+                ]
+            await ws.send(rerun(states))
+            session, elements = await read_run(ws, session)
+            texts = [e.markdown.body for e in elements if e.WhichOneof("type") == "markdown"]
+            widgets = [
+                e.text_input.id if e.WhichOneof("type") == "text_input" else e.button.id
+                for e in elements
+                if e.WhichOneof("type") == "text_input"
+                or (e.WhichOneof("type") == "button" and e.button.is_form_submitter)
+            ]
         if during is not None:
             await asyncio.to_thread(during, session)
     found = SIGNED_IN.search("\n".join(texts))

@@ -9,7 +9,6 @@ sign-out; a Streamlit session id replayed by another client carries none of its 
 
 from __future__ import annotations
 
-import asyncio
 import socket
 import time
 from collections.abc import Iterator
@@ -18,13 +17,12 @@ from urllib.parse import urlencode
 
 import pytest
 import websockets
-from streamlit.proto.BackMsg_pb2 import BackMsg
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from geodata.sessions import SessionStore
 from tests.apptest.helpers import write_users
 from tests.asyncrun import run_async
 from tests.hardening.front import SecuredFront
+from tests.hardening.page_run import read_run, rerun
 from ui.front import COOKIE, FRONT_SETTING, SESSION_HEADER, USER_HEADER, safe_next
 from ui.i18n import translate
 
@@ -61,30 +59,14 @@ async def _run(
         max_size=None,
         open_timeout=10,
     ) as ws:
-        msg = BackMsg()
-        msg.rerun_script.query_string = ""
-        msg.rerun_script.page_script_hash = ""
-        await ws.send(msg.SerializeToString())
-        session, texts, finished = "", [], False
-        while True:
-            fwd = ForwardMsg()
-            fwd.ParseFromString(await asyncio.wait_for(ws.recv(), timeout=120))
-            kind = fwd.WhichOneof("type")
-            if kind == "new_session":
-                session = fwd.new_session.initialize.session_id or session
-            elif kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
-                element = fwd.delta.new_element
-                if element.WhichOneof("type") == "markdown":
-                    texts.append(element.markdown.body)
-                elif element.WhichOneof("type") == "alert":
-                    texts.append(element.alert.body)
-            elif kind == "script_finished":
-                finished = fwd.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN
-                if not finished:
-                    texts = []  # st.rerun(): what counts is the run that follows
-            elif kind == "session_status_changed" and finished:
-                if not fwd.session_status_changed.script_is_running:
-                    return session, "\n".join(texts)
+        await ws.send(rerun())
+        session, elements = await read_run(ws)
+    texts = [
+        element.markdown.body if element.WhichOneof("type") == "markdown" else element.alert.body
+        for element in elements
+        if element.WhichOneof("type") in ("markdown", "alert")
+    ]
+    return session, "\n".join(texts)
 
 
 def session_cookie(headers: dict[str, str]) -> str:
