@@ -3,32 +3,25 @@
 from __future__ import annotations
 
 import numpy as np
+import pyproj
 import pytest
-import rasterio
 from rasterio.transform import from_origin
 
 from geodata.grid_areas import hex_index, hex_polygons, hexagon_areas
 from geodata.problems import DataError
+from geodata.rasters import Grid, write_grid
 from geodata.recipe import build_from_recipe
 
 CELL_DEG = 0.001  # about 110 m
 
 
 def write_raster(path, values, west=43.0, north=-11.0, nodata=-99999.0):
-    values = np.asarray(values, dtype="float32")
-    with rasterio.open(
-        path,
-        "w",
-        driver="GTiff",
-        height=values.shape[0],
-        width=values.shape[1],
-        count=1,
-        dtype="float32",
-        crs="EPSG:4326",
-        transform=from_origin(west, north, CELL_DEG, CELL_DEG),
-        nodata=nodata,
-    ) as dst:
-        dst.write(values, 1)
+    grid = Grid(
+        np.asarray(values, dtype="float64"),
+        from_origin(west, north, CELL_DEG, CELL_DEG),
+        pyproj.CRS.from_epsg(4326),
+    )
+    write_grid(path, grid, dtype="float32", nodata=nodata)
     return path
 
 
