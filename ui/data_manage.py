@@ -790,13 +790,7 @@ def existing_choice(ctx: Context, prepared: I.Prepared, mode: str, key: str) -> 
     listed = listed.rename(columns=_listing_headings(ctx, listed.columns))
     st.dataframe(listed, hide_index=True, width="stretch", height=_table_height(len(listed)))
     table_downloads(ctx, listed, f"existing-{prepared.source}", key=f"dm_existing_{key}")
-    return st.radio(
-        ctx.t("import_check.existing_question"),
-        list(I.ON_EXISTING),
-        index=None,
-        format_func=lambda c: ctx.t(f"import_check.existing_{c}"),
-        key=f"dm_on_existing_{key}_{prepared.table}",
-    ) or _ask(ctx, "import_check.existing_choose")
+    return _choose(ctx, "existing", I.ON_EXISTING, f"dm_on_existing_{key}_{prepared.table}")
 
 
 def _listing_headings(ctx: Context, columns: pd.Index) -> dict[str, str]:
@@ -827,18 +821,22 @@ def flagged_choice(ctx: Context, prepared: I.Prepared, key: str) -> str | None:
         ctx.t("import_check.flagged_title", n=fmt_int(len(prepared.flagged), ctx.lang)),
         icon=":material/flag:",
     )
-    return st.radio(
-        ctx.t("import_check.flagged_question"),
-        list(I.FLAGGED_CHOICES),
+    return _choose(ctx, "flagged", I.FLAGGED_CHOICES, f"dm_flagged_{key}_{prepared.table}")
+
+
+def _choose(ctx: Context, what: str, choices: tuple[str, ...], key: str) -> str | None:
+    """The import check's question ``what`` (``import_check.<what>_question``) with its choices,
+    none chosen at first: until the person chooses, say what they still have to choose (None)."""
+    chosen = st.radio(
+        ctx.t(f"import_check.{what}_question"),
+        list(choices),
         index=None,
-        format_func=lambda c: ctx.t(f"import_check.flagged_{c}"),
-        key=f"dm_flagged_{key}_{prepared.table}",
-    ) or _ask(ctx, "import_check.flagged_choose")
-
-
-def _ask(ctx: Context, message: str) -> str | None:
-    """Say what the person still has to choose; nothing is chosen for them (None)."""
-    st.caption(ctx.t(message))
+        format_func=lambda c: ctx.t(f"import_check.{what}_{c}"),
+        key=key,
+    )
+    if chosen:
+        return chosen
+    st.caption(ctx.t(f"import_check.{what}_choose"))
     return None
 
 
