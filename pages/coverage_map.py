@@ -129,13 +129,7 @@ def coverage_view() -> None:
             key=P["k"].widget_key,
             format_func=lambda n: fmt_int(n, ctx.lang),
         )
-    sb.radio(
-        ctx.t("controls.level"),
-        levels,
-        key=P["level"].widget_key,
-        horizontal=True,
-        format_func=lambda lv: ctx.t(f"level.{lv}"),
-    )
+    views.level_picker(ctx, levels, P["level"].widget_key)
     if len(provinces) > 1:
         sb.selectbox(
             ctx.t("controls.province"),

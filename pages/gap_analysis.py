@@ -59,13 +59,7 @@ sb = st.sidebar
 if with_insured:
     views.month_picker(ctx, month_keys, P["month"].widget_key)
 if len(levels) > 1:
-    sb.radio(
-        ctx.t("controls.level"),
-        levels,
-        key=P["level"].widget_key,
-        horizontal=True,
-        format_func=lambda lv: ctx.t(f"level.{lv}"),
-    )
+    views.level_picker(ctx, levels, P["level"].widget_key)
 sb.number_input(
     ctx.t("gap.controls.census"),
     min_value=1950,

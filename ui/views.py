@@ -105,6 +105,17 @@ def month_picker(ctx: Context, month_keys: list[str], key: str) -> None:
     )
 
 
+def level_picker(ctx: Context, levels: list[str], key: str) -> None:
+    """The sidebar's choice of administrative level (``level.<name>`` in the user's language)."""
+    st.sidebar.radio(
+        ctx.t("controls.level"),
+        levels,
+        key=key,
+        horizontal=True,
+        format_func=lambda lv: ctx.t(f"level.{lv}"),
+    )
+
+
 @functools.lru_cache(maxsize=256)
 def _month_labels(month_keys: tuple[str, ...], lang: str, months: str) -> dict[str, str]:
     """``YYYY-MM`` key → the month's name in ``lang`` (workspace calendar ``months``): named once,
