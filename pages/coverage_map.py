@@ -21,6 +21,7 @@ from ui.i18n import direction
 from ui.localize import (
     COVERAGE_BAR,
     coverage_bar_column,
+    coverage_table,
     display_names,
     localized_table,
     names_by_key,
@@ -354,18 +355,8 @@ def coverage_view() -> None:
     )
     if level == "area":
         table[ctx.t("table.status")] = [ctx.t(f"status.{s}") for s in ordered["data_status"]]
-    whole = [
-        ctx.t(f"metric.{c}") for c in ("population", "insured", "uninsured", "people_to_target")
-    ]
     event = st.dataframe(
-        localized_table(
-            table,
-            {
-                **{c: (lambda v: fmt_int(v, ctx.lang)) for c in whole},
-                ctx.t("metric.coverage"): lambda v: fmt_pct(v, ctx.lang),
-            },
-            ctx.lang,
-        ),
+        coverage_table(table, ("population", "insured", "uninsured", "people_to_target"), ctx.lang),
         hide_index=True,
         width="stretch",
         height=360,

@@ -15,8 +15,8 @@ from ui.i18n import joined
 from ui.localize import (
     COVERAGE_BAR,
     coverage_bar_column,
+    coverage_table,
     display_names,
-    localized_table,
     names_by_key,
 )
 from ui.rankings import no_data_list
@@ -103,16 +103,8 @@ shown = {
 view = ranked[list(shown)].rename(columns=shown)
 view[ctx.t("table.name")] = display_names(ranked, name_col, ctx.lang)
 view.insert(list(shown).index("coverage") + 1, COVERAGE_BAR, ranked["coverage"] * 100)
-whole = {ctx.t(f"metric.{c}") for c in ("population", "insured", "uninsured")}
 st.dataframe(
-    localized_table(
-        view,
-        {
-            **{c: (lambda v: fmt_int(v, ctx.lang)) for c in whole},
-            ctx.t("metric.coverage"): lambda v: fmt_pct(v, ctx.lang),
-        },
-        ctx.lang,
-    ),
+    coverage_table(view, ("population", "insured", "uninsured"), ctx.lang),
     hide_index=True,
     width="stretch",
     column_config={COVERAGE_BAR: coverage_bar_column()},

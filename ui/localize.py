@@ -11,14 +11,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 import pandas as pd
 import streamlit as st
 from pandas.io.formats.style import Styler
 
 from ui.fonts import font_face_css, font_stack
-from ui.format import nfc
+from ui.format import fmt_int, fmt_pct, nfc
 from ui.i18n import direction, translate
 
 __all__ = [
@@ -162,6 +162,16 @@ def localized_table(
     present = {column: fn for column, fn in formats.items() if column in shown.columns}
     # A missing cell reads "—" in every column (a Styler would write "nan", the grid "None").
     return shown.style.format(present, na_rep="—")
+
+
+def coverage_table(frame: pd.DataFrame, counts: Iterable[str], lang: str) -> Styler:
+    """:func:`localized_table` of a table of figures: the ``metric.<count>`` columns of
+    ``counts`` as whole numbers and ``metric.coverage`` as a percentage, in ``lang``."""
+    formats: dict[str, Callable[[object], str]] = {
+        translate(f"metric.{count}", lang): (lambda v: fmt_int(v, lang)) for count in counts
+    }
+    formats[translate("metric.coverage", lang)] = lambda v: fmt_pct(v, lang)
+    return localized_table(frame, formats, lang)
 
 
 def number_columns(*labels: str) -> dict[str, st.column_config.Column]:
