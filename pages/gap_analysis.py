@@ -18,6 +18,7 @@ from analytics.uncertainty import BASE_ERROR, ERROR_PER_YEAR, coverage_interval,
 from ui import data, gap_views, views
 from ui import gaps_data as gd
 from ui.context import current
+from ui.downloads import COLUMN_KINDS
 from ui.facility_layer import facility_filters
 from ui.format import fmt_date, fmt_int, fmt_month, fmt_pct
 from ui.maps import LegendItem
@@ -303,17 +304,7 @@ def ranking_section() -> None:
             "gap.table.vulnerable",
         )
     ]
-    counts = [
-        ctx.t(k)
-        for k in (
-            "metric.population",
-            "metric.insured",
-            "metric.uninsured",
-            "metric.people_to_target",
-            "gap.table.population_low",
-            "gap.table.population_high",
-        )
-    ]
+    counts = [ctx.t(k) for k, kind in COLUMN_KINDS.items() if kind == "count"]
     for col in view.columns:
         if col not in (ctx.t("gap.table.rank"), ctx.t("table.name"), ctx.t("table.district")):
             view[col] = pd.to_numeric(view[col], errors="coerce").astype("float64")
