@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import io
 import shutil
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pandas as pd
@@ -25,6 +27,9 @@ from ui.i18n import translate
 def workspace(demo_workspace: Path, tmp_path: Path, monkeypatch) -> Path:
     path = tmp_path / "ws.gpkg"
     shutil.copyfile(demo_workspace, path)
+    # The session's demo carries the events other tests recorded in it: the copy starts with none.
+    with closing(sqlite3.connect(path)) as db, db:
+        db.execute(f"DROP TABLE IF EXISTS {audit.TABLE}")
     monkeypatch.setenv("COVERAGE_ATLAS_WORKSPACE", str(path))
     users = {"admin": ("admin", None), "planner": ("planner", None), "partner": ("partner", "P1")}
     monkeypatch.setenv("COVERAGE_ATLAS_USERS", write_users(tmp_path / "users.toml", users))

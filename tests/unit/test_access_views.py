@@ -85,7 +85,7 @@ def test_every_area_downloads_with_every_figure_and_translated_headers(offered, 
         t("table.name"),
         t("table.district"),
         t("metric.population"),
-        t("metric.coverage"),
+        translate("downloads.percent_header", lang, label=t("metric.coverage")),  # 0-100
         t("metric.uninsured"),
         t("access.table.care_km"),
         t("access.table.clinic_km"),
@@ -98,6 +98,9 @@ def test_every_area_downloads_with_every_figure_and_translated_headers(offered, 
     ]
     assert list(csv.columns) == expected
     assert len(csv) == len(demo_frame) == 300
+    np.testing.assert_allclose(  # percent, one unit for every export (#16)
+        csv[expected[4]], (demo_frame["coverage"] * 100).round(2), atol=0.01
+    )
     gap = csv[t("access.table.referral_gap")].eq(t("access.map.yes"))
     assert gap.sum() == int(demo_frame["referral_gap"].sum())
     np.testing.assert_allclose(
