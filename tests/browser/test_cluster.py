@@ -58,11 +58,15 @@ class Cluster(LoggedProcess):
         with urllib.request.urlopen(request, timeout=10) as response:
             assert response.status == 200
         pattern = re.compile(rf"upstream=127\.0\.0\.1:(\d+) route={re.escape(route)}$")
-        for line in reversed((self.run_dir / "access.log").read_text().splitlines()):
-            found = pattern.search(line)
-            if found:
-                return found.group(1)
-        raise AssertionError(f"no access-log line for route {route}")
+        deadline = time.monotonic() + 10  # nginx logs a request after it has answered it
+        while True:
+            for line in reversed((self.run_dir / "access.log").read_text().splitlines()):
+                found = pattern.search(line)
+                if found:
+                    return found.group(1)
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no access-log line for route {route}")
+            time.sleep(0.1)
 
     def routes(self) -> dict[str, str]:
         """A route cookie for each process: port -> route."""
