@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-import subprocess
 import sys
-import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +27,7 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState
 from geodata.sign_ins import SignInLimits, store_path
 from tests.apptest.helpers import PASSWORD, write_users
 from tests.asyncrun import run_async
-from tests.conftest import ROOT, StreamlitServer, _free_port
+from tests.conftest import ROOT, StreamlitServer, _free_port, healthy
 from ui.i18n import translate
 
 #: How the quick start launches the dashboard (scripts/run.sh).
@@ -56,15 +54,12 @@ class GuardedServer(StreamlitServer):
         env.pop("COVERAGE_ATLAS_USERS", None)
         if users:
             env["COVERAGE_ATLAS_USERS"] = users
-        self.log = tempfile.NamedTemporaryFile(prefix="streamlit-", suffix=".log", delete=False)
-        self.process = subprocess.Popen(
+        self._start(
             [*LAUNCH, "--server.port", str(self.port), "--server.address", address],
-            cwd=ROOT,
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
+            env,
+            "streamlit-",
         )
-        self._wait_healthy()
+        self._wait(lambda: True if healthy(self.url) else None)
 
     def outbound_calls(self) -> str:
         """What the server tried to reach outside the machine (empty: nothing)."""
