@@ -10,6 +10,9 @@ from pathlib import Path
 
 import streamlit as st
 
+from render.fonts import ensure_font_assets
+from render.i18n import available_languages, direction, translate
+from render.offline import ensure_vendor_assets
 from ui.auth import ask_to_sign_in, configured_users, may_open, sign_out
 from ui.context import (
     current,
@@ -19,20 +22,17 @@ from ui.context import (
     set_calendar,
     set_language,
 )
-from ui.fonts import ensure_font_assets
-from ui.i18n import available_languages, direction, translate
 from ui.localize import language_style
-from ui.offline import ensure_vendor_assets
-from ui.serve import keep_server_offline
+from ui.server.serve import keep_server_offline
 from ui.state import enter_page
 
 APP_DIR = Path(__file__).parent
-# No IP look-ups by the server (for a plain `streamlit run app.py`; ui.serve does it at start-up).
+# No IP look-ups by the server (for a plain `streamlit run app.py`; ui.server.serve does it at start-up).
 keep_server_offline()
 
 st.set_page_config(
     page_title=translate("app.title", language()),
-    page_icon=str(APP_DIR / "ui" / "assets" / "icon.png"),
+    page_icon=str(APP_DIR / "render" / "assets" / "icon.png"),
     layout="wide",
 )
 ensure_vendor_assets(APP_DIR)
@@ -42,11 +42,11 @@ keep_in_url(ctx)
 st.html(language_style(ctx.lang))
 
 # Each url_path equals its file's stem: on a fresh server Streamlit resolves the first request
-# against the files in pages/ before st.navigation runs, and a different path shows "Page not found".
+# against the files in app_pages/ before st.navigation runs, and a different path shows "Page not found".
 # The Overview is the default page, served at the root; ``/overview`` (its file's stem, a typed or
 # bookmarked link) is a hidden page that leads there with the link's parameters (language...).
 overview = st.Page(
-    "pages/overview.py",
+    "app_pages/overview.py",
     title=ctx.t("nav.overview"),
     icon=":material/dashboard:",
     url_path="home",
@@ -62,49 +62,49 @@ pages = [
     overview,
     st.Page(to_overview, title=ctx.t("nav.overview"), url_path="overview", visibility="hidden"),
     st.Page(
-        "pages/coverage_map.py",
+        "app_pages/coverage_map.py",
         title=ctx.t("nav.coverage_map"),
         icon=":material/map:",
         url_path="coverage_map",
     ),
     st.Page(
-        "pages/gap_analysis.py",
+        "app_pages/gap_analysis.py",
         title=ctx.t("nav.gap_analysis"),
         icon=":material/troubleshoot:",
         url_path="gap_analysis",
     ),
     st.Page(
-        "pages/infrastructure.py",
+        "app_pages/infrastructure.py",
         title=ctx.t("access.nav"),
         icon=":material/local_hospital:",
         url_path="infrastructure",
     ),
     st.Page(
-        "pages/capacity.py",
+        "app_pages/capacity.py",
         title=ctx.t("capacity.nav"),
         icon=":material/bed:",
         url_path="capacity",
     ),
     st.Page(
-        "pages/partners.py",
+        "app_pages/partners.py",
         title=ctx.t("partners.nav"),
         icon=":material/handshake:",
         url_path="partners",
     ),
     st.Page(
-        "pages/outreach.py",
+        "app_pages/outreach.py",
         title=ctx.t("outreach.nav"),
         icon=":material/campaign:",
         url_path="outreach",
     ),
     st.Page(
-        "pages/briefings.py",
+        "app_pages/briefings.py",
         title=ctx.t("briefings.nav"),
         icon=":material/summarize:",
         url_path="briefings",
     ),
     st.Page(
-        "pages/data.py",
+        "app_pages/data.py",
         title=ctx.t("data.nav"),
         icon=":material/database:",
         url_path="data",

@@ -3,7 +3,7 @@
 The areas are 100,000 polygons (33-vertex rings, like neighbourhood outlines), so every workload
 computes each area's representative point (``shapely.point_on_surface``) inside its timed part, as
 the page does the first time it opens a workspace version (the page then keeps the points:
-``ui.access_data.area_points``; the figure with those kept points is in each note).
+``ui.access.data.area_points``; the figure with those kept points is in each note).
 
 * nearest facility, 100,000 polygon areas × 5,000 facilities: representative points, projection
   and a k-d tree on the metre coordinates (``scipy.spatial.cKDTree.query``) vs a plain Python loop
@@ -128,7 +128,7 @@ def run(scale: float = 1.0) -> list[dict]:
         beds=rng.integers(5, 200, n_fac),
     )
     crs = access.metric_crs_for({"areas": areas})
-    # What the page keeps per workspace version (ui.access_data.area_points), for the notes.
+    # What the page keeps per workspace version (ui.access.data.area_points), for the notes.
     point_s, kept_points = _best_of(lambda: access.area_points(areas))
 
     # nearest facility: from polygons, the representative point computed in the timed part

@@ -1,12 +1,12 @@
 """In a real browser (Playwright, Debian's Chromium, nothing leaves localhost).
 
 * **map payload and draw time** for 1,000 / 10,000 / 100,000 areas (``scale`` 1.0): the
-  Coverage map page's builder (``ui.maps.simplify_for_display``, then
+  Coverage map page's builder (``render.maps.simplify_for_display``, then
   ``ui.area_maps.PackedAreas`` with the ``restyle_script`` that colours it, as
   ``ui.views.live_metric_map`` draws it) saved as HTML and served from a local HTTP server with
   Leaflet from ``static/vendor``; the tooltip holds name, value and population, as on the page.
   Draw time is from navigation start until Leaflet has drawn every polygon. Baseline: the same
-  simplified areas as plain GeoJSON (``ui.maps.choropleth_map``, the other pages' builder).
+  simplified areas as plain GeoJSON (``render.maps.choropleth_map``, the other pages' builder).
   Above :data:`ui.views.MAX_AREAS_ON_MAP` areas the page shows districts (dissolved, then
   simplified: ``ui.map_shapes``); that map is measured against drawing every area.
 * **filter-change latency** on the demo: ``streamlit run app.py``, the Coverage map page, 20
@@ -86,9 +86,9 @@ def _tooltip_values(shapes) -> tuple[np.ndarray, list[str], list[str]]:
 def _packed_html(shapes) -> str:
     """The Coverage map page's map of ``shapes`` (packed areas + the restyle that colours them),
     as one HTML page."""
+    from render.maps import LegendItem
+    from render.offline import offline_map
     from ui.area_maps import PackedAreas, RestyleScript, restyle_script
-    from ui.maps import LegendItem
-    from ui.offline import offline_map
 
     minx, miny, maxx, maxy = shapes.total_bounds
     fmap = offline_map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=10)
@@ -112,8 +112,8 @@ def _packed_html(shapes) -> str:
 
 
 def _geojson_html(shapes) -> str:
-    """The same map as plain GeoJSON through ``ui.maps.choropleth_map``."""
-    from ui.maps import LegendItem, choropleth_map
+    """The same map as plain GeoJSON through ``render.maps.choropleth_map``."""
+    from render.maps import LegendItem, choropleth_map
 
     classes, shown, population = _tooltip_values(shapes)
     frame = shapes.assign(
@@ -181,7 +181,7 @@ def _draw_seconds(browser, url: str, expected: int, limit_s: float) -> float | N
 def _maps(browser, scale: float, sizes: tuple[int, ...] = (1_000, 10_000, 100_000)) -> list[dict]:
     from analytics.geometry import merge_by
     from benchmarks.national_bench import national_areas
-    from ui.maps import simplify_for_display
+    from render.maps import simplify_for_display
     from ui.views import MAX_AREAS_ON_MAP
 
     records = []
@@ -208,7 +208,7 @@ def _maps(browser, scale: float, sizes: tuple[int, ...] = (1_000, 10_000, 100_00
                     "n": n,
                     "ours": payload,
                     "unit": "bytes",
-                    "baseline": "the same areas as plain GeoJSON (ui.maps.choropleth_map)",
+                    "baseline": "the same areas as plain GeoJSON (render.maps.choropleth_map)",
                     "baseline_value": plain,
                     "ratio": plain / payload,
                     "note": f"{payload / 1e6:.2f} MB; simplify {simplify_s:.2f} s, build and "
@@ -221,7 +221,7 @@ def _maps(browser, scale: float, sizes: tuple[int, ...] = (1_000, 10_000, 100_00
                     "workload": f"map draw in Chromium, {n:,} areas (simplified, packed)",
                     "n": n,
                     "ours": ours,
-                    "baseline": "the same areas as plain GeoJSON (ui.maps.choropleth_map)",
+                    "baseline": "the same areas as plain GeoJSON (render.maps.choropleth_map)",
                     "baseline_value": base,
                     "ratio": base / ours if ours and base else None,
                     "note": "navigation start to every polygon drawn (canvas)"

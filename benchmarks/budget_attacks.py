@@ -2,8 +2,8 @@
 
 ``python -m benchmarks.budget_attacks`` (or ``python -m reliability --only budgets``, which writes
 the table into RELIABILITY.md) tries each input the way the app handles it — a candidate-site
-layer through :func:`ui.access_data.candidate_layer` (read in the upload sandbox), a siting run at
-the caps through :func:`ui.access_data.sites`, a zip bomb through the upload checks, a local file
+layer through :func:`ui.access.data.candidate_layer` (read in the upload sandbox), a siting run at
+the caps through :func:`ui.access.data.sites`, a zip bomb through the upload checks, a local file
 through the briefing PDF's URL fetcher, an OIDC account with an unverified e-mail — and measures,
 while it runs, the app process's memory (resident set, sampled every 5 ms) and the latency of a
 health endpoint served by another thread of the same process (as Streamlit's ``/_stcore/health``
@@ -100,12 +100,12 @@ def _zip_bomb(folder: Path) -> Path:
 def run() -> dict:
     """Every attack: what was tried, whether it held, and its costs (see :func:`measure`)."""
     sys.path.insert(0, str(ROOT))
-    from geodata.limits import check_archive, limits_from_env
-    from geodata.users import User, Users
-    from geodata.workspaces import demo_workspace_path
+    from geodata.sources.workspaces import demo_workspace_path
+    from geodata.uploads.limits import check_archive, limits_from_env
+    from geodata.users.accounts import User, Users
     from reports.pdf import _local_only
     from tests.hardening.test_budgets import _points_layer, _polygons_layer
-    from ui import access_data
+    from ui.access import data as access_data
     from ui.auth import match_oidc_claims
 
     workspace = str(demo_workspace_path())

@@ -116,15 +116,15 @@ def run(scale: float = 1.0) -> list[dict]:
 
 def payload_records() -> list[dict]:
     """GeoJSON bytes sent to the browser: simplified display geometry vs full geometry."""
-    from geodata.demo import build_demo_tables
-    from ui.maps import simplify_for_display
+    from geodata.sources.demo import build_demo_tables
+    from render.maps import simplify_for_display
 
     records = []
     layers = {"demo neighbourhoods": build_demo_tables()["areas"]}
     try:
         from pathlib import Path
 
-        from geodata.recipe import build_from_recipe
+        from geodata.sources.recipe import build_from_recipe
 
         recipe = Path(__file__).resolve().parents[1] / "tests" / "recipes" / "tehran.toml"
         if (recipe.parent / "../../../shared/data").resolve().is_dir():

@@ -2,8 +2,8 @@
 
 python -m benchmarks.front_attacks [--upload-mb 180]
 
-*Before*: the dashboard served directly (``python -m ui.serve`` with a users file). *After*: the
-secured setup (``python -m ui.serve_secure``: nginx, the sign-in service, the dashboard). For each:
+*Before*: the dashboard served directly (``python -m ui.server.serve`` with a users file). *After*: the
+secured setup (``python -m ui.server.secure``: nginx, the sign-in service, the dashboard). For each:
 
 - an upload by a client that never signed in: the server's memory (RSS of every process of the
   setup) before and after, and the status the upload got;
@@ -33,10 +33,10 @@ import requests
 import websockets
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
-from geodata.users import User, hash_password, write_user
+from geodata.users.accounts import User, hash_password, write_user
 from tests.hardening.page_run import read_run, rerun
-from ui.front import COOKIE, SIGN_IN
-from ui.serve_secure import free_port
+from ui.server.front import COOKIE, SIGN_IN
+from ui.server.secure import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "correct horse battery"
@@ -191,24 +191,24 @@ def main(argv: list[str] | None = None) -> int:
     rows = ["| setup | attack | outcome |", "|---|---|---|"]
     port = free_port()
     plain = _start(
-        [sys.executable, "-m", "ui.serve", "--server.port", str(port)]
+        [sys.executable, "-m", "ui.server.serve", "--server.port", str(port)]
         + ["--server.address", "127.0.0.1"],
         port,
         env,
     )
     try:
-        rows += attack("before: ui.serve", plain, port, False, args.upload_mb)
+        rows += attack("before: ui.server.serve", plain, port, False, args.upload_mb)
     finally:
         plain.terminate()
         plain.wait(timeout=30)
     port = free_port()
     front = _start(
-        [sys.executable, "-m", "ui.serve_secure", "--users", str(users), "--port", str(port)],
+        [sys.executable, "-m", "ui.server.secure", "--users", str(users), "--port", str(port)],
         port,
         env,
     )
     try:
-        rows += attack("after: ui.serve_secure", front, port, True, args.upload_mb)
+        rows += attack("after: ui.server.secure", front, port, True, args.upload_mb)
     finally:
         front.terminate()
         front.wait(timeout=30)

@@ -3,14 +3,14 @@
 * **assignment**: 10 million person points (``scale`` 1.0; ``--points`` for more, e.g. 100
   million) into 10,000 irregular areas (Voronoi cells cut to a national outline, ~36 vertices
   each), read from Parquet (longitude/latitude columns). Ours: the grid locator
-  (:class:`geodata.assign.AreaLocator`, built inside the timing) over 1-million-row batches, on
+  (:class:`geodata.persons.assign.AreaLocator`, built inside the timing) over 1-million-row batches, on
   one thread and on all cores; the baseline reads the whole file, builds one point GeoDataFrame
   and calls ``geopandas.sjoin(predicate="within")``. Each side runs in its own process, so its
   peak memory (max RSS) is its own; the per-area counts must be identical.
 * **dask**: the same points with an enrolment date and a scheme, as a folder of GeoParquet
-  files, counted per area, month and scheme by :func:`geodata.distributed.count_points_distributed`
+  files, counted per area, month and scheme by :func:`geodata.persons.distributed.count_points_distributed`
   on a local cluster of 1 and 2 worker processes (or on ``--scheduler``), against the
-  single-machine path (:func:`geodata.points.count_points_in_areas`, file after file) in the same
+  single-machine path (:func:`geodata.persons.points.count_points_in_areas`, file after file) in the same
   run; the counts must be identical. It stays at 10 million x scale points when ``--points``
   asks for more.
 * **recount after a filter**: 100,000 areas with 12 months x 3 schemes of insured counts (the
@@ -121,7 +121,7 @@ areas = gpd.read_parquet({areas!r})
 side, workers = {side!r}, {workers!r}
 start = time.perf_counter()
 if side == "ours":
-    from geodata.assign import AreaLocator
+    from geodata.persons.assign import AreaLocator
     locator = AreaLocator(areas.geometry.to_numpy())
     built = time.perf_counter() - start
     counts = np.zeros(len(areas), dtype=np.int64)
@@ -212,8 +212,8 @@ def _assignment(folder: Path, n_points: int, n_areas: int) -> list[dict]:
 
 
 def _dask(folder: Path, n_points: int, n_areas: int, scheduler: str | None) -> list[dict]:
-    from geodata.distributed import count_points_distributed
-    from geodata.points import _combine_counts, count_points_in_areas
+    from geodata.persons.distributed import count_points_distributed
+    from geodata.persons.points import _combine_counts, count_points_in_areas
 
     areas = national_areas(n_areas)
     people = folder / "people"
@@ -270,7 +270,7 @@ def _dask(folder: Path, n_points: int, n_areas: int, scheduler: str | None) -> l
 
 def _recount(n_points: int, n_areas: int) -> list[dict]:
     from analytics.coverage import InsuredIndex, build_insured_index, coverage_by_area
-    from geodata.assign import AreaLocator
+    from geodata.persons.assign import AreaLocator
 
     areas = national_areas(n_areas, seed=5, districts=900)
     locator = AreaLocator(areas.geometry.to_numpy())

@@ -24,7 +24,7 @@ import numpy as np
 
 from analytics import access, outreach
 from analytics.coverage import coverage_by_area
-from geodata.demo import build_demo_tables
+from geodata.sources.demo import build_demo_tables
 
 PAGE_TIME_LIMIT_S = outreach.INTERACTIVE_TIME_LIMIT_S  # the Outreach page's solver budget
 

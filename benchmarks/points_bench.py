@@ -3,7 +3,7 @@
 10 million person records (``scale`` 1.0) with a location, enrolment date and scheme, written as a
 CSV, are counted per area, month and scheme into the 375 Tehran neighbourhoods (a synthetic grid of
 375 squares where ``../shared/data`` is absent). Ours reads the CSV in chunks
-(:func:`geodata.points.count_points_in_areas`); the baseline reads it whole, builds one point
+(:func:`geodata.persons.points.count_points_in_areas`); the baseline reads it whole, builds one point
 GeoDataFrame and calls ``geopandas.sjoin``. Each side runs in its own process, so its peak memory
 (max RSS) is its own.
 """
@@ -31,7 +31,7 @@ import geopandas as gpd, pandas as pd
 areas = gpd.read_parquet({areas!r})
 start = time.perf_counter()
 if {side!r} == "ours":
-    from geodata.points import count_points_in_areas
+    from geodata.persons.points import count_points_in_areas
     counts = count_points_in_areas({csv!r}, areas, lat="lat", lon="lon", date="date",
                                    scheme="scheme", chunk_rows=1_000_000).counts
     total = int(counts["insured"].sum())

@@ -24,7 +24,6 @@ import tempfile
 import time
 from pathlib import Path
 
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.runtime.scriptrunner import script_runner
 from streamlit.testing.v1 import AppTest
 
@@ -32,23 +31,8 @@ from tests.apptest.fragments import fragment_of, recorded_messages, run_fragment
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = ROOT.parent / "shared" / "data"
-PAGE = "pages/coverage_map.py"
+PAGE = "app_pages/coverage_map.py"
 TARGET_S = 0.1  # issue 21: at most 0.1 s of server CPU per filter change
-
-
-def _server_past_first_request() -> None:
-    """As on a running server (tests/apptest/conftest.py): the one-off rerun of a fresh server's
-    first request is not repeated before every AppTest run."""
-    if getattr(PagesManager.__init__, "_past_first_request", False):
-        return
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    init._past_first_request = True
-    PagesManager.__init__ = init
 
 
 class _ScriptCpu:
@@ -110,7 +94,6 @@ def _apply(at: AppTest, key: str, new: object) -> None:
 
 def _measure(workspace: Path | None, n: int) -> dict[str, float]:
     """Median script-thread and process CPU per change: fragment reruns, then full reruns."""
-    _server_past_first_request()
     if workspace is None:
         os.environ.pop("COVERAGE_ATLAS_WORKSPACE", None)
     else:
@@ -148,7 +131,7 @@ def _measure(workspace: Path | None, n: int) -> dict[str, float]:
 def _tehran() -> Path | None:
     if not SHARED_DATA.is_dir():
         return None
-    from geodata.recipe import build_workspace
+    from geodata.sources.recipe import build_workspace
 
     out = Path(tempfile.mkdtemp(prefix="rerun_bench_")) / "tehran.gpkg"
     build_workspace(ROOT / "tests" / "recipes" / "tehran.toml", out, author="benchmarks")

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Literal
 
-from geodata.problems import DataError
+from geodata.tables.problems import DataError
 
 IMPORT_TABLE_CHOICES = (
     "areas",
@@ -110,33 +110,33 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "versions":
             return _versions(args.workspace)
         if args.command == "export":
-            from geodata.backup import export_backup
+            from geodata.store.backup import export_backup
 
             fmt: Literal["gpkg", "zip"] = "zip" if args.out.suffix.lower() == ".zip" else "gpkg"
             export_backup(args.workspace, args.out, version=args.version, fmt=fmt)
             print(f"Backup written to {args.out}.")
             return 0
         if args.command == "restore":
-            from geodata.audit import restore_version
+            from geodata.users.audit import restore_version
 
             number = restore_version(args.workspace, args.version, author=args.author)
             print(f"Version {args.version} restored as version {number}.")
             return 0
         if args.command == "compare":
-            from geodata.versions import compare_versions
+            from geodata.store.versions import compare_versions
 
             summary, _ = compare_versions(args.workspace, args.old, args.new)
             print(summary.to_string(index=False) if len(summary) else "No differences.")
             return 0
         if args.command == "demo":
-            from geodata.workspaces import write_demo_workspace
+            from geodata.sources.workspaces import write_demo_workspace
 
             number = write_demo_workspace(args.out)
             print(f"Demo workspace written to {_label(args.out)} (version {number}).")
             return 0
         if args.command == "reset-demo":
-            from geodata.demo import reset_demo_workspace
-            from geodata.workspaces import demo_workspace_path
+            from geodata.sources.demo import reset_demo_workspace
+            from geodata.sources.workspaces import demo_workspace_path
 
             workspace = args.workspace or str(demo_workspace_path())
             number = reset_demo_workspace(workspace, author=args.author)
@@ -165,8 +165,8 @@ def _import(args: argparse.Namespace) -> int:
     were rejected (the rest is saved) or when the file cannot be imported."""
     import pandas as pd
 
-    from geodata import imports as I
-    from geodata.store import workspace_calendar
+    from geodata.store.workspace import workspace_calendar
+    from geodata.uploads import workflow as I
 
     path: Path = args.file
     if not path.exists():
@@ -328,7 +328,7 @@ def _listing(frame: object, most: int = 100) -> str:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from geodata.recipe import build_from_recipe, build_workspace
+    from geodata.sources.recipe import build_from_recipe, build_workspace
 
     if args.check:
         _, report = build_from_recipe(args.recipe)
@@ -345,13 +345,13 @@ def _build(args: argparse.Namespace) -> int:
 
 def _label(workspace: str) -> str:
     """The workspace as a message may name it (a PostgreSQL URL without its password)."""
-    from geodata.store import is_postgis, workspace_label
+    from geodata.store.workspace import is_postgis, workspace_label
 
     return workspace_label(workspace) if is_postgis(workspace) else workspace
 
 
 def _versions(workspace: str) -> int:
-    from geodata.store import list_versions
+    from geodata.store.workspace import list_versions
 
     print(f"{'version':>7}  {'created (UTC)':<20}  {'author':<12}  message / rows")
     for v in list_versions(workspace):

@@ -2,10 +2,10 @@
 
 A layer of its own between the dashboard and the analytics::
 
-    pages/ -> ui/ -> reports/ -> analytics/ -> geodata/
+    app_pages/ -> ui/ -> reports/ -> analytics/ -> geodata/
 
 ``reports`` imports :mod:`analytics` and :mod:`geodata`, and the Streamlit-free helpers of ``ui``
-(:mod:`ui.i18n` catalogs, :mod:`ui.format` numbers and dates, :mod:`ui.maps` / :mod:`ui.offline`
+(:mod:`render.i18n` catalogs, :mod:`render.format` numbers and dates, :mod:`render.maps` / :mod:`render.offline`
 for the standalone HTML map); never Streamlit itself. So the same briefing comes out of the
 dashboard's download button and of the command line (``python -m reports briefing ...``) for
 scheduled reports.

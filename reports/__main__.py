@@ -15,8 +15,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from ui.format import CALENDARS
-from ui.i18n import available_languages
+from render.format import CALENDARS
+from render.i18n import available_languages
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -72,10 +72,15 @@ def main(argv: list[str] | None = None) -> int:
     import pandas as pd
 
     from analytics.partners import restrict_to_partner
-    from geodata.area_columns import fill_area_columns
-    from geodata.problems import DataError
-    from geodata.store import list_versions, read_workspace, version_calendar, workspace_location
-    from geodata.workspaces import demo_workspace_path, is_demo
+    from geodata.sources.workspaces import demo_workspace_path, is_demo
+    from geodata.store.workspace import (
+        list_versions,
+        read_workspace,
+        version_calendar,
+        workspace_location,
+    )
+    from geodata.tables.area_columns import fill_area_columns
+    from geodata.tables.problems import DataError
     from reports.briefing import BriefingError, parse_month
     from reports.documents import make_briefing, region_title
     from reports.text import Language

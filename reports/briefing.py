@@ -20,7 +20,7 @@ import pandas as pd
 from analytics import access
 from analytics import coverage as cov
 from analytics.partners import restrict_to_partner
-from geodata.calendar import parse_solar_hijri, period_key
+from geodata.tables.calendar import parse_solar_hijri, period_key
 
 __all__ = [
     "NEAR_KM",

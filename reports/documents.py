@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from geodata.demo import DEMO_REGION_NAME
-from geodata.store import Version
-from geodata.workspaces import is_demo
+from geodata.sources.demo import DEMO_REGION_NAME
+from geodata.sources.workspaces import is_demo
+from geodata.store.workspace import Version
 from reports.briefing import build_briefing
 from reports.pdf import briefing_pdf
 from reports.text import Language

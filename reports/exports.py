@@ -92,7 +92,7 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
 def _percent_header(header: str, lang: str) -> str:
     if any(mark in header for mark in _PERCENT_MARKS):
         return header
-    from ui.i18n import translate
+    from render.i18n import translate
 
     return translate("downloads.percent_header", lang, label=header)
 
@@ -348,11 +348,11 @@ def standalone_map_html(fmap) -> str:
     Parameters
     ----------
     fmap : folium.Map
-        Built with :func:`ui.maps.choropleth_map` (whose data strings are already escaped).
+        Built with :func:`render.maps.choropleth_map` (whose data strings are already escaped).
     """
     import xstatic.pkg.leaflet as xleaflet
 
-    from ui.offline import LEAFLET_CSS_URL, LEAFLET_IMAGES_URL, LEAFLET_JS_URL
+    from render.offline import LEAFLET_CSS_URL, LEAFLET_IMAGES_URL, LEAFLET_JS_URL
 
     base = Path(xleaflet.BASE_DIR)
     script = (base / "leaflet.js").read_text(encoding="utf-8").replace("</script", "<\\/script")

@@ -24,7 +24,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrow, Patch, Rectangle
 
 from analytics.classify import NO_DATA_COLOUR, classify, palette_for
-from geodata.calendar import tick_months
+from geodata.tables.calendar import tick_months
 from reports.fonts import matplotlib_families
 from reports.text import Language
 

@@ -93,9 +93,9 @@ def arabic_font(bold: bool = False) -> Path:
     """IBM Plex Sans Arabic (Regular or Bold) with lam-alef as its only required ligature.
 
     Written once per package version into ``<cache folder>/fonts`` (see
-    :func:`geodata.workspaces.cache_dir`) and reused.
+    :func:`geodata.sources.workspaces.cache_dir`) and reused.
     """
-    from geodata.workspaces import cache_dir
+    from geodata.sources.workspaces import cache_dir
 
     source = _installed_arabic_font(bold)
     target = cache_dir() / "fonts" / f"{source.stem}-{arabic_font_version()}-lamalef.ttf"

@@ -205,8 +205,8 @@ def map_html(
 
     from branca.element import Element, Figure
 
+    from render.maps import LegendItem, choropleth_map
     from reports.exports import standalone_map_html
-    from ui.maps import LegendItem, choropleth_map
 
     classified = classify_metric(frame[metric], metric, lang, scheme=scheme, k=k, breaks=breaks)
     shown = frame[[id_column, frame.geometry.name]].copy()

@@ -16,11 +16,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from render.i18n import separator
 from reports.briefing import Briefing
 from reports.figures import briefing_map_png, classify_metric, trend_png
 from reports.fonts import font_face_css
 from reports.text import Language, display_names
-from ui.i18n import separator
 
 __all__ = ["ORIENTATIONS", "briefing_html", "briefing_pdf"]
 
@@ -28,7 +28,7 @@ ORIENTATIONS = ("portrait", "landscape")
 
 
 #: Folders of the project a briefing may take files from (besides the fonts it embeds).
-ASSET_FOLDERS = (Path(__file__).resolve().parents[1] / "ui" / "assets",)
+ASSET_FOLDERS = (Path(__file__).resolve().parents[1] / "render" / "assets",)
 
 
 def allowed_files() -> tuple[frozenset[Path], tuple[Path, ...]]:

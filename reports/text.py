@@ -1,7 +1,7 @@
 """The language of a document: catalog texts, numbers, dates and names, without Streamlit.
 
-Texts come from the app's catalogs (``ui/locales/<lang>/*.toml``; the documents' own strings are in
-``reports.toml``) through :mod:`ui.i18n`, and numbers and dates through :mod:`ui.format`: both are
+Texts come from the app's catalogs (``render/locales/<lang>/*.toml``; the documents' own strings are in
+``reports.toml``) through :mod:`render.i18n`, and numbers and dates through :mod:`render.format`: both are
 plain Python modules with no Streamlit import, so a briefing made on the command line reads exactly
 like the dashboard.
 """
@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ui.format import default_calendar, fmt_date, fmt_int, fmt_number, fmt_pct, month_label
-from ui.i18n import available_languages, direction, translate, translate_value
+from render.format import default_calendar, fmt_date, fmt_int, fmt_number, fmt_pct, month_label
+from render.i18n import available_languages, direction, translate, translate_value
 
 __all__ = ["Language", "display_names"]
 

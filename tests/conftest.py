@@ -76,7 +76,7 @@ def require(condition: bool, reason: str) -> None:
 
 @pytest.fixture(scope="session")
 def demo_workspace() -> Path:
-    from geodata.workspaces import demo_workspace_path
+    from geodata.sources.workspaces import demo_workspace_path
 
     return demo_workspace_path()
 
@@ -84,7 +84,7 @@ def demo_workspace() -> Path:
 def build_real_workspace(recipe: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A workspace built from ``tests/recipes/<recipe>.toml`` (real data in ../shared/data)."""
     require(SHARED_DATA.is_dir(), f"real data not found at {SHARED_DATA}")
-    from geodata.recipe import build_workspace
+    from geodata.sources.recipe import build_workspace
 
     out = tmp_path_factory.mktemp(recipe) / f"{recipe}.gpkg"
     build_workspace(RECIPES / f"{recipe}.toml", out, author="tests")

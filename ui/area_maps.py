@@ -1,14 +1,14 @@
 """Map pieces shared by the page views: areas joined to their figures, the area map and its
 legends with counts in the reader's numerals, and the map shown on the page.
 
-The drawing and the escaping of every string are :func:`ui.maps.choropleth_map`'s and
-:class:`ui.maps.Legend`'s; these helpers only fix what every view passes them the same way.
+The drawing and the escaping of every string are :func:`render.maps.choropleth_map`'s and
+:class:`render.maps.Legend`'s; these helpers only fix what every view passes them the same way.
 
 The live area map (:class:`PackedAreas`, :func:`restyle_script`, :func:`map_parts`,
 :func:`show_parts`; used by :func:`ui.views.live_metric_map`) is drawn once per view and then
 only restyled: its geometry travels packed (about a third of plain GeoJSON), and a filter change
 sends colours, tooltip values and the legend, never the polygons again. Every data string in it
-is escaped with :func:`ui.maps.escape_text` as well.
+is escaped with :func:`render.maps.escape_text` as well.
 """
 
 from __future__ import annotations
@@ -31,9 +31,8 @@ from pyproj import CRS
 from streamlit_folium import st_folium
 
 from analytics.classify import NO_DATA_COLOUR
-from ui.context import Context
-from ui.format import fmt_int
-from ui.maps import (
+from render.format import fmt_int
+from render.maps import (
     BORDER_COLOUR,
     HIGHLIGHT_COLOUR,
     Legend,
@@ -44,6 +43,7 @@ from ui.maps import (
     legend_html,
     text_direction,
 )
+from ui.context import Context
 
 __all__ = [
     "PACKED_DECIMALS",
@@ -162,7 +162,7 @@ def show_map(fmap: folium.Map, *, key: str, height: int) -> None:
 # instead of GeoJSON's decimal pairs, expanded to GeoJSON features in the browser.
 
 #: Decimals of a degree kept for drawing: 1e-5 degree is ~1.1 m at the equator, well under the
-#: 15 m tolerance of :func:`ui.maps.simplify_for_display`, so the rounding never shows.
+#: 15 m tolerance of :func:`render.maps.simplify_for_display`, so the rounding never shows.
 PACKED_DECIMALS = 5
 
 
@@ -279,7 +279,7 @@ class PackedAreas(_RawMacroElement):
     name; colours, the metric shown in the tooltip, the legend and the outline of a chosen area
     come later from :func:`restyle_script`, which finds the layer by :attr:`signature`. Until
     then every area is drawn in the no-data grey. The tooltip and the legend are built from
-    strings escaped in Python (:func:`ui.maps.escape_text`, :func:`ui.maps.legend_html`).
+    strings escaped in Python (:func:`render.maps.escape_text`, :func:`render.maps.legend_html`).
     """
 
     _template = Template(
@@ -441,7 +441,7 @@ def _missing(value: object) -> bool:
 
 
 def _area_css() -> str:
-    """The legend's stylesheet (rendered from :class:`ui.maps.Legend`'s own template, so both
+    """The legend's stylesheet (rendered from :class:`render.maps.Legend`'s own template, so both
     legends look alike) and the tooltip table's."""
     legend_css = str(Legend._template.module.header(Legend("", []), {}))
     return legend_css + (
@@ -478,7 +478,7 @@ def restyle_script(
     labels : sequence of str
         Tooltip row labels: the name's, then one per cell of ``values`` (None hides the row).
     legend_title, legend_items, count_format
-        As for :class:`ui.maps.Legend`.
+        As for :class:`render.maps.Legend`.
     highlight : int, optional
         Position of the area drawn with a thick outline.
 

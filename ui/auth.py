@@ -3,11 +3,11 @@
 Without a users file the app is public (the demo, a planner's own machine): every visitor is a
 planner while the server listens on this machine only (the default), and read-only (manager) once
 it is served to a network, unless ``COVERAGE_ATLAS_PUBLIC_ROLE=planner`` says otherwise. A deployment names a users file (``--users users.toml`` or ``COVERAGE_ATLAS_USERS``; see
-:mod:`geodata.users`): then visitors sign in with a user name and password, or through OIDC
+:mod:`geodata.users.accounts`): then visitors sign in with a user name and password, or through OIDC
 (``st.login``) where ``.streamlit/secrets.toml`` has an ``[auth]`` section, the OIDC e-mail
 matched to an entry of the users file. With ``require_sign_in = false`` in that file, visitors who
-do not sign in are managers (read-only). Behind the secured front (``python -m ui.serve_secure``,
-:mod:`ui.front`) nginx signs visitors in before they reach the dashboard, which takes the user
+do not sign in are managers (read-only). Behind the secured front (``python -m ui.server.secure``,
+:mod:`ui.server.front`) nginx signs visitors in before they reach the dashboard, which takes the user
 from nginx's header while the front's session is good (:func:`behind_front`).
 
 Roles:
@@ -32,16 +32,16 @@ from pathlib import Path
 
 import streamlit as st
 
-from geodata import audit
-from geodata.problems import DataError
-from geodata.sessions import SessionStore
-from geodata.sessions import store_path as sessions_store_path
-from geodata.sign_ins import SignInLimits
-from geodata.sign_ins import store_path as sign_in_store_path
-from geodata.users import User, Users, check_password, read_users
-from ui.front import FRONT_SETTING, IDLE_SETTING, MAX_SETTING, SESSION_HEADER, USER_HEADER
-from ui.i18n import available_languages, translate
+from geodata.tables.problems import DataError
+from geodata.users import audit
+from geodata.users.accounts import User, Users, check_password, read_users
+from geodata.users.sessions import SessionStore
+from geodata.users.sessions import store_path as sessions_store_path
+from geodata.users.sign_ins import SignInLimits
+from geodata.users.sign_ins import store_path as sign_in_store_path
+from render.i18n import available_languages, translate
 from ui.localize import language_style
+from ui.server.front import FRONT_SETTING, IDLE_SETTING, MAX_SETTING, SESSION_HEADER, USER_HEADER
 from ui.workspace import workspace_path
 
 PUBLIC = "public"
@@ -61,7 +61,7 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     "reassign": frozenset({"admin", "planner"}),
     "save_scenario": frozenset({"admin", "planner"}),
     "person_records": frozenset({"admin", "planner"}),
-    "audit": frozenset({"admin"}),  # the audit trail (geodata.audit): who did what, when
+    "audit": frozenset({"admin"}),  # the audit trail (geodata.users.audit): who did what, when
 }
 
 
@@ -144,7 +144,7 @@ _LIMITS_LOCK = threading.Lock()
 
 def sign_in_limits(users_file: str | Path | None = None) -> SignInLimits:
     """The failed sign-ins of this deployment (a file shared by every app server, see
-    :mod:`geodata.sign_ins`); kept outside Streamlit's caches, which any client may empty."""
+    :mod:`geodata.users.sign_ins`); kept outside Streamlit's caches, which any client may empty."""
     named = users_file or _users_argument()
     if not named:
         raise DataError("Failed sign-ins are only counted where a users file is given.")
@@ -295,7 +295,7 @@ def sign_in_form(users: Users, lang: str, switch_language: Callable[[str], None]
 
 
 def _record(users: Users, username: str, action: str, what: str) -> None:
-    """A sign-in, failed sign-in or lockout in the workspace's audit trail (:mod:`geodata.audit`)
+    """A sign-in, failed sign-in or lockout in the workspace's audit trail (:mod:`geodata.users.audit`)
     with the client's address."""
     client = _client_address()
     where = f" from {client}" if isinstance(client, str) and client else ""
@@ -304,9 +304,9 @@ def _record(users: Users, username: str, action: str, what: str) -> None:
 
 
 def behind_front() -> bool:
-    """Whether the dashboard runs behind the secured front (``python -m ui.serve_secure`` sets
-    :data:`ui.front.FRONT_SETTING`) and listens on this machine only: then, and only then, the
-    identity nginx sets in :data:`ui.front.USER_HEADER` is trusted (nginx drops a client's own)."""
+    """Whether the dashboard runs behind the secured front (``python -m ui.server.secure`` sets
+    :data:`ui.server.front.FRONT_SETTING`) and listens on this machine only: then, and only then, the
+    identity nginx sets in :data:`ui.server.front.USER_HEADER` is trusted (nginx drops a client's own)."""
     return os.environ.get(FRONT_SETTING, "") == "1" and not served_to_network()
 
 
@@ -316,7 +316,7 @@ def _front_sessions(path: str, idle: float, longest: float) -> SessionStore:
 
 
 def front_sessions() -> SessionStore:
-    """The front's session store (the file :mod:`ui.serve_secure` names for both)."""
+    """The front's session store (the file :mod:`ui.server.secure` names for both)."""
     users_file = _users_argument() or ""
     idle = float(os.environ.get(IDLE_SETTING) or 1800)
     longest = float(os.environ.get(MAX_SETTING) or 43200)

@@ -19,10 +19,9 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from geodata.calendar import key_period
-from geodata.demo import DEMO_REGION_NAME, holds_only_demo_data
-from geodata.problems import DataError
-from geodata.store import (
+from geodata.sources.demo import DEMO_REGION_NAME, holds_only_demo_data
+from geodata.sources.workspaces import is_demo
+from geodata.store.workspace import (
     Version,
     current_version,
     is_postgis,
@@ -31,11 +30,12 @@ from geodata.store import (
     version_check_seconds,
     workspace_label,
 )
-from geodata.workspaces import is_demo
+from geodata.tables.calendar import key_period
+from geodata.tables.problems import DataError
+from render.format import CALENDARS, default_calendar, month_label
+from render.i18n import DEFAULT_LANGUAGE, available_languages, translate, translate_value
+from render.safe import hide_server_paths
 from ui.auth import current_session, may, may_open
-from ui.format import CALENDARS, default_calendar, month_label
-from ui.i18n import DEFAULT_LANGUAGE, available_languages, translate, translate_value
-from ui.safe import hide_server_paths
 from ui.scope import source_key
 from ui.workspace import workspace_path
 
@@ -55,11 +55,11 @@ class Context:
     user: str = ""
     signed_in: bool = False
     demo_origin: bool = False  # made by the demo generator (it may hold imports since)
-    months: str = "gregorian"  # the workspace's reporting calendar (geodata.calendar)
+    months: str = "gregorian"  # the workspace's reporting calendar (geodata.tables.calendar)
     username: str = ""  # the signed-in user's name in the users file (the audit trail's user)
 
     def month(self, value: object) -> str:
-        """A reporting month by name in this session's language (:func:`ui.format.month_label`)."""
+        """A reporting month by name in this session's language (:func:`render.format.month_label`)."""
         return month_label(value, self.lang, self.months)
 
     def period(self, key: str) -> pd.Timestamp:
@@ -143,28 +143,9 @@ def keep_in_url(ctx: Context) -> None:
         st.query_params["cal"] = wanted
 
 
-def _run_through_app() -> None:
-    """Make sure ``app.py`` runs, not the page file alone.
-
-    With a ``pages/`` folder beside ``app.py``, a Streamlit server whose first request names a
-    page (a shared link such as ``/coverage_map?lang=fa``) runs that page's file by itself, in the
-    old multipage mode, and stays in that mode for every session until ``st.navigation`` is called:
-    no language switch, no right-to-left style, no page titles from the catalogs. Leave that mode
-    and run again, so that ``app.py`` draws the page through ``st.navigation``.
-
-    The mode is process-wide (a class attribute) and ``st.navigation`` keeps it off once called, so
-    on a server this reruns at most once per process, on its first request.
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
-
-
 def _versions(path: str) -> list[Version]:
     """All versions of the workspace: a shared (PostGIS) one is read only when its newest
-    version number (:func:`geodata.store.current_version`, one small query at most once a
+    version number (:func:`geodata.store.workspace.current_version`, one small query at most once a
     second) changed; a GeoPackage's list is read at each run as before.
 
     The list read is kept in this session's state, not in a cache shared by every session: it
@@ -203,7 +184,6 @@ def follow_new_versions(ctx: Context) -> None:
 
 def current() -> Context:
     """The context of this rerun; stops the page with a clear message if the workspace is unusable."""
-    _run_through_app()
     lang = language()
     try:
         session = current_session(lang, set_language)

@@ -19,8 +19,8 @@ import streamlit as st
 from pandas.io.formats.style import Styler
 
 from analytics.geometry import merge_by
-from geodata import audit
-from geodata.calendar import period_name
+from geodata.tables.calendar import period_name
+from geodata.users import audit
 from reports import mapexport
 from reports.documents import source_note
 from reports.exports import geojson_bytes, geopackage_bytes, table_csv, table_xlsx
@@ -95,7 +95,7 @@ def recorded(
     ctx: Context, file_name: str, data: bytes | Callable[[], bytes]
 ) -> Callable[[], bytes]:
     """``data`` made when its button is pressed, the download recorded then in the audit trail
-    (:mod:`geodata.audit`: who, role, scope and the file's name). Made outside the page's run:
+    (:mod:`geodata.users.audit`: who, role, scope and the file's name). Made outside the page's run:
     the session's identity is the one ``ctx`` holds."""
 
     def make() -> bytes:

@@ -3,8 +3,8 @@ and the sidebar filters (type, operator, status, beds) every map page shares.
 
 Every map page draws facilities through here, so they look the same everywhere:
 
-- **Icons**: one SVG per type (``ui/assets/facility_icons``, drawn for this project), served from
-  the local ``static/`` folder (:func:`ui.offline.ensure_icon_assets`), never from a CDN.
+- **Icons**: one SVG per type (``render/assets/facility_icons``, drawn for this project), served from
+  the local ``static/`` folder (:func:`render.offline.ensure_icon_assets`), never from a CDN.
 - **Status** on the icon: operational solid; under construction dashed ring and hatched;
   planned dotted ring and faded; closed greyed and crossed out. A missing status reads as
   operational.
@@ -38,14 +38,14 @@ import streamlit as st
 from branca.element import MacroElement
 from jinja2 import Template
 
-from geodata.schema import FACILITY_STATUSES, FACILITY_TYPES
+from geodata.tables.schema import FACILITY_STATUSES, FACILITY_TYPES
+from render.fonts import PERSIAN_FONT_FAMILY
+from render.format import fmt_date, fmt_int, is_missing
+from render.i18n import direction
+from render.maps import LegendItem, escape_text
+from render.offline import FACILITY_ICONS_URL
 from ui.area_maps import add_legend
 from ui.context import Context
-from ui.fonts import PERSIAN_FONT_FAMILY
-from ui.format import fmt_date, fmt_int, is_missing
-from ui.i18n import direction
-from ui.maps import LegendItem, escape_text
-from ui.offline import FACILITY_ICONS_URL
 from ui.state import Param, bind, publish, value
 
 __all__ = [

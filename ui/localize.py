@@ -17,9 +17,9 @@ import pandas as pd
 import streamlit as st
 from pandas.io.formats.style import Styler
 
-from ui.fonts import font_face_css, font_stack
-from ui.format import fmt_int, fmt_pct, nfc
-from ui.i18n import direction, translate
+from render.fonts import font_face_css, font_stack
+from render.format import fmt_int, fmt_pct, nfc
+from render.i18n import direction, translate
 
 __all__ = [
     "COVERAGE_BAR",
@@ -62,7 +62,7 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"],
     direction: ltr; text-align: left; unicode-bidi: isolate;
 }
 /* Plotly lays out its SVG itself (the chart's title and legend are placed on the right by
-   ui.charts); an inherited rtl would flip every text anchor and push tick labels onto the axis. */
+   render.charts); an inherited rtl would flip every text anchor and push tick labels onto the axis. */
 .js-plotly-plot, .js-plotly-plot * { direction: ltr; }
 /* Streamlit hides a collapsed sidebar by sliding it left, which on the right would slide it over
    the page: hide it instead. */

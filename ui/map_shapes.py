@@ -15,8 +15,8 @@ import geopandas as gpd
 import streamlit as st
 
 from analytics.geometry import merge_by
+from render.maps import simplify_for_display
 from ui import data
-from ui.maps import simplify_for_display
 
 __all__ = ["areas_within", "dissolved_units", "view_shapes"]
 

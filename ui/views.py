@@ -17,17 +17,17 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from analytics.classify import MAX_CLASSES, NO_DATA_COLOUR, classify, palette_for
-from geodata.calendar import key_period
+from geodata.tables.calendar import key_period
+from render.format import fmt_int, fmt_pct, fmt_signed, fmt_value, month_label
+from render.i18n import joined
+from render.maps import MAP_BACKGROUND, LegendItem, _MapStyle, choropleth_map
+from render.offline import basemap_tiles, offline_map
+from render.safe import md_escape
 from ui.area_maps import MapParts, PackedAreas, map_parts, restyle_script, show_parts
 from ui.context import Context
 from ui.data import tables as scoped_tables
 from ui.facility_layer import add_facility_layer
-from ui.format import fmt_int, fmt_pct, fmt_signed, fmt_value, month_label
-from ui.i18n import joined
 from ui.localize import display_names
-from ui.maps import MAP_BACKGROUND, LegendItem, _MapStyle, choropleth_map
-from ui.offline import basemap_tiles, offline_map
-from ui.safe import md_escape
 from ui.state import Param, bind, publish
 from ui.state import value as bound_value
 

@@ -9,8 +9,8 @@ import sys
 
 import streamlit as st
 
-from geodata.store import workspace_location
-from geodata.workspaces import demo_workspace_path
+from geodata.sources.workspaces import demo_workspace_path
+from geodata.store.workspace import workspace_location
 
 
 def _workspace_argument() -> str | None:

@@ -1,26 +1,8 @@
-"""AppTest runs like a server that has already served its first request.
-
-Streamlit keeps a process-wide flag for the old ``pages/``-folder mode. A server turns it off for
-good at its first ``st.navigation`` (``ui.context`` reruns once to get there). AppTest sets it
-again before every run, so each run would start with that one-off rerun — which swallows a button
-click. Here the flag stays off, as on a running server.
-"""
+"""Fixtures of the AppTests: which workspace the pages open."""
 
 from __future__ import annotations
 
 import pytest
-from streamlit.runtime.pages_manager import PagesManager
-
-
-@pytest.fixture(autouse=True)
-def server_past_first_request(monkeypatch):
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
 
-DEFAULT_PAGE = "pages/overview.py"
+DEFAULT_PAGE = "app_pages/overview.py"
 
 
 def run_page(page: str, query: dict[str, str] | None = None) -> AppTest:
@@ -32,7 +32,7 @@ def query(at: AppTest) -> dict[str, str]:
 
 #: The password of every user the tests write (long enough for the users file's rule).
 PASSWORD = "correct horse battery"
-PAGE_FILE = re.compile(r'"(pages/[a-z_]+\.py)"')
+PAGE_FILE = re.compile(r'"(app_pages/[a-z_]+\.py)"')
 
 
 def app_pages() -> list[str]:
@@ -43,7 +43,7 @@ def app_pages() -> list[str]:
 def write_users(path: Path, users: dict[str, tuple[str, str | None]]) -> str:
     """A users file at ``path`` with ``users`` (username → (role, partner id)), all with
     :data:`PASSWORD`; its path as text (for ``COVERAGE_ATLAS_USERS``)."""
-    from geodata.users import User, hash_password, write_user
+    from geodata.users.accounts import User, hash_password, write_user
 
     digest = hash_password(PASSWORD)
     for username, (role, partner) in users.items():

@@ -16,11 +16,11 @@ import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
-from geodata import audit
-from geodata.store import read_workspace
+from geodata.store.workspace import read_workspace
+from geodata.users import audit
+from render.i18n import translate
 from tests.apptest.helpers import PASSWORD, run_as, write_users
 from tests.conftest import ROOT
-from ui.i18n import translate
 
 
 @pytest.fixture
@@ -89,8 +89,8 @@ def test_sign_ins_failures_and_a_lockout_leave_their_rows(workspace):
 
 def test_a_download_an_import_and_a_reassignment_leave_their_rows(workspace, monkeypatch):
     pressed = press_downloads(monkeypatch)
-    run_as("partner", "pages/overview.py")
-    run_as("planner", "pages/overview.py")
+    run_as("partner", "app_pages/overview.py")
+    run_as("planner", "app_pages/overview.py")
     downloads = rows(workspace, "download")
     assert pressed and len(downloads) == len(pressed)
     assert {r[:3] for r in downloads} == {
@@ -99,7 +99,7 @@ def test_a_download_an_import_and_a_reassignment_leave_their_rows(workspace, mon
     }
     assert sorted(r[3] for r in downloads) == sorted(name for name, _ in pressed)
     # An import on the Data page.
-    at = run_as("planner", "pages/data.py")
+    at = run_as("planner", "app_pages/data.py")
     at.selectbox(key="dm_table").select("facilities").run()
     csv = "id,name,type,latitude,longitude\nN1,New clinic,clinic,35.70,51.40\n"
     at.get("file_uploader")[0].set_value(("centres.csv", csv.encode(), "text/csv"))
@@ -112,7 +112,7 @@ def test_a_download_an_import_and_a_reassignment_leave_their_rows(workspace, mon
     # A reassignment on the Partners page.
     areas = read_workspace(workspace)["areas"]
     moved = areas.loc[areas["partner_id"] == "P1", "area_id"].astype(str).tolist()[:2]
-    at = run_as("planner", "pages/partners.py")
+    at = run_as("planner", "app_pages/partners.py")
     at.multiselect(key="pt_reassign_areas").set_value(moved)
     at.selectbox(key="pt_reassign_to").set_value("P2")
     next(b for b in at.button if b.label == translate("partners.reassign_button", "en")).click()
@@ -127,11 +127,11 @@ def test_only_an_administrator_sees_the_trail_filters_and_downloads_it(workspace
     audit.append(workspace, audit.Actor("planner", "planner"), "sign_in", "from 10.0.0.9")
     audit.append(workspace, audit.Actor("partner", "partner", "P1"), "download", "a.csv")
     label = translate("audit.tab", "en")
-    at = run_as("planner", "pages/data.py")
+    at = run_as("planner", "app_pages/data.py")
     assert label not in [t.label for t in at.tabs]
-    assert run_as("partner", "pages/data.py") is None  # not in a partner's navigation
+    assert run_as("partner", "app_pages/data.py") is None  # not in a partner's navigation
     pressed = press_downloads(monkeypatch)
-    at = run_as("admin", "pages/data.py")
+    at = run_as("admin", "app_pages/data.py")
     assert [t.label for t in at.tabs][-1] == label
     shown = next(d.value for d in at.dataframe if "Action" in d.value.columns)
     shown = shown[shown["User"] != "admin"]  # the administrator's own downloads on this page

@@ -23,12 +23,12 @@ import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
-from geodata.store import latest_version, list_versions, read_workspace, restore_version
-from geodata.users import User, write_user
+from geodata.store.workspace import latest_version, list_versions, read_workspace, restore_version
+from geodata.users.accounts import User, write_user
+from render.i18n import translate
 from tests.apptest.helpers import PASSWORD, app_pages, run_as, write_users
 from tests.conftest import ROOT, require
 from tests.hardening.downloads import have_pdftotext, pdf_text
-from ui.i18n import translate
 
 USERS = {
     "admin": ("admin", None),
@@ -43,19 +43,19 @@ OWN_AREA = "{own_area}"
 #: page has run (None: none). A page not listed is opened in its default state only.
 PAGE_VARIANTS: dict[str, list[tuple[dict[str, str], str | None]]] = {
     # The plan and its proposals: a superset of the default state.
-    "pages/infrastructure.py": [({"plan": "1", "k": "2"}, None)],
-    "pages/coverage_map.py": [
+    "app_pages/infrastructure.py": [({"plan": "1", "k": "2"}, None)],
+    "app_pages/coverage_map.py": [
         ({}, None),
         # One area's details: its figures, the per-scheme table (CSV, XLSX), its trend.
         ({"level": "area", "area": OWN_AREA}, None),
     ],
-    "pages/outreach.py": [
+    "app_pages/outreach.py": [
         ({}, None),  # the desk plan and its work list
         ({"list": "villages", "view": "villages"}, None),
         ({"list": "all", "view": "sessions"}, None),
         ({"list": "area"}, None),
     ],
-    "pages/briefings.py": [
+    "app_pages/briefings.py": [
         ({}, "br_make"),  # the briefing PDF, made on the button
         ({"section": "map"}, None),  # PNG, HTML, GeoJSON, GeoPackage, the table (CSV, XLSX)
         ({"section": "compare"}, None),
@@ -122,7 +122,7 @@ def sent(at: AppTest) -> str:
 
 def forbidden_tokens(partner: str) -> tuple[set[str], set[str]]:
     """Ids and names of the demo areas that are not ``partner``'s."""
-    from geodata.workspaces import demo_workspace_path
+    from geodata.sources.workspaces import demo_workspace_path
 
     tables = read_workspace(demo_workspace_path())
     areas, facilities = tables["areas"], tables["facilities"]
@@ -173,7 +173,7 @@ def test_a_partner_receives_only_its_own_areas_on_every_page(signed_in, download
     own_area = own_areas(partner)[0]
     opened = []
     for page in app_pages():
-        stem = page.removeprefix("pages/").removesuffix(".py")
+        stem = page.removeprefix("app_pages/").removesuffix(".py")
         for query, button in variants(page, own_area):
             at = run_as(username, page, query)
             if stem == "data":  # not for partners: not in their navigation at all
@@ -199,7 +199,7 @@ def test_a_partner_receives_only_its_own_areas_on_every_page(signed_in, download
 
 def own_areas(partner: str) -> list[str]:
     """The ids of ``partner``'s demo areas, sorted."""
-    from geodata.workspaces import demo_workspace_path
+    from geodata.sources.workspaces import demo_workspace_path
 
     areas = read_workspace(demo_workspace_path())["areas"]
     own = (areas["partner_id"].astype("string") == partner).fillna(False).to_numpy()
@@ -214,7 +214,7 @@ def test_a_partner_without_areas_is_told_so_on_every_page(signed_in, tmp_path, m
     told = translate("auth.partner_no_areas", "en", partner="P9")
     for page in app_pages():
         at = run_as("nobody", page)  # no exception allowed
-        if page == "pages/data.py":
+        if page == "app_pages/data.py":
             assert at is None
             continue
         assert [w.value for w in at.warning] == [told], page
@@ -226,7 +226,7 @@ def test_a_partner_without_areas_is_told_so_on_every_page(signed_in, tmp_path, m
 def test_the_partner_filter_really_filters(signed_in):
     """Control: the same search finds other partners' areas in a planner's view."""
     ids, names = forbidden_tokens("P1")
-    at = run_as("planner", "pages/partners.py")
+    at = run_as("planner", "app_pages/partners.py")
     assert leaks(sent(at), ids, names)
 
 
@@ -234,8 +234,8 @@ def test_the_download_check_reads_workbooks_and_pdfs(signed_in, downloads):
     """Control: the same check of downloads finds other partners' areas in a planner's work
     list (XLSX, zipped) and briefing PDF (compressed), where the raw bytes show none."""
     ids, names = forbidden_tokens("P1")
-    run_as("planner", "pages/outreach.py", {"list": "all"})
-    at = run_as("planner", "pages/briefings.py")
+    run_as("planner", "app_pages/outreach.py", {"list": "all"})
+    at = run_as("planner", "app_pages/briefings.py")
     at.button(key="br_make").click().run()
     assert not at.exception
     workbooks = [b for b in downloads if b[:4] == b"PK\x03\x04"]
@@ -253,7 +253,7 @@ def test_every_role_opens_the_pages_it_may_and_no_other(signed_in, username):
     role = USERS[username][0]
     for page in app_pages():
         at = run_as(username, page)
-        if page == "pages/data.py":
+        if page == "app_pages/data.py":
             assert (at is not None) == (role in {"admin", "planner"})
             if at is None:
                 continue
@@ -265,7 +265,7 @@ def test_every_role_opens_the_pages_it_may_and_no_other(signed_in, username):
 
 @pytest.mark.parametrize(("username", "allowed"), [("planner", True), ("manager", False)])
 def test_only_planners_get_the_reassignment_form(signed_in, username, allowed):
-    at = run_as(username, "pages/partners.py")
+    at = run_as(username, "app_pages/partners.py")
     has_form = any(b.label == translate("partners.reassign_button", "en") for b in at.button)
     assert has_form == allowed
 
@@ -329,7 +329,7 @@ def test_a_reassignment_is_a_new_version_that_can_be_undone(signed_in, tmp_path,
     before = latest_version(copy)
     areas = read_workspace(copy)["areas"]
     moved = areas.loc[areas["partner_id"] == "P1", "area_id"].astype(str).tolist()[:3]
-    at = run_as("planner", "pages/partners.py")
+    at = run_as("planner", "app_pages/partners.py")
     at.multiselect(key="pt_reassign_areas").set_value(moved)
     at.selectbox(key="pt_reassign_to").set_value("P2")
     next(b for b in at.button if b.label == translate("partners.reassign_button", "en")).click()
@@ -361,7 +361,7 @@ def tehran_with_partners(tehran_workspace, tmp_path_factory) -> str:
     """The Tehran workspace with a partner assignment built from the district numbers."""
     import shutil
 
-    from geodata.store import save_version
+    from geodata.store.workspace import save_version
 
     path = tmp_path_factory.mktemp("tehran-partners") / "tehran.gpkg"
     shutil.copy(tehran_workspace, path)
@@ -402,13 +402,13 @@ def test_every_partner_view_works_on_tehran(tehran_with_partners, users_file, mo
     }
     for page in app_pages():
         at = run_as("crescent", page)
-        if page == "pages/data.py":
+        if page == "app_pages/data.py":
             assert at is None
             continue
         text = sent(at)
         leaked = [n for n in others if n in text]
         assert not leaked, (page, leaked[:10])
-    at = run_as("planner", "pages/partners.py")
+    at = run_as("planner", "app_pages/partners.py")
     assert any(translate("partners.scorecards_title", "en") == s.value for s in at.subheader)
     scorecards = at.dataframe[0].value
     assert len(scorecards) == 4
@@ -426,7 +426,7 @@ OIDC_SECRETS = {
 
 
 def test_an_oidc_sign_in_takes_the_role_of_its_email(signed_in, users_file):
-    from geodata.users import read_users
+    from geodata.users.accounts import read_users
 
     write_user(
         users_file,
@@ -476,7 +476,7 @@ def test_without_users_a_network_gets_a_read_only_dashboard(
     before = config.get_option("server.address")
     config.set_option("server.address", address)
     try:
-        at = run_as(None, "pages/data.py")
+        at = run_as(None, "app_pages/data.py")
     finally:
         config.set_option("server.address", before)
     assert (at is not None) == data_page  # the Data page (imports, restores) is in the navigation

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from render.i18n import translate
 from tests.apptest.helpers import query
 from tests.apptest.helpers import run_page as run_app_page
-from ui.i18n import translate
 
-PAGE = "pages/briefings.py"
+PAGE = "app_pages/briefings.py"
 
 
 def run_page(params: dict[str, str] | None = None) -> AppTest:
@@ -98,7 +98,9 @@ MAP_EXPORTS = ("download_png", "download_html", "download_geojson", "download_gp
 @pytest.mark.parametrize("lang", ["en", "fa"])
 def test_coverage_map_exports_the_view_it_shows(on_demo, lang):
     """Under the Coverage map: the drilled-down view as PNG, HTML, GeoJSON and GeoPackage."""
-    at = run_app_page("pages/coverage_map.py", {"lang": lang, "district": "D03", "level": "area"})
+    at = run_app_page(
+        "app_pages/coverage_map.py", {"lang": lang, "district": "D03", "level": "area"}
+    )
     assert not at.exception, [e.value for e in at.exception]
     labels = downloads(at)
     for key in MAP_EXPORTS:

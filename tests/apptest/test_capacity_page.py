@@ -9,12 +9,12 @@ import shutil
 import pytest
 from geopandas.testing import assert_geodataframe_equal
 
-from geodata.store import list_versions, read_table
+from geodata.store.workspace import list_versions, read_table
+from render.i18n import translate
 from tests.apptest.helpers import query
 from tests.apptest.helpers import run_page as run_app_page
-from ui.i18n import translate
 
-PAGE = "pages/capacity.py"
+PAGE = "app_pages/capacity.py"
 LANGUAGES = ["en", "fa", "vi"]
 ASCII_DIGIT = re.compile("[0-9]")
 
@@ -123,8 +123,8 @@ def test_what_if_upgrade_is_compared_and_saved_as_a_scenario(demo_copy):
 def test_managers_see_scenarios_but_cannot_delete_them(demo_copy, tmp_path, monkeypatch):
     import pandas as pd
 
-    from geodata.users import User, hash_password, write_user
-    from geodata.utilisation import save_scenario
+    from geodata.tables.utilisation import save_scenario
+    from geodata.users.accounts import User, hash_password, write_user
     from tests.apptest.helpers import run_as
 
     save_scenario(
@@ -137,7 +137,7 @@ def test_managers_see_scenarios_but_cannot_delete_them(demo_copy, tmp_path, monk
     users = tmp_path / "users.toml"
     write_user(users, User("manager", "Manager", "manager", None, None, hash_password("x" * 12)))
     monkeypatch.setenv("COVERAGE_ATLAS_USERS", str(users))
-    at = run_as("manager", "pages/capacity.py")
+    at = run_as("manager", "app_pages/capacity.py")
     assert at is not None
     assert at.selectbox(key="cap_pick").value == "S001"
     assert any(b.key == "cap_load_scenario" for b in at.button)
@@ -254,8 +254,8 @@ def test_a_facility_placed_by_hand_and_upgrades_only_of_the_chosen_supply(on_dem
 def test_a_stale_scenario_is_marked_and_the_others_still_compared(demo_copy, lang):
     import pandas as pd
 
-    from geodata.store import save_version
-    from geodata.utilisation import save_scenario
+    from geodata.store.workspace import save_version
+    from geodata.tables.utilisation import save_scenario
 
     facilities = read_table(demo_copy, "facilities")
     gone = str(facilities["facility_id"].iloc[-1])
@@ -291,7 +291,7 @@ def test_a_stale_scenario_is_marked_and_the_others_still_compared(demo_copy, lan
 
 
 def test_growth_without_complete_facilities_shows_no_figure_and_facility_filters(demo_copy):
-    from geodata.store import save_version
+    from geodata.store.workspace import save_version
 
     records = read_table(demo_copy, "utilisation")
     months = sorted(records["period"].unique())

@@ -18,7 +18,7 @@ def test_every_page_runs_on_comoros(on_comoros, page):
 
 
 def test_comoros_overview_has_the_rasters_people_and_no_coverage(on_comoros):
-    at = run_page("pages/overview.py", {"lang": "en"})
+    at = run_page("app_pages/overview.py", {"lang": "en"})
     tiles = {m.label: m.value for m in at.metric}
     assert tiles["Population"] == "869,595"
     assert tiles["Coverage"] == "—"

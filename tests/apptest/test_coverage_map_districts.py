@@ -9,11 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from render.format import fmt_int
+from render.i18n import translate
 from tests.apptest.helpers import query, run_page
-from ui.format import fmt_int
-from ui.i18n import translate
 
-PAGE = "pages/coverage_map.py"
+PAGE = "app_pages/coverage_map.py"
 LIMIT = 100
 
 
@@ -26,8 +26,8 @@ def small_limit(monkeypatch):
 def gapped(tmp_path, monkeypatch, small_limit):
     """The demo with no insured counts at all in one district and none for one neighbourhood
     of another; its populations, its newest month and the district left without data."""
-    from geodata.demo import build_demo_tables
-    from geodata.store import save_version
+    from geodata.sources.demo import build_demo_tables
+    from geodata.store.workspace import save_version
 
     tables = build_demo_tables()
     areas, insured = tables["areas"], tables["insured"]

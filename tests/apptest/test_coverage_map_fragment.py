@@ -9,7 +9,7 @@ import ui.data
 from tests.apptest.fragments import fragment_of, recorded_messages, run_fragment
 from tests.apptest.helpers import query, run_page
 
-PAGE = "pages/coverage_map.py"
+PAGE = "app_pages/coverage_map.py"
 
 
 def test_filter_change_reruns_only_the_view(on_demo, monkeypatch):

@@ -15,10 +15,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from analytics.coverage import coverage_by_area
-from geodata.store import latest_version, read_workspace
+from geodata.store.workspace import latest_version, read_workspace
 from tests.apptest.helpers import run_page
 
-PAGE = "pages/data.py"
+PAGE = "app_pages/data.py"
 OCTOBER = pd.Timestamp("2026-10-01")
 NOVEMBER = pd.Timestamp("2026-11-01")
 
@@ -196,7 +196,7 @@ def test_two_dates_booked_to_one_month_are_repeated_rows_not_a_silent_sum(own_wo
 
 
 def test_a_solar_hijri_workspace_takes_aban_1405_as_a_month(own_workspace: Path):
-    from geodata.store import read_table, save_version, workspace_calendar
+    from geodata.store.workspace import read_table, save_version, workspace_calendar
 
     partners = read_table(own_workspace, "partners")
     save_version(own_workspace, {"partners": partners}, message="Solar Hijri months",

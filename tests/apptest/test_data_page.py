@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geodata.store import list_versions, read_workspace
+from geodata.store.workspace import list_versions, read_workspace
+from render.i18n import available_languages, translate
 from tests.apptest.helpers import run_page
-from ui.i18n import available_languages, translate
 
-PAGE = "pages/data.py"
+PAGE = "app_pages/data.py"
 
 
 def open_page(query: dict[str, str] | None = None) -> AppTest:
@@ -146,7 +146,7 @@ FACILITIES_CSV = (
 
 
 def test_signed_in_author_downloads_and_demo_reset(own_workspace: Path, tmp_path, monkeypatch):
-    from geodata.demo import holds_only_demo_data
+    from geodata.sources.demo import holds_only_demo_data
     from tests.apptest.helpers import run_as, write_users
 
     monkeypatch.setenv(
@@ -183,7 +183,7 @@ def test_signed_in_author_downloads_and_demo_reset(own_workspace: Path, tmp_path
 def test_report_downloads_and_failures_name_the_file(own_workspace: Path, tmp_path, monkeypatch):
     import tempfile
 
-    from geodata import imports as I
+    from geodata.uploads import workflow as I
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     at = open_page()

@@ -11,9 +11,9 @@ import json
 import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
 
+from render.i18n import translate
 from tests.apptest.helpers import app_pages, run_page
 from tests.hardening.downloads import convention_problems, csv_table, xlsx_table
-from ui.i18n import translate
 
 #: Catalogue labels of the columns that hold a share of people (coverage and its kin), counts
 #: of people, and ranks, wherever a table shows them.
@@ -48,11 +48,11 @@ KEYS: dict[str, tuple[str, ...]] = {
 
 #: States that add tables to a page's default one (URL settings).
 VARIANTS: dict[str, list[dict[str, str]]] = {
-    "pages/infrastructure.py": [{"plan": "1", "k": "2"}],
-    "pages/coverage_map.py": [{}, {"level": "area", "area": "A001"}],
-    "pages/gap_analysis.py": [{}, {"view": "trends"}, {"view": "breakdowns"}],
-    "pages/outreach.py": [{}, {"list": "villages", "view": "villages"}],
-    "pages/briefings.py": [{"section": "map"}],
+    "app_pages/infrastructure.py": [{"plan": "1", "k": "2"}],
+    "app_pages/coverage_map.py": [{}, {"level": "area", "area": "A001"}],
+    "app_pages/gap_analysis.py": [{}, {"view": "trends"}, {"view": "breakdowns"}],
+    "app_pages/outreach.py": [{}, {"list": "villages", "view": "villages"}],
+    "app_pages/briefings.py": [{"section": "map"}],
 }
 
 
@@ -83,16 +83,16 @@ def labels(lang: str, kind: str) -> set[str]:
 
 #: Persian (headers with ٪, Persian digits on the pages) on the pages whose tables hold shares.
 PERSIAN_PAGES = (
-    "pages/overview.py",
-    "pages/coverage_map.py",
-    "pages/gap_analysis.py",
-    "pages/partners.py",
+    "app_pages/overview.py",
+    "app_pages/coverage_map.py",
+    "app_pages/gap_analysis.py",
+    "app_pages/partners.py",
 )
 
 
 @pytest.mark.parametrize("lang", ["en", "fa"])
 def test_every_table_export_follows_one_convention(on_demo, offered, lang):
-    pages = [p for p in app_pages() if p != "pages/data.py"]
+    pages = [p for p in app_pages() if p != "app_pages/data.py"]
     if lang == "fa":
         pages = [p for p in pages if p in PERSIAN_PAGES]
     for page in pages:

@@ -7,8 +7,8 @@ import pytest
 
 from tests.apptest.helpers import query, run_page
 
-COVERAGE = "pages/coverage_map.py"
-INFRA = "pages/infrastructure.py"
+COVERAGE = "app_pages/coverage_map.py"
+INFRA = "app_pages/infrastructure.py"
 
 
 def test_coverage_map_reopens_filters_from_the_url(on_demo):
@@ -63,7 +63,7 @@ def test_infrastructure_uses_the_shared_filters_and_keeps_old_links(on_demo):
     assert q["beds"] == f"50-{high}"
 
 
-@pytest.mark.parametrize("page", ["pages/gap_analysis.py", "pages/overview.py"])
+@pytest.mark.parametrize("page", ["app_pages/gap_analysis.py", "app_pages/overview.py"])
 def test_facilities_are_off_until_asked_for(on_demo, page):
     prefix = "gap" if "gap" in page else "ov"
     at = run_page(page)
@@ -76,7 +76,7 @@ def test_facilities_are_off_until_asked_for(on_demo, page):
 
 @pytest.mark.parametrize("lang", ["fa", "vi"])
 def test_filter_labels_are_translated(on_demo, lang):
-    from ui.i18n import translate
+    from render.i18n import translate
 
     at = run_page(COVERAGE, {"lang": lang})
     labels = {e.label for e in at.expander}

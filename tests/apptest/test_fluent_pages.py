@@ -8,10 +8,10 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from render.i18n import translate
 from tests.apptest.helpers import app_pages, query, run_page
 from tests.apptest.visible import visible_texts
 from tests.conftest import ROOT
-from ui.i18n import translate
 
 MISSING = re.compile(r"\b(None|nan|NaN|NaT)\b|<NA>")
 LATIN_DIGIT = re.compile("[0-9]")
@@ -30,7 +30,7 @@ def test_every_page_reads_without_none_and_with_a_persian_separator(on_demo, pag
 
 
 def test_the_presentation_counter_is_apart_from_the_month(on_demo):
-    at = run_page("pages/briefings.py", {"lang": "fa", "present": "1", "by": "districts"})
+    at = run_page("app_pages/briefings.py", {"lang": "fa", "present": "1", "by": "districts"})
     sub = next(h.proto.body for h in at.get("html") if "ca-present-sub" in h.proto.body)
     assert re.search("۲۰۲۶ — ۱ از ۱۲<", sub), sub
 

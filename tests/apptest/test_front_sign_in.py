@@ -11,11 +11,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import ui.auth
-from geodata.sessions import SessionStore, session_id
+from geodata.users.sessions import SessionStore, session_id
+from render.i18n import translate
 from tests.apptest.helpers import write_users
 from tests.conftest import ROOT
-from ui.front import FRONT_SETTING
-from ui.i18n import translate
+from ui.server.front import FRONT_SETTING
 
 USERS = {"relief": ("partner", "P1"), "admin": ("admin", None)}
 

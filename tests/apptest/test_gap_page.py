@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from render.i18n import translate
 from tests.apptest.helpers import query, run_page
-from ui.i18n import translate
 
-PAGE = "pages/gap_analysis.py"
+PAGE = "app_pages/gap_analysis.py"
 SECTIONS = ["ranking", "clusters", "trends", "breakdowns"]
 
 
@@ -95,8 +95,8 @@ def no_data_list(at) -> pd.DataFrame:
 def blanked(tmp_path, monkeypatch):
     """The demo with no population figure for the neighbourhood farthest from care (which a
     ranking on distance would put first) and a population of 0 for another."""
-    from geodata.demo import build_demo_tables
-    from geodata.store import save_version
+    from geodata.sources.demo import build_demo_tables
+    from geodata.store.workspace import save_version
 
     tables = build_demo_tables()
     areas = tables["areas"].copy()

@@ -7,11 +7,11 @@ import time
 
 from streamlit.testing.v1 import AppTest
 
+from render.i18n import translate
 from tests.apptest.helpers import run_page
 from tests.conftest import ROOT
-from ui.i18n import translate
 
-COVERAGE_MAP = "pages/coverage_map.py"
+COVERAGE_MAP = "app_pages/coverage_map.py"
 
 
 def _warnings(at) -> list[str]:

@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 from tests.apptest.helpers import query
 from tests.apptest.helpers import run_page as run_app_page
 
-PAGE = "pages/infrastructure.py"
+PAGE = "app_pages/infrastructure.py"
 
 
 def run_page(query: dict[str, str] | None = None) -> AppTest:
@@ -71,8 +71,8 @@ def test_demo_page_runs_in_every_language(on_demo, lang):
 def test_candidate_layer_upload_is_read_and_bad_files_are_reported(on_demo):
     import json
 
-    from geodata.problems import DataError
-    from ui.access_data import candidate_layer
+    from geodata.tables.problems import DataError
+    from ui.access.data import candidate_layer
 
     layer = {
         "type": "FeatureCollection",

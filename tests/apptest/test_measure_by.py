@@ -8,14 +8,14 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from analytics import access
-from geodata.store import read_workspace
+from geodata.store.workspace import read_workspace
+from render.format import fmt_int, fmt_pct
+from render.i18n import translate
 from tests.apptest.helpers import query
 from tests.apptest.helpers import run_page as run_app_page
 from traveltime import workspace as travel
-from ui.format import fmt_int, fmt_pct
-from ui.i18n import translate
 
-PAGE = "pages/infrastructure.py"
+PAGE = "app_pages/infrastructure.py"
 
 
 def run_page(params: dict[str, str]) -> AppTest:

@@ -7,16 +7,16 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from render.i18n import translate
 from tests.apptest.helpers import run_page
-from ui.i18n import translate
 
 
 @pytest.fixture
 def district_blanked(tmp_path, monkeypatch):
     """The demo with no population figure for any area of its first district; that district's
     name and its areas' names."""
-    from geodata.demo import build_demo_tables
-    from geodata.store import save_version
+    from geodata.sources.demo import build_demo_tables
+    from geodata.store.workspace import save_version
 
     tables = build_demo_tables()
     areas = tables["areas"].copy()
@@ -43,7 +43,7 @@ def no_data_told(at, lang: str = "en") -> list[str]:
 
 def test_overview_ranks_only_districts_with_population(district_blanked):
     district, _ = district_blanked
-    at = run_page("pages/overview.py")
+    at = run_page("app_pages/overview.py")
     ranked = tables_with(at, "Uninsured")[0]
     assert district not in set(ranked["Name"]) and len(ranked) == 11
     apart = [d for d in tables_with(at, "Name") if "Uninsured" not in d.columns]
@@ -53,7 +53,7 @@ def test_overview_ranks_only_districts_with_population(district_blanked):
 
 def test_infrastructure_needs_rank_only_areas_with_population(district_blanked):
     _, names = district_blanked
-    at = run_page("pages/infrastructure.py")
+    at = run_page("app_pages/infrastructure.py")
     needs = tables_with(at, "Distance (km)")
     assert needs, [list(d.value.columns) for d in at.dataframe]
     assert not names & set(needs[0]["Name"])

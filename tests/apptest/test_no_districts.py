@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from geodata.store import list_versions, read_workspace, save_version
+from geodata.store.workspace import list_versions, read_workspace, save_version
 from tests.apptest.helpers import app_pages, run_page
 from tests.apptest.visible import visible_texts
 

@@ -15,18 +15,18 @@ import pandas as pd
 import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
 
-from geodata.store import read_table
+from geodata.store.workspace import read_table
+from render.i18n import translate
 from tests.apptest.helpers import query
 from tests.apptest.helpers import run_page as run_app_page
-from ui.i18n import translate
 
-PAGE = "pages/outreach.py"
+PAGE = "app_pages/outreach.py"
 
 
 @pytest.fixture(autouse=True)
 def exact_plans(monkeypatch):
     """Plans solved to optimality whatever the machine's load."""
-    monkeypatch.setattr("ui.outreach_data.PLAN_TIME_LIMIT_S", 120.0)
+    monkeypatch.setattr("ui.outreach.data.PLAN_TIME_LIMIT_S", 120.0)
 
 
 @pytest.fixture

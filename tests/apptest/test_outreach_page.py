@@ -12,12 +12,12 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from analytics.outreach import FALLBACK_DESK_CAPACITY
+from render.i18n import translate
 from tests.apptest.helpers import query
 from tests.apptest.helpers import run_page as run_app_page
 from tests.conftest import ROOT
-from ui.i18n import translate
 
-PAGE = "pages/outreach.py"
+PAGE = "app_pages/outreach.py"
 
 
 def run_page(query: dict[str, str] | None = None) -> AppTest:
@@ -28,7 +28,7 @@ def run_page(query: dict[str, str] | None = None) -> AppTest:
 def exact_plans(monkeypatch):
     """Plans solved to optimality whatever the machine's load (the page's time budget would
     otherwise make a figure depend on how busy the test machine is)."""
-    monkeypatch.setattr("ui.outreach_data.PLAN_TIME_LIMIT_S", 120.0)
+    monkeypatch.setattr("ui.outreach.data.PLAN_TIME_LIMIT_S", 120.0)
 
 
 def metrics(at: AppTest) -> dict[str, str]:
@@ -180,7 +180,7 @@ def test_one_area_work_list(on_demo, downloads):
 
 
 def test_partner_user_is_held_to_its_own_areas(on_demo, tmp_path, monkeypatch):
-    from geodata.users import User, hash_password, write_user
+    from geodata.users.accounts import User, hash_password, write_user
 
     users = tmp_path / "users.toml"
     write_user(users, User("crescent", "Crescent", "partner", "P2", None, hash_password("x" * 12)))

@@ -17,22 +17,22 @@ MONTH = "2025-06"  # not the newest month: not a default anywhere
 #: A non-default value for the main settings of the pages the issue saw change (the browser test
 #: tests/browser/test_page_settings.py walks every pair of pages): (widget kind, key) -> value.
 SETTINGS: dict[str, dict[tuple[str, str], object]] = {
-    "pages/coverage_map.py": {
+    "app_pages/coverage_map.py": {
         ("selectbox", "url_metric"): "uninsured",
         ("radio", "url_level"): "district",
         ("select_slider", "url_k"): 4,
     },
-    "pages/overview.py": {},
-    "pages/gap_analysis.py": {
+    "app_pages/overview.py": {},
+    "app_pages/gap_analysis.py": {
         ("radio", "url_level"): "district",
         ("number_input", "url_census"): 2020,
     },
-    "pages/infrastructure.py": {
+    "app_pages/infrastructure.py": {
         ("select_slider", "url_near"): 1.0,
         ("select_slider", "url_referral"): 20.0,
         ("select_slider", "url_catchment"): 5.0,
     },
-    "pages/capacity.py": {
+    "app_pages/capacity.py": {
         ("select_slider", "url_catchment"): 2.0,
         ("select_slider", "url_near"): 3.0,
         ("select_slider", "url_referral"): 15.0,
@@ -40,11 +40,11 @@ SETTINGS: dict[str, dict[tuple[str, str], object]] = {
 }
 #: The month's selectbox on each page that has one.
 MONTH_KEYS = {
-    "pages/overview.py": "ov_month",
-    "pages/coverage_map.py": "url_month",
-    "pages/gap_analysis.py": "url_month",
-    "pages/partners.py": "pt_month",
-    "pages/briefings.py": "br_month",
+    "app_pages/overview.py": "ov_month",
+    "app_pages/coverage_map.py": "url_month",
+    "app_pages/gap_analysis.py": "url_month",
+    "app_pages/partners.py": "pt_month",
+    "app_pages/briefings.py": "br_month",
 }
 
 
@@ -81,9 +81,9 @@ def shown(at: AppTest, page: str) -> dict[str, object]:
 
 
 def test_leaving_a_page_and_coming_back_keeps_its_settings(on_demo):
-    at = move(run_page("pages/overview.py"), "pages/coverage_map.py")
+    at = move(run_page("app_pages/overview.py"), "app_pages/coverage_map.py")
     at.selectbox(key="url_month").set_value(MONTH).run()
-    label = month_shown(at, "pages/coverage_map.py")
+    label = month_shown(at, "app_pages/coverage_map.py")
     expected: dict[str, dict[str, object]] = {}
     for page, settings in SETTINGS.items():
         move(at, page)
@@ -97,14 +97,14 @@ def test_leaving_a_page_and_coming_back_keeps_its_settings(on_demo):
         assert all(expected[page][key] == new for (_, key), new in settings.items()), page
     # Coverage map -> Gap analysis -> Coverage map, Infrastructure <-> Capacity, the Overview.
     route = [
-        "pages/coverage_map.py",
-        "pages/gap_analysis.py",
-        "pages/coverage_map.py",
-        "pages/infrastructure.py",
-        "pages/capacity.py",
-        "pages/infrastructure.py",
-        "pages/overview.py",
-        "pages/gap_analysis.py",
+        "app_pages/coverage_map.py",
+        "app_pages/gap_analysis.py",
+        "app_pages/coverage_map.py",
+        "app_pages/infrastructure.py",
+        "app_pages/capacity.py",
+        "app_pages/infrastructure.py",
+        "app_pages/overview.py",
+        "app_pages/gap_analysis.py",
     ]
     for page in route:
         move(at, page)
@@ -112,30 +112,30 @@ def test_leaving_a_page_and_coming_back_keeps_its_settings(on_demo):
 
 
 def test_the_month_chosen_on_one_page_is_the_month_on_the_next(on_demo):
-    at = move(run_page("pages/overview.py"), "pages/coverage_map.py")
+    at = move(run_page("app_pages/overview.py"), "app_pages/coverage_map.py")
     labels = at.selectbox(key="url_month").options  # oldest first here
-    move(at, "pages/overview.py")
-    choose_month(at, "pages/overview.py", labels[3])
+    move(at, "app_pages/overview.py")
+    choose_month(at, "app_pages/overview.py", labels[3])
     at.run()
     for page in MONTH_KEYS:
         move(at, page)
         assert month_shown(at, page) == labels[3], page
-    choose_month(at, "pages/briefings.py", labels[5])
+    choose_month(at, "app_pages/briefings.py", labels[5])
     at.run()
-    move(at, "pages/overview.py")
-    assert month_shown(at, "pages/overview.py") == labels[5]
+    move(at, "app_pages/overview.py")
+    assert month_shown(at, "app_pages/overview.py") == labels[5]
     assert query(at)["month"] == at.selectbox(key="ov_month").value
 
 
 def test_a_link_opens_exactly_its_view_in_a_session_with_other_settings(on_demo):
-    at = move(run_page("pages/overview.py"), "pages/coverage_map.py")
+    at = move(run_page("app_pages/overview.py"), "app_pages/coverage_map.py")
     at.radio(key="url_level").set_value("district").run()
     at.selectbox(key="url_metric").set_value("uninsured").run()
-    move(at, "pages/gap_analysis.py")
+    move(at, "app_pages/gap_analysis.py")
     # The back button or a pasted link: the URL names the view, and only it counts.
     at.query_params["level"] = "province"
     at.query_params["month"] = "2025-01"
-    at.switch_page("pages/coverage_map.py").run()
+    at.switch_page("app_pages/coverage_map.py").run()
     assert not at.exception
     assert at.radio(key="url_level").value == "province"
     assert at.selectbox(key="url_metric").value == "coverage"  # not named: the default
@@ -145,15 +145,15 @@ def test_a_link_opens_exactly_its_view_in_a_session_with_other_settings(on_demo)
         "month": "2025-01",
     }
     # The month the link chose is the month of the next page.
-    label = month_shown(at, "pages/coverage_map.py")
-    move(at, "pages/overview.py")
-    assert month_shown(at, "pages/overview.py") == label
+    label = month_shown(at, "app_pages/coverage_map.py")
+    move(at, "app_pages/overview.py")
+    assert month_shown(at, "app_pages/overview.py") == label
 
 
 def test_proposed_sites_open_on_capacity_with_its_own_settings(on_demo):
-    at = move(run_page("pages/overview.py"), "pages/capacity.py")
+    at = move(run_page("app_pages/overview.py"), "app_pages/capacity.py")
     at.select_slider(key="url_catchment").set_value(2.0).run()
-    move(at, "pages/infrastructure.py")
+    move(at, "app_pages/infrastructure.py")
     at.toggle(key="url_plan").set_value(True)
     at.selectbox(key="url_care").set_value("clinic")
     at.run()

@@ -7,18 +7,18 @@ import re
 
 import pytest
 
+from render.i18n import translate
 from tests.apptest.helpers import query, run_page
-from ui.i18n import translate
 
-PAGES = ["pages/overview.py", "pages/coverage_map.py"]
+PAGES = ["app_pages/overview.py", "app_pages/coverage_map.py"]
 LANGUAGES = ["en", "fa", "vi"]
 TITLE_KEYS = {
-    "pages/overview.py": "overview.title",
-    "pages/coverage_map.py": "coverage_map.title",
-    "pages/gap_analysis.py": "gap.title",
-    "pages/infrastructure.py": "access.title",
-    "pages/partners.py": "partners.title",
-    "pages/data.py": "data.title",
+    "app_pages/overview.py": "overview.title",
+    "app_pages/coverage_map.py": "coverage_map.title",
+    "app_pages/gap_analysis.py": "gap.title",
+    "app_pages/infrastructure.py": "access.title",
+    "app_pages/partners.py": "partners.title",
+    "app_pages/data.py": "data.title",
 }
 ALL_PAGES = list(TITLE_KEYS)
 ASCII_DIGIT = re.compile("[0-9]")
@@ -52,7 +52,7 @@ def test_every_page_runs_on_tehran(on_tehran, page, lang):
 
 def test_overview_headline_matches_analytics(on_demo):
     from analytics.coverage import headline_figures
-    from geodata.store import latest_version
+    from geodata.store.workspace import latest_version
     from ui.data import area_coverage
     from ui.workspace import _demo_path
 
@@ -177,7 +177,7 @@ def test_shared_link_with_gregorian_calendar(on_demo):
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_area_names_in_the_chosen_language(on_demo, lang):
-    from geodata.store import latest_version, read_workspace
+    from geodata.store.workspace import latest_version, read_workspace
 
     areas = read_workspace(str(on_demo), latest_version(str(on_demo)))["areas"]
     expected = areas.set_index("area_id").loc["A119", f"name_{lang}"]

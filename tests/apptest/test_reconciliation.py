@@ -140,7 +140,7 @@ def test_every_figure_is_the_same_everywhere(workspace, captured, tmp_path):
     seen: dict[str, dict[str, float]] = {}
 
     # ---- Infrastructure needs: metrics, double gap, siting, the neighbourhoods file.
-    at = run_page("pages/infrastructure.py", {**SETTINGS, **SITING})
+    at = run_page("app_pages/infrastructure.py", {**SETTINGS, **SITING})
     care = metric(at, "Care within 2.0 km")
     people = re.match(r"([\d,]+) of ([\d,]+) people", care.proto.help)
     gap = metric(at, "No hospital in 10.0 km")
@@ -169,7 +169,7 @@ def test_every_figure_is_the_same_everywhere(workspace, captured, tmp_path):
     at.button(key="infra_open_capacity").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.title[0].value == "Capacity and load"
-    at.switch_page("pages/capacity.py")  # stay on it for the rerun below
+    at.switch_page("app_pages/capacity.py")  # stay on it for the rerun below
     for key, value in (("near", 2.0), ("referral", 10.0), ("catchment", 3.0)):
         at.select_slider(key=f"url_{key}").set_value(value)
     at.selectbox(key="url_service").set_value("care")
@@ -201,7 +201,7 @@ def test_every_figure_is_the_same_everywhere(workspace, captured, tmp_path):
     seen["capacity page"] = capacity
 
     # ---- Briefings: the PDF the page makes and the one its command line makes.
-    at = run_page("pages/briefings.py", {"section": "briefing"})
+    at = run_page("app_pages/briefings.py", {"section": "briefing"})
     at.button(key="br_make").click().run()
     assert not at.exception, [e.value for e in at.exception]
     page_pdf = pdf_figures(at.session_state["br_pdf"][1][0])
@@ -220,7 +220,7 @@ def test_every_figure_is_the_same_everywhere(workspace, captured, tmp_path):
 
     # ---- Overview headline against the briefing's page 1.
     if with_insured:
-        at = run_page("pages/overview.py")
+        at = run_page("app_pages/overview.py")
         overview = {
             "coverage": number(metric(at, "Coverage").value) / 100,
             "population": number(metric(at, "Population").value),
@@ -258,7 +258,7 @@ def test_every_figure_is_the_same_everywhere(workspace, captured, tmp_path):
 
     # ---- Partners: the scorecards (page, CSV, XLSX) against the briefing's partner table.
     if with_insured:
-        at = run_page("pages/partners.py")
+        at = run_page("app_pages/partners.py")
         shown = next(d.value for d in at.dataframe if "Partner" in d.value.columns)
         files = captured["dl_partner_scorecards"]
         tables = {

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from render.i18n import translate
 from tests.apptest.helpers import PASSWORD, query, write_users
 from tests.conftest import ROOT
-from ui.i18n import translate
 
 
 @pytest.fixture

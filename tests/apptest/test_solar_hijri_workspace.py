@@ -21,17 +21,17 @@ import pandas as pd
 import pytest
 from google.protobuf import text_format
 
-from geodata.calendar import month_start
-from geodata.store import list_versions, read_workspace, save_version
+from geodata.store.workspace import list_versions, read_workspace, save_version
+from geodata.tables.calendar import month_start
+from render.format import fmt_date, localize_digits
 from tests.apptest.helpers import app_pages, run_page
 from tests.conftest import ROOT, require
-from ui.format import fmt_date, localize_digits
 
 #: The names of the two latest months, by language (the demo ends in October 2026 → Aban 1405).
 LATEST = {"en": ("Aban 1405", "Mehr 1405"), "fa": ("آبان ۱۴۰۵", "مهر ۱۴۰۵")}
 #: Pages that show no period of the insured counts (facilities and reach only, or the data's
 #: files and versions): they must still never show one as a day.
-NO_MONTHS = {"pages/infrastructure.py", "pages/data.py", "pages/outreach.py"}
+NO_MONTHS = {"app_pages/infrastructure.py", "app_pages/data.py", "app_pages/outreach.py"}
 
 
 def solar_hijri_tables(path: Path) -> dict[str, pd.DataFrame]:
@@ -145,7 +145,7 @@ def pdf_text(pdf: bytes, folder: Path) -> str:
 
 
 def test_briefing_pdf_from_the_page_names_solar_hijri_months(on_solar_hijri, tmp_path):
-    at = run_page("pages/briefings.py", {"lang": "en"})
+    at = run_page("app_pages/briefings.py", {"lang": "en"})
     at.button(key="br_make").click().run()
     assert not at.exception, [e.value for e in at.exception]
     pdf, _pages = at.session_state["br_pdf"][1]

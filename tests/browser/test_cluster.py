@@ -1,5 +1,5 @@
 """Several dashboard processes over one PostGIS workspace behind nginx (#21): ``python -m
-ui.serve_cluster`` (what ``scripts/serve-cluster.sh`` runs) with two processes on the demo region
+ui.server.cluster`` (what ``scripts/serve-cluster.sh`` runs) with two processes on the demo region
 copied into a private PostGIS server. One browser is pinned to process A, another to process B
 (nginx's sticky ``ca_route`` cookie); a version restored on A's Data page shows on B's open
 Overview within seconds, without a reload.
@@ -18,16 +18,16 @@ from pathlib import Path
 
 import pytest
 
+from render.i18n import translate
 from tests.browser.helpers import no_exception_shown, open_page, wait_for_app
 from tests.conftest import GuardedPage, LoggedProcess, _free_port, require
-from ui.i18n import translate
-from ui.serve_secure import NGINX, ROUTE_COOKIE
+from ui.server.secure import NGINX, ROUTE_COOKIE
 
 pytestmark = pytest.mark.browser
 
 
 class Cluster(LoggedProcess):
-    """``python -m ui.serve_cluster`` on a free loopback port, for one workspace."""
+    """``python -m ui.server.cluster`` on a free loopback port, for one workspace."""
 
     what = "the cluster"
 
@@ -38,7 +38,7 @@ class Cluster(LoggedProcess):
         self.run_dir = Path(tempfile.mkdtemp(prefix="cluster-test-"))
         env = {k: v for k, v in os.environ.items() if not k.startswith("COVERAGE_ATLAS_")}
         self._start(
-            [sys.executable, "-m", "ui.serve_cluster", "--workspace", workspace]
+            [sys.executable, "-m", "ui.server.cluster", "--workspace", workspace]
             + ["--processes", str(processes), "--port", str(self.port)]
             + ["--run-dir", str(self.run_dir)],
             env,
@@ -80,8 +80,8 @@ class Cluster(LoggedProcess):
 
 @pytest.fixture(scope="module")
 def cluster(postgis_url: str) -> Iterator[tuple[Cluster, str]]:
-    from geodata.store import restore_version
-    from geodata.workspaces import write_demo_workspace
+    from geodata.sources.workspaces import write_demo_workspace
+    from geodata.store.workspace import restore_version
 
     url = f"{postgis_url}?schema=cluster_demo"
     write_demo_workspace(url)

@@ -31,7 +31,7 @@ def grid_workspace_tables() -> dict[str, pd.DataFrame]:
     import geopandas as gpd
     import shapely
 
-    from geodata.store import empty_table
+    from geodata.store.workspace import empty_table
 
     rows, cols = np.divmod(np.arange(SIDE * SIDE), SIDE)
     x0, y0 = 51.0 + cols * CELL, 35.0 + rows * CELL
@@ -67,7 +67,7 @@ def grid_workspace_tables() -> dict[str, pd.DataFrame]:
 
 @pytest.fixture(scope="module")
 def national_server(tmp_path_factory):
-    from geodata.store import save_version
+    from geodata.store.workspace import save_version
 
     path = tmp_path_factory.mktemp("national") / "national.gpkg"
     save_version(path, grid_workspace_tables(), message="10,404 neighbourhoods")

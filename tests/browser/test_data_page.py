@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from geodata.store import list_versions, read_workspace
+from geodata.store.workspace import list_versions, read_workspace
 from tests.browser.helpers import drawn_polygons, map_frame, no_exception_shown, wait_for_app
 from tests.conftest import SHARED_DATA, StreamlitServer, require, screenshot_path
 

@@ -36,8 +36,8 @@ ICONS_LOADED = """() => {
 
 
 def demo_facilities():
-    from geodata.store import read_workspace
-    from geodata.workspaces import demo_workspace_path
+    from geodata.sources.workspaces import demo_workspace_path
+    from geodata.store.workspace import read_workspace
 
     return read_workspace(demo_workspace_path())["facilities"]
 
@@ -153,7 +153,7 @@ def test_demo_details_in_persian(demo_server, guarded_page):
 
 @pytest.mark.realdata
 def test_tehran_network_draws_and_filters(tehran_server, tehran_workspace, guarded_page):
-    from geodata.store import read_workspace
+    from geodata.store.workspace import read_workspace
 
     fac = read_workspace(tehran_workspace)["facilities"]
     areas = read_workspace(tehran_workspace)["areas"]

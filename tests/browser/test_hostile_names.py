@@ -22,8 +22,8 @@ PAYLOADS = [
 
 @pytest.fixture(scope="module")
 def hostile_server(tmp_path_factory):
-    from geodata.demo import build_demo_tables
-    from geodata.store import save_version
+    from geodata.sources.demo import build_demo_tables
+    from geodata.store.workspace import save_version
 
     tables = build_demo_tables()
     areas = tables["areas"].copy()

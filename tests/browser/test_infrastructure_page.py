@@ -48,8 +48,8 @@ def test_demo_infrastructure_map_with_proposed_sites(demo_server, guarded_page):
 def test_demo_siting_from_an_uploaded_candidate_layer(demo_server, guarded_page, tmp_path):
     import json
 
-    from geodata.store import read_workspace
-    from geodata.workspaces import demo_workspace_path
+    from geodata.sources.workspaces import demo_workspace_path
+    from geodata.store.workspace import read_workspace
 
     areas = read_workspace(demo_workspace_path())["areas"]
     points = areas.representative_point().iloc[::25]

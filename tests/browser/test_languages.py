@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from geodata.calendar import GREGORIAN_MONTHS
+from geodata.tables.calendar import GREGORIAN_MONTHS
 from tests.browser.helpers import (
     current_url,
     drawn_polygons,
@@ -74,7 +74,7 @@ def english_phrases(lang: str) -> list[str]:
     when ``lang``'s own catalog does not use it too (names such as "Excel (XLSX)" or "GeoJSON"
     that a translation keeps on purpose).
     """
-    from ui.i18n import catalog
+    from render.i18n import catalog
 
     own = "\n".join(catalog(lang).values())
     phrases: set[str] = set()
@@ -88,7 +88,7 @@ def english_phrases(lang: str) -> list[str]:
 
 def data_strings(workspace) -> list[str]:
     """Names that come from the workspace (shown as they are, in whatever language they are)."""
-    from geodata.store import latest_version, read_workspace
+    from geodata.store.workspace import latest_version, read_workspace
 
     tables = read_workspace(str(workspace), latest_version(str(workspace)))
     names: set[str] = set()
@@ -255,7 +255,7 @@ def test_gregorian_calendar_in_persian(demo_server, guarded_page):
 
 
 def test_persian_details_tooltip_and_names(demo_server, demo_workspace, guarded_page):
-    from geodata.store import latest_version, read_workspace
+    from geodata.store.workspace import latest_version, read_workspace
 
     areas = read_workspace(str(demo_workspace), latest_version(str(demo_workspace)))["areas"]
     row = areas.set_index("area_id").loc["A119"]

@@ -10,12 +10,12 @@ import re
 
 import pytest
 
-from geodata.store import read_workspace
-from geodata.users import User, hash_password, write_user
-from geodata.workspaces import demo_workspace_path
+from geodata.sources.workspaces import demo_workspace_path
+from geodata.store.workspace import read_workspace
+from geodata.users.accounts import User, hash_password, write_user
+from render.i18n import translate
 from tests.browser.helpers import drawn_polygons, map_frame, no_exception_shown, wait_for_app
 from tests.conftest import StreamlitServer, screenshot_path
-from ui.i18n import translate
 
 pytestmark = pytest.mark.browser
 PASSWORD = "correct horse battery"

@@ -1,4 +1,4 @@
-"""The secured setup in a real browser (#18): Debian's Chromium against ``python -m ui.serve_secure``
+"""The secured setup in a real browser (#18): Debian's Chromium against ``python -m ui.server.secure``
 (nginx, the sign-in service, the dashboard), as the README's deployment section starts it.
 
 A partner follows a shared link before signing in: it gets the sign-in page at that address,
@@ -15,6 +15,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from render.i18n import translate
 from tests.apptest.helpers import PASSWORD, write_users
 from tests.apptest.test_authorization import forbidden_tokens, leaks, own_areas
 from tests.browser.helpers import (
@@ -26,7 +27,6 @@ from tests.browser.helpers import (
     wait_for_url,
 )
 from tests.hardening.front import SecuredFront
-from ui.i18n import translate
 
 pytestmark = pytest.mark.browser
 #: The area ids of the map's features.

@@ -11,13 +11,13 @@ source code of the whole project (``tests`` and ``.venv`` aside):
    not in the key: the session (``st.session_state``, ``st.query_params``, ``st.user``,
    ``st.context``, :func:`ui.context.current`, :func:`ui.auth.current_session`).
 2. **How it reads the workspace.** A cached function that reads workspace data (calls, directly,
-   anything that reads a workspace: :mod:`geodata.store` / :mod:`geodata.postgis`, and every
+   anything that reads a workspace: :mod:`geodata.store.workspace` / :mod:`geodata.store.postgis`, and every
    function that passes its first parameter on to one of those — computed as a fixpoint) takes
    the scope as its *first* parameter, named ``source`` or ``workspace``, and every such read in
    its body passes that parameter unchanged. The one place where a source becomes a bare path is
    the *scoping root*: a function that splits its source with :func:`ui.scope.parse_source` and
    hands the partner id to :func:`analytics.partners.restrict_to_partner` (``ui.data.tables``).
-   A loader that reads the workspace some other way (``geodata.versions``, backups: the whole
+   A loader that reads the workspace some other way (``geodata.store.versions``, backups: the whole
    workspace, unfiltered) is *unrestricted*.
 3. **What its callers pass.** Every call of a scoped loader (a ``ui``/``pages`` function that
    reads the workspace through a first parameter named ``source``/``workspace``) passes as that
@@ -48,52 +48,52 @@ ROOT = Path(__file__).resolve().parents[2]
 SOURCE_PARAMS = frozenset({"source", "workspace"})
 #: The workspace modules: what reads rows (or versions) out of a workspace. Every other reader
 #: is found from these (a function that passes its first parameter on to a reader reads too).
-PRIMITIVE_MODULES = ("geodata.store", "geodata.postgis")
+PRIMITIVE_MODULES = ("geodata.store.workspace", "geodata.store.postgis")
 READ_API = frozenset(
     {
-        "geodata.store.read_workspace",
-        "geodata.store.read_table",
-        "geodata.store.list_versions",
-        "geodata.store.latest_version",
-        "geodata.store._gpkg_versions",
-        "geodata.store._reader",
-        "geodata.store._read_layer",
-        "geodata.postgis.list_versions",
-        "geodata.postgis.reader",
+        "geodata.store.workspace.read_workspace",
+        "geodata.store.workspace.read_table",
+        "geodata.store.workspace.list_versions",
+        "geodata.store.workspace.latest_version",
+        "geodata.store.workspace._gpkg_versions",
+        "geodata.store.workspace._reader",
+        "geodata.store.workspace._read_layer",
+        "geodata.store.postgis.list_versions",
+        "geodata.store.postgis.reader",
         # the newest version number, read from the workspace's version table (cheaply)
-        "geodata.store.current_version",
-        "geodata.postgis.newest_version",
+        "geodata.store.workspace.current_version",
+        "geodata.store.postgis.newest_version",
         # the calendar a workspace's version was saved with: read from its version list
-        "geodata.store.workspace_calendar",
+        "geodata.store.workspace.workspace_calendar",
     }
 )
 #: Functions of the workspace modules that hand back no rows (names, locations, writes): every
 #: function of those modules is in one list or the other (a new one must be placed).
 NOT_READ_API = frozenset(
     {
-        "geodata.store.is_postgis",
-        "geodata.store.workspace_location",
-        "geodata.store.workspace_label",
-        "geodata.store._named",
-        "geodata.store._version_layers",
-        "geodata.store._read_or_empty",
-        "geodata.store.empty_table",
-        "geodata.store.restore_types",
-        "geodata.store._prepare_for_storage",
-        "geodata.store.table_fingerprint",
-        "geodata.store._write_lock",
-        "geodata.store.save_version",
-        "geodata.store.restore_version",
-        "geodata.store._new_version",
-        "geodata.store._new_gpkg_version",
-        "geodata.store._append_record",
-        "geodata.store._rows",
-        "geodata.store._fsync_dir",
-        "geodata.store.workspace_token",
+        "geodata.store.workspace.is_postgis",
+        "geodata.store.workspace.workspace_location",
+        "geodata.store.workspace.workspace_label",
+        "geodata.store.workspace._named",
+        "geodata.store.workspace._version_layers",
+        "geodata.store.workspace._read_or_empty",
+        "geodata.store.workspace.empty_table",
+        "geodata.store.workspace.restore_types",
+        "geodata.store.workspace._prepare_for_storage",
+        "geodata.store.workspace.table_fingerprint",
+        "geodata.store.workspace._write_lock",
+        "geodata.store.workspace.save_version",
+        "geodata.store.workspace.restore_version",
+        "geodata.store.workspace._new_version",
+        "geodata.store.workspace._new_gpkg_version",
+        "geodata.store.workspace._append_record",
+        "geodata.store.workspace._rows",
+        "geodata.store.workspace._fsync_dir",
+        "geodata.store.workspace.workspace_token",
         # a calendar name from a Version already read (no workspace argument, nothing read)
-        "geodata.store.version_calendar",
+        "geodata.store.workspace.version_calendar",
         # a number of seconds from the environment
-        "geodata.store.version_check_seconds",
+        "geodata.store.workspace.version_check_seconds",
     }
 )
 #: Writes hand back a version number, never rows: nothing of them goes into a cache.
@@ -554,7 +554,7 @@ class Project:
     def _gate_line(self, unit: Unit) -> int | None:
         """For a page module: the line of its ``require_page(ctx, "<page>")`` when that page is
         closed to partners, else None."""
-        if not unit.is_module or not unit.file.startswith("pages/"):
+        if not unit.is_module or not unit.file.startswith("app_pages/"):
             return None
         page = Path(unit.file).stem
         allowed = self.page_roles.get(page)

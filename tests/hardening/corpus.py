@@ -1,8 +1,8 @@
 """A generated corpus of bad (and awkward but valid) input files, and the runner that feeds each one
-through the Data page's import path: :func:`geodata.imports.read_upload` (checks + isolated
-reading), :func:`~geodata.imports.propose_mapping` and :func:`~geodata.imports.prepare_import`.
+through the Data page's import path: :func:`geodata.uploads.workflow.read_upload` (checks + isolated
+reading), :func:`~geodata.uploads.workflow.propose_mapping` and :func:`~geodata.uploads.workflow.prepare_import`.
 
-Every case must end in a *clean error* (a :class:`~geodata.problems.DataError` whose message names
+Every case must end in a *clean error* (a :class:`~geodata.tables.problems.DataError` whose message names
 the file) or a *correct import* (a prepared table that satisfies the workspace's rules: unique,
 present ids; counts whole and not negative; geometries valid, non-empty, of the table's kind and
 inside the world in EPSG:4326; every problem naming the file and a row). Anything else — another
@@ -47,7 +47,7 @@ BOXES = (
 POINTS = ((51.35, 35.65), (51.45, 35.65), (51.35, 35.75), (51.45, 35.75))
 BOWTIE = shapely.Polygon([(51.3, 35.6), (51.4, 35.7), (51.4, 35.6), (51.3, 35.7), (51.3, 35.6)])
 UTM39N = "EPSG:32639"
-#: Rows of a person-record file read for the mapping step (as ``ui.data_manage.SAMPLE_ROWS``).
+#: Rows of a person-record file read for the mapping step (as ``ui.admin.manage.SAMPLE_ROWS``).
 SAMPLE_ROWS = 1000
 
 
@@ -120,8 +120,8 @@ def insured_records() -> list[dict]:
 
 def current_tables() -> dict[str, pd.DataFrame]:
     """The workspace an import is checked against: the four areas, no other rows."""
-    from geodata import schema as S
-    from geodata.validate import conform
+    from geodata.tables import schema as S
+    from geodata.tables.validate import conform
 
     raw = areas_frame().rename(columns={"code": "area_id", "Name": "name", "pop": "population"})
     raw["_row"] = range(1, 5)
@@ -844,7 +844,7 @@ def many_records_csv(n: int = 400_000) -> bytes:
 
 def points_cases() -> Iterator[Case]:
     """Person records counted into areas (the points upload): the mapping step reads a sample of
-    the file, the count reads it all, in its own limited process (geodata.sandbox)."""
+    the file, the count reads it all, in its own limited process (geodata.uploads.sandbox)."""
     rows = [
         {"lat": lat, "lon": lon, "date": "2025-03-05", "scheme": "health"}
         for lon, lat in POINTS
@@ -923,9 +923,9 @@ def deadline(seconds: float) -> Iterator[None]:
 
 def run_case(case: Case, current: dict[str, pd.DataFrame], timeout: float = 30.0) -> Outcome:
     """Feed one case through read → mapping → prepare, as the Data page does."""
-    from geodata import imports as I
-    from geodata.limits import limits_from_env
-    from geodata.problems import DataError
+    from geodata.tables.problems import DataError
+    from geodata.uploads import workflow as I
+    from geodata.uploads.limits import limits_from_env
 
     started = time.monotonic()
     files = case.build()
@@ -1017,7 +1017,7 @@ def run_cases(
 
 def rule_breaks(prepared: object, table: str, shown: str) -> list[str]:
     """What is wrong with a prepared import (empty when it may be saved as it is)."""
-    from geodata import schema as S
+    from geodata.tables import schema as S
 
     frame: pd.DataFrame = prepared.frame  # type: ignore[attr-defined]
     name = "insured" if table == "insured_points" else table

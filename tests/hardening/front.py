@@ -1,4 +1,4 @@
-"""The secured front (``python -m ui.serve_secure``: nginx, the sign-in service, the dashboard) on
+"""The secured front (``python -m ui.server.secure``: nginx, the sign-in service, the dashboard) on
 free ports, as ``scripts/serve-secure.sh`` starts it, for the hardening and browser tests."""
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from urllib.parse import urlencode
 
 from tests.apptest.helpers import PASSWORD
 from tests.conftest import LoggedProcess, _free_port, healthy, require
-from ui.front import COOKIE, SIGN_IN
-from ui.serve_secure import NGINX
+from ui.server.front import COOKIE, SIGN_IN
+from ui.server.secure import NGINX
 
 #: How scripts/serve-secure.sh starts the secured setup.
-LAUNCH = [sys.executable, "-m", "ui.serve_secure"]
+LAUNCH = [sys.executable, "-m", "ui.server.secure"]
 
 
 class SecuredFront(LoggedProcess):

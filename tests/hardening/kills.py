@@ -2,7 +2,7 @@
 random moment, many times; after each kill the workspace must open, keep every version it had,
 and its newest version must be exactly the last committed one — the one before the kill, or the
 new one whole. Only the store's public API is used (``save_version``, ``list_versions``,
-``read_workspace``) and :func:`geodata.imports.commit_import`, as the Data page calls them.
+``read_workspace``) and :func:`geodata.uploads.workflow.commit_import`, as the Data page calls them.
 
 Used by ``tests/hardening/test_kills.py`` (a few dozen kills) and ``python -m reliability``.
 """
@@ -59,7 +59,7 @@ def insured_table(base: int) -> pd.DataFrame:
 
 def signature(path: Path) -> dict[str, object]:
     """What the newest version holds, compared by value: population and insured per area."""
-    from geodata.store import read_workspace
+    from geodata.store.workspace import read_workspace
 
     tables = read_workspace(path)
     areas = tables["areas"].sort_values("area_id")
@@ -73,7 +73,7 @@ def signature(path: Path) -> dict[str, object]:
 
 def _child_work(path: Path, mode: str, trial: int) -> None:
     """In the child: one save (or one import commit) of values that name the trial."""
-    from geodata.store import save_version
+    from geodata.store.workspace import save_version
 
     if mode == "save":
         save_version(
@@ -82,7 +82,7 @@ def _child_work(path: Path, mode: str, trial: int) -> None:
             message=f"trial {trial}",
         )
     else:
-        from geodata.imports import Prepared, commit_import
+        from geodata.uploads.workflow import Prepared, commit_import
 
         prepared = Prepared("insured", insured_table(10 * trial), [], "insured.csv", 4)
         commit_import(path, prepared, mode="replace", author="kill test")
@@ -98,7 +98,7 @@ def expected_after(before: dict[str, object], mode: str, trial: int) -> dict[str
 
 
 def new_workspace(path: Path) -> Path:
-    from geodata.store import save_version
+    from geodata.store.workspace import save_version
 
     save_version(
         path,
@@ -131,7 +131,7 @@ def measure_save(path: Path) -> float:
 
 def kill_trials(path: Path, trials: int, seed: int = 20261122) -> KillReport:
     """Kill a saving process ``trials`` times at random moments; check the workspace each time."""
-    from geodata.store import list_versions
+    from geodata.store.workspace import list_versions
 
     rng = random.Random(seed)
     report = KillReport(save_seconds=measure_save(path))

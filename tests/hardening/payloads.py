@@ -111,8 +111,8 @@ def payload_value(i: int, k: int, tail: object) -> str:
 def payload_workspace(path: Path) -> dict[str, object]:
     """The demo region with a payload in every string field (cycling through :data:`PAYLOADS`,
     every other one behind a formula character); returns what was placed, for the report."""
-    from geodata.demo import build_demo_tables
-    from geodata.store import save_version
+    from geodata.sources.demo import build_demo_tables
+    from geodata.store.workspace import save_version
 
     tables = build_demo_tables()
     placed = 0

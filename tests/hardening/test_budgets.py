@@ -23,13 +23,13 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geodata.problems import DataError
+from geodata.tables.problems import DataError
+from render.i18n import translate
 from tests.apptest.conftest import on_demo, server_past_first_request  # noqa: F401 (fixtures)
 from tests.apptest.helpers import run_as, write_users
 from tests.conftest import ROOT, require
-from ui.i18n import translate
 
-INFRA = "pages/infrastructure.py"
+INFRA = "app_pages/infrastructure.py"
 UPLOAD_LABEL = translate("access.siting.candidates_upload", "en")
 
 
@@ -102,7 +102,7 @@ def test_a_planner_may_upload_a_candidate_layer(users):
 
 
 def test_a_large_valid_layer_is_refused_in_the_sandbox_and_the_app_stays_small(on_demo):  # noqa: F811
-    from ui.access_data import candidate_layer
+    from ui.access.data import candidate_layer
 
     many = _points_layer(5_001)  # one more than a layer may hold
     with pytest.raises(DataError) as refused:
@@ -129,7 +129,7 @@ def test_a_large_valid_layer_is_refused_in_the_sandbox_and_the_app_stays_small(o
 
 @pytest.mark.parametrize("lang", ["en", "fa", "vi"])
 def test_a_siting_run_beyond_the_cap_is_refused_with_a_message(on_demo, monkeypatch, lang):  # noqa: F811
-    from ui import access_data
+    from ui.access import data as access_data
 
     monkeypatch.setattr(access_data, "SITING_MAX_PAIRS", 1_000)
     access_data.sites.clear()
@@ -145,7 +145,7 @@ def test_a_siting_run_beyond_the_cap_is_refused_with_a_message(on_demo, monkeypa
 
 
 def test_the_reading_processes_start_without_the_apps_secrets(monkeypatch):
-    from geodata import sandbox
+    from geodata.uploads import sandbox
 
     secrets = {
         "PGPASSWORD": "hunter2-db",
@@ -169,12 +169,12 @@ def test_the_reading_processes_start_without_the_apps_secrets(monkeypatch):
 
 
 def test_reads_beyond_the_parallel_limit_wait_their_turn(monkeypatch, tmp_path):
-    from geodata import imports as I
-    from geodata import sandbox
+    from geodata.uploads import sandbox
+    from geodata.uploads import workflow as I
 
     monkeypatch.setenv("COVERAGE_ATLAS_PARALLEL_READS", "1")
     path = I.save_upload(b"id,name\n1,a\n", "t.csv")
-    from geodata.limits import limits_from_env
+    from geodata.uploads.limits import limits_from_env
 
     limits = limits_from_env().with_(timeout_s=1.0)
     try:
@@ -192,7 +192,7 @@ def test_reads_beyond_the_parallel_limit_wait_their_turn(monkeypatch, tmp_path):
 
 
 def test_many_small_entries_that_inflate_900_mb_are_refused_before_inflating(tmp_path):
-    from geodata.limits import check_archive, limits_from_env
+    from geodata.uploads.limits import check_archive, limits_from_env
 
     bomb = tmp_path / "areas.zip"
     block = b"\0" * (1024 * 1024)
@@ -266,7 +266,7 @@ def test_an_oidc_account_with_an_unverified_email_gets_nothing(
     monkeypatch,
     verified,
 ):
-    from geodata.users import User, write_user
+    from geodata.users.accounts import User, write_user
 
     users = tmp_path / "users.toml"
     write_user(users, User("oidc-ana", "Ana", "admin", None, "ana@example.org", None))
@@ -284,7 +284,7 @@ def test_an_oidc_account_with_an_unverified_email_gets_nothing(
 
 
 def test_oidc_claims_match_only_a_verified_email(tmp_path):
-    from geodata.users import User, read_users, write_user
+    from geodata.users.accounts import User, read_users, write_user
     from ui.auth import match_oidc_claims
 
     path = tmp_path / "users.toml"
@@ -299,7 +299,7 @@ def test_oidc_claims_match_only_a_verified_email(tmp_path):
 
 
 def test_stale_upload_folders_are_swept_and_fresh_ones_kept(tmp_path):
-    from geodata.sandbox import sweep_stale_uploads
+    from geodata.uploads.sandbox import sweep_stale_uploads
 
     old = tmp_path / "ca-upload-old"
     old.mkdir()
@@ -318,7 +318,7 @@ def test_stale_upload_folders_are_swept_and_fresh_ones_kept(tmp_path):
 def _read_and_keep(script_state: dict) -> None:  # pragma: no cover — runs inside AppTest
     import streamlit as st
 
-    from ui import data_manage
+    from ui.admin import manage as data_manage
 
     class File:
         name = "people.csv"

@@ -78,8 +78,12 @@ def test_the_workspace_modules_are_all_placed(sources) -> None:
         and u.qualname.count(".") == 2
         and not u.qualname.rsplit(".", 1)[-1].startswith("_")
     }
-    placed = READ_API | NOT_READ_API | {"geodata.postgis.parse_url", "geodata.postgis.safe_url"}
-    placed |= {"geodata.postgis.new_version"}
+    placed = (
+        READ_API
+        | NOT_READ_API
+        | {"geodata.store.postgis.parse_url", "geodata.store.postgis.safe_url"}
+    )
+    placed |= {"geodata.store.postgis.new_version"}
     assert public - placed == set()
 
 
@@ -105,14 +109,14 @@ CHECKS_LOADER = '''def checks(workspace: str, version: int) -> pd.DataFrame:
 MUTATIONS = {
     "a page passes the bare path": [
         (
-            "pages/partners.py",
+            "app_pages/partners.py",
             "ws, ver = ctx.source, ctx.version",
             "ws, ver = ctx.workspace, ctx.version",
         ),
     ],
     "a loader drops its source parameter": [
         (
-            "ui/partner_data.py",
+            "ui/partners/data.py",
             CHECKS_LOADER,
             CHECKS_LOADER.replace("workspace: str, version", "version").replace(
                 "data.tables(workspace", "data.tables(WORKSPACE"
@@ -121,7 +125,7 @@ MUTATIONS = {
     ],
     "a caller keys a loader on the path split off the source": [
         (
-            "pages/partners.py",
+            "app_pages/partners.py",
             "cards = partner_data.scorecards(ws,",
             "cards = partner_data.scorecards(source_path(ws),",
         ),
@@ -131,7 +135,7 @@ MUTATIONS = {
     ],
     "a cached function takes a frame": [
         (
-            "ui/partner_data.py",
+            "ui/partners/data.py",
             "@st.cache_data(show_spinner=False, max_entries=8)\ndef checks(",
             "@st.cache_data\ndef count_rows(areas: pd.DataFrame) -> int:\n    return len(areas)\n\n\n"
             "@st.cache_data(show_spinner=False, max_entries=8)\ndef checks(",
@@ -139,7 +143,7 @@ MUTATIONS = {
     ],
     "a cached function reads the session": [
         (
-            "ui/partner_data.py",
+            "ui/partners/data.py",
             CHECKS_LOADER,
             CHECKS_LOADER + '\n    loaded = st.session_state.get("tables", loaded)',
         ),
@@ -158,7 +162,7 @@ def test_the_static_check_finds_a_broken_scope(sources, mutation) -> None:
 USERS = {"planner": ("planner", None), "relief": ("partner", "P1"), "crescent": ("partner", "P2")}
 #: Caches that hold no workspace data and are shared on purpose: the demo workspace's path, the
 #: deployment's users file (read by sign-in only, keyed on its path and time). Failed sign-ins
-#: are not in a cache at all (geodata.sign_ins: a client could empty a cache).
+#: are not in a cache at all (geodata.users.sign_ins: a client could empty a cache).
 SHARED_BY_DESIGN = frozenset({"ui.workspace._demo_path", "ui.auth._users"})
 AREA_ID = re.compile(r"(?<![\w])A\d{3}(?![\w])")
 
@@ -247,8 +251,8 @@ def texts(value: object, depth: int = 0) -> list[str]:
 def own_and_others(partner: str) -> tuple[set[str], set[str], set[str]]:
     """The partner's own area ids; the ids of every other area; the (distinctive) names of every
     other area and of every other partner (names, contacts)."""
-    from geodata.store import read_workspace
-    from geodata.workspaces import demo_workspace_path
+    from geodata.sources.workspaces import demo_workspace_path
+    from geodata.store.workspace import read_workspace
     from tests.apptest.test_authorization import forbidden_tokens
 
     ids, names = forbidden_tokens(partner)
@@ -298,13 +302,13 @@ def test_no_cache_entry_crosses_from_one_scope_to_another(recorded) -> None:
     order = [("planner", p) for p in app_pages()]
     order += [("relief", p) for p in app_pages()]
     order += [("crescent", p) for p in app_pages()]
-    order += [("relief", "pages/overview.py"), ("relief", "pages/coverage_map.py")]
+    order += [("relief", "app_pages/overview.py"), ("relief", "app_pages/coverage_map.py")]
     opened = defaultdict(list)
     for username, page in order:
         scope[0] = username
         if run_as(username, page) is not None:
             opened[username].append(page)
-    assert "pages/data.py" in opened["planner"] and "pages/data.py" not in opened["relief"]
+    assert "app_pages/data.py" in opened["planner"] and "app_pages/data.py" not in opened["relief"]
     # The caches were really used, by every session, with hits and misses.
     by_scope = defaultdict(list)
     for call in calls:
@@ -344,7 +348,7 @@ def test_a_loader_keyed_on_the_bare_path_is_caught(recorded, monkeypatch) -> Non
     monkeypatch.setattr(data, "area_coverage", dropped)
     for username in ("planner", "relief"):
         scope[0] = username
-        for page in ("pages/overview.py", "pages/coverage_map.py"):
+        for page in ("app_pages/overview.py", "app_pages/coverage_map.py"):
             run_as(username, page, strict=False)
     assert any("area_coverage" in f for f in cross_scope(calls))
     found, _ = foreign_areas(calls, "relief")

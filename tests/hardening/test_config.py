@@ -13,7 +13,7 @@ import urllib.request
 
 import pytest
 
-from geodata.limits import DEFAULT_MAX_BYTES, MB, UploadLimits, limits_from_env
+from geodata.uploads.limits import DEFAULT_MAX_BYTES, MB, UploadLimits, limits_from_env
 from tests.conftest import ROOT, require
 
 CONFIG = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
@@ -27,7 +27,7 @@ def test_error_details_are_hidden_from_users() -> None:
     assert CONFIG["client"]["showErrorDetails"] == "none"
     # Only the tests turn details on, for themselves (tests/conftest.py); nothing the app or its
     # run script does changes the deployed value.
-    for path in [ROOT / "app.py", *(ROOT / "scripts").glob("*.sh"), *(ROOT / "ui").glob("*.py")]:
+    for path in [ROOT / "app.py", *(ROOT / "scripts").glob("*.sh"), *(ROOT / "ui").rglob("*.py")]:
         text = path.read_text(encoding="utf-8")
         assert "SHOW_ERROR_DETAILS" not in text and "showErrorDetails" not in text, path
 

@@ -75,7 +75,7 @@ def assert_payloads_shown(checked) -> None:
 
 @pytest.fixture(scope="module")
 def payload_tables(tmp_path_factory) -> dict:
-    from geodata.store import read_workspace
+    from geodata.store.workspace import read_workspace
 
     path = tmp_path_factory.mktemp("payload-tables") / "payloads.gpkg"
     payload_workspace(path)

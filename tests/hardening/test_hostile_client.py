@@ -3,7 +3,7 @@
 No browser: each client opens ``/_stcore/stream`` and sends the ``BackMsg`` protobufs a browser
 would (a script run with widget values, Streamlit's clear-cache message), or what a browser never
 sends (twenty sign-ins at the same instant, a foreign ``Origin``). The servers are started as
-``scripts/run.sh`` starts them (``python -m ui.serve``), with ``outbound_guard/sitecustomize.py``
+``scripts/run.sh`` starts them (``python -m ui.server.serve``), with ``outbound_guard/sitecustomize.py``
 on their ``PYTHONPATH``: every connection to an address outside the machine, and every look-up of
 another host's name, is recorded and refused, as on a closed network.
 """
@@ -24,17 +24,17 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
-from geodata.sign_ins import SignInLimits, store_path
+from geodata.users.sign_ins import SignInLimits, store_path
+from render.i18n import translate
 from tests.apptest.helpers import PASSWORD, write_users
 from tests.asyncrun import run_async
 from tests.conftest import ROOT, StreamlitServer, _free_port, healthy
-from ui.i18n import translate
 
 #: How the quick start launches the dashboard (scripts/run.sh).
-LAUNCH = [sys.executable, "-m", "ui.serve"]
+LAUNCH = [sys.executable, "-m", "ui.server.serve"]
 GUARD = Path(__file__).parent / "outbound_guard"
 USERS = {"admin": ("admin", None), "planner": ("planner", None), "manager": ("manager", None)}
-#: Wrong passwords allowed per user name before it is locked (geodata.sign_ins).
+#: Wrong passwords allowed per user name before it is locked (geodata.users.sign_ins).
 ALLOWED = SignInLimits.__init__.__kwdefaults__["max_failures"]
 
 
@@ -243,4 +243,4 @@ def test_foreign_origins_make_the_server_call_nowhere(tmp_path: Path) -> None:
 
 def test_the_quick_start_launches_the_server_that_calls_nowhere() -> None:
     run_sh = (ROOT / "scripts" / "run.sh").read_text(encoding="utf-8")
-    assert "exec .venv/bin/python -m ui.serve " in run_sh  # what these tests start (LAUNCH)
+    assert "exec .venv/bin/python -m ui.server.serve " in run_sh  # what these tests start (LAUNCH)

@@ -1,4 +1,4 @@
-"""Counting person records runs in a limited process of its own (geodata.sandbox).
+"""Counting person records runs in a limited process of its own (geodata.uploads.sandbox).
 
 The Data page reads a sample of a person-record file for the column mapping; the count then
 reads every row. That count used to run in the app's process: a file whose later rows are hostile
@@ -15,11 +15,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from geodata import imports as I
-from geodata.limits import limits_from_env
-from geodata.points import count_points_in_areas
-from geodata.problems import DataError
-from geodata.sandbox import count_points_isolated
+from geodata.persons.points import count_points_in_areas
+from geodata.tables.problems import DataError
+from geodata.uploads import workflow as I
+from geodata.uploads.limits import limits_from_env
+from geodata.uploads.sandbox import count_points_isolated
 from tests.hardening.corpus import (
     POINTS,
     SAMPLE_ROWS,
@@ -128,7 +128,7 @@ def test_a_count_that_takes_too_long_is_stopped() -> None:
     assert caught.value.message.startswith("people.csv: counting the records took longer")
     assert waited < 15
     # The child was killed and reaped: the reading processes' parent has none left.
-    from geodata.sandbox import _SERVER
+    from geodata.uploads.sandbox import _SERVER
 
     server = _SERVER._process
     assert server is not None and server.poll() is None

@@ -1,5 +1,5 @@
 """The secured front (#18): nginx with ``auth_request`` to the project's sign-in service, in front
-of the dashboard (``python -m ui.serve_secure``, what ``scripts/serve-secure.sh`` runs).
+of the dashboard (``python -m ui.server.secure``, what ``scripts/serve-secure.sh`` runs).
 
 Spoken to as a hostile client would: without a session nothing of the dashboard answers (pages
 give the sign-in page, the websocket, uploads and static files 401, metrics never); an identity
@@ -18,13 +18,13 @@ from urllib.parse import urlencode
 import pytest
 import websockets
 
-from geodata.sessions import SessionStore
+from geodata.users.sessions import SessionStore
+from render.i18n import translate
 from tests.apptest.helpers import write_users
 from tests.asyncrun import run_async
 from tests.hardening.front import SecuredFront
 from tests.hardening.page_run import read_run, rerun
-from ui.front import COOKIE, FRONT_SETTING, SESSION_HEADER, USER_HEADER, safe_next
-from ui.i18n import translate
+from ui.server.front import COOKIE, FRONT_SETTING, SESSION_HEADER, USER_HEADER, safe_next
 
 USERS = {"admin": ("admin", None), "relief": ("partner", "P1")}
 #: Seconds without a request after which the test front ends a session.

@@ -7,7 +7,7 @@ import pytest
 from pyproj import Geod
 
 from analytics import access, siting
-from geodata.store import read_workspace
+from geodata.store.workspace import read_workspace
 
 pytestmark = pytest.mark.realdata
 

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 import rasterio
 
-from geodata.schema import FACILITY_TYPES
-from geodata.store import read_workspace
+from geodata.store.workspace import read_workspace
+from geodata.tables.schema import FACILITY_TYPES
 from tests.conftest import SHARED_DATA
 
 pytestmark = pytest.mark.realdata
@@ -57,7 +57,7 @@ def test_comoros_facilities_mapped_to_the_vocabulary(comoros_workspace):
 def test_comoros_engines_read_the_workspaces_inputs_once_per_version(comoros_workspace, tmp_path):
     import shutil
 
-    from geodata.store import latest_version, read_table, save_version
+    from geodata.store.workspace import latest_version, read_table, save_version
     from traveltime.workspace import road_network
 
     path = tmp_path / "comoros.gpkg"
@@ -87,7 +87,7 @@ def test_comoros_hospital_catchments_hold_their_people(comoros_workspace, tmp_pa
     import pandas as pd
 
     from analytics.traveltime.friction import cost_distance, snap_to_passable
-    from geodata.store import save_version
+    from geodata.store.workspace import save_version
     from traveltime.workspace import catchments, friction_surface, lonlat_cells, people_grid
 
     surface = friction_surface(comoros_workspace)

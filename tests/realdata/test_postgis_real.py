@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from geopandas.testing import assert_geodataframe_equal
 
-from geodata.backup import export_backup, read_backup
-from geodata.store import list_versions, read_workspace, save_version
+from geodata.store.backup import export_backup, read_backup
+from geodata.store.workspace import list_versions, read_workspace, save_version
 
 pytestmark = pytest.mark.realdata
 

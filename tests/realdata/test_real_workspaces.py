@@ -8,8 +8,8 @@ import sys
 import pytest
 
 from analytics.coverage import coverage_by_area, headline_figures
-from geodata.recipe import build_from_recipe
-from geodata.store import list_versions, read_workspace
+from geodata.sources.recipe import build_from_recipe
+from geodata.store.workspace import list_versions, read_workspace
 from tests.conftest import RECIPES, ROOT
 
 pytestmark = pytest.mark.realdata

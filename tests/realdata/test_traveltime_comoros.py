@@ -29,7 +29,7 @@ KIT = SHARED_DATA / "comoros_geohealthaccess"
 @pytest.fixture(scope="module")
 def network():
     require(KIT.is_dir(), f"Comoros kit not found at {KIT}")
-    from geodata.roads import read_osm_network
+    from geodata.sources.roads import read_osm_network
 
     return read_osm_network(KIT / "comores-latest.osm.pbf")
 
@@ -43,7 +43,7 @@ def facilities():
 def _grass_r_cost(tmp: Path, friction_grid, start_values: np.ndarray, elevation=None):
     """Run ``r.cost -k`` (``r.walk -k`` given an elevation grid) in a throw-away GRASS location;
     the cost and the nearest start (1-based)."""
-    from geodata.rasters import read_grid, write_grid
+    from geodata.sources.rasters import read_grid, write_grid
 
     write_grid(tmp / "friction.tif", friction_grid)
     command = "r.cost -k --quiet input=friction"
@@ -146,7 +146,7 @@ def test_walking_engine_equals_grass_r_walk(network, facilities, tmp_path):
     """r.walk -k with its default coefficients on the walking friction (s/m) and SRTM elevation."""
     require(shutil.which("grass") is not None, "GRASS GIS (grass-core) is not installed")
     from analytics.traveltime.friction import walk_cost_distance
-    from geodata.rasters import read_grid
+    from geodata.sources.rasters import read_grid
     from traveltime.kit import friction_kit
 
     lines = network.lines()

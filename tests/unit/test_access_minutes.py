@@ -62,13 +62,13 @@ class _Ctx:
     lang = "en"
 
     def t(self, key: str, **fields: object) -> str:
-        from ui.i18n import translate
+        from render.i18n import translate
 
         return translate(key, "en", **fields)
 
 
 def test_map_in_minutes_keeps_unreachable_areas_apart_from_missing_ones():
-    from ui.access_views import UNREACHABLE_COLOUR, colour_areas
+    from ui.access.views import UNREACHABLE_COLOUR, colour_areas
 
     frame = pd.DataFrame({"care_min": [5.0, np.inf, np.nan, 40.0]})
     colours, items, title, shown = colour_areas(

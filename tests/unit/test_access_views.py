@@ -1,4 +1,4 @@
-"""ui.access_views: the per-area and capacity tables download whole, with headers in the
+"""ui.access.views: the per-area and capacity tables download whole, with headers in the
 reader's language; thresholds by facility set; proposed sites as Capacity what-if changes."""
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from openpyxl import load_workbook
 
 import ui.downloads as downloads
 from analytics import access
-from geodata.store import read_workspace
-from ui import access_views
-from ui.access_data import DISTANCE_SETS
+from geodata.store.workspace import read_workspace
+from render.i18n import translate
+from ui.access import views as access_views
+from ui.access.data import DISTANCE_SETS
 from ui.context import Context
-from ui.i18n import translate
 
 
 class _Row:
@@ -161,7 +161,8 @@ def test_proposed_sites_become_new_site_changes_with_free_ids():
 def test_the_page_measures_from_population_centres_when_the_areas_carry_them(
     monkeypatch, demo_workspace
 ):
-    from ui import access_data, data
+    from ui import data
+    from ui.access import data as access_data
 
     tables = read_workspace(demo_workspace)
     areas = tables["areas"].copy()

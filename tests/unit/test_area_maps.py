@@ -13,6 +13,8 @@ import pytest
 import shapely
 from shapely.geometry import MultiPolygon, Polygon, box
 
+from render.maps import LegendItem
+from render.offline import offline_map
 from ui.area_maps import (
     PACKED_DECIMALS,
     PackedAreas,
@@ -22,8 +24,6 @@ from ui.area_maps import (
     packed_geometries,
     restyle_script,
 )
-from ui.maps import LegendItem
-from ui.offline import offline_map
 
 PAYLOADS = [
     "<img src=x onerror=alert(1)>",

@@ -1,4 +1,4 @@
-"""The grid locator (geodata.assign) places points exactly as geopandas.sjoin(predicate="within")
+"""The grid locator (geodata.persons.assign) places points exactly as geopandas.sjoin(predicate="within")
 does: borders, corners, holes, multipolygons, overlaps, missing coordinates; in any chunking and
 with any number of threads."""
 
@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import shapely
 
-from geodata.assign import AreaLocator
+from geodata.persons.assign import AreaLocator
 
 
 def sjoin_first_area(geoms: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:

@@ -1,4 +1,4 @@
-"""The audit trail (:mod:`geodata.audit`), on a GeoPackage and on PostGIS: events read back with
+"""The audit trail (:mod:`geodata.users.audit`), on a GeoPackage and on PostGIS: events read back with
 who, role, scope, what and when; filters; a restore keeps every row; nothing updates or deletes
 a row (no function for it, and the table refuses it); a row that cannot be written is logged."""
 
@@ -15,9 +15,9 @@ import pytest
 import shapely
 from workspace_backends import Workspace
 
-from geodata import audit
-from geodata import schema as S
-from geodata.store import is_postgis, list_versions, save_version
+from geodata.store.workspace import is_postgis, list_versions, save_version
+from geodata.tables import schema as S
+from geodata.users import audit
 
 
 def _areas(population: int) -> gpd.GeoDataFrame:
@@ -39,7 +39,7 @@ def _refused(ws: Workspace, statement: str) -> None:
     if is_postgis(ws):
         import psycopg
 
-        from geodata.postgis import parse_url
+        from geodata.store.postgis import parse_url
 
         target = parse_url(str(ws))
         with psycopg.connect(target.conninfo, autocommit=True) as conn:
@@ -96,7 +96,7 @@ def test_events_read_back_filtered_and_survive_a_restore(workspace: Workspace) -
 
 
 def test_an_event_that_cannot_be_written_is_logged(tmp_path, caplog) -> None:
-    with caplog.at_level(logging.ERROR, logger="geodata.audit"):
+    with caplog.at_level(logging.ERROR, logger="geodata.users.audit"):
         assert not audit.append(tmp_path / "none.gpkg", audit.cli_actor("op"), "restore", "v1")
     assert "audit event not recorded" in caplog.text and "'user': 'op'" in caplog.text
     with pytest.raises(ValueError, match="Unknown audit action"):
@@ -104,15 +104,15 @@ def test_an_event_that_cannot_be_written_is_logged(tmp_path, caplog) -> None:
 
 
 def test_the_secured_fronts_sign_ins_are_recorded(tmp_path) -> None:
-    """The front (ui.front) records sign-ins and failed ones in the workspace it serves."""
+    """The front (ui.server.front) records sign-ins and failed ones in the workspace it serves."""
     import urllib.error
     import urllib.parse
     import urllib.request
 
-    from geodata.sessions import SessionStore
-    from geodata.sign_ins import SignInLimits
-    from geodata.users import User, hash_password, write_user
-    from ui.front import SIGN_IN, Front, FrontServer, serve_in_background
+    from geodata.users.accounts import User, hash_password, write_user
+    from geodata.users.sessions import SessionStore
+    from geodata.users.sign_ins import SignInLimits
+    from ui.server.front import SIGN_IN, Front, FrontServer, serve_in_background
 
     ws = tmp_path / "ws.gpkg"
     save_version(ws, {"areas": _areas(10)}, message="first", author="t")

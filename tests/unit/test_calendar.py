@@ -1,4 +1,4 @@
-"""Reporting calendars (geodata.calendar): Gregorian and Solar Hijri months, vectorised."""
+"""Reporting calendars (geodata.tables.calendar): Gregorian and Solar Hijri months, vectorised."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from persiantools.jdatetime import JalaliDate
 
-from geodata import calendar as cal
+from geodata.tables import calendar as cal
 
 
 def _days(*values: str) -> pd.Series:

@@ -18,13 +18,13 @@ from shapely.geometry import Point, box
 
 from analytics import access
 from analytics import capacity as cap
-from geodata import audit
-from geodata import imports as I
-from geodata import schema as S
-from geodata.problems import DataError
-from geodata.recipe import build_from_recipe, build_workspace
-from geodata.store import list_versions, read_table, read_workspace, save_version
-from geodata.utilisation import delete_scenario, save_scenario
+from geodata.sources.recipe import build_from_recipe, build_workspace
+from geodata.store.workspace import list_versions, read_table, read_workspace, save_version
+from geodata.tables import schema as S
+from geodata.tables.problems import DataError
+from geodata.tables.utilisation import delete_scenario, save_scenario
+from geodata.uploads import workflow as I
+from geodata.users import audit
 
 UTM39 = "EPSG:32639"
 
@@ -659,7 +659,7 @@ def test_verdicts_count_better_access_as_better():
 
 
 def test_capacity_within_reach_is_shown_to_its_first_digits():
-    from ui.capacity_views import access_digits
+    from ui.capacity.views import access_digits
 
     assert access_digits("beds") == 2 and access_digits("facility") == 4
     # A change of -0.00012 facilities per 1,000 people shows two significant digits.

@@ -20,7 +20,7 @@ from geodata_inputs import (
 from workspace_backends import Workspace, workspace_exists, workspace_state
 
 from geodata.__main__ import main
-from geodata.store import latest_version, list_versions
+from geodata.store.workspace import latest_version, list_versions
 
 pytestmark = pytest.mark.filterwarnings("error")
 
@@ -244,9 +244,9 @@ def test_real_process_builds_into_postgis(tmp_path: Path, postgis_url: str) -> N
 
 
 def test_import_command_saves_a_version_and_prints_row_problems(tmp_path: Path, capsys) -> None:
-    from geodata import imports as I
     from geodata.__main__ import IMPORT_TABLE_CHOICES
-    from geodata.store import read_workspace
+    from geodata.store.workspace import read_workspace
+    from geodata.uploads import workflow as I
 
     assert IMPORT_TABLE_CHOICES == I.IMPORT_TABLES
     workspace = tmp_path / "ws.gpkg"
@@ -294,7 +294,7 @@ def test_import_command_mistakes_change_nothing(tmp_path: Path, capsys, extra, s
 
 
 def test_unexpected_failure_names_the_file(tmp_path: Path, capsys, monkeypatch) -> None:
-    from geodata import imports as I
+    from geodata.uploads import workflow as I
 
     workspace = tmp_path / "ws.gpkg"
     _run(["build", write_region(tmp_path / "region"), "--out", workspace], capsys)
@@ -312,8 +312,8 @@ def test_unexpected_failure_names_the_file(tmp_path: Path, capsys, monkeypatch) 
 def test_reset_demo_writes_the_demo_again(tmp_path: Path, capsys, demo_workspace) -> None:
     import shutil
 
-    from geodata.demo import holds_only_demo_data
-    from geodata.store import read_workspace
+    from geodata.sources.demo import holds_only_demo_data
+    from geodata.store.workspace import read_workspace
 
     workspace = tmp_path / "demo.gpkg"
     shutil.copyfile(demo_workspace, workspace)

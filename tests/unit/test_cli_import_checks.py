@@ -17,7 +17,7 @@ from geodata_inputs import write_region, write_table
 
 from analytics.coverage import coverage_by_area
 from geodata.__main__ import main
-from geodata.store import latest_version, read_workspace, workspace_calendar
+from geodata.store.workspace import latest_version, read_workspace, workspace_calendar
 
 pytestmark = pytest.mark.filterwarnings("error")
 

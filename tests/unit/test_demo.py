@@ -1,4 +1,4 @@
-"""Tests of the synthetic demo workspace generator (geodata/demo.py)."""
+"""Tests of the synthetic demo workspace generator (geodata/sources/demo.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ import pytest
 import shapely
 from geopandas.testing import assert_geodataframe_equal
 
-from geodata import demo, schema
+from geodata.sources import demo
+from geodata.tables import schema
 
 PERSIAN = re.compile(r"^[\u0600-\u06FF\u200c ]+$")
 TABLE_NAMES = {

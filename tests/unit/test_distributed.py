@@ -11,12 +11,12 @@ import pandas as pd
 import pytest
 import shapely
 
-from geodata.assign import AreaLocator
-from geodata.points import count_points_in_areas
-from geodata.problems import DataError
+from geodata.persons.assign import AreaLocator
+from geodata.persons.points import count_points_in_areas
+from geodata.tables.problems import DataError
 
 pytest.importorskip("dask_geopandas")
-from geodata.distributed import count_points_distributed, main  # noqa: E402
+from geodata.persons.distributed import count_points_distributed, main  # noqa: E402
 
 
 @pytest.fixture

@@ -82,7 +82,7 @@ def test_map_exports_offer_the_view_as_shown_made_on_press(monkeypatch, demo_wor
 
     from PIL import Image
 
-    from geodata.store import read_workspace
+    from geodata.store.workspace import read_workspace
     from reports.mapexport import view_frame
 
     offered: dict[str, object] = {}
@@ -126,7 +126,7 @@ def test_map_exports_offer_the_view_as_shown_made_on_press(monkeypatch, demo_wor
 
 
 def test_map_title_in_a_partner_session_is_the_partners_name(demo_workspace):
-    from geodata.store import list_versions, read_workspace
+    from geodata.store.workspace import list_versions, read_workspace
 
     version = list_versions(demo_workspace)[-1].number
     partners = read_workspace(demo_workspace, version)["partners"].set_index("partner_id")

@@ -12,7 +12,10 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point
 
-from geodata.schema import FACILITY_STATUSES, FACILITY_TYPES
+from geodata.tables.schema import FACILITY_STATUSES, FACILITY_TYPES
+from render.i18n import translate
+from render.maps import legend_html
+from render.offline import FACILITY_ICONS_SOURCE, ensure_icon_assets, offline_map
 from ui.context import Context
 from ui.facility_layer import (
     ICON_SIZES,
@@ -25,9 +28,6 @@ from ui.facility_layer import (
     filter_facilities,
     icon_url,
 )
-from ui.i18n import translate
-from ui.maps import legend_html
-from ui.offline import FACILITY_ICONS_SOURCE, ensure_icon_assets, offline_map
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 
@@ -182,7 +182,7 @@ def test_legend_items_without_status_or_beds() -> None:
 
 
 def test_legend_rejects_icons_that_are_not_local() -> None:
-    from ui.maps import LegendItem
+    from render.maps import LegendItem
 
     with pytest.raises(ValueError, match="local static"):
         legend_html("x", [LegendItem("#ffffff", "x", icon="http://example.com/a.svg")])

@@ -9,7 +9,7 @@ import unicodedata
 import pandas as pd
 import pytest
 
-from ui.format import (
+from render.format import (
     ascii_digits,
     default_calendar,
     fmt_date,

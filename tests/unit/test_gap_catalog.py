@@ -12,11 +12,11 @@ from analytics.breakdowns import GROUPS
 from analytics.clusters import CATEGORIES
 from analytics.priority import COMPONENTS
 from analytics.trends import PROJECTION_STATUSES
-from geodata.schema import OUTREACH_KINDS
-from ui.i18n import catalog
+from geodata.tables.schema import OUTREACH_KINDS
+from render.i18n import catalog
 
 ROOT = Path(__file__).resolve().parents[2]
-SOURCES = [ROOT / "pages" / "gap_analysis.py", ROOT / "ui" / "gap_views.py"]
+SOURCES = [ROOT / "app_pages" / "gap_analysis.py", *(ROOT / "ui" / "gaps").glob("*.py")]
 LITERAL = re.compile(r"""\bt\(\s*["'](gap\.[a-z0-9_.]+)["']""")
 
 DYNAMIC = (

@@ -1,4 +1,4 @@
-"""Areas made from a population raster: hexagons with their cells' people (geodata.grid_areas)."""
+"""Areas made from a population raster: hexagons with their cells' people (geodata.sources.grid_areas)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ import pyproj
 import pytest
 from rasterio.transform import from_origin
 
-from geodata.grid_areas import hex_index, hex_polygons, hexagon_areas
-from geodata.problems import DataError
-from geodata.rasters import Grid, write_grid
-from geodata.recipe import build_from_recipe
+from geodata.sources.grid_areas import hex_index, hex_polygons, hexagon_areas
+from geodata.sources.rasters import Grid, write_grid
+from geodata.sources.recipe import build_from_recipe
+from geodata.tables.problems import DataError
 
 CELL_DEG = 0.001  # about 110 m
 

@@ -13,10 +13,9 @@ import pytest
 
 from analytics.classify import SCHEMES
 from analytics.coverage import DATA_STATUSES
-from geodata.schema import FACILITY_TYPES
-from geodata.schema import SCHEMES as INSURANCE_SCHEMES
-from ui.data import LEVELS
-from ui.i18n import (
+from geodata.tables.schema import FACILITY_TYPES
+from geodata.tables.schema import SCHEMES as INSURANCE_SCHEMES
+from render.i18n import (
     DEFAULT_LANGUAGE,
     LOCALES,
     _flatten,
@@ -26,10 +25,16 @@ from ui.i18n import (
     translate,
     translate_value,
 )
+from ui.data import LEVELS
 from ui.views import METRICS
 
 ROOT = Path(__file__).resolve().parents[2]
-SOURCES = [ROOT / "app.py", *(ROOT / "pages").glob("*.py"), *(ROOT / "ui").glob("*.py")]
+SOURCES = [
+    ROOT / "app.py",
+    *(ROOT / "app_pages").glob("*.py"),
+    *(ROOT / "ui").rglob("*.py"),
+    *(ROOT / "render").rglob("*.py"),
+]
 LITERAL_KEY = re.compile(r"""\bt\(\s*["']([a-z0-9_.]+)["']""")
 
 DYNAMIC_KEYS = (
@@ -67,7 +72,7 @@ def test_sources_were_scanned():
 
 @pytest.mark.parametrize("key", sorted(used_keys()))
 def test_key_in_english_catalog(key):
-    assert key in catalog(DEFAULT_LANGUAGE), f"{key} is used but missing from ui/locales/en/"
+    assert key in catalog(DEFAULT_LANGUAGE), f"{key} is used but missing from render/locales/en/"
 
 
 def fields(text: str) -> set[str]:
@@ -95,12 +100,14 @@ def test_every_english_key_is_translated(lang, name):
     with the same placeholders, in the file of the same name."""
     english = _flatten(tomllib.loads((LOCALES / "en" / name).read_text(encoding="utf-8")))
     path = LOCALES / lang / name
-    assert path.is_file(), f"ui/locales/{lang}/{name} is missing ({len(english)} keys to translate)"
+    assert path.is_file(), (
+        f"render/locales/{lang}/{name} is missing ({len(english)} keys to translate)"
+    )
     translated = _flatten(tomllib.loads(path.read_text(encoding="utf-8")))
     missing = sorted(set(english) - set(translated))
-    assert not missing, f"ui/locales/{lang}/{name} lacks {len(missing)} keys: {missing[:10]}"
+    assert not missing, f"render/locales/{lang}/{name} lacks {len(missing)} keys: {missing[:10]}"
     extra = sorted(set(translated) - set(english))
-    assert not extra, f"ui/locales/{lang}/{name} has keys English does not: {extra[:10]}"
+    assert not extra, f"render/locales/{lang}/{name} has keys English does not: {extra[:10]}"
     for key, text in translated.items():
         assert text.strip(), f"{lang}: {key} is empty"
         assert fields(text) == fields(english[key]), f"{lang}: placeholders differ in {key}"
@@ -139,7 +146,7 @@ def test_vietnamese_catalog_differs_from_english():
 
 
 def test_demo_label_matches_the_generator():
-    from geodata.demo import DEMO_LABEL
+    from geodata.sources.demo import DEMO_LABEL
 
     assert translate("header.demo_label") == DEMO_LABEL
 

@@ -20,11 +20,17 @@ from geodata_inputs import (
 )
 from workspace_backends import Workspace, fail_on_write, leftovers, workspace_state
 
-from geodata import imports as I
-from geodata import schema as S
-from geodata.problems import DataError
-from geodata.store import latest_version, list_versions, read_table, read_workspace, save_version
-from geodata.validate import conform
+from geodata.store.workspace import (
+    latest_version,
+    list_versions,
+    read_table,
+    read_workspace,
+    save_version,
+)
+from geodata.tables import schema as S
+from geodata.tables.problems import DataError
+from geodata.tables.validate import conform
+from geodata.uploads import workflow as I
 
 
 @pytest.fixture

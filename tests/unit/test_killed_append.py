@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from geodata import audit
-from geodata.store import list_versions, read_table, save_version
+from geodata.store.workspace import list_versions, read_table, save_version
+from geodata.users import audit
 from tests.hardening.kills import areas_table, insured_table
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")

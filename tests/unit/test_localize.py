@@ -6,8 +6,8 @@ import unicodedata
 
 import pandas as pd
 
-from ui.fonts import PERSIAN_FONT_URL, ensure_font_assets, font_face_css
-from ui.format import fmt_int
+from render.fonts import PERSIAN_FONT_URL, ensure_font_assets, font_face_css
+from render.format import fmt_int
 from ui.localize import display_names, language_style, localized_table, names_by_key
 
 

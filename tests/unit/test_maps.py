@@ -1,4 +1,4 @@
-"""Tests of ui/offline.py and ui/maps.py: offline links, escaping, simplification, vendoring."""
+"""Tests of render/offline.py and render/maps.py: offline links, escaping, simplification, vendoring."""
 
 from __future__ import annotations
 
@@ -18,9 +18,9 @@ import shapely
 from geopandas.testing import assert_geodataframe_equal
 from shapely.geometry import Point, Polygon, box
 
-from ui import offline
-from ui.maps import LegendItem, choropleth_map, escape_text, simplify_for_display
-from ui.offline import (
+from render import offline
+from render.maps import LegendItem, choropleth_map, escape_text, simplify_for_display
+from render.offline import (
     LEAFLET_CSS_URL,
     LEAFLET_JS_URL,
     TILE_URL_SETTING,
@@ -575,9 +575,9 @@ def test_facility_popups_are_escaped() -> None:
     import geopandas as gpd
     from shapely.geometry import Point
 
+    from render.offline import offline_map
     from ui.context import Context
     from ui.facility_layer import add_facility_layer
-    from ui.offline import offline_map
 
     ctx = Context(
         workspace="w", version=1, is_demo=False, lang="en", title="t", calendar="gregorian"

@@ -493,7 +493,7 @@ def test_inputs_are_not_modified():
 
 
 # --------------------------------------------------------------------------------------------------
-# downloads (reports.exports, as ui.outreach_views writes work lists): formatted XLSX, and no
+# downloads (reports.exports, as ui.outreach.views writes work lists): formatted XLSX, and no
 # formula from data text
 # --------------------------------------------------------------------------------------------------
 

@@ -18,10 +18,17 @@ from analytics.partners import (
     partner_targets,
     restrict_to_partner,
 )
-from geodata.assignments import reassign_areas, reassigned
-from geodata.problems import DataError
-from geodata.store import latest_version, list_versions, read_workspace, restore_version
-from geodata.users import User, check_password, hash_password, parse_users, read_users, write_user
+from geodata.store.assignments import reassign_areas, reassigned
+from geodata.store.workspace import latest_version, list_versions, read_workspace, restore_version
+from geodata.tables.problems import DataError
+from geodata.users.accounts import (
+    User,
+    check_password,
+    hash_password,
+    parse_users,
+    read_users,
+    write_user,
+)
 from ui.scope import parse_source, source_key
 
 
@@ -303,7 +310,7 @@ def test_short_passwords_are_refused():
 def test_users_command_adds_a_user(tmp_path, monkeypatch, capsys):
     import io
 
-    from geodata.users import main
+    from geodata.users.accounts import main
 
     path = tmp_path / "users.toml"
     monkeypatch.setattr("sys.stdin", io.StringIO("secret password\n"))
@@ -330,7 +337,7 @@ def test_users_command_adds_a_user(tmp_path, monkeypatch, capsys):
 
 
 def test_partner_colours_stay_distinct_and_the_rest_share_one_named_colour():
-    from ui.partner_views import OTHER_PARTNERS_COLOUR, PARTNER_COLOURS, partner_colours
+    from ui.partners.views import OTHER_PARTNERS_COLOUR, PARTNER_COLOURS, partner_colours
 
     assert len(set(PARTNER_COLOURS)) == len(PARTNER_COLOURS) >= 20
     assert OTHER_PARTNERS_COLOUR not in PARTNER_COLOURS
@@ -347,7 +354,7 @@ def test_partner_colours_stay_distinct_and_the_rest_share_one_named_colour():
 
 
 def test_sign_in_failures_lock_a_user_name_and_back_off(tmp_path):
-    from geodata.sign_ins import SignInLimits
+    from geodata.users.sign_ins import SignInLimits
 
     now = [100.0]
     store = SignInLimits(tmp_path / "s.sqlite", max_failures=3, clock=lambda: now[0])
@@ -376,7 +383,7 @@ def test_sign_in_failures_lock_a_user_name_and_back_off(tmp_path):
 
 
 def test_sign_in_failures_lock_a_client_address_across_user_names(tmp_path):
-    from geodata.sign_ins import SignInLimits
+    from geodata.users.sign_ins import SignInLimits
 
     store = SignInLimits(tmp_path / "s.sqlite", max_failures=3, client_max_failures=4)
     for name in ("a", "b", "c", "d"):  # a different name each time: no name reaches its limit
@@ -390,7 +397,7 @@ def test_the_users_file_is_written_readable_by_its_owner_only(tmp_path):
     import os
     import stat
 
-    from geodata.users import User, hash_password, read_users, write_user
+    from geodata.users.accounts import User, hash_password, read_users, write_user
 
     path = tmp_path / "users.toml"
     digest = hash_password("correct horse battery")

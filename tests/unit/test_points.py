@@ -11,12 +11,12 @@ import pandas as pd
 import pytest
 from geodata_inputs import AREA_BOXES, write_table
 
-from geodata import imports as I
-from geodata import schema as S
-from geodata.points import count_points_in_areas
-from geodata.problems import DataError
-from geodata.store import list_versions, read_workspace, save_version
-from geodata.validate import conform
+from geodata.persons.points import count_points_in_areas
+from geodata.store.workspace import list_versions, read_workspace, save_version
+from geodata.tables import schema as S
+from geodata.tables.problems import DataError
+from geodata.tables.validate import conform
+from geodata.uploads import workflow as I
 
 
 @pytest.fixture
@@ -157,7 +157,7 @@ def test_rows_with_too_many_or_too_few_values_are_rejected_with_their_line(
 
 @pytest.mark.parametrize("chunk_rows", [3, 1000])
 def test_arrow_and_pandas_readers_agree(tmp_path: Path, areas, chunk_rows, monkeypatch) -> None:
-    import geodata.points as points
+    import geodata.persons.points as points
 
     records = random_records(300, seed=7).astype(str)
     records.loc[::17, "lat"] = ""  # missing

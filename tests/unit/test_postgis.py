@@ -1,4 +1,4 @@
-"""What only the PostGIS backend has (geodata/postgis.py): the same frames as the GeoPackage,
+"""What only the PostGIS backend has (geodata/store/postgis.py): the same frames as the GeoPackage,
 typed columns and a spatial index, URLs and their errors, concurrent writers, and writers killed
 mid-save. The shared behaviour of both backends is tested in test_store.py / test_versions.py."""
 
@@ -23,10 +23,8 @@ import shapely
 from geopandas.testing import assert_geodataframe_equal
 from workspace_backends import leftovers
 
-from geodata import schema as S
-from geodata.postgis import parse_url, safe_url
-from geodata.problems import DataError
-from geodata.store import (
+from geodata.store.postgis import parse_url, safe_url
+from geodata.store.workspace import (
     VERSIONS_LAYER,
     is_postgis,
     list_versions,
@@ -36,6 +34,8 @@ from geodata.store import (
     workspace_label,
     workspace_location,
 )
+from geodata.tables import schema as S
+from geodata.tables.problems import DataError
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -58,7 +58,7 @@ def _assert_same_tables(left: dict[str, pd.DataFrame], right: dict[str, pd.DataF
 
 
 def test_demo_reads_back_the_same_on_both_backends(tmp_path: Path, url: str) -> None:
-    from geodata.workspaces import write_demo_workspace
+    from geodata.sources.workspaces import write_demo_workspace
 
     gpkg = tmp_path / "demo.gpkg"
     write_demo_workspace(gpkg)
@@ -105,7 +105,7 @@ def test_extra_columns_and_missing_values_read_back_the_same(tmp_path: Path, url
 
 
 def test_tables_are_typed_with_a_spatial_index(url: str) -> None:
-    from geodata.workspaces import write_demo_workspace
+    from geodata.sources.workspaces import write_demo_workspace
 
     write_demo_workspace(url)
     target = parse_url(url)
@@ -251,7 +251,7 @@ def test_concurrent_writers_are_serialised(url: str) -> None:
 _CHILD = """
 import sys
 import pandas as pd
-from geodata.store import save_version
+from geodata.store.workspace import save_version
 url, rows = sys.argv[1], int(sys.argv[2])
 n = 0
 print("ready", flush=True)

@@ -1,4 +1,4 @@
-"""Population counts moved onto another grid, and which polygon holds each cell (geodata.rasters)."""
+"""Population counts moved onto another grid, and which polygon holds each cell (geodata.sources.rasters)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import rasterio
 import shapely
 from affine import Affine
 
-from geodata.rasters import Grid, polygon_cells, sum_onto
+from geodata.sources.rasters import Grid, polygon_cells, sum_onto
 
 CRS = pyproj.CRS.from_epsg(32738)
 

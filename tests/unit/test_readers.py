@@ -1,4 +1,4 @@
-"""Readers for every supported format (geodata/readers.py)."""
+"""Readers for every supported format (geodata/sources/readers.py)."""
 
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ from geodata_inputs import (
     write_table,
 )
 
-from geodata.problems import DataError
-from geodata.readers import ROW_COLUMN, SOURCE_COLUMN, read_source
+from geodata.sources.readers import ROW_COLUMN, SOURCE_COLUMN, read_source
+from geodata.tables.problems import DataError
 
 pytestmark = pytest.mark.filterwarnings("error")
 

@@ -1,4 +1,4 @@
-"""Recipes: read, validate and join a region's files into workspace tables (geodata/recipe.py)."""
+"""Recipes: read, validate and join a region's files into workspace tables (geodata/sources/recipe.py)."""
 
 from __future__ import annotations
 
@@ -20,10 +20,10 @@ from geodata_inputs import (
 )
 from workspace_backends import Workspace, leftovers, workspace_state
 
-from geodata import schema as S
-from geodata.problems import DataError
-from geodata.recipe import build_from_recipe, build_workspace, load_recipe
-from geodata.store import latest_version, list_versions, read_workspace
+from geodata.sources.recipe import build_from_recipe, build_workspace, load_recipe
+from geodata.store.workspace import latest_version, list_versions, read_workspace
+from geodata.tables import schema as S
+from geodata.tables.problems import DataError
 
 pytestmark = pytest.mark.filterwarnings("error")
 

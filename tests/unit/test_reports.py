@@ -27,7 +27,7 @@ from PIL import Image
 from shapely.geometry import box
 
 from analytics.partners import restrict_to_partner
-from geodata.store import list_versions, read_workspace
+from geodata.store.workspace import list_versions, read_workspace
 from reports.briefing import BriefingError, build_briefing
 from reports.documents import make_briefing, region_title
 from reports.exports import geojson_bytes, geopackage_bytes, table_csv, table_xlsx
@@ -524,8 +524,8 @@ def test_geopackage_export_reads_back(tmp_path):
 def test_partner_sessions_briefing_is_the_partners_own(demo):
     """A partner's session: its briefing is headed "Partner: <its name>" (never "Whole region"),
     holds only its areas, and the command shown makes the same document."""
-    from ui import briefing_data as bd
     from ui import data
+    from ui.briefings import data as bd
     from ui.context import Context
     from ui.scope import source_key
 
@@ -589,7 +589,7 @@ def test_partner_names_are_in_the_briefings_language(demo):
 
 
 def test_cli_quotes_every_value():
-    from ui import briefing_data as bd
+    from ui.briefings import data as bd
     from ui.context import Context
 
     ctx = Context(
@@ -606,7 +606,7 @@ def test_cli_quotes_every_value():
 def bare_workspace(demo, tmp_path_factory) -> Path:
     """Two districts of the demo without district_id, district_name or province, no insured
     counts: a small workspace as a region without districts might be."""
-    from geodata.store import save_version
+    from geodata.store.workspace import save_version
 
     tables = demo[2]
     areas = tables["areas"][tables["areas"]["district_id"].isin(["D01", "D02"])]
@@ -639,7 +639,7 @@ def test_cli_maps_a_workspace_without_districts(bare_workspace, tmp_path, capsys
 
 def test_briefing_without_districts_or_insured_counts(bare_workspace):
     """No "District" column with nothing in it; no "0 least-covered areas": it says why."""
-    from geodata.area_columns import fill_area_columns
+    from geodata.tables.area_columns import fill_area_columns
     from reports.pdf import briefing_html
 
     tables = read_workspace(bare_workspace)

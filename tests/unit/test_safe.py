@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ui.safe import md_escape
+from render.safe import md_escape
 
 
 @pytest.mark.parametrize(

@@ -23,7 +23,7 @@ import pytest
     ],
 )
 def test_server_paths_are_cut_to_their_last_name(text, shown):
-    from ui.safe import hide_server_paths
+    from render.safe import hide_server_paths
 
     assert hide_server_paths(text) == shown
 
@@ -32,7 +32,7 @@ def test_server_paths_are_cut_to_their_last_name(text, shown):
 def test_the_briefing_command_hides_the_workspace_path_from_those_who_do_not_manage_data(
     role, partner
 ):
-    from ui import briefing_data as bd
+    from ui.briefings import data as bd
     from ui.context import Context
 
     ws = "/srv/agency/private/ws.gpkg"

@@ -7,7 +7,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from geodata.sign_ins import SignInLimits
+from geodata.users.sign_ins import SignInLimits
 
 
 class SlowSignInLimits(SignInLimits):

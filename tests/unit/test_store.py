@@ -1,5 +1,5 @@
 """The versioned workspace store, on GeoPackage and on PostGIS, and the demo workspace
-(geodata/store.py, geodata/postgis.py, geodata/workspaces.py).
+(geodata/store/workspace.py, geodata/store/postgis.py, geodata/sources/workspaces.py).
 
 Tests that take ``workspace`` or ``new_workspace`` run twice: on a GeoPackage file and on a schema
 of a private PostGIS server (``tests/unit/workspace_backends.py``).
@@ -27,9 +27,7 @@ from workspace_backends import (
     workspace_state,
 )
 
-from geodata import schema as S
-from geodata.problems import DataError
-from geodata.store import (
+from geodata.store.workspace import (
     latest_version,
     list_versions,
     read_workspace,
@@ -38,6 +36,8 @@ from geodata.store import (
     workspace_location,
     workspace_token,
 )
+from geodata.tables import schema as S
+from geodata.tables.problems import DataError
 
 pytestmark = pytest.mark.filterwarnings("error")
 
@@ -270,22 +270,22 @@ def test_saved_geometries_match(workspace: Workspace) -> None:
 
 # --- demo workspace -------------------------------------------------------------------------------
 
-_HAS_DEMO = importlib.util.find_spec("geodata.demo") is not None
+_HAS_DEMO = importlib.util.find_spec("geodata.sources.demo") is not None
 
 
 @pytest.fixture
 def demo_tables_available() -> None:
     if not _HAS_DEMO:
-        pytest.skip("geodata/demo.py is not written yet")
-    from geodata import demo
+        pytest.skip("geodata/sources/demo.py is not written yet")
+    from geodata.sources import demo
 
     if not hasattr(demo, "build_demo_tables"):
-        pytest.skip("geodata.demo has no build_demo_tables yet")
+        pytest.skip("geodata.sources.demo has no build_demo_tables yet")
 
 
 @pytest.mark.usefixtures("demo_tables_available")
 def test_demo_workspace_is_generated_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from geodata.workspaces import demo_workspace_path, is_demo
+    from geodata.sources.workspaces import demo_workspace_path, is_demo
 
     monkeypatch.setenv("COVERAGE_ATLAS_CACHE", str(tmp_path / "cache"))
     path = demo_workspace_path()
@@ -304,7 +304,7 @@ def test_demo_workspace_is_generated_once(tmp_path: Path, monkeypatch: pytest.Mo
 
 @pytest.mark.usefixtures("demo_tables_available")
 def test_broken_demo_cache_is_regenerated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from geodata.workspaces import demo_workspace_path
+    from geodata.sources.workspaces import demo_workspace_path
 
     monkeypatch.setenv("COVERAGE_ATLAS_CACHE", str(tmp_path))
     first = demo_workspace_path()
@@ -315,7 +315,7 @@ def test_broken_demo_cache_is_regenerated(tmp_path: Path, monkeypatch: pytest.Mo
 
 
 def test_is_demo_false_for_built_workspaces(workspace: Workspace) -> None:
-    from geodata.workspaces import is_demo
+    from geodata.sources.workspaces import is_demo
 
     assert not is_demo(list_versions(workspace))
     assert not is_demo([])

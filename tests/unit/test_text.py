@@ -1,4 +1,4 @@
-"""Numbers written as text and names compared across scripts (geodata/text.py)."""
+"""Numbers written as text and names compared across scripts (geodata/tables/text.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geodata.text import clean_text, name_key, name_keys, parse_numbers, to_ascii_digits
+from geodata.tables.text import clean_text, name_key, name_keys, parse_numbers, to_ascii_digits
 
 pytestmark = pytest.mark.filterwarnings("error")
 

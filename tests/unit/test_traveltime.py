@@ -239,7 +239,7 @@ OSM_XML = """<?xml version='1.0' encoding='UTF-8'?>
 
 
 def test_read_osm_network_joins_ways_at_shared_nodes(tmp_path: Path):
-    from geodata.roads import read_osm_network
+    from geodata.sources.roads import read_osm_network
 
     path = tmp_path / "tiny.osm"
     path.write_text(OSM_XML, encoding="utf-8")
@@ -258,7 +258,7 @@ def test_read_osm_network_joins_ways_at_shared_nodes(tmp_path: Path):
 def test_command_line_network_and_raster(tmp_path: Path, capsys):
     from affine import Affine
 
-    from geodata.rasters import Grid, read_grid, write_grid
+    from geodata.sources.rasters import Grid, read_grid, write_grid
     from traveltime.cli import main
 
     osm = tmp_path / "tiny.osm"
@@ -308,7 +308,7 @@ def test_friction_kit_reads_rasters_burns_roads_and_refines(tmp_path: Path):
     import shapely
     from affine import Affine
 
-    from geodata.rasters import Grid, write_grid
+    from geodata.sources.rasters import Grid, write_grid
     from traveltime.kit import friction_kit
 
     crs = pyproj.CRS("EPSG:32738")

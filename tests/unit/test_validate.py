@@ -1,4 +1,4 @@
-"""Schema validation: types, required columns, unique ids, counts, geometry (geodata/validate.py)."""
+"""Schema validation: types, required columns, unique ids, counts, geometry (geodata/tables/validate.py)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import shapely
 from geodata_inputs import AREA_BOXES, FACILITY_POINTS
 from geopandas.testing import assert_geodataframe_equal
 
-from geodata import schema as S
-from geodata.problems import DataError
-from geodata.validate import (
+from geodata.tables import schema as S
+from geodata.tables.problems import DataError
+from geodata.tables.validate import (
     clean_ids,
     conform,
     map_vocabulary,

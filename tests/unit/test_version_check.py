@@ -8,12 +8,13 @@ import time
 
 import pytest
 
-from geodata import postgis, store
+from geodata.store import postgis
+from geodata.store import workspace as store
 
 
 @pytest.fixture(scope="module")
 def shared(postgis_url: str) -> str:
-    from geodata.workspaces import write_demo_workspace
+    from geodata.sources.workspaces import write_demo_workspace
 
     url = f"{postgis_url}?schema=version_check"
     write_demo_workspace(url)

@@ -18,10 +18,16 @@ import pytest
 import shapely
 from workspace_backends import Workspace, leftovers, workspace_state
 
-from geodata.backup import backup_bytes, export_backup, read_backup
-from geodata.diff import diff_rows, summarise_change
-from geodata.store import list_versions, read_table, read_workspace, restore_version, save_version
-from geodata.versions import compare_versions, describe_changes, version_table
+from geodata.store.backup import backup_bytes, export_backup, read_backup
+from geodata.store.diff import diff_rows, summarise_change
+from geodata.store.versions import compare_versions, describe_changes, version_table
+from geodata.store.workspace import (
+    list_versions,
+    read_table,
+    read_workspace,
+    restore_version,
+    save_version,
+)
 
 
 def areas(ids, population, names=None) -> gpd.GeoDataFrame:

@@ -13,15 +13,15 @@ import pytest
 from geodata_inputs import AREA_NAMES_OTHER_SPELLING, write_region
 from workspace_backends import Workspace
 
-from geodata.problems import DataError
-from geodata.recipe import build_from_recipe, build_workspace
-from geodata.store import (
+from geodata.sources.recipe import build_from_recipe, build_workspace
+from geodata.store.workspace import (
     list_versions,
     read_table,
     restore_version,
     save_version,
     workspace_calendar,
 )
+from geodata.tables.problems import DataError
 
 
 def _insured(months: list[str]) -> list[dict]:
@@ -150,7 +150,7 @@ def test_briefing_month_names_a_solar_hijri_period() -> None:
 
 
 def test_briefing_file_is_named_by_the_workspace_month() -> None:
-    from ui.briefing_data import pdf_name
+    from ui.briefings.data import pdf_name
 
     assert (
         pdf_name("region", None, "2026-10", "fa", "solar_hijri") == "briefing_region_1405-08_fa.pdf"

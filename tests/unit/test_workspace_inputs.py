@@ -1,5 +1,5 @@
 """Travel-time inputs (a road extract, its speed table, rasters) kept in the workspace byte for
-byte, one version at a time, on GeoPackage and PostGIS (geodata.inputs)."""
+byte, one version at a time, on GeoPackage and PostGIS (geodata.sources.inputs)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ import os
 
 import pytest
 
-from geodata import inputs
-from geodata.problems import DataError
-from geodata.recipe import build_workspace, load_recipe
-from geodata.store import list_versions
+from geodata.sources import inputs
+from geodata.sources.recipe import build_workspace, load_recipe
+from geodata.store.workspace import list_versions
+from geodata.tables.problems import DataError
 
 AREAS = """name,wkt,population
 A,"POLYGON((43 -11, 43.1 -11, 43.1 -11.1, 43 -11.1, 43 -11))",100
@@ -80,7 +80,7 @@ def test_damaged_parts_are_refused(tmp_path):
     recipe = kit(tmp_path, b"roads")
     out = tmp_path / "ws.gpkg"
     build_workspace(recipe, out)
-    from geodata.store import read_table, save_version
+    from geodata.store.workspace import read_table, save_version
 
     table = read_table(out, "inputs")
     table.loc[table["name"] == "x.osm.pbf", "data"] = "cm9hZHo="  # "roadz"

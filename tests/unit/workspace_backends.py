@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from geodata.store import VERSIONS_LAYER, is_postgis
+from geodata.store.workspace import VERSIONS_LAYER, is_postgis
 
 Workspace = Path | str
 BACKENDS = ("gpkg", "postgis")
@@ -38,7 +38,7 @@ def new_workspace(backend: str, request: pytest.FixtureRequest, tmp_path: Path) 
 
 
 def _schema(url: str) -> tuple[str, str]:
-    from geodata.postgis import parse_url
+    from geodata.store.postgis import parse_url
 
     target = parse_url(url)
     return target.conninfo, target.schema
@@ -96,7 +96,7 @@ def leftovers(ws: Workspace) -> list[str]:
     """What a failed or killed save left behind: the GeoPackage's hidden temporary copies and
     journals, or tables that no version names."""
     if is_postgis(ws):
-        from geodata.store import list_versions
+        from geodata.store.workspace import list_versions
 
         tables = set(_pg_tables(str(ws))) - {VERSIONS_LAYER}
         if not tables:
@@ -128,7 +128,7 @@ def fail_on_write(
             raise OSError("disk full (simulated)")
 
     if is_postgis(ws):
-        from geodata import postgis
+        from geodata.store import postgis
 
         real_write, real_append = postgis.Session.write, postgis.Session.append
 

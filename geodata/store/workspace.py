@@ -1,0 +1,674 @@
+"""The workspace store: a GeoPackage that keeps every version of every table.
+
+Layout inside the file:
+
+- ``<table>__v<N>`` layers hold the rows of a table as saved by version N;
+- ``workspace_versions`` (an attribute table) lists the versions: number, time, author, message,
+  which layer holds each table in that version, and a summary of the change.
+
+A table that did not change reuses the layer of the previous version, so a version costs only what
+changed. Saving never touches the existing file: the new version is written into a copy beside it,
+which replaces the original in one atomic rename once complete. A crash or an error at any point
+leaves the file as it was (a writer killed mid-save leaves only a hidden ``.*.tmp.gpkg`` copy,
+removed by the next save).
+
+Each version records, per changed table, the rows added, changed and removed by the table's key
+(``summary["diff"]``, see :mod:`geodata.store.diff`). :func:`restore_version` makes an old version current
+again as a new version that shares its layers: nothing is ever overwritten.
+
+Two backends behind one surface: everything outside this module reaches a workspace only through
+:func:`list_versions`, :func:`read_workspace`, :func:`read_table`, :func:`save_version`,
+:func:`restore_version`, :func:`latest_version` and :func:`workspace_token`, all taking the
+workspace as one ``path`` argument. A file path is a GeoPackage (this module); a
+``postgresql://`` (or ``postgres://``) URL is a PostgreSQL + PostGIS database
+(:mod:`geodata.store.postgis`: the same ``<table>__v<N>`` tables and ``workspace_versions`` table, each
+save one transaction). Saving and restoring are written once, here, against a small session
+interface (read / write / count a layer, append the version record) that each backend provides.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import glob
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import tempfile
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import shapely
+
+from geodata.store.diff import summarise_change
+from geodata.tables.calendar import DEFAULT_CALENDAR, normalize_calendar
+from geodata.tables.problems import DataError
+from geodata.tables.schema import STORAGE_CRS, STORED_TABLES, TABLES
+
+VERSIONS_LAYER = "workspace_versions"
+# Facts about the whole workspace kept in each version's summary and carried to the next version:
+# ``calendar``, the reporting calendar its periods are months of (see :mod:`geodata.tables.calendar`).
+_KEPT = ("calendar",)
+
+
+@dataclass(frozen=True)
+class Version:
+    """One saved version of a workspace."""
+
+    number: int
+    created_at: str
+    author: str
+    message: str
+    layers: dict[str, str]
+    summary: dict[str, Any]  # the JSON object the version was saved with
+
+
+POSTGIS_PREFIXES = ("postgresql://", "postgres://")
+
+
+def is_postgis(path: str | Path) -> bool:
+    """Whether a workspace argument names a PostgreSQL + PostGIS database (a ``postgresql://``
+    or ``postgres://`` URL) rather than a GeoPackage file."""
+    text = str(path)
+    if text.startswith(POSTGIS_PREFIXES):
+        return True
+    if text.startswith(("postgresql:/", "postgres:/")):
+        raise DataError(
+            f"{text!r} looks like a PostgreSQL URL that lost a slash (was it passed through "
+            "pathlib.Path?): write postgresql://user@host:port/database"
+        )
+    return False
+
+
+def workspace_location(named: str | Path) -> str:
+    """A workspace as the store and the caches key it: a file path resolved, a URL as it is."""
+    return str(named) if is_postgis(named) else str(Path(named).resolve())
+
+
+def workspace_label(path: str | Path) -> str:
+    """A name for a workspace that is safe to show: the file name, or the URL without password."""
+    if is_postgis(path):
+        from geodata.store.postgis import safe_url
+
+        return safe_url(str(path))
+    return Path(path).name
+
+
+def _named(path: str | Path) -> str:
+    """The workspace as messages name it: the path as given, a URL without its password."""
+    return workspace_label(path) if is_postgis(path) else str(path)
+
+
+def list_versions(path: str | Path) -> list[Version]:
+    """All versions in the workspace, oldest first; an error if it is not a workspace."""
+    if is_postgis(path):
+        from geodata.store import postgis
+
+        return postgis.list_versions(str(path))
+    return _gpkg_versions(Path(path))
+
+
+def _gpkg_versions(path: Path) -> list[Version]:
+    if not path.exists():
+        raise DataError(f"Workspace not found: {path}")
+    if _journal(path).exists():
+        with _write_lock(path):  # a writer still at work finishes first; a killed one is undone
+            _roll_back_unfinished_write(path)
+    try:
+        table = pyogrio.read_dataframe(path, layer=VERSIONS_LAYER, read_geometry=False)
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError):
+        raise DataError(f"{path} is not a Coverage Atlas workspace (no version table).") from None
+    if table.empty or "version" not in table:
+        raise DataError(f"{path} is not a Coverage Atlas workspace (its version table is empty).")
+    table = table.sort_values("version")
+    return [
+        Version(
+            number=int(r.version),
+            created_at=str(r.created_at),
+            author=str(r.author),
+            message=str(r.message),
+            layers=json.loads(r.layers),
+            summary=json.loads(r.summary),
+        )
+        for r in table.itertuples(index=False)
+    ]
+
+
+def latest_version(path: str | Path) -> int:
+    """The number of the newest version."""
+    return list_versions(path)[-1].number
+
+
+#: How long a server process trusts the newest version number it read from a shared (PostGIS)
+#: workspace before it asks the database again (seconds; ``COVERAGE_ATLAS_VERSION_CHECK_S``).
+VERSION_CHECK_SETTING = "COVERAGE_ATLAS_VERSION_CHECK_S"
+VERSION_CHECK_S = 1.0
+_newest: dict[str, tuple[float, int]] = {}  # location -> (monotonic time read, number)
+
+
+def version_check_seconds() -> float:
+    """The seconds between two checks of a shared workspace's newest version (at least 0)."""
+    try:
+        return max(0.0, float(os.environ.get(VERSION_CHECK_SETTING, VERSION_CHECK_S)))
+    except ValueError:
+        return VERSION_CHECK_S
+
+
+def current_version(path: str | Path) -> int:
+    """The newest version number, checked cheaply: a PostGIS workspace, which other server
+    processes may save to, is asked with one small query at most once per
+    :func:`version_check_seconds` per process (a save through this process is seen at once);
+    a GeoPackage's version table is read as by :func:`latest_version`."""
+    location = workspace_location(path)
+    if not is_postgis(location):
+        return latest_version(location)
+    now = time.monotonic()
+    known = _newest.get(location)
+    if known is not None and now - known[0] < version_check_seconds():
+        return known[1]
+    from geodata.store import postgis
+
+    number = postgis.newest_version(location)
+    _newest[location] = (now, number)
+    return number
+
+
+def _forget_newest(path: str | Path) -> None:
+    """After a save through this process: the next :func:`current_version` asks again."""
+    _newest.pop(workspace_location(path), None)
+
+
+def version_calendar(version: Version | None) -> str:
+    """The reporting calendar a version's periods are months of (``"gregorian"`` when it names
+    none: every workspace saved before calendars were kept)."""
+    if version is None:
+        return DEFAULT_CALENDAR
+    return normalize_calendar(version.summary.get("calendar"))
+
+
+def workspace_calendar(path: str | Path, version: int | None = None) -> str:
+    """The reporting calendar of a workspace (its newest version, or version ``version``)."""
+    versions = list_versions(path)
+    if version is not None:
+        versions = [v for v in versions if v.number == version] or versions
+    return version_calendar(versions[-1] if versions else None)
+
+
+class _LayerReader(Protocol):
+    """Anything that reads one stored layer: a backend's reader or a save in progress."""
+
+    def read(self, layer: str, table: str) -> pd.DataFrame: ...
+
+
+class _Reader(_LayerReader, Protocol):
+    """What reading needs from a backend: the versions and one stored layer."""
+
+    def versions(self) -> list[Version]: ...
+
+
+class _GpkgReader:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def versions(self) -> list[Version]:
+        return _gpkg_versions(self.path)
+
+    def read(self, layer: str, table: str) -> pd.DataFrame:
+        return _read_layer(self.path, layer, table)
+
+
+@contextmanager
+def _reader(path: str | Path) -> Iterator[_Reader]:
+    if is_postgis(path):
+        from geodata.store import postgis
+
+        with postgis.reader(str(path)) as found:
+            yield found
+    else:
+        yield _GpkgReader(Path(path))
+
+
+def _version_layers(reader: _Reader, path: str | Path, version: int | None) -> dict[str, str]:
+    versions = {v.number: v for v in reader.versions()}
+    number = max(versions) if version is None else version
+    if number not in versions:
+        raise DataError(f"{_named(path)} has no version {number} (versions: {sorted(versions)}).")
+    return versions[number].layers
+
+
+def read_workspace(path: str | Path, version: int | None = None) -> dict[str, pd.DataFrame]:
+    """Every table of one version (the newest by default), in the stored types.
+
+    Tables the version does not hold come back empty with their required columns, so callers can
+    always index ``tables["outreach"]``.
+    """
+    with _reader(path) as reader:
+        layers = _version_layers(reader, path, version)
+        return {name: _read_or_empty(reader, layers.get(name), name) for name in TABLES}
+
+
+def read_table(path: str | Path, table: str, version: int | None = None) -> pd.DataFrame:
+    """One table of one version (the newest by default); empty and typed when the version has none.
+
+    Works for the auxiliary tables too (e.g. ``name_crosswalk``), which :func:`read_workspace`
+    leaves out.
+    """
+    if table not in STORED_TABLES:
+        raise ValueError(f"Unknown table: {table}")
+    with _reader(path) as reader:
+        layers = _version_layers(reader, path, version)
+        return _read_or_empty(reader, layers.get(table), table)
+
+
+def _read_or_empty(reader: _LayerReader, layer: str | None, table: str) -> pd.DataFrame:
+    return empty_table(table) if layer is None else reader.read(layer, table)
+
+
+def empty_table(table: str) -> pd.DataFrame:
+    """A table with no rows: its required columns, typed (a GeoDataFrame if it has geometry)."""
+    schema = STORED_TABLES[table]
+    empty = restore_types(
+        pd.DataFrame({c: pd.Series(dtype=object) for c in schema.required}), table
+    )
+    if schema.geometry:
+        return gpd.GeoDataFrame(empty, geometry=gpd.GeoSeries([], crs=STORAGE_CRS))
+    return empty
+
+
+def _read_layer(path: str | Path, layer: str | None, table: str) -> pd.DataFrame:
+    if layer is None:
+        return empty_table(table)
+    schema = STORED_TABLES[table]
+    frame = pyogrio.read_dataframe(path, layer=layer, read_geometry=schema.geometry is not None)
+    if isinstance(frame, gpd.GeoDataFrame) and frame.crs is None and schema.geometry:
+        frame = frame.set_crs(STORAGE_CRS)
+    return restore_types(frame, table)
+
+
+def restore_types(frame: pd.DataFrame, table: str) -> pd.DataFrame:
+    """Give stored columns their workspace types back (GeoPackage has no nullable int or bool)."""
+    schema = STORED_TABLES[table]
+    frame = frame.copy()
+    for column, kind in schema.kinds.items():
+        if column not in frame:
+            continue
+        values = frame[column]
+        if kind == "id" or kind == "text":
+            frame[column] = values.astype(object).where(values.notna(), None)
+        elif kind == "count":
+            frame[column] = pd.to_numeric(values, errors="coerce").round().astype("Int64")
+        elif kind in ("number", "fraction"):
+            frame[column] = pd.to_numeric(values, errors="coerce").astype("float64")
+        elif kind == "date":
+            frame[column] = pd.to_datetime(values, errors="coerce").astype("datetime64[ns]")
+        elif kind == "bool":
+            frame[column] = values.astype("boolean")
+    return frame
+
+
+def _prepare_for_storage(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.copy()
+    for column in frame.columns:
+        values = frame[column]
+        if column == getattr(frame, "_geometry_column_name", None):
+            continue
+        if isinstance(values.dtype, pd.BooleanDtype):
+            frame[column] = values.astype("Int64")
+        elif pd.api.types.is_datetime64_any_dtype(values):
+            frame[column] = values.dt.strftime("%Y-%m-%d").astype(object)
+    return frame
+
+
+def table_fingerprint(frame: pd.DataFrame) -> str:
+    """A hash of a table's content (geometry included), to tell unchanged tables apart."""
+    digest = hashlib.sha256()
+    plain = (
+        frame.drop(columns=[frame.geometry.name]) if isinstance(frame, gpd.GeoDataFrame) else frame
+    )
+    digest.update(",".join(map(str, plain.columns)).encode())
+    if len(plain):
+        digest.update(
+            pd.util.hash_pandas_object(plain.astype(str), index=False).to_numpy().tobytes()
+        )
+    if isinstance(frame, gpd.GeoDataFrame):
+        wkb = shapely.to_wkb(frame.geometry.to_numpy(), include_srid=False)
+        for item in wkb:
+            digest.update(item if item is not None else b"-")
+    return digest.hexdigest()
+
+
+def _journal(path: Path) -> Path:
+    return path.with_name(path.name + "-journal")
+
+
+def _roll_back_unfinished_write(path: Path) -> None:
+    """Undo what a writer killed in the middle of an in-place write left in the file.
+
+    Versions are written to a private copy that replaces the file whole, but the audit trail
+    (:mod:`geodata.users.audit`) appends in place under :func:`_write_lock`, through SQLite's rollback
+    journal. A journal found while holding the lock belongs to a writer that was killed: SQLite
+    rolls it back when the file is opened for writing, which a read-only reader (GDAL) cannot do
+    and a copy of the file would miss. Call with the lock held.
+    """
+    if _journal(path).exists() and path.exists():
+        with closing(sqlite3.connect(path, timeout=30)) as db:
+            db.execute("PRAGMA schema_version").fetchone()
+
+
+@contextmanager
+def _write_lock(path: Path) -> Iterator[None]:
+    lock_path = path.with_name(path.name + ".lock")
+    with open(lock_path, "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+class _Session(Protocol):
+    """One save in progress: the versions so far, and the layers it reads and writes.
+
+    Nothing a session writes is seen by anyone until the save completes (GeoPackage: a private
+    copy renamed over the file; PostGIS: one transaction).
+    """
+
+    previous: list[Version]
+
+    def read(self, layer: str, table: str) -> pd.DataFrame: ...
+
+    def write(self, layer: str, table: str, frame: pd.DataFrame) -> None: ...
+
+    def count(self, layer: str) -> int: ...
+
+    def append(self, record: Mapping[str, object]) -> None: ...
+
+
+class _GpkgSession:
+    def __init__(self, tmp: Path, previous: list[Version]) -> None:
+        self.tmp = tmp
+        self.previous = previous
+
+    def read(self, layer: str, table: str) -> pd.DataFrame:
+        return _read_layer(self.tmp, layer, table)
+
+    def write(self, layer: str, table: str, frame: pd.DataFrame) -> None:
+        stored = _prepare_for_storage(frame)
+        if isinstance(stored, gpd.GeoDataFrame):
+            pyogrio.write_dataframe(stored, self.tmp, layer=layer, driver="GPKG")
+        else:
+            pyogrio.write_dataframe(pd.DataFrame(stored), self.tmp, layer=layer, driver="GPKG")
+
+    def count(self, layer: str) -> int:
+        return int(pyogrio.read_info(self.tmp, layer=layer)["features"])
+
+    def append(self, record: Mapping[str, object]) -> None:
+        pyogrio.write_dataframe(
+            pd.DataFrame({k: [v] for k, v in record.items()}),
+            self.tmp,
+            layer=VERSIONS_LAYER,
+            driver="GPKG",
+            append=bool(self.previous),
+        )
+
+
+def save_version(
+    path: str | Path,
+    tables: Mapping[str, pd.DataFrame],
+    *,
+    message: str,
+    author: str = "",
+    summary: Mapping[str, object] | None = None,
+) -> int:
+    """Save the given tables as a new version; tables not given are carried over unchanged.
+
+    Parameters
+    ----------
+    path
+        The workspace: a GeoPackage (created when absent) or a ``postgresql://`` URL (the
+        workspace tables are created in the database when absent).
+    tables
+        Table name → frame, already validated (GeoDataFrames in EPSG:4326).
+    message, author
+        What the version is and who made it.
+    summary
+        Extra facts to keep with the version (e.g. the build report's counts).
+
+    Returns
+    -------
+    int
+        The new version number.
+    """
+    unknown = set(tables) - set(STORED_TABLES)
+    if unknown:
+        raise ValueError(f"Unknown table(s): {sorted(unknown)}")
+    for name, frame in tables.items():
+        geometry = STORED_TABLES[name].geometry
+        if geometry in ("polygon", "point") and not isinstance(frame, gpd.GeoDataFrame):
+            raise ValueError(f"Table {name} must be a GeoDataFrame (it has {geometry} geometry).")
+        if geometry and isinstance(frame, gpd.GeoDataFrame):
+            if frame.crs is None or not frame.crs.equals(STORAGE_CRS):
+                raise ValueError(
+                    f"Table {name} must be in {STORAGE_CRS} to be stored (it is in {frame.crs})."
+                )
+    with _new_version(path) as session:
+        previous = session.previous
+        number = previous[-1].number + 1 if previous else 1
+        layers = dict(previous[-1].layers) if previous else {}
+        fingerprints = dict(previous[-1].summary.get("fingerprints", {})) if previous else {}
+        changed: dict[str, dict[str, int]] = {}
+        diff: dict[str, dict[str, int]] = {}
+        for name, frame in tables.items():
+            fingerprint = table_fingerprint(frame)
+            if fingerprints.get(name) == fingerprint and name in layers:
+                continue
+            before = session.read(layers[name], name) if name in layers else None
+            diff[name] = summarise_change(name, before, frame)
+            layer = f"{name}__v{number}"
+            session.write(layer, name, frame)
+            changed[name] = {"rows": int(len(frame)), "previous_rows": _rows(previous, name)}
+            layers[name] = layer
+            fingerprints[name] = fingerprint
+        # The reporting calendar stays with the workspace until a version names another one.
+        carried = {
+            k: previous[-1].summary[k] for k in _KEPT if previous and k in previous[-1].summary
+        }
+        _append_record(
+            session,
+            number,
+            author,
+            message,
+            layers,
+            {
+                "changed": changed,
+                "diff": diff,
+                "fingerprints": fingerprints,
+                **carried,
+                **dict(summary or {}),
+            },
+        )
+    return number
+
+
+def restore_version(
+    path: str | Path,
+    number: int,
+    *,
+    author: str = "",
+    message: str | None = None,
+) -> int:
+    """Make an old version current again, as a new version that points at its layers.
+
+    Nothing is overwritten or deleted: the old version's layers are shared (they are never
+    changed once written), and every version in between stays in the list. The dashboard and the
+    command line restore through :func:`geodata.users.audit.restore_version`, which records it.
+
+    Returns
+    -------
+    int
+        The new version number.
+    """
+    with _new_version(path) as session:
+        previous = session.previous
+        versions = {v.number: v for v in previous}
+        if number not in versions:
+            raise DataError(
+                f"{_named(path)} has no version {number} (versions: {sorted(versions)})."
+            )
+        old, newest = versions[number], previous[-1]
+        new_number = newest.number + 1
+        diff: dict[str, dict[str, int]] = {}
+        changed: dict[str, dict[str, int]] = {}
+        for name in sorted(set(old.layers) | set(newest.layers)):
+            before, after = newest.layers.get(name), old.layers.get(name)
+            if before == after:
+                continue
+            diff[name] = summarise_change(
+                name,
+                session.read(before, name) if before else None,
+                _read_or_empty(session, after, name),
+            )
+            changed[name] = {
+                "rows": int(old.summary.get("rows", {}).get(name, 0)),
+                "previous_rows": _rows(previous, name),
+            }
+        _append_record(
+            session,
+            new_number,
+            author,
+            message or f"restore version {number}",
+            dict(old.layers),
+            {
+                "changed": changed,
+                "diff": diff,
+                "fingerprints": dict(old.summary.get("fingerprints", {})),
+                "restored_from": number,
+                **{k: old.summary[k] for k in ("title", "demo", *_KEPT) if k in old.summary},
+            },
+        )
+    return new_number
+
+
+@contextmanager
+def _new_version(path: str | Path) -> Iterator[_Session]:
+    """A session to add one version in: all of it is saved, or (on any error) nothing."""
+    if is_postgis(path):
+        from geodata.store import postgis
+
+        try:
+            with postgis.new_version(str(path)) as session:
+                yield session
+        finally:
+            _forget_newest(path)
+    else:
+        with _new_gpkg_version(Path(path)) as (tmp, previous):
+            yield _GpkgSession(tmp, previous)
+
+
+@contextmanager
+def _new_gpkg_version(path: Path) -> Iterator[tuple[Path, list[Version]]]:
+    """Lock the workspace, hand out a private copy to add a version to, then swap it in atomically.
+
+    Yields the copy's path and the versions saved so far. An exception (or a killed process)
+    before the final rename leaves the workspace byte-for-byte as it was.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with _write_lock(path):
+        # Copies left by a writer that was killed, and their SQLite journals: only the lock
+        # holder writes one, so any found now is stale.
+        for stale in path.parent.glob(f".{glob.escape(path.name)}.*.tmp.gpkg*"):
+            stale.unlink(missing_ok=True)
+        _roll_back_unfinished_write(path)
+        previous = _gpkg_versions(path) if path.exists() else []
+        fd, tmp_name = tempfile.mkstemp(
+            prefix=f".{path.name}.", suffix=".tmp.gpkg", dir=path.parent
+        )
+        os.close(fd)
+        tmp = Path(tmp_name)
+        try:
+            if path.exists():
+                shutil.copyfile(path, tmp)
+                shutil.copymode(path, tmp)  # mkstemp made it private; keep the file's own mode
+            else:
+                tmp.unlink()
+            yield tmp, previous
+            with open(tmp, "rb+") as handle:
+                os.fsync(handle.fileno())
+            os.replace(tmp, path)
+            _fsync_dir(path.parent)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+
+
+def _append_record(
+    session: _Session,
+    number: int,
+    author: str,
+    message: str,
+    layers: Mapping[str, str],
+    summary: Mapping[str, object],
+) -> None:
+    session.append(
+        {
+            "version": number,
+            "created_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "author": author or os.environ.get("USER", ""),
+            "message": message,
+            "layers": json.dumps(dict(layers)),
+            "summary": json.dumps(
+                {"rows": {n: session.count(layer) for n, layer in layers.items()}, **summary},
+                ensure_ascii=False,
+                default=str,
+            ),
+        }
+    )
+
+
+def _rows(previous: list[Version], name: str) -> int:
+    if not previous:
+        return 0
+    return int(previous[-1].summary.get("rows", {}).get(name, 0))
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def workspace_token(path: str | Path) -> tuple[str, int]:
+    """What a cache is keyed on: the resolved path (or the URL) and the newest version number."""
+    location = workspace_location(path)
+    return location, latest_version(location)
+
+
+__all__ = [
+    "Version",
+    "list_versions",
+    "latest_version",
+    "current_version",
+    "read_workspace",
+    "save_version",
+    "restore_version",
+    "read_table",
+    "workspace_token",
+    "workspace_location",
+    "workspace_label",
+    "is_postgis",
+    "empty_table",
+    "table_fingerprint",
+    "restore_types",
+]

@@ -1,0 +1,4 @@
+"""The table contract: the workspace tables, their columns, types and vocabularies; validation,
+
+calendars and periods, and the problems a check reports.
+"""

@@ -1,0 +1,82 @@
+"""The access pages' "measure by" choice (#19): straight line (km) or travel time over the
+roads (minutes, motorised or walking) where the workspace holds a road extract; the thresholds
+and texts in the measure's unit. The travel minutes come from :mod:`ui.access.travel`."""
+
+from __future__ import annotations
+
+from analytics import access
+from render.format import fmt_number
+from ui.access.travel import unit_of
+from ui.context import Context
+from ui.state import Param, value
+
+#: Travel-time thresholds a slider offers, in minutes.
+MINUTES = [5.0, 10.0, 15.0, 20.0, 30.0, 45.0, 60.0, 90.0, 120.0, 180.0]
+#: Digits a threshold is written with: km to the tenth, minutes whole.
+THRESHOLD_DIGITS = {"km": 1, "min": 0}
+
+
+def unit_text(ctx: Context, key: str, unit: str = "km", **params: object) -> str:
+    """The text ``access.{key}`` in straight-line km, or ``access.minutes.{key}`` in travel
+    minutes (``unit="min"``; a ``km`` parameter is then its ``min``)."""
+    if unit == "min":
+        if "km" in params:
+            params["min"] = params.pop("km")
+        return ctx.t(f"access.minutes.{key}", **params)
+    return ctx.t(f"access.{key}", **params)
+
+
+def measure_params(measures: list[str]) -> dict[str, Param]:
+    """The URL settings of the choice: ``measure`` and the thresholds in minutes (``near_min``,
+    ``referral_min``, ``office_min``), kept apart from the km ones so each keeps its value."""
+
+    def minutes(name: str, default: float) -> Param:
+        return Param(name, default, lambda: MINUTES, parse=float, dump=lambda v: f"{v:g}")
+
+    return {
+        "measure": Param("measure", "line", lambda: measures),
+        "near_min": minutes("near_min", access.NEAR_MIN),
+        "referral_min": minutes("referral_min", access.REFERRAL_MIN),
+        "office_min": minutes("office_min", access.NEAR_MIN),
+    }
+
+
+def measure_controls(
+    ctx: Context,
+    sb,
+    params: dict[str, Param],
+    *,
+    measures: list[str],
+    distances: list[float],
+    with_office: bool,
+) -> tuple[str, str, str]:
+    """The choice (or, without roads, why there is none) and the care, referral and office
+    thresholds in its unit, in the sidebar ``sb``: ``(measure, unit, suffix)``, where the
+    thresholds are the settings ``near{suffix}``, ``referral{suffix}``, ``office{suffix}``."""
+    if len(measures) > 1:
+        sb.selectbox(
+            ctx.t("access.measure.label"),
+            measures,
+            key=params["measure"].widget_key,
+            format_func=lambda v: ctx.t(f"access.measure.{v}"),
+            help=ctx.t("access.measure.help"),
+        )
+    else:
+        sb.caption(ctx.t("access.measure.no_roads"))
+    measure = str(value(params["measure"]))
+    unit = unit_of(measure)
+    scale, suffix = (distances, "") if unit == "km" else (MINUTES, "_min")
+    digits = THRESHOLD_DIGITS[unit]
+
+    def shown(v: float) -> str:
+        return unit_text(ctx, "units.km", unit, km=fmt_number(v, ctx.lang, digits=digits))
+
+    names = ["near", "referral", *(["office"] if with_office else [])]
+    for name in names:
+        sb.select_slider(
+            ctx.t(f"access.controls.{name}"),
+            scale,
+            key=params[name + suffix].widget_key,
+            format_func=shown,
+        )
+    return measure, unit, suffix

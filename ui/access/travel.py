@@ -1,0 +1,55 @@
+"""Cached travel-time loaders of the access pages (#19): whether a workspace version can measure
+travel time, and each area's minutes to the nearest facility of every set.
+
+Keyed like :mod:`ui.access.data` on workspace + version and plain parameters, plus the travel
+mode; the road network itself is processed once per stored set of files
+(:mod:`traveltime.workspace`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from analytics import access
+from traveltime import workspace as travel
+from ui import data
+from ui.access import data as access_data
+from ui.scope import source_path
+
+#: The "measure by" choices: straight line (km) or travel time over the roads, by mode.
+MEASURES: tuple[str, ...] = ("line", "motorised", "walking")
+
+
+def unit_of(measure: str) -> str:
+    """The unit the access columns are in for ``measure``: ``km`` or ``min``."""
+    return "km" if measure == "line" else "min"
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def has_roads(workspace: str, version: int) -> bool:
+    """Whether the version holds a road extract, so travel time can be measured."""
+    return travel.has_roads(source_path(workspace), version)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def nearest_minutes(
+    workspace: str, version: int, under_construction: bool, as_of: dt.date | None, mode: str
+) -> pd.DataFrame:
+    """Per area: ``area_id`` and, for each of :data:`analytics.access.DISTANCE_SETS`,
+    ``{name}_min`` (travel minutes over the roads by ``mode``) and ``{name}_id``."""
+    areas = data.tables(workspace, version)["areas"]
+    counted = access_data.counted_facilities(workspace, version, under_construction, as_of)
+    result = travel.nearest_minutes(
+        source_path(workspace),  # the roads are the workspace's; the areas are the scope's
+        version,
+        areas,
+        counted,
+        access.DISTANCE_SETS,
+        points=access_data.area_points(workspace, version),
+        mode=mode,
+    )
+    result.insert(0, "area_id", areas["area_id"].to_numpy())
+    return result.reset_index(drop=True)

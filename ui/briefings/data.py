@@ -1,0 +1,196 @@
+"""Cached documents and page pieces of the Briefings page.
+
+Every cached function takes the session's source and version first (``ctx.source, ctx.version``),
+so a partner's documents are made from its own tables only and never shared with another scope.
+The documents are drawn by :mod:`reports` (no Streamlit there).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import shlex
+from collections.abc import Callable
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from geodata.store.workspace import is_postgis, workspace_label
+from geodata.tables.calendar import key_period, period_name
+from render.format import fmt_int, fmt_pct
+from render.safe import md_escape
+from reports.documents import make_briefing
+from reports.text import Language
+from ui import data, views
+from ui.auth import may
+from ui.context import Context
+from ui.localize import display_names
+
+#: Presentation view: no sidebar, header or toolbar; the page uses the whole width.
+PRESENTATION_CSS = """<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+[data-testid="stExpandSidebarButton"], [data-testid="stHeader"], [data-testid="stToolbar"],
+[data-testid="stDecoration"], [data-testid="stStatusWidget"] { display: none !important; }
+[data-testid="stMainBlockContainer"] { max-width: 100% !important; padding: 1.2rem 2rem 1rem; }
+.ca-present-title { font-size: 2.4rem; font-weight: 700; line-height: 1.2; }
+.ca-present-sub { font-size: 1.2rem; color: #57606a; margin-bottom: 0.6rem; }
+[data-testid="stMetricValue"] { font-size: 2.2rem; }
+</style>"""
+
+
+def escape(text: object) -> str:
+    """Text for raw HTML."""
+    return html.escape(str(text), quote=True)
+
+
+def md(text: object) -> str:
+    """Text for Markdown."""
+    return md_escape(text)
+
+
+def pct(ctx: Context, value: object) -> str:
+    return fmt_pct(value, ctx.lang)
+
+
+def start_presentation() -> None:
+    st.query_params["present"] = "1"
+
+
+def leave_presentation() -> None:
+    if "present" in st.query_params:
+        del st.query_params["present"]
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def partner_names(workspace: str, version: int, lang: str) -> dict[str, str]:
+    """Partner id -> name in ``lang`` (``name_fa``... where the workspace has it)."""
+    partners = data.tables(workspace, version)["partners"]
+    if not len(partners):
+        return {}
+    names = display_names(partners, "name", lang).fillna(partners["name"])
+    return dict(zip(partners["partner_id"].astype(str), names.astype(str), strict=False))
+
+
+def briefing_scope(ctx: Context, scope: str, scope_id: str | None) -> tuple[str, str | None]:
+    """The scope a briefing is made for: in a partner's session, "the whole region" it sees is
+    its own areas, so its briefing is the partner's (headed "Partner: <name>"), as the command
+    line (``--partner``) makes it."""
+    if ctx.role == "partner" and ctx.partner_id and scope == "region":
+        return "partner", ctx.partner_id
+    return scope, scope_id
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def briefing_pdf(
+    workspace: str,
+    version: int,
+    lang: str,
+    calendar: str,
+    title: str,
+    demo: bool,
+    scope: str,
+    scope_id: str | None,
+    month: str | None,
+    orientation: str,
+) -> tuple[bytes, int]:
+    """The briefing PDF of the session's tables (a partner's: its own areas only) and its
+    number of pages."""
+    return make_briefing(
+        data.tables(workspace, version),
+        Language(lang, calendar),
+        title=title,
+        version=version,
+        demo=demo,
+        scope=scope,
+        scope_id=scope_id,
+        month=month,
+        orientation=orientation,
+    )
+
+
+def pdf_name(
+    scope: str, scope_id: str | None, month: str, lang: str, months: str | None = None
+) -> str:
+    """The briefing's file name; its month numbered in the workspace's calendar (``months``)."""
+    safe = re.sub(r"[^A-Za-z0-9_-]+", "_", str(scope_id or "")).strip("_")
+    month = period_name(key_period(month, months or "gregorian"), months) if month else month
+    parts = ["briefing", scope, safe, month or "latest", lang]
+    return "_".join(p for p in parts if p) + ".pdf"
+
+
+def cli_line(ctx: Context, scope: str, scope_id: str | None, month: str, orientation: str) -> str:
+    """The command that makes the same briefing on the command line (every value shell-quoted).
+
+    In a partner's session everything is limited to its areas (``--partner``), as its session
+    sees the workspace; a district briefing there is the partner's areas in that district."""
+    q = shlex.quote
+    parts = [".venv/bin/python -m reports briefing"]
+    if not ctx.is_demo:
+        # A database URL is shown without its password; the server's folders only to those who
+        # manage its data (a partner or manager sees a placeholder).
+        shown = workspace_label(ctx.workspace) if is_postgis(ctx.workspace) else ctx.workspace
+        parts.append(f"--workspace {q(shown) if may(ctx.role, 'import') else 'WORKSPACE'}")
+    partner = (
+        ctx.partner_id
+        if ctx.role == "partner" and ctx.partner_id
+        else (scope_id if scope == "partner" else None)
+    )
+    if partner:
+        parts.append(f"--partner {q(partner)}")
+    if scope == "district" and scope_id:
+        parts.append(f"--district {q(scope_id)}")
+    parts.append(f"--lang {q(ctx.lang)}")
+    if month:
+        parts.append(f"--month {q(month)}")
+    parts.append(f"--orientation {q(orientation)} --out briefing.pdf")
+    return " ".join(parts)
+
+
+def name_column(level: str) -> str:
+    """The column that names a unit of ``level`` (``area`` or ``district``)."""
+    return "name" if level == "area" else "district_name"
+
+
+def level_map(
+    ctx: Context, shapes: gpd.GeoDataFrame, values: pd.DataFrame, level: str, **options: object
+) -> None:
+    """:func:`ui.views.metric_map` of ``values`` per unit of ``level`` (keyed and named as that
+    level is); ``options`` go to it as they are (``metric``, ``key``, ``height``...)."""
+    views.metric_map(
+        ctx,
+        shapes,
+        values,
+        id_column=data.LEVEL_KEYS[level],
+        name_column=name_column(level),
+        **options,
+    )
+
+
+def in_district(frame: pd.DataFrame, district_id: str) -> pd.DataFrame:
+    """The rows (areas, or their shapes) of ``frame`` in district ``district_id``."""
+    return frame[frame["district_id"].astype(str) == district_id]
+
+
+_COLUMNS = ("population", "insured", "coverage", "uninsured", "people_to_target")
+
+
+def figures_table(ctx: Context, frame: pd.DataFrame, level: str, name_column: str) -> pd.DataFrame:
+    """The map's figures with translated headers (numbers stay numbers)."""
+    present = [c for c in _COLUMNS if c in frame]
+    table = pd.DataFrame({ctx.t("table.name"): frame[name_column].astype(str).to_numpy()})
+    for column in present:
+        table[ctx.t(f"metric.{column}")] = frame[column].to_numpy()
+    if level == "area" and "district_id" in frame:
+        table[ctx.t("table.district")] = frame["district_id"].to_numpy()
+    order = ctx.t("metric.uninsured") if "uninsured" in present else ctx.t("metric.population")
+    return table.sort_values(order, ascending=False, na_position="last").reset_index(drop=True)
+
+
+def table_formats(ctx: Context, table: pd.DataFrame) -> dict[str, Callable[[object], str]]:
+    rate = ctx.t("metric.coverage")
+    return {
+        c: (lambda v: fmt_pct(v, ctx.lang)) if c == rate else (lambda v: fmt_int(v, ctx.lang))
+        for c in table.columns
+        if c not in (ctx.t("table.name"), ctx.t("table.district"))
+    }

@@ -1,0 +1,352 @@
+"""Cached loaders for the Capacity and load page: load, utilisation growth, what-if scenarios.
+
+Like :mod:`ui.data`, every cache takes the session's source (``ctx.source``: the workspace, plus
+the partner for a partner's session) and version first, then plain parameters; the analytics live
+in :mod:`analytics.capacity`. Saving a scenario goes through :mod:`geodata.tables.utilisation`, as a new
+workspace version; the facilities table is never changed.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from analytics import access
+from analytics import capacity as cap
+from geodata.tables.schema import UTILISATION_MEASURES
+from geodata.tables.utilisation import delete_scenario, save_scenario
+from geodata.users.audit import Actor
+from ui import data
+from ui.access.data import DISTANCE_SETS
+
+#: Services whose load the page shows: facility types counted together.
+SERVICES: dict[str, tuple[str, ...]] = {
+    "hospital": ("hospital",),
+    "care": access.CARE_TYPES,
+    "insurance_office": ("insurance_office",),
+}
+#: Facility type a new site of each siting care set becomes.
+SITE_TYPES = {
+    "care": "clinic",
+    "hospital": "hospital",
+    "clinic": "clinic",
+    "insurance_office": "insurance_office",
+}
+
+
+def facilities(source: str, version: int) -> gpd.GeoDataFrame:
+    return data.tables(source, version)["facilities"]
+
+
+def present_services(fac: gpd.GeoDataFrame) -> list[str]:
+    """The :data:`SERVICES` with at least one facility."""
+    types = set(fac["type"].dropna().astype(str)) if "type" in fac else set()
+    return [name for name, members in SERVICES.items() if types & set(members)]
+
+
+def supply_options(fac: gpd.GeoDataFrame, service: str) -> list[str]:
+    """Supply columns with a value for some facility of ``service``, then ``facility`` (each
+    facility counts 1)."""
+    members = fac[fac["type"].isin(SERVICES.get(service, ())).to_numpy()]
+    present = [
+        c
+        for c in cap.SUPPLY_COLUMNS
+        if c in members and pd.to_numeric(members[c], errors="coerce").notna().any()
+    ]
+    return [*present, "facility"]
+
+
+def settings_for(
+    service: str,
+    supply: str,
+    *,
+    near_km: float,
+    referral_km: float,
+    catchment_km: float,
+    decay: bool,
+    covered_at: float,
+    overload_at: float,
+) -> cap.NetworkSettings:
+    return cap.NetworkSettings(
+        near_km=float(near_km),
+        referral_km=float(referral_km),
+        catchment_km=float(catchment_km),
+        decay=bool(decay),
+        covered_at=float(covered_at),
+        supply=None if supply == "facility" else supply,
+        service_types=SERVICES[service],
+        overload_at=float(overload_at),
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def coverage(source: str, version: int) -> pd.Series | None:
+    """Insured share per area (latest month), aligned on the areas' index; None without counts."""
+    if not data.has_insured(source, version):
+        return None
+    areas = data.tables(source, version)["areas"]
+    cov = data.area_coverage(source, version, None, None).set_index("area_id")["coverage"]
+    return pd.Series(areas["area_id"].map(cov).to_numpy(), index=areas.index, dtype="float64")
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def baseline(source: str, version: int, settings: cap.NetworkSettings) -> cap.NetworkResult:
+    """The network as it is (operational facilities)."""
+    tables = data.tables(source, version)
+    return cap.evaluate_network(
+        tables["areas"], tables["facilities"], settings, coverage(source, version)
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def scenario(
+    source: str, version: int, settings: cap.NetworkSettings, changes: tuple[cap.Change, ...]
+) -> cap.ScenarioResult:
+    """The network before and after ``changes``."""
+    tables = data.tables(source, version)
+    return cap.run_scenario(
+        tables["areas"],
+        tables["facilities"],
+        list(changes),
+        settings,
+        coverage(source, version),
+        before=baseline(source, version, settings),
+    )
+
+
+def utilisation(source: str, version: int) -> pd.DataFrame:
+    return data.tables(source, version)["utilisation"]
+
+
+def measures(source: str, version: int) -> list[str]:
+    """The measures recorded, known ones first (in vocabulary order)."""
+    rows = utilisation(source, version)
+    present = set(rows["measure"].dropna().astype(str)) if len(rows) else set()
+    return [m for m in UTILISATION_MEASURES if m in present] + sorted(
+        present - set(UTILISATION_MEASURES)
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def growth(source: str, version: int, measure: str) -> pd.DataFrame:
+    """Per facility with records of ``measure``: the latest window and the one before, growth,
+    and the facility's name, type, district and beds."""
+    tables = data.tables(source, version)
+    fac = tables["facilities"]
+    result = cap.facility_growth(tables["utilisation"], measure)
+    windows = result.attrs.get("windows")
+    info = pd.DataFrame(fac.drop(columns=fac.geometry.name)).set_index("facility_id")
+    info = info[~info.index.duplicated()]
+    for column in ("name", "type", "beds"):
+        values = info[column] if column in info else pd.Series(dtype=object)
+        result[column] = result["facility_id"].map(values).to_numpy()
+    districts = cap.facility_districts(fac, tables["areas"], "district_name")
+    result["district"] = result["facility_id"].map(districts).to_numpy()
+    result["per_bed"] = cap.utilisation_per_supply(
+        result.set_index("facility_id")["current"], fac, "beds"
+    ).to_numpy()
+    result.attrs["windows"] = windows
+    return result
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def district_growth(source: str, version: int, measure: str) -> pd.DataFrame:
+    per_facility = growth(source, version, measure)
+    groups = pd.Series(
+        per_facility["district"].to_numpy(), index=per_facility["facility_id"].to_numpy()
+    )
+    return cap.group_growth(per_facility, groups)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def series(source: str, version: int, measure: str) -> pd.DataFrame:
+    return cap.utilisation_series(utilisation(source, version), measure)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def district_series(source: str, version: int, measure: str) -> pd.DataFrame:
+    """``measure`` per district and period (see :func:`analytics.capacity.group_series`)."""
+    per_facility = growth(source, version, measure)
+    groups = pd.Series(
+        per_facility["district"].to_numpy(), index=per_facility["facility_id"].to_numpy()
+    )
+    return cap.group_series(utilisation(source, version), measure, groups)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def facility_series(source: str, version: int, measure: str, facility_id: str) -> pd.DataFrame:
+    """``measure`` of one facility per period."""
+    return cap.utilisation_series(utilisation(source, version), measure, [facility_id])
+
+
+def latest_totals(source: str, version: int, measure: str | None) -> pd.Series:
+    """``measure`` per facility in the latest window (complete facilities only)."""
+    if measure is None:
+        return pd.Series(dtype="float64")
+    per_facility = growth(source, version, measure)
+    return pd.Series(per_facility["current"].to_numpy(), index=per_facility["facility_id"])
+
+
+def stored_scenarios(source: str, version: int) -> pd.DataFrame:
+    """Rows of the ``scenarios`` table (empty for a partner's session)."""
+    return data.tables(source, version)["scenarios"]
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def comparison(
+    source: str,
+    version: int,
+    settings: cap.NetworkSettings,
+    extra: tuple[tuple[str, tuple[cap.Change, ...]], ...] = (),
+) -> pd.DataFrame:
+    """Every stored scenario (and the ``extra`` ones, e.g. the unsaved what-if) against the network
+    as it is; see :func:`analytics.capacity.compare_scenarios`. Adds ``name``, ``kinds``,
+    ``author`` and ``created`` of the stored ones."""
+    tables = data.tables(source, version)
+    stored = tables["scenarios"]
+    listing = cap.scenario_list(stored)
+    wanted: dict[str, object] = {
+        sid: stored[stored["scenario_id"] == sid] for sid in listing["scenario_id"]
+    }
+    wanted.update({label: list(changes) for label, changes in extra})
+    result = cap.compare_scenarios(
+        tables["areas"],
+        tables["facilities"],
+        wanted,
+        settings,
+        coverage(source, version),
+        baseline=baseline(source, version, settings),
+    )
+    info = listing.set_index("scenario_id")
+    for column in ("name", "kinds", "author", "created"):
+        result[column] = result["scenario"].map(info[column]) if len(info) else None
+    extra_kinds = {
+        label: ", ".join(dict.fromkeys(c.kind for c in changes)) for label, changes in extra
+    }
+    result["kinds"] = result["kinds"].where(
+        result["kinds"].notna(), result["scenario"].map(extra_kinds)
+    )
+    return result
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def sites_after(
+    source: str,
+    version: int,
+    care: str,
+    k: int,
+    radius_km: float,
+    pending: tuple[cap.Change, ...] = (),
+) -> gpd.GeoDataFrame:
+    """The sites the siting tool proposes for the network after the ``pending`` changes (most
+    people newly within ``radius_km`` of ``care``; see
+    :func:`analytics.capacity.sites_after_changes`)."""
+    tables = data.tables(source, version)
+    _, chosen = cap.sites_after_changes(
+        tables["areas"], tables["facilities"], list(pending), DISTANCE_SETS[care], k, radius_km
+    )
+    return chosen
+
+
+def siting_changes(
+    source: str,
+    version: int,
+    care: str,
+    k: int,
+    radius_km: float,
+    pending: tuple[cap.Change, ...] = (),
+    *,
+    supply: str | None = None,
+    value: float | None = None,
+) -> list[cap.Change]:
+    """New sites proposed by the siting tool for the network after the ``pending`` changes, as
+    ``new_site`` changes named after the neighbourhood they are in, each with ``value`` in its
+    ``supply`` column (beds, staff or desks) when given. Ids avoid every facility id and every
+    id the pending changes use."""
+    chosen = sites_after(source, version, care, int(k), float(radius_km), tuple(pending))
+    names = chosen["name"].astype(str).tolist() if "name" in chosen else None
+    taken = (
+        *facilities(source, version)["facility_id"].astype(str),
+        *(c.facility_id for c in pending),
+    )
+    column = supply if supply in cap.SUPPLY_COLUMNS else None
+    return cap.sites_as_changes(
+        chosen,
+        SITE_TYPES.get(care, "clinic"),
+        prefix="NEW",
+        taken=taken,
+        supply=column,
+        value=float(value) if column is not None and value is not None else None,
+        names=names,
+    )
+
+
+def next_site_id(source: str, version: int, pending: tuple[cap.Change, ...] = ()) -> str:
+    """The first ``NEW-n`` id that no facility and no pending change uses."""
+    taken = {
+        *facilities(source, version)["facility_id"].astype(str),
+        *(c.facility_id for c in pending),
+    }
+    number = 1
+    while f"NEW-{number}" in taken:
+        number += 1
+    return f"NEW-{number}"
+
+
+def save(
+    workspace: str,
+    changes: list[cap.Change],
+    *,
+    name: str,
+    author: str,
+    actor: Actor | None = None,
+) -> tuple[int, str]:
+    """Save the what-if as a named scenario: a new workspace version (facilities unchanged),
+    recorded in the audit trail as ``actor``."""
+    frame = cap.changes_to_frame(changes)
+    return save_scenario(workspace, frame, name=name, author=author, actor=actor)
+
+
+def delete(workspace: str, scenario_id: str, *, author: str) -> int:
+    """Remove a stored scenario: a new workspace version (older versions still hold it)."""
+    return delete_scenario(workspace, scenario_id, author=author)
+
+
+def load_summary(load: pd.DataFrame) -> dict[str, float]:
+    """Headline load figures: facilities, supply, people within reach, people per unit of supply
+    (the fair share), facilities over their share, the largest load ratio."""
+    attrs = load.attrs
+    return {
+        "n": float(len(load)),
+        "supply": float(np.nansum(load["supply"])) if len(load) else 0.0,
+        "within": float(attrs.get("population_within_reach", np.nan)),
+        "total": float(attrs.get("population_total", np.nan)),
+        "reference": float(attrs.get("reference_value", np.nan)),
+        "overloaded": float(load["overloaded"].sum()) if "overloaded" in load else 0.0,
+        "max_ratio": float(load["load_ratio"].max())
+        if load["load_ratio"].notna().any()
+        else np.nan,
+    }
+
+
+__all__ = [
+    "DISTANCE_SETS",
+    "SERVICES",
+    "baseline",
+    "comparison",
+    "coverage",
+    "district_series",
+    "facility_series",
+    "growth",
+    "measures",
+    "present_services",
+    "save",
+    "scenario",
+    "series",
+    "next_site_id",
+    "sites_after",
+    "siting_changes",
+    "supply_options",
+]

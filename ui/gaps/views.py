@@ -1,0 +1,205 @@
+"""Page pieces of the gap analysis: a categorical map, the projection chart, CSV downloads."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from analytics.classify import NO_DATA_COLOUR
+from render import charts
+from render.format import fmt_int, month_label
+from render.maps import LegendItem, choropleth_map
+from ui.area_maps import show_map
+from ui.context import Context
+from ui.downloads import COLUMN_KINDS, table_downloads
+from ui.facility_layer import add_facility_layer
+from ui.localize import number_columns
+
+#: Colours of the cluster categories (analytics.clusters.CATEGORIES).
+CLUSTER_COLOURS = {
+    "cold_spot": "#2166ac",
+    "isolated_low": "#e08214",
+    "hot_spot": "#5aae61",
+    "not_significant": "#d9dde3",
+    "not_tested": NO_DATA_COLOUR,
+}
+#: Colours of the top-N map, rank 1 darkest; units outside the top N are light grey.
+TOP_COLOURS = ("#7f0000", "#b30000", "#d7301f", "#ef6548", "#fc8d59")
+OUTSIDE_COLOUR = "#e5e7eb"
+PROJECTION_COLOUR = "#6b21a8"
+
+
+def category_map(
+    ctx: Context,
+    shapes: gpd.GeoDataFrame,
+    frame: pd.DataFrame,
+    *,
+    id_column: str,
+    colour_column: str,
+    tooltip: list[tuple[str, str]],
+    legend_title: str,
+    legend_items: list[LegendItem],
+    key: str,
+    height: int = 480,
+    facilities: gpd.GeoDataFrame | None = None,
+) -> None:
+    """Draw ``shapes`` coloured by ``frame[colour_column]`` (joined on ``id_column``).
+
+    ``frame`` carries the display strings named in ``tooltip``; rows of ``shapes`` it lacks are
+    drawn in the no-data colour. Every string is escaped by :func:`render.maps.choropleth_map`.
+    ``facilities``, when given, are drawn on top with their legend
+    (:func:`ui.facility_layer.add_facility_layer`).
+    """
+    columns = [id_column, colour_column, *(c for c, _ in tooltip)]
+    joined = shapes[[id_column, "geometry"]].merge(
+        frame[list(dict.fromkeys(columns))], on=id_column, how="left"
+    )
+    joined = gpd.GeoDataFrame(joined, geometry="geometry", crs=shapes.crs)
+    joined[colour_column] = joined[colour_column].fillna(NO_DATA_COLOUR)
+    for column, _ in tooltip:
+        joined[column] = joined[column].fillna("—").astype(str)
+    fmap = choropleth_map(
+        joined,
+        id_column=id_column,
+        colour_column=colour_column,
+        tooltip=tooltip,
+        legend_title=legend_title,
+        legend_items=legend_items,
+        height=height,
+        count_format=lambda n: fmt_int(n, ctx.lang),
+    )
+    if facilities is not None:
+        add_facility_layer(ctx, fmap, facilities)
+    show_map(fmap, key=key, height=height)
+
+
+def top_colours(rank: pd.Series, top_n: int) -> tuple[pd.Series, list[tuple[str, int, int]]]:
+    """Colour per unit from its rank: the top ``top_n`` in up to five shades, the rest grey.
+
+    Returns the colours and, per shade, ``(colour, first rank, last rank)`` for the legend.
+    """
+    shades = min(len(TOP_COLOURS), max(top_n, 1))
+    size = -(-top_n // shades)  # ceil
+    groups = []
+    colours = pd.Series(OUTSIDE_COLOUR, index=rank.index, dtype="object")
+    colours[rank.isna()] = NO_DATA_COLOUR
+    for i in range(shades):
+        first, last = i * size + 1, min((i + 1) * size, top_n)
+        if first > last:
+            break
+        colours[(rank >= first) & (rank <= last)] = TOP_COLOURS[i]
+        groups.append((TOP_COLOURS[i], first, last))
+    return colours, groups
+
+
+def projection_chart(
+    trend: pd.DataFrame,
+    target: pd.DataFrame,
+    projection: pd.Series,
+    goal: float,
+    lang: str,
+    *,
+    title: str,
+    labels: dict[str, str],
+    sessions: pd.DataFrame | None = None,
+) -> go.Figure:
+    """Coverage against the target line, continued at the current pace to ``goal``, with range.
+
+    ``projection`` is one row of :func:`analytics.trends.project_to_goal`; ``labels`` names the
+    traces (``pace``, ``range``, ``goal``).
+    """
+    fig = charts.coverage_trend(trend, target, lang, title=title, sessions=sessions, height=380)
+    start, level = projection["latest_period"], projection["latest"]
+    if projection["status"] == "projected":
+        ends = [projection["reach_earliest"], projection["reach_latest"]]
+        if all(pd.notna(e) for e in ends):
+            fig.add_trace(
+                go.Scatter(
+                    x=[start, ends[0], ends[1], start],
+                    y=[level, goal, goal, level],
+                    fill="toself",
+                    mode="lines",
+                    line={"width": 0},
+                    fillcolor="rgba(107,33,168,0.15)",
+                    name=labels["range"],
+                    hoverinfo="skip",
+                )
+            )
+        fig.add_trace(
+            go.Scatter(
+                x=[start, projection["reach_month"]],
+                y=[level, goal],
+                mode="lines+markers",
+                line={"color": PROJECTION_COLOUR, "dash": "dot", "width": 2},
+                name=labels["pace"],
+                # Months by name in the language (Plotly would write 2026-10, a day-like date).
+                customdata=[month_label(p, lang) for p in (start, projection["reach_month"])],
+                hovertemplate="%{customdata}: %{y:.1%}<extra></extra>",
+            )
+        )
+    fig.add_hline(
+        y=goal,
+        line={"color": PROJECTION_COLOUR, "width": 1, "dash": "dash"},
+        annotation_text=labels["goal"],
+        annotation_position="bottom left",
+    )
+    # The x axis now runs past the data: label it again over the whole span.
+    ends = [*trend["period"], projection["reach_latest"], projection["reach_month"]]
+    ends = [pd.Timestamp(e) for e in ends if pd.notna(e)]
+    # One tick per month of the periods' own calendar (or per quarter … when long).
+    ticks, labels_ = charts.month_ticks(ends, lang)
+    fig.update_xaxes(tickmode="array", tickvals=ticks, ticktext=labels_)
+    fig.update_layout(yaxis={"rangemode": "normal"})
+    return fig
+
+
+def formula(latex: str) -> None:
+    """A formula drawn with KaTeX, kept left to right on right-to-left pages (Persian), where the
+    page's ``direction: rtl`` would otherwise mirror the fraction bars and sums."""
+    st.html("<style>.katex, .katex-display { direction: ltr; unicode-bidi: isolate; }</style>")
+    st.latex(latex)
+
+
+def shares_table(view: pd.DataFrame, *, share: str, counts: tuple[str, ...]) -> None:
+    """A table whose ``share`` column (per cent) is a bar and whose ``counts`` are whole numbers."""
+    st.dataframe(
+        view,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            share: st.column_config.ProgressColumn(format="%.1f %%", min_value=0, max_value=100),
+            **number_columns(*counts),
+        },
+    )
+
+
+#: Labels of the page's columns that hold a share as percent 0–100 (the page shows every share
+#: so), besides the share labels of :data:`ui.downloads.COLUMN_KINDS`.
+PERCENT_LABELS = (
+    "gap.table.vulnerable",
+    "gap.trends.latest",
+    "gap.table.line",
+    "gap.outreach.before",
+    "gap.breakdowns.share",
+    "gap.breakdowns.est_coverage",
+)
+
+
+def download(
+    ctx: Context,
+    table: pd.DataFrame,
+    name: str,
+    *,
+    percent: tuple[str, ...] = (),
+    kinds: dict[str, str] | None = None,
+) -> None:
+    """CSV and XLSX buttons for ``table`` (see :func:`ui.downloads.table_downloads`); its shares
+    are percent 0–100, as the page shows them (``percent``: more such headers; ``kinds``: the
+    kinds of other columns)."""
+    shares = [k for k, kind in COLUMN_KINDS.items() if kind == "share"] + list(PERCENT_LABELS)
+    labels = {ctx.t(k) for k in shares} | set(percent)
+    declared = {str(c): "percent" for c in table.columns if str(c) in labels}
+    declared |= kinds or {}
+    table_downloads(ctx, table, name, kinds=declared, key=f"gap_download_{name}")

@@ -1,0 +1,4 @@
+"""The Partners page's pieces: per-partner loaders, the responsibility map, scorecards and the
+
+assignment editor.
+"""
