@@ -39,8 +39,8 @@ import numpy as np
 import pandas as pd
 
 from analytics import access
-from geodata.calendar import periods_calendar, shift_months
-from geodata.schema import SCENARIO_KINDS
+from geodata.tables.calendar import periods_calendar, shift_months
+from geodata.tables.schema import SCENARIO_KINDS
 
 __all__ = [
     "FREQUENCIES",

@@ -12,7 +12,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geodata.calendar import periods_calendar, shift_months
+from geodata.tables.calendar import periods_calendar, shift_months
 
 # Tables about places everyone may see (public infrastructure and its activity): kept whole.
 PUBLIC_TABLES = frozenset({"facilities", "utilisation"})

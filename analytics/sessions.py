@@ -17,7 +17,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geodata.calendar import month_start, periods_calendar
+from geodata.tables.calendar import month_start, periods_calendar
 
 __all__ = [
     "FALLBACK_DESK_CAPACITY",

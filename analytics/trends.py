@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from geodata.calendar import from_month_key, month_keys, month_start, periods_calendar
+from geodata.tables.calendar import from_month_key, month_keys, month_start, periods_calendar
 
 __all__ = [
     "FLAT_SLOPE",

@@ -208,7 +208,7 @@ def render(results: dict) -> str:
             "",
             f"{c['inputs']} generated inputs (`tests/hardening/corpus.py`) went through the Data "
             "page's import path: size and type checks, zip and XML bomb checks, reading in a "
-            "separate process with memory, CPU and time limits (`geodata/sandbox.py`), column "
+            "separate process with memory, CPU and time limits (`geodata/uploads/sandbox.py`), column "
             "mapping and row-by-row validation.",
             "",
             "| inputs tried | clean errors (naming the file) | correct imports | crashes | hangs "

@@ -6,7 +6,7 @@ source "$(dirname "$0")/_venv.sh"
 # pango (WeasyPrint lays out the briefing PDFs with it); fonts come with the Python packages.
 apt_install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 ensure_venv requirements.txt
-# ui.serve is `streamlit run app.py` with no connection out of the machine (not even an IP lookup).
+# ui.server.serve is `streamlit run app.py` with no connection out of the machine (not even an IP lookup).
 # Only this machine can open it unless ADDRESS says otherwise (ADDRESS=0.0.0.0: every interface;
 # without a users file the network then gets a read-only dashboard, see the README).
-exec .venv/bin/python -m ui.serve --server.port "${PORT:-8501}" --server.address "${ADDRESS:-127.0.0.1}" -- "$@"
+exec .venv/bin/python -m ui.server.serve --server.port "${PORT:-8501}" --server.address "${ADDRESS:-127.0.0.1}" -- "$@"

@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 from analytics.traveltime.friction import cost_distance, snap_to_passable  # noqa: E402
 from analytics.traveltime.network import nearest_times, network_graph  # noqa: E402
 from analytics.traveltime.speeds import DEFAULT_TABLE, road_speeds  # noqa: E402
-from geodata.roads import read_osm_network  # noqa: E402
+from geodata.sources.roads import read_osm_network  # noqa: E402
 from traveltime.kit import friction_kit  # noqa: E402
 
 THRESHOLDS = (15, 30, 60)

@@ -103,14 +103,14 @@ def read_points(path: Path) -> gpd.GeoDataFrame:
 
 
 def _table(args: argparse.Namespace) -> dict:
-    from geodata.rasters import load_speed_table
+    from geodata.sources.rasters import load_speed_table
 
     return load_speed_table(args.speeds) if args.speeds else DEFAULT_TABLE
 
 
 def _network(args: argparse.Namespace) -> int:
     from analytics.traveltime.network import nearest_times, network_graph
-    from geodata.roads import read_osm_network
+    from geodata.sources.roads import read_osm_network
 
     net = read_osm_network(args.osm)
     graph = network_graph(net.xy, net.edges, _table(args), args.mode, args.walk_kmh)
@@ -152,13 +152,13 @@ def _network(args: argparse.Namespace) -> int:
 def _raster(args: argparse.Namespace) -> int:
     from analytics.traveltime.friction import cost_distance, friction_from_speed
     from analytics.traveltime.speeds import road_speeds
-    from geodata.rasters import read_grid, write_grid
+    from geodata.sources.rasters import read_grid, write_grid
     from traveltime.kit import friction_kit
 
     table = _table(args)
     if args.kit:
         if args.osm:
-            from geodata.roads import read_osm_network
+            from geodata.sources.roads import read_osm_network
 
             lines = read_osm_network(args.osm).lines()
         elif (args.kit / "roads.gpkg").exists():

@@ -9,7 +9,7 @@ import geopandas as gpd
 import numpy as np
 
 from analytics.traveltime import friction as fr
-from geodata.rasters import Grid, burn_speeds, read_kit
+from geodata.sources.rasters import Grid, burn_speeds, read_kit
 
 
 @dataclass(frozen=True)

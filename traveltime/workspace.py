@@ -1,5 +1,5 @@
 """The travel-time engines fed from a workspace's stored inputs (``[roads]`` and ``[rasters]``
-of its recipe, see :mod:`geodata.inputs`), processed once per stored set of files.
+of its recipe, see :mod:`geodata.sources.inputs`), processed once per stored set of files.
 
 :func:`road_network` (the OpenStreetMap extract read into a graph of travel seconds),
 :func:`friction_surface` (land cover, slope and water with the roads burnt in) and
@@ -36,11 +36,11 @@ from analytics.traveltime.catchments import (
 from analytics.traveltime.friction import snap_to_passable
 from analytics.traveltime.network import RoadGraph, network_graph
 from analytics.traveltime.speeds import DEFAULT_TABLE, road_speeds
-from geodata.inputs import input_files
-from geodata.problems import DataError
-from geodata.rasters import Grid, load_speed_table, polygon_cells, read_grid, sum_onto
-from geodata.roads import read_osm_network
-from geodata.store import list_versions, read_workspace, workspace_location
+from geodata.sources.inputs import input_files
+from geodata.sources.rasters import Grid, load_speed_table, polygon_cells, read_grid, sum_onto
+from geodata.sources.roads import read_osm_network
+from geodata.store.workspace import list_versions, read_workspace, workspace_location
+from geodata.tables.problems import DataError
 from traveltime.kit import FrictionKit, friction_kit
 
 SNAP_CELLS = 2.0

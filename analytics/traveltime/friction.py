@@ -1,6 +1,6 @@
 """Friction-surface engine: speed rasters, friction and cost-distance with GRASS ``r.cost`` rules.
 
-Pure arrays in, arrays out (no file reading: ``geodata.rasters`` reads and writes GeoTIFFs).
+Pure arrays in, arrays out (no file reading: ``geodata.sources.rasters`` reads and writes GeoTIFFs).
 
 The cost-distance follows GRASS GIS ``r.cost`` exactly (``raster/r.cost/main.c``):
 

@@ -1,6 +1,6 @@
 """Road-network engine: nearest-facility travel time over roads, with off-road legs on foot.
 
-Pure arrays in, arrays out; coordinates in metres (a projected CRS: ``geodata.roads`` reads an
+Pure arrays in, arrays out; coordinates in metres (a projected CRS: ``geodata.sources.roads`` reads an
 OpenStreetMap extract and projects it). A trip from an origin to a facility is
 
     walk (straight line) from the origin to its nearest network node
@@ -103,7 +103,7 @@ def network_graph(
     mode: str = "motorised",
     walk_kmh: float = WALK_KMH,
 ) -> RoadGraph:
-    """Travel seconds over a road network read from OSM (``geodata.roads.read_osm_network``):
+    """Travel seconds over a road network read from OSM (``geodata.sources.roads.read_osm_network``):
     ``edges`` has ``u``, ``v``, ``length_m`` and the ways' tags. Walking ignores one-way tags."""
     speed = road_speeds(edges, table, mode=mode, walk_kmh=walk_kmh)
     oneway = oneway_of(edges) if mode == "motorised" else None
