@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar, cast
 
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
@@ -43,15 +44,22 @@ _SHARED = "_ca_shared"  # shared parameter name -> value
 _HANDED = "_ca_handed"  # values one page chose for the page it opens: name -> value
 
 
+T = TypeVar("T")
+
+#: A text parameter's parse (the URL's text as it is); other types name their own.
+_AS_TEXT: Callable[[str], Any] = str
+
+
 @dataclass(frozen=True)
-class Param:
-    """One URL parameter bound to one widget key."""
+class Param(Generic[T]):
+    """One URL parameter bound to one widget key, of one type: ``Param[int]`` reads back an int
+    (:func:`value`), parses its URL text with ``parse`` and writes it with ``dump``."""
 
     name: str
-    default: object
-    allowed: Callable[[], Sequence[object]] | None = None
-    parse: Callable[[str], object] = str
-    dump: Callable[[object], str] = str
+    default: T
+    allowed: Callable[[], Sequence[T]] | None = None
+    parse: Callable[[str], T] = _AS_TEXT
+    dump: Callable[[T], str] = str
     key: str = field(default="")
     in_url: bool = True  # False: kept on its page, but no part of a link
 
@@ -108,7 +116,7 @@ def rerun_view() -> None:
     st.rerun(scope="fragment" if _fragment_rerun() else "app")
 
 
-def _from_url(p: Param) -> object:
+def _from_url(p: Param[T]) -> T | None:
     raw = st.query_params.get(p.name) if p.in_url else None
     if raw is None:
         return None
@@ -118,14 +126,14 @@ def _from_url(p: Param) -> object:
         return None
 
 
-def _remember(p: Param, chosen: object) -> None:
+def _remember(p: Param[T], chosen: object) -> None:
     page_store, shared_store = _stores()
     page_store[p.name] = chosen
     if p.shared:
         shared_store[p.name] = chosen
 
 
-def bind(params: Sequence[Param]) -> None:
+def bind(params: Sequence[Param[Any]]) -> None:
     """Give each parameter's widget key its value for this run (see the module's text), dropping
     values that are not allowed."""
     page_store, shared_store = _stores()
@@ -169,16 +177,17 @@ def keep(key: str, options: Sequence[object]) -> None:
     bind([Param(key, choices[0] if choices else None, lambda: choices, key=key, in_url=False)])
 
 
-def value(p: Param) -> object:
-    return st.session_state.get(p.widget_key, p.default)
+def value(p: Param[T]) -> T:
+    """The parameter's value in this run, of the parameter's type."""
+    return cast(T, st.session_state.get(p.widget_key, p.default))
 
 
-def set_value(p: Param, new: object) -> None:
+def set_value(p: Param[T], new: T) -> None:
     """Change a bound value from code (e.g. a map click), before its widget is drawn."""
     st.session_state[p.widget_key] = new
 
 
-def publish(params: Sequence[Param]) -> None:
+def publish(params: Sequence[Param[Any]]) -> None:
     """Keep the current values in the page's store and write them into the URL; a value equal to
     its default is removed from the URL. A widget this run did not draw keeps its stored value."""
     page_store, _ = _stores()
