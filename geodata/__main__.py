@@ -135,8 +135,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"Demo workspace written to {_label(args.out)} (version {number}).")
             return 0
         if args.command == "reset-demo":
-            from geodata.sources.demo import reset_demo_workspace
-            from geodata.sources.workspaces import demo_workspace_path
+            from geodata.sources.workspaces import demo_workspace_path, reset_demo_workspace
 
             workspace = args.workspace or str(demo_workspace_path())
             number = reset_demo_workspace(workspace, author=args.author)

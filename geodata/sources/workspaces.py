@@ -1,7 +1,8 @@
 """Where workspaces come from: a path the user names, or the embedded demo workspace.
 
-The demo workspace is generated once per generator version into a cache folder
-(``$COVERAGE_ATLAS_CACHE``, default ``~/.cache/coverage-atlas``) and reused afterwards.
+The demo workspace is generated (:mod:`geodata.sources.demo`) once per generator version into a
+cache folder (``$COVERAGE_ATLAS_CACHE``, default ``~/.cache/coverage-atlas``) and reused
+afterwards; an administrator can reset it to the generated tables.
 """
 
 from __future__ import annotations
@@ -10,8 +11,10 @@ import fcntl
 import os
 from pathlib import Path
 
-from geodata.store.workspace import Version, list_versions, save_version
+from geodata.sources.demo import DEMO_LABEL, DEMO_SEED, build_demo_tables
+from geodata.store.workspace import Version, empty_table, list_versions, save_version
 from geodata.tables.problems import DataError
+from geodata.tables.schema import STORED_TABLES
 
 DEMO_GENERATOR_VERSION = 4  # 2: staff, desks, utilisation records; 3: partner names fa/vi;
 # 4: population-weighted centres (pop_lon, pop_lat)
@@ -24,8 +27,6 @@ def cache_dir() -> Path:
 
 def write_demo_workspace(path: str | Path) -> int:
     """Generate the synthetic demo region and save it as a new version of ``path``."""
-    from geodata.sources.demo import DEMO_LABEL, DEMO_SEED, build_demo_tables
-
     tables = build_demo_tables(DEMO_SEED)
     return save_version(
         path,
@@ -54,6 +55,43 @@ def demo_workspace_path() -> Path:
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
     return path
+
+
+def reset_demo_workspace(path: str | Path, *, author: str = "") -> int:
+    """Write the synthetic demo region again, as a new version of the demo workspace ``path``.
+
+    Every table goes back to what :func:`build_demo_tables` makes; tables the demo does not have
+    (name crosswalk, scenarios) are emptied. Nothing is deleted: the versions before stay in the
+    list (and version numbers only grow, so nothing cached for an older version is shown again).
+
+    Raises
+    ------
+    DataError
+        When ``path`` was not made by the demo generator (a real workspace is never reset).
+
+    Returns
+    -------
+    int
+        The new version number.
+    """
+    if not is_demo(list_versions(path)):
+        raise DataError(f"{path} is not a demo workspace; only the demo can be reset.")
+    tables = build_demo_tables(DEMO_SEED)
+    for name in STORED_TABLES:
+        if name not in tables:
+            tables[name] = empty_table(name)
+    return save_version(
+        path,
+        tables,
+        message=f"demo workspace reset (seed {DEMO_SEED}) — {DEMO_LABEL}",
+        author=author or "demo generator",
+        summary={
+            "demo": True,
+            "reset": True,
+            "generator_version": DEMO_GENERATOR_VERSION,
+            "title": "Demo region",
+        },
+    )
 
 
 def is_demo(versions: list[Version]) -> bool:

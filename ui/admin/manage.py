@@ -16,7 +16,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from analytics.classify import NO_DATA_COLOUR
-from geodata.sources.demo import reset_demo_workspace
+from geodata.sources.workspaces import reset_demo_workspace
 from geodata.store.backup import backup_bytes
 from geodata.store.versions import compare_versions, version_table
 from geodata.store.workspace import workspace_calendar
