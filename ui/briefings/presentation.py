@@ -1,0 +1,110 @@
+"""The Briefings page's presentation mode for a projector: full width, no sidebar or toolbar, one
+district or one month per step with its headline figures and map, and the buttons that step
+through, start and leave it (``?present=1`` in the URL).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from analytics import coverage as cov
+from render.format import fmt_int
+from render.i18n import joined
+from ui import data, map_shapes, views
+from ui.briefings import data as bd
+from ui.briefings.choices import Choices
+from ui.context import Context
+from ui.state import Param, value
+
+
+def present(ctx: Context, o: Choices, by_param: Param[Any], step_param: Param[Any]) -> None:
+    """Full width, no sidebar or toolbar: one district or one month per step."""
+    st.html(bd.PRESENTATION_CSS)
+    ws, ver = ctx.source, ctx.version
+    by = str(value(by_param))
+    items = o.districts if by == "districts" else o.month_keys
+    if not items:
+        st.warning(ctx.t("overview.no_insured"))
+        return
+    step = min(max(int(value(step_param)), 0), len(items) - 1)
+    st.session_state[step_param.widget_key] = step
+    item = items[step]
+    month = o.stamp(o.latest if by == "districts" else item)
+    if by == "districts":
+        heading = o.district_label(item)
+        subset = bd.in_district(o.areas, item)
+        shapes = bd.in_district(
+            map_shapes.view_shapes(ws, ver, "area", district=item, big=o.big), item
+        )
+        level = "area"
+    else:
+        heading = ctx.title
+        subset = o.areas
+        level = o.levels[0]
+        shapes = map_shapes.view_shapes(ws, ver, level, big=o.big)
+    per_area = data.area_coverage(ws, ver, month, None)
+    own = per_area[per_area["area_id"].isin(subset["area_id"])]
+    when = o.month_label(month.strftime("%Y-%m")) if month is not None else ""
+    counter = ctx.t(
+        "briefings.present.step", n=fmt_int(step + 1, ctx.lang), total=fmt_int(len(items), ctx.lang)
+    )
+    st.html(
+        f'<div class="ca-present-title" dir="auto">{bd.escape(heading)}</div>'
+        f'<div class="ca-present-sub" dir="auto">'
+        f"{bd.escape(joined([when, counter], ctx.lang))}</div>"
+    )
+    views.headline(ctx, cov.headline_figures(own), None)
+    metric = "coverage" if o.with_insured else "population"
+    values = own if level == "area" else data.grouped_coverage(ws, ver, month, None, level)
+    if level == "district":
+        values = values.assign(district_name=values["district_id"].map(o.district_names))
+    bd.level_map(
+        ctx, shapes, values, level, metric=metric, key=f"br_present_{by}_{step}", height=620
+    )
+    if ctx.is_demo:
+        st.caption(ctx.t("header.demo_label"))
+    nav = st.container(horizontal=True, gap="medium", horizontal_alignment="center")
+    nav.button(
+        ctx.t("briefings.present.previous"),
+        icon=":material/chevron_left:",
+        disabled=step == 0,
+        key="br_prev",
+        on_click=lambda: st.session_state.__setitem__(step_param.widget_key, step - 1),
+    )
+    nav.button(
+        ctx.t("briefings.present.next"),
+        icon=":material/chevron_right:",
+        disabled=step >= len(items) - 1,
+        key="br_next",
+        on_click=lambda: st.session_state.__setitem__(step_param.widget_key, step + 1),
+    )
+    nav.button(
+        ctx.t("briefings.present.exit"),
+        icon=":material/close:",
+        key="br_exit",
+        on_click=bd.leave_presentation,
+    )
+
+
+def presentation_start(ctx: Context, o: Choices, by_param: Param[Any]) -> None:
+    """The page's presentation section: what to step through (districts or months), then start."""
+    st.subheader(ctx.t("briefings.sections.present"))
+    st.write(ctx.t("briefings.present.hint"))
+    if not o.step_by:
+        return
+    st.radio(
+        ctx.t("briefings.present.by"),
+        o.step_by,
+        key=by_param.widget_key,
+        format_func=lambda b: ctx.t(f"briefings.present.{b}"),
+        horizontal=True,
+    )
+    st.button(
+        ctx.t("briefings.present.start"),
+        type="primary",
+        icon=":material/slideshow:",
+        key="br_start",
+        on_click=bd.start_presentation,
+    )

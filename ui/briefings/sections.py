@@ -1,0 +1,268 @@
+"""The Briefings page's sections, each with its sidebar controls: the briefing PDF (scope,
+orientation, the document, its download and the same command for the command line), the map
+export (metric, level, map, downloads and the figures table) and two maps side by side (two
+months or two districts on one colour scale).
+
+The documents come from the cached loaders of :mod:`ui.briefings.data` (drawn by
+:mod:`reports`); the presentation mode is :mod:`ui.briefings.presentation`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from analytics import coverage as cov
+from analytics.classify import classify
+from render.format import fmt_int, fmt_number
+from ui import data, map_shapes
+from ui.briefings import data as bd
+from ui.briefings.choices import Choices
+from ui.context import Context
+from ui.downloads import map_exports, recorded, table_downloads
+from ui.localize import display_names, localized_table
+from ui.state import Param, value
+
+
+def briefing_section(
+    ctx: Context, o: Choices, params: dict[str, Param[Any]], month_key: str
+) -> None:
+    """The briefing's scope (region, district, partner) and orientation in the sidebar; the
+    button that makes the PDF, its download and the command that makes the same briefing."""
+    sb = st.sidebar
+    is_partner = ctx.role == "partner"
+    sb.radio(
+        ctx.t("briefings.scope.label"),
+        o.scopes,
+        key=params["scope"].widget_key,
+        # A partner's "whole region" is all of its own areas.
+        format_func=lambda s: ctx.t(
+            "briefings.scope.own" if is_partner and s == "region" else f"briefings.scope.{s}"
+        ),
+    )
+    scope = str(value(params["scope"]))
+    scope_id = None
+    if scope == "district":
+        sb.selectbox(
+            ctx.t("briefings.scope.district_pick"),
+            o.districts,
+            key=params["district"].widget_key,
+            format_func=o.district_label,
+        )
+        scope_id = str(value(params["district"]))
+    elif scope == "partner":
+        sb.selectbox(
+            ctx.t("briefings.scope.partner_pick"),
+            o.partner_ids,
+            key=params["partner"].widget_key,
+            format_func=lambda p: str(o.partner_names.get(p) or p),
+        )
+        scope_id = str(value(params["partner"]))
+    sb.radio(
+        ctx.t("briefings.pdf.orientation"),
+        ["portrait", "landscape"],
+        key=params["orientation"].widget_key,
+        format_func=lambda orient: ctx.t(f"briefings.pdf.{orient}"),
+    )
+    orientation = str(value(params["orientation"]))
+    scope, scope_id = bd.briefing_scope(ctx, scope, scope_id)
+    st.subheader(ctx.t("briefings.sections.briefing"))
+    st.write(ctx.t("briefings.pdf.contents"))
+    wanted = (scope, scope_id, month_key, orientation, ctx.lang, ctx.calendar)
+    if st.button(
+        ctx.t("briefings.pdf.make"), type="primary", icon=":material/picture_as_pdf:", key="br_make"
+    ):
+        try:
+            st.session_state["br_pdf"] = (
+                wanted,
+                bd.briefing_pdf(
+                    ctx.source,
+                    ctx.version,
+                    ctx.lang,
+                    ctx.calendar,
+                    ctx.title,
+                    ctx.is_demo,
+                    scope,
+                    scope_id,
+                    month_key or None,
+                    orientation,
+                ),
+            )
+        except ValueError as exc:
+            st.error(ctx.t("briefings.pdf.failed", reason=str(exc)))
+    made = st.session_state.get("br_pdf")
+    if made and made[0] == wanted:
+        pdf, pages = made[1]
+        st.success(ctx.t("briefings.pdf.ready", pages=fmt_int(pages, ctx.lang)))
+        name = bd.pdf_name(scope, scope_id, month_key, ctx.lang, ctx.months)
+        st.download_button(
+            ctx.t("briefings.pdf.download"),
+            recorded(ctx, name, pdf),  # the audit trail has each download
+            file_name=name,
+            mime="application/pdf",
+            icon=":material/download:",
+            key="br_pdf_download",
+            on_click="ignore",
+        )
+    st.caption(ctx.t("briefings.pdf.cli"))
+    st.code(bd.cli_line(ctx, scope, scope_id, month_key, orientation), language="bash")
+
+
+def map_section(ctx: Context, o: Choices, params: dict[str, Param[Any]], month_key: str) -> None:
+    """The metric and level in the sidebar; the map, its exports (PNG, HTML, GeoJSON,
+    GeoPackage) and its figures as a table with CSV and XLSX downloads."""
+    ws, ver = ctx.source, ctx.version
+    sb = st.sidebar
+    sb.selectbox(
+        ctx.t("briefings.map.metric"),
+        o.metrics,
+        key=params["metric"].widget_key,
+        format_func=lambda m: ctx.t(f"metric.{m}"),
+    )
+    sb.radio(
+        ctx.t("briefings.map.level"),
+        o.levels,
+        key=params["level"].widget_key,
+        format_func=lambda lv: ctx.t(f"level.{lv}"),
+    )
+    metric, level = str(value(params["metric"])), str(value(params["level"]))
+    month = o.stamp(month_key)
+    values = data.grouped_coverage(ws, ver, month, None, level)
+    name_column = bd.name_column(level)
+    shown = values.assign(
+        **{
+            name_column: values["district_id"].map(o.district_names)
+            if level == "district"
+            else display_names(values, name_column, ctx.lang)
+        }
+    )
+    shapes = map_shapes.view_shapes(ws, ver, level, big=o.big)
+    st.subheader(ctx.t("briefings.sections.map"))
+    bd.level_map(ctx, shapes, shown, level, metric=metric, key=f"br_map_{level}", height=520)
+    map_exports(
+        ctx,
+        shapes,
+        shown,
+        id_column=data.LEVEL_KEYS[level],
+        name_column=name_column,
+        metric=metric,
+        month=month,
+        key="br_map_export",
+    )
+    st.subheader(ctx.t("briefings.map.table"))
+    table = bd.figures_table(ctx, shown, level, name_column)
+    st.dataframe(
+        localized_table(table, bd.table_formats(ctx, table), ctx.lang),
+        hide_index=True,
+        width="stretch",
+        height=320,
+    )
+    table_downloads(
+        ctx,
+        table,
+        f"map_{level}_{month_key or 'all'}",
+        key="br_table",
+        percent=(ctx.t("metric.coverage"),) if o.with_insured else (),
+    )
+
+
+def compare_section(
+    ctx: Context, o: Choices, params: dict[str, Param[Any]], month_key: str
+) -> None:
+    """Two months or two districts chosen in the sidebar, their maps side by side on one colour
+    scale (quantiles of both together) and the difference in coverage."""
+    if not o.compare_by:
+        st.info(ctx.t("overview.no_insured"))
+        return
+    sb = st.sidebar
+    sb.radio(
+        ctx.t("briefings.compare.by"),
+        o.compare_by,
+        key=params["cmp"].widget_key,
+        format_func=lambda c: ctx.t(f"briefings.compare.{c}"),
+    )
+    by = str(value(params["cmp"]))
+    options = o.month_keys if by == "months" else o.districts
+    defaults = (o.earlier, o.latest) if by == "months" else (o.districts[0], o.districts[1])
+    labels = o.month_label if by == "months" else o.district_label
+    for side, default in zip(("a", "b"), defaults, strict=True):
+        key = params[side].widget_key
+        if st.session_state.get(key) not in options:
+            st.session_state[key] = default
+        sb.selectbox(
+            ctx.t(f"briefings.compare.{'first' if side == 'a' else 'second'}"),
+            options,
+            key=key,
+            format_func=labels,
+        )
+    a, b = str(value(params["a"])), str(value(params["b"]))
+    metric = "coverage"
+    st.subheader(ctx.t("briefings.sections.compare"))
+    panels = [_panel(ctx, o, by, side_key, month_key) for side_key in (a, b)]
+    combined = pd.concat([p[2][metric] for p in panels], ignore_index=True)
+    breaks = list(classify(pd.to_numeric(combined, errors="coerce"), "quantiles", 5).bins)
+    columns = st.columns(2, gap="medium")
+    for index, (column, (title, level, values, shapes, figures)) in enumerate(
+        zip(columns, panels, strict=True)
+    ):
+        with column:
+            st.markdown(
+                f"**{bd.md(title)}** — {ctx.t('metric.coverage')}: "
+                f"{bd.md(bd.pct(ctx, figures.get('coverage')))}"
+            )
+            bd.level_map(
+                ctx,
+                shapes,
+                values,
+                level,
+                metric=metric,
+                scheme="user" if breaks else "quantiles",
+                breaks=breaks or None,
+                key=f"br_cmp_{by}_{index}",
+                height=460,
+            )
+    first, second = panels[0][4].get("coverage"), panels[1][4].get("coverage")
+    if first == first and second == second and first is not None and second is not None:
+        st.write(
+            ctx.t(
+                "briefings.compare.difference",
+                a=bd.pct(ctx, second),
+                b=bd.pct(ctx, first),
+                diff=fmt_number((second - first) * 100, ctx.lang, 1),
+            )
+        )
+    st.caption(ctx.t("briefings.compare.same_scale"))
+
+
+def _panel(ctx: Context, o: Choices, by: str, side_key: str, month_key: str) -> tuple:
+    """One side of the comparison: its title, level, figures per unit, shapes and headline
+    figures (a month: the whole scope at the first level; a district: its areas that month)."""
+    ws, ver = ctx.source, ctx.version
+    if by == "months":
+        level = o.levels[0]
+        month = o.stamp(side_key)
+        values = (
+            data.grouped_coverage(ws, ver, month, None, level)
+            if level != "area"
+            else data.area_coverage(ws, ver, month, None)
+        )
+        shapes = map_shapes.view_shapes(ws, ver, level, big=o.big)
+        own_areas = o.areas
+        title = o.month_label(side_key)
+    else:
+        level = "area"
+        month = o.stamp(month_key)
+        per_area = data.area_coverage(ws, ver, month, None)
+        own_areas = bd.in_district(o.areas, side_key)
+        values = per_area[per_area["area_id"].isin(own_areas["area_id"])]
+        shapes = bd.in_district(
+            map_shapes.view_shapes(ws, ver, "area", district=side_key, big=o.big), side_key
+        )
+        title = o.district_label(side_key)
+    if level == "district":
+        values = values.assign(district_name=values["district_id"].map(o.district_names))
+    per_area = data.area_coverage(ws, ver, month, None)
+    figures = cov.headline_figures(per_area[per_area["area_id"].isin(own_areas["area_id"])])
+    return title, level, values, shapes, figures
