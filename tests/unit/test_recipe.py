@@ -20,7 +20,8 @@ from geodata_inputs import (
 )
 from workspace_backends import Workspace, leftovers, workspace_state
 
-from geodata.sources.recipe import build_from_recipe, build_workspace, load_recipe
+from geodata.sources.recipe import build_from_recipe, build_workspace
+from geodata.sources.recipe_format import load_recipe
 from geodata.store.workspace import latest_version, list_versions, read_workspace
 from geodata.tables import schema as S
 from geodata.tables.problems import DataError

@@ -9,7 +9,8 @@ import os
 import pytest
 
 from geodata.sources import inputs
-from geodata.sources.recipe import build_workspace, load_recipe
+from geodata.sources.recipe import build_workspace
+from geodata.sources.recipe_format import load_recipe
 from geodata.store.workspace import list_versions
 from geodata.tables.problems import DataError
 
