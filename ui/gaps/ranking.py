@@ -1,0 +1,183 @@
+"""The Gap analysis page's ranking section: the priority score's weights and formula, the order
+and size of the top list, the top N on a map with their figures, then the ranked table
+(:mod:`ui.gaps.ranking_table`)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from analytics.priority import COMPONENTS, split_ranked
+from analytics.uncertainty import BASE_ERROR
+from render.format import fmt_int, fmt_pct
+from render.maps import LegendItem
+from ui import data
+from ui.context import Context
+from ui.gaps import bands, ranking_table
+from ui.gaps import data as gd
+from ui.gaps import views as gap_views
+from ui.gaps.selection import Selection
+
+
+def section(sel: Selection) -> None:
+    """The ranking: weights, score, top N on a map, figures and the table."""
+    ctx = sel.ctx
+    inputs = gd.priority_inputs(sel.ws, sel.ver, sel.month, sel.level)
+    weights, used = weight_controls(sel, inputs)
+    order = str(sel.value("order"))
+    table, interval = bands.rank_table(inputs, weights, order, sel.years_old, sel.key_column)
+    top_n = int(sel.value("top"))
+
+    st.subheader(ctx.t("gap.ranking.title", level=ctx.t(f"level.{sel.level}")))
+    c1, c2 = st.columns([2, 3])
+    c1.selectbox(
+        ctx.t("gap.ranking.order"),
+        sel.orders,
+        key=sel.key("order"),
+        format_func=lambda o: ctx.t(f"gap.order.{o}"),
+    )
+    c2.select_slider(ctx.t("gap.ranking.top"), options=list(range(3, 51)), key=sel.key("top"))
+
+    map_col, info_col = st.columns([3, 2], gap="medium")
+    colours, groups = gap_views.top_colours(table["rank"], top_n)
+    table = labelled(sel, table, colours)
+    ranked, no_data = split_ranked(table)
+    with map_col:
+        top_map(sel, table, groups, top_n, order)
+    with info_col:
+        top_figures(sel, ranked, interval, top_n)
+    ranking_table.show(sel, ranked, no_data, used)
+
+
+def help_key(c: str, by_district: bool) -> str:
+    """What component ``c`` is (deprivation: population-weighted for districts, if any)."""
+    per = "_region" if c == "deprivation" and not by_district else ""
+    return f"gap.component_help.{c}{per}"
+
+
+def weight_controls(sel: Selection, inputs: pd.DataFrame) -> tuple[dict[str, float], list[str]]:
+    """A weight slider per component (those ``inputs`` lack disabled), the score's formula and
+    what each weighted component is; returns the weights of the available components and the
+    components weighted above zero."""
+    ctx = sel.ctx
+    available = [c for c in COMPONENTS if c in inputs and inputs[c].notna().any()]
+    st.subheader(ctx.t("gap.ranking.weights"))
+    cols = st.columns(len(COMPONENTS))
+    for col, c in zip(cols, COMPONENTS, strict=True):
+        col.select_slider(
+            ctx.t(f"gap.component.{c}"),
+            options=list(range(6)),
+            key=sel.key(f"w_{c}"),
+            disabled=c not in available,
+            help=(
+                ctx.t(help_key(c, sel.by_district))
+                if c in available
+                else ctx.t("gap.ranking.component_missing")
+            ),
+        )
+    weights = {c: float(sel.value(f"w_{c}")) for c in available}
+    gap_views.formula(
+        r"\mathrm{score} = 100\cdot\frac{\sum_k w_k\,x'_k}{\sum_k w_k},\qquad "
+        r"x'_k = \frac{x_k-\min x_k}{\max x_k-\min x_k}"
+    )
+    used = [c for c in available if weights[c] > 0]
+    st.markdown(
+        ctx.t("gap.ranking.formula_intro")
+        + "\n"
+        + "\n".join(
+            f"- **{ctx.t(f'gap.component.{c}')}** (w = {fmt_int(weights[c], ctx.lang)}): "
+            + ctx.t(help_key(c, sel.by_district))
+            for c in used
+        )
+    )
+    st.caption(ctx.t("gap.ranking.formula_note"))
+    if not available:
+        st.info(ctx.t("gap.ranking.no_components"))
+    return weights, used
+
+
+def rank_text(ctx: Context, best: float, worst: float) -> str:
+    """A rank band for reading: ``3``, ``3–5``, or a dash without a rank."""
+    if pd.isna(best):
+        return "—"
+    if best == worst:
+        return fmt_int(best, ctx.lang)
+    return f"{fmt_int(best, ctx.lang)}–{fmt_int(worst, ctx.lang)}"
+
+
+def labelled(sel: Selection, table: pd.DataFrame, colours: pd.Series) -> pd.DataFrame:
+    """``table`` with its map colour and the strings of its tooltip: name, rank band, score and
+    coverage (population without insured counts)."""
+    ctx = sel.ctx
+    table["_colour"] = colours.to_numpy()
+    table["_name"] = table[sel.name_column].fillna(table[sel.key_column]).astype(str)
+    table["_rank"] = [
+        rank_text(ctx, b, w) for b, w in zip(table["rank_best"], table["rank_worst"], strict=True)
+    ]
+    table["_score"] = table["score"].map(lambda v: fmt_int(v, ctx.lang))
+    table["_value"] = (
+        table["coverage"].map(lambda v: fmt_pct(v, ctx.lang))
+        if sel.with_insured
+        else table["population"].map(lambda v: fmt_int(v, ctx.lang))
+    )
+    return table
+
+
+def top_map(
+    sel: Selection,
+    table: pd.DataFrame,
+    groups: list[tuple[str, int, int]],
+    top_n: int,
+    order: str,
+) -> None:
+    """The units at the level, the top ``top_n`` in ``order`` in shades of red (``groups``)."""
+    ctx = sel.ctx
+    items = [
+        LegendItem(c, ctx.t("gap.map.ranks", first=fmt_int(a, ctx.lang), last=fmt_int(b, ctx.lang)))
+        for c, a, b in groups
+    ]
+    items.append(LegendItem(gap_views.OUTSIDE_COLOUR, ctx.t("gap.map.outside", n=top_n)))
+    if table["rank"].isna().any():
+        items.append(LegendItem("#bdbdbd", ctx.t("map.no_data"), int(table["rank"].isna().sum())))
+    gap_views.category_map(
+        ctx,
+        data.display_shapes(sel.ws, sel.ver, sel.level),
+        table,
+        id_column=sel.key_column,
+        colour_column="_colour",
+        tooltip=[
+            ("_name", ctx.t("map.name")),
+            ("_rank", ctx.t("gap.table.rank")),
+            ("_score", ctx.t("gap.table.score")),
+            ("_value", ctx.t("metric.coverage" if sel.with_insured else "metric.population")),
+        ],
+        legend_title=ctx.t("gap.map.top_title", n=top_n, order=ctx.t(f"gap.order.{order}")),
+        legend_items=items,
+        key=f"gap_top_map_{sel.level}",
+        facilities=sel.facilities,
+    )
+
+
+def top_figures(sel: Selection, ranked: pd.DataFrame, interval: pd.DataFrame, top_n: int) -> None:
+    """People (and uninsured people) in the top ``top_n``, and how far the ranks are certain."""
+    ctx = sel.ctx
+    top = ranked.head(top_n)
+    st.metric(
+        ctx.t("gap.ranking.top_population", n=top_n), fmt_int(top["population"].sum(), ctx.lang)
+    )
+    if sel.with_insured:
+        st.metric(
+            ctx.t("gap.ranking.top_uninsured", n=top_n),
+            fmt_int(top["uninsured"].sum(min_count=1), ctx.lang),
+        )
+        share = top["uninsured"].sum() / ranked["uninsured"].sum()
+        st.caption(ctx.t("gap.ranking.top_share", share=fmt_pct(share, ctx.lang)))
+    st.caption(
+        ctx.t(
+            "gap.ranking.bands_note",
+            error=fmt_pct(interval["rel_error"].iloc[0] if len(interval) else BASE_ERROR, ctx.lang),
+            years=fmt_int(sel.years_old, ctx.lang),
+        )
+    )
+    distinct = int(ranked["distinct"].sum())
+    st.caption(ctx.t("gap.ranking.distinct", n=fmt_int(distinct, ctx.lang)))

@@ -1,0 +1,131 @@
+"""The Gap analysis page's ranked table: which columns it shows for the level, the weighted
+components and the data at hand, how each is formatted, its downloads, and the units listed
+apart for want of a population."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from ui.context import Context
+from ui.downloads import COLUMN_KINDS
+from ui.gaps import views as gap_views
+from ui.gaps.rankings import no_data_list
+from ui.gaps.selection import Selection
+
+#: Columns of the table that hold a share, shown as percent 0–100.
+PERCENT_KEYS = (
+    "metric.coverage",
+    "gap.table.coverage_low",
+    "gap.table.coverage_high",
+    "metric.gap_to_target",
+    "gap.table.vulnerable",
+)
+#: The raw components shown beside the score, where weighted.
+RAW_KEYS = {
+    "deprivation": "gap.table.deprivation",
+    "vulnerable": "gap.table.vulnerable",
+    "distance": "gap.table.distance",
+}
+
+
+def show(sel: Selection, ranked: pd.DataFrame, no_data: pd.DataFrame, used: list[str]) -> None:
+    """The ``ranked`` units in a table (the rank band as text), its CSV and XLSX downloads (the
+    rank and its band as numbers), and the ``no_data`` units listed apart."""
+    ctx = sel.ctx
+    shown = columns(sel, ranked, used)
+    view = ranked[list(shown)].rename(columns=shown)
+    percent = [ctx.t(k) for k in PERCENT_KEYS]
+    counts = [ctx.t(k) for k, kind in COLUMN_KINDS.items() if kind == "count"]
+    for col in view.columns:
+        if col not in (ctx.t("gap.table.rank"), ctx.t("table.name"), ctx.t("table.district")):
+            view[col] = pd.to_numeric(view[col], errors="coerce").astype("float64")
+    for col in percent:
+        if col in view:
+            view[col] = view[col] * 100
+    for col in counts:
+        if col in view:
+            view[col] = view[col].round()
+    bounds = [ctx.t("gap.table.rank_from"), ctx.t("gap.table.rank_to")]
+    st.dataframe(
+        view.drop(columns=bounds),
+        hide_index=True,
+        width="stretch",
+        height=380,
+        column_config=column_config(ctx, view, percent, counts, used),
+    )
+    # The file holds the rank as a number, and its band as two numbers (the table's text
+    # "3–5" is for reading).
+    exported = view.assign(**{ctx.t("gap.table.rank"): ranked["rank"].to_numpy()})
+    gap_views.download(
+        ctx, exported, f"gap_ranking_{sel.level}", kinds=dict.fromkeys(bounds, "rank")
+    )
+    no_data_list(
+        ctx,
+        no_data,
+        name_column=sel.name_column,
+        key_column=sel.key_column,
+        district_column=sel.district_column,
+        key="gap_no_data",
+    )
+
+
+def columns(sel: Selection, ranked: pd.DataFrame, used: list[str]) -> dict[str, str]:
+    """The table's columns and their headers: rank band, names, population, the coverage figures
+    (the population's range without insured counts), the score and the ``used`` components."""
+    ctx = sel.ctx
+    shown = {
+        "_rank": ctx.t("gap.table.rank"),
+        "rank_best": ctx.t("gap.table.rank_from"),
+        "rank_worst": ctx.t("gap.table.rank_to"),
+        sel.name_column: ctx.t("table.name"),
+        **({"district_name": ctx.t("table.district")} if sel.district_column else {}),
+        "population": ctx.t("metric.population"),
+    }
+    if sel.with_insured:
+        shown |= {
+            "insured": ctx.t("metric.insured"),
+            "coverage": ctx.t("metric.coverage"),
+            "coverage_low": ctx.t("gap.table.coverage_low"),
+            "coverage_high": ctx.t("gap.table.coverage_high"),
+            "uninsured": ctx.t("metric.uninsured"),
+            "gap_to_target": ctx.t("metric.gap_to_target"),
+            "people_to_target": ctx.t("metric.people_to_target"),
+        }
+    else:
+        shown |= {
+            "population_low": ctx.t("gap.table.population_low"),
+            "population_high": ctx.t("gap.table.population_high"),
+        }
+    shown["score"] = ctx.t("gap.table.score")
+    shown |= {c: ctx.t(RAW_KEYS[c]) for c in used if c in RAW_KEYS}
+    shown |= {
+        f"part_{c}": ctx.t("gap.table.part", component=ctx.t(f"gap.component.{c}"))
+        for c in used
+        if f"part_{c}" in ranked
+    }
+    return shown
+
+
+def column_config(
+    ctx: Context, view: pd.DataFrame, percent: list[str], counts: list[str], used: list[str]
+) -> dict[str, object]:
+    """How the table shows each column: shares in per cent, counts localized, the score as a
+    bar, the components with their decimals."""
+    return (
+        {c: st.column_config.NumberColumn(format="%.1f %%") for c in percent if c in view}
+        | {c: st.column_config.NumberColumn(format="localized") for c in counts}
+        | {
+            ctx.t("gap.table.score"): st.column_config.ProgressColumn(
+                format="%.0f", min_value=0, max_value=100
+            ),
+            ctx.t("gap.table.distance"): st.column_config.NumberColumn(format="%.1f"),
+            ctx.t("gap.table.deprivation"): st.column_config.NumberColumn(format="%.2f"),
+        }
+        | {
+            ctx.t("gap.table.part", component=ctx.t(f"gap.component.{c}")): (
+                st.column_config.NumberColumn(format="%.1f")
+            )
+            for c in used
+        }
+    )

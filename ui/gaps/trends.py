@@ -1,0 +1,241 @@
+"""The Gap analysis page's trends section: the region's pace and its projection to the goal with
+a range, the units falling behind their target line, and coverage before and after each
+outreach session."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from analytics.trends import target_at
+from render.format import fmt_date, fmt_int, fmt_month, fmt_pct
+from ui import data
+from ui.context import Context
+from ui.gaps import data as gd
+from ui.gaps import views as gap_views
+from ui.gaps.selection import Selection
+
+
+def section(sel: Selection) -> None:
+    """The window, goal and months-after controls, then the projection, units behind and the
+    outreach sessions' effect."""
+    ctx = sel.ctx
+    st.subheader(ctx.t("gap.trends.title"))
+    if not sel.with_insured:
+        st.info(ctx.t("gap.trends.no_insured"))
+        return
+    c1, c2, c3 = st.columns(3)
+    c1.select_slider(
+        ctx.t("gap.trends.window"),
+        options=[6, 12, 24],
+        key=sel.key("window"),
+        format_func=lambda n: ctx.t("gap.trends.months", n=n),
+    )
+    c2.slider(ctx.t("gap.trends.goal"), 50, 100, key=sel.key("goal"), format="%d %%")
+    c3.select_slider(
+        ctx.t("gap.trends.after"),
+        options=list(range(7)),
+        key=sel.key("after"),
+        format_func=lambda n: ctx.t("gap.trends.months", n=n),
+    )
+    window, goal = int(sel.value("window")), int(sel.value("goal")) / 100
+    projection(sel, window, goal)
+    behind_table(sel, window, goal)
+    outreach_table(sel, int(sel.value("after")))
+
+
+def projection(sel: Selection, window: int, goal: float) -> None:
+    """The region's latest coverage, pace over the last ``window`` months and the month it
+    reaches ``goal`` at that pace, and the chart of it."""
+    ctx = sel.ctx
+    ws, ver = sel.ws, sel.ver
+    region = gd.projections(ws, ver, "region", window, goal, 0.9).iloc[0]
+    m1, m2, m3 = st.columns(3)
+    m1.metric(
+        ctx.t("gap.trends.latest"),
+        fmt_pct(region["latest"], ctx.lang),
+        help=fmt_month(region["latest_period"], ctx.lang, calendar=ctx.calendar),
+    )
+    m2.metric(
+        ctx.t("gap.trends.pace"),
+        signed_points(ctx, region["slope"]),
+        help=ctx.t(
+            "gap.trends.pace_range",
+            low=signed_points(ctx, region["slope_low"]),
+            high=signed_points(ctx, region["slope_high"]),
+        ),
+    )
+    m3.metric(
+        ctx.t("gap.trends.reach", goal=fmt_pct(goal, ctx.lang, digits=0)), reach_text(ctx, region)
+    )
+    st.caption(reach_range_text(ctx, region))
+    sessions = data.tables(ws, ver)["outreach"]
+    st.plotly_chart(
+        gap_views.projection_chart(
+            data.trend(ws, ver, None, None),
+            data.targets(ws, ver),
+            region,
+            goal,
+            ctx.lang,
+            title=ctx.t("gap.trends.chart"),
+            labels={
+                "pace": ctx.t("gap.trends.at_pace"),
+                "range": ctx.t("gap.trends.range"),
+                "goal": ctx.t("gap.trends.goal_line", goal=fmt_pct(goal, ctx.lang, digits=0)),
+            },
+            sessions=sessions if len(sessions) else None,
+        ),
+        width="stretch",
+    )
+    st.caption(ctx.t("gap.trends.method", n=window))
+
+
+def behind_table(sel: Selection, window: int, goal: float) -> None:
+    """The units at the level below their target line in the latest month, furthest first, with
+    their pace, projection and coverage history, and the table's downloads."""
+    ctx = sel.ctx
+    ws, ver, level, key_column = sel.ws, sel.ver, sel.level, sel.key_column
+    st.subheader(ctx.t("gap.trends.behind_title", level=ctx.t(f"level.{level}")))
+    proj = gd.projections(ws, ver, level, window, goal, 0.9).reset_index()
+    latest_month = sel.months[-1]
+    areas = sel.areas
+    units = (
+        areas[["area_id", "name", "district_id", "district_name"]]
+        if level == "area"
+        else areas.drop_duplicates("district_id")[["district_id", "district_name"]]
+    )
+    proj = units.merge(proj, on=key_column, how="left")
+    proj["line"] = target_at(
+        data.tables(ws, ver)["targets"], latest_month, proj["district_id"]
+    ).to_numpy()
+    proj["behind_by"] = proj["line"] - proj["latest"]
+    behind = proj[proj["behind_by"] > 0].sort_values("behind_by", ascending=False)
+    st.caption(
+        ctx.t(
+            "gap.trends.behind_count",
+            n=fmt_int(len(behind), ctx.lang),
+            total=fmt_int(len(proj), ctx.lang),
+            month=fmt_month(latest_month, ctx.lang, calendar=ctx.calendar),
+        )
+    )
+    history = (
+        gd.area_monthly(ws, ver) if level == "area" else data.trend(ws, ver, None, "district_id")
+    )
+    sparks = history.groupby(key_column)["coverage"].apply(lambda s: list(s.fillna(0) * 100))
+    behind = behind.assign(
+        _trend=behind[key_column].map(sparks),
+        _status=behind["status"].map(lambda s: ctx.t(f"gap.status.{s}")),
+        _reach=[reach_text(ctx, r) for _, r in behind.iterrows()],
+        _range=[reach_range_short(ctx, r) for _, r in behind.iterrows()],
+    )
+    shown = {
+        sel.name_column: ctx.t("table.name"),
+        **({"district_name": ctx.t("table.district")} if sel.district_column else {}),
+        "latest": ctx.t("gap.trends.latest"),
+        "line": ctx.t("gap.table.line"),
+        "behind_by": ctx.t("gap.table.behind_by"),
+        "slope": ctx.t("gap.trends.pace"),
+        "_reach": ctx.t("gap.table.reach"),
+        "_range": ctx.t("gap.table.reach_range"),
+        "_trend": ctx.t("gap.table.trend"),
+    }
+    view = behind[list(shown)].rename(columns=shown)
+    for k in ("gap.trends.latest", "gap.table.line", "gap.table.behind_by", "gap.trends.pace"):
+        view[ctx.t(k)] = view[ctx.t(k)] * 100
+    st.dataframe(
+        view,
+        hide_index=True,
+        width="stretch",
+        height=360,
+        column_config={
+            ctx.t("gap.trends.latest"): st.column_config.NumberColumn(format="%.1f %%"),
+            ctx.t("gap.table.line"): st.column_config.NumberColumn(format="%.1f %%"),
+            ctx.t("gap.table.behind_by"): st.column_config.NumberColumn(format="%.1f"),
+            ctx.t("gap.trends.pace"): st.column_config.NumberColumn(format="%+.2f"),
+            ctx.t("gap.table.trend"): st.column_config.LineChartColumn(),
+        },
+    )
+    gap_views.download(ctx, view.drop(columns=[ctx.t("gap.table.trend")]), f"gap_behind_{level}")
+
+
+def outreach_table(sel: Selection, after: int) -> None:
+    """Coverage of each outreach session's area before it and ``after`` months after, with the
+    table's downloads (a caption where the workspace has no sessions)."""
+    ctx = sel.ctx
+    st.subheader(ctx.t("gap.outreach.title"))
+    effect = gd.outreach_effect(sel.ws, sel.ver, after)
+    if effect.empty:
+        st.caption(ctx.t("gap.outreach.none"))
+        return
+    effect = effect.assign(
+        _kind=effect["kind"].map(lambda k: ctx.t(f"gap.kind.{k}") if pd.notna(k) else "—")
+        if "kind" in effect
+        else "—"
+    )
+    shown = {
+        "session_id": ctx.t("gap.outreach.session"),
+        "date": ctx.t("gap.outreach.date"),
+        "name": ctx.t("table.name"),
+        "_kind": ctx.t("gap.outreach.kind"),
+        "enrolled": ctx.t("gap.outreach.enrolled"),
+        "coverage_before": ctx.t("gap.outreach.before"),
+        "coverage_after": ctx.t("gap.outreach.after", n=after),
+        "change": ctx.t("gap.outreach.change"),
+        "insured_change": ctx.t("gap.outreach.insured_change"),
+    }
+    effect = effect.assign(date=[fmt_date(d, ctx.lang, ctx.calendar) for d in effect["date"]])
+    view = effect[list(shown)].rename(columns=shown)
+    for k in ("gap.outreach.before", "gap.outreach.change"):
+        view[ctx.t(k)] = view[ctx.t(k)] * 100
+    view[ctx.t("gap.outreach.after", n=after)] = view[ctx.t("gap.outreach.after", n=after)] * 100
+    st.dataframe(
+        view,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            ctx.t("gap.outreach.date"): st.column_config.DateColumn(format="YYYY-MM-DD"),
+            ctx.t("gap.outreach.before"): st.column_config.NumberColumn(format="%.1f %%"),
+            ctx.t("gap.outreach.after", n=after): st.column_config.NumberColumn(format="%.1f %%"),
+            ctx.t("gap.outreach.change"): st.column_config.NumberColumn(format="%+.1f"),
+            ctx.t("gap.outreach.enrolled"): st.column_config.NumberColumn(format="localized"),
+            ctx.t("gap.outreach.insured_change"): st.column_config.NumberColumn(format="localized"),
+        },
+    )
+    st.caption(ctx.t("gap.outreach.note", n=after))
+    gap_views.download(ctx, view, "gap_outreach", percent=(ctx.t("gap.outreach.after", n=after),))
+
+
+def signed_points(ctx: Context, share: float) -> str:
+    """A change of coverage (a share) in points with its sign, e.g. ``+0.27``."""
+    if pd.isna(share):
+        return "—"
+    text = fmt_pct(abs(share), ctx.lang, digits=2)
+    return ("-" if share < 0 else "+") + text
+
+
+def reach_text(ctx: Context, row: pd.Series) -> str:
+    """The month a projection reaches the goal, or why it does not."""
+    status = row["status"]
+    if status == "projected":
+        return fmt_month(row["reach_month"], ctx.lang, calendar=ctx.calendar)
+    return ctx.t(f"gap.status.{status}")
+
+
+def reach_range_short(ctx: Context, row: pd.Series) -> str:
+    """The earliest and latest month a projection reaches the goal in (a dash without one)."""
+    if row["status"] != "projected":
+        return "—"
+    early = fmt_month(row["reach_earliest"], ctx.lang, calendar=ctx.calendar)
+    late = (
+        fmt_month(row["reach_latest"], ctx.lang, calendar=ctx.calendar)
+        if pd.notna(row["reach_latest"])
+        else ctx.t("gap.status.not_at_this_pace")
+    )
+    return f"{early} – {late}"
+
+
+def reach_range_text(ctx: Context, row: pd.Series) -> str:
+    """The range of months a projection reaches the goal in as a sentence, or why it has none."""
+    if row["status"] != "projected":
+        return ctx.t(f"gap.status_help.{row['status']}")
+    return ctx.t("gap.trends.reach_range", range=reach_range_short(ctx, row))
