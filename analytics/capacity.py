@@ -2,7 +2,7 @@
 carry more than their share, utilisation growth, and what-if upgrades, openings and closures.
 
 The load model rests on the same area–facility links as the capacity-aware access model
-(:func:`analytics.access.catchment_links`, the ground of 2SFCA), so the two always agree on who is
+(:func:`analytics.fca.catchment_links`, the ground of 2SFCA), so the two always agree on who is
 within reach of what. For each facility ``j`` with supply ``S_j`` (beds, staff, desks, or 1 per
 facility) and each area ``i`` with population ``P_i`` and link weight ``W_ij`` (1, or a distance
 decay):
@@ -38,7 +38,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from analytics import access
+from analytics import access, distance, fca
 from geodata.tables.calendar import periods_calendar, shift_months
 from geodata.tables.schema import SCENARIO_KINDS
 
@@ -85,11 +85,11 @@ LOAD_REFERENCES: tuple[str, ...] = ("pooled", "median")
 # --------------------------------------------------------------------------------------------------
 
 
-def default_decay(catchment_km: float) -> access.DecayFunction:
+def default_decay(catchment_km: float) -> fca.DecayFunction:
     """The E2SFCA step decay the app uses: weight 1 in the nearest third of the catchment, 0.68 in
     the middle third and 0.22 in the far third (as on the Infrastructure needs page)."""
     c = float(catchment_km)
-    return access.step_weights([(c / 3, 1.0), (2 * c / 3, 0.68), (c, 0.22)])
+    return fca.step_weights([(c / 3, 1.0), (2 * c / 3, 0.68), (c, 0.22)])
 
 
 def facility_load(
@@ -99,7 +99,7 @@ def facility_load(
     catchment_km: float | None,
     supply: str | None = "beds",
     population: str = "population",
-    decay: access.DecayFunction | None = None,
+    decay: fca.DecayFunction | None = None,
     reference: str = "pooled",
     points: gpd.GeoSeries | None = None,
     crs: object = None,
@@ -118,11 +118,11 @@ def facility_load(
     supply : str or None, default "beds"
         Facility column with the supply; None counts each facility as 1 (people per facility).
     decay : callable, optional
-        Distance weight, as for :func:`analytics.access.two_step_fca`.
+        Distance weight, as for :func:`analytics.fca.two_step_fca`.
     reference : {"pooled", "median"}, default "pooled"
         What a load ratio of 1 means (see the module docstring).
     points, crs
-        As for :func:`analytics.access.nearest_facility_km`.
+        As for :func:`analytics.distance.nearest_facility_km`.
 
     Returns
     -------
@@ -135,7 +135,7 @@ def facility_load(
     """
     if reference not in LOAD_REFERENCES:
         raise ValueError(f"reference must be one of {LOAD_REFERENCES}, got {reference!r}")
-    links = access.catchment_links(
+    links = fca.catchment_links(
         areas,
         facilities,
         catchment_km=catchment_km,
@@ -783,7 +783,7 @@ def sites_after_changes(
     Parameters
     ----------
     areas : geopandas.GeoDataFrame
-        Demand: areas with ``weight``, measured from :func:`analytics.access.area_points` (each
+        Demand: areas with ``weight``, measured from :func:`analytics.distance.area_points` (each
         of those points is a candidate site).
     facilities : geopandas.GeoDataFrame
         The facilities as stored; not modified.
@@ -807,14 +807,14 @@ def sites_after_changes(
     keep = [c for c in ("area_id", "name", weight) if c in areas]
     # Demand and candidate sites at the point every area is measured from (as on every page).
     demand = gpd.GeoDataFrame(
-        areas[keep], geometry=access.area_points(areas).to_numpy(), crs=areas.crs
+        areas[keep], geometry=distance.area_points(areas).to_numpy(), crs=areas.crs
     )
     candidates = demand
     if len(existing) and len(demand):
-        metric = access.metric_crs_for({"demand": demand, "existing facilities": existing})
-        spots = access.project_points(demand, metric, what="candidates")
-        have = access.project_points(existing, metric, what="existing facilities")
-        taken, _, _ = access.pairs_within(spots, have, 0.001)
+        metric = distance.metric_crs_for({"demand": demand, "existing facilities": existing})
+        spots = distance.project_points(demand, metric, what="candidates")
+        have = distance.project_points(existing, metric, what="existing facilities")
+        taken, _, _ = distance.pairs_within(spots, have, 0.001)
         free = np.ones(len(demand), dtype=bool)
         free[taken] = False
         candidates = demand.iloc[np.flatnonzero(free)]
@@ -919,7 +919,7 @@ def evaluate_network(
     """
     counted = access.available_facilities(facilities)
     # One measuring point per area for every figure (distances, 2SFCA, load).
-    points = access.area_points(areas)
+    points = distance.area_points(areas)
     measured = access.access_by_area(
         areas,
         counted,
@@ -932,7 +932,7 @@ def evaluate_network(
     service = counted[counted["type"].isin(list(settings.service_types)).to_numpy()]
     decay = default_decay(settings.catchment_km) if settings.decay else None
     supply = settings.supply if settings.supply in service.columns else None
-    capacity = access.two_step_fca(
+    capacity = fca.two_step_fca(
         areas,
         service,
         catchment_km=settings.catchment_km,

@@ -70,8 +70,8 @@ import scipy.sparse as sp
 from pyproj import Transformer
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from analytics import access, siting
-from analytics.access import CARE_TYPES, metric_crs_for
+from analytics import distance, siting
+from analytics.access import CARE_TYPES
 from analytics.priority import has_population
 from analytics.sessions import (
     FALLBACK_DESK_CAPACITY,
@@ -356,7 +356,7 @@ def solve_time_expanded(
 
 
 def walking_matrix(
-    demand: access.PointSet, candidates: access.PointSet, radius_m: float
+    demand: distance.PointSet, candidates: distance.PointSet, radius_m: float
 ) -> sp.csr_matrix:
     """Boolean sparse matrix (demand × candidates): True where the candidate lies within
     ``radius_m`` metres (inclusive) of the demand point."""
@@ -440,14 +440,14 @@ def plan_desks(
         raise ValueError(f"radius_m must be > 0, got {radius_m!r}")
     scope = _in_partner(areas, partner_id)
     chosen_areas = areas.loc[scope]
-    metric = metric_crs_for({"areas": areas}, crs)
+    metric = distance.metric_crs_for({"areas": areas}, crs)
     w_all = pd.to_numeric(chosen_areas[weight], errors="coerce").astype("float64").to_numpy()
     if (w_all < 0).any():
         raise ValueError(f"areas column {weight!r} has negative values")
     n_no_weight = int(np.isnan(w_all).sum())
     w = np.nan_to_num(w_all, nan=0.0)
     if len(chosen_areas):
-        pts = access._area_points(chosen_areas, points, metric)
+        pts = distance._area_points(chosen_areas, points, metric)
         cover = walking_matrix(pts, pts, radius_m)
         result, day, desk = desk_plan_from_matrix(
             cover, w, desks_per_day, days, method=method, time_limit=time_limit
@@ -853,7 +853,7 @@ def work_list(
     villages : ModelVillages, optional
         ``model_village`` is True for the chosen areas.
     points, crs
-        As for :func:`analytics.access.nearest_facility_km`.
+        As for :func:`analytics.distance.nearest_facility_km`.
 
     Returns
     -------
@@ -911,7 +911,7 @@ def work_list(
             "care": list(CARE_TYPES),
             "office": ["insurance_office"],
         }
-        near = access.nearest_facility_km(
+        near = distance.nearest_facility_km(
             areas, facilities, types=[], groups=groups, points=points, crs=crs
         )
         fac = facilities.drop_duplicates("facility_id").set_index("facility_id")

@@ -22,7 +22,7 @@ Two solvers share one interface (:func:`maximal_covering`, from a sparse coverag
   ``f(S_i) + Σ of the k largest marginal gains at step i`` (minimum over steps; Leskovec et al.,
   2007), optionally also the LP relaxation.
 
-Distances follow :mod:`analytics.access`: straight lines in a projected CRS in metres.
+Distances follow :mod:`analytics.distance`: straight lines in a projected CRS in metres.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from analytics.access import PointSet, _area_points, metric_crs_for, pairs_within, project_points
+from analytics.distance import PointSet, _area_points, metric_crs_for, pairs_within, project_points
 
 __all__ = [
     "GREEDY_RATIO",
@@ -372,7 +372,7 @@ def choose_sites(
     Parameters
     ----------
     demand : geopandas.GeoDataFrame
-        Areas (measured from :func:`analytics.access.area_points`, or ``points``) or demand points,
+        Areas (measured from :func:`analytics.distance.area_points`, or ``points``) or demand points,
         with the ``weight`` column (``population`` or ``uninsured``; missing counts as 0). Not
         modified.
     existing : geopandas.GeoDataFrame
@@ -388,7 +388,7 @@ def choose_sites(
     weight, method, time_limit
         See :func:`maximal_covering`.
     points, crs
-        As for :func:`analytics.access.nearest_facility_km`.
+        As for :func:`analytics.distance.nearest_facility_km`.
 
     Returns
     -------

@@ -35,7 +35,7 @@ import pandas as pd
 import scipy.sparse as sp
 import shapely
 
-from analytics import access, siting
+from analytics import distance, fca, siting
 
 # A 100 km × 100 km square around Tehran, in degrees (points are drawn uniformly in it).
 _LON0, _LAT0, _DLON, _DLAT = 50.8, 35.2, 1.10, 0.90
@@ -127,19 +127,19 @@ def run(scale: float = 1.0) -> list[dict]:
         type=np.array(["clinic"] * n_fac),
         beds=rng.integers(5, 200, n_fac),
     )
-    crs = access.metric_crs_for({"areas": areas})
+    crs = distance.metric_crs_for({"areas": areas})
     # What the page keeps per workspace version (ui.access.data.area_points), for the notes.
-    point_s, kept_points = _best_of(lambda: access.area_points(areas))
+    point_s, kept_points = _best_of(lambda: distance.area_points(areas))
 
     # nearest facility: from polygons, the representative point computed in the timed part
-    ours_s, result = _best_of(lambda: access.nearest_facility_km(areas, fac, ["clinic"]))
+    ours_s, result = _best_of(lambda: distance.nearest_facility_km(areas, fac, ["clinic"]))
     kept_s, _ = _best_of(
-        lambda: access.nearest_facility_km(areas, fac, ["clinic"], points=kept_points)
+        lambda: distance.nearest_facility_km(areas, fac, ["clinic"], points=kept_points)
     )
 
     def loop_run() -> np.ndarray:
-        axy = access.project_points(areas, crs).xy  # the same representative points
-        fxy = access.project_points(fac, crs).xy
+        axy = distance.project_points(areas, crs).xy  # the same representative points
+        fxy = distance.project_points(fac, crs).xy
         return _loop_nearest(axy, fxy)
 
     loop_s, loop = _best_of(loop_run, repeat=1)
@@ -160,7 +160,7 @@ def run(scale: float = 1.0) -> list[dict]:
     # 2SFCA
     catchment = 5.0
     ours_s, mine = _best_of(
-        lambda: access.two_step_fca(areas, fac, catchment_km=catchment, supply="beds", per=1)
+        lambda: fca.two_step_fca(areas, fac, catchment_km=catchment, supply="beds", per=1)
     )
     try:
         import access as pysal_access  # PyPI "access"
@@ -169,8 +169,8 @@ def run(scale: float = 1.0) -> list[dict]:
             _record("2SFCA, 5 km catchment", n_areas, ours_s, "pysal access (not installed)", None)
         )
     else:
-        i, j, d = access.pairs_within(
-            access.project_points(areas, crs), access.project_points(fac, crs), catchment
+        i, j, d = distance.pairs_within(
+            distance.project_points(areas, crs), distance.project_points(fac, crs), catchment
         )
         costs = pd.DataFrame(
             {
@@ -241,7 +241,7 @@ def run(scale: float = 1.0) -> list[dict]:
 
     def matrix() -> sp.csr_matrix:
         return siting.coverage_matrix(
-            access.project_points(areas, crs), access.project_points(candidates, crs), radius
+            distance.project_points(areas, crs), distance.project_points(candidates, crs), radius
         )
 
     matrix_s, cover = _best_of(matrix)
@@ -268,14 +268,14 @@ def run(scale: float = 1.0) -> list[dict]:
             f"{n_areas:,} × {n_fac:,} cost matrix and a PuLP model of that size: not run",
         )
     )
-    demand_xy = access.project_points(areas, crs)
+    demand_xy = distance.project_points(areas, crs)
 
     # exact siting: 500 candidates × 10,000 demand points
     n_dem = max(500, int(10_000 * scale))
     n_cand = max(50, int(500 * scale))
     reach = 5.0
-    small = access.PointSet(demand_xy.xy[:n_dem], pd.RangeIndex(n_dem), crs)
-    small_c = access.PointSet(demand_xy.xy[:n_cand], pd.RangeIndex(n_cand), crs)
+    small = distance.PointSet(demand_xy.xy[:n_dem], pd.RangeIndex(n_dem), crs)
+    small_c = distance.PointSet(demand_xy.xy[:n_cand], pd.RangeIndex(n_cand), crs)
     w_small = weights[:n_dem]
     ours_s, exact = _best_of(
         lambda: siting.maximal_covering(

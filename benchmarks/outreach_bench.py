@@ -22,7 +22,7 @@ from itertools import combinations, product
 
 import numpy as np
 
-from analytics import access, outreach
+from analytics import distance, outreach
 from analytics.coverage import coverage_by_area
 from geodata.sources.demo import build_demo_tables
 
@@ -61,8 +61,8 @@ def _demo_demand():
 
 
 def _time_expanded_from_frame(areas, desks: int, days: int, radius_m: float) -> float:
-    metric = access.metric_crs_for({"areas": areas})
-    points = access.project_points(areas, metric)
+    metric = distance.metric_crs_for({"areas": areas})
+    points = distance.project_points(areas, metric)
     cover = outreach.walking_matrix(points, points, radius_m)
     value, _ = outreach.solve_time_expanded(
         cover, areas["uninsured"].to_numpy(dtype=float), desks, days, time_limit=300
@@ -140,8 +140,8 @@ def run(scale: float = 1.0) -> list[dict]:
 
     # 3. exact against brute force, cut-down case
     small = areas.iloc[:12]
-    metric = access.metric_crs_for({"areas": small})
-    points = access.project_points(small, metric)
+    metric = distance.metric_crs_for({"areas": small})
+    points = distance.project_points(small, metric)
     cover = outreach.walking_matrix(points, points, 1500.0)
     weights = small["uninsured"].to_numpy(dtype=float)
     ours_s, (result, _, _) = _best_of(

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics import access
+from analytics import access, distance
 from geodata.store.workspace import read_workspace
 from render.format import fmt_int, fmt_pct
 from render.i18n import translate
@@ -33,7 +33,7 @@ def direct_summary(path, near_min: float, referral_min: float, mode: str = "moto
         areas,
         counted,
         access.DISTANCE_SETS,
-        points=access.area_points(areas),
+        points=distance.area_points(areas),
         mode=mode,
     )
     per_area = access.access_by_area(

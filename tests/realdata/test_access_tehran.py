@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from pyproj import Geod
 
-from analytics import access, siting
+from analytics import access, distance, siting
 from geodata.store.workspace import read_workspace
 
 pytestmark = pytest.mark.realdata
@@ -21,7 +21,7 @@ def tehran(tehran_workspace):
 def test_nearest_hospital_matches_geodesic_distances(tehran):
     areas, facilities = tehran
     hospitals = facilities[facilities["type"] == "hospital"]
-    result = access.nearest_facility_km(areas, hospitals, ["hospital"])
+    result = distance.nearest_facility_km(areas, hospitals, ["hospital"])
     sample = areas.iloc[::15]
     origins = sample.representative_point()
     geod = Geod(ellps="WGS84")
@@ -45,8 +45,10 @@ def test_siting_on_tehran_exact_beats_or_equals_greedy(tehran):
     greedy, _ = siting.choose_sites(demand, clinics, 3, 1.0, method="greedy")
     assert exact.optimal and len(chosen) <= 3
     assert greedy.covered_after <= exact.covered_after <= greedy.upper_bound
-    before = access.population_within(
-        access.nearest_facility_km(demand, clinics, groups={"care": access.CARE_TYPES})["care_km"],
+    before = distance.population_within(
+        distance.nearest_facility_km(demand, clinics, groups={"care": access.CARE_TYPES})[
+            "care_km"
+        ],
         demand["population"],
         1.0,
     )

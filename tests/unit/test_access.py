@@ -13,7 +13,7 @@ from geopandas.testing import assert_geodataframe_equal
 from pyproj import Geod
 from shapely.geometry import Point, box
 
-from analytics import access
+from analytics import access, distance, fca
 
 # A 6 × 5 grid of 2 km cells around Tehran (UTM zone 39N), with facilities scattered over it.
 LON0, LAT0 = 51.30, 35.62
@@ -73,7 +73,7 @@ def facilities() -> gpd.GeoDataFrame:
 
 
 def test_nearest_distances_match_geodesic_within_half_a_percent(areas, facilities):
-    result = access.nearest_facility_km(areas, facilities, ["hospital", "clinic"])
+    result = distance.nearest_facility_km(areas, facilities, ["hospital", "clinic"])
     geod = Geod(ellps="WGS84")
     origins = areas.representative_point()
     for ftype in ("hospital", "clinic"):
@@ -93,13 +93,13 @@ def test_nearest_distances_match_geodesic_within_half_a_percent(areas, facilitie
 def test_nearest_equals_an_strtree_query_nearest(areas, facilities):
     import shapely
 
-    crs = access.metric_crs_for({"areas": areas, "facilities": facilities})
-    origin = access.project_points(areas, crs)
-    dest = access.project_points(facilities, crs)
+    crs = distance.metric_crs_for({"areas": areas, "facilities": facilities})
+    origin = distance.project_points(areas, crs)
+    dest = distance.project_points(facilities, crs)
     (src, _), dist = shapely.STRtree(dest.geometries).query_nearest(
         origin.geometries, return_distance=True, all_matches=False
     )
-    ours = access.nearest_facility_km(areas, facilities, groups={"any": facilities["type"]})
+    ours = distance.nearest_facility_km(areas, facilities, groups={"any": facilities["type"]})
     np.testing.assert_allclose(ours["any_km"].to_numpy()[src], dist / 1000, rtol=1e-12)
 
 
@@ -107,7 +107,7 @@ def test_nearest_groups_missing_types_and_population_weighted_points(areas, faci
     centre = gpd.GeoSeries(
         [Point(LON0, LAT0)], index=[areas.index[0]], crs="EPSG:4326"
     )  # only one area gets a custom point
-    result = access.nearest_facility_km(
+    result = distance.nearest_facility_km(
         areas,
         facilities,
         ["hospital", "lab"],
@@ -117,10 +117,10 @@ def test_nearest_groups_missing_types_and_population_weighted_points(areas, faci
     assert result["lab_km"].isna().all() and result["lab_id"].isna().all()
     care = np.minimum(
         result["hospital_km"],
-        access.nearest_facility_km(areas, facilities, ["clinic"], points=centre)["clinic_km"],
+        distance.nearest_facility_km(areas, facilities, ["clinic"], points=centre)["clinic_km"],
     )
     np.testing.assert_allclose(result["care_km"], care)
-    plain = access.nearest_facility_km(areas, facilities, ["hospital"])
+    plain = distance.nearest_facility_km(areas, facilities, ["hospital"])
     assert result["hospital_km"].iloc[0] != pytest.approx(plain["hospital_km"].iloc[0])
     np.testing.assert_allclose(result["hospital_km"].iloc[1:], plain["hospital_km"].iloc[1:])
     assert list(result.index) == list(areas.index)
@@ -131,28 +131,28 @@ def test_projected_input_gives_the_same_distances(areas, facilities):
     # depends on the CRS it is taken in).
     points = areas.set_geometry(areas.representative_point())
     utm = areas.estimate_utm_crs()
-    a = access.nearest_facility_km(points, facilities, ["hospital"])
-    b = access.nearest_facility_km(points.to_crs(utm), facilities.to_crs(utm), ["hospital"])
+    a = distance.nearest_facility_km(points, facilities, ["hospital"])
+    b = distance.nearest_facility_km(points.to_crs(utm), facilities.to_crs(utm), ["hospital"])
     np.testing.assert_allclose(a["hospital_km"], b["hospital_km"], rtol=1e-9)
 
 
 def test_geographic_crs_missing_crs_and_mismatch_are_refused(areas, facilities):
     with pytest.raises(ValueError, match="projected CRS in metres"):
-        access.nearest_facility_km(areas, facilities, crs="EPSG:4326")
+        distance.nearest_facility_km(areas, facilities, crs="EPSG:4326")
     with pytest.raises(ValueError, match="has no CRS"):
-        access.nearest_facility_km(areas.set_crs(None, allow_override=True), facilities)
+        distance.nearest_facility_km(areas.set_crs(None, allow_override=True), facilities)
     with pytest.raises(ValueError, match=r"areas is in .* but facilities is in"):
-        access.nearest_facility_km(areas, facilities.to_crs(3857))
+        distance.nearest_facility_km(areas, facilities.to_crs(3857))
     with pytest.raises(ValueError, match="projected CRS in metres"):
-        access.two_step_fca(areas, facilities, catchment_km=5, crs=4326)
+        fca.two_step_fca(areas, facilities, catchment_km=5, crs=4326)
 
 
 def test_inputs_are_not_modified_and_nothing_warns(areas, facilities):
     a0, f0 = areas.copy(deep=True), facilities.copy(deep=True)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        access.nearest_facility_km(areas, facilities, groups={"care": access.CARE_TYPES})
-        access.two_step_fca(areas, facilities, catchment_km=5, supply="beds")
+        distance.nearest_facility_km(areas, facilities, groups={"care": access.CARE_TYPES})
+        fca.two_step_fca(areas, facilities, catchment_km=5, supply="beds")
         access.available_facilities(facilities, under_construction=True, as_of="2030-01-01")
     assert_geodataframe_equal(areas, a0)
     assert_geodataframe_equal(facilities, f0)
@@ -164,7 +164,7 @@ def test_inputs_are_not_modified_and_nothing_warns(areas, facilities):
 def test_population_within_is_inclusive():
     dist = pd.Series([1.0, 5.0, 5.000001, np.nan, 2.0])
     pop = pd.Series([100, 200, 300, 400, None], dtype="Int64")
-    got = access.population_within(dist, pop, 5.0)
+    got = distance.population_within(dist, pop, 5.0)
     assert got["within"] == 300 and got["total"] == 1000
     assert got["share"] == pytest.approx(0.3)
     assert got["n_areas_within"] == 3  # the area with no population is still within
@@ -200,10 +200,10 @@ def test_available_facilities_what_if(facilities):
 
 
 def _full_costs(areas, facilities):
-    crs = access.metric_crs_for({"areas": areas, "facilities": facilities})
-    o = access.project_points(areas, crs)
-    d = access.project_points(facilities, crs)
-    i, j, km = access.pairs_within(o, d, None)
+    crs = distance.metric_crs_for({"areas": areas, "facilities": facilities})
+    o = distance.project_points(areas, crs)
+    d = distance.project_points(facilities, crs)
+    i, j, km = distance.pairs_within(o, d, None)
     return pd.DataFrame(
         {
             "origin": areas["area_id"].to_numpy()[i],
@@ -222,7 +222,7 @@ PYSAL_WARNING = "ignore:The inplace keyword in DataFrame.set_index"
 def test_2sfca_equals_pysal_access(areas, facilities, catchment):
     pysal = pysal_access
     hospitals = facilities[facilities["type"] == "hospital"]
-    ours = access.two_step_fca(areas, hospitals, catchment_km=catchment, supply="beds", per=1)
+    ours = fca.two_step_fca(areas, hospitals, catchment_km=catchment, supply="beds", per=1)
     model = pysal.Access(
         demand_df=pd.DataFrame(areas[["area_id", "population"]]).astype({"population": float}),
         demand_index="area_id",
@@ -245,8 +245,8 @@ def test_e2sfca_equals_pysal_access(areas, facilities):
     pysal = pysal_access
     zones = [(2.0, 1.0), (4.0, 0.68), (8.0, 0.22)]
     desks = facilities[facilities["desks"] > 0]
-    ours = access.two_step_fca(
-        areas, desks, catchment_km=None, supply="desks", decay=access.step_weights(zones), per=1
+    ours = fca.two_step_fca(
+        areas, desks, catchment_km=None, supply="desks", decay=fca.step_weights(zones), per=1
     )
     model = pysal.Access(
         demand_df=pd.DataFrame(areas[["area_id", "population"]]).astype({"population": float}),
@@ -268,11 +268,11 @@ def test_e2sfca_equals_pysal_access(areas, facilities):
 
 
 def test_unlimited_catchment_gives_total_supply_over_total_demand(areas, facilities):
-    result = access.two_step_fca(areas, facilities, catchment_km=None, supply="beds")
+    result = fca.two_step_fca(areas, facilities, catchment_km=None, supply="beds")
     expected = 1000 * (120 + 300 + 60) / areas["population"].sum()
     np.testing.assert_allclose(result["access"].to_numpy(), expected, rtol=1e-12)
     assert result.attrs["n_missing_supply"] == 8  # clinics and offices have no beds
-    counted = access.two_step_fca(areas, facilities, catchment_km=1e6, supply=None)
+    counted = fca.two_step_fca(areas, facilities, catchment_km=1e6, supply=None)
     np.testing.assert_allclose(
         counted["access"], 1000 * len(facilities) / areas["population"].sum()
     )
@@ -281,11 +281,11 @@ def test_unlimited_catchment_gives_total_supply_over_total_demand(areas, facilit
 def test_2sfca_population_weighted_supply_is_conserved(areas, facilities):
     """Each facility's supply is shared out in full among the people in its catchment."""
     hospitals = facilities[facilities["type"] == "hospital"]
-    result = access.two_step_fca(areas, hospitals, catchment_km=4, supply="beds", per=1)
+    result = fca.two_step_fca(areas, hospitals, catchment_km=4, supply="beds", per=1)
     served = (result["access"] * areas["population"]).sum()
-    crs = access.metric_crs_for({"a": areas})
-    _, j, _ = access.pairs_within(
-        access.project_points(areas, crs), access.project_points(hospitals, crs), 4
+    crs = distance.metric_crs_for({"a": areas})
+    _, j, _ = distance.pairs_within(
+        distance.project_points(areas, crs), distance.project_points(hospitals, crs), 4
     )
     reached = hospitals["beds"].to_numpy(dtype=float)[np.unique(j)].sum()
     assert served == pytest.approx(reached, rel=1e-12)
@@ -293,20 +293,20 @@ def test_2sfca_population_weighted_supply_is_conserved(areas, facilities):
 
 def test_pairs_within_keeps_coincident_points_and_the_edge():
     crs = "EPSG:32639"
-    o = access.PointSet(np.array([[0.0, 0.0], [3000.0, 0.0]]), pd.RangeIndex(2), crs)
-    d = access.PointSet(np.array([[0.0, 0.0], [0.0, 0.0], [0.0, 3000.0]]), pd.RangeIndex(3), crs)
-    i, j, km = access.pairs_within(o, d, 3.0)
+    o = distance.PointSet(np.array([[0.0, 0.0], [3000.0, 0.0]]), pd.RangeIndex(2), crs)
+    d = distance.PointSet(np.array([[0.0, 0.0], [0.0, 0.0], [0.0, 3000.0]]), pd.RangeIndex(3), crs)
+    i, j, km = distance.pairs_within(o, d, 3.0)
     got = sorted(zip(i.tolist(), j.tolist(), km.tolist(), strict=True))
     assert got == [(0, 0, 0.0), (0, 1, 0.0), (0, 2, 3.0), (1, 0, 3.0), (1, 1, 3.0)]
 
 
 def test_decay_functions():
-    w = access.step_weights([(10, 1), (20, 0.68), (30, 0.22)])
+    w = fca.step_weights([(10, 1), (20, 0.68), (30, 0.22)])
     assert w(np.array([0, 10, 10.5, 20, 30, 30.1])).tolist() == [1, 1, 0.68, 0.68, 0.22, 0]
-    g = access.gaussian_weights(5)
+    g = fca.gaussian_weights(5)
     assert g(np.array([0.0]))[0] == 1 and 0 < g(np.array([5.0]))[0] < 1
     with pytest.raises(ValueError):
-        access.step_weights([])
+        fca.step_weights([])
 
 
 # ------------------------------------------------------------------------------------ double gap
@@ -349,7 +349,7 @@ def test_facility_needs_ranks_far_areas_by_people():
 
 
 def test_area_points_use_the_population_centre_where_known_else_the_representative_point(areas):
-    plain = access.area_points(areas)
+    plain = distance.area_points(areas)
     assert plain.crs == areas.crs and plain.index.equals(areas.index)
     assert plain.geom_type.eq("Point").all()
     assert areas.geometry.contains(plain).all()  # a point inside each polygon
@@ -357,15 +357,15 @@ def test_area_points_use_the_population_centre_where_known_else_the_representati
     weighted["pop_lon"] = areas.geometry.bounds["minx"] + 0.1 * DLON
     weighted["pop_lat"] = areas.geometry.bounds["miny"] + 0.1 * DLAT
     weighted.loc[weighted.index[:3], "pop_lat"] = np.nan  # unknown: representative point
-    points = access.area_points(weighted)
+    points = distance.area_points(weighted)
     np.testing.assert_allclose(points.x.to_numpy()[3:], weighted["pop_lon"].to_numpy()[3:])
     np.testing.assert_allclose(points.y.to_numpy()[3:], weighted["pop_lat"].to_numpy()[3:])
     assert points.iloc[:3].geom_equals(plain.iloc[:3]).all()
     # distances are measured from those points (the same as handing them over as points=)
     fac = facilities_frame()
-    from_columns = access.nearest_facility_km(weighted, fac, ["clinic"], points=points)
-    from_points = access.nearest_facility_km(areas, fac, ["clinic"], points=points)
-    from_shapes = access.nearest_facility_km(areas, fac, ["clinic"])
+    from_columns = distance.nearest_facility_km(weighted, fac, ["clinic"], points=points)
+    from_points = distance.nearest_facility_km(areas, fac, ["clinic"], points=points)
+    from_shapes = distance.nearest_facility_km(areas, fac, ["clinic"])
     np.testing.assert_allclose(from_columns["clinic_km"], from_points["clinic_km"])
     assert not np.allclose(from_columns["clinic_km"], from_shapes["clinic_km"])
 
@@ -375,7 +375,7 @@ def test_area_points_in_a_projected_crs_take_the_centre_from_longitude_latitude(
     weighted["pop_lon"] = areas.geometry.bounds["minx"] + 0.3 * DLON
     weighted["pop_lat"] = areas.geometry.bounds["miny"] + 0.6 * DLAT
     projected = weighted.to_crs(32639)
-    points = access.area_points(projected)
+    points = distance.area_points(projected)
     assert points.crs == projected.crs
     back = points.to_crs(4326)
     np.testing.assert_allclose(back.x.to_numpy(), weighted["pop_lon"].to_numpy(), atol=1e-9)
@@ -386,11 +386,11 @@ def test_area_points_refuse_an_area_with_neither_shape_nor_centre(areas):
     broken = areas.copy()
     broken.loc[broken.index[0], "geometry"] = None
     with pytest.raises(ValueError, match="no geometry"):
-        access.area_points(broken)
+        distance.area_points(broken)
     broken["pop_lon"], broken["pop_lat"] = 51.3, 35.6  # a centre makes the row usable
-    assert access.area_points(broken).iloc[0].x == pytest.approx(51.3)
+    assert distance.area_points(broken).iloc[0].x == pytest.approx(51.3)
     with pytest.raises(ValueError, match="no CRS"):
-        access.area_points(areas.set_crs(None, allow_override=True))
+        distance.area_points(areas.set_crs(None, allow_override=True))
 
 
 @pytest.mark.parametrize(
@@ -399,8 +399,8 @@ def test_area_points_refuse_an_area_with_neither_shape_nor_centre(areas):
 )
 def test_utm_zone_is_the_one_geopandas_estimates(lon, lat):
     geoms = gpd.GeoSeries([Point(lon - 0.2, lat - 0.1), Point(lon + 0.2, lat + 0.1)], crs=4326)
-    assert access.utm_crs(geoms) == geoms.estimate_utm_crs()
-    assert access.metric_crs_for({"areas": geoms}) == geoms.estimate_utm_crs()
+    assert distance.utm_crs(geoms) == geoms.estimate_utm_crs()
+    assert distance.metric_crs_for({"areas": geoms}) == geoms.estimate_utm_crs()
 
 
 def test_facility_needs_leave_out_areas_without_population():

@@ -12,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 
 import ui.downloads as downloads
-from analytics import access
+from analytics import access, distance, fca
 from geodata.store.workspace import read_workspace
 from render.i18n import translate
 from ui.access import views as access_views
@@ -45,13 +45,13 @@ def demo_frame(demo_workspace) -> pd.DataFrame:
     """The page's per-area table on the demo (English names), built as the page builds it."""
     tables = read_workspace(demo_workspace)
     areas, fac = tables["areas"], access.available_facilities(tables["facilities"])
-    points = access.area_points(areas)
-    nearest = access.nearest_facility_km(
+    points = distance.area_points(areas)
+    nearest = distance.nearest_facility_km(
         areas, fac, types=[], groups={k: list(v) for k, v in DISTANCE_SETS.items()}, points=points
     )
     nearest.insert(0, "area_id", areas["area_id"].to_numpy())
     hospitals = fac[fac["type"] == "hospital"]
-    capacity = access.two_step_fca(areas, hospitals, catchment_km=10.0, points=points)
+    capacity = fca.two_step_fca(areas, hospitals, catchment_km=10.0, points=points)
     capacity.insert(0, "area_id", areas["area_id"].to_numpy())
     rng = np.random.default_rng(4)
     coverage = pd.DataFrame(
@@ -175,7 +175,7 @@ def test_the_page_measures_from_population_centres_when_the_areas_carry_them(
     np.testing.assert_allclose(points.x.to_numpy()[10:], areas["pop_lon"].to_numpy()[10:])
     assert areas.geometry.iloc[:10].contains(points.iloc[:10]).all()
     nearest = access_data.nearest.__wrapped__(source, 1, False, None)
-    expected = access.nearest_facility_km(
+    expected = distance.nearest_facility_km(
         areas.drop(columns=["pop_lon", "pop_lat"]),
         access.available_facilities(tables["facilities"]),
         ["hospital"],

@@ -16,8 +16,9 @@ from geodata_inputs import FACILITY_POINTS, write_region, write_table
 from geopandas.testing import assert_geodataframe_equal
 from shapely.geometry import Point, box
 
-from analytics import access
+from analytics import access, distance
 from analytics import capacity as cap
+from analytics.fca import two_step_fca
 from geodata.sources.recipe import build_from_recipe, build_workspace
 from geodata.store.workspace import list_versions, read_table, read_workspace, save_version
 from geodata.tables import schema as S
@@ -144,9 +145,9 @@ def test_load_reconciles_with_the_catchment_populations(areas, facilities, catch
     weights = cap.default_decay(catchment) if decay else None
     load = cap.facility_load(areas, hospitals, catchment_km=catchment, decay=weights)
     # Independently: every (area, hospital) pair within the catchment, from the metre coordinates.
-    metric = access.metric_crs_for({"areas": areas, "facilities": hospitals})
-    origin = access.project_points(areas, metric).xy
-    dest = access.project_points(hospitals, metric).xy
+    metric = distance.metric_crs_for({"areas": areas, "facilities": hospitals})
+    origin = distance.project_points(areas, metric).xy
+    dest = distance.project_points(hospitals, metric).xy
     km = np.hypot(*(origin[:, None, :] - dest[None, :, :]).transpose(2, 0, 1)) / 1000
     w = (km <= catchment).astype(float)
     if decay:
@@ -164,7 +165,7 @@ def test_load_reconciles_with_the_catchment_populations(areas, facilities, catch
     assert (load["allocated_population"] <= pop @ (w > 0) + 1e-6).all()
     assert np.average(load["load_ratio"], weights=beds) == pytest.approx(1.0)
     # The same links give 2SFCA: access = Σ_j beds_j / catchment_j · W_ij.
-    fca = access.two_step_fca(areas, hospitals, catchment_km=catchment, decay=weights)
+    fca = two_step_fca(areas, hospitals, catchment_km=catchment, decay=weights)
     ratio = np.where(load["catchment_population"] > 0, beds / load["catchment_population"], 0)
     assert fca["access"].to_numpy() == pytest.approx(w @ ratio * 1000)
 
@@ -492,9 +493,9 @@ def test_scenario_figures_equal_a_recomputation_with_the_changed_inputs(areas, f
     # ...and each figure from the access functions directly.
     counted = access.available_facilities(changed)
     hospitals = counted[counted["type"] == "hospital"]
-    fca = access.two_step_fca(areas, hospitals, catchment_km=5.0, supply="beds")
+    fca = two_step_fca(areas, hospitals, catchment_km=5.0, supply="beds")
     assert result.after.areas["access"].to_numpy() == pytest.approx(fca["access"].to_numpy())
-    near = access.nearest_facility_km(areas, counted, types=["hospital"])
+    near = distance.nearest_facility_km(areas, counted, types=["hospital"])
     gap = access.referral_gap(near["hospital_km"], 4.0)
     pop = areas["population"].astype(float).fillna(0)
     assert result.after.summary["people_referral_gap"] == pytest.approx(pop[gap].sum())
@@ -547,10 +548,10 @@ def test_sites_from_the_siting_tool_become_new_sites(areas, facilities):
     changes = cap.sites_as_changes(chosen, "clinic", taken=["NEW-1"])
     assert [c.facility_id for c in changes] == ["NEW-2", "NEW-3"]
     scenario = cap.run_scenario(areas, facilities, changes, SETTINGS)
-    within = access.population_within(
+    within = distance.population_within(
         scenario.after.areas["care_km"], scenario.after.areas["population"], 1.0
     )["within"]
-    before = access.population_within(
+    before = distance.population_within(
         scenario.before.areas["care_km"], scenario.before.areas["population"], 1.0
     )["within"]
     assert within - before == pytest.approx(result.gain)

@@ -7,8 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics import access, siting
+from analytics import access, distance, siting
 from analytics import capacity as cap
+from analytics.fca import two_step_fca
 from tests.unit.test_access import DLAT, DLON, facilities_frame, grid_areas
 
 
@@ -28,16 +29,16 @@ def weighted():
 
 def test_every_distance_is_measured_from_the_area_points_by_default(weighted):
     fac = facilities_frame()
-    points = access.area_points(weighted)
-    explicit = access.nearest_facility_km(weighted, fac, ["hospital"], points=points)
-    default = access.nearest_facility_km(weighted, fac, ["hospital"])
+    points = distance.area_points(weighted)
+    explicit = distance.nearest_facility_km(weighted, fac, ["hospital"], points=points)
+    default = distance.nearest_facility_km(weighted, fac, ["hospital"])
     np.testing.assert_allclose(default["hospital_km"], explicit["hospital_km"])
-    representative = access.nearest_facility_km(
+    representative = distance.nearest_facility_km(
         weighted.drop(columns=["pop_lon", "pop_lat"]), fac, ["hospital"]
     )
     assert not np.allclose(default["hospital_km"], representative["hospital_km"])
-    fca = access.two_step_fca(weighted, fac, catchment_km=2.0, supply=None)
-    fca_explicit = access.two_step_fca(weighted, fac, catchment_km=2.0, supply=None, points=points)
+    fca = two_step_fca(weighted, fac, catchment_km=2.0, supply=None)
+    fca_explicit = two_step_fca(weighted, fac, catchment_km=2.0, supply=None, points=points)
     np.testing.assert_allclose(fca["access"], fca_explicit["access"])
 
 
@@ -54,7 +55,7 @@ def test_summary_adds_up_and_matches_the_pieces(weighted):
     assert figures["areas_near_care"] + figures["areas_beyond_care"] == len(weighted)
     classes = sum(figures[f"people_{c}"] for c in access.DOUBLE_GAP_CLASSES)
     assert classes == pop.sum()
-    within = access.population_within(measured["care_km"], pop, 1.5)
+    within = distance.population_within(measured["care_km"], pop, 1.5)
     assert figures["people_near_care"] == within["within"]
     assert figures["share_near_care"] == pytest.approx(within["share"])
     gap = access.referral_gap(measured["hospital_km"], 3.0)

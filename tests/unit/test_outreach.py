@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 from pandas.testing import assert_frame_equal
 from shapely.geometry import Point, box
 
-from analytics import access, outreach, siting
+from analytics import distance, outreach, siting
 
 UTM = "EPSG:32639"  # Tehran's UTM zone: metres
 
@@ -147,7 +147,7 @@ def grid_areas(seed: int = 0, nx: int = 4, ny: int = 3, size: float = 400.0) -> 
 
 def frame_cover(areas: gpd.GeoDataFrame, radius_m: float) -> sp.csr_matrix:
     metric = areas.estimate_utm_crs()
-    pts = access.project_points(areas, metric)
+    pts = distance.project_points(areas, metric)
     return outreach.walking_matrix(pts, pts, radius_m)
 
 
@@ -451,7 +451,7 @@ def test_work_list_holds_per_area_aggregates_only():
     assert row.loc["A04", "sessions"] == 1  # placed by its point
     assert row.loc["A00", "nearest_care"] == "Clinic <b>one</b>"  # pharmacies are not care
     assert row.loc["A00", "nearest_care_type"] == "clinic"
-    near = access.nearest_facility_km(
+    near = distance.nearest_facility_km(
         areas, facilities, types=[], groups={"o": ["insurance_office"]}
     )
     assert listed["nearest_office_km"].to_numpy() == pytest.approx(near["o_km"].round(3).to_numpy())

@@ -11,7 +11,7 @@ import pytest
 import scipy.sparse as sp
 from shapely.geometry import box
 
-from analytics import access, siting
+from analytics import distance, siting
 
 
 def random_instance(seed: int, n_demand: int = 14, n_sites: int = 9, density: float = 0.25):
@@ -111,8 +111,8 @@ def test_choose_sites_from_frames():
         geometry=areas.representative_point().iloc[[0]].to_numpy(),
         crs="EPSG:4326",
     )
-    before = access.population_within(
-        access.nearest_facility_km(areas, existing, ["clinic"])["clinic_km"],
+    before = distance.population_within(
+        distance.nearest_facility_km(areas, existing, ["clinic"])["clinic_km"],
         areas["population"],
         2.0,
     )

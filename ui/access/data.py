@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from analytics import access, siting
+from analytics import access, distance, fca, siting
 from geodata.sources.readers import VECTOR_SUFFIXES
 from geodata.tables.problems import DataError
 from geodata.tables.schema import FACILITY_STATUSES, FACILITY_TYPES
@@ -58,7 +58,7 @@ def area_points(workspace: str, version: int) -> gpd.GeoSeries:
     """The point every area is measured from (EPSG:4326 as stored, aligned on the areas' index):
     its population-weighted centre where the areas carry ``pop_lon`` / ``pop_lat``, else its
     representative point. Computed once per version, shared by distances, capacity and siting."""
-    return access.area_points(data.tables(workspace, version)["areas"])
+    return distance.area_points(data.tables(workspace, version)["areas"])
 
 
 def supply_choices(fac: gpd.GeoDataFrame) -> list[str]:
@@ -91,7 +91,7 @@ def nearest(
     """Per area: ``area_id`` and, for each of :data:`DISTANCE_SETS`, ``{name}_km`` and ``{name}_id``."""
     areas = data.tables(workspace, version)["areas"]
     counted = counted_facilities(workspace, version, under_construction, as_of)
-    result = access.nearest_facility_km(
+    result = distance.nearest_facility_km(
         areas,
         counted,
         types=[],
@@ -132,8 +132,8 @@ def capacity(
     weights = None
     if decay:
         c = float(catchment_km)
-        weights = access.step_weights([(c / 3, 1.0), (2 * c / 3, 0.68), (c, 0.22)])
-    result = access.two_step_fca(
+        weights = fca.step_weights([(c / 3, 1.0), (2 * c / 3, 0.68), (c, 0.22)])
+    result = fca.two_step_fca(
         areas,
         counted,
         catchment_km=catchment_km,

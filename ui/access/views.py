@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from analytics import access
+from analytics import access, distance
 from analytics.access import DOUBLE_GAP_CLASSES
 from analytics.capacity import Change, sites_as_changes
 from analytics.classify import NO_DATA_COLOUR, classify, palette_for
@@ -386,7 +386,7 @@ def headline(
         if frame[f"{name}_{unit}"].isna().all():
             col.metric(label, "—", help=ctx.t("access.map.none_in_workspace"))
             continue
-        within = access.population_within(frame[f"{name}_{unit}"], frame["population"], km_value)
+        within = distance.population_within(frame[f"{name}_{unit}"], frame["population"], km_value)
         col.metric(
             label,
             fmt_pct(within["share"], ctx.lang),

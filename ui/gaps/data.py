@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analytics import access, breakdowns, clusters, priority, trends
+from analytics import access, breakdowns, clusters, distance, priority, trends
 from analytics import coverage as cov
 from ui import data
 
@@ -29,7 +29,9 @@ def distance_to_care_km(workspace: str, version: int) -> pd.Series | None:
     care = access.available_facilities(facilities, types=access.CARE_TYPES)
     if not len(care):
         return None
-    nearest = access.nearest_facility_km(areas, care, types=[], groups={"care": access.CARE_TYPES})
+    nearest = distance.nearest_facility_km(
+        areas, care, types=[], groups={"care": access.CARE_TYPES}
+    )
     km = pd.Series(
         nearest["care_km"].to_numpy(),
         index=pd.Index(areas["area_id"], name="area_id"),
