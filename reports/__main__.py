@@ -81,9 +81,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     from geodata.tables.area_columns import fill_area_columns
     from geodata.tables.problems import DataError
+    from render.language import Language
     from reports.briefing import BriefingError, parse_month
     from reports.documents import make_briefing, region_title
-    from reports.text import Language
 
     try:
         path = workspace_location(args.workspace) if args.workspace else str(demo_workspace_path())
@@ -141,9 +141,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _map(args, tables, lang, title, version, demo, restrict_to_partner, parse_month):
+    from render.language import display_names
     from reports.exports import geojson_bytes, geopackage_bytes
     from reports.mapexport import LEVEL_KEYS, map_html, map_png_bytes, view_frame
-    from reports.text import display_names
 
     if args.partner:
         known = set(tables["areas"].get("partner_id", []).dropna().astype(str))

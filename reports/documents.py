@@ -11,10 +11,10 @@ import pandas as pd
 
 from geodata.sources.demo import DEMO_REGION_NAME
 from geodata.sources.workspaces import is_demo
-from geodata.store.workspace import Version
+from geodata.store.layout import Version
+from render.language import Language
 from reports.briefing import build_briefing
 from reports.pdf import briefing_pdf
-from reports.text import Language
 
 __all__ = ["make_briefing", "region_title", "source_note"]
 

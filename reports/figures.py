@@ -25,8 +25,8 @@ from matplotlib.patches import FancyArrow, Patch, Rectangle
 
 from analytics.classify import NO_DATA_COLOUR, classify, palette_for
 from geodata.tables.calendar import tick_months
+from render.language import Language
 from reports.fonts import matplotlib_families
-from reports.text import Language
 
 __all__ = [
     "METRIC_KINDS",

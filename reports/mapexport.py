@@ -14,8 +14,8 @@ import pandas as pd
 
 from analytics import coverage as cov
 from analytics.geometry import area_km2, merge_by
+from render.language import Language, display_names
 from reports.figures import METRIC_KINDS, classify_metric, map_png
-from reports.text import Language, display_names
 
 __all__ = ["LEVEL_KEYS", "map_figure", "map_html", "map_png_bytes", "view_frame"]
 

@@ -17,10 +17,10 @@ from pathlib import Path
 import pandas as pd
 
 from render.i18n import separator
+from render.language import Language, display_names
 from reports.briefing import Briefing
 from reports.figures import briefing_map_png, classify_metric, trend_png
 from reports.fonts import font_face_css
-from reports.text import Language, display_names
 
 __all__ = ["ORIENTATIONS", "briefing_html", "briefing_pdf"]
 

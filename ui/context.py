@@ -21,8 +21,8 @@ import streamlit as st
 
 from geodata.sources.demo import DEMO_REGION_NAME, holds_only_demo_data
 from geodata.sources.workspaces import is_demo
+from geodata.store.layout import Version
 from geodata.store.workspace import (
-    Version,
     current_version,
     is_postgis,
     list_versions,
@@ -34,6 +34,7 @@ from geodata.tables.calendar import key_period
 from geodata.tables.problems import DataError
 from render.format import CALENDARS, default_calendar, month_label
 from render.i18n import DEFAULT_LANGUAGE, available_languages, translate, translate_value
+from render.language import Language
 from render.safe import hide_server_paths
 from ui.auth import current_session, may, may_open
 from ui.scope import source_key
@@ -74,6 +75,12 @@ class Context:
     def may(self, action: str) -> bool:
         """Whether this session may do ``action`` (see :data:`ui.auth.ACTION_ROLES`)."""
         return may(self.role, action)
+
+    @property
+    def language(self) -> Language:
+        """This session's language as the documents take it (:class:`render.language.Language`):
+        the same texts, numbers and dates in a page, a PDF and an export."""
+        return Language(self.lang, self.calendar, self.months)
 
     def t(self, key: str, **fields: object) -> str:
         """Translate ``key`` into this session's language."""

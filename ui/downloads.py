@@ -24,7 +24,6 @@ from geodata.users import audit
 from reports import mapexport
 from reports.documents import source_note
 from reports.exports import geojson_bytes, geopackage_bytes, table_csv, table_xlsx
-from reports.text import Language
 from ui.context import Context
 from ui.localize import COVERAGE_BAR, display_names
 
@@ -288,7 +287,7 @@ def map_exports(
     key
         Widget key stem of the buttons.
     """
-    lang = Language(ctx.lang, ctx.calendar, ctx.months)
+    lang = ctx.language
     where = place or scope_place(ctx)
     note = source_note(ctx.title, ctx.version, ctx.is_demo, lang)
     level = {"area_id": "area", "district_id": "district"}.get(id_column, id_column)

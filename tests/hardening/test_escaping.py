@@ -84,8 +84,8 @@ def payload_tables(tmp_path_factory) -> dict:
 
 def map_files(tables) -> list[tuple[str, bytes]]:
     """The map export as standalone HTML, per level, as the Briefings page's button makes it."""
+    from render.language import Language
     from reports.mapexport import LEVEL_KEYS, map_html, view_frame
-    from reports.text import Language
 
     files = []
     for level in ("area", "district"):
@@ -119,10 +119,10 @@ def test_the_writers_keep_every_payload_inert(payload_tables) -> None:
     become elements in a browser, see the test above), the briefing PDF (region, district,
     partner)."""
     require(have_pdftotext(), "poppler-utils (pdftotext) not installed")
+    from render.language import Language
     from reports.documents import make_briefing
     from reports.exports import table_csv, table_xlsx
     from reports.mapexport import view_frame
-    from reports.text import Language
 
     lang = Language("en", "gregorian")
     files: list[tuple[str, bytes]] = map_files(payload_tables)

@@ -28,12 +28,12 @@ from shapely.geometry import box
 
 from analytics.partners import restrict_to_partner
 from geodata.store.workspace import list_versions, read_workspace
+from render.language import Language
 from reports.briefing import BriefingError, build_briefing
 from reports.documents import make_briefing, region_title
 from reports.exports import geojson_bytes, geopackage_bytes, table_csv, table_xlsx
 from reports.figures import RLM, classify_metric
 from reports.mapexport import map_html, map_png_bytes, view_frame
-from reports.text import Language
 from tests.conftest import ROOT, require
 
 POPPLER = all(shutil.which(tool) for tool in ("pdftotext", "pdftoppm", "pdfimages", "pdfinfo"))

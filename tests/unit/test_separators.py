@@ -11,9 +11,9 @@ import pytest
 
 from geodata.store.workspace import list_versions, read_workspace
 from render.i18n import FSI, LRI, PDI, catalog, isolated, joined, left_to_right, separator
+from render.language import Language
 from reports.documents import make_briefing, region_title
 from reports.mapexport import map_figure, view_frame
-from reports.text import Language
 from tests.conftest import require
 from tests.hardening.downloads import have_pdftotext, pdf_text
 from ui.localize import language_style

@@ -1,4 +1,5 @@
-"""The language of a document: catalog texts, numbers, dates and names, without Streamlit.
+"""The reader's language, one object for the dashboard and the documents: catalog texts, numbers,
+dates and names, without Streamlit.
 
 Texts come from the app's catalogs (``render/locales/<lang>/*.toml``; the documents' own strings are in
 ``reports.toml``) through :mod:`render.i18n`, and numbers and dates through :mod:`render.format`: both are
