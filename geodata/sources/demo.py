@@ -125,7 +125,7 @@ def campaign_area_id(tables: dict[str, pd.DataFrame]) -> str:
 
 
 def holds_only_demo_data(versions: Sequence[object]) -> bool:
-    """Whether the newest of ``versions`` (:class:`geodata.store.workspace.Version`) holds the demo
+    """Whether the newest of ``versions`` (:class:`geodata.store.layout.Version`) holds the demo
     generator's synthetic data only: no import or recipe build since the last demo version.
 
     A version the generator wrote (``summary["demo"]``) is synthetic; an import or a build is

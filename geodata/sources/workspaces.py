@@ -12,7 +12,8 @@ import os
 from pathlib import Path
 
 from geodata.sources.demo import DEMO_LABEL, DEMO_SEED, build_demo_tables
-from geodata.store.workspace import Version, empty_table, list_versions, save_version
+from geodata.store.layout import Version
+from geodata.store.workspace import empty_table, list_versions, save_version
 from geodata.tables.problems import DataError
 from geodata.tables.schema import STORED_TABLES
 

@@ -19,13 +19,8 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
-from geodata.store.workspace import (
-    _prepare_for_storage,
-    list_versions,
-    read_table,
-    restore_types,
-    workspace_label,
-)
+from geodata.store.layout import prepare_for_storage, restore_types
+from geodata.store.workspace import list_versions, read_table, workspace_label
 from geodata.tables.problems import DataError
 from geodata.tables.schema import STORAGE_CRS, STORED_TABLES
 
@@ -74,7 +69,7 @@ def export_backup(
     out.unlink(missing_ok=True)
     if fmt == "gpkg":
         for name, frame in tables.items():
-            stored = _prepare_for_storage(frame)
+            stored = prepare_for_storage(frame)
             if not isinstance(stored, gpd.GeoDataFrame):
                 stored = pd.DataFrame(stored)
             pyogrio.write_dataframe(stored, out, layer=name, driver="GPKG")
@@ -87,7 +82,7 @@ def export_backup(
     elif fmt == "zip":
         with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             for name, frame in tables.items():
-                stored = _prepare_for_storage(frame)
+                stored = prepare_for_storage(frame)
                 if isinstance(stored, gpd.GeoDataFrame):
                     with tempfile.TemporaryDirectory() as folder:
                         file = Path(folder) / f"{name}.geojson"

@@ -3,7 +3,7 @@
 A workspace is named by a URL, ``postgresql://user[:password]@host[:port]/database``, optionally
 with ``?schema=NAME`` (default ``public``) so that one database can hold several workspaces; any
 other parameter is passed to libpq (``sslmode=require`` …). The layout mirrors the GeoPackage one
-(:mod:`geodata.store.workspace`), inside that schema:
+(:mod:`geodata.store.geopackage`, :mod:`geodata.store.layout`), inside that schema:
 
 - ``<table>__v<N>`` tables hold the rows of a table as saved by version N: a hidden ``__row``
   primary key (the row order), one column per frame column, and for tables with geometry a
@@ -24,7 +24,9 @@ committed together or not at all. A writer killed mid-save leaves nothing (the s
 transaction back when the connection drops); a concurrent writer waits for the lock, then sees the
 version just committed. Readers never lock: a version's tables never change once committed.
 
-Only :mod:`geodata.store.workspace` calls this module; it needs ``psycopg`` (3), imported on first use.
+The façade :mod:`geodata.store.workspace` reads and saves through this module, and the audit trail
+(:mod:`geodata.users.audit`) keeps its table beside the workspace through :func:`connect`,
+:func:`identifier` and :func:`statement`; it needs ``psycopg`` (3), imported on first use.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geodata.store.workspace import VERSIONS_LAYER, Version, _prepare_for_storage, restore_types
+from geodata.store.layout import VERSIONS_LAYER, Version, prepare_for_storage, restore_types
 from geodata.tables.problems import DataError
 from geodata.tables.schema import STORAGE_CRS, STORED_TABLES
 
@@ -124,7 +126,8 @@ def _open(target: Target, *, autocommit: bool) -> Any:
 
 
 @contextmanager
-def _connect(url: str, *, autocommit: bool) -> Iterator[tuple[Any, Target]]:
+def connect(url: str, *, autocommit: bool) -> Iterator[tuple[Any, Target]]:
+    """A connection to the workspace database at ``url`` and its parsed target, closed afterwards."""
     target = parse_url(url)
     conn = _open(target, autocommit=autocommit)
     try:
@@ -133,13 +136,15 @@ def _connect(url: str, *, autocommit: bool) -> Iterator[tuple[Any, Target]]:
         conn.close()
 
 
-def _ident(*names: str) -> Any:
+def identifier(*names: str) -> Any:
+    """A quoted SQL identifier (``schema.table`` when given two names)."""
     from psycopg import sql
 
     return sql.Identifier(*names)
 
 
-def _sql(text: str, **parts: Any) -> Any:
+def statement(text: str, **parts: Any) -> Any:
+    """A SQL statement with its ``{name}`` parts (identifiers) filled in safely."""
     from psycopg import sql
 
     return sql.SQL(text).format(**parts)
@@ -163,10 +168,10 @@ def _versions(conn: Any, target: Target, *, allow_empty: bool = False) -> list[V
         )
     try:
         rows = conn.execute(
-            _sql(
+            statement(
                 "SELECT version, created_at, author, message, layers::text, summary::text "
                 "FROM {table} ORDER BY version",
-                table=_ident(target.schema, VERSIONS_LAYER),
+                table=identifier(target.schema, VERSIONS_LAYER),
             )
         ).fetchall()
     except psycopg.errors.UndefinedColumn:
@@ -208,7 +213,9 @@ def newest_version(url: str) -> int:
     import psycopg
 
     target = parse_url(url)
-    query = _sql("SELECT max(version) FROM {table}", table=_ident(target.schema, VERSIONS_LAYER))
+    query = statement(
+        "SELECT max(version) FROM {table}", table=identifier(target.schema, VERSIONS_LAYER)
+    )
     with _KEPT_LOCK:
         for attempt in (1, 2):
             conn = _KEPT.get(url)
@@ -254,7 +261,7 @@ def reader(url: str) -> Iterator[Reader]:
     """A :class:`Reader` on its own connection, closed afterwards."""
     import psycopg
 
-    with _connect(url, autocommit=True) as (conn, target):
+    with connect(url, autocommit=True) as (conn, target):
         try:
             yield Reader(conn, target)
         except psycopg.Error as exc:
@@ -348,17 +355,17 @@ class Session:
 
     def count(self, layer: str) -> int:
         row = self.conn.execute(
-            _sql("SELECT count(*) FROM {table}", table=_ident(self.target.schema, layer))
+            statement("SELECT count(*) FROM {table}", table=identifier(self.target.schema, layer))
         ).fetchone()
         return int(row[0])
 
     def append(self, record: Mapping[str, object]) -> None:
         self.conn.execute(
-            _sql(
+            statement(
                 "INSERT INTO {table} (version, created_at, author, message, layers, summary) "
                 "VALUES (%(version)s, %(created_at)s::timestamptz, %(author)s, %(message)s, "
                 "%(layers)s::json, %(summary)s::json)",
-                table=_ident(self.target.schema, VERSIONS_LAYER),
+                table=identifier(self.target.schema, VERSIONS_LAYER),
             ),
             dict(record),
         )
@@ -373,7 +380,7 @@ def new_version(url: str) -> Iterator[Session]:
     """
     import psycopg
 
-    with _connect(url, autocommit=False) as (conn, target):
+    with connect(url, autocommit=False) as (conn, target):
         try:
             with conn.transaction():
                 conn.execute("SELECT pg_advisory_xact_lock(%s)", [_lock_key(target.schema)])
@@ -408,13 +415,15 @@ def _require_postgis(conn: Any, target: Target) -> None:
 
 
 def _create_workspace(conn: Any, target: Target) -> None:
-    conn.execute(_sql("CREATE SCHEMA IF NOT EXISTS {schema}", schema=_ident(target.schema)))
     conn.execute(
-        _sql(
+        statement("CREATE SCHEMA IF NOT EXISTS {schema}", schema=identifier(target.schema))
+    )
+    conn.execute(
+        statement(
             "CREATE TABLE {table} (version integer PRIMARY KEY, created_at timestamptz NOT NULL, "
             "author text NOT NULL, message text NOT NULL, layers json NOT NULL, "
             "summary json NOT NULL)",
-            table=_ident(target.schema, VERSIONS_LAYER),
+            table=identifier(target.schema, VERSIONS_LAYER),
         )
     )
 
@@ -492,7 +501,7 @@ def _column_values(values: pd.Series, kind: str | None) -> tuple[str, list[Any]]
             return _KIND_TYPES[kind], _typed_values(values, _KIND_TYPES[kind])
         except (TypeError, ValueError):
             pass
-    values = _prepare_for_storage(values.to_frame())[values.name]
+    values = prepare_for_storage(values.to_frame())[values.name]
     if pd.api.types.is_bool_dtype(values.dtype) and not isinstance(values.dtype, pd.BooleanDtype):
         return "boolean", _typed_values(values, "boolean")
     if pd.api.types.is_integer_dtype(values.dtype):

@@ -10,7 +10,8 @@ from pathlib import Path
 import pandas as pd
 
 from geodata.store.diff import CHANGE_KINDS, count_changes, diff_rows
-from geodata.store.workspace import Version, list_versions, read_table
+from geodata.store.layout import Version
+from geodata.store.workspace import list_versions, read_table
 from geodata.tables.problems import DataError
 from geodata.tables.schema import STORED_TABLES
 

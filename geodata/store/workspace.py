@@ -1,16 +1,8 @@
-"""The workspace store: a GeoPackage that keeps every version of every table.
+"""The workspace store's façade: every version of every table, in a GeoPackage or in PostGIS.
 
-Layout inside the file:
-
-- ``<table>__v<N>`` layers hold the rows of a table as saved by version N;
-- ``workspace_versions`` (an attribute table) lists the versions: number, time, author, message,
-  which layer holds each table in that version, and a summary of the change.
-
-A table that did not change reuses the layer of the previous version, so a version costs only what
-changed. Saving never touches the existing file: the new version is written into a copy beside it,
-which replaces the original in one atomic rename once complete. A crash or an error at any point
-leaves the file as it was (a writer killed mid-save leaves only a hidden ``.*.tmp.gpkg`` copy,
-removed by the next save).
+A workspace keeps ``<table>__v<N>`` layers, the rows of a table as saved by version N, and a
+``workspace_versions`` table that lists the versions (:mod:`geodata.store.layout`). A table that
+did not change reuses the layer of the previous version, so a version costs only what changed.
 
 Each version records, per changed table, the rows added, changed and removed by the table's key
 (``summary["diff"]``, see :mod:`geodata.store.diff`). :func:`restore_version` makes an old version current
@@ -19,57 +11,40 @@ again as a new version that shares its layers: nothing is ever overwritten.
 Two backends behind one surface: everything outside this module reaches a workspace only through
 :func:`list_versions`, :func:`read_workspace`, :func:`read_table`, :func:`save_version`,
 :func:`restore_version`, :func:`latest_version` and :func:`workspace_token`, all taking the
-workspace as one ``path`` argument. A file path is a GeoPackage (this module); a
-``postgresql://`` (or ``postgres://``) URL is a PostgreSQL + PostGIS database
-(:mod:`geodata.store.postgis`: the same ``<table>__v<N>`` tables and ``workspace_versions`` table, each
-save one transaction). Saving and restoring are written once, here, against a small session
-interface (read / write / count a layer, append the version record) that each backend provides.
+workspace as one ``path`` argument. A file path is a GeoPackage (:mod:`geodata.store.geopackage`:
+each save a private copy renamed over the file); a ``postgresql://`` (or ``postgres://``) URL is a
+PostgreSQL + PostGIS database (:mod:`geodata.store.postgis`: the same ``<table>__v<N>`` tables and
+``workspace_versions`` table, each save one transaction). This module picks the backend; saving
+and restoring are written once, here, against a small session interface (read / write / count a
+layer, append the version record) that each backend provides.
 """
 
 from __future__ import annotations
 
-import fcntl
-import glob
 import hashlib
 import json
 import os
-import shutil
-import sqlite3
-import tempfile
 import time
 from collections.abc import Iterator, Mapping
-from contextlib import closing, contextmanager
-from dataclasses import dataclass
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 import geopandas as gpd
 import pandas as pd
-import pyogrio
 import shapely
 
+from geodata.store import geopackage, postgis
 from geodata.store.diff import summarise_change
+from geodata.store.layout import Version, restore_types
 from geodata.tables.calendar import DEFAULT_CALENDAR, normalize_calendar
 from geodata.tables.problems import DataError
 from geodata.tables.schema import STORAGE_CRS, STORED_TABLES, TABLES
 
-VERSIONS_LAYER = "workspace_versions"
 # Facts about the whole workspace kept in each version's summary and carried to the next version:
 # ``calendar``, the reporting calendar its periods are months of (see :mod:`geodata.tables.calendar`).
 _KEPT = ("calendar",)
-
-
-@dataclass(frozen=True)
-class Version:
-    """One saved version of a workspace."""
-
-    number: int
-    created_at: str
-    author: str
-    message: str
-    layers: dict[str, str]
-    summary: dict[str, Any]  # the JSON object the version was saved with
 
 
 POSTGIS_PREFIXES = ("postgresql://", "postgres://")
@@ -97,9 +72,7 @@ def workspace_location(named: str | Path) -> str:
 def workspace_label(path: str | Path) -> str:
     """A name for a workspace that is safe to show: the file name, or the URL without password."""
     if is_postgis(path):
-        from geodata.store.postgis import safe_url
-
-        return safe_url(str(path))
+        return postgis.safe_url(str(path))
     return Path(path).name
 
 
@@ -111,36 +84,8 @@ def _named(path: str | Path) -> str:
 def list_versions(path: str | Path) -> list[Version]:
     """All versions in the workspace, oldest first; an error if it is not a workspace."""
     if is_postgis(path):
-        from geodata.store import postgis
-
         return postgis.list_versions(str(path))
-    return _gpkg_versions(Path(path))
-
-
-def _gpkg_versions(path: Path) -> list[Version]:
-    if not path.exists():
-        raise DataError(f"Workspace not found: {path}")
-    if _journal(path).exists():
-        with _write_lock(path):  # a writer still at work finishes first; a killed one is undone
-            _roll_back_unfinished_write(path)
-    try:
-        table = pyogrio.read_dataframe(path, layer=VERSIONS_LAYER, read_geometry=False)
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError):
-        raise DataError(f"{path} is not a Coverage Atlas workspace (no version table).") from None
-    if table.empty or "version" not in table:
-        raise DataError(f"{path} is not a Coverage Atlas workspace (its version table is empty).")
-    table = table.sort_values("version")
-    return [
-        Version(
-            number=int(r.version),
-            created_at=str(r.created_at),
-            author=str(r.author),
-            message=str(r.message),
-            layers=json.loads(r.layers),
-            summary=json.loads(r.summary),
-        )
-        for r in table.itertuples(index=False)
-    ]
+    return geopackage.list_versions(Path(path))
 
 
 def latest_version(path: str | Path) -> int:
@@ -175,8 +120,6 @@ def current_version(path: str | Path) -> int:
     known = _newest.get(location)
     if known is not None and now - known[0] < version_check_seconds():
         return known[1]
-    from geodata.store import postgis
-
     number = postgis.newest_version(location)
     _newest[location] = (now, number)
     return number
@@ -215,26 +158,13 @@ class _Reader(_LayerReader, Protocol):
     def versions(self) -> list[Version]: ...
 
 
-class _GpkgReader:
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def versions(self) -> list[Version]:
-        return _gpkg_versions(self.path)
-
-    def read(self, layer: str, table: str) -> pd.DataFrame:
-        return _read_layer(self.path, layer, table)
-
-
 @contextmanager
 def _reader(path: str | Path) -> Iterator[_Reader]:
     if is_postgis(path):
-        from geodata.store import postgis
-
         with postgis.reader(str(path)) as found:
             yield found
     else:
-        yield _GpkgReader(Path(path))
+        yield geopackage.Reader(Path(path))
 
 
 def _version_layers(reader: _Reader, path: str | Path, version: int | None) -> dict[str, str]:
@@ -284,50 +214,6 @@ def empty_table(table: str) -> pd.DataFrame:
     return empty
 
 
-def _read_layer(path: str | Path, layer: str | None, table: str) -> pd.DataFrame:
-    if layer is None:
-        return empty_table(table)
-    schema = STORED_TABLES[table]
-    frame = pyogrio.read_dataframe(path, layer=layer, read_geometry=schema.geometry is not None)
-    if isinstance(frame, gpd.GeoDataFrame) and frame.crs is None and schema.geometry:
-        frame = frame.set_crs(STORAGE_CRS)
-    return restore_types(frame, table)
-
-
-def restore_types(frame: pd.DataFrame, table: str) -> pd.DataFrame:
-    """Give stored columns their workspace types back (GeoPackage has no nullable int or bool)."""
-    schema = STORED_TABLES[table]
-    frame = frame.copy()
-    for column, kind in schema.kinds.items():
-        if column not in frame:
-            continue
-        values = frame[column]
-        if kind == "id" or kind == "text":
-            frame[column] = values.astype(object).where(values.notna(), None)
-        elif kind == "count":
-            frame[column] = pd.to_numeric(values, errors="coerce").round().astype("Int64")
-        elif kind in ("number", "fraction"):
-            frame[column] = pd.to_numeric(values, errors="coerce").astype("float64")
-        elif kind == "date":
-            frame[column] = pd.to_datetime(values, errors="coerce").astype("datetime64[ns]")
-        elif kind == "bool":
-            frame[column] = values.astype("boolean")
-    return frame
-
-
-def _prepare_for_storage(frame: pd.DataFrame) -> pd.DataFrame:
-    frame = frame.copy()
-    for column in frame.columns:
-        values = frame[column]
-        if column == getattr(frame, "_geometry_column_name", None):
-            continue
-        if isinstance(values.dtype, pd.BooleanDtype):
-            frame[column] = values.astype("Int64")
-        elif pd.api.types.is_datetime64_any_dtype(values):
-            frame[column] = values.dt.strftime("%Y-%m-%d").astype(object)
-    return frame
-
-
 def table_fingerprint(frame: pd.DataFrame) -> str:
     """A hash of a table's content (geometry included), to tell unchanged tables apart."""
     digest = hashlib.sha256()
@@ -346,35 +232,6 @@ def table_fingerprint(frame: pd.DataFrame) -> str:
     return digest.hexdigest()
 
 
-def _journal(path: Path) -> Path:
-    return path.with_name(path.name + "-journal")
-
-
-def _roll_back_unfinished_write(path: Path) -> None:
-    """Undo what a writer killed in the middle of an in-place write left in the file.
-
-    Versions are written to a private copy that replaces the file whole, but the audit trail
-    (:mod:`geodata.users.audit`) appends in place under :func:`_write_lock`, through SQLite's rollback
-    journal. A journal found while holding the lock belongs to a writer that was killed: SQLite
-    rolls it back when the file is opened for writing, which a read-only reader (GDAL) cannot do
-    and a copy of the file would miss. Call with the lock held.
-    """
-    if _journal(path).exists() and path.exists():
-        with closing(sqlite3.connect(path, timeout=30)) as db:
-            db.execute("PRAGMA schema_version").fetchone()
-
-
-@contextmanager
-def _write_lock(path: Path) -> Iterator[None]:
-    lock_path = path.with_name(path.name + ".lock")
-    with open(lock_path, "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 class _Session(Protocol):
     """One save in progress: the versions so far, and the layers it reads and writes.
 
@@ -391,34 +248,6 @@ class _Session(Protocol):
     def count(self, layer: str) -> int: ...
 
     def append(self, record: Mapping[str, object]) -> None: ...
-
-
-class _GpkgSession:
-    def __init__(self, tmp: Path, previous: list[Version]) -> None:
-        self.tmp = tmp
-        self.previous = previous
-
-    def read(self, layer: str, table: str) -> pd.DataFrame:
-        return _read_layer(self.tmp, layer, table)
-
-    def write(self, layer: str, table: str, frame: pd.DataFrame) -> None:
-        stored = _prepare_for_storage(frame)
-        if isinstance(stored, gpd.GeoDataFrame):
-            pyogrio.write_dataframe(stored, self.tmp, layer=layer, driver="GPKG")
-        else:
-            pyogrio.write_dataframe(pd.DataFrame(stored), self.tmp, layer=layer, driver="GPKG")
-
-    def count(self, layer: str) -> int:
-        return int(pyogrio.read_info(self.tmp, layer=layer)["features"])
-
-    def append(self, record: Mapping[str, object]) -> None:
-        pyogrio.write_dataframe(
-            pd.DataFrame({k: [v] for k, v in record.items()}),
-            self.tmp,
-            layer=VERSIONS_LAYER,
-            driver="GPKG",
-            append=bool(self.previous),
-        )
 
 
 def save_version(
@@ -562,53 +391,14 @@ def restore_version(
 def _new_version(path: str | Path) -> Iterator[_Session]:
     """A session to add one version in: all of it is saved, or (on any error) nothing."""
     if is_postgis(path):
-        from geodata.store import postgis
-
         try:
             with postgis.new_version(str(path)) as session:
                 yield session
         finally:
             _forget_newest(path)
     else:
-        with _new_gpkg_version(Path(path)) as (tmp, previous):
-            yield _GpkgSession(tmp, previous)
-
-
-@contextmanager
-def _new_gpkg_version(path: Path) -> Iterator[tuple[Path, list[Version]]]:
-    """Lock the workspace, hand out a private copy to add a version to, then swap it in atomically.
-
-    Yields the copy's path and the versions saved so far. An exception (or a killed process)
-    before the final rename leaves the workspace byte-for-byte as it was.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with _write_lock(path):
-        # Copies left by a writer that was killed, and their SQLite journals: only the lock
-        # holder writes one, so any found now is stale.
-        for stale in path.parent.glob(f".{glob.escape(path.name)}.*.tmp.gpkg*"):
-            stale.unlink(missing_ok=True)
-        _roll_back_unfinished_write(path)
-        previous = _gpkg_versions(path) if path.exists() else []
-        fd, tmp_name = tempfile.mkstemp(
-            prefix=f".{path.name}.", suffix=".tmp.gpkg", dir=path.parent
-        )
-        os.close(fd)
-        tmp = Path(tmp_name)
-        try:
-            if path.exists():
-                shutil.copyfile(path, tmp)
-                shutil.copymode(path, tmp)  # mkstemp made it private; keep the file's own mode
-            else:
-                tmp.unlink()
-            yield tmp, previous
-            with open(tmp, "rb+") as handle:
-                os.fsync(handle.fileno())
-            os.replace(tmp, path)
-            _fsync_dir(path.parent)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
+        with geopackage.new_version(Path(path)) as session:
+            yield session
 
 
 def _append_record(
@@ -641,14 +431,6 @@ def _rows(previous: list[Version], name: str) -> int:
     return int(previous[-1].summary.get("rows", {}).get(name, 0))
 
 
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def workspace_token(path: str | Path) -> tuple[str, int]:
     """What a cache is keyed on: the resolved path (or the URL) and the newest version number."""
     location = workspace_location(path)
@@ -656,7 +438,6 @@ def workspace_token(path: str | Path) -> tuple[str, int]:
 
 
 __all__ = [
-    "Version",
     "list_versions",
     "latest_version",
     "current_version",
@@ -670,5 +451,4 @@ __all__ = [
     "is_postgis",
     "empty_table",
     "table_fingerprint",
-    "restore_types",
 ]

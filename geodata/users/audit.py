@@ -30,7 +30,8 @@ from pathlib import Path
 import pandas as pd
 
 from geodata.store import workspace as store
-from geodata.store.workspace import _write_lock, is_postgis
+from geodata.store.geopackage import write_lock
+from geodata.store.workspace import is_postgis
 from geodata.users.accounts import User
 
 TABLE = "audit_trail"
@@ -182,7 +183,7 @@ def users(workspace: str | Path) -> list[str]:
 def _gpkg_append(path: Path, row: tuple[str, ...]) -> None:
     if not path.exists():
         raise FileNotFoundError(f"no workspace at {path}")
-    with _write_lock(path), closing(sqlite3.connect(path, timeout=30)) as db, db:
+    with write_lock(path), closing(sqlite3.connect(path, timeout=30)) as db, db:
         for statement in _SQLITE_SCHEMA:
             db.execute(statement)
         db.execute(
@@ -212,18 +213,18 @@ _pg_ready: set[str] = set()
 
 
 def _pg_create(conn, schema: str) -> None:  # noqa: ANN001 - a psycopg connection
-    from geodata.store.postgis import _ident, _sql
+    from geodata.store.postgis import identifier, statement
 
-    table, guard = _ident(schema, TABLE), _ident(schema, f"{TABLE}_append_only")
+    table, guard = identifier(schema, TABLE), identifier(schema, f"{TABLE}_append_only")
     with conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"{schema}.{TABLE}"])
         if conn.execute(
             "SELECT 1 FROM pg_tables WHERE schemaname = %s AND tablename = %s", [schema, TABLE]
         ).fetchone():
             return
-        conn.execute(_sql("CREATE SCHEMA IF NOT EXISTS {s}", s=_ident(schema)))
+        conn.execute(statement("CREATE SCHEMA IF NOT EXISTS {s}", s=identifier(schema)))
         conn.execute(
-            _sql(
+            statement(
                 "CREATE TABLE {t} (id bigserial PRIMARY KEY, at timestamptz NOT NULL,"
                 ' "user" text NOT NULL, role text NOT NULL, scope text NOT NULL,'
                 " action text NOT NULL, what text NOT NULL)",
@@ -231,17 +232,17 @@ def _pg_create(conn, schema: str) -> None:  # noqa: ANN001 - a psycopg connectio
             )
         )
         conn.execute(
-            _sql(
+            statement(
                 "CREATE OR REPLACE FUNCTION {g}() RETURNS trigger LANGUAGE plpgsql AS "
                 "$$ BEGIN RAISE EXCEPTION 'the audit trail is append-only'; END $$",
                 g=guard,
             )
         )
         conn.execute(
-            _sql(
+            statement(
                 "CREATE TRIGGER {n} BEFORE UPDATE OR DELETE OR TRUNCATE ON {t} "
                 "FOR EACH STATEMENT EXECUTE FUNCTION {g}()",
-                n=_ident(f"{TABLE}_append_only"),
+                n=identifier(f"{TABLE}_append_only"),
                 t=table,
                 g=guard,
             )
@@ -249,26 +250,26 @@ def _pg_create(conn, schema: str) -> None:  # noqa: ANN001 - a psycopg connectio
 
 
 def _pg_append(url: str, row: tuple[str, ...]) -> None:
-    from geodata.store.postgis import _connect, _ident, _sql
+    from geodata.store.postgis import connect, identifier, statement
 
-    with _connect(url, autocommit=True) as (conn, target):
+    with connect(url, autocommit=True) as (conn, target):
         if url not in _pg_ready:
             _pg_create(conn, target.schema)
             _pg_ready.add(url)
         conn.execute(
-            _sql(
+            statement(
                 'INSERT INTO {t} (at, "user", role, scope, action, what) '
                 "VALUES (%s::timestamptz, %s, %s, %s, %s, %s)",
-                t=_ident(target.schema, TABLE),
+                t=identifier(target.schema, TABLE),
             ),
             list(row),
         )
 
 
 def _pg_read(url: str, where: str, params: list[object]) -> list[tuple]:
-    from geodata.store.postgis import _connect, _ident, _sql
+    from geodata.store.postgis import connect, identifier, statement
 
-    with _connect(url, autocommit=True) as (conn, target):
+    with connect(url, autocommit=True) as (conn, target):
         if not conn.execute(
             "SELECT 1 FROM pg_tables WHERE schemaname = %s AND tablename = %s",
             [target.schema, TABLE],
@@ -280,7 +281,7 @@ def _pg_read(url: str, where: str, params: list[object]) -> list[tuple]:
             f"{where.replace('?', '%s')}"
             " ORDER BY id DESC"
         )
-        return conn.execute(_sql(query, t=_ident(target.schema, TABLE)), params).fetchall()
+        return conn.execute(statement(query, t=identifier(target.schema, TABLE)), params).fetchall()
 
 
 __all__ = [

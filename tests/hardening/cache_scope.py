@@ -11,7 +11,7 @@ source code of the whole project (``tests`` and ``.venv`` aside):
    not in the key: the session (``st.session_state``, ``st.query_params``, ``st.user``,
    ``st.context``, :func:`ui.context.current`, :func:`ui.auth.current_session`).
 2. **How it reads the workspace.** A cached function that reads workspace data (calls, directly,
-   anything that reads a workspace: :mod:`geodata.store.workspace` / :mod:`geodata.store.postgis`, and every
+   anything that reads a workspace: :mod:`geodata.store.workspace` and its backends, and every
    function that passes its first parameter on to one of those — computed as a fixpoint) takes
    the scope as its *first* parameter, named ``source`` or ``workspace``, and every such read in
    its body passes that parameter unchanged. The one place where a source becomes a bare path is
@@ -48,16 +48,21 @@ ROOT = Path(__file__).resolve().parents[2]
 SOURCE_PARAMS = frozenset({"source", "workspace"})
 #: The workspace modules: what reads rows (or versions) out of a workspace. Every other reader
 #: is found from these (a function that passes its first parameter on to a reader reads too).
-PRIMITIVE_MODULES = ("geodata.store.workspace", "geodata.store.postgis")
+PRIMITIVE_MODULES = (
+    "geodata.store.workspace",
+    "geodata.store.geopackage",
+    "geodata.store.postgis",
+    "geodata.store.layout",
+)
 READ_API = frozenset(
     {
         "geodata.store.workspace.read_workspace",
         "geodata.store.workspace.read_table",
         "geodata.store.workspace.list_versions",
         "geodata.store.workspace.latest_version",
-        "geodata.store.workspace._gpkg_versions",
+        "geodata.store.geopackage.list_versions",
         "geodata.store.workspace._reader",
-        "geodata.store.workspace._read_layer",
+        "geodata.store.geopackage.read_layer",
         "geodata.store.postgis.list_versions",
         "geodata.store.postgis.reader",
         # the newest version number, read from the workspace's version table (cheaply)
@@ -78,17 +83,17 @@ NOT_READ_API = frozenset(
         "geodata.store.workspace._version_layers",
         "geodata.store.workspace._read_or_empty",
         "geodata.store.workspace.empty_table",
-        "geodata.store.workspace.restore_types",
-        "geodata.store.workspace._prepare_for_storage",
+        "geodata.store.layout.restore_types",
+        "geodata.store.layout.prepare_for_storage",
         "geodata.store.workspace.table_fingerprint",
-        "geodata.store.workspace._write_lock",
+        "geodata.store.geopackage.write_lock",
         "geodata.store.workspace.save_version",
         "geodata.store.workspace.restore_version",
         "geodata.store.workspace._new_version",
-        "geodata.store.workspace._new_gpkg_version",
+        "geodata.store.geopackage.new_version",
         "geodata.store.workspace._append_record",
         "geodata.store.workspace._rows",
-        "geodata.store.workspace._fsync_dir",
+        "geodata.store.geopackage._fsync_dir",
         "geodata.store.workspace.workspace_token",
         # a calendar name from a Version already read (no workspace argument, nothing read)
         "geodata.store.workspace.version_calendar",

@@ -23,9 +23,9 @@ import shapely
 from geopandas.testing import assert_geodataframe_equal
 from workspace_backends import leftovers
 
+from geodata.store.layout import VERSIONS_LAYER
 from geodata.store.postgis import parse_url, safe_url
 from geodata.store.workspace import (
-    VERSIONS_LAYER,
     is_postgis,
     list_versions,
     read_table,

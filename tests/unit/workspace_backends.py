@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from geodata.store.workspace import VERSIONS_LAYER, is_postgis
+from geodata.store.layout import VERSIONS_LAYER
+from geodata.store.workspace import is_postgis
 
 Workspace = Path | str
 BACKENDS = ("gpkg", "postgis")
