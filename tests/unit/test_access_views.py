@@ -1,4 +1,4 @@
-"""ui.access.views: the per-area and capacity tables download whole, with headers in the
+"""ui.access.tables: the per-area and capacity tables download whole, with headers in the
 reader's language; thresholds by facility set; proposed sites as Capacity what-if changes."""
 
 from __future__ import annotations
@@ -15,8 +15,10 @@ import ui.downloads as downloads
 from analytics import access, distance, fca
 from geodata.store.workspace import read_workspace
 from render.i18n import translate
-from ui.access import views as access_views
+from ui.access import siting
+from ui.access import tables as access_tables
 from ui.access.data import DISTANCE_SETS
+from ui.access.measure import threshold_for
 from ui.context import Context
 
 
@@ -61,7 +63,7 @@ def demo_frame(demo_workspace) -> pd.DataFrame:
             "uninsured": rng.integers(0, 500, len(areas)),
         }
     )
-    return access_views.area_table(
+    return access_tables.area_table(
         context(),
         areas,
         nearest,
@@ -76,7 +78,7 @@ def demo_frame(demo_workspace) -> pd.DataFrame:
 @pytest.mark.parametrize("lang", ["en", "fa", "vi"])
 def test_every_area_downloads_with_every_figure_and_translated_headers(offered, demo_frame, lang):
     ctx = context(lang)
-    access_views.area_downloads(ctx, demo_frame, with_insured=True)
+    access_tables.area_downloads(ctx, demo_frame, with_insured=True)
     assert set(offered) == {"infrastructure_areas.csv", "infrastructure_areas.xlsx"}
     csv = pd.read_csv(io.BytesIO(offered["infrastructure_areas.csv"]), encoding="utf-8-sig")
     t = lambda key: translate(key, lang)  # noqa: E731
@@ -117,14 +119,14 @@ def test_every_area_downloads_with_every_figure_and_translated_headers(offered, 
 
 
 def test_without_insured_counts_the_area_download_leaves_insurance_out(offered, demo_frame):
-    access_views.area_downloads(context(), demo_frame, with_insured=False)
+    access_tables.area_downloads(context(), demo_frame, with_insured=False)
     csv = pd.read_csv(io.BytesIO(offered["infrastructure_areas.csv"]), encoding="utf-8-sig")
     assert "Uninsured" not in csv.columns and "Class" not in csv.columns
     assert len(csv) == 300
 
 
 def test_capacity_download_holds_every_neighbourhood_not_only_those_shown(offered, demo_frame):
-    access_views.capacity_section(
+    access_tables.capacity_section(
         context(), demo_frame, supply="beds", catchment_km=10.0, decay=False
     )
     csv = pd.read_csv(io.BytesIO(offered["capacity.csv"]), encoding="utf-8-sig")
@@ -136,10 +138,10 @@ def test_capacity_download_holds_every_neighbourhood_not_only_those_shown(offere
 
 def test_thresholds_by_facility_set():
     kw = {"near_km": 2.0, "referral_km": 10.0, "office_km": 5.0}
-    assert access_views.threshold_for("hospital", **kw) == ("referral", 10.0)
-    assert access_views.threshold_for("insurance_office", **kw) == ("office", 5.0)
-    assert access_views.threshold_for("clinic", **kw) == ("near", 2.0)
-    assert access_views.threshold_for("care", **kw) == ("near", 2.0)
+    assert threshold_for("hospital", **kw) == ("referral", 10.0)
+    assert threshold_for("insurance_office", **kw) == ("office", 5.0)
+    assert threshold_for("clinic", **kw) == ("near", 2.0)
+    assert threshold_for("care", **kw) == ("near", 2.0)
 
 
 def test_proposed_sites_become_new_site_changes_with_free_ids():
@@ -148,7 +150,7 @@ def test_proposed_sites_become_new_site_changes_with_free_ids():
         geometry=gpd.points_from_xy([51.40, 51.45], [35.70, 35.72]),
         crs="EPSG:4326",
     )
-    changes = access_views.siting_changes(
+    changes = siting.siting_changes(
         chosen, care_set="hospital", names=["North", "<b>South</b>"], facility_ids=["NEW-1", "F1"]
     )
     assert [c.kind for c in changes] == ["new_site", "new_site"]

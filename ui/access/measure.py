@@ -1,6 +1,7 @@
 """The access pages' "measure by" choice (#19): straight line (km) or travel time over the
 roads (minutes, motorised or walking) where the workspace holds a road extract; the thresholds
-and texts in the measure's unit. The travel minutes come from :mod:`ui.access.travel`."""
+(which one applies to each facility set) and texts in the measure's unit. The travel minutes
+come from :mod:`ui.access.travel`."""
 
 from __future__ import annotations
 
@@ -12,8 +13,25 @@ from ui.state import Param, value
 
 #: Travel-time thresholds a slider offers, in minutes.
 MINUTES = [5.0, 10.0, 15.0, 20.0, 30.0, 45.0, 60.0, 90.0, 120.0, 180.0]
+#: Straight-line thresholds and distances a slider offers, in km.
+DISTANCES = [0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 7.5, 10.0, 15.0, 20.0, 30.0, 50.0]
 #: Digits a threshold is written with: km to the tenth, minutes whole.
 THRESHOLD_DIGITS = {"km": 1, "min": 0}
+#: Which sidebar threshold decides "within reach" for each facility set: a hospital is a
+#: referral, an insurance office has its own distance, every other set counts as care nearby.
+THRESHOLDS: dict[str, str] = {"hospital": "referral", "insurance_office": "office"}
+
+
+def threshold_for(
+    care_set: str, *, near_km: float, referral_km: float, office_km: float | None = None
+) -> tuple[str, float]:
+    """The threshold that applies to ``care_set``: its name (``near``, ``referral`` or
+    ``office``; a sidebar control) and its value in km."""
+    name = THRESHOLDS.get(care_set, "near")
+    if name == "office" and office_km is None:
+        name = "near"
+    km = {"near": near_km, "referral": referral_km, "office": office_km}[name]
+    return name, float(km)  # type: ignore[arg-type]
 
 
 def unit_text(ctx: Context, key: str, unit: str = "km", **params: object) -> str:
@@ -24,6 +42,16 @@ def unit_text(ctx: Context, key: str, unit: str = "km", **params: object) -> str
             params["min"] = params.pop("km")
         return ctx.t(f"access.minutes.{key}", **params)
     return ctx.t(f"access.{key}", **params)
+
+
+def km_format(ctx: Context):
+    """A slider's label of a distance in km (to the tenth, in the reader's language)."""
+    return lambda v: ctx.t("access.units.km", km=fmt_number(v, ctx.lang, digits=1))
+
+
+def km_param(name: str, default: float) -> Param:
+    """A URL setting in km, one of :data:`DISTANCES`."""
+    return Param(name, default, lambda: DISTANCES, parse=float, dump=lambda v: f"{v:g}")
 
 
 def measure_params(measures: list[str]) -> dict[str, Param]:

@@ -1,0 +1,267 @@
+"""The Infrastructure needs page's siting tool: where to build, its controls (how many sites,
+radius, objective, candidates, care set, an uploaded candidate layer), the run, its results and
+the hand-over of the proposed sites to the Capacity page as a what-if.
+
+The run is :func:`ui.access.data.proposed_sites` (:mod:`analytics.siting`); the sites on the map
+are drawn by :func:`ui.access.views.add_proposed_sites`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from analytics.capacity import Change, sites_as_changes
+from render.format import fmt_int, fmt_pct
+from ui.access import data as access_data
+from ui.access.measure import DISTANCES, km_format
+from ui.access.tables import download
+from ui.admin.manage import upload_error_text
+from ui.auth import may_open
+from ui.capacity import data as capacity_data
+from ui.capacity.data import SITE_TYPES
+from ui.context import Context
+from ui.localize import number_columns
+from ui.state import Param, open_page, value
+
+#: Where the Capacity page keeps the what-if being built (a list of ``analytics.capacity.Change``).
+CAPACITY_CHANGES = "cap_changes"
+CAPACITY_PAGE = "app_pages/capacity.py"
+#: Capacity page service for the sites of each siting care set (its widget key ``url_service``).
+CAPACITY_SERVICES = {
+    "care": "care",
+    "clinic": "care",
+    "hospital": "hospital",
+    "insurance_office": "insurance_office",
+}
+
+
+def candidate_kinds(ctx: Context) -> list[str]:
+    """Where candidate sites come from: neighbourhood centres, the workspace's pipeline sites
+    where it has any, and an uploaded layer for the roles that may change data."""
+    ws, ver = ctx.source, ctx.version
+    kinds = ["areas", *(["pipeline"] if len(access_data.pipeline_sites(ws, ver)) else [])]
+    if ctx.may("import"):  # uploading a layer is for the roles that may change data
+        kinds.append("upload")
+    return kinds
+
+
+def planned_sites(
+    ctx: Context, params: dict[str, Param], *, under_construction: bool, as_of: dt.date | None
+) -> tuple[tuple | None, tuple[str, bytes] | None]:
+    """The siting run when switched on (and, for an uploaded layer, a file is there): ``(plan,
+    upload)``, ``plan`` as :func:`ui.access.data.proposed_sites` gives it (or None) and
+    ``upload`` the file's name and bytes. A problem with the layer or the run is kept for
+    :func:`siting_section` to report."""
+    plan = None
+    upload = None
+    if value(params["candidates"]) == "upload":
+        file = st.session_state.get("infra_candidates_file")
+        upload = (file.name, file.getvalue()) if file is not None else None
+    if bool(value(params["plan"])) and (
+        value(params["candidates"]) != "upload" or upload is not None
+    ):
+        plan, problem = access_data.proposed_sites(
+            ctx.source,
+            ctx.version,
+            under_construction,
+            as_of,
+            str(value(params["care"])),
+            int(value(params["k"])),
+            float(value(params["radius"])),
+            str(value(params["objective"])),
+            str(value(params["candidates"])),
+            upload,
+        )
+        if problem:
+            st.session_state["infra_upload_error"] = problem
+    return plan, upload
+
+
+def siting_section(
+    ctx: Context,
+    params: dict[str, Param],
+    plan: tuple | None,
+    upload: tuple[str, bytes] | None,
+    *,
+    names: pd.Series,
+    facilities: gpd.GeoDataFrame,
+) -> None:
+    """The siting tool below the map: its controls, a problem of the last run in the page's
+    language, and the results of ``plan`` (see :func:`siting_results`) or what to do first.
+    The choices are those of ``params``; ``names`` maps ``area_id`` to the name shown;
+    ``facilities`` are the workspace's."""
+    st.subheader(ctx.t("access.siting.title"))
+    c1, c2, c3, c4, c5 = st.columns(5)
+    c1.number_input(ctx.t("access.siting.k"), min_value=1, max_value=10, key=params["k"].widget_key)
+    c2.select_slider(
+        ctx.t("access.siting.radius"),
+        DISTANCES,
+        key=params["radius"].widget_key,
+        format_func=km_format(ctx),
+    )
+    c3.selectbox(
+        ctx.t("access.siting.objective"),
+        params["objective"].allowed(),
+        key=params["objective"].widget_key,
+        format_func=lambda v: ctx.t(f"access.siting.objective_{v}"),
+    )
+    c4.selectbox(
+        ctx.t("access.siting.candidates"),
+        params["candidates"].allowed(),
+        key=params["candidates"].widget_key,
+        format_func=lambda v: ctx.t(f"access.siting.candidates_{v}"),
+    )
+    c5.selectbox(
+        ctx.t("access.siting.care"),
+        params["care"].allowed(),
+        key=params["care"].widget_key,
+        format_func=lambda v: ctx.t(f"access.set.{v}"),
+    )
+    if value(params["candidates"]) == "upload":
+        st.file_uploader(
+            ctx.t("access.siting.upload"),
+            type=access_data.CANDIDATE_SUFFIXES,
+            key="infra_candidates_file",
+            help=ctx.t("access.siting.upload_help"),
+        )
+    problem = st.session_state.pop("infra_upload_error", None)
+    if problem is not None:  # an unusable layer, or a run beyond the caps: in the page's language
+        st.error(ctx.t("access.siting.upload_error", reason=upload_error_text(ctx, problem)))
+    st.toggle(ctx.t("access.siting.run"), key=params["plan"].widget_key)
+    if plan is not None:
+        siting_results(
+            ctx,
+            *plan,
+            names,
+            care_set=str(value(params["care"])),
+            facility_ids=facilities["facility_id"].astype(str).tolist(),
+            services=capacity_data.present_services(facilities),
+        )
+    elif value(params["plan"]) and upload is None and value(params["candidates"]) == "upload":
+        st.info(ctx.t("access.siting.upload_first"))
+    else:
+        st.caption(ctx.t("access.siting.hint"))
+
+
+def siting_key(name: str, objective: str) -> str:
+    """The catalog key of a siting label: the ``uninsured`` objective counts uninsured people,
+    and its labels say so."""
+    return (
+        f"access.siting.{name}_uninsured" if objective == "uninsured" else f"access.siting.{name}"
+    )
+
+
+def siting_results(
+    ctx: Context,
+    figures: dict[str, float | str | bool],
+    chosen: gpd.GeoDataFrame,
+    names: pd.Series,
+    *,
+    care_set: str,
+    facility_ids: list[str],
+    services: list[str],
+) -> None:
+    """Before/after figures, the solution's quality and the proposed sites (CSV and XLSX), and a
+    button that opens them as a what-if on the Capacity page (see :func:`open_on_capacity`).
+
+    Under the ``uninsured`` objective every figure counts uninsured people, and the labels say
+    so. ``names`` maps ``area_id`` to the name shown, for sites at neighbourhood centres;
+    ``facility_ids`` are the ids the new sites must not take; ``services`` the Capacity page's."""
+    objective = str(figures.get("objective", "population"))
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric(ctx.t(siting_key("before", objective)), fmt_pct(figures["share_before"], ctx.lang))
+    m2.metric(
+        ctx.t(siting_key("after", objective)),
+        fmt_pct(figures["share_after"], ctx.lang),
+        delta=ctx.t(siting_key("people", objective), n=fmt_int(figures["gain"], ctx.lang)),
+    )
+    m3.metric(ctx.t(siting_key("gain", objective)), fmt_int(figures["gain"], ctx.lang))
+    m4.metric(
+        ctx.t("access.siting.quality"),
+        ctx.t("access.siting.optimal")
+        if figures["optimal"]
+        else ctx.t("access.siting.within", share=fmt_pct(figures["guaranteed"], ctx.lang)),
+        help=ctx.t(
+            siting_key("quality_help", objective),
+            method=ctx.t(f"access.siting.method_{figures['method']}"),
+            bound=fmt_int(float(figures["upper_bound"]) - float(figures["before"]), ctx.lang),
+        ),
+    )
+    if chosen.empty:
+        st.info(ctx.t("access.siting.nothing"))
+        return
+    site_names = proposed_names(chosen, names)
+    table = pd.DataFrame(
+        {
+            ctx.t("access.table.rank"): chosen["rank"].to_numpy(),
+            ctx.t("table.name"): site_names.astype(str).to_numpy(),
+            ctx.t(siting_key("gain", objective)): chosen["gain"].to_numpy(),
+            "lat": chosen.geometry.y.round(6).to_numpy(),
+            "lon": chosen.geometry.x.round(6).to_numpy(),
+        }
+    )
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config=number_columns(ctx.t(siting_key("gain", objective))),
+    )
+    download(ctx, table, "proposed_sites.csv", key="infra_sites_csv")
+    if may_open(ctx.role, "capacity"):
+        if st.button(
+            ctx.t("access.siting.open_capacity"),
+            key="infra_open_capacity",
+            icon=":material/bed:",
+            help=ctx.t("access.siting.open_capacity_help"),
+        ):
+            open_on_capacity(
+                chosen,
+                care_set=care_set,
+                names=site_names.astype(str).tolist(),
+                facility_ids=facility_ids,
+                services=services,
+            )
+
+
+def proposed_names(chosen: gpd.GeoDataFrame, names: pd.Series) -> pd.Series:
+    """The name of each proposed site: its neighbourhood's (in the reader's language, from
+    ``names`` by ``area_id``) for neighbourhood centres, else the candidate layer's own name."""
+    if "area_id" in chosen:
+        return chosen["area_id"].map(names)
+    return chosen["name"] if "name" in chosen else chosen.iloc[:, 1]
+
+
+def siting_changes(
+    chosen: gpd.GeoDataFrame, *, care_set: str, names: list[str], facility_ids: list[str]
+) -> list[Change]:
+    """The proposed sites as ``new_site`` changes of the Capacity page's what-if (ids ``NEW-1``,
+    ``NEW-2``… that no facility has; the facility type the Capacity page gives new sites of
+    ``care_set``)."""
+    return sites_as_changes(
+        chosen,
+        SITE_TYPES.get(care_set, "clinic"),
+        prefix="NEW",
+        taken=facility_ids,
+        names=names,
+    )
+
+
+def open_on_capacity(
+    chosen: gpd.GeoDataFrame,
+    *,
+    care_set: str,
+    names: list[str],
+    facility_ids: list[str],
+    services: list[str],
+) -> None:
+    """Put the proposed sites in the Capacity page's what-if (replacing the one being built
+    there), show that page's service for them, and go there."""
+    st.session_state[CAPACITY_CHANGES] = siting_changes(
+        chosen, care_set=care_set, names=names, facility_ids=facility_ids
+    )
+    service = CAPACITY_SERVICES.get(care_set)
+    open_page(CAPACITY_PAGE, **({"service": service} if service in services else {}))
