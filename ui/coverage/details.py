@@ -1,0 +1,90 @@
+"""The Coverage map page's details of the chosen neighbourhood: its figures, its data status,
+the insured by scheme and its coverage over time (with the outreach sessions held there), and the
+button that clears the choice."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from render import charts
+from render.format import fmt_int, fmt_pct
+from render.safe import md_escape
+from ui import data
+from ui.context import Context
+from ui.coverage.views import forget_map_click
+from ui.downloads import table_downloads
+from ui.localize import display_names, localized_table
+from ui.state import rerun_view
+
+
+def area_details(
+    ctx: Context,
+    values: pd.DataFrame,
+    selected: str,
+    *,
+    level: str,
+    month: pd.Timestamp | None,
+    with_insured: bool,
+    district_names: pd.Series,
+    sessions: pd.DataFrame,
+) -> None:
+    """The details of the ``selected`` neighbourhood (at the neighbourhood level, when it is in
+    view), else a hint to pick one. ``sessions`` are the workspace's outreach sessions."""
+    ws, ver = ctx.source, ctx.version
+    if not (level == "area" and selected and selected in set(values["area_id"])):
+        st.info(ctx.t("details.pick"), icon=":material/touch_app:")
+        return
+    chosen = values[values["area_id"] == selected]
+    row = chosen.iloc[0]
+    district_shown = district_names.get(row.get("district_id"), row.get("district_name"))
+    st.subheader(md_escape(display_names(chosen, "name", ctx.lang).iloc[0]))
+    st.caption(ctx.t("details.district", district=md_escape(district_shown or "—")))
+    c1, c2 = st.columns(2)
+    c1.metric(ctx.t("metric.population"), fmt_int(row["population"], ctx.lang))
+    c2.metric(ctx.t("metric.coverage"), fmt_pct(row["coverage"], ctx.lang))
+    c1.metric(ctx.t("metric.insured"), fmt_int(row["insured"], ctx.lang))
+    c2.metric(ctx.t("metric.uninsured"), fmt_int(row["uninsured"], ctx.lang))
+    c1.metric(ctx.t("metric.people_to_target"), fmt_int(row["people_to_target"], ctx.lang))
+    c2.metric(ctx.t("metric.density"), fmt_int(row["density"], ctx.lang))
+    if row["data_status"] != "ok":
+        st.warning(ctx.t("details.status", status=ctx.t(f"status.{row['data_status']}")))
+    if with_insured:
+        by_scheme = data.insured_by_scheme(ws, ver, selected, month)
+        if len(by_scheme) and "scheme" in by_scheme:
+            schemes = pd.DataFrame(
+                {
+                    ctx.t("table.scheme"): [ctx.label("scheme", s) for s in by_scheme["scheme"]],
+                    ctx.t("metric.insured"): by_scheme["insured"].to_numpy(),
+                }
+            )
+            st.dataframe(
+                localized_table(
+                    schemes,
+                    {ctx.t("metric.insured"): lambda v: fmt_int(v, ctx.lang)},
+                    ctx.lang,
+                ),
+                hide_index=True,
+                width="stretch",
+            )
+            table_downloads(ctx, schemes, f"insured_by_scheme_{selected}")
+        trend = data.trend(ws, ver, None, None, (selected,))
+        if "area_id" in sessions:
+            sessions = sessions[sessions["area_id"] == selected]
+        st.plotly_chart(
+            charts.coverage_trend(
+                trend,
+                data.targets(ws, ver),
+                ctx.lang,
+                title=ctx.t("details.trend"),
+                sessions=sessions if len(sessions) else None,
+                height=280,
+                calendar=ctx.calendar,
+            ),
+            width="stretch",
+        )
+    if st.button(ctx.t("details.clear"), icon=":material/close:"):
+        st.session_state["cm_pending"] = {"area": ""}
+        # Off the map: a fresh map, where clicking the same area selects it again.
+        forget_map_click()
+        rerun_view()
