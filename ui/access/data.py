@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import access, distance, fca, siting
+from analytics.supply import SUPPLY_SERVICES, SUPPLY_TYPES, supply_options
 from geodata.sources.readers import VECTOR_SUFFIXES
 from geodata.tables.problems import DataError
 from geodata.tables.schema import FACILITY_STATUSES, FACILITY_TYPES
@@ -32,21 +33,6 @@ SITING_MAX_PAIRS = 5_000_000
 #: Distance columns computed per area: the facility types and groups the page can map.
 DISTANCE_SETS: dict[str, tuple[str, ...]] = access.DISTANCE_SETS
 
-#: 2SFCA supply choices of the page: what is counted, and the facility types that supply it.
-SUPPLY_TYPES: dict[str, tuple[str, ...]] = {
-    "beds": ("hospital",),
-    "staff": access.CARE_TYPES,
-    "desks": ("insurance_office",),
-    "facility": access.CARE_TYPES,
-}
-#: The Capacity page's service whose supply columns decide whether a choice is offered.
-SUPPLY_SERVICES: dict[str, str] = {
-    "beds": "hospital",
-    "staff": "care",
-    "desks": "insurance_office",
-    "facility": "care",
-}
-
 
 def facilities(workspace: str, version: int) -> gpd.GeoDataFrame:
     """Every facility of the workspace (status, opening date and beds when it has them)."""
@@ -62,11 +48,9 @@ def area_points(workspace: str, version: int) -> gpd.GeoSeries:
 
 
 def supply_choices(fac: gpd.GeoDataFrame) -> list[str]:
-    """The :data:`SUPPLY_TYPES` this workspace can measure: a supply column with a value for
-    some facility of its service (see :func:`ui.capacity.data.supply_options`), then
+    """The :data:`analytics.supply.SUPPLY_TYPES` this workspace can measure: a supply column with a
+    value for some facility of its service (see :func:`analytics.supply.supply_options`), then
     ``facility`` (each care facility counts 1)."""
-    from ui.capacity.data import supply_options  # imported here: capacity_data imports this module
-
     return [
         supply
         for supply, service in SUPPLY_SERVICES.items()
@@ -120,9 +104,9 @@ def capacity(
 ) -> pd.DataFrame:
     """2SFCA (or E2SFCA with ``decay``) per area: ``area_id``, ``access``, ``n_facilities``.
 
-    ``supply`` is one of :data:`SUPPLY_TYPES`: ``beds`` (hospital beds), ``staff`` (care
-    facilities' staff), ``desks`` (insurance offices' desks) or ``facility`` (care facilities, 1
-    each; also ``None``)."""
+    ``supply`` is one of :data:`analytics.supply.SUPPLY_TYPES`: ``beds`` (hospital beds),
+    ``staff`` (care facilities' staff), ``desks`` (insurance offices' desks) or ``facility`` (care
+    facilities, 1 each; also ``None``)."""
     areas = data.tables(workspace, version)["areas"]
     counted = counted_facilities(workspace, version, under_construction, as_of)
     chosen = "facility" if supply is None else supply

@@ -13,20 +13,14 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from analytics import access
 from analytics import capacity as cap
+from analytics.access import DISTANCE_SETS
+from analytics.supply import SERVICES
 from geodata.tables.schema import UTILISATION_MEASURES
 from geodata.tables.utilisation import delete_scenario, save_scenario
 from geodata.users.audit import Actor
 from ui import data
-from ui.access.data import DISTANCE_SETS
 
-#: Services whose load the page shows: facility types counted together.
-SERVICES: dict[str, tuple[str, ...]] = {
-    "hospital": ("hospital",),
-    "care": access.CARE_TYPES,
-    "insurance_office": ("insurance_office",),
-}
 #: Facility type a new site of each siting care set becomes.
 SITE_TYPES = {
     "care": "clinic",
@@ -41,21 +35,9 @@ def facilities(source: str, version: int) -> gpd.GeoDataFrame:
 
 
 def present_services(fac: gpd.GeoDataFrame) -> list[str]:
-    """The :data:`SERVICES` with at least one facility."""
+    """The :data:`analytics.supply.SERVICES` with at least one facility."""
     types = set(fac["type"].dropna().astype(str)) if "type" in fac else set()
     return [name for name, members in SERVICES.items() if types & set(members)]
-
-
-def supply_options(fac: gpd.GeoDataFrame, service: str) -> list[str]:
-    """Supply columns with a value for some facility of ``service``, then ``facility`` (each
-    facility counts 1)."""
-    members = fac[fac["type"].isin(SERVICES.get(service, ())).to_numpy()]
-    present = [
-        c
-        for c in cap.SUPPLY_COLUMNS
-        if c in members and pd.to_numeric(members[c], errors="coerce").notna().any()
-    ]
-    return [*present, "facility"]
 
 
 def settings_for(
@@ -332,8 +314,6 @@ def load_summary(load: pd.DataFrame) -> dict[str, float]:
 
 
 __all__ = [
-    "DISTANCE_SETS",
-    "SERVICES",
     "baseline",
     "comparison",
     "coverage",
@@ -348,5 +328,4 @@ __all__ = [
     "next_site_id",
     "sites_after",
     "siting_changes",
-    "supply_options",
 ]

@@ -1,0 +1,252 @@
+"""The Capacity and load page's utilisation section: a measure's latest window against the one
+before, its series over time (all facilities, per district, one facility), and growth per facility
+and per district, every label in the reader's language and calendar."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from analytics import capacity as cap
+from render.charts import _PLOTLY_SEPARATORS, month_ticks
+from render.fonts import font_stack
+from render.format import fmt_int, fmt_month, fmt_pct
+from render.i18n import direction, isolated, joined
+from render.maps import escape_text
+from ui.capacity import data as capacity_data
+from ui.capacity.selection import Selection
+from ui.capacity.views import measure_label, show_table
+from ui.context import Context
+
+
+def growth_section(ctx: Context, sel: Selection, measure: str) -> None:
+    """``measure``'s totals, windows, charts and growth tables (with their downloads)."""
+    ws, ver = sel.source, sel.version
+    facility_names = sel.facility_names
+    per_facility = capacity_data.growth(ws, ver, measure)
+    per_district = capacity_data.district_growth(ws, ver, measure)
+    windows = per_facility.attrs.get("windows")
+    complete = per_facility[per_facility["complete"].astype(bool)]
+    current_total = float(complete["current"].sum())
+    previous_total = float(complete["previous"].sum())
+    g1, g2, g3 = st.columns(3)
+    label = measure_label(ctx, measure)
+    # No facility with both periods complete: nothing to total, so no figure (not 0).
+    any_complete = len(complete) > 0
+    g1.metric(
+        ctx.t("capacity.growth.current", measure=label),
+        fmt_int(current_total, ctx.lang) if any_complete else "—",
+        delta=fmt_pct(current_total / previous_total - 1, ctx.lang)
+        if any_complete and previous_total
+        else None,
+    )
+    g2.metric(
+        ctx.t("capacity.growth.previous", measure=label),
+        fmt_int(previous_total, ctx.lang) if any_complete else "—",
+    )
+    g3.metric(
+        ctx.t("capacity.growth.reporting"),
+        ctx.t(
+            "capacity.growth.reporting_value",
+            n=fmt_int(len(complete), ctx.lang),
+            total=fmt_int(len(per_facility), ctx.lang),
+        ),
+    )
+    if windows is not None:
+        st.caption(window_text(ctx, windows))
+    trend = capacity_data.series(ws, ver, measure)
+    if len(trend) > 1:
+        st.plotly_chart(
+            utilisation_chart(ctx, trend, label),
+            width="stretch",
+            config={"displayModeBar": False},
+        )
+    by_district = capacity_data.district_series(ws, ver, measure)
+    if by_district["period"].nunique() > 1:
+        st.markdown(f"**{ctx.t('capacity.growth.district_series', measure=label)}**")
+        st.plotly_chart(
+            district_chart(ctx, by_district, label),
+            width="stretch",
+            config={"displayModeBar": False},
+            key="cap_district_chart",
+        )
+    reporting = per_facility["facility_id"].astype(str).tolist()
+    if reporting:
+        picked = st.selectbox(
+            ctx.t("capacity.growth.pick_facility"),
+            reporting,
+            key="cap_series_facility",
+            format_func=lambda fid: joined(
+                [facility_names.get(fid, fid), isolated(fid, ctx.lang)], ctx.lang
+            ),
+        )
+        own = capacity_data.facility_series(ws, ver, measure, str(picked))
+        if len(own):
+            st.plotly_chart(
+                utilisation_chart(ctx, own, label),
+                width="stretch",
+                config={"displayModeBar": False},
+                key="cap_facility_chart",
+            )
+    facility_table, district_table = growth_tables(ctx, per_facility, per_district, measure)
+    left, right = st.columns([3, 2], gap="medium")
+    with left:
+        st.markdown(f"**{ctx.t('capacity.growth.by_facility')}**")
+        show_table(
+            ctx, facility_table, f"capacity_growth_{measure}_facilities", key="cap_growth_dl"
+        )
+    areas = sel.areas
+    if "district_id" in areas and areas["district_id"].notna().any():  # none: no such table
+        with right:
+            st.markdown(f"**{ctx.t('capacity.growth.by_district')}**")
+            show_table(
+                ctx, district_table, f"capacity_growth_{measure}_districts", key="cap_district_dl"
+            )
+
+
+def growth_tables(
+    ctx: Context, per_facility: pd.DataFrame, per_district: pd.DataFrame, measure: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Growth per facility (fastest first) and per district, as shown."""
+    label = measure_label(ctx, measure)
+    rows = per_facility.sort_values("growth", ascending=False, na_position="last")
+    facility_table = pd.DataFrame(
+        {
+            ctx.t("table.name"): rows["name"].astype(str).to_numpy(),
+            ctx.t("map.type"): rows["type"].map(lambda t: ctx.label("facility_type", t)).to_numpy(),
+            ctx.t("table.district"): rows["district"].astype("string").to_numpy(),
+            ctx.t("capacity.growth.current", measure=label): rows["current"].round().to_numpy(),
+            ctx.t("capacity.growth.previous", measure=label): rows["previous"].round().to_numpy(),
+            ctx.t("capacity.table.growth"): (rows["growth"] * 100).round(1).to_numpy(),
+            ctx.t("capacity.growth.per_bed"): rows["per_bed"].round(1).to_numpy(),
+            ctx.t("capacity.growth.complete"): np.where(
+                rows["complete"].astype(bool), ctx.t("access.map.yes"), ctx.t("access.map.no")
+            ),
+        }
+    )
+    district_table = pd.DataFrame(
+        {
+            ctx.t("table.district"): per_district["group"].astype(str).to_numpy(),
+            ctx.t("capacity.growth.facilities"): per_district["n_facilities"].to_numpy(),
+            ctx.t("capacity.growth.incomplete"): per_district["n_incomplete"].to_numpy(),
+            ctx.t("capacity.growth.current", measure=label): per_district["current"]
+            .round()
+            .to_numpy(),
+            ctx.t("capacity.growth.previous", measure=label): per_district["previous"]
+            .round()
+            .to_numpy(),
+            ctx.t("capacity.table.growth"): (per_district["growth"] * 100).round(1).to_numpy(),
+        }
+    )
+    return facility_table, district_table
+
+
+def window_text(ctx: Context, windows: cap.UtilisationWindows) -> str:
+    """The two windows compared, in the reader's calendar."""
+
+    def span(periods: tuple[pd.Timestamp, ...]) -> str:
+        if not periods:
+            return "—"
+        first = fmt_month(periods[0], ctx.lang, calendar=ctx.calendar)
+        if len(periods) == 1:
+            return first
+        return f"{first} – {fmt_month(periods[-1], ctx.lang, calendar=ctx.calendar)}"
+
+    return ctx.t(
+        f"capacity.growth.windows_{windows.frequency}",
+        current=span(windows.current),
+        previous=span(windows.previous),
+        months=fmt_int(windows.months, ctx.lang),
+        n=fmt_int(windows.n_periods, ctx.lang),
+    )
+
+
+def utilisation_chart(ctx: Context, series: pd.DataFrame, label: str, height: int = 260):
+    """``measure`` per period (all facilities) as bars, every label in the reader's language and
+    calendar (Plotly writes dates and digits only in English)."""
+    months = series["period"].map(lambda p: fmt_month(p, ctx.lang, calendar=ctx.calendar))
+    values = series["value"].map(lambda v: fmt_int(v, ctx.lang))
+    fig = go.Figure(
+        go.Bar(
+            x=series["period"],
+            y=series["value"],
+            marker={"color": "#1d6fa5"},
+            customdata=np.column_stack([months.to_numpy(), values.to_numpy()]),
+            hovertemplate="%{customdata[0]}: %{customdata[1]}<extra></extra>",
+        )
+    )
+    _lay_out_counts_over_time(ctx, fig, series, series["period"], label, height, showlegend=False)
+    return fig
+
+
+def _lay_out_counts_over_time(
+    ctx: Context,
+    fig: go.Figure,
+    series: pd.DataFrame,
+    periods: pd.Series,
+    label: str,
+    height: int,
+    *,
+    yaxis: dict | None = None,
+    **layout: object,
+) -> None:
+    """The layout the utilisation charts share: round count ticks on the y axis (at most about
+    five steps of 1, 2, 2.5 or 5 × 10ⁿ), month ticks on the x axis, both in the reader's
+    language and calendar, the axis title left out in right-to-left languages."""
+    rtl = direction(ctx.lang) == "rtl"
+    top = float(series["value"].max()) if len(series) else 1.0
+    step = 10 ** max(0, int(math.floor(math.log10(max(top, 1.0) / 4))))
+    step = next(s * step for s in (1, 2, 2.5, 5, 10) if top / (s * step) <= 5)
+    ticks = [i * step for i in range(int(top // step) + 2)]
+    tick_x, tick_x_text = month_ticks(periods, ctx.lang, ctx.calendar, max_ticks=6)
+    fig.update_layout(
+        font={"family": font_stack('"Source Sans", "Open Sans", sans-serif')},
+        separators=_PLOTLY_SEPARATORS.get(ctx.lang, ".,"),
+        height=height,
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        yaxis={
+            "tickvals": ticks,
+            "ticktext": [fmt_int(t, ctx.lang) for t in ticks],
+            "title": {"text": "" if rtl else label, "standoff": 10},
+            "automargin": True,
+            **(yaxis or {}),
+        },
+        xaxis={"tickvals": tick_x, "ticktext": tick_x_text, "automargin": True},
+        template="plotly_white",
+        **layout,
+    )
+
+
+def district_chart(ctx: Context, series: pd.DataFrame, label: str, height: int = 300):
+    """``measure`` per district and period (:func:`analytics.capacity.group_series`): one line
+    per district, every label in the reader's language and calendar."""
+    fig = go.Figure()
+    for group, rows in series.groupby("group", sort=True):
+        months = rows["period"].map(lambda p: fmt_month(p, ctx.lang, calendar=ctx.calendar))
+        values = rows["value"].map(lambda v: fmt_int(v, ctx.lang))
+        name = escape_text(group)
+        fig.add_trace(
+            go.Scatter(
+                x=rows["period"],
+                y=rows["value"],
+                mode="lines+markers",
+                name=name,
+                customdata=np.column_stack([months.to_numpy(), values.to_numpy()]),
+                hovertemplate=f"{name}<br>%{{customdata[0]}}: %{{customdata[1]}}<extra></extra>",
+            )
+        )
+    _lay_out_counts_over_time(
+        ctx,
+        fig,
+        series,
+        pd.Series(sorted(series["period"].unique())),
+        label,
+        height,
+        yaxis={"rangemode": "tozero"},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.15},
+    )
+    return fig

@@ -1,0 +1,233 @@
+"""The Capacity and load page's load section: headline figures, the map of capacity within reach
+with the service's facilities sized by the people they serve and coloured by load, and the
+facilities ranked by load ratio (with their latest utilisation and growth)."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from analytics import capacity as cap
+from analytics.classify import NO_DATA_COLOUR, classify, palette_for
+from render.format import fmt_int, fmt_number, fmt_pct
+from render.maps import LegendItem
+from ui import data
+from ui.area_maps import add_legend, areas_with, show_map, value_map
+from ui.capacity import data as capacity_data
+from ui.capacity.selection import Selection
+from ui.capacity.views import (
+    access_digits,
+    add_load_symbols,
+    measure_label,
+    show_table,
+    supply_label,
+)
+from ui.context import Context
+from ui.facility_layer import add_facilities
+
+NONE_IN_REACH_COLOUR = "#fde0dd"
+
+
+def load_section(
+    ctx: Context, sel: Selection, shown_facilities: gpd.GeoDataFrame | None, measure: str | None
+) -> None:
+    """The service's load under the sidebar's settings: figures, map (with the facilities the
+    shared filters show besides), and the ranked table with its downloads; with ``measure``, each
+    facility's latest figure and growth in the table."""
+    ws, ver = sel.source, sel.version
+    service, supply, overload_at = sel.service, sel.supply, sel.overload_at
+    settings = sel.settings
+    s_label = supply_label(ctx, supply)
+    base = capacity_data.baseline(ws, ver, settings)
+    load = base.load
+    summary = capacity_data.load_summary(load)
+    totals = capacity_data.latest_totals(ws, ver, measure)
+    growth = capacity_data.growth(ws, ver, measure) if measure else None
+
+    st.subheader(ctx.t("capacity.load.title", service=ctx.t(f"capacity.service.{service}")))
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric(ctx.t("capacity.load.facilities"), fmt_int(summary["n"], ctx.lang))
+    m2.metric(
+        ctx.t("capacity.load.reference", supply=s_label),
+        fmt_int(summary["reference"], ctx.lang),
+        help=ctx.t(
+            "capacity.load.reference_help",
+            within=fmt_int(summary["within"], ctx.lang),
+            supply=fmt_int(summary["supply"], ctx.lang),
+            unit=s_label,
+        ),
+    )
+    m3.metric(
+        ctx.t("capacity.load.overloaded", at=fmt_number(overload_at, ctx.lang, digits=2)),
+        fmt_int(summary["overloaded"], ctx.lang),
+    )
+    m4.metric(
+        ctx.t("capacity.load.within"),
+        fmt_pct(summary["within"] / summary["total"] if summary["total"] else None, ctx.lang),
+        help=ctx.t(
+            "capacity.load.within_help",
+            n=fmt_int(summary["within"], ctx.lang),
+            total=fmt_int(summary["total"], ctx.lang),
+        ),
+    )
+    others = (
+        shown_facilities[
+            ~shown_facilities["facility_id"].astype(str).isin(load["facility_id"].astype(str))
+        ]
+        if shown_facilities is not None
+        else None
+    )
+    per_area = base.areas.assign(name=base.areas["area_id"].map(sel.area_names).to_numpy())
+    load_map(
+        ctx,
+        data.display_shapes(ws, ver, "area"),
+        per_area,
+        load,
+        sel.facilities,
+        others,
+        supply=supply,
+        overload_at=overload_at,
+        key=f"cap_load_map_{service}_{supply}",
+    )
+    st.caption(
+        ctx.t(
+            "capacity.load.explain",
+            km=fmt_number(settings.catchment_km, ctx.lang, digits=1),
+            supply=s_label,
+            at=fmt_number(overload_at, ctx.lang, digits=2),
+        )
+    )
+    if load.attrs.get("n_missing_supply"):
+        st.caption(
+            ctx.t(
+                "capacity.load.missing_supply", n=fmt_int(load.attrs["n_missing_supply"], ctx.lang)
+            )
+        )
+    ranked = load_table(
+        ctx,
+        load,
+        supply=supply,
+        totals=totals,
+        measure=measure,
+        growth=growth,
+    )
+    show_table(ctx, ranked, f"capacity_load_{service}", key="cap_load_dl")
+
+
+def load_map(
+    ctx: Context,
+    shapes: gpd.GeoDataFrame,
+    per_area: pd.DataFrame,
+    load: pd.DataFrame,
+    facilities: gpd.GeoDataFrame,
+    others: gpd.GeoDataFrame | None,
+    *,
+    supply: str,
+    overload_at: float,
+    key: str,
+    height: int = 540,
+) -> None:
+    """Areas coloured by capacity within reach (2SFCA), the service's facilities as circles sized
+    by the people they serve and coloured by load, and the other facilities (shared layer)."""
+    merged = areas_with(shapes, per_area[["area_id", "name", "population", "access"]])
+    numbers = pd.to_numeric(merged["access"], errors="coerce").astype("float64")
+    # Areas with nothing in reach get a class of their own; the rest are split into quantiles.
+    none_in_reach = (numbers <= 0).to_numpy()
+    classes = classify(numbers.where(~none_in_reach), scheme="quantiles", k=4)
+    palette = palette_for(max(classes.k, 1), reverse=True)
+    colours = classes.class_of.map(dict(enumerate(palette))).fillna(NO_DATA_COLOUR)
+    merged["_colour"] = np.where(none_in_reach, NONE_IN_REACH_COLOUR, colours.to_numpy())
+    digits = access_digits(supply)
+    items = [
+        LegendItem(c, label, n)
+        for c, label, n in zip(
+            palette,
+            classes.labels(lambda v: fmt_number(v, ctx.lang, digits=digits)),
+            classes.counts,
+            strict=False,
+        )
+    ]
+    if none_in_reach.any():
+        items.append(
+            LegendItem(
+                NONE_IN_REACH_COLOUR, ctx.t("capacity.map.none_in_reach"), int(none_in_reach.sum())
+            )
+        )
+    missing = classes.n_no_data - int(none_in_reach.sum())
+    if missing > 0:
+        items.append(LegendItem(NO_DATA_COLOUR, ctx.t("map.no_data"), missing))
+    title = ctx.t("capacity.map.access", supply=supply_label(ctx, supply))
+    fmap = value_map(
+        ctx,
+        merged,
+        names=merged["name"],
+        values=merged["access"].map(lambda v: fmt_number(v, ctx.lang, digits=digits)),
+        title=title,
+        legend_items=items,
+        height=height,
+    )
+    if others is not None and len(others):
+        other_items = add_facilities(ctx, fmap, others)
+        add_legend(ctx, fmap, ctx.t("access.map.facilities"), other_items, position="bottomleft")
+    load_items = add_load_symbols(
+        ctx, fmap, load, facilities, supply=supply, overload_at=overload_at
+    )
+    add_legend(ctx, fmap, ctx.t("capacity.map.load"), load_items, position="topright")
+    show_map(fmap, key=key, height=height)
+
+
+def load_table(
+    ctx: Context,
+    load: pd.DataFrame,
+    *,
+    supply: str,
+    totals: pd.Series,
+    measure: str | None,
+    growth: pd.DataFrame | None,
+) -> pd.DataFrame:
+    """The service's facilities ranked by load ratio (heaviest first), as shown (and downloaded)."""
+    ranked = load.sort_values(["load_ratio", "allocated_population"], ascending=False)
+    ranked = ranked.reset_index(drop=True)
+    columns: dict[str, object] = {
+        ctx.t("access.table.rank"): np.arange(1, len(ranked) + 1),
+        ctx.t("table.name"): ranked["name"].astype(str).to_numpy()
+        if "name" in ranked
+        else ranked["facility_id"].to_numpy(),
+        ctx.t("map.type"): ranked["type"].map(lambda t: ctx.label("facility_type", t)).to_numpy(),
+    }
+    if supply != "facility":
+        columns[supply_label(ctx, supply)] = ranked["supply"].round().astype("Int64").to_numpy()
+    columns[ctx.t("capacity.table.catchment")] = ranked["catchment_population"].round().to_numpy()
+    columns[ctx.t("capacity.table.allocated")] = ranked["allocated_population"].round().to_numpy()
+    if supply != "facility":
+        columns[ctx.t("capacity.table.per_supply", supply=supply_label(ctx, supply))] = (
+            ranked["people_per_supply"].round().to_numpy()
+        )
+    columns[ctx.t("capacity.table.load_ratio")] = ranked["load_ratio"].round(2).to_numpy()
+    columns[ctx.t("capacity.table.overloaded")] = np.where(
+        ranked["overloaded"], ctx.t("access.map.yes"), ""
+    )
+    if measure is not None and len(totals):
+        label = measure_label(ctx, measure)
+        columns[ctx.t("capacity.table.latest", measure=label)] = (
+            ranked["facility_id"].map(totals).round().to_numpy()
+        )
+        if supply != "facility":
+            per = cap.utilisation_per_supply(
+                totals,
+                ranked.assign(**{supply: ranked["supply"]})[["facility_id", supply]],
+                supply,
+            )
+            columns[
+                ctx.t(
+                    "capacity.table.activity_per", measure=label, supply=supply_label(ctx, supply)
+                )
+            ] = ranked["facility_id"].map(per).round(1).to_numpy()
+        if growth is not None and len(growth):
+            rates = growth.set_index("facility_id")["growth"]
+            columns[ctx.t("capacity.table.growth")] = (
+                (ranked["facility_id"].map(rates) * 100).round(1).to_numpy()
+            )
+    return pd.DataFrame(columns)
