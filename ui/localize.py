@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 from pandas.io.formats.style import Styler
 
-from render.fonts import font_face_css, font_stack
+from render.fonts import digits_face_css, font_face_css, font_stack
 from render.format import fmt_int, fmt_pct, nfc
 from render.i18n import direction, translate
 
@@ -83,6 +83,16 @@ def language_style(lang: str) -> str:
         font_face_css(),
         f'.stApp {_TEXT}, [data-baseweb="popover"] {_TEXT} {{ font-family: {font_stack()}; }}',
     ]
+    if lang == "fa":
+        # Every digit read in Persian, also those the page cannot write (slider values, numbers
+        # typed in inputs, chart axes): the digits font first (render.fonts). Commands and ids in
+        # code blocks keep their Latin digits.
+        digits = font_stack(persian_digits=True)
+        css += [
+            digits_face_css(),
+            f'.stApp {_TEXT}:not([data-testid="stCode"] *), [data-baseweb="popover"] {_TEXT},'
+            f" .js-plotly-plot text {{ font-family: {digits} !important; }}",
+        ]
     if direction(lang) == "rtl":
         css.append(_RTL_CSS)
     return "<style>" + "\n".join(css) + "</style>"

@@ -5,8 +5,15 @@ from __future__ import annotations
 import unicodedata
 
 import pandas as pd
+from fontTools.ttLib import TTFont
 
-from render.fonts import PERSIAN_FONT_URL, ensure_font_assets, font_face_css
+from render.fonts import (
+    PERSIAN_DIGITS_FAMILY,
+    PERSIAN_DIGITS_URL,
+    PERSIAN_FONT_URL,
+    ensure_font_assets,
+    font_face_css,
+)
 from render.format import fmt_int
 from ui.localize import display_names, language_style, localized_table, names_by_key
 
@@ -21,6 +28,31 @@ def test_font_is_copied_once_and_served_locally(tmp_path):
     css = font_face_css()
     assert PERSIAN_FONT_URL in css and "unicode-range" in css
     assert "http" not in css  # never a CDN
+
+
+def test_persian_digits_font_draws_each_latin_digit_as_its_persian_digit(tmp_path):
+    source = TTFont(ensure_font_assets(tmp_path))
+    digits = TTFont(tmp_path / "static" / "vendor" / "fonts" / PERSIAN_DIGITS_URL.split("/")[-1])
+    source_map, digits_map = source.getBestCmap(), digits.getBestCmap()
+
+    def outline(font, glyph):
+        return list(font["glyf"][glyph].getCoordinates(font["glyf"])[0])
+
+    for d in range(10):
+        drawn = outline(digits, digits_map[0x30 + d])
+        assert drawn == outline(source, source_map[0x6F0 + d]), (
+            f"{d} is not drawn as a Persian digit"
+        )
+        assert drawn != outline(source, source_map[0x30 + d])
+    assert set(digits_map) == set(range(0x30, 0x3A)) | set(range(0x6F0, 0x6FA))  # nothing else
+
+
+def test_only_persian_pages_draw_latin_digits_as_persian_ones():
+    style = language_style("fa")
+    assert PERSIAN_DIGITS_URL in style and "unicode-range: U+0030-0039" in style
+    assert f'"{PERSIAN_DIGITS_FAMILY}"' in style.split("unicode-range: U+0030-0039")[1]
+    for lang in ("en", "vi"):
+        assert PERSIAN_DIGITS_FAMILY not in language_style(lang)
 
 
 def test_persian_style_is_right_to_left_and_others_are_not():
