@@ -25,7 +25,7 @@ from streamlit.testing.v1 import AppTest
 
 from geodata.tables.problems import DataError
 from render.i18n import translate
-from tests.apptest.conftest import on_demo, server_past_first_request  # noqa: F401 (fixtures)
+from tests.apptest.conftest import on_demo  # noqa: F401 (fixture)
 from tests.apptest.helpers import run_as, write_users
 from tests.conftest import ROOT, require
 
@@ -170,10 +170,10 @@ def test_the_reading_processes_start_without_the_apps_secrets(monkeypatch):
 
 def test_reads_beyond_the_parallel_limit_wait_their_turn(monkeypatch, tmp_path):
     from geodata.uploads import sandbox
-    from geodata.uploads import workflow as I
+    from geodata.uploads.reading import discard_upload, save_upload
 
     monkeypatch.setenv("COVERAGE_ATLAS_PARALLEL_READS", "1")
-    path = I.save_upload(b"id,name\n1,a\n", "t.csv")
+    path = save_upload(b"id,name\n1,a\n", "t.csv")
     from geodata.uploads.limits import limits_from_env
 
     limits = limits_from_env().with_(timeout_s=1.0)
@@ -185,7 +185,7 @@ def test_reads_beyond_the_parallel_limit_wait_their_turn(monkeypatch, tmp_path):
             assert busy.value.code == "busy" and time.monotonic() - started < 5
         assert len(sandbox.read_upload_isolated(path, name="t.csv", limits=limits).frame) == 1
     finally:
-        I.discard_upload(path)
+        discard_upload(path)
 
 
 # --- zip bomb ----------------------------------------------------------------------------------
@@ -318,7 +318,7 @@ def test_stale_upload_folders_are_swept_and_fresh_ones_kept(tmp_path):
 def _read_and_keep(script_state: dict) -> None:  # pragma: no cover — runs inside AppTest
     import streamlit as st
 
-    from ui.admin import manage as data_manage
+    from ui.admin import upload as data_upload
 
     class File:
         name = "people.csv"
@@ -327,10 +327,10 @@ def _read_and_keep(script_state: dict) -> None:  # pragma: no cover — runs ins
         def getvalue(self) -> bytes:
             return b"id,lat,lon\n1,35.7,51.4\n2,35.71,51.41\n"
 
-    upload = data_manage.read_files(None, [File()], "", "insured_points")
+    upload = data_upload.read_files(None, [File()], "", "insured_points")
     st.write(str(upload.path))
     if st.session_state.get("remove"):
-        data_manage.release_upload()
+        data_upload.release_upload()
 
 
 def test_a_removed_file_and_an_ended_session_leave_no_copy():

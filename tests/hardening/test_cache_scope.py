@@ -29,7 +29,6 @@ import pytest
 import streamlit as st
 from streamlit.runtime.caching.cache_utils import CachedFunc, _make_value_key
 
-from tests.apptest.conftest import server_past_first_request  # noqa: F401 — autouse fixture
 from tests.apptest.helpers import app_pages, run_as, write_users
 from tests.hardening.cache_scope import (
     NOT_READ_API,
