@@ -78,3 +78,37 @@ def run_as(
     if strict:
         assert not at.exception, (username, page, [e.value for e in at.exception])
     return at
+
+
+#: Tehran's 22 districts given to four partners by district number.
+TEHRAN_PARTNERS = {
+    "P1": ("Relief Committee", range(1, 6)),
+    "P2": ("Red Crescent", range(6, 12)),
+    "P3": ("Welfare Organisation", range(12, 18)),
+    "P4": ("Executive HQ", range(18, 23)),
+}
+
+
+def give_tehran_partners(path: Path) -> None:
+    """Save a version of the Tehran workspace at ``path`` whose areas are given to the partners
+    of :data:`TEHRAN_PARTNERS` by their district's number."""
+    import pandas as pd
+
+    from geodata.store.workspace import read_workspace, save_version
+
+    areas = read_workspace(path)["areas"]
+    number = pd.to_numeric(areas["district_id"], errors="coerce")
+    partner = pd.Series(None, index=areas.index, dtype="object")
+    for pid, (_, districts) in TEHRAN_PARTNERS.items():
+        partner[number.isin(list(districts)).to_numpy()] = pid
+    areas["partner_id"] = partner
+    partners = pd.DataFrame(
+        {
+            "partner_id": list(TEHRAN_PARTNERS),
+            "name": [name for name, _ in TEHRAN_PARTNERS.values()],
+            "target_coverage": 1.0,
+        }
+    )
+    save_version(
+        path, {"areas": areas, "partners": partners}, message="partners by district", author="t"
+    )

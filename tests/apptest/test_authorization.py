@@ -18,7 +18,6 @@ import io
 import re
 import zipfile
 
-import pandas as pd
 import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
@@ -26,7 +25,7 @@ from streamlit.testing.v1 import AppTest
 from geodata.store.workspace import latest_version, list_versions, read_workspace, restore_version
 from geodata.users.accounts import User, write_user
 from render.i18n import translate
-from tests.apptest.helpers import PASSWORD, app_pages, run_as, write_users
+from tests.apptest.helpers import PASSWORD, app_pages, give_tehran_partners, run_as, write_users
 from tests.conftest import ROOT, require
 from tests.hardening.downloads import have_pdftotext, pdf_text
 
@@ -347,40 +346,14 @@ def test_a_reassignment_is_a_new_version_that_can_be_undone(signed_in, tmp_path,
     assert (again.loc[moved] == "P1").all()
 
 
-#: Tehran's 22 districts given to four partners by district number.
-TEHRAN_PARTNERS = {
-    "P1": ("Relief Committee", range(1, 6)),
-    "P2": ("Red Crescent", range(6, 12)),
-    "P3": ("Welfare Organisation", range(12, 18)),
-    "P4": ("Executive HQ", range(18, 23)),
-}
-
-
 @pytest.fixture(scope="module")
 def tehran_with_partners(tehran_workspace, tmp_path_factory) -> str:
     """The Tehran workspace with a partner assignment built from the district numbers."""
     import shutil
 
-    from geodata.store.workspace import save_version
-
     path = tmp_path_factory.mktemp("tehran-partners") / "tehran.gpkg"
     shutil.copy(tehran_workspace, path)
-    areas = read_workspace(path)["areas"]
-    number = pd.to_numeric(areas["district_id"], errors="coerce")
-    partner = pd.Series(None, index=areas.index, dtype="object")
-    for pid, (_, districts) in TEHRAN_PARTNERS.items():
-        partner[number.isin(list(districts)).to_numpy()] = pid
-    areas["partner_id"] = partner
-    partners = pd.DataFrame(
-        {
-            "partner_id": list(TEHRAN_PARTNERS),
-            "name": [name for name, _ in TEHRAN_PARTNERS.values()],
-            "target_coverage": 1.0,
-        }
-    )
-    save_version(
-        path, {"areas": areas, "partners": partners}, message="partners by district", author="t"
-    )
+    give_tehran_partners(path)
     return str(path)
 
 

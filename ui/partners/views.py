@@ -346,6 +346,11 @@ def trend_section(ctx: Context, cards: pd.DataFrame) -> None:
         )
 
 
+#: The trend's partner and area as a fragment of their own (inside the page's): a change of either
+#: reruns only the trend, with the scorecards the page's last run handed it.
+partner_trend = st.fragment(trend_section, key="partners_trend")
+
+
 def reassign_form(ctx: Context, areas: pd.DataFrame, cards: pd.DataFrame) -> None:
     """Give areas (picked one by one, or a whole district) to another partner: a new version."""
     labels = partner_label(ctx, cards[cards["name"].notna()])
