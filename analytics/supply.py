@@ -1,5 +1,6 @@
-"""Which facility types supply what: the services whose load is measured, the supplies that capacity
-is counted in, and which of them a workspace's facilities can show.
+"""Which facility types supply what: the services whose load is measured, the type a new site
+becomes, the supplies that capacity is counted in, and which of them a workspace's facilities can
+show.
 
 Vocabularies shared by the Infrastructure needs page (capacity-aware access, 2SFCA) and the Capacity
 and load page (load, what-if). Pure: facilities table in, names out.
@@ -13,13 +14,22 @@ import pandas as pd
 from analytics.access import CARE_TYPES
 from analytics.capacity import SUPPLY_COLUMNS
 
-__all__ = ["SERVICES", "SUPPLY_SERVICES", "SUPPLY_TYPES", "supply_options"]
+__all__ = ["SERVICES", "SITE_TYPES", "SUPPLY_SERVICES", "SUPPLY_TYPES", "supply_options"]
 
 #: Services whose load the Capacity page shows: facility types counted together.
 SERVICES: dict[str, tuple[str, ...]] = {
     "hospital": ("hospital",),
     "care": CARE_TYPES,
     "insurance_office": ("insurance_office",),
+}
+
+#: Facility type a new site of each siting care set (:data:`analytics.access.DISTANCE_SETS`)
+#: becomes.
+SITE_TYPES: dict[str, str] = {
+    "care": "clinic",
+    "hospital": "hospital",
+    "clinic": "clinic",
+    "insurance_office": "insurance_office",
 }
 
 #: 2SFCA supply choices of the Infrastructure page: what is counted, and the facility types that

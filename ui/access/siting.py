@@ -15,6 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.capacity import Change, sites_as_changes
+from analytics.supply import SITE_TYPES
 from render.format import fmt_int, fmt_pct
 from ui.access import data as access_data
 from ui.access.measure import DISTANCES, km_format
@@ -22,7 +23,6 @@ from ui.access.tables import download
 from ui.admin.manage import upload_error_text
 from ui.auth import may_open
 from ui.capacity import data as capacity_data
-from ui.capacity.data import SITE_TYPES
 from ui.context import Context
 from ui.localize import number_columns
 from ui.state import Param, open_page, value

@@ -246,7 +246,7 @@ def capacity_section(
 ) -> None:
     """The neighbourhoods with the least capacity within reach (most people first on ties): the
     first rows shown, every neighbourhood in the downloads. ``supply`` is one of
-    :data:`ui.access.data.SUPPLY_TYPES`."""
+    :data:`analytics.supply.SUPPLY_TYPES`."""
     st.subheader(ctx.t("access.capacity.title"))
     st.caption(
         ctx.t(f"access.capacity.{supply}", km=fmt_number(catchment_km, ctx.lang, digits=1))

@@ -15,19 +15,11 @@ import streamlit as st
 
 from analytics import capacity as cap
 from analytics.access import DISTANCE_SETS
-from analytics.supply import SERVICES
+from analytics.supply import SERVICES, SITE_TYPES
 from geodata.tables.schema import UTILISATION_MEASURES
 from geodata.tables.utilisation import delete_scenario, save_scenario
 from geodata.users.audit import Actor
 from ui import data
-
-#: Facility type a new site of each siting care set becomes.
-SITE_TYPES = {
-    "care": "clinic",
-    "hospital": "hospital",
-    "clinic": "clinic",
-    "insurance_office": "insurance_office",
-}
 
 
 def facilities(source: str, version: int) -> gpd.GeoDataFrame:
