@@ -19,40 +19,48 @@ from ui.context import current
 from ui.state import Param, bind, publish, value
 
 ctx = current()
-o = choices(ctx)
+offered = choices(ctx)
 P = {
     "section": Param("section", SECTIONS[0], lambda: SECTIONS, key="br_section"),
-    "scope": Param("scope", "region", lambda: o.scopes, key="br_scope"),
+    "scope": Param("scope", "region", lambda: offered.scopes, key="br_scope"),
     "district": Param(
         "district",
-        o.districts[0] if o.districts else "",
-        lambda: o.districts or [""],
+        offered.districts[0] if offered.districts else "",
+        lambda: offered.districts or [""],
         key="br_district",
     ),
     "partner": Param(
         "partner",
-        o.partner_ids[0] if o.partner_ids else "",
-        lambda: o.partner_ids or [""],
+        offered.partner_ids[0] if offered.partner_ids else "",
+        lambda: offered.partner_ids or [""],
         key="br_partner",
     ),
-    "month": Param("month", o.latest, lambda: o.month_keys or [""], key="br_month"),
+    "month": Param("month", offered.latest, lambda: offered.month_keys or [""], key="br_month"),
     "orientation": Param(
         "orientation", "portrait", lambda: ["portrait", "landscape"], key="br_orientation"
     ),
-    "metric": Param("metric", o.metrics[0], lambda: o.metrics, key="br_metric"),
-    "level": Param("level", o.levels[-1], lambda: o.levels, key="br_level"),
+    "metric": Param("metric", offered.metrics[0], lambda: offered.metrics, key="br_metric"),
+    "level": Param("level", offered.levels[-1], lambda: offered.levels, key="br_level"),
     "cmp": Param(
-        "cmp", o.compare_by[0] if o.compare_by else "", lambda: o.compare_by or [""], key="br_cmp"
+        "cmp",
+        offered.compare_by[0] if offered.compare_by else "",
+        lambda: offered.compare_by or [""],
+        key="br_cmp",
     ),
     "a": Param("a", "", key="br_a"),
     "b": Param("b", "", key="br_b"),
-    "by": Param("by", o.step_by[0] if o.step_by else "", lambda: o.step_by or [""], key="br_by"),
+    "by": Param(
+        "by",
+        offered.step_by[0] if offered.step_by else "",
+        lambda: offered.step_by or [""],
+        key="br_by",
+    ),
     "step": Param("step", 0, parse=int, key="br_step"),
 }
 bind(list(P.values()))
 
 if st.query_params.get("present") == "1":
-    presentation.present(ctx, o, P["by"], P["step"])
+    presentation.present(ctx, offered, P["by"], P["step"])
     publish(list(P.values()))
     st.stop()
 
@@ -68,17 +76,17 @@ st.segmented_control(
     required=True,
 )
 section = str(value(P["section"]))
-if o.month_keys and section in ("briefing", "map", "compare"):
-    views.month_picker(ctx, o.month_keys[::-1], P["month"].widget_key)
+if offered.month_keys and section in ("briefing", "map", "compare"):
+    views.month_picker(ctx, offered.month_keys[::-1], P["month"].widget_key)
 month_key = str(value(P["month"]))
 
 if section == "briefing":
-    sections.briefing_section(ctx, o, P, month_key)
+    sections.briefing_section(ctx, offered, P, month_key)
 elif section == "map":
-    sections.map_section(ctx, o, P, month_key)
+    sections.map_section(ctx, offered, P, month_key)
 elif section == "compare":
-    sections.compare_section(ctx, o, P, month_key)
+    sections.compare_section(ctx, offered, P, month_key)
 else:  # presentation: choose what to step through, then start
-    presentation.presentation_start(ctx, o, P["by"])
+    presentation.presentation_start(ctx, offered, P["by"])
 
 publish(list(P.values()))

@@ -7,7 +7,6 @@ The documents are drawn by :mod:`reports` (no Streamlit there).
 
 from __future__ import annotations
 
-import html
 import re
 import shlex
 from collections.abc import Callable
@@ -27,22 +26,6 @@ from ui.auth import may
 from ui.context import Context
 from ui.localize import display_names
 
-#: Presentation view: no sidebar, header or toolbar; the page uses the whole width.
-PRESENTATION_CSS = """<style>
-[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
-[data-testid="stExpandSidebarButton"], [data-testid="stHeader"], [data-testid="stToolbar"],
-[data-testid="stDecoration"], [data-testid="stStatusWidget"] { display: none !important; }
-[data-testid="stMainBlockContainer"] { max-width: 100% !important; padding: 1.2rem 2rem 1rem; }
-.ca-present-title { font-size: 2.4rem; font-weight: 700; line-height: 1.2; }
-.ca-present-sub { font-size: 1.2rem; color: #57606a; margin-bottom: 0.6rem; }
-[data-testid="stMetricValue"] { font-size: 2.2rem; }
-</style>"""
-
-
-def escape(text: object) -> str:
-    """Text for raw HTML."""
-    return html.escape(str(text), quote=True)
-
 
 def md(text: object) -> str:
     """Text for Markdown."""
@@ -51,15 +34,6 @@ def md(text: object) -> str:
 
 def pct(ctx: Context, value: object) -> str:
     return fmt_pct(value, ctx.lang)
-
-
-def start_presentation() -> None:
-    st.query_params["present"] = "1"
-
-
-def leave_presentation() -> None:
-    if "present" in st.query_params:
-        del st.query_params["present"]
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

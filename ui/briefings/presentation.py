@@ -5,6 +5,7 @@ through, start and leave it (``?present=1`` in the URL).
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 import streamlit as st
@@ -18,48 +19,73 @@ from ui.briefings.choices import Choices
 from ui.context import Context
 from ui.state import Param, value
 
+#: Presentation view: no sidebar, header or toolbar; the page uses the whole width.
+PRESENTATION_CSS = """<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+[data-testid="stExpandSidebarButton"], [data-testid="stHeader"], [data-testid="stToolbar"],
+[data-testid="stDecoration"], [data-testid="stStatusWidget"] { display: none !important; }
+[data-testid="stMainBlockContainer"] { max-width: 100% !important; padding: 1.2rem 2rem 1rem; }
+.ca-present-title { font-size: 2.4rem; font-weight: 700; line-height: 1.2; }
+.ca-present-sub { font-size: 1.2rem; color: #57606a; margin-bottom: 0.6rem; }
+[data-testid="stMetricValue"] { font-size: 2.2rem; }
+</style>"""
 
-def present(ctx: Context, o: Choices, by_param: Param[Any], step_param: Param[Any]) -> None:
+
+def escape(text: object) -> str:
+    """Text for raw HTML."""
+    return html.escape(str(text), quote=True)
+
+
+def start_presentation() -> None:
+    st.query_params["present"] = "1"
+
+
+def leave_presentation() -> None:
+    if "present" in st.query_params:
+        del st.query_params["present"]
+
+
+def present(ctx: Context, offered: Choices, by_param: Param[Any], step_param: Param[Any]) -> None:
     """Full width, no sidebar or toolbar: one district or one month per step."""
-    st.html(bd.PRESENTATION_CSS)
+    st.html(PRESENTATION_CSS)
     ws, ver = ctx.source, ctx.version
     by = str(value(by_param))
-    items = o.districts if by == "districts" else o.month_keys
+    items = offered.districts if by == "districts" else offered.month_keys
     if not items:
         st.warning(ctx.t("overview.no_insured"))
         return
     step = min(max(int(value(step_param)), 0), len(items) - 1)
     st.session_state[step_param.widget_key] = step
     item = items[step]
-    month = o.stamp(o.latest if by == "districts" else item)
+    month = offered.stamp(offered.latest if by == "districts" else item)
     if by == "districts":
-        heading = o.district_label(item)
-        subset = bd.in_district(o.areas, item)
+        heading = offered.district_label(item)
+        subset = bd.in_district(offered.areas, item)
         shapes = bd.in_district(
-            map_shapes.view_shapes(ws, ver, "area", district=item, big=o.big), item
+            map_shapes.view_shapes(ws, ver, "area", district=item, big=offered.big), item
         )
         level = "area"
     else:
         heading = ctx.title
-        subset = o.areas
-        level = o.levels[0]
-        shapes = map_shapes.view_shapes(ws, ver, level, big=o.big)
+        subset = offered.areas
+        level = offered.levels[0]
+        shapes = map_shapes.view_shapes(ws, ver, level, big=offered.big)
     per_area = data.area_coverage(ws, ver, month, None)
     own = per_area[per_area["area_id"].isin(subset["area_id"])]
-    when = o.month_label(month.strftime("%Y-%m")) if month is not None else ""
+    when = offered.month_label(month.strftime("%Y-%m")) if month is not None else ""
     counter = ctx.t(
         "briefings.present.step", n=fmt_int(step + 1, ctx.lang), total=fmt_int(len(items), ctx.lang)
     )
     st.html(
-        f'<div class="ca-present-title" dir="auto">{bd.escape(heading)}</div>'
+        f'<div class="ca-present-title" dir="auto">{escape(heading)}</div>'
         f'<div class="ca-present-sub" dir="auto">'
-        f"{bd.escape(joined([when, counter], ctx.lang))}</div>"
+        f"{escape(joined([when, counter], ctx.lang))}</div>"
     )
     views.headline(ctx, cov.headline_figures(own), None)
-    metric = "coverage" if o.with_insured else "population"
+    metric = "coverage" if offered.with_insured else "population"
     values = own if level == "area" else data.grouped_coverage(ws, ver, month, None, level)
     if level == "district":
-        values = values.assign(district_name=values["district_id"].map(o.district_names))
+        values = values.assign(district_name=values["district_id"].map(offered.district_names))
     bd.level_map(
         ctx, shapes, values, level, metric=metric, key=f"br_present_{by}_{step}", height=620
     )
@@ -84,19 +110,19 @@ def present(ctx: Context, o: Choices, by_param: Param[Any], step_param: Param[An
         ctx.t("briefings.present.exit"),
         icon=":material/close:",
         key="br_exit",
-        on_click=bd.leave_presentation,
+        on_click=leave_presentation,
     )
 
 
-def presentation_start(ctx: Context, o: Choices, by_param: Param[Any]) -> None:
+def presentation_start(ctx: Context, offered: Choices, by_param: Param[Any]) -> None:
     """The page's presentation section: what to step through (districts or months), then start."""
     st.subheader(ctx.t("briefings.sections.present"))
     st.write(ctx.t("briefings.present.hint"))
-    if not o.step_by:
+    if not offered.step_by:
         return
     st.radio(
         ctx.t("briefings.present.by"),
-        o.step_by,
+        offered.step_by,
         key=by_param.widget_key,
         format_func=lambda b: ctx.t(f"briefings.present.{b}"),
         horizontal=True,
@@ -106,5 +132,5 @@ def presentation_start(ctx: Context, o: Choices, by_param: Param[Any]) -> None:
         type="primary",
         icon=":material/slideshow:",
         key="br_start",
-        on_click=bd.start_presentation,
+        on_click=start_presentation,
     )

@@ -27,7 +27,7 @@ from ui.state import Param, value
 
 
 def briefing_section(
-    ctx: Context, o: Choices, params: dict[str, Param[Any]], month_key: str
+    ctx: Context, offered: Choices, params: dict[str, Param[Any]], month_key: str
 ) -> None:
     """The briefing's scope (region, district, partner) and orientation in the sidebar; the
     button that makes the PDF, its download and the command that makes the same briefing."""
@@ -35,7 +35,7 @@ def briefing_section(
     is_partner = ctx.role == "partner"
     sb.radio(
         ctx.t("briefings.scope.label"),
-        o.scopes,
+        offered.scopes,
         key=params["scope"].widget_key,
         # A partner's "whole region" is all of its own areas.
         format_func=lambda s: ctx.t(
@@ -47,17 +47,17 @@ def briefing_section(
     if scope == "district":
         sb.selectbox(
             ctx.t("briefings.scope.district_pick"),
-            o.districts,
+            offered.districts,
             key=params["district"].widget_key,
-            format_func=o.district_label,
+            format_func=offered.district_label,
         )
         scope_id = str(value(params["district"]))
     elif scope == "partner":
         sb.selectbox(
             ctx.t("briefings.scope.partner_pick"),
-            o.partner_ids,
+            offered.partner_ids,
             key=params["partner"].widget_key,
-            format_func=lambda p: str(o.partner_names.get(p) or p),
+            format_func=lambda p: str(offered.partner_names.get(p) or p),
         )
         scope_id = str(value(params["partner"]))
     sb.radio(
@@ -110,35 +110,37 @@ def briefing_section(
     st.code(bd.cli_line(ctx, scope, scope_id, month_key, orientation), language="bash")
 
 
-def map_section(ctx: Context, o: Choices, params: dict[str, Param[Any]], month_key: str) -> None:
+def map_section(
+    ctx: Context, offered: Choices, params: dict[str, Param[Any]], month_key: str
+) -> None:
     """The metric and level in the sidebar; the map, its exports (PNG, HTML, GeoJSON,
     GeoPackage) and its figures as a table with CSV and XLSX downloads."""
     ws, ver = ctx.source, ctx.version
     sb = st.sidebar
     sb.selectbox(
         ctx.t("briefings.map.metric"),
-        o.metrics,
+        offered.metrics,
         key=params["metric"].widget_key,
         format_func=lambda m: ctx.t(f"metric.{m}"),
     )
     sb.radio(
         ctx.t("briefings.map.level"),
-        o.levels,
+        offered.levels,
         key=params["level"].widget_key,
         format_func=lambda lv: ctx.t(f"level.{lv}"),
     )
     metric, level = str(value(params["metric"])), str(value(params["level"]))
-    month = o.stamp(month_key)
+    month = offered.stamp(month_key)
     values = data.grouped_coverage(ws, ver, month, None, level)
     name_column = bd.name_column(level)
     shown = values.assign(
         **{
-            name_column: values["district_id"].map(o.district_names)
+            name_column: values["district_id"].map(offered.district_names)
             if level == "district"
             else display_names(values, name_column, ctx.lang)
         }
     )
-    shapes = map_shapes.view_shapes(ws, ver, level, big=o.big)
+    shapes = map_shapes.view_shapes(ws, ver, level, big=offered.big)
     st.subheader(ctx.t("briefings.sections.map"))
     bd.level_map(ctx, shapes, shown, level, metric=metric, key=f"br_map_{level}", height=520)
     map_exports(
@@ -164,29 +166,33 @@ def map_section(ctx: Context, o: Choices, params: dict[str, Param[Any]], month_k
         table,
         f"map_{level}_{month_key or 'all'}",
         key="br_table",
-        percent=(ctx.t("metric.coverage"),) if o.with_insured else (),
+        percent=(ctx.t("metric.coverage"),) if offered.with_insured else (),
     )
 
 
 def compare_section(
-    ctx: Context, o: Choices, params: dict[str, Param[Any]], month_key: str
+    ctx: Context, offered: Choices, params: dict[str, Param[Any]], month_key: str
 ) -> None:
     """Two months or two districts chosen in the sidebar, their maps side by side on one colour
     scale (quantiles of both together) and the difference in coverage."""
-    if not o.compare_by:
+    if not offered.compare_by:
         st.info(ctx.t("overview.no_insured"))
         return
     sb = st.sidebar
     sb.radio(
         ctx.t("briefings.compare.by"),
-        o.compare_by,
+        offered.compare_by,
         key=params["cmp"].widget_key,
         format_func=lambda c: ctx.t(f"briefings.compare.{c}"),
     )
     by = str(value(params["cmp"]))
-    options = o.month_keys if by == "months" else o.districts
-    defaults = (o.earlier, o.latest) if by == "months" else (o.districts[0], o.districts[1])
-    labels = o.month_label if by == "months" else o.district_label
+    options = offered.month_keys if by == "months" else offered.districts
+    defaults = (
+        (offered.earlier, offered.latest)
+        if by == "months"
+        else (offered.districts[0], offered.districts[1])
+    )
+    labels = offered.month_label if by == "months" else offered.district_label
     for side, default in zip(("a", "b"), defaults, strict=True):
         key = params[side].widget_key
         if st.session_state.get(key) not in options:
@@ -200,7 +206,7 @@ def compare_section(
     a, b = str(value(params["a"])), str(value(params["b"]))
     metric = "coverage"
     st.subheader(ctx.t("briefings.sections.compare"))
-    panels = [_panel(ctx, o, by, side_key, month_key) for side_key in (a, b)]
+    panels = [_panel(ctx, offered, by, side_key, month_key) for side_key in (a, b)]
     combined = pd.concat([p[2][metric] for p in panels], ignore_index=True)
     breaks = list(classify(pd.to_numeric(combined, errors="coerce"), "quantiles", 5).bins)
     columns = st.columns(2, gap="medium")
@@ -236,33 +242,33 @@ def compare_section(
     st.caption(ctx.t("briefings.compare.same_scale"))
 
 
-def _panel(ctx: Context, o: Choices, by: str, side_key: str, month_key: str) -> tuple:
+def _panel(ctx: Context, offered: Choices, by: str, side_key: str, month_key: str) -> tuple:
     """One side of the comparison: its title, level, figures per unit, shapes and headline
     figures (a month: the whole scope at the first level; a district: its areas that month)."""
     ws, ver = ctx.source, ctx.version
     if by == "months":
-        level = o.levels[0]
-        month = o.stamp(side_key)
+        level = offered.levels[0]
+        month = offered.stamp(side_key)
         values = (
             data.grouped_coverage(ws, ver, month, None, level)
             if level != "area"
             else data.area_coverage(ws, ver, month, None)
         )
-        shapes = map_shapes.view_shapes(ws, ver, level, big=o.big)
-        own_areas = o.areas
-        title = o.month_label(side_key)
+        shapes = map_shapes.view_shapes(ws, ver, level, big=offered.big)
+        own_areas = offered.areas
+        title = offered.month_label(side_key)
     else:
         level = "area"
-        month = o.stamp(month_key)
+        month = offered.stamp(month_key)
         per_area = data.area_coverage(ws, ver, month, None)
-        own_areas = bd.in_district(o.areas, side_key)
+        own_areas = bd.in_district(offered.areas, side_key)
         values = per_area[per_area["area_id"].isin(own_areas["area_id"])]
         shapes = bd.in_district(
-            map_shapes.view_shapes(ws, ver, "area", district=side_key, big=o.big), side_key
+            map_shapes.view_shapes(ws, ver, "area", district=side_key, big=offered.big), side_key
         )
-        title = o.district_label(side_key)
+        title = offered.district_label(side_key)
     if level == "district":
-        values = values.assign(district_name=values["district_id"].map(o.district_names))
+        values = values.assign(district_name=values["district_id"].map(offered.district_names))
     per_area = data.area_coverage(ws, ver, month, None)
     figures = cov.headline_figures(per_area[per_area["area_id"].isin(own_areas["area_id"])])
     return title, level, values, shapes, figures
