@@ -56,10 +56,12 @@ import pyarrow.parquet  # noqa: E402, F401
 import pyogrio.geopandas  # noqa: E402, F401
 import shapely  # noqa: E402
 
+from geodata.persons.points import count_points_in_areas  # noqa: E402
+from geodata.sources.readers import VECTOR_SUFFIXES  # noqa: E402
 from geodata.tables.problems import DataError  # noqa: E402
-from geodata.uploads import workflow as imports  # noqa: E402
 from geodata.uploads.candidates import candidate_points  # noqa: E402
 from geodata.uploads.limits import UploadLimits, check_content  # noqa: E402
+from geodata.uploads.reading import read_upload_here  # noqa: E402
 
 UNEXPECTED_DRIVERS = frozenset(pyogrio.list_drivers()) - ALLOWED_DRIVERS
 
@@ -86,7 +88,7 @@ def _set_limits(limits: UploadLimits, seconds: float | None = None) -> None:
 
 def _check_driver(path: Path, shown: str) -> None:
     """Where this GDAL has vector drivers not skipped: the one that opens the file must be allowed."""
-    if not UNEXPECTED_DRIVERS or path.suffix.lower() not in imports.VECTOR_SUFFIXES:
+    if not UNEXPECTED_DRIVERS or path.suffix.lower() not in VECTOR_SUFFIXES:
         return
     from geodata.sources.readers import _zip_source
 
@@ -185,7 +187,7 @@ def run(job: dict) -> None:
     try:
         check_content(path, shown, limits)
         _check_driver(path, shown)
-        upload = imports.read_upload_here(path, name=shown, **job["options"])
+        upload = read_upload_here(path, name=shown, **job["options"])
         read = time.perf_counter()
         frame = upload.frame
         if job.get("kind") == "sites":
@@ -211,8 +213,6 @@ def _plain(value: object) -> object:
 
 def count(job: dict) -> None:
     """Count the person records of ``job["path"]`` into the areas of ``job["areas"]``."""
-    from geodata.persons.points import count_points_in_areas
-
     out = Path(job["out"])
     path, shown = Path(job["path"]), job["name"]
     limits = UploadLimits(**job["limits"])
@@ -279,7 +279,7 @@ def _warm_up() -> None:
         for name, driver in (("w.gpkg", "GPKG"), ("w.shp", "ESRI Shapefile"), ("w.kml", "LIBKML")):
             pyogrio.write_dataframe(points, folder / name, driver=driver)
         for name in ("w.csv", "w.geojson", "w.xlsx", "w.gpkg", "w.shp", "w.kml"):
-            _write_frame(imports.read_upload_here(folder / name).frame, folder / "w.parquet")
+            _write_frame(read_upload_here(folder / name).frame, folder / "w.parquet")
     except Exception:  # noqa: BLE001 — only a speed-up
         pass
     finally:

@@ -39,12 +39,12 @@ import shapely
 
 from geodata.tables.problems import DataError, Problem
 from geodata.uploads.limits import UploadLimits, check_content, check_sizes, limits_from_env
+from geodata.uploads.reading import Upload, read_upload_here
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from geodata.persons.points import PointCounts
-    from geodata.uploads.workflow import Upload
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -126,7 +126,7 @@ class _ReadSlot:
             self._file = None
 
 
-#: Temporary folders of uploads and reads (``geodata.uploads.workflow.save_upload`` and this module).
+#: Temporary folders of uploads and reads (``geodata.uploads.reading.save_upload`` and this module).
 TEMP_PREFIXES = ("ca-upload-", "ca-read-", "ca-count-")
 #: Age after which such a folder is stale: no session still works on it.
 STALE_AFTER_S = 6 * 3600
@@ -246,7 +246,7 @@ def read_upload_isolated(
     sites: dict[str, int] | None = None,
     **options: object,
 ) -> Upload:
-    """:func:`geodata.uploads.workflow.read_upload_here` in a separate, limited process.
+    """:func:`geodata.uploads.reading.read_upload_here` in a separate, limited process.
 
     Parameters
     ----------
@@ -267,8 +267,6 @@ def read_upload_isolated(
     DataError
         Anything that stops the read, as a message naming the file (``code`` says which kind).
     """
-    from geodata.uploads.workflow import Upload, read_upload_here
-
     path = Path(path)
     shown = name or path.name
     limits = limits or limits_from_env()

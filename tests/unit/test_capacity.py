@@ -25,6 +25,8 @@ from geodata.tables import schema as S
 from geodata.tables.problems import DataError
 from geodata.tables.utilisation import delete_scenario, save_scenario
 from geodata.uploads import workflow as I
+from geodata.uploads.mapping import IMPORT_TABLES, mapping_of, propose_mapping
+from geodata.uploads.reading import save_upload
 from geodata.users import audit
 
 UTM39 = "EPSG:32639"
@@ -732,7 +734,7 @@ def test_schema_has_utilisation_and_scenarios():
     assert S.TABLES["utilisation"].key == ("facility_id", "period", "measure")
     assert S.TABLES["scenarios"].key == ("scenario_id", "change")
     assert {"staff", "desks"} <= set(S.FACILITIES.optional)
-    assert "utilisation" in I.IMPORT_TABLES
+    assert "utilisation" in IMPORT_TABLES
 
 
 UTILISATION_SECTION = """
@@ -831,8 +833,8 @@ def test_utilisation_upload_is_checked_against_the_facilities(tmp_path: Path):
         ],
         tmp_path / "use.csv",
     )
-    upload = I.read_upload(I.save_upload(csv.read_bytes(), csv.name), name=csv.name)
-    mapping = I.mapping_of(I.propose_mapping(upload, "utilisation"))
+    upload = I.read_upload(save_upload(csv.read_bytes(), csv.name), name=csv.name)
+    mapping = mapping_of(propose_mapping(upload, "utilisation"))
     assert mapping == {
         "facility_id": "facility",
         "period": "month",
