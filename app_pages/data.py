@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geodata.uploads import workflow as I
+from geodata.uploads.mapping import missing_targets
+from geodata.uploads.matching import looks_like_names
+from geodata.uploads.reading import UPLOAD_SUFFIXES
 from render.format import fmt_int
 from render.safe import md_escape
 from ui import data, views
@@ -48,7 +50,7 @@ with tab_import:
     st.caption(ctx.t(f"data.help_{table}"))
     files = st.file_uploader(
         ctx.t("data.upload"),
-        type=[s.lstrip(".") for s in I.UPLOAD_SUFFIXES] + ["shx", "dbf", "prj", "cpg"],
+        type=[s.lstrip(".") for s in UPLOAD_SUFFIXES] + ["shx", "dbf", "prj", "cpg"],
         accept_multiple_files=True,
         key=f"dm_files_{st.session_state.get('dm_uploader', 0)}",
         help=ctx.t("data.upload_help"),
@@ -79,11 +81,11 @@ with tab_import:
         scheme = data_manage.scheme_choice(ctx, table, mapping, tables, key)
         calendar = data_manage.reporting_calendar(ws, ver)
         dates = data_manage.dates_choice(ctx, upload, table, mapping, calendar, key)
-        missing = I.missing_targets(table, upload, mapping)
+        missing = missing_targets(table, upload, mapping)
         area_by, matches = "id", None
         if data_manage.joins_by_area(table) and "area_id" in mapping:
             values = upload.frame[mapping["area_id"]]
-            guess = "name" if I.looks_like_names(values, tables["areas"]) else "id"
+            guess = "name" if looks_like_names(values, tables["areas"]) else "id"
             area_by = st.radio(
                 ctx.t("data.area_by"),
                 ["id", "name"],

@@ -166,6 +166,15 @@ def _import(args: argparse.Namespace) -> int:
 
     from geodata.store.workspace import workspace_calendar
     from geodata.uploads import workflow as I
+    from geodata.uploads.checks import month_label, validation_report
+    from geodata.uploads.mapping import (
+        POINTS_TABLE,
+        mapping_of,
+        missing_targets,
+        propose_mapping,
+        targets_for,
+    )
+    from geodata.uploads.matching import looks_like_names
 
     path: Path = args.file
     if not path.exists():
@@ -176,10 +185,10 @@ def _import(args: argparse.Namespace) -> int:
         crs=args.crs,
         sheet=args.sheet,
         encoding=args.encoding,
-        sample_rows=1000 if table == I.POINTS_TABLE else None,
+        sample_rows=1000 if table == POINTS_TABLE else None,
     )
-    mapping = I.mapping_of(I.propose_mapping(upload, table))
-    targets = set(I.targets_for(table, upload))
+    mapping = mapping_of(propose_mapping(upload, table))
+    targets = set(targets_for(table, upload))
     for item in args.map:
         column, sep, target = item.partition("=")
         if not sep or not column or not target:
@@ -197,7 +206,7 @@ def _import(args: argparse.Namespace) -> int:
         mapping = {t: c for t, c in mapping.items() if c != column or t == target}
         mapping[target] = column
     print("Columns: " + ", ".join(f"{c} -> {t}" for t, c in mapping.items()))
-    missing = I.missing_targets(table, upload, mapping)
+    missing = missing_targets(table, upload, mapping)
     if missing:
         raise DataError(
             f"{upload.name}: no column for {', '.join(missing)}; name one with --map COLUMN=FIELD."
@@ -206,15 +215,15 @@ def _import(args: argparse.Namespace) -> int:
     area_by: Literal["id", "name"] = args.area_by or "id"  # argparse's choices
     if args.area_by is None and table in ("insured", "outreach") and "area_id" in mapping:
         values = upload.frame[mapping["area_id"]]
-        area_by = "name" if I.looks_like_names(values, current["areas"]) else "id"
+        area_by = "name" if looks_like_names(values, current["areas"]) else "id"
     calendar = workspace_calendar(args.workspace)
-    if table in ("insured", I.POINTS_TABLE) and "scheme" not in mapping and not args.scheme:
+    if table in ("insured", POINTS_TABLE) and "scheme" not in mapping and not args.scheme:
         raise DataError(
             f"{upload.name}: the file has no scheme column; name the scheme of its rows with "
             f"--scheme SCHEME (for example health, social_security, voluntary, household, or "
             f"{I.UNSPECIFIED_SCHEME}), or map a column with --map COLUMN=scheme. Nothing was saved."
         )
-    if "scheme" not in mapping and args.scheme and table in ("insured", I.POINTS_TABLE):
+    if "scheme" not in mapping and args.scheme and table in ("insured", POINTS_TABLE):
         print(f"Scheme of every row (chosen): {args.scheme}")
     prepared = I.prepare_import(
         upload,
@@ -229,14 +238,14 @@ def _import(args: argparse.Namespace) -> int:
         calendar=calendar,
         dates="containing" if args.dates == "containing" else "first_day",
     )
-    report = I.validation_report(prepared.problems)
+    report = validation_report(prepared.problems)
     if len(report):
         print(report.drop(columns="code").to_string(index=False))
     serious = int(report["severity"].isin(["rejected", "error"]).sum())
     print(f"{prepared.read} rows read, {len(prepared.frame)} to import, {serious} rejected.")
     _print_meaning(prepared, calendar)
     mode: Literal["replace", "update"] = args.mode or (  # argparse's choices
-        "update" if table in ("insured", I.POINTS_TABLE, "outreach", "targets") else "replace"
+        "update" if table in ("insured", POINTS_TABLE, "outreach", "targets") else "replace"
     )
     overlap = prepared.existing if prepared.existing is not None else pd.DataFrame()
     replaces = mode == "update" and len(overlap) > 0
@@ -250,7 +259,7 @@ def _import(args: argparse.Namespace) -> int:
             listed.insert(
                 list(listed.columns).index("period") + 1,
                 "month",
-                I.month_label(pd.to_datetime(listed["period"]), calendar),
+                month_label(pd.to_datetime(listed["period"]), calendar),
             )
             listed["period"] = pd.to_datetime(listed["period"]).dt.strftime("%Y-%m-%d")
         print(_listing(listed))

@@ -1,6 +1,6 @@
 """A generated corpus of bad (and awkward but valid) input files, and the runner that feeds each one
 through the Data page's import path: :func:`geodata.uploads.workflow.read_upload` (checks + isolated
-reading), :func:`~geodata.uploads.workflow.propose_mapping` and :func:`~geodata.uploads.workflow.prepare_import`.
+reading), :func:`~geodata.uploads.mapping.propose_mapping` and :func:`~geodata.uploads.workflow.prepare_import`.
 
 Every case must end in a *clean error* (a :class:`~geodata.tables.problems.DataError` whose message names
 the file) or a *correct import* (a prepared table that satisfies the workspace's rules: unique,
@@ -926,6 +926,8 @@ def run_case(case: Case, current: dict[str, pd.DataFrame], timeout: float = 30.0
     from geodata.tables.problems import DataError
     from geodata.uploads import workflow as I
     from geodata.uploads.limits import limits_from_env
+    from geodata.uploads.mapping import mapping_of, propose_mapping
+    from geodata.uploads.reading import discard_upload, save_uploads
 
     started = time.monotonic()
     files = case.build()
@@ -942,7 +944,7 @@ def run_case(case: Case, current: dict[str, pd.DataFrame], timeout: float = 30.0
         if "max_bytes" in changes:
             changes["max_bytes"] = {**limits.max_bytes, **changes["max_bytes"]}
         limits = limits.with_(**changes)
-    path = I.save_uploads(files)
+    path = save_uploads(files)
     in_main = threading.current_thread() is threading.main_thread()
     try:
         with deadline(timeout) if in_main else nullcontext():
@@ -951,7 +953,7 @@ def run_case(case: Case, current: dict[str, pd.DataFrame], timeout: float = 30.0
             upload = I.read_upload(
                 path, name=shown, crs=case.crs, limits=limits, sample_rows=sample
             )
-            mapping = I.mapping_of(I.propose_mapping(upload, case.table))
+            mapping = mapping_of(propose_mapping(upload, case.table))
             prepared = I.prepare_import(
                 upload,
                 case.table,
@@ -978,7 +980,7 @@ def run_case(case: Case, current: dict[str, pd.DataFrame], timeout: float = 30.0
             case.name, "crash", f"{type(exc).__name__}: {exc}"[:300], time.monotonic() - started
         )
     finally:
-        I.discard_upload(path)
+        discard_upload(path)
     seconds = time.monotonic() - started
     wrong = rule_breaks(prepared, case.table, shown)
     rejected = sum(p.severity == "rejected" for p in prepared.problems)

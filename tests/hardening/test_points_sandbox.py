@@ -19,6 +19,8 @@ from geodata.persons.points import count_points_in_areas
 from geodata.tables.problems import DataError
 from geodata.uploads import workflow as I
 from geodata.uploads.limits import limits_from_env
+from geodata.uploads.mapping import POINTS_TABLE, mapping_of, propose_mapping
+from geodata.uploads.reading import Upload, discard_upload, save_uploads
 from geodata.uploads.sandbox import count_points_isolated
 from tests.hardening.corpus import (
     POINTS,
@@ -30,9 +32,9 @@ from tests.hardening.corpus import (
 )
 
 
-def upload(files: list[tuple[str, bytes]]) -> I.Upload:
+def upload(files: list[tuple[str, bytes]]) -> Upload:
     """The file read as the Data page reads person records (a sample, in the sandbox)."""
-    path = I.save_uploads(files)
+    path = save_uploads(files)
     return I.read_upload(path, name=files[0][0], sample_rows=SAMPLE_ROWS)
 
 
@@ -74,10 +76,10 @@ def test_the_count_in_its_own_process_equals_the_count_here(tmp_path: Path) -> N
 def test_the_import_counts_in_the_sandbox_and_names_the_file() -> None:
     up = upload([("people.csv", records())])
     try:
-        mapping = I.mapping_of(I.propose_mapping(up, I.POINTS_TABLE))
-        prepared = I.prepare_import(up, I.POINTS_TABLE, mapping, current_tables())
+        mapping = mapping_of(propose_mapping(up, POINTS_TABLE))
+        prepared = I.prepare_import(up, POINTS_TABLE, mapping, current_tables())
     finally:
-        I.discard_upload(up)
+        discard_upload(up)
     assert prepared.read == 23
     assert prepared.frame["insured"].sum() == 20  # the 20 ordinary rows; the other three reported
     assert len(prepared.problems) == 3 and {p.file for p in prepared.problems} == {"people.csv"}
@@ -93,19 +95,19 @@ def test_a_decompression_bomb_past_the_sample_ends_in_a_clean_error() -> None:
     peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     started = time.monotonic()
     try:
-        mapping = I.mapping_of(I.propose_mapping(up, I.POINTS_TABLE))
+        mapping = mapping_of(propose_mapping(up, POINTS_TABLE))
         assert mapping.get("period") == "date"
         with pytest.raises(DataError) as caught:
             I.prepare_import(
                 up,
-                I.POINTS_TABLE,
+                POINTS_TABLE,
                 mapping,
                 current_tables(),
                 limits=limits,
                 default_scheme="household",  # the file has no scheme column: the person's pick
             )
     finally:
-        I.discard_upload(up)
+        discard_upload(up)
     assert caught.value.code in {"memory", "crashed", "unreadable"}
     assert "people.parquet" in caught.value.message
     assert time.monotonic() - started < 60
@@ -117,13 +119,13 @@ def test_a_count_that_takes_too_long_is_stopped() -> None:
     up = upload([("people.csv", many_records_csv())])
     limits = limits_from_env().with_(count_timeout_s=0.1)
     try:
-        mapping = I.mapping_of(I.propose_mapping(up, I.POINTS_TABLE))
+        mapping = mapping_of(propose_mapping(up, POINTS_TABLE))
         started = time.monotonic()
         with pytest.raises(DataError) as caught:
-            I.prepare_import(up, I.POINTS_TABLE, mapping, current_tables(), limits=limits)
+            I.prepare_import(up, POINTS_TABLE, mapping, current_tables(), limits=limits)
         waited = time.monotonic() - started
     finally:
-        I.discard_upload(up)
+        discard_upload(up)
     assert caught.value.code == "timeout"
     assert caught.value.message.startswith("people.csv: counting the records took longer")
     assert waited < 15

@@ -246,9 +246,9 @@ def test_real_process_builds_into_postgis(tmp_path: Path, postgis_url: str) -> N
 def test_import_command_saves_a_version_and_prints_row_problems(tmp_path: Path, capsys) -> None:
     from geodata.__main__ import IMPORT_TABLE_CHOICES
     from geodata.store.workspace import read_workspace
-    from geodata.uploads import workflow as I
+    from geodata.uploads.mapping import IMPORT_TABLES
 
-    assert IMPORT_TABLE_CHOICES == I.IMPORT_TABLES
+    assert IMPORT_TABLE_CHOICES == IMPORT_TABLES
     workspace = tmp_path / "ws.gpkg"
     assert _run(["build", write_region(tmp_path / "region"), "--out", workspace], capsys)[0] == 0
     rows = [

@@ -31,6 +31,16 @@ from geodata.tables import schema as S
 from geodata.tables.problems import DataError
 from geodata.tables.validate import conform
 from geodata.uploads import workflow as I
+from geodata.uploads.checks import REPORT_COLUMNS, validation_report
+from geodata.uploads.mapping import mapping_of, missing_targets, propose_mapping, targets_for
+from geodata.uploads.matching import looks_like_names, match_names
+from geodata.uploads.reading import (
+    UPLOAD_SUFFIXES,
+    Upload,
+    safe_file_name,
+    save_upload,
+    save_uploads,
+)
 
 
 @pytest.fixture
@@ -44,9 +54,9 @@ def workspace(new_workspace: Workspace) -> Workspace:
     return path
 
 
-def upload_of(path: Path, **kwargs) -> I.Upload:
+def upload_of(path: Path, **kwargs) -> Upload:
     data = path.read_bytes()
-    return I.read_upload(I.save_upload(data, path.name), name=path.name, **kwargs)
+    return I.read_upload(save_upload(data, path.name), name=path.name, **kwargs)
 
 
 @pytest.mark.parametrize("fmt", ALL_FORMATS)
@@ -54,10 +64,10 @@ def test_areas_import_from_every_format(fmt: str, tmp_path: Path, workspace: Pat
     source = write_layer(area_frame(), tmp_path / "in", fmt, stem="areas")
     if fmt == "shp":  # a Shapefile comes as several files, uploaded together
         parts = sorted(source.parent.glob("areas.*"))
-        upload = I.read_upload(I.save_uploads([(p.name, p.read_bytes()) for p in parts]))
+        upload = I.read_upload(save_uploads([(p.name, p.read_bytes()) for p in parts]))
     else:
         upload = upload_of(source)
-    mapping = I.mapping_of(I.propose_mapping(upload, "areas"))
+    mapping = mapping_of(propose_mapping(upload, "areas"))
     assert mapping["area_id"] == "code"
     assert mapping["name"] == "Name"
     assert mapping["population"] == "pop"
@@ -90,7 +100,7 @@ def test_facilities_from_csv_with_lat_lon_and_local_words(tmp_path: Path, worksp
     )
     source = write_table(rows, tmp_path / "centres.csv")
     upload = upload_of(source)
-    mapping = I.mapping_of(I.propose_mapping(upload, "facilities"))
+    mapping = mapping_of(propose_mapping(upload, "facilities"))
     assert mapping == {
         "facility_id": "کد",
         "name": "نام",
@@ -100,25 +110,25 @@ def test_facilities_from_csv_with_lat_lon_and_local_words(tmp_path: Path, worksp
     }
     prepared = I.prepare_import(upload, "facilities", mapping, read_workspace(workspace))
     assert prepared.frame["type"].tolist() == ["hospital", "clinic", "hospital", "hospital"]
-    report = I.validation_report(prepared.problems)
+    report = validation_report(prepared.problems)
     assert report.loc[0, ["file", "row", "column", "problem"]].tolist() == [
         "centres.csv",
         6,
         "عرض جغرافیایی/طول جغرافیایی",
         "missing coordinates",
     ]
-    assert list(report.columns) == list(I.REPORT_COLUMNS)
+    assert list(report.columns) == list(REPORT_COLUMNS)
 
 
 def test_vietnamese_and_persian_synonyms() -> None:
     frame = pd.DataFrame(
         {"Mã xã": ["1"], "Tên xã": ["A"], "Dân số": ["5"], "vĩ độ": ["1"], "kinh độ": ["2"]}
     )
-    upload = I.Upload(Path("x.csv"), "x.csv", frame)
-    mapping = I.mapping_of(I.propose_mapping(upload, "areas"))
+    upload = Upload(Path("x.csv"), "x.csv", frame)
+    mapping = mapping_of(propose_mapping(upload, "areas"))
     assert mapping == {"area_id": "Mã xã", "name": "Tên xã", "population": "Dân số"}
-    persian = I.Upload(Path("x.csv"), "x.csv", pd.DataFrame({"جمعیت": ["1"], "نام محله": ["x"]}))
-    assert I.mapping_of(I.propose_mapping(persian, "areas")) == {
+    persian = Upload(Path("x.csv"), "x.csv", pd.DataFrame({"جمعیت": ["1"], "نام محله": ["x"]}))
+    assert mapping_of(propose_mapping(persian, "areas")) == {
         "name": "نام محله",
         "population": "جمعیت",
     }
@@ -126,7 +136,7 @@ def test_vietnamese_and_persian_synonyms() -> None:
 
 def test_similar_names_are_proposed_and_each_column_only_once() -> None:
     frame = pd.DataFrame({"Populaton": ["1"], "facility id": ["x"], "area_ids": ["a"]})
-    proposal = I.propose_mapping(I.Upload(Path("x.csv"), "x.csv", frame), "areas")
+    proposal = propose_mapping(Upload(Path("x.csv"), "x.csv", frame), "areas")
     assert proposal["population"] == ("Populaton", "similar")
     assert proposal["area_id"] == ("area_ids", "similar")
     used = [c for c, _ in proposal.values() if c]
@@ -143,7 +153,7 @@ def test_hxl_hashtags_in_the_second_row(tmp_path: Path) -> None:
     assert upload.hxl == {"A": "#adm3+code", "B": "#adm3+name", "C": "#population", "D": "#geo+lat"}
     assert len(upload.frame) == 2
     assert upload.frame["_row"].tolist() == [3, 4]  # rows as the spreadsheet numbers them
-    proposal = I.propose_mapping(upload, "areas")
+    proposal = propose_mapping(upload, "areas")
     assert proposal["area_id"] == ("A", "hxl")
     assert proposal["name"] == ("B", "hxl")
     assert proposal["population"] == ("C", "hxl")
@@ -187,14 +197,14 @@ def test_broken_uploads_end_in_a_message_naming_the_file(
     name: str, data: bytes, message: str
 ) -> None:
     with pytest.raises(DataError, match=message) as caught:
-        I.read_upload(I.save_upload(data, name), name=name)
+        I.read_upload(save_upload(data, name), name=name)
     assert name in str(caught.value)
 
 
 def test_upload_names_cannot_escape_the_folder(tmp_path: Path) -> None:
-    path = I.save_upload(b"x", "../../etc/passwd", tmp_path)
+    path = save_upload(b"x", "../../etc/passwd", tmp_path)
     assert path.parent == tmp_path and path.name == "passwd"
-    assert I.safe_file_name("..\\a b.csv") == "a_b.csv"
+    assert safe_file_name("..\\a b.csv") == "a_b.csv"
 
 
 # --------------------------------------------------------------------------- names
@@ -216,8 +226,8 @@ def test_insured_by_name_exact_after_normalisation(tmp_path: Path, workspace: Pa
         "insured": "insured_people",
         "scheme": "scheme",
     }
-    assert I.looks_like_names(upload.frame["commune"], current["areas"])
-    matches = I.match_names(upload.frame["commune"], current["areas"])
+    assert looks_like_names(upload.frame["commune"], current["areas"])
+    matches = match_names(upload.frame["commune"], current["areas"])
     assert set(matches["method"]) == {"exact"} and matches["confirmed"].all()
     prepared = I.prepare_import(
         upload, "insured", mapping, current, area_by="name", matches=matches
@@ -238,7 +248,7 @@ def test_fuzzy_match_confirmed_becomes_a_crosswalk_reused_next_time(
         "insured": "insured_people",
         "scheme": "scheme",
     }
-    matches = I.match_names(upload.frame["commune"], current["areas"], current["name_crosswalk"])
+    matches = match_names(upload.frame["commune"], current["areas"], current["name_crosswalk"])
     by_name = matches.set_index("source_name")
     assert by_name.loc["نازی آباد", "method"] == "exact"
     assert by_name.loc["Tajrishh", "method"] == "fuzzy"
@@ -250,7 +260,7 @@ def test_fuzzy_match_confirmed_becomes_a_crosswalk_reused_next_time(
         upload, "insured", mapping, current, area_by="name", matches=matches
     )
     assert prepared.frame["area_id"].tolist() == ["101"]
-    rejected = I.validation_report(prepared.problems)
+    rejected = validation_report(prepared.problems)
     assert set(rejected["value"]) >= {"Tajrishh", "Nowhere at all"}
     assert set(rejected["column"]) == {"commune"}
     # The person confirms Tajrishh and picks area 102 for "Kuye Nasr?" by hand.
@@ -274,9 +284,7 @@ def test_fuzzy_match_confirmed_becomes_a_crosswalk_reused_next_time(
     assert sorted(stored["source_name"]) == ["Kuye Nasr?", "Tajrishh"]
     assert set(stored["confirmed_by"]) == {"tester"}
     # Next time the same spellings match through the crosswalk, with nothing to confirm.
-    again = I.match_names(upload.frame["commune"], current["areas"], stored).set_index(
-        "source_name"
-    )
+    again = match_names(upload.frame["commune"], current["areas"], stored).set_index("source_name")
     assert again.loc["Tajrishh", "method"] == "crosswalk" and again.loc["Tajrishh", "confirmed"]
     assert again.loc["Kuye Nasr?", "area_id"] == "102"
     assert sorted(read_workspace(workspace)["insured"]["area_id"]) == ["101", "102", "104"]
@@ -285,18 +293,18 @@ def test_fuzzy_match_confirmed_becomes_a_crosswalk_reused_next_time(
 def test_names_shared_by_two_areas_are_ambiguous(workspace: Path) -> None:
     areas = read_workspace(workspace)["areas"].copy()
     areas.loc[1, "name"] = areas.loc[0, "name"]
-    matches = I.match_names(pd.Series([AREA_NAMES[0]]), areas)
+    matches = match_names(pd.Series([AREA_NAMES[0]]), areas)
     assert matches.loc[0, "method"] == "ambiguous" and not matches.loc[0, "confirmed"]
 
 
 def test_insured_by_id_reports_unknown_areas(tmp_path: Path, workspace: Path) -> None:
     rows = [{"area": a, "month": "2025-01", "n": "5"} for a in ("101", "102.0", "999")]
     upload = upload_of(write_table(rows, tmp_path / "ins.csv"))
-    mapping = I.mapping_of(I.propose_mapping(upload, "insured"))
+    mapping = mapping_of(propose_mapping(upload, "insured"))
     assert mapping == {"area_id": "area", "period": "month"}
     mapping["insured"] = "n"
     current = read_workspace(workspace)
-    assert not I.looks_like_names(upload.frame["area"], current["areas"])
+    assert not looks_like_names(upload.frame["area"], current["areas"])
     prepared = I.prepare_import(upload, "insured", mapping, current, default_scheme="health")
     assert prepared.frame["area_id"].tolist() == ["101", "102"]
     assert prepared.frame["scheme"].tolist() == ["health", "health"]
@@ -425,10 +433,10 @@ def test_point_tables_take_a_wkt_column(table: str, suffix: str, tmp_path: Path)
         ]
     rows[1]["geom"] = "POINT (oops)"
     upload = upload_of(write_table(rows, tmp_path / f"points.{suffix}"))
-    assert "wkt" in I.targets_for(table, upload)
-    mapping = I.mapping_of(I.propose_mapping(upload, table))
+    assert "wkt" in targets_for(table, upload)
+    mapping = mapping_of(propose_mapping(upload, table))
     assert mapping["wkt"] == "geom"
-    assert "lat" not in mapping and I.missing_targets(table, upload, mapping) == []
+    assert "lat" not in mapping and missing_targets(table, upload, mapping) == []
     prepared = I.prepare_import(upload, table, mapping, _current_areas())
     assert len(prepared.frame) == 3
     assert prepared.frame.geometry.geom_type.unique().tolist() == ["Point"]
@@ -440,7 +448,7 @@ def test_lat_lon_still_required_without_wkt(tmp_path: Path) -> None:
     upload = upload_of(
         write_table([{"id": "1", "name": "a", "type": "clinic"}], tmp_path / "f.csv")
     )
-    assert I.missing_targets("facilities", upload, {"facility_id": "id"}) == [
+    assert missing_targets("facilities", upload, {"facility_id": "id"}) == [
         "name",
         "type",
         "lat",
@@ -462,4 +470,4 @@ def test_wkt_column_also_mapped_to_another_field_keeps_its_text(tmp_path: Path) 
 
 
 def test_geoparquet_suffix_is_accepted_for_upload() -> None:
-    assert ".geoparquet" in I.UPLOAD_SUFFIXES and ".parquet" in I.UPLOAD_SUFFIXES
+    assert ".geoparquet" in UPLOAD_SUFFIXES and ".parquet" in UPLOAD_SUFFIXES

@@ -17,6 +17,8 @@ from geodata.tables import schema as S
 from geodata.tables.problems import DataError
 from geodata.tables.validate import conform
 from geodata.uploads import workflow as I
+from geodata.uploads.mapping import POINTS_TABLE, mapping_of, propose_mapping
+from geodata.uploads.reading import save_upload
 
 
 @pytest.fixture
@@ -206,11 +208,11 @@ def test_points_import_stores_counts_never_records(tmp_path: Path, areas) -> Non
     records = random_records(300, seed=5).rename(columns={"lat": "Latitude", "lon": "Longitude"})
     source = tmp_path / "households.csv"
     records.to_csv(source, index=False)
-    upload = I.read_upload(I.save_upload(source.read_bytes(), source.name))
-    mapping = I.mapping_of(I.propose_mapping(upload, I.POINTS_TABLE))
+    upload = I.read_upload(save_upload(source.read_bytes(), source.name))
+    mapping = mapping_of(propose_mapping(upload, POINTS_TABLE))
     assert mapping == {"lat": "Latitude", "lon": "Longitude", "scheme": "fund"}
     mapping["period"] = "enrolled"
-    prepared = I.prepare_import(upload, I.POINTS_TABLE, mapping, read_workspace(workspace))
+    prepared = I.prepare_import(upload, POINTS_TABLE, mapping, read_workspace(workspace))
     assert prepared.table == "insured"
     assert prepared.points.outside > 0
     assert {p.column for p in prepared.problems} == {"Latitude/Longitude"}
@@ -245,7 +247,7 @@ def test_large_record_files_are_sampled_for_mapping(tmp_path: Path, suffix: str)
     upload = I.read_upload(source, sample_rows=100)
     assert upload.sampled and len(upload.frame) == 100
     assert upload.frame["_row"].iloc[0] == (2 if suffix == "csv" else 1)
-    targets = I.mapping_of(I.propose_mapping(upload, I.POINTS_TABLE))
+    targets = mapping_of(propose_mapping(upload, POINTS_TABLE))
     assert targets["scheme"] == "fund"
     whole = I.read_upload(source, sample_rows=1000)
     assert not whole.sampled and len(whole.frame) == 250

@@ -18,8 +18,8 @@ from analytics.supply import SUPPLY_SERVICES, SUPPLY_TYPES, supply_options
 from geodata.sources.readers import VECTOR_SUFFIXES
 from geodata.tables.problems import DataError
 from geodata.tables.schema import FACILITY_STATUSES, FACILITY_TYPES
+from geodata.uploads.reading import discard_upload, save_upload
 from geodata.uploads.sandbox import read_upload_isolated
-from geodata.uploads.workflow import discard_upload, save_upload
 from ui import data
 
 #: File types a candidate-site layer can be uploaded as (files that carry their geometry).

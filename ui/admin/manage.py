@@ -23,6 +23,10 @@ from geodata.store.workspace import workspace_calendar
 from geodata.tables import schema as S
 from geodata.tables.problems import DataError
 from geodata.uploads import workflow as I
+from geodata.uploads.checks import DATE_RULES, month_label, off_month_dates, validation_report
+from geodata.uploads.mapping import IMPORT_TABLES, POINTS_TABLE, propose_mapping, required_targets
+from geodata.uploads.matching import match_names
+from geodata.uploads.reading import Upload, discard_upload, safe_file_name, save_uploads
 from geodata.uploads.sandbox import sweep_stale_uploads
 from geodata.users.audit import restore_version
 from render.format import fmt_int, fmt_pct, localize_digits
@@ -42,7 +46,7 @@ class _Read:
     """The file(s) uploaded, read once per upload (and CRS typed)."""
 
     key: str
-    upload: I.Upload | None
+    upload: Upload | None
     error: str | DataError | None
 
 
@@ -61,31 +65,31 @@ def _table_height(rows: int, most: int = 10) -> int:
 SAMPLE_ROWS = 1000
 
 
-def read_files(ctx: Context, files: list, crs: str, table: str) -> I.Upload | None:
+def read_files(ctx: Context, files: list, crs: str, table: str) -> Upload | None:
     """Read the uploaded file(s) once; show a clear error (never a traceback) when unreadable.
 
     Person records (possibly millions of rows) are sampled for the mapping step; the count reads
     the whole file in chunks.
     """
-    sample = SAMPLE_ROWS if table == I.POINTS_TABLE else None
+    sample = SAMPLE_ROWS if table == POINTS_TABLE else None
     key = upload_key(files, f"{crs}|{sample}")
     cached: _Read | None = st.session_state.get(_STATE)
     if cached is None or cached.key != key:
         if cached is not None and cached.upload is not None:
-            I.discard_upload(cached.upload)
+            discard_upload(cached.upload)
         main = None
         try:
-            main = I.save_uploads([(f.name, f.getvalue()) for f in files])
-            originals = {I.safe_file_name(f.name): f.name for f in files}
+            main = save_uploads([(f.name, f.getvalue()) for f in files])
+            originals = {safe_file_name(f.name): f.name for f in files}
             shown = originals.get(main.name, main.name)
             cached = _Read(
                 key, I.read_upload(main, crs=crs or None, name=shown, sample_rows=sample), None
             )
             # The session ends (its state is dropped) or the server stops: the file goes too.
-            weakref.finalize(cached, I.discard_upload, main)
+            weakref.finalize(cached, discard_upload, main)
         except Exception as exc:  # noqa: BLE001 - any failure is a message naming the file
             if main is not None:  # the temporary ca-upload-* folder goes with the failed read
-                I.discard_upload(main)
+                discard_upload(main)
             cached = _Read(
                 key, None, exc if isinstance(exc, DataError) else f"{files[0].name}: {exc}"
             )
@@ -112,7 +116,7 @@ def release_upload() -> None:
     """The file picker is empty (the person removed the file): its temporary copy goes."""
     cached: _Read | None = st.session_state.pop(_STATE, None)
     if cached is not None and cached.upload is not None:
-        I.discard_upload(cached.upload)
+        discard_upload(cached.upload)
 
 
 @st.cache_resource(show_spinner=False)
@@ -126,14 +130,14 @@ def forget_upload() -> None:
     cached: _Read | None = st.session_state.pop(_STATE, None)
     st.session_state.pop("dm_checked", None)
     if cached is not None and cached.upload is not None:
-        I.discard_upload(cached.upload)
+        discard_upload(cached.upload)
     st.session_state["dm_uploader"] = st.session_state.get("dm_uploader", 0) + 1
 
 
-def mapping_widgets(ctx: Context, upload: I.Upload, table: str, key: str) -> dict[str, str]:
+def mapping_widgets(ctx: Context, upload: Upload, table: str, key: str) -> dict[str, str]:
     """One selectbox per workspace column, preset to the proposal; returns the chosen mapping."""
-    proposal = I.propose_mapping(upload, table)
-    required = set(I.required_targets(table, upload))
+    proposal = propose_mapping(upload, table)
+    required = set(required_targets(table, upload))
     options = ["", *upload.columns]
     mapping: dict[str, str] = {}
     columns = st.columns(3)
@@ -157,7 +161,7 @@ def name_matching(
     ctx: Context, values: pd.Series, areas: pd.DataFrame, crosswalk: pd.DataFrame, key: str
 ) -> pd.DataFrame:
     """Show the proposed name matches; the person confirms fuzzy ones or picks another area."""
-    matches = I.match_names(values, areas, crosswalk)
+    matches = match_names(values, areas, crosswalk)
     counts = matches["method"].value_counts()
     st.caption(
         ctx.t(
@@ -319,7 +323,7 @@ def note_lines(ctx: Context, notes: list[str]) -> list[str]:
 
 def report_table(ctx: Context, prepared: I.Prepared, key: str) -> None:
     """Counts, the row-by-row validation report and its CSV download."""
-    report = I.validation_report(prepared.problems)
+    report = validation_report(prepared.problems)
     c1, c2, c3, c4 = st.columns(4)
     c1.metric(ctx.t("data.rows_read"), fmt_int(prepared.read, ctx.lang))
     c2.metric(ctx.t("data.rows_kept"), fmt_int(len(prepared.frame), ctx.lang))
@@ -410,7 +414,7 @@ def _param_text(ctx: Context, name: str, value: str) -> str:
 def localized_report(ctx: Context, problems: list) -> pd.DataFrame:
     """The validation report with its headings, problems, fixes and severities in the page's
     language (row numbers as numbers; values as the file has them)."""
-    report = I.validation_report(problems)
+    report = validation_report(problems)
     texts = [problem_texts(ctx, p) for p in problems]
     report["problem"] = [t for t, _ in texts]
     report["fix"] = [f for _, f in texts]
@@ -428,7 +432,7 @@ def scheme_label(ctx: Context, scheme: str) -> str:
 
 def needs_scheme(table: str, mapping: dict[str, str]) -> bool:
     """Whether the person must name the scheme of the file's rows (no scheme column mapped)."""
-    return table in ("insured", I.POINTS_TABLE) and "scheme" not in mapping
+    return table in ("insured", POINTS_TABLE) and "scheme" not in mapping
 
 
 def scheme_choice(
@@ -456,14 +460,14 @@ def scheme_choice(
 
 
 def dates_choice(
-    ctx: Context, upload: I.Upload, table: str, mapping: dict[str, str], calendar: str, key: str
+    ctx: Context, upload: Upload, table: str, mapping: dict[str, str], calendar: str, key: str
 ) -> str:
     """When the period column holds dates that are not the first day of a reporting month: how
     they are read (a row problem, the default, or the month that contains each date)."""
-    name = I.POINTS_TABLE if table == I.POINTS_TABLE else table
-    if name == I.POINTS_TABLE or S.TABLES[name].kinds.get("period") != "date":
+    name = POINTS_TABLE if table == POINTS_TABLE else table
+    if name == POINTS_TABLE or S.TABLES[name].kinds.get("period") != "date":
         return "first_day"
-    off = I.off_month_dates(upload, mapping, calendar)
+    off = off_month_dates(upload, mapping, calendar)
     if not len(off):
         return "first_day"
     return st.radio(
@@ -472,7 +476,7 @@ def dates_choice(
             n=fmt_int(len(off), ctx.lang),
             calendar=ctx.t(f"import_check.calendar_{calendar}"),
         ),
-        list(I.DATE_RULES),
+        list(DATE_RULES),
         format_func=lambda r: ctx.t(f"import_check.dates_{r}"),
         key=f"dm_dates_{key}_{table}",
     )
@@ -566,7 +570,7 @@ def backup_section(ctx: Context) -> None:
         key="dm_backup_format",
     )
     stem = f"{ctx.title}-v{number}".replace(" ", "_")
-    name = f"{I.safe_file_name(stem)}.{fmt}"
+    name = f"{safe_file_name(stem)}.{fmt}"
     st.download_button(
         ctx.t("data.backup_download"),
         data=recorded(ctx, name, lambda: cached_backup(ws, ver, int(number), str(fmt))),
@@ -605,7 +609,7 @@ def current_tables(workspace: str, version: int) -> dict[str, pd.DataFrame]:
 
 def check(
     ctx: Context,
-    upload: I.Upload,
+    upload: Upload,
     table: str,
     mapping: dict[str, str],
     tables: dict[str, pd.DataFrame],
@@ -642,8 +646,8 @@ def check(
     kept = st.session_state.get("dm_checked")
     if kept is not None and kept[0] == signature:
         return kept[1]
-    with st.status(ctx.t("data.checking"), expanded=table == I.POINTS_TABLE) as status:
-        progress = _records_progress(ctx, upload) if table == I.POINTS_TABLE else None
+    with st.status(ctx.t("data.checking"), expanded=table == POINTS_TABLE) as status:
+        progress = _records_progress(ctx, upload) if table == POINTS_TABLE else None
         try:
             prepared = I.prepare_import(
                 upload,
@@ -675,7 +679,7 @@ def check(
     return prepared
 
 
-def _records_progress(ctx: Context, upload: I.Upload):  # noqa: ANN202
+def _records_progress(ctx: Context, upload: Upload):  # noqa: ANN202
     """A progress bar for counting person records (rows estimated from the file's lines)."""
     total = None
     if upload.path.suffix.lower() in {".csv", ".txt"}:
@@ -776,7 +780,7 @@ def existing_choice(ctx: Context, prepared: I.Prepared, mode: str, key: str) -> 
     listed = overlap.copy()
     if "period" in listed:
         periods = pd.to_datetime(listed["period"])
-        months = pd.Series(I.month_label(periods, prepared.calendar), index=listed.index)
+        months = pd.Series(month_label(periods, prepared.calendar), index=listed.index)
         listed.insert(
             list(listed.columns).index("period") + 1,
             "_month",
@@ -894,7 +898,7 @@ def reset_demo_section(ctx: Context) -> None:
 
 
 def table_choices() -> tuple[str, ...]:
-    return I.IMPORT_TABLES
+    return IMPORT_TABLES
 
 
 def joins_by_area(table: str) -> bool:
@@ -903,7 +907,7 @@ def joins_by_area(table: str) -> bool:
 
 
 def default_mode(table: str) -> str:
-    return "update" if table in ("insured", I.POINTS_TABLE, "outreach", "targets") else "replace"
+    return "update" if table in ("insured", POINTS_TABLE, "outreach", "targets") else "replace"
 
 
 __all__ = [
