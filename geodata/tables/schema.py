@@ -35,7 +35,7 @@ UTILISATION_MEASURES: tuple[str, ...] = (
     "operations",
     "enrolments",
 )
-#: What one change of a what-if scenario does to the facility network (see analytics.capacity).
+#: What one change of a what-if scenario does to the facility network (see analytics.scenarios).
 SCENARIO_KINDS: tuple[str, ...] = ("upgrade", "open", "close", "new_site")
 
 
@@ -261,7 +261,7 @@ SCENARIOS = TableSchema(
 )
 """Named what-if scenarios, stored as data: one row per change (upgrade a facility's beds, staff or
 desks; open or close one; a new site at lon/lat). The facilities table is never changed by a
-scenario; :func:`analytics.capacity.apply_changes` applies the rows to a copy."""
+scenario; :func:`analytics.scenarios.apply_changes` applies the rows to a copy."""
 
 TABLES: dict[str, TableSchema] = {
     t.name: t

@@ -174,7 +174,7 @@ def save_scenario(
         The workspace.
     changes
         The scenario's changes as rows of the ``scenarios`` table, without ``scenario_id``,
-        ``name``, ``author`` and ``created`` (see :func:`analytics.capacity.changes_to_frame`).
+        ``name``, ``author`` and ``created`` (see :func:`analytics.scenarios.changes_to_frame`).
     name, author
         What the scenario is called and who made it.
     facilities

@@ -1,7 +1,7 @@
-"""analytics.capacity and the utilisation / scenarios tables: load reconciles with the catchment
-populations, utilisation growth on hand-computed figures, what-ifs never touch their inputs and
-equal a recomputation with the changed inputs, scenarios saved as versions; schema, recipe and
-import of utilisation records."""
+"""analytics.capacity, utilisation, scenarios and whatif, and the utilisation / scenarios tables: load
+reconciles with the catchment populations, utilisation growth on hand-computed figures, what-ifs
+never touch their inputs and equal a recomputation with the changed inputs, scenarios saved as
+versions; schema, recipe and import of utilisation records."""
 
 from __future__ import annotations
 
@@ -16,9 +16,28 @@ from geodata_inputs import FACILITY_POINTS, write_region, write_table
 from geopandas.testing import assert_geodataframe_equal
 from shapely.geometry import Point, box
 
-from analytics import access, distance
+from analytics import access, distance, whatif
 from analytics import capacity as cap
 from analytics.fca import two_step_fca
+from analytics.scenarios import (
+    Change,
+    MissingFacilityError,
+    apply_changes,
+    changes_from_frame,
+    changes_to_frame,
+    scenario_list,
+    sites_after_changes,
+    sites_as_changes,
+)
+from analytics.utilisation import (
+    facility_districts,
+    facility_growth,
+    group_growth,
+    group_series,
+    record_frequency,
+    utilisation_series,
+    utilisation_windows,
+)
 from geodata.sources.recipe import build_from_recipe, build_workspace
 from geodata.store.workspace import list_versions, read_table, read_workspace, save_version
 from geodata.tables import schema as S
@@ -229,7 +248,7 @@ def monthly_records() -> pd.DataFrame:
 
 def test_monthly_growth_by_hand():
     records = monthly_records()
-    growth = cap.facility_growth(records, "visits")
+    growth = facility_growth(records, "visits")
     windows = growth.attrs["windows"]
     assert windows.frequency == "monthly" and windows.months == 12
     assert windows.current[0] == pd.Timestamp("2025-01-01")
@@ -241,15 +260,15 @@ def test_monthly_growth_by_hand():
     assert not rows.loc["H3", "complete"] and np.isnan(rows.loc["H3", "growth"])
     assert rows.loc["H3", "n_current"] == 11
     # operations: the sum of months 12..23 against 0..11
-    ops = cap.facility_growth(records, "operations").set_index("facility_id")
+    ops = facility_growth(records, "operations").set_index("facility_id")
     assert ops.loc["H1", "growth"] == pytest.approx(sum(range(12, 24)) / sum(range(12)) - 1)
-    by_district = cap.group_growth(growth, pd.Series({"H1": "North", "H2": "North", "H3": "South"}))
+    by_district = group_growth(growth, pd.Series({"H1": "North", "H2": "North", "H3": "South"}))
     north = by_district.set_index("group").loc["North"]
     assert north[["current", "previous"]].tolist() == [1920.0, 1800.0]
     assert north["growth"] == pytest.approx(1920 / 1800 - 1)
     south = by_district.set_index("group").loc["South"]
     assert south["n_incomplete"] == 1 and np.isnan(south["growth"])
-    series = cap.utilisation_series(records, "visits")
+    series = utilisation_series(records, "visits")
     assert len(series) == 24 and series["value"].iloc[0] == 160.0
     assert series["n_facilities"].iloc[20] == 2
 
@@ -263,17 +282,17 @@ def test_yearly_growth_and_short_records():
             "value": [11_830.0, 16_681.0, 100.0, 50.0],
         }
     )
-    growth = cap.facility_growth(yearly, "operations").set_index("facility_id")
+    growth = facility_growth(yearly, "operations").set_index("facility_id")
     assert growth.attrs["windows"].frequency == "yearly"
     assert growth.loc["P", "growth"] == pytest.approx(16_681 / 11_830 - 1)  # +41 %
     assert growth.loc["Q", "growth"] == pytest.approx(-0.5)
     six = monthly_records()
     six = six[six["period"] >= "2025-07-01"]
-    windows = cap.utilisation_windows(six, "visits")
+    windows = utilisation_windows(six, "visits")
     assert windows.months == 3 and len(windows.previous) == 3
-    one = cap.utilisation_windows(yearly.iloc[[1]], "operations")
+    one = utilisation_windows(yearly.iloc[[1]], "operations")
     assert one.frequency == "yearly" and not one.complete
-    assert cap.utilisation_windows(yearly.iloc[0:0], "operations") is None
+    assert utilisation_windows(yearly.iloc[0:0], "operations") is None
 
 
 def jalali_month_starts(year: int, n: int) -> list[pd.Timestamp]:
@@ -297,16 +316,16 @@ def test_yearly_records_dated_1_farvardin_are_yearly():
             "value": [9_000.0, 11_830.0, 16_681.0, 100.0, 50.0, 7.0],
         }
     )
-    assert cap.record_frequency(records, "operations") == "yearly"
-    windows = cap.utilisation_windows(records, "operations")
+    assert record_frequency(records, "operations") == "yearly"
+    windows = utilisation_windows(records, "operations")
     assert windows.frequency == "yearly" and windows.months == 12
     assert windows.current == (starts[2],) and windows.previous == (starts[1],)
-    growth = cap.facility_growth(records, "operations").set_index("facility_id")
+    growth = facility_growth(records, "operations").set_index("facility_id")
     # By hand: 16,681 / 11,830 - 1 = 0.41005... (+41 %); 50 / 100 - 1 = -0.5; R has one year.
     assert growth.loc["P", "growth"] == pytest.approx(0.410059, abs=1e-6)
     assert growth.loc["Q", "growth"] == pytest.approx(-0.5)
     assert not growth.loc["R", "complete"] and np.isnan(growth.loc["R", "growth"])
-    by_district = cap.group_growth(
+    by_district = group_growth(
         growth.reset_index(), pd.Series({"P": "North", "Q": "North", "R": "North"})
     ).set_index("group")
     # (16,681 + 50) / (11,830 + 100) - 1 = 16,731 / 11,930 - 1 = 0.40243...
@@ -324,11 +343,11 @@ def test_quarterly_records_compare_four_quarters_with_the_four_before():
             "value": [10.0, 20.0, 30.0, 40.0, 15.0, 25.0, 35.0, 45.0, *[5.0] * 7],
         }
     )
-    assert cap.record_frequency(records, "visits") == "quarterly"
-    windows = cap.utilisation_windows(records, "visits")
+    assert record_frequency(records, "visits") == "quarterly"
+    windows = utilisation_windows(records, "visits")
     assert windows.frequency == "quarterly" and windows.n_periods == 4 and windows.months == 12
     assert windows.current == tuple(quarters[4:]) and windows.previous == tuple(quarters[:4])
-    growth = cap.facility_growth(records, "visits").set_index("facility_id")
+    growth = facility_growth(records, "visits").set_index("facility_id")
     # By hand: A 15+25+35+45 = 120 against 10+20+30+40 = 100: +20 %.
     assert growth.loc["A", ["current", "previous"]].tolist() == [120.0, 100.0]
     assert growth.loc["A", "growth"] == pytest.approx(0.2)
@@ -336,7 +355,7 @@ def test_quarterly_records_compare_four_quarters_with_the_four_before():
     # Quarters dated on 1 Farvardin, 1 Tir, 1 Mehr, 1 Dey read the same way.
     jalali = jalali_month_starts(1402, 24)[::3]
     shifted = records.assign(period=records["period"].map(dict(zip(quarters, jalali, strict=True))))
-    again = cap.facility_growth(shifted, "visits").set_index("facility_id")
+    again = facility_growth(shifted, "visits").set_index("facility_id")
     assert again.attrs["windows"].frequency == "quarterly"
     assert again.loc["A", "growth"] == pytest.approx(0.2)
 
@@ -351,11 +370,11 @@ def test_monthly_records_dated_on_solar_hijri_month_starts():
             "value": [100.0] * 12 + [110.0] * 12 + [1.0] * 23,
         }
     )
-    assert cap.record_frequency(records, "visits") == "monthly"
-    windows = cap.utilisation_windows(records, "visits")
+    assert record_frequency(records, "visits") == "monthly"
+    windows = utilisation_windows(records, "visits")
     assert windows.frequency == "monthly" and windows.months == 12
     assert windows.current == tuple(months[12:]) and windows.previous == tuple(months[:12])
-    growth = cap.facility_growth(records, "visits").set_index("facility_id")
+    growth = facility_growth(records, "visits").set_index("facility_id")
     # By hand: 12 × 110 = 1,320 against 12 × 100 = 1,200: +10 %.
     assert growth.loc["M", ["current", "previous"]].tolist() == [1320.0, 1200.0]
     assert growth.loc["M", "growth"] == pytest.approx(0.1)
@@ -366,7 +385,7 @@ def test_monthly_records_dated_on_solar_hijri_month_starts():
             dict(zip(months, pd.date_range("2024-01-01", periods=24, freq="MS"), strict=True))
         )
     )
-    assert cap.facility_growth(gregorian, "visits").set_index("facility_id").loc[
+    assert facility_growth(gregorian, "visits").set_index("facility_id").loc[
         "M", "growth"
     ] == pytest.approx(0.1)
 
@@ -383,7 +402,7 @@ def test_a_solar_hijri_month_nobody_reported_is_dated_on_its_own_month_start():
             "value": 10.0,
         }
     )
-    windows = cap.utilisation_windows(records, "visits", window_months=2)
+    windows = utilisation_windows(records, "visits", window_months=2)
     assert windows.current == (pd.Timestamp("2025-12-22"), pd.Timestamp("2026-01-21"))
     assert windows.current == tuple(months[4:]) and windows.previous == tuple(months[2:4])
 
@@ -400,17 +419,17 @@ def test_a_period_nobody_reported_leaves_every_facility_incomplete():
         }
     )
     # Q reports yearly (2021 to 2022); nobody reported 2023, the year before the latest.
-    windows = cap.utilisation_windows(records, "operations")
+    windows = utilisation_windows(records, "operations")
     assert windows.frequency == "yearly" and windows.complete
     assert windows.previous == (pd.Timestamp("2023-01-01"),)
-    growth = cap.facility_growth(records, "operations")
+    growth = facility_growth(records, "operations")
     assert not growth["complete"].any() and growth["growth"].isna().all()
 
 
 def test_growth_series_per_district():
     records = monthly_records()
     groups = pd.Series({"H1": "North", "H2": "North", "H3": "South"})
-    series = cap.group_series(records, "visits", groups)
+    series = group_series(records, "visits", groups)
     assert set(series["group"]) == {"North", "South"}
     north = series[series["group"] == "North"].set_index("period")["value"]
     by_hand = (
@@ -427,7 +446,7 @@ def test_growth_series_per_district():
 def test_facility_districts_by_spatial_join():
     areas = line_areas()
     fac = line_facilities()
-    districts = cap.facility_districts(fac, areas)
+    districts = facility_districts(fac, areas)
     assert districts.to_dict() == {"F0": "D1", "F1": None}
 
 
@@ -435,12 +454,12 @@ def test_facility_districts_by_spatial_join():
 # what-if
 # --------------------------------------------------------------------------------------------------
 
-SETTINGS = cap.NetworkSettings(near_km=2.0, referral_km=4.0, catchment_km=5.0, covered_at=0.8)
+SETTINGS = whatif.NetworkSettings(near_km=2.0, referral_km=4.0, catchment_km=5.0, covered_at=0.8)
 CHANGES = [
-    cap.Change("upgrade", "F02", supply="beds", value=240),
-    cap.Change("close", "F01"),
-    cap.Change("open", "F03"),
-    cap.Change(
+    Change("upgrade", "F02", supply="beds", value=240),
+    Change("close", "F01"),
+    Change("open", "F03"),
+    Change(
         "new_site",
         "NEW-1",
         facility_type="hospital",
@@ -461,7 +480,7 @@ def test_what_if_never_changes_its_inputs(areas, facilities):
     before_a, before_f = areas.copy(), facilities.copy()
     coverage = coverage_for(areas)
     before_c = coverage.copy()
-    result = cap.run_scenario(areas, facilities, CHANGES, SETTINGS, coverage)
+    result = whatif.run_scenario(areas, facilities, CHANGES, SETTINGS, coverage)
     assert_geodataframe_equal(areas, before_a)
     assert_geodataframe_equal(facilities, before_f)
     pd.testing.assert_series_equal(coverage, before_c)
@@ -471,7 +490,7 @@ def test_what_if_never_changes_its_inputs(areas, facilities):
 
 def test_scenario_figures_equal_a_recomputation_with_the_changed_inputs(areas, facilities):
     coverage = coverage_for(areas)
-    result = cap.run_scenario(areas, facilities, CHANGES, SETTINGS, coverage)
+    result = whatif.run_scenario(areas, facilities, CHANGES, SETTINGS, coverage)
     # The same network built by hand.
     changed = facilities.copy()
     changed["beds"] = changed["beds"].astype("Float64")
@@ -484,7 +503,7 @@ def test_scenario_figures_equal_a_recomputation_with_the_changed_inputs(areas, f
         crs="EPSG:4326",
     )
     changed = pd.concat([changed, new], ignore_index=True)
-    by_hand = cap.evaluate_network(areas, changed, SETTINGS, coverage)
+    by_hand = whatif.evaluate_network(areas, changed, SETTINGS, coverage)
     pd.testing.assert_frame_equal(result.after.areas, by_hand.areas)
     pd.testing.assert_frame_equal(
         result.after.load[by_hand.load.columns].reset_index(drop=True),
@@ -503,7 +522,7 @@ def test_scenario_figures_equal_a_recomputation_with_the_changed_inputs(areas, f
     assert result.after.summary["people_referral_gap"] == pytest.approx(pop[gap].sum())
     # The baseline is the network as stored.
     assert result.before.summary == pytest.approx(
-        cap.evaluate_network(areas, facilities, SETTINGS, coverage).summary, nan_ok=True
+        whatif.evaluate_network(areas, facilities, SETTINGS, coverage).summary, nan_ok=True
     )
     comparison = result.comparison.set_index("figure")
     assert comparison.loc["supply_total", "before"] == 120 + 300 + 60
@@ -514,32 +533,32 @@ def test_scenario_figures_equal_a_recomputation_with_the_changed_inputs(areas, f
 
 
 def test_changes_apply_in_order_and_bad_ones_are_refused(facilities):
-    after = cap.apply_changes(
+    after = apply_changes(
         facilities,
         [
-            cap.Change("upgrade", "F00", supply="beds", value=10),
-            cap.Change("upgrade", "F00", supply="beds", value=20),
-            cap.Change("close", "F02"),
-            cap.Change("open", "F02"),
-            cap.Change("upgrade", "F10", supply="desks", value=9),
+            Change("upgrade", "F00", supply="beds", value=10),
+            Change("upgrade", "F00", supply="beds", value=20),
+            Change("close", "F02"),
+            Change("open", "F02"),
+            Change("upgrade", "F10", supply="desks", value=9),
         ],
     )
     rows = after.set_index("facility_id")
     assert rows.loc["F00", "beds"] == 20 and rows.loc["F02", "status"] == "operational"
     assert rows.loc["F10", "desks"] == 9 and after["beds"].dtype == "Int64"
     with pytest.raises(ValueError, match="no facility with id"):
-        cap.apply_changes(facilities, [cap.Change("close", "NOPE")])
+        apply_changes(facilities, [Change("close", "NOPE")])
     with pytest.raises(ValueError, match="already used"):
-        cap.apply_changes(
+        apply_changes(
             facilities,
-            [cap.Change("new_site", "F00", facility_type="clinic", lon=51.3, lat=35.6)],
+            [Change("new_site", "F00", facility_type="clinic", lon=51.3, lat=35.6)],
         )
     with pytest.raises(ValueError):
-        cap.Change("upgrade", "F00", supply="beds", value=-1)
+        Change("upgrade", "F00", supply="beds", value=-1)
     with pytest.raises(ValueError):
-        cap.Change("demolish", "F00")
+        Change("demolish", "F00")
     with pytest.raises(ValueError):
-        cap.Change("new_site", "X", facility_type="clinic")
+        Change("new_site", "X", facility_type="clinic")
 
 
 def test_sites_from_the_siting_tool_become_new_sites(areas, facilities):
@@ -547,9 +566,9 @@ def test_sites_from_the_siting_tool_become_new_sites(areas, facilities):
 
     existing = access.available_facilities(facilities, types=access.CARE_TYPES)
     result, chosen = choose_sites(areas, existing, 2, 1.0)
-    changes = cap.sites_as_changes(chosen, "clinic", taken=["NEW-1"])
+    changes = sites_as_changes(chosen, "clinic", taken=["NEW-1"])
     assert [c.facility_id for c in changes] == ["NEW-2", "NEW-3"]
-    scenario = cap.run_scenario(areas, facilities, changes, SETTINGS)
+    scenario = whatif.run_scenario(areas, facilities, changes, SETTINGS)
     within = distance.population_within(
         scenario.after.areas["care_km"], scenario.after.areas["population"], 1.0
     )["within"]
@@ -560,7 +579,7 @@ def test_sites_from_the_siting_tool_become_new_sites(areas, facilities):
 
 
 def test_scenarios_compared(areas, facilities):
-    table = cap.compare_scenarios(
+    table = whatif.compare_scenarios(
         areas,
         facilities,
         {"upgrade": CHANGES[:1], "all": CHANGES},
@@ -579,26 +598,26 @@ def test_sites_with_capacity_move_people_per_bed(areas, facilities):
         geometry=[Point(LON0 + 3 * DLON, LAT0 + 2 * DLAT)],
         crs="EPSG:4326",
     )
-    with_beds = cap.sites_as_changes(chosen, "hospital", supply="beds", value=200.0)
+    with_beds = sites_as_changes(chosen, "hospital", supply="beds", value=200.0)
     assert (with_beds[0].supply, with_beds[0].value) == ("beds", 200.0)
-    settings = cap.NetworkSettings(catchment_km=50.0, near_km=2.0, referral_km=10.0)
-    result = cap.run_scenario(areas, facilities, with_beds, settings)
+    settings = whatif.NetworkSettings(catchment_km=50.0, near_km=2.0, referral_km=10.0)
+    result = whatif.run_scenario(areas, facilities, with_beds, settings)
     before, after = result.before.summary, result.after.summary
     # Unlimited reach in this small region: people per bed = everyone / every bed.
     assert after["supply_total"] == before["supply_total"] + 200
     assert after["people_per_supply"] == pytest.approx(
         before["people_per_supply"] * before["supply_total"] / after["supply_total"]
     )
-    bare = cap.run_scenario(areas, facilities, cap.sites_as_changes(chosen, "hospital"), settings)
+    bare = whatif.run_scenario(areas, facilities, sites_as_changes(chosen, "hospital"), settings)
     assert bare.after.summary["supply_total"] == before["supply_total"]
 
 
 def test_siting_runs_on_the_network_after_the_pending_changes(areas, facilities):
     care = access.CARE_TYPES
-    _, first = cap.sites_after_changes(areas, facilities, [], care, 2, 1.0)
-    changes = cap.sites_as_changes(first, "clinic", taken=facilities["facility_id"])
-    _, second = cap.sites_after_changes(areas, facilities, changes, care, 2, 1.0)
-    added = cap.sites_as_changes(
+    _, first = sites_after_changes(areas, facilities, [], care, 2, 1.0)
+    changes = sites_as_changes(first, "clinic", taken=facilities["facility_id"])
+    _, second = sites_after_changes(areas, facilities, changes, care, 2, 1.0)
+    added = sites_as_changes(
         second, "clinic", taken=[*facilities["facility_id"], *(c.facility_id for c in changes)]
     )
     coordinates = {(round(c.lon, 6), round(c.lat, 6)) for c in [*changes, *added]}
@@ -606,17 +625,17 @@ def test_siting_runs_on_the_network_after_the_pending_changes(areas, facilities)
     assert len({c.facility_id for c in [*changes, *added]}) == 4
     # Closing every clinic makes the siting tool see a network without them.
     clinics = facilities.loc[facilities["type"] == "clinic", "facility_id"]
-    closed = [cap.Change("close", str(f)) for f in clinics]
-    result, _ = cap.sites_after_changes(areas, facilities, closed, ("clinic",), 1, 1.0)
+    closed = [Change("close", str(f)) for f in clinics]
+    result, _ = sites_after_changes(areas, facilities, closed, ("clinic",), 1, 1.0)
     assert result.covered_before == 0.0
-    result_as_is, _ = cap.sites_after_changes(areas, facilities, [], ("clinic",), 1, 1.0)
+    result_as_is, _ = sites_after_changes(areas, facilities, [], ("clinic",), 1, 1.0)
     assert result_as_is.covered_before > 0.0
     assert_geodataframe_equal(facilities, facilities.copy())
 
 
 def test_a_stale_scenario_does_not_hide_the_others(areas, facilities):
-    stale = [cap.Change("close", "F99"), cap.Change("upgrade", "F02", supply="beds", value=1)]
-    table = cap.compare_scenarios(
+    stale = [Change("close", "F99"), Change("upgrade", "F02", supply="beds", value=1)]
+    table = whatif.compare_scenarios(
         areas, facilities, {"good": CHANGES[:1], "stale": stale}, SETTINGS, coverage_for(areas)
     )
     assert table["scenario"].tolist() == ["", "good", "stale"]
@@ -625,17 +644,17 @@ def test_a_stale_scenario_does_not_hide_the_others(areas, facilities):
     assert row["missing"] == "F99" and "F99" in row["reason"]
     assert np.isnan(row["supply_total"]) and row["n_changes"] == 2
     assert table.set_index("scenario").loc["good", "supply_total_change"] == 180
-    with pytest.raises(cap.MissingFacilityError) as caught:
-        cap.apply_changes(facilities, stale)
+    with pytest.raises(MissingFacilityError) as caught:
+        apply_changes(facilities, stale)
     assert caught.value.facility_ids == ("F99",)
 
 
-def _network(summary: dict[str, float]) -> cap.NetworkResult:
-    return cap.NetworkResult(areas=pd.DataFrame(), load=pd.DataFrame(), summary=summary)
+def _network(summary: dict[str, float]) -> whatif.NetworkResult:
+    return whatif.NetworkResult(areas=pd.DataFrame(), load=pd.DataFrame(), summary=summary)
 
 
-def verdicts(before: cap.NetworkResult, after: cap.NetworkResult) -> dict[str, bool | None]:
-    better = cap.compare_networks(before, after).set_index("figure")["better"]
+def verdicts(before: whatif.NetworkResult, after: whatif.NetworkResult) -> dict[str, bool | None]:
+    better = whatif.compare_networks(before, after).set_index("figure")["better"]
     return {k: None if pd.isna(v) else bool(v) for k, v in better.items()}
 
 
@@ -688,7 +707,7 @@ def test_saved_scenario_is_a_new_version_and_facilities_never_change(small_works
     facilities_before = read_table(path, "facilities")
     version, sid = save_scenario(
         path,
-        cap.changes_to_frame(CHANGES),
+        changes_to_frame(CHANGES),
         name="Bigger F02",
         author="planner",
         actor=audit.Actor("ana", "planner"),
@@ -702,10 +721,10 @@ def test_saved_scenario_is_a_new_version_and_facilities_never_change(small_works
     assert versions[-1].layers["facilities"] == versions[0].layers["facilities"]
     assert_geodataframe_equal(read_table(path, "facilities"), facilities_before)
     stored = read_table(path, "scenarios")
-    assert cap.changes_from_frame(stored) == CHANGES
+    assert changes_from_frame(stored) == CHANGES
     assert set(stored["name"]) == {"Bigger F02"} and set(stored["author"]) == {"planner"}
-    _, second = save_scenario(path, cap.changes_to_frame(CHANGES[1:2]), name="Close F01")
-    listing = cap.scenario_list(read_table(path, "scenarios"))
+    _, second = save_scenario(path, changes_to_frame(CHANGES[1:2]), name="Close F01")
+    listing = scenario_list(read_table(path, "scenarios"))
     assert second == "S002" and set(listing["scenario_id"]) == {"S001", "S002"}
     assert listing.set_index("scenario_id").loc["S001", "n_changes"] == 4
     delete_scenario(path, "S001")
@@ -717,11 +736,11 @@ def test_saved_scenario_is_a_new_version_and_facilities_never_change(small_works
 def test_bad_scenarios_are_not_saved(small_workspace):
     path = small_workspace
     with pytest.raises(DataError, match="name"):
-        save_scenario(path, cap.changes_to_frame(CHANGES), name="  ")
+        save_scenario(path, changes_to_frame(CHANGES), name="  ")
     with pytest.raises(DataError, match="NOPE"):
-        save_scenario(path, cap.changes_to_frame([cap.Change("close", "NOPE")]), name="x")
+        save_scenario(path, changes_to_frame([Change("close", "NOPE")]), name="x")
     with pytest.raises(DataError, match="no change"):
-        save_scenario(path, cap.changes_to_frame([]), name="x")
+        save_scenario(path, changes_to_frame([]), name="x")
     assert len(list_versions(path)) == 1
 
 
@@ -794,7 +813,7 @@ def test_recipe_reads_utilisation_long_and_wide(tmp_path: Path):
     use = read_table(out, "utilisation").sort_values(["measure", "period"])
     assert use["facility_id"].unique().tolist() == ["F1"]
     assert use["measure"].tolist() == ["operations", "operations", "visits", "visits"]
-    growth = cap.facility_growth(use, "visits").set_index("facility_id")
+    growth = facility_growth(use, "visits").set_index("facility_id")
     assert growth.loc["F1", "growth"] == pytest.approx(0.18)
 
 

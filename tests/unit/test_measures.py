@@ -7,9 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics import access, distance, siting
-from analytics import capacity as cap
+from analytics import access, distance, siting, whatif
 from analytics.fca import two_step_fca
+from analytics.scenarios import apply_changes, sites_after_changes, sites_as_changes
 from tests.unit.test_access import DLAT, DLON, facilities_frame, grid_areas
 
 
@@ -69,10 +69,10 @@ def test_summary_adds_up_and_matches_the_pieces(weighted):
 def test_capacity_network_and_siting_use_the_same_definitions(weighted):
     facilities = facilities_frame()
     coverage = pd.Series(np.linspace(0.5, 1.0, len(weighted)), index=weighted.index)
-    settings = cap.NetworkSettings(
+    settings = whatif.NetworkSettings(
         near_km=1.5, referral_km=3.0, covered_at=0.8, supply=None, service_types=("clinic",)
     )
-    network = cap.evaluate_network(weighted, facilities, settings, coverage)
+    network = whatif.evaluate_network(weighted, facilities, settings, coverage)
     measured = access.access_by_area(
         weighted,
         access.available_facilities(facilities),
@@ -91,11 +91,11 @@ def test_capacity_network_and_siting_use_the_same_definitions(weighted):
     existing = access.available_facilities(facilities)
     care = existing[existing["type"].isin(access.CARE_TYPES)]
     direct, _ = siting.choose_sites(weighted, care, 2, 1.5)
-    after, chosen = cap.sites_after_changes(weighted, facilities, [], access.CARE_TYPES, 2, 1.5)
+    after, chosen = sites_after_changes(weighted, facilities, [], access.CARE_TYPES, 2, 1.5)
     assert after.gain == pytest.approx(direct.gain)
-    changes = cap.sites_as_changes(chosen, "clinic", prefix="NEW", taken=facilities["facility_id"])
-    opened = cap.evaluate_network(
-        weighted, cap.apply_changes(facilities, changes), settings, coverage
+    changes = sites_as_changes(chosen, "clinic", prefix="NEW", taken=facilities["facility_id"])
+    opened = whatif.evaluate_network(
+        weighted, apply_changes(facilities, changes), settings, coverage
     )
     gained = opened.summary["people_near_care"] - network.summary["people_near_care"]
     assert gained == pytest.approx(after.gain)

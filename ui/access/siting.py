@@ -14,7 +14,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from analytics.capacity import Change, sites_as_changes
+from analytics.scenarios import Change, sites_as_changes
 from analytics.supply import SITE_TYPES
 from render.format import fmt_int, fmt_pct
 from ui.access import data as access_data
@@ -27,7 +27,7 @@ from ui.context import Context
 from ui.localize import number_columns
 from ui.state import Param, open_page, value
 
-#: Where the Capacity page keeps the what-if being built (a list of ``analytics.capacity.Change``).
+#: Where the Capacity page keeps the what-if being built (a list of ``analytics.scenarios.Change``).
 CAPACITY_CHANGES = "cap_changes"
 CAPACITY_PAGE = "app_pages/capacity.py"
 #: Capacity page service for the sites of each siting care set (its widget key ``url_service``).

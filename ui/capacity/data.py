@@ -2,7 +2,8 @@
 
 Like :mod:`ui.data`, every cache takes the session's source (``ctx.source``: the workspace, plus
 the partner for a partner's session) and version first, then plain parameters; the analytics live
-in :mod:`analytics.capacity`. Saving a scenario goes through :mod:`geodata.tables.utilisation`, as a new
+in :mod:`analytics.capacity` (load), :mod:`analytics.utilisation`, :mod:`analytics.scenarios` and
+:mod:`analytics.whatif`. Saving a scenario goes through :mod:`geodata.tables.utilisation`, as a new
 workspace version; the facilities table is never changed.
 """
 
@@ -14,8 +15,23 @@ import pandas as pd
 import streamlit as st
 
 from analytics import capacity as cap
+from analytics import whatif
 from analytics.access import DISTANCE_SETS
+from analytics.scenarios import (
+    Change,
+    changes_to_frame,
+    scenario_list,
+    sites_after_changes,
+    sites_as_changes,
+)
 from analytics.supply import SERVICES, SITE_TYPES
+from analytics.utilisation import (
+    facility_districts,
+    facility_growth,
+    group_growth,
+    group_series,
+    utilisation_series,
+)
 from geodata.tables.schema import UTILISATION_MEASURES
 from geodata.tables.utilisation import delete_scenario, save_scenario
 from geodata.users.audit import Actor
@@ -42,8 +58,8 @@ def settings_for(
     decay: bool,
     covered_at: float,
     overload_at: float,
-) -> cap.NetworkSettings:
-    return cap.NetworkSettings(
+) -> whatif.NetworkSettings:
+    return whatif.NetworkSettings(
         near_km=float(near_km),
         referral_km=float(referral_km),
         catchment_km=float(catchment_km),
@@ -66,21 +82,21 @@ def coverage(source: str, version: int) -> pd.Series | None:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def baseline(source: str, version: int, settings: cap.NetworkSettings) -> cap.NetworkResult:
+def baseline(source: str, version: int, settings: whatif.NetworkSettings) -> whatif.NetworkResult:
     """The network as it is (operational facilities)."""
     tables = data.tables(source, version)
-    return cap.evaluate_network(
+    return whatif.evaluate_network(
         tables["areas"], tables["facilities"], settings, coverage(source, version)
     )
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def scenario(
-    source: str, version: int, settings: cap.NetworkSettings, changes: tuple[cap.Change, ...]
-) -> cap.ScenarioResult:
+    source: str, version: int, settings: whatif.NetworkSettings, changes: tuple[Change, ...]
+) -> whatif.ScenarioResult:
     """The network before and after ``changes``."""
     tables = data.tables(source, version)
-    return cap.run_scenario(
+    return whatif.run_scenario(
         tables["areas"],
         tables["facilities"],
         list(changes),
@@ -109,14 +125,14 @@ def growth(source: str, version: int, measure: str) -> pd.DataFrame:
     and the facility's name, type, district and beds."""
     tables = data.tables(source, version)
     fac = tables["facilities"]
-    result = cap.facility_growth(tables["utilisation"], measure)
+    result = facility_growth(tables["utilisation"], measure)
     windows = result.attrs.get("windows")
     info = pd.DataFrame(fac.drop(columns=fac.geometry.name)).set_index("facility_id")
     info = info[~info.index.duplicated()]
     for column in ("name", "type", "beds"):
         values = info[column] if column in info else pd.Series(dtype=object)
         result[column] = result["facility_id"].map(values).to_numpy()
-    districts = cap.facility_districts(fac, tables["areas"], "district_name")
+    districts = facility_districts(fac, tables["areas"], "district_name")
     result["district"] = result["facility_id"].map(districts).to_numpy()
     result["per_bed"] = cap.utilisation_per_supply(
         result.set_index("facility_id")["current"], fac, "beds"
@@ -131,28 +147,28 @@ def district_growth(source: str, version: int, measure: str) -> pd.DataFrame:
     groups = pd.Series(
         per_facility["district"].to_numpy(), index=per_facility["facility_id"].to_numpy()
     )
-    return cap.group_growth(per_facility, groups)
+    return group_growth(per_facility, groups)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def series(source: str, version: int, measure: str) -> pd.DataFrame:
-    return cap.utilisation_series(utilisation(source, version), measure)
+    return utilisation_series(utilisation(source, version), measure)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def district_series(source: str, version: int, measure: str) -> pd.DataFrame:
-    """``measure`` per district and period (see :func:`analytics.capacity.group_series`)."""
+    """``measure`` per district and period (see :func:`analytics.utilisation.group_series`)."""
     per_facility = growth(source, version, measure)
     groups = pd.Series(
         per_facility["district"].to_numpy(), index=per_facility["facility_id"].to_numpy()
     )
-    return cap.group_series(utilisation(source, version), measure, groups)
+    return group_series(utilisation(source, version), measure, groups)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def facility_series(source: str, version: int, measure: str, facility_id: str) -> pd.DataFrame:
     """``measure`` of one facility per period."""
-    return cap.utilisation_series(utilisation(source, version), measure, [facility_id])
+    return utilisation_series(utilisation(source, version), measure, [facility_id])
 
 
 def latest_totals(source: str, version: int, measure: str | None) -> pd.Series:
@@ -172,20 +188,20 @@ def stored_scenarios(source: str, version: int) -> pd.DataFrame:
 def comparison(
     source: str,
     version: int,
-    settings: cap.NetworkSettings,
-    extra: tuple[tuple[str, tuple[cap.Change, ...]], ...] = (),
+    settings: whatif.NetworkSettings,
+    extra: tuple[tuple[str, tuple[Change, ...]], ...] = (),
 ) -> pd.DataFrame:
     """Every stored scenario (and the ``extra`` ones, e.g. the unsaved what-if) against the network
-    as it is; see :func:`analytics.capacity.compare_scenarios`. Adds ``name``, ``kinds``,
+    as it is; see :func:`analytics.whatif.compare_scenarios`. Adds ``name``, ``kinds``,
     ``author`` and ``created`` of the stored ones."""
     tables = data.tables(source, version)
     stored = tables["scenarios"]
-    listing = cap.scenario_list(stored)
+    listing = scenario_list(stored)
     wanted: dict[str, object] = {
         sid: stored[stored["scenario_id"] == sid] for sid in listing["scenario_id"]
     }
     wanted.update({label: list(changes) for label, changes in extra})
-    result = cap.compare_scenarios(
+    result = whatif.compare_scenarios(
         tables["areas"],
         tables["facilities"],
         wanted,
@@ -212,13 +228,13 @@ def sites_after(
     care: str,
     k: int,
     radius_km: float,
-    pending: tuple[cap.Change, ...] = (),
+    pending: tuple[Change, ...] = (),
 ) -> gpd.GeoDataFrame:
     """The sites the siting tool proposes for the network after the ``pending`` changes (most
     people newly within ``radius_km`` of ``care``; see
-    :func:`analytics.capacity.sites_after_changes`)."""
+    :func:`analytics.scenarios.sites_after_changes`)."""
     tables = data.tables(source, version)
-    _, chosen = cap.sites_after_changes(
+    _, chosen = sites_after_changes(
         tables["areas"], tables["facilities"], list(pending), DISTANCE_SETS[care], k, radius_km
     )
     return chosen
@@ -230,11 +246,11 @@ def siting_changes(
     care: str,
     k: int,
     radius_km: float,
-    pending: tuple[cap.Change, ...] = (),
+    pending: tuple[Change, ...] = (),
     *,
     supply: str | None = None,
     value: float | None = None,
-) -> list[cap.Change]:
+) -> list[Change]:
     """New sites proposed by the siting tool for the network after the ``pending`` changes, as
     ``new_site`` changes named after the neighbourhood they are in, each with ``value`` in its
     ``supply`` column (beds, staff or desks) when given. Ids avoid every facility id and every
@@ -246,7 +262,7 @@ def siting_changes(
         *(c.facility_id for c in pending),
     )
     column = supply if supply in cap.SUPPLY_COLUMNS else None
-    return cap.sites_as_changes(
+    return sites_as_changes(
         chosen,
         SITE_TYPES.get(care, "clinic"),
         prefix="NEW",
@@ -257,7 +273,7 @@ def siting_changes(
     )
 
 
-def next_site_id(source: str, version: int, pending: tuple[cap.Change, ...] = ()) -> str:
+def next_site_id(source: str, version: int, pending: tuple[Change, ...] = ()) -> str:
     """The first ``NEW-n`` id that no facility and no pending change uses."""
     taken = {
         *facilities(source, version)["facility_id"].astype(str),
@@ -271,7 +287,7 @@ def next_site_id(source: str, version: int, pending: tuple[cap.Change, ...] = ()
 
 def save(
     workspace: str,
-    changes: list[cap.Change],
+    changes: list[Change],
     *,
     name: str,
     author: str,
@@ -279,7 +295,7 @@ def save(
 ) -> tuple[int, str]:
     """Save the what-if as a named scenario: a new workspace version (facilities unchanged),
     recorded in the audit trail as ``actor``."""
-    frame = cap.changes_to_frame(changes)
+    frame = changes_to_frame(changes)
     return save_scenario(workspace, frame, name=name, author=author, actor=actor)
 
 

@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from analytics import capacity as cap
+from analytics.utilisation import UtilisationWindows
 from render.charts import _PLOTLY_SEPARATORS, month_ticks
 from render.fonts import font_stack
 from render.format import fmt_int, fmt_month, fmt_pct
@@ -145,7 +145,7 @@ def growth_tables(
     return facility_table, district_table
 
 
-def window_text(ctx: Context, windows: cap.UtilisationWindows) -> str:
+def window_text(ctx: Context, windows: UtilisationWindows) -> str:
     """The two windows compared, in the reader's calendar."""
 
     def span(periods: tuple[pd.Timestamp, ...]) -> str:
@@ -222,7 +222,7 @@ def _lay_out_counts_over_time(
 
 
 def district_chart(ctx: Context, series: pd.DataFrame, label: str, height: int = 300):
-    """``measure`` per district and period (:func:`analytics.capacity.group_series`): one line
+    """``measure`` per district and period (:func:`analytics.utilisation.group_series`): one line
     per district, every label in the reader's language and calendar."""
     fig = go.Figure()
     for group, rows in series.groupby("group", sort=True):

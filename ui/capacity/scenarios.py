@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from analytics import capacity as cap
+from analytics.scenarios import Change, changes_from_frame, scenario_list
 from geodata.tables.problems import DataError
 from render.safe import md_escape
 from ui.capacity import data as capacity_data
@@ -20,7 +20,7 @@ from ui.context import Context
 CURRENT = "\x00current"
 
 
-def scenarios_section(ctx: Context, sel: Selection, pending: list[cap.Change]) -> None:
+def scenarios_section(ctx: Context, sel: Selection, pending: list[Change]) -> None:
     """The comparison (with ``pending``, the unsaved what-if, when there is one) and the stored
     scenarios to load or, for those who may save them, delete."""
     ws, ver, supply = sel.source, sel.version, sel.supply
@@ -41,7 +41,7 @@ def scenarios_section(ctx: Context, sel: Selection, pending: list[cap.Change]) -
             st.caption(ctx.t("capacity.scenarios.note"))
             if "applicable" in compared and not compared["applicable"].astype(bool).all():
                 st.warning(ctx.t("capacity.scenarios.stale_note"), icon=":material/warning:")
-        listing = cap.scenario_list(stored)
+        listing = scenario_list(stored)
         if len(listing):
             _picker(ctx, stored, listing)
     deleted = st.session_state.pop("cap_deleted", None)
@@ -56,7 +56,7 @@ def _picker(ctx: Context, stored: pd.DataFrame, listing: pd.DataFrame) -> None:
     def load_scenario() -> None:
         sid = st.session_state.get("cap_pick")
         rows = stored[stored["scenario_id"] == sid]
-        st.session_state[CHANGES] = cap.changes_from_frame(rows)
+        st.session_state[CHANGES] = changes_from_frame(rows)
 
     may_delete = ctx.may("save_scenario") and ctx.role != "partner"
     l1, l2, l3 = st.columns([3, 1, 1] if may_delete else [3, 1, 0.01])

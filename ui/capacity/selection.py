@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import geopandas as gpd
 import pandas as pd
 
-from analytics import capacity as cap
+from analytics import whatif
 from ui import data
 from ui.context import Context
 from ui.localize import display_names
@@ -23,7 +23,7 @@ class Selection:
     version: int
     service: str
     supply: str
-    settings: cap.NetworkSettings
+    settings: whatif.NetworkSettings
     areas: gpd.GeoDataFrame
     facilities: gpd.GeoDataFrame
     with_insured: bool
@@ -36,7 +36,7 @@ class Selection:
 
 
 def selection(
-    ctx: Context, *, service: str, supply: str, settings: cap.NetworkSettings
+    ctx: Context, *, service: str, supply: str, settings: whatif.NetworkSettings
 ) -> Selection:
     """The :class:`Selection` of ``ctx``'s source and version (area names in the reader's
     language)."""

@@ -14,6 +14,8 @@ import streamlit as st
 
 from analytics import capacity as cap
 from analytics.access import DISTANCE_SETS, DOUBLE_GAP_CLASSES
+from analytics.scenarios import Change
+from analytics.whatif import ScenarioResult
 from geodata.tables.problems import DataError
 from geodata.tables.schema import FACILITY_TYPES
 from render.format import fmt_int, fmt_number, fmt_pct
@@ -35,7 +37,7 @@ from ui.capacity.views import (
 from ui.context import Context
 from ui.downloads import audit_actor, table_downloads
 
-#: Where the what-if being built is kept in the session (a list of :class:`analytics.capacity.Change`).
+#: Where the what-if being built is kept in the session (a list of :class:`analytics.scenarios.Change`).
 CHANGES = "cap_changes"
 #: What the editor can add: an upgrade, an opening, a closure, sites from the siting tool, a site
 #: placed by hand.
@@ -43,11 +45,11 @@ ACTIONS = ["upgrade", "open", "close", "sites", "place"]
 CHANGE_COLOURS = {"better": "#1a9850", "worse": "#d73027", "same": "#f0f0f0"}
 
 
-def add_change(change: cap.Change) -> None:
+def add_change(change: Change) -> None:
     st.session_state[CHANGES] = [*st.session_state[CHANGES], change]
 
 
-def whatif_section(ctx: Context, sel: Selection, distances: Sequence[float]) -> list[cap.Change]:
+def whatif_section(ctx: Context, sel: Selection, distances: Sequence[float]) -> list[Change]:
     """The editor, the changes pending and what they do; returns the changes pending (the
     scenario section compares them with the stored ones). ``distances`` are the siting radii."""
     st.subheader(ctx.t("capacity.whatif.title"))
@@ -139,9 +141,7 @@ def _editor(ctx: Context, sel: Selection, action: str, distances: Sequence[float
                 ctx.t("capacity.whatif.add"),
                 key="cap_add_upgrade",
                 on_click=add_change,
-                args=(
-                    cap.Change("upgrade", str(chosen), supply=supply_column, value=float(amount)),
-                ),
+                args=(Change("upgrade", str(chosen), supply=supply_column, value=float(amount)),),
                 icon=":material/add:",
             )
     elif action in ("open", "close"):
@@ -159,7 +159,7 @@ def _editor(ctx: Context, sel: Selection, action: str, distances: Sequence[float
                 ctx.t("capacity.whatif.add"),
                 key=f"cap_add_{action}",
                 on_click=add_change,
-                args=(cap.Change(action, str(chosen)),),
+                args=(Change(action, str(chosen)),),
                 icon=":material/add:",
             )
     elif action == "sites":
@@ -256,7 +256,7 @@ def _editor(ctx: Context, sel: Selection, action: str, distances: Sequence[float
             name = str(state.get("cap_place_name") or "").strip() or None
             given = state.get("cap_place_value")
             add_change(
-                cap.Change(
+                Change(
                     "new_site",
                     fid,
                     supply=supply_column if given is not None else None,
@@ -288,7 +288,7 @@ def typical_supply(
     return int(round(float(numbers.median()))) if len(numbers) else 10
 
 
-def _pending_and_result(ctx: Context, sel: Selection, pending: list[cap.Change]) -> None:
+def _pending_and_result(ctx: Context, sel: Selection, pending: list[Change]) -> None:
     """The changes pending, the network before and after them, and the form that saves them."""
     ws, ver, supply, names = sel.source, sel.version, sel.supply, sel.area_names
     st.markdown(
@@ -391,7 +391,7 @@ def change_map(
     shapes: gpd.GeoDataFrame,
     by_area: pd.DataFrame,
     names: pd.Series,
-    result: cap.ScenarioResult,
+    result: ScenarioResult,
     *,
     supply: str,
     overload_at: float,
@@ -474,7 +474,7 @@ def _figure_text(
 def comparison_table(ctx: Context, comparison: pd.DataFrame, *, supply: str) -> pd.DataFrame:
     """Before / after / change side by side, every figure formatted for the reader (capacity
     within reach to as many decimals as ``supply`` needs, a change to its first significant
-    digits); a change within the tolerance of :func:`analytics.capacity.compare_networks` has no
+    digits); a change within the tolerance of :func:`analytics.whatif.compare_networks` has no
     verdict."""
     labels = [
         ctx.t(f"capacity.figure.{f}", supply=supply_label(ctx, supply))
@@ -553,7 +553,7 @@ def double_gap_table(ctx: Context, comparison: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def change_label(ctx: Context, change: cap.Change, names: pd.Series) -> str:
+def change_label(ctx: Context, change: Change, names: pd.Series) -> str:
     """A change in words (names escaped for Markdown by the caller where needed)."""
     name = change.facility_name or names.get(change.facility_id, change.facility_id)
     if change.kind == "upgrade":
