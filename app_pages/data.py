@@ -16,7 +16,10 @@ from render.format import fmt_int
 from render.safe import md_escape
 from ui import data, views
 from ui.admin import audit as audit_views
-from ui.admin import manage as data_manage
+from ui.admin import backups, versions
+from ui.admin import check as check_step
+from ui.admin import importing as import_step
+from ui.admin import upload as upload_step
 from ui.context import current, require_page
 from ui.state import keep
 
@@ -37,12 +40,12 @@ if ctx.may("audit"):  # administrators only: who signed in, downloaded, changed 
 tab_import, tab_versions, tab_backup, *tab_audit = st.tabs(tab_names)
 
 with tab_import:
-    tables = data_manage.current_tables(ws, ver)
+    tables = upload_step.current_tables(ws, ver)
     c1, c2 = st.columns([2, 1])
-    keep("dm_table", data_manage.table_choices())  # the table stays chosen across page moves
+    keep("dm_table", upload_step.table_choices())  # the table stays chosen across page moves
     table = c1.selectbox(
         ctx.t("data.table"),
-        data_manage.table_choices(),
+        upload_step.table_choices(),
         format_func=lambda t: ctx.t(f"data.table_{t}"),
         key="dm_table",
     )
@@ -55,12 +58,12 @@ with tab_import:
         key=f"dm_files_{st.session_state.get('dm_uploader', 0)}",
         help=ctx.t("data.upload_help"),
     )
-    data_manage.sweep_once()
+    upload_step.sweep_once()
     if not files:
-        data_manage.release_upload()
-    upload = data_manage.read_files(ctx, files, crs, table) if files else None
+        upload_step.release_upload()
+    upload = upload_step.read_files(ctx, files, crs, table) if files else None
     if upload is not None:
-        key = data_manage.upload_key(files, crs)
+        key = upload_step.upload_key(files, crs)
         st.subheader(ctx.t("data.step_mapping"))
         st.caption(
             ctx.t(
@@ -75,15 +78,15 @@ with tab_import:
                 else ""
             )
         )
-        mapping = data_manage.mapping_widgets(ctx, upload, table, key)
+        mapping = upload_step.mapping_widgets(ctx, upload, table, key)
         # No scheme column: the person names the scheme; a period off a month's first day: the
         # person says how it is read. Nothing is booked or moved silently.
-        scheme = data_manage.scheme_choice(ctx, table, mapping, tables, key)
-        calendar = data_manage.reporting_calendar(ws, ver)
-        dates = data_manage.dates_choice(ctx, upload, table, mapping, calendar, key)
+        scheme = check_step.scheme_choice(ctx, table, mapping, tables, key)
+        calendar = check_step.reporting_calendar(ws, ver)
+        dates = check_step.dates_choice(ctx, upload, table, mapping, calendar, key)
         missing = missing_targets(table, upload, mapping)
         area_by, matches = "id", None
-        if data_manage.joins_by_area(table) and "area_id" in mapping:
+        if upload_step.joins_by_area(table) and "area_id" in mapping:
             values = upload.frame[mapping["area_id"]]
             guess = "name" if looks_like_names(values, tables["areas"]) else "id"
             area_by = st.radio(
@@ -96,7 +99,7 @@ with tab_import:
             )
             if area_by == "name":
                 st.subheader(ctx.t("data.step_names"))
-                matches = data_manage.name_matching(
+                matches = upload_step.name_matching(
                     ctx,
                     values,
                     tables["areas"],
@@ -107,11 +110,11 @@ with tab_import:
             st.warning(
                 ctx.t("data.map_required", columns=", ".join(missing)), icon=":material/rule:"
             )
-        elif data_manage.needs_scheme(table, mapping) and scheme is None:
+        elif check_step.needs_scheme(table, mapping) and scheme is None:
             st.warning(ctx.t("import_check.scheme_required"), icon=":material/rule:")
         else:
             st.subheader(ctx.t("data.step_check"))
-            prepared = data_manage.check(
+            prepared = check_step.check(
                 ctx,
                 upload,
                 table,
@@ -125,21 +128,21 @@ with tab_import:
                 dates=dates,
             )
             if prepared is not None:
-                data_manage.report_table(ctx, prepared, key)
+                check_step.report_table(ctx, prepared, key)
                 if table not in ("partners", "targets") and len(prepared.frame):
                     st.subheader(ctx.t("data.step_preview"))
-                    data_manage.preview_map(
+                    import_step.preview_map(
                         ctx, prepared, data.display_shapes(ws, ver, "area"), tables["areas"], key
                     )
                 st.subheader(ctx.t("data.step_import"))
-                data_manage.import_button(ctx, prepared, table, key)
+                import_step.import_button(ctx, prepared, table, key)
 
 with tab_versions:
-    data_manage.versions_section(ctx)
-    data_manage.reset_demo_section(ctx)
+    versions.versions_section(ctx)
+    versions.reset_demo_section(ctx)
 
 with tab_backup:
-    data_manage.backup_section(ctx)
+    backups.backup_section(ctx)
 
 for tab in tab_audit:
     with tab:

@@ -47,7 +47,7 @@ BOXES = (
 POINTS = ((51.35, 35.65), (51.45, 35.65), (51.35, 35.75), (51.45, 35.75))
 BOWTIE = shapely.Polygon([(51.3, 35.6), (51.4, 35.7), (51.4, 35.6), (51.3, 35.7), (51.3, 35.6)])
 UTM39N = "EPSG:32639"
-#: Rows of a person-record file read for the mapping step (as ``ui.admin.manage.SAMPLE_ROWS``).
+#: Rows of a person-record file read for the mapping step (as ``ui.admin.upload.SAMPLE_ROWS``).
 SAMPLE_ROWS = 1000
 
 

@@ -20,7 +20,7 @@ from render.format import fmt_int, fmt_pct
 from ui.access import data as access_data
 from ui.access.measure import DISTANCES, km_format
 from ui.access.tables import download
-from ui.admin.manage import upload_error_text
+from ui.admin.upload import upload_error_text
 from ui.auth import may_open
 from ui.capacity import data as capacity_data
 from ui.context import Context

@@ -1,0 +1,133 @@
+"""The Data page's Versions tab: the list of workspace versions, a comparison of two, restoring an
+old one (confirmed first, saved as a new version), and writing the demo region again.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from geodata.sources.workspaces import reset_demo_workspace
+from geodata.store.versions import compare_versions, version_table
+from geodata.tables.problems import DataError
+from geodata.users.audit import restore_version
+from render.format import fmt_int
+from render.safe import md_escape
+from ui.admin.upload import author, forget_upload
+from ui.context import Context
+from ui.downloads import audit_actor, table_downloads
+
+
+def versions_section(ctx: Context) -> None:
+    """The list of versions, a comparison of two, and restoring an old one (confirmed first)."""
+    ws, ver = ctx.workspace, ctx.version
+    table = cached_versions(ws, ver)
+    shown = table.rename(columns={c: ctx.t(f"data.version_{c}") for c in table.columns})
+    # An empty cell (a version restored from none) reads "—", not "None" (on screen only).
+    text = [c for c in shown.columns if shown[c].dtype == object]
+    on_screen = shown.fillna(dict.fromkeys(text, "—"))
+    st.dataframe(
+        on_screen, hide_index=True, width="stretch", height=min(36 * (len(table) + 1) + 4, 300)
+    )
+    table_downloads(ctx, shown, f"versions-{ctx.title}", key="dm_versions_download")
+    numbers = table["version"].tolist()
+    st.subheader(ctx.t("data.compare_title"))
+    if len(numbers) < 2:
+        st.caption(ctx.t("data.compare_one_version"))
+    else:
+        c1, c2 = st.columns(2)
+        old = c1.selectbox(ctx.t("data.compare_old"), numbers, index=1, key="dm_cmp_old")
+        new = c2.selectbox(ctx.t("data.compare_new"), numbers, index=0, key="dm_cmp_new")
+        summary, details = cached_compare(ws, ver, int(old), int(new))
+        if summary.empty:
+            st.info(ctx.t("data.compare_same"), icon=":material/check:")
+        else:
+            labels = {c: ctx.t(f"data.compare_{c}") for c in summary.columns}
+            summary = summary.assign(table=summary["table"].map(lambda t: ctx.t(f"data.table_{t}")))
+            compared = summary.rename(columns=labels)
+            st.dataframe(compared, hide_index=True, width="stretch")
+            table_downloads(
+                ctx, compared, f"compare-v{int(old)}-v{int(new)}", key="dm_compare_download"
+            )
+            for name, rows in details.items():
+                with st.expander(
+                    ctx.t(
+                        "data.compare_rows",
+                        table=ctx.t(f"data.table_{name}"),
+                        n=fmt_int(len(rows), ctx.lang),
+                    )
+                ):
+                    st.dataframe(rows.head(1000), hide_index=True, width="stretch")
+    st.subheader(ctx.t("data.restore_title"))
+    older = numbers[1:]
+    if not older:
+        st.caption(ctx.t("data.compare_one_version"))
+        return
+    if not ctx.may("restore"):
+        st.caption(ctx.t("data.restore_not_allowed"))
+        return
+    pick = st.selectbox(ctx.t("data.restore_pick"), older, key="dm_restore_pick")
+    sure = st.checkbox(
+        ctx.t("data.restore_confirm", version=pick, newest=ver), key="dm_restore_sure"
+    )
+    if st.button(
+        ctx.t("data.restore_button"),
+        disabled=not sure,
+        icon=":material/history:",
+        key="dm_restore_go",
+    ):
+        try:
+            number = restore_version(ws, int(pick), author=author(ctx), actor=audit_actor(ctx))
+        except DataError as exc:
+            st.error(md_escape(str(exc)))
+            return
+        st.session_state["dm_done"] = ctx.t("data.restored", version=pick, new=number)
+        st.session_state.pop("dm_restore_sure", None)
+        st.rerun()
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def cached_versions(workspace: str, version: int) -> pd.DataFrame:
+    """Versions list (keyed on workspace path + newest version)."""
+    return version_table(workspace)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def cached_compare(
+    workspace: str, version: int, old: int, new: int
+) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    return compare_versions(workspace, old, new)
+
+
+def reset_demo_section(ctx: Context) -> None:
+    """Planners and admins may write the synthetic demo region again (the demo workspace is
+    shared by every visitor of a public app); confirmed first, saved as a new version."""
+    if not ctx.demo_origin or not ctx.may("import"):
+        return
+    st.subheader(ctx.t("data.reset_title"))
+    st.caption(ctx.t("data.reset_help"))
+    sure = st.checkbox(ctx.t("data.reset_confirm"), key="dm_reset_sure")
+    if not st.button(
+        ctx.t("data.reset_button"),
+        disabled=not sure,
+        icon=":material/restart_alt:",
+        key="dm_reset_go",
+    ):
+        return
+    try:
+        number = reset_demo_workspace(ctx.workspace, author=author(ctx))
+    except (DataError, OSError, ValueError) as exc:
+        st.error(ctx.t("data.nothing_saved", reason=md_escape(str(exc))))
+        return
+    st.session_state["dm_done"] = ctx.t("data.reset_done", version=number)
+    st.session_state.pop("dm_reset_sure", None)
+    forget_upload()
+    st.rerun()
+
+
+__all__ = [
+    "cached_compare",
+    "cached_versions",
+    "reset_demo_section",
+    "versions_section",
+]
