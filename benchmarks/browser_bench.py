@@ -1,7 +1,7 @@
 """In a real browser (Playwright, Debian's Chromium, nothing leaves localhost).
 
 * **map payload and draw time** for 1,000 / 10,000 / 100,000 areas (``scale`` 1.0): the
-  Coverage map page's builder (``render.maps.simplify_for_display``, then
+  Coverage map page's builder (``render.simplify.simplify_for_display``, then
   ``ui.area_maps.PackedAreas`` with the ``restyle_script`` that colours it, as
   ``ui.views.live_metric_map`` draws it) saved as HTML and served from a local HTTP server with
   Leaflet from ``static/vendor``; the tooltip holds name, value and population, as on the page.
@@ -181,7 +181,7 @@ def _draw_seconds(browser, url: str, expected: int, limit_s: float) -> float | N
 def _maps(browser, scale: float, sizes: tuple[int, ...] = (1_000, 10_000, 100_000)) -> list[dict]:
     from analytics.geometry import merge_by
     from benchmarks.national_bench import national_areas
-    from render.maps import simplify_for_display
+    from render.simplify import simplify_for_display
     from ui.views import MAX_AREAS_ON_MAP
 
     records = []

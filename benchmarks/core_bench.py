@@ -117,7 +117,7 @@ def run(scale: float = 1.0) -> list[dict]:
 def payload_records() -> list[dict]:
     """GeoJSON bytes sent to the browser: simplified display geometry vs full geometry."""
     from geodata.sources.demo import build_demo_tables
-    from render.maps import simplify_for_display
+    from render.simplify import simplify_for_display
 
     records = []
     layers = {"demo neighbourhoods": build_demo_tables()["areas"]}

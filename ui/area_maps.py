@@ -162,7 +162,7 @@ def show_map(fmap: folium.Map, *, key: str, height: int) -> None:
 # instead of GeoJSON's decimal pairs, expanded to GeoJSON features in the browser.
 
 #: Decimals of a degree kept for drawing: 1e-5 degree is ~1.1 m at the equator, well under the
-#: 15 m tolerance of :func:`render.maps.simplify_for_display`, so the rounding never shows.
+#: 15 m tolerance of :func:`render.simplify.simplify_for_display`, so the rounding never shows.
 PACKED_DECIMALS = 5
 
 

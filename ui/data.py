@@ -18,7 +18,7 @@ from analytics.geometry import area_km2, merge_by
 from analytics.partners import restrict_to_partner
 from geodata.store.workspace import read_workspace
 from geodata.tables.area_columns import fill_area_columns
-from render.maps import simplify_for_display
+from render.simplify import simplify_for_display
 from ui.scope import parse_source
 
 LEVELS = ("province", "district", "area")

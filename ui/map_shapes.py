@@ -15,7 +15,7 @@ import geopandas as gpd
 import streamlit as st
 
 from analytics.geometry import merge_by
-from render.maps import simplify_for_display
+from render.simplify import simplify_for_display
 from ui import data
 
 __all__ = ["areas_within", "dissolved_units", "view_shapes"]

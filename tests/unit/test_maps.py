@@ -1,4 +1,5 @@
-"""Tests of render/offline.py and render/maps.py: offline links, escaping, simplification, vendoring."""
+"""Tests of render/offline.py, render/maps.py and render/simplify.py: offline links, escaping,
+simplification, vendoring."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from geopandas.testing import assert_geodataframe_equal
 from shapely.geometry import Point, Polygon, box
 
 from render import offline
-from render.maps import LegendItem, choropleth_map, escape_text, simplify_for_display
+from render.maps import LegendItem, choropleth_map, escape_text
 from render.offline import (
     LEAFLET_CSS_URL,
     LEAFLET_JS_URL,
@@ -28,6 +29,7 @@ from render.offline import (
     ensure_vendor_assets,
     offline_map,
 )
+from render.simplify import simplify_for_display
 
 # --------------------------------------------------------------------------- helpers
 

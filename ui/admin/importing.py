@@ -18,8 +18,9 @@ from geodata.uploads import workflow as I
 from geodata.uploads.checks import month_label
 from geodata.uploads.mapping import POINTS_TABLE
 from render.format import fmt_int, localize_digits
-from render.maps import LegendItem, choropleth_map, simplify_for_display
+from render.maps import LegendItem, choropleth_map
 from render.safe import md_escape
+from render.simplify import simplify_for_display
 from ui.admin.check import scheme_label, table_height
 from ui.admin.upload import author, forget_upload
 from ui.context import Context
