@@ -1,4 +1,4 @@
-"""The Capacity and load page's pieces: load, utilisation growth and what-if loaders, and the views
-
-that show them.
+"""The Capacity and load page's pieces: its cached loaders (load, utilisation growth, what-if), the
+sidebar's selection, one module per section (load, growth, what-if, scenarios) and the views they
+share (labels, load symbols, tables with downloads).
 """
