@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import functools
 import html
-import re
 from dataclasses import dataclass
-from itertools import islice
 
 import folium
 import geopandas as gpd
@@ -16,7 +14,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from analytics.classify import MAX_CLASSES, NO_DATA_COLOUR, classify, palette_for
+from analytics.classify import NO_DATA_COLOUR, classify, palette_for
 from geodata.tables.calendar import key_period
 from render.format import fmt_int, fmt_pct, fmt_signed, fmt_value, month_label
 from render.i18n import joined
@@ -61,36 +59,6 @@ RATE_METRICS = frozenset(m for m, spec in METRICS.items() if spec.kind == "rate"
 #: (BENCHMARKS.md, "map draw in Chromium") and grows slower past that (100,000: a minute), so a
 #: view with more areas than this is shown as its districts until one district is chosen.
 MAX_AREAS_ON_MAP = 10_000
-
-
-#: The most class breaks a user may type: 8 upper bounds make at most 9 classes, the largest
-#: palette. A longer list (typed, or in a shared link) is refused before any of it is read.
-MAX_USER_BREAKS = MAX_CLASSES - 1
-_BREAK_TOKEN = re.compile(r"[^,;\u060c\u061b\s]+")
-
-
-def too_many_breaks(text: str) -> bool:
-    """Whether ``text`` holds more than :data:`MAX_USER_BREAKS` numbers (reads no further)."""
-    return next(islice(_BREAK_TOKEN.finditer(text), MAX_USER_BREAKS, None), None) is not None
-
-
-def parse_breaks(text: str, *, percent: bool) -> list[float] | None:
-    """User class breaks typed as ``50, 70, 90`` (``;``, ``،`` and ``؛`` also separate, Persian
-    digits are read); sorted, duplicates
-    dropped. For rates, numbers above 1 are read as per cent. None when nothing usable was typed,
-    or more than :data:`MAX_USER_BREAKS` numbers."""
-    if too_many_breaks(text):
-        return None
-    try:
-        # Persian separators (، ؛) too; float() reads Persian digits itself.
-        unified = text.replace("\u060c", ",").replace("\u061b", ",").replace(";", ",")
-        numbers = [float(part) for part in unified.split(",") if part.strip()]
-    except ValueError:
-        return None
-    if percent:
-        numbers = [n / 100 if n > 1 else n for n in numbers]
-    numbers = sorted({n for n in numbers if n == n and abs(n) != float("inf")})
-    return numbers or None
 
 
 def month_picker(ctx: Context, month_keys: list[str], key: str) -> None:

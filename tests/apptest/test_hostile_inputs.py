@@ -19,7 +19,7 @@ def _warnings(at) -> list[str]:
 
 
 def test_more_class_breaks_than_colours_are_refused_with_a_message(on_demo):
-    from ui.views import parse_breaks
+    from ui.coverage.controls import parse_breaks
 
     too_many = translate("controls.breaks_too_many", "en", n="8", classes="9")
     eight = ", ".join(str(10 * i) for i in range(1, 9))  # 8 bounds: 9 classes, the most colours

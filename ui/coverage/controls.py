@@ -1,21 +1,54 @@
 """The Coverage map page's sidebar: the month, metric, classes (or typed class breaks), level,
-province and district, the facilities on the map and the basemap; and the changes a click on the
-map or the table asked for, applied before any widget is drawn."""
+province and district, the facilities on the map and the basemap; the typed class breaks read
+(and refused beyond the largest palette); and the changes a click on the map or the table asked
+for, applied before any widget is drawn."""
 
 from __future__ import annotations
+
+import re
+from itertools import islice
 
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from analytics.classify import SCHEMES
+from analytics.classify import MAX_CLASSES, SCHEMES
 from render.format import fmt_int
 from render.offline import basemap_tiles
 from ui import views
 from ui.context import Context
 from ui.facility_layer import facility_filters
 from ui.state import Param, bind, set_value, value
-from ui.views import MAX_USER_BREAKS, RATE_METRICS, parse_breaks, too_many_breaks
+from ui.views import RATE_METRICS
+
+#: The most class breaks a user may type: 8 upper bounds make at most 9 classes, the largest
+#: palette. A longer list (typed, or in a shared link) is refused before any of it is read.
+MAX_USER_BREAKS = MAX_CLASSES - 1
+_BREAK_TOKEN = re.compile(r"[^,;\u060c\u061b\s]+")
+
+
+def too_many_breaks(text: str) -> bool:
+    """Whether ``text`` holds more than :data:`MAX_USER_BREAKS` numbers (reads no further)."""
+    return next(islice(_BREAK_TOKEN.finditer(text), MAX_USER_BREAKS, None), None) is not None
+
+
+def parse_breaks(text: str, *, percent: bool) -> list[float] | None:
+    """User class breaks typed as ``50, 70, 90`` (``;``, ``،`` and ``؛`` also separate, Persian
+    digits are read); sorted, duplicates
+    dropped. For rates, numbers above 1 are read as per cent. None when nothing usable was typed,
+    or more than :data:`MAX_USER_BREAKS` numbers."""
+    if too_many_breaks(text):
+        return None
+    try:
+        # Persian separators (، ؛) too; float() reads Persian digits itself.
+        unified = text.replace("\u060c", ",").replace("\u061b", ",").replace(";", ",")
+        numbers = [float(part) for part in unified.split(",") if part.strip()]
+    except ValueError:
+        return None
+    if percent:
+        numbers = [n / 100 if n > 1 else n for n in numbers]
+    numbers = sorted({n for n in numbers if n == n and abs(n) != float("inf")})
+    return numbers or None
 
 
 def apply_pending(params: dict[str, Param], areas: pd.DataFrame, *, big: bool) -> None:
