@@ -16,7 +16,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analytics.coverage import aggregate_coverage, counted_in_coverage, insured_by_area
+from analytics.coverage import aggregate_coverage, counted_in_coverage
+from analytics.insured import insured_by_area
 
 __all__ = ["GROUPS", "by_population_group", "by_scheme", "underserved_vs_other"]
 

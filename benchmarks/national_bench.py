@@ -269,7 +269,8 @@ def _dask(folder: Path, n_points: int, n_areas: int, scheduler: str | None) -> l
 
 
 def _recount(n_points: int, n_areas: int) -> list[dict]:
-    from analytics.coverage import InsuredIndex, build_insured_index, coverage_by_area
+    from analytics.coverage import coverage_by_area
+    from analytics.insured import InsuredIndex, build_insured_index
     from geodata.persons.assign import AreaLocator
 
     areas = national_areas(n_areas, seed=5, districts=900)

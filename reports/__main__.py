@@ -164,7 +164,7 @@ def _map(args, tables, lang, title, version, demo, restrict_to_partner, parse_mo
     if args.level == "district" and not tables["areas"]["district_id"].notna().any():
         return "the workspace has no districts (no district_id); use --level area"
     month = parse_month(args.month)
-    from analytics.coverage import available_periods
+    from analytics.insured import available_periods
     from reports.briefing import match_period
 
     periods = available_periods(tables["insured"]) if len(tables["insured"]) else []

@@ -19,6 +19,7 @@ import pandas as pd
 
 from analytics import access
 from analytics import coverage as cov
+from analytics.insured import available_periods
 from analytics.partners import restrict_to_partner
 from geodata.tables.calendar import parse_solar_hijri, period_key
 
@@ -199,7 +200,7 @@ def build_briefing(
     if not len(areas):
         raise BriefingError("the scope has no areas")
     insured = data["insured"]
-    periods = cov.available_periods(insured) if len(insured) else []
+    periods = available_periods(insured) if len(insured) else []
     wanted = parse_month(month) if not isinstance(month, pd.Timestamp) else month
     wanted = match_period(wanted, periods)
     if wanted is not None and periods and wanted not in periods:

@@ -15,6 +15,7 @@ import streamlit as st
 
 from analytics import coverage as cov
 from analytics.geometry import area_km2, merge_by
+from analytics.insured import InsuredIndex, available_periods, build_insured_index
 from analytics.partners import restrict_to_partner
 from geodata.store.workspace import read_workspace
 from geodata.tables.area_columns import fill_area_columns
@@ -44,7 +45,7 @@ def has_insured(workspace: str, version: int) -> bool:
 @st.cache_data(show_spinner=False, max_entries=4)
 def periods(workspace: str, version: int) -> list[pd.Timestamp]:
     insured = tables(workspace, version)["insured"]
-    return cov.available_periods(insured) if len(insured) else []
+    return available_periods(insured) if len(insured) else []
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -65,13 +66,13 @@ def region_target(workspace: str, version: int, period: pd.Timestamp | None) -> 
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def insured_index(workspace: str, version: int) -> cov.InsuredIndex:
-    """The insured table indexed for recounts (:func:`analytics.coverage.build_insured_index`).
+def insured_index(workspace: str, version: int) -> InsuredIndex:
+    """The insured table indexed for recounts (:func:`analytics.insured.build_insured_index`).
 
     Built once per workspace version (and scope) and shared, not copied: the index is read-only.
     A change of month or scheme then recounts from it, without reading the insured table again.
     """
-    return cov.build_insured_index(tables(workspace, version)["insured"])
+    return build_insured_index(tables(workspace, version)["insured"])
 
 
 @st.cache_data(show_spinner=False, max_entries=4)

@@ -17,17 +17,19 @@ from shapely.geometry import box
 
 from analytics import coverage
 from analytics.coverage import (
-    InsuredIndex,
     aggregate_coverage,
-    available_periods,
-    build_insured_index,
     counted_in_coverage,
     coverage_by_area,
     coverage_over_time,
     headline_figures,
+    target_series,
+)
+from analytics.insured import (
+    InsuredIndex,
+    available_periods,
+    build_insured_index,
     insured_by_area,
     lookup_insured,
-    target_series,
 )
 
 JAN = pd.Timestamp("2024-01-01")

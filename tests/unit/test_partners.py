@@ -11,6 +11,7 @@ import pytest
 from shapely.geometry import Point, box
 
 from analytics import coverage as cov
+from analytics.insured import available_periods
 from analytics.partners import (
     assignment_checks,
     months_back,
@@ -207,7 +208,7 @@ def test_the_change_looks_back_by_calendar_month_not_by_position():
     earlier = {
         n: cov.coverage_by_area(tables["areas"], tables["insured"], period=month)
         for n, month in months_back(
-            cov.available_periods(tables["insured"]), pd.Timestamp("2025-04-01"), (1, 3)
+            available_periods(tables["insured"]), pd.Timestamp("2025-04-01"), (1, 3)
         ).items()
     }
     assert list(earlier) == [3]  # March has no counts: its change is not January's
