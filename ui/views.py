@@ -102,12 +102,7 @@ def sidebar_month(ctx: Context, months: list[pd.Timestamp], key: str) -> pd.Time
     by_key = {m.strftime("%Y-%m"): m for m in months}
     month = Param("month", next(reversed(by_key)), lambda: list(by_key), key=key)
     bind([month])
-    st.sidebar.selectbox(
-        ctx.t("controls.month"),
-        list(by_key)[::-1],
-        format_func=lambda m: ctx.month(by_key[m]),
-        key=key,
-    )
+    month_picker(ctx, list(by_key)[::-1], key)  # the months named once, not on every rerun
     publish([month])
     return by_key[str(bound_value(month))]
 
@@ -319,24 +314,15 @@ def live_metric_map(
     frame = shapes[[id_column, "geometry"]].merge(
         values.drop(columns=["geometry"], errors="ignore"), on=id_column, how="left"
     )
-    facility_ids = (
-        tuple(facilities["facility_id"].astype(str))
-        if facilities is not None and len(facilities)
-        else ()
-    )
-    parts = _drawn_map(
-        ctx.source,
-        ctx.version,
-        view,
-        id_column,
-        ctx.lang,
-        ctx.calendar,
-        facility_ids,
-        basemap,
-        height,
-        _areas=gpd.GeoDataFrame(frame[[id_column, "geometry"]], crs=shapes.crs),
-        _names=display_names(frame, name_column, ctx.lang).fillna(frame[id_column]).astype(str),
-        _facilities=facilities if facility_ids else None,
+    parts = drawn_map(
+        ctx,
+        gpd.GeoDataFrame(frame[[id_column, "geometry"]], crs=shapes.crs),
+        display_names(frame, name_column, ctx.lang).fillna(frame[id_column]).astype(str),
+        view=view,
+        id_column=id_column,
+        facilities=facilities,
+        basemap=basemap,
+        height=height,
     )
     numbers = pd.to_numeric(frame[metric], errors="coerce").astype("float64")
     class_of, palette, items = _classes(ctx, numbers, metric, scheme, k, breaks)
@@ -373,6 +359,43 @@ def live_metric_map(
 class _DrawnMap:
     parts: MapParts
     signature: str
+
+
+def drawn_map(
+    ctx: Context,
+    areas: gpd.GeoDataFrame,
+    names: pd.Series,
+    *,
+    view: tuple[str, ...],
+    id_column: str,
+    facilities: gpd.GeoDataFrame | None = None,
+    basemap: bool = False,
+    height: int,
+) -> _DrawnMap:
+    """The map of ``areas`` (``id_column`` and geometry, with their ``names`` for the tooltip),
+    the facilities and the basemap, built and rendered once per source, version, ``view`` (what
+    decides ``areas`` and ``names``), language and facility selection. Colour it with
+    :func:`ui.area_maps.restyle_script` on its ``signature`` and show its ``parts`` with
+    :func:`ui.area_maps.show_parts`: a rerun sends the restyle script only."""
+    facility_ids = (
+        tuple(facilities["facility_id"].astype(str))
+        if facilities is not None and len(facilities)
+        else ()
+    )
+    return _drawn_map(
+        ctx.source,
+        ctx.version,
+        view,
+        id_column,
+        ctx.lang,
+        ctx.calendar,
+        facility_ids,
+        basemap,
+        height,
+        _areas=areas,
+        _names=names,
+        _facilities=facilities if facility_ids else None,
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

@@ -121,13 +121,8 @@ def test_partners_trend_choice_reruns_only_the_trend(partners_page, on_demo, mon
     run_fragment(at, trend)
     assert not at.exception, [e.value for e in at.exception]
     # Only the trend: its partner's areas, not the scorecards, the map, the frame or the loading.
-    assert calls == {
-        "current": 0,
-        "has_partners": 0,
-        "scorecards": 0,
-        "partner_map": 0,
-        "partner_areas": 1,
-    }
+    assert calls.pop("partner_areas") >= 1
+    assert calls == {"current": 0, "has_partners": 0, "scorecards": 0, "partner_map": 0}
     assert at.selectbox(key="pt_trend_partner").value == other
     # The page's store keeps the choice (restored when the user comes back to the page).
     stores = at.session_state["_ca_views"]

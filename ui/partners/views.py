@@ -19,11 +19,10 @@ from render.format import fmt_int, fmt_number, fmt_pct
 from render.i18n import direction, isolated, joined
 from render.maps import LegendItem
 from render.safe import md_escape
-from ui import data
-from ui.area_maps import area_map, show_map
+from ui import data, views
+from ui.area_maps import restyle_script, show_parts
 from ui.context import Context
 from ui.downloads import audit_actor, table_downloads
-from ui.facility_layer import add_facility_layer
 from ui.localize import display_names, localized_table
 from ui.partners import data as partner_data
 from ui.state import keep
@@ -100,7 +99,9 @@ def partner_map(
     height: int = 520,
 ) -> None:
     """Areas coloured by their responsible partner, with a legend of the neighbourhood counts,
-    and the facilities (when shown)."""
+    and the facilities (when shown). The polygons, names and facilities are drawn once per
+    version, language and facility selection (:func:`ui.views.drawn_map`); a change of month
+    sends only the colours, the tooltip's partner and coverage, and the legend."""
     labels = partner_label(ctx, cards)
     known = [pid for pid in labels if pid in set(cards.loc[cards["name"].notna(), "partner_id"])]
     colours = partner_colours(known, area_counts(cards))
@@ -112,7 +113,6 @@ def partner_map(
         how="left",
     )
     frame = frame.merge(per_area[["area_id", "coverage"]], on="area_id", how="left")
-    frame = gpd.GeoDataFrame(frame, geometry="geometry", crs=shapes.crs)
     partner = (
         frame["partner_id"].astype("string")
         if "partner_id" in frame
@@ -121,15 +121,14 @@ def partner_map(
     fill = partner.map(colours)
     unassigned = partner.isna().to_numpy()
     fill = fill.where(~pd.Series(unassigned, index=frame.index), UNASSIGNED_COLOUR)
-    frame["_colour"] = fill.fillna(PROBLEM_COLOUR).astype(str).to_numpy()
-    frame["_name"] = display_names(frame, "name", ctx.lang).fillna(frame["area_id"]).astype(str)
-    frame["_partner"] = (
+    fill = fill.fillna(PROBLEM_COLOUR).astype(str)
+    palette = list(dict.fromkeys(fill))  # each colour once: the areas' classes index it
+    partner_text = (
         partner.map(lambda p: labels.get(str(p), str(p)) if pd.notna(p) else None)
         .fillna(ctx.t("partners.none"))
         .astype(str)
-        .to_numpy()
     )
-    frame["_coverage"] = frame["coverage"].map(lambda v: fmt_pct(v, ctx.lang)).to_numpy()
+    coverage_text = frame["coverage"].map(lambda v: fmt_pct(v, ctx.lang))
     counts = partner.value_counts()
     items = [
         LegendItem(colours[pid], labels[pid], int(counts.get(pid, 0)))
@@ -150,21 +149,26 @@ def partner_map(
         items.append(LegendItem(PROBLEM_COLOUR, ctx.t("partners.map_problem"), problems))
     if unassigned.any():
         items.append(LegendItem(UNASSIGNED_COLOUR, ctx.t("partners.none"), int(unassigned.sum())))
-    fmap = area_map(
+    drawn = views.drawn_map(
         ctx,
-        frame,
-        tooltip=[
-            ("_name", ctx.t("map.name")),
-            ("_partner", ctx.t("partners.partner")),
-            ("_coverage", ctx.t("metric.coverage")),
-        ],
-        legend_title=ctx.t("partners.map_legend"),
-        legend_items=items,
+        gpd.GeoDataFrame(frame[["area_id", "geometry"]], crs=shapes.crs),
+        display_names(frame, "name", ctx.lang).fillna(frame["area_id"]).astype(str),
+        view=("partners",),
+        id_column="area_id",
+        facilities=facilities,
         height=height,
     )
-    if facilities is not None:
-        add_facility_layer(ctx, fmap, facilities)
-    show_map(fmap, key=key, height=height)
+    restyle = restyle_script(
+        drawn.signature,
+        palette=palette,
+        classes=pd.Categorical(fill, categories=palette).codes,
+        values=list(zip(partner_text, coverage_text, strict=True)),
+        labels=[ctx.t("map.name"), ctx.t("partners.partner"), ctx.t("metric.coverage")],
+        legend_title=ctx.t("partners.map_legend"),
+        legend_items=items,
+        count_format=lambda n: fmt_int(n, ctx.lang),
+    )
+    show_parts(drawn.parts, restyle, key=key, height=height)
 
 
 def scorecard_table(ctx: Context, cards: pd.DataFrame) -> pd.DataFrame:
@@ -319,31 +323,58 @@ def trend_section(ctx: Context, cards: pd.DataFrame) -> None:
         format_func=lambda a: ctx.t("partners.all_areas") if a is None else names[a],
         key="pt_trend_area",
     )
-    ids = (area_id,) if area_id else tuple(mine["area_id"].astype(str))
-    trend = data.trend(ws, ver, None, None, area_ids=ids)
-    sessions = partner_data.sessions_in(ws, ver, ids)
-    target = partner_data.partner_target_line(ws, ver, partner_id)
     title = names[area_id] if area_id else labels[partner_id]
-    st.plotly_chart(
-        charts.coverage_trend(
-            trend,
-            target,
-            ctx.lang,
-            # Plotly reads tags in its texts (links, styles): the name as plain text.
-            title=ctx.t("partners.trend_chart", name=html.escape(title)),
-            sessions=sessions if len(sessions) else None,
-            calendar=ctx.calendar,
-        ),
-        width="stretch",
+    # Plotly reads tags in its texts (links, styles): the name as plain text.
+    figure, n_sessions, enrolled = trend_chart(
+        ws,
+        ver,
+        partner_id,
+        area_id,
+        ctx.lang,
+        ctx.calendar,
+        ctx.t("partners.trend_chart", name=html.escape(title)),
     )
-    if len(sessions):
+    st.plotly_chart(figure, width="stretch")
+    if n_sessions:
         st.caption(
             ctx.t(
                 "partners.sessions_note",
-                n=fmt_int(len(sessions), ctx.lang),
-                enrolled=fmt_int(int(sessions["enrolled"].sum()), ctx.lang),
+                n=fmt_int(n_sessions, ctx.lang),
+                enrolled=fmt_int(enrolled, ctx.lang),
             )
         )
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def trend_chart(
+    workspace: str,
+    version: int,
+    partner_id: str,
+    area_id: str | None,
+    lang: str,
+    calendar: str,
+    title: str,
+) -> tuple[go.Figure, int, int]:
+    """The trend of one partner (or one of its areas): the figure, the number of outreach
+    sessions held there and the people they enrolled. Built once per source (the partner scope),
+    version, choice, language and calendar: a change of month or a choice made again only sends
+    it (the figure is shared and never changed after it is built)."""
+    if area_id:
+        ids: tuple[str, ...] = (area_id,)
+    else:
+        ids = tuple(
+            partner_data.partner_areas(workspace, version, partner_id)["area_id"].astype(str)
+        )
+    sessions = partner_data.sessions_in(workspace, version, ids)
+    figure = charts.coverage_trend(
+        data.trend(workspace, version, None, None, area_ids=ids),
+        partner_data.partner_target_line(workspace, version, partner_id),
+        lang,
+        title=title,
+        sessions=sessions if len(sessions) else None,
+        calendar=calendar,
+    )
+    return figure, len(sessions), int(sessions["enrolled"].sum()) if len(sessions) else 0
 
 
 #: The trend's partner and area as a fragment of their own (inside the page's): a change of either
