@@ -1,4 +1,4 @@
-"""Outreach planning: mobile enrolment desks, model villages, field work lists, recorded sessions.
+"""Outreach planning: where mobile enrolment desks stand, day by day, and what they reach.
 
 Mobile desks
 ------------
@@ -43,24 +43,19 @@ says where desks should stand, not how many people they sign up. A desk enrols a
 people a day (its *capacity*: forms, checks, queues), so each desk-day's *expected enrolments*
 are ``min(C, people it newly brings within range)`` -- the people first within range of an
 earlier desk-day are that desk-day's to enrol -- and a plan never expects more than
-``N × D × C`` enrolments, nor more than ``C`` on one desk-day. :func:`desk_capacity` takes the
-default ``C`` from the recorded sessions (the median enrolled per session-day), and falls back on
-:data:`FALLBACK_DESK_CAPACITY` where none is recorded (both in :mod:`analytics.sessions`). A plan starts on a date: its day ``d`` is
-``start + d - 1`` (consecutive calendar days, like a health-insurance week).
+``N × D × C`` enrolments, nor more than ``C`` on one desk-day.
+:func:`analytics.sessions.desk_capacity` takes the default ``C`` from the recorded sessions (the
+median enrolled per session-day), and falls back on
+:data:`analytics.sessions.FALLBACK_DESK_CAPACITY` where none is recorded. A plan starts on a date:
+its day ``d`` is ``start + d - 1`` (consecutive calendar days, like a health-insurance week).
 
-Model villages, work lists, sessions
-------------------------------------
-:func:`model_villages` picks ``quota`` areas per district by one transparent rule and says which;
-:func:`work_list` gives field teams one row per area (aggregates only: never person or household
-records). Recorded sessions are summed by :mod:`analytics.sessions` (its functions are named here
-too, for the callers that know them from this module).
-
-Nothing here modifies its inputs; every function returns new frames. No loop runs over areas.
+Model villages are :mod:`analytics.villages`, field work lists :mod:`analytics.worklist`, recorded
+sessions :mod:`analytics.sessions`. Nothing here modifies its inputs; every function returns new
+frames. No loop runs over areas.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -71,44 +66,18 @@ from pyproj import Transformer
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from analytics import distance, siting
-from analytics.access import CARE_TYPES
-from analytics.priority import has_population
-from analytics.sessions import (
-    FALLBACK_DESK_CAPACITY,
-    DeskCapacity,
-    check_capacity,
-    desk_capacity,
-    enrolled_by_area_month,
-    enrolled_by_month,
-    expected_enrolments,
-    sessions_by_area,
-    sessions_with_areas,
-)
+from analytics.sessions import FALLBACK_DESK_CAPACITY, check_capacity, expected_enrolments
 
 __all__ = [
     "DESK_METHODS",
-    "FALLBACK_DESK_CAPACITY",
     "INTERACTIVE_TIME_LIMIT_S",
-    "MODEL_VILLAGE_RULES",
     "PLAN_COLUMNS",
-    "SCORE_WEIGHTS",
-    "WORK_LIST_COLUMNS",
-    "DeskCapacity",
     "DeskPlan",
-    "ModelVillages",
-    "desk_capacity",
     "desk_plan_from_matrix",
-    "expected_enrolments",
-    "enrolled_by_area_month",
-    "enrolled_by_month",
-    "model_villages",
     "plan_desks",
     "schedule",
-    "sessions_by_area",
-    "sessions_with_areas",
     "solve_time_expanded",
     "walking_matrix",
-    "work_list",
 ]
 
 DESK_METHODS = ("auto", "exact", "greedy")
@@ -134,14 +103,6 @@ PLAN_COLUMNS = (
     "lon",
     "lat",
 )
-
-#: Rules for choosing model villages (see :func:`model_villages`).
-MODEL_VILLAGE_RULES = ("uninsured", "coverage", "score", "population")
-
-#: Default weights of the ``score`` rule: uninsured people (scaled by the largest in the region),
-#: coverage gap (1 - coverage) and deprivation (0–1).
-SCORE_WEIGHTS: dict[str, float] = {"uninsured": 0.5, "gap": 0.3, "deprivation": 0.2}
-
 
 # --------------------------------------------------------------------------------------------------
 # mobile desks
@@ -421,8 +382,9 @@ def plan_desks(
     time_limit : float, optional
         Seconds for the MILP.
     capacity : float, default FALLBACK_DESK_CAPACITY
-        People one desk enrols in a day (> 0; e.g. :func:`desk_capacity` of the recorded
-        sessions): each desk-day expects ``min(capacity, people it newly brings within range)``.
+        People one desk enrols in a day (> 0; e.g. :func:`analytics.sessions.desk_capacity` of
+        the recorded sessions): each desk-day expects ``min(capacity, people it newly brings
+        within range)``.
     start : date-like, optional
         The date of day 1; day ``d`` falls on ``start + d - 1``. Without it ``date`` is missing.
 
@@ -543,409 +505,3 @@ def _to_lonlat(xy: np.ndarray, crs: object) -> np.ndarray:
     transformer = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
     lon, lat = transformer.transform(xy[:, 0], xy[:, 1])
     return np.column_stack([np.round(lon, 6), np.round(lat, 6)])
-
-
-# --------------------------------------------------------------------------------------------------
-# model villages
-# --------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ModelVillages:
-    """Model villages chosen per district, and the rule that chose them.
-
-    Attributes
-    ----------
-    table : pandas.DataFrame
-        The chosen areas: ``district_id``, ``rank`` (1… within the district), ``area_id``,
-        ``score`` (the rule's value, larger first), and the columns the rule read.
-    rule : str
-        One of :data:`MODEL_VILLAGE_RULES`.
-    weights : dict
-        For ``score``: the weights used (normalised to add up to 1; a term whose column is
-        absent is dropped). Empty for the other rules.
-    quota : int
-        Areas per district (a district may override it, see ``quotas``).
-    quotas : dict
-        District → its own quota, where one was given.
-    short : dict
-        District → number of eligible areas, for districts with fewer than their quota.
-    n_no_data : int
-        Areas left out because a value the rule needs is missing.
-    only_underserved : bool
-        Whether only areas flagged ``underserved`` were eligible.
-    """
-
-    table: pd.DataFrame
-    rule: str
-    weights: dict[str, float]
-    quota: int
-    quotas: dict[str, int]
-    short: dict[str, int]
-    n_no_data: int
-    only_underserved: bool
-
-    @property
-    def formula(self) -> str:
-        """The rule as a formula (English, symbols only), e.g. for a report footnote."""
-        if self.rule == "uninsured":
-            return "most uninsured people first"
-        if self.rule == "coverage":
-            return "lowest coverage (insured / population) first"
-        if self.rule == "population":
-            return "most people first"
-        terms = {
-            "uninsured": "uninsured / max uninsured",
-            "gap": "(1 - coverage)",
-            "deprivation": "deprivation",
-        }
-        return "score = " + " + ".join(
-            f"{self.weights[k]:.2f} × {terms[k]}" for k in terms if k in self.weights
-        )
-
-    def explain(self) -> str:
-        """One plain-English sentence saying how the villages were chosen."""
-        scope = "underserved areas" if self.only_underserved else "areas"
-        return (
-            f"Up to {self.quota} {scope} per district, ranked by {self.formula}; "
-            "ties go to the larger population, then the smaller area id."
-        )
-
-
-def _rule_columns(rule: str) -> list[str]:
-    return {
-        "uninsured": ["uninsured"],
-        "coverage": ["coverage"],
-        "population": ["population"],
-        "score": ["uninsured", "coverage"],
-    }[rule]
-
-
-def model_villages(
-    areas: pd.DataFrame,
-    *,
-    rule: str = "uninsured",
-    quota: int = 5,
-    quotas: Mapping[str, int] | None = None,
-    weights: Mapping[str, float] | None = None,
-    only_underserved: bool = False,
-    district: str = "district_id",
-) -> ModelVillages:
-    """Pick up to ``quota`` areas per district by one transparent rule.
-
-    Rules (larger ``score`` first; ties to the larger population, then the smaller ``area_id``):
-
-    * ``uninsured``: score = uninsured people;
-    * ``coverage``: score = 1 - coverage (lowest coverage first);
-    * ``population``: score = population (for workspaces without insured counts);
-    * ``score``: ``w_u · uninsured / max_uninsured + w_g · (1 - coverage) + w_d · deprivation``,
-      the maximum taken over the eligible areas of the whole region (so scores compare across
-      districts), weights normalised to add up to 1 (default :data:`SCORE_WEIGHTS`); without a
-      ``deprivation`` column its term is dropped and the rest renormalised.
-
-    An area missing a value its rule needs, or without population
-    (:func:`analytics.priority.has_population`), is not eligible (counted in ``n_no_data``). A district
-    with fewer eligible areas than its quota gets all of them and is listed in ``short``.
-
-    Parameters
-    ----------
-    areas : pandas.DataFrame
-        One row per area: ``area_id``, the district column, ``population``, and as the rule
-        needs ``uninsured``, ``coverage``, ``deprivation``, ``underserved``. Not modified.
-    rule : str
-        One of :data:`MODEL_VILLAGE_RULES`.
-    quota : int, default 5
-        Areas per district (>= 1; the issue's programme uses 5–8).
-    quotas : mapping, optional
-        District → its own quota, overriding ``quota``.
-    weights : mapping, optional
-        For ``score``: ``uninsured``, ``gap``, ``deprivation`` (non-negative, not all zero).
-    only_underserved : bool, default False
-        Only areas flagged ``underserved`` are eligible.
-    district : str, default "district_id"
-        The column that groups areas into districts (missing: one group of its own).
-
-    Returns
-    -------
-    ModelVillages
-    """
-    if rule not in MODEL_VILLAGE_RULES:
-        raise ValueError(f"rule must be one of {MODEL_VILLAGE_RULES}, got {rule!r}")
-    if int(quota) != quota or quota < 1:
-        raise ValueError(f"quota must be a whole number >= 1, got {quota!r}")
-    quotas = {str(k): int(v) for k, v in (quotas or {}).items()}
-    if any(v < 0 for v in quotas.values()):
-        raise ValueError("quotas must be >= 0")
-    needed = ["area_id", district, "population", *_rule_columns(rule)]
-    if only_underserved:
-        needed.append("underserved")
-    missing = [c for c in dict.fromkeys(needed) if c not in areas]
-    if missing:
-        raise ValueError(f"areas have no column(s) {missing} (needed by rule {rule!r})")
-
-    frame = pd.DataFrame(
-        {
-            "area_id": areas["area_id"].to_numpy(),
-            "district_id": areas[district].astype("string").to_numpy(),
-            "population": pd.to_numeric(areas["population"], errors="coerce")
-            .astype("float64")
-            .to_numpy(),
-        }
-    )
-    for column in ("uninsured", "coverage", "deprivation"):
-        if column in areas:
-            frame[column] = (
-                pd.to_numeric(areas[column], errors="coerce").astype("float64").to_numpy()
-            )
-    used: dict[str, float] = {}
-    eligible = np.ones(len(frame), dtype=bool)
-    if only_underserved:
-        eligible &= areas["underserved"].astype("boolean").fillna(False).to_numpy(dtype=bool)
-    needs = _rule_columns(rule)
-    if rule == "score":
-        used = dict(weights or SCORE_WEIGHTS)
-        unknown = set(used) - set(SCORE_WEIGHTS)
-        if unknown:
-            raise ValueError(f"unknown score weights {sorted(unknown)}; use {list(SCORE_WEIGHTS)}")
-        if any(v < 0 for v in used.values()):
-            raise ValueError("score weights must be >= 0")
-        if "deprivation" not in frame or frame["deprivation"].isna().all():
-            used.pop("deprivation", None)
-        used = {k: float(v) for k, v in used.items() if v > 0}
-        if not used:
-            raise ValueError("at least one score weight must be > 0")
-        total = sum(used.values())
-        used = {k: v / total for k, v in used.items()}
-        needs = [
-            {"uninsured": "uninsured", "gap": "coverage", "deprivation": "deprivation"}[k]
-            for k in used
-        ]
-    has_data = np.ones(len(frame), dtype=bool)
-    for column in needs:
-        has_data &= frame[column].notna().to_numpy()
-    # No data is not a rank, whatever the rule (a deprivation-only score included).
-    has_data &= has_population(frame["population"]).to_numpy()
-    n_no_data = int((eligible & ~has_data).sum())
-    eligible &= has_data
-
-    if rule == "uninsured":
-        score = frame["uninsured"].to_numpy()
-    elif rule == "coverage":
-        score = 1.0 - frame["coverage"].to_numpy()
-    elif rule == "population":
-        score = frame["population"].to_numpy()
-    else:
-        score = np.zeros(len(frame))
-        if "uninsured" in used:
-            top = frame.loc[eligible, "uninsured"].max() if eligible.any() else np.nan
-            scaled = frame["uninsured"].to_numpy() / top if top and top > 0 else 0.0
-            score = score + used["uninsured"] * scaled
-        if "gap" in used:
-            score = score + used["gap"] * (1.0 - frame["coverage"].to_numpy())
-        if "deprivation" in used:
-            score = score + used["deprivation"] * frame["deprivation"].to_numpy()
-    frame["score"] = score
-
-    pool = frame.loc[eligible].copy()
-    pool["_pop"] = pool["population"].fillna(-1.0)
-    pool = pool.sort_values(
-        ["district_id", "score", "_pop", "area_id"],
-        ascending=[True, False, False, True],
-        na_position="last",
-        kind="mergesort",
-    )
-    pool["rank"] = pool.groupby("district_id", dropna=False).cumcount() + 1
-    limit = pool["district_id"].map(quotas).fillna(quota).astype(int)
-    picked = pool[pool["rank"] <= limit]
-    available = pool.groupby("district_id", dropna=False).size()
-    wanted = available.index.to_series().map(quotas).fillna(quota).astype(int)
-    short = {
-        ("" if pd.isna(d) else str(d)): int(n) for d, n in available[available < wanted].items()
-    }
-    columns = ["district_id", "rank", "area_id", "score", "population"] + [
-        c for c in ("uninsured", "coverage", "deprivation") if c in frame
-    ]
-    table = picked[columns].reset_index(drop=True)
-    return ModelVillages(
-        table=table,
-        rule=rule,
-        weights=used,
-        quota=int(quota),
-        quotas=quotas,
-        short=short,
-        n_no_data=n_no_data,
-        only_underserved=bool(only_underserved),
-    )
-
-
-# --------------------------------------------------------------------------------------------------
-# work lists
-# --------------------------------------------------------------------------------------------------
-
-#: Columns of :func:`work_list`, in order: per-area aggregates only.
-WORK_LIST_COLUMNS = (
-    "area_id",
-    "name",
-    "district_id",
-    "district_name",
-    "partner_id",
-    "partner_name",
-    "partner_contact",
-    "population",
-    "households",
-    "insured",
-    "uninsured",
-    "coverage",
-    "nearest_care",
-    "nearest_care_type",
-    "nearest_care_km",
-    "nearest_office",
-    "nearest_office_km",
-    "sessions",
-    "enrolled_total",
-    "last_session_date",
-    "last_session_enrolled",
-    "last_session_kind",
-    "desk_day",
-    "desk_date",
-    "desk_number",
-    "reached_day",
-    "model_village",
-)
-
-
-def work_list(
-    areas: gpd.GeoDataFrame,
-    *,
-    coverage: pd.DataFrame | None = None,
-    partners: pd.DataFrame | None = None,
-    facilities: gpd.GeoDataFrame | None = None,
-    sessions: pd.DataFrame | None = None,
-    plan: DeskPlan | None = None,
-    villages: ModelVillages | None = None,
-    points: gpd.GeoSeries | None = None,
-    crs: object = None,
-) -> pd.DataFrame:
-    """One row per area with what a field team needs: aggregates only.
-
-    Never a person or household record: the output has exactly :data:`WORK_LIST_COLUMNS`
-    whatever columns the inputs carry.
-
-    Parameters
-    ----------
-    areas : geopandas.GeoDataFrame
-        Areas (``area_id``, ``name``, ``population``; optional ``district_id``,
-        ``district_name``, ``partner_id``, ``households``). Not modified.
-    coverage : pandas.DataFrame, optional
-        Per area ``area_id``, ``insured``, ``uninsured``, ``coverage`` (e.g.
-        :func:`analytics.coverage.coverage_by_area`); without it those columns are missing.
-    partners : pandas.DataFrame, optional
-        ``partner_id``, ``name``, optional ``contact``.
-    facilities : geopandas.GeoDataFrame, optional
-        Facilities that count (``facility_id``, ``name``, ``type``, points), same CRS as
-        ``areas``: the nearest care facility (hospital, polyclinic, clinic, health post) and the
-        nearest insurance office, with straight-line distance in km.
-    sessions : pandas.DataFrame, optional
-        Sessions with areas (:func:`sessions_with_areas`).
-    plan : DeskPlan, optional
-        ``desk_day`` / ``desk_date`` / ``desk_number`` where a desk stands in the area,
-        ``reached_day`` (the first day a desk is within range).
-    villages : ModelVillages, optional
-        ``model_village`` is True for the chosen areas.
-    points, crs
-        As for :func:`analytics.distance.nearest_facility_km`.
-
-    Returns
-    -------
-    pandas.DataFrame
-        :data:`WORK_LIST_COLUMNS`, one row per area, in the order of ``areas``.
-    """
-    for column in ("area_id", "name", "population"):
-        if column not in areas:
-            raise ValueError(f"areas have no column {column!r}")
-    n = len(areas)
-
-    def col(name: str) -> np.ndarray:
-        return areas[name].to_numpy() if name in areas else np.full(n, None, dtype=object)
-
-    out = pd.DataFrame(
-        {
-            "area_id": areas["area_id"].to_numpy(),
-            "name": areas["name"].to_numpy(),
-            "district_id": col("district_id"),
-            "district_name": col("district_name"),
-            "partner_id": col("partner_id"),
-        }
-    )
-    ids = out["area_id"]
-    if partners is not None and len(partners):
-        by_id = partners.drop_duplicates("partner_id").set_index(
-            partners["partner_id"].drop_duplicates().astype("string")
-        )
-        key = out["partner_id"].astype("string")
-        out["partner_name"] = key.map(by_id["name"]).astype("object").to_numpy()
-        contact = by_id["contact"] if "contact" in by_id else pd.Series(dtype="object")
-        out["partner_contact"] = key.map(contact).astype("object").to_numpy()
-    else:
-        out["partner_name"] = None
-        out["partner_contact"] = None
-    out["population"] = pd.to_numeric(areas["population"], errors="coerce").to_numpy()
-    out["households"] = (
-        pd.to_numeric(areas["households"], errors="coerce").to_numpy()
-        if "households" in areas
-        else np.nan
-    )
-    for column in ("insured", "uninsured", "coverage"):
-        if coverage is not None and column in coverage:
-            series = coverage.drop_duplicates("area_id").set_index("area_id")[column]
-            out[column] = ids.map(series).astype("float64").to_numpy()
-        else:
-            out[column] = np.nan
-
-    for name in ("care", "office"):
-        out[f"nearest_{name}"] = None
-        out[f"nearest_{name}_km"] = np.nan
-    out["nearest_care_type"] = None
-    if facilities is not None and len(facilities) and n:
-        groups: dict[str, Sequence[str]] = {
-            "care": list(CARE_TYPES),
-            "office": ["insurance_office"],
-        }
-        near = distance.nearest_facility_km(
-            areas, facilities, types=[], groups=groups, points=points, crs=crs
-        )
-        fac = facilities.drop_duplicates("facility_id").set_index("facility_id")
-        for name in groups:
-            found = near[f"{name}_id"]
-            out[f"nearest_{name}"] = found.map(fac["name"]).to_numpy()
-            out[f"nearest_{name}_km"] = near[f"{name}_km"].round(3).to_numpy()
-        out["nearest_care_type"] = near["care_id"].map(fac["type"]).to_numpy()
-
-    if sessions is not None and len(sessions):
-        per_area = sessions_by_area(sessions).set_index("area_id")
-        out["sessions"] = ids.map(per_area["sessions"]).fillna(0).astype("int64").to_numpy()
-        out["enrolled_total"] = ids.map(per_area["enrolled"]).to_numpy()
-        out["last_session_date"] = ids.map(per_area["last_date"]).to_numpy()
-        out["last_session_enrolled"] = ids.map(per_area["last_enrolled"]).to_numpy()
-        out["last_session_kind"] = ids.map(per_area["last_kind"]).to_numpy()
-    else:
-        out["sessions"] = 0
-        out["enrolled_total"] = np.nan
-        out["last_session_date"] = pd.NaT
-        out["last_session_enrolled"] = np.nan
-        out["last_session_kind"] = None
-
-    if plan is not None:
-        desks = plan.plan.drop_duplicates("area_id").set_index("area_id")
-        reach = plan.reach.set_index("area_id")
-        out["desk_day"] = ids.map(desks["day"]).astype("Int64")
-        out["desk_date"] = pd.to_datetime(ids.map(desks["date"])).to_numpy()
-        out["desk_number"] = ids.map(desks["desk"]).astype("Int64")
-        out["reached_day"] = ids.map(reach["reached_day"]).astype("Int64")
-    else:
-        for column in ("desk_day", "desk_number", "reached_day"):
-            out[column] = pd.array([pd.NA] * n, dtype="Int64")
-        out["desk_date"] = pd.NaT
-    chosen = set(villages.table["area_id"]) if villages is not None else set()
-    out["model_village"] = ids.isin(chosen).to_numpy()
-    return out[list(WORK_LIST_COLUMNS)]

@@ -100,7 +100,7 @@ def session_area_ids(sessions: pd.DataFrame, areas: pd.DataFrame) -> pd.Series:
     """The area of each outreach session (positional, as text): its ``area_id``, or, where
     that is missing, the area its point lies in (a spatial index query, no loop); missing where
     neither is known."""
-    from analytics.outreach import sessions_with_areas
+    from analytics.sessions import sessions_with_areas
 
     if "area_id" in sessions:
         given = _as_text(sessions["area_id"]).reset_index(drop=True)

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics.outreach import MODEL_VILLAGE_RULES
-from analytics.outreach import sessions_by_area as per_area_sessions
+from analytics.sessions import sessions_by_area as per_area_sessions
+from analytics.villages import MODEL_VILLAGE_RULES
 from render.format import fmt_int
 from ui import data, views
 from ui.context import current, require_page

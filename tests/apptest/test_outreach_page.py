@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
-from analytics.outreach import FALLBACK_DESK_CAPACITY
+from analytics.sessions import FALLBACK_DESK_CAPACITY
 from render.i18n import translate
 from tests.apptest.helpers import query
 from tests.apptest.helpers import run_page as run_app_page

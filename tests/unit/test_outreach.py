@@ -18,6 +18,14 @@ from pandas.testing import assert_frame_equal
 from shapely.geometry import Point, box
 
 from analytics import distance, outreach, siting
+from analytics.sessions import (
+    enrolled_by_area_month,
+    enrolled_by_month,
+    sessions_by_area,
+    sessions_with_areas,
+)
+from analytics.villages import model_villages
+from analytics.worklist import WORK_LIST_COLUMNS, work_list
 
 UTM = "EPSG:32639"  # Tehran's UTM zone: metres
 
@@ -258,7 +266,7 @@ def many_areas(seed: int = 3, n: int = 60) -> pd.DataFrame:
 @pytest.mark.parametrize("rule", ["uninsured", "coverage", "population"])
 def test_model_villages_follow_rule_and_quota(rule, quota):
     areas = many_areas()
-    chosen = outreach.model_villages(areas, rule=rule, quota=quota)
+    chosen = model_villages(areas, rule=rule, quota=quota)
     table = chosen.table
     sizes = areas.groupby("district_id").size()
     picked = table.groupby("district_id").size()
@@ -280,7 +288,7 @@ def test_model_villages_follow_rule_and_quota(rule, quota):
 def test_model_village_score_is_the_stated_formula():
     areas = many_areas(5)
     weights = {"uninsured": 2.0, "gap": 1.0, "deprivation": 1.0}
-    chosen = outreach.model_villages(areas, rule="score", quota=5, weights=weights)
+    chosen = model_villages(areas, rule="score", quota=5, weights=weights)
     assert chosen.weights == pytest.approx({"uninsured": 0.5, "gap": 0.25, "deprivation": 0.25})
     expected = (
         0.5 * areas["uninsured"] / areas["uninsured"].max()
@@ -296,7 +304,7 @@ def test_model_village_score_is_the_stated_formula():
         assert set(chosen.table.loc[chosen.table["district_id"] == district, "area_id"]) == set(top)
     assert "0.50 × uninsured" in chosen.formula
     # without a deprivation column its term is dropped and the rest renormalised
-    plain = outreach.model_villages(areas.drop(columns="deprivation"), rule="score")
+    plain = model_villages(areas.drop(columns="deprivation"), rule="score")
     assert set(plain.weights) == {"uninsured", "gap"}
     assert sum(plain.weights.values()) == pytest.approx(1.0)
 
@@ -308,7 +316,7 @@ def test_model_villages_never_pick_an_area_without_population():
     most_deprived = areas["deprivation"].nlargest(2).index
     areas.loc[most_deprived[0], "population"] = np.nan
     areas.loc[most_deprived[1], "population"] = 0.0
-    chosen = outreach.model_villages(areas, rule="score", quota=8, weights={"deprivation": 1.0})
+    chosen = model_villages(areas, rule="score", quota=8, weights={"deprivation": 1.0})
     assert not set(chosen.table["area_id"]) & set(areas.loc[most_deprived, "area_id"])
     assert chosen.n_no_data == 2
 
@@ -316,22 +324,22 @@ def test_model_villages_never_pick_an_area_without_population():
 def test_model_village_quotas_filters_and_errors():
     areas = many_areas(7)
     areas.loc[[0, 1, 2], "uninsured"] = np.nan
-    chosen = outreach.model_villages(areas, quota=5, quotas={"D1": 8, "D2": 0})
+    chosen = model_villages(areas, quota=5, quotas={"D1": 8, "D2": 0})
     counts = chosen.table.groupby("district_id").size()
     assert counts.get("D1") == 8 and "D2" not in counts
     assert chosen.n_no_data == 3
     assert not set(chosen.table["area_id"]) & {"V000", "V001", "V002"}
-    under = outreach.model_villages(areas, quota=5, only_underserved=True)
+    under = model_villages(areas, quota=5, only_underserved=True)
     flagged = set(areas.loc[areas["underserved"], "area_id"])
     assert set(under.table["area_id"]) <= flagged
     with pytest.raises(ValueError, match="rule"):
-        outreach.model_villages(areas, rule="random")
+        model_villages(areas, rule="random")
     with pytest.raises(ValueError, match="quota"):
-        outreach.model_villages(areas, quota=0)
+        model_villages(areas, quota=0)
     with pytest.raises(ValueError, match="weight"):
-        outreach.model_villages(areas, rule="score", weights={"uninsured": 0, "gap": 0})
+        model_villages(areas, rule="score", weights={"uninsured": 0, "gap": 0})
     with pytest.raises(ValueError, match="no column"):
-        outreach.model_villages(areas.drop(columns="coverage"), rule="coverage")
+        model_villages(areas.drop(columns="coverage"), rule="coverage")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -359,17 +367,17 @@ def sessions_for(areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 def test_sessions_are_placed_and_summed():
     areas = grid_areas(0)
     raw = sessions_for(areas)
-    found = outreach.sessions_with_areas(raw, areas)
+    found = sessions_with_areas(raw, areas)
     assert found["area_id"].tolist() == ["A00", "A00", "A04", "A03", None]
-    per_area = outreach.sessions_by_area(found).set_index("area_id")
+    per_area = sessions_by_area(found).set_index("area_id")
     assert per_area.loc["A00", "sessions"] == 2 and per_area.loc["A00", "enrolled"] == 150
     assert per_area.loc["A00", "last_date"] == pd.Timestamp("2026-01-20")
     assert per_area.loc["A00", "last_enrolled"] == 50
     assert per_area.loc["A00", "last_kind"] == "door_to_door"
-    monthly = outreach.enrolled_by_area_month(found)
+    monthly = enrolled_by_area_month(found)
     assert monthly["enrolled"].sum() == 150 + 30 + 7  # the unplaced session has no area
     assert set(monthly["period"]) == {pd.Timestamp("2026-01-01"), pd.Timestamp("2026-03-01")}
-    overall = outreach.enrolled_by_month(found)
+    overall = enrolled_by_month(found)
     assert overall["enrolled"].sum() == raw["enrolled"].sum()
     assert overall.set_index("date").loc["2026-03-01", "sessions"] == 2
 
@@ -385,12 +393,12 @@ def test_sessions_are_summed_by_the_workspace_reporting_month():
         }
     )
     mehr, aban = pd.Timestamp("2026-09-23"), pd.Timestamp("2026-10-23")
-    solar = outreach.enrolled_by_month(sessions, "solar_hijri").set_index("date")
+    solar = enrolled_by_month(sessions, "solar_hijri").set_index("date")
     assert solar["enrolled"].to_dict() == {mehr: 30, aban: 4}
     assert solar.loc[mehr, "sessions"] == 2
-    per_area = outreach.enrolled_by_area_month(sessions, "solar_hijri")
+    per_area = enrolled_by_area_month(sessions, "solar_hijri")
     assert per_area[["period", "enrolled"]].values.tolist() == [[mehr, 30], [aban, 4]]
-    gregorian = outreach.enrolled_by_month(sessions, "gregorian").set_index("date")
+    gregorian = enrolled_by_month(sessions, "gregorian").set_index("date")
     assert gregorian["enrolled"].to_dict() == {
         pd.Timestamp("2026-09-01"): 10,
         pd.Timestamp("2026-10-01"): 24,
@@ -423,10 +431,10 @@ def test_work_list_holds_per_area_aggregates_only():
         {"partner_id": ["P1", "P2"], "name": ["Relief", "Crescent"], "contact": ["a@x", "b@x"]}
     )
     facilities = facilities_for(areas)
-    found = outreach.sessions_with_areas(sessions_for(areas), areas)
+    found = sessions_with_areas(sessions_for(areas), areas)
     plan = outreach.plan_desks(areas, 1, 3, 500.0)
-    chosen = outreach.model_villages(areas, quota=2)
-    listed = outreach.work_list(
+    chosen = model_villages(areas, quota=2)
+    listed = work_list(
         areas,
         coverage=areas[["area_id", "insured", "uninsured", "coverage"]],
         partners=partners,
@@ -435,7 +443,7 @@ def test_work_list_holds_per_area_aggregates_only():
         plan=plan,
         villages=chosen,
     )
-    assert list(listed.columns) == list(outreach.WORK_LIST_COLUMNS)
+    assert list(listed.columns) == list(WORK_LIST_COLUMNS)
     assert not PERSON_LEVEL & set(listed.columns)
     assert listed["area_id"].is_unique and len(listed) == len(areas)
     assert listed["area_id"].tolist() == areas["area_id"].tolist()
@@ -463,8 +471,8 @@ def test_work_list_holds_per_area_aggregates_only():
 
 def test_work_list_without_optional_inputs():
     areas = grid_areas(5)[["area_id", "name", "population", "geometry"]]
-    listed = outreach.work_list(areas)
-    assert list(listed.columns) == list(outreach.WORK_LIST_COLUMNS)
+    listed = work_list(areas)
+    assert list(listed.columns) == list(WORK_LIST_COLUMNS)
     assert listed["insured"].isna().all() and (listed["sessions"] == 0).all()
     assert not listed["model_village"].any()
 
@@ -476,13 +484,13 @@ def test_inputs_are_not_modified():
     partners = pd.DataFrame({"partner_id": ["P1"], "name": ["Relief"]})
     before = (areas.copy(), raw.copy(), facilities.copy(), partners.copy())
     plan = outreach.plan_desks(areas, 2, 2, 500.0, partner_id="P1")
-    chosen = outreach.model_villages(areas, rule="score", quota=2)
-    found = outreach.sessions_with_areas(raw, areas)
+    chosen = model_villages(areas, rule="score", quota=2)
+    found = sessions_with_areas(raw, areas)
     found_copy = found.copy()
-    outreach.sessions_by_area(found)
-    outreach.enrolled_by_area_month(found)
-    outreach.enrolled_by_month(found)
-    outreach.work_list(
+    sessions_by_area(found)
+    enrolled_by_area_month(found)
+    enrolled_by_month(found)
+    work_list(
         areas, partners=partners, facilities=facilities, sessions=found, plan=plan, villages=chosen
     )
     assert_geodataframe_equal(areas, before[0])

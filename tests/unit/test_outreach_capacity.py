@@ -15,16 +15,23 @@ import pandas as pd
 import pytest
 
 from analytics import outreach
+from analytics.sessions import (
+    FALLBACK_DESK_CAPACITY,
+    DeskCapacity,
+    desk_capacity,
+    expected_enrolments,
+)
+from analytics.worklist import work_list
 from tests.unit.test_outreach import grid_areas
 
 
 def test_expected_enrolments_are_the_newly_in_range_capped_at_capacity():
     gains = np.array([5_000.0, 260.0, 12.0, 0.0, np.nan])
-    assert outreach.expected_enrolments(gains, 250).tolist() == [250.0, 250.0, 12.0, 0.0, 0.0]
-    assert outreach.expected_enrolments(gains, 1e9)[:3].tolist() == [5_000.0, 260.0, 12.0]
+    assert expected_enrolments(gains, 250).tolist() == [250.0, 250.0, 12.0, 0.0, 0.0]
+    assert expected_enrolments(gains, 1e9)[:3].tolist() == [5_000.0, 260.0, 12.0]
     for bad in (0, -3, float("nan"), float("inf")):
         with pytest.raises(ValueError, match="capacity"):
-            outreach.expected_enrolments(gains, bad)
+            expected_enrolments(gains, bad)
 
 
 def sessions(rows: list[tuple[str, str | None, float | None, str | None]]) -> pd.DataFrame:
@@ -44,15 +51,15 @@ def test_desk_capacity_is_the_median_per_mobile_desk_session_day():
         ]
     )
     before = recorded.copy()
-    found = outreach.desk_capacity(recorded)
-    assert found == outreach.DeskCapacity(300, 3, "mobile_desk")  # median of 100, 300, 3000
+    found = desk_capacity(recorded)
+    assert found == DeskCapacity(300, 3, "mobile_desk")  # median of 100, 300, 3000
     assert found.from_sessions
     pd.testing.assert_frame_equal(recorded, before)
     # no mobile desk recorded: every kind counts; an even count takes the middle, rounded
     mixed = sessions([("A", "2026-01-01", 41, None), ("B", "2026-01-02", 60, "door_to_door")])
-    assert outreach.desk_capacity(mixed) == outreach.DeskCapacity(51, 2, None)
+    assert desk_capacity(mixed) == DeskCapacity(51, 2, None)
     # zero enrolled still leaves a desk able to enrol someone
-    assert outreach.desk_capacity(sessions([("A", "2026-01-01", 0, None)])).per_desk_day == 1
+    assert desk_capacity(sessions([("A", "2026-01-01", 0, None)])).per_desk_day == 1
 
 
 @pytest.mark.parametrize(
@@ -65,8 +72,8 @@ def test_desk_capacity_is_the_median_per_mobile_desk_session_day():
     ids=["none", "no-usable-row", "no-date-column"],
 )
 def test_desk_capacity_falls_back_without_sessions(recorded):
-    found = outreach.desk_capacity(recorded)
-    assert found.per_desk_day == outreach.FALLBACK_DESK_CAPACITY
+    found = desk_capacity(recorded)
+    assert found.per_desk_day == FALLBACK_DESK_CAPACITY
     assert found.n_sessions == 0 and not found.from_sessions
 
 
@@ -78,7 +85,7 @@ def test_plan_days_carry_their_dates_and_the_work_list_its_desk_dates():
     expected = pd.Timestamp("2026-09-23") + pd.to_timedelta(table["day"] - 1, unit="D")
     assert (table["date"] == expected).all()
     assert table.loc[table["day"] == 1, "date"].eq(pd.Timestamp("2026-09-23")).all()
-    rows = outreach.work_list(areas, plan=plan).set_index("area_id")
+    rows = work_list(areas, plan=plan).set_index("area_id")
     on_plan = table.set_index("area_id")["date"]
     assert (rows.loc[on_plan.index, "desk_date"] == on_plan).all()
     assert rows.drop(index=on_plan.index)["desk_date"].isna().all()

@@ -3,7 +3,8 @@
 Like :mod:`ui.data`, every cache takes the session's source (``ctx.source``: the workspace path,
 plus the partner id for a partner's session) and the workspace version first, then plain
 parameters — never a frame. The tables come from :func:`ui.data.tables`, already limited to a
-partner's own areas for a partner's session; the analytics live in :mod:`analytics.outreach`.
+partner's own areas for a partner's session; the analytics live in :mod:`analytics.outreach`
+(desks), :mod:`analytics.villages`, :mod:`analytics.worklist` and :mod:`analytics.sessions`.
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from analytics import access
+from analytics import access, worklist
 from analytics import outreach as out
+from analytics import sessions as recorded
+from analytics.villages import ModelVillages, model_villages
 from ui import data
 
 #: Walking radii offered (metres). Beyond 2 km a desk is no longer within walking distance.
@@ -80,7 +83,7 @@ def desk_plan(
     days: int,
     radius_m: float,
     partner_id: str | None,
-    capacity: int = out.FALLBACK_DESK_CAPACITY,
+    capacity: int = recorded.FALLBACK_DESK_CAPACITY,
     start: dt.date | None = None,
 ) -> out.DeskPlan:
     """The day-by-day desk plan (see :func:`analytics.outreach.plan_desks`): ``capacity``
@@ -98,11 +101,11 @@ def desk_plan(
     )
 
 
-def desk_capacity(source: str, version: int) -> out.DeskCapacity:
+def desk_capacity(source: str, version: int) -> recorded.DeskCapacity:
     """The default people a desk enrols per day, from every recorded session this session may
-    see (see :func:`analytics.outreach.desk_capacity`): the same whichever partner the plan is
+    see (see :func:`analytics.sessions.desk_capacity`): the same whichever partner the plan is
     limited to, so that choosing a partner never moves the setting."""
-    return out.desk_capacity(sessions(source, version))
+    return recorded.desk_capacity(sessions(source, version))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -114,10 +117,10 @@ def villages(
     quota: int,
     weights: tuple[tuple[str, float], ...],
     only_underserved: bool,
-) -> out.ModelVillages:
-    """Model villages per district (see :func:`analytics.outreach.model_villages`)."""
+) -> ModelVillages:
+    """Model villages per district (see :func:`analytics.villages.model_villages`)."""
     frame = scoped(source, version, partner_id)
-    return out.model_villages(
+    return model_villages(
         frame,
         rule=rule,
         quota=quota,
@@ -132,7 +135,7 @@ def sessions(source: str, version: int) -> pd.DataFrame:
     position: the recorded point, else the area's representative point."""
     tables = data.tables(source, version)
     areas = tables["areas"]
-    found = out.sessions_with_areas(tables["outreach"], areas)
+    found = recorded.sessions_with_areas(tables["outreach"], areas)
     if len(found) and len(areas):
         centres = areas.geometry.to_crs("EPSG:4326").representative_point()
         lon = pd.Series(centres.x.to_numpy(), index=areas["area_id"].to_numpy())
@@ -160,7 +163,7 @@ def work_list(
     plan_args: tuple[int, int, float, int, dt.date | None] | None,
     village_args: tuple[str, int, tuple[tuple[str, float], ...], bool] | None,
 ) -> pd.DataFrame:
-    """The work list of every area in scope (see :func:`analytics.outreach.work_list`), with the
+    """The work list of every area in scope (see :func:`analytics.worklist.work_list`), with the
     plan's days and the model villages marked."""
     tables = data.tables(source, version)
     frame = scoped(source, version, partner_id)
@@ -173,7 +176,7 @@ def work_list(
         )
     chosen = villages(source, version, partner_id, *village_args) if village_args else None
     counted = access.available_facilities(tables["facilities"])
-    return out.work_list(
+    return worklist.work_list(
         frame,
         coverage=frame[["area_id", "insured", "uninsured", "coverage"]] if with_insured else None,
         partners=tables["partners"],

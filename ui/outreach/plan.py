@@ -15,7 +15,8 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from analytics.outreach import DeskCapacity, DeskPlan
+from analytics.outreach import DeskPlan
+from analytics.sessions import DeskCapacity
 from render.format import fmt_date, fmt_int, fmt_pct
 from render.safe import md_escape
 from ui.context import Context

@@ -17,7 +17,9 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from analytics.outreach import SCORE_WEIGHTS, DeskPlan, ModelVillages, enrolled_by_month
+from analytics.outreach import DeskPlan
+from analytics.sessions import enrolled_by_month
+from analytics.villages import SCORE_WEIGHTS, ModelVillages
 from render import charts
 from render.format import fmt_int, fmt_number
 from render.safe import md_escape

@@ -19,7 +19,8 @@ import pandas as pd
 import streamlit as st
 
 from analytics.classify import classify, palette_for
-from analytics.outreach import DeskPlan, ModelVillages
+from analytics.outreach import DeskPlan
+from analytics.villages import ModelVillages
 from render.format import fmt_date, fmt_int, fmt_number, fmt_pct
 from render.i18n import direction
 from render.maps import LegendItem, escape_text, text_direction
