@@ -39,6 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     export.add_argument("workspace", help=WORKSPACE_HELP)
     export.add_argument("--out", type=Path, required=True, help="backup file: .gpkg or .zip")
     export.add_argument("--version", type=int, default=None, help="default: the newest")
+    export.add_argument("--author", default="", help="who exports it (for the audit trail)")
     restore = commands.add_parser("restore", help="make an old version current (a new version)")
     restore.add_argument("workspace", help=WORKSPACE_HELP)
     restore.add_argument("version", type=int)
@@ -111,9 +112,15 @@ def main(argv: list[str] | None = None) -> int:
             return _versions(args.workspace)
         if args.command == "export":
             from geodata.store.backup import export_backup
+            from geodata.store.workspace import list_versions
+            from geodata.users.audit import record_export
 
             fmt: Literal["gpkg", "zip"] = "zip" if args.out.suffix.lower() == ".zip" else "gpkg"
-            export_backup(args.workspace, args.out, version=args.version, fmt=fmt)
+            number = args.version
+            if number is None:
+                number = list_versions(args.workspace)[-1].number
+            export_backup(args.workspace, args.out, version=number, fmt=fmt)
+            record_export(args.workspace, args.out, number, author=args.author)
             print(f"Backup written to {args.out}.")
             return 0
         if args.command == "restore":

@@ -91,14 +91,16 @@ def _file_stem(name: str) -> str:
 
 
 def recorded(
-    ctx: Context, file_name: str, data: bytes | Callable[[], bytes]
+    ctx: Context, file_name: str, data: bytes | Callable[[], bytes], detail: str = ""
 ) -> Callable[[], bytes]:
     """``data`` made when its button is pressed, the download recorded then in the audit trail
-    (:mod:`geodata.users.audit`: who, role, scope and the file's name). Made outside the page's run:
-    the session's identity is the one ``ctx`` holds."""
+    (:mod:`geodata.users.audit`: who, role, scope and the file's name, then ``detail`` in brackets
+    where given, e.g. the version). Made outside the page's run: the session's identity is the one
+    ``ctx`` holds."""
+    what = f"{file_name} ({detail})" if detail else file_name
 
     def make() -> bytes:
-        audit.append(ctx.workspace, audit_actor(ctx), "download", file_name)
+        audit.append(ctx.workspace, audit_actor(ctx), "download", what)
         return data() if callable(data) else data
 
     return make

@@ -1,5 +1,5 @@
-"""The audit trail: who signed in (or failed to, or was locked out), downloaded, imported, restored,
-reassigned or saved a scenario, in which role and scope, what and when.
+"""The audit trail: who signed in (or failed to, or was locked out), downloaded, exported a backup,
+imported, restored, reassigned or saved a scenario, in which role and scope, what and when.
 
 It is kept in the workspace, beside the versioned tables but not one of them: the table
 ``audit_trail`` (an autoincrement ``id``, ``at`` in UTC, ``user``, ``role``, ``scope`` — a
@@ -41,10 +41,12 @@ ACTIONS = (
     "sign_in_failed",
     "lockout",
     "download",
+    "export",
     "import",
     "restore",
     "reassign",
     "scenario_save",
+    "target_set",
 )
 COLUMNS = ("id", "at", "user", "role", "scope", "action", "what")
 ALL = "all"  # the scope of a role that sees every partner's rows
@@ -135,6 +137,15 @@ def restore_version(
         f"version {number} restored as version {new_number}",
     )
     return new_number
+
+
+def record_export(workspace: str | Path, out: str | Path, number: int, *, author: str = "") -> bool:
+    """A backup of version ``number`` written to ``out`` at the command line (``python -m geodata
+    export``), recorded as the person there: the whole workspace (scope ``all``), which version,
+    the file's name and its format."""
+    name = Path(out).name
+    kind = "zip of GeoJSON and CSV" if name.lower().endswith(".zip") else "GeoPackage"
+    return append(workspace, cli_actor(author), "export", f"version {number} to {name} ({kind})")
 
 
 def read(

@@ -157,3 +157,21 @@ def test_an_oidc_sign_in_is_recorded_once_per_session(workspace, monkeypatch):
     at.run()
     assert not at.exception and at.title[0].value == translate("overview.title", "en")
     assert rows(workspace, "sign_in") == [("admin", "admin", "all", "OIDC")]
+
+
+def test_an_outreach_work_list_download_is_recorded_with_version_and_scope(workspace, monkeypatch):
+    """The Outreach planner's work lists (CSV and XLSX) are made when pressed and recorded then:
+    who, role, scope (a partner's id), the file, the version and its rows."""
+    from geodata.store.workspace import list_versions
+
+    pressed = press_downloads(monkeypatch)
+    assert run_as("partner", "app_pages/outreach.py") is not None
+    version = list_versions(workspace)[-1].number
+    lists = {name: data for name, data in pressed if name.startswith("work_list_")}
+    assert lists, [name for name, _ in pressed]
+    recorded = [r for r in rows(workspace, "download") if r[3].startswith("work_list_")]
+    expected = set()
+    for name, data in lists.items():
+        count = len(pd.read_csv(io.BytesIO(data), encoding="utf-8-sig"))
+        expected.add(("partner", "partner", "P1", f"{name} ({f'version {version}, {count} rows'})"))
+    assert set(recorded) == expected

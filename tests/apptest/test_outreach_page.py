@@ -37,16 +37,22 @@ def metrics(at: AppTest) -> dict[str, str]:
 
 @pytest.fixture
 def downloads(monkeypatch) -> list[bytes]:
-    """Every file the runs offer for download."""
+    """Every file the runs offer for download at once, and the work lists (made on press)."""
     offered: list[bytes] = []
-    add = MediaFileManager.add
+    add, add_deferred = MediaFileManager.add, MediaFileManager.add_deferred
 
     def record(self, path_or_data, *args, **kwargs):
         if isinstance(path_or_data, bytes | bytearray):
             offered.append(bytes(path_or_data))
         return add(self, path_or_data, *args, **kwargs)
 
+    def press(self, make, mimetype, coordinates, file_name=None, **kwargs):
+        if str(file_name).startswith("work_list_"):
+            offered.append(make())
+        return add_deferred(self, make, mimetype, coordinates, file_name, **kwargs)
+
     monkeypatch.setattr(MediaFileManager, "add", record)
+    monkeypatch.setattr(MediaFileManager, "add_deferred", press)
     return offered
 
 

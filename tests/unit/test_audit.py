@@ -148,3 +148,19 @@ def test_the_secured_fronts_sign_ins_are_recorded(tmp_path) -> None:
         ["pia", "partner", "P7"]
     ]
     assert trail["what"].str.endswith("from 127.0.0.1").all()
+
+
+def test_a_command_line_export_is_recorded(workspace: Workspace, tmp_path) -> None:
+    """``python -m geodata export`` leaves a row: who (``--author``), the whole workspace, which
+    version (the newest when none is named) and the backup file."""
+    from geodata.__main__ import main
+
+    out = tmp_path / "backup.zip"
+    assert main(["export", str(workspace), "--out", str(out), "--author", "ada"]) == 0
+    v1 = tmp_path / "v1.gpkg"
+    assert main(["export", str(workspace), "--out", str(v1), "--version", "1"]) == 0
+    exports = audit.read(workspace, actions=["export"])
+    assert exports[["user", "role", "scope", "what"]].values.tolist()[::-1] == [
+        ["ada", "cli", "all", "version 2 to backup.zip (zip of GeoJSON and CSV)"],
+        [audit.cli_actor().user, "cli", "all", "version 1 to v1.gpkg (GeoPackage)"],
+    ]

@@ -27,7 +27,7 @@ from render.maps import LegendItem, escape_text, text_direction
 from reports.exports import table_csv, table_xlsx
 from ui.area_maps import add_legend, areas_with, show_map, value_map
 from ui.context import Context
-from ui.downloads import XLSX_MIME, table_downloads
+from ui.downloads import XLSX_MIME, recorded, table_downloads
 from ui.facility_layer import add_facility_layer
 from ui.localize import localized_table
 
@@ -532,11 +532,13 @@ def preview(ctx: Context, table: pd.DataFrame, kinds: dict[str, str], rows: int 
 def download_buttons(
     ctx: Context, table: pd.DataFrame, kinds: dict[str, str], *, stem: str, title: str, key: str
 ) -> None:
-    """CSV and XLSX download buttons for one work list."""
+    """CSV and XLSX download buttons for one work list, each made when pressed and recorded then
+    in the audit trail (who, role, scope; the file, the version and its rows)."""
+    detail = f"version {ctx.version}, {len(table)} rows"
     c1, c2 = st.columns(2)
     c1.download_button(
         ctx.t("outreach.lists.csv"),
-        table_csv(table, kinds=kinds, lang=ctx.lang),
+        recorded(ctx, f"{stem}.csv", lambda: table_csv(table, kinds=kinds, lang=ctx.lang), detail),
         file_name=f"{stem}.csv",
         mime="text/csv",
         key=f"{key}_csv",
@@ -546,13 +548,18 @@ def download_buttons(
     )
     c2.download_button(
         ctx.t("outreach.lists.xlsx"),
-        table_xlsx(
-            table,
-            sheet=title,
-            kinds=kinds,
-            rtl=direction(ctx.lang) == "rtl",
-            title=title,
-            lang=ctx.lang,
+        recorded(
+            ctx,
+            f"{stem}.xlsx",
+            lambda: table_xlsx(
+                table,
+                sheet=title,
+                kinds=kinds,
+                rtl=direction(ctx.lang) == "rtl",
+                title=title,
+                lang=ctx.lang,
+            ),
+            detail,
         ),
         file_name=f"{stem}.xlsx",
         mime=XLSX_MIME,
