@@ -41,7 +41,16 @@ from geodata.users.sign_ins import SignInLimits
 from geodata.users.sign_ins import store_path as sign_in_store_path
 from render.i18n import available_languages, translate
 from ui.localize import language_style
-from ui.server.front import FRONT_SETTING, IDLE_SETTING, MAX_SETTING, SESSION_HEADER, USER_HEADER
+from ui.server.front import (
+    FORWARDED_HEADER,
+    FRONT_SETTING,
+    IDLE_SETTING,
+    MAX_SETTING,
+    SESSION_HEADER,
+    USER_HEADER,
+    client_address,
+)
+from ui.server.serve import FORWARDED_SETTING
 from ui.workspace import workspace_path
 
 PUBLIC = "public"
@@ -156,12 +165,29 @@ def sign_in_limits(users_file: str | Path | None = None) -> SignInLimits:
         return limits
 
 
+#: The address a browser on the server's own machine counts as (Streamlit names none for it).
+LOCAL_CLIENT = "127.0.0.1"
+
+
 def _client_address() -> str | None:
-    """The address this session connects from (``None`` on the server's own machine)."""
+    """The address this session connects from (:func:`ui.server.front.client_address`): behind the
+    trusted front, the browser's as nginx forwards it; else the connection's own, a browser on
+    this machine counting as :data:`LOCAL_CLIENT`. ``None`` only without a request (AppTest)."""
     try:
-        return st.context.ip_address
+        peer = st.context.ip_address
+        headers = st.context.headers
     except Exception:
         return None
+    if not headers:
+        return None  # no request at all
+    front = behind_front()
+    if peer is None:  # Streamlit hides a loopback address
+        peer = LOCAL_CLIENT
+    elif not front and FORWARDED_SETTING not in os.environ and FORWARDED_HEADER in headers:
+        # Started without ui.server.serve (``streamlit run app.py``): its server believes this
+        # header from this machine, so the address it gives is the one the client named.
+        peer = LOCAL_CLIENT
+    return client_address(peer, headers, trusted_front=front)
 
 
 def _oidc_configured() -> bool:

@@ -29,6 +29,7 @@ class SecuredFront(LoggedProcess):
         self.port = _free_port()
         self.host = f"127.0.0.1:{self.port}"
         self.url = f"http://{self.host}"
+        self.users = users
         self.run_dir = Path(tempfile.mkdtemp(prefix="front-test-"))
         env = {k: v for k, v in os.environ.items() if not k.startswith("COVERAGE_ATLAS_SESS")}
         env.pop("COVERAGE_ATLAS_WORKSPACE", None)  # the demo workspace
@@ -53,10 +54,14 @@ class SecuredFront(LoggedProcess):
         token: str | None = None,
         headers: dict[str, str] | None = None,
         body: bytes | None = None,
+        source: str | None = None,
     ) -> tuple[int, dict[str, str], bytes]:
-        """One request (no redirect followed): status, headers (lower-case names; every cookie
-        set under ``set-cookie``, one a line), body."""
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        """One request (no redirect followed; from the loopback address ``source`` where given):
+        status, headers (lower-case names; every cookie set under ``set-cookie``, one a line),
+        body."""
+        connection = http.client.HTTPConnection(
+            "127.0.0.1", self.port, timeout=30, source_address=(source, 0) if source else None
+        )
         sent = dict(headers or {})
         if token:
             sent["Cookie"] = f"{COOKIE}={token}"
@@ -71,16 +76,25 @@ class SecuredFront(LoggedProcess):
             connection.close()
 
     def sign_in(
-        self, username: str, password: str = PASSWORD, next_url: str = "/", token: str | None = None
+        self,
+        username: str,
+        password: str = PASSWORD,
+        next_url: str = "/",
+        token: str | None = None,
+        *,
+        source: str | None = None,
+        headers: dict[str, str] | None = None,
     ) -> tuple[int, str | None, str | None]:
-        """Post the sign-in form: status, the new session token, where it sends the browser."""
+        """Post the sign-in form (from ``source``, with ``headers`` of the client's own): status,
+        the new session token, where it sends the browser."""
         form = urlencode({"username": username, "password": password, "next": next_url})
         status, headers, _ = self.request(
             "POST",
             SIGN_IN,
             token=token,
             body=form.encode(),
-            headers={"Content-Type": "application/x-www-form-urlencoded"},
+            headers={**(headers or {}), "Content-Type": "application/x-www-form-urlencoded"},
+            source=source,
         )
         new = None
         for cookie in headers["set-cookie"].splitlines():

@@ -218,6 +218,34 @@ def test_twenty_simultaneous_wrong_passwords_are_not_all_checked(
     assert SignInLimits(store_path(users_file)).counts()["user:planner"] == ALLOWED
 
 
+def test_a_local_client_counts_as_itself_whatever_address_it_names(
+    server: GuardedServer, users_file: str
+) -> None:
+    """A browser on the server's own machine (Streamlit names no address for it) is a client
+    like any other for the per-client back-off: its failures count against 127.0.0.1, and an
+    address it names in ``X-Forwarded-For`` is not believed (no trusted front before it)."""
+
+    async def attack() -> str:
+        ws = await websockets.connect(
+            f"ws://127.0.0.1:{server.port}/_stcore/stream",
+            subprotocols=["streamlit"],  # type: ignore[list-item]
+            origin=server.url,  # type: ignore[arg-type]
+            additional_headers={"X-Forwarded-For": "203.0.113.9", "X-Real-IP": "203.0.113.9"},
+            max_size=None,
+            open_timeout=10,
+        )
+        client = Client(ws)
+        page = await client.sign_in(await client.run(), "manager", "a wrong password")
+        await client.close()
+        return page.outcome()
+
+    before = SignInLimits(store_path(users_file)).counts().get("client:127.0.0.1", 0)
+    assert run_async(attack()) == "wrong"
+    counts = SignInLimits(store_path(users_file)).counts()
+    assert counts.get("client:127.0.0.1") == before + 1, counts
+    assert not {k for k in counts if "203.0.113.9" in k}, counts
+
+
 def test_foreign_origins_make_the_server_call_nowhere(tmp_path: Path) -> None:
     # Served to the network (as ADDRESS=0.0.0.0 does): the start-up banner would list addresses.
     server = GuardedServer(tmp_path, None, address="0.0.0.0")

@@ -19,12 +19,21 @@ import pytest
 import websockets
 
 from geodata.users.sessions import SessionStore
+from geodata.users.sign_ins import SignInLimits
+from geodata.users.sign_ins import store_path as sign_ins_path
 from render.i18n import translate
 from tests.apptest.helpers import write_users
 from tests.asyncrun import run_async
 from tests.hardening.front import SecuredFront
 from tests.hardening.page_run import read_run, rerun
-from ui.server.front import COOKIE, FRONT_SETTING, SESSION_HEADER, USER_HEADER, safe_next
+from ui.server.front import (
+    COOKIE,
+    FRONT_SETTING,
+    SESSION_HEADER,
+    USER_HEADER,
+    client_address,
+    safe_next,
+)
 
 USERS = {"admin": ("admin", None), "relief": ("partner", "P1")}
 #: Seconds without a request after which the test front ends a session.
@@ -157,6 +166,34 @@ def test_the_dashboard_trusts_the_identity_header_only_behind_the_front(monkeypa
         assert not behind_front()  # reachable from the network: anyone could send it
     finally:
         config.set_option("server.address", before)
+
+
+def test_sign_ins_count_against_the_browsers_own_address_behind_the_front(front) -> None:
+    """Behind the front every request reaches the sign-in service from nginx on 127.0.0.1; the
+    failure is counted against the address the browser came from (here 127.0.0.5), never
+    against nginx's, nor against an address the browser names itself."""
+    forged = {"X-Forwarded-For": "203.0.113.9", "X-Real-IP": "203.0.113.9"}
+    status, token, _ = front.sign_in(
+        "relief", "a wrong password", source="127.0.0.5", headers=forged
+    )
+    assert status == 401 and token is None
+    counts = SignInLimits(sign_ins_path(front.users)).counts()
+    assert counts.get("client:127.0.0.5") == 1, counts
+    assert not {k for k in counts if "203.0.113.9" in k}, counts
+
+
+def test_the_forwarded_address_is_trusted_from_the_front_only() -> None:
+    forwarded = {"X-Forwarded-For": "198.51.100.4, 203.0.113.9", "X-Real-IP": "192.0.2.1"}
+    # Behind the front (nginx on loopback): the address nginx names (the last one).
+    assert client_address("127.0.0.1", forwarded, trusted_front=True) == "203.0.113.9"
+    assert client_address("::1", {"X-Real-IP": "192.0.2.1"}, trusted_front=True) == "192.0.2.1"
+    # A direct local client counts as itself, whatever it says; so does a remote one.
+    assert client_address("127.0.0.1", forwarded, trusted_front=False) == "127.0.0.1"
+    assert client_address("127.0.0.1", {}, trusted_front=True) == "127.0.0.1"
+    assert client_address("10.1.2.3", forwarded, trusted_front=True) == "10.1.2.3"
+    assert client_address("127.0.0.1", {"X-Forwarded-For": "evil"}, trusted_front=True) == (
+        "127.0.0.1"
+    )
 
 
 def test_an_identity_header_sent_by_the_client_is_ignored(front) -> None:

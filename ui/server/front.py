@@ -13,14 +13,17 @@ address, with back-off). Sessions are random tokens kept server-side (:mod:`geod
 and absolute time-outs), a new one at every sign-in, revoked at sign-out. The cookie is HttpOnly,
 SameSite=Strict, and Secure when the front is served over https.
 
-This module serves only loopback (nginx is its only client): it trusts ``X-Real-IP`` for the
-client's address and ``X-Original-URI`` for the address that was asked for.
+This module serves only loopback (nginx is its only client): it takes the client's address from
+``X-Forwarded-For``, which nginx sets to the address it was reached from (a client's own copy is
+dropped), through :func:`client_address`, and ``X-Original-URI`` for the address that was asked for.
 """
 
 from __future__ import annotations
 
 import html
+import ipaddress
 import threading
+from collections.abc import Mapping
 from http import HTTPStatus
 from http.cookies import CookieError, SimpleCookie
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -64,6 +67,39 @@ nav{margin-bottom:1rem;font-size:.9rem}
 nav a{margin-inline-end:.8rem;color:#1d6fa5}
 nav a[aria-current]{font-weight:bold;color:#1c2733;text-decoration:none}
 """
+
+
+#: The header in which the front's nginx names the address a request came from (set, never
+#: appended to: a client's own copy does not reach the services behind it).
+FORWARDED_HEADER = "X-Forwarded-For"
+
+
+def _address(text: object) -> str | None:
+    """``text`` as a normalised IP address, or ``None`` when it is none."""
+    try:
+        return str(ipaddress.ip_address(str(text).strip().strip("[]")))
+    except ValueError:
+        return None
+
+
+def client_address(
+    peer: str | None, headers: Mapping[str, str], *, trusted_front: bool
+) -> str | None:
+    """The address a sign-in attempt is counted against (:mod:`geodata.users.sign_ins`) and the
+    audit trail names.
+
+    ``peer`` is the address the connection comes from. Behind the trusted front every request
+    comes from nginx on this machine: then, and only then (``trusted_front`` and a loopback
+    ``peer``), the last address of :data:`FORWARDED_HEADER` (``X-Real-IP`` where it is missing)
+    is the client's. Anywhere else the peer is the client, a browser on this machine included:
+    it counts as itself (``127.0.0.1``), and a header it sends changes nothing."""
+    own = _address(peer) if peer else None
+    if trusted_front and own is not None and ipaddress.ip_address(own).is_loopback:
+        forwarded = str(headers.get(FORWARDED_HEADER) or "").split(",")[-1]
+        named = _address(forwarded) or _address(headers.get("X-Real-IP") or "")
+        if named is not None:
+            return named
+    return own or (str(peer) if peer else None)
 
 
 def safe_next(target: str | None) -> str:
@@ -272,7 +308,8 @@ class Handler(BaseHTTPRequestHandler):
         if not username or not password:
             self._page(HTTPStatus.BAD_REQUEST, target, lang, translate("auth.wrong", lang))
             return
-        client = self.headers.get("X-Real-IP") or self.client_address[0]
+        # nginx on this machine is this service's only client; it names the browser's address.
+        client = client_address(self.client_address[0], self.headers, trusted_front=True)
         users = self.front.users()
         wait = self.front.limits.begin(username, client)
         if wait > 0:  # the password is not even checked while the name or client is locked

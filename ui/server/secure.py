@@ -213,6 +213,7 @@ def _sign_in_locations(front_port: int) -> str:
             client_max_body_size 16k;
             proxy_pass http://127.0.0.1:{front_port};
             proxy_set_header X-Real-IP $remote_addr;
+            proxy_set_header X-Forwarded-For $remote_addr;
             proxy_set_header X-Original-URI "";
         }}
         location @sign_in {{
@@ -220,6 +221,7 @@ def _sign_in_locations(front_port: int) -> str:
             proxy_pass http://127.0.0.1:{front_port};
             proxy_set_header X-Original-URI $request_uri;
             proxy_set_header X-Real-IP $remote_addr;
+            proxy_set_header X-Forwarded-For $remote_addr;
         }}
 """
 

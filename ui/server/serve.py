@@ -9,6 +9,12 @@ LAN address. :func:`keep_server_offline` answers both "unknown" before the serve
 foreign ``Origin`` is still refused (only localhost, the server's own address and
 ``browser.serverAddress`` / ``server.corsAllowedOrigins`` are allowed).
 
+Streamlit's server (uvicorn) believes the ``X-Forwarded-For`` header of a request from this
+machine by default, so any local program could name any client address (and spread its failed
+sign-ins over made-up addresses): :func:`trust_forwarded_addresses` lets it believe the header only
+behind the secured front, whose nginx on this machine sets it (``FORWARDED_ALLOW_IPS``; an
+operator's own setting is kept).
+
 ``app.py`` calls :func:`keep_server_offline` too, so a plain ``streamlit run app.py`` stops calling
 out once its first page has run; ``.streamlit/config.toml`` sets ``browser.serverAddress``, so its
 start-up banner asks nothing either.
@@ -16,8 +22,11 @@ start-up banner asks nothing either.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
+
+from ui.server.front import FRONT_SETTING
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
 
@@ -35,8 +44,20 @@ def keep_server_offline() -> None:
     net_util.get_internal_ip = _unknown
 
 
+#: The hosts whose ``X-Forwarded-For`` Streamlit's server (uvicorn) believes.
+FORWARDED_SETTING = "FORWARDED_ALLOW_IPS"
+
+
+def trust_forwarded_addresses() -> None:
+    """Behind the secured front, believe the client address nginx (on this machine) forwards;
+    anywhere else no one's: a client is the address it connects from."""
+    behind_front = os.environ.get(FRONT_SETTING, "") == "1"
+    os.environ.setdefault(FORWARDED_SETTING, "127.0.0.1,::1" if behind_front else "")
+
+
 def main(argv: list[str] | None = None) -> int:
     keep_server_offline()
+    trust_forwarded_addresses()
     from streamlit.web import cli
 
     args = ["run", str(APP), *(sys.argv[1:] if argv is None else argv)]
