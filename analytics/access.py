@@ -24,6 +24,7 @@ from analytics.priority import has_population
 __all__ = [
     "CARE_TYPES",
     "CATCHMENT_KM",
+    "CATCHMENT_MIN",
     "COVERED_AT",
     "DISTANCE_SETS",
     "DOUBLE_GAP_CLASSES",
@@ -52,9 +53,11 @@ CATCHMENT_KM = 10.0
 #: ...and an area at or above this coverage counts as covered (double-gap classes).
 COVERED_AT = 0.9
 #: In travel time (#19): care within this many minutes is near, a hospital within this many
-#: minutes is within reach for referral.
+#: minutes is within reach for referral, a facility serves the areas within this many minutes
+#: (2SFCA and load catchment).
 NEAR_MIN = 30.0
 REFERRAL_MIN = 60.0
+CATCHMENT_MIN = 30.0
 #: What the nearest-facility columns measure: straight-line km or travel minutes.
 UNITS: tuple[str, ...] = ("km", "min")
 

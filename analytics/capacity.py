@@ -71,6 +71,7 @@ def facility_load(
     reference: str = "pooled",
     points: gpd.GeoSeries | None = None,
     crs: object = None,
+    pairs: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """People each facility serves, per unit of supply, and its load against the region's.
 
@@ -91,6 +92,9 @@ def facility_load(
         What a load ratio of 1 means (see the module docstring).
     points, crs
         As for :func:`analytics.distance.nearest_facility_km`.
+    pairs : pandas.DataFrame, optional
+        Travel minutes instead of straight lines (the catchment then in minutes), as for
+        :func:`analytics.fca.two_step_fca`.
 
     Returns
     -------
@@ -112,6 +116,7 @@ def facility_load(
         decay=decay,
         points=points,
         crs=crs,
+        pairs=pairs,
     )
     i, j, w = links.area, links.facility, links.weight
     values, demand = links.supply, links.demand

@@ -3,8 +3,11 @@ decay, and the area–facility links within the catchment that the load model of
 :mod:`analytics.capacity` shares with it.
 
 Distances follow :mod:`analytics.distance` (its CRS rule: straight lines in a projected CRS in
-metres, reported in km). Nothing here modifies its inputs; every function returns new frames. No
-loop runs over areas or facilities.
+metres, reported in km), or are travel times: given ``pairs`` (every area–facility pair a trip
+fits in, with its minutes, from a travel-time engine such as
+:func:`traveltime.workspace.travel_pairs`), the same functions measure in minutes, the catchment
+and the decay's zones then in minutes too. One definition, whichever measure feeds it. Nothing here
+modifies its inputs; every function returns new frames. No loop runs over areas or facilities.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import pandas as pd
 from analytics.distance import _area_points, metric_crs_for, pairs_within, project_points
 
 __all__ = [
+    "PAIR_COLUMNS",
     "CatchmentLinks",
     "DecayFunction",
     "catchment_links",
@@ -28,6 +32,10 @@ __all__ = [
 ]
 
 DecayFunction = Callable[[np.ndarray], np.ndarray]
+
+#: The columns of travel ``pairs``: the area's and the facility's row positions (in the ``areas``
+#: and ``facilities`` given) and the trip's minutes. A pair not listed is beyond reach.
+PAIR_COLUMNS = ("area", "facility", "minutes")
 
 
 def step_weights(zones: Sequence[tuple[float, float]]) -> DecayFunction:
@@ -82,6 +90,7 @@ def two_step_fca(
     points: gpd.GeoSeries | None = None,
     crs: object = None,
     per: float = 1000.0,
+    pairs: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Capacity-aware access: two-step floating catchment area (2SFCA), or E2SFCA with decay.
 
@@ -100,8 +109,8 @@ def two_step_fca(
     facilities : geopandas.GeoDataFrame
         Facilities that count (see :func:`analytics.access.available_facilities`). Not modified.
     catchment_km : float or None
-        Catchment radius (inclusive); None for unlimited. With a step ``decay`` the catchment is
-        also capped by its last zone (its weight is 0 beyond it).
+        Catchment radius (inclusive) in km, or in minutes with ``pairs``; None for unlimited. With
+        a step ``decay`` the catchment is also capped by its last zone (its weight is 0 beyond it).
     supply : str or None, default "beds"
         Facility column with the supply (beds, staff, desks); None counts each facility as 1.
         Facilities whose supply is missing are left out (reported in ``attrs``).
@@ -114,6 +123,11 @@ def two_step_fca(
         As for :func:`analytics.distance.nearest_facility_km`.
     per : float, default 1000
         Scale of the result (per ``per`` people).
+    pairs : pandas.DataFrame, optional
+        Travel times instead of straight lines: :data:`PAIR_COLUMNS` (``area`` and ``facility``
+        row positions, ``minutes``), every pair a trip fits in at least up to the catchment;
+        unlisted pairs (and infinite minutes) are beyond reach. ``points`` and ``crs`` are then
+        not used.
 
     Returns
     -------
@@ -132,6 +146,7 @@ def two_step_fca(
         decay=decay,
         points=points,
         crs=crs,
+        pairs=pairs,
     )
     i, j, w = links.area, links.facility, links.weight
     values, demand = links.supply, links.demand
@@ -165,7 +180,8 @@ class CatchmentLinks:
         Positions of the pair's area (row of ``areas``) and facility (row of the *kept*
         facilities, see ``kept``).
     km, weight : numpy.ndarray
-        Distance of the pair in km, and its weight ``W(d)`` (1 without decay).
+        Distance of the pair in km (its travel minutes when measured by ``pairs``), and its
+        weight ``W(d)`` (1 without decay).
     demand : numpy.ndarray
         Population per area (missing counts as 0: no demand).
     supply : numpy.ndarray
@@ -207,24 +223,27 @@ def catchment_links(
     decay: DecayFunction | None = None,
     points: gpd.GeoSeries | None = None,
     crs: object = None,
+    pairs: pd.DataFrame | None = None,
 ) -> CatchmentLinks:
     """The area–facility pairs within the catchment (see :func:`two_step_fca` for the
     parameters). Facilities with a missing supply value are left out (``kept`` is False)."""
     if population not in areas:
         raise ValueError(f"areas has no column {population!r}; it has {list(areas.columns)}")
-    metric = metric_crs_for({"areas": areas, "facilities": facilities}, crs)
     values = _supply_values(facilities, supply)
     known = ~np.isnan(values)
     fac = facilities.loc[known]
     values = values[known]
-    origin = _area_points(areas, points, metric)
     demand = pd.to_numeric(areas[population], errors="coerce").astype("float64").fillna(0.0)
     demand = demand.to_numpy()
     reach = catchment_km
     step_catchment = getattr(decay, "catchment_km", None)
     if step_catchment is not None:
         reach = step_catchment if reach is None else min(reach, step_catchment)
-    if len(fac):
+    if pairs is not None:
+        i, j, d = _travel_pairs_within(pairs, known, len(areas), reach)
+    elif len(fac):
+        metric = metric_crs_for({"areas": areas, "facilities": facilities}, crs)
+        origin = _area_points(areas, points, metric)
         dest = project_points(fac, metric, what="facilities")
         i, j, d = pairs_within(origin, dest, reach)
     else:
@@ -234,3 +253,24 @@ def catchment_links(
     return CatchmentLinks(
         area=i, facility=j, km=d, weight=w, demand=demand, supply=values, kept=known
     )
+
+
+def _travel_pairs_within(
+    pairs: pd.DataFrame, kept: np.ndarray, n_areas: int, reach: float | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(area, kept facility, minutes)`` of the travel ``pairs`` within ``reach`` minutes
+    (inclusive; None: every finite pair), facility positions renumbered over the kept ones."""
+    missing = [c for c in PAIR_COLUMNS if c not in pairs]
+    if missing:
+        raise ValueError(f"pairs needs the columns {list(PAIR_COLUMNS)}; missing {missing}")
+    area = pairs["area"].to_numpy("int64")
+    facility = pairs["facility"].to_numpy("int64")
+    minutes = pd.to_numeric(pairs["minutes"], errors="coerce").to_numpy("float64")
+    n_fac = len(kept)
+    if ((area < 0) | (area >= n_areas)).any() or ((facility < 0) | (facility >= n_fac)).any():
+        raise ValueError("pairs hold an area or facility position outside the tables given")
+    ok = np.isfinite(minutes) & (minutes >= 0) & kept[facility]
+    if reach is not None:
+        ok &= minutes <= float(reach)
+    renumber = np.cumsum(kept) - 1
+    return area[ok].astype(np.intp), renumber[facility[ok]].astype(np.intp), minutes[ok]

@@ -91,7 +91,7 @@ view = str(value(P["view"]))
 thresholds = {f"{n}_km": float(value(P[n + suffix])) for n in ("near", "referral", "office")}
 near_km, referral_km = thresholds["near_km"], thresholds["referral_km"]
 supply = str(value(P["supply"]))
-catchment_km = float(value(P["catchment"]))
+catchment_km = float(value(P["catchment" + suffix]))  # in minutes when measuring travel time
 decay = bool(value(P["decay"]))
 under_construction = bool(value(P["uc"]))
 as_of = pd.Timestamp(value(P["asof"])).date() if under_construction and value(P["asof"]) else None
@@ -144,7 +144,9 @@ if gap_col is not None:
     with gap_col:
         tables.double_gap_section(ctx, frame, covered_at=target, near_km=near_km, unit=unit)
 with capacity_col:
-    tables.capacity_section(ctx, frame, supply=supply, catchment_km=catchment_km, decay=decay)
+    tables.capacity_section(
+        ctx, frame, supply=supply, catchment_km=catchment_km, decay=decay, unit=unit
+    )
 tables.needs_section(
     ctx,
     frame,

@@ -316,19 +316,10 @@ def nearest_minutes(
     An area is measured from ``points`` (EPSG:4326, aligned on ``areas``; by default each
     area's representative point): a walk to the network, the roads, a walk to the facility
     (:func:`analytics.traveltime.network.nearest_times`, one multi-source Dijkstra per set)."""
-    import pyproj
-
     from analytics.traveltime.network import nearest_times
 
     network = _road_network(_inputs(_stored(workspace, version)), mode)
-    to_metres = pyproj.Transformer.from_crs("EPSG:4326", network.crs, always_xy=True)
-    where = areas.geometry.representative_point().to_crs(4326)
-    if points is not None:
-        chosen = points.reindex(areas.index).to_crs(4326)
-        where = chosen.where(~(chosen.isna() | chosen.is_empty), where)
-    origins = np.column_stack(to_metres.transform(where.x.to_numpy(), where.y.to_numpy()))
-    fac_points = facilities.geometry.to_crs(4326)
-    fac_xy = np.column_stack(to_metres.transform(fac_points.x.to_numpy(), fac_points.y.to_numpy()))
+    origins, fac_xy = _in_metres(network, areas, facilities, points)
     ftype = facilities["type"].to_numpy()
     ids = np.asarray(
         facilities[id_column].to_numpy() if id_column in facilities else facilities.index,
@@ -347,6 +338,56 @@ def nearest_minutes(
         out[f"{name}_min"] = minutes
         out[f"{name}_id"] = pd.Series(nearest, index=areas.index, dtype=object)
     return out
+
+
+def _in_metres(
+    network: WorkspaceNetwork,
+    areas: gpd.GeoDataFrame,
+    facilities: gpd.GeoDataFrame,
+    points: gpd.GeoSeries | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The areas' measuring points (``points``, else a point inside each area) and the
+    facilities, in the network's CRS (metres)."""
+    import pyproj
+
+    to_metres = pyproj.Transformer.from_crs("EPSG:4326", network.crs, always_xy=True)
+    where = areas.geometry.representative_point().to_crs(4326)
+    if points is not None:
+        chosen = points.reindex(areas.index).to_crs(4326)
+        where = chosen.where(~(chosen.isna() | chosen.is_empty), where)
+    origins = np.column_stack(to_metres.transform(where.x.to_numpy(), where.y.to_numpy()))
+    fac_points = facilities.geometry.to_crs(4326)
+    fac_xy = np.column_stack(to_metres.transform(fac_points.x.to_numpy(), fac_points.y.to_numpy()))
+    return origins.reshape(-1, 2), fac_xy.reshape(-1, 2)
+
+
+def travel_pairs(
+    workspace: str | Path,
+    version: int | None,
+    areas: gpd.GeoDataFrame,
+    facilities: gpd.GeoDataFrame,
+    max_minutes: float,
+    *,
+    points: gpd.GeoSeries | None = None,
+    mode: str = "motorised",
+) -> pd.DataFrame:
+    """Every area–facility pair whose trip over the workspace version's road network fits in
+    ``max_minutes``: ``area`` and ``facility`` (row positions in ``areas`` and ``facilities``) and
+    ``minutes`` — the ``pairs`` :func:`analytics.fca.two_step_fca` measures capacity by.
+
+    A trip is measured as for :func:`nearest_minutes` (walk to the road, the roads, walk to the
+    facility); one bounded Dijkstra per batch of facilities
+    (:func:`analytics.traveltime.catchments.network_reach`)."""
+    network = _road_network(_inputs(_stored(workspace, version)), mode)
+    origins, fac_xy = _in_metres(network, areas, facilities, points)
+    reach = network_reach(network.graph, fac_xy, origins, float(max_minutes))
+    return pd.DataFrame(
+        {
+            "area": reach.cell.astype("int64"),
+            "facility": reach.start.astype("int64"),
+            "minutes": reach.seconds / 60.0,
+        }
+    )
 
 
 def lonlat_cells(grid: Grid, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

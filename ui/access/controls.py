@@ -7,7 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from render.format import fmt_date, fmt_pct
-from ui.access.measure import DISTANCES, km_format, measure_controls
+from ui.access.measure import DISTANCES, MINUTES, km_format, measure_controls, minutes_format
 from ui.context import Context
 from ui.state import Param, value
 
@@ -45,11 +45,12 @@ def sidebar(
         distances=DISTANCES,
         with_office="insurance_office" in care_sets,
     )
+    # the 2SFCA catchment in the measure's unit: km, or minutes of travel
     sb.select_slider(
         ctx.t("access.controls.catchment"),
-        DISTANCES,
-        key=params["catchment"].widget_key,
-        format_func=km_format(ctx),
+        DISTANCES if unit == "km" else MINUTES,
+        key=params["catchment" + suffix].widget_key,
+        format_func=km_format(ctx) if unit == "km" else minutes_format(ctx),
     )
     sb.selectbox(
         ctx.t("access.controls.supply"),

@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import access, distance, fca, siting
+from analytics.capacity import default_decay
 from analytics.supply import SUPPLY_SERVICES, SUPPLY_TYPES, supply_options
 from geodata.sources.readers import VECTOR_SUFFIXES
 from geodata.tables.problems import DataError
@@ -108,25 +109,34 @@ def capacity(
     ``staff`` (care facilities' staff), ``desks`` (insurance offices' desks) or ``facility`` (care
     facilities, 1 each; also ``None``)."""
     areas = data.tables(workspace, version)["areas"]
+    counted, column = supplying(workspace, version, under_construction, as_of, supply)
+    result = fca.two_step_fca(
+        areas,
+        counted,
+        catchment_km=catchment_km,
+        supply=column,
+        decay=default_decay(catchment_km) if decay else None,
+        points=area_points(workspace, version),
+    )
+    result.insert(0, "area_id", areas["area_id"].to_numpy())
+    return result.reset_index(drop=True)
+
+
+def supplying(
+    workspace: str,
+    version: int,
+    under_construction: bool,
+    as_of: dt.date | None,
+    supply: str | None,
+) -> tuple[gpd.GeoDataFrame, str | None]:
+    """The counted facilities that supply ``supply`` (see :func:`capacity`) and the facilities'
+    column holding it (None: each counts as 1)."""
     counted = counted_facilities(workspace, version, under_construction, as_of)
     chosen = "facility" if supply is None else supply
     if chosen not in SUPPLY_TYPES:
         raise ValueError(f"supply must be one of {list(SUPPLY_TYPES)}, got {supply!r}")
     counted = counted[counted["type"].isin(SUPPLY_TYPES[chosen])]
-    weights = None
-    if decay:
-        c = float(catchment_km)
-        weights = fca.step_weights([(c / 3, 1.0), (2 * c / 3, 0.68), (c, 0.22)])
-    result = fca.two_step_fca(
-        areas,
-        counted,
-        catchment_km=catchment_km,
-        supply=None if chosen == "facility" else chosen,
-        decay=weights,
-        points=area_points(workspace, version),
-    )
-    result.insert(0, "area_id", areas["area_id"].to_numpy())
-    return result.reset_index(drop=True)
+    return counted, None if chosen == "facility" else chosen
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

@@ -49,6 +49,11 @@ def km_format(ctx: Context):
     return lambda v: ctx.t("access.units.km", km=fmt_number(v, ctx.lang, digits=1))
 
 
+def minutes_format(ctx: Context):
+    """A slider's label of a travel time in minutes (whole, in the reader's language)."""
+    return lambda v: ctx.t("access.minutes.units.km", min=fmt_number(v, ctx.lang, digits=0))
+
+
 def km_param(name: str, default: float) -> Param:
     """A URL setting in km, one of :data:`DISTANCES`."""
     return Param(name, default, lambda: DISTANCES, parse=float, dump=lambda v: f"{v:g}")
@@ -56,7 +61,8 @@ def km_param(name: str, default: float) -> Param:
 
 def measure_params(measures: list[str]) -> dict[str, Param]:
     """The URL settings of the choice: ``measure`` and the thresholds in minutes (``near_min``,
-    ``referral_min``, ``office_min``), kept apart from the km ones so each keeps its value."""
+    ``referral_min``, ``office_min``) and the 2SFCA catchment in minutes (``catchment_min``),
+    kept apart from the km ones so each keeps its value."""
 
     def minutes(name: str, default: float) -> Param:
         return Param(name, default, lambda: MINUTES, parse=float, dump=lambda v: f"{v:g}")
@@ -66,6 +72,7 @@ def measure_params(measures: list[str]) -> dict[str, Param]:
         "near_min": minutes("near_min", access.NEAR_MIN),
         "referral_min": minutes("referral_min", access.REFERRAL_MIN),
         "office_min": minutes("office_min", access.NEAR_MIN),
+        "catchment_min": minutes("catchment_min", access.CATCHMENT_MIN),
     }
 
 

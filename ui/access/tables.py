@@ -41,7 +41,8 @@ def area_figures(
     covered_at: float,
 ) -> pd.DataFrame:
     """:func:`area_table` of the context's workspace version: distances in km for the straight
-    line, else travel minutes by ``measure``; capacity by ``supply`` within ``catchment_km``."""
+    line, else travel minutes by ``measure``; capacity by ``supply`` within ``catchment_km`` (in
+    minutes of travel when measuring by travel time)."""
     ws, ver = ctx.source, ctx.version
     unit = travel_data.unit_of(measure)
     return area_table(
@@ -50,7 +51,11 @@ def area_figures(
         access_data.nearest(ws, ver, under_construction, as_of)
         if unit == "km"
         else travel_data.nearest_minutes(ws, ver, under_construction, as_of, measure),
-        access_data.capacity(ws, ver, under_construction, as_of, supply, catchment_km, decay),
+        access_data.capacity(ws, ver, under_construction, as_of, supply, catchment_km, decay)
+        if unit == "km"
+        else travel_data.capacity_minutes(
+            ws, ver, under_construction, as_of, supply, catchment_km, decay, measure
+        ),
         data.area_coverage(ws, ver, None, None),
         near_km=near_km,
         referral_km=referral_km,
@@ -242,15 +247,26 @@ def double_gap_section(
 
 
 def capacity_section(
-    ctx: Context, frame: pd.DataFrame, *, supply: str, catchment_km: float, decay: bool
+    ctx: Context,
+    frame: pd.DataFrame,
+    *,
+    supply: str,
+    catchment_km: float,
+    decay: bool,
+    unit: str = "km",
 ) -> None:
     """The neighbourhoods with the least capacity within reach (most people first on ties): the
     first rows shown, every neighbourhood in the downloads. ``supply`` is one of
-    :data:`analytics.supply.SUPPLY_TYPES`."""
+    :data:`analytics.supply.SUPPLY_TYPES`; the catchment is in ``unit`` (km or travel minutes)."""
     st.subheader(ctx.t("access.capacity.title"))
     st.caption(
-        ctx.t(f"access.capacity.{supply}", km=fmt_number(catchment_km, ctx.lang, digits=1))
-        + (" " + ctx.t("access.capacity.decay") if decay else "")
+        unit_text(
+            ctx,
+            f"capacity.{supply}",
+            unit,
+            km=fmt_number(catchment_km, ctx.lang, digits=THRESHOLD_DIGITS[unit]),
+        )
+        + (" " + unit_text(ctx, "capacity.decay", unit) if decay else "")
     )
     ranked = frame[frame["population"].notna()].sort_values(
         ["access", "population"], ascending=[True, False]

@@ -1,5 +1,6 @@
 """Cached travel-time loaders of the access pages (#19): whether a workspace version can measure
-travel time, and each area's minutes to the nearest facility of every set.
+travel time, each area's minutes to the nearest facility of every set, and capacity within a
+catchment in minutes (2SFCA / E2SFCA over travel times).
 
 Keyed like :mod:`ui.access.data` on workspace + version and plain parameters, plus the travel
 mode; the road network itself is processed once per stored set of files
@@ -13,7 +14,8 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from analytics import access
+from analytics import access, fca
+from analytics.capacity import default_decay
 from traveltime import workspace as travel
 from ui import data
 from ui.access import data as access_data
@@ -50,6 +52,42 @@ def nearest_minutes(
         access.DISTANCE_SETS,
         points=access_data.area_points(workspace, version),
         mode=mode,
+    )
+    result.insert(0, "area_id", areas["area_id"].to_numpy())
+    return result.reset_index(drop=True)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def capacity_minutes(
+    workspace: str,
+    version: int,
+    under_construction: bool,
+    as_of: dt.date | None,
+    supply: str | None,
+    catchment_min: float,
+    decay: bool,
+    mode: str,
+) -> pd.DataFrame:
+    """:func:`ui.access.data.capacity` measured in travel minutes by ``mode``: the catchment
+    (and the decay's zones) in minutes, the area–facility trips from the road network."""
+    areas = data.tables(workspace, version)["areas"]
+    counted, column = access_data.supplying(workspace, version, under_construction, as_of, supply)
+    pairs = travel.travel_pairs(
+        source_path(workspace),  # the roads are the workspace's; the areas are the scope's
+        version,
+        areas,
+        counted,
+        float(catchment_min),
+        points=access_data.area_points(workspace, version),
+        mode=mode,
+    )
+    result = fca.two_step_fca(
+        areas,
+        counted,
+        catchment_km=float(catchment_min),
+        supply=column,
+        decay=default_decay(catchment_min) if decay else None,
+        pairs=pairs,
     )
     result.insert(0, "area_id", areas["area_id"].to_numpy())
     return result.reset_index(drop=True)

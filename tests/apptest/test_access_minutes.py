@@ -1,0 +1,82 @@
+"""AppTest: the Infrastructure needs page's capacity (2SFCA / E2SFCA) measured in travel minutes
+on the Comoros workspace (#19): the catchment slider is in minutes, the section says so in each
+language, and the table equals the analytics fed with the road network's travel pairs; the demo
+(no roads) keeps its straight-line catchment in km."""
+
+from __future__ import annotations
+
+import pytest
+
+from analytics import access, distance, fca
+from analytics.capacity import default_decay
+from analytics.supply import SUPPLY_TYPES
+from geodata.store.workspace import read_workspace
+from render.format import fmt_int
+from render.i18n import translate
+from tests.apptest.helpers import query, run_page
+from traveltime import workspace as travel
+
+PAGE = "app_pages/infrastructure.py"
+
+
+def direct_capacity(path, catchment_min: float, decay: bool) -> dict[str, float]:
+    """Care facilities (1 each) per 1,000 people within ``catchment_min`` by car, per area name."""
+    tables = read_workspace(path)
+    areas = tables["areas"]
+    counted = access.available_facilities(tables["facilities"])
+    counted = counted[counted["type"].isin(SUPPLY_TYPES["facility"])]
+    points = distance.area_points(areas)
+    pairs = travel.travel_pairs(path, None, areas, counted, catchment_min, points=points)
+    result = fca.two_step_fca(
+        areas,
+        counted,
+        catchment_km=catchment_min,
+        supply=None,
+        decay=default_decay(catchment_min) if decay else None,
+        pairs=pairs,
+    )
+    return dict(zip(areas["name"].astype(str), result["access"].round(3)))
+
+
+def capacity_table(at, lang: str):
+    column = translate("access.table.capacity", lang)
+    name = translate("table.name", lang)
+    tables = [d.value for d in at.dataframe if column in d.value and "#" not in d.value]
+    # the capacity section's table: no rank column, its first column the name
+    return next(t for t in tables if list(t.columns)[0] == name)
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize("lang", ["en", "fa"])
+def test_comoros_capacity_in_travel_minutes_equals_the_analytics(on_comoros, lang):
+    at = run_page(
+        PAGE, {"lang": lang, "measure": "motorised", "supply": "facility", "catchment_min": "15"}
+    )
+    slider = at.select_slider(key="url_catchment_min")
+    assert slider.value == 15.0
+    caption = translate("access.minutes.capacity.facility", lang, min=fmt_int(15, lang))
+    assert any(c.value == caption for c in at.caption), [c.value for c in at.caption]
+    expected = direct_capacity(on_comoros, 15.0, decay=False)
+    table = capacity_table(at, lang)
+    column = translate("access.table.capacity", lang)
+    name = translate("table.name", lang)
+    assert len(table) > 0
+    for area, value in zip(table[name], table[column]):
+        assert value == pytest.approx(expected[area], abs=1e-3)
+    # with decay, the zones are thirds of the catchment in minutes
+    at.toggle(key="url_decay").set_value(True).run()
+    assert not at.exception
+    with_decay = direct_capacity(on_comoros, 15.0, decay=True)
+    table = capacity_table(at, lang)
+    for area, value in zip(table[name], table[column]):
+        assert value == pytest.approx(with_decay[area], abs=1e-3)
+    assert query(at)["catchment_min"] == "15"
+
+
+def test_demo_capacity_keeps_its_straight_line_catchment(on_demo):
+    at = run_page(PAGE, {"lang": "en", "supply": "facility"})
+    assert not [s for s in at.select_slider if s.key == "url_catchment_min"]
+    assert at.select_slider(key="url_catchment").value == access.CATCHMENT_KM
+    assert any(
+        c.value == "Care facilities per 1,000 people within 10.0 km." for c in at.caption
+    ), [c.value for c in at.caption]
