@@ -35,7 +35,7 @@ def direct_capacity(path, catchment_min: float, decay: bool) -> dict[str, float]
         decay=default_decay(catchment_min) if decay else None,
         pairs=pairs,
     )
-    return dict(zip(areas["name"].astype(str), result["access"].round(3)))
+    return dict(zip(areas["name"].astype(str), result["access"].round(3), strict=True))
 
 
 def capacity_table(at, lang: str):
@@ -43,7 +43,7 @@ def capacity_table(at, lang: str):
     name = translate("table.name", lang)
     tables = [d.value for d in at.dataframe if column in d.value and "#" not in d.value]
     # the capacity section's table: no rank column, its first column the name
-    return next(t for t in tables if list(t.columns)[0] == name)
+    return next(t for t in tables if next(iter(t.columns)) == name)
 
 
 @pytest.mark.realdata
@@ -61,14 +61,14 @@ def test_comoros_capacity_in_travel_minutes_equals_the_analytics(on_comoros, lan
     column = translate("access.table.capacity", lang)
     name = translate("table.name", lang)
     assert len(table) > 0
-    for area, value in zip(table[name], table[column]):
+    for area, value in zip(table[name], table[column], strict=True):
         assert value == pytest.approx(expected[area], abs=1e-3)
     # with decay, the zones are thirds of the catchment in minutes
     at.toggle(key="url_decay").set_value(True).run()
     assert not at.exception
     with_decay = direct_capacity(on_comoros, 15.0, decay=True)
     table = capacity_table(at, lang)
-    for area, value in zip(table[name], table[column]):
+    for area, value in zip(table[name], table[column], strict=True):
         assert value == pytest.approx(with_decay[area], abs=1e-3)
     assert query(at)["catchment_min"] == "15"
 
@@ -77,6 +77,6 @@ def test_demo_capacity_keeps_its_straight_line_catchment(on_demo):
     at = run_page(PAGE, {"lang": "en", "supply": "facility"})
     assert not [s for s in at.select_slider if s.key == "url_catchment_min"]
     assert at.select_slider(key="url_catchment").value == access.CATCHMENT_KM
-    assert any(
-        c.value == "Care facilities per 1,000 people within 10.0 km." for c in at.caption
-    ), [c.value for c in at.caption]
+    assert any(c.value == "Care facilities per 1,000 people within 10.0 km." for c in at.caption), [
+        c.value for c in at.caption
+    ]

@@ -67,7 +67,10 @@ def test_unreachable_pairs_and_missing_supply_are_left_out():
     links = fca.catchment_links(areas, facilities, catchment_km=None, supply="beds", pairs=pairs)
     # f has no supply: left out, g renumbered to 0; the infinite trip a -> g is beyond reach
     assert links.kept.tolist() == [False, True]
-    assert sorted(zip(links.area.tolist(), links.facility.tolist())) == [(1, 0), (2, 0)]
+    assert sorted(zip(links.area.tolist(), links.facility.tolist(), strict=True)) == [
+        (1, 0),
+        (2, 0),
+    ]
     assert sorted(links.km.tolist()) == [5.0, 20.0]
 
 
