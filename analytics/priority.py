@@ -36,6 +36,7 @@ import pandas as pd
 
 __all__ = [
     "COMPONENTS",
+    "DEFAULT_WEIGHTS",
     "OPERATIONAL",
     "aggregate_priority_inputs",
     "has_population",
@@ -46,6 +47,9 @@ __all__ = [
 
 #: Component names, in the order the page shows them.
 COMPONENTS: tuple[str, ...] = ("uninsured", "shortfall", "deprivation", "vulnerable", "distance")
+#: The weights a ranking by need starts from: every component counts the same (the Gap
+#: analysis's sliders start here; the presentation orders districts by this score).
+DEFAULT_WEIGHTS: dict[str, int] = dict.fromkeys(COMPONENTS, 1)
 #: Facility statuses that count as care people can reach today (missing status counts too).
 OPERATIONAL: tuple[str, ...] = ("operational",)
 

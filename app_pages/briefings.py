@@ -1,5 +1,5 @@
-"""Briefings and exports: the briefing PDF, the map export, two maps side by side, and a
-presentation mode for a projector.
+"""Briefings and exports: the briefing PDF, the map export, two maps side by side (with their PNG
+and PDF), a presentation mode for a projector, and the targets a planner sets before a meeting.
 
 Every document is made from the session's scoped loaders (``ctx.source``), so a partner's
 briefing, map and tables hold its own areas only. The documents themselves come from
@@ -13,7 +13,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import views
-from ui.briefings import presentation, sections
+from ui.briefings import presentation, sections, targets
 from ui.briefings.choices import SECTIONS, choices
 from ui.context import current
 from ui.state import Param, bind, publish, value
@@ -21,7 +21,7 @@ from ui.state import Param, bind, publish, value
 ctx = current()
 offered = choices(ctx)
 P = {
-    "section": Param("section", SECTIONS[0], lambda: SECTIONS, key="br_section"),
+    "section": Param("section", SECTIONS[0], lambda: offered.sections, key="br_section"),
     "scope": Param("scope", "region", lambda: offered.scopes, key="br_scope"),
     "district": Param(
         "district",
@@ -70,7 +70,7 @@ if ctx.role == "partner":
     st.info(ctx.t("briefings.partner_only"), icon=":material/lock:")
 st.segmented_control(
     ctx.t("briefings.section"),
-    SECTIONS,
+    offered.sections,
     key=P["section"].widget_key,
     format_func=lambda s: ctx.t(f"briefings.sections.{s}"),
     required=True,
@@ -86,6 +86,8 @@ elif section == "map":
     sections.map_section(ctx, offered, P, month_key)
 elif section == "compare":
     sections.compare_section(ctx, offered, P, month_key)
+elif section == "targets":  # offered to roles that may import data
+    targets.targets_section(ctx, offered)
 else:  # presentation: choose what to step through, then start
     presentation.presentation_start(ctx, offered, P["by"])
 

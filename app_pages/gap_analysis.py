@@ -12,7 +12,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analytics.priority import COMPONENTS
+from analytics.priority import COMPONENTS, DEFAULT_WEIGHTS
 from analytics.uncertainty import BASE_ERROR, ERROR_PER_YEAR
 from render.format import fmt_pct
 from ui import data, views
@@ -44,7 +44,7 @@ P = {
     "top": Param("top", 10, lambda: range(3, 51), parse=int),
     "census": Param("census", last_year, lambda: range(1950, last_year + 1), parse=int),
     **{
-        f"w_{c}": Param(f"w_{c}", 1, lambda: range(6), parse=int, key=f"gap_w_{c}")
+        f"w_{c}": Param(f"w_{c}", DEFAULT_WEIGHTS[c], lambda: range(6), parse=int, key=f"gap_w_{c}")
         for c in COMPONENTS
     },
     "alpha": Param("alpha", 0.05, lambda: [0.01, 0.05, 0.1], parse=float),

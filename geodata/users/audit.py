@@ -47,6 +47,7 @@ ACTIONS = (
     "reassign",
     "scenario_save",
     "target_set",
+    "session_record",
 )
 COLUMNS = ("id", "at", "user", "role", "scope", "action", "what")
 ALL = "all"  # the scope of a role that sees every partner's rows

@@ -13,12 +13,14 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ui import data, views
+from ui.auth import may
 from ui.briefings import data as bd
 from ui.context import Context
 from ui.localize import names_by_key
 
-#: The page's sections.
+#: The page's sections; the targets editor is offered to roles that may import data.
 SECTIONS = ["briefing", "map", "compare", "present"]
+TARGETS = "targets"
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class Choices:
     scopes: list[str]
     compare_by: list[str]
     step_by: list[str]
+    sections: list[str]
 
     @property
     def with_insured(self) -> bool:
@@ -95,5 +98,8 @@ def choices(ctx: Context) -> Choices:
         ],
         compare_by=(["months"] if len(month_keys) > 1 else [])
         + (["districts"] if len(districts) > 1 else []),
-        step_by=(["districts"] if districts else []) + (["months"] if month_keys else []),
+        # By unit (the districts, or the areas of a workspace without districts), or by month.
+        step_by=(["districts"] if districts else ["areas"] if len(areas) else [])
+        + (["months"] if month_keys else []),
+        sections=[*SECTIONS, *([TARGETS] if may(ctx.role, "import") else [])],
     )

@@ -1,5 +1,6 @@
 """The Briefings page's presentation mode for a projector: full width, no sidebar or toolbar, one
-district or one month per step with its headline figures and map, and the buttons that step
+district (or area) or one month per step with its headline figures and map, the region and its
+trend first (:mod:`ui.briefings.slides`), and the buttons that step
 through, start and leave it (``?present=1`` in the URL).
 """
 
@@ -15,8 +16,10 @@ from render.format import fmt_int
 from render.i18n import joined
 from ui import data, map_shapes, views
 from ui.briefings import data as bd
+from ui.briefings import slides
 from ui.briefings.choices import Choices
 from ui.context import Context
+from ui.localize import display_names
 from ui.state import Param, value
 
 #: Presentation view: no sidebar, header or toolbar; the page uses the whole width.
@@ -46,41 +49,65 @@ def leave_presentation() -> None:
 
 
 def present(ctx: Context, offered: Choices, by_param: Param[Any], step_param: Param[Any]) -> None:
-    """Full width, no sidebar or toolbar: one district or one month per step."""
+    """Full width, no sidebar or toolbar: one month per step, or the region, its trend and one
+    unit per step, the unit most in need first (:mod:`ui.briefings.slides`)."""
     st.html(PRESENTATION_CSS)
-    ws, ver = ctx.source, ctx.version
     by = str(value(by_param))
-    items = offered.districts if by == "districts" else offered.month_keys
+    items = slides.slide_items(ctx, offered, by) if offered.step_by else []
     if not items:
         st.warning(ctx.t("overview.no_insured"))
         return
     step = min(max(int(value(step_param)), 0), len(items) - 1)
     st.session_state[step_param.widget_key] = step
     item = items[step]
-    month = offered.stamp(offered.latest if by == "districts" else item)
-    if by == "districts":
+    counter = ctx.t(
+        "briefings.present.step", n=fmt_int(step + 1, ctx.lang), total=fmt_int(len(items), ctx.lang)
+    )
+    if item == slides.TREND:
+        _heading(ctx, ctx.t("briefings.slides.trend", region=ctx.title), [counter])
+        slides.trend_slide(ctx)
+    else:
+        _slide(ctx, offered, by, item, step, counter)
+    _navigation(ctx, step_param, step, len(items))
+
+
+def _heading(ctx: Context, heading: str, lines: list[str]) -> None:
+    st.html(
+        f'<div class="ca-present-title" dir="auto">{escape(heading)}</div>'
+        f'<div class="ca-present-sub" dir="auto">{escape(joined(lines, ctx.lang))}</div>'
+    )
+
+
+def _slide(ctx: Context, offered: Choices, by: str, item: str, step: int, counter: str) -> None:
+    """One month (the region), the whole region, or one unit: headline figures and its map."""
+    ws, ver = ctx.source, ctx.version
+    month = offered.stamp(item if by == "months" else offered.latest)
+    if item == slides.REGION or by == "months":
+        heading = ctx.t("briefings.slides.region", region=ctx.title)
+        subset = offered.areas
+        level = offered.levels[0]
+        shapes = map_shapes.view_shapes(ws, ver, level, big=offered.big)
+    elif slides.unit_level(offered) == "district":
         heading = offered.district_label(item)
         subset = bd.in_district(offered.areas, item)
         shapes = bd.in_district(
             map_shapes.view_shapes(ws, ver, "area", district=item, big=offered.big), item
         )
         level = "area"
-    else:
-        heading = ctx.title
-        subset = offered.areas
-        level = offered.levels[0]
-        shapes = map_shapes.view_shapes(ws, ver, level, big=offered.big)
+    else:  # an area of a workspace without districts
+        names = display_names(offered.areas, "name", ctx.lang).fillna(offered.areas["name"])
+        heading = str(names[offered.areas["area_id"].astype(str) == item].iloc[0])
+        subset = offered.areas[offered.areas["area_id"].astype(str) == item]
+        shapes = map_shapes.view_shapes(ws, ver, "area", big=offered.big)
+        shapes = shapes[shapes["area_id"].astype(str) == item]
+        level = "area"
     per_area = data.area_coverage(ws, ver, month, None)
     own = per_area[per_area["area_id"].isin(subset["area_id"])]
     when = offered.month_label(month.strftime("%Y-%m")) if month is not None else ""
-    counter = ctx.t(
-        "briefings.present.step", n=fmt_int(step + 1, ctx.lang), total=fmt_int(len(items), ctx.lang)
-    )
-    st.html(
-        f'<div class="ca-present-title" dir="auto">{escape(heading)}</div>'
-        f'<div class="ca-present-sub" dir="auto">'
-        f"{escape(joined([when, counter], ctx.lang))}</div>"
-    )
+    lines = [when, counter]
+    if by != "months" and item != slides.REGION:
+        lines.insert(0, ctx.t("briefings.slides.by_need"))
+    _heading(ctx, heading, lines)
     views.headline(ctx, cov.headline_figures(own), None)
     metric = "coverage" if offered.with_insured else "population"
     values = own if level == "area" else data.grouped_coverage(ws, ver, month, None, level)
@@ -89,6 +116,10 @@ def present(ctx: Context, offered: Choices, by_param: Param[Any], step_param: Pa
     bd.level_map(
         ctx, shapes, values, level, metric=metric, key=f"br_present_{by}_{step}", height=620
     )
+
+
+def _navigation(ctx: Context, step_param: Param[Any], step: int, count: int) -> None:
+    """The demo's label, then Previous, Next and Leave."""
     if ctx.is_demo:
         st.caption(ctx.t("header.demo_label"))
     nav = st.container(horizontal=True, gap="medium", horizontal_alignment="center")
@@ -102,7 +133,7 @@ def present(ctx: Context, offered: Choices, by_param: Param[Any], step_param: Pa
     nav.button(
         ctx.t("briefings.present.next"),
         icon=":material/chevron_right:",
-        disabled=step >= len(items) - 1,
+        disabled=step >= count - 1,
         key="br_next",
         on_click=lambda: st.session_state.__setitem__(step_param.widget_key, step + 1),
     )
@@ -115,7 +146,8 @@ def present(ctx: Context, offered: Choices, by_param: Param[Any], step_param: Pa
 
 
 def presentation_start(ctx: Context, offered: Choices, by_param: Param[Any]) -> None:
-    """The page's presentation section: what to step through (districts or months), then start."""
+    """The page's presentation section: what to step through (the units by need, or months),
+    then start."""
     st.subheader(ctx.t("briefings.sections.present"))
     st.write(ctx.t("briefings.present.hint"))
     if not offered.step_by:

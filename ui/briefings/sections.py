@@ -18,6 +18,7 @@ from analytics import coverage as cov
 from analytics.classify import classify
 from render.format import fmt_int, fmt_number
 from ui import data, map_shapes
+from ui.briefings import compare_export
 from ui.briefings import data as bd
 from ui.briefings.choices import Choices
 from ui.context import Context
@@ -240,6 +241,14 @@ def compare_section(
             )
         )
     st.caption(ctx.t("briefings.compare.same_scale"))
+    compare_export.downloads(
+        ctx,
+        [p[:5] for p in panels],
+        by=by,
+        keys=(a, b),
+        breaks=breaks or None,
+        month=offered.stamp(month_key),
+    )
 
 
 def _panel(ctx: Context, offered: Choices, by: str, side_key: str, month_key: str) -> tuple:
