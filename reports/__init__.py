@@ -1,18 +1,18 @@
 """Static documents for managers: map images, briefings (PDF) and tables (CSV, XLSX, GeoJSON).
 
-A layer of its own between the dashboard and the analytics::
+A floor of its own between the dashboard and what both draw with::
 
-    app_pages/ -> ui/ -> reports/ -> analytics/ -> geodata/
+    app_pages/ -> ui/ -> reports/ -> render/ -> traveltime/ -> analytics/ -> geodata/
 
-``reports`` imports :mod:`analytics` and :mod:`geodata`, and the Streamlit-free helpers of ``ui``
-(:mod:`render.i18n` catalogs, :mod:`render.format` numbers and dates, :mod:`render.maps` / :mod:`render.offline`
-for the standalone HTML map); never Streamlit itself. So the same briefing comes out of the
-dashboard's download button and of the command line (``python -m reports briefing ...``) for
-scheduled reports.
+``reports`` imports :mod:`analytics`, :mod:`geodata` and the Streamlit-free :mod:`render`
+(:class:`render.language.Language` for texts, numbers and dates; :mod:`render.maps` and
+:mod:`render.offline` for the standalone HTML map); never Streamlit. So the same briefing comes out
+of the dashboard's download button and of the command line (``python -m reports briefing ...``)
+for scheduled reports.
 
 Modules
 -------
-text       the language of a document: catalog texts, numbers, dates, names
+documents  the briefing, map and slides a page or the command line asks for
 fonts      the fonts documents are drawn with (installed with the Python packages)
 briefing   what a briefing says: figures, least-covered areas, trend, access needs, partners
 figures    maps and charts drawn with matplotlib (no tiles): PNG export, briefing images

@@ -1,5 +1,6 @@
-"""Travel time to care from the command line: ``python -m traveltime raster|network``.
+"""Travel time per workspace and from the command line (``python -m traveltime raster|network``).
 
-A tool above the app's floors (like ``benchmarks/``): it reads files with ``geodata`` and computes
-with the pure engines of ``analytics.traveltime``.
+The engines of a workspace version are built from its stored inputs (road extract, rasters) and
+cached per set of files (``workspace``); ``cli`` reads files with ``geodata`` and computes with the
+pure engines of ``analytics.traveltime``. Its floor is below ``render/`` and above ``analytics/``.
 """
