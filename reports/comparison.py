@@ -89,7 +89,11 @@ def comparison_figure(
     mark = RLM if lang.rtl else ""
     anchor_x, ha = (0.98, "right") if lang.rtl else (0.02, "left")
     title = lang.t("briefings.compare_export.title", a=sides[0].title, b=sides[1].title)
-    fig.text(anchor_x, 0.965, title, ha=ha, va="top", fontsize=16, fontweight="bold", color=INK)
+    # Names come from the data: a "$" in one is text, never the start of a formula (mathtext).
+    fig.text(
+        anchor_x, 0.965, title, ha=ha, va="top", fontsize=16, fontweight="bold", color=INK,
+        parse_math=False,
+    )  # fmt: skip
     fig.text(anchor_x, 0.915, mark + date_line, ha=ha, va="top", fontsize=10.5, color=MUTED)
     order = list(reversed(sides)) if lang.rtl else sides  # the first side where reading starts
     for index, side in enumerate(order):
@@ -102,7 +106,11 @@ def comparison_figure(
         _scale_bar(ax, lang, 8)
         _north_arrow(ax, lang, 9)
         ax.set_title(
-            f"{side.title}\n{mark}{_coverage_line(side, lang)}", fontsize=12, color=INK, pad=6
+            f"{side.title}\n{mark}{_coverage_line(side, lang)}",
+            fontsize=12,
+            color=INK,
+            pad=6,
+            parse_math=False,
         )
     difference = difference_line(sides, lang)
     if difference:
