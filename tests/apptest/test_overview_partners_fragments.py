@@ -12,7 +12,7 @@ import ui.context
 import ui.data
 from geodata.store.workspace import list_versions, read_workspace
 from tests.apptest.fragments import fragment_of, recorded_messages, run_fragment
-from tests.apptest.helpers import query, run_page
+from tests.apptest.helpers import query, run_as, run_page, write_users
 from ui.partners import data as partner_data
 from ui.partners import views as partner_views
 
@@ -127,3 +127,26 @@ def test_partners_trend_choice_reruns_only_the_trend(partners_page, on_demo, mon
     # The page's store keeps the choice (restored when the user comes back to the page).
     stores = at.session_state["_ca_views"]
     assert any(store.get("pt_trend_partner") is not None for store in stores.values())
+
+
+def test_a_partner_s_month_change_stays_within_its_own_areas(on_demo, tmp_path, monkeypatch):
+    """The fragment reruns with the session's scope of the full run: a partner changing the
+    month still sees its own scorecard and trend only."""
+    monkeypatch.setenv(
+        "COVERAGE_ATLAS_USERS",
+        write_users(tmp_path / "users.toml", {"crescent": ("partner", "P2")}),
+    )
+    with recorded_messages() as sent:
+        at = run_as("crescent", "app_pages/partners.py")
+    view = fragment_of(sent, "pt_month")
+    assert view
+    _older_month(at, "pt_month")
+    run_fragment(at, view)
+    assert not at.exception, [e.value for e in at.exception]
+    partners = read_workspace(on_demo, list_versions(on_demo)[-1].number)["partners"]
+    own = set(partners.loc[partners["partner_id"] == "P2", "name"])
+    others = set(partners["name"]) - own
+    shown = " ".join(" ".join(map(str, frame.value.to_numpy().ravel())) for frame in at.dataframe)
+    assert any(name in shown for name in own)
+    assert not [name for name in others if name in shown]
+    assert at.selectbox(key="pt_trend_partner").options == sorted(own)
