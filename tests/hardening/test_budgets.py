@@ -24,6 +24,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from geodata.tables.problems import DataError
+from render.format import fmt_int
 from render.i18n import translate
 from tests.apptest.conftest import on_demo  # noqa: F401 (fixture)
 from tests.apptest.helpers import run_as, write_users
@@ -463,3 +464,58 @@ def test_a_real_server_answers_its_health_check_while_a_large_layer_is_read(tmp_
     assert any("1000000" in a and "parcels" in a for a in second["alerts"]), second["alerts"]
     assert len(latencies) >= 10 and max(latencies) < 1.0, latencies
     assert peak - before < 150, (before, peak)  # MB the server held more while it was read
+
+
+# --- what-ifs on the Capacity page: a budget like the siting run's ------------------------------
+
+
+@pytest.mark.parametrize("lang", ["en", "fa", "vi"])
+def test_a_what_if_beyond_its_budget_is_refused_before_anything_is_measured(
+    on_demo,  # noqa: F811
+    monkeypatch,
+    lang,
+):
+    """A what-if of more added sites than a what-if may hold (as a hostile client can make it,
+    one press at a time) is refused with a message in the reader's language, and neither the
+    what-if nor the comparison of scenarios is evaluated in the dashboard's process."""
+    from analytics import whatif
+    from analytics.scenarios import Change
+    from ui.capacity import budget
+
+    n = budget.WHATIF_MAX_CHANGES + 1
+    sites = [
+        Change("new_site", f"X-{i}", facility_type="clinic", lon=51.3 + i * 1e-5, lat=35.7)
+        for i in range(n)
+    ]
+    measured: list[str] = []
+    for name in ("run_scenario", "compare_scenarios"):  # the network as it is still counts
+        real = getattr(whatif, name)
+
+        def counting(*args, _real=real, _name=name, **kwargs):
+            measured.append(_name)
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(whatif, name, counting)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.query_params["lang"] = lang
+    at.session_state["cap_changes"] = sites
+    at.run()
+    at.switch_page("app_pages/capacity.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = " ".join(e.value for e in at.error)
+    template = translate("capacity.whatif.whatif_too_many_changes", lang, n="{}", limit="{}")
+    assert all(part.strip() in shown for part in template.split("{}")), shown
+    assert fmt_int(n, lang) in shown and fmt_int(budget.WHATIF_MAX_CHANGES, lang) in shown
+    assert measured == [], measured
+
+
+def test_added_sites_times_areas_beyond_the_budget_are_refused():
+    from ui.capacity import budget
+
+    budget.check_whatif(budget.WHATIF_MAX_CHANGES, 50, budget.WHATIF_MAX_PAIRS // 50)
+    with pytest.raises(DataError) as refused:
+        budget.check_whatif(100, 51, budget.WHATIF_MAX_PAIRS // 50)
+    assert refused.value.code == "whatif_too_large" and refused.value.params["sites"] == 51
+    with pytest.raises(DataError) as refused:
+        budget.check_whatif(budget.WHATIF_MAX_CHANGES + 1, 0, 10)
+    assert refused.value.code == "whatif_too_many_changes"

@@ -36,6 +36,7 @@ from geodata.tables.schema import UTILISATION_MEASURES
 from geodata.tables.utilisation import delete_scenario, save_scenario
 from geodata.users.audit import Actor
 from ui import data
+from ui.capacity.budget import check_whatif, new_sites
 
 
 def facilities(source: str, version: int) -> gpd.GeoDataFrame:
@@ -94,8 +95,10 @@ def baseline(source: str, version: int, settings: whatif.NetworkSettings) -> wha
 def scenario(
     source: str, version: int, settings: whatif.NetworkSettings, changes: tuple[Change, ...]
 ) -> whatif.ScenarioResult:
-    """The network before and after ``changes``."""
+    """The network before and after ``changes`` (refused beyond the what-if's budget,
+    :func:`ui.capacity.budget.check_whatif`, before anything is measured)."""
     tables = data.tables(source, version)
+    check_whatif(changes, new_sites(changes), len(tables["areas"]))
     return whatif.run_scenario(
         tables["areas"],
         tables["facilities"],
@@ -201,6 +204,12 @@ def comparison(
         sid: stored[stored["scenario_id"] == sid] for sid in listing["scenario_id"]
     }
     wanted.update({label: list(changes) for label, changes in extra})
+    for changes in wanted.values():  # every scenario within the what-if's budget
+        if isinstance(changes, pd.DataFrame):
+            added = int((changes["kind"] == "new_site").sum()) if "kind" in changes else 0
+            check_whatif(len(changes), added, len(tables["areas"]))
+        else:
+            check_whatif(list(changes), new_sites(list(changes)), len(tables["areas"]))
     result = whatif.compare_scenarios(
         tables["areas"],
         tables["facilities"],
@@ -234,6 +243,7 @@ def sites_after(
     people newly within ``radius_km`` of ``care``; see
     :func:`analytics.scenarios.sites_after_changes`)."""
     tables = data.tables(source, version)
+    check_whatif(pending, new_sites(pending), len(tables["areas"]))
     _, chosen = sites_after_changes(
         tables["areas"], tables["facilities"], list(pending), DISTANCE_SETS[care], k, radius_km
     )

@@ -11,6 +11,7 @@ from analytics.scenarios import Change, changes_from_frame, scenario_list
 from geodata.tables.problems import DataError
 from render.safe import md_escape
 from ui.capacity import data as capacity_data
+from ui.capacity.budget import refusal_text
 from ui.capacity.selection import Selection
 from ui.capacity.views import access_digits, show_table, supply_label
 from ui.capacity.whatif import CHANGES
@@ -32,6 +33,9 @@ def scenarios_section(ctx: Context, sel: Selection, pending: list[Change]) -> No
     else:
         try:
             compared = capacity_data.comparison(ws, ver, sel.settings, extra)
+        except DataError as exc:  # a scenario beyond the what-if's budget: nothing measured
+            compared = None
+            st.error(refusal_text(ctx, exc))
         except ValueError as exc:
             compared = None
             st.error(ctx.t("capacity.whatif.invalid", reason=md_escape(str(exc))))

@@ -26,6 +26,7 @@ from ui import data
 from ui.access.data import facility_types, present_sets
 from ui.area_maps import add_legend, area_map, areas_with, show_map
 from ui.capacity import data as capacity_data
+from ui.capacity.budget import refusal_text
 from ui.capacity.selection import Selection
 from ui.capacity.views import (
     CHANGED_RING,
@@ -196,6 +197,9 @@ def _editor(ctx: Context, sel: Selection, action: str, distances: Sequence[float
                     supply=supply_column,
                     value=state.get("cap_site_value"),
                 )
+            except DataError as exc:  # beyond the what-if's budget
+                state["cap_sites_error"] = refusal_text(ctx, exc)
+                return
             except ValueError as exc:
                 state["cap_sites_error"] = str(exc)
                 return
@@ -305,6 +309,9 @@ def _pending_and_result(ctx: Context, sel: Selection, pending: list[Change]) -> 
     )
     try:
         result = capacity_data.scenario(ws, ver, sel.settings, tuple(pending))
+    except DataError as exc:  # beyond the what-if's budget: nothing was measured
+        st.error(refusal_text(ctx, exc))
+        return
     except ValueError as exc:
         st.error(ctx.t("capacity.whatif.invalid", reason=md_escape(str(exc))))
         return
