@@ -44,6 +44,7 @@ __all__ = [
     "coverage_matrix",
     "covered_weight",
     "maximal_covering",
+    "travel_cover",
 ]
 
 #: Guaranteed share of the optimum reached by greedy on a monotone submodular objective.
@@ -127,6 +128,20 @@ def coverage_matrix(demand: PointSet, sites: PointSet, radius_km: float) -> sp.c
     i, j, _ = pairs_within(demand, sites, radius_km)
     data = np.ones(len(i), dtype=bool)
     return sp.csr_matrix((data, (i, j)), shape=(len(demand), len(sites)), dtype=bool)
+
+
+def travel_cover(pairs: pd.DataFrame, n_demand: int, n_sites: int, minutes: float) -> sp.csr_matrix:
+    """Boolean sparse matrix (demand × sites) like :func:`coverage_matrix`, from travel
+    ``pairs`` (``area``, ``facility``: positions; ``minutes``): True where the trip takes at
+    most ``minutes`` (inclusive)."""
+    area = pairs["area"].to_numpy("int64")
+    site = pairs["facility"].to_numpy("int64")
+    time = pd.to_numeric(pairs["minutes"], errors="coerce").to_numpy("float64")
+    if ((area < 0) | (area >= n_demand)).any() or ((site < 0) | (site >= n_sites)).any():
+        raise ValueError("pairs hold a demand point or site position outside the tables given")
+    ok = np.isfinite(time) & (time <= float(minutes))
+    data = np.ones(int(ok.sum()), dtype=bool)
+    return sp.csr_matrix((data, (area[ok], site[ok])), shape=(n_demand, n_sites), dtype=bool)
 
 
 def covered_weight(cover: sp.spmatrix, weights: np.ndarray, sites: np.ndarray) -> float:
@@ -365,9 +380,11 @@ def choose_sites(
     points: gpd.GeoSeries | None = None,
     crs: object = None,
     time_limit: float | None = 60.0,
+    pairs: pd.DataFrame | None = None,
+    existing_pairs: pd.DataFrame | None = None,
 ) -> tuple[SitingResult, gpd.GeoDataFrame]:
     """Choose ``k`` new sites to bring the most ``weight`` within ``radius_km``, keeping the
-    existing facilities.
+    existing facilities. Within a travel time instead of a distance when given ``pairs``.
 
     Parameters
     ----------
@@ -389,6 +406,13 @@ def choose_sites(
         See :func:`maximal_covering`.
     points, crs
         As for :func:`analytics.distance.nearest_facility_km`.
+    pairs, existing_pairs : pandas.DataFrame, optional
+        Travel times instead of straight lines (``radius_km`` then in minutes): the trips of
+        demand points to the candidates (``pairs``: ``area``, ``facility`` = the candidate's row
+        position, the demand points' own positions when ``candidates`` is None, ``minutes``) and
+        to the existing facilities (``existing_pairs``), as
+        :func:`traveltime.workspace.travel_pairs` gives them; a pair not listed is beyond reach.
+        Both or neither.
 
     Returns
     -------
@@ -407,14 +431,23 @@ def choose_sites(
     origin = _area_points(demand, points, metric)
     cand_frame = demand if candidates is None else candidates
     cand = origin if candidates is None else project_points(candidates, metric, what="candidates")
-    cover = coverage_matrix(origin, cand, radius_km)
-    if len(existing):
-        have = project_points(existing, metric, what="existing facilities")
-        i, _, _ = pairs_within(origin, have, radius_km)
-        before = np.zeros(len(origin), dtype=bool)
-        before[i] = True
+    if (pairs is None) != (existing_pairs is None):
+        raise ValueError("pairs and existing_pairs go together: give both or neither")
+    before = np.zeros(len(origin), dtype=bool)
+    if pairs is not None and existing_pairs is not None:
+        cover = travel_cover(pairs, len(origin), len(cand.xy), radius_km)
+        before = (
+            np.asarray(
+                travel_cover(existing_pairs, len(origin), len(existing), radius_km).sum(axis=1)
+            ).ravel()
+            > 0
+        )
     else:
-        before = np.zeros(len(origin), dtype=bool)
+        cover = coverage_matrix(origin, cand, radius_km)
+        if len(existing):
+            have = project_points(existing, metric, what="existing facilities")
+            i, _, _ = pairs_within(origin, have, radius_km)
+            before[i] = True
     weights = pd.to_numeric(demand[weight], errors="coerce").astype("float64").to_numpy()
     result = maximal_covering(
         cover, weights, k, already_covered=before, method=method, time_limit=time_limit

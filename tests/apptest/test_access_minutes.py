@@ -1,17 +1,19 @@
 """AppTest: the Infrastructure needs page's capacity (2SFCA / E2SFCA) measured in travel minutes
 on the Comoros workspace (#19): the catchment slider is in minutes, the section says so in each
 language, and the table equals the analytics fed with the road network's travel pairs; the demo
-(no roads) keeps its straight-line catchment in km."""
+(no roads) keeps its straight-line catchment in km. Siting by travel time: a new site's reach in
+minutes, the candidates reached over the same roads."""
 
 from __future__ import annotations
 
+import geopandas as gpd
 import pytest
 
-from analytics import access, distance, fca
+from analytics import access, distance, fca, siting
 from analytics.capacity import default_decay
 from analytics.supply import SUPPLY_TYPES
 from geodata.store.workspace import read_workspace
-from render.format import fmt_int
+from render.format import fmt_int, fmt_pct
 from render.i18n import translate
 from tests.apptest.helpers import query, run_page
 from traveltime import workspace as travel
@@ -80,3 +82,47 @@ def test_demo_capacity_keeps_its_straight_line_catchment(on_demo):
     assert any(c.value == "Care facilities per 1,000 people within 10.0 km." for c in at.caption), [
         c.value for c in at.caption
     ]
+
+
+def direct_siting(path, k: int, minutes: float):
+    """``k`` new sites at neighbourhood centres bringing the most people within ``minutes`` by
+    car (existing care facilities kept), straight from the analytics."""
+    tables = read_workspace(path)
+    areas = tables["areas"]
+    demand = areas[["area_id", "name", "population", "geometry"]].copy()
+    counted = access.available_facilities(tables["facilities"])
+    existing = counted[counted["type"].isin(access.DISTANCE_SETS["care"])]
+    points = distance.area_points(areas)
+    sites_at = gpd.GeoDataFrame(geometry=points)
+
+    def trips(to):
+        return travel.travel_pairs(path, None, demand, to, minutes, points=points)
+
+    return siting.choose_sites(
+        demand,
+        existing,
+        k,
+        minutes,
+        points=points,
+        time_limit=20.0,
+        pairs=trips(sites_at),
+        existing_pairs=trips(existing),
+    )
+
+
+@pytest.mark.realdata
+def test_comoros_siting_within_minutes_equals_the_analytics(on_comoros):
+    at = run_page(
+        PAGE,
+        {"lang": "vi", "measure": "motorised", "plan": "1", "k": "2", "radius_min": "15"},
+    )
+    assert at.select_slider(key="url_radius_min").value == 15.0
+    assert translate("access.minutes.siting.reach", "vi") in [c.value for c in at.caption]
+    result, chosen = direct_siting(on_comoros, 2, 15.0)
+    tiles = {m.label: m.value for m in at.metric}
+    assert tiles[translate("access.siting.before", "vi")] == fmt_pct(result.share_before, "vi")
+    assert tiles[translate("access.siting.after", "vi")] == fmt_pct(result.share_after, "vi")
+    assert tiles[translate("access.siting.gain", "vi")] == fmt_int(result.gain, "vi")
+    assert result.gain > 0 and len(chosen) == 2
+    # the straight-line reach is another setting, kept as it was
+    assert query(at)["radius_min"] == "15" and "radius" not in query(at)

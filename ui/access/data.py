@@ -21,7 +21,9 @@ from geodata.tables.problems import DataError
 from geodata.tables.schema import FACILITY_STATUSES, FACILITY_TYPES
 from geodata.uploads.reading import discard_upload, save_upload
 from geodata.uploads.sandbox import read_upload_isolated
+from traveltime.workspace import travel_pairs
 from ui import data
+from ui.scope import source_path
 
 #: File types a candidate-site layer can be uploaded as (files that carry their geometry).
 CANDIDATE_SUFFIXES = sorted(s.lstrip(".") for s in VECTOR_SUFFIXES - {".shp"})
@@ -151,8 +153,12 @@ def sites(
     objective: str,
     candidates: str,
     upload: tuple[str, bytes] | None = None,
+    measure: str = "line",
 ) -> tuple[dict[str, float | str | bool], gpd.GeoDataFrame]:
-    """Choose ``k`` new sites (see :func:`analytics.siting.choose_sites`).
+    """Choose ``k`` new sites (see :func:`analytics.siting.choose_sites`): within ``radius_km``
+    in a straight line (``measure="line"``), or within ``radius_km`` minutes of travel by
+    ``measure`` (``motorised``, ``walking``): the candidates and the existing facilities are
+    reached over the road network like any facility (a walk to and from the nearest road).
 
     ``care`` names a :data:`DISTANCE_SETS` entry (existing facilities kept); ``objective`` is
     ``population`` or ``uninsured``; ``candidates`` is ``areas`` (the point every neighbourhood
@@ -186,6 +192,17 @@ def sites(
             code="siting_too_large",
             params={"sites": n_candidates, "areas": len(demand), "limit": SITING_MAX_PAIRS},
         )
+    points = area_points(workspace, version)
+    travel: dict[str, pd.DataFrame] = {}
+    if measure != "line":
+        sites_at = gpd.GeoDataFrame(geometry=points) if pool is None else pool
+
+        def trips(to: gpd.GeoDataFrame) -> pd.DataFrame:
+            return travel_pairs(
+                source_path(workspace), version, demand, to, radius_km, points=points, mode=measure
+            )
+
+        travel = {"pairs": trips(sites_at), "existing_pairs": trips(existing)}
     result, chosen = siting.choose_sites(
         demand,
         existing,
@@ -193,8 +210,9 @@ def sites(
         radius_km,
         candidates=pool,
         weight=objective,
-        points=area_points(workspace, version),
+        points=points,
         time_limit=20.0,
+        **travel,
     )
     figures: dict[str, float | str | bool] = {
         "before": result.covered_before,

@@ -61,8 +61,8 @@ def km_param(name: str, default: float) -> Param:
 
 def measure_params(measures: list[str]) -> dict[str, Param]:
     """The URL settings of the choice: ``measure`` and the thresholds in minutes (``near_min``,
-    ``referral_min``, ``office_min``) and the 2SFCA catchment in minutes (``catchment_min``),
-    kept apart from the km ones so each keeps its value."""
+    ``referral_min``, ``office_min``), the 2SFCA catchment (``catchment_min``) and a new site's reach
+    (``radius_min``) in minutes, kept apart from the km ones so each keeps its value."""
 
     def minutes(name: str, default: float) -> Param:
         return Param(name, default, lambda: MINUTES, parse=float, dump=lambda v: f"{v:g}")
@@ -73,6 +73,7 @@ def measure_params(measures: list[str]) -> dict[str, Param]:
         "referral_min": minutes("referral_min", access.REFERRAL_MIN),
         "office_min": minutes("office_min", access.NEAR_MIN),
         "catchment_min": minutes("catchment_min", access.CATCHMENT_MIN),
+        "radius_min": minutes("radius_min", access.NEAR_MIN),
     }
 
 

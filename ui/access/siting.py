@@ -18,8 +18,9 @@ from analytics.scenarios import Change, sites_as_changes
 from analytics.supply import SITE_TYPES
 from render.format import fmt_int, fmt_pct
 from ui.access import data as access_data
-from ui.access.measure import DISTANCES, km_format
+from ui.access.measure import DISTANCES, MINUTES, km_format, minutes_format
 from ui.access.tables import download
+from ui.access.travel import unit_of
 from ui.admin.upload import upload_error_text
 from ui.auth import may_open
 from ui.capacity import data as capacity_data
@@ -50,12 +51,19 @@ def candidate_kinds(ctx: Context) -> list[str]:
 
 
 def planned_sites(
-    ctx: Context, params: dict[str, Param], *, under_construction: bool, as_of: dt.date | None
+    ctx: Context,
+    params: dict[str, Param],
+    *,
+    under_construction: bool,
+    as_of: dt.date | None,
 ) -> tuple[tuple | None, tuple[str, bytes] | None]:
     """The siting run when switched on (and, for an uploaded layer, a file is there): ``(plan,
     upload)``, ``plan`` as :func:`ui.access.data.proposed_sites` gives it (or None) and
     ``upload`` the file's name and bytes. A problem with the layer or the run is kept for
-    :func:`siting_section` to report."""
+    :func:`siting_section` to report. Measured by travel time (the setting ``measure`` other than
+    ``line``, see :func:`ui.access.measure.measure_params`) a site's reach is the setting
+    ``radius_min``, in minutes."""
+    measure = measure_of(params)
     plan = None
     upload = None
     if value(params["candidates"]) == "upload":
@@ -71,14 +79,25 @@ def planned_sites(
             as_of,
             str(value(params["care"])),
             int(value(params["k"])),
-            float(value(params["radius"])),
+            float(value(params[radius_setting(measure)])),
             str(value(params["objective"])),
             str(value(params["candidates"])),
             upload,
+            measure,
         )
         if problem:
             st.session_state["infra_upload_error"] = problem
     return plan, upload
+
+
+def measure_of(params: dict[str, Param]) -> str:
+    """The page's measure: ``line`` (also where it has no ``measure`` setting) or a travel mode."""
+    return str(value(params["measure"])) if "measure" in params else "line"
+
+
+def radius_setting(measure: str) -> str:
+    """The setting holding a new site's reach: ``radius`` (km) or ``radius_min`` (minutes)."""
+    return "radius" if unit_of(measure) == "km" else "radius_min"
 
 
 def siting_section(
@@ -93,16 +112,21 @@ def siting_section(
     """The siting tool below the map: its controls, a problem of the last run in the page's
     language, and the results of ``plan`` (see :func:`siting_results`) or what to do first.
     The choices are those of ``params``; ``names`` maps ``area_id`` to the name shown;
-    ``facilities`` are the workspace's."""
+    ``facilities`` are the workspace's; a site's reach is in minutes of travel when the page
+    measures by travel time."""
     st.subheader(ctx.t("access.siting.title"))
+    measure = measure_of(params)
+    by_line = unit_of(measure) == "km"
     c1, c2, c3, c4, c5 = st.columns(5)
     c1.number_input(ctx.t("access.siting.k"), min_value=1, max_value=10, key=params["k"].widget_key)
     c2.select_slider(
         ctx.t("access.siting.radius"),
-        DISTANCES,
-        key=params["radius"].widget_key,
-        format_func=km_format(ctx),
+        DISTANCES if by_line else MINUTES,
+        key=params[radius_setting(measure)].widget_key,
+        format_func=km_format(ctx) if by_line else minutes_format(ctx),
     )
+    if not by_line:
+        st.caption(ctx.t("access.minutes.siting.reach"))
     c3.selectbox(
         ctx.t("access.siting.objective"),
         params["objective"].allowed(),
