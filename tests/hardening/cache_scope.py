@@ -19,7 +19,7 @@ source code of the whole project (``tests`` and ``.venv`` aside):
    hands the partner id to :func:`analytics.partners.restrict_to_partner` (``ui.data.tables``).
    A loader that reads the workspace some other way (``geodata.store.versions``, backups: the whole
    workspace, unfiltered) is *unrestricted*.
-3. **What its callers pass.** Every call of a scoped loader (a ``ui``/``pages`` function that
+3. **What its callers pass.** Every call of a scoped loader (a ``ui``/``app_pages`` function that
    reads the workspace through a first parameter named ``source``/``workspace``) passes as that
    argument ``ctx.source``, a name bound only to ``ctx.source``, or the caller's own first
    parameter of that name (whose callers are then checked the same way); ``*args`` whose first
@@ -28,6 +28,18 @@ source code of the whole project (``tests`` and ``.venv`` aside):
    ``require_page(ctx, page)`` first, where :data:`ui.auth.PAGE_ROLES` keeps partners out, and
    functions used from gated code only. For every other role ``ctx.source == ctx.workspace``
    (checked by the tests), so there the two keys are the same key.
+4. **What a page's selection carries.** A page may hand its sections the session's choices in a
+   *record*: a frozen dataclass of its own (no base class, no ``__init__``/``__post_init__``/
+   ``__setattr__`` of its own, never subclassed nor handed on as a factory). ``sel.source`` (or
+   a name bound to it) counts as ``ctx.source`` when every construction of the record in the
+   project, and every ``dataclasses.replace`` naming the field, puts ``ctx.source`` there — or
+   a field holding ``ctx`` itself, read as ``sel.ctx.source``, or a property that returns one
+   of those (``sel.ws``). One construction with ``ctx.workspace`` makes it the bare path, one
+   with anything else unknown; a field written by ``object.__setattr__`` or through
+   ``__dict__`` is unknown. What ``sel`` is comes from its construction, from a function every
+   ``return`` of which builds one, or from a parameter annotated with the record whose every
+   call in the project (direct, or through a dispatch table called at once) passes one —
+   annotations alone are not trusted (mypy does not check ``ui`` and ``app_pages``).
 
 What this cannot see: data smuggled in through global state or read by a route other than the
 workspace modules (an ``open()`` of the GeoPackage). The AppTest half of
@@ -37,6 +49,7 @@ workspace modules (an ``open()`` of the GeoPackage). The AppTest half of
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -142,6 +155,13 @@ def project_sources(root: Path = ROOT) -> dict[str, str]:
     return out
 
 
+@functools.lru_cache(maxsize=2048)
+def _parse(rel: str, text: str) -> ast.Module:
+    """A file's syntax tree, parsed once per text (the analysis reads trees, never changes them:
+    the mutated copies of the tests share the trees of the files they leave alone)."""
+    return ast.parse(text, filename=rel)
+
+
 def module_name(rel: str) -> str:
     name = rel.removesuffix(".py").replace("/", ".")
     return name.removesuffix(".__init__")
@@ -160,6 +180,8 @@ class Unit:
     cache: str | None = None
     cache_node: ast.AST | None = None
     session_scoped: bool = False
+    #: For a method: the class it is defined in (qualname).
+    owner: str | None = None
     _nodes: list[ast.AST] | None = field(default=None, repr=False)
 
     @property
@@ -190,6 +212,32 @@ class Unit:
 
     def calls(self) -> list[ast.Call]:
         return [node for node in self.statements() if isinstance(node, ast.Call)]
+
+
+@dataclass
+class Record:
+    """A frozen dataclass of the project whose fields the analysis follows: what every
+    construction of it (and every ``replace`` that names a field) puts in each field, and the
+    properties that hand back one expression."""
+
+    qualname: str
+    module: str
+    fields: list[str]
+    #: Field → its default (the expression, or None where it is not followed).
+    defaults: dict[str, ast.AST | None]
+    #: Property → the method and the one expression it returns.
+    properties: dict[str, tuple[Unit, ast.AST]] = field(default_factory=dict)
+    #: Field → the values put there, each with the unit it is computed in (None: not followed).
+    values: dict[str, list[tuple[ast.AST | None, Unit | None]]] = field(default_factory=dict)
+    #: The class is used other than by being called or named in an annotation (subclassed,
+    #: handed on as a factory…): its instances may come from anywhere.
+    escaped: bool = False
+
+    def poison(self, name: str | None = None) -> None:
+        """A value of field ``name`` (every field: None) that the analysis cannot follow."""
+        for f in self.fields if name is None else [name]:
+            if f in self.values:
+                self.values[f].append((None, None))
 
 
 @dataclass
@@ -251,11 +299,14 @@ class Project:
 
     def __init__(self, sources: dict[str, str]) -> None:
         self.sources = sources
-        self.trees = {rel: ast.parse(text, filename=rel) for rel, text in sources.items()}
+        self.trees = {rel: _parse(rel, text) for rel, text in sources.items()}
         self.modules = {module_name(rel): rel for rel in sources}
         self.imports: dict[str, dict[str, str]] = {}
         self.top_names: dict[str, set[str]] = {}
         self.units: dict[str, Unit] = {}
+        self.classes: dict[str, tuple[ast.ClassDef, str]] = {}
+        self._refs: dict[str, list[tuple[Unit, ast.AST]]] | None = None
+        self._parents: dict[str, dict[int, ast.AST]] = {}
         self.decorators: set[int] = set()
         self.findings: list[Finding] = []
         self._bindings: dict[str, dict[str, list[ast.AST | None]]] = {}
@@ -266,6 +317,7 @@ class Project:
         self.restricted: set[str] = set()
         self.roots: set[str] = set()
         self.page_roles = self._page_roles()
+        self.records = self._records()
         self.checked_calls = 0
         self._analyse()
 
@@ -289,10 +341,13 @@ class Project:
         for node, prefix in _definitions(tree):
             if isinstance(node, ast.ClassDef):
                 names.add(node.name)
+                self.classes[f"{module}.{node.name}"] = (node, module)
                 continue
             if not prefix:
                 names.add(node.name)
             unit = Unit(f"{module}.{prefix}{node.name}", module, rel, node)
+            if prefix:
+                unit.owner = f"{module}.{prefix[:-1]}"
             args = node.args
             unit.params = [a.arg for a in [*args.posonlyargs, *args.args]]
             unit.vararg = args.vararg.arg if args.vararg else None
@@ -351,6 +406,439 @@ class Project:
                     members = item.args[0] if isinstance(item, ast.Call) and item.args else item
                     roles[ast.literal_eval(key)] = frozenset(ast.literal_eval(members))
         return roles
+
+    # ------------------------------------------------------------------ frozen records
+
+    def _frozen_dataclass(self, node: ast.ClassDef, module: str) -> bool:
+        for deco in node.decorator_list:
+            if not isinstance(deco, ast.Call):
+                continue
+            if self.resolve(deco.func, module) != "dataclasses.dataclass":
+                continue
+            options = {
+                k.arg: k.value.value for k in deco.keywords if isinstance(k.value, ast.Constant)
+            }
+            if any(k.arg is None for k in deco.keywords):
+                return False
+            return options.get("frozen") is True and options.get("init", True) is True
+        return False
+
+    def _records(self) -> dict[str, Record]:
+        """The project's frozen dataclasses whose fields can be followed, with the value every
+        construction site of the project puts in each field.
+
+        A class is followed when it is a frozen dataclass of its own (no base class, no
+        ``__init__``/``__new__``/``__post_init__``/``__setattr__``/``__getattr__`` of its own), so
+        that a field holds what its construction put there and nothing else. The values are
+        gathered from every call of the class (positional arguments by field order, keywords by
+        name, the default where one is left out), from every ``dataclasses.replace`` /
+        ``copy.replace`` / ``__replace__`` call that names the field (whatever it copies), and a
+        field named by an ``object.__setattr__`` or written through ``__dict__``/``vars()`` is not
+        followed. A class named anywhere but as the function of a call or in an annotation
+        (subclassed, handed on as a factory, ``isinstance``…) is not followed at all."""
+        records: dict[str, Record] = {}
+        own = {"__init__", "__new__", "__post_init__", "__setattr__", "__getattr__"}
+        own.add("__getattribute__")
+        for name, (node, module) in self.classes.items():
+            if node.bases or node.keywords or not self._frozen_dataclass(node, module):
+                continue
+            methods = [
+                item
+                for item in node.body
+                if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef)
+            ]
+            if {m.name for m in methods} & own:
+                continue
+            fields: list[str] = []
+            defaults: dict[str, ast.AST | None] = {}
+            followed = True
+            for item in node.body:
+                if not (isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name)):
+                    continue
+                words = _annotation_words(item.annotation)
+                if "ClassVar" in words:
+                    continue
+                if words & {"InitVar", "KW_ONLY"}:
+                    followed = False
+                fields.append(item.target.id)
+                if item.value is not None:
+                    defaults[item.target.id] = item.value
+            if not followed:
+                continue
+            record = Record(name, module, fields, defaults, values={f: [] for f in fields})
+            for method in methods:
+                unit = self.units[f"{name}.{method.name}"]
+                decorated = {self.resolve(d, module) for d in method.decorator_list}
+                body = [
+                    b
+                    for b in method.body
+                    if not (isinstance(b, ast.Expr) and isinstance(b.value, ast.Constant))
+                ]
+                if (
+                    decorated == {"property"}
+                    and len(body) == 1
+                    and isinstance(body[0], ast.Return)
+                    and body[0].value is not None
+                ):
+                    record.properties[method.name] = (unit, body[0].value)
+            records[name] = record
+        if records:
+            self._record_values(records)
+        return records
+
+    def _record_values(self, records: dict[str, Record]) -> None:
+        # Every node of the project once: each unit's own code, and the class statements that are
+        # no unit's (bases, decorators, class attributes), which are computed in no unit.
+        pieces: list[tuple[list[ast.AST], Unit | None, str]] = [
+            (unit.statements(), unit, unit.file) for unit in self.units.values()
+        ]
+        for node, module in self.classes.values():
+            outside = [*node.bases, *node.keywords, *node.decorator_list]
+            outside += [
+                item
+                for item in node.body
+                if not isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef)
+            ]
+            nodes = [n for part in outside for n in ast.walk(part)]
+            pieces.append((nodes, None, self.modules[module]))
+        # Only files that name a record, copy a dataclass or write an object's attributes can
+        # change what a record holds (a reference to a name spells it).
+        words = {name.rsplit(".", 1)[-1] for name in records}
+        words |= {"replace", "__setattr__", "__dict__", "vars"}
+        for nodes, unit, rel in pieces:
+            if not any(word in self.sources[rel] for word in words):
+                continue
+            module = module_name(rel)
+            allowed: set[int] = set()  # may name a record: a call's function, an annotation
+            for node in nodes:
+                annotations: list[ast.AST | None] = []
+                if isinstance(node, ast.Call):
+                    allowed.add(id(node.func))
+                elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                    a = node.args
+                    every = [*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg]
+                    annotations = [x.annotation for x in every if x is not None]
+                    annotations.append(node.returns)
+                elif isinstance(node, ast.AnnAssign):
+                    annotations = [node.annotation]
+                for annotation in annotations:
+                    if annotation is not None:
+                        allowed |= {id(n) for n in ast.walk(annotation)}
+            for node in nodes:
+                if isinstance(node, ast.Name | ast.Attribute):
+                    spelled = node.id if isinstance(node, ast.Name) else node.attr
+                    if spelled in words and id(node) not in allowed:
+                        named = self.resolve(node, module)
+                        if named in records:
+                            records[named].escaped = True
+                elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store):
+                    if self._is_dict_of(node.value, module):
+                        owner = self._dict_owner(node.value)
+                        for record in self._written(records, owner, unit):
+                            record.poison()
+                elif isinstance(node, ast.Call):
+                    self._record_call(records, node, module, unit)
+
+    def _is_dict_of(self, expr: ast.AST, module: str) -> bool:
+        """Whether ``expr`` is an object's attribute dictionary (``x.__dict__``, ``vars(x)``)."""
+        if isinstance(expr, ast.Attribute) and expr.attr == "__dict__":
+            return True
+        return isinstance(expr, ast.Call) and self.resolve(expr.func, module) == "vars"
+
+    def _written(
+        self, records: dict[str, Record], target: ast.AST | None, unit: Unit | None
+    ) -> list[Record]:
+        """The records whose instances ``target`` (an object copied or written to) may be: only
+        the method's own class for its ``self`` (a record cannot be subclassed unnoticed: the
+        subclass names it), every record otherwise."""
+        if (
+            unit is not None
+            and unit.owner is not None
+            and isinstance(target, ast.Name)
+            and unit.params[:1] == [target.id]
+            and not self.bindings(unit).get(target.id)
+            and not self._shadowed(unit, target.id)
+            and not {self.resolve(d, unit.module) for d in unit.node.decorator_list}  # type: ignore[attr-defined]
+            & {"staticmethod", "classmethod"}
+        ):
+            return [records[unit.owner]] if unit.owner in records else []
+        return list(records.values())
+
+    def _record_call(
+        self, records: dict[str, Record], call: ast.Call, module: str, unit: Unit | None
+    ) -> None:
+        func = call.func
+        named = self.resolve(func, module)
+        attr = func.attr if isinstance(func, ast.Attribute) else None
+        if named in records:
+            record = records[named]
+            if any(isinstance(a, ast.Starred) for a in call.args) or any(
+                k.arg is None for k in call.keywords
+            ):
+                record.poison()
+                return
+            given: dict[str, ast.AST] = dict(zip(record.fields, call.args, strict=False))
+            given.update({k.arg: k.value for k in call.keywords if k.arg is not None})
+            scope = self.units[f"{record.module}.<module>"]
+            for f in record.fields:
+                if f in given:
+                    record.values[f].append((given[f], unit))
+                elif f in record.defaults:
+                    record.values[f].append((record.defaults[f], scope))
+                else:
+                    record.poison(f)
+        elif named in {"dataclasses.replace", "copy.replace"} or attr == "__replace__":
+            copied = call.args[0] if call.args and attr != "__replace__" else None
+            if attr == "__replace__" and isinstance(func, ast.Attribute):
+                copied = func.value
+            for record in self._written(records, copied, unit):
+                for keyword in call.keywords:
+                    if keyword.arg is None:
+                        record.poison()
+                    elif keyword.arg in record.values:
+                        record.values[keyword.arg].append((keyword.value, unit))
+        elif attr == "__setattr__" and isinstance(func, ast.Attribute):
+            # object.__setattr__(obj, "name", value) or obj.__setattr__("name", value)
+            bound = named == "object.__setattr__" or (
+                isinstance(func.value, ast.Call)
+                and self.resolve(func.value.func, module) == "super"
+            )
+            rest = call.args[1:] if bound else call.args
+            written = call.args[0] if bound and call.args else func.value
+            if bound and isinstance(func.value, ast.Call):
+                written = ast.Name("self", ast.Load())
+            name = rest[0].value if rest and isinstance(rest[0], ast.Constant) else None
+            for record in self._written(records, written, unit):
+                record.poison(name if isinstance(name, str) and name in record.values else None)
+        elif (
+            attr in {"update", "setdefault", "__setitem__"}
+            and isinstance(func, ast.Attribute)
+            and self._is_dict_of(func.value, module)
+        ):
+            for record in self._written(records, self._dict_owner(func.value), unit):
+                record.poison()
+
+    @staticmethod
+    def _dict_owner(expr: ast.AST) -> ast.AST | None:
+        """The object whose attribute dictionary ``expr`` (``x.__dict__``, ``vars(x)``) is."""
+        if isinstance(expr, ast.Attribute):
+            return expr.value
+        if isinstance(expr, ast.Call) and expr.args:
+            return expr.args[0]
+        return None
+
+    @staticmethod
+    def _param(unit: Unit, name: str) -> ast.arg | None:
+        if unit.is_module:
+            return None
+        args = unit.node.args  # type: ignore[attr-defined]
+        for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]:
+            if a.arg == name:
+                return a
+        return None
+
+    def _annotated_record(self, annotation: ast.AST | None, module: str) -> str | None:
+        if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+            try:
+                annotation = ast.parse(annotation.value, mode="eval").body
+            except SyntaxError:
+                return None
+        if isinstance(annotation, ast.Name | ast.Attribute):
+            named = self.resolve(annotation, module)
+            return named if named in self.records else None
+        return None
+
+    def _shadowed(self, unit: Unit, name: str) -> bool:
+        """Whether ``name`` is also a parameter of a function or lambda nested in ``unit``, or an
+        exception bound in it (a different variable that the bindings do not tell apart)."""
+        own = {id(a) for a in ast.walk(unit.node.args)} if not unit.is_module else set()  # type: ignore[attr-defined]
+        for node in unit.statements():
+            if isinstance(node, ast.arg) and node.arg == name and id(node) not in own:
+                return True
+            if isinstance(node, ast.ExceptHandler) and node.name == name:
+                return True
+        return False
+
+    def record_of(
+        self, expr: ast.AST | None, unit: Unit, seen: frozenset[str] = frozenset()
+    ) -> str | None:
+        """The followed record (:class:`Record`) ``expr`` is an instance of in ``unit``, if known:
+        a construction of it; a call of a project function every ``return`` of which hands back
+        one; ``self`` in the record's own methods; a parameter annotated with it (not bound
+        again in the body) that every call of the function in the project fills with one; a name
+        bound only to those. Annotations are not taken on trust (mypy does not check ``ui`` or
+        ``app_pages``): what the callers pass is."""
+        if isinstance(expr, ast.Call):
+            named = self.resolve(expr.func, unit.module)
+            if named in self.records:
+                return named
+            callee = self.units.get(named) if named else None
+            if callee is None or callee.is_module or callee.owner is not None:
+                return None
+            return self._returned_record(callee, seen)
+        if not isinstance(expr, ast.Name) or expr.id in seen:
+            return None
+        values = self.bindings(unit).get(expr.id, [])
+        param = self._param(unit, expr.id)
+        if param is not None:
+            first = expr.id == unit.params[0] if unit.params else False
+            if len(values) != (0 if first else 1) or self._shadowed(unit, expr.id):
+                return None
+            if unit.owner is not None:  # a method: only its self is followed
+                decorated = {
+                    self.resolve(d, unit.module)
+                    for d in unit.node.decorator_list  # type: ignore[attr-defined]
+                }
+                if not first or decorated & {"staticmethod", "classmethod"}:
+                    return None
+                return unit.owner if unit.owner in self.records else None
+            record = self._annotated_record(param.annotation, unit.module)
+            if record is None or not self._callers_pass(unit, param, record, seen):
+                return None
+            return record
+        scope = unit
+        if not values and not unit.is_module:
+            scope = self.units[f"{unit.module}.<module>"]
+            values = self.bindings(scope).get(expr.id, [])
+        found = {self.record_of(v, scope, seen | {expr.id}) for v in values}
+        return found.pop() if len(found) == 1 and values else None
+
+    @staticmethod
+    def _carried(seen: frozenset[str]) -> frozenset[str]:
+        """What of ``seen`` holds across units: the keys of members, returns and parameters
+        (local names are per unit)."""
+        return frozenset(k for k in seen if ":" in k)
+
+    def _returned_record(self, callee: Unit, seen: frozenset[str]) -> str | None:
+        key = f"return:{callee.qualname}"
+        if key in seen:
+            return None
+        nodes = list(ast.walk(callee.node))
+        if any(isinstance(n, ast.Yield | ast.YieldFrom) for n in nodes):
+            return None
+        returned = [n.value for n in nodes if isinstance(n, ast.Return)]
+        kept = self._carried(seen) | {key}
+        found = {self.record_of(v, callee, kept) if v is not None else None for v in returned}
+        return found.pop() if len(found) == 1 and returned else None
+
+    def _references(self) -> dict[str, list[tuple[Unit, ast.AST]]]:
+        """Every reference to each project function (recursive ones too), with its unit."""
+        if self._refs is None:
+            self._refs = {}
+            for unit in self.units.values():
+                for node in unit.statements():
+                    if isinstance(node, ast.Name | ast.Attribute) and isinstance(
+                        getattr(node, "ctx", None), ast.Load
+                    ):
+                        name = self.resolve(node, unit.module)
+                        if name in self.units and not self.units[name].is_module:
+                            self._refs.setdefault(name, []).append((unit, node))
+        return self._refs
+
+    def _parent(self, node: ast.AST, file: str) -> ast.AST | None:
+        """The node ``node`` (of ``file``'s tree) is a child of."""
+        if file not in self._parents:
+            self._parents[file] = {
+                id(inner): outer
+                for outer in ast.walk(self.trees[file])
+                for inner in ast.iter_child_nodes(outer)
+            }
+        return self._parents[file].get(id(node))
+
+    def _called_by(self, node: ast.AST, file: str) -> ast.Call | None:
+        """The call a reference to a function is called by: ``f(…)``, or a dispatch table made
+        and called at once, ``{key: f, …}[choice](…)``; None when it is used otherwise (handed
+        on: its arguments are not known)."""
+        parent = self._parent(node, file)
+        if isinstance(parent, ast.Call) and parent.func is node:
+            return parent
+        table = parent
+        if isinstance(table, ast.Dict) and any(v is node for v in table.values):
+            pass
+        elif not (isinstance(table, ast.List | ast.Tuple) and any(e is node for e in table.elts)):
+            return None
+        pick = self._parent(table, file) if table is not None else None
+        if not (isinstance(pick, ast.Subscript) and pick.value is table):
+            return None
+        call = self._parent(pick, file)
+        return call if isinstance(call, ast.Call) and call.func is pick else None
+
+    def _callers_pass(self, unit: Unit, param: ast.arg, record: str, seen: frozenset[str]) -> bool:
+        """Whether every use of ``unit`` in the project is a call that fills ``param`` with an
+        instance of ``record`` (a function no code of the project calls: vacuously)."""
+        key = f"param:{unit.qualname}.{param.arg}"
+        if key in seen:
+            return True  # a cycle of calls: the values come in from its other callers
+        kept = self._carried(seen) | {key}
+        args = unit.node.args  # type: ignore[attr-defined]
+        positional = [a.arg for a in [*args.posonlyargs, *args.args]]
+        for caller, node in self._references().get(unit.qualname, []):
+            call = self._called_by(node, caller.file)
+            if call is None:
+                return False
+            if any(isinstance(a, ast.Starred) for a in call.args) or any(
+                k.arg is None for k in call.keywords
+            ):
+                return False
+            index = positional.index(param.arg) if param.arg in positional else None
+            if index is not None and index < len(call.args):
+                given: ast.AST | None = call.args[index]
+            else:
+                given = next((k.value for k in call.keywords if k.arg == param.arg), None)
+            if given is None or self.record_of(given, caller, kept) != record:
+                return False
+        return True
+
+    def _member(
+        self, expr: ast.Attribute, unit: Unit
+    ) -> tuple[str, list[tuple[ast.AST | None, Unit | None]]] | None:
+        """For ``x.name`` with ``x`` a followed record: a key for the member and what it may hold
+        (a field: every value put there; a property: the expression it returns)."""
+        record = self.records.get(self.record_of(expr.value, unit) or "")
+        if record is None or record.escaped:
+            return None
+        key = f"member:{record.qualname}.{expr.attr}"
+        if expr.attr in record.values:
+            return key, record.values[expr.attr]
+        if expr.attr in record.properties:
+            method, returned = record.properties[expr.attr]
+            return key, [(returned, method)]
+        return None
+
+    def is_context(
+        self, expr: ast.AST | None, unit: Unit, seen: frozenset[str] = frozenset()
+    ) -> bool:
+        """Whether ``expr`` is the session's context: the name ``ctx`` (the project's one name
+        for it, as ``ctx.source`` is read everywhere), or a member of a followed record that only
+        ever holds that."""
+        if isinstance(expr, ast.Name):
+            return expr.id == "ctx"
+        if not isinstance(expr, ast.Attribute):
+            return False
+        member = self._member(expr, unit)
+        if member is None or member[0] in seen:
+            return False
+        key, values = member
+        kept = self._carried(seen) | {key}
+        return bool(values) and all(
+            v is not None and u is not None and self.is_context(v, u, kept) for v, u in values
+        )
+
+    def _member_kind(self, expr: ast.Attribute, unit: Unit, seen: frozenset[str]) -> str:
+        member = self._member(expr, unit)
+        if member is None or member[0] in seen:
+            return "unknown"
+        key, values = member
+        kept = self._carried(seen) | {key}
+        kinds = {
+            self.classify(v, u, kept) if v is not None and u is not None else "unknown"
+            for v, u in values
+        }
+        if kinds == {"source"}:
+            return "source"
+        if kinds and kinds <= {"source", "workspace"}:
+            return "workspace"
+        return "unknown"
 
     # ------------------------------------------------------------------ data flow
 
@@ -411,7 +899,11 @@ class Project:
         if isinstance(expr, ast.Attribute) and expr.attr in ("source", "workspace"):
             if isinstance(expr.value, ast.Name) and expr.value.id == "ctx":
                 return expr.attr
-            return "unknown"
+            if self.is_context(expr.value, unit, seen):
+                return expr.attr
+        if isinstance(expr, ast.Attribute):
+            # A field or property of a followed record: what every construction put there.
+            return self._member_kind(expr, unit, seen)
         if isinstance(expr, ast.Starred):
             inner = expr.value
             if isinstance(inner, ast.Name) and inner.id == unit.vararg:
@@ -686,7 +1178,7 @@ class Project:
         """Functions of the app keyed on (or reading through) a source parameter: their callers
         must hand them the session's source. Readers of the workspace, and cached functions that
         declare a source first (they may take rows computed from it, unhashed)."""
-        app = ("ui", "pages", "app")
+        app = ("ui", "app_pages", "app")
         readers = {
             name
             for name in self.readers
@@ -705,7 +1197,7 @@ class Project:
         return {
             name
             for name in self.readers - self.restricted
-            if self.units[name].module.split(".")[0] in ("ui", "pages", "app")
+            if self.units[name].module.split(".")[0] in ("ui", "app_pages", "app")
             and self.units[name].cache
         }
 

@@ -9,8 +9,9 @@ made for a planner (the whole workspace) must never be handed to a partner. Two 
   keyed on the session's source (``ctx.source``) and reads only through it, and every caller hands
   it ``ctx.source`` (the bare path only in pages closed to partners). The analysis is run on
   mutated copies of the real code too: it must catch a page that passes ``ctx.workspace``, a loader
-  that drops its source parameter, a root that forgets the partner filter, a frame argument and a
-  loader that reads the session;
+  that drops its source parameter, a root that forgets the partner filter, a frame argument, a
+  loader that reads the session, and a page's selection (the frozen record its sections read the
+  source from) built, copied or made changeable with anything but ``ctx.source``;
 - **at run time** (AppTest): every page is run as a planner, then as partner P1, then as partner
   P2, with every cached call recorded (its key, whether it was a hit, the value returned). No value
   a partner's session got holds an area (id or name) outside that partner's own, and no entry
@@ -62,7 +63,7 @@ def test_every_cached_function_is_keyed_on_the_session_scope(sources) -> None:
         assert unit.first in SOURCE_PARAMS, unit.qualname
         # Filtered through the root, or unfiltered and used from pages closed to partners only.
         assert unit.qualname in project.restricted or unit.qualname in project.gated, unit.qualname
-    assert project.gated >= {"pages.data.<module>"}
+    assert project.gated >= {"app_pages.data.<module>"}
 
 
 def test_the_workspace_modules_are_all_placed(sources) -> None:
@@ -146,6 +147,29 @@ MUTATIONS = {
             CHECKS_LOADER,
             CHECKS_LOADER + '\n    loaded = st.session_state.get("tables", loaded)',
         ),
+    ],
+    # The pages' selections (frozen dataclasses the sections read the source from): the source a
+    # section reads off one is the session's only if every construction puts it there.
+    "a selection is built from the bare path": [
+        ("ui/capacity/selection.py", "source=ctx.source,", "source=ctx.workspace,"),
+    ],
+    "a selection is copied with the bare path": [
+        (
+            "app_pages/capacity.py",
+            "sel = selection(ctx, service=service, supply=supply, settings=settings)",
+            "sel = selection(ctx, service=service, supply=supply, settings=settings)\n"
+            "import dataclasses\n"
+            "sel = dataclasses.replace(sel, source=ctx.workspace)",
+        ),
+    ],
+    "a selection that can be changed after it is built": [
+        ("ui/capacity/selection.py", "@dataclass(frozen=True, eq=False)", "@dataclass(eq=False)"),
+    ],
+    "a selection's property hands out the bare path": [
+        ("ui/gaps/selection.py", "return self.ctx.source", "return self.ctx.workspace"),
+    ],
+    "a selection is built from another context": [
+        ("app_pages/gap_analysis.py", "    ctx=ctx,\n", '    ctx=replace(ctx, role="planner"),\n'),
     ],
 }
 
