@@ -1,6 +1,6 @@
 """Run the reliability checks and regenerate RELIABILITY.md (and reliability/results.json).
 
-python -m reliability                      # everything: corpus, payloads, kills, load, budgets
+python -m reliability                      # everything: corpus, payloads, kills, load, budgets, front
 python -m reliability --only corpus kills  # some parts; the others' figures are kept
 python -m reliability --kills 200 --sessions 10 --actions 8
 
@@ -14,7 +14,11 @@ The parts:
 - load: simultaneous browser sessions working the filters of the demo;
 - budgets: large but valid inputs (candidate layers, siting at the caps, a zip bomb, a local file
   for the PDF, an unverified OIDC e-mail) with the app's memory and a health endpoint's latency
-  meanwhile (benchmarks/budget_attacks.py).
+  meanwhile (benchmarks/budget_attacks.py);
+- front: the attacks of issue #18 against the secured front (``python -m ui.server.secure``):
+  lockout reset, parallel guesses, uploads by strangers, memory by any role, a stolen session
+  id, IP look-ups — what held and what each cost, beside the issue's figures from before
+  (benchmarks/front_attacks.py).
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 RESULTS = HERE / "results.json"
 REPORT = ROOT / "RELIABILITY.md"
-PARTS = ("corpus", "payloads", "kills", "load", "budgets")
+PARTS = ("corpus", "payloads", "kills", "load", "budgets", "front")
 
 
 def machine() -> dict[str, str]:
@@ -346,6 +350,10 @@ def render(results: dict) -> str:
         from benchmarks.budget_attacks import section
 
         lines += section(results["budgets"])
+    if "front" in results:
+        from benchmarks.front_attacks import section as front_section
+
+        lines += front_section(results["front"])
     lines += [
         "## Machine and command",
         "",
@@ -388,6 +396,10 @@ def main(argv: list[str] | None = None) -> int:
             from benchmarks.budget_attacks import run as run_budgets
 
             results["budgets"] = run_budgets()
+        elif part == "front":
+            from benchmarks.front_attacks import run as run_front
+
+            results["front"] = run_front()
         print(f"reliability: {part} done in {time.monotonic() - started:.0f} s", flush=True)
     results["generated"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     results["command"] = "python -m reliability " + " ".join(argv or sys.argv[1:])
