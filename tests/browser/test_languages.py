@@ -166,6 +166,32 @@ def open_page(server, page, name: str, lang: str) -> None:
     no_exception_shown(page)
 
 
+#: Whether the page draws the Latin digits of a widget's value (a slider's, a number input's) as
+#: Persian digits. In the font of the sidebar's labels, "0123456789" must take the width of
+#: "۰۱۲۳۴۵۶۷۸۹" and look like it (on a canvas, far fewer pixels differ than between the Latin digits
+#: drawn without the page's digits font and the Persian ones).
+LATIN_DIGITS_DRAWN_PERSIAN = """async () => {
+  const label = document.querySelector('[data-testid="stSidebar"] p');
+  const family = getComputedStyle(label).fontFamily;
+  const without = family.split(',').filter(f => !f.includes('Digits')).join(',');
+  await document.fonts.load(`32px ${family}`, '0123456789');
+  await document.fonts.load(`32px ${family}`, '۰۱۲۳۴۵۶۷۸۹');
+  const draw = (text, font) => {
+    const canvas = document.createElement('canvas');
+    canvas.width = 400; canvas.height = 60;
+    const c = canvas.getContext('2d');
+    c.font = `32px ${font}`;
+    c.fillText(text, 10, 45);
+    return {width: c.measureText(text).width, ink: c.getImageData(0, 0, 400, 60).data};
+  };
+  const differ = (a, b) => { let n = 0;
+    for (let i = 3; i < a.ink.length; i += 4) if (a.ink[i] !== b.ink[i]) n += 1; return n; };
+  const persian = draw('۰۱۲۳۴۵۶۷۸۹', family);
+  const shown = draw('0123456789', family), latin = draw('0123456789', without);
+  return Math.abs(shown.width - persian.width) < 0.5 && 3 * differ(shown, persian) < differ(latin, persian);
+}"""
+
+
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("name", list(PAGES))
 def test_every_page_in_every_language(demo_server, demo_workspace, guarded_page, name, lang):
@@ -197,6 +223,7 @@ def test_every_page_in_every_language(demo_server, demo_workspace, guarded_page,
         texts += map_frame(page).evaluate(VISIBLE_TEXT)
     shown = "\n".join(texts)
     if lang == "fa":
+        assert page.evaluate(LATIN_DIGITS_DRAWN_PERSIAN), "Latin digits are drawn as Latin digits"
         assert re.search("[۰-۹]", shown), "no Persian digits on the page"
         assert not re.search(r"\d{1,3},\d{3}", shown), "English-formatted numbers on the page"
         # The month is named as a month of the workspace's calendar (the demo's is Gregorian:
