@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+import requests
 import websockets
 
 from geodata.users.sessions import SessionStore
@@ -30,6 +31,7 @@ from ui.server.front import (
     COOKIE,
     FRONT_SETTING,
     SESSION_HEADER,
+    UPLOAD_ROLES,
     USER_HEADER,
     client_address,
     safe_next,
@@ -180,6 +182,35 @@ def test_sign_ins_count_against_the_browsers_own_address_behind_the_front(front)
     counts = SignInLimits(sign_ins_path(front.users)).counts()
     assert counts.get("client:127.0.0.5") == 1, counts
     assert not {k for k in counts if "203.0.113.9" in k}, counts
+
+
+def test_only_the_roles_with_an_uploader_may_send_files(front) -> None:
+    """Streamlit's upload endpoint holds every file a session sends until the session ends, for
+    any file id: through the front only the roles that have an uploader (the Data page, the
+    siting tool's candidate layer) may send one; a partner or manager gets 403."""
+    from ui.auth import ACTION_ROLES
+
+    assert ACTION_ROLES["import"] == UPLOAD_ROLES
+    _, partner, _ = front.sign_in("relief", source="127.0.0.71")
+    _, admin, _ = front.sign_in("admin", source="127.0.0.72")
+
+    def upload(token: str | None) -> int:
+        """An upload as the browser sends it (with Streamlit's XSRF cookie and header)."""
+        http = requests.Session()
+        if token:
+            http.cookies.set(COOKIE, token)
+        http.get(f"{front.url}/_stcore/health", timeout=10)
+        xsrf = http.cookies.get("_streamlit_xsrf") or ""
+        return http.put(
+            f"{front.url}/_stcore/upload_file/some-session/some-file",
+            files={"file": ("a.csv", b"0," * 4096, "text/csv")},
+            headers={"X-Xsrftoken": xsrf, "Origin": front.url},
+            timeout=30,
+        ).status_code
+
+    assert upload(partner) == 403
+    assert upload(None) == 401
+    assert upload(admin) not in (401, 403)  # reaches the dashboard (no such session there)
 
 
 def test_the_forwarded_address_is_trusted_from_the_front_only() -> None:

@@ -45,6 +45,10 @@ MAX_SETTING = "COVERAGE_ATLAS_SESSION_MAX"
 COOKIE = "coverage_atlas_session"
 USER_HEADER = "X-Coverage-Atlas-User"
 SESSION_HEADER = "X-Coverage-Atlas-Session"
+#: Roles with a file uploader on some page (the Data page, the siting tool's candidate layer:
+#: ``ui.auth.ACTION_ROLES["import"]``): only their sessions may send files to Streamlit's upload
+#: endpoint, which holds every file it is sent in memory until the session ends.
+UPLOAD_ROLES = frozenset({"admin", "planner"})
 #: The front's own paths (never the dashboard's).
 PREFIX = "/-/"
 SIGN_IN = PREFIX + "sign-in"
@@ -252,10 +256,12 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802
         parts = urlsplit(self.path)
         query = parse_qs(parts.query)
-        if parts.path == PREFIX + "check":  # nginx's auth_request
+        if parts.path in (PREFIX + "check", PREFIX + "check-upload"):  # nginx's auth_request
             signed = self.front.sessions.check(self._token())
             if signed is None:
                 self._send(HTTPStatus.UNAUTHORIZED)
+            elif parts.path.endswith("upload") and not self._may_upload(signed.username):
+                self._send(HTTPStatus.FORBIDDEN)
             else:
                 headers = {USER_HEADER: signed.username, SESSION_HEADER: signed.session}
                 self._send(HTTPStatus.NO_CONTENT, headers=headers)
@@ -288,6 +294,10 @@ class Handler(BaseHTTPRequestHandler):
                 self.wfile.write(data)
         else:
             self._send(HTTPStatus.NOT_FOUND)
+
+    def _may_upload(self, username: str) -> bool:
+        user = self.front.users().by_username(username)
+        return user is not None and user.role in UPLOAD_ROLES
 
     def do_POST(self) -> None:  # noqa: N802
         if urlsplit(self.path).path != SIGN_IN:

@@ -147,6 +147,13 @@ def nginx_config(
         proxy_set_header {SESSION_HEADER} {"$ca_session" if front_port is not None else '""'};
         proxy_read_timeout 1d;
         proxy_request_buffering off;"""
+    uploads = ""
+    if front_port is not None:  # files only from the roles that have an uploader
+        uploads = f"""        location ^~ /_stcore/upload_file/ {{{
+            to_app.replace(f"auth_request {PREFIX}auth;", f"auth_request {PREFIX}auth-upload;")
+        }
+        }}
+"""
     return f"""# Written by python -m ui.server.secure; rewritten at every start.
 {user_line}worker_processes 1;
 daemon off;
@@ -187,7 +194,7 @@ http {{
         add_header X-Content-Type-Options nosniff always;
         add_header Referrer-Policy same-origin always;
         add_header Set-Cookie $ca_route_cookie;
-{sign_in}        location = /_stcore/metrics {{ return 403; }}
+{sign_in}{uploads}        location = /_stcore/metrics {{ return 403; }}
         location = /_stcore/health {{ proxy_pass http://coverage_atlas; }}
         location ~ {ASSET_PATHS} {{{to_app}
         }}
@@ -204,6 +211,13 @@ def _sign_in_locations(front_port: int) -> str:
     return f"""        location = {PREFIX}auth {{
             internal;
             proxy_pass http://127.0.0.1:{front_port}{PREFIX}check;
+            proxy_pass_request_body off;
+            proxy_set_header Content-Length "";
+            proxy_set_header X-Original-URI $request_uri;
+        }}
+        location = {PREFIX}auth-upload {{
+            internal;
+            proxy_pass http://127.0.0.1:{front_port}{PREFIX}check-upload;
             proxy_pass_request_body off;
             proxy_set_header Content-Length "";
             proxy_set_header X-Original-URI $request_uri;
