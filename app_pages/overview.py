@@ -14,18 +14,13 @@ from analytics.priority import split_ranked
 from render import charts
 from render.format import fmt_int, fmt_pct
 from render.i18n import joined
+from render.language import display_names
 from ui import data, map_shapes, views
 from ui.context import current
 from ui.downloads import table_downloads
 from ui.facility_layer import facility_filters
 from ui.gaps.rankings import no_data_list
-from ui.localize import (
-    COVERAGE_BAR,
-    coverage_bar_column,
-    coverage_table,
-    display_names,
-    names_by_key,
-)
+from ui.localize import COVERAGE_BAR, coverage_bar_column, coverage_table, names_by_key
 
 ctx = current()
 ws, ver = ctx.source, ctx.version

@@ -21,11 +21,12 @@ from pandas.io.formats.style import Styler
 from analytics.geometry import merge_by
 from geodata.tables.calendar import period_name
 from geodata.users import audit
+from render.language import display_names
 from reports import mapexport
 from reports.documents import source_note
 from reports.exports import geojson_bytes, geopackage_bytes, table_csv, table_xlsx
 from ui.context import Context
-from ui.localize import COVERAGE_BAR, display_names
+from ui.localize import COVERAGE_BAR
 
 __all__ = [
     "COLUMN_KINDS",

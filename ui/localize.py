@@ -3,8 +3,8 @@
 - :func:`language_style` is the page CSS: the local Persian font for Arabic-script text in every
   language, and for Persian the whole app right to left (Streamlit has no right-to-left mode,
   streamlit#552, so it is CSS: main block, sidebar on the right, popovers, tooltips).
-- :func:`display_names` picks area (or district) names in the chosen language when the workspace
-  has them (``name_fa``, ``name_vi``, ``name_en``; ``district_name_fa``...).
+- :func:`names_by_key` looks names up in the chosen language (``district_name_fa``...) through
+  :func:`render.language.display_names`, the rule the documents use too.
 - :func:`table` returns a frame for ``st.dataframe`` whose cells *show* localised numbers and dates
   while the data stays numeric (a pandas Styler; sorting still works on the numbers).
 """
@@ -18,14 +18,14 @@ import streamlit as st
 from pandas.io.formats.style import Styler
 
 from render.fonts import digits_face_css, font_face_css, font_stack
-from render.format import fmt_int, fmt_pct, nfc
+from render.format import fmt_int, fmt_pct
 from render.i18n import direction, translate
+from render.language import display_names
 
 __all__ = [
     "COVERAGE_BAR",
     "names_by_key",
     "coverage_bar_column",
-    "display_names",
     "language_style",
     "localized_table",
     "without_empty_district",
@@ -96,34 +96,6 @@ def language_style(lang: str) -> str:
     if direction(lang) == "rtl":
         css.append(_RTL_CSS)
     return "<style>" + "\n".join(css) + "</style>"
-
-
-def display_names(frame: pd.DataFrame, column: str, lang: str) -> pd.Series:
-    """Names from ``column`` in the chosen language where the workspace has them.
-
-    ``name`` is replaced by ``name_<lang>`` and ``district_name`` by ``district_name_<lang>``
-    when that column exists, row by row (a missing translation keeps the original name). Text is
-    NFC-normalised.
-
-    Parameters
-    ----------
-    frame
-        Rows with ``column`` (and possibly its per-language variants). Not modified.
-    column
-        ``name``, ``district_name`` or any other name column.
-    lang
-        Language code.
-
-    Returns
-    -------
-    pandas.Series
-        Strings (missing names stay missing), same index as ``frame``.
-    """
-    names = frame[column]
-    localized = f"{column}_{lang}"
-    if localized in frame.columns:
-        names = frame[localized].where(frame[localized].notna(), names)
-    return names.map(lambda v: nfc(str(v)) if isinstance(v, str) else v)
 
 
 def names_by_key(frame: pd.DataFrame, key: str, column: str, lang: str) -> pd.Series:

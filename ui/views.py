@@ -18,6 +18,7 @@ from analytics.classify import NO_DATA_COLOUR, classify, palette_for
 from geodata.tables.calendar import key_period
 from render.format import fmt_int, fmt_pct, fmt_signed, fmt_value, month_label
 from render.i18n import joined
+from render.language import display_names
 from render.maps import MAP_BACKGROUND, LegendItem, _MapStyle, choropleth_map
 from render.offline import basemap_tiles, offline_map
 from render.safe import md_escape
@@ -25,7 +26,6 @@ from ui.area_maps import MapParts, PackedAreas, map_parts, restyle_script, show_
 from ui.context import Context
 from ui.data import tables as scoped_tables
 from ui.facility_layer import add_facility_layer
-from ui.localize import display_names
 from ui.state import Param, bind, publish
 from ui.state import value as bound_value
 

@@ -15,7 +15,8 @@ from render.fonts import (
     font_face_css,
 )
 from render.format import fmt_int
-from ui.localize import display_names, language_style, localized_table, names_by_key
+from render.language import display_names
+from ui.localize import language_style, localized_table, names_by_key
 
 
 def test_font_is_copied_once_and_served_locally(tmp_path):

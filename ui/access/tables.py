@@ -16,6 +16,7 @@ import streamlit as st
 from analytics import access, distance
 from analytics.priority import split_ranked
 from render.format import fmt_int, fmt_number, fmt_pct
+from render.language import display_names
 from ui import data
 from ui.access import data as access_data
 from ui.access import travel as travel_data
@@ -23,7 +24,7 @@ from ui.access.measure import THRESHOLD_DIGITS, threshold_for, unit_text
 from ui.context import Context
 from ui.downloads import table_downloads
 from ui.gaps.rankings import no_data_list
-from ui.localize import display_names, number_columns, without_empty_district
+from ui.localize import number_columns, without_empty_district
 
 
 def area_figures(

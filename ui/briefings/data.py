@@ -18,13 +18,12 @@ import streamlit as st
 from geodata.store.workspace import is_postgis, workspace_label
 from geodata.tables.calendar import key_period, period_name
 from render.format import fmt_int, fmt_pct
-from render.language import Language
+from render.language import Language, display_names
 from render.safe import md_escape
 from reports.documents import make_briefing
 from ui import data, views
 from ui.auth import may
 from ui.context import Context
-from ui.localize import display_names
 
 
 def md(text: object) -> str:

@@ -14,12 +14,12 @@ import streamlit as st
 from analytics import coverage as cov
 from render.format import fmt_int
 from render.i18n import joined
+from render.language import display_names
 from ui import data, map_shapes, views
 from ui.briefings import data as bd
 from ui.briefings import slides
 from ui.briefings.choices import Choices
 from ui.context import Context
-from ui.localize import display_names
 from ui.state import Param, value
 
 #: Presentation view: no sidebar, header or toolbar; the page uses the whole width.

@@ -17,13 +17,14 @@ import streamlit as st
 from analytics import coverage as cov
 from analytics.classify import classify
 from render.format import fmt_int, fmt_number
+from render.language import display_names
 from ui import data, map_shapes
 from ui.briefings import compare_export
 from ui.briefings import data as bd
 from ui.briefings.choices import Choices
 from ui.context import Context
 from ui.downloads import map_exports, recorded, table_downloads
-from ui.localize import display_names, localized_table
+from ui.localize import localized_table
 from ui.state import Param, value
 
 

@@ -9,9 +9,9 @@ import geopandas as gpd
 import pandas as pd
 
 from analytics import whatif
+from render.language import display_names
 from ui import data
 from ui.context import Context
-from ui.localize import display_names
 
 
 @dataclass(frozen=True, eq=False)

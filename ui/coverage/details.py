@@ -9,12 +9,13 @@ import streamlit as st
 
 from render import charts
 from render.format import fmt_int, fmt_pct
+from render.language import display_names
 from render.safe import md_escape
 from ui import data
 from ui.context import Context
 from ui.coverage.views import forget_map_click
 from ui.downloads import table_downloads
-from ui.localize import display_names, localized_table
+from ui.localize import localized_table
 from ui.state import rerun_view
 
 

@@ -14,11 +14,12 @@ import streamlit as st
 
 from render.format import fmt_int
 from render.i18n import direction
+from render.language import display_names
 from render.safe import md_escape
 from ui import data, map_shapes, views
 from ui.context import Context
 from ui.downloads import map_exports, table_downloads
-from ui.localize import COVERAGE_BAR, coverage_bar_column, coverage_table, display_names
+from ui.localize import COVERAGE_BAR, coverage_bar_column, coverage_table
 from ui.state import rerun_view
 
 #: The column that names a unit of each level.

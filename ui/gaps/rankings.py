@@ -8,8 +8,8 @@ import pandas as pd
 import streamlit as st
 
 from render.format import fmt_int
+from render.language import display_names
 from ui.context import Context
-from ui.localize import display_names
 
 __all__ = ["no_data_list"]
 

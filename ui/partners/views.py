@@ -17,13 +17,14 @@ from geodata.tables.problems import DataError
 from render import charts
 from render.format import fmt_int, fmt_number, fmt_pct
 from render.i18n import direction, isolated, joined
+from render.language import display_names
 from render.maps import LegendItem
 from render.safe import md_escape
 from ui import data, views
 from ui.area_maps import restyle_script, show_parts
 from ui.context import Context
 from ui.downloads import audit_actor, table_downloads
-from ui.localize import display_names, localized_table
+from ui.localize import localized_table
 from ui.partners import data as partner_data
 from ui.state import keep
 
