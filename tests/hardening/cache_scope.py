@@ -305,7 +305,7 @@ class Project:
         self.top_names: dict[str, set[str]] = {}
         self.units: dict[str, Unit] = {}
         self.classes: dict[str, tuple[ast.ClassDef, str]] = {}
-        self._refs: dict[str, list[tuple[Unit, ast.AST]]] | None = None
+        self._refs: dict[str, list[tuple[Unit | None, ast.AST]]] | None = None
         self._parents: dict[str, dict[int, ast.AST]] = {}
         self.decorators: set[int] = set()
         self.findings: list[Finding] = []
@@ -492,15 +492,7 @@ class Project:
         pieces: list[tuple[list[ast.AST], Unit | None, str]] = [
             (unit.statements(), unit, unit.file) for unit in self.units.values()
         ]
-        for node, module in self.classes.values():
-            outside = [*node.bases, *node.keywords, *node.decorator_list]
-            outside += [
-                item
-                for item in node.body
-                if not isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef)
-            ]
-            nodes = [n for part in outside for n in ast.walk(part)]
-            pieces.append((nodes, None, self.modules[module]))
+        pieces += [(nodes, None, self.modules[module]) for module, nodes in self._class_code()]
         # Only files that name a record, copy a dataclass or write an object's attributes can
         # change what a record holds (a reference to a name spells it).
         words = {name.rsplit(".", 1)[-1] for name in records}
@@ -538,6 +530,20 @@ class Project:
                             record.poison()
                 elif isinstance(node, ast.Call):
                     self._record_call(records, node, module, unit)
+
+    def _class_code(self) -> list[tuple[str, list[ast.AST]]]:
+        """The code of the module-level classes that is no unit's (bases, keywords, decorators,
+        the class body outside its methods), by module."""
+        found = []
+        for node, module in self.classes.values():
+            outside = [*node.bases, *node.keywords, *node.decorator_list]
+            outside += [
+                item
+                for item in node.body
+                if not isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef)
+            ]
+            found.append((module, [n for part in outside for n in ast.walk(part)]))
+        return found
 
     def _is_dict_of(self, expr: ast.AST, module: str) -> bool:
         """Whether ``expr`` is an object's attribute dictionary (``x.__dict__``, ``vars(x)``)."""
@@ -721,16 +727,21 @@ class Project:
         found = {self.record_of(v, callee, kept) if v is not None else None for v in returned}
         return found.pop() if len(found) == 1 and returned else None
 
-    def _references(self) -> dict[str, list[tuple[Unit, ast.AST]]]:
-        """Every reference to each project function (recursive ones too), with its unit."""
+    def _references(self) -> dict[str, list[tuple[Unit | None, ast.AST]]]:
+        """Every reference to each project function (recursive ones too), with its unit (None:
+        in a class body, outside its methods)."""
         if self._refs is None:
             self._refs = {}
-            for unit in self.units.values():
-                for node in unit.statements():
+            pieces: list[tuple[Unit | None, str, list[ast.AST]]] = [
+                (unit, unit.module, unit.statements()) for unit in self.units.values()
+            ]
+            pieces += [(None, module, nodes) for module, nodes in self._class_code()]
+            for unit, module, nodes in pieces:
+                for node in nodes:
                     if isinstance(node, ast.Name | ast.Attribute) and isinstance(
                         getattr(node, "ctx", None), ast.Load
                     ):
-                        name = self.resolve(node, unit.module)
+                        name = self.resolve(node, module)
                         if name in self.units and not self.units[name].is_module:
                             self._refs.setdefault(name, []).append((unit, node))
         return self._refs
@@ -773,8 +784,8 @@ class Project:
         args = unit.node.args  # type: ignore[attr-defined]
         positional = [a.arg for a in [*args.posonlyargs, *args.args]]
         for caller, node in self._references().get(unit.qualname, []):
-            call = self._called_by(node, caller.file)
-            if call is None:
+            call = self._called_by(node, caller.file) if caller is not None else None
+            if caller is None or call is None:
                 return False
             if any(isinstance(a, ast.Starred) for a in call.args) or any(
                 k.arg is None for k in call.keywords

@@ -165,6 +165,13 @@ MUTATIONS = {
     "a selection that can be changed after it is built": [
         ("ui/capacity/selection.py", "@dataclass(frozen=True, eq=False)", "@dataclass(eq=False)"),
     ],
+    "a section is handed a stand-in for the selection": [
+        (
+            "app_pages/capacity.py",
+            "pending = whatif_section(ctx, sel,",
+            "pending = whatif_section(ctx, SimpleNamespace(source=ctx.workspace, version=1),",
+        ),
+    ],
     "a selection's property hands out the bare path": [
         ("ui/gaps/selection.py", "return self.ctx.source", "return self.ctx.workspace"),
     ],
