@@ -501,6 +501,10 @@ class Project:
             if not any(word in self.sources[rel] for word in words):
                 continue
             module = module_name(rel)
+            # the names a record goes by here: its own, and what it is imported as
+            spellings = words | {
+                alias for alias, full in self.imports[module].items() if full in records
+            }
             allowed: set[int] = set()  # may name a record: a call's function, an annotation
             for node in nodes:
                 annotations: list[ast.AST | None] = []
@@ -519,7 +523,7 @@ class Project:
             for node in nodes:
                 if isinstance(node, ast.Name | ast.Attribute):
                     spelled = node.id if isinstance(node, ast.Name) else node.attr
-                    if spelled in words and id(node) not in allowed:
+                    if spelled in spellings and id(node) not in allowed:
                         named = self.resolve(node, module)
                         if named in records:
                             records[named].escaped = True
