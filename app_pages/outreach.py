@@ -15,13 +15,14 @@ import streamlit as st
 from analytics.sessions import sessions_by_area as per_area_sessions
 from analytics.villages import MODEL_VILLAGE_RULES
 from render.format import fmt_int
+from render.language import display_names
 from ui import data, views
 from ui.context import current, require_page
 from ui.facility_layer import facility_filters
-from ui.localize import display_names, names_by_key
+from ui.localize import names_by_key
 from ui.outreach import data as od
+from ui.outreach import field, sections
 from ui.outreach import plan as op
-from ui.outreach import sections
 from ui.outreach import views as ov
 from ui.state import Param, bind, publish, value
 
@@ -158,6 +159,7 @@ sections.work_lists_section(
     plan_args=(desks, days, radius_m, cap, start),
     village_args=village_args,
 )
+field.field_section(ctx, plan, names, district_names, in_scope=in_scope, recorded_sessions=recorded)
 sections.sessions_section(
     ctx,
     recorded,

@@ -70,6 +70,9 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     "reassign": frozenset({"admin", "planner"}),
     "save_scenario": frozenset({"admin", "planner"}),
     "person_records": frozenset({"admin", "planner"}),
+    # Sessions held, against the outreach plan: a partner for its own areas only (checked again
+    # by geodata.store.sessions.record_session on the workspace itself).
+    "record_session": frozenset({"admin", "planner", "partner"}),
     "audit": frozenset({"admin"}),  # the audit trail (geodata.users.audit): who did what, when
 }
 

@@ -1,0 +1,284 @@
+"""Outreach planner: the plan taken to the field.
+
+The desk plan's days as dates in the reader's calendar, shared among teams (the planner picks how
+many); each desk with its coordinates and the nearest named place (a facility, in the reader's
+language) and beside it the sessions held there that day, with the plan against what was held per
+day; a printable sheet per team and day (PDF, :mod:`reports.fieldsheet`), recorded in the audit
+trail when downloaded; and the form that records a session held, as a new workspace version
+(:func:`geodata.store.sessions.record_session`), for the roles :func:`ui.auth.may` allows — a
+partner for its own areas only, which the store checks again on the workspace itself.
+Figures come from :mod:`analytics.fieldplan`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from analytics import access, fieldplan
+from analytics.outreach import DeskPlan
+from geodata.store.sessions import record_session
+from geodata.tables.problems import DataError
+from geodata.tables.schema import OUTREACH_KINDS
+from render.format import fmt_date, fmt_int, fmt_number
+from render.language import display_names
+from render.safe import md_escape
+from reports.documents import source_note
+from reports.fieldsheet import Sheet, coordinates, field_sheet_pdf
+from ui import data
+from ui.context import Context
+from ui.downloads import audit_actor, recorded, table_downloads
+from ui.localize import localized_table
+
+_DONE = "outreach_field_done"
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def desk_places(source: str, version: int, lang: str, points: pd.DataFrame) -> pd.DataFrame:
+    """The nearest named facility (in ``lang``) to each desk position (``lon``, ``lat``) and how
+    far it is (see :func:`analytics.fieldplan.nearest_places`)."""
+    facilities = access.available_facilities(data.tables(source, version)["facilities"])
+    names = display_names(facilities, "name", lang)
+    return fieldplan.nearest_places(points, facilities, names)
+
+
+def field_plan(
+    ctx: Context, plan: DeskPlan, teams: int, recorded_sessions: pd.DataFrame
+) -> pd.DataFrame:
+    """The plan's desk-days with ``team``, the nearest place and the sessions held."""
+    rows = fieldplan.assign_teams(plan.plan, plan.desks_per_day, teams)
+    places = desk_places(ctx.source, ctx.version, ctx.lang, rows[["lon", "lat"]])
+    rows = rows.assign(place=places["place"].to_numpy(), place_km=places["place_km"].to_numpy())
+    return fieldplan.plan_against_held(rows, recorded_sessions)
+
+
+def _table(ctx: Context, rows: pd.DataFrame, names: pd.Series, districts: pd.Series) -> None:
+    """The field plan as a table beside what was held, with its CSV and XLSX downloads."""
+    lang = ctx.lang
+    h = {c: ctx.t(f"outreach.field.col_{c}") for c in ("team", "area", "place", "position")}
+    h |= {c: ctx.t(f"outreach.col.{c}") for c in ("day", "date", "desk", "enrolled")}
+    h |= {c: ctx.t(f"outreach.field.col_{c}") for c in ("held", "held_enrolled")}
+    h["district"] = ctx.t("outreach.col.district_id")
+    km = rows["place_km"]
+    table = pd.DataFrame(
+        {
+            h["day"]: rows["day"].to_numpy(),
+            h["date"]: rows["date"].map(lambda d: fmt_date(d, lang, calendar=ctx.calendar)),
+            h["team"]: rows["team"].to_numpy(),
+            h["desk"]: rows["desk"].to_numpy(),
+            h["area"]: rows["area_id"].map(names).fillna(rows["area_id"]).to_numpy(),
+            h["district"]: rows["district_id"].map(districts).fillna("—").to_numpy(),
+            h["place"]: [
+                "—"
+                if pd.isna(p)
+                else ctx.t("outreach.field.place_at", place=p, km=ctx.language.km(k))
+                for p, k in zip(rows["place"], km, strict=True)
+            ],
+            h["position"]: [
+                coordinates(a, o, ctx.language)
+                for a, o in zip(rows["lat"], rows["lon"], strict=True)
+            ],
+            h["enrolled"]: rows["enrolled"].to_numpy(),
+            h["held"]: rows["held"].map(
+                {True: ctx.t("outreach.field.held_yes"), False: ctx.t("outreach.field.held_no")}
+            ),
+            h["held_enrolled"]: rows["held_enrolled"].to_numpy(),
+        }
+    )
+    kinds = {"day": "int", "team": "int", "desk": "int", "enrolled": "count"}
+    kinds["held_enrolled"] = "count"
+    formats = {h[c]: (lambda v: fmt_int(v, lang)) for c in kinds}
+    st.dataframe(localized_table(table, formats, lang), hide_index=True, width="stretch")
+    table_downloads(ctx, table, "outreach_field_plan", kinds={h[c]: k for c, k in kinds.items()})
+
+
+def _against_held(ctx: Context, rows: pd.DataFrame) -> None:
+    """The plan against what was held, per day and in all."""
+    per_day = fieldplan.held_by_day(rows)
+    lang = ctx.lang
+    st.caption(
+        ctx.t(
+            "outreach.field.held_total",
+            held=fmt_int(int(rows["held"].sum()), lang),
+            planned=fmt_int(len(rows), lang),
+            enrolled=fmt_int(rows["held_enrolled"].sum(), lang),
+            expected=fmt_int(rows["enrolled"].sum(), lang),
+        )
+    )
+    heads = {
+        "day": ctx.t("outreach.col.day"),
+        "date": ctx.t("outreach.col.date"),
+        "planned": ctx.t("outreach.field.col_planned"),
+        "held": ctx.t("outreach.field.col_held_days"),
+        "expected": ctx.t("outreach.col.enrolled"),
+        "enrolled": ctx.t("outreach.field.col_held_enrolled"),
+    }
+    table = pd.DataFrame({heads[c]: per_day[c].to_numpy() for c in heads})
+    table[heads["date"]] = per_day["date"].map(lambda d: fmt_date(d, lang, calendar=ctx.calendar))
+    formats = {heads[c]: (lambda v: fmt_int(v, lang)) for c in heads if c != "date"}
+    st.dataframe(localized_table(table, formats, lang), hide_index=True, width="stretch")
+
+
+def _sheet_download(
+    ctx: Context, plan: DeskPlan, rows: pd.DataFrame, names: pd.Series, districts: pd.Series
+) -> None:
+    """A team and a day, and the printable sheet of that team's desks that day."""
+    c1, c2, c3 = st.columns([2, 3, 3], vertical_alignment="bottom")
+    team = c1.selectbox(
+        ctx.t("outreach.field.team"),
+        sorted(rows["team"].unique()),
+        key="outreach_field_sheet_team",
+        format_func=lambda t: fmt_int(t, ctx.lang),
+    )
+    days = sorted(rows.loc[rows["team"] == team, "day"].unique())
+    dates = rows.groupby("day")["date"].first()
+    day = c2.selectbox(
+        ctx.t("outreach.field.day"),
+        days,
+        key="outreach_field_sheet_day",
+        format_func=lambda d: ctx.t(
+            "outreach.field.sheet_day",
+            day=fmt_int(d, ctx.lang),
+            date=fmt_date(dates.get(d), ctx.lang, calendar=ctx.calendar),
+        ),
+    )
+    desks = fieldplan.team_day_sheet(rows, int(team), int(day))
+    sheet_rows = desks.assign(
+        area=desks["area_id"].map(names).fillna(desks["area_id"]).to_numpy(),
+        district=desks["district_id"].map(districts).to_numpy(),
+    )
+    lang = ctx.language
+    sheet = Sheet(
+        title=ctx.title,
+        team=int(team),
+        day=int(day),
+        date=dates.get(day),
+        radius_m=plan.radius_m,
+        weight=plan.weight,
+        rows=sheet_rows,
+        source_note=source_note(ctx.title, ctx.version, ctx.is_demo, lang),
+    )
+    name = f"outreach_sheet_team{int(team)}_day{int(day)}_{ctx.lang}.pdf"
+    c3.download_button(
+        ctx.t("outreach.field.sheet_pdf"),
+        recorded(ctx, name, lambda: field_sheet_pdf(sheet, lang)),
+        file_name=name,
+        mime="application/pdf",
+        icon=":material/print:",
+        key="outreach_field_sheet_pdf",
+        on_click="ignore",
+    )
+
+
+def record_choices(names: pd.Series, in_scope: set[str]) -> list[str]:
+    """The areas the record form offers: the plan's scope (a partner's own areas for a
+    partner), by name. Only what the form offers; the store decides what may be recorded."""
+    return sorted(in_scope, key=lambda a: (str(names.get(a, a)), a))
+
+
+def _record_form(ctx: Context, rows: pd.DataFrame, names: pd.Series, in_scope: set[str]) -> None:
+    """Record a session held (an area of the scope, a day, the people enrolled, its kind): a new
+    version. A partner's record is checked against its own areas by the store."""
+    options = record_choices(names, in_scope)
+    if not options:
+        return
+    first = rows["date"].min()
+    with st.form("outreach_field_record"):
+        st.markdown(f"**{ctx.t('outreach.field.record_title')}**")
+        c1, c2, c3, c4 = st.columns(4)
+        area = c1.selectbox(
+            ctx.t("outreach.field.col_area"),
+            options,
+            key="outreach_field_area",
+            format_func=lambda a: f"{names.get(a, a)} ({a})",
+        )
+        day = c2.date_input(
+            ctx.t("outreach.col.date"),
+            value=first.date() if pd.notna(first) else dt.date.today(),
+            key="outreach_field_date",
+            format="YYYY/MM/DD",
+        )
+        enrolled = c3.number_input(
+            ctx.t("outreach.field.col_held_enrolled"), 0, 100_000, 0, key="outreach_field_enrolled"
+        )
+        kind = c4.selectbox(
+            ctx.t("outreach.field.kind"),
+            list(OUTREACH_KINDS),
+            key="outreach_field_kind",
+            format_func=lambda k: ctx.t(f"gap.kind.{k}"),
+        )
+        submitted = st.form_submit_button(ctx.t("outreach.field.record"), type="primary")
+    if not submitted:
+        return
+    # Where the plan put a desk in that area that day, the session stands there.
+    planned = rows[(rows["area_id"] == area) & (rows["date"].dt.date == day)]
+    where = planned.iloc[0] if len(planned) else None
+    try:
+        number = record_session(
+            ctx.workspace,
+            area_id=str(area),
+            date=day,
+            enrolled=int(enrolled),
+            kind=str(kind),
+            author=ctx.user or ctx.t("partners.author_public"),
+            # A partner records in its own areas only; the store reads them from the workspace.
+            partner=str(ctx.partner_id or "") if ctx.role == "partner" else None,
+            lon=None if where is None else float(where["lon"]),
+            lat=None if where is None else float(where["lat"]),
+            expected_version=ctx.version,
+            actor=audit_actor(ctx),
+        )
+    except DataError as exc:  # the reason may quote ids from the data
+        st.error(ctx.t("outreach.field.record_failed", reason=md_escape(exc)))
+        return
+    st.session_state[_DONE] = ctx.t(
+        "outreach.field.recorded",
+        area=md_escape(names.get(area, area)),
+        n=fmt_int(int(enrolled), ctx.lang),
+        version=fmt_int(number, ctx.lang),
+    )
+    st.rerun()
+
+
+def field_section(
+    ctx: Context,
+    plan: DeskPlan,
+    names: pd.Series,
+    districts: pd.Series,
+    *,
+    in_scope: set[str],
+    recorded_sessions: pd.DataFrame,
+) -> None:
+    """The plan for the field: teams, the dated desk-days with their places and what was held,
+    the printable team sheets and (for the roles allowed) the form that records a session."""
+    st.subheader(ctx.t("outreach.field.title"))
+    done = st.session_state.pop(_DONE, None)
+    if done:
+        st.success(done)
+    if not len(plan.plan):
+        st.info(ctx.t("outreach.plan.nothing"))
+        return
+    teams = st.number_input(
+        ctx.t("outreach.field.teams"),
+        1,
+        plan.desks_per_day,
+        min(2, plan.desks_per_day),
+        key="outreach_field_teams",
+        help=ctx.t("outreach.field.teams_help"),
+    )
+    rows = field_plan(ctx, plan, int(teams), recorded_sessions)
+    st.caption(
+        ctx.t(
+            "outreach.field.intro",
+            teams=fmt_int(rows["team"].max(), ctx.lang),
+            m=fmt_number(plan.radius_m, ctx.lang),
+        )
+    )
+    _table(ctx, rows, names, districts)
+    _sheet_download(ctx, plan, rows, names, districts)
+    st.markdown(f"**{ctx.t('outreach.field.against_title')}**")
+    _against_held(ctx, rows)
+    if ctx.may("record_session"):
+        _record_form(ctx, rows, names, in_scope)
