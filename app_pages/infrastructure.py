@@ -16,6 +16,7 @@ from ui import data, views
 from ui.access import data as access_data
 from ui.access import siting, tables
 from ui.access import travel as travel_data
+from ui.access.catchments import catchment_param, catchment_section, chosen_catchments
 from ui.access.controls import COVERED, sidebar
 from ui.access.measure import km_param, measure_params
 from ui.access.views import access_map, map_caption, map_views
@@ -38,8 +39,6 @@ measures = list(travel_data.MEASURES) if with_roads else ["line"]
 
 care_sets = access_data.present_sets(all_facilities)
 view_options = map_views(care_sets, with_insured=with_insured)
-objectives = ["population", "uninsured"] if with_insured else ["population"]
-candidate_kinds = siting.candidate_kinds(ctx)
 flag = {"parse": lambda s: s in ("1", "true"), "dump": lambda v: "1" if v else "0"}
 
 P = {
@@ -60,16 +59,12 @@ P = {
     "decay": Param("decay", False, lambda: [False, True], **flag),
     "uc": Param("uc", False, lambda: [False, True], **flag),
     "asof": Param("asof", "", lambda: ["", *opening_dates]),
-    "plan": Param("plan", False, lambda: [False, True], **flag),
-    "k": Param("k", 3, lambda: range(1, 11), parse=int),
-    "radius": km_param("radius", 2.0),
-    "objective": Param("objective", objectives[0], lambda: objectives),
-    "candidates": Param("candidates", "areas", lambda: candidate_kinds),
-    "care": Param("care", "care", lambda: care_sets or ["care"]),
     # The needs table's facility set (its own selector, beside the table).
     "needs": Param("needs", "care", lambda: care_sets or ["care"]),
 }
+P.update(siting.siting_params(ctx, with_insured=with_insured, care_sets=care_sets))
 P.update(measure_params(measures))  # straight line or travel time (#19)
+P["catch"] = catchment_param(all_facilities)  # a travel-time catchment on the map
 bind(list(P.values()))
 
 measure, unit, suffix = sidebar(
@@ -125,6 +120,7 @@ tables.counted_caption(ctx, len(all_facilities), under_construction=under_constr
 
 # Siting: computed when switched on, shown on the map and below it.
 plan, upload = siting.planned_sites(ctx, P, under_construction=under_construction, as_of=as_of)
+catchments = chosen_catchments(ctx, P["catch"], measure, all_facilities, plan)
 access_map(
     ctx,
     data.display_shapes(ws, ver, "area"),
@@ -136,8 +132,10 @@ access_map(
     objective=str(value(P["objective"])),
     key=f"infra_map_{view}" + ("" if unit == "km" else f"_{measure}"),
     unit=unit,
+    catchments=catchments[2] if catchments else None,
 )
 map_caption(ctx, view, unit, **thresholds)
+catchment_section(ctx, catchments)
 tables.area_downloads(ctx, frame, with_insured=with_insured, unit=unit)
 gap_col, capacity_col = st.columns(2, gap="medium") if with_insured else (None, st.container())
 if gap_col is not None:

@@ -390,6 +390,36 @@ def travel_pairs(
     )
 
 
+def area_catchments(
+    workspace: str | Path,
+    version: int | None,
+    areas: gpd.GeoDataFrame,
+    sites: gpd.GeoDataFrame,
+    minutes=DEFAULT_MINUTES,
+    *,
+    points: gpd.GeoSeries | None = None,
+    uninsured: np.ndarray | None = None,
+    mode: str = "motorised",
+) -> Catchments:
+    """Travel-time catchments over the road network of facilities or proposed sites (``sites``:
+    points) among the given ``areas`` (a scope's rows: only they are counted and drawn): an area
+    is inside when the trip from its measuring point (``points``, else a point inside) fits in
+    the time, measured as for :func:`nearest_minutes`. ``table`` counts the areas' people and,
+    with ``uninsured`` (per area, aligned on ``areas``; NaN = not known), the uninsured inside;
+    ``polygons`` unite the areas reached, in WGS 84."""
+    network = _road_network(_inputs(_stored(workspace, version)), mode)
+    origins, site_xy = _in_metres(network, areas, sites, points)
+    minutes = list(minutes)
+    reach = network_reach(network.graph, site_xy, origins, max(minutes))
+    people = pd.to_numeric(areas["population"], errors="coerce").to_numpy("float64")
+    values = None if uninsured is None else np.asarray(uninsured, dtype="float64")
+    table = catchment_people(reach, minutes, people, values)
+    polygons = area_catchment_polygons(
+        reach, minutes, areas.geometry.reset_index(drop=True).to_crs(4326)
+    )
+    return Catchments(table, polygons, reach.stranded, np.zeros(len(site_xy)))
+
+
 def lonlat_cells(grid: Grid, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The friction grid's cell (row, col) of points given in degrees."""
     import pyproj

@@ -7,6 +7,7 @@ minutes, the candidates reached over the same roads."""
 from __future__ import annotations
 
 import geopandas as gpd
+import pandas as pd
 import pytest
 
 from analytics import access, distance, fca, siting
@@ -126,3 +127,20 @@ def test_comoros_siting_within_minutes_equals_the_analytics(on_comoros):
     assert result.gain > 0 and len(chosen) == 2
     # the straight-line reach is another setting, kept as it was
     assert query(at)["radius_min"] == "15" and "radius" not in query(at)
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize("lang", ["en", "vi"])
+def test_comoros_unreachable_reads_as_a_word_in_the_needs_table(on_comoros, lang):
+    """Neighbourhoods no road reaches care from (10 on the Comoros) read "not reachable" in the
+    reader's language in the needs table and the download of every area, never ``inf``."""
+    at = run_page(PAGE, {"lang": lang, "measure": "motorised", "needs": "care"})
+    word = translate("access.minutes.unreachable", lang)
+    header = translate("access.minutes.table.distance", lang)
+    needs = next(d.value for d in at.dataframe if header in d.value)
+    column = needs[header].astype(str)
+    assert (column == word).sum() == 10
+    assert not column.str.contains("inf").any()
+    # the others stay travel minutes, beyond the 30-minute threshold
+    numbers = pd.to_numeric(needs[header], errors="coerce").dropna()
+    assert len(numbers) == len(needs) - 10 and (numbers > 30).all()

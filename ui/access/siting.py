@@ -18,7 +18,7 @@ from analytics.scenarios import Change, sites_as_changes
 from analytics.supply import SITE_TYPES
 from render.format import fmt_int, fmt_pct
 from ui.access import data as access_data
-from ui.access.measure import DISTANCES, MINUTES, km_format, minutes_format
+from ui.access.measure import DISTANCES, MINUTES, km_format, km_param, minutes_format
 from ui.access.tables import download
 from ui.access.travel import unit_of
 from ui.admin.upload import upload_error_text
@@ -48,6 +48,23 @@ def candidate_kinds(ctx: Context) -> list[str]:
     if ctx.may("import"):  # uploading a layer is for the roles that may change data
         kinds.append("upload")
     return kinds
+
+
+def siting_params(ctx: Context, *, with_insured: bool, care_sets: list[str]) -> dict[str, Param]:
+    """The siting tool's URL settings: switched on, how many sites, their reach in km (the reach
+    in minutes is :func:`ui.access.measure.measure_params`'), the objective, where candidates
+    come from and the facility set kept."""
+    objectives = ["population", "uninsured"] if with_insured else ["population"]
+    kinds = candidate_kinds(ctx)
+    flag = {"parse": lambda s: s in ("1", "true"), "dump": lambda v: "1" if v else "0"}
+    return {
+        "plan": Param("plan", False, lambda: [False, True], **flag),  # type: ignore[arg-type]
+        "k": Param("k", 3, lambda: range(1, 11), parse=int),
+        "radius": km_param("radius", 2.0),
+        "objective": Param("objective", objectives[0], lambda: objectives),
+        "candidates": Param("candidates", "areas", lambda: kinds),
+        "care": Param("care", "care", lambda: care_sets or ["care"]),
+    }
 
 
 def planned_sites(

@@ -120,7 +120,7 @@ def area_export(
     for name in ("care", "clinic", "hospital", "insurance_office"):
         if f"{name}_{unit}" in frame:
             header = unit_text(ctx, f"table.{name}_km", unit)
-            columns[header] = frame[f"{name}_{unit}"].round(3).to_numpy()
+            columns[header] = reach_values(ctx, frame[f"{name}_{unit}"], 3)
     yes, no = lang_t("access.map.yes"), lang_t("access.map.no")
     columns[lang_t("access.table.referral_gap")] = np.where(frame["referral_gap"], yes, no)
     if with_insured:
@@ -342,10 +342,8 @@ def needs_section(
             ctx.t("table.district"): needs["district_name"].astype("string").to_numpy(),
             ctx.t("metric.population"): needs["population"].to_numpy(),
             **({ctx.t("metric.uninsured"): needs["uninsured"].to_numpy()} if by_uninsured else {}),
-            unit_text(ctx, "table.distance", unit): needs[f"{care_set}_{unit}"].round(2).to_numpy(),
-            unit_text(ctx, "table.hospital_km", unit): needs[f"hospital_{unit}"]
-            .round(2)
-            .to_numpy(),
+            unit_text(ctx, "table.distance", unit): reach_values(ctx, needs[f"{care_set}_{unit}"]),
+            unit_text(ctx, "table.hospital_km", unit): reach_values(ctx, needs[f"hospital_{unit}"]),
             ctx.t("access.table.capacity"): needs["access"].round(3).to_numpy(),
         }
     )
@@ -378,6 +376,20 @@ def needs_section(
         district_column="district_name",
         key="infra_needs_no_data",
     )
+
+
+def reach_values(ctx: Context, values: pd.Series, digits: int = 2) -> np.ndarray:
+    """Distances or travel minutes for a table or a file: rounded to ``digits``; where no road
+    reaches a facility (infinite minutes) the word for it in the reader's language, never
+    ``inf``. A column without such a place stays numeric."""
+    numbers = pd.to_numeric(values, errors="coerce").astype("float64")
+    unreachable = np.isinf(numbers.to_numpy())
+    rounded = numbers.round(digits)
+    if not unreachable.any():
+        return rounded.to_numpy()
+    shown = rounded.astype(object)
+    shown[unreachable] = ctx.t("access.minutes.unreachable")
+    return shown.to_numpy()
 
 
 def download(ctx: Context, table: pd.DataFrame, file_name: str, *, key: str) -> None:

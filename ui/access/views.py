@@ -18,6 +18,7 @@ from analytics.access import DOUBLE_GAP_CLASSES
 from analytics.classify import NO_DATA_COLOUR, classify, palette_for
 from render.format import fmt_int, fmt_number
 from render.maps import LegendItem, escape_text, text_direction
+from ui.access.catchments import add_catchments
 from ui.access.measure import THRESHOLD_DIGITS, threshold_for, unit_text
 from ui.access.siting import siting_key
 from ui.area_maps import add_legend, areas_with, show_map, value_map
@@ -183,9 +184,11 @@ def access_map(
     key: str,
     height: int = 560,
     unit: str = "km",
+    catchments: gpd.GeoDataFrame | None = None,
 ) -> None:
     """Draw the areas coloured by ``view`` with facilities and proposed sites (their gain in
-    people, or uninsured people under the ``uninsured`` objective)."""
+    people, or uninsured people under the ``uninsured`` objective), and the travel-time
+    ``catchments`` of one of them (``minutes``, geometry; see :mod:`ui.access.catchments`)."""
     merged = areas_with(shapes, frame)
     colours, items, title, shown = colour_areas(
         ctx,
@@ -206,6 +209,9 @@ def access_map(
         legend_items=items,
         height=height,
     )
+    if catchments is not None and len(catchments):
+        bands = add_catchments(ctx, fmap, catchments)
+        add_legend(ctx, fmap, ctx.t("access.catchment.legend"), bands, position="bottomleft")
     point_items: list[LegendItem] = []
     if proposed is not None and len(proposed):
         add_proposed_sites(ctx, fmap, proposed, objective)
