@@ -83,6 +83,8 @@ def language_style(lang: str) -> str:
         font_face_css(),
         f'.stApp {_TEXT}, [data-baseweb="popover"] {_TEXT} {{ font-family: {font_stack()}; }}',
     ]
+    if direction(lang) == "rtl":
+        css.append(_RTL_CSS)
     if lang == "fa":
         # Every digit read in Persian, also those the page cannot write (slider values, numbers
         # typed in inputs, chart axes): the digits font first (render.fonts). Commands and ids in
@@ -93,8 +95,6 @@ def language_style(lang: str) -> str:
             f'.stApp {_TEXT}:not([data-testid="stCode"] *), [data-baseweb="popover"] {_TEXT},'
             f" .js-plotly-plot text {{ font-family: {digits} !important; }}",
         ]
-    if direction(lang) == "rtl":
-        css.append(_RTL_CSS)
     return "<style>" + "\n".join(css) + "</style>"
 
 
