@@ -118,7 +118,10 @@ def test_comoros_siting_within_minutes_equals_the_analytics(on_comoros):
         {"lang": "vi", "measure": "motorised", "plan": "1", "k": "2", "radius_min": "15"},
     )
     assert at.select_slider(key="url_radius_min").value == 15.0
-    assert translate("access.minutes.siting.reach", "vi") in [c.value for c in at.caption]
+    captions = [c.value for c in at.caption]
+    assert translate("access.minutes.siting.reach", "vi") in captions
+    # the Capacity page the sites can open on judges them in km, and the page says so
+    assert translate("access.minutes.siting.capacity_line", "vi") in captions
     result, chosen = direct_siting(on_comoros, 2, 15.0)
     tiles = {m.label: m.value for m in at.metric}
     assert tiles[translate("access.siting.before", "vi")] == fmt_pct(result.share_before, "vi")

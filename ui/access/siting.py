@@ -182,6 +182,8 @@ def siting_section(
             facility_ids=facilities["facility_id"].astype(str).tolist(),
             services=capacity_data.present_services(facilities),
         )
+        if not by_line and may_open(ctx.role, "capacity"):  # the hand-over is judged in km there
+            st.caption(ctx.t("access.minutes.siting.capacity_line"))
     elif value(params["plan"]) and upload is None and value(params["candidates"]) == "upload":
         st.info(ctx.t("access.siting.upload_first"))
     else:
