@@ -3,7 +3,8 @@
 ``python -m benchmarks.budget_attacks`` (or ``python -m reliability --only budgets``, which writes
 the table into RELIABILITY.md) tries each input the way the app handles it — a candidate-site
 layer through :func:`ui.access.data.candidate_layer` (read in the upload sandbox), a siting run at
-the caps through :func:`ui.access.data.sites`, a zip bomb through the upload checks, a local file
+the caps through :func:`ui.access.data.sites`, a what-if beyond and at its caps through
+:func:`ui.capacity.data.scenario`, a zip bomb through the upload checks, a local file
 through the briefing PDF's URL fetcher, an OIDC account with an unverified e-mail — and measures,
 while it runs, the app process's memory (resident set, sampled every 5 ms) and the latency of a
 health endpoint served by another thread of the same process (as Streamlit's ``/_stcore/health``
@@ -100,6 +101,7 @@ def _zip_bomb(folder: Path) -> Path:
 def run() -> dict:
     """Every attack: what was tried, whether it held, and its costs (see :func:`measure`)."""
     sys.path.insert(0, str(ROOT))
+    from analytics.scenarios import Change
     from geodata.sources.workspaces import demo_workspace_path
     from geodata.uploads.limits import check_archive, limits_from_env
     from geodata.users.accounts import User, Users
@@ -107,6 +109,8 @@ def run() -> dict:
     from tests.hardening.test_budgets import _points_layer, _polygons_layer
     from ui.access import data as access_data
     from ui.auth import match_oidc_claims
+    from ui.capacity import budget
+    from ui.capacity import data as capacity_data
 
     workspace = str(demo_workspace_path())
     folder = Path(tempfile.mkdtemp(prefix="ca-budgets-"))
@@ -132,6 +136,33 @@ def run() -> dict:
             ("c.geojson", layer),
         )
 
+    def what_if(n: int) -> object:
+        """A what-if of ``n`` new hospitals of 50 beds on the demo region (as a hostile client
+        can add them, one press at a time), evaluated as the Capacity page does."""
+        settings = capacity_data.settings_for(
+            "hospital",
+            "beds",
+            near_km=5,
+            referral_km=10,
+            catchment_km=10,
+            decay=True,
+            covered_at=0.5,
+            overload_at=1.0,
+        )
+        changes = tuple(
+            Change(
+                "new_site",
+                f"X-{i}",
+                facility_type="hospital",
+                supply="beds",
+                value=50.0,
+                lon=51.2 + (i % 40) * 0.01,
+                lat=35.6 + (i // 40) * 0.01,
+            )
+            for i in range(n)
+        )
+        return capacity_data.scenario.__wrapped__(workspace, 1, settings, changes)
+
     def oidc() -> None:
         if match_oidc_claims(users, {"email": "ana@example.org", "email_verified": False}):
             raise AssertionError("signed in")
@@ -154,6 +185,16 @@ def run() -> dict:
             "50 km (the caps)",
             "runs within the caps",
             lambda: siting(at_cap),
+        ),
+        (
+            f"what-if of {budget.WHATIF_MAX_CHANGES + 1:,} added hospitals",
+            "refused before it is measured",
+            lambda: what_if(budget.WHATIF_MAX_CHANGES + 1),
+        ),
+        (
+            f"what-if of {budget.WHATIF_MAX_CHANGES:,} added hospitals (the cap)",
+            "runs within the caps",
+            lambda: what_if(budget.WHATIF_MAX_CHANGES),
         ),
         (
             f"zip of {bomb.stat().st_size / 1e6:.1f} MB declaring 900 MB (900 entries of 1 MB)",

@@ -12,9 +12,9 @@ The parts:
   and every file the pages offer for download (CSV, XLSX, HTML map, PDF briefing);
 - kills: SIGKILL during saves and import commits at random moments;
 - load: simultaneous browser sessions working the filters of the demo;
-- budgets: large but valid inputs (candidate layers, siting at the caps, a zip bomb, a local file
-  for the PDF, an unverified OIDC e-mail) with the app's memory and a health endpoint's latency
-  meanwhile (benchmarks/budget_attacks.py);
+- budgets: large but valid inputs (candidate layers, siting at the caps, what-ifs beyond and at
+  their caps, a zip bomb, a local file for the PDF, an unverified OIDC e-mail) with the app's
+  memory and a health endpoint's latency meanwhile (benchmarks/budget_attacks.py);
 - front: the attacks of issue #18 against the secured front (``python -m ui.server.secure``):
   lockout reset, parallel guesses, uploads by strangers, memory by any role, a stolen session
   id, IP look-ups — what held and what each cost, beside the issue's figures from before
