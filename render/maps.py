@@ -16,7 +16,7 @@ import html
 import math
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +30,7 @@ from folium.template import Template
 from pyproj import CRS
 
 from render.fonts import PERSIAN_FONT_FAMILY, font_face_css
+from render.mapframe import MapFrame, region_bounds
 from render.offline import offline_map
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "HIGHLIGHT_COLOUR",
     "MAP_BACKGROUND",
     "LegendItem",
+    "area_labels",
     "choropleth_map",
     "escape_text",
     "text_direction",
@@ -315,6 +317,42 @@ class _MapStyle(MacroElement):
 # --------------------------------------------------------------------------- map
 
 
+def area_labels(frame: gpd.GeoDataFrame, names: Sequence[object]) -> list[list[Any]]:
+    """One ``[lat, lng, west, east, text]`` per area with a name: a point inside the area, its
+    longitudes' span (to tell when it is drawn wide enough) and its name, HTML-escaped.
+
+    ``names`` are display strings in the reader's language, in ``frame``'s order; a missing or
+    empty name gives no label.
+    """
+    geoms = np.asarray(frame.geometry.to_numpy(), dtype=object)
+    names = list(names)
+    if len(names) != len(geoms):
+        raise ValueError(f"{len(names)} names for {len(geoms)} areas")
+    keep = np.array(
+        [
+            g is not None and not g.is_empty and n is not None and n == n and str(n).strip() != ""
+            for g, n in zip(geoms, names, strict=True)
+        ],
+        dtype=bool,
+    )
+    if not keep.any():
+        return []
+    shapes = geoms[keep]
+    points = shapely.point_on_surface(shapes)
+    bounds = shapely.bounds(shapes)
+    texts = [escape_text(n) for n, k in zip(names, keep, strict=True) if k]
+    return [
+        [
+            round(float(p.y), 5),
+            round(float(p.x), 5),
+            round(float(b[0]), 5),
+            round(float(b[2]), 5),
+            t,
+        ]
+        for p, b, t in zip(points, bounds, texts, strict=True)
+    ]
+
+
 def _require_wgs84(frame: gpd.GeoDataFrame, what: str) -> None:
     if frame.crs is None or not CRS.from_user_input(frame.crs).equals(_WGS84):
         raise ValueError(
@@ -393,6 +431,7 @@ def choropleth_map(
     legend_position: str = "bottomright",
     count_format: Callable[[int], str] = _default_count_format,
     legend_dir: str = "auto",
+    label_column: str | None = None,
 ) -> folium.Map:
     """Draw areas filled with precomputed colours, with tooltip, legend and optional points.
 
@@ -429,6 +468,12 @@ def choropleth_map(
     legend_dir : {"auto", "ltr", "rtl"}, default "auto"
         Direction of the legend box; ``"auto"`` follows the first strong character of the
         title (then the labels), so a Persian legend is laid out right to left.
+    label_column : str, optional
+        Column of display names to label the areas with (:class:`render.mapframe.MapFrame`:
+        shown where an area is drawn wide enough for its name); escaped like every data string.
+
+    The map is fitted to the areas (the points only when there are no areas), its legends fold
+    and its tooltips stay inside the frame (:class:`render.mapframe.MapFrame`).
 
     Returns
     -------
@@ -442,7 +487,11 @@ def choropleth_map(
     """
     _require_wgs84(gdf, "areas")
     tooltip_columns = [column for column, _ in tooltip]
-    _require_columns(gdf, [id_column, colour_column, *tooltip_columns], "areas")
+    _require_columns(
+        gdf,
+        [id_column, colour_column, *tooltip_columns, *([label_column] if label_column else [])],
+        "areas",
+    )
     if points is not None:
         _require_wgs84(points, "points")
         _require_columns(points, [c for c, _ in point_tooltip or []], "points")
@@ -532,8 +581,8 @@ def choropleth_map(
         _add_points(fmap, points, point_tooltip or [])
 
     Legend(legend_title, legend_items, legend_position, count_format, legend_dir).add_to(fmap)
-    if bounds is not None:
-        fmap.fit_bounds(bounds)
+    labels = area_labels(gdf, gdf[label_column].tolist()) if label_column else None
+    MapFrame(region_bounds(gdf) or bounds, labels).add_to(fmap)
     return fmap
 
 

@@ -178,6 +178,22 @@ def ensure_icon_assets(app_dir: Path, source: Path = FACILITY_ICONS_SOURCE) -> P
     return target
 
 
+class _MetricScale(MacroElement):
+    """Leaflet's scale bar in metres and kilometres only."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            L.control.scale({imperial: false}).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "MetricScale"
+
+
 class _LocalLeafletImages(MacroElement):
     """Point Leaflet's default marker icons at the local images folder."""
 
@@ -199,7 +215,8 @@ def offline_map(**kwargs: Any) -> folium.Map:
     """Return a :class:`folium.Map` that loads Leaflet only from the local static folder.
 
     Defaults differ from folium's: ``tiles=None`` (no basemap, so no request leaves the
-    server), ``prefer_canvas=True`` and ``control_scale=True``; any keyword argument of
+    server), ``prefer_canvas=True`` and a metric-only scale bar (:class:`_MetricScale`; folium's
+    own ``control_scale`` would add miles and feet); any keyword argument of
     :class:`folium.Map` overrides them. The instance's ``default_js`` / ``default_css`` are
     replaced by :data:`LEAFLET_JS_URL` / :data:`LEAFLET_CSS_URL` only, so neither folium's own
     HTML nor ``st_folium``'s list of links contains an ``http(s)://`` URL. Do not add elements
@@ -213,10 +230,11 @@ def offline_map(**kwargs: Any) -> folium.Map:
     """
     kwargs.setdefault("tiles", None)
     kwargs.setdefault("prefer_canvas", True)
-    kwargs.setdefault("control_scale", True)
     fmap = folium.Map(**kwargs)
     # Instance attributes (new lists): never mutate folium's module-level default lists.
     fmap.default_js = [("leaflet", LEAFLET_JS_URL)]
     fmap.default_css = [("leaflet_css", LEAFLET_CSS_URL)]
     _LocalLeafletImages().add_to(fmap)
+    if not fmap.control_scale:
+        _MetricScale().add_to(fmap)
     return fmap

@@ -31,7 +31,7 @@ from pyproj import CRS
 from streamlit_folium import st_folium
 
 from analytics.classify import NO_DATA_COLOUR
-from render.format import fmt_int
+from render.format import fmt_int, localize_digits
 from render.maps import (
     BORDER_COLOUR,
     HIGHLIGHT_COLOUR,
@@ -82,7 +82,8 @@ def area_map(
     height: int,
 ) -> folium.Map:
     """Areas (``area_id``) filled with ``frame["_colour"]``, their ``tooltip`` and the legend,
-    counts written in the reader's numerals."""
+    counts written in the reader's numerals; labelled with ``frame["_name"]`` where it has one."""
+    frame, label_column = labelled(ctx, frame)
     return choropleth_map(
         frame,
         id_column="area_id",
@@ -92,7 +93,21 @@ def area_map(
         legend_items=legend_items,
         height=height,
         count_format=lambda n: fmt_int(n, ctx.lang),
+        label_column=label_column,
     )
+
+
+def label_texts(ctx: Context, names: pd.Series | Sequence[object]) -> list[object]:
+    """Area names as map labels: the reader's digits (Persian: ۰–۹); a missing name stays None."""
+    return [None if _missing(n) else localize_digits(str(n), ctx.lang) for n in names]
+
+
+def labelled(ctx: Context, frame: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, str | None]:
+    """``frame`` with a ``_label`` column from its ``_name`` (:func:`label_texts`) and that
+    column's name; ``frame`` and None when it has no ``_name``."""
+    if "_name" not in frame.columns:
+        return frame, None
+    return frame.assign(_label=label_texts(ctx, frame["_name"])), "_label"
 
 
 def value_map(

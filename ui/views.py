@@ -19,10 +19,19 @@ from geodata.tables.calendar import key_period
 from render.format import fmt_int, fmt_pct, fmt_signed, fmt_value, month_label
 from render.i18n import joined
 from render.language import display_names
-from render.maps import MAP_BACKGROUND, LegendItem, _MapStyle, choropleth_map
+from render.mapframe import MapFrame, region_bounds
+from render.maps import MAP_BACKGROUND, LegendItem, _MapStyle, area_labels, choropleth_map
 from render.offline import basemap_tiles, offline_map
 from render.safe import md_escape
-from ui.area_maps import MapParts, PackedAreas, map_parts, restyle_script, show_parts
+from ui.area_maps import (
+    MapParts,
+    PackedAreas,
+    label_texts,
+    labelled,
+    map_parts,
+    restyle_script,
+    show_parts,
+)
 from ui.context import Context
 from ui.data import tables as scoped_tables
 from ui.facility_layer import add_facility_layer
@@ -246,6 +255,7 @@ def metric_map(
     if pd.notna(flags).any():  # a row only where some area is flagged (the others' cell empty)
         frame["_flag"] = np.where(pd.notna(flags), flags, "")
         tooltip.append(("_flag", ctx.t("table.status")))
+    frame, label_column = labelled(ctx, frame)
     fmap = choropleth_map(
         frame,
         id_column=id_column,
@@ -257,6 +267,7 @@ def metric_map(
         height=height,
         count_format=lambda n: fmt_int(n, ctx.lang),
         basemap_tiles=basemap_tiles() if basemap else None,
+        label_column=label_column,
     )
     if facilities is not None:
         add_facility_layer(ctx, fmap, facilities)
@@ -428,13 +439,12 @@ def _drawn_map(
         ).add_to(fmap)
     layer = PackedAreas(_areas, id_column=id_column, names=_names)
     layer.add_to(fmap)
+    # The facility layer and the labels need words only: a context of the language and calendar
+    # (both in the key), never the session's own (its user and role are not in the key).
+    words = Context(
+        workspace=source, version=version, is_demo=False, lang=lang, title="", calendar=calendar
+    )
     if _facilities is not None:
-        # The facility layer needs words only: a context of the language and calendar (both in
-        # the key), never the session's own (its user and role are not in the key).
-        words = Context(
-            workspace=source, version=version, is_demo=False, lang=lang, title="", calendar=calendar
-        )
         add_facility_layer(words, fmap, _facilities)
-    if len(_areas):
-        fmap.fit_bounds([[float(miny), float(minx)], [float(maxy), float(maxx)]])
+    MapFrame(region_bounds(_areas), area_labels(_areas, label_texts(words, _names))).add_to(fmap)
     return _DrawnMap(parts=map_parts(fmap), signature=layer.signature)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import json
 import re
 import threading
 from pathlib import Path
@@ -20,6 +21,7 @@ from geopandas.testing import assert_geodataframe_equal
 from shapely.geometry import Point, Polygon, box
 
 from render import offline
+from render.mapframe import MapFrame
 from render.maps import LegendItem, choropleth_map, escape_text
 from render.offline import (
     LEAFLET_CSS_URL,
@@ -197,9 +199,9 @@ def test_one_polygon_layer_with_only_needed_properties(areas) -> None:
     assert len(top.data["features"]) == 1
     assert top.options.get("interactive") is False
     assert list(fmap._children.values()).index(top) > list(fmap._children.values()).index(layer)
-    # fitted to the areas
-    fits = [c for c in fmap._children.values() if isinstance(c, folium.FitBounds)]
-    assert fits and np.allclose(fits[-1].bounds, [[35.70, 51.40], [35.72, 51.42]])
+    # fitted to the areas (render.mapframe.MapFrame)
+    fits = [c for c in fmap._children.values() if isinstance(c, MapFrame)]
+    assert fits and np.allclose(json.loads(fits[-1].bounds_json), [[35.70, 51.40], [35.72, 51.42]])
 
 
 def test_unknown_highlight_is_ignored(areas) -> None:

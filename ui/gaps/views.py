@@ -11,7 +11,7 @@ from analytics.classify import NO_DATA_COLOUR
 from render import charts
 from render.format import fmt_int, month_label
 from render.maps import LegendItem, choropleth_map
-from ui.area_maps import show_map
+from ui.area_maps import labelled, show_map
 from ui.context import Context
 from ui.downloads import COLUMN_KINDS, table_downloads
 from ui.facility_layer import add_facility_layer
@@ -60,6 +60,7 @@ def category_map(
     joined[colour_column] = joined[colour_column].fillna(NO_DATA_COLOUR)
     for column, _ in tooltip:
         joined[column] = joined[column].fillna("—").astype(str)
+    joined, label_column = labelled(ctx, joined)
     fmap = choropleth_map(
         joined,
         id_column=id_column,
@@ -69,6 +70,7 @@ def category_map(
         legend_items=legend_items,
         height=height,
         count_format=lambda n: fmt_int(n, ctx.lang),
+        label_column=label_column,
     )
     if facilities is not None:
         add_facility_layer(ctx, fmap, facilities)

@@ -1,0 +1,236 @@
+"""How a live map sits in its frame: fitted to the region, legends that fold, tooltips kept inside
+the frame, and place labels.
+
+:class:`MapFrame` is one small script of our own (no Leaflet plugin, nothing from a CDN) added to
+every area map (:func:`render.maps.choropleth_map`, the dashboard's restyled maps):
+
+- the region's bounds are fitted with a few pixels of padding and a fractional zoom (a whole-step
+  zoom can leave the region at half the frame), and fitted again when the frame changes size
+  until the reader moves the map;
+- every ``.ca-legend`` box folds to its title, a button (keyboard-reachable, named by the title in
+  the reader's language, ``aria-expanded``); on first view a legend folds when the legends would
+  cover more than :data:`LEGEND_SHARE` of the region's drawn box (the largest first);
+- a tooltip that would cross the frame's edge is moved back inside it;
+- each area with a name gets a label at a point inside it (text escaped, bidi-isolated), shown
+  once the area is drawn wide enough for it: district maps show their names, and a map of many
+  small areas shows them as the reader zooms in.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+from branca.element import MacroElement
+from folium.template import Template
+
+__all__ = ["LEGEND_SHARE", "MapFrame", "region_bounds"]
+
+#: The most of the region's drawn box the legends may cover on first view.
+LEGEND_SHARE = 0.1
+#: Pixels between the region and the frame's edge.
+FIT_PADDING = 6
+
+
+def region_bounds(frame: gpd.GeoDataFrame) -> list[list[float]] | None:
+    """``[[south, west], [north, east]]`` of the drawn geometries, or None when there are none."""
+    present = frame.geometry[~(frame.geometry.isna() | frame.geometry.is_empty)]
+    if not len(present):
+        return None
+    minx, miny, maxx, maxy = present.total_bounds
+    if not np.isfinite([minx, miny, maxx, maxy]).all():
+        return None
+    return [[float(miny), float(minx)], [float(maxy), float(maxx)]]
+
+
+class MapFrame(MacroElement):
+    """Fit, folding legends, tooltips inside the frame and labels (see the module's text).
+
+    ``bounds`` is the region (``[[south, west], [north, east]]``) or None; ``labels`` come from
+    :func:`render.maps.area_labels` (their text already escaped).
+    """
+
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}
+        <style>
+            .ca-legend-toggle {
+                all: unset; cursor: pointer; display: flex; align-items: center; gap: 4px;
+                font-weight: 600; margin-bottom: 4px; box-sizing: border-box; max-width: 100%;
+            }
+            .ca-legend-toggle::after { content: "\\25BE"; font-size: 11px; color: #57606a; }
+            .ca-legend-toggle:focus-visible { outline: 2px solid #0969da; outline-offset: 2px; }
+            .ca-legend.ca-folded { padding: 3px 8px; }
+            .ca-legend.ca-folded > :not(.ca-legend-toggle) { display: none; }
+            .ca-legend.ca-folded .ca-legend-toggle { margin-bottom: 0; }
+            .ca-legend.ca-folded .ca-legend-toggle::after { content: "\\25B8"; }
+            .ca-legend[dir="rtl"].ca-folded .ca-legend-toggle::after { content: "\\25C2"; }
+            .leaflet-pane.ca-label-pane { pointer-events: none; }
+            .ca-label {
+                white-space: nowrap; font-size: 11px; font-weight: 600; color: #1f2328;
+                text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff;
+                transform: translate(-50%, -50%); width: max-content; unicode-bidi: isolate;
+            }
+            .ca-label-icon { background: none; border: none; }
+        </style>
+        {% endmacro %}
+
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }}, container = map.getContainer();
+            var bounds = {{ this.bounds_json }}, labels = {{ this.labels_json }};
+            var share = {{ this.share }}, pad = {{ this.padding }}, moved = false, waits = 0;
+            map.options.zoomSnap = 0.1;
+            function regionBox() {
+                if (!bounds) return null;
+                var size = map.getSize();
+                if (!size.x || !size.y) return null;
+                var a = map.latLngToContainerPoint([bounds[1][0], bounds[0][1]]);
+                var b = map.latLngToContainerPoint([bounds[0][0], bounds[1][1]]);
+                var x0 = Math.max(0, a.x), y0 = Math.max(0, a.y);
+                var x1 = Math.min(size.x, b.x), y1 = Math.min(size.y, b.y);
+                if (x1 <= x0 || y1 <= y0) return null;
+                return {x0: x0, y0: y0, x1: x1, y1: y1, area: (x1 - x0) * (y1 - y0)};
+            }
+            function covered(box, el) {
+                var o = container.getBoundingClientRect(), r = el.getBoundingClientRect();
+                var w = Math.min(box.x1, r.right - o.left) - Math.max(box.x0, r.left - o.left);
+                var h = Math.min(box.y1, r.bottom - o.top) - Math.max(box.y0, r.top - o.top);
+                return w > 0 && h > 0 ? w * h : 0;
+            }
+            // A legend grows when its icons and fonts arrive, and the frame takes its final
+            // width after the map is made: measure again whenever either changes size.
+            var sizes = window.ResizeObserver ? new ResizeObserver(function () { fold(); }) : null;
+            if (sizes) sizes.observe(container);
+            function sync(el) {
+                if (sizes && !el.dataset.caSized) { el.dataset.caSized = "1"; sizes.observe(el); }
+                var title = el.querySelector(".ca-legend-title");
+                if (title && !title.classList.contains("ca-legend-toggle")) {
+                    var button = document.createElement("button");
+                    button.type = "button";
+                    button.className = "ca-legend-title ca-legend-toggle";
+                    button.setAttribute("dir", "auto");
+                    button.innerHTML = title.innerHTML;
+                    title.replaceWith(button);
+                }
+                var toggle = el.querySelector(".ca-legend-toggle");
+                if (toggle) {
+                    toggle.setAttribute("aria-expanded", el.classList.contains("ca-folded") ? "false" : "true");
+                }
+            }
+            function fold() {
+                // First view: until the reader moves the map or opens or folds a legend
+                // themselves, the legends they have not touched are folded, largest first,
+                // while they cover more than the share allowed of the region's drawn box.
+                var box = regionBox();
+                if (!box || moved) return;
+                // Until Leaflet's stylesheet has arrived the controls sit below the map, in
+                // the page's flow: look again shortly.
+                var corner = container.querySelector(".leaflet-top");
+                if (corner && getComputedStyle(corner).position !== "absolute") {
+                    if (waits++ < 100) setTimeout(fold, 100);
+                    return;
+                }
+                var parts = [], total = 0;
+                container.querySelectorAll(".ca-legend").forEach(function (el) {
+                    sync(el);
+                    if (el.dataset.caUser) {
+                        total += covered(box, el);
+                    } else if (el.offsetParent !== null) {
+                        el.classList.remove("ca-folded");
+                        var c = covered(box, el);
+                        total += c;
+                        parts.push([c, el]);
+                    }
+                });
+                parts.sort(function (p, q) { return q[0] - p[0]; });
+                for (var i = 0; i < parts.length && total >= share * box.area; i++) {
+                    parts[i][1].classList.add("ca-folded");
+                    total += covered(box, parts[i][1]) - parts[i][0];
+                }
+                parts.forEach(function (p) { sync(p[1]); });
+            }
+            container.addEventListener("click", function (e) {
+                var toggle = e.target.closest && e.target.closest(".ca-legend-toggle");
+                if (!toggle) return;
+                var el = toggle.closest(".ca-legend");
+                el.classList.toggle("ca-folded");
+                el.dataset.caUser = "1";
+                sync(el);
+            }, true);
+            new MutationObserver(function () {
+                container.querySelectorAll(".ca-legend").forEach(sync);
+                fold();
+            }).observe(container, {childList: true, subtree: true, attributes: true,
+                                   attributeFilter: ["style"]});
+            function fit() {
+                if (bounds) map.fitBounds(bounds, {padding: [pad, pad], animate: false});
+            }
+            ["mousedown", "wheel", "touchstart", "keydown"].forEach(function (name) {
+                container.addEventListener(name, function () { moved = true; }, true);
+            });
+            map.on("resize", function () { if (!moved) fit(); fold(); });
+
+            if (!L.Tooltip.prototype.caInside) {
+                var place = L.Tooltip.prototype._setPosition;
+                L.Tooltip.prototype._setPosition = function (pos) {
+                    place.call(this, pos);
+                    var el = this._container, m = this._map;
+                    if (!el || !m) return;
+                    var o = m.getContainer().getBoundingClientRect(), r = el.getBoundingClientRect();
+                    var dx = 0, dy = 0;
+                    if (r.right > o.right - 2) dx = o.right - 2 - r.right;
+                    if (r.left + dx < o.left + 2) dx = o.left + 2 - r.left;
+                    if (r.bottom > o.bottom - 2) dy = o.bottom - 2 - r.bottom;
+                    if (r.top + dy < o.top + 2) dy = o.top + 2 - r.top;
+                    if (dx || dy) L.DomUtil.setPosition(el, L.DomUtil.getPosition(el).add([dx, dy]));
+                };
+                L.Tooltip.prototype.caInside = true;
+            }
+
+            if (labels.length) {
+                map.createPane("caLabels").classList.add("ca-label-pane");
+                map.getPane("caLabels").style.zIndex = 450;
+                var marks = labels.map(function (l) {
+                    return L.marker([l[0], l[1]], {
+                        pane: "caLabels", interactive: false, keyboard: false,
+                        icon: L.divIcon({className: "ca-label-icon", iconSize: null,
+                                         html: '<div class="ca-label" dir="auto">' + l[4] + "</div>"})
+                    });
+                });
+                var shown = marks.map(function () { return false; });
+                function place() {
+                    for (var i = 0; i < labels.length; i++) {
+                        var l = labels[i];
+                        var w = map.latLngToContainerPoint([l[0], l[3]]).x
+                            - map.latLngToContainerPoint([l[0], l[2]]).x;
+                        var fits = w >= Math.max(48, l[4].length * 5.5);
+                        if (fits && !shown[i]) marks[i].addTo(map);
+                        if (!fits && shown[i]) map.removeLayer(marks[i]);
+                        shown[i] = fits;
+                    }
+                }
+                map.on("zoomend", place);
+                map.whenReady(place);
+            }
+            fit();
+            fold();
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(
+        self,
+        bounds: list[list[float]] | None,
+        labels: list[list[Any]] | None = None,
+    ) -> None:
+        super().__init__()
+        self._name = "MapFrame"
+        self.bounds_json = json.dumps(bounds)
+        # Labels are escaped text; "</" is broken so no name can close the script element.
+        self.labels_json = json.dumps(labels or [], ensure_ascii=False).replace("</", "<\\/")
+        self.share = LEGEND_SHARE
+        self.padding = FIT_PADDING
