@@ -20,7 +20,14 @@ from render.language import Language
 from reports.fonts import font_face_css
 from reports.pdf import _css_string, _local_only
 
-__all__ = ["SHEET_COLUMNS", "Sheet", "coordinates", "field_sheet_html", "field_sheet_pdf"]
+__all__ = [
+    "SHEET_COLUMNS",
+    "Sheet",
+    "coordinates",
+    "field_sheet_pdf",
+    "field_sheets_html",
+    "field_sheets_pdf",
+]
 
 #: Columns a sheet's rows carry (names already in the reader's language).
 SHEET_COLUMNS = (
@@ -72,9 +79,8 @@ def _place(row: pd.Series, lang: Language) -> str:
     return lang.t("outreach.field.place_at", place=row["place"], km=lang.km(row["place_km"]))
 
 
-def field_sheet_html(sheet: Sheet, lang: Language) -> str:
-    """The sheet as an HTML document (what :func:`field_sheet_pdf` lays out)."""
-    start, end = ("right", "left") if lang.rtl else ("left", "right")
+def _sheet_section(sheet: Sheet, lang: Language) -> str:
+    """One sheet as a page of its own: heading, day and date, the desks' table."""
     what = lang.t(f"outreach.weight.{sheet.weight}")
     headers = [
         lang.t("outreach.col.desk"),
@@ -113,12 +119,26 @@ def field_sheet_html(sheet: Sheet, lang: Language) -> str:
         m=lang.int(sheet.radius_m),
         n=lang.int(len(sheet.rows)),
     )
+    return (
+        f'<section class="sheet"><h1>{escape(heading)}</h1><p><strong>{escape(when)}</strong></p>'
+        f'<p class="meta">{_e(sheet.title)}</p><p class="meta">{escape(note)}</p>{table}</section>'
+    )
+
+
+def field_sheets_html(sheets: list[Sheet], lang: Language) -> str:
+    """The sheets as one HTML document, a page each (what :func:`field_sheets_pdf` lays out);
+    the first sheet's source note at the foot of every page."""
+    if not sheets:
+        raise ValueError("no sheet to lay out")
+    start, end = ("right", "left") if lang.rtl else ("left", "right")
     css = f"""
 {font_face_css()}
 @page {{ size: A4 landscape; margin: 14mm;
-  @bottom-{start} {{ content: {_css_string(sheet.source_note)};
+  @bottom-{start} {{ content: {_css_string(sheets[0].source_note)};
     font: 7pt AtlasArabic, AtlasLatin; color: #57606a; }} }}
 html {{ font-family: AtlasArabic, AtlasLatin; font-size: 10pt; color: #1f2328; }}
+section.sheet {{ break-after: page; }}
+section.sheet:last-child {{ break-after: auto; }}
 h1 {{ font-size: 18pt; margin: 0 0 1mm 0; color: #0b3d62; }}
 p {{ margin: 1mm 0; }}
 .meta {{ color: #57606a; }}
@@ -131,17 +151,21 @@ td.pos {{ unicode-bidi: isolate; white-space: nowrap; text-align: {start}; }}
 td.blank {{ min-width: 30mm; border: 0.3mm solid #8c959f; }}
 .sub {{ color: #57606a; font-size: 8.5pt; }}
 """
+    title = lang.t("outreach.field.sheet_title", team=lang.int(sheets[0].team))
     return (
         f'<!DOCTYPE html><html lang="{lang.code}" dir="{lang.direction}"><head>'
-        f'<meta charset="utf-8"><title>{escape(heading)}</title><style>{css}</style></head>'
-        f"<body><h1>{escape(heading)}</h1><p><strong>{escape(when)}</strong></p>"
-        f'<p class="meta">{_e(sheet.title)}</p><p class="meta">{escape(note)}</p>'
-        f"{table}</body></html>"
+        f'<meta charset="utf-8"><title>{escape(title)}</title><style>{css}</style></head>'
+        f"<body>{''.join(_sheet_section(s, lang) for s in sheets)}</body></html>"
     )
 
 
-def field_sheet_pdf(sheet: Sheet, lang: Language) -> bytes:
-    """The sheet as PDF bytes (A4 landscape)."""
+def field_sheets_pdf(sheets: list[Sheet], lang: Language) -> bytes:
+    """The sheets as PDF bytes (A4 landscape), a page each: every team's day to print at once."""
     from weasyprint import HTML
 
-    return HTML(string=field_sheet_html(sheet, lang), url_fetcher=_local_only()).write_pdf()
+    return HTML(string=field_sheets_html(sheets, lang), url_fetcher=_local_only()).write_pdf()
+
+
+def field_sheet_pdf(sheet: Sheet, lang: Language) -> bytes:
+    """One sheet as PDF bytes (A4 landscape)."""
+    return field_sheets_pdf([sheet], lang)

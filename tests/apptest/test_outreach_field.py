@@ -19,6 +19,7 @@ from streamlit.testing.v1 import AppTest
 
 from geodata.store.workspace import latest_version, read_workspace
 from geodata.users import audit
+from render.i18n import translate
 from tests.apptest.helpers import run_as, write_users
 from tests.conftest import require
 
@@ -117,10 +118,16 @@ def test_partner_cannot_record_outside_even_when_the_widget_is_forged(workspace,
     assert any("own areas only" in e.value for e in at.error)
 
 
-def test_manager_sees_the_plan_but_records_nothing(workspace):
-    at = open_as("boss")
-    assert len(field_table(at)) == 21
-    assert not [b for b in at.button if b.label == "Record the session"]
+def test_manager_reads_the_plan_in_vietnamese_but_records_nothing(workspace):
+    at = open_as("boss", {"lang": "vi"})
+    place = translate("outreach.field.col_place", "vi")
+    table = next(d.value for d in at.dataframe if place in d.value.columns)
+    assert len(table) == 21
+    assert table[translate("outreach.col.date", "vi")].iloc[0] == "23/09/2026"
+    position = table[translate("outreach.field.col_position", "vi")]
+    assert position.str.fullmatch(r"\d+,\d{5}; \d+,\d{5}").all()  # decimal commas, kept apart
+    assert table[place].str.contains(r"\(cách \d+(,\d)? km\)$").all()
+    assert not [b for b in at.button if b.label == translate("outreach.field.record", "vi")]
 
 
 def test_team_sheet_in_persian_is_downloaded_and_recorded(workspace, monkeypatch):
@@ -129,15 +136,24 @@ def test_team_sheet_in_persian_is_downloaded_and_recorded(workspace, monkeypatch
     add_deferred = MediaFileManager.add_deferred
 
     def press(self, make, mimetype, coordinates, file_name=None, **kwargs):
-        if str(file_name).startswith("outreach_sheet_"):
+        if str(file_name).startswith("outreach_sheet"):
             sheets.append((str(file_name), make()))
         return add_deferred(self, make, mimetype, coordinates, file_name, **kwargs)
 
     monkeypatch.setattr(MediaFileManager, "add_deferred", press)
     at = open_as("planner", {"lang": "fa"})
     assert not at.exception
-    name, pdf = sheets[-1]
-    assert name == "outreach_sheet_team1_day1_fa.pdf"
+    made = dict(sheets)
+    name = "outreach_sheet_team1_day1_fa.pdf"
+    pdf = made[name]
+    # every team's day, a page each: 2 teams (of 3 desks a day) × 7 days
+    every = subprocess.run(
+        ["pdftotext", "-", "-"],
+        input=made["outreach_sheets_fa.pdf"],
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    assert every.count("\f") == 14
     raw = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True)
     text = " ".join(re.sub("[\u202a-\u202e]", "", raw.stdout.decode()).split())
     # The demo names its districts in English only ("District 10"): data, not the sheet's words.
@@ -149,4 +165,4 @@ def test_team_sheet_in_persian_is_downloaded_and_recorded(workspace, monkeypatch
         text[max(0, latin.start() - 40) :][:80] if latin else text
     )
     trail = audit.read(workspace, actions=["download"])
-    assert name in trail["what"].tolist()
+    assert {name, "outreach_sheets_fa.pdf"} <= set(trail["what"])

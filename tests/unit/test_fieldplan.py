@@ -25,7 +25,7 @@ from analytics.fieldplan import (
 from analytics.outreach import plan_desks
 from geodata.tables.problems import DataError
 from render.language import Language
-from reports.fieldsheet import Sheet, field_sheet_pdf
+from reports.fieldsheet import Sheet, field_sheet_pdf, field_sheets_pdf
 from tests.conftest import require
 
 
@@ -183,7 +183,7 @@ def test_a_partner_records_only_in_its_own_areas(workspace):
         )
 
 
-def _sheet(lang: str) -> bytes:
+def _sheet(lang: str, team: int = 2) -> Sheet:
     rows = pd.DataFrame(
         {
             "desk": [1, 3],
@@ -199,7 +199,7 @@ def _sheet(lang: str) -> bytes:
     )
     sheet = Sheet(
         title="Tehran",
-        team=2,
+        team=team,
         day=3,
         date=pd.Timestamp("2026-09-25"),
         radius_m=1000.0,
@@ -207,7 +207,7 @@ def _sheet(lang: str) -> bytes:
         rows=rows,
         source_note="Tehran",
     )
-    return field_sheet_pdf(sheet, Language(lang))
+    return sheet
 
 
 def _text(pdf: bytes) -> str:
@@ -218,7 +218,7 @@ def _text(pdf: bytes) -> str:
 
 
 def test_team_sheet_pdf_in_persian():
-    text = _text(_sheet("fa"))
+    text = _text(field_sheet_pdf(_sheet("fa"), Language("fa")))
     assert "گروه" in text and "۲" in text  # the team, in Persian digits
     assert "۱۴۰۵/۰۷/۰۳" in text  # 25 September 2026 in the Solar Hijri calendar
     assert "۳۵٫۷۱۲۳۶، ۵۱٫۴۱۲۳۵" in text  # coordinates, Persian digits and separators
@@ -228,9 +228,17 @@ def test_team_sheet_pdf_in_persian():
 
 
 def test_team_sheet_pdf_in_vietnamese():
-    text = _text(_sheet("vi"))
+    text = _text(field_sheet_pdf(_sheet("vi"), Language("vi")))
     assert "Đội 2" in text and "Ngày 3: 25/09/2026" in text
     assert "Bệnh viện Bạch Mai (cách 0,4 km)" in text and "1.234" in text
     assert "35,71236; 51,41235" in text
     assert "None" not in text and "nan" not in text
     assert not re.search(r"\d\.0(?!\d)", text)  # whole numbers written whole ("1.0")
+
+
+def test_every_team_sheet_is_a_page_of_one_pdf():
+    require(shutil.which("pdftotext") is not None, "poppler-utils (pdftotext) not installed")
+    pdf = field_sheets_pdf([_sheet("vi", 1), _sheet("vi", 2)], Language("vi"))
+    raw = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True)
+    pages = raw.stdout.decode("utf-8").split("\f")
+    assert "Đội 1" in pages[0] and "Đội 2" in pages[1] and not pages[2].strip()

@@ -26,7 +26,7 @@ from render.format import fmt_date, fmt_int, fmt_number
 from render.language import display_names
 from render.safe import md_escape
 from reports.documents import source_note
-from reports.fieldsheet import Sheet, coordinates, field_sheet_pdf
+from reports.fieldsheet import Sheet, coordinates, field_sheets_pdf
 from ui import data
 from ui.context import Context
 from ui.downloads import audit_actor, recorded, table_downloads
@@ -121,11 +121,39 @@ def _against_held(ctx: Context, rows: pd.DataFrame) -> None:
     st.dataframe(localized_table(table, formats, lang), hide_index=True, width="stretch")
 
 
+def _sheet(
+    ctx: Context,
+    plan: DeskPlan,
+    rows: pd.DataFrame,
+    names: pd.Series,
+    districts: pd.Series,
+    key: tuple[int, int],
+) -> Sheet:
+    """The sheet of one (team, day): that team's desks that day, names in the reader's language."""
+    team, day = key
+    desks = fieldplan.team_day_sheet(rows, team, day)
+    return Sheet(
+        title=ctx.title,
+        team=team,
+        day=day,
+        date=desks["date"].iloc[0] if len(desks) else None,
+        radius_m=plan.radius_m,
+        weight=plan.weight,
+        rows=desks.assign(
+            area=desks["area_id"].map(names).fillna(desks["area_id"]).to_numpy(),
+            district=desks["district_id"].map(districts).to_numpy(),
+        ),
+        source_note=source_note(ctx.title, ctx.version, ctx.is_demo, ctx.language),
+    )
+
+
 def _sheet_download(
     ctx: Context, plan: DeskPlan, rows: pd.DataFrame, names: pd.Series, districts: pd.Series
 ) -> None:
-    """A team and a day, and the printable sheet of that team's desks that day."""
-    c1, c2, c3 = st.columns([2, 3, 3], vertical_alignment="bottom")
+    """A team and a day, and the printable sheet of that team's desks that day; beside it every
+    team's sheet of every day in one PDF (a page each), to print at once. Both are made when
+    pressed and recorded then in the audit trail."""
+    c1, c2, c3, c4 = st.columns([2, 3, 3, 3], vertical_alignment="bottom")
     team = c1.selectbox(
         ctx.t("outreach.field.team"),
         sorted(rows["team"].unique()),
@@ -144,32 +172,32 @@ def _sheet_download(
             date=fmt_date(dates.get(d), ctx.lang, calendar=ctx.calendar),
         ),
     )
-    desks = fieldplan.team_day_sheet(rows, int(team), int(day))
-    sheet_rows = desks.assign(
-        area=desks["area_id"].map(names).fillna(desks["area_id"]).to_numpy(),
-        district=desks["district_id"].map(districts).to_numpy(),
-    )
     lang = ctx.language
-    sheet = Sheet(
-        title=ctx.title,
-        team=int(team),
-        day=int(day),
-        date=dates.get(day),
-        radius_m=plan.radius_m,
-        weight=plan.weight,
-        rows=sheet_rows,
-        source_note=source_note(ctx.title, ctx.version, ctx.is_demo, lang),
-    )
-    name = f"outreach_sheet_team{int(team)}_day{int(day)}_{ctx.lang}.pdf"
-    c3.download_button(
-        ctx.t("outreach.field.sheet_pdf"),
-        recorded(ctx, name, lambda: field_sheet_pdf(sheet, lang)),
-        file_name=name,
-        mime="application/pdf",
-        icon=":material/print:",
-        key="outreach_field_sheet_pdf",
-        on_click="ignore",
-    )
+    one = _sheet(ctx, plan, rows, names, districts, (int(team), int(day)))
+    pairs = rows[["day", "team"]].drop_duplicates().sort_values(["day", "team"])
+    every = [
+        _sheet(ctx, plan, rows, names, districts, (int(t), int(d)))
+        for d, t in pairs.itertuples(index=False)
+    ]
+    for column, label, name, sheets, key in (
+        (
+            c3,
+            "sheet_pdf",
+            f"outreach_sheet_team{int(team)}_day{int(day)}_{ctx.lang}.pdf",
+            [one],
+            "outreach_field_sheet_pdf",
+        ),
+        (c4, "sheets_pdf", f"outreach_sheets_{ctx.lang}.pdf", every, "outreach_field_sheets_pdf"),
+    ):
+        column.download_button(
+            ctx.t(f"outreach.field.{label}"),
+            recorded(ctx, name, lambda s=sheets: field_sheets_pdf(s, lang)),
+            file_name=name,
+            mime="application/pdf",
+            icon=":material/print:",
+            key=key,
+            on_click="ignore",
+        )
 
 
 def record_choices(names: pd.Series, in_scope: set[str]) -> list[str]:
