@@ -15,11 +15,9 @@ import streamlit as st
 from analytics.sessions import sessions_by_area as per_area_sessions
 from analytics.villages import MODEL_VILLAGE_RULES
 from render.format import fmt_int
-from render.language import display_names
 from ui import data, views
 from ui.context import current, require_page
 from ui.facility_layer import facility_filters
-from ui.localize import names_by_key
 from ui.outreach import data as od
 from ui.outreach import field, sections
 from ui.outreach import plan as op
@@ -105,8 +103,7 @@ radius_m = float(value(P["radius"]))
 partner_id = str(value(P["partner"])) or None
 scope = od.scoped(ws, ver, partner_id)
 in_scope = set(scope["area_id"])
-names = display_names(areas, "name", ctx.lang).set_axis(areas["area_id"].to_numpy())
-district_names = names_by_key(areas, "district_id", "district_name", ctx.lang)
+names, district_names = od.area_names(areas, ctx.lang)
 
 # ---- the desk plan
 plan = od.desk_plan(ws, ver, desks, days, radius_m, partner_id, cap, start)

@@ -19,13 +19,22 @@ from analytics import access, worklist
 from analytics import outreach as out
 from analytics import sessions as recorded
 from analytics.villages import ModelVillages, model_villages
+from render.language import display_names
 from ui import data
+from ui.localize import names_by_key
 
 #: Walking radii offered (metres). Beyond 2 km a desk is no longer within walking distance.
 RADII_M = (250, 500, 750, 1000, 1250, 1500, 2000)
 #: Seconds the exact solver may take before the best plan found so far is shown with its proven
 #: bound (the page then says "at least x % of the best"): keeps the page responsive.
 PLAN_TIME_LIMIT_S = out.INTERACTIVE_TIME_LIMIT_S
+
+
+def area_names(areas: pd.DataFrame, lang: str) -> tuple[pd.Series, pd.Series]:
+    """Area names by ``area_id`` and district names by ``district_id``, in ``lang`` where the
+    workspace has them."""
+    names = display_names(areas, "name", lang).set_axis(areas["area_id"].to_numpy())
+    return names, names_by_key(areas, "district_id", "district_name", lang)
 
 
 def weight_column(source: str, version: int) -> str:
