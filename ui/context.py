@@ -37,7 +37,7 @@ from render.i18n import DEFAULT_LANGUAGE, available_languages, translate, transl
 from render.language import Language
 from render.safe import hide_server_paths
 from ui.auth import current_session, may, may_open
-from ui.scope import source_key
+from ui.scope import Source, source_key
 from ui.workspace import workspace_path
 
 
@@ -68,7 +68,7 @@ class Context:
         return key_period(key, self.months)
 
     @property
-    def source(self) -> str:
+    def source(self) -> Source:
         """The key every cached loader takes first: the workspace as this session may see it."""
         return source_key(self.workspace, self.partner_id if self.role == "partner" else None)
 

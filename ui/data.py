@@ -1,10 +1,11 @@
-"""Cached loaders: every cache is keyed on workspace source + version (never on a frame argument).
+"""Cached loaders: every cache is keyed on the session's source + version (never on a frame).
 
-The first argument of every loader is the session's *source* (``ctx.source``, see
-:mod:`ui.scope`): the workspace path, plus the partner id for a partner's session. :func:`tables`
-filters a partner's tables on the server before anything else sees them, so every loader built on
-it computes and caches one partner's rows only. Pages ask here for tables and for results of
-analytics; a new workspace version gives new keys, so nothing stale is shown after an import.
+The first argument of every loader is the session's *source* (``source: Source``, ``ctx.source``;
+see :mod:`ui.scope`): the workspace path, plus the partner id for a partner's session.
+:func:`tables` filters a partner's tables on the server before anything else sees them, so every
+loader built on it computes and caches one partner's rows only. Pages ask here for tables and for
+results of analytics; a new workspace version gives new keys, so nothing stale is shown after an
+import.
 """
 
 from __future__ import annotations
@@ -20,16 +21,16 @@ from analytics.partners import restrict_to_partner
 from geodata.store.workspace import read_workspace
 from geodata.tables.area_columns import fill_area_columns
 from render.simplify import simplify_for_display
-from ui.scope import parse_source
+from ui.scope import Source, parse_source
 
 LEVELS = ("province", "district", "area")
 LEVEL_KEYS = {"province": "province", "district": "district_id", "area": "area_id"}
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def tables(workspace: str, version: int) -> dict[str, pd.DataFrame]:
+def tables(source: Source, version: int) -> dict[str, pd.DataFrame]:
     """All tables of one workspace version, as the session's scope may see them."""
-    path, partner_id = parse_source(workspace)
+    path, partner_id = parse_source(source)
     loaded = read_workspace(path, version)
     if partner_id is not None:
         loaded = restrict_to_partner(loaded, partner_id)
@@ -37,28 +38,28 @@ def tables(workspace: str, version: int) -> dict[str, pd.DataFrame]:
     return loaded
 
 
-def has_insured(workspace: str, version: int) -> bool:
+def has_insured(source: Source, version: int) -> bool:
     """Whether the workspace holds any insured counts."""
-    return len(tables(workspace, version)["insured"]) > 0
+    return len(tables(source, version)["insured"]) > 0
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def periods(workspace: str, version: int) -> list[pd.Timestamp]:
-    insured = tables(workspace, version)["insured"]
+def periods(source: Source, version: int) -> list[pd.Timestamp]:
+    insured = tables(source, version)["insured"]
     return available_periods(insured) if len(insured) else []
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def schemes(workspace: str, version: int) -> list[str]:
-    insured = tables(workspace, version)["insured"]
+def schemes(source: Source, version: int) -> list[str]:
+    insured = tables(source, version)["insured"]
     if "scheme" not in insured or not len(insured):
         return []
     return sorted(insured["scheme"].dropna().astype(str).unique())
 
 
-def region_target(workspace: str, version: int, period: pd.Timestamp | None) -> float | None:
+def region_target(source: Source, version: int, period: pd.Timestamp | None) -> float | None:
     """The region's target coverage for a month (the latest target at or before it)."""
-    series = targets(workspace, version, "region")
+    series = targets(source, version, "region")
     if period is None or series.empty:
         return None
     before = series[series["period"] <= period]
@@ -66,34 +67,34 @@ def region_target(workspace: str, version: int, period: pd.Timestamp | None) -> 
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def insured_index(workspace: str, version: int) -> InsuredIndex:
+def insured_index(source: Source, version: int) -> InsuredIndex:
     """The insured table indexed for recounts (:func:`analytics.insured.build_insured_index`).
 
     Built once per workspace version (and scope) and shared, not copied: the index is read-only.
     A change of month or scheme then recounts from it, without reading the insured table again.
     """
-    return build_insured_index(tables(workspace, version)["insured"])
+    return build_insured_index(tables(source, version)["insured"])
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def area_attributes(workspace: str, version: int) -> pd.DataFrame:
+def area_attributes(source: Source, version: int) -> pd.DataFrame:
     """The areas table without its geometry (a small copy to recount from)."""
-    areas = tables(workspace, version)["areas"]
+    areas = tables(source, version)["areas"]
     return pd.DataFrame(areas.drop(columns=areas.geometry.name))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def area_coverage(
-    workspace: str, version: int, period: pd.Timestamp | None, schemes: tuple[str, ...] | None
+    source: Source, version: int, period: pd.Timestamp | None, schemes: tuple[str, ...] | None
 ) -> pd.DataFrame:
     """Coverage per area for a month (no geometry), with area in km² and population density.
 
     Counted from the cached :func:`insured_index` and :func:`area_attributes`, so a new month or
     scheme costs a lookup, not a pass over the insured table or a copy of the workspace.
     """
-    areas = area_attributes(workspace, version)
-    index = insured_index(workspace, version)
-    target = region_target(workspace, version, period) or 1.0
+    areas = area_attributes(source, version)
+    index = insured_index(source, version)
+    target = region_target(source, version, period) or 1.0
     if index.n_rows:
         result = cov.coverage_by_area(
             areas,
@@ -106,47 +107,47 @@ def area_coverage(
         empty = pd.DataFrame(columns=["area_id", "period", "insured", "scheme"])
         empty["period"] = pd.to_datetime(empty["period"])
         result = cov.coverage_by_area(areas, empty.astype({"insured": "Int64"}), target=target)
-    result["area_km2"] = area_sizes(workspace, version).to_numpy()
+    result["area_km2"] = area_sizes(source, version).to_numpy()
     result["density"] = result["population"].astype("float64") / result["area_km2"]
     return result
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def area_sizes(workspace: str, version: int) -> pd.Series:
+def area_sizes(source: Source, version: int) -> pd.Series:
     """Area of every area in km² (index as the areas table), once per workspace version.
 
     Geometry is measured here only: a change of month, scheme or level recounts from the
     insured table and never projects or measures polygons again.
     """
-    return area_km2(tables(workspace, version)["areas"])
+    return area_km2(tables(source, version)["areas"])
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def grouped_coverage(
-    workspace: str,
+    source: Source,
     version: int,
     period: pd.Timestamp | None,
     schemes: tuple[str, ...] | None,
     level: str,
 ) -> pd.DataFrame:
     """Coverage aggregated to a level (population-weighted), one row per unit."""
-    per_area = area_coverage(workspace, version, period, schemes)
+    per_area = area_coverage(source, version, period, schemes)
     if level == "area":
         return per_area
     key = LEVEL_KEYS[level]
     names = {"district_id": ["district_name", "province"], "province": []}[key]
     grouped = cov.aggregate_coverage(per_area, [key, *names])
-    areas = area_attributes(workspace, version)
-    km2 = area_sizes(workspace, version).groupby(areas[key].to_numpy(), dropna=False).sum()
+    areas = area_attributes(source, version)
+    km2 = area_sizes(source, version).groupby(areas[key].to_numpy(), dropna=False).sum()
     grouped["area_km2"] = grouped[key].map(km2).to_numpy()
     grouped["density"] = grouped["population"].astype("float64") / grouped["area_km2"]
     return grouped
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def display_shapes(workspace: str, version: int, level: str) -> gpd.GeoDataFrame:
+def display_shapes(source: Source, version: int, level: str) -> gpd.GeoDataFrame:
     """Simplified polygons for drawing at a level (shared borders kept), keyed by the level's id."""
-    areas = tables(workspace, version)["areas"]
+    areas = tables(source, version)["areas"]
     simplified = simplify_for_display(areas[["area_id", "district_id", "province", "geometry"]])
     if level == "area":
         return simplified
@@ -155,14 +156,14 @@ def display_shapes(workspace: str, version: int, level: str) -> gpd.GeoDataFrame
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def trend(
-    workspace: str,
+    source: Source,
     version: int,
     schemes: tuple[str, ...] | None,
     by: str | None,
     area_ids: tuple[str, ...] | None = None,
 ) -> pd.DataFrame:
     """Coverage per month (population-weighted), for the region or per group, optionally a subset."""
-    data = tables(workspace, version)
+    data = tables(source, version)
     if not len(data["insured"]):
         return pd.DataFrame(columns=["period", "population", "insured", "coverage", "n_with_data"])
     areas = data["areas"]
@@ -174,16 +175,16 @@ def trend(
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def targets(workspace: str, version: int, scope: str = "region") -> pd.DataFrame:
-    return cov.target_series(tables(workspace, version)["targets"], scope)
+def targets(source: Source, version: int, scope: str = "region") -> pd.DataFrame:
+    return cov.target_series(tables(source, version)["targets"], scope)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def insured_by_scheme(
-    workspace: str, version: int, area_id: str, period: pd.Timestamp
+    source: Source, version: int, area_id: str, period: pd.Timestamp
 ) -> pd.DataFrame:
     """One area's insured counts per scheme in one month."""
-    insured = tables(workspace, version)["insured"]
+    insured = tables(source, version)["insured"]
     rows = insured[(insured["area_id"] == area_id) & (insured["period"] == period)]
     if "scheme" not in rows:
         return rows[["insured"]]

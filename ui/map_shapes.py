@@ -17,29 +17,30 @@ import streamlit as st
 from analytics.geometry import merge_by
 from render.simplify import simplify_for_display
 from ui import data
+from ui.scope import Source
 
 __all__ = ["areas_within", "dissolved_units", "view_shapes"]
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def dissolved_units(workspace: str, version: int, level: str) -> gpd.GeoDataFrame:
+def dissolved_units(source: Source, version: int, level: str) -> gpd.GeoDataFrame:
     """One simplified polygon per unit of ``level`` (``district`` / ``province``), keyed by the
     level's id column: the areas dissolved first, then simplified with shared borders kept."""
     key = data.LEVEL_KEYS[level]
-    areas = data.tables(workspace, version)["areas"]
+    areas = data.tables(source, version)["areas"]
     return simplify_for_display(merge_by(areas[[key, "geometry"]], key))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def areas_within(workspace: str, version: int, column: str, unit: str) -> gpd.GeoDataFrame:
+def areas_within(source: Source, version: int, column: str, unit: str) -> gpd.GeoDataFrame:
     """The simplified areas whose ``column`` (``district_id`` / ``province``) is ``unit``."""
-    areas = data.tables(workspace, version)["areas"]
+    areas = data.tables(source, version)["areas"]
     inside = areas[areas[column].astype("string") == unit]
     return simplify_for_display(inside[["area_id", "district_id", "province", "geometry"]])
 
 
 def view_shapes(
-    workspace: str,
+    source: Source,
     version: int,
     level: str,
     *,
@@ -51,11 +52,11 @@ def view_shapes(
     that a map draws whole, else dissolved units or the areas of the chosen district (or
     province)."""
     if not big:
-        return data.display_shapes(workspace, version, level)
+        return data.display_shapes(source, version, level)
     if level != "area":
-        return dissolved_units(workspace, version, level)
+        return dissolved_units(source, version, level)
     if district:
-        return areas_within(workspace, version, "district_id", district)
+        return areas_within(source, version, "district_id", district)
     if province:
-        return areas_within(workspace, version, "province", province)
-    return data.display_shapes(workspace, version, level)
+        return areas_within(source, version, "province", province)
+    return data.display_shapes(source, version, level)

@@ -9,22 +9,30 @@ cached, and no cache entry is ever shared between two scopes.
 
 from __future__ import annotations
 
+from typing import NewType
+
+#: The session's scoped source: the first argument of every cached loader of ``ui`` (``source``),
+#: made by :func:`source_key` and handed out as ``Context.source``. For an unrestricted session it
+#: is the workspace path itself, for a partner the path plus the partner id. ``workspace`` (a
+#: bare ``str``, ``Context.workspace``) always means the unscoped path: the whole workspace.
+Source = NewType("Source", str)
+
 _PARTNER = "::partner="
 
 
-def source_key(path: str, partner_id: str | None = None) -> str:
+def source_key(path: str, partner_id: str | None = None) -> Source:
     """The loader key of ``path`` seen by ``partner_id`` (``None``: everything)."""
     if _PARTNER in path:
         raise ValueError(f"A workspace path may not contain {_PARTNER!r}: {path}")
-    return path if partner_id is None else f"{path}{_PARTNER}{partner_id}"
+    return Source(path if partner_id is None else f"{path}{_PARTNER}{partner_id}")
 
 
-def parse_source(source: str) -> tuple[str, str | None]:
+def parse_source(source: Source) -> tuple[str, str | None]:
     """``(path, partner_id)`` of a loader key made by :func:`source_key`."""
     path, found, partner = source.partition(_PARTNER)
     return (path, partner) if found else (path, None)
 
 
-def source_path(source: str) -> str:
+def source_path(source: Source) -> str:
     """The workspace file of a loader key."""
     return parse_source(source)[0]

@@ -35,6 +35,7 @@ from ui.area_maps import (
 from ui.context import Context
 from ui.data import tables as scoped_tables
 from ui.facility_layer import add_facility_layer
+from ui.scope import Source
 from ui.state import Param, bind, publish
 from ui.state import value as bound_value
 
@@ -411,7 +412,7 @@ def drawn_map(
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _drawn_map(
-    source: str,
+    source: Source,
     version: int,
     view: tuple[str, ...],
     id_column: str,

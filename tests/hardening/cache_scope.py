@@ -13,14 +13,15 @@ source code of the whole project (``tests`` and ``.venv`` aside):
 2. **How it reads the workspace.** A cached function that reads workspace data (calls, directly,
    anything that reads a workspace: :mod:`geodata.store.workspace` and its backends, and every
    function that passes its first parameter on to one of those — computed as a fixpoint) takes
-   the scope as its *first* parameter, named ``source`` or ``workspace``, and every such read in
-   its body passes that parameter unchanged. The one place where a source becomes a bare path is
+   the scope as its *first* parameter, named ``source`` (typed :data:`ui.scope.Source`; a
+   ``workspace`` parameter is always the bare path), and every such read in its body passes that
+   parameter unchanged. The one place where a source becomes a bare path is
    the *scoping root*: a function that splits its source with :func:`ui.scope.parse_source` and
    hands the partner id to :func:`analytics.partners.restrict_to_partner` (``ui.data.tables``).
    A loader that reads the workspace some other way (``geodata.store.versions``, backups: the whole
    workspace, unfiltered) is *unrestricted*.
 3. **What its callers pass.** Every call of a scoped loader (a ``ui``/``app_pages`` function that
-   reads the workspace through a first parameter named ``source``/``workspace``) passes as that
+   reads the workspace through a first parameter named ``source``) passes as that
    argument ``ctx.source``, a name bound only to ``ctx.source``, or the caller's own first
    parameter of that name (whose callers are then checked the same way); ``*args`` whose first
    item is one of those is followed. ``ctx.workspace`` (the bare path) and every call of an
@@ -57,8 +58,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 
-#: Names the scope parameter of a loader may have (the project's two spellings).
-SOURCE_PARAMS = frozenset({"source", "workspace"})
+#: The name the scope parameter of a loader has (one spelling: ``workspace`` is the bare path).
+SOURCE_PARAMS = frozenset({"source"})
 #: The workspace modules: what reads rows (or versions) out of a workspace. Every other reader
 #: is found from these (a function that passes its first parameter on to a reader reads too).
 PRIMITIVE_MODULES = (
@@ -1136,7 +1137,7 @@ class Project:
                     unit,
                     a,
                     f"cached {unit.qualname} takes workspace rows ({a.arg}) but is not keyed on "
-                    "the session's source (first parameter source/workspace)",
+                    "the session's source (first parameter source)",
                 )
             if "Context" in words and a.arg.startswith("_"):
                 self._add(

@@ -101,9 +101,9 @@ def test_every_other_role_sees_the_whole_workspace_under_the_same_key() -> None:
     assert parse_source(partner.source) == ("/w/ws.gpkg", "P1")
 
 
-CHECKS_LOADER = '''def checks(workspace: str, version: int) -> pd.DataFrame:
+CHECKS_LOADER = '''def checks(source: Source, version: int) -> pd.DataFrame:
     """Areas whose responsible partner is missing, ambiguous or unknown."""
-    loaded = data.tables(workspace, version)'''
+    loaded = data.tables(source, version)'''
 
 #: Ways to break the scoping, each applied to a copy of the real code; each must be found.
 MUTATIONS = {
@@ -118,8 +118,17 @@ MUTATIONS = {
         (
             "ui/partners/data.py",
             CHECKS_LOADER,
-            CHECKS_LOADER.replace("workspace: str, version", "version").replace(
-                "data.tables(workspace", "data.tables(WORKSPACE"
+            CHECKS_LOADER.replace("source: Source, version", "version").replace(
+                "data.tables(source", "data.tables(WORKSPACE"
+            ),
+        ),
+    ],
+    "a loader calls its source parameter workspace (the bare path's name)": [
+        (
+            "ui/partners/data.py",
+            CHECKS_LOADER,
+            CHECKS_LOADER.replace("source: Source", "workspace: str").replace(
+                "data.tables(source", "data.tables(workspace"
             ),
         ),
     ],

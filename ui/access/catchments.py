@@ -26,7 +26,7 @@ from ui.access.travel import unit_of
 from ui.context import Context
 from ui.downloads import table_downloads
 from ui.localize import number_columns
-from ui.scope import source_path
+from ui.scope import Source, source_path
 from ui.state import Param, value
 
 #: Fill of each catchment on the map, the quickest darkest.
@@ -45,24 +45,24 @@ def catchment_param(facilities: gpd.GeoDataFrame) -> Param:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def catchments_at(
-    workspace: str, version: int, lon: float, lat: float, mode: str
+    source: Source, version: int, lon: float, lat: float, mode: str
 ) -> tuple[pd.DataFrame, gpd.GeoDataFrame]:
     """The catchments of a point (degrees) among the session's areas: the table (``minutes``,
     ``cells`` = neighbourhoods, ``people``, ``uninsured``) and the polygons (``minutes``,
     geometry in WGS 84)."""
-    areas = data.tables(workspace, version)["areas"]
+    areas = data.tables(source, version)["areas"]
     uninsured = None
-    if data.has_insured(workspace, version):
-        counts = data.area_coverage(workspace, version, None, None).set_index("area_id")
+    if data.has_insured(source, version):
+        counts = data.area_coverage(source, version, None, None).set_index("area_id")
         uninsured = areas["area_id"].map(counts["uninsured"]).to_numpy("float64")
     site = gpd.GeoDataFrame(geometry=gpd.points_from_xy([lon], [lat]), crs="EPSG:4326")
     result = travel.area_catchments(
-        source_path(workspace),  # the roads are the workspace's; the areas are the scope's
+        source_path(source),  # the roads are the workspace's; the areas are the scope's
         version,
         areas,
         site,
         DEFAULT_MINUTES,
-        points=access_data.area_points(workspace, version),
+        points=access_data.area_points(source, version),
         uninsured=uninsured,
         mode=mode,
     )

@@ -1,7 +1,8 @@
 """Cached loaders for the Infrastructure needs page: access, capacity and siting results.
 
-Like :mod:`ui.data`, every cache is keyed on workspace path + version and plain parameters (never a
-frame argument); the analytics live in :mod:`analytics.access` and :mod:`analytics.siting`.
+Like :mod:`ui.data`, every cache is keyed on the session's ``source`` (:data:`ui.scope.Source`) +
+version and plain parameters (never a frame argument); the analytics live in :mod:`analytics.access`
+and :mod:`analytics.siting`.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from geodata.uploads.reading import discard_upload, save_upload
 from geodata.uploads.sandbox import read_upload_isolated
 from traveltime.workspace import travel_pairs
 from ui import data
-from ui.scope import source_path
+from ui.scope import Source, source_path
 
 #: File types a candidate-site layer can be uploaded as (files that carry their geometry).
 CANDIDATE_SUFFIXES = sorted(s.lstrip(".") for s in VECTOR_SUFFIXES - {".shp"})
@@ -37,17 +38,17 @@ SITING_MAX_PAIRS = 5_000_000
 DISTANCE_SETS: dict[str, tuple[str, ...]] = access.DISTANCE_SETS
 
 
-def facilities(workspace: str, version: int) -> gpd.GeoDataFrame:
+def facilities(source: Source, version: int) -> gpd.GeoDataFrame:
     """Every facility of the workspace (status, opening date and beds when it has them)."""
-    return data.tables(workspace, version)["facilities"]
+    return data.tables(source, version)["facilities"]
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def area_points(workspace: str, version: int) -> gpd.GeoSeries:
+def area_points(source: Source, version: int) -> gpd.GeoSeries:
     """The point every area is measured from (EPSG:4326 as stored, aligned on the areas' index):
     its population-weighted centre where the areas carry ``pop_lon`` / ``pop_lat``, else its
     representative point. Computed once per version, shared by distances, capacity and siting."""
-    return distance.area_points(data.tables(workspace, version)["areas"])
+    return distance.area_points(data.tables(source, version)["areas"])
 
 
 def supply_choices(fac: gpd.GeoDataFrame) -> list[str]:
@@ -63,41 +64,41 @@ def supply_choices(fac: gpd.GeoDataFrame) -> list[str]:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def counted_facilities(
-    workspace: str, version: int, under_construction: bool, as_of: dt.date | None
+    source: Source, version: int, under_construction: bool, as_of: dt.date | None
 ) -> gpd.GeoDataFrame:
     """The facilities that count for access (operational, plus the what-if ones)."""
     return access.available_facilities(
-        facilities(workspace, version), under_construction=under_construction, as_of=as_of
+        facilities(source, version), under_construction=under_construction, as_of=as_of
     )
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def nearest(
-    workspace: str, version: int, under_construction: bool, as_of: dt.date | None
+    source: Source, version: int, under_construction: bool, as_of: dt.date | None
 ) -> pd.DataFrame:
     """Per area: ``area_id`` and, for each of :data:`DISTANCE_SETS`, ``{name}_km`` and ``{name}_id``."""
-    areas = data.tables(workspace, version)["areas"]
-    counted = counted_facilities(workspace, version, under_construction, as_of)
+    areas = data.tables(source, version)["areas"]
+    counted = counted_facilities(source, version, under_construction, as_of)
     result = distance.nearest_facility_km(
         areas,
         counted,
         types=[],
         groups={k: list(v) for k, v in DISTANCE_SETS.items()},
-        points=area_points(workspace, version),
+        points=area_points(source, version),
     )
     result.insert(0, "area_id", areas["area_id"].to_numpy())
     return result.reset_index(drop=True)
 
 
-def has_beds(workspace: str, version: int) -> bool:
+def has_beds(source: Source, version: int) -> bool:
     """Whether any facility has a bed count."""
-    fac = facilities(workspace, version)
+    fac = facilities(source, version)
     return "beds" in fac and bool(pd.to_numeric(fac["beds"], errors="coerce").notna().any())
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def capacity(
-    workspace: str,
+    source: Source,
     version: int,
     under_construction: bool,
     as_of: dt.date | None,
@@ -110,22 +111,22 @@ def capacity(
     ``supply`` is one of :data:`analytics.supply.SUPPLY_TYPES`: ``beds`` (hospital beds),
     ``staff`` (care facilities' staff), ``desks`` (insurance offices' desks) or ``facility`` (care
     facilities, 1 each; also ``None``)."""
-    areas = data.tables(workspace, version)["areas"]
-    counted, column = supplying(workspace, version, under_construction, as_of, supply)
+    areas = data.tables(source, version)["areas"]
+    counted, column = supplying(source, version, under_construction, as_of, supply)
     result = fca.two_step_fca(
         areas,
         counted,
         catchment_km=catchment_km,
         supply=column,
         decay=default_decay(catchment_km) if decay else None,
-        points=area_points(workspace, version),
+        points=area_points(source, version),
     )
     result.insert(0, "area_id", areas["area_id"].to_numpy())
     return result.reset_index(drop=True)
 
 
 def supplying(
-    workspace: str,
+    source: Source,
     version: int,
     under_construction: bool,
     as_of: dt.date | None,
@@ -133,7 +134,7 @@ def supplying(
 ) -> tuple[gpd.GeoDataFrame, str | None]:
     """The counted facilities that supply ``supply`` (see :func:`capacity`) and the facilities'
     column holding it (None: each counts as 1)."""
-    counted = counted_facilities(workspace, version, under_construction, as_of)
+    counted = counted_facilities(source, version, under_construction, as_of)
     chosen = "facility" if supply is None else supply
     if chosen not in SUPPLY_TYPES:
         raise ValueError(f"supply must be one of {list(SUPPLY_TYPES)}, got {supply!r}")
@@ -143,7 +144,7 @@ def supplying(
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def sites(
-    workspace: str,
+    source: Source,
     version: int,
     under_construction: bool,
     as_of: dt.date | None,
@@ -167,16 +168,16 @@ def sites(
     in ``upload``: file name and bytes, see :func:`candidate_layer`).
     Returns the before/after figures and the chosen sites (EPSG:4326 points).
     """
-    areas = data.tables(workspace, version)["areas"]
+    areas = data.tables(source, version)["areas"]
     demand = areas[["area_id", "name", "population", "geometry"]].copy()
     if objective == "uninsured":
-        cov = data.area_coverage(workspace, version, None, None)
+        cov = data.area_coverage(source, version, None, None)
         demand["uninsured"] = demand["area_id"].map(cov.set_index("area_id")["uninsured"])
-    counted = counted_facilities(workspace, version, under_construction, as_of)
+    counted = counted_facilities(source, version, under_construction, as_of)
     existing = counted[counted["type"].isin(DISTANCE_SETS[care])]
     pool = None
     if candidates == "pipeline":
-        pool = pipeline_sites(workspace, version)
+        pool = pipeline_sites(source, version)
         # With the what-if on, sites under construction already count as facilities: they are
         # no longer somewhere to build.
         pool = pool.loc[~pool.index.isin(counted.index)]
@@ -192,14 +193,14 @@ def sites(
             code="siting_too_large",
             params={"sites": n_candidates, "areas": len(demand), "limit": SITING_MAX_PAIRS},
         )
-    points = area_points(workspace, version)
+    points = area_points(source, version)
     travel: dict[str, pd.DataFrame] = {}
     if measure != "line":
         sites_at = gpd.GeoDataFrame(geometry=points) if pool is None else pool
 
         def trips(to: gpd.GeoDataFrame) -> pd.DataFrame:
             return travel_pairs(
-                source_path(workspace), version, demand, to, radius_km, points=points, mode=measure
+                source_path(source), version, demand, to, radius_km, points=points, mode=measure
             )
 
         travel = {"pairs": trips(sites_at), "existing_pairs": trips(existing)}
@@ -242,9 +243,9 @@ def proposed_sites(
         return None, exc
 
 
-def pipeline_sites(workspace: str, version: int) -> gpd.GeoDataFrame:
+def pipeline_sites(source: Source, version: int) -> gpd.GeoDataFrame:
     """Planned and under-construction facilities (candidate sites for the siting tool)."""
-    fac = facilities(workspace, version)
+    fac = facilities(source, version)
     if "status" not in fac:
         return fac.iloc[0:0]
     return fac[fac["status"].isin(["planned", "under_construction"])]

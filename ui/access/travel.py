@@ -2,8 +2,8 @@
 travel time, each area's minutes to the nearest facility of every set, and capacity within a
 catchment in minutes (2SFCA / E2SFCA over travel times).
 
-Keyed like :mod:`ui.access.data` on workspace + version and plain parameters, plus the travel
-mode; the road network itself is processed once per stored set of files
+Keyed like :mod:`ui.access.data` on the session's source + version and plain parameters, plus the
+travel mode; the road network itself is processed once per stored set of files
 (:mod:`traveltime.workspace`).
 """
 
@@ -19,7 +19,7 @@ from analytics.capacity import default_decay
 from traveltime import workspace as travel
 from ui import data
 from ui.access import data as access_data
-from ui.scope import source_path
+from ui.scope import Source, source_path
 
 #: The "measure by" choices: straight line (km) or travel time over the roads, by mode.
 MEASURES: tuple[str, ...] = ("line", "motorised", "walking")
@@ -31,26 +31,26 @@ def unit_of(measure: str) -> str:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def has_roads(workspace: str, version: int) -> bool:
+def has_roads(source: Source, version: int) -> bool:
     """Whether the version holds a road extract, so travel time can be measured."""
-    return travel.has_roads(source_path(workspace), version)
+    return travel.has_roads(source_path(source), version)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def nearest_minutes(
-    workspace: str, version: int, under_construction: bool, as_of: dt.date | None, mode: str
+    source: Source, version: int, under_construction: bool, as_of: dt.date | None, mode: str
 ) -> pd.DataFrame:
     """Per area: ``area_id`` and, for each of :data:`analytics.access.DISTANCE_SETS`,
     ``{name}_min`` (travel minutes over the roads by ``mode``) and ``{name}_id``."""
-    areas = data.tables(workspace, version)["areas"]
-    counted = access_data.counted_facilities(workspace, version, under_construction, as_of)
+    areas = data.tables(source, version)["areas"]
+    counted = access_data.counted_facilities(source, version, under_construction, as_of)
     result = travel.nearest_minutes(
-        source_path(workspace),  # the roads are the workspace's; the areas are the scope's
+        source_path(source),  # the roads are the workspace's; the areas are the scope's
         version,
         areas,
         counted,
         access.DISTANCE_SETS,
-        points=access_data.area_points(workspace, version),
+        points=access_data.area_points(source, version),
         mode=mode,
     )
     result.insert(0, "area_id", areas["area_id"].to_numpy())
@@ -59,7 +59,7 @@ def nearest_minutes(
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def capacity_minutes(
-    workspace: str,
+    source: Source,
     version: int,
     under_construction: bool,
     as_of: dt.date | None,
@@ -70,15 +70,15 @@ def capacity_minutes(
 ) -> pd.DataFrame:
     """:func:`ui.access.data.capacity` measured in travel minutes by ``mode``: the catchment
     (and the decay's zones) in minutes, the area–facility trips from the road network."""
-    areas = data.tables(workspace, version)["areas"]
-    counted, column = access_data.supplying(workspace, version, under_construction, as_of, supply)
+    areas = data.tables(source, version)["areas"]
+    counted, column = access_data.supplying(source, version, under_construction, as_of, supply)
     pairs = travel.travel_pairs(
-        source_path(workspace),  # the roads are the workspace's; the areas are the scope's
+        source_path(source),  # the roads are the workspace's; the areas are the scope's
         version,
         areas,
         counted,
         float(catchment_min),
-        points=access_data.area_points(workspace, version),
+        points=access_data.area_points(source, version),
         mode=mode,
     )
     result = fca.two_step_fca(

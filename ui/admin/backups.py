@@ -11,6 +11,7 @@ from geodata.uploads.reading import safe_file_name
 from ui.admin.versions import cached_versions
 from ui.context import Context
 from ui.downloads import recorded
+from ui.scope import Source
 
 
 def backup_section(ctx: Context) -> None:
@@ -41,8 +42,8 @@ def backup_section(ctx: Context) -> None:
 
 
 @st.cache_data(show_spinner=False, max_entries=2)
-def cached_backup(workspace: str, version: int, number: int, fmt: str) -> bytes:
-    return backup_bytes(workspace, version=number, fmt=fmt)  # type: ignore[arg-type]
+def cached_backup(source: Source, version: int, number: int, fmt: str) -> bytes:
+    return backup_bytes(source, version=number, fmt=fmt)  # type: ignore[arg-type]
 
 
 __all__ = [

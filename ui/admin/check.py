@@ -23,6 +23,7 @@ from render.safe import md_escape
 from ui.admin.upload import author
 from ui.context import Context
 from ui.downloads import table_downloads
+from ui.scope import Source
 
 
 def scheme_label(ctx: Context, scheme: str) -> str:
@@ -85,9 +86,9 @@ def dates_choice(
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def reporting_calendar(workspace: str, version: int) -> str:
+def reporting_calendar(source: Source, version: int) -> str:
     """The workspace's reporting calendar (keyed on path + version)."""
-    return workspace_calendar(workspace, version)
+    return workspace_calendar(source, version)
 
 
 def check(

@@ -22,6 +22,7 @@ from render.format import fmt_int
 from render.i18n import isolated, separator
 from render.safe import md_escape
 from ui.context import Context
+from ui.scope import Source
 
 _STATE = "dm_state"
 
@@ -197,9 +198,9 @@ def name_matching(
 
 
 @st.cache_data(show_spinner=False, max_entries=2)
-def current_tables(workspace: str, version: int) -> dict[str, pd.DataFrame]:
+def current_tables(source: Source, version: int) -> dict[str, pd.DataFrame]:
     """The tables (and name crosswalk) an import checks against (keyed on path + version)."""
-    return I.current_tables(workspace, version)
+    return I.current_tables(source, version)
 
 
 def author(ctx: Context) -> str:

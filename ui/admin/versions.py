@@ -16,6 +16,7 @@ from render.safe import md_escape
 from ui.admin.upload import author, forget_upload
 from ui.context import Context
 from ui.downloads import audit_actor, table_downloads
+from ui.scope import Source
 
 
 def versions_section(ctx: Context) -> None:
@@ -87,16 +88,17 @@ def versions_section(ctx: Context) -> None:
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def cached_versions(workspace: str, version: int) -> pd.DataFrame:
-    """Versions list (keyed on workspace path + newest version)."""
-    return version_table(workspace)
+def cached_versions(source: Source, version: int) -> pd.DataFrame:
+    """Versions list (keyed on the source, the whole workspace on this page closed to partners, +
+    newest version)."""
+    return version_table(source)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def cached_compare(
-    workspace: str, version: int, old: int, new: int
+    source: Source, version: int, old: int, new: int
 ) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
-    return compare_versions(workspace, old, new)
+    return compare_versions(source, old, new)
 
 
 def reset_demo_section(ctx: Context) -> None:

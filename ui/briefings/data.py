@@ -24,6 +24,7 @@ from reports.documents import make_briefing
 from ui import data, views
 from ui.auth import may
 from ui.context import Context
+from ui.scope import Source
 
 
 def md(text: object) -> str:
@@ -36,9 +37,9 @@ def pct(ctx: Context, value: object) -> str:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def partner_names(workspace: str, version: int, lang: str) -> dict[str, str]:
+def partner_names(source: Source, version: int, lang: str) -> dict[str, str]:
     """Partner id -> name in ``lang`` (``name_fa``... where the workspace has it)."""
-    partners = data.tables(workspace, version)["partners"]
+    partners = data.tables(source, version)["partners"]
     if not len(partners):
         return {}
     names = display_names(partners, "name", lang).fillna(partners["name"])
@@ -56,7 +57,7 @@ def briefing_scope(ctx: Context, scope: str, scope_id: str | None) -> tuple[str,
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def briefing_pdf(
-    workspace: str,
+    source: Source,
     version: int,
     lang: str,
     calendar: str,
@@ -70,7 +71,7 @@ def briefing_pdf(
     """The briefing PDF of the session's tables (a partner's: its own areas only) and its
     number of pages."""
     return make_briefing(
-        data.tables(workspace, version),
+        data.tables(source, version),
         Language(lang, calendar),
         title=title,
         version=version,

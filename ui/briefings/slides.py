@@ -18,6 +18,7 @@ from ui import data
 from ui.briefings.choices import Choices
 from ui.context import Context
 from ui.gaps import data as gd
+from ui.scope import Source
 
 #: The slides that open a presentation by units, before the units themselves.
 REGION, TREND = "@region", "@trend"
@@ -29,11 +30,11 @@ def unit_level(offered: Choices) -> str:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def need_order(workspace: str, version: int, period: pd.Timestamp | None, level: str) -> list[str]:
+def need_order(source: Source, version: int, period: pd.Timestamp | None, level: str) -> list[str]:
     """The ids of the units at ``level`` (``district`` or ``area``), most in need first: by the
     Gap analysis's priority score with its starting weights, ties and units without a score
     (no population, no data) by id, the latter last."""
-    inputs = gd.priority_inputs(workspace, version, period, level)
+    inputs = gd.priority_inputs(source, version, period, level)
     key = data.LEVEL_KEYS[level]
     scores = priority_score(inputs, DEFAULT_WEIGHTS)
     order = pd.DataFrame(

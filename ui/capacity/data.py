@@ -37,9 +37,10 @@ from geodata.tables.utilisation import delete_scenario, save_scenario
 from geodata.users.audit import Actor
 from ui import data
 from ui.capacity.budget import check_whatif, new_sites
+from ui.scope import Source
 
 
-def facilities(source: str, version: int) -> gpd.GeoDataFrame:
+def facilities(source: Source, version: int) -> gpd.GeoDataFrame:
     return data.tables(source, version)["facilities"]
 
 
@@ -73,7 +74,7 @@ def settings_for(
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def coverage(source: str, version: int) -> pd.Series | None:
+def coverage(source: Source, version: int) -> pd.Series | None:
     """Insured share per area (latest month), aligned on the areas' index; None without counts."""
     if not data.has_insured(source, version):
         return None
@@ -83,7 +84,9 @@ def coverage(source: str, version: int) -> pd.Series | None:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def baseline(source: str, version: int, settings: whatif.NetworkSettings) -> whatif.NetworkResult:
+def baseline(
+    source: Source, version: int, settings: whatif.NetworkSettings
+) -> whatif.NetworkResult:
     """The network as it is (operational facilities)."""
     tables = data.tables(source, version)
     return whatif.evaluate_network(
@@ -93,7 +96,7 @@ def baseline(source: str, version: int, settings: whatif.NetworkSettings) -> wha
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def scenario(
-    source: str, version: int, settings: whatif.NetworkSettings, changes: tuple[Change, ...]
+    source: Source, version: int, settings: whatif.NetworkSettings, changes: tuple[Change, ...]
 ) -> whatif.ScenarioResult:
     """The network before and after ``changes`` (refused beyond the what-if's budget,
     :func:`ui.capacity.budget.check_whatif`, before anything is measured)."""
@@ -109,11 +112,11 @@ def scenario(
     )
 
 
-def utilisation(source: str, version: int) -> pd.DataFrame:
+def utilisation(source: Source, version: int) -> pd.DataFrame:
     return data.tables(source, version)["utilisation"]
 
 
-def measures(source: str, version: int) -> list[str]:
+def measures(source: Source, version: int) -> list[str]:
     """The measures recorded, known ones first (in vocabulary order)."""
     rows = utilisation(source, version)
     present = set(rows["measure"].dropna().astype(str)) if len(rows) else set()
@@ -123,7 +126,7 @@ def measures(source: str, version: int) -> list[str]:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def growth(source: str, version: int, measure: str) -> pd.DataFrame:
+def growth(source: Source, version: int, measure: str) -> pd.DataFrame:
     """Per facility with records of ``measure``: the latest window and the one before, growth,
     and the facility's name, type, district and beds."""
     tables = data.tables(source, version)
@@ -145,7 +148,7 @@ def growth(source: str, version: int, measure: str) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def district_growth(source: str, version: int, measure: str) -> pd.DataFrame:
+def district_growth(source: Source, version: int, measure: str) -> pd.DataFrame:
     per_facility = growth(source, version, measure)
     groups = pd.Series(
         per_facility["district"].to_numpy(), index=per_facility["facility_id"].to_numpy()
@@ -154,12 +157,12 @@ def district_growth(source: str, version: int, measure: str) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def series(source: str, version: int, measure: str) -> pd.DataFrame:
+def series(source: Source, version: int, measure: str) -> pd.DataFrame:
     return utilisation_series(utilisation(source, version), measure)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def district_series(source: str, version: int, measure: str) -> pd.DataFrame:
+def district_series(source: Source, version: int, measure: str) -> pd.DataFrame:
     """``measure`` per district and period (see :func:`analytics.utilisation.group_series`)."""
     per_facility = growth(source, version, measure)
     groups = pd.Series(
@@ -169,12 +172,12 @@ def district_series(source: str, version: int, measure: str) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def facility_series(source: str, version: int, measure: str, facility_id: str) -> pd.DataFrame:
+def facility_series(source: Source, version: int, measure: str, facility_id: str) -> pd.DataFrame:
     """``measure`` of one facility per period."""
     return utilisation_series(utilisation(source, version), measure, [facility_id])
 
 
-def latest_totals(source: str, version: int, measure: str | None) -> pd.Series:
+def latest_totals(source: Source, version: int, measure: str | None) -> pd.Series:
     """``measure`` per facility in the latest window (complete facilities only)."""
     if measure is None:
         return pd.Series(dtype="float64")
@@ -182,14 +185,14 @@ def latest_totals(source: str, version: int, measure: str | None) -> pd.Series:
     return pd.Series(per_facility["current"].to_numpy(), index=per_facility["facility_id"])
 
 
-def stored_scenarios(source: str, version: int) -> pd.DataFrame:
+def stored_scenarios(source: Source, version: int) -> pd.DataFrame:
     """Rows of the ``scenarios`` table (empty for a partner's session)."""
     return data.tables(source, version)["scenarios"]
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def comparison(
-    source: str,
+    source: Source,
     version: int,
     settings: whatif.NetworkSettings,
     extra: tuple[tuple[str, tuple[Change, ...]], ...] = (),
@@ -232,7 +235,7 @@ def comparison(
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def sites_after(
-    source: str,
+    source: Source,
     version: int,
     care: str,
     k: int,
@@ -251,7 +254,7 @@ def sites_after(
 
 
 def siting_changes(
-    source: str,
+    source: Source,
     version: int,
     care: str,
     k: int,
@@ -283,7 +286,7 @@ def siting_changes(
     )
 
 
-def next_site_id(source: str, version: int, pending: tuple[Change, ...] = ()) -> str:
+def next_site_id(source: Source, version: int, pending: tuple[Change, ...] = ()) -> str:
     """The first ``NEW-n`` id that no facility and no pending change uses."""
     taken = {
         *facilities(source, version)["facility_id"].astype(str),

@@ -1,4 +1,4 @@
-"""Cached loaders of the gap-analysis page, keyed on workspace path + version (never a frame).
+"""Cached loaders of the gap-analysis page, keyed on the session's source + version (never a frame).
 
 They read the tables through :mod:`ui.data` and hand them to the pure functions of
 ``analytics.priority``, ``analytics.clusters``, ``analytics.trends``, ``analytics.uncertainty`` and
@@ -13,15 +13,16 @@ import streamlit as st
 from analytics import access, breakdowns, clusters, distance, priority, trends
 from analytics import coverage as cov
 from ui import data
+from ui.scope import Source
 
 LEVELS = ("district", "area")
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def distance_to_care_km(workspace: str, version: int) -> pd.Series | None:
+def distance_to_care_km(source: Source, version: int) -> pd.Series | None:
     """Distance from each area to its nearest operational care facility (not insurance offices),
     or None when the workspace has no facilities."""
-    tables = data.tables(workspace, version)
+    tables = data.tables(source, version)
     facilities = tables["facilities"]
     if not len(facilities):
         return None
@@ -42,16 +43,16 @@ def distance_to_care_km(workspace: str, version: int) -> pd.Series | None:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def priority_inputs(
-    workspace: str, version: int, period: pd.Timestamp | None, level: str
+    source: Source, version: int, period: pd.Timestamp | None, level: str
 ) -> pd.DataFrame:
     """Coverage figures of each unit at ``level`` joined with its raw priority components."""
-    per_area = data.area_coverage(workspace, version, period, None)
-    inputs = priority.priority_inputs(per_area, distance_to_care_km(workspace, version))
+    per_area = data.area_coverage(source, version, period, None)
+    inputs = priority.priority_inputs(per_area, distance_to_care_km(source, version))
     if level == "area":
         # uninsured and deprivation are the area's own columns already
         return per_area.join(inputs.drop(columns=[c for c in inputs if c in per_area]))
-    grouped = data.grouped_coverage(workspace, version, period, None, "district")
-    target = data.region_target(workspace, version, period) or 1.0
+    grouped = data.grouped_coverage(source, version, period, None, "district")
+    target = data.region_target(source, version, period) or 1.0
     parts = priority.aggregate_priority_inputs(
         inputs,
         per_area["district_id"],
@@ -67,70 +68,68 @@ def priority_inputs(
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def coverage_clusters(
-    workspace: str, version: int, period: pd.Timestamp | None, alpha: float
+    source: Source, version: int, period: pd.Timestamp | None, alpha: float
 ) -> pd.DataFrame:
     """Cold spots and isolated low areas of coverage in a month (999 permutations, seeded)."""
-    per_area = data.area_coverage(workspace, version, period, None)
-    areas = data.tables(workspace, version)["areas"]
+    per_area = data.area_coverage(source, version, period, None)
+    areas = data.tables(source, version)["areas"]
     return clusters.coverage_clusters(areas, per_area.set_index("area_id")["coverage"], alpha=alpha)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def area_monthly(workspace: str, version: int) -> pd.DataFrame:
+def area_monthly(source: Source, version: int) -> pd.DataFrame:
     """Coverage per area and month (long)."""
-    tables = data.tables(workspace, version)
+    tables = data.tables(source, version)
     return cov.coverage_over_time(tables["areas"], tables["insured"], by="area_id")
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def projections(
-    workspace: str, version: int, level: str, last_n: int, goal: float, confidence: float
+    source: Source, version: int, level: str, last_n: int, goal: float, confidence: float
 ) -> pd.DataFrame:
     """Pace and projection to ``goal`` per unit of ``level`` (``region``, ``district``, ``area``)."""
     if level == "area":
-        wide = trends.wide_coverage(area_monthly(workspace, version), "area_id")
+        wide = trends.wide_coverage(area_monthly(source, version), "area_id")
     elif level == "district":
-        wide = trends.wide_coverage(
-            data.trend(workspace, version, None, "district_id"), "district_id"
-        )
+        wide = trends.wide_coverage(data.trend(source, version, None, "district_id"), "district_id")
     else:
-        region = data.trend(workspace, version, None, None)
+        region = data.trend(source, version, None, None)
         wide = region.set_index("period")[["coverage"]].T.rename(index={"coverage": "region"})
     return trends.project_to_goal(trends.pace(wide, last_n, confidence), goal)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def outreach_effect(workspace: str, version: int, months_after: int) -> pd.DataFrame:
+def outreach_effect(source: Source, version: int, months_after: int) -> pd.DataFrame:
     """Coverage before and after each outreach session in its area."""
-    tables = data.tables(workspace, version)
+    tables = data.tables(source, version)
     sessions = tables["outreach"]
     if not len(sessions) or "area_id" not in sessions:
         return pd.DataFrame()
-    out = trends.outreach_before_after(sessions, area_monthly(workspace, version), months_after)
+    out = trends.outreach_before_after(sessions, area_monthly(source, version), months_after)
     names = tables["areas"].set_index("area_id")["name"]
     out["name"] = out["area_id"].map(names)
     return out
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def scheme_breakdown(workspace: str, version: int, period: pd.Timestamp | None) -> pd.DataFrame:
-    per_area = data.area_coverage(workspace, version, period, None)
-    return breakdowns.by_scheme(data.tables(workspace, version)["insured"], per_area, period)
+def scheme_breakdown(source: Source, version: int, period: pd.Timestamp | None) -> pd.DataFrame:
+    per_area = data.area_coverage(source, version, period, None)
+    return breakdowns.by_scheme(data.tables(source, version)["insured"], per_area, period)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def group_breakdown(workspace: str, version: int, period: pd.Timestamp | None) -> pd.DataFrame:
-    return breakdowns.by_population_group(data.area_coverage(workspace, version, period, None))
+def group_breakdown(source: Source, version: int, period: pd.Timestamp | None) -> pd.DataFrame:
+    return breakdowns.by_population_group(data.area_coverage(source, version, period, None))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def underserved_breakdown(
-    workspace: str, version: int, period: pd.Timestamp | None
+    source: Source, version: int, period: pd.Timestamp | None
 ) -> pd.DataFrame:
-    per_area = data.area_coverage(workspace, version, period, None)
+    per_area = data.area_coverage(source, version, period, None)
     return breakdowns.underserved_vs_other(per_area)
 
 
-def target_line(workspace: str, version: int, period: pd.Timestamp, scopes: pd.Series) -> pd.Series:
+def target_line(source: Source, version: int, period: pd.Timestamp, scopes: pd.Series) -> pd.Series:
     """The target line in ``period`` per unit (its own scope, else the region's)."""
-    return trends.target_at(data.tables(workspace, version)["targets"], period, scopes)
+    return trends.target_at(data.tables(source, version)["targets"], period, scopes)

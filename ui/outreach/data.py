@@ -22,6 +22,7 @@ from analytics.villages import ModelVillages, model_villages
 from render.language import display_names
 from ui import data
 from ui.localize import names_by_key
+from ui.scope import Source
 
 #: Walking radii offered (metres). Beyond 2 km a desk is no longer within walking distance.
 RADII_M = (250, 500, 750, 1000, 1250, 1500, 2000)
@@ -37,13 +38,13 @@ def area_names(areas: pd.DataFrame, lang: str) -> tuple[pd.Series, pd.Series]:
     return names, names_by_key(areas, "district_id", "district_name", lang)
 
 
-def weight_column(source: str, version: int) -> str:
+def weight_column(source: Source, version: int) -> str:
     """What the planner counts: uninsured people, or population where there are no counts."""
     return "uninsured" if data.has_insured(source, version) else "population"
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def demand(source: str, version: int) -> gpd.GeoDataFrame:
+def demand(source: Source, version: int) -> gpd.GeoDataFrame:
     """Areas with ``insured``, ``uninsured`` and ``coverage`` of the latest month (NaN where a
     workspace or an area has no count)."""
     areas = data.tables(source, version)["areas"]
@@ -54,7 +55,7 @@ def demand(source: str, version: int) -> gpd.GeoDataFrame:
     return frame
 
 
-def partner_choices(source: str, version: int) -> list[str]:
+def partner_choices(source: Source, version: int) -> list[str]:
     """Partners that have at least one area in this scope, in the partners table's order (then
     ids that only the areas name)."""
     tables = data.tables(source, version)
@@ -66,7 +67,7 @@ def partner_choices(source: str, version: int) -> list[str]:
     return [p for p in listed if p in present] + sorted(present - set(listed))
 
 
-def partner_names(source: str, version: int) -> dict[str, str]:
+def partner_names(source: Source, version: int) -> dict[str, str]:
     """Partner id → name (the id itself where the partners table has no name)."""
     partners = data.tables(source, version)["partners"]
     if not len(partners) or "name" not in partners:
@@ -75,7 +76,7 @@ def partner_names(source: str, version: int) -> dict[str, str]:
     return dict(zip(names["partner_id"].astype(str), names["name"].astype(str), strict=True))
 
 
-def scoped(source: str, version: int, partner_id: str | None) -> gpd.GeoDataFrame:
+def scoped(source: Source, version: int, partner_id: str | None) -> gpd.GeoDataFrame:
     """The demand areas of the plan's scope: every area, or one partner's."""
     frame = demand(source, version)
     if partner_id is None:
@@ -86,7 +87,7 @@ def scoped(source: str, version: int, partner_id: str | None) -> gpd.GeoDataFram
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def desk_plan(
-    source: str,
+    source: Source,
     version: int,
     desks_per_day: int,
     days: int,
@@ -110,7 +111,7 @@ def desk_plan(
     )
 
 
-def desk_capacity(source: str, version: int) -> recorded.DeskCapacity:
+def desk_capacity(source: Source, version: int) -> recorded.DeskCapacity:
     """The default people a desk enrols per day, from every recorded session this session may
     see (see :func:`analytics.sessions.desk_capacity`): the same whichever partner the plan is
     limited to, so that choosing a partner never moves the setting."""
@@ -119,7 +120,7 @@ def desk_capacity(source: str, version: int) -> recorded.DeskCapacity:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def villages(
-    source: str,
+    source: Source,
     version: int,
     partner_id: str | None,
     rule: str,
@@ -139,7 +140,7 @@ def villages(
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def sessions(source: str, version: int) -> pd.DataFrame:
+def sessions(source: Source, version: int) -> pd.DataFrame:
     """Recorded sessions with their area (from the point where the record names none) and a
     position: the recorded point, else the area's representative point."""
     tables = data.tables(source, version)
@@ -155,7 +156,7 @@ def sessions(source: str, version: int) -> pd.DataFrame:
     return found
 
 
-def scoped_sessions(source: str, version: int, partner_id: str | None) -> pd.DataFrame:
+def scoped_sessions(source: Source, version: int, partner_id: str | None) -> pd.DataFrame:
     """The sessions of the plan's scope (every session, or those in one partner's areas)."""
     found = sessions(source, version)
     if partner_id is None:
@@ -166,7 +167,7 @@ def scoped_sessions(source: str, version: int, partner_id: str | None) -> pd.Dat
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def work_list(
-    source: str,
+    source: Source,
     version: int,
     partner_id: str | None,
     plan_args: tuple[int, int, float, int, dt.date | None] | None,

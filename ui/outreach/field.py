@@ -31,12 +31,13 @@ from ui import data
 from ui.context import Context
 from ui.downloads import audit_actor, recorded, table_downloads
 from ui.localize import localized_table
+from ui.scope import Source
 
 _DONE = "outreach_field_done"
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def desk_places(source: str, version: int, lang: str, points: pd.DataFrame) -> pd.DataFrame:
+def desk_places(source: Source, version: int, lang: str, points: pd.DataFrame) -> pd.DataFrame:
     """The nearest named facility (in ``lang``) to each desk position (``lon``, ``lat``) and how
     far it is (see :func:`analytics.fieldplan.nearest_places`)."""
     facilities = access.available_facilities(data.tables(source, version)["facilities"])

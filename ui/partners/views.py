@@ -26,6 +26,7 @@ from ui.context import Context
 from ui.downloads import audit_actor, table_downloads
 from ui.localize import localized_table
 from ui.partners import data as partner_data
+from ui.scope import Source
 from ui.state import keep
 
 #: Distinct fills for partners: ColorBrewer Dark2 then Set2 (colour-blind friendly, print well),
@@ -348,7 +349,7 @@ def trend_section(ctx: Context, cards: pd.DataFrame) -> None:
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def trend_chart(
-    workspace: str,
+    source: Source,
     version: int,
     partner_id: str,
     area_id: str | None,
@@ -363,13 +364,11 @@ def trend_chart(
     if area_id:
         ids: tuple[str, ...] = (area_id,)
     else:
-        ids = tuple(
-            partner_data.partner_areas(workspace, version, partner_id)["area_id"].astype(str)
-        )
-    sessions = partner_data.sessions_in(workspace, version, ids)
+        ids = tuple(partner_data.partner_areas(source, version, partner_id)["area_id"].astype(str))
+    sessions = partner_data.sessions_in(source, version, ids)
     figure = charts.coverage_trend(
-        data.trend(workspace, version, None, None, area_ids=ids),
-        partner_data.partner_target_line(workspace, version, partner_id),
+        data.trend(source, version, None, None, area_ids=ids),
+        partner_data.partner_target_line(source, version, partner_id),
         lang,
         title=title,
         sessions=sessions if len(sessions) else None,
