@@ -143,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
 def _map(args, tables, lang, title, version, demo, restrict_to_partner, parse_month):
     from render.language import display_names
     from reports.exports import geojson_bytes, geopackage_bytes
-    from reports.mapexport import LEVEL_KEYS, map_html, map_png_bytes, view_frame
+    from reports.mapexport import LEVEL_KEYS, map_html, map_png_bytes, unit_labels, view_frame
 
     if args.partner:
         known = set(tables["areas"].get("partner_id", []).dropna().astype(str))
@@ -182,9 +182,15 @@ def _map(args, tables, lang, title, version, demo, restrict_to_partner, parse_mo
         outlines = None
         if args.level == "area" and tables["areas"]["district_id"].notna().any():
             outlines = tables["areas"][["district_id", "geometry"]].dissolve("district_id")
+        labels = unit_labels(frame, name_column, id_column, lang)
+        if args.level == "area":
+            areas = tables["areas"]
+            named = outlines is not None and "district_name" in areas
+            labels = unit_labels(areas, "district_name", "district_id", lang) if named else None
         args.out.write_bytes(
             map_png_bytes(
                 frame,
+                labels=labels,
                 metric=args.metric,
                 lang=lang,
                 place=place,

@@ -259,8 +259,12 @@ def build_briefing(
 
     districts = gpd.GeoDataFrame(geometry=[], crs=areas.crs)
     if "district_id" in areas and areas["district_id"].notna().any() and scope != "district":
+        # Their names (in every language the workspace has) label the briefing's map.
+        named = [c for c in areas.columns if c == "district_name" or c.startswith("district_name_")]
         districts = (
-            areas[["district_id", areas.geometry.name]].dissolve("district_id").reset_index()
+            areas[["district_id", *named, areas.geometry.name]]
+            .dissolve("district_id", aggfunc="first")
+            .reset_index()
         )
 
     facilities = data.get("facilities")

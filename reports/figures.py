@@ -20,11 +20,13 @@ from dataclasses import dataclass
 import geopandas as gpd
 import matplotlib
 import pandas as pd
+from matplotlib import patheffects
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrow, Patch, Rectangle
 
 from analytics.classify import NO_DATA_COLOUR, classify, palette_for
 from geodata.tables.calendar import tick_months
+from render.format import localize_digits
 from render.language import Language
 from reports.fonts import matplotlib_families
 
@@ -153,6 +155,49 @@ def _scale_bar(ax, lang: Language, fontsize: float) -> None:
     )
 
 
+#: A label is drawn only on a shape at least this share of the map's width across.
+LABEL_MIN_WIDTH = 0.05
+
+
+def place_labels(shapes: gpd.GeoDataFrame, names: pd.Series) -> gpd.GeoDataFrame:
+    """``shapes``' polygons with a ``label`` column from ``names`` (same index); the unnamed
+    left out. What :func:`map_figure` and :func:`briefing_map_png` label the map with."""
+    named = names.reindex(shapes.index)
+    keep = named.notna().to_numpy() & (named.astype("string").str.strip() != "").fillna(False)
+    keep &= ~(shapes.geometry.isna() | shapes.geometry.is_empty).to_numpy()
+    return gpd.GeoDataFrame(
+        {"label": named[keep].astype(str).to_numpy()},
+        geometry=shapes.geometry[keep].to_numpy(),
+        crs=shapes.crs,
+    )
+
+
+def _draw_labels(ax, labels: gpd.GeoDataFrame, lang: Language, fontsize: float) -> None:
+    """Each label at a point inside its shape, with a white halo, in the reader's digits;
+    shapes narrower than :data:`LABEL_MIN_WIDTH` of the map stay unlabelled."""
+    x0, x1 = ax.get_xlim()
+    bounds = labels.geometry.bounds
+    wide = ((bounds["maxx"] - bounds["minx"]) >= (x1 - x0) * LABEL_MIN_WIDTH).to_numpy()
+    shown = labels[wide]
+    points = shown.geometry.representative_point()
+    mark = RLM if lang.rtl else ""
+    halo = [patheffects.withStroke(linewidth=2.2, foreground="white")]
+    for point, text in zip(points, shown["label"], strict=True):
+        ax.text(
+            point.x,
+            point.y,
+            mark + localize_digits(str(text), lang.code),
+            ha="center",
+            va="center",
+            fontsize=fontsize,
+            fontweight="bold",
+            color=INK,
+            path_effects=halo,
+            zorder=6,
+            clip_on=True,
+        )
+
+
 def _north_arrow(ax, lang: Language, fontsize: float) -> None:
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
@@ -220,8 +265,10 @@ def briefing_map_png(
     outlines: gpd.GeoDataFrame | None = None,
     size_in: tuple[float, float] = (7.0, 5.2),
     dpi: int = 200,
+    labels: gpd.GeoDataFrame | None = None,
 ) -> bytes:
-    """The briefing's map: filled polygons, district outlines, scale bar and north arrow."""
+    """The briefing's map: filled polygons, district outlines, ``labels`` (see
+    :func:`place_labels`), scale bar and north arrow."""
     with matplotlib.rc_context({"font.family": matplotlib_families(lang.code)}):
         fig = Figure(figsize=size_in)
         ax = fig.add_axes((0, 0, 1, 1))
@@ -232,6 +279,8 @@ def briefing_map_png(
             colours,
             outlines.to_crs(projected.crs) if outlines is not None and len(outlines) else None,
         )
+        if labels is not None and len(labels):
+            _draw_labels(ax, labels.to_crs(projected.crs), lang, 7)
         _scale_bar(ax, lang, 8)
         _north_arrow(ax, lang, 9)
         return _png(fig, dpi)
@@ -254,12 +303,14 @@ def map_figure(
     outlines: gpd.GeoDataFrame | None = None,
     highlight: gpd.GeoDataFrame | None = None,
     size_in: tuple[float, float] = (11.0, 8.0),
+    labels: gpd.GeoDataFrame | None = None,
 ) -> Figure:
     """The map export as a figure: title, date, map, legend, scale bar, north arrow and
     data-source note (call it inside the language's font context, as :func:`map_png` does).
 
     The figure's texts are: ``fig.texts`` title, date line and source note; the legend's title and
-    one row per class; on the map's axes the scale bar's length and the north arrow's letter.
+    one row per class; on the map's axes the place ``labels`` (:func:`place_labels`), the scale
+    bar's length and the north arrow's letter.
     """
     fig = Figure(figsize=size_in)
     ax = fig.add_axes((0.26 if lang.rtl else 0.02, 0.08, 0.72, 0.78))
@@ -271,6 +322,8 @@ def map_figure(
         outlines.to_crs(projected.crs) if outlines is not None and len(outlines) else None,
         highlight.to_crs(projected.crs) if highlight is not None and len(highlight) else None,
     )
+    if labels is not None and len(labels):
+        _draw_labels(ax, labels.to_crs(projected.crs), lang, 8)
     _scale_bar(ax, lang, 9)
     _north_arrow(ax, lang, 11)
     anchor_x, ha = (0.98, "right") if lang.rtl else (0.02, "left")
@@ -316,6 +369,7 @@ def map_png(
     highlight: gpd.GeoDataFrame | None = None,
     size_in: tuple[float, float] = (11.0, 8.0),
     dpi: int = 150,
+    labels: gpd.GeoDataFrame | None = None,
 ) -> bytes:
     """The map export as PNG bytes (see :func:`map_figure`)."""
     with matplotlib.rc_context({"font.family": matplotlib_families(lang.code)}):
@@ -330,6 +384,7 @@ def map_png(
             outlines=outlines,
             highlight=highlight,
             size_in=size_in,
+            labels=labels,
         )
         return _png(fig, dpi)
 

@@ -15,9 +15,9 @@ import pandas as pd
 from analytics import coverage as cov
 from analytics.geometry import area_km2, merge_by
 from render.language import Language, display_names
-from reports.figures import METRIC_KINDS, classify_metric, map_png
+from reports.figures import METRIC_KINDS, classify_metric, map_png, place_labels
 
-__all__ = ["LEVEL_KEYS", "map_figure", "map_html", "map_png_bytes", "view_frame"]
+__all__ = ["LEVEL_KEYS", "map_figure", "map_html", "map_png_bytes", "unit_labels", "view_frame"]
 
 LEVEL_KEYS = {"district": "district_id", "area": "area_id"}
 
@@ -64,6 +64,19 @@ def _names(frame: pd.DataFrame, name_column: str, id_column: str, lang: Language
     return display_names(frame, name_column, lang.code).fillna(frame[id_column]).astype(str)
 
 
+def unit_labels(
+    shapes: gpd.GeoDataFrame, name_column: str, id_column: str, lang: Language
+) -> gpd.GeoDataFrame:
+    """``shapes`` labelled with their names in ``lang`` (else their ids), one label per unit:
+    the ``labels`` of :func:`map_png_bytes` (e.g. the districts over an area map)."""
+    units = (
+        shapes.dissolve(id_column, as_index=False)
+        if shapes[id_column].duplicated().any()
+        else shapes
+    )
+    return place_labels(units, _names(units, name_column, id_column, lang))
+
+
 def _title(metric: str, lang: Language, place: str) -> str:
     return lang.t("reports.map.export_title", metric=lang.t(f"metric.{metric}"), place=place)
 
@@ -100,6 +113,7 @@ def map_figure(
     breaks: list[float] | None = None,
     id_column: str | None = None,
     highlight: str | None = None,
+    labels: gpd.GeoDataFrame | None = None,
 ):
     """The map view as a matplotlib figure (see :func:`map_png_bytes`); its texts can be read
     back (``fig.texts``, the legend, the axes' texts) without drawing it."""
@@ -120,6 +134,7 @@ def map_figure(
             source_note=source_note,
             outlines=outlines,
             highlight=_highlighted(frame, id_column, highlight),
+            labels=labels,
         )
 
 
@@ -138,6 +153,7 @@ def map_png_bytes(
     breaks: list[float] | None = None,
     id_column: str | None = None,
     highlight: str | None = None,
+    labels: gpd.GeoDataFrame | None = None,
 ) -> bytes:
     """The map view as a PNG with title, legend, date, scale bar, north arrow and source note.
 
@@ -157,6 +173,8 @@ def map_png_bytes(
         The classification, as on the dashboard's map (:func:`analytics.classify.classify`).
     id_column, highlight
         The unit drawn with a thick outline (the one chosen on the map), by its id.
+    labels
+        Place names drawn on the map where their shape is wide enough (:func:`unit_labels`).
     """
     classified = classify_metric(frame[metric], metric, lang, scheme=scheme, k=k, breaks=breaks)
     return map_png(
@@ -169,6 +187,7 @@ def map_png_bytes(
         source_note=source_note,
         outlines=outlines,
         highlight=_highlighted(frame, id_column, highlight),
+        labels=labels,
     )
 
 

@@ -19,7 +19,7 @@ import pandas as pd
 from render.i18n import separator
 from render.language import Language, display_names
 from reports.briefing import Briefing
-from reports.figures import briefing_map_png, classify_metric, trend_png
+from reports.figures import briefing_map_png, classify_metric, place_labels, trend_png
 from reports.fonts import font_face_css
 
 __all__ = ["ORIENTATIONS", "briefing_html", "briefing_pdf"]
@@ -192,6 +192,9 @@ def briefing_html(
         lang,
         outlines=b.districts,
         size_in=(7.6, 5.0) if landscape else (7.2, 5.6),
+        labels=place_labels(b.districts, display_names(b.districts, "district_name", lang.code))
+        if "district_name" in b.districts
+        else None,
     )
     title = t("reports.briefing.title")
     header = (

@@ -21,7 +21,7 @@ from pandas.io.formats.style import Styler
 from analytics.geometry import merge_by
 from geodata.tables.calendar import period_name
 from geodata.users import audit
-from render.language import display_names
+from render.language import Language, display_names
 from reports import mapexport
 from reports.documents import source_note
 from reports.exports import geojson_bytes, geopackage_bytes, table_csv, table_xlsx
@@ -252,6 +252,24 @@ def scope_place(ctx: Context) -> str:
     return str(display_names(own, "name", ctx.lang).fillna(ctx.partner_id).iloc[0])
 
 
+def _labels(
+    shown: gpd.GeoDataFrame, id_column: str, name_column: str, lang: Language
+) -> gpd.GeoDataFrame | None:
+    """The names the exported map carries: its districts' (over an area map, where the figures
+    name them), else its own units' (a district map)."""
+    if id_column == "area_id":
+        if not {"district_id", "district_name"} <= set(shown.columns):
+            return None
+        districts = shown[["district_id", "district_name", shown.geometry.name]]
+        districts = districts.dropna(subset="district_id")
+        if districts["district_id"].nunique() < 2:
+            return None
+        return mapexport.unit_labels(districts, "district_name", "district_id", lang)
+    if name_column not in shown.columns:
+        return None
+    return mapexport.unit_labels(shown, name_column, id_column, lang)
+
+
 def map_exports(
     ctx: Context,
     shapes: gpd.GeoDataFrame,
@@ -311,8 +329,10 @@ def map_exports(
             districts = shapes[["district_id", shapes.geometry.name]].dropna(subset="district_id")
             if districts["district_id"].nunique() > 1:
                 outlines = merge_by(districts, "district_id")
+        shown = frame()
         return mapexport.map_png_bytes(
-            frame(),
+            shown,
+            labels=_labels(shown, id_column, name_column, lang),
             metric=metric,
             lang=lang,
             place=where,

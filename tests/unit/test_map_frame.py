@@ -7,6 +7,7 @@ import json
 import re
 
 import geopandas as gpd
+import pandas as pd
 import pytest
 from shapely.geometry import Point, box
 
@@ -87,3 +88,29 @@ def test_no_label_column_no_labels(areas):
     fmap, _ = draw(areas)
     (frame,) = [c for c in fmap._children.values() if isinstance(c, MapFrame)]
     assert frame.labels_json == "[]"
+
+
+def test_exported_map_names_its_districts_in_the_reader_language_and_digits(areas):
+    """The PNG's labels: one per named shape wide enough, Persian digits, right to left."""
+    from render.language import Language
+    from reports.figures import RLM, classify_metric, map_figure, place_labels
+
+    fa = Language("fa")
+    shapes = areas.iloc[:2].assign(share=[0.4, 0.8])
+    named = gpd.GeoDataFrame(
+        geometry=[*shapes.geometry, box(51.45, 35.75, 51.4501, 35.7501)], crs="EPSG:4326"
+    )
+    labels = place_labels(named, pd.Series(["District 5", "District 12", "tiny"]))
+    fig = map_figure(
+        shapes,
+        classify_metric(shapes["share"], "coverage", fa),
+        fa,
+        title="t",
+        legend_title="l",
+        date_line="d",
+        source_note="s",
+        labels=labels,
+    )
+    texts = {t.get_text() for t in fig.axes[0].texts}
+    assert {RLM + "District ۵", RLM + "District ۱۲"} <= texts
+    assert not any("tiny" in t for t in texts)  # a shape too narrow to carry its name
