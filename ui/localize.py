@@ -74,6 +74,16 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"],
 """
 
 
+#: KPI (``st.metric``) labels wrap onto a second line instead of ending in "…": Streamlit cuts
+#: them to one line, and Persian and Vietnamese labels are longer than the English ones.
+_METRIC_LABEL_CSS = """
+[data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"],
+[data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"] p {
+    white-space: normal; overflow: visible; text-overflow: clip;
+}
+"""
+
+
 def language_style(lang: str) -> str:
     """The ``<style>`` element for ``lang`` (font everywhere; right to left for Persian).
 
@@ -82,6 +92,7 @@ def language_style(lang: str) -> str:
     css = [
         font_face_css(),
         f'.stApp {_TEXT}, [data-baseweb="popover"] {_TEXT} {{ font-family: {font_stack()}; }}',
+        _METRIC_LABEL_CSS,
     ]
     if direction(lang) == "rtl":
         css.append(_RTL_CSS)

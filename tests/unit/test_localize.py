@@ -101,3 +101,11 @@ def test_names_by_key_looks_up_localised_district_names():
     names = names_by_key(areas, "district_id", "district_name", "fa")
     assert names.to_dict() == {"D1": "منطقه ۱", "D2": "District 2"}
     assert names_by_key(areas, "district_id", "district_name", "vi")["D1"] == "District 1"
+
+
+def test_kpi_labels_wrap_instead_of_being_cut_off():
+    # Streamlit ends a long st.metric label in "…" on one line; Persian labels are longer.
+    for lang in ("fa", "vi", "en"):
+        rule = language_style(lang).split('[data-testid="stMetricLabel"]', 1)
+        assert len(rule) == 2, lang
+        assert "white-space: normal" in rule[1] and "text-overflow: clip" in rule[1], lang
