@@ -168,13 +168,12 @@ def _versions(path: str) -> list[Version]:
 
 
 def follow_new_versions(ctx: Context) -> None:
-    """Keep an open page up to date with a shared workspace: every few seconds (twice the
-    version check, ``COVERAGE_ATLAS_VERSION_CHECK_S``) a small fragment asks for the newest
-    version number, and when another server process (or user) saved a newer one the whole page
-    runs again with it, without a reload. Nothing is drawn; a GeoPackage (one server) is left as
-    it is, and so is a workspace that cannot be read (the next run reports it)."""
-    if not is_postgis(ctx.workspace):
-        return
+    """Keep an open page up to date with its workspace: every few seconds (twice the version
+    check, ``COVERAGE_ATLAS_VERSION_CHECK_S``) a small fragment asks for the newest version number
+    (for a GeoPackage one ``stat`` of the file, for PostGIS one small query per interval), and when
+    another session, server process or command saved a newer one the whole page runs again with
+    it, without a reload. Nothing is drawn; a workspace that cannot be read is left as it is (the
+    next run reports it)."""
     every = max(1.0, 2 * version_check_seconds())
 
     @st.fragment(run_every=every)

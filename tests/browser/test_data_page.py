@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from geodata.store.workspace import list_versions, read_workspace
+from geodata.store.workspace import list_versions, read_workspace, restore_version
 from tests.browser.helpers import drawn_polygons, map_frame, no_exception_shown, wait_for_app
+from tests.browser.test_cluster import version_line
 from tests.conftest import SHARED_DATA, StreamlitServer, require, screenshot_path
 
 pytestmark = pytest.mark.browser
@@ -61,6 +62,22 @@ def wait_for_version(workspace: Path, number: int, page=None, timeout: float = 9
 
 
 @pytest.mark.realdata
+def test_an_open_page_follows_a_version_saved_elsewhere(own_server, guarded_page):
+    """A GeoPackage workspace is watched too: a version saved by another session or the command
+    line shows on an open page within seconds, without a reload or any action of its user."""
+    server, workspace = own_server
+    page = guarded_page.page
+    page.goto(f"{server.url}/?lang=en")
+    wait_for_app(page)
+    newest = list_versions(workspace)[-1].number
+    page.get_by_text(version_line(newest)).first.wait_for(timeout=30_000)
+    saved = restore_version(workspace, 1, author="command line")
+    page.get_by_text(version_line(saved)).first.wait_for(timeout=15_000)
+    wait_for_app(page)
+    no_exception_shown(page)
+    assert guarded_page.errors == []
+
+
 def test_tehran_shapefile_zipped_gives_375_areas(own_server, guarded_page, tmp_path):
     require(
         TEHRAN_SHAPEFILE.with_suffix(".shp").exists(),

@@ -62,3 +62,22 @@ def test_a_dropped_connection_is_opened_again(shared, postgis_url) -> None:
 def test_a_missing_workspace_is_a_data_error(postgis_url) -> None:
     with pytest.raises(store.DataError, match="Cannot read the workspace"):
         postgis.newest_version(f"{postgis_url}?schema=no_such_workspace")
+
+
+def test_a_geopackage_is_read_again_only_when_the_file_changed(
+    demo_workspace, tmp_path, monkeypatch
+):
+    import shutil
+
+    path = tmp_path / "workspace.gpkg"
+    shutil.copyfile(demo_workspace, path)
+    read: list[str] = []
+    latest = store.latest_version
+    monkeypatch.setattr(store, "latest_version", lambda p: read.append(str(p)) or latest(p))
+    newest = latest(path)
+    assert [store.current_version(path) for _ in range(200)] == [newest] * 200
+    assert len(read) == 1  # one read of the version table, then one stat per check
+    # A save by anyone (another session, the command line) replaces the file: seen at the next check.
+    saved = store.restore_version(path, 1, author="another session")
+    assert store.current_version(path) == saved == newest + 1
+    assert len(read) == 2
