@@ -17,7 +17,7 @@ import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
-from geodata.store.workspace import latest_version, read_workspace
+from geodata.store.workspace import latest_version, read_workspace, save_version
 from geodata.users import audit
 from render.i18n import translate
 from tests.apptest.helpers import run_as, write_users
@@ -166,3 +166,17 @@ def test_team_sheet_in_persian_is_downloaded_and_recorded(workspace, monkeypatch
     )
     trail = audit.read(workspace, actions=["download"])
     assert {name, "outreach_sheets_fa.pdf"} <= set(trail["what"])
+
+
+def test_no_district_column_where_there_are_no_districts(workspace):
+    areas = read_workspace(workspace)["areas"]
+    save_version(
+        workspace,
+        {"areas": areas.drop(columns=["district_id", "district_name"])},
+        message="communes straight under the province",
+    )
+    at = open_as("planner", {"lang": "vi"})
+    place = translate("outreach.field.col_place", "vi")
+    table = next(d.value for d in at.dataframe if place in d.value.columns)
+    assert translate("outreach.col.district_id", "vi") not in table.columns
+    assert not table.astype(str).isin(["None", "nan", "—"]).any().any()

@@ -91,6 +91,8 @@ def _table(ctx: Context, rows: pd.DataFrame, names: pd.Series, districts: pd.Ser
     kinds = {"day": "int", "team": "int", "desk": "int", "enrolled": "count"}
     kinds["held_enrolled"] = "count"
     formats = {h[c]: (lambda v: fmt_int(v, lang)) for c in kinds}
+    if not rows["district_id"].notna().any():  # communes straight under the province
+        table = table.drop(columns=[h["district"]])
     st.dataframe(localized_table(table, formats, lang), hide_index=True, width="stretch")
     table_downloads(ctx, table, "outreach_field_plan", kinds={h[c]: k for c, k in kinds.items()})
 
