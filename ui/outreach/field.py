@@ -13,6 +13,7 @@ Figures come from :mod:`analytics.fieldplan`.
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -194,7 +195,7 @@ def _sheet_download(
     ):
         column.download_button(
             ctx.t(f"outreach.field.{label}"),
-            recorded(ctx, name, lambda s=sheets: field_sheets_pdf(s, lang)),
+            recorded(ctx, name, partial(field_sheets_pdf, sheets, lang)),
             file_name=name,
             mime="application/pdf",
             icon=":material/print:",
