@@ -75,6 +75,8 @@ def test_planner_sees_teams_places_and_records_a_session_held(workspace):
     first = table.iloc[0]
     areas = read_workspace(workspace)["areas"]
     area = areas.loc[areas["name"] == first["Neighbourhood"], "area_id"].iloc[0]
+    # the form offers the plan's areas first, in the plan's order
+    assert at.selectbox(key="outreach_field_area").options[0].endswith(f"({area})")
     before = latest_version(workspace)
 
     at = submit(at, area, START, 42)
@@ -109,7 +111,9 @@ def test_partner_cannot_record_outside_even_when_the_widget_is_forged(workspace,
     other = areas.loc[areas["partner_id"] == "P1", "area_id"].iloc[0]
     import ui.outreach.field as field
 
-    monkeypatch.setattr(field, "record_choices", lambda names, in_scope: [other, *in_scope])
+    monkeypatch.setattr(
+        field, "record_choices", lambda names, in_scope, planned: [other, *in_scope]
+    )
     at = open_as("crescent")
     assert at.selectbox(key="outreach_field_area").options[0].endswith(f"({other})")
     before = latest_version(workspace)

@@ -204,16 +204,19 @@ def _sheet_download(
         )
 
 
-def record_choices(names: pd.Series, in_scope: set[str]) -> list[str]:
+def record_choices(names: pd.Series, in_scope: set[str], planned: pd.Series) -> list[str]:
     """The areas the record form offers: the plan's scope (a partner's own areas for a
-    partner), by name. Only what the form offers; the store decides what may be recorded."""
-    return sorted(in_scope, key=lambda a: (str(names.get(a, a)), a))
+    partner), the areas of the plan first in the plan's order, then the others by name. Only
+    what the form offers; the store decides what may be recorded."""
+    first = [a for a in pd.unique(planned.astype(str)) if a in in_scope]
+    rest = sorted(in_scope - set(first), key=lambda a: (str(names.get(a, a)), a))
+    return first + rest
 
 
 def _record_form(ctx: Context, rows: pd.DataFrame, names: pd.Series, in_scope: set[str]) -> None:
     """Record a session held (an area of the scope, a day, the people enrolled, its kind): a new
     version. A partner's record is checked against its own areas by the store."""
-    options = record_choices(names, in_scope)
+    options = record_choices(names, in_scope, rows["area_id"])
     if not options:
         return
     first = rows["date"].min()
