@@ -10,6 +10,7 @@ import streamlit as st
 from analytics.priority import COMPONENTS, split_ranked
 from analytics.uncertainty import BASE_ERROR
 from render.format import fmt_int, fmt_pct
+from render.language import display_names
 from render.maps import LegendItem
 from ui import data
 from ui.context import Context
@@ -110,7 +111,8 @@ def labelled(sel: Selection, table: pd.DataFrame, colours: pd.Series) -> pd.Data
     coverage (population without insured counts)."""
     ctx = sel.ctx
     table["_colour"] = colours.to_numpy()
-    table["_name"] = table[sel.name_column].fillna(table[sel.key_column]).astype(str)
+    names = display_names(table, sel.name_column, ctx.lang)
+    table["_name"] = names.fillna(table[sel.key_column]).astype(str)
     table["_rank"] = [
         rank_text(ctx, b, w) for b, w in zip(table["rank_best"], table["rank_worst"], strict=True)
     ]

@@ -4,9 +4,13 @@ apart for want of a population."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
 
+from render.format import fmt_int, fmt_number, fmt_pct
+from render.language import display_names
 from ui.context import Context
 from ui.downloads import COLUMN_KINDS
 from ui.gaps import views as gap_views
@@ -35,6 +39,12 @@ def show(sel: Selection, ranked: pd.DataFrame, no_data: pd.DataFrame, used: list
     ctx = sel.ctx
     shown = columns(sel, ranked, used)
     view = ranked[list(shown)].rename(columns=shown)
+    # Names in the reader's language where the workspace has them (name_fa...).
+    view[ctx.t("table.name")] = (
+        display_names(ranked, sel.name_column, ctx.lang).fillna(ranked[sel.key_column]).to_numpy()
+    )
+    if sel.district_column:
+        view[ctx.t("table.district")] = display_names(ranked, "district_name", ctx.lang).to_numpy()
     percent = [ctx.t(k) for k in PERCENT_KEYS]
     counts = [ctx.t(k) for k, kind in COLUMN_KINDS.items() if kind == "count"]
     for col in view.columns:
@@ -47,12 +57,14 @@ def show(sel: Selection, ranked: pd.DataFrame, no_data: pd.DataFrame, used: list
         if col in view:
             view[col] = view[col].round()
     bounds = [ctx.t("gap.table.rank_from"), ctx.t("gap.table.rank_to")]
+    # Cells in the reader's digits and number format (a Styler; the values stay numbers). The
+    # columns keep their order: the grid draws this wide table from the right itself in Persian.
     st.dataframe(
-        view.drop(columns=bounds),
+        view.drop(columns=bounds).style.format(formats(ctx, view, percent, counts), na_rep="—"),
         hide_index=True,
         width="stretch",
         height=380,
-        column_config=column_config(ctx, view, percent, counts, used),
+        column_config=column_config(ctx),
     )
     # The file holds the rank as a number, and its band as two numbers (the table's text
     # "3–5" is for reading).
@@ -107,25 +119,28 @@ def columns(sel: Selection, ranked: pd.DataFrame, used: list[str]) -> dict[str, 
     return shown
 
 
-def column_config(
-    ctx: Context, view: pd.DataFrame, percent: list[str], counts: list[str], used: list[str]
-) -> dict[str, object]:
-    """How the table shows each column: shares in per cent, counts localized, the score as a
-    bar, the components with their decimals."""
-    return (
-        {c: st.column_config.NumberColumn(format="%.1f %%") for c in percent if c in view}
-        | {c: st.column_config.NumberColumn(format="localized") for c in counts}
-        | {
-            ctx.t("gap.table.score"): st.column_config.ProgressColumn(
-                format="%.0f", min_value=0, max_value=100
-            ),
-            ctx.t("gap.table.distance"): st.column_config.NumberColumn(format="%.1f"),
-            ctx.t("gap.table.deprivation"): st.column_config.NumberColumn(format="%.2f"),
-        }
-        | {
-            ctx.t("gap.table.part", component=ctx.t(f"gap.component.{c}")): (
-                st.column_config.NumberColumn(format="%.1f")
-            )
-            for c in used
-        }
-    )
+def formats(
+    ctx: Context, view: pd.DataFrame, percent: list[str], counts: list[str]
+) -> dict[str, Callable[[object], str]]:
+    """How the table writes each figure in the reader's language: shares (here 0–100) in per
+    cent, counts as whole numbers, the components with their decimals."""
+    lang = ctx.lang
+    digits = {ctx.t("gap.table.distance"): 1, ctx.t("gap.table.deprivation"): 2}
+    digits |= {c: 1 for c in view.columns if c not in digits and c not in percent + counts}
+    shown: dict[str, Callable[[object], str]] = {
+        c: (lambda v, d=d: fmt_number(v, lang, digits=d)) for c, d in digits.items()
+    }
+    shown |= {c: (lambda v: fmt_pct(float(v) / 100, lang)) for c in percent if c in view}
+    shown |= {c: (lambda v: fmt_int(v, lang)) for c in counts if c in view}
+    for text in (ctx.t("gap.table.rank"), ctx.t("table.name"), ctx.t("table.district")):
+        shown.pop(text, None)
+    return shown
+
+
+def column_config(ctx: Context) -> dict[str, object]:
+    """The score as a bar out of 100 (its figures are written by :func:`formats`)."""
+    return {
+        ctx.t("gap.table.score"): st.column_config.ProgressColumn(
+            format="%.0f", min_value=0, max_value=100
+        )
+    }
