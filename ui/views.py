@@ -441,9 +441,10 @@ def _drawn_map(
     layer = PackedAreas(_areas, id_column=id_column, names=_names)
     layer.add_to(fmap)
     # The facility layer and the labels need words only: a context of the language and calendar
-    # (both in the key), never the session's own (its user and role are not in the key).
+    # (both in the key), never the session's own (its user and role are not in the key), and with
+    # no workspace (``workspace`` is the unscoped path: this context reads nothing).
     words = Context(
-        workspace=source, version=version, is_demo=False, lang=lang, title="", calendar=calendar
+        workspace="", version=version, is_demo=False, lang=lang, title="", calendar=calendar
     )
     if _facilities is not None:
         add_facility_layer(words, fmap, _facilities)
