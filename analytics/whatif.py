@@ -29,6 +29,7 @@ __all__ = [
     "compare_scenarios",
     "evaluate_network",
     "run_scenario",
+    "service_facilities",
 ]
 
 # --------------------------------------------------------------------------------------------------
@@ -54,6 +55,9 @@ class NetworkSettings:
     overload_at: float = 1.5
     reference: str = "pooled"
     per: float = 1000.0
+    #: The unit of ``catchment_km`` (the 2SFCA's and the load's catchment): ``km`` in a straight
+    #: line, or ``min`` of travel, measured by the ``pairs`` given to :func:`evaluate_network`.
+    catchment_unit: str = "km"
 
 
 @dataclass(frozen=True)
@@ -91,11 +95,21 @@ SUMMARY_FIGURES: dict[str, bool | None] = {
 CHANGE_TOLERANCE = 1e-9
 
 
+def service_facilities(facilities: gpd.GeoDataFrame, settings: NetworkSettings) -> gpd.GeoDataFrame:
+    """The facilities whose capacity ``settings`` measure (access scores and load): the counted
+    ones (:func:`analytics.access.available_facilities`) of ``settings.service_types``, in the
+    row order travel ``pairs`` for :func:`evaluate_network` refer to."""
+    counted = access.available_facilities(facilities)
+    return counted[counted["type"].isin(list(settings.service_types)).to_numpy()]
+
+
 def evaluate_network(
     areas: gpd.GeoDataFrame,
     facilities: gpd.GeoDataFrame,
     settings: NetworkSettings,
     coverage: pd.Series | None = None,
+    *,
+    pairs: pd.DataFrame | None = None,
 ) -> NetworkResult:
     """Access, referral gaps, double-gap classes and load of one facility network.
 
@@ -110,6 +124,11 @@ def evaluate_network(
     coverage : pandas.Series, optional
         Insured share per area, aligned on ``areas``' index; without it every area's double-gap
         class is ``no_data``.
+    pairs : pandas.DataFrame, optional
+        Travel minutes (``area``, ``facility``, ``minutes``; row positions in ``areas`` and in
+        :func:`service_facilities`), required when ``settings.catchment_unit`` is ``min``: the
+        2SFCA access and the load are then measured over them, the catchment (and the decay's
+        zones) in minutes. The distances to care stay straight lines.
 
     Returns
     -------
@@ -132,7 +151,11 @@ def evaluate_network(
         coverage=coverage,
         points=points,
     )
-    service = counted[counted["type"].isin(list(settings.service_types)).to_numpy()]
+    service = service_facilities(facilities, settings)
+    if settings.catchment_unit == "min" and pairs is None:
+        raise ValueError("a catchment in minutes needs the travel pairs")
+    if settings.catchment_unit == "km":
+        pairs = None
     decay = default_decay(settings.catchment_km) if settings.decay else None
     supply = settings.supply if settings.supply in service.columns else None
     capacity = fca.two_step_fca(
@@ -143,6 +166,7 @@ def evaluate_network(
         decay=decay,
         per=settings.per,
         points=points,
+        pairs=pairs,
     )
     load = facility_load(
         areas,
@@ -152,6 +176,7 @@ def evaluate_network(
         decay=decay,
         reference=settings.reference,
         points=points,
+        pairs=pairs,
     )
     population = measured["population"]
     per_area = measured[

@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import capacity as cap
-from analytics import whatif
+from analytics import distance, whatif
 from analytics.access import DISTANCE_SETS
 from analytics.scenarios import (
     Change,
@@ -35,9 +35,10 @@ from analytics.utilisation import (
 from geodata.tables.schema import UTILISATION_MEASURES
 from geodata.tables.utilisation import delete_scenario, save_scenario
 from geodata.users.audit import Actor
+from traveltime import workspace as travel
 from ui import data
 from ui.capacity.budget import check_whatif, new_sites
-from ui.scope import Source
+from ui.scope import Source, source_path
 
 
 def facilities(source: Source, version: int) -> gpd.GeoDataFrame:
@@ -60,6 +61,7 @@ def settings_for(
     decay: bool,
     covered_at: float,
     overload_at: float,
+    catchment_unit: str = "km",
 ) -> whatif.NetworkSettings:
     return whatif.NetworkSettings(
         near_km=float(near_km),
@@ -70,6 +72,7 @@ def settings_for(
         supply=None if supply == "facility" else supply,
         service_types=SERVICES[service],
         overload_at=float(overload_at),
+        catchment_unit=catchment_unit,
     )
 
 
@@ -85,13 +88,25 @@ def coverage(source: Source, version: int) -> pd.Series | None:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def baseline(
-    source: Source, version: int, settings: whatif.NetworkSettings
+    source: Source, version: int, settings: whatif.NetworkSettings, mode: str = "motorised"
 ) -> whatif.NetworkResult:
-    """The network as it is (operational facilities)."""
+    """The network as it is (operational facilities). With a catchment in minutes
+    (``settings.catchment_unit``), capacity and load are measured over the trips by ``mode`` on
+    the workspace's roads (:func:`traveltime.workspace.travel_pairs`)."""
     tables = data.tables(source, version)
-    return whatif.evaluate_network(
-        tables["areas"], tables["facilities"], settings, coverage(source, version)
-    )
+    areas, fac = tables["areas"], tables["facilities"]
+    pairs = None
+    if settings.catchment_unit == "min":
+        pairs = travel.travel_pairs(
+            source_path(source),  # the roads are the workspace's; the areas are the scope's
+            version,
+            areas,
+            whatif.service_facilities(fac, settings),
+            settings.catchment_km,
+            points=distance.area_points(areas),
+            mode=mode,
+        )
+    return whatif.evaluate_network(areas, fac, settings, coverage(source, version), pairs=pairs)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import capacity as cap
+from analytics import whatif
 from analytics.classify import NO_DATA_COLOUR, classify, palette_for
 from render.format import fmt_int, fmt_number, fmt_pct
 from render.maps import LegendItem
@@ -31,16 +32,28 @@ NONE_IN_REACH_COLOUR = "#fde0dd"
 
 
 def load_section(
-    ctx: Context, sel: Selection, shown_facilities: gpd.GeoDataFrame | None, measure: str | None
+    ctx: Context,
+    sel: Selection,
+    shown_facilities: gpd.GeoDataFrame | None,
+    measure: str | None,
+    settings: whatif.NetworkSettings | None = None,
+    mode: str = "motorised",
 ) -> None:
     """The service's load under the sidebar's settings: figures, map (with the facilities the
     shared filters show besides), and the ranked table with its downloads; with ``measure``, each
-    facility's latest figure and growth in the table."""
+    facility's latest figure and growth in the table. ``settings`` replace ``sel.settings`` (the
+    load in travel minutes); with a catchment in minutes (``catchment_unit``), the trips are by
+    ``mode`` over the roads."""
     ws, ver = sel.source, sel.version
     service, supply, overload_at = sel.service, sel.supply, sel.overload_at
-    settings = sel.settings
+    settings = sel.settings if settings is None else settings
     s_label = supply_label(ctx, supply)
-    base = capacity_data.baseline(ws, ver, settings)
+    minutes = settings.catchment_unit == "min"
+    base = (
+        capacity_data.baseline(ws, ver, settings, mode)
+        if minutes
+        else capacity_data.baseline(ws, ver, settings)
+    )
     load = base.load
     summary = capacity_data.load_summary(load)
     totals = capacity_data.latest_totals(ws, ver, measure)
@@ -91,14 +104,19 @@ def load_section(
         overload_at=overload_at,
         key=f"cap_load_map_{service}_{supply}",
     )
-    st.caption(
-        ctx.t(
-            "capacity.load.explain",
-            km=fmt_number(settings.catchment_km, ctx.lang, digits=1),
+    reach = fmt_number(settings.catchment_km, ctx.lang, digits=0 if minutes else 1)
+    at = fmt_number(overload_at, ctx.lang, digits=2)
+    if minutes:
+        explain = ctx.t(
+            "capacity.minutes.explain",
+            min=reach,
+            mode=ctx.t(f"access.measure.{mode}"),
             supply=s_label,
-            at=fmt_number(overload_at, ctx.lang, digits=2),
+            at=at,
         )
-    )
+    else:
+        explain = ctx.t("capacity.load.explain", km=reach, supply=s_label, at=at)
+    st.caption(explain)
     if load.attrs.get("n_missing_supply"):
         st.caption(
             ctx.t(
@@ -112,6 +130,7 @@ def load_section(
         totals=totals,
         measure=measure,
         growth=growth,
+        catchment_min=settings.catchment_km if minutes else None,
     )
     show_table(ctx, ranked, f"capacity_load_{service}", key="cap_load_dl")
 
@@ -186,8 +205,10 @@ def load_table(
     totals: pd.Series,
     measure: str | None,
     growth: pd.DataFrame | None,
+    catchment_min: float | None = None,
 ) -> pd.DataFrame:
-    """The service's facilities ranked by load ratio (heaviest first), as shown (and downloaded)."""
+    """The service's facilities ranked by load ratio (heaviest first), as shown (and downloaded);
+    with ``catchment_min``, the catchment's header says its minutes of travel."""
     ranked = load.sort_values(["load_ratio", "allocated_population"], ascending=False)
     ranked = ranked.reset_index(drop=True)
     columns: dict[str, object] = {
@@ -199,7 +220,12 @@ def load_table(
     }
     if supply != "facility":
         columns[supply_label(ctx, supply)] = ranked["supply"].round().astype("Int64").to_numpy()
-    columns[ctx.t("capacity.table.catchment")] = ranked["catchment_population"].round().to_numpy()
+    catchment = (
+        ctx.t("capacity.table.catchment")
+        if catchment_min is None
+        else ctx.t("capacity.minutes.catchment", min=fmt_number(catchment_min, ctx.lang, digits=0))
+    )
+    columns[catchment] = ranked["catchment_population"].round().to_numpy()
     columns[ctx.t("capacity.table.allocated")] = ranked["allocated_population"].round().to_numpy()
     if supply != "facility":
         columns[ctx.t("capacity.table.per_supply", supply=supply_label(ctx, supply))] = (

@@ -50,11 +50,16 @@ def add_change(change: Change) -> None:
     st.session_state[CHANGES] = [*st.session_state[CHANGES], change]
 
 
-def whatif_section(ctx: Context, sel: Selection, distances: Sequence[float]) -> list[Change]:
+def whatif_section(
+    ctx: Context, sel: Selection, distances: Sequence[float], *, by_line: bool = False
+) -> list[Change]:
     """The editor, the changes pending and what they do; returns the changes pending (the
-    scenario section compares them with the stored ones). ``distances`` are the siting radii."""
+    scenario section compares them with the stored ones). ``distances`` are the siting radii;
+    ``by_line``: the load above is in travel minutes, this section says it measures in km."""
     st.subheader(ctx.t("capacity.whatif.title"))
     st.caption(ctx.t("capacity.whatif.intro"))
+    if by_line:
+        st.caption(ctx.t("capacity.minutes.whatif_line"))
     st.session_state.setdefault(CHANGES, [])
     a1, a2 = st.columns([1, 3])
     action = a1.selectbox(
