@@ -40,3 +40,11 @@ def test_the_ranked_table_writes_vietnamese_numbers(on_demo):
     assert not [c for c in cells if re.search(r"\d,\d{3}\b|\d\.\d %", c)], cells[:40]
     assert any(re.search(r"^\d+,\d%$", c) for c in cells), cells[:40]
     assert any(re.search(r"^\d{1,3}\.\d{3}$", c) for c in cells), cells[:40]
+
+
+def test_the_clusters_table_speaks_persian(on_demo):
+    at = run_page(PAGE, {"lang": "fa", "view": "clusters"})
+    cells = [c for c in ranked_table(at) if not re.fullmatch(r"District \d+", c)]
+    assert cells
+    assert not [c for c in cells if re.search("[0-9]", c)], cells[:40]
+    assert not [c for c in cells if re.search("[A-Za-z]{3,}", c)], cells[:40]

@@ -7,7 +7,8 @@ import pandas as pd
 import streamlit as st
 
 from analytics.clusters import CATEGORIES
-from render.format import fmt_int, fmt_pct
+from render.format import fmt_int, fmt_number, fmt_pct
+from render.language import display_names
 from render.maps import LegendItem
 from ui import data
 from ui.gaps import data as gd
@@ -29,14 +30,15 @@ def section(sel: Selection) -> None:
         format_func=lambda a: fmt_pct(a, ctx.lang, digits=0),
     )
     found = gd.coverage_clusters(sel.ws, sel.ver, sel.month, float(sel.value("alpha")))
-    names = sel.areas.set_index("area_id")[["name", "district_name"]]
+    areas = sel.areas.set_index("area_id")
+    names = areas[[c for c in areas.columns if c.startswith(("name", "district_name"))]]
     found = found.join(names, on="area_id")
     counts = found["category"].value_counts()
     cols = st.columns(3)
     for col, cat in zip(cols, ("cold_spot", "isolated_low", "hot_spot"), strict=True):
         col.metric(ctx.t(f"gap.cluster.{cat}"), fmt_int(counts.get(cat, 0), ctx.lang))
     found["_colour"] = found["category"].map(gap_views.CLUSTER_COLOURS)
-    found["_name"] = found["name"].fillna(found["area_id"]).astype(str)
+    found["_name"] = display_names(found, "name", ctx.lang).fillna(found["area_id"]).astype(str)
     found["_category"] = found["category"].map(lambda c: ctx.t(f"gap.cluster.{c}"))
     found["_coverage"] = found["coverage"].map(lambda v: fmt_pct(v, ctx.lang))
     cluster_map(sel, found, counts)
@@ -88,17 +90,20 @@ def flagged_table(sel: Selection, found: pd.DataFrame) -> None:
         "moran_fdr": ctx.t("gap.table.moran_q"),
     }
     view = flagged[list(shown)].rename(columns=shown)
+    # Names in the reader's language where the workspace has them; figures in its format.
+    view[ctx.t("table.name")] = display_names(flagged, "name", ctx.lang).to_numpy()
+    if sel.by_district:
+        view[ctx.t("table.district")] = display_names(flagged, "district_name", ctx.lang).to_numpy()
     view[ctx.t("metric.coverage")] = view[ctx.t("metric.coverage")] * 100
-    st.dataframe(
-        view,
-        hide_index=True,
-        width="stretch",
-        column_config={
-            ctx.t("metric.coverage"): st.column_config.NumberColumn(format="%.1f %%"),
-            ctx.t("gap.table.gi_z"): st.column_config.NumberColumn(format="%.2f"),
-            ctx.t("gap.table.gi_q"): st.column_config.NumberColumn(format="%.3f"),
-            ctx.t("gap.table.moran_i"): st.column_config.NumberColumn(format="%.2f"),
-            ctx.t("gap.table.moran_q"): st.column_config.NumberColumn(format="%.3f"),
-        },
-    )
+    digits = {
+        "gap.table.gi_z": 2,
+        "gap.table.gi_q": 3,
+        "gap.table.moran_i": 2,
+        "gap.table.moran_q": 3,
+    }
+    formats = {
+        ctx.t(k): (lambda v, d=d: fmt_number(v, ctx.lang, digits=d)) for k, d in digits.items()
+    }
+    formats[ctx.t("metric.coverage")] = lambda v: fmt_pct(float(v) / 100, ctx.lang)
+    st.dataframe(view.style.format(formats, na_rep="—"), hide_index=True, width="stretch")
     gap_views.download(ctx, view, "gap_clusters")
