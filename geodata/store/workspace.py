@@ -43,8 +43,9 @@ from geodata.tables.problems import DataError
 from geodata.tables.schema import STORAGE_CRS, STORED_TABLES, TABLES
 
 # Facts about the whole workspace kept in each version's summary and carried to the next version:
-# ``calendar``, the reporting calendar its periods are months of (see :mod:`geodata.tables.calendar`).
-_KEPT = ("calendar",)
+# ``calendar``, the reporting calendar its periods are months of (see :mod:`geodata.tables.calendar`),
+# and ``title``, the workspace's name (pages and documents are titled with it, not the file's name).
+_KEPT = ("calendar", "title")
 
 
 POSTGIS_PREFIXES = ("postgresql://", "postgres://")
@@ -321,7 +322,7 @@ def save_version(
             changed[name] = {"rows": int(len(frame)), "previous_rows": _rows(previous, name)}
             layers[name] = layer
             fingerprints[name] = fingerprint
-        # The reporting calendar stays with the workspace until a version names another one.
+        # The calendar and title stay with the workspace until a version names other ones.
         carried = {
             k: previous[-1].summary[k] for k in _KEPT if previous and k in previous[-1].summary
         }
