@@ -9,7 +9,7 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from render.format import fmt_int, fmt_number, fmt_pct
+from render.format import fmt_int, fmt_number, fmt_pct, localize_digits
 from render.language import display_names
 from ui.context import Context
 from ui.downloads import COLUMN_KINDS
@@ -132,8 +132,11 @@ def formats(
     }
     shown |= {c: (lambda v: fmt_pct(float(v) / 100, lang)) for c in percent if c in view}
     shown |= {c: (lambda v: fmt_int(v, lang)) for c in counts if c in view}
-    for text in (ctx.t("gap.table.rank"), ctx.t("table.name"), ctx.t("table.district")):
-        shown.pop(text, None)
+    shown.pop(ctx.t("gap.table.rank"), None)  # already text
+    # Names and districts as text, with the digits some hold ("22", "District 5") in the
+    # reader's digits.
+    for text in (ctx.t("table.name"), ctx.t("table.district")):
+        shown[text] = lambda v: localize_digits(str(v), lang)
     return shown
 
 
