@@ -73,6 +73,7 @@ class MapFrame(MacroElement):
                 text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff;
                 transform: translate(-50%, -50%); width: max-content; unicode-bidi: isolate;
             }
+            .ca-label-outer { font-size: 12px; letter-spacing: 0.02em; }
             .ca-label-icon { background: none; border: none; }
         </style>
         {% endmacro %}
@@ -174,17 +175,19 @@ class MapFrame(MacroElement):
             map.on("resize", function () { if (!moved) fit(); fold(); });
 
             if (!L.Tooltip.prototype.caInside) {
-                var place = L.Tooltip.prototype._setPosition;
+                var setTooltip = L.Tooltip.prototype._setPosition;
                 L.Tooltip.prototype._setPosition = function (pos) {
-                    place.call(this, pos);
+                    setTooltip.call(this, pos);
                     var el = this._container, m = this._map;
                     if (!el || !m) return;
-                    var o = m.getContainer().getBoundingClientRect(), r = el.getBoundingClientRect();
+                    // Where Leaflet put it, in the frame's pixels, and its size.
+                    var at = m.layerPointToContainerPoint(L.DomUtil.getPosition(el));
+                    var size = m.getSize(), w = el.offsetWidth, h = el.offsetHeight;
                     var dx = 0, dy = 0;
-                    if (r.right > o.right - 2) dx = o.right - 2 - r.right;
-                    if (r.left + dx < o.left + 2) dx = o.left + 2 - r.left;
-                    if (r.bottom > o.bottom - 2) dy = o.bottom - 2 - r.bottom;
-                    if (r.top + dy < o.top + 2) dy = o.top + 2 - r.top;
+                    if (at.x + w > size.x - 2) dx = size.x - 2 - (at.x + w);
+                    if (at.x + dx < 2) dx = 2 - at.x;
+                    if (at.y + h > size.y - 2) dy = size.y - 2 - (at.y + h);
+                    if (at.y + dy < 2) dy = 2 - at.y;
                     if (dx || dy) L.DomUtil.setPosition(el, L.DomUtil.getPosition(el).add([dx, dy]));
                 };
                 L.Tooltip.prototype.caInside = true;
@@ -197,19 +200,30 @@ class MapFrame(MacroElement):
                     return L.marker([l[0], l[1]], {
                         pane: "caLabels", interactive: false, keyboard: false,
                         icon: L.divIcon({className: "ca-label-icon", iconSize: null,
-                                         html: '<div class="ca-label" dir="auto">' + l[4] + "</div>"})
+                                         html: '<div class="ca-label' + (l[5] ? " ca-label-outer" : "")
+                                             + '" dir="auto">' + l[4] + "</div>"})
                     });
                 });
                 var shown = marks.map(function () { return false; });
                 function place() {
-                    for (var i = 0; i < labels.length; i++) {
-                        var l = labels[i];
+                    // A label shows where its area is drawn wide enough for it. With district
+                    // (outer) labels, those show until a quarter of the areas' own labels fit,
+                    // then the areas' labels instead.
+                    var fits = labels.map(function (l) {
                         var w = map.latLngToContainerPoint([l[0], l[3]]).x
                             - map.latLngToContainerPoint([l[0], l[2]]).x;
-                        var fits = w >= Math.max(48, l[4].length * 5.5);
-                        if (fits && !shown[i]) marks[i].addTo(map);
-                        if (!fits && shown[i]) map.removeLayer(marks[i]);
-                        shown[i] = fits;
+                        return w >= Math.max(48, l[4].length * 5.5);
+                    });
+                    var inner = 0, total = 0, outer = false;
+                    labels.forEach(function (l, i) {
+                        if (l[5]) { outer = true; } else { total += 1; if (fits[i]) inner += 1; }
+                    });
+                    var areasNow = !outer || inner >= 0.25 * total;
+                    for (var i = 0; i < labels.length; i++) {
+                        var show = fits[i] && (labels[i][5] ? !areasNow : areasNow);
+                        if (show && !shown[i]) marks[i].addTo(map);
+                        if (!show && shown[i]) map.removeLayer(marks[i]);
+                        shown[i] = show;
                     }
                 }
                 map.on("zoomend", place);

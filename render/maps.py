@@ -317,9 +317,13 @@ class _MapStyle(MacroElement):
 # --------------------------------------------------------------------------- map
 
 
-def area_labels(frame: gpd.GeoDataFrame, names: Sequence[object]) -> list[list[Any]]:
-    """One ``[lat, lng, west, east, text]`` per area with a name: a point inside the area, its
-    longitudes' span (to tell when it is drawn wide enough) and its name, HTML-escaped.
+def area_labels(
+    frame: gpd.GeoDataFrame, names: Sequence[object], *, outer: bool = False
+) -> list[list[Any]]:
+    """One ``[lat, lng, west, east, text, outer]`` per area with a name: a point inside the area,
+    its longitudes' span (to tell when it is drawn wide enough), its name, HTML-escaped, and
+    whether it names a unit around the areas drawn (a district over its neighbourhoods: shown
+    until the neighbourhoods' own labels appear).
 
     ``names`` are display strings in the reader's language, in ``frame``'s order; a missing or
     empty name gives no label.
@@ -348,6 +352,7 @@ def area_labels(frame: gpd.GeoDataFrame, names: Sequence[object]) -> list[list[A
             round(float(b[0]), 5),
             round(float(b[2]), 5),
             t,
+            int(outer),
         ]
         for p, b, t in zip(points, bounds, texts, strict=True)
     ]
@@ -432,6 +437,7 @@ def choropleth_map(
     count_format: Callable[[int], str] = _default_count_format,
     legend_dir: str = "auto",
     label_column: str | None = None,
+    outer_labels: list[list[Any]] | None = None,
 ) -> folium.Map:
     """Draw areas filled with precomputed colours, with tooltip, legend and optional points.
 
@@ -471,6 +477,8 @@ def choropleth_map(
     label_column : str, optional
         Column of display names to label the areas with (:class:`render.mapframe.MapFrame`:
         shown where an area is drawn wide enough for its name); escaped like every data string.
+    outer_labels : list, optional
+        Labels of the districts around the areas (:func:`area_labels` with ``outer=True``).
 
     The map is fitted to the areas (the points only when there are no areas), its legends fold
     and its tooltips stay inside the frame (:class:`render.mapframe.MapFrame`).
@@ -581,8 +589,8 @@ def choropleth_map(
         _add_points(fmap, points, point_tooltip or [])
 
     Legend(legend_title, legend_items, legend_position, count_format, legend_dir).add_to(fmap)
-    labels = area_labels(gdf, gdf[label_column].tolist()) if label_column else None
-    MapFrame(region_bounds(gdf) or bounds, labels).add_to(fmap)
+    labels = area_labels(gdf, gdf[label_column].tolist()) if label_column else []
+    MapFrame(region_bounds(gdf) or bounds, (outer_labels or []) + labels).add_to(fmap)
     return fmap
 
 

@@ -32,12 +32,14 @@ from streamlit_folium import st_folium
 
 from analytics.classify import NO_DATA_COLOUR
 from render.format import fmt_int, localize_digits
+from render.language import display_names
 from render.maps import (
     BORDER_COLOUR,
     HIGHLIGHT_COLOUR,
     Legend,
     LegendItem,
     _check_colour,
+    area_labels,
     choropleth_map,
     escape_text,
     legend_html,
@@ -108,6 +110,21 @@ def labelled(ctx: Context, frame: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, s
     if "_name" not in frame.columns:
         return frame, None
     return frame.assign(_label=label_texts(ctx, frame["_name"])), "_label"
+
+
+def district_labels(ctx: Context, frame: gpd.GeoDataFrame) -> list[list[object]]:
+    """Labels of the districts over a map of areas (``frame``: one row per area, with
+    ``district_id`` and ``district_name``), names in the reader's language and digits; none
+    where the areas have no districts or all lie in one."""
+    if not {"district_id", "district_name"} <= set(frame.columns):
+        return []
+    named = [c for c in frame.columns if c == "district_name" or c.startswith("district_name_")]
+    districts = frame[["district_id", *named, frame.geometry.name]].dropna(subset="district_id")
+    if districts["district_id"].nunique() < 2:
+        return []
+    districts = districts.dissolve("district_id", aggfunc="first")
+    names = display_names(districts, "district_name", ctx.lang)
+    return area_labels(districts, label_texts(ctx, names), outer=True)
 
 
 def value_map(

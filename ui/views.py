@@ -26,6 +26,7 @@ from render.safe import md_escape
 from ui.area_maps import (
     MapParts,
     PackedAreas,
+    district_labels,
     label_texts,
     labelled,
     map_parts,
@@ -269,6 +270,7 @@ def metric_map(
         count_format=lambda n: fmt_int(n, ctx.lang),
         basemap_tiles=basemap_tiles() if basemap else None,
         label_column=label_column,
+        outer_labels=district_labels(ctx, frame) if id_column == "area_id" else None,
     )
     if facilities is not None:
         add_facility_layer(ctx, fmap, facilities)
@@ -330,6 +332,7 @@ def live_metric_map(
         ctx,
         gpd.GeoDataFrame(frame[[id_column, "geometry"]], crs=shapes.crs),
         display_names(frame, name_column, ctx.lang).fillna(frame[id_column]).astype(str),
+        districts=gpd.GeoDataFrame(frame, crs=shapes.crs) if id_column == "area_id" else None,
         view=view,
         id_column=id_column,
         facilities=facilities,
@@ -383,12 +386,15 @@ def drawn_map(
     facilities: gpd.GeoDataFrame | None = None,
     basemap: bool = False,
     height: int,
+    districts: gpd.GeoDataFrame | None = None,
 ) -> _DrawnMap:
     """The map of ``areas`` (``id_column`` and geometry, with their ``names`` for the tooltip),
     the facilities and the basemap, built and rendered once per source, version, ``view`` (what
     decides ``areas`` and ``names``), language and facility selection. Colour it with
     :func:`ui.area_maps.restyle_script` on its ``signature`` and show its ``parts`` with
-    :func:`ui.area_maps.show_parts`: a rerun sends the restyle script only."""
+    :func:`ui.area_maps.show_parts`: a rerun sends the restyle script only. ``districts`` (the
+    areas with ``district_id`` and their names, decided by ``view`` too) label the districts
+    over the areas (:func:`ui.area_maps.district_labels`)."""
     facility_ids = (
         tuple(facilities["facility_id"].astype(str))
         if facilities is not None and len(facilities)
@@ -407,6 +413,7 @@ def drawn_map(
         _areas=areas,
         _names=names,
         _facilities=facilities if facility_ids else None,
+        _districts=districts,
     )
 
 
@@ -425,6 +432,7 @@ def _drawn_map(
     _areas: gpd.GeoDataFrame,
     _names: pd.Series,
     _facilities: gpd.GeoDataFrame | None,
+    _districts: gpd.GeoDataFrame | None = None,
 ) -> _DrawnMap:
     """The map of one view, rendered as ``st_folium`` sends it. Keyed on the session's source
     (the partner scope), the version and everything that decides the frames passed in."""
@@ -448,5 +456,7 @@ def _drawn_map(
     )
     if _facilities is not None:
         add_facility_layer(words, fmap, _facilities)
-    MapFrame(region_bounds(_areas), area_labels(_areas, label_texts(words, _names))).add_to(fmap)
+    outer = district_labels(words, _districts) if _districts is not None else []
+    labels = outer + area_labels(_areas, label_texts(words, _names))
+    MapFrame(region_bounds(_areas), labels).add_to(fmap)
     return _DrawnMap(parts=map_parts(fmap), signature=layer.signature)

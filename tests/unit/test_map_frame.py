@@ -75,11 +75,12 @@ def test_labels_escaped_isolated_and_only_for_named_areas(areas):
         "منطقهٔ ۵",
         "&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;&#123;&#123; 7*7 &#125;&#125;",
     ]
-    lat, lng, west, east, _ = labels[0]
+    lat, lng, west, east, _, outer = labels[0]
     assert 35.7 <= lat <= 35.8 and 51.4 <= lng <= 51.5 and (west, east) == (51.4, 51.5)
+    assert outer == 0 and area_labels(areas, ["D", None, None], outer=True)[0][5] == 1
     _, page = draw(areas, label_column="label")
     assert "onerror=alert(1)>" not in page and "{{ 7*7 }}" not in page
-    assert 'class="ca-label" dir="auto"' in page and "unicode-bidi: isolate" in page
+    assert '" dir="auto">' in page and 'class="ca-label' in page and "unicode-bidi: isolate" in page
     with pytest.raises(ValueError, match="names for"):
         area_labels(areas, ["x"])
 

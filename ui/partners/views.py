@@ -159,6 +159,13 @@ def partner_map(
         id_column="area_id",
         facilities=facilities,
         height=height,
+        districts=shapes[["area_id", "geometry"]].merge(
+            pd.DataFrame(areas)[
+                ["area_id", *(c for c in areas.columns if str(c).startswith("district_"))]
+            ],
+            on="area_id",
+            how="left",
+        ),
     )
     restyle = restyle_script(
         drawn.signature,
@@ -211,7 +218,9 @@ def scorecard_table(ctx: Context, cards: pd.DataFrame) -> pd.DataFrame:
         columns["progress"]: lambda v: fmt_pct(v, lang, digits=0),
         **{columns[c]: points for c in present if c.startswith("change_")},
     }
-    st.dataframe(localized_table(view, formats, lang), hide_index=True, width="stretch")
+    st.dataframe(
+        localized_table(view, formats, lang), hide_index=True, width="stretch", placeholder="—"
+    )
     return view
 
 
