@@ -27,6 +27,7 @@ import argparse
 import json
 import os
 import platform
+import signal
 import sys
 import tempfile
 import time
@@ -195,6 +196,22 @@ def run_load(sessions: int, actions: int) -> dict:
     }
 
 
+def run_scenarios(args: argparse.Namespace, scenarios: list[str]) -> dict:
+    from reliability.load_section import plot_curve
+    from reliability.scenarios import run_all
+    from tests.conftest import CHROMIUM
+
+    options = {
+        "chromium": str(CHROMIUM),
+        "actions": args.actions,
+        "minutes": args.minutes,
+        "think": tuple(args.think),
+    }
+    found = run_all(scenarios, args.processes, args.sessions, args.curve, options)
+    plot_curve(found["runs"])
+    return found
+
+
 def render(results: dict) -> str:
     m = results["machine"]
     lines = [
@@ -295,11 +312,21 @@ def render(results: dict) -> str:
             "",
         ]
     ld = results.get("load")
+    new_load = results.get("load_scenarios")
+    old: list[str] = []
     if ld:
         per = ld["planned_actions"] // max(ld["sessions"], 1)
-        lines += [
-            "## Load",
-            "",
+        old += (
+            [
+                "### Previous figures (kept beside the new ones)",
+                "",
+                "Measured by the earlier form of this command: one Streamlit process serving the "
+                "GeoPackage demo directly (no nginx). ",
+            ]
+            if new_load
+            else ["## Load", ""]
+        )
+        old += [
             f"{ld['sessions']} browser sessions at once (one Chromium, one context each) on the "
             f"demo's Coverage map page, each changing a sidebar filter {per} times (a selectbox "
             "other than the language, an option other than the one shown). Each session listens "
@@ -314,7 +341,7 @@ def render(results: dict) -> str:
             "",
         ]
         if "server_p50" in ld:
-            lines += [
+            old += [
                 "| sessions held | reruns | page p50 | p95 | p99 | max | server p50 | p95 | p99 "
                 "| app errors | driver errors | server memory before → after (peak) |",
                 "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
@@ -335,7 +362,7 @@ def render(results: dict) -> str:
                 "",
             ]
         else:
-            lines += [
+            old += [
                 "| sessions held | reruns | p50 | p95 | p99 | max | errors | server memory "
                 "before → after (peak) |",
                 "|---:|---:|---:|---:|---:|---:|---:|---|",
@@ -345,7 +372,13 @@ def render(results: dict) -> str:
                 "",
             ]
         if ld["errors"]:
-            lines += ["Errors: " + "; ".join(e.splitlines()[0] for e in ld["errors"][:5]), ""]
+            old += ["Errors: " + "; ".join(e.splitlines()[0] for e in ld["errors"][:5]), ""]
+    if new_load:
+        from reliability.load_section import section as load_section
+
+        lines += load_section(new_load, old)
+    else:
+        lines += old
     if "budgets" in results:
         from benchmarks.budget_attacks import section
 
@@ -376,7 +409,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kills", type=int, default=200)
     parser.add_argument("--sessions", type=int, default=10)
     parser.add_argument("--actions", type=int, default=8)
+    parser.add_argument(
+        "--scenario",
+        nargs="+",
+        choices=("coverage", "week", "direct"),
+        default=["coverage", "week"],
+        help="load scenarios: coverage and week through the cluster (reliability/scenarios.py); "
+        "direct: the previous measure, one process serving the GeoPackage demo",
+    )
+    parser.add_argument("--processes", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--curve", type=int, nargs="+", default=[1, 5, 10, 20])
+    parser.add_argument("--minutes", type=float, default=30.0, help="length of the week run")
+    parser.add_argument("--think", type=float, nargs=2, default=[5.0, 15.0])
     args = parser.parse_args(argv)
+    # A stop (SIGTERM, e.g. from `timeout`) unwinds like Ctrl-C: the servers started are stopped.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("COVERAGE_ATLAS_CACHE", tempfile.mkdtemp(prefix="ca-reliability-"))
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
@@ -391,7 +438,11 @@ def main(argv: list[str] | None = None) -> int:
         elif part == "kills":
             results["kills"] = run_kills(args.kills)
         elif part == "load":
-            results["load"] = run_load(args.sessions, args.actions)
+            if "direct" in args.scenario:
+                results["load"] = run_load(args.sessions, args.actions)
+            scenarios = [x for x in args.scenario if x != "direct"]
+            if scenarios:
+                results["load_scenarios"] = run_scenarios(args, scenarios)
         elif part == "budgets":
             from benchmarks.budget_attacks import run as run_budgets
 

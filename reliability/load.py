@@ -10,8 +10,9 @@ still running — and a dropdown clicked then can be redrawn shut by that rerun,
 (its 30 s waits for the options, reported as session errors). So each
 session listens to its websocket, as the Streamlit client does: the server says when a run
 starts (``new_session``), which elements it sends (an ``exception`` element is an error) and when
-the run ends (``script_finished``, with its status); the browser's own messages say when it asked
-for a rerun (``rerun_script``). One action is:
+the run ends (``script_finished``, with its status; a fragment's run ends as well as a whole
+page's); the browser's own messages say when it asked for a rerun (``rerun_script``; those a
+fragment's timer asks for, ``is_auto_rerun``, are counted apart and not timed). One action is:
 
 1. wait until the session is idle (no run under way, nothing left to draw);
 2. open a sidebar selectbox (not the language) and pick an option other than the one shown;
@@ -57,7 +58,10 @@ class LoadReport:
     driver_errors: int = 0
     retries: int = 0
     no_change: int = 0
+    no_control: int = 0
+    kinds: dict[str, int] = field(default_factory=dict)
     interrupted_runs: int = 0
+    auto_reruns: int = 0
     rss_before_mb: float = 0.0
     rss_after_mb: float = 0.0
     rss_peak_mb: float = 0.0
@@ -159,7 +163,7 @@ class Session:
             self.running = msg.session_status_changed.script_is_running
         elif kind == "script_finished":
             status = ForwardMsg.ScriptFinishedStatus.Name(msg.script_finished)
-            if status == "FINISHED_SUCCESSFULLY":
+            if status in ("FINISHED_SUCCESSFULLY", "FINISHED_FRAGMENT_RUN_SUCCESSFULLY"):
                 self.finished_ok += 1
             elif status == "FINISHED_EARLY_FOR_RERUN":
                 self.report.interrupted_runs += 1
@@ -185,7 +189,12 @@ class Session:
         except Exception:  # noqa: BLE001
             return
         if msg.WhichOneof("type") == "rerun_script":
-            self.reruns_sent += 1
+            # A fragment's own timer (``run_every``: the page's check for a newer version) asks
+            # for runs too; only the runs the user's clicks asked for are timed.
+            if msg.rerun_script.is_auto_rerun:
+                self.report.auto_reruns += 1
+            else:
+                self.reruns_sent += 1
 
     async def settled(self, timeout: float = 120, quiet: float = 0.5) -> bool:
         """Wait until the page has drawn everything (see the module); False after ``timeout``."""
