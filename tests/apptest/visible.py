@@ -16,22 +16,27 @@ _CHOICES = ("selectbox", "radio", "multiselect", "select_slider")
 
 def _cells(node) -> list[str]:
     arrow = getattr(node.proto, "arrow_data", node.proto)
+    # The grid draws an empty cell as the table's placeholder, "None" where it has none, also
+    # where a Styler gives that cell a display value.
+    empty = getattr(node.proto, "placeholder", "") or "None"
     if arrow.HasField("styler") and arrow.styler.display_values:
         shown = dataframe_util.convert_arrow_bytes_to_pandas_df(arrow.styler.display_values)
         data = node.value
-        # A styled cell shows its display value; one without shows its data ("None" when empty).
+        # A styled cell shows its display value; one without shows its data.
         cells = []
         for column in shown.columns:
             for i, text in enumerate(shown[column]):
-                if isinstance(text, str) and text != "":
+                cell = data[column].iloc[i] if column in data.columns and i < len(data) else ""
+                if not isinstance(cell, list | tuple | dict) and pd.isna(cell):
+                    cells.append(empty)
+                elif isinstance(text, str) and text != "":
                     cells.append(text)
-                elif column in data.columns and i < len(data):
-                    cell = data[column].iloc[i]
-                    cells.append("None" if pd.isna(cell) else str(cell))
+                else:
+                    cells.append(str(cell))
         return cells
     frame = node.value
     return [
-        "None" if pd.isna(cell) else str(cell)
+        empty if pd.isna(cell) else str(cell)
         for column in frame.columns
         for cell in frame[column]
         if not isinstance(cell, list | tuple | dict)

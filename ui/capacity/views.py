@@ -179,8 +179,9 @@ def show_table(
     numeric = [c for c in table.columns if pd.api.types.is_numeric_dtype(table[c])]
     formats = {c: partial(fmt_number, lang=ctx.lang, digits=_decimals(table[c])) for c in numeric}
     st.dataframe(
-        localized_table(table, formats, ctx.lang),  # a missing figure reads "—", never "None"
+        localized_table(table, formats, ctx.lang),
         hide_index=True,
+        placeholder="—",  # the grid draws a missing figure so, never "None"
         width="stretch",
         height=min(height, 38 + 35 * max(len(table), 1)),
     )

@@ -94,7 +94,9 @@ def _table(ctx: Context, rows: pd.DataFrame, names: pd.Series, districts: pd.Ser
     formats = {h[c]: (lambda v: fmt_int(v, lang)) for c in kinds}
     if not rows["district_id"].notna().any():  # communes straight under the province
         table = table.drop(columns=[h["district"]])
-    st.dataframe(localized_table(table, formats, lang), hide_index=True, width="stretch")
+    st.dataframe(
+        localized_table(table, formats, lang), hide_index=True, width="stretch", placeholder="—"
+    )
     table_downloads(ctx, table, "outreach_field_plan", kinds={h[c]: k for c, k in kinds.items()})
 
 
@@ -122,7 +124,9 @@ def _against_held(ctx: Context, rows: pd.DataFrame) -> None:
     table = pd.DataFrame({heads[c]: per_day[c].to_numpy() for c in heads})
     table[heads["date"]] = per_day["date"].map(lambda d: fmt_date(d, lang, calendar=ctx.calendar))
     formats = {heads[c]: (lambda v: fmt_int(v, lang)) for c in heads if c != "date"}
-    st.dataframe(localized_table(table, formats, lang), hide_index=True, width="stretch")
+    st.dataframe(
+        localized_table(table, formats, lang), hide_index=True, width="stretch", placeholder="—"
+    )
 
 
 def _sheet(

@@ -205,8 +205,14 @@ def plan_table(ctx: Context, plan: DeskPlan, names: pd.Series, partners: dict[st
         "cumulative_enrolled": "count",
     }
     formats = {headers[c]: (lambda v: fmt_int(v, ctx.lang)) for c in kinds}
+    if frame["district_id"].isna().all():  # communes straight under the province
+        table = table.drop(columns=[headers["district_id"]])
     st.dataframe(
-        localized_table(table, formats, ctx.lang), hide_index=True, width="stretch", height=320
+        localized_table(table, formats, ctx.lang),
+        hide_index=True,
+        width="stretch",
+        height=320,
+        placeholder="—",
     )
     table_downloads(
         ctx, table, "outreach_desk_plan", kinds={headers[c]: k for c, k in kinds.items()}

@@ -398,6 +398,10 @@ def villages_table(
     if "uninsured" in t:
         table[headers["uninsured"]] = t["uninsured"].to_numpy()
         table[headers["coverage"]] = t["coverage"].to_numpy()
+    if t["district_id"].isna().all():  # communes straight under the province: ranked region-wide
+        table = table.drop(columns=[headers["district"]])
+        table = table.rename(columns={headers["rank"]: ctx.t("outreach.col.rank_region")})
+        headers["rank"] = ctx.t("outreach.col.rank_region")
     digits = 3 if chosen.rule in ("score", "coverage") else 0
     formats = {
         headers["rank"]: lambda v: fmt_int(v, ctx.lang),
@@ -407,7 +411,11 @@ def villages_table(
         headers["coverage"]: lambda v: fmt_pct(v, ctx.lang),
     }
     st.dataframe(
-        localized_table(table, formats, ctx.lang), hide_index=True, width="stretch", height=320
+        localized_table(table, formats, ctx.lang),
+        hide_index=True,
+        width="stretch",
+        height=320,
+        placeholder="—",
     )
     shares = (headers["coverage"],) if headers["coverage"] in table else ()
     table_downloads(ctx, table, "outreach_model_villages", percent=shares)
@@ -526,7 +534,7 @@ def preview(ctx: Context, table: pd.DataFrame, kinds: dict[str, str], rows: int 
     }
     formats = {h: fmt[k] for h, k in kinds.items() if k in fmt}
     shown = localized_table(table.head(rows), formats, ctx.lang)
-    st.dataframe(shown, hide_index=True, width="stretch", height=260)
+    st.dataframe(shown, hide_index=True, width="stretch", height=260, placeholder="—")
 
 
 def download_buttons(
