@@ -159,6 +159,7 @@ class MapFrame(MacroElement):
                 var el = toggle.closest(".ca-legend");
                 el.classList.toggle("ca-folded");
                 el.dataset.caUser = "1";
+                moved = true;  // the reader has taken over: nothing folds or refits by itself
                 sync(el);
             }, true);
             new MutationObserver(function () {

@@ -135,8 +135,16 @@ def current_url(page) -> str:
     return page.evaluate("() => location.href")
 
 
+def open_legends(frame) -> None:
+    """Unfold the legends folded on first view (each folds to its title, a button)."""
+    toggles = frame.locator(".ca-legend.ca-folded .ca-legend-toggle")
+    for _ in range(toggles.count()):
+        toggles.first.evaluate("button => button.click()")
+
+
 def legend_text(frame) -> str:
-    """The text of every legend on a map, ``" | "`` between legends."""
+    """The text of every legend on a map, ``" | "`` between legends (folded ones opened)."""
+    open_legends(frame)
     return " | ".join(frame.locator(".ca-legend").all_inner_texts())
 
 

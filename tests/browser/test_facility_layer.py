@@ -7,7 +7,13 @@ import time
 
 import pytest
 
-from tests.browser.helpers import drawn_polygons, map_frame, no_exception_shown, wait_for_app
+from tests.browser.helpers import (
+    drawn_polygons,
+    map_frame,
+    no_exception_shown,
+    open_legends,
+    wait_for_app,
+)
 from tests.conftest import screenshot_path
 
 pytestmark = pytest.mark.browser
@@ -101,7 +107,9 @@ def test_demo_icons_load_locally_and_open_details(demo_server, guarded_page):
         src.startswith(f"{demo_server.url}/app/static/vendor/facility-icons/")
         for src in icons["srcs"]
     ), icons["srcs"]
-    # The legend shows the icons too.
+    # The legend shows the icons too (once unfolded: it folds on first view where it would
+    # cover the areas).
+    open_legends(frame)
     legend = frame.locator(".ca-legend").filter(has_text="Facilities")
     assert legend.locator("img").count() >= len(set(fac["type"]))
     text = legend.inner_text()
@@ -145,6 +153,7 @@ def test_demo_details_in_persian(demo_server, guarded_page):
     assert "نوع" in details and "بیمارستان" in details and "تخت" in details
     popup = map_frame(page).locator(".ca-fac-popup")
     assert popup.get_attribute("dir") == "rtl"
+    open_legends(map_frame(page))
     legend = map_frame(page).locator(".ca-legend").filter(has_text="مراکز")
     assert legend.get_attribute("dir") == "rtl" and "در دست ساخت" in legend.inner_text()
     page.screenshot(path=screenshot_path("facilities-demo-fa"), full_page=False)
