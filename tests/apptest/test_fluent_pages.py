@@ -32,7 +32,8 @@ def test_every_page_reads_without_none_and_with_a_persian_separator(on_demo, pag
 def test_the_presentation_counter_is_apart_from_the_month(on_demo):
     at = run_page("app_pages/briefings.py", {"lang": "fa", "present": "1", "by": "districts"})
     sub = next(h.proto.body for h in at.get("html") if "ca-present-sub" in h.proto.body)
-    assert re.search("۲۰۲۶ — ۱ از ۱۲<", sub), sub
+    # 14 slides: the region, its trend, then the demo's 12 districts.
+    assert re.search("۲۰۲۶ — ۱ از ۱۴<", sub), sub
 
 
 def test_the_overview_path_opens_the_overview_in_the_language_of_the_link(on_demo):
