@@ -206,6 +206,7 @@ def run_scenarios(args: argparse.Namespace, scenarios: list[str]) -> dict:
         "actions": args.actions,
         "minutes": args.minutes,
         "think": tuple(args.think),
+        "week_sessions": args.week_sessions or args.sessions,
     }
     found = run_all(scenarios, args.processes, args.sessions, args.curve, options)
     plot_curve(found["runs"])
@@ -420,6 +421,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--processes", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--curve", type=int, nargs="+", default=[1, 5, 10, 20])
     parser.add_argument("--minutes", type=float, default=30.0, help="length of the week run")
+    parser.add_argument(
+        "--week-sessions", type=int, default=None, help="sessions of the week (default: --sessions)"
+    )
     parser.add_argument("--think", type=float, nargs=2, default=[5.0, 15.0])
     args = parser.parse_args(argv)
     # A stop (SIGTERM, e.g. from `timeout`) unwinds like Ctrl-C: the servers started are stopped.

@@ -71,6 +71,7 @@ def plot_curve(runs: list[dict], path: Path = CURVE_PNG) -> bool:
 
 def _describe(ls: dict) -> list[str]:
     think = ls["think"]
+    week = next((r["sessions"] for r in ls["runs"] if r["scenario"] == "week"), ls["sessions"])
     return [
         "## Load",
         "",
@@ -84,7 +85,7 @@ def _describe(ls: dict) -> list[str]:
         "",
         f"- **coverage**: N sessions at once (one Chromium, one context each) change a sidebar "
         f"filter of the Coverage map {ls['actions']} times each, with no think time;",
-        f"- **week**: {ls['sessions']} sessions move across every page of the sidebar for "
+        f"- **week**: {week} sessions move across every page of the sidebar for "
         f"{ls['minutes']} min, thinking a random {think[0]:g}–{think[1]:g} s before each action: "
         "open another page (*navigate*), then change that page's main control (the first "
         "selectbox of the page, else the first sidebar filter) (*control*).",
@@ -94,8 +95,11 @@ def _describe(ls: dict) -> list[str]:
         "(click to the end of the run it caused); server CPU and memory are each dashboard "
         "process's own, read from `/proc` — the browsers share the same cores but are not in "
         "them. Memory is per process (one figure each, `/`-separated) before the run and at its "
-        "end; the setup is not restarted between the runs of one process count, so memory "
-        "carries over. Load average (1, 5, 15 min) is the machine's, read just before each run: "
+        "end (for the week: after its minutes of work); the setup is not restarted between the "
+        "runs of one process count, so memory carries over. Server CPU per action counts all "
+        "of the process's CPU during the run — the sessions opening their first page and the "
+        "open pages' check for a newer version every few seconds (a fragment's timer) included — divided by the timed "
+        "actions. Load average (1, 5, 15 min) is the machine's, read just before each run: "
         "other engineers' work shares these cores, so page and server times include waiting "
         "for it.",
         "",
@@ -170,8 +174,22 @@ def section(ls: dict, before: list[str]) -> list[str]:
         lines += ["Errors (first five): " + "; ".join(e.splitlines()[0] for e in errors[:5]), ""]
     per_setup = {r["processes"]: r.get("server_tracebacks", 0) for r in runs}
     tracebacks = sum(per_setup.values())
+    if ls.get("interrupted"):
+        lines += ["The run was stopped before its end: the runs above are those it finished.", ""]
     lines += [
         f"Tracebacks in the cluster's log: {tracebacks}. Whole load run: {ls['seconds']} s.",
+        "",
+    ]
+    lines += [
+        "The figures above come from a short run sized for this shared 2-core machine (the "
+        "command is at the end of this report; sessions, actions, minutes and the curve's "
+        "session counts are in the tables). The full-size run the issue asks for — 10 sessions "
+        "without think time and 50 sessions over 30 minutes with 5–15 s think time, each on 1 "
+        "and 2 processes, the curve at 1, 5, 10 and 20 sessions — belongs on a quiet machine "
+        "with cores to spare for the browsers:",
+        "",
+        "`python -m reliability --only load --scenario coverage week --processes 1 2 "
+        "--sessions 10 --week-sessions 50 --curve 1 5 10 20 --actions 8 --minutes 30`",
         "",
     ]
     if before:

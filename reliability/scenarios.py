@@ -246,6 +246,7 @@ def run_all(
     runs: list[dict] = []
     warm: dict[str, float] = {}
     started = time.monotonic()
+    interrupted = False
     try:
         for count in processes:
             setup = Setup(workspace, count)
@@ -256,14 +257,19 @@ def run_all(
                         print(f"load: coverage, {count} process(es), {n} sessions", flush=True)
                         runs.append(run_scenario(setup, "coverage", n, options))
                 if "week" in scenarios:
-                    print(f"load: week, {count} process(es), {sessions} sessions", flush=True)
-                    runs.append(run_scenario(setup, "week", sessions, options))
+                    week = options.get("week_sessions", sessions)
+                    print(f"load: week, {count} process(es), {week} sessions", flush=True)
+                    runs.append(run_scenario(setup, "week", week, options))
                 tracebacks = setup.output().count("Traceback")
                 for run in runs:
                     if run["processes"] == count:
                         run["server_tracebacks"] = tracebacks
             finally:
                 setup.stop()
+    except BaseException:  # stopped (Ctrl-C, SIGTERM) or failed: the runs finished are kept
+        interrupted = True
+        if not runs:
+            raise
     finally:
         database.stop()  # type: ignore[attr-defined]
     return {
@@ -276,5 +282,6 @@ def run_all(
         "think": list(options["think"]),
         "cold_seconds": warm,
         "runs": runs,
+        "interrupted": interrupted,
         "seconds": round(time.monotonic() - started, 1),
     }
