@@ -14,7 +14,13 @@ from geodata.sources.workspaces import demo_workspace_path
 from geodata.store.workspace import read_workspace
 from geodata.users.accounts import User, hash_password, write_user
 from render.i18n import translate
-from tests.browser.helpers import drawn_polygons, map_frame, no_exception_shown, wait_for_app
+from tests.browser.helpers import (
+    drawn_polygons,
+    legend_text,
+    map_frame,
+    no_exception_shown,
+    wait_for_app,
+)
 from tests.conftest import StreamlitServer, screenshot_path
 
 pytestmark = pytest.mark.browser
@@ -29,7 +35,7 @@ def test_demo_partner_map_and_scorecards(demo_server, guarded_page, lang):
     wait_for_app(page)
     counts = drawn_polygons(page, 300)
     assert counts["features"] == counts["drawn"] >= 300
-    legend = " | ".join(map_frame(page).locator(".ca-legend").all_inner_texts())
+    legend = legend_text(map_frame(page))  # unfolded: on first view they fold to their titles
     if lang == "en":
         for name, n in (("Relief Committee", 28), ("Executive HQ", 58), ("No partner", 180)):
             assert re.search(rf"{name}\s*{n}", legend), legend
