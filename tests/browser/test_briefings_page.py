@@ -52,11 +52,17 @@ def test_presentation_mode_hides_controls_and_steps(demo_server, guarded_page):
     main = page.locator('[data-testid="stMainBlockContainer"]').bounding_box()
     assert main["width"] > 1300  # the whole width of the 1400-pixel window
     page.screenshot(path=screenshot_path("briefings-present-1"), full_page=True)
+    # The region first, then its trend, then the districts, the one most in need first.
     page.get_by_role("button", name="Next").click()
     wait_for_url(page, r"step=1")
     wait_for_app(page)
+    page.wait_for_selector(".js-plotly-plot", timeout=30_000)
+    page.screenshot(path=screenshot_path("briefings-present-trend"), full_page=True)
+    page.get_by_role("button", name="Next").click()
+    wait_for_url(page, r"step=2")
+    wait_for_app(page)
     drawn_polygons(page, 10)
-    assert "District 2" in page.locator(".ca-present-title").inner_text()
+    assert "District" in page.locator(".ca-present-title").inner_text()
     page.screenshot(path=screenshot_path("briefings-present-2"), full_page=True)
     page.get_by_role("button", name="Leave the presentation").click()
     wait_for_app(page)
