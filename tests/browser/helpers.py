@@ -135,8 +135,21 @@ def current_url(page) -> str:
     return page.evaluate("() => location.href")
 
 
-def open_legends(frame) -> None:
-    """Unfold the legends folded on first view (each folds to its title, a button)."""
+def open_legends(frame, timeout: float = 15) -> None:
+    """Unfold the legends folded on first view (each folds to its title, a button).
+
+    The first view's folding runs once Leaflet's stylesheet has arrived (every legend's title
+    then is its toggle button); wait for it, then act as a reader would (a key pressed in the map
+    ends the first view, so nothing folds by itself afterwards) and open the folded ones."""
+    legends = frame.locator(".ca-legend")
+    deadline = time.monotonic() + timeout
+    while frame.locator(".ca-legend .ca-legend-toggle").count() < legends.count():
+        if time.monotonic() > deadline:
+            raise AssertionError("the map's legends never became foldable")
+        time.sleep(0.1)
+    frame.locator(".leaflet-container").first.evaluate(
+        "map => map.dispatchEvent(new KeyboardEvent('keydown', {key: 'Shift', bubbles: true}))"
+    )
     toggles = frame.locator(".ca-legend.ca-folded .ca-legend-toggle")
     for _ in range(toggles.count()):
         toggles.first.evaluate("button => button.click()")
