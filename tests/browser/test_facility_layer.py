@@ -67,15 +67,21 @@ def open_popup_by_click(page, facility_type: str) -> str:
     """Click (a real mouse click) the first marker of ``facility_type``; the popup's text."""
     frame = map_frame(page)
     selector = f".leaflet-marker-pane .ca-fac-{facility_type}"
-    # The first such icon that nothing (a legend, another icon) covers at its centre.
-    index = frame.evaluate(
-        """(selector) => [...document.querySelectorAll(selector)].findIndex(el => {
-            const r = el.getBoundingClientRect();
-            const hit = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
-            return hit && el.contains(hit);
-        })""",
-        selector,
-    )
+    # The first such icon that nothing (a legend, another icon) covers at its centre; looked for
+    # again while the map settles (it is fitted to its frame and legends fold on first view).
+    deadline = time.monotonic() + 15
+    while True:
+        index = frame.evaluate(
+            """(selector) => [...document.querySelectorAll(selector)].findIndex(el => {
+                const r = el.getBoundingClientRect();
+                const hit = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+                return hit && el.contains(hit);
+            })""",
+            selector,
+        )
+        if index >= 0 or time.monotonic() > deadline:
+            break
+        time.sleep(0.25)
     assert index >= 0, f"every {facility_type} icon is covered"
     frame.locator(selector).nth(index).click(timeout=10_000)
     popup = map_frame(page).locator(".leaflet-popup-content .ca-fac-popup")
