@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from geodata.store.workspace import latest_version, read_workspace, save_version
+from geodata.store.workspace import read_workspace, save_version, unchanged_since
 from geodata.tables.problems import DataError
 from geodata.users import audit
 from geodata.users.audit import Actor
@@ -57,12 +57,7 @@ def reassign_areas(
     if not area_ids:
         raise DataError("No area chosen: nothing to reassign.")
     tables = read_workspace(workspace)
-    current = latest_version(workspace)
-    if expected_version is not None and current != expected_version:
-        raise DataError(
-            f"The workspace moved on to version {current} while you were looking at version "
-            f"{expected_version}; look again and repeat the reassignment."
-        )
+    unchanged_since(workspace, expected_version, "repeat the reassignment")
     partners = tables["partners"]
     if partner_id is not None and partner_id not in set(partners["partner_id"].astype(str)):
         raise DataError(f"Unknown partner {partner_id!r}: it is not in the partners table.")

@@ -18,7 +18,7 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry import Point
 
-from geodata.store.workspace import latest_version, read_workspace, save_version
+from geodata.store.workspace import read_workspace, save_version, unchanged_since
 from geodata.tables import schema as S
 from geodata.tables.problems import DataError
 from geodata.users import audit
@@ -129,12 +129,7 @@ def record_session(
         An unknown area, an area of another partner, a bad count or kind, or a workspace that
         changed meanwhile.
     """
-    current = latest_version(workspace)
-    if expected_version is not None and current != expected_version:
-        raise DataError(
-            f"The workspace moved on to version {current} while you were looking at version "
-            f"{expected_version}; look again and record the session again."
-        )
+    unchanged_since(workspace, expected_version, "record the session again")
     tables = read_workspace(workspace)
     areas = tables["areas"]
     match = areas.loc[areas["area_id"].astype(str) == str(area_id)]

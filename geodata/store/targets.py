@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from geodata.store.workspace import latest_version, read_workspace, save_version
+from geodata.store.workspace import read_workspace, save_version, unchanged_since
 from geodata.tables import schema as S
 from geodata.tables.calendar import GREGORIAN, month_start, period_name
 from geodata.tables.problems import DataError
@@ -121,12 +121,7 @@ def set_target(
     DataError
         An unknown scope, a share out of range, or a workspace that changed meanwhile.
     """
-    current = latest_version(workspace)
-    if expected_version is not None and current != expected_version:
-        raise DataError(
-            f"The workspace moved on to version {current} while you were looking at version "
-            f"{expected_version}; look again and set the target again."
-        )
+    unchanged_since(workspace, expected_version, "set the target again")
     tables = read_workspace(workspace)
     if scope not in target_scopes(tables, kind):
         raise DataError(f"Unknown {kind} {scope!r}: a target needs a {kind} of the workspace.")

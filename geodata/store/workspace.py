@@ -94,6 +94,19 @@ def latest_version(path: str | Path) -> int:
     return list_versions(path)[-1].number
 
 
+def unchanged_since(path: str | Path, expected_version: int | None, again: str) -> int:
+    """The newest version number, after checking it is ``expected_version``, the version the
+    person was looking at (None: no check): a change asked for on data that has moved on is
+    refused, and the message ends with what to do ``again`` ("set the target again")."""
+    current = latest_version(path)
+    if expected_version is not None and current != expected_version:
+        raise DataError(
+            f"The workspace moved on to version {current} while you were looking at version "
+            f"{expected_version}; look again and {again}."
+        )
+    return current
+
+
 #: How long a server process trusts the newest version number it read from a shared (PostGIS)
 #: workspace before it asks the database again (seconds; ``COVERAGE_ATLAS_VERSION_CHECK_S``).
 VERSION_CHECK_SETTING = "COVERAGE_ATLAS_VERSION_CHECK_S"
