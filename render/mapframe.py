@@ -11,6 +11,7 @@ every area map (:func:`render.maps.choropleth_map`, the dashboard's restyled map
   the reader's language, ``aria-expanded``); on first view a legend folds when the legends would
   cover more than :data:`LEGEND_SHARE` of the region's drawn box (the largest first);
 - a tooltip that would cross the frame's edge is moved back inside it;
+- the scale bar is written in the reader's digits and unit words (:func:`scale_texts`);
 - each area with a name gets a label at a point inside it (text escaped, bidi-isolated), shown
   once the area is drawn wide enough for it: district maps show their names, and a map of many
   small areas shows them as the reader zooms in.
@@ -18,6 +19,7 @@ every area map (:func:`render.maps.choropleth_map`, the dashboard's restyled map
 
 from __future__ import annotations
 
+import html
 import json
 from typing import Any
 
@@ -26,12 +28,33 @@ import numpy as np
 from branca.element import MacroElement
 from folium.template import Template
 
-__all__ = ["LEGEND_SHARE", "MapFrame", "region_bounds"]
+from render.format import fmt_number
+from render.language import Language
+
+__all__ = ["LEGEND_SHARE", "MapFrame", "region_bounds", "scale_text", "scale_texts"]
 
 #: The most of the region's drawn box the legends may cover on first view.
 LEGEND_SHARE = 0.1
 #: Pixels between the region and the frame's edge.
 FIT_PADDING = 6
+
+
+def scale_text(language: Language, metres: float) -> str:
+    """A scale bar's length in the reader's digits and unit words: metres below a kilometre,
+    else kilometres ("۵۰۰ متر", "۵ کیلومتر", "500 m")."""
+    if float(metres) < 1000:
+        return language.t("reports.units.m", m=fmt_number(metres, language.code, 0))
+    return language.km(float(metres) / 1000)
+
+
+def scale_texts(language: Language) -> dict[str, str]:
+    """The scale bar's text for each length Leaflet draws (1, 2, 3 or 5 × 10^n metres, up to
+    5,000 km), in the reader's digits and unit words ("۵ کیلومتر", "500 m")."""
+    return {
+        str(step * 10**power): scale_text(language, step * 10**power)
+        for power in range(7)
+        for step in (1, 2, 3, 5)
+    }
 
 
 def region_bounds(frame: gpd.GeoDataFrame) -> list[list[float]] | None:
@@ -83,7 +106,20 @@ class MapFrame(MacroElement):
             var map = {{ this._parent.get_name() }}, container = map.getContainer();
             var bounds = {{ this.bounds_json }}, labels = {{ this.labels_json }};
             var share = {{ this.share }}, pad = {{ this.padding }}, moved = false, waits = 0;
+            var scaleTexts = {{ this.scale_json }};
             map.options.zoomSnap = 0.1;
+            if (scaleTexts && map.caScale) {
+                // Leaflet rounds the bar to 1, 2, 3 or 5 x 10^n metres: each has its text.
+                var scale = map.caScale;
+                scale._updateMetric = function (maxMeters) {
+                    var metres = this._getRoundNum(maxMeters);
+                    var text = scaleTexts[String(metres)];
+                    if (text === undefined) text = metres < 1000 ? metres + " m" : metres / 1000 + " km";
+                    this._updateScale(this._mScale, text, metres / maxMeters);
+                };
+                scale._mScale.setAttribute("dir", "auto");
+                scale._update();
+            }
             function regionBox() {
                 if (!bounds) return null;
                 var size = map.getSize();
@@ -241,9 +277,14 @@ class MapFrame(MacroElement):
         self,
         bounds: list[list[float]] | None,
         labels: list[list[Any]] | None = None,
+        scale: dict[str, str] | None = None,
     ) -> None:
         super().__init__()
         self._name = "MapFrame"
+        # Catalog texts with the reader's digits (no data); escaped all the same.
+        self.scale_json = json.dumps(
+            {k: html.escape(v) for k, v in scale.items()} if scale else None, ensure_ascii=False
+        ).replace("</", "<\\/")
         self.bounds_json = json.dumps(bounds)
         # Labels are escaped text; "</" is broken so no name can close the script element.
         self.labels_json = json.dumps(labels or [], ensure_ascii=False).replace("</", "<\\/")

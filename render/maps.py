@@ -438,6 +438,7 @@ def choropleth_map(
     legend_dir: str = "auto",
     label_column: str | None = None,
     outer_labels: list[list[Any]] | None = None,
+    scale: dict[str, str] | None = None,
 ) -> folium.Map:
     """Draw areas filled with precomputed colours, with tooltip, legend and optional points.
 
@@ -479,6 +480,9 @@ def choropleth_map(
         shown where an area is drawn wide enough for its name); escaped like every data string.
     outer_labels : list, optional
         Labels of the districts around the areas (:func:`area_labels` with ``outer=True``).
+    scale : dict, optional
+        The scale bar's texts in the reader's language (:func:`render.mapframe.scale_texts`);
+        None: Leaflet's own ("5 km").
 
     The map is fitted to the areas (the points only when there are no areas), its legends fold
     and its tooltips stay inside the frame (:class:`render.mapframe.MapFrame`).
@@ -590,7 +594,7 @@ def choropleth_map(
 
     Legend(legend_title, legend_items, legend_position, count_format, legend_dir).add_to(fmap)
     labels = area_labels(gdf, gdf[label_column].tolist()) if label_column else []
-    MapFrame(region_bounds(gdf) or bounds, (outer_labels or []) + labels).add_to(fmap)
+    MapFrame(region_bounds(gdf) or bounds, (outer_labels or []) + labels, scale).add_to(fmap)
     return fmap
 
 

@@ -179,12 +179,14 @@ def ensure_icon_assets(app_dir: Path, source: Path = FACILITY_ICONS_SOURCE) -> P
 
 
 class _MetricScale(MacroElement):
-    """Leaflet's scale bar in metres and kilometres only."""
+    """Leaflet's scale bar in metres and kilometres only, kept as the map's ``caScale`` (so
+    :class:`render.mapframe.MapFrame` can write it in the reader's words)."""
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-            L.control.scale({imperial: false}).addTo({{ this._parent.get_name() }});
+            {{ this._parent.get_name() }}.caScale =
+                L.control.scale({imperial: false}).addTo({{ this._parent.get_name() }});
         {% endmacro %}
         """
     )

@@ -28,6 +28,7 @@ from analytics.classify import NO_DATA_COLOUR, classify, palette_for
 from geodata.tables.calendar import tick_months
 from render.format import localize_digits
 from render.language import Language
+from render.mapframe import scale_text
 from reports.fonts import matplotlib_families
 
 __all__ = [
@@ -142,7 +143,7 @@ def _scale_bar(ax, lang: Language, fontsize: float) -> None:
                 zorder=5,
             )
         )
-    label = lang.km(length / 1000)
+    label = scale_text(lang, length)
     ax.text(
         left + length / 2,
         bottom + height * 1.8,

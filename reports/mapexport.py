@@ -224,6 +224,7 @@ def map_html(
 
     from branca.element import Element, Figure
 
+    from render.mapframe import scale_texts
     from render.maps import LegendItem, choropleth_map
     from reports.exports import standalone_map_html
 
@@ -248,6 +249,7 @@ def map_html(
         highlight_id=highlight,
         count_format=lang.int,
         height=700,
+        scale=scale_texts(lang),
     )
     title = _title(metric, lang, place)
     side, other = ("right", "left") if lang.rtl else ("left", "right")

@@ -33,6 +33,7 @@ from streamlit_folium import st_folium
 from analytics.classify import NO_DATA_COLOUR
 from render.format import fmt_int, localize_digits
 from render.language import display_names
+from render.mapframe import scale_texts
 from render.maps import (
     BORDER_COLOUR,
     HIGHLIGHT_COLOUR,
@@ -96,6 +97,7 @@ def area_map(
         height=height,
         count_format=lambda n: fmt_int(n, ctx.lang),
         label_column=label_column,
+        scale=scale_texts(ctx.language),
     )
 
 

@@ -19,7 +19,7 @@ from geodata.tables.calendar import key_period
 from render.format import fmt_int, fmt_pct, fmt_signed, fmt_value, month_label
 from render.i18n import joined
 from render.language import display_names
-from render.mapframe import MapFrame, region_bounds
+from render.mapframe import MapFrame, region_bounds, scale_texts
 from render.maps import MAP_BACKGROUND, LegendItem, _MapStyle, area_labels, choropleth_map
 from render.offline import basemap_tiles, offline_map
 from render.safe import md_escape
@@ -271,6 +271,7 @@ def metric_map(
         basemap_tiles=basemap_tiles() if basemap else None,
         label_column=label_column,
         outer_labels=district_labels(ctx, frame) if id_column == "area_id" else None,
+        scale=scale_texts(ctx.language),
     )
     if facilities is not None:
         add_facility_layer(ctx, fmap, facilities)
@@ -458,5 +459,5 @@ def _drawn_map(
         add_facility_layer(words, fmap, _facilities)
     outer = district_labels(words, _districts) if _districts is not None else []
     labels = outer + area_labels(_areas, label_texts(words, _names))
-    MapFrame(region_bounds(_areas), labels).add_to(fmap)
+    MapFrame(region_bounds(_areas), labels, scale_texts(words.language)).add_to(fmap)
     return _DrawnMap(parts=map_parts(fmap), signature=layer.signature)

@@ -18,6 +18,7 @@ from geodata.uploads import workflow as I
 from geodata.uploads.checks import month_label
 from geodata.uploads.mapping import POINTS_TABLE
 from render.format import fmt_int, localize_digits
+from render.mapframe import scale_texts
 from render.maps import LegendItem, choropleth_map
 from render.safe import md_escape
 from render.simplify import simplify_for_display
@@ -84,6 +85,7 @@ def preview_map(
         point_tooltip=[("_label", ctx.t("map.name"))] if points is not None else None,
         height=height,
         count_format=lambda n: fmt_int(n, ctx.lang),
+        scale=scale_texts(ctx.language),
     )
     st_folium(
         fmap, key=f"dm_preview_{key}", height=height, use_container_width=True, returned_objects=[]

@@ -10,6 +10,7 @@ import streamlit as st
 from analytics.classify import NO_DATA_COLOUR
 from render import charts
 from render.format import fmt_int, month_label
+from render.mapframe import scale_texts
 from render.maps import LegendItem, choropleth_map
 from ui.area_maps import labelled, show_map
 from ui.context import Context
@@ -71,6 +72,7 @@ def category_map(
         height=height,
         count_format=lambda n: fmt_int(n, ctx.lang),
         label_column=label_column,
+        scale=scale_texts(ctx.language),
     )
     if facilities is not None:
         add_facility_layer(ctx, fmap, facilities)
