@@ -15,7 +15,15 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from render.format import default_calendar, fmt_date, fmt_int, fmt_number, fmt_pct, month_label
+from render.format import (
+    default_calendar,
+    fmt_date,
+    fmt_int,
+    fmt_number,
+    fmt_pct,
+    localize_digits,
+    month_label,
+)
 from render.i18n import available_languages, direction, translate, translate_value
 
 __all__ = ["Language", "display_names"]
@@ -55,21 +63,29 @@ class Language:
     def label(self, prefix: str, value: object) -> str:
         return translate_value(prefix, value, self.code)
 
-    def int(self, value: object) -> str:
-        return fmt_int(value, self.code)
+    def int(self, value: object, missing: str = "—") -> str:
+        return fmt_int(value, self.code, missing)
 
     # ``builtins.int``: in the class body ``int`` is the method above
-    def number(self, value: object, digits: builtins.int = 1) -> str:
-        return fmt_number(value, self.code, digits)
+    def number(self, value: object, digits: builtins.int = 1, missing: str = "—") -> str:
+        return fmt_number(value, self.code, digits, missing)
 
-    def pct(self, value: object, digits: builtins.int = 1) -> str:
-        return fmt_pct(value, self.code, digits)
+    def pct(self, value: object, digits: builtins.int = 1, missing: str = "—") -> str:
+        return fmt_pct(value, self.code, digits, missing)
 
-    def month(self, value: object) -> str:
-        return month_label(value, self.code, self.months)
+    def month(self, value: object, missing: str = "—") -> str:
+        return month_label(value, self.code, self.months, missing)
 
-    def date(self, value: object) -> str:
-        return fmt_date(value, self.code, calendar=self.calendar)
+    def date(self, value: object, missing: str = "—") -> str:
+        return fmt_date(value, self.code, calendar=self.calendar, missing=missing)
+
+    def numerals(self, text: str) -> str:
+        """``text`` with its digits written in this language's digits (Persian digits in fa)."""
+        return localize_digits(text, self.code)
+
+    def names(self, frame: pd.DataFrame, column: str) -> pd.Series:
+        """Names from ``column`` in this language where the workspace has them: :func:`display_names`."""
+        return display_names(frame, column, self.code)
 
     def km(self, value: float) -> str:
         digits = 0 if float(value) >= 10 or float(value).is_integer() else 1

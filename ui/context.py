@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -76,7 +77,7 @@ class Context:
         """Whether this session may do ``action`` (see :data:`ui.auth.ACTION_ROLES`)."""
         return may(self.role, action)
 
-    @property
+    @cached_property
     def language(self) -> Language:
         """This session's language as the documents take it (:class:`render.language.Language`):
         the same texts, numbers and dates in a page, a PDF and an export."""
