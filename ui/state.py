@@ -30,8 +30,9 @@ from typing import Any, Generic, TypeVar, cast
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-#: Parameters that mean the same on every page: a value chosen on one page is kept on the next.
-SHARED = frozenset({"month"})
+#: Parameters that mean the same on every page: a value chosen on one page is kept on the next
+#: (the reporting month; how access is measured, straight line or travel time, #19).
+SHARED = frozenset({"month", "by"})
 
 #: URL parameters of the whole app (kept by :mod:`ui.context`), not of a page's view.
 APP_PARAMS = frozenset({"lang", "cal"})
@@ -62,6 +63,10 @@ class Param(Generic[T]):
     dump: Callable[[T], str] = str
     key: str = field(default="")
     in_url: bool = True  # False: kept on its page, but no part of a link
+    #: Names this parameter had in links shared before (read when the link lacks ``name``; a
+    #: value they hold that is not allowed is passed over, so an alias may be another
+    #: parameter's name on some page)
+    aliases: tuple[str, ...] = ()
 
     @property
     def widget_key(self) -> str:
@@ -86,6 +91,17 @@ def enter_page(page: str) -> None:
         st.session_state[_LINKED] = any(name not in APP_PARAMS for name in st.query_params)
     else:  # handed values count on entering only
         st.session_state.pop(_HANDED, None)
+
+
+def page_name() -> str:
+    """The page this run shows (as :func:`enter_page` noted it; "" before any)."""
+    return str(st.session_state.get(_PAGE, ""))
+
+
+def entered_by_link() -> bool:
+    """Whether this run entered its page from a link that names view parameters."""
+    entered = st.session_state.get(_ENTERED) and not _fragment_rerun()
+    return bool(entered and st.session_state.get(_LINKED))
 
 
 def open_page(page: str, **values: object) -> None:
@@ -117,13 +133,20 @@ def rerun_view() -> None:
 
 
 def _from_url(p: Param[T]) -> T | None:
-    raw = st.query_params.get(p.name) if p.in_url else None
-    if raw is None:
+    if not p.in_url:
         return None
-    try:
-        return p.parse(raw)
-    except (TypeError, ValueError):
-        return None
+    allowed = list(p.allowed()) if p.allowed else None
+    for name in (p.name, *p.aliases):
+        raw = st.query_params.get(name)
+        if raw is None:
+            continue
+        try:
+            parsed = p.parse(raw)
+        except (TypeError, ValueError):
+            continue
+        if name == p.name or allowed is None or parsed in allowed:
+            return parsed
+    return None
 
 
 def _remember(p: Param[T], chosen: object) -> None:
@@ -191,7 +214,11 @@ def publish(params: Sequence[Param[Any]]) -> None:
     """Keep the current values in the page's store and write them into the URL; a value equal to
     its default is removed from the URL. A widget this run did not draw keeps its stored value."""
     page_store, _ = _stores()
+    names = {p.name for p in params}
     for p in params:
+        for old in p.aliases:  # an old link's name gives way to the parameter's own
+            if old not in names and old in st.query_params:
+                del st.query_params[old]
         current = st.session_state.get(p.widget_key, page_store.get(p.name, p.default))
         _remember(p, current)
         if not p.in_url:

@@ -59,8 +59,16 @@ def km_param(name: str, default: float) -> Param:
     return Param(name, default, lambda: DISTANCES, parse=float, dump=lambda v: f"{v:g}")
 
 
+def by_param(measures: list[str]) -> Param[str]:
+    """The "measure by" choice of every access page, one of ``measures`` (``line`` or a travel
+    mode): kept in the URL as ``by`` and shared by the pages (:data:`ui.state.SHARED`), so the
+    mode chosen on one page is the mode on the next. Links shared before it was one setting
+    still open in their mode: the Infrastructure page kept it as ``measure``."""
+    return Param("by", "line", lambda: measures, aliases=("measure",))
+
+
 def measure_params(measures: list[str]) -> dict[str, Param]:
-    """The URL settings of the choice: ``measure`` and the thresholds in minutes (``near_min``,
+    """The URL settings of the choice: ``by`` (:func:`by_param`), the thresholds in minutes (``near_min``,
     ``referral_min``, ``office_min``), the 2SFCA catchment (``catchment_min``) and a new site's reach
     (``radius_min``) in minutes, kept apart from the km ones so each keeps its value."""
 
@@ -68,7 +76,7 @@ def measure_params(measures: list[str]) -> dict[str, Param]:
         return Param(name, default, lambda: MINUTES, parse=float, dump=lambda v: f"{v:g}")
 
     return {
-        "measure": Param("measure", "line", lambda: measures),
+        "by": by_param(measures),
         "near_min": minutes("near_min", access.NEAR_MIN),
         "referral_min": minutes("referral_min", access.REFERRAL_MIN),
         "office_min": minutes("office_min", access.NEAR_MIN),
@@ -93,13 +101,13 @@ def measure_controls(
         sb.selectbox(
             ctx.t("access.measure.label"),
             measures,
-            key=params["measure"].widget_key,
+            key=params["by"].widget_key,
             format_func=lambda v: ctx.t(f"access.measure.{v}"),
             help=ctx.t("access.measure.help"),
         )
     else:
         sb.caption(ctx.t("access.measure.no_roads"))
-    measure = str(value(params["measure"]))
+    measure = str(value(params["by"]))
     unit = unit_of(measure)
     scale, suffix = (distances, "") if unit == "km" else (MINUTES, "_min")
     digits = THRESHOLD_DIGITS[unit]

@@ -77,7 +77,7 @@ def planned_sites(
     """The siting run when switched on (and, for an uploaded layer, a file is there): ``(plan,
     upload)``, ``plan`` as :func:`ui.access.data.proposed_sites` gives it (or None) and
     ``upload`` the file's name and bytes. A problem with the layer or the run is kept for
-    :func:`siting_section` to report. Measured by travel time (the setting ``measure`` other than
+    :func:`siting_section` to report. Measured by travel time (the setting ``by`` other than
     ``line``, see :func:`ui.access.measure.measure_params`) a site's reach is the setting
     ``radius_min``, in minutes."""
     measure = measure_of(params)
@@ -108,8 +108,8 @@ def planned_sites(
 
 
 def measure_of(params: dict[str, Param]) -> str:
-    """The page's measure: ``line`` (also where it has no ``measure`` setting) or a travel mode."""
-    return str(value(params["measure"])) if "measure" in params else "line"
+    """The page's measure: ``line`` (also where it has no ``by`` setting) or a travel mode."""
+    return str(value(params["by"])) if "by" in params else "line"
 
 
 def radius_setting(measure: str) -> str:

@@ -2,8 +2,8 @@
 ("measure by": straight line or travel time over the roads, where the workspace holds a road
 extract, as on the Infrastructure needs page), the catchment in km or minutes, decay, the overload
 threshold, the care and referral distances and the coverage target. The settings are the page's
-URL parameters; ``measure`` is the utilisation measure, so the "measure by" choice is kept as
-``by`` (the Infrastructure page's choices: ``line``, ``motorised``, ``walking``)."""
+URL parameters; ``measure`` is the utilisation measure, and the "measure by" choice is the one
+setting ``by`` of every access page (:func:`ui.access.measure.by_param`)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import streamlit as st
 
 from analytics import access
 from render.format import fmt_number, fmt_pct
-from ui.access.measure import MINUTES, km_format, minutes_format
+from ui.access.measure import MINUTES, by_param, km_format, minutes_format
 from ui.access.travel import MEASURES, unit_of
 from ui.capacity.views import supply_label
 from ui.context import Context
@@ -47,7 +47,7 @@ def capacity_params(
             "service", services[0] if services else "care", lambda: services or ["care"]
         ),
         "supply": Param("supply", "", supplies),
-        "by": Param("by", "line", lambda: by),
+        "by": by_param(by),
         "catchment": _number("catchment", access.CATCHMENT_KM, DISTANCES),
         "catchment_min": _number("catchment_min", access.CATCHMENT_MIN, MINUTES),
         "near": _number("near", access.NEAR_KM, DISTANCES),
