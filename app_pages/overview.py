@@ -12,9 +12,7 @@ import streamlit as st
 from analytics import coverage as cov
 from analytics.priority import split_ranked
 from render import charts
-from render.format import fmt_int, fmt_pct
 from render.i18n import joined
-from render.language import display_names
 from ui import data, map_shapes, views
 from ui.context import current
 from ui.downloads import table_downloads
@@ -109,7 +107,7 @@ def overview_view() -> None:
         "uninsured": ctx.t("metric.uninsured"),
     }
     view = ranked[list(shown)].rename(columns=shown)
-    view[ctx.t("table.name")] = display_names(ranked, name_col, ctx.lang)
+    view[ctx.t("table.name")] = ctx.language.names(ranked, name_col)
     view.insert(list(shown).index("coverage") + 1, COVERAGE_BAR, ranked["coverage"] * 100)
     st.dataframe(
         coverage_table(view, ("population", "insured", "uninsured"), ctx.lang),
@@ -128,13 +126,13 @@ def overview_view() -> None:
     )
     flags = per_area["data_status"].value_counts()
     quality = [
-        ctx.t(f"quality.{status}", n=fmt_int(n, ctx.lang))
+        ctx.t(f"quality.{status}", n=ctx.language.int(n))
         for status, n in flags.items()
         if status != "ok"
     ]
     if quality:
         st.caption(ctx.t("quality.title") + " " + joined(quality, ctx.lang))
-    note = ctx.t("overview.coverage_note", coverage=fmt_pct(figures.get("coverage"), ctx.lang))
+    note = ctx.t("overview.coverage_note", coverage=ctx.language.pct(figures.get("coverage")))
     st.caption(note)
 
 

@@ -13,7 +13,6 @@ import pandas as pd
 import streamlit as st
 
 from analytics.classify import MAX_CLASSES, SCHEMES
-from render.format import fmt_int
 from render.offline import basemap_tiles
 from ui import views
 from ui.context import Context
@@ -120,8 +119,8 @@ def sidebar(
                 sb.warning(
                     ctx.t(
                         "controls.breaks_too_many",
-                        n=fmt_int(MAX_USER_BREAKS, ctx.lang),
-                        classes=fmt_int(MAX_USER_BREAKS + 1, ctx.lang),
+                        n=ctx.language.int(MAX_USER_BREAKS),
+                        classes=ctx.language.int(MAX_USER_BREAKS + 1),
                     )
                 )
             else:
@@ -132,7 +131,7 @@ def sidebar(
             ctx.t("controls.k"),
             options=list(range(3, 10)),
             key=params["k"].widget_key,
-            format_func=lambda n: fmt_int(n, ctx.lang),
+            format_func=ctx.language.int,
         )
     views.level_picker(ctx, levels, params["level"].widget_key)
     if len(provinces) > 1:

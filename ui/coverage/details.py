@@ -8,8 +8,6 @@ import pandas as pd
 import streamlit as st
 
 from render import charts
-from render.format import fmt_int, fmt_pct
-from render.language import display_names
 from render.safe import md_escape
 from ui import data
 from ui.context import Context
@@ -39,15 +37,15 @@ def area_details(
     chosen = values[values["area_id"] == selected]
     row = chosen.iloc[0]
     district_shown = district_names.get(row.get("district_id"), row.get("district_name"))
-    st.subheader(md_escape(display_names(chosen, "name", ctx.lang).iloc[0]))
+    st.subheader(md_escape(ctx.language.names(chosen, "name").iloc[0]))
     st.caption(ctx.t("details.district", district=md_escape(district_shown or "—")))
     c1, c2 = st.columns(2)
-    c1.metric(ctx.t("metric.population"), fmt_int(row["population"], ctx.lang))
-    c2.metric(ctx.t("metric.coverage"), fmt_pct(row["coverage"], ctx.lang))
-    c1.metric(ctx.t("metric.insured"), fmt_int(row["insured"], ctx.lang))
-    c2.metric(ctx.t("metric.uninsured"), fmt_int(row["uninsured"], ctx.lang))
-    c1.metric(ctx.t("metric.people_to_target"), fmt_int(row["people_to_target"], ctx.lang))
-    c2.metric(ctx.t("metric.density"), fmt_int(row["density"], ctx.lang))
+    c1.metric(ctx.t("metric.population"), ctx.language.int(row["population"]))
+    c2.metric(ctx.t("metric.coverage"), ctx.language.pct(row["coverage"]))
+    c1.metric(ctx.t("metric.insured"), ctx.language.int(row["insured"]))
+    c2.metric(ctx.t("metric.uninsured"), ctx.language.int(row["uninsured"]))
+    c1.metric(ctx.t("metric.people_to_target"), ctx.language.int(row["people_to_target"]))
+    c2.metric(ctx.t("metric.density"), ctx.language.int(row["density"]))
     if row["data_status"] != "ok":
         st.warning(ctx.t("details.status", status=ctx.t(f"status.{row['data_status']}")))
     if with_insured:
@@ -62,7 +60,7 @@ def area_details(
             st.dataframe(
                 localized_table(
                     schemes,
-                    {ctx.t("metric.insured"): lambda v: fmt_int(v, ctx.lang)},
+                    {ctx.t("metric.insured"): ctx.language.int},
                     ctx.lang,
                 ),
                 hide_index=True,

@@ -12,9 +12,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from render.format import fmt_int
 from render.i18n import direction
-from render.language import display_names
 from render.safe import md_escape
 from ui import data, map_shapes, views
 from ui.context import Context
@@ -82,9 +80,9 @@ def place_header(
         st.info(
             ctx.t(
                 "coverage_map.districts_instead",
-                areas=fmt_int(len(in_view), ctx.lang),
-                limit=fmt_int(views.MAX_AREAS_ON_MAP, ctx.lang),
-                districts=fmt_int(len(values), ctx.lang),
+                areas=ctx.language.int(len(in_view)),
+                limit=ctx.language.int(views.MAX_AREAS_ON_MAP),
+                districts=ctx.language.int(len(values)),
             ),
             icon=":material/layers:",
         )
@@ -204,7 +202,7 @@ def units_table(
     }
     ordered = values.sort_values(metric, ascending=metric == "coverage", na_position="last")
     table = ordered[list(columns)].rename(columns=columns).reset_index(drop=True)
-    table[ctx.t("table.name")] = display_names(ordered, name_column, ctx.lang).to_numpy()
+    table[ctx.t("table.name")] = ctx.language.names(ordered, name_column).to_numpy()
     if level == "area":
         table[ctx.t("table.district")] = ordered["district_id"].map(district_names).to_numpy()
     table.insert(
