@@ -11,7 +11,8 @@ from pathlib import Path
 import streamlit as st
 
 from render.fonts import ensure_font_assets
-from render.i18n import available_languages, direction, translate
+from render.i18n import available_languages, direction
+from render.language import Language
 from render.offline import ensure_vendor_assets
 from ui.auth import ask_to_sign_in, configured_users, may_open, sign_out
 from ui.context import (
@@ -31,7 +32,7 @@ APP_DIR = Path(__file__).parent
 keep_server_offline()
 
 st.set_page_config(
-    page_title=translate("app.title", language()),
+    page_title=Language(language()).t("app.title"),
     page_icon=str(APP_DIR / "render" / "assets" / "icon.png"),
     layout="wide",
 )

@@ -21,6 +21,7 @@ from render.format import (
     fmt_int,
     fmt_number,
     fmt_pct,
+    fmt_signed,
     localize_digits,
     month_label,
 )
@@ -72,6 +73,10 @@ class Language:
 
     def pct(self, value: object, digits: builtins.int = 1, missing: str = "—") -> str:
         return fmt_pct(value, self.code, digits, missing)
+
+    def signed(self, value: object, digits: builtins.int = 0, missing: str = "—") -> str:
+        """A change with its sign, an ASCII ``+``/``-`` first: :func:`render.format.fmt_signed`."""
+        return fmt_signed(value, self.code, digits, missing)
 
     def month(self, value: object, missing: str = "—") -> str:
         return month_label(value, self.code, self.months, missing)

@@ -39,7 +39,8 @@ from geodata.users.sessions import SessionStore
 from geodata.users.sessions import store_path as sessions_store_path
 from geodata.users.sign_ins import SignInLimits
 from geodata.users.sign_ins import store_path as sign_in_store_path
-from render.i18n import available_languages, translate
+from render.i18n import available_languages
+from render.language import Language
 from ui.localize import language_style
 from ui.server.front import (
     FORWARDED_HEADER,
@@ -264,38 +265,39 @@ def current_session(lang: str, switch_language: Callable[[str], None]) -> Sessio
 def sign_in_form(users: Users, lang: str, switch_language: Callable[[str], None]) -> None:
     """The sign-in page: the language switch (right to left in Persian), then the form (user
     name and password; OIDC button where configured)."""
+    language = Language(lang)
     st.html(language_style(lang))
     languages = available_languages()
     if len(languages) > 1:
         st.session_state["sign_in_language"] = lang
         st.selectbox(
-            translate("controls.language", lang),
+            language.t("controls.language"),
             list(languages),
             format_func=languages.get,
             key="sign_in_language",
             on_change=lambda: switch_language(st.session_state["sign_in_language"]),
         )
-    st.title(translate("auth.title", lang))
+    st.title(language.t("auth.title"))
     if _oidc_configured():
         try:
             unmatched = st.user.is_logged_in
         except Exception:
             unmatched = False
         if unmatched:
-            st.error(translate("auth.oidc_unknown", lang))
-            st.button(translate("auth.sign_out", lang), on_click=st.logout)
+            st.error(language.t("auth.oidc_unknown"))
+            st.button(language.t("auth.sign_out"), on_click=st.logout)
             return
-        st.button(translate("auth.oidc", lang), on_click=st.login, type="primary")
+        st.button(language.t("auth.oidc"), on_click=st.login, type="primary")
     with st.form("sign_in", border=True):
-        username = st.text_input(translate("auth.username", lang), autocomplete="username")
+        username = st.text_input(language.t("auth.username"), autocomplete="username")
         password = st.text_input(
-            translate("auth.password", lang), type="password", autocomplete="current-password"
+            language.t("auth.password"), type="password", autocomplete="current-password"
         )
-        submitted = st.form_submit_button(translate("auth.sign_in", lang), type="primary")
+        submitted = st.form_submit_button(language.t("auth.sign_in"), type="primary")
     if not submitted:
         if not users.require_sign_in:
             st.button(
-                translate("auth.continue_public", lang),
+                language.t("auth.continue_public"),
                 on_click=lambda: st.session_state.pop("_ca_wants_sign_in", None),
             )
         return
@@ -307,7 +309,7 @@ def sign_in_form(users: Users, lang: str, switch_language: Callable[[str], None]
     wait = limits.begin(username, client)
     if wait > 0:  # the password is not even checked while the name or client is locked
         _record(users, username, "lockout", f"refused: locked for {round(wait)} s more")
-        st.warning(translate("auth.locked", lang, seconds=max(1, round(wait))))
+        st.warning(language.t("auth.locked", seconds=max(1, round(wait))))
         return
     user = check_password(users, username, password)
     if user is None:
@@ -315,7 +317,7 @@ def sign_in_form(users: Users, lang: str, switch_language: Callable[[str], None]
         locked = limits.seconds_locked(username, client)
         if locked > 0:
             _record(users, username, "lockout", f"locked for {round(locked)} s")
-        st.error(translate("auth.wrong", lang))
+        st.error(language.t("auth.wrong"))
         return
     limits.succeeded(username, client)
     _record(users, username, "sign_in", "user name and password")
@@ -363,12 +365,13 @@ def _front_identity() -> tuple[str, str]:
 def _front_session(users: Users, lang: str) -> Session:
     """The user the front signed in, while the front's session is good (every run counts as a
     use, so the idle and absolute time-outs end it here too); else say so and stop."""
+    language = Language(lang)
     username, session = _front_identity()
     user = users.by_username(username) if username else None
     if user is not None and front_sessions().check_id(session, user.username):
         return _session_for(user)
     ended = "auth.signed_out" if st.session_state.get("_ca_signed_out") else "auth.session_ended"
-    st.info(f"{translate(ended, lang)} {translate('auth.reload_to_sign_in', lang)}")
+    st.info(f"{language.t(ended)} {language.t('auth.reload_to_sign_in')}")
     st.stop()
     raise AssertionError("unreachable")  # st.stop() ends the run
 

@@ -33,8 +33,8 @@ from geodata.store.workspace import (
 )
 from geodata.tables.calendar import key_period
 from geodata.tables.problems import DataError
-from render.format import CALENDARS, default_calendar, month_label
-from render.i18n import DEFAULT_LANGUAGE, available_languages, translate, translate_value
+from render.format import CALENDARS, default_calendar
+from render.i18n import DEFAULT_LANGUAGE, available_languages
 from render.language import Language
 from render.safe import hide_server_paths
 from ui.auth import current_session, may, may_open
@@ -62,7 +62,7 @@ class Context:
 
     def month(self, value: object) -> str:
         """A reporting month by name in this session's language (:func:`render.format.month_label`)."""
-        return month_label(value, self.lang, self.months)
+        return self.language.month(value)
 
     def period(self, key: str) -> pd.Timestamp:
         """The period a link's ``YYYY-MM`` key names in this workspace's calendar."""
@@ -85,11 +85,11 @@ class Context:
 
     def t(self, key: str, **fields: object) -> str:
         """Translate ``key`` into this session's language."""
-        return translate(key, self.lang, **fields)
+        return self.language.t(key, **fields)
 
     def label(self, prefix: str, value: object) -> str:
         """Translate a data value from a vocabulary, or show it as it is when unknown."""
-        return translate_value(prefix, value, self.lang)
+        return self.language.label(prefix, value)
 
 
 _LANG_STATE = "_ca_lang"
@@ -196,7 +196,7 @@ def current() -> Context:
         session = current_session(lang, set_language)
     except DataError as exc:
         logging.getLogger(__name__).error("users file unusable: %s", exc)  # in full, here only
-        st.error(translate("errors.users_unusable", lang, reason=hide_server_paths(exc)))
+        st.error(Language(lang).t("errors.users_unusable", reason=hide_server_paths(exc)))
         st.stop()
     path = workspace_path()
     try:
@@ -205,7 +205,7 @@ def current() -> Context:
         logging.getLogger(__name__).error("workspace unusable: %s", exc)
         # The server's folders are for those who manage its data (and its log).
         reason = str(exc) if may(session.role, "import") else hide_server_paths(exc)
-        st.error(translate("errors.workspace_unusable", lang, reason=reason))
+        st.error(Language(lang).t("errors.workspace_unusable", reason=reason))
         st.stop()
     newest = versions[-1]
     origin = is_demo(versions)

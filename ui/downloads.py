@@ -21,7 +21,7 @@ from pandas.io.formats.style import Styler
 from analytics.geometry import merge_by
 from geodata.tables.calendar import period_name
 from geodata.users import audit
-from render.language import Language, display_names
+from render.language import Language
 from reports import mapexport
 from reports.documents import source_note
 from reports.exports import geojson_bytes, geopackage_bytes, table_csv, table_xlsx
@@ -249,7 +249,7 @@ def scope_place(ctx: Context) -> str:
     own = partners[(partners["partner_id"].astype("string") == ctx.partner_id).to_numpy()]
     if not len(own):
         return ctx.partner_id
-    return str(display_names(own, "name", ctx.lang).fillna(ctx.partner_id).iloc[0])
+    return str(ctx.language.names(own, "name").fillna(ctx.partner_id).iloc[0])
 
 
 def _labels(

@@ -40,7 +40,7 @@ from jinja2 import Template
 
 from geodata.tables.schema import FACILITY_STATUSES, FACILITY_TYPES
 from render.fonts import PERSIAN_FONT_FAMILY
-from render.format import fmt_date, fmt_int, is_missing
+from render.format import is_missing
 from render.i18n import direction
 from render.maps import LegendItem, escape_text
 from render.offline import FACILITY_ICONS_URL
@@ -143,11 +143,11 @@ def _detail_value(ctx: Context, column: str, raw: object) -> str | None:
         return ctx.label("access.status", raw)
     if column == "opens_on":
         try:
-            return fmt_date(pd.Timestamp(raw), ctx.lang, calendar=ctx.calendar)
+            return ctx.language.date(pd.Timestamp(raw))
         except (TypeError, ValueError):
             return str(raw)
     if column == "beds":
-        return fmt_int(raw, ctx.lang)
+        return ctx.language.int(raw)
     if column == "services":
         return _services_text(ctx, raw)
     return str(raw)
@@ -398,12 +398,12 @@ def facility_legend_items(ctx: Context, facilities: gpd.GeoDataFrame) -> list[Le
             if step == 0:
                 label = ctx.t("facilities.legend.beds_none")
             elif step == len(BED_STEPS):
-                label = ctx.t("facilities.legend.beds_from", n=fmt_int(bounds[step], ctx.lang))
+                label = ctx.t("facilities.legend.beds_from", n=ctx.language.int(bounds[step]))
             else:
                 label = ctx.t(
                     "facilities.legend.beds_range",
-                    lo=fmt_int(bounds[step], ctx.lang),
-                    hi=fmt_int(bounds[step + 1] - 1, ctx.lang),
+                    lo=ctx.language.int(bounds[step]),
+                    hi=ctx.language.int(bounds[step + 1] - 1),
                 )
             items.append(
                 LegendItem(
@@ -581,7 +581,7 @@ def facility_filters(
         st.session_state[toggle.widget_key] = False
     sb = st.sidebar
     sb.toggle(
-        ctx.t("controls.facilities", n=fmt_int(n, ctx.lang)),
+        ctx.t("controls.facilities", n=ctx.language.int(n)),
         key=toggle.widget_key,
         disabled=n == 0,
     )

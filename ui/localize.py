@@ -18,9 +18,8 @@ import streamlit as st
 from pandas.io.formats.style import Styler
 
 from render.fonts import digits_face_css, font_face_css, font_stack
-from render.format import fmt_int, fmt_pct
-from render.i18n import direction, translate
-from render.language import display_names
+from render.i18n import direction
+from render.language import Language
 
 __all__ = [
     "COVERAGE_BAR",
@@ -115,15 +114,17 @@ def names_by_key(frame: pd.DataFrame, key: str, column: str, lang: str) -> pd.Se
     Aggregated tables keep only the base name column; this looks the localised name up from the
     areas table, where ``district_name_<lang>`` lives.
     """
+    language = Language(lang)
     first = frame.drop_duplicates(key)
-    return pd.Series(display_names(first, column, lang).to_numpy(), index=first[key].to_numpy())
+    return pd.Series(language.names(first, column).to_numpy(), index=first[key].to_numpy())
 
 
 def without_empty_district(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     """``frame`` without its district column (headed ``table.district`` in ``lang``) when that
     column is empty in every row: a workspace without districts (communes straight under the
     province) has no district to show. Not modified."""
-    district = translate("table.district", lang)
+    language = Language(lang)
+    district = language.t("table.district")
     if district in frame.columns and frame[district].isna().all():
         return frame.drop(columns=[district])
     return frame
@@ -160,10 +161,11 @@ def localized_table(
 def coverage_table(frame: pd.DataFrame, counts: Iterable[str], lang: str) -> Styler:
     """:func:`localized_table` of a table of figures: the ``metric.<count>`` columns of
     ``counts`` as whole numbers and ``metric.coverage`` as a percentage, in ``lang``."""
+    language = Language(lang)
     formats: dict[str, Callable[[object], str]] = {
-        translate(f"metric.{count}", lang): (lambda v: fmt_int(v, lang)) for count in counts
+        language.t(f"metric.{count}"): (language.int) for count in counts
     }
-    formats[translate("metric.coverage", lang)] = lambda v: fmt_pct(v, lang)
+    formats[language.t("metric.coverage")] = language.pct
     return localized_table(frame, formats, lang)
 
 

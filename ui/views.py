@@ -16,9 +16,8 @@ from streamlit_folium import st_folium
 
 from analytics.classify import NO_DATA_COLOUR, classify, palette_for
 from geodata.tables.calendar import key_period
-from render.format import fmt_int, fmt_pct, fmt_signed, fmt_value, month_label
 from render.i18n import joined
-from render.language import display_names
+from render.language import Language
 from render.mapframe import MapFrame, region_bounds, scale_texts
 from render.maps import MAP_BACKGROUND, LegendItem, _MapStyle, area_labels, choropleth_map
 from render.offline import basemap_tiles, offline_map
@@ -99,7 +98,8 @@ def level_picker(ctx: Context, levels: list[str], key: str) -> None:
 def _month_labels(month_keys: tuple[str, ...], lang: str, months: str) -> dict[str, str]:
     """``YYYY-MM`` key → the month's name in ``lang`` (workspace calendar ``months``): named once,
     not on every rerun (each name reads the calendar's tables)."""
-    return {m: month_label(key_period(m, months), lang, months) for m in month_keys}
+    language = Language(lang)
+    return {m: language.month(key_period(m, months)) for m in month_keys}
 
 
 def sidebar_month(ctx: Context, months: list[pd.Timestamp], key: str) -> pd.Timestamp | None:
@@ -126,7 +126,7 @@ def metrics_for(with_insured: bool) -> list[str]:
 def page_header(ctx: Context, title_key: str, period: pd.Timestamp | None = None) -> None:
     """Title, workspace line and — for the demo — the synthetic-data label."""
     st.title(ctx.t(title_key))
-    version = fmt_int(ctx.version, ctx.lang)
+    version = ctx.language.int(ctx.version)
     line = ctx.t("header.workspace", title=md_escape(ctx.title), version=version)
     if period is not None:
         month = ctx.month(period)
@@ -166,13 +166,13 @@ def headline(ctx: Context, figures: dict[str, float], previous: dict[str, float]
         ):
             change = (value or 0) - (previous[name] or 0)
             delta = (
-                ctx.t("units.points", n=fmt_signed(change * 100, ctx.lang, digits=1))
+                ctx.t("units.points", n=ctx.language.signed(change * 100, 1))
                 if kind == "rate"
-                else fmt_signed(change, ctx.lang)
+                else ctx.language.signed(change)
             )
         col.metric(
             ctx.t(f"metric.{name}"),
-            fmt_value(value, kind, ctx.lang),
+            ctx.language.value(value, kind),
             delta=delta,
             delta_color="inverse" if name == "uninsured" else "normal",
             help=ctx.t(f"metric_help.{name}"),
@@ -180,10 +180,11 @@ def headline(ctx: Context, figures: dict[str, float], previous: dict[str, float]
 
 
 def format_metric(values: pd.Series, metric: str, lang: str) -> pd.Series:
+    language = Language(lang)
     kind = METRICS[metric].kind
     if kind == "density":
-        return values.map(lambda v: fmt_int(v, lang))
-    return values.map(lambda v: fmt_value(v, kind, lang))
+        return values.map(language.int)
+    return values.map(lambda v: language.value(v, kind))
 
 
 def _classes(
@@ -200,7 +201,7 @@ def _classes(
     kind = METRICS[metric].kind
 
     def fmt(v: float) -> str:
-        return fmt_pct(v, ctx.lang) if kind == "rate" else fmt_int(v, ctx.lang)
+        return ctx.language.pct(v) if kind == "rate" else ctx.language.int(v)
 
     items = [
         LegendItem(colour, label, count)
@@ -245,11 +246,9 @@ def metric_map(
     class_of, palette, items = _classes(ctx, numbers, metric, scheme, k, breaks)
     colour_of = dict(enumerate(palette))
     frame["_colour"] = class_of.map(colour_of).fillna(NO_DATA_COLOUR).to_numpy()
-    frame["_name"] = (
-        display_names(frame, name_column, ctx.lang).fillna(frame[id_column]).astype(str)
-    )
+    frame["_name"] = ctx.language.names(frame, name_column).fillna(frame[id_column]).astype(str)
     frame["_value"] = format_metric(frame[metric], metric, ctx.lang).to_numpy()
-    frame["_population"] = frame["population"].map(lambda v: fmt_int(v, ctx.lang)).to_numpy()
+    frame["_population"] = frame["population"].map(ctx.language.int).to_numpy()
     tooltip = [("_name", ctx.t("map.name")), ("_value", ctx.t(f"metric.{metric}"))]
     if metric != "population":
         tooltip.append(("_population", ctx.t("metric.population")))
@@ -267,7 +266,7 @@ def metric_map(
         legend_items=items,
         highlight_id=highlight,
         height=height,
-        count_format=lambda n: fmt_int(n, ctx.lang),
+        count_format=ctx.language.int,
         basemap_tiles=basemap_tiles() if basemap else None,
         label_column=label_column,
         outer_labels=district_labels(ctx, frame) if id_column == "area_id" else None,
@@ -332,7 +331,7 @@ def live_metric_map(
     parts = drawn_map(
         ctx,
         gpd.GeoDataFrame(frame[[id_column, "geometry"]], crs=shapes.crs),
-        display_names(frame, name_column, ctx.lang).fillna(frame[id_column]).astype(str),
+        ctx.language.names(frame, name_column).fillna(frame[id_column]).astype(str),
         districts=gpd.GeoDataFrame(frame, crs=shapes.crs) if id_column == "area_id" else None,
         view=view,
         id_column=id_column,
@@ -343,7 +342,7 @@ def live_metric_map(
     numbers = pd.to_numeric(frame[metric], errors="coerce").astype("float64")
     class_of, palette, items = _classes(ctx, numbers, metric, scheme, k, breaks)
     shown = format_metric(frame[metric], metric, ctx.lang).to_numpy()
-    population = frame["population"].map(lambda v: fmt_int(v, ctx.lang)).to_numpy()
+    population = frame["population"].map(ctx.language.int).to_numpy()
     chosen = (
         np.flatnonzero(frame[id_column].astype(str).to_numpy() == str(highlight))
         if highlight is not None
@@ -362,7 +361,7 @@ def live_metric_map(
         ],
         legend_title=ctx.t(f"metric.{metric}"),
         legend_items=items,
-        count_format=lambda n: fmt_int(n, ctx.lang),
+        count_format=ctx.language.int,
         highlight=int(chosen[0]) if len(chosen) else None,
     )
     out = show_parts(parts.parts, restyle, key=key, height=height)

@@ -33,8 +33,8 @@ from geodata.users import audit
 from geodata.users.accounts import Users, check_password, read_users
 from geodata.users.sessions import SessionStore
 from geodata.users.sign_ins import SignInLimits
-from render.format import localize_digits
-from render.i18n import DEFAULT_LANGUAGE, available_languages, direction, translate
+from render.i18n import DEFAULT_LANGUAGE, available_languages, direction
+from render.language import Language
 
 #: Set (to 1) for the dashboard behind the front: then, and only on loopback, it trusts the
 #: identity in :data:`USER_HEADER` (``ui.auth``).
@@ -134,8 +134,10 @@ def with_language(target: str, lang: str) -> str:
 def sign_in_page(target: str, lang: str, message: str = "", note: bool = False) -> str:
     """The sign-in page (no script, no outside asset) that sends the browser on to ``target``."""
 
+    language = Language(lang)
+
     def t(key: str, **fields: object) -> str:
-        return html.escape(translate(key, lang, **fields))
+        return html.escape(language.t(key, **fields))
 
     links = []
     for code, name in available_languages().items():
@@ -273,7 +275,7 @@ class Handler(BaseHTTPRequestHandler):
             lang = query.get("lang", [""])[0]
             if lang not in available_languages():
                 lang = next_language(target)
-            out = translate("auth.signed_out", lang) if "out" in query else ""
+            out = Language(lang).t("auth.signed_out") if "out" in query else ""
             self._page(HTTPStatus.OK, target, lang, out, note=True)
         elif parts.path == SIGN_OUT:
             self.front.sessions.end(self._token())
@@ -311,12 +313,13 @@ class Handler(BaseHTTPRequestHandler):
         target = safe_next(form.get("next", ["/"])[0])
         lang = form.get("lang", [""])[0]
         lang = lang if lang in available_languages() else next_language(target)
+        language = Language(lang)
         if lang != next_language(target) or "lang=" in target:
             target = with_language(target, lang)
         username = form.get("username", [""])[0].strip()
         password = form.get("password", [""])[0]
         if not username or not password:
-            self._page(HTTPStatus.BAD_REQUEST, target, lang, translate("auth.wrong", lang))
+            self._page(HTTPStatus.BAD_REQUEST, target, lang, language.t("auth.wrong"))
             return
         # nginx on this machine is this service's only client; it names the browser's address.
         client = client_address(self.client_address[0], self.headers, trusted_front=True)
@@ -325,8 +328,8 @@ class Handler(BaseHTTPRequestHandler):
         if wait > 0:  # the password is not even checked while the name or client is locked
             what = f"refused: locked for {round(wait)} s more, from {client}"
             self.front.record(users, username, "lockout", what)
-            seconds = localize_digits(str(max(1, round(wait))), lang)
-            message = translate("auth.locked", lang, seconds=seconds)
+            seconds = language.numerals(str(max(1, round(wait))))
+            message = language.t("auth.locked", seconds=seconds)
             self._page(HTTPStatus.TOO_MANY_REQUESTS, target, lang, message)
             return
         user = check_password(users, username, password)
@@ -337,7 +340,7 @@ class Handler(BaseHTTPRequestHandler):
             if locked > 0:
                 what = f"locked for {round(locked)} s, from {client}"
                 self.front.record(users, username, "lockout", what)
-            self._page(HTTPStatus.UNAUTHORIZED, target, lang, translate("auth.wrong", lang))
+            self._page(HTTPStatus.UNAUTHORIZED, target, lang, language.t("auth.wrong"))
             return
         self.front.limits.succeeded(username, client)
         self.front.record(users, username, "sign_in", f"secured front, from {client}")
