@@ -14,8 +14,8 @@ import streamlit as st
 
 from analytics.priority import COMPONENTS, DEFAULT_WEIGHTS
 from analytics.uncertainty import BASE_ERROR, ERROR_PER_YEAR
-from render.format import fmt_pct
 from ui import data, views
+from ui.area_search import find_on_map
 from ui.context import current
 from ui.facility_layer import facility_filters
 from ui.gaps import breakdowns, clusters, ranking, trends
@@ -67,8 +67,8 @@ sb.number_input(
     key=P["census"].widget_key,
     help=ctx.t(
         "gap.controls.census_help",
-        base=fmt_pct(BASE_ERROR, ctx.lang),
-        per_year=fmt_pct(ERROR_PER_YEAR, ctx.lang),
+        base=ctx.language.pct(BASE_ERROR),
+        per_year=ctx.language.pct(ERROR_PER_YEAR),
     ),
 )
 # Facilities on the maps (off unless asked for): the filters every map page shares.
@@ -101,6 +101,8 @@ section = st.segmented_control(
 if section is None:  # a click on the selected segment clears it: show the default
     section = "ranking"
 
+if section in ("ranking", "clusters"):  # the sections with a map: the search box above it
+    find_on_map(ctx, key="gap")
 {
     "ranking": ranking.section,
     "clusters": clusters.section,

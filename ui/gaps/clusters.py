@@ -7,8 +7,6 @@ import pandas as pd
 import streamlit as st
 
 from analytics.clusters import CATEGORIES
-from render.format import fmt_int, fmt_number, fmt_pct
-from render.language import display_names
 from render.maps import LegendItem
 from ui import data
 from ui.gaps import data as gd
@@ -27,7 +25,7 @@ def section(sel: Selection) -> None:
         ctx.t("gap.clusters.alpha"),
         [0.01, 0.05, 0.1],
         key=sel.key("alpha"),
-        format_func=lambda a: fmt_pct(a, ctx.lang, digits=0),
+        format_func=lambda a: ctx.language.pct(a, 0),
     )
     found = gd.coverage_clusters(sel.ws, sel.ver, sel.month, float(sel.value("alpha")))
     areas = sel.areas.set_index("area_id")
@@ -36,13 +34,13 @@ def section(sel: Selection) -> None:
     counts = found["category"].value_counts()
     cols = st.columns(3)
     for col, cat in zip(cols, ("cold_spot", "isolated_low", "hot_spot"), strict=True):
-        col.metric(ctx.t(f"gap.cluster.{cat}"), fmt_int(counts.get(cat, 0), ctx.lang))
+        col.metric(ctx.t(f"gap.cluster.{cat}"), ctx.language.int(counts.get(cat, 0)))
     found["_colour"] = found["category"].map(gap_views.CLUSTER_COLOURS)
-    found["_name"] = display_names(found, "name", ctx.lang).fillna(found["area_id"]).astype(str)
+    found["_name"] = ctx.language.names(found, "name").fillna(found["area_id"]).astype(str)
     found["_category"] = found["category"].map(lambda c: ctx.t(f"gap.cluster.{c}"))
-    found["_coverage"] = found["coverage"].map(lambda v: fmt_pct(v, ctx.lang))
+    found["_coverage"] = found["coverage"].map(ctx.language.pct)
     cluster_map(sel, found, counts)
-    st.caption(ctx.t("gap.clusters.method", alpha=fmt_pct(sel.value("alpha"), ctx.lang, digits=0)))
+    st.caption(ctx.t("gap.clusters.method", alpha=ctx.language.pct(sel.value("alpha"), 0)))
     flagged_table(sel, found)
 
 
@@ -91,9 +89,9 @@ def flagged_table(sel: Selection, found: pd.DataFrame) -> None:
     }
     view = flagged[list(shown)].rename(columns=shown)
     # Names in the reader's language where the workspace has them; figures in its format.
-    view[ctx.t("table.name")] = display_names(flagged, "name", ctx.lang).to_numpy()
+    view[ctx.t("table.name")] = ctx.language.names(flagged, "name").to_numpy()
     if sel.by_district:
-        view[ctx.t("table.district")] = display_names(flagged, "district_name", ctx.lang).to_numpy()
+        view[ctx.t("table.district")] = ctx.language.names(flagged, "district_name").to_numpy()
     view[ctx.t("metric.coverage")] = view[ctx.t("metric.coverage")] * 100
     digits = {
         "gap.table.gi_z": 2,
@@ -101,9 +99,7 @@ def flagged_table(sel: Selection, found: pd.DataFrame) -> None:
         "gap.table.moran_i": 2,
         "gap.table.moran_q": 3,
     }
-    formats = {
-        ctx.t(k): (lambda v, d=d: fmt_number(v, ctx.lang, digits=d)) for k, d in digits.items()
-    }
-    formats[ctx.t("metric.coverage")] = lambda v: fmt_pct(float(v) / 100, ctx.lang)
+    formats = {ctx.t(k): (lambda v, d=d: ctx.language.number(v, d)) for k, d in digits.items()}
+    formats[ctx.t("metric.coverage")] = lambda v: ctx.language.pct(float(v) / 100)
     st.dataframe(view.style.format(formats, na_rep="—"), hide_index=True, width="stretch")
     gap_views.download(ctx, view, "gap_clusters")

@@ -9,8 +9,6 @@ import streamlit as st
 
 from analytics.priority import COMPONENTS, split_ranked
 from analytics.uncertainty import BASE_ERROR
-from render.format import fmt_int, fmt_pct
-from render.language import display_names
 from render.maps import LegendItem
 from ui import data
 from ui.context import Context
@@ -86,7 +84,7 @@ def weight_controls(sel: Selection, inputs: pd.DataFrame) -> tuple[dict[str, flo
         ctx.t("gap.ranking.formula_intro")
         + "\n"
         + "\n".join(
-            f"- **{ctx.t(f'gap.component.{c}')}** (w = {fmt_int(weights[c], ctx.lang)}): "
+            f"- **{ctx.t(f'gap.component.{c}')}** (w = {ctx.language.int(weights[c])}): "
             + ctx.t(help_key(c, sel.by_district))
             for c in used
         )
@@ -102,8 +100,8 @@ def rank_text(ctx: Context, best: float, worst: float) -> str:
     if pd.isna(best):
         return "—"
     if best == worst:
-        return fmt_int(best, ctx.lang)
-    return f"{fmt_int(best, ctx.lang)}–{fmt_int(worst, ctx.lang)}"
+        return ctx.language.int(best)
+    return f"{ctx.language.int(best)}–{ctx.language.int(worst)}"
 
 
 def labelled(sel: Selection, table: pd.DataFrame, colours: pd.Series) -> pd.DataFrame:
@@ -111,16 +109,16 @@ def labelled(sel: Selection, table: pd.DataFrame, colours: pd.Series) -> pd.Data
     coverage (population without insured counts)."""
     ctx = sel.ctx
     table["_colour"] = colours.to_numpy()
-    names = display_names(table, sel.name_column, ctx.lang)
+    names = ctx.language.names(table, sel.name_column)
     table["_name"] = names.fillna(table[sel.key_column]).astype(str)
     table["_rank"] = [
         rank_text(ctx, b, w) for b, w in zip(table["rank_best"], table["rank_worst"], strict=True)
     ]
-    table["_score"] = table["score"].map(lambda v: fmt_int(v, ctx.lang))
+    table["_score"] = table["score"].map(ctx.language.int)
     table["_value"] = (
-        table["coverage"].map(lambda v: fmt_pct(v, ctx.lang))
+        table["coverage"].map(ctx.language.pct)
         if sel.with_insured
-        else table["population"].map(lambda v: fmt_int(v, ctx.lang))
+        else table["population"].map(ctx.language.int)
     )
     return table
 
@@ -135,7 +133,7 @@ def top_map(
     """The units at the level, the top ``top_n`` in ``order`` in shades of red (``groups``)."""
     ctx = sel.ctx
     items = [
-        LegendItem(c, ctx.t("gap.map.ranks", first=fmt_int(a, ctx.lang), last=fmt_int(b, ctx.lang)))
+        LegendItem(c, ctx.t("gap.map.ranks", first=ctx.language.int(a), last=ctx.language.int(b)))
         for c, a, b in groups
     ]
     items.append(LegendItem(gap_views.OUTSIDE_COLOUR, ctx.t("gap.map.outside", n=top_n)))
@@ -165,21 +163,21 @@ def top_figures(sel: Selection, ranked: pd.DataFrame, interval: pd.DataFrame, to
     ctx = sel.ctx
     top = ranked.head(top_n)
     st.metric(
-        ctx.t("gap.ranking.top_population", n=top_n), fmt_int(top["population"].sum(), ctx.lang)
+        ctx.t("gap.ranking.top_population", n=top_n), ctx.language.int(top["population"].sum())
     )
     if sel.with_insured:
         st.metric(
             ctx.t("gap.ranking.top_uninsured", n=top_n),
-            fmt_int(top["uninsured"].sum(min_count=1), ctx.lang),
+            ctx.language.int(top["uninsured"].sum(min_count=1)),
         )
         share = top["uninsured"].sum() / ranked["uninsured"].sum()
-        st.caption(ctx.t("gap.ranking.top_share", share=fmt_pct(share, ctx.lang)))
+        st.caption(ctx.t("gap.ranking.top_share", share=ctx.language.pct(share)))
     st.caption(
         ctx.t(
             "gap.ranking.bands_note",
-            error=fmt_pct(interval["rel_error"].iloc[0] if len(interval) else BASE_ERROR, ctx.lang),
-            years=fmt_int(sel.years_old, ctx.lang),
+            error=ctx.language.pct(interval["rel_error"].iloc[0] if len(interval) else BASE_ERROR),
+            years=ctx.language.int(sel.years_old),
         )
     )
     distinct = int(ranked["distinct"].sum())
-    st.caption(ctx.t("gap.ranking.distinct", n=fmt_int(distinct, ctx.lang)))
+    st.caption(ctx.t("gap.ranking.distinct", n=ctx.language.int(distinct)))

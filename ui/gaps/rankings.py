@@ -7,8 +7,6 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from render.format import fmt_int
-from render.language import display_names
 from ui.context import Context
 
 __all__ = ["no_data_list"]
@@ -28,9 +26,9 @@ def no_data_list(
     folded table: names are data, shown as table cells, never as Markdown."""
     if not len(no_data):
         return
-    n = fmt_int(len(no_data), ctx.lang)
+    n = ctx.language.int(len(no_data))
     st.caption(ctx.t("gap.ranking.no_data", n=n))
-    names = display_names(no_data, name_column, ctx.lang).fillna(no_data[key_column])
+    names = ctx.language.names(no_data, name_column).fillna(no_data[key_column])
     listed = pd.DataFrame({ctx.t("table.name"): names.astype(str).to_numpy()})
     if district_column and district_column in no_data and no_data[district_column].notna().any():
         listed[ctx.t("table.district")] = no_data[district_column].to_numpy()

@@ -9,7 +9,7 @@ import streamlit as st
 
 from analytics.classify import NO_DATA_COLOUR
 from render import charts
-from render.format import fmt_int, month_label
+from render.language import Language
 from render.mapframe import scale_texts
 from render.maps import LegendItem, choropleth_map
 from ui.area_maps import labelled, show_map
@@ -70,7 +70,7 @@ def category_map(
         legend_title=legend_title,
         legend_items=legend_items,
         height=height,
-        count_format=lambda n: fmt_int(n, ctx.lang),
+        count_format=ctx.language.int,
         label_column=label_column,
         scale=scale_texts(ctx.language),
     )
@@ -114,6 +114,7 @@ def projection_chart(
     ``projection`` is one row of :func:`analytics.trends.project_to_goal`; ``labels`` names the
     traces (``pace``, ``range``, ``goal``).
     """
+    language = Language(lang)
     fig = charts.coverage_trend(trend, target, lang, title=title, sessions=sessions, height=380)
     start, level = projection["latest_period"], projection["latest"]
     if projection["status"] == "projected":
@@ -139,7 +140,7 @@ def projection_chart(
                 line={"color": PROJECTION_COLOUR, "dash": "dot", "width": 2},
                 name=labels["pace"],
                 # Months by name in the language (Plotly would write 2026-10, a day-like date).
-                customdata=[month_label(p, lang) for p in (start, projection["reach_month"])],
+                customdata=[language.month(p) for p in (start, projection["reach_month"])],
                 hovertemplate="%{customdata}: %{y:.1%}<extra></extra>",
             )
         )
