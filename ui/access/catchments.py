@@ -16,7 +16,6 @@ import pandas as pd
 import streamlit as st
 
 from analytics.traveltime.catchments import DEFAULT_MINUTES
-from render.format import fmt_int, fmt_number
 from render.maps import LegendItem, escape_text, text_direction
 from render.safe import md_escape
 from traveltime import workspace as travel
@@ -90,7 +89,7 @@ def catchment_choice(
     if proposed is not None and len(proposed):
         sites = proposed.geometry.to_crs("EPSG:4326")
         for rank, point in zip(proposed["rank"].head(MAX_SITES), sites, strict=False):
-            label = ctx.t("access.catchment.site", rank=fmt_int(rank, ctx.lang))
+            label = ctx.t("access.catchment.site", rank=ctx.language.int(rank))
             places[f"site:{int(rank)}"] = (label, point.x, point.y)
     if st.session_state.get(param.widget_key, "") not in ["", *places]:
         st.session_state[param.widget_key] = ""
@@ -131,7 +130,7 @@ def add_catchments(ctx: Context, fmap: folium.Map, polygons: gpd.GeoDataFrame) -
         zip(polygons["minutes"], polygons.geometry, strict=True), key=lambda p: -p[0]
     ):
         colour = BAND_COLOURS.get(int(minutes), "#6baed6")
-        text = ctx.t("access.catchment.within", min=fmt_number(minutes, ctx.lang, digits=0))
+        text = ctx.t("access.catchment.within", min=ctx.language.number(minutes, 0))
         folium.GeoJson(
             geom.__geo_interface__,
             style_function=lambda _f, c=colour: {

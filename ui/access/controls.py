@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from render.format import fmt_date, fmt_pct
 from ui.access.measure import DISTANCES, MINUTES, km_format, measure_controls, minutes_format
 from ui.context import Context
 from ui.state import Param, value
@@ -63,7 +62,7 @@ def sidebar(
             ctx.t("access.controls.covered"),
             COVERED,
             key=params["covered"].widget_key,
-            format_func=lambda v: fmt_pct(v, ctx.lang, digits=0),
+            format_func=lambda v: ctx.language.pct(v, 0),
         )
     sb.toggle(
         ctx.t("access.controls.decay"),
@@ -81,10 +80,6 @@ def sidebar(
             ctx.t("access.controls.as_of"),
             ["", *opening_dates],
             key=params["asof"].widget_key,
-            format_func=lambda d: (
-                fmt_date(d, ctx.lang, calendar=ctx.calendar)
-                if d
-                else ctx.t("access.controls.all_open")
-            ),
+            format_func=lambda d: ctx.language.date(d) if d else ctx.t("access.controls.all_open"),
         )
     return measure, unit, suffix

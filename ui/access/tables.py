@@ -15,8 +15,6 @@ import streamlit as st
 
 from analytics import access, distance
 from analytics.priority import split_ranked
-from render.format import fmt_int, fmt_number, fmt_pct
-from render.language import display_names
 from ui import data
 from ui.access import data as access_data
 from ui.access import travel as travel_data
@@ -83,8 +81,8 @@ def area_table(
     frame = pd.DataFrame(
         {
             "area_id": areas["area_id"].to_numpy(),
-            "name": display_names(areas, "name", ctx.lang).to_numpy(),
-            "district_name": display_names(areas, "district_name", ctx.lang).to_numpy(),
+            "name": ctx.language.names(areas, "name").to_numpy(),
+            "district_name": ctx.language.names(areas, "district_name").to_numpy(),
             "population": areas["population"].to_numpy(),
         }
     ).merge(distances, on="area_id")
@@ -136,7 +134,7 @@ def area_downloads(
     ctx: Context, frame: pd.DataFrame, *, with_insured: bool, unit: str = "km"
 ) -> None:
     """CSV and XLSX of :func:`area_export` (every neighbourhood, every figure of the page)."""
-    st.caption(ctx.t("access.download_all", n=fmt_int(len(frame), ctx.lang)))
+    st.caption(ctx.t("access.download_all", n=ctx.language.int(len(frame))))
     table = area_export(ctx, frame, with_insured=with_insured, unit=unit)
     table_downloads(
         ctx,
@@ -171,7 +169,7 @@ def headline(
             ctx,
             f"headline.{name}",
             unit,
-            km=fmt_number(km_value, ctx.lang, digits=THRESHOLD_DIGITS[unit]),
+            km=ctx.language.number(km_value, THRESHOLD_DIGITS[unit]),
         )
         if frame[f"{name}_{unit}"].isna().all():
             col.metric(label, "—", help=ctx.t("access.map.none_in_workspace"))
@@ -179,11 +177,11 @@ def headline(
         within = distance.population_within(frame[f"{name}_{unit}"], frame["population"], km_value)
         col.metric(
             label,
-            fmt_pct(within["share"], ctx.lang),
+            ctx.language.pct(within["share"]),
             help=ctx.t(
                 "access.headline.people",
-                n=fmt_int(within["within"], ctx.lang),
-                total=fmt_int(within["total"], ctx.lang),
+                n=ctx.language.int(within["within"]),
+                total=ctx.language.int(within["total"]),
             ),
         )
     cols[4].metric(
@@ -191,12 +189,12 @@ def headline(
             ctx,
             "headline.referral_gap",
             unit,
-            km=fmt_number(referral_km, ctx.lang, digits=THRESHOLD_DIGITS[unit]),
+            km=ctx.language.number(referral_km, THRESHOLD_DIGITS[unit]),
         ),
-        fmt_int(figures["people_referral_gap"], ctx.lang),
+        ctx.language.int(figures["people_referral_gap"]),
         help=ctx.t(
             "access.headline.referral_gap_help",
-            n=fmt_int(figures["areas_referral_gap"], ctx.lang),
+            n=ctx.language.int(figures["areas_referral_gap"]),
         ),
     )
 
@@ -207,9 +205,9 @@ def counted_caption(
     """How many of the workspace's ``total`` facilities count (open, or also those under
     construction, opened by ``as_of``, under the what-if)."""
     counted = access_data.counted_facilities(ctx.source, ctx.version, under_construction, as_of)
-    n = fmt_int(len(counted), ctx.lang)
+    n = ctx.language.int(len(counted))
     st.caption(
-        ctx.t("access.counted", n=n, total=fmt_int(total, ctx.lang))
+        ctx.t("access.counted", n=n, total=ctx.language.int(total))
         + (" " + ctx.t("access.what_if_on") if under_construction else "")
     )
 
@@ -241,8 +239,8 @@ def double_gap_section(
             ctx,
             "double_gap.note",
             unit,
-            target=fmt_pct(covered_at, ctx.lang),
-            km=fmt_number(near_km, ctx.lang, digits=THRESHOLD_DIGITS[unit]),
+            target=ctx.language.pct(covered_at),
+            km=ctx.language.number(near_km, THRESHOLD_DIGITS[unit]),
         )
     )
 
@@ -265,7 +263,7 @@ def capacity_section(
             ctx,
             f"capacity.{supply}",
             unit,
-            km=fmt_number(catchment_km, ctx.lang, digits=THRESHOLD_DIGITS[unit]),
+            km=ctx.language.number(catchment_km, THRESHOLD_DIGITS[unit]),
         )
         + (" " + unit_text(ctx, "capacity.decay", unit) if decay else "")
     )
@@ -288,7 +286,7 @@ def capacity_section(
         width="stretch",
         column_config=number_columns(ctx.t("metric.population")),
     )
-    st.caption(ctx.t("access.capacity.all_rows", n=fmt_int(len(table), ctx.lang)))
+    st.caption(ctx.t("access.capacity.all_rows", n=ctx.language.int(len(table))))
     download(ctx, table, "capacity.csv", key="infra_capacity")
 
 
@@ -324,7 +322,7 @@ def needs_section(
             ctx,
             "needs.threshold",
             unit,
-            km=fmt_number(km_value, ctx.lang, digits=THRESHOLD_DIGITS[unit]),
+            km=ctx.language.number(km_value, THRESHOLD_DIGITS[unit]),
             care=ctx.t(f"access.set.{care_set}"),
             control=ctx.t(f"access.controls.{threshold}"),
         )
@@ -354,7 +352,7 @@ def needs_section(
                 ctx,
                 "needs.none",
                 unit,
-                km=fmt_number(km_value, ctx.lang, digits=THRESHOLD_DIGITS[unit]),
+                km=ctx.language.number(km_value, THRESHOLD_DIGITS[unit]),
                 care=ctx.t(f"access.set.{care_set}"),
             )
         )

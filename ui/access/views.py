@@ -16,7 +16,6 @@ import streamlit as st
 
 from analytics.access import DOUBLE_GAP_CLASSES
 from analytics.classify import NO_DATA_COLOUR, classify, palette_for
-from render.format import fmt_int, fmt_number
 from render.maps import LegendItem, escape_text, text_direction
 from ui.access.catchments import add_catchments
 from ui.access.measure import THRESHOLD_DIGITS, threshold_for, unit_text
@@ -91,7 +90,7 @@ def colour_areas(
     """Fill colour per row, legend items, legend title and the tooltip value of ``view``; a
     distance view (``{set}_km``) shows the column ``{set}_{unit}`` (travel minutes with
     ``unit="min"``, the thresholds then in minutes)."""
-    lang = ctx.lang
+    language = ctx.language
     if view.endswith("_km"):
         _, threshold = threshold_for(
             view.removesuffix("_km"), near_km=near_km, referral_km=referral_km, office_km=office_km
@@ -104,7 +103,7 @@ def colour_areas(
         colours, items = _classes(
             values.where(~unreachable),
             breaks,
-            lambda v: fmt_number(v, lang, digits=1),
+            lambda v: language.number(v, 1),
             none_label,
             reverse=False,
         )
@@ -123,7 +122,7 @@ def colour_areas(
                 if pd.isna(v)
                 else ctx.t("access.minutes.unreachable")
                 if np.isinf(v)  # travel time: no road reaches one from here
-                else unit_text(ctx, "units.km", unit, km=fmt_number(v, lang, digits=1))
+                else unit_text(ctx, "units.km", unit, km=language.number(v, 1))
             )
         )
         suffix = ctx.t("access.minutes.suffix") if unit == "min" else "km"
@@ -134,7 +133,7 @@ def colour_areas(
         items = [
             LegendItem(
                 GAP_COLOUR,
-                unit_text(ctx, "map.gap", unit, km=fmt_number(referral_km, lang)),
+                unit_text(ctx, "map.gap", unit, km=language.number(referral_km, 0)),
                 int(gap.sum()),
             ),
             LegendItem(NO_GAP_COLOUR, ctx.t("access.map.no_gap"), int((~gap).sum())),
@@ -160,11 +159,11 @@ def colour_areas(
         colours, items = _classes(
             frame["access"],
             None,
-            lambda v: fmt_number(v, lang, digits=2),
+            lambda v: language.number(v, 2),
             ctx.t("map.no_data"),
             reverse=True,
         )
-        shown = frame["access"].map(lambda v: fmt_number(v, lang, digits=2))
+        shown = frame["access"].map(lambda v: language.number(v, 2))
         return colours, items, ctx.t("access.view.capacity"), shown
     raise ValueError(f"unknown view {view!r}")
 
@@ -238,7 +237,7 @@ def add_proposed_sites(
         if geom is None or geom.is_empty:
             continue
         text = escape_text(
-            ctx.t(site_key, rank=fmt_int(rank, ctx.lang), gain=fmt_int(gain, ctx.lang))
+            ctx.t(site_key, rank=ctx.language.int(rank), gain=ctx.language.int(gain))
         )
         folium.CircleMarker(
             location=[round(geom.y, 6), round(geom.x, 6)],
@@ -263,8 +262,8 @@ def map_caption(
             ctx,
             f"explain.{view}",
             unit,
-            near=fmt_number(near_km, ctx.lang, digits=digits),
-            referral=fmt_number(referral_km, ctx.lang, digits=digits),
-            office=fmt_number(office_km, ctx.lang, digits=digits),
+            near=ctx.language.number(near_km, digits),
+            referral=ctx.language.number(referral_km, digits),
+            office=ctx.language.number(office_km, digits),
         )
     )
