@@ -7,6 +7,8 @@ They read the tables through :mod:`ui.data` and hand them to the pure functions 
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import streamlit as st
 
@@ -106,8 +108,10 @@ def outreach_effect(source: Source, version: int, months_after: int) -> pd.DataF
     if not len(sessions) or "area_id" not in sessions:
         return pd.DataFrame()
     out = trends.outreach_before_after(sessions, area_monthly(source, version), months_after)
-    names = tables["areas"].set_index("area_id")["name"]
-    out["name"] = out["area_id"].map(names)
+    areas = tables["areas"].set_index("area_id")
+    # The name, and its translations (name_fa...) for the reader's language.
+    for column in [c for c in areas.columns if re.fullmatch(r"name(_[a-z]{2})?", str(c))]:
+        out[column] = out["area_id"].map(areas[column])
     return out
 
 

@@ -25,6 +25,8 @@ PERCENT_KEYS = (
     "metric.gap_to_target",
     "gap.table.vulnerable",
 )
+#: Column of the score's bar (0–100) beside the score; its header is blank.
+SCORE_BAR = "score_bar"
 #: The raw components shown beside the score, where weighted.
 RAW_KEYS = {
     "deprivation": "gap.table.deprivation",
@@ -60,11 +62,13 @@ def show(sel: Selection, ranked: pd.DataFrame, no_data: pd.DataFrame, used: list
     # Cells in the reader's digits and number format (a Styler; the values stay numbers). The
     # columns keep their order: the grid draws this wide table from the right itself in Persian.
     st.dataframe(
-        view.drop(columns=bounds).style.format(formats(ctx, view, percent, counts), na_rep="—"),
+        with_score_bar(ctx, view.drop(columns=bounds)).style.format(
+            formats(ctx, view, percent, counts), na_rep="—"
+        ),
         hide_index=True,
         width="stretch",
         height=380,
-        column_config=column_config(ctx),
+        column_config=column_config(),
     )
     # The file holds the rank as a number, and its band as two numbers (the table's text
     # "3–5" is for reading).
@@ -132,6 +136,7 @@ def formats(
     }
     shown |= {c: (lambda v: fmt_pct(float(v) / 100, lang)) for c in percent if c in view}
     shown |= {c: (lambda v: fmt_int(v, lang)) for c in counts if c in view}
+    shown[SCORE_BAR] = shown[ctx.t("gap.table.score")]  # the grid draws the bar alone
     shown.pop(ctx.t("gap.table.rank"), None)  # already text
     # Names and districts as text, with the digits some hold ("22", "District 5") in the
     # reader's digits.
@@ -140,10 +145,22 @@ def formats(
     return shown
 
 
-def column_config(ctx: Context) -> dict[str, object]:
-    """The score as a bar out of 100 (its figures are written by :func:`formats`)."""
+def with_score_bar(ctx: Context, view: pd.DataFrame) -> pd.DataFrame:
+    """``view`` with the score's bar just after the score (a copy). The grid writes a bar's own
+    figure in Latin digits and English format only, so the bar carries no text and the score
+    column beside it shows the figure in the reader's (:func:`formats`)."""
+    score = ctx.t("gap.table.score")
+    if score not in view:
+        return view
+    shown = view.copy()
+    shown.insert(list(shown.columns).index(score) + 1, SCORE_BAR, shown[score])
+    return shown
+
+
+def column_config() -> dict[str, object]:
+    """The score's bar out of 100, with no text of its own (see :func:`with_score_bar`)."""
     return {
-        ctx.t("gap.table.score"): st.column_config.ProgressColumn(
-            format="%.0f", min_value=0, max_value=100
+        SCORE_BAR: st.column_config.ProgressColumn(
+            label=" ", format=" ", min_value=0, max_value=100
         )
     }

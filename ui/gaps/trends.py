@@ -4,11 +4,23 @@ outreach session."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
 
 from analytics.trends import target_at
-from render.format import fmt_date, fmt_int, fmt_month, fmt_pct
+from render.format import (
+    fmt_date,
+    fmt_int,
+    fmt_month,
+    fmt_number,
+    fmt_pct,
+    fmt_signed,
+    localize_digits,
+)
+from render.language import display_names
 from ui import data
 from ui.context import Context
 from ui.gaps import data as gd
@@ -99,10 +111,14 @@ def behind_table(sel: Selection, window: int, goal: float) -> None:
     proj = gd.projections(ws, ver, level, window, goal, 0.9).reset_index()
     latest_month = sel.months[-1]
     areas = sel.areas
+    # With the names' translations (name_fa, district_name_vi...) for the reader's language.
+    local = [c for c in areas.columns if re.fullmatch(r"(district_)?name_[a-z]{2}", str(c))]
     units = (
-        areas[["area_id", "name", "district_id", "district_name"]]
+        areas[["area_id", "name", "district_id", "district_name", *local]]
         if level == "area"
-        else areas.drop_duplicates("district_id")[["district_id", "district_name"]]
+        else areas.drop_duplicates("district_id")[
+            ["district_id", "district_name", *[c for c in local if c.startswith("district_")]]
+        ]
     )
     proj = units.merge(proj, on=key_column, how="left")
     proj["line"] = target_at(
@@ -140,20 +156,25 @@ def behind_table(sel: Selection, window: int, goal: float) -> None:
         "_trend": ctx.t("gap.table.trend"),
     }
     view = behind[list(shown)].rename(columns=shown)
+    _reader_names(ctx, view, behind, sel.name_column)
     for k in ("gap.trends.latest", "gap.table.line", "gap.table.behind_by", "gap.trends.pace"):
         view[ctx.t(k)] = view[ctx.t(k)] * 100
+    lang = ctx.lang
+    # Cells in the reader's digits and number format (a Styler: the grid's own column formats
+    # would write "81.7 %" in every language; the values stay numbers).
+    cells = {
+        ctx.t("gap.trends.latest"): lambda v: fmt_pct(float(v) / 100, lang),
+        ctx.t("gap.table.line"): lambda v: fmt_pct(float(v) / 100, lang),
+        ctx.t("gap.table.behind_by"): lambda v: fmt_number(v, lang, 1),
+        ctx.t("gap.trends.pace"): lambda v: fmt_signed(v, lang, 2),
+        **_name_cells(ctx),
+    }
     st.dataframe(
-        view,
+        view.style.format(cells, na_rep="—"),
         hide_index=True,
         width="stretch",
         height=360,
-        column_config={
-            ctx.t("gap.trends.latest"): st.column_config.NumberColumn(format="%.1f %%"),
-            ctx.t("gap.table.line"): st.column_config.NumberColumn(format="%.1f %%"),
-            ctx.t("gap.table.behind_by"): st.column_config.NumberColumn(format="%.1f"),
-            ctx.t("gap.trends.pace"): st.column_config.NumberColumn(format="%+.2f"),
-            ctx.t("gap.table.trend"): st.column_config.LineChartColumn(),
-        },
+        column_config={ctx.t("gap.table.trend"): st.column_config.LineChartColumn()},
     )
     gap_views.download(ctx, view.drop(columns=[ctx.t("gap.table.trend")]), f"gap_behind_{level}")
 
@@ -185,24 +206,43 @@ def outreach_table(sel: Selection, after: int) -> None:
     }
     effect = effect.assign(date=[fmt_date(d, ctx.lang, ctx.calendar) for d in effect["date"]])
     view = effect[list(shown)].rename(columns=shown)
-    for k in ("gap.outreach.before", "gap.outreach.change"):
-        view[ctx.t(k)] = view[ctx.t(k)] * 100
-    view[ctx.t("gap.outreach.after", n=after)] = view[ctx.t("gap.outreach.after", n=after)] * 100
-    st.dataframe(
-        view,
-        hide_index=True,
-        width="stretch",
-        column_config={
-            ctx.t("gap.outreach.date"): st.column_config.DateColumn(format="YYYY-MM-DD"),
-            ctx.t("gap.outreach.before"): st.column_config.NumberColumn(format="%.1f %%"),
-            ctx.t("gap.outreach.after", n=after): st.column_config.NumberColumn(format="%.1f %%"),
-            ctx.t("gap.outreach.change"): st.column_config.NumberColumn(format="%+.1f"),
-            ctx.t("gap.outreach.enrolled"): st.column_config.NumberColumn(format="localized"),
-            ctx.t("gap.outreach.insured_change"): st.column_config.NumberColumn(format="localized"),
-        },
-    )
+    _reader_names(ctx, view, effect, "name")
+    before, later = ctx.t("gap.outreach.before"), ctx.t("gap.outreach.after", n=after)
+    change = ctx.t("gap.outreach.change")
+    for column in (before, later, change):
+        view[column] = view[column] * 100
+    lang = ctx.lang
+    # The date is already text in the reader's calendar; the figures in its number format.
+    cells = {
+        before: lambda v: fmt_pct(float(v) / 100, lang),
+        later: lambda v: fmt_pct(float(v) / 100, lang),
+        change: lambda v: fmt_signed(v, lang, 1),
+        ctx.t("gap.outreach.enrolled"): lambda v: fmt_int(v, lang),
+        ctx.t("gap.outreach.insured_change"): lambda v: fmt_signed(v, lang, 0),
+        ctx.t("gap.outreach.session"): lambda v: localize_digits(str(v), lang),
+        **_name_cells(ctx),
+    }
+    st.dataframe(view.style.format(cells, na_rep="—"), hide_index=True, width="stretch")
     st.caption(ctx.t("gap.outreach.note", n=after))
     gap_views.download(ctx, view, "gap_outreach", percent=(ctx.t("gap.outreach.after", n=after),))
+
+
+def _reader_names(ctx: Context, view: pd.DataFrame, rows: pd.DataFrame, name_column: str) -> None:
+    """Write the names (and districts) of ``view`` in the reader's language where the workspace
+    has them (``name_fa``...), in place; ``rows`` are the rows ``view`` was made from."""
+    if ctx.t("table.name") in view:
+        view[ctx.t("table.name")] = display_names(rows, name_column, ctx.lang).to_numpy()
+    if ctx.t("table.district") in view:
+        view[ctx.t("table.district")] = display_names(rows, "district_name", ctx.lang).to_numpy()
+
+
+def _name_cells(ctx: Context) -> dict[str, Callable[[object], str]]:
+    """Names and districts as text, the digits some hold ("District 5") in the reader's."""
+    lang = ctx.lang
+    return {
+        ctx.t(key): (lambda v: localize_digits(str(v), lang))
+        for key in ("table.name", "table.district")
+    }
 
 
 def signed_points(ctx: Context, share: float) -> str:
