@@ -15,9 +15,7 @@ from analytics.priority import split_ranked
 from geodata.store.assignments import reassign_areas
 from geodata.tables.problems import DataError
 from render import charts
-from render.format import fmt_int, fmt_number, fmt_pct
 from render.i18n import direction, isolated, joined
-from render.language import display_names
 from render.maps import LegendItem
 from render.safe import md_escape
 from ui import data, views
@@ -64,7 +62,7 @@ PROBLEM_COLOUR = "#333333"
 
 def partner_label(ctx: Context, cards: pd.DataFrame) -> dict[str, str]:
     """Partner id → its name in the session's language (or the id when the name is unknown)."""
-    names = display_names(cards, "name", ctx.lang)
+    names = ctx.language.names(cards, "name")
     names = names.where(names.notna(), cards["partner_id"])
     return dict(zip(cards["partner_id"].astype(str), names.astype(str), strict=True))
 
@@ -130,7 +128,7 @@ def partner_map(
         .fillna(ctx.t("partners.none"))
         .astype(str)
     )
-    coverage_text = frame["coverage"].map(lambda v: fmt_pct(v, ctx.lang))
+    coverage_text = frame["coverage"].map(ctx.language.pct)
     counts = partner.value_counts()
     items = [
         LegendItem(colours[pid], labels[pid], int(counts.get(pid, 0)))
@@ -142,7 +140,7 @@ def partner_map(
         items.append(
             LegendItem(
                 OTHER_PARTNERS_COLOUR,
-                ctx.t("partners.map_other_partners", partners=fmt_int(len(others), ctx.lang)),
+                ctx.t("partners.map_other_partners", partners=ctx.language.int(len(others))),
                 int(sum(counts.get(p, 0) for p in others)),
             )
         )
@@ -154,7 +152,7 @@ def partner_map(
     drawn = views.drawn_map(
         ctx,
         gpd.GeoDataFrame(frame[["area_id", "geometry"]], crs=shapes.crs),
-        display_names(frame, "name", ctx.lang).fillna(frame["area_id"]).astype(str),
+        ctx.language.names(frame, "name").fillna(frame["area_id"]).astype(str),
         view=("partners",),
         id_column="area_id",
         facilities=facilities,
@@ -175,7 +173,7 @@ def partner_map(
         labels=[ctx.t("map.name"), ctx.t("partners.partner"), ctx.t("metric.coverage")],
         legend_title=ctx.t("partners.map_legend"),
         legend_items=items,
-        count_format=lambda n: fmt_int(n, ctx.lang),
+        count_format=ctx.language.int,
     )
     show_parts(drawn.parts, restyle, key=key, height=height)
 
@@ -183,6 +181,7 @@ def partner_map(
 def scorecard_table(ctx: Context, cards: pd.DataFrame) -> pd.DataFrame:
     """The scorecards as shown (translated headers, formatted values); also returned for export."""
     lang = ctx.lang
+    language = ctx.language
     columns = {
         "name": ctx.t("partners.partner"),
         "areas": ctx.t("partners.areas"),
@@ -191,7 +190,7 @@ def scorecard_table(ctx: Context, cards: pd.DataFrame) -> pd.DataFrame:
         "coverage": ctx.t("metric.coverage"),
         "uninsured": ctx.t("metric.uninsured"),
         **{
-            f"change_{n}m": ctx.t("partners.change", months=fmt_int(n, lang))
+            f"change_{n}m": ctx.t("partners.change", months=language.int(n))
             for n in partner_data.CHANGE_MONTHS
         },
         "target": ctx.t("partners.target"),
@@ -203,19 +202,19 @@ def scorecard_table(ctx: Context, cards: pd.DataFrame) -> pd.DataFrame:
 
     def points(v: object) -> str:
         return (
-            ctx.t("partners.points", value=fmt_number(float(v) * 100, lang, digits=1))
+            ctx.t("partners.points", value=language.number(float(v) * 100, 1))
             if pd.notna(v)
             else "—"
         )
 
     formats = {
-        columns["areas"]: lambda v: fmt_int(v, lang),
-        columns["population"]: lambda v: fmt_int(v, lang),
-        columns["insured"]: lambda v: fmt_int(v, lang),
-        columns["uninsured"]: lambda v: fmt_int(v, lang),
-        columns["coverage"]: lambda v: fmt_pct(v, lang),
-        columns["target"]: lambda v: fmt_pct(v, lang, digits=0),
-        columns["progress"]: lambda v: fmt_pct(v, lang, digits=0),
+        columns["areas"]: language.int,
+        columns["population"]: language.int,
+        columns["insured"]: language.int,
+        columns["uninsured"]: language.int,
+        columns["coverage"]: language.pct,
+        columns["target"]: lambda v: language.pct(v, 0),
+        columns["progress"]: lambda v: language.pct(v, 0),
         **{columns[c]: points for c in present if c.startswith("change_")},
     }
     st.dataframe(
@@ -227,6 +226,7 @@ def scorecard_table(ctx: Context, cards: pd.DataFrame) -> pd.DataFrame:
 def comparison_chart(ctx: Context, cards: pd.DataFrame) -> go.Figure:
     """Coverage per partner (bars) against each partner's target (markers)."""
     lang = ctx.lang
+    language = ctx.language
     rtl = direction(lang) == "rtl"
     # No data is not a rank: partners whose areas have no population are not compared.
     ordered = split_ranked(cards[cards["areas"] > 0])[0].sort_values("coverage", ascending=True)
@@ -242,7 +242,7 @@ def comparison_chart(ctx: Context, cards: pd.DataFrame) -> go.Figure:
             orientation="h",
             marker={"color": [colours[p] for p in ordered["partner_id"].astype(str)]},
             name=ctx.t("metric.coverage"),
-            text=ordered["coverage"].map(lambda v: fmt_pct(v, lang)),
+            text=ordered["coverage"].map(language.pct),
             textposition="auto",
             hovertemplate="%{y}: %{text}<extra></extra>",
         )
@@ -256,7 +256,7 @@ def comparison_chart(ctx: Context, cards: pd.DataFrame) -> go.Figure:
                 marker={"symbol": "line-ns-open", "size": 22, "line": {"width": 3}},
                 marker_color=charts.TARGET_COLOUR,
                 name=ctx.t("partners.target"),
-                customdata=ordered["target"].map(lambda v: fmt_pct(v, lang, digits=0)),
+                customdata=ordered["target"].map(lambda v: language.pct(v, 0)),
                 hovertemplate="%{y}: %{customdata}<extra></extra>",
             )
         )
@@ -287,14 +287,14 @@ def checks_section(ctx: Context, checks: pd.DataFrame) -> None:
         cols, ("no_partner", "several_partners", "unknown_partner"), strict=True
     ):
         col.metric(
-            ctx.t(f"partners.check.{problem}"), fmt_int(int(counts.get(problem, 0)), ctx.lang)
+            ctx.t(f"partners.check.{problem}"), ctx.language.int(int(counts.get(problem, 0)))
         )
     if not len(checks):
         st.success(ctx.t("partners.check.all_fine"), icon=":material/check_circle:")
         return
     view = pd.DataFrame(
         {
-            ctx.t("table.name"): display_names(checks, "name", ctx.lang).fillna(checks["area_id"]),
+            ctx.t("table.name"): ctx.language.names(checks, "name").fillna(checks["area_id"]),
             ctx.t("partners.area_id"): checks["area_id"],
             ctx.t("partners.district"): checks["district_id"],
             ctx.t("partners.as_written"): checks["partner_id"],
@@ -323,7 +323,7 @@ def trend_section(ctx: Context, cards: pd.DataFrame) -> None:
     names = dict(
         zip(
             mine["area_id"].astype(str),
-            display_names(mine, "name", ctx.lang).fillna(mine["area_id"]).astype(str),
+            ctx.language.names(mine, "name").fillna(mine["area_id"]).astype(str),
             strict=True,
         )
     )
@@ -350,8 +350,8 @@ def trend_section(ctx: Context, cards: pd.DataFrame) -> None:
         st.caption(
             ctx.t(
                 "partners.sessions_note",
-                n=fmt_int(n_sessions, ctx.lang),
-                enrolled=fmt_int(enrolled, ctx.lang),
+                n=ctx.language.int(n_sessions),
+                enrolled=ctx.language.int(enrolled),
             )
         )
 
@@ -394,7 +394,7 @@ partner_trend = st.fragment(trend_section, key="partners_trend")
 def reassign_form(ctx: Context, areas: pd.DataFrame, cards: pd.DataFrame) -> None:
     """Give areas (picked one by one, or a whole district) to another partner: a new version."""
     labels = partner_label(ctx, cards[cards["name"].notna()])
-    names = display_names(areas, "name", ctx.lang).fillna(areas["area_id"]).astype(str)
+    names = ctx.language.names(areas, "name").fillna(areas["area_id"]).astype(str)
     current = (
         areas["partner_id"].astype("string")
         if "partner_id" in areas
@@ -455,9 +455,9 @@ def reassign_form(ctx: Context, areas: pd.DataFrame, cards: pd.DataFrame) -> Non
     # Shown with st.success (Markdown): the partner's name comes from the data.
     st.session_state["pt_done"] = ctx.t(
         "partners.reassigned",
-        n=fmt_int(len(set(ids)), ctx.lang),
+        n=ctx.language.int(len(set(ids))),
         partner=md_escape(labels.get(target, target)) if target else ctx.t("partners.none"),
-        version=fmt_int(number, ctx.lang),
+        version=ctx.language.int(number),
     )
     for key in ("pt_reassign_areas", "pt_reassign_district"):
         st.session_state.pop(key, None)
