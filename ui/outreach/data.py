@@ -19,7 +19,7 @@ from analytics import access, worklist
 from analytics import outreach as out
 from analytics import sessions as recorded
 from analytics.villages import ModelVillages, model_villages
-from render.language import display_names
+from render.language import Language
 from ui import data
 from ui.localize import names_by_key
 from ui.scope import Source
@@ -34,7 +34,8 @@ PLAN_TIME_LIMIT_S = out.INTERACTIVE_TIME_LIMIT_S
 def area_names(areas: pd.DataFrame, lang: str) -> tuple[pd.Series, pd.Series]:
     """Area names by ``area_id`` and district names by ``district_id``, in ``lang`` where the
     workspace has them."""
-    names = display_names(areas, "name", lang).set_axis(areas["area_id"].to_numpy())
+    language = Language(lang)
+    names = language.names(areas, "name").set_axis(areas["area_id"].to_numpy())
     return names, names_by_key(areas, "district_id", "district_name", lang)
 
 

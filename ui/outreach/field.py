@@ -23,8 +23,7 @@ from analytics.outreach import DeskPlan
 from geodata.store.sessions import record_session
 from geodata.tables.problems import DataError
 from geodata.tables.schema import OUTREACH_KINDS
-from render.format import fmt_date, fmt_int, fmt_number
-from render.language import display_names
+from render.language import Language
 from render.safe import md_escape
 from reports.documents import source_note
 from reports.fieldsheet import Sheet, coordinates, field_sheets_pdf
@@ -41,8 +40,9 @@ _DONE = "outreach_field_done"
 def desk_places(source: Source, version: int, lang: str, points: pd.DataFrame) -> pd.DataFrame:
     """The nearest named facility (in ``lang``) to each desk position (``lon``, ``lat``) and how
     far it is (see :func:`analytics.fieldplan.nearest_places`)."""
+    language = Language(lang)
     facilities = access.available_facilities(data.tables(source, version)["facilities"])
-    names = display_names(facilities, "name", lang)
+    names = language.names(facilities, "name")
     return fieldplan.nearest_places(points, facilities, names)
 
 
@@ -59,6 +59,7 @@ def field_plan(
 def _table(ctx: Context, rows: pd.DataFrame, names: pd.Series, districts: pd.Series) -> None:
     """The field plan as a table beside what was held, with its CSV and XLSX downloads."""
     lang = ctx.lang
+    language = ctx.language
     h = {c: ctx.t(f"outreach.field.col_{c}") for c in ("team", "area", "place", "position")}
     h |= {c: ctx.t(f"outreach.col.{c}") for c in ("day", "date", "desk", "enrolled")}
     h |= {c: ctx.t(f"outreach.field.col_{c}") for c in ("held", "held_enrolled")}
@@ -67,7 +68,7 @@ def _table(ctx: Context, rows: pd.DataFrame, names: pd.Series, districts: pd.Ser
     table = pd.DataFrame(
         {
             h["day"]: rows["day"].to_numpy(),
-            h["date"]: rows["date"].map(lambda d: fmt_date(d, lang, calendar=ctx.calendar)),
+            h["date"]: rows["date"].map(language.date),
             h["team"]: rows["team"].to_numpy(),
             h["desk"]: rows["desk"].to_numpy(),
             h["area"]: rows["area_id"].map(names).fillna(rows["area_id"]).to_numpy(),
@@ -91,7 +92,7 @@ def _table(ctx: Context, rows: pd.DataFrame, names: pd.Series, districts: pd.Ser
     )
     kinds = {"day": "int", "team": "int", "desk": "int", "enrolled": "count"}
     kinds["held_enrolled"] = "count"
-    formats = {h[c]: (lambda v: fmt_int(v, lang)) for c in kinds}
+    formats = {h[c]: language.int for c in kinds}
     if not rows["district_id"].notna().any():  # communes straight under the province
         table = table.drop(columns=[h["district"]])
     st.dataframe(
@@ -104,13 +105,14 @@ def _against_held(ctx: Context, rows: pd.DataFrame) -> None:
     """The plan against what was held, per day and in all."""
     per_day = fieldplan.held_by_day(rows)
     lang = ctx.lang
+    language = ctx.language
     st.caption(
         ctx.t(
             "outreach.field.held_total",
-            held=fmt_int(int(rows["held"].sum()), lang),
-            planned=fmt_int(len(rows), lang),
-            enrolled=fmt_int(rows["held_enrolled"].sum(), lang),
-            expected=fmt_int(rows["enrolled"].sum(), lang),
+            held=language.int(int(rows["held"].sum())),
+            planned=language.int(len(rows)),
+            enrolled=language.int(rows["held_enrolled"].sum()),
+            expected=language.int(rows["enrolled"].sum()),
         )
     )
     heads = {
@@ -122,8 +124,8 @@ def _against_held(ctx: Context, rows: pd.DataFrame) -> None:
         "enrolled": ctx.t("outreach.field.col_held_enrolled"),
     }
     table = pd.DataFrame({heads[c]: per_day[c].to_numpy() for c in heads})
-    table[heads["date"]] = per_day["date"].map(lambda d: fmt_date(d, lang, calendar=ctx.calendar))
-    formats = {heads[c]: (lambda v: fmt_int(v, lang)) for c in heads if c != "date"}
+    table[heads["date"]] = per_day["date"].map(language.date)
+    formats = {heads[c]: language.int for c in heads if c != "date"}
     st.dataframe(
         localized_table(table, formats, lang), hide_index=True, width="stretch", placeholder="—"
     )
@@ -166,7 +168,7 @@ def _sheet_download(
         ctx.t("outreach.field.team"),
         sorted(rows["team"].unique()),
         key="outreach_field_sheet_team",
-        format_func=lambda t: fmt_int(t, ctx.lang),
+        format_func=ctx.language.int,
     )
     days = sorted(rows.loc[rows["team"] == team, "day"].unique())
     dates = rows.groupby("day")["date"].first()
@@ -176,8 +178,8 @@ def _sheet_download(
         key="outreach_field_sheet_day",
         format_func=lambda d: ctx.t(
             "outreach.field.sheet_day",
-            day=fmt_int(d, ctx.lang),
-            date=fmt_date(dates.get(d), ctx.lang, calendar=ctx.calendar),
+            day=ctx.language.int(d),
+            date=ctx.language.date(dates.get(d)),
         ),
     )
     lang = ctx.language
@@ -275,8 +277,8 @@ def _record_form(ctx: Context, rows: pd.DataFrame, names: pd.Series, in_scope: s
     st.session_state[_DONE] = ctx.t(
         "outreach.field.recorded",
         area=md_escape(names.get(area, area)),
-        n=fmt_int(int(enrolled), ctx.lang),
-        version=fmt_int(number, ctx.lang),
+        n=ctx.language.int(int(enrolled)),
+        version=ctx.language.int(number),
     )
     st.rerun()
 
@@ -311,8 +313,8 @@ def field_section(
     st.caption(
         ctx.t(
             "outreach.field.intro",
-            teams=fmt_int(rows["team"].max(), ctx.lang),
-            m=fmt_number(plan.radius_m, ctx.lang),
+            teams=ctx.language.int(rows["team"].max()),
+            m=ctx.language.number(plan.radius_m, 0),
         )
     )
     _table(ctx, rows, names, districts)

@@ -17,7 +17,6 @@ import streamlit as st
 
 from analytics.outreach import DeskPlan
 from analytics.sessions import DeskCapacity
-from render.format import fmt_date, fmt_int, fmt_pct
 from render.safe import md_escape
 from ui.context import Context
 from ui.downloads import table_downloads
@@ -71,9 +70,9 @@ def plan_dates(ctx: Context, start: dt.date, days: int) -> None:
     st.sidebar.caption(
         ctx.t(
             "outreach.controls.start_days",
-            first=fmt_date(start, ctx.lang, calendar=ctx.calendar),
-            days=fmt_int(days, ctx.lang),
-            last=fmt_date(start + dt.timedelta(days=days - 1), ctx.lang, calendar=ctx.calendar),
+            first=ctx.language.date(start),
+            days=ctx.language.int(days),
+            last=ctx.language.date(start + dt.timedelta(days=days - 1)),
         )
     )
 
@@ -83,26 +82,26 @@ def plan_caption(ctx: Context, plan: DeskPlan, partner: str | None, n_scope: int
     what = ctx.t(f"outreach.weight.{plan.weight}")
     text = ctx.t(
         "outreach.plan.model",
-        desks=fmt_int(plan.desks_per_day, ctx.lang),
-        days=fmt_int(plan.days, ctx.lang),
-        m=fmt_int(plan.radius_m, ctx.lang),
+        desks=ctx.language.int(plan.desks_per_day),
+        days=ctx.language.int(plan.days),
+        m=ctx.language.int(plan.radius_m),
         what=what,
     )
     if partner is not None:
         text += " " + ctx.t(
             "outreach.plan.scope_partner",
             partner=md_escape(partner),
-            n=fmt_int(n_scope, ctx.lang),
+            n=ctx.language.int(n_scope),
         )
     if plan.n_no_weight:
-        text += " " + ctx.t("outreach.plan.no_weight", n=fmt_int(plan.n_no_weight, ctx.lang))
+        text += " " + ctx.t("outreach.plan.no_weight", n=ctx.language.int(plan.n_no_weight))
     st.caption(text)
     st.caption(
         ctx.t(
             "outreach.plan.capacity_note",
-            cap=fmt_int(plan.capacity, ctx.lang),
-            n=fmt_int(plan.desk_days, ctx.lang),
-            bound=fmt_int(plan.enrolment_bound, ctx.lang),
+            cap=ctx.language.int(plan.capacity),
+            n=ctx.language.int(plan.desk_days),
+            bound=ctx.language.int(plan.enrolment_bound),
             what=what,
         )
     )
@@ -112,30 +111,30 @@ def plan_headline(ctx: Context, plan: DeskPlan) -> None:
     """Expected enrolments (bounded by what the desks can enrol), the people within range and
     their share of the scope, desk-days used and the solution's quality."""
     what = ctx.t(f"outreach.weight.{plan.weight}")
-    bound = fmt_int(plan.enrolment_bound, ctx.lang)
+    bound = ctx.language.int(plan.enrolment_bound)
     c0, c1, c2, c3, c4 = st.columns(5)
     c0.metric(
         ctx.t("outreach.plan.enrolled"),
-        fmt_int(plan.enrolled, ctx.lang),
+        ctx.language.int(plan.enrolled),
         help=ctx.t(
             "outreach.plan.enrolled_help",
-            cap=fmt_int(plan.capacity, ctx.lang),
-            n=fmt_int(plan.desk_days, ctx.lang),
+            cap=ctx.language.int(plan.capacity),
+            n=ctx.language.int(plan.desk_days),
             bound=bound,
         ),
     )
     c1.metric(
         ctx.t("outreach.plan.in_range", what=what),
-        fmt_int(plan.in_range, ctx.lang),
-        help=ctx.t("outreach.plan.in_range_help", total=fmt_int(plan.total, ctx.lang), bound=bound),
+        ctx.language.int(plan.in_range),
+        help=ctx.t("outreach.plan.in_range_help", total=ctx.language.int(plan.total), bound=bound),
     )
-    c2.metric(ctx.t("outreach.plan.share"), fmt_pct(plan.share, ctx.lang))
+    c2.metric(ctx.t("outreach.plan.share"), ctx.language.pct(plan.share))
     c3.metric(
         ctx.t("outreach.plan.desk_days"),
         ctx.t(
             "outreach.plan.desk_days_value",
-            used=fmt_int(plan.desk_days_used, ctx.lang),
-            total=fmt_int(plan.desk_days, ctx.lang),
+            used=ctx.language.int(plan.desk_days_used),
+            total=ctx.language.int(plan.desk_days),
         ),
         help=ctx.t("outreach.plan.desk_days_help"),
     )
@@ -143,22 +142,22 @@ def plan_headline(ctx: Context, plan: DeskPlan) -> None:
         ctx.t("outreach.plan.quality"),
         ctx.t("outreach.plan.optimal")
         if plan.optimal
-        else ctx.t("outreach.plan.within", share=fmt_pct(plan.guaranteed_ratio, ctx.lang)),
+        else ctx.t("outreach.plan.within", share=ctx.language.pct(plan.guaranteed_ratio)),
         help=ctx.t(
             "outreach.plan.quality_help",
             method=ctx.t(f"outreach.plan.method_{plan.method}"),
-            bound=fmt_int(plan.upper_bound, ctx.lang),
+            bound=ctx.language.int(plan.upper_bound),
         ),
     )
 
 
 def capacity_source(ctx: Context, capacity: DeskCapacity) -> str:
     """Where the default people-per-desk-day comes from, in the reader's language."""
-    cap = fmt_int(capacity.per_desk_day, ctx.lang)
+    cap = ctx.language.int(capacity.per_desk_day)
     if not capacity.from_sessions:
         return ctx.t("outreach.controls.capacity_fallback", cap=cap)
     key = "capacity_desks" if capacity.kind == "mobile_desk" else "capacity_sessions"
-    return ctx.t(f"outreach.controls.{key}", n=fmt_int(capacity.n_sessions, ctx.lang), cap=cap)
+    return ctx.t(f"outreach.controls.{key}", n=ctx.language.int(capacity.n_sessions), cap=cap)
 
 
 def plan_table(ctx: Context, plan: DeskPlan, names: pd.Series, partners: dict[str, str]) -> None:
@@ -181,9 +180,7 @@ def plan_table(ctx: Context, plan: DeskPlan, names: pd.Series, partners: dict[st
     table = pd.DataFrame(
         {
             headers["day"]: frame["day"].to_numpy(),
-            headers["date"]: frame["date"]
-            .map(lambda d: fmt_date(d, ctx.lang, calendar=ctx.calendar))
-            .to_numpy(),
+            headers["date"]: frame["date"].map(ctx.language.date).to_numpy(),
             headers["desk"]: frame["desk"].to_numpy(),
             headers["name"]: frame["area_id"].map(names).fillna(frame["area_id"]).to_numpy(),
             headers["district_id"]: frame["district_id"].to_numpy(),
@@ -204,7 +201,7 @@ def plan_table(ctx: Context, plan: DeskPlan, names: pd.Series, partners: dict[st
         "enrolled": "count",
         "cumulative_enrolled": "count",
     }
-    formats = {headers[c]: (lambda v: fmt_int(v, ctx.lang)) for c in kinds}
+    formats = {headers[c]: (ctx.language.int) for c in kinds}
     if frame["district_id"].isna().all():  # communes straight under the province
         table = table.drop(columns=[headers["district_id"]])
     st.dataframe(

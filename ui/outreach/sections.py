@@ -21,7 +21,6 @@ from analytics.outreach import DeskPlan
 from analytics.sessions import enrolled_by_month
 from analytics.villages import SCORE_WEIGHTS, ModelVillages
 from render import charts
-from render.format import fmt_int, fmt_number
 from render.safe import md_escape
 from ui import data
 from ui.context import Context
@@ -136,7 +135,7 @@ def villages_section(
                 ctx.t(f"outreach.villages.weight_{short}"),
                 PERCENT,
                 key=params[short].widget_key,
-                format_func=lambda v: fmt_int(v, ctx.lang),
+                format_func=ctx.language.int,
             )
     if chosen is None:
         st.warning(ctx.t("outreach.villages.no_weights"))
@@ -154,7 +153,7 @@ def villages_section(
             )
         )
     if chosen.n_no_data:
-        st.caption(ctx.t("outreach.villages.no_data", n=fmt_int(chosen.n_no_data, ctx.lang)))
+        st.caption(ctx.t("outreach.villages.no_data", n=ctx.language.int(chosen.n_no_data)))
     if len(chosen.table):
         ov.villages_table(ctx, chosen, names, district_names)
     else:
@@ -199,7 +198,7 @@ def work_lists_section(
     full = od.work_list(ws, ver, partner_id, plan_args, village_args)
     rows = ov.work_list_for(ctx, full, list_scope, plan=plan, area_id=area_id, names=names)
     table, kinds = ov.translated(ctx, rows, od.weight_column(ws, ver))
-    st.caption(ctx.t("outreach.lists.rows", n=fmt_int(len(table), ctx.lang)))
+    st.caption(ctx.t("outreach.lists.rows", n=ctx.language.int(len(table))))
     ov.preview(ctx, table, kinds)
     title = ctx.t(f"outreach.lists.scope_{list_scope}")
     ov.download_buttons(
@@ -256,13 +255,13 @@ def sessions_section(
         total = recorded["enrolled"].sum()
         st.metric(
             ctx.t("outreach.sessions.enrolled"),
-            fmt_int(total, ctx.lang),
-            help=ctx.t("outreach.sessions.count", n=fmt_int(len(recorded), ctx.lang)),
+            ctx.language.int(total),
+            help=ctx.t("outreach.sessions.count", n=ctx.language.int(len(recorded))),
         )
         ov.sessions_table(ctx, per_area, names)
     unplaced = int(recorded["area_id"].isna().sum())
     if unplaced:
-        st.caption(ctx.t("outreach.sessions.unplaced", n=fmt_int(unplaced, ctx.lang)))
+        st.caption(ctx.t("outreach.sessions.unplaced", n=ctx.language.int(unplaced)))
 
 
 def footer(ctx: Context, plan: DeskPlan) -> None:
@@ -270,7 +269,7 @@ def footer(ctx: Context, plan: DeskPlan) -> None:
     st.caption(
         ctx.t(
             "outreach.footer",
-            n=fmt_int(plan.n_candidates, ctx.lang),
-            limit=fmt_number(od.PLAN_TIME_LIMIT_S, ctx.lang, digits=1),
+            n=ctx.language.int(plan.n_candidates),
+            limit=ctx.language.number(od.PLAN_TIME_LIMIT_S, 1),
         )
     )

@@ -21,7 +21,6 @@ import streamlit as st
 from analytics.classify import classify, palette_for
 from analytics.outreach import DeskPlan
 from analytics.villages import ModelVillages
-from render.format import fmt_date, fmt_int, fmt_number, fmt_pct
 from render.i18n import direction
 from render.maps import LegendItem, escape_text, text_direction
 from reports.exports import table_csv, table_xlsx
@@ -99,7 +98,7 @@ def _plan_layer(
     colour[hit] = [colours_by_day[int(d) - 1] for d in day[hit]]
     counts = day[hit].astype(int).value_counts()
     items = [
-        LegendItem(c, ctx.t("outreach.map.day", day=fmt_int(d, ctx.lang)), int(counts.get(d, 0)))
+        LegendItem(c, ctx.t("outreach.map.day", day=ctx.language.int(d)), int(counts.get(d, 0)))
         for d, c in enumerate(colours_by_day, start=1)
         if counts.get(d, 0)
     ]
@@ -116,7 +115,7 @@ def _plan_layer(
         )
     shown = pd.Series(
         [
-            ctx.t("outreach.map.day", day=fmt_int(d, ctx.lang))
+            ctx.t("outreach.map.day", day=ctx.language.int(d))
             if pd.notna(d)
             else ctx.t("outreach.map.not_reached")
             for d in day
@@ -145,7 +144,7 @@ def _villages_layer(
         )
     shown = pd.Series(
         [
-            ctx.t("outreach.map.village_rank", rank=fmt_int(r, ctx.lang)) if pd.notna(r) else "—"
+            ctx.t("outreach.map.village_rank", rank=ctx.language.int(r)) if pd.notna(r) else "—"
             for r in rank
         ],
         index=merged.index,
@@ -172,7 +171,7 @@ def _sessions_layer(
             LegendItem(c, label, n)
             for c, label, n in zip(
                 palette,
-                classes.labels(lambda v: fmt_int(v, ctx.lang)),
+                classes.labels(ctx.language.int),
                 classes.counts,
                 strict=False,
             )
@@ -184,7 +183,7 @@ def _sessions_layer(
             int((in_scope & enrolled.isna().to_numpy()).sum()),
         )
     )
-    shown = enrolled.map(lambda v: fmt_int(v, ctx.lang) if pd.notna(v) else "—")
+    shown = enrolled.map(lambda v: ctx.language.int(v) if pd.notna(v) else "—")
     return colour, items, shown
 
 
@@ -271,16 +270,16 @@ def add_desk_markers(ctx: Context, fmap: folium.Map, plan: DeskPlan, names: pd.S
     for day, date, desk, area_id, gain, enrolled, lon, lat in rows.itertuples(
         index=False, name=None
     ):
-        label = escape_text(fmt_int(day, ctx.lang))
+        label = escape_text(ctx.language.int(day))
         tip = escape_text(
             ctx.t(
                 "outreach.map.desk_tooltip",
-                day=fmt_int(day, ctx.lang),
-                date=fmt_date(date, ctx.lang, calendar=ctx.calendar),
-                desk=fmt_int(desk, ctx.lang),
+                day=ctx.language.int(day),
+                date=ctx.language.date(date),
+                desk=ctx.language.int(desk),
                 name=names.get(area_id, area_id),
-                n=fmt_int(gain, ctx.lang),
-                e=fmt_int(enrolled, ctx.lang),
+                n=ctx.language.int(gain),
+                e=ctx.language.int(enrolled),
                 what=what,
             )
         )
@@ -320,9 +319,9 @@ def add_session_markers(
         tip = escape_text(
             ctx.t(
                 "outreach.map.session_tooltip",
-                date=fmt_date(date, ctx.lang, calendar=ctx.calendar) if pd.notna(date) else "—",
+                date=ctx.language.date(date) if pd.notna(date) else "—",
                 kind=ctx.label("gap.kind", kind) if isinstance(kind, str) else "—",
-                n=fmt_int(enrolled, ctx.lang),
+                n=ctx.language.int(enrolled),
                 name=names.get(area_id, area_id) if isinstance(area_id, str) else "—",
             )
         )
@@ -349,10 +348,10 @@ def villages_explanation(ctx: Context, chosen: ModelVillages, *, by_district: bo
     """The rule, in the reader's language, with its weights and quota (per district, or in the
     whole region where the workspace has no districts)."""
     per = "" if by_district else "_region"
-    quota = fmt_int(chosen.quota, ctx.lang)
+    quota = ctx.language.int(chosen.quota)
     if chosen.rule == "score":
         w = {
-            k: fmt_number(chosen.weights.get(k, 0.0), ctx.lang, digits=2)
+            k: ctx.language.number(chosen.weights.get(k, 0.0), 2)
             for k in ("uninsured", "gap", "deprivation")
         }
         text = ctx.t(
@@ -404,11 +403,11 @@ def villages_table(
         headers["rank"] = ctx.t("outreach.col.rank_region")
     digits = 3 if chosen.rule in ("score", "coverage") else 0
     formats = {
-        headers["rank"]: lambda v: fmt_int(v, ctx.lang),
-        headers["score"]: lambda v: fmt_number(v, ctx.lang, digits=digits),
-        headers["population"]: lambda v: fmt_int(v, ctx.lang),
-        headers["uninsured"]: lambda v: fmt_int(v, ctx.lang),
-        headers["coverage"]: lambda v: fmt_pct(v, ctx.lang),
+        headers["rank"]: ctx.language.int,
+        headers["score"]: lambda v: ctx.language.number(v, digits),
+        headers["population"]: ctx.language.int,
+        headers["uninsured"]: ctx.language.int,
+        headers["coverage"]: ctx.language.pct,
     }
     st.dataframe(
         localized_table(table, formats, ctx.lang),
@@ -438,7 +437,7 @@ def sessions_table(ctx: Context, per_area: pd.DataFrame, names: pd.Series) -> No
             headers["sessions"]: ordered["sessions"].to_numpy(),
             headers["enrolled"]: ordered["enrolled"].to_numpy(),
             headers["last_date"]: ordered["last_date"]
-            .map(lambda d: fmt_date(d, ctx.lang, calendar=ctx.calendar) if pd.notna(d) else "—")
+            .map(lambda d: ctx.language.date(d) if pd.notna(d) else "—")
             .to_numpy(),
             headers["last_enrolled"]: ordered["last_enrolled"].to_numpy(),
             headers["last_kind"]: ordered["last_kind"]
@@ -446,10 +445,7 @@ def sessions_table(ctx: Context, per_area: pd.DataFrame, names: pd.Series) -> No
             .to_numpy(),
         }
     )
-    formats = {
-        headers[c]: (lambda v: fmt_int(v, ctx.lang))
-        for c in ("sessions", "enrolled", "last_enrolled")
-    }
+    formats = {headers[c]: (ctx.language.int) for c in ("sessions", "enrolled", "last_enrolled")}
     st.dataframe(localized_table(table, formats, ctx.lang), hide_index=True, width="stretch")
     table_downloads(ctx, table, "outreach_sessions_by_area")
 
@@ -506,9 +502,7 @@ def translated(ctx: Context, frame: pd.DataFrame, weight: str) -> tuple[pd.DataF
         kind = COLUMN_KINDS.get(column, "text")
         values = frame[column]
         if kind == "date":
-            values = values.map(
-                lambda d: fmt_date(d, ctx.lang, calendar=ctx.calendar) if pd.notna(d) else None
-            )
+            values = values.map(lambda d: ctx.language.date(d) if pd.notna(d) else None)
         elif kind == "flag":
             values = values.map(lambda v: ctx.t("outreach.yes") if v else ctx.t("outreach.no"))
         elif kind == "kind":
@@ -527,10 +521,10 @@ def translated(ctx: Context, frame: pd.DataFrame, weight: str) -> tuple[pd.DataF
 def preview(ctx: Context, table: pd.DataFrame, kinds: dict[str, str], rows: int = 200) -> None:
     """The first ``rows`` of a translated work list, numbers written for the reader."""
     fmt = {
-        "count": lambda v: fmt_int(v, ctx.lang),
-        "int": lambda v: fmt_int(v, ctx.lang),
-        "share": lambda v: fmt_pct(v, ctx.lang),
-        "km": lambda v: fmt_number(v, ctx.lang, digits=2),
+        "count": ctx.language.int,
+        "int": ctx.language.int,
+        "share": ctx.language.pct,
+        "km": lambda v: ctx.language.number(v, 2),
     }
     formats = {h: fmt[k] for h, k in kinds.items() if k in fmt}
     shown = localized_table(table.head(rows), formats, ctx.lang)
