@@ -17,8 +17,7 @@ import streamlit as st
 
 from geodata.store.workspace import is_postgis, workspace_label
 from geodata.tables.calendar import key_period, period_name
-from render.format import fmt_int, fmt_pct
-from render.language import Language, display_names
+from render.language import Language
 from render.safe import md_escape
 from reports.documents import make_briefing
 from ui import data, views
@@ -33,16 +32,17 @@ def md(text: object) -> str:
 
 
 def pct(ctx: Context, value: object) -> str:
-    return fmt_pct(value, ctx.lang)
+    return ctx.language.pct(value)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def partner_names(source: Source, version: int, lang: str) -> dict[str, str]:
     """Partner id -> name in ``lang`` (``name_fa``... where the workspace has it)."""
+    language = Language(lang)
     partners = data.tables(source, version)["partners"]
     if not len(partners):
         return {}
-    names = display_names(partners, "name", lang).fillna(partners["name"])
+    names = language.names(partners, "name").fillna(partners["name"])
     return dict(zip(partners["partner_id"].astype(str), names.astype(str), strict=False))
 
 
@@ -164,7 +164,7 @@ def figures_table(ctx: Context, frame: pd.DataFrame, level: str, name_column: st
 def table_formats(ctx: Context, table: pd.DataFrame) -> dict[str, Callable[[object], str]]:
     rate = ctx.t("metric.coverage")
     return {
-        c: (lambda v: fmt_pct(v, ctx.lang)) if c == rate else (lambda v: fmt_int(v, ctx.lang))
+        c: ctx.language.pct if c == rate else ctx.language.int
         for c in table.columns
         if c not in (ctx.t("table.name"), ctx.t("table.district"))
     }

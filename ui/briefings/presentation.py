@@ -12,9 +12,7 @@ from typing import Any
 import streamlit as st
 
 from analytics import coverage as cov
-from render.format import fmt_int
 from render.i18n import joined
-from render.language import display_names
 from ui import data, map_shapes, views
 from ui.briefings import data as bd
 from ui.briefings import slides
@@ -61,7 +59,7 @@ def present(ctx: Context, offered: Choices, by_param: Param[Any], step_param: Pa
     st.session_state[step_param.widget_key] = step
     item = items[step]
     counter = ctx.t(
-        "briefings.present.step", n=fmt_int(step + 1, ctx.lang), total=fmt_int(len(items), ctx.lang)
+        "briefings.present.step", n=ctx.language.int(step + 1), total=ctx.language.int(len(items))
     )
     if item == slides.TREND:
         _heading(ctx, ctx.t("briefings.slides.trend", region=ctx.title), [counter])
@@ -95,7 +93,7 @@ def _slide(ctx: Context, offered: Choices, by: str, item: str, step: int, counte
         )
         level = "area"
     else:  # an area of a workspace without districts
-        names = display_names(offered.areas, "name", ctx.lang).fillna(offered.areas["name"])
+        names = ctx.language.names(offered.areas, "name").fillna(offered.areas["name"])
         heading = str(names[offered.areas["area_id"].astype(str) == item].iloc[0])
         subset = offered.areas[offered.areas["area_id"].astype(str) == item]
         shapes = map_shapes.view_shapes(ws, ver, "area", big=offered.big)

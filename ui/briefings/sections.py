@@ -16,8 +16,6 @@ import streamlit as st
 
 from analytics import coverage as cov
 from analytics.classify import classify
-from render.format import fmt_int, fmt_number
-from render.language import display_names
 from ui import data, map_shapes
 from ui.briefings import compare_export
 from ui.briefings import data as bd
@@ -97,7 +95,7 @@ def briefing_section(
     made = st.session_state.get("br_pdf")
     if made and made[0] == wanted:
         pdf, pages = made[1]
-        st.success(ctx.t("briefings.pdf.ready", pages=fmt_int(pages, ctx.lang)))
+        st.success(ctx.t("briefings.pdf.ready", pages=ctx.language.int(pages)))
         name = bd.pdf_name(scope, scope_id, month_key, ctx.lang, ctx.months)
         st.download_button(
             ctx.t("briefings.pdf.download"),
@@ -139,7 +137,7 @@ def map_section(
         **{
             name_column: values["district_id"].map(offered.district_names)
             if level == "district"
-            else display_names(values, name_column, ctx.lang)
+            else ctx.language.names(values, name_column)
         }
     )
     shapes = map_shapes.view_shapes(ws, ver, level, big=offered.big)
@@ -238,7 +236,7 @@ def compare_section(
                 "briefings.compare.difference",
                 a=bd.pct(ctx, second),
                 b=bd.pct(ctx, first),
-                diff=fmt_number((second - first) * 100, ctx.lang, 1),
+                diff=ctx.language.number((second - first) * 100, 1),
             )
         )
     st.caption(ctx.t("briefings.compare.same_scale"))

@@ -16,7 +16,6 @@ import streamlit as st
 from geodata.store.targets import SCOPE_KINDS, set_target, target_scopes
 from geodata.tables.calendar import month_range, shift_months
 from geodata.tables.problems import DataError
-from render.format import fmt_int, fmt_pct
 from render.safe import md_escape
 from ui import data
 from ui.briefings.choices import Choices
@@ -99,7 +98,7 @@ def targets_section(ctx: Context, offered: Choices) -> None:
             ctx.t("briefings.targets.value"),
             options=list(range(1, 101)),
             value=100,
-            format_func=lambda v: fmt_pct(v / 100, ctx.lang, digits=0),
+            format_func=lambda v: ctx.language.pct(v / 100, 0),
             key="br_tg_value",
         )
     )
@@ -122,10 +121,10 @@ def targets_section(ctx: Context, offered: Choices) -> None:
         # Shown with st.success (Markdown): a district's or partner's name comes from the data.
         st.session_state[_DONE] = ctx.t(
             "briefings.targets.saved",
-            target=fmt_pct(value / 100, ctx.lang, digits=0),
+            target=ctx.language.pct(value / 100, 0),
             scope=md_escape(scope_label(ctx, offered, kind, scope)),
             month=ctx.month(ctx.period(month)),
-            version=fmt_int(number, ctx.lang),
+            version=ctx.language.int(number),
         )
         st.rerun()
     _scope_targets(ctx, tables["targets"], scope)
@@ -149,7 +148,7 @@ def _scope_targets(ctx: Context, targets: pd.DataFrame, scope: str) -> None:
         }
     )
     st.dataframe(
-        localized_table(table, {target_col: lambda v: fmt_pct(v, ctx.lang)}, ctx.lang),
+        localized_table(table, {target_col: ctx.language.pct}, ctx.lang),
         hide_index=True,
         width="stretch",
         height=240,
