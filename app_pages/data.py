@@ -12,7 +12,6 @@ import streamlit as st
 from geodata.uploads.mapping import missing_targets
 from geodata.uploads.matching import looks_like_names
 from geodata.uploads.reading import UPLOAD_SUFFIXES
-from render.format import fmt_int
 from render.safe import md_escape
 from ui import data, views
 from ui.admin import audit as audit_views
@@ -69,11 +68,11 @@ with tab_import:
             ctx.t(
                 "data.mapping_help",
                 file=md_escape(upload.name),
-                n=fmt_int(len(upload.frame), ctx.lang),
+                n=ctx.language.int(len(upload.frame)),
             )
             + (" " + ctx.t("data.hxl_found") if upload.hxl else "")
             + (
-                " " + ctx.t("data.sampled", n=fmt_int(len(upload.frame), ctx.lang))
+                " " + ctx.t("data.sampled", n=ctx.language.int(len(upload.frame)))
                 if upload.sampled
                 else ""
             )

@@ -11,7 +11,6 @@ import pandas as pd
 import streamlit as st
 
 from geodata.users import audit
-from render.format import fmt_int
 from ui.context import Context
 from ui.downloads import table_downloads
 
@@ -72,7 +71,7 @@ def audit_section(ctx: Context) -> None:
     )
     since, until = _days(c3.date_input(ctx.t("audit.filter_days"), value=(), key="au_days"))
     trail = audit.read(ctx.workspace, user=user or None, actions=actions, since=since, until=until)
-    st.caption(ctx.t("audit.count", n=fmt_int(len(trail), ctx.lang)))
+    st.caption(ctx.t("audit.count", n=ctx.language.int(len(trail))))
     shown = trail_table(ctx, trail)
     st.dataframe(shown, hide_index=True, width="stretch")
     table_downloads(ctx, shown, "audit_trail", kinds=dict.fromkeys(shown.columns, "text"))

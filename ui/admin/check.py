@@ -17,7 +17,6 @@ from geodata.uploads import workflow as I
 from geodata.uploads.checks import DATE_RULES, off_month_dates, validation_report
 from geodata.uploads.mapping import POINTS_TABLE
 from geodata.uploads.reading import Upload
-from render.format import fmt_int, fmt_pct, localize_digits
 from render.i18n import joined
 from render.safe import md_escape
 from ui.admin.upload import author
@@ -76,7 +75,7 @@ def dates_choice(
     return st.radio(
         ctx.t(
             "import_check.dates_question",
-            n=fmt_int(len(off), ctx.lang),
+            n=ctx.language.int(len(off)),
             calendar=ctx.t(f"import_check.calendar_{calendar}"),
         ),
         list(DATE_RULES),
@@ -171,11 +170,11 @@ def _records_progress(ctx: Context, upload: Upload):  # noqa: ANN202
             total = max(
                 sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b"")) - 1, 1
             )
-    bar = st.progress(0.0, text=ctx.t("data.counting", n=fmt_int(0, ctx.lang)))
+    bar = st.progress(0.0, text=ctx.t("data.counting", n=ctx.language.int(0)))
 
     def update(read: int) -> None:
         share = min(read / total, 1.0) if total else 0.5
-        bar.progress(share, text=ctx.t("data.counting", n=fmt_int(read, ctx.lang)))
+        bar.progress(share, text=ctx.t("data.counting", n=ctx.language.int(read)))
 
     return update
 
@@ -188,7 +187,7 @@ def check_error_text(ctx: Context, error: DataError) -> str:
         if "table" in fields:
             fields["table"] = ctx.t(f"data.table_{error.params['table']}")
         if "n" in fields:
-            fields["n"] = fmt_int(int(error.params["n"]), ctx.lang)  # type: ignore[arg-type]
+            fields["n"] = ctx.language.int(int(error.params["n"]))  # type: ignore[arg-type]
         try:
             return ctx.t(f"import_check.error_{error.code}", **fields)
         except (KeyError, IndexError, TypeError):
@@ -206,15 +205,15 @@ def report_table(ctx: Context, prepared: I.Prepared, key: str) -> None:
     """Counts, the row-by-row validation report and its CSV download."""
     report = validation_report(prepared.problems)
     c1, c2, c3, c4 = st.columns(4)
-    c1.metric(ctx.t("data.rows_read"), fmt_int(prepared.read, ctx.lang))
-    c2.metric(ctx.t("data.rows_kept"), fmt_int(len(prepared.frame), ctx.lang))
+    c1.metric(ctx.t("data.rows_read"), ctx.language.int(prepared.read))
+    c2.metric(ctx.t("data.rows_kept"), ctx.language.int(len(prepared.frame)))
     c3.metric(
         ctx.t("data.rows_rejected"),
-        fmt_int(int((report["severity"] == "rejected").sum()), ctx.lang),
+        ctx.language.int(int((report["severity"] == "rejected").sum())),
     )
     c4.metric(
         ctx.t("data.rows_warned"),
-        fmt_int(int(report["severity"].isin(["warning", "repaired"]).sum()), ctx.lang),
+        ctx.language.int(int(report["severity"].isin(["warning", "repaired"]).sum())),
     )
     st.caption(
         ctx.t(
@@ -247,7 +246,7 @@ def note_lines(ctx: Context, notes: list[str]) -> list[str]:
         kind, *parts = note.split(":")
         if kind == "kept":
             lines.append(
-                ctx.t("data.note_kept", column=parts[0], n=fmt_int(int(parts[1]), ctx.lang))
+                ctx.t("data.note_kept", column=parts[0], n=ctx.language.int(int(parts[1])))
             )
         elif kind == "missing":
             lines.append(ctx.t("data.note_missing", column=parts[0]))
@@ -256,21 +255,19 @@ def note_lines(ctx: Context, notes: list[str]) -> list[str]:
                 ctx.t(
                     "data.note_orphans",
                     table=ctx.t(f"data.table_{parts[0]}"),
-                    n=fmt_int(int(parts[1]), ctx.lang),
+                    n=ctx.language.int(int(parts[1])),
                 )
             )
         elif kind == "solar_hijri":
-            lines.append(ctx.t("import_check.solar_hijri_note", n=fmt_int(int(parts[0]), ctx.lang)))
+            lines.append(ctx.t("import_check.solar_hijri_note", n=ctx.language.int(int(parts[0]))))
         elif kind == "dates_mapped":
-            lines.append(
-                ctx.t("import_check.dates_mapped_note", n=fmt_int(int(parts[0]), ctx.lang))
-            )
+            lines.append(ctx.t("import_check.dates_mapped_note", n=ctx.language.int(int(parts[0]))))
         elif kind == "scheme":
             lines.append(
                 ctx.t("import_check.scheme_note", scheme=md_escape(scheme_label(ctx, parts[0])))
             )
         elif kind == "points":
-            read, counted, outside, rejected = (fmt_int(int(p), ctx.lang) for p in parts)
+            read, counted, outside, rejected = (ctx.language.int(int(p)) for p in parts)
             lines.append(
                 ctx.t(
                     "data.note_points",
@@ -299,7 +296,7 @@ def quality_line(ctx: Context, problems: list) -> str:
     page's language (empty when none)."""
     counts = pd.Series([p.code for p in problems], dtype=object).value_counts()
     parts = [
-        ctx.t(f"import_check.quality_{code}", n=fmt_int(int(counts[code]), ctx.lang))
+        ctx.t(f"import_check.quality_{code}", n=ctx.language.int(int(counts[code])))
         for code in QUALITY_CODES
         if code in counts
     ]
@@ -344,11 +341,11 @@ _DATE_FIELDS = {"day", "start", "month"}
 
 def _param_text(ctx: Context, name: str, value: str) -> str:
     if name in _COUNT_FIELDS:
-        return fmt_int(float(value), ctx.lang)
+        return ctx.language.int(float(value))
     if name == "share":
-        return fmt_pct(float(value), ctx.lang, digits=0)
+        return ctx.language.pct(float(value), 0)
     if name in _DATE_FIELDS:
-        return localize_digits(value, ctx.lang)
+        return ctx.language.numerals(value)
     return value
 
 

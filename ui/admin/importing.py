@@ -17,7 +17,6 @@ from geodata.tables.problems import DataError
 from geodata.uploads import workflow as I
 from geodata.uploads.checks import month_label
 from geodata.uploads.mapping import POINTS_TABLE
-from render.format import fmt_int, localize_digits
 from render.mapframe import scale_texts
 from render.maps import LegendItem, choropleth_map
 from render.safe import md_escape
@@ -84,14 +83,14 @@ def preview_map(
         points=points,
         point_tooltip=[("_label", ctx.t("map.name"))] if points is not None else None,
         height=height,
-        count_format=lambda n: fmt_int(n, ctx.lang),
+        count_format=ctx.language.int,
         scale=scale_texts(ctx.language),
     )
     st_folium(
         fmap, key=f"dm_preview_{key}", height=height, use_container_width=True, returned_objects=[]
     )
     if points is not None and len(frame) > MAX_PREVIEW_POINTS:
-        st.caption(ctx.t("data.preview_points_capped", n=fmt_int(MAX_PREVIEW_POINTS, ctx.lang)))
+        st.caption(ctx.t("data.preview_points_capped", n=ctx.language.int(MAX_PREVIEW_POINTS)))
 
 
 def import_button(ctx: Context, prepared: I.Prepared, table: str, key: str) -> None:
@@ -123,7 +122,7 @@ def import_button(ctx: Context, prepared: I.Prepared, table: str, key: str) -> N
         if rows <= 0:
             st.info(ctx.t("import_check.nothing_to_add"), icon=":material/info:")
     if not st.button(
-        ctx.t("data.import_button", n=fmt_int(max(rows, 0), ctx.lang)),
+        ctx.t("data.import_button", n=ctx.language.int(max(rows, 0))),
         type="primary",
         disabled=len(prepared.frame) == 0 or not chosen or rows <= 0,
         icon=":material/upload:",
@@ -151,7 +150,7 @@ def import_button(ctx: Context, prepared: I.Prepared, table: str, key: str) -> N
     st.session_state["dm_done"] = ctx.t(
         "data.imported",
         table=ctx.t(f"data.table_{table}"),
-        n=fmt_int(rows, ctx.lang),
+        n=ctx.language.int(rows),
         version=number,
     )
     forget_upload()
@@ -172,7 +171,7 @@ def existing_choice(ctx: Context, prepared: I.Prepared, mode: str, key: str) -> 
         return None
     keys = ", ".join(I.existing_key(prepared.table))
     st.warning(
-        ctx.t("import_check.existing_title", n=fmt_int(len(overlap), ctx.lang), columns=keys),
+        ctx.t("import_check.existing_title", n=ctx.language.int(len(overlap)), columns=keys),
         icon=":material/warning:",
     )
     listed = overlap.copy()
@@ -182,11 +181,9 @@ def existing_choice(ctx: Context, prepared: I.Prepared, mode: str, key: str) -> 
         listed.insert(
             list(listed.columns).index("period") + 1,
             "_month",
-            months.map(lambda m: localize_digits(str(m), ctx.lang)),
+            months.map(lambda m: ctx.language.numerals(str(m))),
         )
-        listed["period"] = periods.dt.strftime("%Y-%m-%d").map(
-            lambda d: localize_digits(d, ctx.lang)
-        )
+        listed["period"] = periods.dt.strftime("%Y-%m-%d").map(ctx.language.numerals)
     if "scheme" in listed:
         listed["scheme"] = listed["scheme"].map(lambda v: scheme_label(ctx, str(v)))
     listed = listed.rename(columns=_listing_headings(ctx, listed.columns))
@@ -220,7 +217,7 @@ def flagged_choice(ctx: Context, prepared: I.Prepared, key: str) -> str | None:
     if not prepared.flagged:
         return None
     st.warning(
-        ctx.t("import_check.flagged_title", n=fmt_int(len(prepared.flagged), ctx.lang)),
+        ctx.t("import_check.flagged_title", n=ctx.language.int(len(prepared.flagged))),
         icon=":material/flag:",
     )
     return _choose(ctx, "flagged", I.FLAGGED_CHOICES, f"dm_flagged_{key}_{prepared.table}")

@@ -18,7 +18,6 @@ from geodata.uploads.mapping import IMPORT_TABLES, POINTS_TABLE, propose_mapping
 from geodata.uploads.matching import match_names
 from geodata.uploads.reading import Upload, discard_upload, safe_file_name, save_uploads
 from geodata.uploads.sandbox import sweep_stale_uploads
-from render.format import fmt_int
 from render.i18n import isolated, separator
 from render.safe import md_escape
 from ui.context import Context
@@ -147,9 +146,9 @@ def name_matching(
     st.caption(
         ctx.t(
             "data.names_summary",
-            exact=fmt_int(counts.get("exact", 0) + counts.get("crosswalk", 0), ctx.lang),
-            fuzzy=fmt_int(counts.get("fuzzy", 0), ctx.lang),
-            none=fmt_int(counts.get("none", 0) + counts.get("ambiguous", 0), ctx.lang),
+            exact=ctx.language.int(counts.get("exact", 0) + counts.get("crosswalk", 0)),
+            fuzzy=ctx.language.int(counts.get("fuzzy", 0)),
+            none=ctx.language.int(counts.get("none", 0) + counts.get("ambiguous", 0)),
         )
     )
     ids = areas["area_id"].astype(str).to_numpy()

@@ -11,7 +11,6 @@ from geodata.sources.workspaces import reset_demo_workspace
 from geodata.store.versions import compare_versions, version_table
 from geodata.tables.problems import DataError
 from geodata.users.audit import restore_version
-from render.format import fmt_int
 from render.safe import md_escape
 from ui.admin.upload import author, forget_upload
 from ui.context import Context
@@ -55,7 +54,7 @@ def versions_section(ctx: Context) -> None:
                     ctx.t(
                         "data.compare_rows",
                         table=ctx.t(f"data.table_{name}"),
-                        n=fmt_int(len(rows), ctx.lang),
+                        n=ctx.language.int(len(rows)),
                     )
                 ):
                     st.dataframe(rows.head(1000), hide_index=True, width="stretch")
