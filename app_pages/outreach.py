@@ -11,10 +11,8 @@ cached loaders of :mod:`ui.outreach.data`.
 from __future__ import annotations
 
 import streamlit as st
-
 from analytics.sessions import sessions_by_area as per_area_sessions
 from analytics.villages import MODEL_VILLAGE_RULES
-from render.format import fmt_int
 from ui import data, views
 from ui.context import current, require_page
 from ui.facility_layer import facility_filters
@@ -72,7 +70,7 @@ sb.select_slider(
     ctx.t("outreach.controls.radius"),
     od.RADII_M,
     key=P["radius"].widget_key,
-    format_func=lambda m: ctx.t("outreach.units.m", m=fmt_int(m, ctx.lang)),
+    format_func=lambda m: ctx.t("outreach.units.m", m=ctx.language.int(m)),
     help=ctx.t("outreach.controls.radius_help"),
 )
 sb.selectbox(

@@ -12,8 +12,6 @@ A partner user sees only its own areas here as everywhere (:mod:`ui.scope`).
 from __future__ import annotations
 
 import streamlit as st
-
-from render.format import fmt_int
 from ui import data, views
 from ui.context import current
 from ui.downloads import table_downloads
@@ -68,7 +66,7 @@ def partners_view() -> None:
         partner_views.scorecard_table(ctx, cards),
         "partner_scorecards",
         kinds={  # changes of coverage: shares 0–1 (points of coverage), as the scorecards hold them
-            ctx.t("partners.change", months=fmt_int(n, ctx.lang)): "share"
+            ctx.t("partners.change", months=ctx.language.int(n)): "share"
             for n in partner_data.CHANGE_MONTHS
         },
     )
