@@ -11,6 +11,7 @@ cached loaders of :mod:`ui.outreach.data`.
 from __future__ import annotations
 
 import streamlit as st
+
 from analytics.sessions import sessions_by_area as per_area_sessions
 from analytics.villages import MODEL_VILLAGE_RULES
 from ui import data, views

@@ -12,6 +12,7 @@ A partner user sees only its own areas here as everywhere (:mod:`ui.scope`).
 from __future__ import annotations
 
 import streamlit as st
+
 from ui import data, views
 from ui.context import current
 from ui.downloads import table_downloads
