@@ -10,7 +10,6 @@ from collections.abc import Sequence
 
 from analytics.scenarios import Change
 from geodata.tables.problems import DataError
-from render.format import fmt_int
 from render.safe import md_escape
 from ui.context import Context
 
@@ -47,6 +46,6 @@ def new_sites(changes: Sequence[Change]) -> int:
 def refusal_text(ctx: Context, error: DataError) -> str:
     """Why a what-if was refused, in the reader's language (its numbers in the reader's digits)."""
     if error.code in ("whatif_too_many_changes", "whatif_too_large"):
-        fields = {k: fmt_int(v, ctx.lang) for k, v in error.params.items()}
+        fields = {k: ctx.language.int(v) for k, v in error.params.items()}
         return ctx.t(f"capacity.whatif.{error.code}", **fields)
     return ctx.t("capacity.whatif.invalid", reason=md_escape(error.message))

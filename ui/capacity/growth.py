@@ -14,7 +14,6 @@ import streamlit as st
 from analytics.utilisation import UtilisationWindows
 from render.charts import _PLOTLY_SEPARATORS, month_ticks
 from render.fonts import font_stack
-from render.format import fmt_int, fmt_month, fmt_pct
 from render.i18n import direction, isolated, joined
 from render.maps import escape_text
 from ui.capacity import data as capacity_data
@@ -39,21 +38,21 @@ def growth_section(ctx: Context, sel: Selection, measure: str) -> None:
     any_complete = len(complete) > 0
     g1.metric(
         ctx.t("capacity.growth.current", measure=label),
-        fmt_int(current_total, ctx.lang) if any_complete else "—",
-        delta=fmt_pct(current_total / previous_total - 1, ctx.lang)
+        ctx.language.int(current_total) if any_complete else "—",
+        delta=ctx.language.pct(current_total / previous_total - 1)
         if any_complete and previous_total
         else None,
     )
     g2.metric(
         ctx.t("capacity.growth.previous", measure=label),
-        fmt_int(previous_total, ctx.lang) if any_complete else "—",
+        ctx.language.int(previous_total) if any_complete else "—",
     )
     g3.metric(
         ctx.t("capacity.growth.reporting"),
         ctx.t(
             "capacity.growth.reporting_value",
-            n=fmt_int(len(complete), ctx.lang),
-            total=fmt_int(len(per_facility), ctx.lang),
+            n=ctx.language.int(len(complete)),
+            total=ctx.language.int(len(per_facility)),
         ),
     )
     if windows is not None:
@@ -151,25 +150,25 @@ def window_text(ctx: Context, windows: UtilisationWindows) -> str:
     def span(periods: tuple[pd.Timestamp, ...]) -> str:
         if not periods:
             return "—"
-        first = fmt_month(periods[0], ctx.lang, calendar=ctx.calendar)
+        first = ctx.language.month(periods[0])
         if len(periods) == 1:
             return first
-        return f"{first} – {fmt_month(periods[-1], ctx.lang, calendar=ctx.calendar)}"
+        return f"{first} – {ctx.language.month(periods[-1])}"
 
     return ctx.t(
         f"capacity.growth.windows_{windows.frequency}",
         current=span(windows.current),
         previous=span(windows.previous),
-        months=fmt_int(windows.months, ctx.lang),
-        n=fmt_int(windows.n_periods, ctx.lang),
+        months=ctx.language.int(windows.months),
+        n=ctx.language.int(windows.n_periods),
     )
 
 
 def utilisation_chart(ctx: Context, series: pd.DataFrame, label: str, height: int = 260):
     """``measure`` per period (all facilities) as bars, every label in the reader's language and
     calendar (Plotly writes dates and digits only in English)."""
-    months = series["period"].map(lambda p: fmt_month(p, ctx.lang, calendar=ctx.calendar))
-    values = series["value"].map(lambda v: fmt_int(v, ctx.lang))
+    months = series["period"].map(ctx.language.month)
+    values = series["value"].map(ctx.language.int)
     fig = go.Figure(
         go.Bar(
             x=series["period"],
@@ -210,7 +209,7 @@ def _lay_out_counts_over_time(
         margin={"l": 10, "r": 10, "t": 10, "b": 10},
         yaxis={
             "tickvals": ticks,
-            "ticktext": [fmt_int(t, ctx.lang) for t in ticks],
+            "ticktext": [ctx.language.int(t) for t in ticks],
             "title": {"text": "" if rtl else label, "standoff": 10},
             "automargin": True,
             **(yaxis or {}),
@@ -226,8 +225,8 @@ def district_chart(ctx: Context, series: pd.DataFrame, label: str, height: int =
     per district, every label in the reader's language and calendar."""
     fig = go.Figure()
     for group, rows in series.groupby("group", sort=True):
-        months = rows["period"].map(lambda p: fmt_month(p, ctx.lang, calendar=ctx.calendar))
-        values = rows["value"].map(lambda v: fmt_int(v, ctx.lang))
+        months = rows["period"].map(ctx.language.month)
+        values = rows["value"].map(ctx.language.int)
         name = escape_text(group)
         fig.add_trace(
             go.Scatter(

@@ -12,7 +12,6 @@ import streamlit as st
 from analytics import capacity as cap
 from analytics import whatif
 from analytics.classify import NO_DATA_COLOUR, classify, palette_for
-from render.format import fmt_int, fmt_number, fmt_pct
 from render.maps import LegendItem
 from ui import data
 from ui.area_maps import add_legend, areas_with, show_map, value_map
@@ -61,28 +60,28 @@ def load_section(
 
     st.subheader(ctx.t("capacity.load.title", service=ctx.t(f"capacity.service.{service}")))
     m1, m2, m3, m4 = st.columns(4)
-    m1.metric(ctx.t("capacity.load.facilities"), fmt_int(summary["n"], ctx.lang))
+    m1.metric(ctx.t("capacity.load.facilities"), ctx.language.int(summary["n"]))
     m2.metric(
         ctx.t("capacity.load.reference", supply=s_label),
-        fmt_int(summary["reference"], ctx.lang),
+        ctx.language.int(summary["reference"]),
         help=ctx.t(
             "capacity.load.reference_help",
-            within=fmt_int(summary["within"], ctx.lang),
-            supply=fmt_int(summary["supply"], ctx.lang),
+            within=ctx.language.int(summary["within"]),
+            supply=ctx.language.int(summary["supply"]),
             unit=s_label,
         ),
     )
     m3.metric(
-        ctx.t("capacity.load.overloaded", at=fmt_number(overload_at, ctx.lang, digits=2)),
-        fmt_int(summary["overloaded"], ctx.lang),
+        ctx.t("capacity.load.overloaded", at=ctx.language.number(overload_at, 2)),
+        ctx.language.int(summary["overloaded"]),
     )
     m4.metric(
         ctx.t("capacity.load.within"),
-        fmt_pct(summary["within"] / summary["total"] if summary["total"] else None, ctx.lang),
+        ctx.language.pct(summary["within"] / summary["total"] if summary["total"] else None),
         help=ctx.t(
             "capacity.load.within_help",
-            n=fmt_int(summary["within"], ctx.lang),
-            total=fmt_int(summary["total"], ctx.lang),
+            n=ctx.language.int(summary["within"]),
+            total=ctx.language.int(summary["total"]),
         ),
     )
     others = (
@@ -104,8 +103,8 @@ def load_section(
         overload_at=overload_at,
         key=f"cap_load_map_{service}_{supply}",
     )
-    reach = fmt_number(settings.catchment_km, ctx.lang, digits=0 if minutes else 1)
-    at = fmt_number(overload_at, ctx.lang, digits=2)
+    reach = ctx.language.number(settings.catchment_km, 0 if minutes else 1)
+    at = ctx.language.number(overload_at, 2)
     if minutes:
         explain = ctx.t(
             "capacity.minutes.explain",
@@ -120,7 +119,7 @@ def load_section(
     if load.attrs.get("n_missing_supply"):
         st.caption(
             ctx.t(
-                "capacity.load.missing_supply", n=fmt_int(load.attrs["n_missing_supply"], ctx.lang)
+                "capacity.load.missing_supply", n=ctx.language.int(load.attrs["n_missing_supply"])
             )
         )
     ranked = load_table(
@@ -163,7 +162,7 @@ def load_map(
         LegendItem(c, label, n)
         for c, label, n in zip(
             palette,
-            classes.labels(lambda v: fmt_number(v, ctx.lang, digits=digits)),
+            classes.labels(lambda v: ctx.language.number(v, digits)),
             classes.counts,
             strict=False,
         )
@@ -182,7 +181,7 @@ def load_map(
         ctx,
         merged,
         names=merged["name"],
-        values=merged["access"].map(lambda v: fmt_number(v, ctx.lang, digits=digits)),
+        values=merged["access"].map(lambda v: ctx.language.number(v, digits)),
         title=title,
         legend_items=items,
         height=height,
@@ -223,7 +222,7 @@ def load_table(
     catchment = (
         ctx.t("capacity.table.catchment")
         if catchment_min is None
-        else ctx.t("capacity.minutes.catchment", min=fmt_number(catchment_min, ctx.lang, digits=0))
+        else ctx.t("capacity.minutes.catchment", min=ctx.language.number(catchment_min, 0))
     )
     columns[catchment] = ranked["catchment_population"].round().to_numpy()
     columns[ctx.t("capacity.table.allocated")] = ranked["allocated_population"].round().to_numpy()

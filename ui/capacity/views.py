@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from render.format import fmt_int, fmt_number
+from render.format import fmt_number
 from render.maps import LegendItem, escape_text, text_direction
 from ui.context import Context
 from ui.downloads import table_downloads
@@ -112,20 +112,20 @@ def add_load_symbols(
         lines = [
             f"<b>{escape_text(labels['name'])}</b>: {escape_text(row.get('name', row['facility_id']))}",
             f"<b>{escape_text(labels['served'])}</b>: "
-            f"{escape_text(fmt_int(row['allocated_population'], ctx.lang))}",
+            f"{escape_text(ctx.language.int(row['allocated_population']))}",
         ]
         if supply != "facility":
             lines.append(
                 f"<b>{escape_text(labels['supply'])}</b>: "
-                f"{escape_text(fmt_int(row['supply'], ctx.lang))}"
+                f"{escape_text(ctx.language.int(row['supply']))}"
             )
             lines.append(
                 f"<b>{escape_text(labels['per'])}</b>: "
-                f"{escape_text(fmt_int(row['people_per_supply'], ctx.lang))}"
+                f"{escape_text(ctx.language.int(row['people_per_supply']))}"
             )
         lines.append(
             f"<b>{escape_text(labels['ratio'])}</b>: "
-            f"{escape_text(fmt_number(row['load_ratio'], ctx.lang, digits=2))}"
+            f"{escape_text(ctx.language.number(row['load_ratio'], 2))}"
         )
         ring = str(row["facility_id"]) in changed
         folium.CircleMarker(
@@ -147,15 +147,15 @@ def add_load_symbols(
         hit = (~over) & (ratio > lower) & (ratio <= upper) if lower else (~over) & (ratio <= upper)
         label = ctx.t(
             f"capacity.load_class.{name}",
-            low=fmt_number(lower, ctx.lang, digits=2),
-            high=fmt_number(upper, ctx.lang, digits=2),
+            low=ctx.language.number(lower, 2),
+            high=ctx.language.number(upper, 2),
         )
         items.append(LegendItem(colour, label, int(hit.sum())))
         lower = upper
     items.append(
         LegendItem(
             OVERLOADED_COLOUR,
-            ctx.t("capacity.load_class.over", at=fmt_number(overload_at, ctx.lang, digits=2)),
+            ctx.t("capacity.load_class.over", at=ctx.language.number(overload_at, 2)),
             int(over.sum()),
         )
     )
