@@ -9,7 +9,6 @@ import geopandas as gpd
 import pandas as pd
 
 from analytics import whatif
-from render.language import display_names
 from ui import data
 from ui.context import Context
 
@@ -42,7 +41,7 @@ def selection(
     language)."""
     tables = data.tables(ctx.source, ctx.version)
     areas, fac = tables["areas"], tables["facilities"]
-    names = pd.Series(display_names(areas, "name", ctx.lang).to_numpy(), index=areas["area_id"])
+    names = pd.Series(ctx.language.names(areas, "name").to_numpy(), index=areas["area_id"])
     facility_names = pd.Series(
         fac["name"].astype(str).to_numpy(), index=fac["facility_id"].astype(str)
     )

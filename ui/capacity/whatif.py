@@ -18,7 +18,6 @@ from analytics.scenarios import Change
 from analytics.whatif import ScenarioResult
 from geodata.tables.problems import DataError
 from geodata.tables.schema import FACILITY_TYPES
-from render.format import fmt_int, fmt_number, fmt_pct
 from render.i18n import isolated, joined
 from render.maps import LegendItem
 from render.safe import md_escape
@@ -183,7 +182,7 @@ def _editor(ctx: Context, sel: Selection, action: str, distances: Sequence[float
             distances,
             value=2.0,
             key="cap_site_radius",
-            format_func=lambda v: ctx.t("access.units.km", km=fmt_number(v, ctx.lang, digits=1)),
+            format_func=lambda v: ctx.t("access.units.km", km=ctx.language.number(v, 1)),
         )
         supply_value_input(s4, "cap_site_value")
 
@@ -349,7 +348,7 @@ def _pending_and_result(ctx: Context, sel: Selection, pending: list[Change]) -> 
         key=f"cap_change_map_{sel.service}_{supply}",
     )
     changed = changed_areas_table(ctx, by_area, names, supply=supply)
-    st.markdown(f"**{ctx.t('capacity.areas.title', n=fmt_int(len(changed), ctx.lang))}**")
+    st.markdown(f"**{ctx.t('capacity.areas.title', n=ctx.language.int(len(changed)))}**")
     if len(changed):
         show_table(ctx, changed, "capacity_what_if_areas", key="cap_areas_dl")
 
@@ -425,11 +424,11 @@ def change_map(
     merged["_name"] = merged["area_id"].map(names).fillna(merged["area_id"]).astype(str)
     digits = access_digits(supply)
     merged["_value"] = [
-        f"{fmt_number(b, ctx.lang, digits=digits)} → {fmt_number(a, ctx.lang, digits=digits)}"
+        f"{ctx.language.number(b, digits)} → {ctx.language.number(a, digits)}"
         for b, a in zip(merged["access_before"], merged["access_after"], strict=True)
     ]
     merged["_km"] = [
-        f"{fmt_number(b, ctx.lang, digits=1)} → {fmt_number(a, ctx.lang, digits=1)}"
+        f"{ctx.language.number(b, 1)} → {ctx.language.number(a, 1)}"
         for b, a in zip(merged["care_km_before"], merged["care_km_after"], strict=True)
     ]
     counts = pd.Series(state).value_counts()
@@ -473,14 +472,14 @@ def _figure_text(
     sign = "+" if change and value > 0 else ""
     if figure == "share_near_care":
         if change:
-            return sign + ctx.t("units.points", n=fmt_number(value * 100, ctx.lang, digits=1))
-        return fmt_pct(value, ctx.lang)
+            return sign + ctx.t("units.points", n=ctx.language.number(value * 100, 1))
+        return ctx.language.pct(value)
     if figure == "access_mean":
         digits = access_digits(supply, value if change else None)
-        return sign + fmt_number(value, ctx.lang, digits=digits)
+        return sign + ctx.language.number(value, digits)
     if figure == "max_load_ratio":
-        return sign + fmt_number(value, ctx.lang, digits=2)
-    return sign + fmt_int(value, ctx.lang)
+        return sign + ctx.language.number(value, 2)
+    return sign + ctx.language.int(value)
 
 
 def comparison_table(ctx: Context, comparison: pd.DataFrame, *, supply: str) -> pd.DataFrame:
@@ -573,7 +572,7 @@ def change_label(ctx: Context, change: Change, names: pd.Series) -> str:
             "capacity.whatif.upgrade_to",
             name=name,
             supply=supply_label(ctx, str(change.supply)),
-            value=fmt_int(change.value, ctx.lang),
+            value=ctx.language.int(change.value),
         )
     if change.kind == "new_site":
         return ctx.t(
