@@ -6,7 +6,6 @@ come from :mod:`ui.access.travel`."""
 from __future__ import annotations
 
 from analytics import access
-from render.format import fmt_number
 from ui.access.travel import unit_of
 from ui.context import Context
 from ui.state import Param, value
@@ -46,12 +45,12 @@ def unit_text(ctx: Context, key: str, unit: str = "km", **params: object) -> str
 
 def km_format(ctx: Context):
     """A slider's label of a distance in km (to the tenth, in the reader's language)."""
-    return lambda v: ctx.t("access.units.km", km=fmt_number(v, ctx.lang, digits=1))
+    return lambda v: ctx.t("access.units.km", km=ctx.language.number(v, 1))
 
 
 def minutes_format(ctx: Context):
     """A slider's label of a travel time in minutes (whole, in the reader's language)."""
-    return lambda v: ctx.t("access.minutes.units.km", min=fmt_number(v, ctx.lang, digits=0))
+    return lambda v: ctx.t("access.minutes.units.km", min=ctx.language.number(v, 0))
 
 
 def km_param(name: str, default: float) -> Param:
@@ -113,7 +112,7 @@ def measure_controls(
     digits = THRESHOLD_DIGITS[unit]
 
     def shown(v: float) -> str:
-        return unit_text(ctx, "units.km", unit, km=fmt_number(v, ctx.lang, digits=digits))
+        return unit_text(ctx, "units.km", unit, km=ctx.language.number(v, digits))
 
     names = ["near", "referral", *(["office"] if with_office else [])]
     for name in names:
