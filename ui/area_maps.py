@@ -31,8 +31,6 @@ from pyproj import CRS
 from streamlit_folium import st_folium
 
 from analytics.classify import NO_DATA_COLOUR
-from render.format import fmt_int, localize_digits
-from render.language import display_names
 from render.mapframe import scale_texts
 from render.maps import (
     BORDER_COLOUR,
@@ -95,7 +93,7 @@ def area_map(
         legend_title=legend_title,
         legend_items=legend_items,
         height=height,
-        count_format=lambda n: fmt_int(n, ctx.lang),
+        count_format=ctx.language.int,
         label_column=label_column,
         scale=scale_texts(ctx.language),
     )
@@ -103,7 +101,7 @@ def area_map(
 
 def label_texts(ctx: Context, names: pd.Series | Sequence[object]) -> list[object]:
     """Area names as map labels: the reader's digits (Persian: ۰–۹); a missing name stays None."""
-    return [None if _missing(n) else localize_digits(str(n), ctx.lang) for n in names]
+    return [None if _missing(n) else ctx.language.numerals(str(n)) for n in names]
 
 
 def labelled(ctx: Context, frame: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, str | None]:
@@ -125,7 +123,7 @@ def district_labels(ctx: Context, frame: gpd.GeoDataFrame) -> list[list[object]]
     if districts["district_id"].nunique() < 2:
         return []
     districts = districts.dissolve("district_id", aggfunc="first")
-    names = display_names(districts, "district_name", ctx.lang)
+    names = ctx.language.names(districts, "district_name")
     return area_labels(districts, label_texts(ctx, names), outer=True)
 
 
@@ -144,7 +142,7 @@ def value_map(
     shown = frame.assign(
         _name=names.fillna(frame["area_id"]).astype(str).to_numpy(),
         _value=np.asarray(values, dtype=object),
-        _population=frame["population"].map(lambda v: fmt_int(v, ctx.lang)).to_numpy(),
+        _population=frame["population"].map(ctx.language.int).to_numpy(),
     )
     return area_map(
         ctx,
@@ -174,7 +172,7 @@ def add_legend(
         title,
         items,
         position=position,
-        count_format=lambda n: fmt_int(n, ctx.lang),
+        count_format=ctx.language.int,
         direction=direction,
     ).add_to(fmap)
 

@@ -16,7 +16,6 @@ import streamlit as st
 
 from analytics.scenarios import Change, sites_as_changes
 from analytics.supply import SITE_TYPES
-from render.format import fmt_int, fmt_pct
 from ui.access import data as access_data
 from ui.access.measure import DISTANCES, MINUTES, km_format, km_param, minutes_format
 from ui.access.tables import download
@@ -216,22 +215,22 @@ def siting_results(
     ``facility_ids`` are the ids the new sites must not take; ``services`` the Capacity page's."""
     objective = str(figures.get("objective", "population"))
     m1, m2, m3, m4 = st.columns(4)
-    m1.metric(ctx.t(siting_key("before", objective)), fmt_pct(figures["share_before"], ctx.lang))
+    m1.metric(ctx.t(siting_key("before", objective)), ctx.language.pct(figures["share_before"]))
     m2.metric(
         ctx.t(siting_key("after", objective)),
-        fmt_pct(figures["share_after"], ctx.lang),
-        delta=ctx.t(siting_key("people", objective), n=fmt_int(figures["gain"], ctx.lang)),
+        ctx.language.pct(figures["share_after"]),
+        delta=ctx.t(siting_key("people", objective), n=ctx.language.int(figures["gain"])),
     )
-    m3.metric(ctx.t(siting_key("gain", objective)), fmt_int(figures["gain"], ctx.lang))
+    m3.metric(ctx.t(siting_key("gain", objective)), ctx.language.int(figures["gain"]))
     m4.metric(
         ctx.t("access.siting.quality"),
         ctx.t("access.siting.optimal")
         if figures["optimal"]
-        else ctx.t("access.siting.within", share=fmt_pct(figures["guaranteed"], ctx.lang)),
+        else ctx.t("access.siting.within", share=ctx.language.pct(figures["guaranteed"])),
         help=ctx.t(
             siting_key("quality_help", objective),
             method=ctx.t(f"access.siting.method_{figures['method']}"),
-            bound=fmt_int(float(figures["upper_bound"]) - float(figures["before"]), ctx.lang),
+            bound=ctx.language.int(float(figures["upper_bound"]) - float(figures["before"])),
         ),
     )
     if chosen.empty:

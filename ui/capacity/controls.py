@@ -12,7 +12,6 @@ from collections.abc import Callable
 import streamlit as st
 
 from analytics import access
-from render.format import fmt_number, fmt_pct
 from ui.access.measure import MINUTES, by_param, km_format, minutes_format
 from ui.access.travel import MEASURES, unit_of
 from ui.capacity.views import supply_label
@@ -122,7 +121,7 @@ def sidebar(
         ctx.t("capacity.controls.overload"),
         OVERLOAD,
         key=P["overload"].widget_key,
-        format_func=lambda v: ctx.t("capacity.times", n=fmt_number(v, ctx.lang, digits=2)),
+        format_func=lambda v: ctx.t("capacity.times", n=ctx.language.number(v, 2)),
         help=ctx.t("capacity.help.overload"),
     )
     km = km_format(ctx)
@@ -137,6 +136,6 @@ def sidebar(
             ctx.t("access.controls.covered"),
             COVERED,
             key=P["covered"].widget_key,
-            format_func=lambda v: fmt_pct(v, ctx.lang, digits=0),
+            format_func=lambda v: ctx.language.pct(v, 0),
         )
     return chosen, unit
