@@ -9,8 +9,6 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from render.format import fmt_int, fmt_number, fmt_pct, localize_digits
-from render.language import display_names
 from ui.context import Context
 from ui.downloads import COLUMN_KINDS
 from ui.gaps import views as gap_views
@@ -43,10 +41,10 @@ def show(sel: Selection, ranked: pd.DataFrame, no_data: pd.DataFrame, used: list
     view = ranked[list(shown)].rename(columns=shown)
     # Names in the reader's language where the workspace has them (name_fa...).
     view[ctx.t("table.name")] = (
-        display_names(ranked, sel.name_column, ctx.lang).fillna(ranked[sel.key_column]).to_numpy()
+        ctx.language.names(ranked, sel.name_column).fillna(ranked[sel.key_column]).to_numpy()
     )
     if sel.district_column:
-        view[ctx.t("table.district")] = display_names(ranked, "district_name", ctx.lang).to_numpy()
+        view[ctx.t("table.district")] = ctx.language.names(ranked, "district_name").to_numpy()
     percent = [ctx.t(k) for k in PERCENT_KEYS]
     counts = [ctx.t(k) for k, kind in COLUMN_KINDS.items() if kind == "count"]
     for col in view.columns:
@@ -128,20 +126,20 @@ def formats(
 ) -> dict[str, Callable[[object], str]]:
     """How the table writes each figure in the reader's language: shares (here 0–100) in per
     cent, counts as whole numbers, the components with their decimals."""
-    lang = ctx.lang
+    language = ctx.language
     digits = {ctx.t("gap.table.distance"): 1, ctx.t("gap.table.deprivation"): 2}
     digits |= {c: 1 for c in view.columns if c not in digits and c not in percent + counts}
     shown: dict[str, Callable[[object], str]] = {
-        c: (lambda v, d=d: fmt_number(v, lang, digits=d)) for c, d in digits.items()
+        c: (lambda v, d=d: language.number(v, d)) for c, d in digits.items()
     }
-    shown |= {c: (lambda v: fmt_pct(float(v) / 100, lang)) for c in percent if c in view}
-    shown |= {c: (lambda v: fmt_int(v, lang)) for c in counts if c in view}
+    shown |= {c: (lambda v: language.pct(float(v) / 100)) for c in percent if c in view}
+    shown |= {c: (language.int) for c in counts if c in view}
     shown[SCORE_BAR] = shown[ctx.t("gap.table.score")]  # the grid draws the bar alone
     shown.pop(ctx.t("gap.table.rank"), None)  # already text
     # Names and districts as text, with the digits some hold ("22", "District 5") in the
     # reader's digits.
     for text in (ctx.t("table.name"), ctx.t("table.district")):
-        shown[text] = lambda v: localize_digits(str(v), lang)
+        shown[text] = lambda v: language.numerals(str(v))
     return shown
 
 

@@ -11,16 +11,6 @@ import pandas as pd
 import streamlit as st
 
 from analytics.trends import target_at
-from render.format import (
-    fmt_date,
-    fmt_int,
-    fmt_month,
-    fmt_number,
-    fmt_pct,
-    fmt_signed,
-    localize_digits,
-)
-from render.language import display_names
 from ui import data
 from ui.context import Context
 from ui.gaps import data as gd
@@ -65,8 +55,8 @@ def projection(sel: Selection, window: int, goal: float) -> None:
     m1, m2, m3 = st.columns(3)
     m1.metric(
         ctx.t("gap.trends.latest"),
-        fmt_pct(region["latest"], ctx.lang),
-        help=fmt_month(region["latest_period"], ctx.lang, calendar=ctx.calendar),
+        ctx.language.pct(region["latest"]),
+        help=ctx.language.month(region["latest_period"]),
     )
     m2.metric(
         ctx.t("gap.trends.pace"),
@@ -77,9 +67,7 @@ def projection(sel: Selection, window: int, goal: float) -> None:
             high=signed_points(ctx, region["slope_high"]),
         ),
     )
-    m3.metric(
-        ctx.t("gap.trends.reach", goal=fmt_pct(goal, ctx.lang, digits=0)), reach_text(ctx, region)
-    )
+    m3.metric(ctx.t("gap.trends.reach", goal=ctx.language.pct(goal, 0)), reach_text(ctx, region))
     st.caption(reach_range_text(ctx, region))
     sessions = data.tables(ws, ver)["outreach"]
     st.plotly_chart(
@@ -93,7 +81,7 @@ def projection(sel: Selection, window: int, goal: float) -> None:
             labels={
                 "pace": ctx.t("gap.trends.at_pace"),
                 "range": ctx.t("gap.trends.range"),
-                "goal": ctx.t("gap.trends.goal_line", goal=fmt_pct(goal, ctx.lang, digits=0)),
+                "goal": ctx.t("gap.trends.goal_line", goal=ctx.language.pct(goal, 0)),
             },
             sessions=sessions if len(sessions) else None,
         ),
@@ -129,9 +117,9 @@ def behind_table(sel: Selection, window: int, goal: float) -> None:
     st.caption(
         ctx.t(
             "gap.trends.behind_count",
-            n=fmt_int(len(behind), ctx.lang),
-            total=fmt_int(len(proj), ctx.lang),
-            month=fmt_month(latest_month, ctx.lang, calendar=ctx.calendar),
+            n=ctx.language.int(len(behind)),
+            total=ctx.language.int(len(proj)),
+            month=ctx.language.month(latest_month),
         )
     )
     history = (
@@ -159,14 +147,14 @@ def behind_table(sel: Selection, window: int, goal: float) -> None:
     _reader_names(ctx, view, behind, sel.name_column)
     for k in ("gap.trends.latest", "gap.table.line", "gap.table.behind_by", "gap.trends.pace"):
         view[ctx.t(k)] = view[ctx.t(k)] * 100
-    lang = ctx.lang
+    language = ctx.language
     # Cells in the reader's digits and number format (a Styler: the grid's own column formats
     # would write "81.7 %" in every language; the values stay numbers).
     cells = {
-        ctx.t("gap.trends.latest"): lambda v: fmt_pct(float(v) / 100, lang),
-        ctx.t("gap.table.line"): lambda v: fmt_pct(float(v) / 100, lang),
-        ctx.t("gap.table.behind_by"): lambda v: fmt_number(v, lang, 1),
-        ctx.t("gap.trends.pace"): lambda v: fmt_signed(v, lang, 2),
+        ctx.t("gap.trends.latest"): lambda v: language.pct(float(v) / 100),
+        ctx.t("gap.table.line"): lambda v: language.pct(float(v) / 100),
+        ctx.t("gap.table.behind_by"): lambda v: language.number(v, 1),
+        ctx.t("gap.trends.pace"): lambda v: language.signed(v, 2),
         **_name_cells(ctx),
     }
     st.dataframe(
@@ -204,22 +192,22 @@ def outreach_table(sel: Selection, after: int) -> None:
         "change": ctx.t("gap.outreach.change"),
         "insured_change": ctx.t("gap.outreach.insured_change"),
     }
-    effect = effect.assign(date=[fmt_date(d, ctx.lang, ctx.calendar) for d in effect["date"]])
+    effect = effect.assign(date=[ctx.language.date(d) for d in effect["date"]])
     view = effect[list(shown)].rename(columns=shown)
     _reader_names(ctx, view, effect, "name")
     before, later = ctx.t("gap.outreach.before"), ctx.t("gap.outreach.after", n=after)
     change = ctx.t("gap.outreach.change")
     for column in (before, later, change):
         view[column] = view[column] * 100
-    lang = ctx.lang
+    language = ctx.language
     # The date is already text in the reader's calendar; the figures in its number format.
     cells = {
-        before: lambda v: fmt_pct(float(v) / 100, lang),
-        later: lambda v: fmt_pct(float(v) / 100, lang),
-        change: lambda v: fmt_signed(v, lang, 1),
-        ctx.t("gap.outreach.enrolled"): lambda v: fmt_int(v, lang),
-        ctx.t("gap.outreach.insured_change"): lambda v: fmt_signed(v, lang, 0),
-        ctx.t("gap.outreach.session"): lambda v: localize_digits(str(v), lang),
+        before: lambda v: language.pct(float(v) / 100),
+        later: lambda v: language.pct(float(v) / 100),
+        change: lambda v: language.signed(v, 1),
+        ctx.t("gap.outreach.enrolled"): language.int,
+        ctx.t("gap.outreach.insured_change"): lambda v: language.signed(v, 0),
+        ctx.t("gap.outreach.session"): lambda v: language.numerals(str(v)),
         **_name_cells(ctx),
     }
     st.dataframe(view.style.format(cells, na_rep="—"), hide_index=True, width="stretch")
@@ -231,16 +219,16 @@ def _reader_names(ctx: Context, view: pd.DataFrame, rows: pd.DataFrame, name_col
     """Write the names (and districts) of ``view`` in the reader's language where the workspace
     has them (``name_fa``...), in place; ``rows`` are the rows ``view`` was made from."""
     if ctx.t("table.name") in view:
-        view[ctx.t("table.name")] = display_names(rows, name_column, ctx.lang).to_numpy()
+        view[ctx.t("table.name")] = ctx.language.names(rows, name_column).to_numpy()
     if ctx.t("table.district") in view:
-        view[ctx.t("table.district")] = display_names(rows, "district_name", ctx.lang).to_numpy()
+        view[ctx.t("table.district")] = ctx.language.names(rows, "district_name").to_numpy()
 
 
 def _name_cells(ctx: Context) -> dict[str, Callable[[object], str]]:
     """Names and districts as text, the digits some hold ("District 5") in the reader's."""
-    lang = ctx.lang
+    language = ctx.language
     return {
-        ctx.t(key): (lambda v: localize_digits(str(v), lang))
+        ctx.t(key): (lambda v: language.numerals(str(v)))
         for key in ("table.name", "table.district")
     }
 
@@ -249,7 +237,7 @@ def signed_points(ctx: Context, share: float) -> str:
     """A change of coverage (a share) in points with its sign, e.g. ``+0.27``."""
     if pd.isna(share):
         return "—"
-    text = fmt_pct(abs(share), ctx.lang, digits=2)
+    text = ctx.language.pct(abs(share), 2)
     return ("-" if share < 0 else "+") + text
 
 
@@ -257,7 +245,7 @@ def reach_text(ctx: Context, row: pd.Series) -> str:
     """The month a projection reaches the goal, or why it does not."""
     status = row["status"]
     if status == "projected":
-        return fmt_month(row["reach_month"], ctx.lang, calendar=ctx.calendar)
+        return ctx.language.month(row["reach_month"])
     return ctx.t(f"gap.status.{status}")
 
 
@@ -265,9 +253,9 @@ def reach_range_short(ctx: Context, row: pd.Series) -> str:
     """The earliest and latest month a projection reaches the goal in (a dash without one)."""
     if row["status"] != "projected":
         return "—"
-    early = fmt_month(row["reach_earliest"], ctx.lang, calendar=ctx.calendar)
+    early = ctx.language.month(row["reach_earliest"])
     late = (
-        fmt_month(row["reach_latest"], ctx.lang, calendar=ctx.calendar)
+        ctx.language.month(row["reach_latest"])
         if pd.notna(row["reach_latest"])
         else ctx.t("gap.status.not_at_this_pace")
     )
