@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +33,16 @@ from tests.conftest import ROOT, StreamlitServer, _free_port, healthy
 
 #: How the quick start launches the dashboard (scripts/run.sh).
 LAUNCH = [sys.executable, "-m", "ui.server.serve"]
+#: A plain start, as Streamlit's own documentation has it: no ui.server.serve around the app.
+PLAIN = [
+    sys.executable,
+    "-m",
+    "streamlit",
+    "run",
+    str(ROOT / "app.py"),
+    "--server.headless",
+    "true",
+]
 GUARD = Path(__file__).parent / "outbound_guard"
 USERS = {"admin": ("admin", None), "planner": ("planner", None), "manager": ("manager", None)}
 #: Wrong passwords allowed per user name before it is locked (geodata.users.sign_ins).
@@ -41,7 +52,13 @@ ALLOWED = SignInLimits.__init__.__kwdefaults__["max_failures"]
 class GuardedServer(StreamlitServer):
     """The dashboard on a free port, launched like the quick start, with outbound calls caught."""
 
-    def __init__(self, folder: Path, users: str | None, address: str = "127.0.0.1") -> None:
+    def __init__(
+        self,
+        folder: Path,
+        users: str | None,
+        address: str = "127.0.0.1",
+        launch: Sequence[str] = LAUNCH,
+    ) -> None:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.outbound = folder / "outbound.log"
@@ -55,7 +72,7 @@ class GuardedServer(StreamlitServer):
         if users:
             env["COVERAGE_ATLAS_USERS"] = users
         self._start(
-            [*LAUNCH, "--server.port", str(self.port), "--server.address", address],
+            [*launch, "--server.port", str(self.port), "--server.address", address],
             env,
             "streamlit-",
         )
@@ -265,6 +282,33 @@ def test_foreign_origins_make_the_server_call_nowhere(tmp_path: Path) -> None:
 
         assert run_async(attack()) == [403, 403, 403]
         assert server.outbound_calls() == ""
+    finally:
+        server.stop()
+
+
+def test_a_plain_streamlit_run_calls_nowhere_for_early_foreign_origins(tmp_path: Path) -> None:
+    # `streamlit run app.py`, and foreign Origins before any page has run (no session yet).
+    server = GuardedServer(tmp_path, None, launch=PLAIN)
+    try:
+
+        async def attack() -> tuple[list[int], float]:
+            refused, slowest = [], 0.0
+            for origin in ("http://evil.example", "https://203.0.113.7:8443", "null"):
+                started = time.perf_counter()
+                with pytest.raises(websockets.InvalidStatus) as raised:
+                    await Client.open(server, origin=origin)
+                slowest = max(slowest, time.perf_counter() - started)
+                refused.append(raised.value.response.status_code)
+            own = await Client.open(server)
+            page = await own.run()
+            await own.close()
+            assert translate("overview.title", "en") in page.headings, page
+            return refused, slowest
+
+        refused, slowest = run_async(attack())
+        assert refused == [403, 403, 403]
+        assert server.outbound_calls() == ""
+        assert slowest < 1.0, slowest  # no look-up to wait for
     finally:
         server.stop()
 

@@ -15,9 +15,10 @@ sign-ins over made-up addresses): :func:`trust_forwarded_addresses` lets it beli
 behind the secured front, whose nginx on this machine sets it (``FORWARDED_ALLOW_IPS``; an
 operator's own setting is kept).
 
-``app.py`` calls :func:`keep_server_offline` too, so a plain ``streamlit run app.py`` stops calling
-out once its first page has run; ``.streamlit/config.toml`` sets ``browser.serverAddress``, so its
-start-up banner asks nothing either.
+A plain ``streamlit run app.py`` calls nowhere either: ``app.py`` declares a Streamlit ASGI app
+(``streamlit.starlette.App``), which Streamlit's command line finds and imports before it serves,
+and the import calls :func:`keep_server_offline` first; ``.streamlit/config.toml`` sets
+``browser.serverAddress``, so its start-up banner asks nothing either.
 """
 
 from __future__ import annotations
