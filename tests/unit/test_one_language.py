@@ -37,8 +37,9 @@ MODULES = {"render.format", "render.i18n", "render.language"}
 
 
 def _bare_calls(source: str) -> list[tuple[int, str]]:
-    """(line, function) of every call in ``source`` of a :data:`BARE` function of :data:`MODULES`,
-    by its imported name (``fmt_pct(…)``) or through its module (``format.fmt_pct(…)``)."""
+    """(line, function) of every use in ``source`` of a :data:`BARE` function of :data:`MODULES`,
+    by its imported name (``fmt_pct(…)``, ``partial(fmt_pct, …)``) or through its module
+    (``format.fmt_pct(…)``)."""
     tree = ast.parse(source)
     functions: dict[str, str] = {}  # local name → function
     modules: set[str] = set()  # local names of the modules
@@ -53,18 +54,16 @@ def _bare_calls(source: str) -> list[tuple[int, str]]:
             modules |= {a.asname for a in node.names if a.name in MODULES and a.asname}
     found = []
     for node in ast.walk(tree):
-        if not isinstance(node, ast.Call):
-            continue
-        func = node.func
-        if isinstance(func, ast.Name) and func.id in functions:
-            found.append((node.lineno, functions[func.id]))
+        # a call or any other use (``partial(fmt_number, lang=...)``, ``map(fmt_int)``)
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in functions:
+            found.append((node.lineno, functions[node.id]))
         elif (
-            isinstance(func, ast.Attribute)
-            and func.attr in BARE
-            and isinstance(func.value, ast.Name)
-            and func.value.id in modules
+            isinstance(node, ast.Attribute)
+            and node.attr in BARE
+            and isinstance(node.value, ast.Name)
+            and node.value.id in modules
         ):
-            found.append((node.lineno, func.attr))
+            found.append((node.lineno, node.attr))
     return found
 
 
@@ -90,10 +89,11 @@ def test_the_dashboard_writes_values_through_its_language() -> None:
             [(2, "display_names")],
         ),
         ("from geodata.uploads.checks import month_label\nmonth_label(p, 'jalali')", []),
+        ("from render.format import fmt_number\npartial(fmt_number, lang=x)", [(2, "fmt_number")]),
         ("ctx.language.pct(v)\nctx.t('a.b')", []),
     ],
 )
-def test_the_check_sees_a_bare_call(source: str, expected: list[tuple[int, str]]) -> None:
+def test_the_check_sees_a_bare_use(source: str, expected: list[tuple[int, str]]) -> None:
     assert _bare_calls(source) == expected
 
 

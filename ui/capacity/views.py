@@ -19,7 +19,6 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from render.format import fmt_number
 from render.maps import LegendItem, escape_text, text_direction
 from ui.context import Context
 from ui.downloads import table_downloads
@@ -177,7 +176,7 @@ def show_table(
     """A table with localised numbers, and CSV and XLSX downloads of it as shown (translated
     headers; :func:`ui.downloads.table_downloads`). ``name`` is the file name stem."""
     numeric = [c for c in table.columns if pd.api.types.is_numeric_dtype(table[c])]
-    formats = {c: partial(fmt_number, lang=ctx.lang, digits=_decimals(table[c])) for c in numeric}
+    formats = {c: partial(ctx.language.number, digits=_decimals(table[c])) for c in numeric}
     st.dataframe(
         localized_table(table, formats, ctx.lang),
         hide_index=True,
