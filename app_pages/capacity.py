@@ -17,6 +17,7 @@ import streamlit as st
 from analytics.supply import supply_options
 from ui import data, views
 from ui.access.travel import has_roads
+from ui.area_search import find_on_map
 from ui.capacity import data as capacity_data
 from ui.capacity.controls import DISTANCES, capacity_params, measures_by, sidebar
 from ui.capacity.growth import growth_section
@@ -76,6 +77,7 @@ sel = selection(ctx, service=service, supply=supply, settings=settings)
 # the load in the chosen measure: its catchment in minutes of travel by ``by`` over the roads
 in_minutes = replace(settings, catchment_km=float(value(P["catchment_min"])), catchment_unit="min")
 load_settings = settings if unit == "km" else in_minutes
+find_on_map(ctx, key="cap")  # the search box above the load map
 load_section(ctx, sel, shown_facilities, str(value(P["measure"])) or None, load_settings, by)
 
 st.subheader(ctx.t("capacity.growth.title"))

@@ -17,6 +17,7 @@ from ui.context import current
 from ui.coverage import controls
 from ui.coverage import views as coverage_views
 from ui.coverage.details import area_details
+from ui.coverage.search import find_area
 from ui.localize import names_by_key
 from ui.state import Param, publish, value
 
@@ -91,6 +92,7 @@ def coverage_view() -> None:
 
     map_col, detail_col = st.columns([3, 2], gap="medium")
     with map_col:
+        find_area(ctx, P, areas, big=big)  # the search box above the map
         clicked = coverage_views.view_map(
             ctx,
             shapes,

@@ -20,6 +20,7 @@ from ui.access.catchments import catchment_param, catchment_section, chosen_catc
 from ui.access.controls import COVERED, sidebar
 from ui.access.measure import km_param, measure_params
 from ui.access.views import access_map, map_caption, map_views
+from ui.area_search import find_on_map
 from ui.context import current
 from ui.facility_layer import facility_filters
 from ui.state import Param, bind, publish, value
@@ -121,6 +122,7 @@ tables.counted_caption(ctx, len(all_facilities), under_construction=under_constr
 # Siting: computed when switched on, shown on the map and below it.
 plan, upload = siting.planned_sites(ctx, P, under_construction=under_construction, as_of=as_of)
 catchments = chosen_catchments(ctx, P["catch"], measure, all_facilities, plan)
+find_on_map(ctx, key="infra")  # the search box above the map
 access_map(
     ctx,
     data.display_shapes(ws, ver, "area"),

@@ -15,6 +15,7 @@ import streamlit as st
 from analytics.sessions import sessions_by_area as per_area_sessions
 from analytics.villages import MODEL_VILLAGE_RULES
 from ui import data, views
+from ui.area_search import find_on_map
 from ui.context import current, require_page
 from ui.facility_layer import facility_filters
 from ui.outreach import data as od
@@ -117,6 +118,7 @@ chosen = od.villages(ws, ver, partner_id, *village_args) if village_args else No
 recorded = od.scoped_sessions(ws, ver, partner_id)
 per_area = per_area_sessions(recorded)
 
+find_on_map(ctx, key="or")  # the search box above the map
 sections.map_section(
     ctx,
     P["view"],

@@ -14,6 +14,7 @@ from analytics.priority import split_ranked
 from render import charts
 from render.i18n import joined
 from ui import data, map_shapes, views
+from ui.area_search import find_on_map
 from ui.context import current
 from ui.downloads import table_downloads
 from ui.facility_layer import facility_filters
@@ -74,6 +75,7 @@ def overview_view() -> None:
     with left:
         by = "overview.map_title" if level == "district" else "overview.map_title_region"
         st.subheader(ctx.t(by, metric=ctx.t(f"metric.{metric}").lower()))
+        find_on_map(ctx, key="ov")  # the search box above the map
         views.live_metric_map(
             ctx,
             shapes,

@@ -14,6 +14,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import data, views
+from ui.area_search import find_on_map
 from ui.context import current
 from ui.downloads import table_downloads
 from ui.facility_layer import facility_filters
@@ -48,6 +49,7 @@ def partners_view() -> None:
     left, right = st.columns([5, 4], gap="medium")
     with left:
         st.subheader(ctx.t("partners.map_title"))
+        find_on_map(ctx, key="pt")  # the search box above the map
         partner_views.partner_map(
             ctx,
             shapes,

@@ -31,6 +31,7 @@ from pyproj import CRS
 from streamlit_folium import st_folium
 
 from analytics.classify import NO_DATA_COLOUR
+from render.mapfocus import MapFocus, focus_script
 from render.mapframe import scale_texts
 from render.maps import (
     BORDER_COLOUR,
@@ -44,6 +45,7 @@ from render.maps import (
     legend_html,
     text_direction,
 )
+from ui.area_search import page_focus
 from ui.context import Context
 
 __all__ = [
@@ -178,7 +180,9 @@ def add_legend(
 
 
 def show_map(fmap: folium.Map, *, key: str, height: int) -> None:
-    """Show ``fmap`` across the page's width; nothing is sent back on a click."""
+    """Show ``fmap`` across the page's width, brought to the place found by the page's search
+    box (:func:`ui.area_search.page_focus`); nothing is sent back on a click."""
+    fmap.add_child(MapFocus(page_focus()), name="ca_focus")
     st_folium(fmap, key=key, height=height, use_container_width=True, returned_objects=[])
 
 
@@ -621,7 +625,7 @@ def show_parts(
         default={k: v for k, v in defaults.items() if k in returned_objects},
         zoom=None,
         center=None,
-        feature_group=restyle,
+        feature_group=restyle + focus_script("window.map", page_focus()),
         return_on_hover=False,
         layer_control=None,
         pixelated=False,
