@@ -21,6 +21,7 @@ from ui.admin import importing as import_step
 from ui.admin import upload as upload_step
 from ui.context import current, require_page
 from ui.state import keep
+from ui.uploader import localize_uploader
 
 ctx = current()
 require_page(ctx, "data")
@@ -50,13 +51,15 @@ with tab_import:
     )
     crs = c2.text_input(ctx.t("data.crs"), key="dm_crs", help=ctx.t("data.crs_help")).strip()
     st.caption(ctx.t(f"data.help_{table}"))
+    upload_types = [s.lstrip(".") for s in UPLOAD_SUFFIXES] + ["shx", "dbf", "prj", "cpg"]
     files = st.file_uploader(
         ctx.t("data.upload"),
-        type=[s.lstrip(".") for s in UPLOAD_SUFFIXES] + ["shx", "dbf", "prj", "cpg"],
+        type=upload_types,
         accept_multiple_files=True,
         key=f"dm_files_{st.session_state.get('dm_uploader', 0)}",
         help=ctx.t("data.upload_help"),
     )
+    localize_uploader(ctx.lang, "dm_files_", upload_types)  # Streamlit's own words, translated
     upload_step.sweep_once()
     if not files:
         upload_step.release_upload()

@@ -26,6 +26,7 @@ from ui.capacity import data as capacity_data
 from ui.context import Context
 from ui.localize import number_columns
 from ui.state import Param, open_page, value
+from ui.uploader import localize_uploader
 
 #: Where the Capacity page keeps the what-if being built (a list of ``analytics.scenarios.Change``).
 CAPACITY_CHANGES = "cap_changes"
@@ -168,6 +169,7 @@ def siting_section(
             key="infra_candidates_file",
             help=ctx.t("access.siting.upload_help"),
         )
+        localize_uploader(ctx.lang, "infra_candidates_file", access_data.CANDIDATE_SUFFIXES)
     problem = st.session_state.pop("infra_upload_error", None)
     if problem is not None:  # an unusable layer, or a run beyond the caps: in the page's language
         st.error(ctx.t("access.siting.upload_error", reason=upload_error_text(ctx, problem)))
