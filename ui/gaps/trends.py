@@ -188,14 +188,17 @@ def outreach_table(sel: Selection, after: int) -> None:
         "_kind": ctx.t("gap.outreach.kind"),
         "enrolled": ctx.t("gap.outreach.enrolled"),
         "coverage_before": ctx.t("gap.outreach.before"),
-        "coverage_after": ctx.t("gap.outreach.after", n=after),
+        "coverage_after": ctx.t("gap.outreach.after", n=ctx.language.int(after)),
         "change": ctx.t("gap.outreach.change"),
         "insured_change": ctx.t("gap.outreach.insured_change"),
     }
     effect = effect.assign(date=[ctx.language.date(d) for d in effect["date"]])
     view = effect[list(shown)].rename(columns=shown)
     _reader_names(ctx, view, effect, "name")
-    before, later = ctx.t("gap.outreach.before"), ctx.t("gap.outreach.after", n=after)
+    before, later = (
+        ctx.t("gap.outreach.before"),
+        ctx.t("gap.outreach.after", n=ctx.language.int(after)),
+    )
     change = ctx.t("gap.outreach.change")
     for column in (before, later, change):
         view[column] = view[column] * 100
@@ -212,7 +215,12 @@ def outreach_table(sel: Selection, after: int) -> None:
     }
     st.dataframe(view.style.format(cells, na_rep="—"), hide_index=True, width="stretch")
     st.caption(ctx.t("gap.outreach.note", n=after))
-    gap_views.download(ctx, view, "gap_outreach", percent=(ctx.t("gap.outreach.after", n=after),))
+    gap_views.download(
+        ctx,
+        view,
+        "gap_outreach",
+        percent=(ctx.t("gap.outreach.after", n=ctx.language.int(after)),),
+    )
 
 
 def _reader_names(ctx: Context, view: pd.DataFrame, rows: pd.DataFrame, name_column: str) -> None:
