@@ -144,15 +144,16 @@ def localized_table(
     formats
         Column → function turning one value into display text (e.g. ``fmt_int`` in ``lang``).
     lang
-        For a right-to-left language the columns are shown in reverse order, so the first
-        column (usually the name) is at the right, where the reader starts.
+        The language of the table's texts. The columns keep their logical order in every
+        language: in a right-to-left page the grid itself draws the first column (usually the
+        name) at the right edge, where the reader starts, and opens on it. (Reversing them
+        here as well put the name at the far left and opened wide tables on their last columns.)
 
     Returns
     -------
     pandas.io.formats.style.Styler
     """
-    frame = without_empty_district(frame, lang)
-    shown = frame[list(reversed(frame.columns))] if direction(lang) == "rtl" else frame
+    shown = without_empty_district(frame, lang)
     present = {column: fn for column, fn in formats.items() if column in shown.columns}
     # A missing cell reads "—" in every column (a Styler would write "nan", the grid "None").
     return shown.style.format(present, na_rep="—")
