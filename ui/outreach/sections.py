@@ -77,7 +77,11 @@ def map_section(
         format_func=lambda v: ctx.t(f"outreach.view.{v}"),
     )
     view = str(value(view_param))
-    frame = scope[["area_id", "population"]].assign(_name=scope["area_id"].map(names).to_numpy())
+    # Every area drawn is named (and labelled) in the reader's language, also those outside the
+    # plan's scope, drawn pale: a label falls back to the id only where the area has no name.
+    frame = pd.DataFrame({"area_id": names.index, "_name": names.to_numpy()}).merge(
+        scope[["area_id", "population"]], on="area_id", how="left"
+    )
     ov.outreach_map(
         ctx,
         data.display_shapes(ctx.source, ctx.version, "area"),
