@@ -13,8 +13,8 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from render.format import fmt_int
-from render.i18n import joined, translate
+from render.i18n import joined
+from render.language import Language
 
 __all__ = ["css_string", "localize_uploader", "uploader_style"]
 
@@ -36,14 +36,15 @@ def uploader_style(lang: str, key: str, types: Sequence[str], limit_mb: int) -> 
     """The ``<style>`` element that writes the uploader whose widget key starts with ``key`` in
     ``lang``: its button, the line shown while a file is dragged over it, and its limit and
     accepted types (as Streamlit lists them: upper case, without the dot)."""
+    language = Language(lang)
     scope = f'[class*="st-key-{key}"] {_ZONE}'
     kinds = "، " if lang == "fa" else ", "
     types_text = kinds.join(dict.fromkeys(t.lstrip(".").upper() for t in types))
-    limit = translate("uploader.limit", lang, size=fmt_int(limit_mb, lang))
+    limit = language.t("uploader.limit", size=language.int(limit_mb))
     instructions = joined([limit, types_text], lang)  # the language's separator, not a digit
     texts = {
-        f'{scope} button [data-testid="stMarkdownContainer"] p': translate("uploader.button", lang),
-        f"{scope} > div:not([data-testid]) > span": translate("uploader.drop", lang),
+        f'{scope} button [data-testid="stMarkdownContainer"] p': language.t("uploader.button"),
+        f"{scope} > div:not([data-testid]) > span": language.t("uploader.drop"),
         f'{scope} [data-testid="stFileUploaderDropzoneInstructions"] span': instructions,
     }
     rules = [
