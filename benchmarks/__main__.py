@@ -30,6 +30,7 @@ SUITES = (
     "benchmarks.national_bench",
     "benchmarks.browser_bench",
     "benchmarks.rerun_bench",
+    "benchmarks.traveltime_bench",
 )
 
 
