@@ -22,7 +22,7 @@ from folium.template import Template
 __all__ = ["FOCUS_PADDING", "MapFocus", "PlaceFocus", "focus_script", "place_focus"]
 
 #: Pixels between the place and the frame's edge.
-FOCUS_PADDING = 24
+FOCUS_PADDING = 48
 #: The closest zoom a fit goes to (a tiny area is not blown up past street level).
 FOCUS_MAX_ZOOM = 17
 #: Outline vertices kept: the outline is simplified to about 1/400 of the place's extent.
