@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import streamlit as st
+from starlette.middleware import Middleware
 from streamlit.starlette import App
 
 from render.fonts import ensure_font_assets
@@ -26,6 +27,7 @@ from ui.context import (
 )
 from ui.localize import language_style
 from ui.server.serve import keep_server_offline
+from ui.server.uploads import UploadBudget, note_session, release_unused, show_refusal
 from ui.state import enter_page
 
 APP_DIR = Path(__file__).parent
@@ -45,6 +47,8 @@ def main() -> None:
     ctx = current()
     keep_in_url(ctx)
     st.html(language_style(ctx.lang))
+    note_session(ctx.username, ctx.signed_in, ctx.role, ctx.lang)  # whose uploads (budget)
+    show_refusal()
 
     # Each url_path equals its file's stem: on a fresh server Streamlit resolves the first request
     # against the files in app_pages/ before st.navigation runs, and a different path shows "Page not found".
@@ -155,7 +159,10 @@ def main() -> None:
     )
     # Each page keeps its own settings across moves to other pages (ui.state).
     enter_page(navigation.url_path)
-    navigation.run()
+    try:
+        navigation.run()
+    finally:  # uploads no file picker holds any more leave the server's memory
+        release_unused()
 
 
 if __name__ == "__main__":  # a run of the script, for a browser session or an AppTest
@@ -164,4 +171,5 @@ else:
     # `streamlit run app.py` (and ui.server.serve) finds this ASGI app and imports the file to serve
     # it: Streamlit's own server, running this script, but started after keep_server_offline()
     # above, so that no Origin, however early, makes it look up the machine's addresses.
-    app = App(__file__)
+    # Its middleware keeps Streamlit's upload endpoint within a budget (ui.server.uploads).
+    app = App(__file__, middleware=[Middleware(UploadBudget)])

@@ -58,6 +58,7 @@ class GuardedServer(StreamlitServer):
         users: str | None,
         address: str = "127.0.0.1",
         launch: Sequence[str] = LAUNCH,
+        extra_env: dict[str, str] | None = None,
     ) -> None:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -66,6 +67,7 @@ class GuardedServer(StreamlitServer):
             **os.environ,
             "PYTHONPATH": os.pathsep.join(filter(None, [str(GUARD), os.environ.get("PYTHONPATH")])),
             "OUTBOUND_LOG": str(self.outbound),
+            **(extra_env or {}),
         }
         env.pop("COVERAGE_ATLAS_WORKSPACE", None)  # the demo workspace
         env.pop("COVERAGE_ATLAS_USERS", None)
@@ -90,6 +92,7 @@ class Page:
     headings: list[str] = field(default_factory=list)
     alerts: list[tuple[int, str]] = field(default_factory=list)
     text_inputs: list[str] = field(default_factory=list)
+    uploaders: list[str] = field(default_factory=list)
     submit: str | None = None
 
     def outcome(self) -> str:
@@ -108,6 +111,7 @@ class Client:
 
     def __init__(self, ws) -> None:
         self.ws = ws
+        self.session = ""  # Streamlit's session id, once the first run has begun
 
     @classmethod
     async def open(cls, server: StreamlitServer, origin: str | None = None) -> Client:
@@ -123,11 +127,13 @@ class Client:
     async def close(self) -> None:
         await self.ws.close()
 
-    async def run(self, widgets: Sequence[WidgetState] = ()) -> Page:
-        """Run the script (with ``widgets`` set) and read everything until the run ends."""
+    async def run(self, widgets: Sequence[WidgetState] = (), page_name: str = "") -> Page:
+        """Run the script (with ``widgets`` set, on the page at ``page_name``: the Overview by
+        default) and read everything until the run ends."""
         msg = BackMsg()
         msg.rerun_script.query_string = ""
         msg.rerun_script.page_script_hash = ""
+        msg.rerun_script.page_name = page_name
         msg.rerun_script.widget_states.widgets.extend(widgets)
         await self.ws.send(msg.SerializeToString())
         page, finished = Page(), False
@@ -135,6 +141,8 @@ class Client:
             fwd = ForwardMsg()
             fwd.ParseFromString(await asyncio.wait_for(self.ws.recv(), timeout=120))
             kind = fwd.WhichOneof("type")
+            if kind == "new_session":
+                self.session = fwd.new_session.initialize.session_id or self.session
             if kind == "script_finished":
                 finished = fwd.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN
                 if not finished:
@@ -153,6 +161,8 @@ class Client:
                     page.alerts.append((element.alert.format, element.alert.body))
                 elif which == "text_input":
                     page.text_inputs.append(element.text_input.id)
+                elif which == "file_uploader":
+                    page.uploaders.append(element.file_uploader.id)
                 elif which == "button" and element.button.is_form_submitter:
                     page.submit = element.button.id
 

@@ -1,0 +1,142 @@
+"""Uploads held in memory have a budget (#18): a hostile client speaking Streamlit's protocol signs
+in as a planner and sends file after file to Streamlit's upload endpoint (each within the per-file
+cap, never shown in a picker). The server keeps at most the session's and the user's budget (here
+24 and 40 MB), refuses the rest with a message in the session's language, refuses roles without an
+uploader, and lets go of files no picker holds once the session runs again."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+from streamlit.proto.Common_pb2 import FileUploaderState, UploadedFileInfo
+from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+from render.i18n import translate
+from tests.apptest.helpers import PASSWORD, write_users
+from tests.asyncrun import run_async
+from tests.hardening.test_hostile_client import USERS, Client, GuardedServer
+
+MB = 1024 * 1024
+SESSION_MB, USER_MB = 24, 40
+FILE = 8 * MB - 64 * 1024  # three fit a session's budget, with the form's framing
+TRIES = 10
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[GuardedServer]:
+    folder = tmp_path_factory.mktemp("budget")
+    users = write_users(folder / "users.toml", USERS)
+    budgets = {  # ui.server.uploads
+        "COVERAGE_ATLAS_UPLOAD_SESSION_MB": str(SESSION_MB),
+        "COVERAGE_ATLAS_UPLOAD_USER_MB": str(USER_MB),
+        "COVERAGE_ATLAS_UPLOAD_GRACE_S": "0",
+    }
+    running = GuardedServer(Path(folder), users, extra_env=budgets)
+    yield running
+    running.stop()
+
+
+def rss_mb(server: GuardedServer) -> float:
+    status = Path(f"/proc/{server.process.pid}/status").read_text()
+    line = next(line for line in status.splitlines() if line.startswith("VmRSS:"))
+    return int(line.split()[1]) / 1024
+
+
+async def signed_in(server: GuardedServer, username: str) -> Client:
+    """A tab signed in as ``username``; its websocket stays open (an open session) until closed."""
+    client = await Client.open(server)
+    page = await client.sign_in(await client.run(), username, PASSWORD)
+    assert page.outcome() == "signed in", page
+    return client
+
+
+def send(
+    server: GuardedServer, session: str, name: str, data: bytes = b"7" * FILE
+) -> requests.Response:
+    """One file sent as a browser sends it (Streamlit's XSRF cookie and header)."""
+    http = requests.Session()
+    http.get(f"{server.url}/_stcore/health", timeout=10)
+    return http.put(
+        f"{server.url}/_stcore/upload_file/{session}/{name}",
+        files={"file": (f"{name}.csv", data, "text/csv")},
+        headers={"X-Xsrftoken": http.cookies.get("_streamlit_xsrf") or "", "Origin": server.url},
+        timeout=60,
+    )
+
+
+def test_repeated_uploads_stay_within_the_session_and_user_budgets(server: GuardedServer) -> None:
+    async def attack() -> tuple[list[requests.Response], float, list[int]]:
+        first = await signed_in(server, "planner")
+        before = rss_mb(server)
+        answers = [send(server, first.session, f"a{i}") for i in range(TRIES)]
+        grown = rss_mb(server) - before
+        print(f"server memory: {before:.0f} MB, {grown:+.0f} MB after {TRIES} files of 8 MB")
+        # Another tab of the same user: only what is left of the user's budget.
+        second = await signed_in(server, "planner")
+        more = [send(server, second.session, f"b{i}").status_code for i in range(4)]
+        await first.close()
+        await second.close()
+        return answers, grown, more
+
+    answers, grown, more = run_async(attack())
+    kept = [a.status_code for a in answers].count(204)
+    assert kept == SESSION_MB * MB // FILE == 3, [a.status_code for a in answers]
+    assert {a.status_code for a in answers[kept:]} == {413}
+    assert answers[-1].text == translate(
+        "upload.budget_session", "en", held=round(kept * FILE / MB), limit=SESSION_MB,
+        size=round(FILE / MB),
+    )  # fmt: skip
+    # Ten 8 MB files were sent; the server holds three (before: all ten, 80 MB more).
+    assert grown < (TRIES * FILE) / MB / 2, f"{grown:.0f} MB more"
+    assert more == [204, 204, 413, 413], more
+
+
+def test_roles_without_an_uploader_and_strangers_send_nothing(server: GuardedServer) -> None:
+    async def attack() -> list[int]:
+        manager = await signed_in(server, "manager")
+        stranger = await Client.open(server)
+        await stranger.run()  # the sign-in form: not signed in
+        sent = [send(server, c.session, "x").status_code for c in (manager, stranger)]
+        await manager.close()
+        await stranger.close()
+        return sent
+
+    assert run_async(attack()) == [403, 403]
+
+
+def test_files_no_picker_holds_are_let_go_at_the_next_run(server: GuardedServer) -> None:
+    async def attack() -> list[int]:
+        client = await signed_in(server, "admin")
+        sent = [send(server, client.session, f"c{i}").status_code for i in range(4)]
+        await client.run()  # the Overview: no file picker holds them
+        sent += [send(server, client.session, f"d{i}").status_code for i in range(3)]
+        await client.close()
+        return sent
+
+    assert run_async(attack()) == [204, 204, 204, 413, 204, 204, 204]
+
+
+def test_a_file_in_the_data_pages_picker_stays(server: GuardedServer) -> None:
+    """What a picker holds is never let go, however many runs pass (grace period 0 here)."""
+    data = b"area_id,name,insured\nA001,One,10\nA002,Two,20\n"
+
+    async def import_step() -> list[bool]:
+        client = await signed_in(server, "planner")
+        page = await client.run(page_name="data")
+        assert page.uploaders, page
+        assert send(server, client.session, "kept", data).status_code == 204
+        picked = FileUploaderState(
+            uploaded_file_info=[UploadedFileInfo(name="kept.csv", size=len(data), file_id="kept")]
+        )
+        state = WidgetState(id=page.uploaders[0], file_uploader_state_value=picked)
+        mapping = translate("data.step_mapping", "en")
+        shown = []
+        for _ in range(2):
+            shown.append(mapping in (await client.run([state], page_name="data")).headings)
+        await client.close()
+        return shown
+
+    assert run_async(import_step()) == [True, True]

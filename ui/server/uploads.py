@@ -1,0 +1,248 @@
+"""A budget for the uploads Streamlit holds in memory, per session and per user.
+
+Streamlit's upload endpoint (``PUT /_stcore/upload_file/<session>/<file>``) keeps every file it is
+sent in the server's memory, for any file id, until the browser deletes it or the session ends;
+each file is capped (``server.maxUploadSize``), their number is not. :class:`UploadBudget` (an ASGI
+middleware of the app ``app.py`` declares) stands in front of that endpoint:
+
+- only a session that has run the dashboard as a role with an uploader (``ui.auth.ACTION_ROLES
+  ["import"]``: administrators and planners) may send a file; any other open session gets 403
+  (an id that names no open session is left to Streamlit, which refuses it with 400);
+- a file is accepted only while what the session holds (with the uploads under way) stays within
+  ``COVERAGE_ATLAS_UPLOAD_SESSION_MB`` (default 400) and what all sessions of the same user hold
+  within ``COVERAGE_ATLAS_UPLOAD_USER_MB`` (default 600; without a users file all visitors count as
+  one user); beyond, 413 with a message in the session's language, shown again on the page's next
+  run (:func:`show_refusal`);
+- at the end of every run, :func:`release_unused` drops the session's files that no file picker
+  holds any more (a picker emptied after an import, a page left with files in its picker): Streamlit
+  itself keeps them until the session ends. Files sent in the last
+  ``COVERAGE_ATLAS_UPLOAD_GRACE_S`` seconds (default 30) are kept: the run that shows them in
+  their picker may not have come yet.
+
+So the server holds at most the user budget per user name (and one for visitors), whatever a
+client sends.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+import time
+from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import dataclass
+from typing import Any
+
+import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+from streamlit.runtime.uploaded_file_manager import UploadedFile
+
+from render.language import Language
+from ui.auth import may
+
+MB = 1024 * 1024
+SESSION_SETTING = "COVERAGE_ATLAS_UPLOAD_SESSION_MB"
+USER_SETTING = "COVERAGE_ATLAS_UPLOAD_USER_MB"
+GRACE_SETTING = "COVERAGE_ATLAS_UPLOAD_GRACE_S"
+#: Visitors who have not signed in share one budget.
+VISITORS = "\x00visitors"
+_PATH = re.compile(r"/_stcore/upload_file/([^/]+)/([^/]+)$")
+
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+
+
+def _setting(name: str, default: float) -> float:
+    try:
+        value = float(os.environ.get(name, "") or default)
+    except ValueError:
+        return default
+    return value if value >= 0 else default
+
+
+def budgets() -> tuple[int, int]:
+    """(bytes one session may hold, bytes all sessions of one user may hold)."""
+    return int(_setting(SESSION_SETTING, 400) * MB), int(_setting(USER_SETTING, 600) * MB)
+
+
+@dataclass(frozen=True)
+class _Who:
+    user: str
+    may_upload: bool
+    lang: str
+
+
+_lock = threading.Lock()
+_sessions: dict[str, _Who] = {}
+_reserved: dict[str, int] = {}  # session -> bytes of uploads under way
+_sent_at: dict[tuple[str, str], float] = {}  # (session, file) -> when it was accepted
+_refused: dict[str, str] = {}  # session -> the message of its last refused upload
+
+
+def note_session(username: str, signed_in: bool, role: str, lang: str) -> None:
+    """Who this run's session is (called on every run, before the page)."""
+    ctx = get_script_run_ctx()
+    if ctx is None:  # an AppTest or a bare call: no server, no uploads
+        return
+    who = _Who(username if signed_in else VISITORS, may(role, "import"), lang)
+    with _lock:
+        _sessions[ctx.session_id] = who
+
+
+def _held(storage: dict[str, dict[str, Any]], session: str) -> int:
+    return sum(len(rec.data) for rec in storage.get(session, {}).values()) + _reserved.get(
+        session, 0
+    )
+
+
+def _runtime_storage() -> tuple[Any, dict[str, dict[str, Any]]]:
+    from streamlit import runtime
+
+    manager = runtime.get_instance().uploaded_file_mgr
+    return manager, getattr(manager, "file_storage", {})
+
+
+def _admit(session: str, size: int) -> tuple[int, str] | None:
+    """Reserve ``size`` bytes for an upload to ``session``; (status, message) when refused."""
+    manager, storage = _runtime_storage()
+    with _lock:
+        who = _sessions.get(session)
+        if who is None and not _alive(session):
+            return None  # no such session: Streamlit's endpoint refuses it (400), nothing is kept
+        if who is None or not who.may_upload:
+            return 403, Language(who.lang if who else "en").t("upload.not_allowed")
+        per_session, per_user = budgets()
+        with manager._lock:  # the manager's own lock: script threads remove files under it
+            held = _held(storage, session)
+            user_held = sum(
+                _held(storage, other) for other, w in _sessions.items() if w.user == who.user
+            )
+        if held + size > per_session or user_held + size > per_user:
+            language = Language(who.lang)
+            limit = per_session if held + size > per_session else per_user
+            message = language.t(
+                "upload.budget_session" if limit == per_session else "upload.budget_user",
+                held=language.int(round((user_held if limit == per_user else held) / MB)),
+                limit=language.int(round(limit / MB)),
+                size=language.int(max(1, round(size / MB))),
+            )
+            _refused[session] = message
+            return 413, message
+        _reserved[session] = _reserved.get(session, 0) + size
+    return None
+
+
+def _settle(session: str, file: str, size: int, accepted: bool) -> None:
+    with _lock:
+        left = _reserved.get(session, 0) - size
+        if left > 0:
+            _reserved[session] = left
+        else:
+            _reserved.pop(session, None)
+        if accepted:
+            _sent_at[(session, file)] = time.monotonic()
+
+
+class UploadBudget:
+    """ASGI middleware: the budget above, in front of Streamlit's upload endpoint."""
+
+    def __init__(self, app: Callable[[Scope, Receive, Send], Awaitable[None]]) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        found = _PATH.search(scope.get("path", "")) if scope["type"] == "http" else None
+        if found is None or scope.get("method") != "PUT":
+            await self.app(scope, receive, send)
+            return
+        session, file = found.groups()
+        headers = dict(scope.get("headers") or [])
+        try:
+            size = int(headers.get(b"content-length", b""))
+        except ValueError:  # no length (chunked): a browser always sends one
+            await _answer(send, 411, "Content-Length required")
+            return
+        refused = _admit(session, size)
+        if refused is not None:
+            await _answer(send, *refused)
+            return
+        status = 0
+
+        async def sending(message: MutableMapping[str, Any]) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            _settle(session, file, size, accepted=200 <= status < 300)
+
+
+async def _answer(send: Send, status: int, text: str) -> None:
+    body = text.encode("utf-8")
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"text/plain; charset=utf-8"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+def release_unused() -> int:
+    """Drop this session's uploaded files that no file picker of the run holds (and that were
+    sent more than the grace period ago); returns how many bytes were released."""
+    from streamlit import runtime
+
+    ctx = get_script_run_ctx()
+    if ctx is None or not runtime.exists():  # an AppTest: no server, no uploads
+        return 0
+    session = ctx.session_id
+    in_use: set[str] = set()
+    for value in st.session_state.to_dict().values():
+        values = value if isinstance(value, list) else [value]
+        in_use.update(v.file_id for v in values if isinstance(v, UploadedFile))
+    manager, storage = _runtime_storage()
+    grace = _setting(GRACE_SETTING, 30)
+    now = time.monotonic()
+    released = 0
+    with _lock:
+        for file, rec in list(storage.get(session, {}).items()):
+            sent = _sent_at.get((session, file), 0.0)
+            if file in in_use or now - sent < grace:
+                continue
+            manager.remove_file(session, file)
+            _sent_at.pop((session, file), None)
+            released += len(rec.data)
+        held_now = storage.get(session, {})
+        for key in [k for k in _sent_at if k[0] == session and k[1] not in held_now]:
+            _sent_at.pop(key)  # deleted by the browser
+        # Sessions that ended: forget them.
+        for gone in [s for s in _sessions if s not in storage and s != session]:
+            if not _alive(gone):
+                _sessions.pop(gone, None)
+                _refused.pop(gone, None)
+    return released
+
+
+def _alive(session: str) -> bool:
+    from streamlit import runtime
+
+    return runtime.get_instance().is_active_session(session)
+
+
+def show_refusal() -> None:
+    """The message of this session's last refused upload, once, on the page."""
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        return
+    with _lock:
+        message = _refused.pop(ctx.session_id, None)
+    if message:
+        st.warning(message, icon=":material/block:")
