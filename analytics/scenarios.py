@@ -10,7 +10,7 @@ facilities.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -291,6 +291,7 @@ def sites_after_changes(
     *,
     weight: str = "population",
     time_limit: float | None = 20.0,
+    trips: Callable[[gpd.GeoDataFrame], pd.DataFrame] | None = None,
 ):
     """New sites chosen by :func:`analytics.siting.choose_sites` for the network *after*
     ``changes``: a facility the what-if closes no longer counts, one it opens or adds does, and
@@ -310,6 +311,12 @@ def sites_after_changes(
         Facility types that count as the care the sites bring within reach.
     k, radius_km, weight, time_limit
         As for :func:`analytics.siting.choose_sites`.
+    trips : callable, optional
+        Within a travel time instead of a distance (``radius_km`` then in minutes): the trips of
+        the areas (row positions in ``areas``) to any sites, within ``radius_km`` —
+        ``trips(sites)`` gives ``area``, ``facility`` (row position in ``sites``) and ``minutes``,
+        as :func:`traveltime.workspace.travel_pairs` does; called for the candidates and for the
+        facilities counted after the changes.
 
     Returns
     -------
@@ -335,6 +342,9 @@ def sites_after_changes(
         free = np.ones(len(demand), dtype=bool)
         free[taken] = False
         candidates = demand.iloc[np.flatnonzero(free)]
+    travel: dict[str, pd.DataFrame] = {}
+    if trips is not None:
+        travel = {"pairs": trips(candidates), "existing_pairs": trips(existing)}
     return siting.choose_sites(
         demand,
         existing,
@@ -343,6 +353,7 @@ def sites_after_changes(
         candidates=candidates,
         weight=weight,
         time_limit=time_limit,
+        **travel,
     )
 
 

@@ -14,7 +14,14 @@ import pandas as pd
 from analytics.access import CARE_TYPES
 from analytics.capacity import SUPPLY_COLUMNS
 
-__all__ = ["SERVICES", "SITE_TYPES", "SUPPLY_SERVICES", "SUPPLY_TYPES", "supply_options"]
+__all__ = [
+    "SERVICES",
+    "SITE_SERVICES",
+    "SITE_TYPES",
+    "SUPPLY_SERVICES",
+    "SUPPLY_TYPES",
+    "supply_options",
+]
 
 #: Services whose load the Capacity page shows: facility types counted together.
 SERVICES: dict[str, tuple[str, ...]] = {
@@ -29,6 +36,15 @@ SITE_TYPES: dict[str, str] = {
     "care": "clinic",
     "hospital": "hospital",
     "clinic": "clinic",
+    "insurance_office": "insurance_office",
+}
+
+#: The :data:`SERVICES` entry that judges the sites of each siting care set (the Capacity page's
+#: service when proposed sites open there as a what-if).
+SITE_SERVICES: dict[str, str] = {
+    "care": "care",
+    "clinic": "care",
+    "hospital": "hospital",
     "insurance_office": "insurance_office",
 }
 

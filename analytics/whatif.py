@@ -7,7 +7,7 @@ Nothing here modifies its inputs; loops run over the few scenarios, never over a
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -24,6 +24,8 @@ __all__ = [
     "NetworkResult",
     "NetworkSettings",
     "ScenarioResult",
+    "TravelMeasure",
+    "TravelTimes",
     "area_changes",
     "compare_networks",
     "compare_scenarios",
@@ -55,9 +57,30 @@ class NetworkSettings:
     overload_at: float = 1.5
     reference: str = "pooled"
     per: float = 1000.0
-    #: The unit of ``catchment_km`` (the 2SFCA's and the load's catchment): ``km`` in a straight
-    #: line, or ``min`` of travel, measured by the ``pairs`` given to :func:`evaluate_network`.
+    #: The unit of every reach here (``near_km``, ``referral_km`` and ``catchment_km``): ``km`` in
+    #: a straight line, or ``min`` of travel, measured by the :class:`TravelTimes` given to
+    #: :func:`evaluate_network`.
     catchment_unit: str = "km"
+
+
+@dataclass(frozen=True)
+class TravelTimes:
+    """A facility network's trips in minutes (e.g. over a road network), what
+    :func:`evaluate_network` judges a network in minutes by.
+
+    ``nearest``: indexed like the areas, ``{name}_min`` and ``{name}_id`` for each of
+    :data:`analytics.access.DISTANCE_SETS` over the counted facilities
+    (:func:`analytics.access.available_facilities`); ``pairs``: ``area``, ``facility`` (row
+    positions in the areas and in :func:`service_facilities`) and ``minutes`` of every trip within
+    the catchment."""
+
+    nearest: pd.DataFrame
+    pairs: pd.DataFrame
+
+
+#: Measures any facility network (every facility, as stored or after a scenario's changes, new
+#: sites included) in minutes: the facilities in, their :class:`TravelTimes` out.
+TravelMeasure = Callable[[gpd.GeoDataFrame], TravelTimes]
 
 
 @dataclass(frozen=True)
@@ -67,6 +90,8 @@ class NetworkResult:
     areas: pd.DataFrame
     load: pd.DataFrame
     summary: dict[str, float] = field(default_factory=dict)
+    #: The unit of the areas' distances to care (``care_{unit}``, ``hospital_{unit}``).
+    unit: str = "km"
 
 
 #: Summary figures, in display order, and whether a rise is good (for the sign of a change; None
@@ -109,7 +134,7 @@ def evaluate_network(
     settings: NetworkSettings,
     coverage: pd.Series | None = None,
     *,
-    pairs: pd.DataFrame | None = None,
+    travel: TravelTimes | None = None,
 ) -> NetworkResult:
     """Access, referral gaps, double-gap classes and load of one facility network.
 
@@ -124,21 +149,28 @@ def evaluate_network(
     coverage : pandas.Series, optional
         Insured share per area, aligned on ``areas``' index; without it every area's double-gap
         class is ``no_data``.
-    pairs : pandas.DataFrame, optional
-        Travel minutes (``area``, ``facility``, ``minutes``; row positions in ``areas`` and in
-        :func:`service_facilities`), required when ``settings.catchment_unit`` is ``min``: the
-        2SFCA access and the load are then measured over them, the catchment (and the decay's
-        zones) in minutes. The distances to care stay straight lines.
+    travel : TravelTimes, optional
+        The network's trips in minutes, required when ``settings.catchment_unit`` is ``min``:
+        the distances to care, near care and referral gaps then come from ``travel.nearest``
+        (thresholds in minutes), the 2SFCA access and the load from ``travel.pairs`` (the
+        catchment and the decay's zones in minutes).
 
     Returns
     -------
     NetworkResult
-        ``areas``: ``area_id``, ``population``, ``care_km``, ``hospital_km``, ``near_care``,
+        ``areas``: ``area_id``, ``population``, ``care_{unit}``, ``hospital_{unit}`` (km, or
+        minutes of travel), ``near_care``,
         ``referral_gap``, ``access`` (supply per ``per`` people, 2SFCA/E2SFCA), ``double_gap``;
         ``load``: :func:`analytics.capacity.facility_load` of the service's facilities with
         ``facility_id``, ``name``, ``type`` and ``overloaded``; ``summary``: see
         :data:`SUMMARY_FIGURES`.
     """
+    unit = settings.catchment_unit
+    if unit not in ("km", "min"):
+        raise ValueError(f"catchment_unit must be 'km' or 'min', got {unit!r}")
+    if unit == "min" and travel is None:
+        raise ValueError("a network judged in minutes needs its travel times")
+    in_minutes = travel if unit == "min" else None
     counted = access.available_facilities(facilities)
     # One measuring point per area for every figure (distances, 2SFCA, load).
     points = distance.area_points(areas)
@@ -150,12 +182,11 @@ def evaluate_network(
         covered_at=settings.covered_at,
         coverage=coverage,
         points=points,
+        nearest=None if in_minutes is None else in_minutes.nearest,
+        unit=unit,
     )
     service = service_facilities(facilities, settings)
-    if settings.catchment_unit == "min" and pairs is None:
-        raise ValueError("a catchment in minutes needs the travel pairs")
-    if settings.catchment_unit == "km":
-        pairs = None
+    pairs = None if in_minutes is None else in_minutes.pairs
     decay = default_decay(settings.catchment_km) if settings.decay else None
     supply = settings.supply if settings.supply in service.columns else None
     capacity = fca.two_step_fca(
@@ -180,7 +211,7 @@ def evaluate_network(
     )
     population = measured["population"]
     per_area = measured[
-        ["area_id", "population", "care_km", "hospital_km", "near_care", "referral_gap"]
+        ["area_id", "population", f"care_{unit}", f"hospital_{unit}", "near_care", "referral_gap"]
     ].copy()
     per_area["access"] = capacity["access"].to_numpy()
     per_area["double_gap"] = measured["double_gap"].to_numpy()
@@ -218,7 +249,7 @@ def evaluate_network(
         else np.nan,
         **{f"people_{c}": figures[f"people_{c}"] for c in access.DOUBLE_GAP_CLASSES},
     }
-    return NetworkResult(areas=per_area, load=load, summary=summary)
+    return NetworkResult(areas=per_area, load=load, summary=summary, unit=unit)
 
 
 def _pooled(load: pd.DataFrame) -> float:
@@ -249,17 +280,20 @@ def compare_networks(before: NetworkResult, after: NetworkResult) -> pd.DataFram
 
 
 def area_changes(before: NetworkResult, after: NetworkResult) -> pd.DataFrame:
-    """Per area, before and after side by side: ``care_km``, ``hospital_km``, ``access``,
-    ``referral_gap``, ``double_gap`` (``_before`` / ``_after``), ``access_change`` and
-    ``changed`` (any of them differs)."""
+    """Per area, before and after side by side: ``care_{unit}``, ``hospital_{unit}`` (the
+    networks' unit, km or min), ``access``, ``referral_gap``, ``double_gap`` (``_before`` /
+    ``_after``), ``access_change`` and ``changed`` (any of them differs)."""
+    if before.unit != after.unit:
+        raise ValueError(f"networks measured in {before.unit} and {after.unit} do not compare")
     left = before.areas.set_index("area_id")
     right = after.areas.set_index("area_id").reindex(left.index)
     out = pd.DataFrame({"population": left["population"]})
     changed = pd.Series(False, index=left.index)
-    for column in ("care_km", "hospital_km", "access", "referral_gap", "double_gap"):
+    measured = (f"care_{before.unit}", f"hospital_{before.unit}", "access")
+    for column in (*measured, "referral_gap", "double_gap"):
         out[f"{column}_before"] = left[column]
         out[f"{column}_after"] = right[column]
-        if column in ("care_km", "hospital_km", "access"):
+        if column in measured:
             lb = left[column].astype("float64")
             ra = right[column].astype("float64")
             diff = ~np.isclose(lb.fillna(-1.0), ra.fillna(-1.0), rtol=1e-9, atol=1e-12)
@@ -297,15 +331,33 @@ def run_scenario(
     coverage: pd.Series | None = None,
     *,
     before: NetworkResult | None = None,
+    travel: TravelMeasure | None = None,
 ) -> ScenarioResult:
     """Evaluate the network as it is and after ``changes`` (see
     :func:`analytics.scenarios.apply_changes`); the inputs are not modified. ``before`` may pass
-    the baseline already computed with the same settings."""
+    the baseline already computed with the same settings. Judged in minutes
+    (``settings.catchment_unit``), each network is measured by ``travel``: the one after the
+    changes with its closures gone and its new sites reached like any facility."""
     listed = tuple(changes_from_frame(changes) if isinstance(changes, pd.DataFrame) else changes)
     after_facilities = apply_changes(facilities, list(listed))
-    base = before if before is not None else evaluate_network(areas, facilities, settings, coverage)
-    after = evaluate_network(areas, after_facilities, settings, coverage)
+    base = (
+        before if before is not None else _evaluate(areas, facilities, settings, coverage, travel)
+    )
+    after = _evaluate(areas, after_facilities, settings, coverage, travel)
     return ScenarioResult(listed, after_facilities, base, after)
+
+
+def _evaluate(
+    areas: gpd.GeoDataFrame,
+    facilities: gpd.GeoDataFrame,
+    settings: NetworkSettings,
+    coverage: pd.Series | None,
+    travel: TravelMeasure | None,
+) -> NetworkResult:
+    """:func:`evaluate_network`, its travel times measured by ``travel`` when it judges in
+    minutes."""
+    times = travel(facilities) if travel is not None and settings.catchment_unit == "min" else None
+    return evaluate_network(areas, facilities, settings, coverage, travel=times)
 
 
 def compare_scenarios(
@@ -316,6 +368,7 @@ def compare_scenarios(
     coverage: pd.Series | None = None,
     *,
     baseline: NetworkResult | None = None,
+    travel: TravelMeasure | None = None,
 ) -> pd.DataFrame:
     """Every scenario against the network as it is: one row per scenario (in the order given),
     with each summary figure after the scenario (``{figure}``) and its change
@@ -325,15 +378,18 @@ def compare_scenarios(
     A scenario that can no longer be applied (it names a facility a later import removed, or
     a new site whose id is now taken) does not stop the others: its row has ``applicable``
     False, the ``reason``, the ``missing`` facility ids (comma-separated) and no figures.
+    Judged in minutes, every network is measured by ``travel`` (see :func:`run_scenario`).
     """
-    base = baseline or evaluate_network(areas, facilities, settings, coverage)
+    base = baseline or _evaluate(areas, facilities, settings, coverage, travel)
     rows: list[dict[str, object]] = [
         {"scenario": "", "n_changes": 0, "applicable": True, "reason": None, "missing": None}
         | base.summary
     ]
     for label, changes in scenarios.items():
         try:
-            result = run_scenario(areas, facilities, changes, settings, coverage, before=base)
+            result = run_scenario(
+                areas, facilities, changes, settings, coverage, before=base, travel=travel
+            )
         except ValueError as exc:
             missing = exc.facility_ids if isinstance(exc, MissingFacilityError) else ()
             rows.append(

@@ -10,8 +10,6 @@ sections: :mod:`ui.capacity.load`, :mod:`ui.capacity.growth`, :mod:`ui.capacity.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import streamlit as st
 
 from analytics.supply import supply_options
@@ -63,22 +61,22 @@ by, unit = sidebar(
 shown_facilities = facility_filters(ctx, all_facilities, "cap", show_default=False)
 
 service, supply = str(value(P["service"])), str(value(P["supply"]))
+# every reach in the chosen measure: km, or minutes of travel by ``by`` over the roads
+suffix = "" if unit == "km" else "_min"
 settings = capacity_data.settings_for(
     service,
     supply,
-    near_km=float(value(P["near"])),
-    referral_km=float(value(P["referral"])),
-    catchment_km=float(value(P["catchment"])),
+    near_km=float(value(P["near" + suffix])),
+    referral_km=float(value(P["referral" + suffix])),
+    catchment_km=float(value(P["catchment" + suffix])),
     decay=bool(value(P["decay"])),
     covered_at=float(value(P["covered"])),
     overload_at=float(value(P["overload"])),
+    catchment_unit=unit,
 )
-sel = selection(ctx, service=service, supply=supply, settings=settings)
-# the load in the chosen measure: its catchment in minutes of travel by ``by`` over the roads
-in_minutes = replace(settings, catchment_km=float(value(P["catchment_min"])), catchment_unit="min")
-load_settings = settings if unit == "km" else in_minutes
+sel = selection(ctx, service=service, supply=supply, settings=settings, by=by)
 find_on_map(ctx, key="cap")  # the search box above the load map
-load_section(ctx, sel, shown_facilities, str(value(P["measure"])) or None, load_settings, by)
+load_section(ctx, sel, shown_facilities, str(value(P["measure"])) or None, settings, by)
 
 st.subheader(ctx.t("capacity.growth.title"))
 if not measures:
@@ -92,7 +90,7 @@ else:
     )
     growth_section(ctx, sel, str(value(P["measure"])))
 
-pending = whatif_section(ctx, sel, DISTANCES, by_line=unit == "min")
+pending = whatif_section(ctx, sel, DISTANCES)
 scenarios_section(ctx, sel, pending)
 
 publish(list(P.values()))

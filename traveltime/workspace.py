@@ -24,6 +24,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from analytics import access, whatif
 from analytics.traveltime.catchments import (
     DEFAULT_MINUTES,
     area_catchment_polygons,
@@ -388,6 +389,37 @@ def travel_pairs(
             "minutes": reach.seconds / 60.0,
         }
     )
+
+
+def network_travel(
+    workspace: str | Path,
+    version: int | None,
+    areas: gpd.GeoDataFrame,
+    settings: whatif.NetworkSettings,
+    *,
+    points: gpd.GeoSeries | None = None,
+    mode: str = "motorised",
+) -> whatif.TravelMeasure:
+    """How :func:`analytics.whatif.evaluate_network` judges a facility network in minutes over
+    the workspace version's roads: for any facilities (as stored, or after a what-if's changes),
+    the minutes from each area to the nearest counted facility of every set
+    (:func:`nearest_minutes`) and the trips within ``settings.catchment_km`` minutes to the
+    service's facilities (:func:`travel_pairs`). A site a what-if adds is a point reached like
+    any facility or siting candidate: a walk to the nearest road, the roads, a walk on."""
+
+    def measure(facilities: gpd.GeoDataFrame) -> whatif.TravelTimes:
+        counted = access.available_facilities(facilities)
+        service = whatif.service_facilities(facilities, settings)
+        return whatif.TravelTimes(
+            nearest=nearest_minutes(
+                workspace, version, areas, counted, access.DISTANCE_SETS, points=points, mode=mode
+            ),
+            pairs=travel_pairs(
+                workspace, version, areas, service, settings.catchment_km, points=points, mode=mode
+            ),
+        )
+
+    return measure
 
 
 def area_catchments(

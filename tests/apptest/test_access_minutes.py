@@ -120,8 +120,8 @@ def test_comoros_siting_within_minutes_equals_the_analytics(on_comoros):
     assert at.select_slider(key="url_radius_min").value == 15.0
     captions = [c.value for c in at.caption]
     assert translate("access.minutes.siting.reach", "vi") in captions
-    # the Capacity page the sites can open on judges them in km, and the page says so
-    assert translate("access.minutes.siting.capacity_line", "vi") in captions
+    # the Capacity page the sites can open on judges them in the same minutes, and says so
+    assert translate("access.minutes.siting.capacity", "vi") in captions
     result, chosen = direct_siting(on_comoros, 2, 15.0)
     tiles = {m.label: m.value for m in at.metric}
     assert tiles[translate("access.siting.before", "vi")] == fmt_pct(result.share_before, "vi")

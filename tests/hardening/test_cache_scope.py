@@ -165,8 +165,8 @@ MUTATIONS = {
     "a selection is copied with the bare path": [
         (
             "app_pages/capacity.py",
-            "sel = selection(ctx, service=service, supply=supply, settings=settings)",
-            "sel = selection(ctx, service=service, supply=supply, settings=settings)\n"
+            "sel = selection(ctx, service=service, supply=supply, settings=settings, by=by)",
+            "sel = selection(ctx, service=service, supply=supply, settings=settings, by=by)\n"
             "import dataclasses\n"
             "sel = dataclasses.replace(sel, source=ctx.workspace)",
         ),

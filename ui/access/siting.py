@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.scenarios import Change, sites_as_changes
-from analytics.supply import SITE_TYPES
+from analytics.supply import SITE_SERVICES, SITE_TYPES
 from ui.access import data as access_data
 from ui.access.measure import DISTANCES, MINUTES, km_format, km_param, minutes_format
 from ui.access.tables import download
@@ -23,21 +23,13 @@ from ui.access.travel import unit_of
 from ui.admin.upload import upload_error_text
 from ui.auth import may_open
 from ui.capacity import data as capacity_data
+from ui.capacity.whatif import CHANGES
 from ui.context import Context
 from ui.localize import number_columns
 from ui.state import Param, open_page, value
 from ui.uploader import localize_uploader
 
-#: Where the Capacity page keeps the what-if being built (a list of ``analytics.scenarios.Change``).
-CAPACITY_CHANGES = "cap_changes"
 CAPACITY_PAGE = "app_pages/capacity.py"
-#: Capacity page service for the sites of each siting care set (its widget key ``url_service``).
-CAPACITY_SERVICES = {
-    "care": "care",
-    "clinic": "care",
-    "hospital": "hospital",
-    "insurance_office": "insurance_office",
-}
 
 
 def candidate_kinds(ctx: Context) -> list[str]:
@@ -183,8 +175,8 @@ def siting_section(
             facility_ids=facilities["facility_id"].astype(str).tolist(),
             services=capacity_data.present_services(facilities),
         )
-        if not by_line and may_open(ctx.role, "capacity"):  # the hand-over is judged in km there
-            st.caption(ctx.t("access.minutes.siting.capacity_line"))
+        if not by_line and may_open(ctx.role, "capacity"):  # judged there in the same mode
+            st.caption(ctx.t("access.minutes.siting.capacity"))
     elif value(params["plan"]) and upload is None and value(params["candidates"]) == "upload":
         st.info(ctx.t("access.siting.upload_first"))
     else:
@@ -304,8 +296,8 @@ def open_on_capacity(
 ) -> None:
     """Put the proposed sites in the Capacity page's what-if (replacing the one being built
     there), show that page's service for them, and go there."""
-    st.session_state[CAPACITY_CHANGES] = siting_changes(
+    st.session_state[CHANGES] = siting_changes(
         chosen, care_set=care_set, names=names, facility_ids=facility_ids
     )
-    service = CAPACITY_SERVICES.get(care_set)
+    service = SITE_SERVICES.get(care_set)
     open_page(CAPACITY_PAGE, **({"service": service} if service in services else {}))

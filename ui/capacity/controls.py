@@ -39,8 +39,9 @@ def capacity_params(
     measures: list[str],
     by: list[str],
 ) -> dict[str, Param]:
-    """The page's URL settings; ``catchment_min`` is the catchment in minutes, kept apart from
-    the km one (``catchment``) so each keeps its value."""
+    """The page's URL settings; ``catchment_min``, ``near_min`` and ``referral_min`` are the
+    catchment and the care and referral reach in minutes, kept apart from the km ones
+    (``catchment``, ``near``, ``referral``) so each keeps its value."""
     return {
         "service": Param(
             "service", services[0] if services else "care", lambda: services or ["care"]
@@ -51,6 +52,8 @@ def capacity_params(
         "catchment_min": _number("catchment_min", access.CATCHMENT_MIN, MINUTES),
         "near": _number("near", access.NEAR_KM, DISTANCES),
         "referral": _number("referral", access.REFERRAL_KM, DISTANCES),
+        "near_min": _number("near_min", access.NEAR_MIN, MINUTES),
+        "referral_min": _number("referral_min", access.REFERRAL_MIN, MINUTES),
         "covered": _number("covered", access.COVERED_AT, COVERED),
         "overload": _number("overload", 1.5, OVERLOAD),
         "decay": Param(
@@ -74,7 +77,7 @@ def sidebar(
     with_insured: bool,
 ) -> tuple[str, str]:
     """The page's controls in the sidebar: ``(by, unit)``, the "measure by" chosen and the
-    catchment's unit (``km`` or ``min``)."""
+    unit of the catchment and the care and referral reach (``km`` or ``min``)."""
     sb = st.sidebar
     sb.selectbox(
         ctx.t("capacity.controls.service"),
@@ -124,13 +127,16 @@ def sidebar(
         format_func=lambda v: ctx.t("capacity.times", n=ctx.language.number(v, 2)),
         help=ctx.t("capacity.help.overload"),
     )
-    km = km_format(ctx)
-    sb.select_slider(
-        ctx.t("access.controls.near"), DISTANCES, key=P["near"].widget_key, format_func=km
-    )
-    sb.select_slider(
-        ctx.t("access.controls.referral"), DISTANCES, key=P["referral"].widget_key, format_func=km
-    )
+    # care and referral reach in the chosen unit, as on the Infrastructure page
+    scale, suffix = (DISTANCES, "") if unit == "km" else (MINUTES, "_min")
+    shown = km_format(ctx) if unit == "km" else minutes_format(ctx)
+    for name in ("near", "referral"):
+        sb.select_slider(
+            ctx.t(f"access.controls.{name}"),
+            scale,
+            key=P[name + suffix].widget_key,
+            format_func=shown,
+        )
     if with_insured:
         sb.select_slider(
             ctx.t("access.controls.covered"),

@@ -86,35 +86,49 @@ def coverage(source: Source, version: int) -> pd.Series | None:
     return pd.Series(areas["area_id"].map(cov).to_numpy(), index=areas.index, dtype="float64")
 
 
+def network_travel(
+    source: Source, version: int, settings: whatif.NetworkSettings, mode: str
+) -> whatif.TravelMeasure | None:
+    """How a network is measured in minutes by ``mode`` over the workspace's roads when
+    ``settings`` judge in minutes (:func:`traveltime.workspace.network_travel`); None in km."""
+    if settings.catchment_unit != "min":
+        return None
+    areas = data.tables(source, version)["areas"]
+    return travel.network_travel(
+        source_path(source),  # the roads are the workspace's; the areas are the scope's
+        version,
+        areas,
+        settings,
+        points=distance.area_points(areas),
+        mode=mode,
+    )
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
 def baseline(
     source: Source, version: int, settings: whatif.NetworkSettings, mode: str = "motorised"
 ) -> whatif.NetworkResult:
-    """The network as it is (operational facilities). With a catchment in minutes
-    (``settings.catchment_unit``), capacity and load are measured over the trips by ``mode`` on
-    the workspace's roads (:func:`traveltime.workspace.travel_pairs`)."""
+    """The network as it is (operational facilities). Judged in minutes
+    (``settings.catchment_unit``), distances to care, capacity and load are measured over the
+    trips by ``mode`` on the workspace's roads (:func:`network_travel`)."""
     tables = data.tables(source, version)
     areas, fac = tables["areas"], tables["facilities"]
-    pairs = None
-    if settings.catchment_unit == "min":
-        pairs = travel.travel_pairs(
-            source_path(source),  # the roads are the workspace's; the areas are the scope's
-            version,
-            areas,
-            whatif.service_facilities(fac, settings),
-            settings.catchment_km,
-            points=distance.area_points(areas),
-            mode=mode,
-        )
-    return whatif.evaluate_network(areas, fac, settings, coverage(source, version), pairs=pairs)
+    measure = network_travel(source, version, settings, mode)
+    times = None if measure is None else measure(fac)
+    return whatif.evaluate_network(areas, fac, settings, coverage(source, version), travel=times)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def scenario(
-    source: Source, version: int, settings: whatif.NetworkSettings, changes: tuple[Change, ...]
+    source: Source,
+    version: int,
+    settings: whatif.NetworkSettings,
+    changes: tuple[Change, ...],
+    mode: str = "motorised",
 ) -> whatif.ScenarioResult:
     """The network before and after ``changes`` (refused beyond the what-if's budget,
-    :func:`ui.capacity.budget.check_whatif`, before anything is measured)."""
+    :func:`ui.capacity.budget.check_whatif`, before anything is measured); judged in minutes,
+    both over the trips by ``mode`` on the roads, the sites it adds reached like any facility."""
     tables = data.tables(source, version)
     check_whatif(changes, new_sites(changes), len(tables["areas"]))
     return whatif.run_scenario(
@@ -123,7 +137,8 @@ def scenario(
         list(changes),
         settings,
         coverage(source, version),
-        before=baseline(source, version, settings),
+        before=baseline(source, version, settings, mode),
+        travel=network_travel(source, version, settings, mode),
     )
 
 
@@ -211,9 +226,11 @@ def comparison(
     version: int,
     settings: whatif.NetworkSettings,
     extra: tuple[tuple[str, tuple[Change, ...]], ...] = (),
+    mode: str = "motorised",
 ) -> pd.DataFrame:
     """Every stored scenario (and the ``extra`` ones, e.g. the unsaved what-if) against the network
-    as it is; see :func:`analytics.whatif.compare_scenarios`. Adds ``name``, ``kinds``,
+    as it is (judged in minutes: by ``mode`` over the roads); see
+    :func:`analytics.whatif.compare_scenarios`. Adds ``name``, ``kinds``,
     ``author`` and ``created`` of the stored ones."""
     tables = data.tables(source, version)
     stored = tables["scenarios"]
@@ -234,7 +251,8 @@ def comparison(
         wanted,
         settings,
         coverage(source, version),
-        baseline=baseline(source, version, settings),
+        baseline=baseline(source, version, settings, mode),
+        travel=network_travel(source, version, settings, mode),
     )
     info = listing.set_index("scenario_id")
     for column in ("name", "kinds", "author", "created"):
@@ -256,14 +274,31 @@ def sites_after(
     k: int,
     radius_km: float,
     pending: tuple[Change, ...] = (),
+    measure: str = "line",
 ) -> gpd.GeoDataFrame:
     """The sites the siting tool proposes for the network after the ``pending`` changes (most
     people newly within ``radius_km`` of ``care``; see
-    :func:`analytics.scenarios.sites_after_changes`)."""
+    :func:`analytics.scenarios.sites_after_changes`): in a straight line (``measure="line"``),
+    or within ``radius_km`` minutes of travel by ``measure`` over the roads, the candidates and
+    the facilities reached as on the Infrastructure page (:func:`traveltime.workspace.travel_pairs`)."""
     tables = data.tables(source, version)
-    check_whatif(pending, new_sites(pending), len(tables["areas"]))
+    areas = tables["areas"]
+    check_whatif(pending, new_sites(pending), len(areas))
+    points = distance.area_points(areas)
+
+    def trips(to: gpd.GeoDataFrame) -> pd.DataFrame:
+        return travel.travel_pairs(
+            source_path(source), version, areas, to, radius_km, points=points, mode=measure
+        )
+
     _, chosen = sites_after_changes(
-        tables["areas"], tables["facilities"], list(pending), DISTANCE_SETS[care], k, radius_km
+        areas,
+        tables["facilities"],
+        list(pending),
+        DISTANCE_SETS[care],
+        k,
+        radius_km,
+        trips=None if measure == "line" else trips,
     )
     return chosen
 
@@ -278,12 +313,14 @@ def siting_changes(
     *,
     supply: str | None = None,
     value: float | None = None,
+    measure: str = "line",
 ) -> list[Change]:
     """New sites proposed by the siting tool for the network after the ``pending`` changes, as
     ``new_site`` changes named after the neighbourhood they are in, each with ``value`` in its
     ``supply`` column (beds, staff or desks) when given. Ids avoid every facility id and every
-    id the pending changes use."""
-    chosen = sites_after(source, version, care, int(k), float(radius_km), tuple(pending))
+    id the pending changes use; ``measure`` as for :func:`sites_after` (``radius_km`` then in
+    minutes)."""
+    chosen = sites_after(source, version, care, int(k), float(radius_km), tuple(pending), measure)
     names = chosen["name"].astype(str).tolist() if "name" in chosen else None
     taken = (
         *facilities(source, version)["facility_id"].astype(str),
@@ -357,6 +394,7 @@ __all__ = [
     "facility_series",
     "growth",
     "measures",
+    "network_travel",
     "present_services",
     "save",
     "scenario",

@@ -32,7 +32,7 @@ def scenarios_section(ctx: Context, sel: Selection, pending: list[Change]) -> No
         st.caption(ctx.t("capacity.scenarios.none"))
     else:
         try:
-            compared = capacity_data.comparison(ws, ver, sel.settings, extra)
+            compared = capacity_data.comparison(ws, ver, sel.settings, extra, sel.by)
         except DataError as exc:  # a scenario beyond the what-if's budget: nothing measured
             compared = None
             st.error(refusal_text(ctx, exc))

@@ -16,7 +16,8 @@ from ui.context import Context
 @dataclass(frozen=True, eq=False)
 class Selection:
     """The session's source and version, the service and supply chosen, the network settings, and
-    the areas and facilities with their display names (by ``area_id`` and ``facility_id``)."""
+    the areas and facilities with their display names (by ``area_id`` and ``facility_id``); ``by``
+    is how reach is measured (``line``, or the travel mode of settings in minutes)."""
 
     source: str
     version: int
@@ -28,6 +29,7 @@ class Selection:
     with_insured: bool
     area_names: pd.Series
     facility_names: pd.Series
+    by: str = "line"
 
     @property
     def overload_at(self) -> float:
@@ -35,7 +37,12 @@ class Selection:
 
 
 def selection(
-    ctx: Context, *, service: str, supply: str, settings: whatif.NetworkSettings
+    ctx: Context,
+    *,
+    service: str,
+    supply: str,
+    settings: whatif.NetworkSettings,
+    by: str = "line",
 ) -> Selection:
     """The :class:`Selection` of ``ctx``'s source and version (area names in the reader's
     language)."""
@@ -56,4 +63,5 @@ def selection(
         with_insured=data.has_insured(ctx.source, ctx.version),
         area_names=names,
         facility_names=facility_names[~facility_names.index.duplicated()],
+        by=by,
     )

@@ -23,6 +23,7 @@ from render.maps import LegendItem
 from render.safe import md_escape
 from ui import data
 from ui.access.data import facility_types, present_sets
+from ui.access.measure import MINUTES, km_format, minutes_format
 from ui.area_maps import add_legend, area_map, areas_with, show_map
 from ui.capacity import data as capacity_data
 from ui.capacity.budget import refusal_text
@@ -42,23 +43,41 @@ CHANGES = "cap_changes"
 #: What the editor can add: an upgrade, an opening, a closure, sites from the siting tool, a site
 #: placed by hand.
 ACTIONS = ["upgrade", "open", "close", "sites", "place"]
+#: The nearest care's labels in each unit: the change map's tooltip, the changed areas' before
+#: and after columns.
+CARE_LABELS = {
+    "km": (
+        "capacity.change.care_km",
+        "capacity.areas.care_km_before",
+        "capacity.areas.care_km_after",
+    ),
+    "min": (
+        "capacity.minutes.change_care",
+        "capacity.minutes.care_before",
+        "capacity.minutes.care_after",
+    ),
+}
 CHANGE_COLOURS = {"better": "#1a9850", "worse": "#d73027", "same": "#f0f0f0"}
+
+
+def in_minutes(sel: Selection) -> bool:
+    """Whether the selection judges the network in minutes of travel (else in km)."""
+    return sel.settings.catchment_unit == "min"
 
 
 def add_change(change: Change) -> None:
     st.session_state[CHANGES] = [*st.session_state[CHANGES], change]
 
 
-def whatif_section(
-    ctx: Context, sel: Selection, distances: Sequence[float], *, by_line: bool = False
-) -> list[Change]:
+def whatif_section(ctx: Context, sel: Selection, distances: Sequence[float]) -> list[Change]:
     """The editor, the changes pending and what they do; returns the changes pending (the
-    scenario section compares them with the stored ones). ``distances`` are the siting radii;
-    ``by_line``: the load above is in travel minutes, this section says it measures in km."""
+    scenario section compares them with the stored ones). ``distances`` are the siting radii in
+    km; with settings in minutes (``sel.by`` a travel mode) every reach here is in minutes of
+    travel over the roads, new sites included."""
     st.subheader(ctx.t("capacity.whatif.title"))
     st.caption(ctx.t("capacity.whatif.intro"))
-    if by_line:
-        st.caption(ctx.t("capacity.minutes.whatif_line"))
+    if in_minutes(sel):
+        st.caption(ctx.t("capacity.minutes.whatif", mode=ctx.t(f"access.measure.{sel.by}")))
     st.session_state.setdefault(CHANGES, [])
     a1, a2 = st.columns([1, 3])
     action = a1.selectbox(
@@ -177,12 +196,14 @@ def _editor(ctx: Context, sel: Selection, action: str, distances: Sequence[float
             format_func=lambda v: ctx.t(f"access.set.{v}"),
         )
         s2.number_input(ctx.t("access.siting.k"), 1, 10, 2, key="cap_site_k")
+        minutes = in_minutes(sel)  # a new site's reach in minutes of travel, or in km
+        radius_key = "cap_site_radius_min" if minutes else "cap_site_radius"
         s3.select_slider(
             ctx.t("access.siting.radius"),
-            distances,
-            value=2.0,
-            key="cap_site_radius",
-            format_func=lambda v: ctx.t("access.units.km", km=ctx.language.number(v, 1)),
+            MINUTES if minutes else distances,
+            value=30.0 if minutes else 2.0,
+            key=radius_key,
+            format_func=minutes_format(ctx) if minutes else km_format(ctx),
         )
         supply_value_input(s4, "cap_site_value")
 
@@ -196,10 +217,11 @@ def _editor(ctx: Context, sel: Selection, action: str, distances: Sequence[float
                     ver,
                     str(state["cap_site_care"]),
                     int(state["cap_site_k"]),
-                    float(state["cap_site_radius"]),
+                    float(state[radius_key]),
                     tuple(state[CHANGES]),
                     supply=supply_column,
                     value=state.get("cap_site_value"),
+                    measure=sel.by if minutes else "line",
                 )
             except DataError as exc:  # beyond the what-if's budget
                 state["cap_sites_error"] = refusal_text(ctx, exc)
@@ -312,7 +334,7 @@ def _pending_and_result(ctx: Context, sel: Selection, pending: list[Change]) -> 
         icon=":material/clear_all:",
     )
     try:
-        result = capacity_data.scenario(ws, ver, sel.settings, tuple(pending))
+        result = capacity_data.scenario(ws, ver, sel.settings, tuple(pending), sel.by)
     except DataError as exc:  # beyond the what-if's budget: nothing was measured
         st.error(refusal_text(ctx, exc))
         return
@@ -412,11 +434,11 @@ def change_map(
     """Areas coloured by the change in capacity within reach (better / worse / same), the load
     after the change, and the changed facilities ringed."""
     merged = areas_with(shapes, by_area)
+    unit = result.before.unit  # km, or minutes of travel
+    care_before, care_after = merged[f"care_{unit}_before"], merged[f"care_{unit}_after"]
     delta = pd.to_numeric(merged["access_change"], errors="coerce").fillna(0.0)
-    nearer = merged["care_km_after"].fillna(np.inf) < merged["care_km_before"].fillna(np.inf) - 1e-9
-    farther = (
-        merged["care_km_after"].fillna(np.inf) > merged["care_km_before"].fillna(np.inf) + 1e-9
-    )
+    nearer = care_after.fillna(np.inf) < care_before.fillna(np.inf) - 1e-9
+    farther = care_after.fillna(np.inf) > care_before.fillna(np.inf) + 1e-9
     better = ((delta > 1e-12) | nearer) & ~(delta < -1e-12)
     worse = (delta < -1e-12) | (farther & ~better)
     state = np.select([better.to_numpy(), worse.to_numpy()], ["better", "worse"], default="same")
@@ -429,7 +451,7 @@ def change_map(
     ]
     merged["_km"] = [
         f"{ctx.language.number(b, 1)} → {ctx.language.number(a, 1)}"
-        for b, a in zip(merged["care_km_before"], merged["care_km_after"], strict=True)
+        for b, a in zip(care_before, care_after, strict=True)
     ]
     counts = pd.Series(state).value_counts()
     items = [
@@ -443,7 +465,7 @@ def change_map(
         tooltip=[
             ("_name", ctx.t("map.name")),
             ("_value", ctx.t("capacity.map.access", supply=supply_label(ctx, supply))),
-            ("_km", ctx.t("capacity.change.care_km")),
+            ("_km", ctx.t(CARE_LABELS[unit][0])),
         ],
         legend_title=title,
         legend_items=items,
@@ -522,6 +544,7 @@ def changed_areas_table(
     """The areas whose figures change, most people first (capacity to the decimals ``supply``
     needs)."""
     digits = access_digits(supply)
+    unit = "min" if "care_min_before" in by_area else "km"
     rows = by_area[by_area["changed"]].sort_values("population", ascending=False)
     yes, no = ctx.t("access.map.yes"), ctx.t("access.map.no")
     return pd.DataFrame(
@@ -532,8 +555,8 @@ def changed_areas_table(
             .astype(str)
             .to_numpy(),
             ctx.t("metric.population"): rows["population"].to_numpy(),
-            ctx.t("capacity.areas.care_km_before"): rows["care_km_before"].round(2).to_numpy(),
-            ctx.t("capacity.areas.care_km_after"): rows["care_km_after"].round(2).to_numpy(),
+            ctx.t(CARE_LABELS[unit][1]): rows[f"care_{unit}_before"].round(2).to_numpy(),
+            ctx.t(CARE_LABELS[unit][2]): rows[f"care_{unit}_after"].round(2).to_numpy(),
             ctx.t("capacity.areas.access_before"): rows["access_before"].round(digits).to_numpy(),
             ctx.t("capacity.areas.access_after"): rows["access_after"].round(digits).to_numpy(),
             ctx.t("capacity.areas.gap_before"): np.where(rows["referral_gap_before"], yes, no),
