@@ -300,6 +300,10 @@ def _names(rng: np.random.Generator, n: int) -> tuple[list[str], list[str], list
     return en, fa, vi
 
 
+#: Persian names are written with Persian digits (۰–۹), as Persian data is.
+_PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+
+
 def areas_table(
     rng: np.random.Generator,
     geometry: np.ndarray,
@@ -328,6 +332,11 @@ def areas_table(
             "population": pd.array(population, dtype="Int64"),
             "district_id": [f"D{k:02d}" for k in number],
             "district_name": [f"District {k}" for k in number],
+            # The district's name in each language, as the areas' own (name_fa...): a Persian map
+            # reads منطقهٔ ۵, a Vietnamese one Quận 5.
+            "district_name_fa": [f"منطقهٔ {str(k).translate(_PERSIAN_DIGITS)}" for k in number],
+            "district_name_vi": [f"Quận {k}" for k in number],
+            "district_name_en": [f"District {k}" for k in number],
             "province": DEMO_PROVINCE,
             "households": pd.array(households.astype(np.int64), dtype="Int64"),
             "pop_female": pd.array(female.astype(np.int64), dtype="Int64"),

@@ -17,8 +17,8 @@ from geodata.store.workspace import empty_table, list_versions, save_version
 from geodata.tables.problems import DataError
 from geodata.tables.schema import STORED_TABLES
 
-DEMO_GENERATOR_VERSION = 4  # 2: staff, desks, utilisation records; 3: partner names fa/vi;
-# 4: population-weighted centres (pop_lon, pop_lat)
+DEMO_GENERATOR_VERSION = 5  # 2: staff, desks, utilisation records; 3: partner names fa/vi;
+# 4: population-weighted centres (pop_lon, pop_lat); 5: district names fa/vi/en
 
 
 def cache_dir() -> Path:
