@@ -391,7 +391,7 @@ def write_extract(path: Path, megabytes: float, seed: int = 29) -> Path:
     lat = -25.0 + np.arange(side) * 0.0012
     node_lon = np.repeat(lon[None, :], side, axis=0).ravel() + rng.normal(0, 2e-4, side * side)
     node_lat = np.repeat(lat[:, None], side, axis=1).ravel() + rng.normal(0, 2e-4, side * side)
-    opl = path.with_suffix(".opl")
+    opl = path.with_name(f"partial-{os.getpid()}-{path.stem}.opl")
     classes = np.array(["residential", "unclassified", "track", "tertiary", "secondary"])
     surfaces = np.array(["asphalt", "dirt", "gravel", "unpaved", "paved"])
 
@@ -421,24 +421,22 @@ def write_extract(path: Path, megabytes: float, seed: int = 29) -> Path:
         for first in range(0, len(bx), 1_000_000):
             stop = min(first + 1_000_000, len(bx))
             out.write(nodes(base + first, bx[first:stop], by[first:stop]))
-        way = 1
         lines = [ids[r, :] for r in range(side)] + [ids[:, c] for c in range(0, side, 5)]
-        for nodes_of_line in lines:  # roads cut into ways of about 60 nodes
-            for cut in range(0, len(nodes_of_line) - 1, 60):
-                refs = nodes_of_line[cut : cut + 61]
-                tags = (
-                    f"highway={rng.choice(classes)},surface={rng.choice(surfaces)},"
-                    f"name=Road%20%{way}"
-                )
-                refs_text = ",".join(f"n{r}" for r in refs)
-                out.write(f"w{way}{meta(1)[0]} T{tags} N{refs_text}\n")
-                way += 1
+        ways = [line[cut : cut + 61] for line in lines for cut in range(0, len(line) - 1, 60)]
+        highway, surface = rng.choice(classes, len(ways)), rng.choice(surfaces, len(ways))
+        way_meta = meta(len(ways))
+        for i, refs in enumerate(ways):  # roads cut into ways of about 60 nodes
+            refs_text = ",".join(f"n{r}" for r in refs)
+            tags = f"highway={highway[i]},surface={surface[i]},name=Road%20%{i + 1}"
+            out.write(f"w{i + 1}{way_meta[i]} T{tags} N{refs_text}\n")
         for b in range(n_buildings):
             first = base + 4 * b
             refs_text = ",".join(f"n{first + k}" for k in (0, 1, 2, 3, 0))
-            out.write(f"w{way + b} v1 dV c1 t2020-01-01T00:00:00Z Tbuilding=yes N{refs_text}\n")
-    partial = path.with_name("partial-" + path.name)  # a stopped run leaves no half extract
-    partial.unlink(missing_ok=True)
+            out.write(
+                f"w{len(ways) + b + 1} v1 dV c1 t2020-01-01T00:00:00Z Tbuilding=yes N{refs_text}\n"
+            )
+    # unique names: a stopped run leaves no half extract, and two runs do not write one file
+    partial = path.with_name(f"partial-{os.getpid()}-{path.name}")
     osmium.apply(str(opl), osmium.WriteHandler(str(partial)))
     opl.unlink()
     partial.rename(path)
