@@ -138,10 +138,11 @@ def search_box(
     if not query or not query.strip():
         return
     places = _places(ctx.source, ctx.version)
-    found = search_places(places, query, limit=MAX_RESULTS)
+    found = search_places(places, query, limit=MAX_RESULTS + 1)
     if found.empty:
         st.caption(ctx.t("search.none", query=md_escape(query.strip())))
         return
+    more, found = len(found) > MAX_RESULTS, found.head(MAX_RESULTS)
     areas = data.tables(ctx.source, ctx.version)["areas"]
 
     def pick(chosen: str) -> None:
@@ -160,6 +161,8 @@ def search_box(
             icon=":material/location_on:",
             type="tertiary",
         )
+    if more:
+        st.caption(ctx.t("search.more"))
 
 
 def find_on_map(ctx: Context, *, key: str) -> str:

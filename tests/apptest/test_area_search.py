@@ -35,6 +35,9 @@ def found_labels(at, key: str) -> list[str]:
 def test_coverage_map_search_selects_the_area_opens_its_details_and_zooms(area_bounds):
     at = run_page("app_pages/coverage_map.py", {"level": "district"})
     assert fitted(at) == [None]
+    at.text_input(key="cm_find").input("pearl").run()  # seven "Pearl ..." areas: six shown
+    assert len(found_labels(at, "cm")) == 6
+    assert any(c.value == translate("search.more", "en") for c in at.caption)
     at.text_input(key="cm_find").input("thung lung ngoc trai").run()  # Vietnamese, no tones
     assert found_labels(at, "cm") == ["Pearl Valley · District 1"]  # in the reader's language
     at.button(key="cm_found_0").click().run()
