@@ -141,7 +141,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _map(args, tables, lang, title, version, demo, restrict_to_partner, parse_month):
-    from render.language import display_names
     from reports.exports import geojson_bytes, geopackage_bytes
     from reports.mapexport import LEVEL_KEYS, map_html, map_png_bytes, unit_labels, view_frame
 
@@ -154,11 +153,7 @@ def _map(args, tables, lang, title, version, demo, restrict_to_partner, parse_mo
         tables = restrict_to_partner(tables, args.partner)
         partners = tables["partners"]
         # The partner's name in the map's language (``name_fa``...), where the workspace has it.
-        place = (
-            str(display_names(partners, "name", lang.code).iloc[0])
-            if len(partners)
-            else args.partner
-        )
+        place = str(lang.names(partners, "name").iloc[0]) if len(partners) else args.partner
     else:
         place = title
     if args.level == "district" and not tables["areas"]["district_id"].notna().any():

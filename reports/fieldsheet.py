@@ -15,7 +15,7 @@ from html import escape
 
 import pandas as pd
 
-from render.format import fmt_number, is_missing
+from render.format import is_missing
 from render.language import Language
 from reports.fonts import font_face_css
 from reports.pdf import _css_string, _local_only
@@ -70,7 +70,7 @@ def coordinates(lat: object, lon: object, lang: Language) -> str:
         return "—"
     # Vietnamese writes a decimal comma: the two numbers are kept apart by a semicolon there.
     between = {"fa": "، ", "vi": "; "}.get(lang.code, ", ")
-    return f"{fmt_number(lat, lang.code, 5)}{between}{fmt_number(lon, lang.code, 5)}"
+    return f"{lang.number(lat, 5)}{between}{lang.number(lon, 5)}"
 
 
 def _place(row: pd.Series, lang: Language) -> str:

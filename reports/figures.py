@@ -26,7 +26,6 @@ from matplotlib.patches import FancyArrow, Patch, Rectangle
 
 from analytics.classify import NO_DATA_COLOUR, classify, palette_for
 from geodata.tables.calendar import tick_months
-from render.format import localize_digits
 from render.language import Language
 from render.mapframe import scale_text
 from reports.fonts import matplotlib_families
@@ -187,7 +186,7 @@ def _draw_labels(ax, labels: gpd.GeoDataFrame, lang: Language, fontsize: float) 
         ax.text(
             point.x,
             point.y,
-            mark + localize_digits(str(text), lang.code),
+            mark + lang.numerals(str(text)),
             ha="center",
             va="center",
             fontsize=fontsize,

@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from render.i18n import separator
-from render.language import Language, display_names
+from render.language import Language
 from reports.briefing import Briefing
 from reports.figures import briefing_map_png, classify_metric, place_labels, trend_png
 from reports.fonts import font_face_css
@@ -172,9 +172,9 @@ def briefing_html(
     landscape = orientation == "landscape"
     produced = produced or dt.date.today()
     areas = b.areas
-    names = display_names(areas, "name", lang.code).fillna(areas["area_id"])
+    names = lang.names(areas, "name").fillna(areas["area_id"])
     district_names = (
-        display_names(areas, "district_name", lang.code)
+        lang.names(areas, "district_name")
         if "district_name" in areas
         else pd.Series([None] * len(areas), index=areas.index)
     )
@@ -192,7 +192,7 @@ def briefing_html(
         lang,
         outlines=b.districts,
         size_in=(7.6, 5.0) if landscape else (7.2, 5.6),
-        labels=place_labels(b.districts, display_names(b.districts, "district_name", lang.code))
+        labels=place_labels(b.districts, lang.names(b.districts, "district_name"))
         if "district_name" in b.districts
         else None,
     )
@@ -335,7 +335,7 @@ def briefing_html(
     else:
         access_block = f'<p class="note">{_e(t("reports.access.no_facilities"))}</p>'
     if len(b.partners):
-        partner_names = display_names(b.partners, "name", lang.code)
+        partner_names = lang.names(b.partners, "name")
         partner_rows = [
             [
                 name
