@@ -31,6 +31,7 @@ from pyproj import CRS
 
 from render.fonts import PERSIAN_FONT_FAMILY, font_face_css
 from render.mapframe import MapFrame, region_bounds
+from render.mapview import MapView, default_count_format
 from render.offline import offline_map
 
 __all__ = [
@@ -121,10 +122,6 @@ class LegendItem:
     inline: bool = False
 
 
-def _default_count_format(count: int) -> str:
-    return f"{count:,}"
-
-
 def text_direction(*texts: str) -> str:
     """``"rtl"`` or ``"ltr"`` from the first strong character of the first text that has one.
 
@@ -145,7 +142,7 @@ def text_direction(*texts: str) -> str:
 def legend_html(
     title: str,
     items: list[LegendItem],
-    count_format: Callable[[int], str] = _default_count_format,
+    count_format: Callable[[int], str] = default_count_format,
 ) -> str:
     """The legend's inner HTML; every text escaped, every colour checked to be a hex colour."""
     rows: list[str] = []
@@ -269,7 +266,7 @@ class Legend(MacroElement):
         title: str,
         items: list[LegendItem],
         position: str = "bottomright",
-        count_format: Callable[[int], str] = _default_count_format,
+        count_format: Callable[[int], str] = default_count_format,
         direction: str = "auto",
     ) -> None:
         super().__init__()
@@ -431,14 +428,10 @@ def choropleth_map(
     highlight_id: str | None = None,
     points: gpd.GeoDataFrame | None = None,
     point_tooltip: list[tuple[str, str]] | None = None,
-    basemap_tiles: tuple[str, str] | None = None,
-    height: int = 560,
-    legend_position: str = "bottomright",
-    count_format: Callable[[int], str] = _default_count_format,
-    legend_dir: str = "auto",
     label_column: str | None = None,
     outer_labels: list[list[Any]] | None = None,
-    scale: dict[str, str] | None = None,
+    view: MapView | None = None,
+    **options: Any,
 ) -> folium.Map:
     """Draw areas filled with precomputed colours, with tooltip, legend and optional points.
 
@@ -463,26 +456,18 @@ def choropleth_map(
         Facilities (EPSG:4326 points) drawn as small circle markers.
     point_tooltip : list of (column, label), optional
         Tooltip rows of the points; values and labels are HTML-escaped.
-    basemap_tiles : (url template, attribution), optional
-        Opt-in basemap tiles (see :func:`render.offline.basemap_tiles`: configured per deployment).
-        None (the default): the map loads nothing from outside.
-    height : int, default 560
-        Map height in pixels (pass the same value to ``st_folium``).
-    legend_position : str, default "bottomright"
-        Leaflet corner of the legend.
-    count_format : callable, default thousands separator
-        Turns a legend count into text (e.g. with Persian digits).
-    legend_dir : {"auto", "ltr", "rtl"}, default "auto"
-        Direction of the legend box; ``"auto"`` follows the first strong character of the
-        title (then the labels), so a Persian legend is laid out right to left.
     label_column : str, optional
         Column of display names to label the areas with (:class:`render.mapframe.MapFrame`:
         shown where an area is drawn wide enough for its name); escaped like every data string.
     outer_labels : list, optional
         Labels of the districts around the areas (:func:`area_labels` with ``outer=True``).
-    scale : dict, optional
-        The scale bar's texts in the reader's language (:func:`render.mapframe.scale_texts`);
-        None: Leaflet's own ("5 km").
+    view : MapView, optional
+        How the map is shown (:class:`render.mapview.MapView`): height in pixels (pass the same
+        to ``st_folium``), opt-in basemap tiles (None: nothing loaded from outside), the
+        legend's corner and direction (``auto``: a Persian legend is laid out right to left),
+        counts and the scale bar in the reader's digits and words. None: ``MapView()``.
+    **options
+        Fields of ``view`` to change for this map (``height=420``, ``scale=...``).
 
     The map is fitted to the areas (the points only when there are no areas), its legends fold
     and its tooltips stay inside the frame (:class:`render.mapframe.MapFrame`).
@@ -508,6 +493,8 @@ def choropleth_map(
         _require_wgs84(points, "points")
         _require_columns(points, [c for c, _ in point_tooltip or []], "points")
 
+    view = (view or MapView()).but(**options)
+    height, basemap_tiles = view.height, view.basemap_tiles
     frames = [gdf] + ([points] if points is not None else [])
     bounds = _bounds(frames)
     if bounds is None:
@@ -592,9 +579,11 @@ def choropleth_map(
     if points is not None and len(points):
         _add_points(fmap, points, point_tooltip or [])
 
-    Legend(legend_title, legend_items, legend_position, count_format, legend_dir).add_to(fmap)
+    Legend(
+        legend_title, legend_items, view.legend_position, view.count_format, view.legend_dir
+    ).add_to(fmap)
     labels = area_labels(gdf, gdf[label_column].tolist()) if label_column else []
-    MapFrame(region_bounds(gdf) or bounds, (outer_labels or []) + labels, scale).add_to(fmap)
+    MapFrame(region_bounds(gdf) or bounds, (outer_labels or []) + labels, view.scale).add_to(fmap)
     return fmap
 
 

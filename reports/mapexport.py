@@ -14,7 +14,7 @@ import pandas as pd
 
 from analytics import coverage as cov
 from analytics.geometry import area_km2, merge_by
-from render.language import Language, display_names
+from render.language import Language
 from reports.figures import METRIC_KINDS, classify_metric, map_png, place_labels
 
 __all__ = ["LEVEL_KEYS", "map_figure", "map_html", "map_png_bytes", "unit_labels", "view_frame"]
@@ -61,7 +61,7 @@ def view_frame(
 
 
 def _names(frame: pd.DataFrame, name_column: str, id_column: str, lang: Language) -> pd.Series:
-    return display_names(frame, name_column, lang.code).fillna(frame[id_column]).astype(str)
+    return lang.names(frame, name_column).fillna(frame[id_column]).astype(str)
 
 
 def unit_labels(
@@ -224,8 +224,8 @@ def map_html(
 
     from branca.element import Element, Figure
 
-    from render.mapframe import scale_texts
     from render.maps import LegendItem, choropleth_map
+    from render.mapview import MapView
     from reports.exports import standalone_map_html
 
     classified = classify_metric(frame[metric], metric, lang, scheme=scheme, k=k, breaks=breaks)
@@ -247,9 +247,7 @@ def map_html(
         legend_title=lang.t(f"metric.{metric}"),
         legend_items=[LegendItem(e.colour, e.label, e.count) for e in classified.legend],
         highlight_id=highlight,
-        count_format=lang.int,
-        height=700,
-        scale=scale_texts(lang),
+        view=MapView.read_in(lang, height=700),
     )
     title = _title(metric, lang, place)
     side, other = ("right", "left") if lang.rtl else ("left", "right")

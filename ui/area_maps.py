@@ -32,7 +32,6 @@ from streamlit_folium import st_folium
 
 from analytics.classify import NO_DATA_COLOUR
 from render.mapfocus import MapFocus, focus_script
-from render.mapframe import scale_texts
 from render.maps import (
     BORDER_COLOUR,
     HIGHLIGHT_COLOUR,
@@ -94,16 +93,14 @@ def area_map(
         tooltip=tooltip,
         legend_title=legend_title,
         legend_items=legend_items,
-        height=height,
-        count_format=ctx.language.int,
         label_column=label_column,
-        scale=scale_texts(ctx.language),
+        view=ctx.map_view.but(height=height),
     )
 
 
 def label_texts(ctx: Context, names: pd.Series | Sequence[object]) -> list[object]:
     """Area names as map labels: the reader's digits (Persian: ۰–۹); a missing name stays None."""
-    return [None if _missing(n) else ctx.language.numerals(str(n)) for n in names]
+    return [None if _missing(n) else ctx.map_view.numerals(str(n)) for n in names]
 
 
 def labelled(ctx: Context, frame: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, str | None]:
@@ -174,7 +171,7 @@ def add_legend(
         title,
         items,
         position=position,
-        count_format=ctx.language.int,
+        count_format=ctx.map_view.count_format,
         direction=direction,
     ).add_to(fmap)
 

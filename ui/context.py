@@ -36,6 +36,7 @@ from geodata.tables.problems import DataError
 from render.format import CALENDARS, default_calendar
 from render.i18n import DEFAULT_LANGUAGE, available_languages
 from render.language import Language
+from render.mapview import MapView
 from render.safe import hide_server_paths
 from ui.auth import current_session, may, may_open
 from ui.scope import Source, source_key
@@ -82,6 +83,12 @@ class Context:
         """This session's language as the documents take it (:class:`render.language.Language`):
         the same texts, numbers and dates in a page, a PDF and an export."""
         return Language(self.lang, self.calendar, self.months)
+
+    @cached_property
+    def map_view(self) -> MapView:
+        """How this session's maps are shown (:class:`render.mapview.MapView`): counts, labels
+        and the scale bar in its language's digits and words; a map sets its own height."""
+        return MapView.read_in(self.language)
 
     def t(self, key: str, **fields: object) -> str:
         """Translate ``key`` into this session's language."""

@@ -18,7 +18,7 @@ from analytics.classify import NO_DATA_COLOUR, classify, palette_for
 from geodata.tables.calendar import key_period
 from render.i18n import joined
 from render.language import Language
-from render.mapframe import MapFrame, region_bounds, scale_texts
+from render.mapframe import MapFrame, region_bounds
 from render.maps import MAP_BACKGROUND, LegendItem, _MapStyle, area_labels, choropleth_map
 from render.offline import basemap_tiles, offline_map
 from render.safe import md_escape
@@ -265,12 +265,9 @@ def metric_map(
         legend_title=ctx.t(f"metric.{metric}"),
         legend_items=items,
         highlight_id=highlight,
-        height=height,
-        count_format=ctx.language.int,
-        basemap_tiles=basemap_tiles() if basemap else None,
         label_column=label_column,
         outer_labels=district_labels(ctx, frame) if id_column == "area_id" else None,
-        scale=scale_texts(ctx.language),
+        view=ctx.map_view.but(height=height, basemap_tiles=basemap_tiles() if basemap else None),
     )
     if facilities is not None:
         add_facility_layer(ctx, fmap, facilities)
@@ -361,7 +358,7 @@ def live_metric_map(
         ],
         legend_title=ctx.t(f"metric.{metric}"),
         legend_items=items,
-        count_format=ctx.language.int,
+        count_format=ctx.map_view.count_format,
         highlight=int(chosen[0]) if len(chosen) else None,
     )
     out = show_parts(parts.parts, restyle, key=key, height=height)
@@ -436,27 +433,28 @@ def _drawn_map(
 ) -> _DrawnMap:
     """The map of one view, rendered as ``st_folium`` sends it. Keyed on the session's source
     (the partner scope), the version and everything that decides the frames passed in."""
-    minx, miny, maxx, maxy = _areas.total_bounds if len(_areas) else (0.0, 0.0, 0.0, 0.0)
-    fmap = offline_map(
-        location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=10, height=height
-    )
-    _MapStyle(MAP_BACKGROUND).add_to(fmap)
-    tiles = basemap_tiles() if basemap else None
-    if tiles:
-        folium.TileLayer(
-            tiles=tiles[0], attr=tiles[1], name="basemap", max_zoom=19, control=False
-        ).add_to(fmap)
-    layer = PackedAreas(_areas, id_column=id_column, names=_names)
-    layer.add_to(fmap)
     # The facility layer and the labels need words only: a context of the language and calendar
     # (both in the key), never the session's own (its user and role are not in the key), and with
     # no workspace (``workspace`` is the unscoped path: this context reads nothing).
     words = Context(
         workspace="", version=version, is_demo=False, lang=lang, title="", calendar=calendar
     )
+    view = words.map_view.but(height=height, basemap_tiles=basemap_tiles() if basemap else None)
+    minx, miny, maxx, maxy = _areas.total_bounds if len(_areas) else (0.0, 0.0, 0.0, 0.0)
+    fmap = offline_map(
+        location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=10, height=view.height
+    )
+    _MapStyle(MAP_BACKGROUND).add_to(fmap)
+    tiles = view.basemap_tiles
+    if tiles:
+        folium.TileLayer(
+            tiles=tiles[0], attr=tiles[1], name="basemap", max_zoom=19, control=False
+        ).add_to(fmap)
+    layer = PackedAreas(_areas, id_column=id_column, names=_names)
+    layer.add_to(fmap)
     if _facilities is not None:
         add_facility_layer(words, fmap, _facilities)
     outer = district_labels(words, _districts) if _districts is not None else []
     labels = outer + area_labels(_areas, label_texts(words, _names))
-    MapFrame(region_bounds(_areas), labels, scale_texts(words.language)).add_to(fmap)
+    MapFrame(region_bounds(_areas), labels, view.scale).add_to(fmap)
     return _DrawnMap(parts=map_parts(fmap), signature=layer.signature)

@@ -17,7 +17,6 @@ from geodata.tables.problems import DataError
 from geodata.uploads import workflow as I
 from geodata.uploads.checks import month_label
 from geodata.uploads.mapping import POINTS_TABLE
-from render.mapframe import scale_texts
 from render.maps import LegendItem, choropleth_map
 from render.safe import md_escape
 from render.simplify import simplify_for_display
@@ -82,9 +81,7 @@ def preview_map(
         legend_items=items,
         points=points,
         point_tooltip=[("_label", ctx.t("map.name"))] if points is not None else None,
-        height=height,
-        count_format=ctx.language.int,
-        scale=scale_texts(ctx.language),
+        view=ctx.map_view.but(height=height),
     )
     st_folium(
         fmap, key=f"dm_preview_{key}", height=height, use_container_width=True, returned_objects=[]

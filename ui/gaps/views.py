@@ -10,7 +10,6 @@ import streamlit as st
 from analytics.classify import NO_DATA_COLOUR
 from render import charts
 from render.language import Language
-from render.mapframe import scale_texts
 from render.maps import LegendItem, choropleth_map
 from ui.area_maps import labelled, show_map
 from ui.context import Context
@@ -69,10 +68,8 @@ def category_map(
         tooltip=tooltip,
         legend_title=legend_title,
         legend_items=legend_items,
-        height=height,
-        count_format=ctx.language.int,
         label_column=label_column,
-        scale=scale_texts(ctx.language),
+        view=ctx.map_view.but(height=height),
     )
     if facilities is not None:
         add_facility_layer(ctx, fmap, facilities)

@@ -173,7 +173,7 @@ def partner_map(
         labels=[ctx.t("map.name"), ctx.t("partners.partner"), ctx.t("metric.coverage")],
         legend_title=ctx.t("partners.map_legend"),
         legend_items=items,
-        count_format=ctx.language.int,
+        count_format=ctx.map_view.count_format,
     )
     show_parts(drawn.parts, restyle, key=key, height=height)
 

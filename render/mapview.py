@@ -1,0 +1,63 @@
+"""How a map is shown to its reader, in one value: :class:`MapView`.
+
+The dashboard builds one per page from the session (``ctx.map_view``: the reader's language, its
+digits and unit words), a document from its :class:`render.language.Language`; the map builders
+(:func:`render.maps.choropleth_map`, the legends, the frame with its scale bar and labels) read
+their options from it. A new map option is a new field here, with its default.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from render.language import Language
+from render.mapframe import scale_texts
+
+__all__ = ["MapView", "default_count_format"]
+
+
+def default_count_format(count: int) -> str:
+    """A legend count with a thousands separator, as written when no language is named."""
+    return f"{count:,}"
+
+
+def _as_written(text: str) -> str:
+    return text
+
+
+@dataclass(frozen=True)
+class MapView:
+    """The options of a map that do not depend on what it shows.
+
+    ``height``: pixels (the frame on the page is as tall); ``basemap_tiles``: opt-in tiles (url
+    template, attribution; :func:`render.offline.basemap_tiles`), None: nothing loaded from
+    outside; ``legend_position``: the Leaflet corner of the main legend; ``legend_dir``: the
+    legend box's direction (``auto`` follows its title); ``count_format``: a legend count as
+    text; ``numerals``: a label's digits in the reader's (Persian: ۰–۹); ``scale``: the scale
+    bar's texts by length in metres (:func:`render.mapframe.scale_texts`), None: Leaflet's own.
+    """
+
+    height: int = 560
+    basemap_tiles: tuple[str, str] | None = None
+    legend_position: str = "bottomright"
+    legend_dir: str = "auto"
+    count_format: Callable[[int], str] = default_count_format
+    numerals: Callable[[str], str] = _as_written
+    scale: dict[str, str] | None = None
+
+    @classmethod
+    def read_in(cls, language: Language, **options: Any) -> MapView:
+        """The view of a reader of ``language``: counts, labels and the scale bar in its digits
+        and unit words; ``options`` set the other fields."""
+        return cls(
+            count_format=language.int,
+            numerals=language.numerals,
+            scale=scale_texts(language),
+            **options,
+        )
+
+    def but(self, **options: Any) -> MapView:
+        """This view with ``options`` changed (``view.but(height=420)``)."""
+        return replace(self, **options) if options else self
