@@ -16,10 +16,10 @@ from render.i18n import joined
 from ui import data, map_shapes, views
 from ui.area_search import find_on_map
 from ui.context import current
-from ui.downloads import table_downloads
 from ui.facility_layer import facility_filters
 from ui.gaps.rankings import no_data_list
-from ui.localize import COVERAGE_BAR, coverage_bar_column, coverage_table, names_by_key
+from ui.localize import COVERAGE_BAR, coverage_bar_column, names_by_key
+from ui.tables import show_table
 
 ctx = current()
 ws, ver = ctx.source, ctx.version
@@ -111,13 +111,13 @@ def overview_view() -> None:
     view = ranked[list(shown)].rename(columns=shown)
     view[ctx.t("table.name")] = ctx.language.names(ranked, name_col)
     view.insert(list(shown).index("coverage") + 1, COVERAGE_BAR, ranked["coverage"] * 100)
-    st.dataframe(
-        coverage_table(view, ("population", "insured", "uninsured"), ctx.lang),
-        hide_index=True,
-        width="stretch",
+    show_table(
+        ctx,
+        view,
+        f"overview_{level}",
+        percent=(ctx.t("metric.coverage"),),
         column_config={COVERAGE_BAR: coverage_bar_column()},
     )
-    table_downloads(ctx, view, f"overview_{level}", percent=(ctx.t("metric.coverage"),))
     no_data_list(
         ctx,
         no_data,

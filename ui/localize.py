@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 
 import pandas as pd
 import streamlit as st
@@ -157,17 +157,6 @@ def localized_table(
     present = {column: fn for column, fn in formats.items() if column in shown.columns}
     # A missing cell reads "—" in every column (a Styler would write "nan", the grid "None").
     return shown.style.format(present, na_rep="—")
-
-
-def coverage_table(frame: pd.DataFrame, counts: Iterable[str], lang: str) -> Styler:
-    """:func:`localized_table` of a table of figures: the ``metric.<count>`` columns of
-    ``counts`` as whole numbers and ``metric.coverage`` as a percentage, in ``lang``."""
-    language = Language(lang)
-    formats: dict[str, Callable[[object], str]] = {
-        language.t(f"metric.{count}"): (language.int) for count in counts
-    }
-    formats[language.t("metric.coverage")] = language.pct
-    return localized_table(frame, formats, lang)
 
 
 def number_columns(*labels: str) -> dict[str, st.column_config.Column]:

@@ -131,3 +131,33 @@ def test_every_table_export_follows_one_convention(on_demo, offered, lang):
             for column in ("population", "insured", "uninsured"):
                 value = feature["properties"].get(column)
                 assert value is None or isinstance(value, int), (name, column, value)
+
+
+def test_page_table_and_its_files_write_a_column_alike(on_demo, offered):
+    """The Coverage map's table of areas in Persian and its CSV: each figure on the page is the file's
+    value written by the column's kind (:mod:`ui.tables`, one spec for the page and the files)."""
+    from streamlit import dataframe_util
+
+    from render.language import Language
+    from ui.tables import kind_format
+
+    at = run_page("app_pages/coverage_map.py", {"lang": "fa"})
+    language = Language("fa")
+    population, coverage = translate("metric.population", "fa"), translate("metric.coverage", "fa")
+    (node,) = [d for d in at.dataframe if {population, coverage} <= set(d.value.columns)]
+    arrow = getattr(node.proto, "arrow_data", node.proto)
+    shown = dataframe_util.convert_arrow_bytes_to_pandas_df(arrow.styler.display_values)
+    shown.columns = list(node.value.columns)
+    header, rows = csv_table(offered["coverage_area.csv"])
+    assert len(rows) == len(shown) > 1
+    name = translate("table.name", "fa")
+    filed = {row[header.index(name)]: row for row in rows}
+    checked = 0
+    for column, kind in ((population, "count"), (coverage, "share")):
+        (file_column,) = [h for h in header if h.startswith(column)]  # "پوشش (٪)"
+        page = kind_format(kind, language)
+        for i, place in enumerate(node.value[name]):
+            held = float(filed[place][header.index(file_column)])
+            assert shown[column].iloc[i] == page(held / 100 if kind == "share" else held), place
+            checked += 1
+    assert checked == 2 * len(rows)

@@ -12,9 +12,8 @@ from render.safe import md_escape
 from ui import data
 from ui.context import Context
 from ui.coverage.views import forget_map_click
-from ui.downloads import table_downloads
-from ui.localize import localized_table
 from ui.state import rerun_view
+from ui.tables import show_table
 
 
 def area_details(
@@ -57,16 +56,7 @@ def area_details(
                     ctx.t("metric.insured"): by_scheme["insured"].to_numpy(),
                 }
             )
-            st.dataframe(
-                localized_table(
-                    schemes,
-                    {ctx.t("metric.insured"): ctx.language.int},
-                    ctx.lang,
-                ),
-                hide_index=True,
-                width="stretch",
-            )
-            table_downloads(ctx, schemes, f"insured_by_scheme_{selected}")
+            show_table(ctx, schemes, f"insured_by_scheme_{selected}")
         trend = data.trend(ws, ver, None, None, (selected,))
         if "area_id" in sessions:
             sessions = sessions[sessions["area_id"] == selected]

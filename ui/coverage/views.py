@@ -16,9 +16,10 @@ from render.i18n import direction
 from render.safe import md_escape
 from ui import data, map_shapes, views
 from ui.context import Context
-from ui.downloads import map_exports, table_downloads
-from ui.localize import COVERAGE_BAR, coverage_bar_column, coverage_table
+from ui.downloads import map_exports
+from ui.localize import COVERAGE_BAR, coverage_bar_column
 from ui.state import rerun_view
+from ui.tables import show_table
 
 #: The column that names a unit of each level.
 NAME_COLUMNS = {"province": "province", "district": "district_name", "area": "name"}
@@ -210,17 +211,17 @@ def units_table(
     )
     if level == "area":
         table[ctx.t("table.status")] = [ctx.t(f"status.{s}") for s in ordered["data_status"]]
-    event = st.dataframe(
-        coverage_table(table, ("population", "insured", "uninsured", "people_to_target"), ctx.lang),
-        hide_index=True,
-        width="stretch",
+    event = show_table(
+        ctx,
+        table,
+        f"coverage_{level}",
+        percent=(ctx.t("metric.coverage"),),
         height=360,
         on_select="rerun",
         selection_mode="single-row",
         key=f"cm_table_{level}",
         column_config={COVERAGE_BAR: coverage_bar_column()},
     )
-    table_downloads(ctx, table, f"coverage_{level}", percent=(ctx.t("metric.coverage"),))
     rows = tuple(event.selection.rows) if event and event.selection else ()
     if rows and rows != st.session_state.get("cm_last_rows"):
         st.session_state["cm_last_rows"] = rows

@@ -29,9 +29,10 @@ from reports.documents import source_note
 from reports.fieldsheet import Sheet, coordinates, field_sheets_pdf
 from ui import data
 from ui.context import Context
-from ui.downloads import audit_actor, recorded, table_downloads
+from ui.downloads import audit_actor, recorded
 from ui.localize import localized_table
 from ui.scope import Source
+from ui.tables import show_table
 
 _DONE = "outreach_field_done"
 
@@ -58,7 +59,6 @@ def field_plan(
 
 def _table(ctx: Context, rows: pd.DataFrame, names: pd.Series, districts: pd.Series) -> None:
     """The field plan as a table beside what was held, with its CSV and XLSX downloads."""
-    lang = ctx.lang
     language = ctx.language
     h = {c: ctx.t(f"outreach.field.col_{c}") for c in ("team", "area", "place", "position")}
     h |= {c: ctx.t(f"outreach.col.{c}") for c in ("day", "date", "desk", "enrolled")}
@@ -92,13 +92,15 @@ def _table(ctx: Context, rows: pd.DataFrame, names: pd.Series, districts: pd.Ser
     )
     kinds = {"day": "int", "team": "int", "desk": "int", "enrolled": "count"}
     kinds["held_enrolled"] = "count"
-    formats = {h[c]: language.int for c in kinds}
     if not rows["district_id"].notna().any():  # communes straight under the province
         table = table.drop(columns=[h["district"]])
-    st.dataframe(
-        localized_table(table, formats, lang), hide_index=True, width="stretch", placeholder="—"
+    show_table(
+        ctx,
+        table,
+        "outreach_field_plan",
+        kinds={h[c]: k for c, k in kinds.items()},
+        placeholder="—",
     )
-    table_downloads(ctx, table, "outreach_field_plan", kinds={h[c]: k for c, k in kinds.items()})
 
 
 def _against_held(ctx: Context, rows: pd.DataFrame) -> None:

@@ -19,9 +19,8 @@ from analytics.outreach import DeskPlan
 from analytics.sessions import DeskCapacity
 from render.safe import md_escape
 from ui.context import Context
-from ui.downloads import table_downloads
-from ui.localize import localized_table
 from ui.state import Param
+from ui.tables import show_table
 
 #: People a desk may be set to enrol per day.
 CAPACITIES = range(1, 10_001)
@@ -201,16 +200,13 @@ def plan_table(ctx: Context, plan: DeskPlan, names: pd.Series, partners: dict[st
         "enrolled": "count",
         "cumulative_enrolled": "count",
     }
-    formats = {headers[c]: (ctx.language.int) for c in kinds}
     if frame["district_id"].isna().all():  # communes straight under the province
         table = table.drop(columns=[headers["district_id"]])
-    st.dataframe(
-        localized_table(table, formats, ctx.lang),
-        hide_index=True,
-        width="stretch",
+    show_table(
+        ctx,
+        table,
+        "outreach_desk_plan",
+        kinds={headers[c]: k for c, k in kinds.items()},
         height=320,
         placeholder="—",
-    )
-    table_downloads(
-        ctx, table, "outreach_desk_plan", kinds={headers[c]: k for c, k in kinds.items()}
     )

@@ -29,6 +29,7 @@ from ui.context import Context
 from ui.downloads import XLSX_MIME, recorded, table_downloads
 from ui.facility_layer import add_facility_layer
 from ui.localize import localized_table
+from ui.tables import show_table
 
 #: What the map can show.
 MAP_VIEWS = ("plan", "villages", "sessions")
@@ -445,9 +446,10 @@ def sessions_table(ctx: Context, per_area: pd.DataFrame, names: pd.Series) -> No
             .to_numpy(),
         }
     )
-    formats = {headers[c]: (ctx.language.int) for c in ("sessions", "enrolled", "last_enrolled")}
-    st.dataframe(localized_table(table, formats, ctx.lang), hide_index=True, width="stretch")
-    table_downloads(ctx, table, "outreach_sessions_by_area")
+    kinds = {"sessions": "int", "enrolled": "count", "last_enrolled": "count"}
+    show_table(
+        ctx, table, "outreach_sessions_by_area", kinds={headers[c]: k for c, k in kinds.items()}
+    )
 
 
 # --------------------------------------------------------------------------------------------------

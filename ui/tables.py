@@ -1,0 +1,79 @@
+"""One spec per table: how each column is written on the page, in the CSV and in the workbook.
+
+A table names the kind of its columns by header once (``count``, ``int``, ``rank``, ``share`` for
+0–1, ``percent`` for 0–100, ``km``, ``number``, ``text``); the catalogue labels of
+:data:`ui.downloads.COLUMN_KINDS` carry theirs already (:func:`ui.downloads.column_kinds`).
+:func:`show_table` writes the page's cells from those kinds in the reader's language
+(:func:`page_formats`) and offers the CSV and XLSX made with the same kinds
+(:func:`ui.downloads.table_downloads`, :mod:`reports.exports`): a column reads the same on the
+page as in the files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from render.language import Language
+from ui.context import Context
+from ui.downloads import column_kinds, table_downloads
+from ui.localize import COVERAGE_BAR, localized_table
+
+__all__ = ["kind_format", "page_formats", "show_table"]
+
+
+def kind_format(kind: str, language: Language) -> Callable[[object], str] | None:
+    """How the page writes a cell of ``kind`` in ``language``; None: as it is (text).
+
+    Counts, whole numbers and ranks with the language's thousands separator and digits; shares
+    (0–1) and percentages (0–100) as a percentage with one decimal, as the files hold them
+    (0–100, one decimal in the workbook); kilometres and other figures with one decimal."""
+    if kind in ("count", "int", "rank"):
+        return language.int
+    if kind == "share":
+        return language.pct
+    if kind == "percent":
+        return lambda v: language.pct(pd.to_numeric(v, errors="coerce") / 100)
+    if kind in ("km", "number"):
+        return lambda v: language.number(v, 1)
+    return None
+
+
+def page_formats(
+    language: Language, kinds: Mapping[str, str]
+) -> dict[str, Callable[[object], str]]:
+    """The page's cell format of each column in ``kinds`` (header → kind) that has one."""
+    formats = {column: kind_format(kind, language) for column, kind in kinds.items()}
+    return {column: f for column, f in formats.items() if f is not None}
+
+
+def show_table(
+    ctx: Context,
+    frame: pd.DataFrame,
+    name: str,
+    *,
+    percent: Iterable[str] = (),
+    kinds: Mapping[str, str] | None = None,
+    download_key: str | None = None,
+    **options: Any,
+) -> Any:
+    """``frame`` on the page, its cells written by their kinds, and its CSV and XLSX downloads
+    (``name``: the files' stem) made with the same kinds.
+
+    ``percent`` names columns of shares 0–1 and ``kinds`` declares kinds by header, over those
+    of the catalogue labels; ``download_key`` is the buttons' key stem (default: from ``name``);
+    ``options`` go to ``st.dataframe`` (``height``, ``column_config``,
+    ``on_select``, ``placeholder``…; the index is hidden and the table as wide as the page unless
+    they say otherwise). Returns what ``st.dataframe`` returns."""
+    percent = tuple(percent)
+    declared = column_kinds(
+        ctx, frame.drop(columns=[COVERAGE_BAR], errors="ignore"), percent, kinds
+    )
+    options = {"hide_index": True, "width": "stretch"} | options
+    shown = localized_table(frame, page_formats(ctx.language, declared), ctx.lang)
+    event = st.dataframe(shown, **options)
+    table_downloads(ctx, frame, name, percent=percent, kinds=dict(kinds or {}), key=download_key)
+    return event
