@@ -12,6 +12,7 @@ import pandas as pd
 from geodata.sources.demo import DEMO_REGION_NAME
 from geodata.sources.workspaces import is_demo
 from geodata.store.layout import Version
+from geodata.store.workspace import version_title
 from render.language import Language
 from reports.briefing import build_briefing
 from reports.pdf import briefing_pdf
@@ -20,10 +21,10 @@ __all__ = ["make_briefing", "region_title", "source_note"]
 
 
 def region_title(path: str, versions: list[Version], lang: Language) -> str:
-    """The workspace's title (the demo region's name in the language)."""
+    """The workspace's title in the language where it has one (the demo region's name)."""
     if is_demo(versions):
         return DEMO_REGION_NAME.get(lang.code, DEMO_REGION_NAME["en"])
-    return str(versions[-1].summary.get("title") or Path(path).stem)
+    return version_title(versions[-1], lang.code) or Path(path).stem
 
 
 def source_note(title: str, version: int, demo: bool, lang: Language) -> str:

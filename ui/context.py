@@ -29,6 +29,7 @@ from geodata.store.workspace import (
     list_versions,
     version_calendar,
     version_check_seconds,
+    version_title,
     workspace_label,
 )
 from geodata.tables.calendar import key_period
@@ -217,7 +218,7 @@ def current() -> Context:
     newest = versions[-1]
     origin = is_demo(versions)
     demo = origin and holds_only_demo_data(versions)  # "synthetic" only while nothing imported
-    title = str(newest.summary.get("title") or Path(workspace_label(path)).stem)
+    title = version_title(newest, lang) or Path(workspace_label(path)).stem
     if origin:
         title = DEMO_REGION_NAME.get(lang, title)
     months = version_calendar(newest)

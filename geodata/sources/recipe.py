@@ -56,7 +56,15 @@ def build_from_recipe(recipe_path: str | Path) -> tuple[dict[str, pd.DataFrame],
     recipe_path = Path(recipe_path)
     recipe = load_recipe(recipe_path)
     base = recipe_path.parent
-    report = BuildReport(recipe=recipe_path.name, title=str(recipe.get("name", recipe_path.stem)))
+    report = BuildReport(
+        recipe=recipe_path.name,
+        title=str(recipe.get("name", recipe_path.stem)),
+        titles={
+            key.removeprefix("name_"): str(recipe[key])
+            for key in ("name_fa", "name_vi", "name_en")
+            if str(recipe.get(key) or "").strip()
+        },
+    )
     if "calendar" in recipe:
         report.calendar = calendar_setting(recipe["calendar"], recipe_path.name)
     tables: dict[str, pd.DataFrame] = {}
@@ -143,7 +151,12 @@ def build_workspace(
         tables,
         message=message or f"build from {Path(recipe_path).name}",
         author=author,
-        summary={"report": report.counts(), "title": report.title, "calendar": report.calendar},
+        summary={
+            "report": report.counts(),
+            "title": report.title,
+            "titles": report.titles,
+            "calendar": report.calendar,
+        },
     )
     return version, report
 

@@ -94,7 +94,7 @@ def load_recipe(path: str | Path) -> dict:
         set(recipe)
         - set(SECTIONS)
         - set(INPUT_SECTIONS)
-        - {"name", "description", "vintage", "calendar"}
+        - {"name", "name_fa", "name_vi", "name_en", "description", "vintage", "calendar"}
     )
     if unknown:
         raise DataError(

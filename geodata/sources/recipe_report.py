@@ -29,6 +29,8 @@ class BuildReport:
 
     recipe: str
     title: str = ""
+    #: The title in other languages, where the recipe gives them (``name_fa = "…"``): code → title.
+    titles: dict[str, str] = field(default_factory=dict)
     calendar: str | None = (
         None  # reporting months: the recipe's, or proposed (geodata.tables.periods)
     )

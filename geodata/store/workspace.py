@@ -44,8 +44,9 @@ from geodata.tables.schema import STORAGE_CRS, STORED_TABLES, TABLES
 
 # Facts about the whole workspace kept in each version's summary and carried to the next version:
 # ``calendar``, the reporting calendar its periods are months of (see :mod:`geodata.tables.calendar`),
-# and ``title``, the workspace's name (pages and documents are titled with it, not the file's name).
-_KEPT = ("calendar", "title")
+# ``title``, the workspace's name (pages and documents are titled with it, not the file's name), and
+# ``titles``, that name in other languages where the recipe gives them ({"fa": "…"}).
+_KEPT = ("calendar", "title", "titles")
 
 
 POSTGIS_PREFIXES = ("postgresql://", "postgres://")
@@ -164,6 +165,17 @@ def version_calendar(version: Version | None) -> str:
     if version is None:
         return DEFAULT_CALENDAR
     return normalize_calendar(version.summary.get("calendar"))
+
+
+def version_title(version: Version, lang: str) -> str:
+    """A version's workspace title in ``lang`` where the workspace has one (``titles``, from the
+    recipe's ``name_fa``...), else its title as given; "" when it has none. Text from data:
+    escape it before HTML or Markdown."""
+    titles = version.summary.get("titles")
+    localized = titles.get(lang) if isinstance(titles, dict) else None
+    if isinstance(localized, str) and localized.strip():
+        return localized
+    return str(version.summary.get("title") or "")
 
 
 def workspace_calendar(path: str | Path, version: int | None = None) -> str:
@@ -476,6 +488,7 @@ __all__ = [
     "workspace_token",
     "workspace_location",
     "workspace_label",
+    "version_title",
     "is_postgis",
     "empty_table",
     "table_fingerprint",
