@@ -18,6 +18,9 @@ that one's back-off does not decide another's outcome:
 - memory by any role: whether the Infrastructure page offers a partner or a manager the
   candidate-site upload (an administrator for comparison), and what two uploads a partner sends
   to its own Streamlit session add to the setup's memory;
+- repeated uploads: a signed-in planner (who has an uploader) sends five uploads of half
+  ``--upload-mb`` to its own Streamlit session, none of them in a picker: the statuses and the
+  setup's memory, under upload budgets of :data:`BUDGET_MB` (``ui.server.uploads``);
 - stolen session id: an administrator's Streamlit session id replayed by a stranger and by a
   signed-in partner: who the dashboard says it is;
 - IP look-ups: websockets with foreign Origins (signed in, so they reach the dashboard): the
@@ -61,6 +64,9 @@ SIGNED_IN = re.compile(r"Signed in as [^\n]*")
 #: Wrong passwords a user name may have before it is locked (geodata.users.sign_ins).
 ALLOWED = 5
 FOREIGN_ORIGINS = ("http://evil.example", "https://203.0.113.7:8443", "null")
+#: The upload budgets (MB a session, MB a user) of this run: smaller than the defaults (400, 600)
+#: so that the run stays short; the repeated uploads are sized after them.
+BUDGET_MB = (120, 180)
 
 #: What issue #18 measured on the dashboard served directly (``python -m ui.server.serve``).
 BEFORE = {
@@ -72,6 +78,8 @@ BEFORE = {
     "any_role": "partners and read-only managers could upload a candidate layer: a 17.8 MB "
     "GeoJSON took the server from 0.6 to 5.3 GB",
     "replay": "another client presenting a signed-in session id was signed in",
+    "repeated": "each upload capped at 200 MB, their number not: every file sent was held until "
+    "the session ended",
     "lookups": "at start-up and on every websocket with a foreign Origin the server asked a "
     "public IP-lookup service for its address (about 2 s each on a closed network)",
 }
@@ -349,6 +357,35 @@ def _lookups(port: int, outbound: Path) -> dict:
     }
 
 
+def _repeated(port: int, process: subprocess.Popen, megabytes: int) -> dict:
+    planner = _sign_in(port, "planner", PASSWORD, "127.0.0.45")[1]
+    measured: dict[str, float] = {}
+
+    def upload(session: str) -> None:
+        measured["before"] = _rss_mb(process)
+        started = time.monotonic()
+        measured["statuses"] = [_upload(port, session, megabytes, planner) for _ in range(5)]
+        measured["seconds"] = time.monotonic() - started
+        measured["after"] = _rss_mb(process)
+
+    asyncio.run(_run(port, cookie=planner, during=upload))
+    before, after, statuses = measured["before"], measured["after"], measured["statuses"]
+    kept = statuses.count(204)
+    return {
+        "attack": f"a signed-in planner sends 5 uploads of {megabytes} MB to its own Streamlit "
+        f"session, none in a picker (budgets for this run: {BUDGET_MB[0]} MB a session, "
+        f"{BUDGET_MB[1]} MB a user; defaults 400 and 600)",
+        "before": BEFORE["repeated"],
+        "after": f"uploads {statuses} in {measured['seconds']:.1f} s ({kept * megabytes} MB "
+        f"kept, the rest refused with a message in the session's language); the setup's memory "
+        f"{before:.0f} → {after:.0f} MB ({after - before:+.0f} MB); files no picker holds are "
+        "let go at the session's next run (tests/hardening/test_upload_budget.py)",
+        "held": kept * megabytes <= BUDGET_MB[0]
+        and 413 in statuses
+        and after - before < 5 * megabytes * 0.6,
+    }
+
+
 def run(upload_mb: int = 100) -> dict:
     """Start the secured front with outbound connections caught and try every attack."""
     folder = Path(tempfile.mkdtemp(prefix="front-attacks-"))
@@ -365,6 +402,8 @@ def run(upload_mb: int = 100) -> dict:
         "COVERAGE_ATLAS_USERS": str(users),
         "PYTHONPATH": os.pathsep.join(filter(None, [str(GUARD), os.environ.get("PYTHONPATH")])),
         "OUTBOUND_LOG": str(outbound),
+        "COVERAGE_ATLAS_UPLOAD_SESSION_MB": str(BUDGET_MB[0]),
+        "COVERAGE_ATLAS_UPLOAD_USER_MB": str(BUDGET_MB[1]),
     }
     env.pop("COVERAGE_ATLAS_WORKSPACE", None)  # the demo workspace
     port = free_port()
@@ -380,6 +419,7 @@ def run(upload_mb: int = 100) -> dict:
             _parallel(port),
             *_strangers(port, front, upload_mb),
             *_any_role(port, front, upload_mb // 2),
+            _repeated(port, front, upload_mb // 2),
             _replay(port),
             _lookups(port, outbound),
         ]

@@ -164,6 +164,7 @@ class UploadBudget:
             return
         refused = _admit(session, size)
         if refused is not None:
+            await _drain(receive)
             await _answer(send, *refused)
             return
         status = 0
@@ -178,6 +179,15 @@ class UploadBudget:
             await self.app(scope, receive, sending)
         finally:
             _settle(session, file, size, accepted=200 <= status < 300)
+
+
+async def _drain(receive: Receive) -> None:
+    """Read the refused body to its end, keeping none of it: a proxy in front (nginx) that is still
+    sending it would otherwise see the connection close and answer 502 instead of the message."""
+    while True:
+        message = await receive()
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            return
 
 
 async def _answer(send: Send, status: int, text: str) -> None:
