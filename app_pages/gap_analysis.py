@@ -5,6 +5,11 @@ transparent priority score and the top N on a map; clusters (Gi* cold spots and 
 isolated low areas, FDR-corrected); trends (pace, projection to the goal with a range, units
 falling behind, outreach before/after); breakdowns (scheme, population group, underserved).
 Each section is drawn by its module in ``ui/gaps/``.
+
+The controls and what they change (the chosen section, its maps and tables) are one
+``st.fragment``: a change reruns only it, not the app's frame or the loading above (the frames it
+reads are cached per source, version and settings in ``ui.gaps.data``), and its maps are drawn
+once per view and then restyled (:mod:`ui.gaps.maps`).
 """
 
 from __future__ import annotations
@@ -28,7 +33,8 @@ ws, ver = ctx.source, ctx.version
 months = data.periods(ws, ver)
 with_insured = bool(months)
 month_keys = [m.strftime("%Y-%m") for m in months]
-areas = data.tables(ws, ver)["areas"]
+loaded = data.tables(ws, ver)
+areas = loaded["areas"]
 by_district = bool(areas["district_id"].notna().any())  # communes under the province: none
 levels = list(gd.LEVELS) if by_district else ["area"]
 SECTIONS = ["ranking", "clusters", "trends", "breakdowns"]
@@ -52,62 +58,72 @@ P = {
     "goal": Param("goal", 100, lambda: range(50, 101), parse=int),
     "after": Param("after", 2, lambda: range(7), parse=int),
 }
-bind(list(P.values()))
 
-sb = st.sidebar
-if with_insured:
-    views.month_picker(ctx, month_keys, P["month"].widget_key)
-if len(levels) > 1:
-    views.level_picker(ctx, levels, P["level"].widget_key)
-sb.number_input(
-    ctx.t("gap.controls.census"),
-    min_value=1950,
-    max_value=last_year,
-    step=1,
-    key=P["census"].widget_key,
-    help=ctx.t(
-        "gap.controls.census_help",
-        base=ctx.language.pct(BASE_ERROR),
-        per_year=ctx.language.pct(ERROR_PER_YEAR),
-    ),
-)
-# Facilities on the maps (off unless asked for): the filters every map page shares.
-facilities = facility_filters(ctx, data.tables(ws, ver)["facilities"], "gap", show_default=False)
 
-month = months[month_keys.index(value(P["month"]))] if with_insured else None
-selection = Selection(
-    ctx=ctx,
-    params=P,
-    months=months,
-    month=month,
-    level=str(value(P["level"])),
-    by_district=by_district,
-    years_old=max((month.year if month is not None else last_year) - int(value(P["census"])), 0),
-    orders=ORDERS,
-    facilities=facilities,
-)
+@st.fragment(key="gap_view")
+def gap_view() -> None:
+    """The controls, the header and the chosen section: a change of a control reruns only this
+    function."""
+    bind(list(P.values()))
+    sb = st.sidebar
+    if with_insured:
+        views.month_picker(ctx, month_keys, P["month"].widget_key)
+    if len(levels) > 1:
+        views.level_picker(ctx, levels, P["level"].widget_key)
+    sb.number_input(
+        ctx.t("gap.controls.census"),
+        min_value=1950,
+        max_value=last_year,
+        step=1,
+        key=P["census"].widget_key,
+        help=ctx.t(
+            "gap.controls.census_help",
+            base=ctx.language.pct(BASE_ERROR),
+            per_year=ctx.language.pct(ERROR_PER_YEAR),
+        ),
+    )
+    # Facilities on the maps (off unless asked for): the filters every map page shares.
+    facilities = facility_filters(ctx, loaded["facilities"], "gap", show_default=False)
 
-views.page_header(ctx, "gap.title", month)
-if not with_insured:
-    st.warning(ctx.t("gap.no_insured"), icon=":material/info:")
+    month = months[month_keys.index(value(P["month"]))] if with_insured else None
+    selection = Selection(
+        ctx=ctx,
+        params=P,
+        months=months,
+        month=month,
+        level=str(value(P["level"])),
+        by_district=by_district,
+        years_old=max(
+            (month.year if month is not None else last_year) - int(value(P["census"])), 0
+        ),
+        orders=ORDERS,
+        facilities=facilities,
+    )
 
-section = st.segmented_control(
-    ctx.t("gap.section"),
-    SECTIONS,
-    key=P["view"].widget_key,
-    format_func=lambda s: ctx.t(f"gap.sections.{s}"),
-    label_visibility="collapsed",
-)
-if section is None:  # a click on the selected segment clears it: show the default
-    section = "ranking"
+    views.page_header(ctx, "gap.title", month)
+    if not with_insured:
+        st.warning(ctx.t("gap.no_insured"), icon=":material/info:")
 
-if section in ("ranking", "clusters"):  # the sections with a map: the search box above it
-    find_on_map(ctx, key="gap")
-{
-    "ranking": ranking.section,
-    "clusters": clusters.section,
-    "trends": trends.section,
-    "breakdowns": breakdowns.section,
-}[section](selection)
+    section = st.segmented_control(
+        ctx.t("gap.section"),
+        SECTIONS,
+        key=P["view"].widget_key,
+        format_func=lambda s: ctx.t(f"gap.sections.{s}"),
+        label_visibility="collapsed",
+    )
+    if section is None:  # a click on the selected segment clears it: show the default
+        section = "ranking"
 
-publish(list(P.values()))
+    if section in ("ranking", "clusters"):  # the sections with a map: the search box above it
+        find_on_map(ctx, key="gap")
+    {
+        "ranking": ranking.section,
+        "clusters": clusters.section,
+        "trends": trends.section,
+        "breakdowns": breakdowns.section,
+    }[section](selection)
+
+    publish(list(P.values()))
+
+
+gap_view()

@@ -66,104 +66,111 @@ P = {
 P.update(siting.siting_params(ctx, with_insured=with_insured, care_sets=care_sets))
 P.update(measure_params(measures))  # straight line or travel time (#19)
 P["catch"] = catchment_param(all_facilities)  # a travel-time catchment on the map
-bind(list(P.values()))
 
-measure, unit, suffix = sidebar(
-    ctx,
-    P,
-    views=view_options,
-    measures=measures,
-    care_sets=care_sets,
-    supply_choices=supply_choices,
-    with_insured=with_insured,
-    opening_dates=opening_dates,
-    statuses=present_statuses,
-)
-# Facilities on the map: the filters every map page shares (type, status, operator, beds).
-markers = facility_filters(ctx, all_facilities, "infra")
 
-view = str(value(P["view"]))
-# Thresholds in the measure's unit (km, or minutes of travel).
-thresholds = {f"{n}_km": float(value(P[n + suffix])) for n in ("near", "referral", "office")}
-near_km, referral_km = thresholds["near_km"], thresholds["referral_km"]
-supply = str(value(P["supply"]))
-catchment_km = float(value(P["catchment" + suffix]))  # in minutes when measuring travel time
-decay = bool(value(P["decay"]))
-under_construction = bool(value(P["uc"]))
-as_of = pd.Timestamp(value(P["asof"])).date() if under_construction and value(P["asof"]) else None
-target = float(value(P["covered"]))
+# The controls and what they change are one ``st.fragment``: a change reruns only it, not the
+# app's frame or the loading above (the frames it reads are cached in ``ui.access.data``).
+@st.fragment(key="infrastructure_view")
+def infrastructure_view() -> None:
+    bind(list(P.values()))
 
-views.page_header(ctx, "access.title")
-if not len(all_facilities):
-    st.warning(ctx.t("access.no_facilities"))
-    publish(list(P.values()))
-    st.stop()
-if not with_insured:
-    st.info(ctx.t("access.no_insured"), icon=":material/info:")
-if not with_beds:
-    st.info(ctx.t("access.no_beds"), icon=":material/info:")
-
-frame = tables.area_figures(
-    ctx,
-    areas,
-    measure=measure,
-    under_construction=under_construction,
-    as_of=as_of,
-    supply=supply,
-    catchment_km=catchment_km,
-    decay=decay,
-    near_km=near_km,
-    referral_km=referral_km,
-    covered_at=target,
-)
-tables.headline(ctx, frame, **thresholds, unit=unit)
-tables.counted_caption(ctx, len(all_facilities), under_construction=under_construction, as_of=as_of)
-
-# Siting: computed when switched on, shown on the map and below it.
-plan, upload = siting.planned_sites(ctx, P, under_construction=under_construction, as_of=as_of)
-catchments = chosen_catchments(ctx, P["catch"], measure, all_facilities, plan)
-find_on_map(ctx, key="infra")  # the search box above the map
-access_map(
-    ctx,
-    data.display_shapes(ws, ver, "area"),
-    frame,
-    view,
-    **thresholds,
-    facilities=markers,
-    proposed=plan[1] if plan else None,
-    objective=str(value(P["objective"])),
-    key=f"infra_map_{view}" + ("" if unit == "km" else f"_{measure}"),
-    unit=unit,
-    catchments=catchments[2] if catchments else None,
-)
-map_caption(ctx, view, unit, **thresholds)
-catchment_section(ctx, catchments)
-tables.area_downloads(ctx, frame, with_insured=with_insured, unit=unit)
-gap_col, capacity_col = st.columns(2, gap="medium") if with_insured else (None, st.container())
-if gap_col is not None:
-    with gap_col:
-        tables.double_gap_section(ctx, frame, covered_at=target, near_km=near_km, unit=unit)
-with capacity_col:
-    tables.capacity_section(
-        ctx, frame, supply=supply, catchment_km=catchment_km, decay=decay, unit=unit
+    measure, unit, suffix = sidebar(
+        ctx,
+        P,
+        views=view_options,
+        measures=measures,
+        care_sets=care_sets,
+        supply_choices=supply_choices,
+        with_insured=with_insured,
+        opening_dates=opening_dates,
+        statuses=present_statuses,
     )
-tables.needs_section(
-    ctx,
-    frame,
-    sets=care_sets or ["care"],
-    key=P["needs"].widget_key,
-    **thresholds,
-    by_uninsured=with_insured,
-    unit=unit,
-)
+    # Facilities on the map: the filters every map page shares (type, status, operator, beds).
+    markers = facility_filters(ctx, all_facilities, "infra")
 
-siting.siting_section(
-    ctx,
-    P,
-    plan,
-    upload,
-    names=frame.set_index("area_id")["name"],
-    facilities=all_facilities,
-)
+    view = str(value(P["view"]))
+    # Thresholds in the measure's unit (km, or minutes of travel).
+    thresholds = {f"{n}_km": float(value(P[n + suffix])) for n in ("near", "referral", "office")}
+    near_km, referral_km = thresholds["near_km"], thresholds["referral_km"]
+    supply = str(value(P["supply"]))
+    catchment_km = float(value(P["catchment" + suffix]))  # in minutes when measuring travel time
+    decay = bool(value(P["decay"]))
+    under_construction = bool(value(P["uc"]))
+    asof = str(value(P["asof"])) if under_construction else ""
+    as_of = pd.Timestamp(asof).date() if asof else None
+    target = float(value(P["covered"]))
 
-publish(list(P.values()))
+    views.page_header(ctx, "access.title")
+    if not len(all_facilities):
+        st.warning(ctx.t("access.no_facilities"))
+        publish(list(P.values()))
+        return
+    if not with_insured:
+        st.info(ctx.t("access.no_insured"), icon=":material/info:")
+    if not with_beds:
+        st.info(ctx.t("access.no_beds"), icon=":material/info:")
+
+    frame = tables.area_figures(
+        ctx,
+        areas,
+        measure=measure,
+        under_construction=under_construction,
+        as_of=as_of,
+        supply=supply,
+        catchment_km=catchment_km,
+        decay=decay,
+        near_km=near_km,
+        referral_km=referral_km,
+        covered_at=target,
+    )
+    tables.headline(ctx, frame, **thresholds, unit=unit)
+    tables.counted_caption(
+        ctx, len(all_facilities), under_construction=under_construction, as_of=as_of
+    )
+
+    # Siting: computed when switched on, shown on the map and below it.
+    plan, upload = siting.planned_sites(ctx, P, under_construction=under_construction, as_of=as_of)
+    catchments = chosen_catchments(ctx, P["catch"], measure, all_facilities, plan)
+    find_on_map(ctx, key="infra")  # the search box above the map
+    access_map(
+        ctx,
+        data.display_shapes(ws, ver, "area"),
+        frame,
+        view,
+        **thresholds,
+        facilities=markers,
+        proposed=plan[1] if plan else None,
+        objective=str(value(P["objective"])),
+        key=f"infra_map_{view}" + ("" if unit == "km" else f"_{measure}"),
+        unit=unit,
+        catchments=catchments[2] if catchments else None,
+    )
+    map_caption(ctx, view, unit, **thresholds)
+    catchment_section(ctx, catchments)
+    tables.area_downloads(ctx, frame, with_insured=with_insured, unit=unit)
+    gap_col, capacity_col = st.columns(2, gap="medium") if with_insured else (None, st.container())
+    if gap_col is not None:
+        with gap_col:
+            tables.double_gap_section(ctx, frame, covered_at=target, near_km=near_km, unit=unit)
+    with capacity_col:
+        tables.capacity_section(
+            ctx, frame, supply=supply, catchment_km=catchment_km, decay=decay, unit=unit
+        )
+    tables.needs_section(
+        ctx,
+        frame,
+        sets=care_sets or ["care"],
+        key=P["needs"].widget_key,
+        **thresholds,
+        by_uninsured=with_insured,
+        unit=unit,
+    )
+
+    siting.siting_section(
+        ctx, P, plan, upload, names=frame.set_index("area_id")["name"], facilities=all_facilities
+    )
+
+    publish(list(P.values()))
+
+
+infrastructure_view()

@@ -167,8 +167,8 @@ MUTATIONS = {
             "app_pages/capacity.py",
             "sel = selection(ctx, service=service, supply=supply, settings=settings, by=by)",
             "sel = selection(ctx, service=service, supply=supply, settings=settings, by=by)\n"
-            "import dataclasses\n"
-            "sel = dataclasses.replace(sel, source=ctx.workspace)",
+            "    import dataclasses\n"  # in the page's fragment
+            "    sel = dataclasses.replace(sel, source=ctx.workspace)",
         ),
     ],
     "a selection that can be changed after it is built": [

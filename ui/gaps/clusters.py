@@ -10,6 +10,7 @@ from analytics.clusters import CATEGORIES
 from render.maps import LegendItem
 from ui import data
 from ui.gaps import data as gd
+from ui.gaps import maps as gap_maps
 from ui.gaps import views as gap_views
 from ui.gaps.selection import Selection
 
@@ -52,7 +53,7 @@ def cluster_map(sel: Selection, found: pd.DataFrame, counts: pd.Series) -> None:
         for c in CATEGORIES
         if counts.get(c, 0)
     ]
-    gap_views.category_map(
+    gap_maps.category_map(
         ctx,
         data.display_shapes(sel.ws, sel.ver, "area"),
         found,

@@ -15,6 +15,7 @@ import streamlit as st
 from analytics import access, breakdowns, clusters, distance, priority, trends
 from analytics import coverage as cov
 from ui import data
+from ui.gaps import bands
 from ui.scope import Source
 
 LEVELS = ("district", "area")
@@ -66,6 +67,23 @@ def priority_inputs(
     out["target"] = target
     out["gap_to_target"] = (out["target"] - out["coverage"]).clip(lower=0)
     return out
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def ranking(
+    source: Source,
+    version: int,
+    period: pd.Timestamp | None,
+    level: str,
+    weights: dict[str, float],
+    order: str,
+    years_old: int,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The ranked table of the units at ``level`` and the population's interval
+    (:func:`ui.gaps.bands.rank_table` of :func:`priority_inputs`), kept per settings: a change
+    of the top list's size, the facilities or the section reuses it."""
+    inputs = priority_inputs(source, version, period, level)
+    return bands.rank_table(inputs, weights, order, years_old, data.LEVEL_KEYS[level])
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

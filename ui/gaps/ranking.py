@@ -12,8 +12,9 @@ from analytics.uncertainty import BASE_ERROR
 from render.maps import LegendItem
 from ui import data
 from ui.context import Context
-from ui.gaps import bands, ranking_table
 from ui.gaps import data as gd
+from ui.gaps import maps as gap_maps
+from ui.gaps import ranking_table
 from ui.gaps import views as gap_views
 from ui.gaps.selection import Selection
 
@@ -24,7 +25,9 @@ def section(sel: Selection) -> None:
     inputs = gd.priority_inputs(sel.ws, sel.ver, sel.month, sel.level)
     weights, used = weight_controls(sel, inputs)
     order = str(sel.value("order"))
-    table, interval = bands.rank_table(inputs, weights, order, sel.years_old, sel.key_column)
+    table, interval = gd.ranking(
+        sel.ws, sel.ver, sel.month, sel.level, weights, order, sel.years_old
+    )
     top_n = int(sel.value("top"))
 
     st.subheader(ctx.t("gap.ranking.title", level=ctx.t(f"level.{sel.level}")))
@@ -139,7 +142,7 @@ def top_map(
     items.append(LegendItem(gap_views.OUTSIDE_COLOUR, ctx.t("gap.map.outside", n=top_n)))
     if table["rank"].isna().any():
         items.append(LegendItem("#bdbdbd", ctx.t("map.no_data"), int(table["rank"].isna().sum())))
-    gap_views.category_map(
+    gap_maps.category_map(
         ctx,
         data.display_shapes(sel.ws, sel.ver, sel.level),
         table,

@@ -1,8 +1,8 @@
-"""Page pieces of the gap analysis: a categorical map, the projection chart, CSV downloads."""
+"""Page pieces of the gap analysis: map colours, the projection chart, CSV downloads (the maps:
+:mod:`ui.gaps.maps`)."""
 
 from __future__ import annotations
 
-import geopandas as gpd
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -10,11 +10,8 @@ import streamlit as st
 from analytics.classify import NO_DATA_COLOUR
 from render import charts
 from render.language import Language
-from render.maps import LegendItem, choropleth_map
-from ui.area_maps import labelled, show_map
 from ui.context import Context
 from ui.downloads import COLUMN_KINDS, table_downloads
-from ui.facility_layer import add_facility_layer
 from ui.localize import number_columns
 
 #: Colours of the cluster categories (analytics.clusters.CATEGORIES).
@@ -29,51 +26,6 @@ CLUSTER_COLOURS = {
 TOP_COLOURS = ("#7f0000", "#b30000", "#d7301f", "#ef6548", "#fc8d59")
 OUTSIDE_COLOUR = "#e5e7eb"
 PROJECTION_COLOUR = "#6b21a8"
-
-
-def category_map(
-    ctx: Context,
-    shapes: gpd.GeoDataFrame,
-    frame: pd.DataFrame,
-    *,
-    id_column: str,
-    colour_column: str,
-    tooltip: list[tuple[str, str]],
-    legend_title: str,
-    legend_items: list[LegendItem],
-    key: str,
-    height: int = 480,
-    facilities: gpd.GeoDataFrame | None = None,
-) -> None:
-    """Draw ``shapes`` coloured by ``frame[colour_column]`` (joined on ``id_column``).
-
-    ``frame`` carries the display strings named in ``tooltip``; rows of ``shapes`` it lacks are
-    drawn in the no-data colour. Every string is escaped by :func:`render.maps.choropleth_map`.
-    ``facilities``, when given, are drawn on top with their legend
-    (:func:`ui.facility_layer.add_facility_layer`).
-    """
-    columns = [id_column, colour_column, *(c for c, _ in tooltip)]
-    joined = shapes[[id_column, "geometry"]].merge(
-        frame[list(dict.fromkeys(columns))], on=id_column, how="left"
-    )
-    joined = gpd.GeoDataFrame(joined, geometry="geometry", crs=shapes.crs)
-    joined[colour_column] = joined[colour_column].fillna(NO_DATA_COLOUR)
-    for column, _ in tooltip:
-        joined[column] = joined[column].fillna("—").astype(str)
-    joined, label_column = labelled(ctx, joined)
-    fmap = choropleth_map(
-        joined,
-        id_column=id_column,
-        colour_column=colour_column,
-        tooltip=tooltip,
-        legend_title=legend_title,
-        legend_items=legend_items,
-        label_column=label_column,
-        view=ctx.map_view.but(height=height),
-    )
-    if facilities is not None:
-        add_facility_layer(ctx, fmap, facilities)
-    show_map(fmap, key=key, height=height)
 
 
 def top_colours(rank: pd.Series, top_n: int) -> tuple[pd.Series, list[tuple[str, int, int]]]:
