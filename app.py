@@ -31,6 +31,8 @@ from ui.server.uploads import UploadBudget, note_session, release_unused, show_r
 from ui.state import enter_page
 
 APP_DIR = Path(__file__).parent
+#: Paths a reader may type or bookmark for the Overview (the default page, served at the root).
+OVERVIEW_ALIASES = ("overview", "home")
 # No IP look-ups by the server, before it serves anyone (below) and in any other way of serving.
 keep_server_offline()
 
@@ -52,13 +54,15 @@ def main() -> None:
 
     # Each url_path equals its file's stem: on a fresh server Streamlit resolves the first request
     # against the files in app_pages/ before st.navigation runs, and a different path shows "Page not found".
-    # The Overview is the default page, served at the root; ``/overview`` (its file's stem, a typed or
-    # bookmarked link) is a hidden page that leads there with the link's parameters (language...).
+    # The Overview is the default page, served at the root (its own url_path only names it inside
+    # Streamlit: the default page cannot be reached by it). ``/overview`` (its file's stem) and
+    # ``/home``, typed or bookmarked, are hidden pages that lead there with the link's parameters
+    # (language...), instead of Streamlit's English "Page not found".
     overview = st.Page(
         "app_pages/overview.py",
         title=ctx.t("nav.overview"),
         icon=":material/dashboard:",
-        url_path="home",
+        url_path="overview_default",
         default=True,
     )
 
@@ -67,7 +71,10 @@ def main() -> None:
 
     pages = [
         overview,
-        st.Page(to_overview, title=ctx.t("nav.overview"), url_path="overview", visibility="hidden"),
+        *[
+            st.Page(to_overview, title=ctx.t("nav.overview"), url_path=alias, visibility="hidden")
+            for alias in OVERVIEW_ALIASES
+        ],
         st.Page(
             "app_pages/coverage_map.py",
             title=ctx.t("nav.coverage_map"),
