@@ -13,7 +13,6 @@ import geopandas as gpd
 import pandas as pd
 
 from analytics.classify import NO_DATA_COLOUR
-from render.format import fmt_int
 from render.maps import LegendItem
 from ui.area_maps import restyle_script, show_parts
 from ui.context import Context
@@ -69,6 +68,6 @@ def category_map(
         labels=[label for _, label in tooltip],
         legend_title=legend_title,
         legend_items=legend_items,
-        count_format=lambda n: fmt_int(n, ctx.lang),
+        count_format=ctx.map_view.count_format,
     )
     show_parts(parts.parts, restyle, key=key, height=height, returned_objects=())
