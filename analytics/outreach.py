@@ -131,7 +131,7 @@ class DeskPlan:
     desks_per_day, days : int
         The budget: ``N`` desks on each of ``D`` days.
     radius_m : float
-        Walking radius in metres.
+        Walking radius in metres, or the reach in minutes of travel (``unit``).
     weight : str
         What was counted (``uninsured`` or ``population``).
     total : float
@@ -158,6 +158,8 @@ class DeskPlan:
         The date of day 1.
     partner_id : str or None
         The partner whose areas the plan was restricted to.
+    unit : str
+        ``m`` (a straight-line walking radius) or ``min`` (minutes of travel over the roads).
     """
 
     plan: pd.DataFrame
@@ -178,6 +180,7 @@ class DeskPlan:
     enrolled: float
     start: pd.Timestamp | None = None
     partner_id: str | None = None
+    unit: str = "m"
 
     @property
     def share(self) -> float:
@@ -326,6 +329,26 @@ def walking_matrix(
     return siting.coverage_matrix(demand, candidates, radius_m / 1000.0)
 
 
+def _trips_matrix(pairs: pd.DataFrame, kept: np.ndarray, n_areas: int) -> sp.csr_matrix:
+    """Boolean sparse matrix (kept areas × kept areas) of the ``pairs`` (``area``, ``facility``:
+    row positions among ``n_areas``) between kept areas, its diagonal set: a desk reaches the
+    neighbourhood it stands in."""
+    position = np.full(n_areas, -1, dtype=np.int64)
+    position[kept] = np.arange(len(kept))
+    rows = position[pairs["area"].to_numpy(dtype=np.int64)]
+    cols = position[pairs["facility"].to_numpy(dtype=np.int64)]
+    both = (rows >= 0) & (cols >= 0)
+    diagonal = np.arange(len(kept))
+    return sp.csr_matrix(
+        (
+            np.ones(int(both.sum()) + len(kept), dtype=bool),
+            (np.r_[rows[both], diagonal], np.r_[cols[both], diagonal]),
+        ),
+        shape=(len(kept), len(kept)),
+        dtype=bool,
+    )
+
+
 def _in_partner(areas: pd.DataFrame, partner_id: str | None) -> np.ndarray:
     if partner_id is None:
         return np.ones(len(areas), dtype=bool)
@@ -348,6 +371,7 @@ def plan_desks(
     time_limit: float | None = 20.0,
     capacity: float = FALLBACK_DESK_CAPACITY,
     start: object = None,
+    pairs: pd.DataFrame | None = None,
 ) -> DeskPlan:
     """Place ``desks_per_day`` mobile desks on each of ``days`` days to bring the most people
     within range, and say how many they can expect to enrol.
@@ -387,6 +411,13 @@ def plan_desks(
         within range)``.
     start : date-like, optional
         The date of day 1; day ``d`` falls on ``start + d - 1``. Without it ``date`` is missing.
+    pairs : pandas.DataFrame, optional
+        Reach in minutes of travel instead of a walking radius (``radius_m`` is then the reach in
+        minutes, the plan's ``unit`` ``min``): the trips within it, ``area`` (the neighbourhood
+        reached) and ``facility`` (the neighbourhood where the desk stands), both row positions
+        in ``areas``, e.g. :func:`traveltime.workspace.travel_pairs` from the areas to their
+        own measuring points. A desk always reaches the neighbourhood it stands in, as a desk at
+        a neighbourhood's centre does in a straight line.
 
     Returns
     -------
@@ -410,7 +441,11 @@ def plan_desks(
     w = np.nan_to_num(w_all, nan=0.0)
     if len(chosen_areas):
         pts = distance._area_points(chosen_areas, points, metric)
-        cover = walking_matrix(pts, pts, radius_m)
+        cover = (
+            walking_matrix(pts, pts, radius_m)
+            if pairs is None
+            else _trips_matrix(pairs, np.flatnonzero(scope), len(areas))
+        )
         result, day, desk = desk_plan_from_matrix(
             cover, w, desks_per_day, days, method=method, time_limit=time_limit
         )
@@ -498,6 +533,7 @@ def plan_desks(
         enrolled=float(enrolled.sum()),
         start=first,
         partner_id=None if partner_id is None else str(partner_id),
+        unit="m" if pairs is None else "min",
     )
 
 

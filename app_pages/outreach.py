@@ -19,9 +19,10 @@ from ui.area_search import find_on_map
 from ui.context import current, require_page
 from ui.facility_layer import facility_filters
 from ui.outreach import data as od
-from ui.outreach import field, sections
+from ui.outreach import field, reach, sections
 from ui.outreach import plan as op
 from ui.outreach import views as ov
+from ui.outreach.reach import reach_params
 from ui.state import Param, bind, publish, value
 
 ctx = current()
@@ -45,7 +46,6 @@ P = {
     "days": Param("days", 7, lambda: range(1, 15), parse=int),
     "cap": op.capacity_param(capacity),
     "start": op.start_param(),
-    "radius": Param("radius", 1000, lambda: od.RADII_M, parse=int),
     "partner": Param("partner", partner_options[0], lambda: partner_options),
     "view": Param("view", "plan", lambda: ov.MAP_VIEWS),
     "rule": Param("rule", rules[0], lambda: rules),
@@ -56,6 +56,7 @@ P = {
     "under": Param("under", False, lambda: [False, True], **flag),
     "list": Param("list", "plan", lambda: ov.LIST_SCOPES),
 }
+P.update(reach_params(choices := reach.measures(ctx)))  # metres, or minutes over the roads
 bind(list(P.values()))
 
 
@@ -68,13 +69,7 @@ sb = st.sidebar
 sb.number_input(ctx.t("outreach.controls.desks"), 1, 10, key=P["desks"].widget_key)
 sb.number_input(ctx.t("outreach.controls.days"), 1, 14, key=P["days"].widget_key)
 op.plan_settings(ctx, P["cap"], P["start"], capacity)
-sb.select_slider(
-    ctx.t("outreach.controls.radius"),
-    od.RADII_M,
-    key=P["radius"].widget_key,
-    format_func=lambda m: ctx.t("outreach.units.m", m=ctx.language.int(m)),
-    help=ctx.t("outreach.controls.radius_help"),
-)
+measure, reach_value = reach.reach_controls(ctx, sb, P, choices)
 sb.selectbox(
     ctx.t("outreach.controls.partner"),
     partner_options,
@@ -99,14 +94,14 @@ if not len(areas):
 desks, days = int(value(P["desks"])), int(value(P["days"]))
 cap, start = int(value(P["cap"])), value(P["start"])
 op.plan_dates(ctx, start, days)
-radius_m = float(value(P["radius"]))
+radius_m = reach_value  # metres, or minutes of travel by ``measure``
 partner_id = str(value(P["partner"])) or None
 scope = od.scoped(ws, ver, partner_id)
 in_scope = set(scope["area_id"])
 names, district_names = od.area_names(areas, ctx.lang)
 
 # ---- the desk plan
-plan = od.desk_plan(ws, ver, desks, days, radius_m, partner_id, cap, start)
+plan = od.desk_plan(ws, ver, desks, days, radius_m, partner_id, cap, start, measure)
 st.subheader(ctx.t("outreach.plan.title"))
 op.plan_headline(ctx, plan)
 partner_label = partner_names.get(partner_id, partner_id) if partner_id else None
@@ -154,7 +149,7 @@ sections.work_lists_section(
     names=names,
     plan=plan,
     partner_id=partner_id,
-    plan_args=(desks, days, radius_m, cap, start),
+    plan_args=(desks, days, radius_m, cap, start, measure),
     village_args=village_args,
 )
 field.field_section(ctx, plan, names, district_names, in_scope=in_scope, recorded_sessions=recorded)

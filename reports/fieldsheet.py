@@ -57,6 +57,8 @@ class Sheet:
     weight: str
     rows: pd.DataFrame
     source_note: str
+    #: ``radius_m``'s unit: ``m``, or ``min`` of travel over the roads
+    unit: str = "m"
 
 
 def _e(value: object) -> str:
@@ -115,7 +117,7 @@ def _sheet_section(sheet: Sheet, lang: Language) -> str:
     heading = lang.t("outreach.field.sheet_title", team=lang.int(sheet.team))
     when = lang.t("outreach.field.sheet_day", day=lang.int(sheet.day), date=lang.date(sheet.date))
     note = lang.t(
-        "outreach.field.sheet_note",
+        "outreach.field.sheet_note" if sheet.unit == "m" else "outreach.minutes.sheet_note",
         m=lang.int(sheet.radius_m),
         n=lang.int(len(sheet.rows)),
     )

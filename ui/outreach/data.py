@@ -15,14 +15,15 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from analytics import access, worklist
+from analytics import access, distance, worklist
 from analytics import outreach as out
 from analytics import sessions as recorded
 from analytics.villages import ModelVillages, model_villages
 from render.language import Language
+from traveltime import workspace as travel
 from ui import data
 from ui.localize import names_by_key
-from ui.scope import Source
+from ui.scope import Source, source_path
 
 #: Walking radii offered (metres). Beyond 2 km a desk is no longer within walking distance.
 RADII_M = (250, 500, 750, 1000, 1250, 1500, 2000)
@@ -96,11 +97,28 @@ def desk_plan(
     partner_id: str | None,
     capacity: int = recorded.FALLBACK_DESK_CAPACITY,
     start: dt.date | None = None,
+    measure: str = "line",
 ) -> out.DeskPlan:
     """The day-by-day desk plan (see :func:`analytics.outreach.plan_desks`): ``capacity``
-    people enrolled per desk-day at most, day 1 on ``start``."""
+    people enrolled per desk-day at most, day 1 on ``start``. A desk reaches the people within
+    ``radius_m`` metres in a straight line (``measure="line"``), or within ``radius_m`` minutes
+    of travel by ``measure`` over the workspace's roads, a desk standing at a neighbourhood's
+    measuring point reached like a siting candidate (:func:`traveltime.workspace.travel_pairs`)."""
+    areas = demand(source, version)
+    pairs = None
+    if measure != "line":
+        points = distance.area_points(areas)
+        pairs = travel.travel_pairs(
+            source_path(source),  # the roads are the workspace's; the areas are the scope's
+            version,
+            areas,
+            gpd.GeoDataFrame(geometry=points.to_numpy(), crs=points.crs),
+            float(radius_m),
+            points=points,
+            mode=measure,
+        )
     return out.plan_desks(
-        demand(source, version),
+        areas,
         desks_per_day,
         days,
         radius_m,
@@ -109,6 +127,7 @@ def desk_plan(
         time_limit=PLAN_TIME_LIMIT_S,
         capacity=capacity,
         start=start,
+        pairs=pairs,
     )
 
 
@@ -171,7 +190,7 @@ def work_list(
     source: Source,
     version: int,
     partner_id: str | None,
-    plan_args: tuple[int, int, float, int, dt.date | None] | None,
+    plan_args: tuple[int, int, float, int, dt.date | None, str] | None,
     village_args: tuple[str, int, tuple[tuple[str, float], ...], bool] | None,
 ) -> pd.DataFrame:
     """The work list of every area in scope (see :func:`analytics.worklist.work_list`), with the
@@ -181,9 +200,9 @@ def work_list(
     with_insured = data.has_insured(source, version)
     plan = None
     if plan_args:
-        desks_per_day, days, radius_m, capacity, start = plan_args
+        desks_per_day, days, radius, capacity, start, measure = plan_args
         plan = desk_plan(
-            source, version, desks_per_day, days, radius_m, partner_id, capacity, start
+            source, version, desks_per_day, days, radius, partner_id, capacity, start, measure
         )
     chosen = villages(source, version, partner_id, *village_args) if village_args else None
     counted = access.available_facilities(tables["facilities"])

@@ -174,7 +174,7 @@ def work_lists_section(
     names: pd.Series,
     plan: DeskPlan,
     partner_id: str | None,
-    plan_args: tuple[int, int, float, int, dt.date],
+    plan_args: tuple[int, int, float, int, dt.date | None, str],
     village_args: VillageArgs | None,
 ) -> None:
     """The work lists: which list (the plan, the model villages, every area, one area), its
