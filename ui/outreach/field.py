@@ -150,6 +150,7 @@ def _sheet(
         day=day,
         date=desks["date"].iloc[0] if len(desks) else None,
         radius_m=plan.radius_m,
+        unit=plan.unit,
         weight=plan.weight,
         rows=desks.assign(
             area=desks["area_id"].map(names).fillna(desks["area_id"]).to_numpy(),
@@ -314,7 +315,7 @@ def field_section(
     rows = field_plan(ctx, plan, int(teams), recorded_sessions)
     st.caption(
         ctx.t(
-            "outreach.field.intro",
+            "outreach.field.intro" if plan.unit == "m" else "outreach.minutes.field_intro",
             teams=ctx.language.int(rows["team"].max()),
             m=ctx.language.number(plan.radius_m, 0),
         )

@@ -80,7 +80,7 @@ def plan_caption(ctx: Context, plan: DeskPlan, partner: str | None, n_scope: int
     """The model in words (desks, days, radius, scope) and what bounds the enrolments."""
     what = ctx.t(f"outreach.weight.{plan.weight}")
     text = ctx.t(
-        "outreach.plan.model",
+        "outreach.plan.model" if plan.unit == "m" else "outreach.minutes.model",
         desks=ctx.language.int(plan.desks_per_day),
         days=ctx.language.int(plan.days),
         m=ctx.language.int(plan.radius_m),
