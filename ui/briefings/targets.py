@@ -13,6 +13,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from analytics.trends import target_at
 from geodata.store.targets import SCOPE_KINDS, set_target, target_scopes
 from geodata.tables.calendar import month_range, shift_months
 from geodata.tables.problems import DataError
@@ -26,6 +27,18 @@ from ui.localize import localized_table
 #: How far ahead of the latest month a target can be set.
 MONTHS_AHEAD = 36
 _DONE = "br_tg_done"
+#: The scope and month the targets slider was last started for.
+_FOR = "br_tg_for"
+
+
+def current_target(targets: pd.DataFrame, scope: str, month: pd.Timestamp) -> int:
+    """The target in force for ``scope`` in ``month``, in whole per cent (1–100): the scope's
+    latest target from that month or before, else the region's, else 100 (the goal of full
+    coverage)."""
+    value = target_at(targets, month, pd.Series([scope])).iloc[0]
+    if pd.isna(value):
+        return 100
+    return min(100, max(1, round(float(value) * 100)))
 
 
 def month_options(ctx: Context, offered: Choices) -> list[str]:
@@ -93,11 +106,18 @@ def targets_section(ctx: Context, offered: Choices) -> None:
             key="br_tg_month",
         )
     )
+    # The slider starts at the target in force for this scope and month, and again whenever
+    # either changes (the reader's own choice stays while they stay on them).
+    chosen_for = f"{kind}|{scope}|{month}"
+    if st.session_state.get(_FOR) != chosen_for or "br_tg_value" not in st.session_state:
+        st.session_state[_FOR] = chosen_for
+        st.session_state["br_tg_value"] = current_target(
+            tables["targets"], scope, ctx.period(month)
+        )
     value = int(
         c2.select_slider(
             ctx.t("briefings.targets.value"),
             options=list(range(1, 101)),
-            value=100,
             format_func=lambda v: ctx.language.pct(v / 100, 0),
             key="br_tg_value",
         )
