@@ -18,6 +18,7 @@ from ui.admin import audit as audit_views
 from ui.admin import backups, versions
 from ui.admin import check as check_step
 from ui.admin import importing as import_step
+from ui.admin import travel as travel_inputs
 from ui.admin import upload as upload_step
 from ui.context import current, require_page
 from ui.state import keep
@@ -141,6 +142,7 @@ with tab_import:
 
 with tab_versions:
     versions.versions_section(ctx)
+    travel_inputs.inputs_section(ctx)  # the road extract and rasters travel time is measured with
     versions.reset_demo_section(ctx)
 
 with tab_backup:
