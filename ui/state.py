@@ -32,7 +32,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 #: Parameters that mean the same on every page: a value chosen on one page is kept on the next
 #: (the reporting month; how access is measured, straight line or travel time, #19).
-SHARED = frozenset({"month", "by"})
+SHARED = frozenset({"month", "measure_by"})
 
 #: URL parameters of the whole app (kept by :mod:`ui.context`), not of a page's view.
 APP_PARAMS = frozenset({"lang", "cal"})

@@ -2,7 +2,7 @@
 time over the roads (#19, item 3) where the workspace holds a road extract (the Comoros recipe):
 in minutes the catchment slider, caption and table header are in minutes (en, fa, vi) and the
 ranked table equals :func:`analytics.capacity.facility_load` over the travel pairs; the choice is
-kept in the URL as ``by`` (``measure`` is the utilisation measure). The demo, without roads,
+kept in the URL as ``measure_by`` (``measure`` is the utilisation measure). The demo, without roads,
 offers no choice and measures in km as before."""
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ def load_table(at, lang: str = "en"):
 @pytest.mark.parametrize("lang", ["en", "fa", "vi"])
 def test_comoros_load_in_minutes_equals_the_analytics(on_comoros, lang):
     at = run_page(PAGE, {"lang": lang, "service": "care", "supply": "facility"})
-    by = at.selectbox(key="url_by")
+    by = at.selectbox(key="url_measure_by")
     assert by.options == [
         translate(f"access.measure.{m}", lang) for m in ("line", "motorised", "walking")
     ]
@@ -39,7 +39,7 @@ def test_comoros_load_in_minutes_equals_the_analytics(on_comoros, lang):
     assert km_header in load_table(at, lang)
     by.select("motorised").run()
     assert not at.exception, [e.value for e in at.exception]
-    assert query(at)["by"] == "motorised"
+    assert query(at)["measure_by"] == "motorised"
     slider = at.select_slider(key="url_catchment_min")
     assert slider.value == access.CATCHMENT_MIN
     at.select_slider(key="url_catchment_min").set_value(60.0).run()
@@ -75,11 +75,11 @@ def test_comoros_load_in_minutes_equals_the_analytics(on_comoros, lang):
 
 def test_demo_offers_no_travel_time_and_keeps_km(on_demo):
     at = run_page(PAGE, {"lang": "en", "by": "motorised"})
-    assert not [s for s in at.selectbox if s.key == "url_by"]
+    assert not [s for s in at.selectbox if s.key == "url_measure_by"]
     assert not [s for s in at.select_slider if s.key == "url_catchment_min"]
     assert at.select_slider(key="url_catchment").value == access.CATCHMENT_KM
     shown = load_table(at)
     assert translate("capacity.table.catchment", "en") in shown
-    assert "by" not in query(at)
+    assert "by" not in query(at) and "measure_by" not in query(at)
     km = fmt_number(access.CATCHMENT_KM, "en", digits=1)
     assert any(f"within {km} km" in c.value for c in at.caption)

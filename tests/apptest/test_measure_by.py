@@ -51,14 +51,14 @@ def direct_summary(path, near_min: float, referral_min: float, mode: str = "moto
 @pytest.mark.parametrize("lang", ["en", "fa", "vi"])
 def test_comoros_in_travel_time_shows_minutes_equal_to_the_analytics(on_comoros, lang):
     at = run_page({"lang": lang})
-    measure = at.selectbox(key="url_by")
+    measure = at.selectbox(key="url_measure_by")
     assert measure.options == [
         translate(f"access.measure.{m}", lang) for m in ("line", "motorised", "walking")
     ]
     line_labels = [m.label for m in at.metric]
     measure.select("motorised").run()
     assert not at.exception, [e.value for e in at.exception]
-    assert query(at)["by"] == "motorised"
+    assert query(at)["measure_by"] == "motorised"
     figures = direct_summary(on_comoros, access.NEAR_MIN, access.REFERRAL_MIN)
     tiles = {m.label: m.value for m in at.metric}
     near_label = translate("access.minutes.headline.care", lang, min=fmt_int(30, lang))
@@ -79,19 +79,19 @@ def test_comoros_in_travel_time_shows_minutes_equal_to_the_analytics(on_comoros,
 @pytest.mark.realdata
 def test_comoros_link_reopens_travel_time(on_comoros):
     at = run_page({"lang": "en", "measure": "walking", "near_min": "60", "view": "care_km"})
-    assert at.selectbox(key="url_by").value == "walking"
+    assert at.selectbox(key="url_measure_by").value == "walking"
     figures = direct_summary(on_comoros, 60.0, access.REFERRAL_MIN, mode="walking")
     tiles = {m.label: m.value for m in at.metric}
     assert tiles["Care within 60 min"] == fmt_pct(figures["share_near_care"], "en")
     assert any("Travel time over the roads" in c.value for c in at.caption)
     q = query(at)
-    assert q["by"] == "walking" and q["near_min"] == "60" and "measure" not in q
+    assert q["measure_by"] == "walking" and q["near_min"] == "60" and "measure" not in q
 
 
 def test_demo_without_roads_offers_no_travel_time_and_says_why(on_demo):
     at = run_page({"lang": "en", "measure": "motorised"})
-    assert not [s for s in at.selectbox if s.key == "url_by"]
+    assert not [s for s in at.selectbox if s.key == "url_measure_by"]
     assert any("[roads]" in c.value for c in at.sidebar.caption)
     labels = [m.label for m in at.metric]
     assert "Care within 2.0 km" in labels
-    assert query(at).get("by", "line") == "line" and "measure" not in query(at)
+    assert query(at).get("measure_by", "line") == "line" and "measure" not in query(at)

@@ -25,10 +25,10 @@ def test_comoros_desks_reach_in_minutes_over_the_roads(on_comoros, lang):
         PAGE,
         {"lang": lang, "by": "motorised", "radius_min": "15", "desks": "1", "days": "2"},
     )
-    assert at.selectbox(key="url_by").value == "motorised"
+    assert at.selectbox(key="url_measure_by").value == "motorised"
     assert at.select_slider(key="url_radius_min").value == 15.0
     assert not [s for s in at.select_slider if s.key == "url_radius"]
-    assert query(at)["by"] == "motorised"
+    assert query(at)["measure_by"] == "motorised"
 
     areas = read_workspace(on_comoros)["areas"]
     points = distance.area_points(areas)

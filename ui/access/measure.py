@@ -60,14 +60,15 @@ def km_param(name: str, default: float) -> Param:
 
 def by_param(measures: list[str]) -> Param[str]:
     """The "measure by" choice of every access page, one of ``measures`` (``line`` or a travel
-    mode): kept in the URL as ``by`` and shared by the pages (:data:`ui.state.SHARED`), so the
-    mode chosen on one page is the mode on the next. Links shared before it was one setting
-    still open in their mode: the Infrastructure page kept it as ``measure``."""
-    return Param("by", "line", lambda: measures, aliases=("measure",))
+    mode): kept in the URL as ``measure_by`` and shared by the pages (:data:`ui.state.SHARED`),
+    so the mode chosen on one page is the mode on the next. Links shared before it was one
+    setting still open in their mode: the Capacity page kept it as ``by``, the Infrastructure
+    page as ``measure``."""
+    return Param("measure_by", "line", lambda: measures, aliases=("by", "measure"))
 
 
 def measure_params(measures: list[str]) -> dict[str, Param]:
-    """The URL settings of the choice: ``by`` (:func:`by_param`), the thresholds in minutes (``near_min``,
+    """The URL settings of the choice: ``measure_by`` (:func:`by_param`), the thresholds in minutes (``near_min``,
     ``referral_min``, ``office_min``), the 2SFCA catchment (``catchment_min``) and a new site's reach
     (``radius_min``) in minutes, kept apart from the km ones so each keeps its value."""
 

@@ -3,7 +3,7 @@
 extract, as on the Infrastructure needs page), the catchment in km or minutes, decay, the overload
 threshold, the care and referral distances and the coverage target. The settings are the page's
 URL parameters; ``measure`` is the utilisation measure, and the "measure by" choice is the one
-setting ``by`` of every access page (:func:`ui.access.measure.by_param`)."""
+setting ``measure_by`` of every access page (:func:`ui.access.measure.by_param`)."""
 
 from __future__ import annotations
 

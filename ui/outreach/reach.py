@@ -1,6 +1,6 @@
 """The Outreach planner's reach of a desk: a straight-line walking radius in metres, or, where the
 workspace holds roads, minutes of travel over them (#19) by the access pages' "measure by"
-choice (the one setting ``by``, :func:`ui.access.measure.by_param`, shared with the
+choice (the one setting ``measure_by``, :func:`ui.access.measure.by_param`, shared with the
 Infrastructure and Capacity pages)."""
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ def measures(ctx: Context) -> list[str]:
 
 
 def reach_params(choices: list[str]) -> dict[str, Param]:
-    """The URL settings: ``by``, the radius in metres (``radius``) and the reach in minutes
+    """The URL settings: ``measure_by``, the radius in metres (``radius``) and the reach in minutes
     (``radius_min``), each keeping its value."""
     return {
         "by": by_param(choices),
