@@ -89,7 +89,16 @@ def page_focus() -> PlaceFocus | None:
 def _label(ctx: Context, found: pd.DataFrame, areas: pd.DataFrame) -> list[str]:
     """A result's text: the area's name in the reader's language with its district, or the
     district's name marked as a district; Markdown-escaped."""
-    by_area = areas.assign(_id=areas["area_id"].astype(str)).drop_duplicates("_id")
+    ids = areas["area_id"].astype(str)
+    shown = ids.isin(found.loc[found["kind"] == "area", "id"])
+    if "district_id" in areas:  # the districts found: one of their areas names each
+        shown |= (
+            areas["district_id"]
+            .astype("string")
+            .isin(found.loc[found["kind"] == "district", "id"])
+            .fillna(False)
+        )
+    by_area = areas[shown.to_numpy(bool)].assign(_id=ids[shown]).drop_duplicates("_id")
     by_area = by_area.set_index("_id")
     names = ctx.language.names(by_area, "name")
     with_district = "district_name" in by_area
