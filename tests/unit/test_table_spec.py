@@ -24,7 +24,6 @@ from ui.tables import kind_format, page_formats
 #: Functions (file, name) that still show a formatted table and offer its files separately.
 SEPARATE_DEBTS = {
     ("ui/briefings/sections.py", "map_section"),  # its own table formats (bd.table_formats)
-    ("ui/capacity/views.py", "show_table"),  # decimals decided by the data
     ("ui/outreach/views.py", "villages_table"),  # score with 0 or 3 decimals by rule
 }
 

@@ -11,18 +11,16 @@ Every string from data reaches HTML escaped (:func:`render.maps.escape_text`) or
 from __future__ import annotations
 
 import math
-from functools import partial
 
 import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import streamlit as st
 
 from render.maps import LegendItem, escape_text, text_direction
+from ui import tables
 from ui.context import Context
-from ui.downloads import table_downloads
-from ui.localize import localized_table
+from ui.downloads import column_kinds
 
 #: Load classes by load ratio (upper bounds, inclusive) and their colours.
 LOAD_CLASSES: tuple[tuple[str, float, str], ...] = (
@@ -174,14 +172,23 @@ def show_table(
     ctx: Context, table: pd.DataFrame, name: str, *, key: str, height: int = 320
 ) -> None:
     """A table with localised numbers, and CSV and XLSX downloads of it as shown (translated
-    headers; :func:`ui.downloads.table_downloads`). ``name`` is the file name stem."""
-    numeric = [c for c in table.columns if pd.api.types.is_numeric_dtype(table[c])]
-    formats = {c: partial(ctx.language.number, digits=_decimals(table[c])) for c in numeric}
-    st.dataframe(
-        localized_table(table, formats, ctx.lang),
-        hide_index=True,
+    headers), one spec for both (:func:`ui.tables.show_table`): a figure column is a count where
+    it holds whole numbers, else a figure with one decimal, unless its catalogue label names its
+    kind. ``name`` is the file name stem."""
+    named = column_kinds(ctx, table)
+    kinds = {
+        str(c): "count" if _decimals(table[c]) == 0 else "number"
+        for c in table.columns
+        if pd.api.types.is_numeric_dtype(table[c])
+        and not pd.api.types.is_bool_dtype(table[c])
+        and str(c) not in named
+    }
+    tables.show_table(
+        ctx,
+        table,
+        name,
+        kinds=kinds,
+        download_key=key,
         placeholder="—",  # the grid draws a missing figure so, never "None"
-        width="stretch",
         height=min(height, 38 + 35 * max(len(table), 1)),
     )
-    table_downloads(ctx, table, name, key=key)
