@@ -29,6 +29,7 @@ from reports.documents import source_note
 from reports.fieldsheet import Sheet, coordinates, field_sheets_pdf
 from ui import data
 from ui.context import Context
+from ui.dates import date_picker
 from ui.downloads import audit_actor, recorded
 from ui.localize import localized_table
 from ui.scope import Source
@@ -238,11 +239,12 @@ def _record_form(ctx: Context, rows: pd.DataFrame, names: pd.Series, in_scope: s
             key="outreach_field_area",
             format_func=lambda a: f"{names.get(a, a)} ({a})",
         )
-        day = c2.date_input(
+        day = date_picker(
+            ctx.language,
             ctx.t("outreach.col.date"),
+            "outreach_field_date",
             value=first.date() if pd.notna(first) else dt.date.today(),
-            key="outreach_field_date",
-            format="YYYY/MM/DD",
+            container=c2,
         )
         enrolled = c3.number_input(
             ctx.t("outreach.field.col_held_enrolled"), 0, 100_000, 0, key="outreach_field_enrolled"

@@ -19,6 +19,7 @@ from analytics.outreach import DeskPlan
 from analytics.sessions import DeskCapacity
 from render.safe import md_escape
 from ui.context import Context
+from ui.dates import date_picker
 from ui.state import Param
 from ui.tables import show_table
 
@@ -61,7 +62,7 @@ def plan_settings(ctx: Context, cap: Param, start: Param, capacity: DeskCapacity
         help=ctx.t("outreach.controls.capacity_help"),
     )
     sb.caption(capacity_source(ctx, capacity))
-    sb.date_input(ctx.t("outreach.controls.start"), key=start.widget_key, format="YYYY/MM/DD")
+    date_picker(ctx.language, ctx.t("outreach.controls.start"), start.widget_key, container=sb)
 
 
 def plan_dates(ctx: Context, start: dt.date, days: int) -> None:
