@@ -583,7 +583,8 @@ def choropleth_map(
         legend_title, legend_items, view.legend_position, view.count_format, view.legend_dir
     ).add_to(fmap)
     labels = area_labels(gdf, gdf[label_column].tolist()) if label_column else []
-    MapFrame(region_bounds(gdf) or bounds, (outer_labels or []) + labels, view.scale).add_to(fmap)
+    fitted = view.fit or region_bounds(gdf) or bounds
+    MapFrame(fitted, (outer_labels or []) + labels, view.scale).add_to(fmap)
     return fmap
 
 

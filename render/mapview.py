@@ -36,7 +36,9 @@ class MapView:
     outside; ``legend_position``: the Leaflet corner of the main legend; ``legend_dir``: the
     legend box's direction (``auto`` follows its title); ``count_format``: a legend count as
     text; ``numerals``: a label's digits in the reader's (Persian: ۰–۹); ``scale``: the scale
-    bar's texts by length in metres (:func:`render.mapframe.scale_texts`), None: Leaflet's own.
+    bar's texts by length in metres (:func:`render.mapframe.scale_texts`), None: Leaflet's own;
+    ``fit``: the bounds the map opens on (``[[south, west], [north, east]]``, e.g. two maps
+    compared at one scale), None: the region drawn.
     """
 
     height: int = 560
@@ -46,6 +48,7 @@ class MapView:
     count_format: Callable[[int], str] = default_count_format
     numerals: Callable[[str], str] = _as_written
     scale: dict[str, str] | None = None
+    fit: list[list[float]] | None = None
 
     @classmethod
     def read_in(cls, language: Language, **options: Any) -> MapView:

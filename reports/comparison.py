@@ -1,8 +1,9 @@
 """Two maps side by side as a document: the Briefings page's comparison (two months, or two
 districts) exported as a PNG and as an A4 landscape PDF, in the chosen language.
 
-Both maps are drawn on one colour scale (the classes the page computed from both sides together),
-each under its title and its coverage, with one legend, the difference in coverage, the month and
+Both maps are drawn on one colour scale and at one map scale (:func:`shared_scale`: the classes of
+both sides' values together, and the same ground span, the wider and taller of the two, each map
+centred on its own side), so two months or two districts compare by eye; each under its title and its coverage, with one legend, the difference in coverage, the month and
 the day it was made, scale bars, north arrows and the data-source note. Right to left (Persian),
 the first side stands on the right, where the reader starts. The PDF holds the picture and the
 headline figures of both sides as a table (text that ``pdftotext`` reads back); it loads nothing
@@ -14,13 +15,17 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from html import escape
+from typing import Any
 
 import geopandas as gpd
 import matplotlib
+import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
+from pyproj import CRS
 
+from analytics.classify import classify
 from render.i18n import joined
 from render.language import Language
 from reports.figures import (
@@ -30,14 +35,21 @@ from reports.figures import (
     _draw_polygons,
     _north_arrow,
     _png,
-    _projected,
     _scale_bar,
     classify_metric,
 )
 from reports.fonts import font_face_css, matplotlib_families
 from reports.pdf import _img, _local_only
 
-__all__ = ["Side", "comparison_figure", "comparison_pdf", "comparison_png", "comparison_texts"]
+__all__ = [
+    "SharedScale",
+    "Side",
+    "comparison_figure",
+    "comparison_pdf",
+    "comparison_png",
+    "comparison_texts",
+    "shared_scale",
+]
 
 #: Headline figures in the table, as :func:`analytics.coverage.headline_figures` names them.
 FIGURES = ("population", "insured", "uninsured", "coverage")
@@ -51,6 +63,74 @@ class Side:
     title: str
     frame: gpd.GeoDataFrame
     figures: dict[str, float]
+
+
+#: Classes of the shared colour scale (quantiles of both sides' values together).
+CLASSES = 5
+
+
+@dataclass(frozen=True)
+class SharedScale:
+    """The one colour scale and the one map scale of both sides.
+
+    ``breaks``: upper class bounds (empty where neither side has a value); ``lower``: the lowest
+    value of both, where the first class starts in both legends; ``crs``: the projection both
+    sides are measured and drawn in; ``width`` and ``height``: the ground each map spans, in
+    metres of ``crs``.
+    """
+
+    breaks: tuple[float, ...]
+    lower: float
+    crs: Any
+    width: float
+    height: float
+
+    def box(self, frame: gpd.GeoDataFrame) -> tuple[float, float, float, float]:
+        """``(minx, miny, maxx, maxy)`` in :attr:`crs`: the shared span centred on ``frame``'s
+        shapes (the whole span when ``frame`` has none)."""
+        minx, miny, maxx, maxy = _present(frame).to_crs(self.crs).total_bounds
+        if not np.isfinite([minx, miny, maxx, maxy]).all():
+            minx = miny = maxx = maxy = 0.0
+        cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
+        return (
+            cx - self.width / 2,
+            cy - self.height / 2,
+            cx + self.width / 2,
+            cy + self.height / 2,
+        )
+
+    def fit(self, frame: gpd.GeoDataFrame) -> list[list[float]]:
+        """:meth:`box` as a live map fits it: ``[[south, west], [north, east]]``."""
+        minx, miny, maxx, maxy = self.box(frame)
+        corners = gpd.GeoSeries.from_xy([minx, maxx], [miny, maxy], crs=self.crs)
+        west, south, east, north = corners.to_crs(4326).total_bounds
+        return [[float(south), float(west)], [float(north), float(east)]]
+
+
+def _present(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    return frame[~(frame.geometry.isna() | frame.geometry.is_empty)]
+
+
+def shared_scale(
+    frames: list[gpd.GeoDataFrame], metric: str = "coverage", k: int = CLASSES
+) -> SharedScale:
+    """One colour scale and one map scale for the sides ``frames`` (their units with ``metric``
+    and shapes, any CRS): the quantile classes of all their values together, and the widest and
+    tallest of their extents in one projection (UTM of the sides together)."""
+    values = pd.concat([pd.to_numeric(f[metric], errors="coerce") for f in frames])
+    classes = classify(values.reset_index(drop=True), "quantiles", k)
+    shapes = [_present(f) for f in frames]
+    drawn = [s for s in shapes if len(s)]
+    both = pd.concat([s.to_crs(4326).geometry for s in drawn]) if drawn else None
+    crs = (
+        gpd.GeoSeries(both, crs=4326).estimate_utm_crs()
+        if both is not None
+        else CRS.from_epsg(3857)
+    )
+    spans = np.array([s.to_crs(crs).total_bounds for s in drawn]).reshape(-1, 4)
+    width = float((spans[:, 2] - spans[:, 0]).max()) if len(spans) else 0.0
+    height = float((spans[:, 3] - spans[:, 1]).max()) if len(spans) else 0.0
+    return SharedScale(tuple(classes.bins), float(classes.lower), crs, width, height)
 
 
 def _coverage_line(side: Side, lang: Language) -> str:
@@ -96,13 +176,19 @@ def comparison_figure(
     )  # fmt: skip
     fig.text(anchor_x, 0.915, mark + date_line, ha=ha, va="top", fontsize=10.5, color=MUTED)
     order = list(reversed(sides)) if lang.rtl else sides  # the first side where reading starts
+    scale = shared_scale([s.frame for s in sides])
     for index, side in enumerate(order):
         ax = fig.add_axes((0.02 + index * 0.40, 0.12, 0.38, 0.70))
         classes = classify_metric(
             side.frame["coverage"], "coverage", lang, scheme=scheme, breaks=breaks
         )
-        projected = _projected(side.frame)
+        projected = side.frame.to_crs(scale.crs)
         _draw_polygons(ax, projected, classes.colours, None)
+        # Both maps at one scale: the same span of ground, each centred on its side.
+        x0, y0, x1, y1 = scale.box(side.frame)
+        padx, pady = (x1 - x0) * 0.04, (y1 - y0) * 0.06
+        ax.set_xlim(x0 - padx, x1 + padx)
+        ax.set_ylim(y0 - pady * 1.8, y1 + pady)
         _scale_bar(ax, lang, 8)
         _north_arrow(ax, lang, 9)
         ax.set_title(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 import html
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import folium
 import geopandas as gpd
@@ -194,9 +194,13 @@ def _classes(
     scheme: str,
     k: int,
     breaks: list[float] | None,
+    lower: float | None = None,
 ) -> tuple[pd.Series, list[str], list[LegendItem]]:
-    """Class of each value (-1: no data), the palette and the legend rows with their counts."""
+    """Class of each value (-1: no data), the palette and the legend rows with their counts
+    (the first class from ``lower`` when given)."""
     classes = classify(numbers, scheme=scheme, k=k, breaks=breaks)
+    if lower is not None and classes.bins:
+        classes = replace(classes, lower=float(lower))
     palette = palette_for(max(classes.k, 1))
     kind = METRICS[metric].kind
 
@@ -236,14 +240,20 @@ def metric_map(
     basemap: bool = False,
     key: str,
     height: int = 560,
+    lower: float | None = None,
+    fit: list[list[float]] | None = None,
 ) -> str | None:
-    """Draw a classified map of ``metric`` and return the id of the area clicked (or None)."""
+    """Draw a classified map of ``metric`` and return the id of the area clicked (or None).
+
+    ``lower``: where the legend's first class starts (a value shared with another map; the
+    lowest value drawn by default); ``fit``: the bounds the map opens on (the region by default).
+    """
     frame = shapes[[id_column, "geometry"]].merge(
         values.drop(columns=["geometry"], errors="ignore"), on=id_column, how="left"
     )
     frame = gpd.GeoDataFrame(frame, geometry="geometry", crs=shapes.crs)
     numbers = pd.to_numeric(frame[metric], errors="coerce").astype("float64")
-    class_of, palette, items = _classes(ctx, numbers, metric, scheme, k, breaks)
+    class_of, palette, items = _classes(ctx, numbers, metric, scheme, k, breaks, lower)
     colour_of = dict(enumerate(palette))
     frame["_colour"] = class_of.map(colour_of).fillna(NO_DATA_COLOUR).to_numpy()
     frame["_name"] = ctx.language.names(frame, name_column).fillna(frame[id_column]).astype(str)
@@ -267,7 +277,9 @@ def metric_map(
         highlight_id=highlight,
         label_column=label_column,
         outer_labels=district_labels(ctx, frame) if id_column == "area_id" else None,
-        view=ctx.map_view.but(height=height, basemap_tiles=basemap_tiles() if basemap else None),
+        view=ctx.map_view.but(
+            height=height, basemap_tiles=basemap_tiles() if basemap else None, fit=fit
+        ),
     )
     if facilities is not None:
         add_facility_layer(ctx, fmap, facilities)

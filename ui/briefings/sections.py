@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
 import streamlit as st
 
 from analytics import coverage as cov
-from analytics.classify import classify
+from reports import comparison
 from ui import data, map_shapes
 from ui.briefings import compare_export
 from ui.briefings import data as bd
@@ -207,8 +206,10 @@ def compare_section(
     metric = "coverage"
     st.subheader(ctx.t("briefings.sections.compare"))
     panels = [_panel(ctx, offered, by, side_key, month_key) for side_key in (a, b)]
-    combined = pd.concat([p[2][metric] for p in panels], ignore_index=True)
-    breaks = list(classify(pd.to_numeric(combined, errors="coerce"), "quantiles", 5).bins)
+    # One colour scale (classes and legend) and one map scale (the same span of ground) for both.
+    sides = [compare_export.side(*p[:5]) for p in panels]
+    scale = comparison.shared_scale([s.frame for s in sides])
+    breaks = list(scale.breaks)
     columns = st.columns(2, gap="medium")
     for index, (column, (title, level, values, shapes, figures)) in enumerate(
         zip(columns, panels, strict=True)
@@ -226,6 +227,8 @@ def compare_section(
                 metric=metric,
                 scheme="user" if breaks else "quantiles",
                 breaks=breaks or None,
+                lower=scale.lower,
+                fit=scale.fit(sides[index].frame),
                 key=f"br_cmp_{by}_{index}",
                 height=460,
             )
