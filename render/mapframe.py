@@ -14,7 +14,8 @@ every area map (:func:`render.maps.choropleth_map`, the dashboard's restyled map
 - the scale bar is written in the reader's digits and unit words (:func:`scale_texts`);
 - each area with a name gets a label at a point inside it (text escaped, bidi-isolated), shown
   once the area is drawn wide enough for it: district maps show their names, and a map of many
-  small areas shows them as the reader zooms in.
+  small areas shows them as the reader zooms in; at each zoom, of labels that would overlap only
+  the widest area's shows (:mod:`render.labels`' rule).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from branca.element import MacroElement
 from folium.template import Template
 
 from render.format import fmt_number
+from render.labels import CHAR_WIDTH, LINE_HEIGHT
 from render.language import Language
 
 __all__ = ["LEGEND_SHARE", "MapFrame", "region_bounds", "scale_text", "scale_texts"]
@@ -256,8 +258,24 @@ class MapFrame(MacroElement):
                         if (l[5]) { outer = true; } else { total += 1; if (fits[i]) inner += 1; }
                     });
                     var areasNow = !outer || inner >= 0.25 * total;
+                    // Labels that would overlap at this zoom: the first (the widest area's,
+                    // as ordered in Python) is shown, the others left out; boxes estimated
+                    // from the text's length and the font size (render/labels.py's rule).
+                    var taken = [];
                     for (var i = 0; i < labels.length; i++) {
                         var show = fits[i] && (labels[i][5] ? !areasNow : areasNow);
+                        if (show) {
+                            var p = map.latLngToContainerPoint([labels[i][0], labels[i][1]]);
+                            var px = labels[i][5] ? 12 : 11;
+                            var chars = labels[i][4].replace(/&[#a-z0-9]+;/gi, "x").length;
+                            var hw = chars * {{ this.char_width }} * px / 2 + 2;
+                            var hh = {{ this.line_height }} * px / 2 + 2;
+                            var box = [p.x - hw, p.y - hh, p.x + hw, p.y + hh];
+                            show = !taken.some(function (t) {
+                                return t[0] < box[2] && box[0] < t[2] && t[1] < box[3] && box[1] < t[3];
+                            });
+                            if (show) taken.push(box);
+                        }
                         if (show && !shown[i]) marks[i].addTo(map);
                         if (!show && shown[i]) map.removeLayer(marks[i]);
                         shown[i] = show;
@@ -287,6 +305,9 @@ class MapFrame(MacroElement):
         ).replace("</", "<\\/")
         self.bounds_json = json.dumps(bounds)
         # Labels are escaped text; "</" is broken so no name can close the script element.
-        self.labels_json = json.dumps(labels or [], ensure_ascii=False).replace("</", "<\\/")
+        # The widest areas' first: of labels that would overlap, theirs are shown.
+        ordered = sorted(labels or [], key=lambda label: -(label[3] - label[2]))
+        self.labels_json = json.dumps(ordered, ensure_ascii=False).replace("</", "<\\/")
+        self.char_width, self.line_height = CHAR_WIDTH, LINE_HEIGHT
         self.share = LEGEND_SHARE
         self.padding = FIT_PADDING

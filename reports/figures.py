@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import geopandas as gpd
 import matplotlib
+import numpy as np
 import pandas as pd
 from matplotlib import patheffects
 from matplotlib.figure import Figure
@@ -26,6 +27,7 @@ from matplotlib.patches import FancyArrow, Patch, Rectangle
 
 from analytics.classify import NO_DATA_COLOUR, classify, palette_for
 from geodata.tables.calendar import tick_months
+from render.labels import keep_apart, label_boxes
 from render.language import Language
 from render.mapframe import scale_text
 from reports.fonts import matplotlib_families
@@ -174,19 +176,29 @@ def place_labels(shapes: gpd.GeoDataFrame, names: pd.Series) -> gpd.GeoDataFrame
 
 def _draw_labels(ax, labels: gpd.GeoDataFrame, lang: Language, fontsize: float) -> None:
     """Each label at a point inside its shape, with a white halo, in the reader's digits;
-    shapes narrower than :data:`LABEL_MIN_WIDTH` of the map stay unlabelled."""
+    shapes narrower than :data:`LABEL_MIN_WIDTH` of the map stay unlabelled, and of labels that
+    would overlap only the larger shape's is drawn (:func:`render.labels.keep_apart`)."""
     x0, x1 = ax.get_xlim()
     bounds = labels.geometry.bounds
     wide = ((bounds["maxx"] - bounds["minx"]) >= (x1 - x0) * LABEL_MIN_WIDTH).to_numpy()
     shown = labels[wide]
+    if not len(shown):
+        return
     points = shown.geometry.representative_point()
+    texts = [lang.numerals(str(text)) for text in shown["label"]]
+    ax.apply_aspect()  # the axes' final box: where each label lands, in pixels
+    xy = ax.transData.transform(np.column_stack([points.x, points.y]))
+    boxes = label_boxes(xy[:, 0], xy[:, 1], texts, fontsize * ax.figure.dpi / 72)
+    kept = keep_apart(boxes, shown.geometry.area.to_numpy())
     mark = RLM if lang.rtl else ""
     halo = [patheffects.withStroke(linewidth=2.2, foreground="white")]
-    for point, text in zip(points, shown["label"], strict=True):
+    for point, text, keep in zip(points, texts, kept, strict=True):
+        if not keep:
+            continue
         ax.text(
             point.x,
             point.y,
-            mark + lang.numerals(str(text)),
+            mark + text,
             ha="center",
             va="center",
             fontsize=fontsize,
