@@ -13,6 +13,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import views
+from ui.access.measure import by_param, measures_of
 from ui.briefings import presentation, sections, targets
 from ui.briefings.choices import SECTIONS, choices
 from ui.context import current
@@ -56,6 +57,7 @@ P = {
         key="br_by",
     ),
     "step": Param("step", 0, parse=int, key="br_step"),
+    "measure_by": by_param(measures_of(ctx)),  # the access figures' measure (#19)
 }
 bind(list(P.values()))
 

@@ -96,6 +96,10 @@ class Language:
         digits = 0 if float(value) >= 10 or float(value).is_integer() else 1
         return self.t("reports.units.km", km=fmt_number(value, self.code, digits))
 
+    def minutes(self, value: float) -> str:
+        """A travel time in whole minutes, in the reader's words and digits (``30 min``)."""
+        return self.t("access.minutes.units.km", min=fmt_number(value, self.code, 0))
+
     def value(self, value: object, kind: str) -> str:
         """A metric value by kind: ``rate`` as a percentage, anything else a whole number."""
         return self.pct(value) if kind == "rate" else self.int(value)

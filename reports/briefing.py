@@ -71,6 +71,7 @@ class Briefing:
     n_facilities: int = 0  # facilities in operation inside the scope's areas
     least_left_out: int = 0  # areas with more insured than residents, left out of least_covered
     scope_names: dict[str, str] = field(default_factory=dict)  # language -> scope_name
+    unit: str = "km"  # the access figures' unit: km in a straight line, or min of travel
 
     @property
     def has_insured(self) -> bool:
@@ -176,6 +177,8 @@ def build_briefing(
     month: pd.Timestamp | str | None = None,
     near_km: float = NEAR_KM,
     referral_km: float = REFERRAL_KM,
+    nearest: pd.DataFrame | None = None,
+    unit: str = "km",
 ) -> Briefing:
     """Compute a briefing for the whole region, one district or one partner.
 
@@ -188,7 +191,11 @@ def build_briefing(
     month
         The month reported on (``YYYY-MM``); the latest month with insured counts when None.
     near_km, referral_km
-        Distances for "care within reach" and "hospital within reach" (km).
+        Distances for "care within reach" and "hospital within reach" (km, or minutes).
+    nearest, unit
+        Measured otherwise than in a straight line (``unit="min"``: minutes of travel): the
+        nearest facility of each set per area of ``tables["areas"]``, indexed like them (see
+        :func:`analytics.access.access_by_area`; e.g. :func:`traveltime.workspace.nearest_minutes`).
 
     Raises
     ------
@@ -277,11 +284,18 @@ def build_briefing(
         # Distances run to every facility (one just outside serves the areas too); the count is
         # of those inside the scope's areas.
         n_facilities = int(counted.geometry.within(areas.geometry.union_all()).sum())
-        measured = access.access_by_area(areas, counted, near_km=near_km, referral_km=referral_km)
+        measured = access.access_by_area(
+            areas,
+            counted,
+            near_km=near_km,
+            referral_km=referral_km,
+            nearest=None if nearest is None else nearest.reindex(areas.index),
+            unit=unit,
+        )
         figures_now = access.access_summary(measured)
         table = pd.DataFrame(per_area.drop(columns=per_area.geometry.name)).copy()
-        table["care_km"] = measured["care_km"].to_numpy()
-        table["hospital_km"] = measured["hospital_km"].to_numpy()
+        for column in (f"care_{unit}", f"hospital_{unit}"):
+            table[column] = measured[column].to_numpy()
         access_figures = {
             "near_km": near_km,
             "referral_km": referral_km,
@@ -293,7 +307,7 @@ def build_briefing(
         }
         needs = access.facility_needs(
             table,
-            distance_column="care_km",
+            distance_column=f"care_{unit}",
             near_km=near_km,
             weight="uninsured" if len(insured) else None,
         ).head(TOP_N)
@@ -321,6 +335,7 @@ def build_briefing(
         partners=partners,
         n_facilities=n_facilities,
         scope_names=scope_names,
+        unit=unit,
     )
 
 

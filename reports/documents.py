@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analytics.access import NEAR_MIN, REFERRAL_MIN
 from geodata.sources.demo import DEMO_REGION_NAME
 from geodata.sources.workspaces import is_demo
 from geodata.store.layout import Version
@@ -51,10 +52,22 @@ def make_briefing(
     month: pd.Timestamp | str | None = None,
     orientation: str = "portrait",
     produced: dt.date | None = None,
+    nearest: pd.DataFrame | None = None,
 ) -> tuple[bytes, int]:
     """A briefing PDF of ``tables`` (already limited to what the reader may see), and its number
-    of pages."""
-    briefing = build_briefing(tables, scope=scope, scope_id=scope_id, month=month)
+    of pages. With ``nearest`` (travel minutes to the nearest facility of each set per area, see
+    :func:`reports.briefing.build_briefing`) its access figures are in minutes of travel, with
+    the Infrastructure page's default thresholds in minutes."""
+    reach = {} if nearest is None else {"near_km": NEAR_MIN, "referral_km": REFERRAL_MIN}
+    briefing = build_briefing(
+        tables,
+        scope=scope,
+        scope_id=scope_id,
+        month=month,
+        nearest=nearest,
+        unit="km" if nearest is None else "min",
+        **reach,
+    )
     return briefing_pdf(
         briefing,
         lang,

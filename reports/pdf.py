@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+from collections.abc import Callable
 from html import escape
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from render.i18n import separator
@@ -146,6 +148,14 @@ def _tiles(b: Briefing, lang: Language) -> str:
     return '<div class="tiles">' + "".join(tiles) + "</div>"
 
 
+def _reach_text(value: float, reach: Callable[[float], str], t: Callable[..., str]) -> str:
+    """The nearest care of a needs row: its distance or travel time (``reach``), "none" where no
+    facility is counted, "not reachable" where the roads reach none."""
+    if value != value:
+        return t("reports.access.none")
+    return reach(value) if np.isfinite(value) else t("access.minutes.unreachable")
+
+
 def _legend(entries, title: str, lang: Language) -> str:
     rows = "".join(
         f'<div class="legend-row"><span class="swatch" style="background:{e.colour}"></span>'
@@ -268,16 +278,18 @@ def briefing_html(
     # Page 3: infrastructure needs and partners.
     a = b.access
     if a:
+        # km in a straight line, or minutes of travel over the roads, in the reader's words
+        reach = lang.km if b.unit == "km" else lang.minutes
         facts = [
             t(
                 "reports.access.referral_gap",
-                km=lang.km(a["referral_km"]),
+                km=reach(a["referral_km"]),
                 n=lang.int(a["referral_gap_areas"]),
                 people=lang.int(a["referral_gap_people"]),
             ),
             t(
                 "reports.access.beyond_care",
-                km=lang.km(a["near_km"]),
+                km=reach(a["near_km"]),
                 n=lang.int(a["beyond_care_areas"]),
                 people=lang.int(a["beyond_care_people"]),
             ),
@@ -291,12 +303,12 @@ def briefing_html(
                     district_of.get(r.area_id) or "",
                     lang.int(r.population),
                     lang.int(getattr(r, "uninsured", None)),
-                    lang.km(r.care_km) if r.care_km == r.care_km else t("reports.access.none"),
+                    _reach_text(getattr(r, f"care_{b.unit}"), reach, t),
                 ]
                 for r in b.needs.itertuples()
             ]
             access_block += (
-                f"<h3>{_e(t('reports.access.needs_title', km=lang.km(a['near_km'])))}</h3>"
+                f"<h3>{_e(t('reports.access.needs_title', km=reach(a['near_km'])))}</h3>"
                 + _table(
                     [
                         t("table.name"),

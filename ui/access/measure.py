@@ -6,7 +6,7 @@ come from :mod:`ui.access.travel`."""
 from __future__ import annotations
 
 from analytics import access
-from ui.access.travel import unit_of
+from ui.access.travel import MEASURES, has_roads, unit_of
 from ui.context import Context
 from ui.state import Param, value
 
@@ -65,6 +65,12 @@ def by_param(measures: list[str]) -> Param[str]:
     setting still open in their mode: the Capacity page kept it as ``by``, the Infrastructure
     page as ``measure``."""
     return Param("measure_by", "line", lambda: measures, aliases=("by", "measure"))
+
+
+def measures_of(ctx: Context) -> list[str]:
+    """The "measure by" choices of the session's workspace version: travel time only where it
+    holds roads."""
+    return list(MEASURES) if has_roads(ctx.source, ctx.version) else ["line"]
 
 
 def measure_params(measures: list[str]) -> dict[str, Param]:

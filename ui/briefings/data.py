@@ -15,15 +15,17 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
+from analytics import access, distance
 from geodata.store.workspace import is_postgis, workspace_label
 from geodata.tables.calendar import key_period, period_name
 from render.language import Language
 from render.safe import md_escape
 from reports.documents import make_briefing
+from traveltime import workspace as travel
 from ui import data, views
 from ui.auth import may
 from ui.context import Context
-from ui.scope import Source
+from ui.scope import Source, source_path
 
 
 def md(text: object) -> str:
@@ -67,11 +69,26 @@ def briefing_pdf(
     scope_id: str | None,
     month: str | None,
     orientation: str,
+    measure: str = "line",
 ) -> tuple[bytes, int]:
     """The briefing PDF of the session's tables (a partner's: its own areas only) and its
-    number of pages."""
+    number of pages; its access figures in a straight line (``measure="line"``) or in minutes
+    of travel by ``measure`` over the workspace's roads."""
+    tables = data.tables(source, version)
+    nearest = None
+    if measure != "line":
+        areas = tables["areas"]
+        nearest = travel.nearest_minutes(
+            source_path(source),  # the roads are the workspace's; the areas are the scope's
+            version,
+            areas,
+            access.available_facilities(tables["facilities"]),
+            access.DISTANCE_SETS,
+            points=distance.area_points(areas),
+            mode=measure,
+        )
     return make_briefing(
-        data.tables(source, version),
+        tables,
         Language(lang, calendar),
         title=title,
         version=version,
@@ -80,6 +97,7 @@ def briefing_pdf(
         scope_id=scope_id,
         month=month,
         orientation=orientation,
+        nearest=nearest,
     )
 
 
