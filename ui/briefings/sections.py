@@ -25,6 +25,24 @@ from ui.localize import localized_table
 from ui.state import Param, value
 
 
+def measure_choice(ctx: Context, params: dict[str, Param[Any]]) -> str:
+    """How the briefing measures access (#19), in the sidebar where the workspace offers travel
+    time: ``line`` or a travel mode (the access pages' shared ``measure_by``)."""
+    chosen = params.get("measure_by")
+    if chosen is None:
+        return "line"
+    choices = list(chosen.allowed()) if chosen.allowed else ["line"]
+    if len(choices) > 1:
+        st.sidebar.selectbox(
+            ctx.t("access.measure.label"),
+            choices,
+            key=chosen.widget_key,
+            format_func=lambda v: ctx.t(f"access.measure.{v}"),
+            help=ctx.t("access.measure.help"),
+        )
+    return str(value(chosen))
+
+
 def briefing_section(
     ctx: Context, offered: Choices, params: dict[str, Param[Any]], month_key: str
 ) -> None:
@@ -66,10 +84,11 @@ def briefing_section(
         format_func=lambda orient: ctx.t(f"briefings.pdf.{orient}"),
     )
     orientation = str(value(params["orientation"]))
+    measure = measure_choice(ctx, params)
     scope, scope_id = bd.briefing_scope(ctx, scope, scope_id)
     st.subheader(ctx.t("briefings.sections.briefing"))
     st.write(ctx.t("briefings.pdf.contents"))
-    wanted = (scope, scope_id, month_key, orientation, ctx.lang, ctx.calendar)
+    wanted = (scope, scope_id, month_key, orientation, ctx.lang, ctx.calendar, measure)
     if st.button(
         ctx.t("briefings.pdf.make"), type="primary", icon=":material/picture_as_pdf:", key="br_make"
     ):
@@ -87,6 +106,7 @@ def briefing_section(
                     scope_id,
                     month_key or None,
                     orientation,
+                    measure,
                 ),
             )
         except ValueError as exc:
