@@ -22,6 +22,7 @@ still a Gregorian month (``اکتبر ۲۰۲۶``), a Solar Hijri month read in E
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import unicodedata
 from typing import SupportsFloat, cast
@@ -210,6 +211,13 @@ def month_calendar(value: object, months: str | None = None) -> str:
     return GREGORIAN
 
 
+@functools.lru_cache(maxsize=4096)
+def _month_key(value: pd.Timestamp, calendar: str) -> tuple[int, int] | None:
+    """:func:`geodata.tables.calendar.month_key`, kept: a chart names the same months on every
+    rerun, and each costs a small frame of its own."""
+    return cast("tuple[int, int] | None", month_key(value, calendar))
+
+
 def month_label(
     value: object, lang: str = "en", months: str | None = None, missing: str = "—"
 ) -> str:
@@ -223,7 +231,7 @@ def month_label(
     if is_missing(value):
         return missing
     calendar = month_calendar(value, months)
-    key = month_key(pd.Timestamp(value), calendar)
+    key = _month_key(pd.Timestamp(value), calendar)
     if key is None:
         return missing
     year, month = key

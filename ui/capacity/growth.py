@@ -164,10 +164,17 @@ def window_text(ctx: Context, windows: UtilisationWindows) -> str:
     )
 
 
+def month_names(ctx: Context, periods: pd.Series) -> dict[object, str]:
+    """Period → its month in the reader's language and calendar, each month named once (a chart
+    of every district repeats them)."""
+    unique = periods.drop_duplicates()
+    return dict(zip(unique, map(ctx.language.month, unique), strict=True))
+
+
 def utilisation_chart(ctx: Context, series: pd.DataFrame, label: str, height: int = 260):
     """``measure`` per period (all facilities) as bars, every label in the reader's language and
     calendar (Plotly writes dates and digits only in English)."""
-    months = series["period"].map(ctx.language.month)
+    months = series["period"].map(month_names(ctx, series["period"]))
     values = series["value"].map(ctx.language.int)
     fig = go.Figure(
         go.Bar(
@@ -224,8 +231,9 @@ def district_chart(ctx: Context, series: pd.DataFrame, label: str, height: int =
     """``measure`` per district and period (:func:`analytics.utilisation.group_series`): one line
     per district, every label in the reader's language and calendar."""
     fig = go.Figure()
+    named = month_names(ctx, series["period"])
     for group, rows in series.groupby("group", sort=True):
-        months = rows["period"].map(ctx.language.month)
+        months = rows["period"].map(named)
         values = rows["value"].map(ctx.language.int)
         name = escape_text(group)
         fig.add_trace(
