@@ -27,7 +27,8 @@ def fill_area_columns(areas: pd.DataFrame) -> pd.DataFrame:
     -------
     pandas.DataFrame
         A new frame of the same type: ``district_id`` and ``province`` added empty where missing;
-        ``district_name`` added, and filled with ``district_id`` where it is missing.
+        ``district_name`` added, and filled with ``district_id`` where it is missing; the names
+        in other languages (``district_name_fa``...) emptied where an area has no district.
     """
     out = areas.copy()
     for column in ("district_id", "province"):
@@ -38,4 +39,8 @@ def fill_area_columns(areas: pd.DataFrame) -> pd.DataFrame:
     out["district_name"] = out["district_name"].where(
         out["district_name"].notna(), out["district_id"]
     )
+    # A district's name in another language (district_name_fa...) names no district where the
+    # area has none: it is not shown for it.
+    for column in [c for c in out.columns if str(c).startswith("district_name_")]:
+        out[column] = out[column].where(out["district_id"].notna())
     return out

@@ -22,3 +22,13 @@ def test_demo_districts_have_persian_and_vietnamese_names():
     assert fa.nunique() == vi.nunique() == districts["district_id"].nunique()
     numbers = districts["district_id"].str.lstrip("D0")
     assert (vi.str.removeprefix("Quận ") == numbers.to_numpy()).all()
+
+
+def test_a_district_name_without_a_district_is_not_shown():
+    from geodata.tables.area_columns import fill_area_columns
+
+    areas = build_demo_tables()["areas"].drop(columns=["district_id", "district_name"])
+    filled = fill_area_columns(areas)
+    assert filled[["district_name_fa", "district_name_vi", "district_name_en"]].isna().all().all()
+    kept = fill_area_columns(build_demo_tables()["areas"])
+    assert kept["district_name_vi"].notna().all()
