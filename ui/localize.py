@@ -145,9 +145,10 @@ def localized_table(
         Column → function turning one value into display text (e.g. ``fmt_int`` in ``lang``).
     lang
         The language of the table's texts. The columns keep their logical order in every
-        language: in a right-to-left page the grid itself draws the first column (usually the
-        name) at the right edge, where the reader starts, and opens on it. (Reversing them
-        here as well put the name at the far left and opened wide tables on their last columns.)
+        language, as the page's other tables do: Streamlit's grid lays columns out left to
+        right and opens scrolled to the left also in a right-to-left page, so a table reversed
+        for Persian opened wide on its last columns; in this order it opens on its first
+        (usually the name), at the left edge.
 
     Returns
     -------

@@ -84,7 +84,7 @@ def test_display_names_prefer_the_chosen_language():
 def test_localized_table_shows_text_and_keeps_numbers():
     frame = pd.DataFrame({"Name": ["A"], "Population": [12345]})
     styled = localized_table(frame, {"Population": lambda v: fmt_int(v, "fa")}, "fa")
-    # Logical order in Persian too: the right-to-left grid draws the name at the right edge.
+    # Logical order in Persian too: the grid opens on its left, so the name is seen first.
     assert list(styled.data.columns) == ["Name", "Population"]
     assert styled.data["Population"].iloc[0] == 12345
     assert "۱۲٬۳۴۵" in styled.to_html()
