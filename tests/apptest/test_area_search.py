@@ -54,7 +54,7 @@ def test_coverage_map_search_selects_the_area_opens_its_details_and_zooms(area_b
     assert fitted(at) == [None]
 
 
-def test_search_in_persian_with_arabic_letters_on_infrastructure(area_bounds):
+def test_search_in_persian_with_arabic_letters_on_infrastructure(on_demo, area_bounds):
     at = run_page("app_pages/infrastructure.py", {"lang": "fa"})
     at.text_input(key="infra_find").input("دره مرواريد").run()  # Arabic ye
     assert found_labels(at, "infra")[0].startswith("دره مروارید")
@@ -65,6 +65,15 @@ def test_search_in_persian_with_arabic_letters_on_infrastructure(area_bounds):
     assert any(m.value == "**دره مروارید**" for m in at.markdown)  # the place's card
     at.button(key="infra_clear").click().run()
     assert "area" not in query(at) and fitted(at)[0] is None
+    # a district, typed with Latin digits and without its hamza: the map fits all its areas
+    at.text_input(key="infra_find").input("منطقه 10").run()
+    assert found_labels(at, "infra")[0] == "منطقهٔ ۱۰ (منطقه)"
+    at.button(key="infra_found_0").click().run()
+    assert query(at)["area"] == "district:D10"
+    areas = read_workspace(on_demo)["areas"]
+    minx, miny, maxx, maxy = areas.loc[areas["district_id"] == "D10"].total_bounds
+    assert fitted(at)[0] == pytest.approx([miny, minx, maxy, maxx])
+    assert any(m.value == "**منطقهٔ ۱۰**" for m in at.markdown)
 
 
 @pytest.mark.parametrize(
