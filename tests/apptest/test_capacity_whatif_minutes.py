@@ -100,3 +100,8 @@ def test_comoros_what_if_in_minutes_equals_the_analytics(on_comoros):
     # the siting what-if's reach is in minutes
     at.selectbox(key="cap_action").select("sites").run()
     assert at.select_slider(key="cap_site_radius_min").value == 30.0
+    at.select_slider(key="cap_site_radius_min").set_value(15.0).run()
+    at.button(key="cap_add_sites").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    added = at.session_state["cap_changes"][len(changes) :]  # chosen within 15 minutes
+    assert added and {c.kind for c in added} == {"new_site"}
