@@ -85,10 +85,13 @@ def _solar_hijri_picker(
     high = max(today, shown_year) + YEARS_AROUND
     months = SOLAR_HIJRI_MONTHS.get(language.code, SOLAR_HIJRI_MONTHS["en"])
     with box.container():
-        st.markdown(label, help=help)
-        c1, c2, c3 = st.columns([3, 4, 3])
+        st.markdown(label, help=help, text_alignment="right" if language.rtl else "left")
+        # As a date is written, "1 Farvardin 1405": day and month, the year under them (two
+        # columns fit a sidebar); the year is chosen first, the days depend on it.
+        day_box, month_box = st.columns(2, gap="small")
+        year_box, _ = st.columns(2, gap="small")
         year = int(
-            c1.selectbox(
+            year_box.selectbox(
                 language.t("dates.year"),
                 list(range(low, high + 1)),
                 key=keys["year"],
@@ -96,7 +99,7 @@ def _solar_hijri_picker(
             )
         )
         month = int(
-            c2.selectbox(
+            month_box.selectbox(
                 language.t("dates.month"),
                 list(range(1, 13)),
                 key=keys["month"],
@@ -108,7 +111,7 @@ def _solar_hijri_picker(
         if int(st.session_state[keys["day"]]) > last:
             st.session_state[keys["day"]] = last
         day = int(
-            c3.selectbox(
+            day_box.selectbox(
                 language.t("dates.day"),
                 list(range(1, last + 1)),
                 key=keys["day"],
