@@ -19,6 +19,7 @@ import re
 import zipfile
 
 import pytest
+from PIL import Image
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
@@ -143,7 +144,9 @@ def forbidden_tokens(partner: str) -> tuple[set[str], set[str]]:
 
 def readable(blob: bytes) -> str:
     """The text a reader of a downloaded file sees: every part of a zip (a workbook's XML,
-    unescaped), the text of a PDF (lines joined), any other file as UTF-8."""
+    unescaped), the text of a PDF (lines joined), a PNG's text chunks (its pixels are compressed:
+    their bytes are no text, and read as such they hold chance matches like "A117"), any other
+    file as UTF-8."""
     if blob[:4] == b"PK\x03\x04":
         with zipfile.ZipFile(io.BytesIO(blob)) as archive:
             parts = [archive.read(info).decode("utf-8", "replace") for info in archive.infolist()]
@@ -151,6 +154,10 @@ def readable(blob: bytes) -> str:
     if blob[:5] == b"%PDF-":
         require(have_pdftotext(), "poppler-utils (pdftotext) not installed")
         return re.sub(r"\s+", " ", pdf_text(blob))
+    if blob[:8] == b"\x89PNG\r\n\x1a\n":
+        with Image.open(io.BytesIO(blob)) as image:
+            image.load()
+            return "\n".join(f"{key}: {value}" for key, value in image.text.items())
     return blob.decode("utf-8", "replace")
 
 
