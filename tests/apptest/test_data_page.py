@@ -11,6 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from geodata.store.workspace import list_versions, read_workspace
+from geodata.uploads.reading import UPLOAD_SUFFIXES
 from render.i18n import available_languages, translate
 from tests.apptest.helpers import run_page
 
@@ -34,6 +35,13 @@ def test_data_page_runs_on_demo_in_every_language(demo_workspace, monkeypatch):
     at = open_page()
     assert len(at.tabs) == 3
     assert at.get("file_uploader")
+    # The uploader's browser side refuses a file whose suffix is not in its list: it takes every
+    # format the importer reads (read, mapped and imported by the functions the page calls:
+    # tests/unit/test_imports.py; the browser uploads three: tests/browser/test_data_page.py).
+    accepted = {t.lstrip(".").lower() for t in at.get("file_uploader")[0].proto.type}
+    wanted = {s.lstrip(".") for s in UPLOAD_SUFFIXES} | {"shp", "shx", "dbf", "prj"}
+    assert wanted - accepted == set(), wanted - accepted
+    assert {"geojson", "gpkg", "kml", "zip", "csv", "xlsx", "parquet"} <= wanted
     assert at.dataframe  # the versions table
     assert at.title[0].value == "Data"
     assert [t.label for t in at.tabs] == ["Import a table", "Versions", "Backup"]

@@ -176,47 +176,30 @@ def formats_server(
     server.stop()
 
 
+#: The formats the browser uploads: one per way the page takes a file (several files making one
+#: layer, a table chosen before the upload, person records counted into areas). Every other format
+#: takes the same path through the page (tests/apptest/test_data_page.py checks that the uploader
+#: accepts each and imports one) and the same reading (tests/unit/test_imports.py, every format).
+BROWSER_FORMATS = ("shp", "xlsx", "geoparquet")
+
+
 def _format_inputs(folder: Path) -> list[tuple[str, str, list[Path], str]]:
-    """(what, table, files to upload together, text the checked page shows) for each format."""
+    """(what, table, files to upload together, text the checked page shows) for each format the
+    browser uploads (:data:`BROWSER_FORMATS`)."""
     import geopandas as gpd
     import shapely
 
     from tests.unit.geodata_inputs import FACILITY_POINTS, area_frame, write_layer, write_table
 
-    def areas(prefix: str) -> gpd.GeoDataFrame:
-        frame = area_frame()
-        frame["code"] = [prefix + c for c in frame["code"]]
-        return frame
-
-    inputs = []
-    for fmt, prefix in (("geojson", "J"), ("gpkg", "G"), ("kml", "K"), ("shp", "S")):
-        path = write_layer(areas(prefix), folder / fmt, fmt, stem=f"areas_{fmt}")
-        files = sorted(path.parent.glob(f"{path.stem}.*")) if fmt == "shp" else [path]
-        inputs.append((fmt, "Areas", files, "Import 4 rows as a new version"))
-    wkt = [
-        {"id": f"W{i}", "name": f"Clinic {i}", "type": "clinic", "wkt": f"POINT ({x} {y})"}
-        for i, (x, y) in enumerate(FACILITY_POINTS)
-    ]
-    inputs.append(
-        (
-            "csv-wkt",
-            "Facilities",
-            [write_table(wkt, folder / "wkt.csv")],
-            "Import 4 rows as a new version",
-        )
-    )
+    frame = area_frame()
+    frame["code"] = ["S" + c for c in frame["code"]]
+    path = write_layer(frame, folder / "shp", "shp", stem="areas_shp")
+    shapefile = sorted(path.parent.glob(f"{path.stem}.*"))
+    assert len(shapefile) >= 4  # .shp, .shx, .dbf, .prj: several files, one layer
     latlon = [
         {"id": f"X{i}", "name": f"Post {i}", "type": "health post", "latitude": y, "longitude": x}
         for i, (x, y) in enumerate(FACILITY_POINTS[:3])
     ]
-    inputs.append(
-        (
-            "xlsx",
-            "Facilities",
-            [write_table(latlon, folder / "posts.xlsx")],
-            "Import 3 rows as a new version",
-        )
-    )
     # Person records: three inside the (just imported) areas, one far outside every area.
     spots = [*FACILITY_POINTS[:3], (10.0, 10.0)]
     people = gpd.GeoDataFrame(
@@ -226,21 +209,32 @@ def _format_inputs(folder: Path) -> list[tuple[str, str, list[Path], str]]:
     )
     parquet = folder / "people.geoparquet"
     people.to_parquet(parquet)
-    points = "Insured people or households (points)"
-    counted = "3 counted into areas, 1 outside"
-    inputs.append(("geoparquet", points, [parquet], counted))
-    rows = [{"lat": y, "lon": x, "date": "2026-10-05", "scheme": "health"} for x, y in spots]
-    inputs.append(("csv-points", points, [write_table(rows, folder / "people.csv")], counted))
-    return inputs
+    return [
+        ("shp", "Areas", shapefile, "Import 4 rows as a new version"),
+        (
+            "xlsx",
+            "Facilities",
+            [write_table(latlon, folder / "posts.xlsx")],
+            "Import 3 rows as a new version",
+        ),
+        (
+            "geoparquet",
+            "Insured people or households (points)",
+            [parquet],
+            "3 counted into areas, 1 outside",
+        ),
+    ]
 
 
-def test_every_format_uploads_and_imports(formats_server, guarded_page, tmp_path):
-    """GeoJSON, GeoPackage, KML, a loose Shapefile with its parts, CSV with WKT, XLSX, and
-    person records (GeoParquet, CSV) through the real file input, each a new version."""
+def test_each_way_of_uploading_imports(formats_server, guarded_page, tmp_path):
+    """A loose Shapefile with its parts, an XLSX of facilities, and person records (GeoParquet)
+    through the real file input, each a new version."""
     server, workspace = formats_server
     page = guarded_page.page
     number = list_versions(workspace)[-1].number
-    for what, table, files, ready in _format_inputs(tmp_path):
+    inputs = _format_inputs(tmp_path)
+    assert tuple(what for what, *_ in inputs) == BROWSER_FORMATS
+    for what, table, files, ready in inputs:
         page.goto(f"{server.url}/data")
         wait_for_text(page, "Import a table")
         wait_for_app(page)
@@ -258,20 +252,15 @@ def test_every_format_uploads_and_imports(formats_server, guarded_page, tmp_path
         wait_for_version(workspace, number, page)
         wait_for_text(page, f"imported as version {number}")
         tables = read_workspace(workspace)
-        if what in ("geojson", "gpkg", "kml", "shp"):
-            prefix = {"geojson": "J", "gpkg": "G", "kml": "K", "shp": "S"}[what]
-            assert sorted(tables["areas"]["area_id"]) == [f"{prefix}10{i}" for i in range(1, 5)]
+        if what == "shp":
+            assert sorted(tables["areas"]["area_id"]) == [f"S10{i}" for i in range(1, 5)]
             assert set(tables["areas"]["population"].dropna()) == {44406, 12000}, what
-        elif what == "csv-wkt":
-            assert sorted(tables["facilities"]["facility_id"]) == ["W0", "W1", "W2", "W3"]
-            assert tables["facilities"].geom_type.eq("Point").all()
         elif what == "xlsx":
             assert sorted(tables["facilities"]["facility_id"]) == ["X0", "X1", "X2"]
             assert set(tables["facilities"]["type"]) == {"health_post"}
         else:
-            month = "2026-09-01" if what == "geoparquet" else "2026-10-01"
             insured = tables["insured"]
-            new = insured[(insured["period"] == month) & (insured["source"] == "points")]
+            new = insured[(insured["period"] == "2026-09-01") & (insured["source"] == "points")]
             assert int(new["insured"].sum()) == 3, what
             assert set(new["area_id"]) == {"S101", "S102", "S103"}, what
         summary = list_versions(workspace)[-1].summary["import"]
