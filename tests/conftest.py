@@ -106,6 +106,39 @@ def iran_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_real_workspace("iran_counties", tmp_path_factory)
 
 
+def build_communes_workspace(demo: Path, out: Path) -> Path:
+    """Communes straight under the province (Vietnam since 2025: no district level): three
+    districts' areas of the demo with district_id and district_name dropped (and the district
+    targets), titled by name."""
+    from geodata.store.workspace import list_versions, read_workspace, save_version
+
+    tables = read_workspace(demo, list_versions(demo)[-1].number)
+    areas = tables["areas"]
+    areas = areas[areas["district_id"].isin(["D01", "D02", "D03"])]
+    ids = set(areas["area_id"])
+    save_version(
+        out,
+        {
+            "areas": areas.drop(columns=["district_id", "district_name"]),
+            "facilities": tables["facilities"],
+            "insured": tables["insured"][tables["insured"]["area_id"].isin(ids)],
+            "partners": tables["partners"],
+            "targets": tables["targets"][~tables["targets"]["scope"].str.match(r"D\d\d$")],
+            "utilisation": tables["utilisation"],
+        },
+        message="communes of a province",
+        summary={"title": "Tỉnh Mẫu"},
+    )
+    return out
+
+
+@pytest.fixture(scope="session")
+def communes_workspace(demo_workspace: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_communes_workspace(
+        demo_workspace, tmp_path_factory.mktemp("communes") / "communes.gpkg"
+    )
+
+
 @pytest.fixture(scope="session")
 def postgis_url() -> Iterator[str]:
     """A private PostgreSQL + PostGIS server for this test session: the URL of its database.

@@ -8,7 +8,6 @@ import re
 
 import pytest
 
-from geodata.store.workspace import list_versions, read_workspace, save_version
 from tests.apptest.helpers import app_pages, run_page
 from tests.apptest.visible import visible_texts
 
@@ -17,28 +16,10 @@ MISSING = re.compile(r"\b(None|nan|NaN|NaT)\b|<NA>")
 
 
 @pytest.fixture(scope="module")
-def communes_path(demo_workspace, tmp_path_factory):
-    """Three districts' areas of the demo with district_id and district_name dropped (and the
-    district targets), titled by name."""
-    tables = read_workspace(demo_workspace, list_versions(demo_workspace)[-1].number)
-    areas = tables["areas"]
-    areas = areas[areas["district_id"].isin(["D01", "D02", "D03"])]
-    ids = set(areas["area_id"])
-    path = tmp_path_factory.mktemp("communes") / "communes.gpkg"
-    save_version(
-        path,
-        {
-            "areas": areas.drop(columns=["district_id", "district_name"]),
-            "facilities": tables["facilities"],
-            "insured": tables["insured"][tables["insured"]["area_id"].isin(ids)],
-            "partners": tables["partners"],
-            "targets": tables["targets"][~tables["targets"]["scope"].str.match(r"D\d\d$")],
-            "utilisation": tables["utilisation"],
-        },
-        message="communes of a province",
-        summary={"title": "Tỉnh Mẫu"},
-    )
-    return path
+def communes_path(communes_workspace):
+    """Three districts' areas of the demo without district_id and district_name, titled by name
+    (:func:`tests.conftest.build_communes_workspace`)."""
+    return communes_workspace
 
 
 @pytest.fixture
