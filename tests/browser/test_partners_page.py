@@ -7,6 +7,7 @@ every page of its menu: no id or name of another partner's area may be in any of
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -89,9 +90,12 @@ def test_a_signed_in_partner_receives_nothing_of_other_areas(signed_in_server, g
     labels = [links.nth(i).inner_text().split("\n")[-1] for i in range(links.count())]
     assert "Data" not in labels and "Partners" in labels
     for i, label in enumerate(labels):
-        page.locator('[data-testid="stSidebarNav"] a').nth(i).click()
+        link = page.locator('[data-testid="stSidebarNav"] a').nth(i)
+        path = urlsplit(link.get_attribute("href") or "").path
+        link.click()
+        page.wait_for_function("p => location.pathname === p", arg=path)
+        # Everything a run sends arrives on the websocket before the run ends.
         wait_for_app(page)
-        page.wait_for_timeout(1500)  # let maps and charts arrive
         no_exception_shown(page)
         if label == "Partners":
             drawn_polygons(page, 20)
