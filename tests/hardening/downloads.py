@@ -210,6 +210,10 @@ def have_pdftotext() -> bool:
     return shutil.which("pdftotext") is not None
 
 
+#: Kinds of file :func:`check_file` does not check (images; GeoJSON and GeoPackage: data).
+UNCHECKED_KINDS = ("png", "geojson", "gpkg")
+
+
 def check_file(name: str, data: bytes, browser=None) -> FileCheck | None:
     """The check of one downloaded file by its kind; None for kinds not checked here (images,
     GeoJSON, GeoPackage: data, not documents a person opens in a program that runs them)."""

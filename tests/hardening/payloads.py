@@ -154,6 +154,7 @@ class PageCheck:
     files: list[tuple[str, bytes]] = field(default_factory=list)
     missed: list[str] = field(default_factory=list)
     hidden: int = 0
+    skipped: int = 0
 
 
 class ScriptRuns:
@@ -266,10 +267,18 @@ MAKE_FIRST = (".st-key-br_make button",)
 DOWNLOAD_BUTTONS = '[data-testid="stDownloadButton"] button'
 
 
-def collect_downloads(page, runs: ScriptRuns, check: PageCheck) -> None:
+#: The class naming a widget's key (``st-key-<key>``); a download button's key ends with the
+#: extension of its file (:func:`ui.downloads._download_row`).
+BUTTON_KEY = """b => { const el = b.closest('[class*="st-key-"]');
+  const m = el && el.className.match(/st-key-(\\S+)/); return m ? m[1] : ''; }"""
+
+
+def collect_downloads(page, runs: ScriptRuns, check: PageCheck, skip: tuple[str, ...] = ()) -> None:
     """Press every download button of the page (after the buttons that make a file) and keep
-    what the browser received. Download buttons do not rerun the page (``on_click="ignore"``):
-    each is pressed on the page as it stands."""
+    what the browser received, but for the buttons whose key ends with an extension in ``skip``
+    (kinds of file not checked: their files are made when pressed, which costs their making).
+    Download buttons do not rerun the page (``on_click="ignore"``): each is pressed on the page
+    as it stands."""
     for selector in MAKE_FIRST:
         button = page.locator(selector)
         if button.count():
@@ -281,6 +290,9 @@ def collect_downloads(page, runs: ScriptRuns, check: PageCheck) -> None:
         button = page.locator(DOWNLOAD_BUTTONS).nth(i)
         if not button.is_visible():  # in a tab not open (the Data page's backup): not pressed
             check.hidden += 1
+            continue
+        if skip and button.evaluate(BUTTON_KEY).endswith(tuple(f"_{k}" for k in skip)):
+            check.skipped += 1
             continue
         label = ""
         try:
@@ -296,10 +308,16 @@ def collect_downloads(page, runs: ScriptRuns, check: PageCheck) -> None:
 
 
 def check_page(
-    page, url: str, dialogs: list[str], runs: ScriptRuns | None = None, downloads: bool = False
+    page,
+    url: str,
+    dialogs: list[str],
+    runs: ScriptRuns | None = None,
+    downloads: bool = False,
+    skip: tuple[str, ...] = (),
 ) -> PageCheck:
     """Open ``url``, open every tooltip and popup of every map, and look everywhere; then, when
-    ``downloads``, press every download button and keep the files."""
+    ``downloads``, press every download button (less those of ``skip``, see
+    :func:`collect_downloads`) and keep the files."""
     started = time.monotonic()
     check = PageCheck(url)
     after = runs.finished if runs else 0
@@ -339,7 +357,7 @@ def check_page(
         check.templated = check.templated or bool(found["templated"])
         check.errors += int(found["errors"])
     if downloads and runs is not None:
-        collect_downloads(page, runs, check)
+        collect_downloads(page, runs, check, skip)
     check.dialogs = list(dialogs)
     dialogs.clear()
     check.seconds = time.monotonic() - started
@@ -347,10 +365,15 @@ def check_page(
 
 
 def check_all_pages(
-    browser, base_url: str, extra_urls: tuple[str, ...] = (), *, downloads: bool = False
+    browser,
+    base_url: str,
+    extra_urls: tuple[str, ...] = (),
+    *,
+    downloads: bool = False,
+    skip: tuple[str, ...] = (),
 ) -> list[PageCheck]:
     """Every page of the app's navigation (plus ``extra_urls``), each in the same browser tab;
-    with ``downloads``, every file each page offers too."""
+    with ``downloads``, every file each page offers too (less the kinds in ``skip``)."""
     from tests.conftest import GuardedPage
 
     guarded = GuardedPage(browser)
@@ -364,6 +387,6 @@ def check_all_pages(
     guarded.page.on("dialog", on_dialog)
     try:
         urls = nav_pages(guarded.page, base_url, runs) + [f"{base_url}/{u}" for u in extra_urls]
-        return [check_page(guarded.page, url, dialogs, runs, downloads) for url in urls]
+        return [check_page(guarded.page, url, dialogs, runs, downloads, skip) for url in urls]
     finally:
         guarded.close()
