@@ -16,7 +16,6 @@ import streamlit as st
 from ui import data, views
 from ui.area_search import find_on_map
 from ui.context import current
-from ui.downloads import table_downloads
 from ui.facility_layer import facility_filters
 from ui.partners import data as partner_data
 from ui.partners import views as partner_views
@@ -64,15 +63,7 @@ def partners_view() -> None:
         st.plotly_chart(partner_views.comparison_chart(ctx, cards), width="stretch")
 
     st.subheader(ctx.t("partners.scorecards_title"))
-    table_downloads(
-        ctx,
-        partner_views.scorecard_table(ctx, cards),
-        "partner_scorecards",
-        kinds={  # changes of coverage: shares 0–1 (points of coverage), as the scorecards hold them
-            ctx.t("partners.change", months=ctx.language.int(n)): "share"
-            for n in partner_data.CHANGE_MONTHS
-        },
-    )
+    partner_views.scorecard_table(ctx, cards)
 
     st.subheader(ctx.t("partners.trend_title"))
     partner_views.partner_trend(ctx, cards)

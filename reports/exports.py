@@ -43,6 +43,7 @@ NUMBER_FORMATS: dict[str, str] = {
     "share": "0.0",
     "percent": "0.0",
     "km": "0.00",
+    "score": "0.000",
 }
 #: Kinds whose column is written as percent 0–100 with the unit in its header: ``share`` holds
 #: 0–1 in the frame (multiplied by 100 in the file), ``percent`` holds 0–100 already.
@@ -139,6 +140,7 @@ def export_frame(
     - ``share`` (0–1) and ``percent`` (0–100) columns: percent 0–100, the unit stated in the
       header in ``lang`` (``Coverage (%)``) unless the header states it already;
     - ``count``, ``int`` and ``rank`` columns: whole numbers (nullable ``Int64``);
+    - ``score`` columns: figures rounded to three decimals;
     - columns with no declared kind: whole numbers as integers, other values as they are;
     - missing values empty, never ``None`` or ``nan``.
 
@@ -174,6 +176,8 @@ def export_frame(
             out[column] = _whole(values)
         elif kind in ("km", "number"):
             out[column] = pd.to_numeric(values, errors="coerce").astype("float64")
+        elif kind == "score":
+            out[column] = pd.to_numeric(values, errors="coerce").astype("float64").round(3)
         else:
             out[column] = _undeclared(values)
     return out.rename(columns=renamed)

@@ -1,7 +1,8 @@
 """One spec per table: how each column is written on the page, in the CSV and in the workbook.
 
 A table names the kind of its columns by header once (``count``, ``int``, ``rank``, ``share`` for
-0–1, ``percent`` for 0–100, ``km``, ``number``, ``text``); the catalogue labels of
+0–1, ``percent`` for 0–100, ``points`` for a change of a share 0–1, ``km``, ``number``, ``score``
+with three decimals, ``text``); the catalogue labels of
 :data:`ui.downloads.COLUMN_KINDS` carry theirs already (:func:`ui.downloads.column_kinds`).
 :func:`show_table` writes the page's cells from those kinds in the reader's language
 (:func:`page_formats`) and offers the CSV and XLSX made with the same kinds
@@ -22,7 +23,11 @@ from ui.context import Context
 from ui.downloads import column_kinds, table_downloads
 from ui.localize import COVERAGE_BAR, localized_table
 
-__all__ = ["kind_format", "page_formats", "show_table"]
+__all__ = ["FILE_KINDS", "file_kinds", "kind_format", "page_formats", "show_table"]
+
+#: The kind a page kind is written with in the files (:mod:`reports.exports`), where it differs: a
+#: change of a share (points of coverage) is a share there, 0–100 under a header with its unit.
+FILE_KINDS: dict[str, str] = {"points": "share"}
 
 
 def kind_format(kind: str, language: Language) -> Callable[[object], str] | None:
@@ -30,16 +35,34 @@ def kind_format(kind: str, language: Language) -> Callable[[object], str] | None
 
     Counts, whole numbers and ranks with the language's thousands separator and digits; shares
     (0–1) and percentages (0–100) as a percentage with one decimal, as the files hold them
-    (0–100, one decimal in the workbook); kilometres and other figures with one decimal."""
+    (0–100, one decimal in the workbook), and a change of a share in points with one decimal;
+    kilometres and other figures with one decimal, a score with three."""
     if kind in ("count", "int", "rank"):
         return language.int
     if kind == "share":
         return language.pct
     if kind == "percent":
         return lambda v: language.pct(pd.to_numeric(v, errors="coerce") / 100)
+    if kind == "points":
+        return lambda v: _points(v, language)
     if kind in ("km", "number"):
         return lambda v: language.number(v, 1)
+    if kind == "score":
+        return lambda v: language.number(v, 3)
     return None
+
+
+def _points(value: object, language: Language) -> str:
+    """A change of a share 0–1 in points of percent, one decimal (``3.2 pt``); missing: ``—``."""
+    number = pd.to_numeric(value, errors="coerce")
+    if pd.isna(number):
+        return "—"
+    return language.t("units.points", n=language.number(float(number) * 100, 1))
+
+
+def file_kinds(kinds: Mapping[str, str]) -> dict[str, str]:
+    """``kinds`` (header → page kind) as the files write them (:data:`FILE_KINDS`)."""
+    return {column: FILE_KINDS.get(kind, kind) for column, kind in kinds.items()}
 
 
 def page_formats(
@@ -75,5 +98,7 @@ def show_table(
     options = {"hide_index": True, "width": "stretch"} | options
     shown = localized_table(frame, page_formats(ctx.language, declared), ctx.lang)
     event = st.dataframe(shown, **options)
-    table_downloads(ctx, frame, name, percent=percent, kinds=dict(kinds or {}), key=download_key)
+    table_downloads(
+        ctx, frame, name, percent=percent, kinds=file_kinds(kinds or {}), key=download_key
+    )
     return event

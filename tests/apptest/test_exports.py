@@ -161,3 +161,63 @@ def test_page_table_and_its_files_write_a_column_alike(on_demo, offered):
             assert shown[column].iloc[i] == page(held / 100 if kind == "share" else held), place
             checked += 1
     assert checked == 2 * len(rows)
+
+
+def _page_cells(at, columns: set[str]):
+    """The one table on ``at``'s page with ``columns``: its values and its cells as shown."""
+    from streamlit import dataframe_util
+
+    (node,) = [d for d in at.dataframe if columns <= set(d.value.columns)]
+    arrow = getattr(node.proto, "arrow_data", node.proto)
+    assert arrow.styler.display_values, "the page writes no cells of its own: not the table spec"
+    shown = dataframe_util.convert_arrow_bytes_to_pandas_df(arrow.styler.display_values)
+    shown.columns = list(node.value.columns)
+    return node.value, shown
+
+
+@pytest.mark.parametrize(
+    ("page", "query", "stem", "key", "column", "kind"),
+    [
+        # the page wrote target and progress with no decimal, the files with one
+        ("app_pages/partners.py", {"lang": "fa"}, "partner_scorecards", "partners.partner",
+         "partners.target", "share"),
+        ("app_pages/partners.py", {"lang": "en"}, "partner_scorecards", "partners.partner",
+         "partners.progress", "share"),
+        # the page wrote the score with three decimals, the files with all of them
+        ("app_pages/outreach.py", {"list": "villages", "view": "villages", "rule": "score"},
+         "outreach_model_villages", "outreach.col.name", "outreach.col.score", "score"),
+        # the page drew the share as a bar with its own printf label (ASCII digits in Persian)
+        ("app_pages/gap_analysis.py", {"view": "breakdowns", "lang": "fa"}, "gap_by_group",
+         "gap.breakdowns.group", "gap.breakdowns.est_coverage", "percent"),
+    ],
+)  # fmt: skip
+def test_a_moved_table_writes_a_column_as_its_file(
+    on_demo, offered, page, query, stem, key, column, kind
+):
+    """Tables moved onto the one spec (:func:`ui.tables.show_table`): each cell of the column on the
+    page is the CSV's value written by the column's kind, and a score's CSV holds no more decimals
+    than the page shows."""
+    from render.language import Language
+    from ui.tables import kind_format
+
+    lang = query.get("lang", "en")
+    at = run_page(page, query)
+    name, label = translate(key, lang), translate(column, lang)
+    values, shown = _page_cells(at, {name, label})
+    header, rows = csv_table(offered[f"{stem}.csv"])
+    (file_column,) = [h for h in header if h == label or h.startswith(f"{label} (")]
+    filed = {row[header.index(name)]: row[header.index(file_column)] for row in rows}
+    write = kind_format(kind, Language(lang))
+    assert write is not None and len(rows) == len(shown) > 1
+    checked = 0
+    for i, place in enumerate(values[name]):
+        cell = filed[place]
+        if cell == "":
+            assert shown[label].iloc[i] in ("—", ""), place
+            continue
+        held = float(cell) / 100 if kind == "share" else float(cell)
+        assert shown[label].iloc[i] == write(held), (place, cell)
+        if kind == "score":  # a share is 0–100 to six decimals in the CSV, one in the workbook
+            assert float(cell) == round(float(cell), 3), (place, cell)
+        checked += 1
+    assert checked >= 2

@@ -6,7 +6,10 @@ workbook, so a column reads the same on the page as in the files.
 - A function in ``ui/`` or ``app_pages/`` that shows a table with formatted cells and offers its
   files does so through :func:`ui.tables.show_table`, not with a page format of its own beside
   :func:`ui.downloads.table_downloads` (the tables in :data:`SEPARATE_DEBTS` still do: their page
-  writes some figures with other decimals than the files; the list may only shrink).
+  writes some figures with other decimals than the files; the list may only shrink) — nor
+  across functions of ``ui/`` and ``app_pages/``: a table that one function writes with cell
+  formats of its own (``localized_table``, number or progress columns) is not offered as files by
+  another, whether the first returns it or the same frame is passed to both.
 """
 
 from __future__ import annotations
@@ -19,12 +22,11 @@ import pytest
 from render.language import Language
 from reports.exports import export_frame
 from tests.conftest import ROOT
-from ui.tables import kind_format, page_formats
+from ui.tables import file_kinds, kind_format, page_formats
 
 #: Functions (file, name) that still show a formatted table and offer its files separately.
 SEPARATE_DEBTS = {
     ("ui/briefings/sections.py", "map_section"),  # its own table formats (bd.table_formats)
-    ("ui/outreach/views.py", "villages_table"),  # score with 0 or 3 decimals by rule
 }
 
 #: A value of each kind and what the file holds for it (share: 0–1 → 0–100).
@@ -34,8 +36,10 @@ KIND_VALUES = {
     "rank": 7,
     "share": 0.8345,
     "percent": 83.45,
+    "points": -0.0321,
     "km": 12.34,
     "number": 0.5,
+    "score": 0.123456,
 }
 
 
@@ -46,10 +50,11 @@ def test_page_and_file_write_a_kind_alike(kind: str, lang: str) -> None:
     page = kind_format(kind, language)
     assert page is not None
     value = KIND_VALUES[kind]
-    filed = export_frame(pd.DataFrame({"c": [value]}), {"c": kind}, lang=lang)
+    filed = export_frame(pd.DataFrame({"c": [value]}), file_kinds({"c": kind}), lang=lang)
     (header,) = filed.columns
     held = filed[header].iloc[0]
-    back = held / 100 if kind == "share" else held  # the file's percent, back to the page's share
+    # the file's percent, back to the page's share
+    back = held / 100 if file_kinds({"c": kind})["c"] == "share" else held
     assert page(back) == page(value)
     if kind in ("share", "percent"):
         assert header != "c"  # the unit is in the file's header
@@ -63,23 +68,87 @@ def test_text_is_written_as_it_is() -> None:
     assert formats["a"](1234) == "۱٬۲۳۴"
 
 
-def _separate_tables() -> set[tuple[str, str]]:
-    """Functions that call a page format of tables and :func:`table_downloads` themselves."""
-    found = set()
+def _name(call: ast.Call) -> str | None:
+    return call.func.id if isinstance(call.func, ast.Name) else getattr(call.func, "attr", None)
+
+
+def _scopes() -> list[tuple[str, ast.AST, str]]:
+    """(file, node, name) of every function of ``ui/`` and ``app_pages/`` and of each file's
+    top level (a page's own code), but :mod:`ui.tables`, the one road itself."""
+    scopes = []
     files = sorted((ROOT / "ui").rglob("*.py")) + sorted((ROOT / "app_pages").rglob("*.py"))
     for path in files:
-        if path == ROOT / "ui" / "tables.py":  # the one road itself
+        if path == ROOT / "ui" / "tables.py":
             continue
-        for fn in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if not isinstance(fn, ast.FunctionDef):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        file = path.relative_to(ROOT).as_posix()
+        top = [s for s in tree.body if not isinstance(s, ast.FunctionDef | ast.ClassDef)]
+        scopes.append((file, ast.Module(body=top, type_ignores=[]), "<module>"))
+        scopes += [(file, fn, fn.name) for fn in ast.walk(tree) if isinstance(fn, ast.FunctionDef)]
+    return scopes
+
+
+#: Calls that write a table's cells on the page by a format of their own.
+PAGE_FORMATS = {"localized_table", "NumberColumn", "ProgressColumn", "number_columns"}
+
+
+def _separate_tables() -> set[tuple[str, str]]:
+    """Functions that call a page format of tables and :func:`table_downloads` themselves, and
+    functions that show a table with one function that writes its cells by formats of its own
+    and offer it with another: a frame one returned, or the same frame passed to both."""
+    scopes = _scopes()
+    calls = {
+        (file, name): {_name(c) for c in ast.walk(node) if isinstance(c, ast.Call)}
+        for file, node, name in scopes
+    }
+    found = {
+        key for key, called in calls.items() if {"table_downloads", "localized_table"} <= called
+    }
+    # functions that write a table's cells themselves; those that return it (the table shown)
+    formatting = {name for (_, name), called in calls.items() if called & PAGE_FORMATS}
+    returning = {
+        name
+        for file, node, name in scopes
+        if "localized_table" in calls[(file, name)]
+        and any(isinstance(r, ast.Return) and r.value is not None for r in ast.walk(node))
+    }
+    offering = {"table_downloads"}  # functions that offer a table's files, directly or not
+    while (
+        grown := {
+            name for (_, name), called in calls.items() if called & offering and name != "<module>"
+        }
+        - offering
+    ):
+        offering |= grown
+    both = formatting & offering  # one function doing both: flagged above where it is one road
+    for file, node, name in scopes:
+        # names bound here to what a function writing its own cells returned
+        bound = {
+            t.id
+            for a in ast.walk(node)
+            if isinstance(a, ast.Assign)
+            and isinstance(a.value, ast.Call)
+            and _name(a.value) in returning
+            for t in a.targets
+            if isinstance(t, ast.Name)
+        }
+        shown: set[str] = set()  # frames passed to a function writing its own cells
+        offered: list[ast.AST] = []  # what is passed to a function offering files
+        for call in ast.walk(node):
+            if not isinstance(call, ast.Call):
                 continue
-            called = {
-                c.func.id if isinstance(c.func, ast.Name) else getattr(c.func, "attr", None)
-                for c in ast.walk(fn)
-                if isinstance(c, ast.Call)
-            }
-            if {"table_downloads", "localized_table"} <= called:
-                found.add((path.relative_to(ROOT).as_posix(), fn.name))
+            arguments = [*call.args, *(k.value for k in call.keywords)]
+            if _name(call) in formatting - both and _name(call) != name:
+                shown |= {a.id for a in arguments if isinstance(a, ast.Name) and a.id != "ctx"}
+            if _name(call) in offering - both and _name(call) != name:
+                offered += arguments
+        for argument in offered:
+            if any(
+                (isinstance(n, ast.Call) and _name(n) in returning)
+                or (isinstance(n, ast.Name) and n.id in bound | shown)
+                for n in ast.walk(argument)
+            ):
+                found.add((file, name))
     return found
 
 

@@ -42,18 +42,13 @@ def schemes_table(sel: Selection) -> None:
         scheme=schemes["scheme"].map(lambda s: ctx.label("scheme", s)),
         share=schemes["share"] * 100,
     )[list(shown)].rename(columns=shown)
-    st.dataframe(
+    gap_views.shares_table(
+        ctx,
         view,
-        hide_index=True,
-        width="stretch",
-        column_config={
-            ctx.t("metric.insured"): st.column_config.NumberColumn(format="localized"),
-            ctx.t("gap.breakdowns.share"): st.column_config.ProgressColumn(
-                format="%.1f %%", min_value=0, max_value=100
-            ),
-        },
+        "gap_by_scheme",
+        share=ctx.t("gap.breakdowns.share"),
+        counts=(ctx.t("metric.insured"),),
     )
-    gap_views.download(ctx, view, "gap_by_scheme")
 
 
 def underserved_table(sel: Selection) -> None:
@@ -70,7 +65,7 @@ def underserved_table(sel: Selection) -> None:
     }
     shown = {
         "underserved": ctx.t("gap.breakdowns.areas"),
-        "n_areas": ctx.t("gap.breakdowns.n_areas"),
+        "n_areas": (n_areas := ctx.t("gap.breakdowns.n_areas")),
         "population": ctx.t("metric.population"),
         "coverage": ctx.t("metric.coverage"),
         "uninsured": ctx.t("metric.uninsured"),
@@ -80,11 +75,12 @@ def underserved_table(sel: Selection) -> None:
         coverage=under["coverage"] * 100,
     )[list(shown)].rename(columns=shown)
     gap_views.shares_table(
+        ctx,
         view,
+        "gap_underserved",
         share=ctx.t("metric.coverage"),
-        counts=(ctx.t("metric.population"), ctx.t("metric.uninsured")),
+        counts=(ctx.t("metric.population"), ctx.t("metric.uninsured"), n_areas),
     )
-    gap_views.download(ctx, view, "gap_underserved")
 
 
 def groups_table(sel: Selection) -> None:
@@ -107,9 +103,10 @@ def groups_table(sel: Selection) -> None:
         uninsured=groups["uninsured"].round(),
     )[list(shown)].rename(columns=shown)
     gap_views.shares_table(
+        ctx,
         view,
+        "gap_by_group",
         share=ctx.t("gap.breakdowns.est_coverage"),
         counts=(ctx.t("metric.population"), ctx.t("gap.breakdowns.est_uninsured")),
     )
     st.caption(ctx.t("gap.breakdowns.groups_note"))
-    gap_views.download(ctx, view, "gap_by_group")

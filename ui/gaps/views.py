@@ -12,7 +12,8 @@ from render import charts
 from render.language import Language
 from ui.context import Context
 from ui.downloads import COLUMN_KINDS, table_downloads
-from ui.localize import number_columns
+from ui.localize import COVERAGE_BAR, coverage_bar_column
+from ui.tables import show_table
 
 #: Colours of the cluster categories (analytics.clusters.CATEGORIES).
 CLUSTER_COLOURS = {
@@ -116,16 +117,21 @@ def formula(latex: str) -> None:
     st.latex(latex)
 
 
-def shares_table(view: pd.DataFrame, *, share: str, counts: tuple[str, ...]) -> None:
-    """A table whose ``share`` column (per cent) is a bar and whose ``counts`` are whole numbers."""
-    st.dataframe(
-        view,
-        hide_index=True,
-        width="stretch",
-        column_config={
-            share: st.column_config.ProgressColumn(format="%.1f %%", min_value=0, max_value=100),
-            **number_columns(*counts),
-        },
+def shares_table(
+    ctx: Context, view: pd.DataFrame, name: str, *, share: str, counts: tuple[str, ...]
+) -> None:
+    """A table whose ``share`` column (per cent 0–100) is drawn as a bar beside its figure and
+    whose ``counts`` are whole numbers, on the page and in its CSV and XLSX alike
+    (:func:`ui.tables.show_table`; the bar is left out of the files)."""
+    shown = view.copy()
+    shown.insert(list(view.columns).index(share) + 1, COVERAGE_BAR, view[share])
+    show_table(
+        ctx,
+        shown,
+        name,
+        kinds={share: "percent"} | dict.fromkeys(counts, "count"),
+        download_key=f"gap_download_{name}",
+        column_config={COVERAGE_BAR: coverage_bar_column()},
     )
 
 

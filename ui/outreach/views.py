@@ -26,7 +26,7 @@ from render.maps import LegendItem, escape_text, text_direction
 from reports.exports import table_csv, table_xlsx
 from ui.area_maps import add_legend, areas_with, show_map, value_map
 from ui.context import Context
-from ui.downloads import XLSX_MIME, recorded, table_downloads
+from ui.downloads import XLSX_MIME, recorded
 from ui.facility_layer import add_facility_layer
 from ui.localize import localized_table
 from ui.tables import show_table
@@ -402,23 +402,22 @@ def villages_table(
         table = table.drop(columns=[headers["district"]])
         table = table.rename(columns={headers["rank"]: ctx.t("outreach.col.rank_region")})
         headers["rank"] = ctx.t("outreach.col.rank_region")
-    digits = 3 if chosen.rule in ("score", "coverage") else 0
-    formats = {
-        headers["rank"]: ctx.language.int,
-        headers["score"]: lambda v: ctx.language.number(v, digits),
-        headers["population"]: ctx.language.int,
-        headers["uninsured"]: ctx.language.int,
-        headers["coverage"]: ctx.language.pct,
+    # A score with three decimals where the rule weighs or compares shares, else whole people.
+    kinds = {
+        headers["rank"]: "rank",
+        headers["score"]: "score" if chosen.rule in ("score", "coverage") else "count",
+        headers["population"]: "count",
+        headers["uninsured"]: "count",
+        headers["coverage"]: "share",
     }
-    st.dataframe(
-        localized_table(table, formats, ctx.lang),
-        hide_index=True,
-        width="stretch",
+    show_table(
+        ctx,
+        table,
+        "outreach_model_villages",
+        kinds={c: k for c, k in kinds.items() if c in table},
         height=320,
         placeholder="—",
     )
-    shares = (headers["coverage"],) if headers["coverage"] in table else ()
-    table_downloads(ctx, table, "outreach_model_villages", percent=shares)
 
 
 def sessions_table(ctx: Context, per_area: pd.DataFrame, names: pd.Series) -> None:

@@ -22,10 +22,10 @@ from ui import data, views
 from ui.area_maps import restyle_script, show_parts
 from ui.context import Context
 from ui.downloads import audit_actor, table_downloads
-from ui.localize import localized_table
 from ui.partners import data as partner_data
 from ui.scope import Source
 from ui.state import keep
+from ui.tables import show_table
 
 #: Distinct fills for partners: ColorBrewer Dark2 then Set2 (colour-blind friendly, print well),
 #: then ten of Kelly's colours of maximum contrast that differ from those and from the grey of
@@ -179,8 +179,8 @@ def partner_map(
 
 
 def scorecard_table(ctx: Context, cards: pd.DataFrame) -> pd.DataFrame:
-    """The scorecards as shown (translated headers, formatted values); also returned for export."""
-    lang = ctx.lang
+    """The scorecards (translated headers) on the page with their CSV and XLSX, each column
+    written by one kind (:func:`ui.tables.show_table`); returns the table."""
     language = ctx.language
     columns = {
         "name": ctx.t("partners.partner"),
@@ -200,26 +200,11 @@ def scorecard_table(ctx: Context, cards: pd.DataFrame) -> pd.DataFrame:
     present = [c for c in columns if c in shown]
     view = shown[present].rename(columns=columns)
 
-    def points(v: object) -> str:
-        return (
-            ctx.t("partners.points", value=language.number(float(v) * 100, 1))
-            if pd.notna(v)
-            else "—"
-        )
-
-    formats = {
-        columns["areas"]: language.int,
-        columns["population"]: language.int,
-        columns["insured"]: language.int,
-        columns["uninsured"]: language.int,
-        columns["coverage"]: language.pct,
-        columns["target"]: lambda v: language.pct(v, 0),
-        columns["progress"]: lambda v: language.pct(v, 0),
-        **{columns[c]: points for c in present if c.startswith("change_")},
-    }
-    st.dataframe(
-        localized_table(view, formats, lang), hide_index=True, width="stretch", placeholder="—"
-    )
+    # Changes of coverage are points (shares 0–1 in the frame); target and progress shares, as
+    # the catalogue labels say (ui.downloads.COLUMN_KINDS): the page and the files alike.
+    kinds = {columns[c]: "points" for c in present if c.startswith("change_")}
+    kinds |= {columns["areas"]: "count"}
+    show_table(ctx, view, "partner_scorecards", kinds=kinds, placeholder="—")
     return view
 
 
