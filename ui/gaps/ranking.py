@@ -139,7 +139,9 @@ def top_map(
         LegendItem(c, ctx.t("gap.map.ranks", first=ctx.language.int(a), last=ctx.language.int(b)))
         for c, a, b in groups
     ]
-    items.append(LegendItem(gap_views.OUTSIDE_COLOUR, ctx.t("gap.map.outside", n=top_n)))
+    items.append(
+        LegendItem(gap_views.OUTSIDE_COLOUR, ctx.t("gap.map.outside", n=ctx.language.int(top_n)))
+    )
     if table["rank"].isna().any():
         items.append(LegendItem("#bdbdbd", ctx.t("map.no_data"), int(table["rank"].isna().sum())))
     gap_maps.category_map(
@@ -154,7 +156,9 @@ def top_map(
             ("_score", ctx.t("gap.table.score")),
             ("_value", ctx.t("metric.coverage" if sel.with_insured else "metric.population")),
         ],
-        legend_title=ctx.t("gap.map.top_title", n=top_n, order=ctx.t(f"gap.order.{order}")),
+        legend_title=ctx.t(
+            "gap.map.top_title", n=ctx.language.int(top_n), order=ctx.t(f"gap.order.{order}")
+        ),
         legend_items=items,
         key=f"gap_top_map_{sel.level}",
         facilities=sel.facilities,
@@ -166,11 +170,12 @@ def top_figures(sel: Selection, ranked: pd.DataFrame, interval: pd.DataFrame, to
     ctx = sel.ctx
     top = ranked.head(top_n)
     st.metric(
-        ctx.t("gap.ranking.top_population", n=top_n), ctx.language.int(top["population"].sum())
+        ctx.t("gap.ranking.top_population", n=ctx.language.int(top_n)),
+        ctx.language.int(top["population"].sum()),
     )
     if sel.with_insured:
         st.metric(
-            ctx.t("gap.ranking.top_uninsured", n=top_n),
+            ctx.t("gap.ranking.top_uninsured", n=ctx.language.int(top_n)),
             ctx.language.int(top["uninsured"].sum(min_count=1)),
         )
         share = top["uninsured"].sum() / ranked["uninsured"].sum()
