@@ -18,8 +18,9 @@ from pathlib import Path
 
 from render.format import localize_digits
 
-#: A Latin digit (in Persian text every number is written in Persian digits).
-LATIN_DIGIT = re.compile(r"[0-9]+")
+#: A number in Latin digits (in Persian text every number is written in Persian digits); digits
+#: inside a Latin word are part of a name ("A4", "E2SFCA").
+LATIN_DIGIT = re.compile(r"(?<![A-Za-z0-9])[0-9]+(?![A-Za-z0-9])")
 #: A number with an English thousands comma (``\d`` also matches Persian digits).
 ENGLISH_THOUSANDS = re.compile(r"\d,\d{3}(?!\d)")
 #: In Vietnamese: an English thousands comma, or a decimal point (Vietnamese groups thousands
