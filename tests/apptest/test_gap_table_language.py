@@ -49,3 +49,12 @@ def test_the_clusters_table_speaks_persian(on_demo):
     assert cells
     assert not [c for c in cells if re.search("[0-9]", c)], cells[:40]
     assert not [c for c in cells if re.search("[A-Za-z]{3,}", c)], cells[:40]
+
+
+def test_the_score_formula_names_the_score_in_the_readers_words(on_demo):
+    """The weights' formula writes "score" and its 100 in the reader's language and digits, not
+    the English word in every language."""
+    fa = [f.value for f in run_page(PAGE, {"lang": "fa"}).latex]
+    assert fa and all("score" not in f and "امتیاز" in f and "۱۰۰" in f for f in fa), fa
+    vi = [f.value for f in run_page(PAGE, {"lang": "vi"}).latex]
+    assert vi and all("score" not in f and "điểm" in f for f in vi), vi
