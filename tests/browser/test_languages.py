@@ -38,7 +38,8 @@ PAGES = {
     "data": None,
 }
 
-# Visible text of a document: text nodes of rendered elements, Material icon ligatures left out.
+# Visible text of a document: text nodes of rendered elements, Material icon ligatures left out,
+# text written over with CSS read as its ::after.
 VISIBLE_TEXT = """() => {
   const out = [];
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
@@ -49,6 +50,13 @@ VISIBLE_TEXT = """() => {
     const style = getComputedStyle(el);
     if (style.display === 'none' || style.visibility === 'hidden') continue;
     if (el.getClientRects().length === 0) continue;
+    // Text drawn over by CSS (font-size 0, the reader's words in ::after, as the uploader's):
+    // the reader sees the ::after.
+    const after = getComputedStyle(el, '::after').content;
+    if (after && after !== 'none' && after !== 'normal' && after !== '""') {
+      out.push(after.replace(/^"|"$/g, ''));
+    }
+    if (parseFloat(style.fontSize) === 0) continue;
     out.push(node.textContent.trim());
   }
   return out;

@@ -11,6 +11,7 @@ import pytest
 from shapely.geometry import Point
 
 from analytics import access
+from render.language import Language
 
 
 def _areas() -> gpd.GeoDataFrame:
@@ -60,6 +61,7 @@ def test_minutes_need_their_table_and_a_known_unit():
 
 class _Ctx:
     lang = "en"
+    language = Language("en")
 
     def t(self, key: str, **fields: object) -> str:
         from render.i18n import translate
