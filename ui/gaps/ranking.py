@@ -78,9 +78,10 @@ def weight_controls(sel: Selection, inputs: pd.DataFrame) -> tuple[dict[str, flo
             ),
         )
     weights = {c: float(sel.value(f"w_{c}")) for c in available}
+    # × rather than ·: after a Persian 100 (۱۰۰) a centred dot reads as one more zero.
     gap_views.formula(
         rf"\text{{{ctx.t('gap.ranking.formula_score')}}} = "
-        rf"\text{{{ctx.language.numerals('100')}}}\cdot\frac{{\sum_k w_k\,x'_k}}{{\sum_k w_k}},\qquad "
+        rf"\text{{{ctx.language.numerals('100')}}}\times\frac{{\sum_k w_k\,x'_k}}{{\sum_k w_k}},\qquad "
         r"x'_k = \frac{x_k-\min x_k}{\max x_k-\min x_k}"
     )
     used = [c for c in available if weights[c] > 0]
