@@ -5,6 +5,8 @@ come from :mod:`ui.access.travel`."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from analytics import access
 from ui.access.travel import MEASURES, has_roads, unit_of
 from ui.context import Context
@@ -91,6 +93,20 @@ def measure_params(measures: list[str]) -> dict[str, Param]:
     }
 
 
+def measure_select(ctx: Context, sb, param: Param, choices: Sequence[str]) -> str:
+    """The "measure by" choice in ``sb`` where there is more than one (straight line or a travel
+    mode, the pages' shared ``measure_by``); returns the measure chosen."""
+    if len(choices) > 1:
+        sb.selectbox(
+            ctx.t("access.measure.label"),
+            list(choices),
+            key=param.widget_key,
+            format_func=lambda v: ctx.t(f"access.measure.{v}"),
+            help=ctx.t("access.measure.help"),
+        )
+    return str(value(param))
+
+
 def measure_controls(
     ctx: Context,
     sb,
@@ -103,17 +119,9 @@ def measure_controls(
     """The choice (or, without roads, why there is none) and the care, referral and office
     thresholds in its unit, in the sidebar ``sb``: ``(measure, unit, suffix)``, where the
     thresholds are the settings ``near{suffix}``, ``referral{suffix}``, ``office{suffix}``."""
-    if len(measures) > 1:
-        sb.selectbox(
-            ctx.t("access.measure.label"),
-            measures,
-            key=params["by"].widget_key,
-            format_func=lambda v: ctx.t(f"access.measure.{v}"),
-            help=ctx.t("access.measure.help"),
-        )
-    else:
+    if len(measures) <= 1:
         sb.caption(ctx.t("access.measure.no_roads"))
-    measure = str(value(params["by"]))
+    measure = measure_select(ctx, sb, params["by"], measures)
     unit = unit_of(measure)
     scale, suffix = (distances, "") if unit == "km" else (MINUTES, "_min")
     digits = THRESHOLD_DIGITS[unit]

@@ -16,6 +16,7 @@ import streamlit as st
 from analytics import coverage as cov
 from reports import comparison
 from ui import data, map_shapes
+from ui.access.measure import measure_select
 from ui.briefings import compare_export
 from ui.briefings import data as bd
 from ui.briefings.choices import Choices
@@ -32,15 +33,7 @@ def measure_choice(ctx: Context, params: dict[str, Param[Any]]) -> str:
     if chosen is None:
         return "line"
     choices = list(chosen.allowed()) if chosen.allowed else ["line"]
-    if len(choices) > 1:
-        st.sidebar.selectbox(
-            ctx.t("access.measure.label"),
-            choices,
-            key=chosen.widget_key,
-            format_func=lambda v: ctx.t(f"access.measure.{v}"),
-            help=ctx.t("access.measure.help"),
-        )
-    return str(value(chosen))
+    return measure_select(ctx, st.sidebar, chosen, choices)
 
 
 def briefing_section(

@@ -12,11 +12,11 @@ from collections.abc import Callable
 import streamlit as st
 
 from analytics import access
-from ui.access.measure import MINUTES, by_param, km_format, minutes_format
+from ui.access.measure import MINUTES, by_param, km_format, measure_select, minutes_format
 from ui.access.travel import MEASURES, unit_of
 from ui.capacity.views import supply_label
 from ui.context import Context
-from ui.state import Param, value
+from ui.state import Param
 
 DISTANCES = [0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 7.5, 10.0, 15.0, 20.0, 30.0, 50.0]
 COVERED = [0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 1.0]
@@ -93,15 +93,7 @@ def sidebar(
         key=P["supply"].widget_key,
         format_func=lambda v: supply_label(ctx, v),
     )
-    if len(by) > 1:
-        sb.selectbox(
-            ctx.t("access.measure.label"),
-            by,
-            key=P["by"].widget_key,
-            format_func=lambda v: ctx.t(f"access.measure.{v}"),
-            help=ctx.t("access.measure.help"),
-        )
-    chosen = str(value(P["by"]))
+    chosen = measure_select(ctx, sb, P["by"], by)
     unit = unit_of(chosen)
     if unit == "km":
         sb.select_slider(

@@ -5,7 +5,7 @@ Infrastructure and Capacity pages)."""
 
 from __future__ import annotations
 
-from ui.access.measure import by_param, minutes_format
+from ui.access.measure import by_param, measure_select, minutes_format
 from ui.access.travel import MEASURES, has_roads
 from ui.context import Context
 from ui.outreach.data import RADII_M
@@ -36,15 +36,7 @@ def reach_params(choices: list[str]) -> dict[str, Param]:
 def reach_controls(ctx: Context, sb, P: dict[str, Param], choices: list[str]) -> tuple[str, float]:
     """The choice (where there is one) and the reach in its unit in the sidebar ``sb``:
     ``(measure, reach)``, the reach in metres for ``line``, else in minutes."""
-    if len(choices) > 1:
-        sb.selectbox(
-            ctx.t("access.measure.label"),
-            choices,
-            key=P["by"].widget_key,
-            format_func=lambda v: ctx.t(f"access.measure.{v}"),
-            help=ctx.t("access.measure.help"),
-        )
-    measure = str(value(P["by"]))
+    measure = measure_select(ctx, sb, P["by"], choices)
     if measure == "line":
         sb.select_slider(
             ctx.t("outreach.controls.radius"),
