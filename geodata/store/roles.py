@@ -15,6 +15,12 @@ connects as ``--role`` (a login role, ``createuser --pwprompt atlas``), which af
   table, ``<table>__v<N>``), and only read and append to the version list
   (``workspace_versions``) and the audit trail (``audit_trail``), which the owner role holds: it
   can neither drop, alter, update, delete nor truncate them;
+- may not change a saved version: the tables a new version names are the role's only while it
+  writes them. Appending the version's record (the last step of a save, in its transaction) fires
+  a trigger whose function (``workspace_versions_seal``, ``SECURITY DEFINER``, owned by the owner
+  role, which is made a member of the role for this) hands them to the owner role and lets the
+  role read them: once saved, a version table cannot be dropped, altered, emptied or written to
+  by the role (it is no longer the role's until the next run of this command, as before);
 - has no rights on any other schema of the database (nothing is granted to ``PUBLIC``), and like any
   role that is no superuser cannot read ``pg_authid`` (the password hashes).
 
@@ -150,6 +156,7 @@ def _secure_schema(conn: Any, target: Any, role: str, owner: str) -> None:
     conn.execute(
         sql_statement("GRANT USAGE ON SEQUENCE {q} TO {r}", q=sql_identifier(sequence), r=r)
     )
+    _seal_new_versions(conn, target, role, owner)
     # Version tables the role created before: the owner role's, readable by the role.
     for (name,) in conn.execute(
         "SELECT tablename FROM pg_tables WHERE schemaname = %s AND tablename LIKE %s",
@@ -158,6 +165,65 @@ def _secure_schema(conn: Any, target: Any, role: str, owner: str) -> None:
         table = identifier(target.schema, name)
         conn.execute(sql_statement("ALTER TABLE {t} OWNER TO {o}", t=table, o=o))
         conn.execute(sql_statement("GRANT SELECT ON {t} TO {r}", t=table, r=r))
+
+
+#: The function (and trigger) that hands a new version's tables to the owner role.
+SEAL = f"{VERSIONS_LAYER}_seal"
+
+#: Run as the owner role when a version's record is appended: each table the record names that
+#: the app role (the trigger's argument) owns becomes the owner role's, readable by the app role.
+_SEAL_BODY = """
+DECLARE
+    layer text;
+BEGIN
+    FOR layer IN SELECT value FROM json_each_text(NEW.layers) LOOP
+        IF EXISTS (
+            SELECT 1 FROM pg_tables
+            WHERE schemaname = TG_TABLE_SCHEMA AND tablename = layer AND tableowner = TG_ARGV[0]
+        ) THEN
+            EXECUTE format('ALTER TABLE %I.%I OWNER TO %I', TG_TABLE_SCHEMA, layer, current_user);
+            EXECUTE format('GRANT SELECT ON %I.%I TO %I', TG_TABLE_SCHEMA, layer, TG_ARGV[0]);
+        END IF;
+    END LOOP;
+    RETURN NULL;
+END
+"""
+
+
+def _seal_new_versions(conn: Any, target: Any, role: str, owner: str) -> None:
+    """The trigger on the version list that hands each new version's tables to ``owner``."""
+    r, o = identifier(role), identifier(owner)
+    # The owner role takes the tables over from the role: it must be a member of it (the role
+    # is no member of the owner role, and nobody can log in as the owner role).
+    conn.execute(sql_statement("GRANT {r} TO {o}", r=r, o=o))
+    seal = identifier(target.schema, SEAL)
+    conn.execute(
+        sql_statement(
+            "CREATE OR REPLACE FUNCTION {f}() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER "
+            "SET search_path = pg_catalog AS {body}",
+            f=seal,
+            body=_literal(_SEAL_BODY),
+        )
+    )
+    conn.execute(sql_statement("ALTER FUNCTION {f}() OWNER TO {o}", f=seal, o=o))
+    conn.execute(sql_statement("REVOKE ALL ON FUNCTION {f}() FROM PUBLIC", f=seal))
+    versions = identifier(target.schema, VERSIONS_LAYER)
+    conn.execute(sql_statement("DROP TRIGGER IF EXISTS {n} ON {t}", n=identifier(SEAL), t=versions))
+    conn.execute(
+        sql_statement(
+            "CREATE TRIGGER {n} AFTER INSERT ON {t} FOR EACH ROW EXECUTE FUNCTION {f}({a})",
+            n=identifier(SEAL),
+            t=versions,
+            f=seal,
+            a=_literal(role),
+        )
+    )
+
+
+def _literal(text: str) -> Any:
+    from psycopg import sql
+
+    return sql.Literal(text)
 
 
 def sql_identifier(qualified: str) -> Any:

@@ -69,6 +69,28 @@ def test_the_app_role_saves_reads_and_records(app_role: tuple[str, str]) -> None
     assert audit.read(url)["user"].tolist() == ["ana"]
 
 
+def test_a_version_the_app_role_saved_is_no_longer_its_own(app_role: tuple[str, str]) -> None:
+    """The tables of a version the role just saved (created by it) are handed to the owner role
+    with the version's record: the role can read them, but not drop, change, empty or write to
+    them; saving the next version still works."""
+    url, _ = app_role
+    frame = pd.DataFrame({"partner_id": ["p", "r"], "name": ["P", "R"]})
+    number = save_version(url, {"partners": frame}, message="sealed")
+    table = f"{SCHEMA}.{list_versions(url)[-1].layers['partners']}"
+    assert table.endswith(f"__v{number}")
+    for statement in (
+        f"DROP TABLE {table}",
+        f"ALTER TABLE {table} RENAME TO gone",
+        f"TRUNCATE {table}",
+        f"DELETE FROM {table}",
+        f"UPDATE {table} SET name = 'x'",
+        f"INSERT INTO {table} (__row, partner_id, name) VALUES (9, 'x', 'X')",
+    ):
+        assert _refused(url, statement), statement
+    assert read_table(url, "partners", version=number)["name"].tolist() == ["P", "R"]
+    assert save_version(url, {"partners": frame.head(1)}, message="next") == number + 1
+
+
 @pytest.mark.parametrize(
     "statement",
     [
