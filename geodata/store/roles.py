@@ -20,7 +20,7 @@ connects as ``--role`` (a login role, ``createuser --pwprompt atlas``), which af
   a trigger whose function (``workspace_versions_seal``, ``SECURITY DEFINER``, owned by the owner
   role, which is made a member of the role for this) hands them to the owner role and lets the
   role read them: once saved, a version table cannot be dropped, altered, emptied or written to
-  by the role (it is no longer the role's until the next run of this command, as before);
+  by the role (before, the role owned them until this command ran again);
 - has no rights on any other schema of the database (nothing is granted to ``PUBLIC``), and like any
   role that is no superuser cannot read ``pg_authid`` (the password hashes).
 
