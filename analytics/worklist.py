@@ -14,14 +14,15 @@ import numpy as np
 import pandas as pd
 
 from analytics import distance
-from analytics.access import CARE_TYPES
+from analytics.access import CARE_TYPES, UNITS
 from analytics.outreach import DeskPlan
 from analytics.sessions import sessions_by_area
 from analytics.villages import ModelVillages
 
-__all__ = ["WORK_LIST_COLUMNS", "work_list"]
+__all__ = ["WORK_LIST_COLUMNS", "work_list", "work_list_columns"]
 
-#: Columns of :func:`work_list`, in order: per-area aggregates only.
+#: Columns of :func:`work_list`, in order: per-area aggregates only (the reach of care and of an
+#: insurance office in straight-line km; :func:`work_list_columns` in another unit).
 WORK_LIST_COLUMNS = (
     "area_id",
     "name",
@@ -51,6 +52,21 @@ WORK_LIST_COLUMNS = (
     "reached_day",
     "model_village",
 )
+#: The work list's columns measured in the access unit: ``nearest_{name}_{unit}``.
+_REACH_COLUMNS = ("nearest_care_km", "nearest_office_km")
+#: Which facility set of a ``nearest`` table (:data:`analytics.access.DISTANCE_SETS`) each
+#: nearest column of the work list reads.
+_NEAREST_SETS = {"care": "care", "office": "insurance_office"}
+
+
+def work_list_columns(unit: str = "km") -> tuple[str, ...]:
+    """:data:`WORK_LIST_COLUMNS` with the reach of care and of an office in ``unit`` (``km`` in a
+    straight line, ``min`` of travel): ``nearest_care_{unit}``, ``nearest_office_{unit}``."""
+    if unit not in UNITS:
+        raise ValueError(f"unit must be one of {', '.join(UNITS)}, not {unit!r}")
+    return tuple(
+        c.removesuffix("_km") + f"_{unit}" if c in _REACH_COLUMNS else c for c in WORK_LIST_COLUMNS
+    )
 
 
 def work_list(
@@ -64,11 +80,13 @@ def work_list(
     villages: ModelVillages | None = None,
     points: gpd.GeoSeries | None = None,
     crs: object = None,
+    nearest: pd.DataFrame | None = None,
+    unit: str = "km",
 ) -> pd.DataFrame:
     """One row per area with what a field team needs: aggregates only.
 
-    Never a person or household record: the output has exactly :data:`WORK_LIST_COLUMNS`
-    whatever columns the inputs carry.
+    Never a person or household record: the output has exactly the columns of
+    :func:`work_list_columns` in ``unit`` whatever columns the inputs carry.
 
     Parameters
     ----------
@@ -93,15 +111,26 @@ def work_list(
         ``model_village`` is True for the chosen areas.
     points, crs
         As for :func:`analytics.distance.nearest_facility_km`.
+    nearest : pandas.DataFrame, optional
+        The nearest facility measured otherwise, indexed like ``areas``: ``care_{unit}``,
+        ``care_id``, ``insurance_office_{unit}`` and ``insurance_office_id`` (e.g. travel minutes
+        over the roads, ``unit="min"``, infinite where no road reaches one); the names and
+        types are still taken from ``facilities``. By default the straight-line km.
+    unit : {"km", "min"}, default "km"
+        What the reach columns measure (``nearest_care_{unit}``, ``nearest_office_{unit}``);
+        minutes need ``nearest``.
 
     Returns
     -------
     pandas.DataFrame
-        :data:`WORK_LIST_COLUMNS`, one row per area, in the order of ``areas``.
+        :func:`work_list_columns` of ``unit``, one row per area, in the order of ``areas``.
     """
     for column in ("area_id", "name", "population"):
         if column not in areas:
             raise ValueError(f"areas have no column {column!r}")
+    columns = work_list_columns(unit)
+    if unit != "km" and nearest is None:
+        raise ValueError(f"a work list in {unit!r} needs the nearest facilities measured so")
     n = len(areas)
 
     def col(name: str) -> np.ndarray:
@@ -141,24 +170,32 @@ def work_list(
         else:
             out[column] = np.nan
 
-    for name in ("care", "office"):
+    for name in _NEAREST_SETS:
         out[f"nearest_{name}"] = None
-        out[f"nearest_{name}_km"] = np.nan
+        out[f"nearest_{name}_{unit}"] = np.nan
     out["nearest_care_type"] = None
     if facilities is not None and len(facilities) and n:
-        groups: dict[str, Sequence[str]] = {
-            "care": list(CARE_TYPES),
-            "office": ["insurance_office"],
-        }
-        near = distance.nearest_facility_km(
-            areas, facilities, types=[], groups=groups, points=points, crs=crs
-        )
+        if nearest is None:
+            groups: dict[str, Sequence[str]] = {
+                "care": list(CARE_TYPES),
+                "office": ["insurance_office"],
+            }
+            found_km = distance.nearest_facility_km(
+                areas, facilities, types=[], groups=groups, points=points, crs=crs
+            )
+            near = {name: (found_km[f"{name}_id"], found_km[f"{name}_km"]) for name in groups}
+        else:
+            near = {
+                name: (nearest[f"{measured}_id"], nearest[f"{measured}_{unit}"])
+                for name, measured in _NEAREST_SETS.items()
+            }
         fac = facilities.drop_duplicates("facility_id").set_index("facility_id")
-        for name in groups:
-            found = near[f"{name}_id"]
+        for name, (found, reach) in near.items():
             out[f"nearest_{name}"] = found.map(fac["name"]).to_numpy()
-            out[f"nearest_{name}_km"] = near[f"{name}_km"].round(3).to_numpy()
-        out["nearest_care_type"] = near["care_id"].map(fac["type"]).to_numpy()
+            out[f"nearest_{name}_{unit}"] = (
+                pd.to_numeric(reach, errors="coerce").astype("float64").round(3).to_numpy()
+            )
+        out["nearest_care_type"] = near["care"][0].map(fac["type"]).to_numpy()
 
     if sessions is not None and len(sessions):
         per_area = sessions_by_area(sessions).set_index("area_id")
@@ -187,4 +224,4 @@ def work_list(
         out["desk_date"] = pd.NaT
     chosen = set(villages.table["area_id"]) if villages is not None else set()
     out["model_village"] = ids.isin(chosen).to_numpy()
-    return out[list(WORK_LIST_COLUMNS)]
+    return out[list(columns)]

@@ -6,9 +6,10 @@ is said in minutes, in en and fa."""
 from __future__ import annotations
 
 import geopandas as gpd
+import numpy as np
 import pytest
 
-from analytics import distance, outreach
+from analytics import access, distance, outreach
 from geodata.store.workspace import read_workspace
 from render.format import fmt_int, fmt_pct
 from render.i18n import translate
@@ -48,3 +49,37 @@ def test_comoros_desks_reach_in_minutes_over_the_roads(on_comoros, lang):
         what=what,
     )
     assert model in [c.value for c in at.caption]
+
+
+@pytest.mark.realdata
+def test_comoros_work_list_reach_of_care_in_minutes(on_comoros):
+    """In travel time the work list gives the minutes to the nearest care facility over the
+    roads (the access pages' minutes, from each area's measuring point) under its own header,
+    and no column in km."""
+    at = run_page(PAGE, {"lang": "vi", "by": "motorised", "desks": "1", "days": "2", "list": "all"})
+    header = {
+        key: translate(f"outreach.col.{key}", "vi")
+        for key in ("area_id", "nearest_care_min", "nearest_care_km", "nearest_office_km")
+    }
+    listed = next(d.value for d in at.dataframe if header["area_id"] in d.value)
+    assert header["nearest_care_km"] not in listed
+    assert header["nearest_office_km"] not in listed
+
+    tables = read_workspace(on_comoros)
+    areas = tables["areas"]
+    minutes = travel.nearest_minutes(
+        on_comoros,
+        None,
+        areas,
+        access.available_facilities(tables["facilities"]),
+        access.DISTANCE_SETS,
+        points=distance.area_points(areas),
+        mode="motorised",
+    ).set_axis(areas["area_id"].to_numpy())
+    # the list holds minutes to three decimals, the page and the files to one
+    want = minutes.loc[listed[header["area_id"]], "care_min"].round(3).round(1)
+    assert len(want) > 10 and np.isfinite(want).any()
+    shown = listed[header["nearest_care_min"]].to_numpy()
+    reached = np.isfinite(want.to_numpy())
+    assert shown[reached].astype("float64") == pytest.approx(want[reached].to_numpy())
+    assert set(shown[~reached]) <= {translate("access.minutes.unreachable", "vi")}

@@ -22,6 +22,8 @@ from analytics.villages import ModelVillages, model_villages
 from render.language import Language
 from traveltime import workspace as travel
 from ui import data
+from ui.access import travel as travel_data
+from ui.access.travel import unit_of
 from ui.localize import names_by_key
 from ui.scope import Source, source_path
 
@@ -194,11 +196,15 @@ def work_list(
     village_args: tuple[str, int, tuple[tuple[str, float], ...], bool] | None,
 ) -> pd.DataFrame:
     """The work list of every area in scope (see :func:`analytics.worklist.work_list`), with the
-    plan's days and the model villages marked."""
+    plan's days and the model villages marked. The reach of care and of an insurance office is
+    measured as the plan measures a desk's reach (its ``measure``, the access pages' shared
+    "measure by"): straight-line km, or minutes of travel over the roads by that mode, as the
+    access pages measure them (:func:`ui.access.travel.nearest_minutes`)."""
     tables = data.tables(source, version)
     frame = scoped(source, version, partner_id)
     with_insured = data.has_insured(source, version)
     plan = None
+    measure = plan_args[-1] if plan_args else "line"
     if plan_args:
         desks_per_day, days, radius, capacity, start, measure = plan_args
         plan = desk_plan(
@@ -206,6 +212,10 @@ def work_list(
         )
     chosen = villages(source, version, partner_id, *village_args) if village_args else None
     counted = access.available_facilities(tables["facilities"])
+    nearest = None
+    if measure != "line":
+        minutes = travel_data.nearest_minutes(source, version, False, None, measure)
+        nearest = minutes.set_index("area_id").reindex(frame["area_id"]).set_axis(frame.index)
     return worklist.work_list(
         frame,
         coverage=frame[["area_id", "insured", "uninsured", "coverage"]] if with_insured else None,
@@ -214,4 +224,6 @@ def work_list(
         sessions=scoped_sessions(source, version, partner_id),
         plan=plan,
         villages=chosen,
+        nearest=nearest,
+        unit=unit_of(measure),
     )

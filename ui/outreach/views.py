@@ -24,10 +24,12 @@ from analytics.villages import ModelVillages
 from render.i18n import direction
 from render.maps import LegendItem, escape_text, text_direction
 from reports.exports import table_csv, table_xlsx
+from ui.access.tables import reach_values
 from ui.area_maps import add_legend, areas_with, show_map, value_map
 from ui.context import Context
 from ui.downloads import XLSX_MIME, recorded
 from ui.facility_layer import add_facility_layer
+from ui.grid import grid
 from ui.localize import localized_table
 from ui.tables import show_table
 
@@ -45,7 +47,8 @@ DESK_COLOUR = "#111111"
 _FIRST_DAY = (8, 48, 107)  # dark blue: the first day
 _LAST_DAY = (158, 202, 225)  # light blue: the last day
 
-#: Work-list columns and how they are written: count, share, km, date, flag, kind or text.
+#: Work-list columns and how they are written: count, share, km, minutes (of travel; where no
+#: road reaches, the word for it), date, flag, kind or text.
 COLUMN_KINDS: dict[str, str] = {
     "day": "int",
     "desk": "int",
@@ -56,6 +59,8 @@ COLUMN_KINDS: dict[str, str] = {
     "coverage": "share",
     "nearest_care_km": "km",
     "nearest_office_km": "km",
+    "nearest_care_min": "minutes",
+    "nearest_office_min": "minutes",
     "sessions": "int",
     "enrolled_total": "count",
     "last_session_date": "date",
@@ -514,6 +519,8 @@ def translated(ctx: Context, frame: pd.DataFrame, weight: str) -> tuple[pd.DataF
             )
         elif kind in ("count", "int"):
             values = pd.to_numeric(values, errors="coerce").astype("Float64").round(0)
+        elif kind == "minutes":
+            values = pd.Series(reach_values(ctx, values, 1), index=frame.index)
         out[header] = values.to_numpy() if hasattr(values, "to_numpy") else values
         kinds[header] = kind
     return out, kinds
@@ -526,10 +533,11 @@ def preview(ctx: Context, table: pd.DataFrame, kinds: dict[str, str], rows: int 
         "int": ctx.language.int,
         "share": ctx.language.pct,
         "km": lambda v: ctx.language.number(v, 2),
+        "minutes": lambda v: v if isinstance(v, str) else ctx.language.number(v, 1),
     }
     formats = {h: fmt[k] for h, k in kinds.items() if k in fmt}
     shown = localized_table(table.head(rows), formats, ctx.lang)
-    st.dataframe(shown, hide_index=True, width="stretch", height=260, placeholder="—")
+    grid(ctx.lang, shown, hide_index=True, width="stretch", height=260, placeholder="—")
 
 
 def download_buttons(
