@@ -144,11 +144,9 @@ def localized_table(
     formats
         Column → function turning one value into display text (e.g. ``fmt_int`` in ``lang``).
     lang
-        The language of the table's texts. The columns keep their logical order in every
-        language, as the page's other tables do: Streamlit's grid lays columns out left to
-        right and opens scrolled to the left also in a right-to-left page, so a table reversed
-        for Persian opened wide on its last columns; in this order it opens on its first
-        (usually the name), at the left edge.
+        The language of the table's texts. The frame keeps its logical column order in every
+        language; the grid draws it in the reader's direction (:func:`ui.grid.grid`: in Persian
+        the first column at the right edge, a wide grid opened scrolled to its right end).
 
     Returns
     -------

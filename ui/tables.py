@@ -16,11 +16,11 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import pandas as pd
-import streamlit as st
 
 from render.language import Language
 from ui.context import Context
 from ui.downloads import column_kinds, table_downloads
+from ui.grid import grid
 from ui.localize import COVERAGE_BAR, localized_table
 
 __all__ = ["FILE_KINDS", "file_kinds", "kind_format", "page_formats", "show_table"]
@@ -97,7 +97,7 @@ def show_table(
     )
     options = {"hide_index": True, "width": "stretch"} | options
     shown = localized_table(frame, page_formats(ctx.language, declared), ctx.lang)
-    event = st.dataframe(shown, **options)
+    event = grid(ctx.lang, shown, **options)
     table_downloads(
         ctx, frame, name, percent=percent, kinds=file_kinds(kinds or {}), key=download_key
     )

@@ -24,6 +24,7 @@ from ui.access import data as access_data
 from ui.access.travel import unit_of
 from ui.context import Context
 from ui.downloads import table_downloads
+from ui.grid import grid
 from ui.localize import number_columns
 from ui.scope import Source, source_path
 from ui.state import Param, value
@@ -166,7 +167,8 @@ def catchment_section(
     )
     if table["uninsured"].notna().any() or data.has_insured(ctx.source, ctx.version):
         shown[ctx.t("metric.uninsured")] = table["uninsured"].round().to_numpy()
-    st.dataframe(
+    grid(
+        ctx.lang,
         shown,
         hide_index=True,
         width="stretch",

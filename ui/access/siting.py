@@ -25,6 +25,7 @@ from ui.auth import may_open
 from ui.capacity import data as capacity_data
 from ui.capacity.whatif import CHANGES
 from ui.context import Context
+from ui.grid import grid
 from ui.localize import number_columns
 from ui.state import Param, open_page, value
 from ui.uploader import localize_uploader
@@ -240,7 +241,8 @@ def siting_results(
             "lon": chosen.geometry.x.round(6).to_numpy(),
         }
     )
-    st.dataframe(
+    grid(
+        ctx.lang,
         table,
         hide_index=True,
         width="stretch",

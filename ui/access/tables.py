@@ -22,6 +22,7 @@ from ui.access.measure import THRESHOLD_DIGITS, threshold_for, unit_text
 from ui.context import Context
 from ui.downloads import table_downloads
 from ui.gaps.rankings import no_data_list
+from ui.grid import grid
 from ui.localize import number_columns, without_empty_district
 
 
@@ -232,7 +233,7 @@ def double_gap_section(
             labels[2]: summary["uninsured"].to_numpy(),
         }
     )
-    st.dataframe(table, hide_index=True, width="stretch", column_config=number_columns(*labels))
+    grid(ctx.lang, table, hide_index=True, width="stretch", column_config=number_columns(*labels))
     download(ctx, table, "double_gap.csv", key="infra_double_gap")
     st.caption(
         unit_text(
@@ -280,7 +281,8 @@ def capacity_section(
         }
     )
     table = without_empty_district(table, ctx.lang)
-    st.dataframe(
+    grid(
+        ctx.lang,
         table.head(8),
         hide_index=True,
         width="stretch",
@@ -357,7 +359,8 @@ def needs_section(
             )
         )
         return
-    st.dataframe(
+    grid(
+        ctx.lang,
         table,
         hide_index=True,
         width="stretch",

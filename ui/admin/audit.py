@@ -13,6 +13,7 @@ import streamlit as st
 from geodata.users import audit
 from ui.context import Context
 from ui.downloads import table_downloads
+from ui.grid import grid
 
 #: Roles the trail names with a label of the catalogue (others, e.g. none for an unknown user
 #: name, are shown as stored).
@@ -73,5 +74,5 @@ def audit_section(ctx: Context) -> None:
     trail = audit.read(ctx.workspace, user=user or None, actions=actions, since=since, until=until)
     st.caption(ctx.t("audit.count", n=ctx.language.int(len(trail))))
     shown = trail_table(ctx, trail)
-    st.dataframe(shown, hide_index=True, width="stretch")
+    grid(ctx.lang, shown, hide_index=True, width="stretch")
     table_downloads(ctx, shown, "audit_trail", kinds=dict.fromkeys(shown.columns, "text"))

@@ -22,6 +22,7 @@ from render.safe import md_escape
 from ui.admin.upload import author
 from ui.context import Context
 from ui.downloads import table_downloads
+from ui.grid import grid
 from ui.scope import Source
 
 
@@ -151,7 +152,7 @@ def check(
             status.update(label=ctx.t("data.check_failed"), state="error")
             st.error(check_error_text(ctx, exc), icon=":material/error:")
             if exc.problems:
-                st.dataframe(localized_report(ctx, exc.problems), hide_index=True)
+                grid(ctx.lang, localized_report(ctx, exc.problems), hide_index=True)
             return None
         except Exception as exc:  # noqa: BLE001 - a message naming the file, never a traceback
             status.update(label=ctx.t("data.check_failed"), state="error")
@@ -230,7 +231,7 @@ def report_table(ctx: Context, prepared: I.Prepared, key: str) -> None:
         st.success(ctx.t("data.no_problems"), icon=":material/check_circle:")
         return
     shown = localized_report(ctx, prepared.problems)
-    st.dataframe(shown, hide_index=True, width="stretch", height=table_height(len(report)))
+    grid(ctx.lang, shown, hide_index=True, width="stretch", height=table_height(len(report)))
     table_downloads(ctx, shown, f"validation-{prepared.source}", key=f"dm_report_{key}")
 
 

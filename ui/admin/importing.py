@@ -24,6 +24,7 @@ from ui.admin.check import scheme_label, table_height
 from ui.admin.upload import author, forget_upload
 from ui.context import Context
 from ui.downloads import audit_actor, table_downloads
+from ui.grid import grid
 
 IMPORTED_COLOUR = "#3b6fb6"
 MAX_PREVIEW_POINTS = 2000
@@ -184,7 +185,7 @@ def existing_choice(ctx: Context, prepared: I.Prepared, mode: str, key: str) -> 
     if "scheme" in listed:
         listed["scheme"] = listed["scheme"].map(lambda v: scheme_label(ctx, str(v)))
     listed = listed.rename(columns=_listing_headings(ctx, listed.columns))
-    st.dataframe(listed, hide_index=True, width="stretch", height=table_height(len(listed)))
+    grid(ctx.lang, listed, hide_index=True, width="stretch", height=table_height(len(listed)))
     table_downloads(ctx, listed, f"existing-{prepared.source}", key=f"dm_existing_{key}")
     return _choose(ctx, "existing", I.ON_EXISTING, f"dm_on_existing_{key}_{prepared.table}")
 

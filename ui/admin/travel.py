@@ -9,6 +9,7 @@ import streamlit as st
 
 from geodata.sources.inputs import ROLES, stored_inputs
 from ui.context import Context
+from ui.grid import grid
 
 
 def inputs_table(ctx: Context) -> pd.DataFrame:
@@ -32,5 +33,5 @@ def inputs_section(ctx: Context) -> None:
     if not len(table):
         st.caption(ctx.t("data.inputs_none"))
         return
-    st.dataframe(table, hide_index=True, width="stretch")
+    grid(ctx.lang, table, hide_index=True, width="stretch")
     st.caption(ctx.t("data.inputs_change"))

@@ -21,6 +21,7 @@ from geodata.uploads.sandbox import sweep_stale_uploads
 from render.i18n import isolated, separator
 from render.safe import md_escape
 from ui.context import Context
+from ui.grid import reading_order
 from ui.scope import Source
 
 _STATE = "dm_state"
@@ -186,6 +187,7 @@ def name_matching(
             "confirmed": st.column_config.CheckboxColumn(ctx.t("data.col_confirmed")),
         },
         key=f"dm_names_{key}",
+        **reading_order(shown, ctx.lang),
     )
     picked = edited["area"].map(pd.Series(labels.index, index=labels.to_numpy()))
     out = matches.copy()

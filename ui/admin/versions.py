@@ -15,6 +15,7 @@ from render.safe import md_escape
 from ui.admin.upload import author, forget_upload
 from ui.context import Context
 from ui.downloads import audit_actor, table_downloads
+from ui.grid import grid
 from ui.scope import Source
 
 
@@ -26,8 +27,12 @@ def versions_section(ctx: Context) -> None:
     # An empty cell (a version restored from none) reads "—", not "None" (on screen only).
     text = [c for c in shown.columns if shown[c].dtype == object]
     on_screen = shown.fillna(dict.fromkeys(text, "—"))
-    st.dataframe(
-        on_screen, hide_index=True, width="stretch", height=min(36 * (len(table) + 1) + 4, 300)
+    grid(
+        ctx.lang,
+        on_screen,
+        hide_index=True,
+        width="stretch",
+        height=min(36 * (len(table) + 1) + 4, 300),
     )
     table_downloads(ctx, shown, f"versions-{ctx.title}", key="dm_versions_download")
     numbers = table["version"].tolist()
@@ -45,7 +50,7 @@ def versions_section(ctx: Context) -> None:
             labels = {c: ctx.t(f"data.compare_{c}") for c in summary.columns}
             summary = summary.assign(table=summary["table"].map(lambda t: ctx.t(f"data.table_{t}")))
             compared = summary.rename(columns=labels)
-            st.dataframe(compared, hide_index=True, width="stretch")
+            grid(ctx.lang, compared, hide_index=True, width="stretch")
             table_downloads(
                 ctx, compared, f"compare-v{int(old)}-v{int(new)}", key="dm_compare_download"
             )
@@ -57,7 +62,7 @@ def versions_section(ctx: Context) -> None:
                         n=ctx.language.int(len(rows)),
                     )
                 ):
-                    st.dataframe(rows.head(1000), hide_index=True, width="stretch")
+                    grid(ctx.lang, rows.head(1000), hide_index=True, width="stretch")
     st.subheader(ctx.t("data.restore_title"))
     older = numbers[1:]
     if not older:

@@ -22,6 +22,7 @@ from ui.briefings import data as bd
 from ui.briefings.choices import Choices
 from ui.context import Context
 from ui.downloads import map_exports, recorded, table_downloads
+from ui.grid import grid
 from ui.localize import localized_table
 from ui.state import Param, value
 
@@ -167,7 +168,8 @@ def map_section(
     )
     st.subheader(ctx.t("briefings.map.table"))
     table = bd.figures_table(ctx, shown, level, name_column)
-    st.dataframe(
+    grid(
+        ctx.lang,
         localized_table(table, bd.table_formats(ctx, table), ctx.lang),
         hide_index=True,
         width="stretch",

@@ -22,6 +22,7 @@ from ui import data
 from ui.briefings.choices import Choices
 from ui.context import Context
 from ui.downloads import audit_actor
+from ui.grid import grid
 from ui.localize import localized_table
 
 #: How far ahead of the latest month a target can be set.
@@ -167,7 +168,8 @@ def _scope_targets(ctx: Context, targets: pd.DataFrame, scope: str) -> None:
             target_col: rows["target_coverage"].to_numpy(),
         }
     )
-    st.dataframe(
+    grid(
+        ctx.lang,
         localized_table(table, {target_col: ctx.language.pct}, ctx.lang),
         hide_index=True,
         width="stretch",

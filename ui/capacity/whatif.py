@@ -37,6 +37,7 @@ from ui.capacity.views import (
 )
 from ui.context import Context
 from ui.downloads import audit_actor, table_downloads
+from ui.grid import grid
 
 #: Where the what-if being built is kept in the session (a list of :class:`analytics.scenarios.Change`).
 CHANGES = "cap_changes"
@@ -346,7 +347,7 @@ def _pending_and_result(ctx: Context, sel: Selection, pending: list[Change]) -> 
     left, right = st.columns([3, 2], gap="medium")
     with left:
         shown = comparison_table(ctx, comparison, supply=supply)
-        st.dataframe(shown, hide_index=True, width="stretch")
+        grid(ctx.lang, shown, hide_index=True, width="stretch")
         table_downloads(ctx, shown, "capacity_what_if", key="cap_whatif_dl")
     with right:
         if sel.with_insured:

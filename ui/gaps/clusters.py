@@ -13,6 +13,7 @@ from ui.gaps import data as gd
 from ui.gaps import maps as gap_maps
 from ui.gaps import views as gap_views
 from ui.gaps.selection import Selection
+from ui.grid import grid
 
 
 def section(sel: Selection) -> None:
@@ -102,5 +103,5 @@ def flagged_table(sel: Selection, found: pd.DataFrame) -> None:
     }
     formats = {ctx.t(k): (lambda v, d=d: ctx.language.number(v, d)) for k, d in digits.items()}
     formats[ctx.t("metric.coverage")] = lambda v: ctx.language.pct(float(v) / 100)
-    st.dataframe(view.style.format(formats, na_rep="—"), hide_index=True, width="stretch")
+    grid(ctx.lang, view.style.format(formats, na_rep="—"), hide_index=True, width="stretch")
     gap_views.download(ctx, view, "gap_clusters")

@@ -14,6 +14,7 @@ from ui.downloads import COLUMN_KINDS
 from ui.gaps import views as gap_views
 from ui.gaps.rankings import no_data_list
 from ui.gaps.selection import Selection
+from ui.grid import grid
 
 #: Columns of the table that hold a share, shown as percent 0–100.
 PERCENT_KEYS = (
@@ -59,7 +60,8 @@ def show(sel: Selection, ranked: pd.DataFrame, no_data: pd.DataFrame, used: list
     bounds = [ctx.t("gap.table.rank_from"), ctx.t("gap.table.rank_to")]
     # Cells in the reader's digits and number format (a Styler; the values stay numbers). The
     # columns keep their order: the grid draws this wide table from the right itself in Persian.
-    st.dataframe(
+    grid(
+        ctx.lang,
         with_score_bar(ctx, view.drop(columns=bounds)).style.format(
             formats(ctx, view, percent, counts), na_rep="—"
         ),

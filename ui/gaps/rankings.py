@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from ui.context import Context
+from ui.grid import grid
 
 __all__ = ["no_data_list"]
 
@@ -33,4 +34,4 @@ def no_data_list(
     if district_column and district_column in no_data and no_data[district_column].notna().any():
         listed[ctx.t("table.district")] = no_data[district_column].to_numpy()
     with st.expander(f"{ctx.t('map.no_data')} ({n})"):
-        st.dataframe(listed, hide_index=True, width="stretch", height=200, key=key)
+        grid(ctx.lang, listed, hide_index=True, width="stretch", height=200, key=key)

@@ -16,6 +16,7 @@ from ui.context import Context
 from ui.gaps import data as gd
 from ui.gaps import views as gap_views
 from ui.gaps.selection import Selection
+from ui.grid import grid
 
 
 def section(sel: Selection) -> None:
@@ -157,7 +158,8 @@ def behind_table(sel: Selection, window: int, goal: float) -> None:
         ctx.t("gap.trends.pace"): lambda v: language.signed(v, 2),
         **_name_cells(ctx),
     }
-    st.dataframe(
+    grid(
+        ctx.lang,
         view.style.format(cells, na_rep="—"),
         hide_index=True,
         width="stretch",
@@ -213,7 +215,7 @@ def outreach_table(sel: Selection, after: int) -> None:
         ctx.t("gap.outreach.session"): lambda v: language.numerals(str(v)),
         **_name_cells(ctx),
     }
-    st.dataframe(view.style.format(cells, na_rep="—"), hide_index=True, width="stretch")
+    grid(ctx.lang, view.style.format(cells, na_rep="—"), hide_index=True, width="stretch")
     st.caption(ctx.t("gap.outreach.note", n=after))
     gap_views.download(
         ctx,

@@ -31,6 +31,7 @@ from ui import data
 from ui.context import Context
 from ui.dates import date_picker
 from ui.downloads import audit_actor, recorded
+from ui.grid import grid
 from ui.localize import localized_table
 from ui.scope import Source
 from ui.tables import show_table
@@ -129,8 +130,12 @@ def _against_held(ctx: Context, rows: pd.DataFrame) -> None:
     table = pd.DataFrame({heads[c]: per_day[c].to_numpy() for c in heads})
     table[heads["date"]] = per_day["date"].map(language.date)
     formats = {heads[c]: language.int for c in heads if c != "date"}
-    st.dataframe(
-        localized_table(table, formats, lang), hide_index=True, width="stretch", placeholder="—"
+    grid(
+        ctx.lang,
+        localized_table(table, formats, lang),
+        hide_index=True,
+        width="stretch",
+        placeholder="—",
     )
 
 

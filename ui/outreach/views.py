@@ -29,6 +29,7 @@ from ui.area_maps import add_legend, areas_with, show_map, value_map
 from ui.context import Context
 from ui.downloads import XLSX_MIME, recorded
 from ui.facility_layer import add_facility_layer
+from ui.grid import grid
 from ui.localize import localized_table
 from ui.tables import show_table
 
@@ -536,7 +537,7 @@ def preview(ctx: Context, table: pd.DataFrame, kinds: dict[str, str], rows: int 
     }
     formats = {h: fmt[k] for h, k in kinds.items() if k in fmt}
     shown = localized_table(table.head(rows), formats, ctx.lang)
-    st.dataframe(shown, hide_index=True, width="stretch", height=260, placeholder="—")
+    grid(ctx.lang, shown, hide_index=True, width="stretch", height=260, placeholder="—")
 
 
 def download_buttons(

@@ -22,6 +22,7 @@ from ui import data, views
 from ui.area_maps import restyle_script, show_parts
 from ui.context import Context
 from ui.downloads import audit_actor, table_downloads
+from ui.grid import grid
 from ui.partners import data as partner_data
 from ui.scope import Source
 from ui.state import keep
@@ -288,7 +289,7 @@ def checks_section(ctx: Context, checks: pd.DataFrame) -> None:
             ),
         }
     )
-    st.dataframe(view, hide_index=True, width="stretch")
+    grid(ctx.lang, view, hide_index=True, width="stretch")
     table_downloads(ctx, view, "assignment_checks")
 
 
