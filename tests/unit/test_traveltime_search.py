@@ -1,0 +1,86 @@
+"""The compiled travel-time searches (analytics/traveltime/search.py) against scipy's Dijkstra on
+the same graphs: r.cost's cost-distance bit for bit without building the graph of moves, and the
+road catchments' bounded searches pair for pair."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import sparse
+from scipy.sparse.csgraph import dijkstra
+
+from analytics.traveltime import friction as fr
+from analytics.traveltime.search import bounded_reach
+
+
+def _friction(seed: int, shape=(23, 31)) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    grid = rng.uniform(10.0, 400.0, shape)
+    grid[rng.random(shape) < 0.12] = np.nan  # barriers
+    grid[5, :] = 0.0  # a free road: zero-cost moves stay moves
+    return grid
+
+
+@pytest.mark.parametrize(("knight", "ns_over_ew"), [(True, 1.0), (True, 1.37), (False, 0.8)])
+def test_cost_distance_is_the_sparse_graphs_dijkstra_bit_for_bit(monkeypatch, knight, ns_over_ew):
+    friction = _friction(7)
+    cols = friction.shape[1]
+    passable = np.flatnonzero(np.isfinite(friction.ravel()))
+    cells = np.random.default_rng(8).choice(passable, 9, replace=False)
+    graph = fr._grid_graph(friction, ns_over_ew, knight)
+    dist = dijkstra(graph, directed=True, indices=cells, min_only=True)
+
+    def no_graph(*_args, **_kwargs):  # r.cost no longer builds the graph of moves
+        raise AssertionError("the sparse graph of moves was built")
+
+    monkeypatch.setattr(fr, "_grid_graph", no_graph)
+    out = fr.cost_distance(friction, *np.divmod(cells, cols), ns_over_ew=ns_over_ew, knight=knight)
+    reached = np.isfinite(dist)
+    np.testing.assert_array_equal(np.isfinite(out.cost.ravel()), reached)
+    np.testing.assert_array_equal(out.cost.ravel()[reached], dist[reached])
+    # each cell's nearest start is one whose own search gives the cell that cost
+    each = dijkstra(graph, directed=True, indices=cells)
+    nearest = out.nearest.ravel()
+    assert (nearest[~reached] == -1).all()
+    np.testing.assert_array_equal(each[nearest[reached], np.flatnonzero(reached)], dist[reached])
+    assert out.cost[cells // cols, cells % cols].tolist() == [0.0] * len(cells)
+
+
+def _network(seed: int, n: int = 400):
+    rng = np.random.default_rng(seed)
+    u = rng.integers(0, n, 3 * n)
+    v = rng.integers(0, n, 3 * n)
+    keep = u != v
+    matrix = sparse.coo_matrix((rng.uniform(5, 300, keep.sum()), (u[keep], v[keep])), (n, n))
+    return matrix.tocsr()  # one-way arcs, parallel ones added up: a directed network
+
+
+def test_bounded_reach_equals_a_whole_network_dijkstra_per_source():
+    reversed_ = _network(3)
+    rng = np.random.default_rng(4)
+    sources = rng.integers(0, 400, 25)
+    sources[1] = sources[0]  # two facilities on one node, different walks
+    start_s = rng.uniform(0, 200, 25)
+    origin_node = rng.integers(0, 400, 300)
+    origin_s = rng.uniform(0, 150, 300)
+    limit = 900.0
+    got = bounded_reach(reversed_, sources, start_s, origin_node, origin_s, limit, threads=3)
+
+    dist = dijkstra(reversed_, directed=True, indices=sources)
+    total = start_s[:, None] + dist[:, origin_node] + origin_s[None, :]
+    want_source, want_origin = np.nonzero(total <= limit)
+    assert len(want_source) > 500  # the bound keeps a real share of the pairs, not all
+    assert len(want_source) < total.size / 2
+    np.testing.assert_array_equal(got[0], want_source)
+    np.testing.assert_array_equal(got[1], want_origin)
+    np.testing.assert_array_equal(got[2], total[want_source, want_origin])
+
+
+def test_bounded_reach_with_nothing_in_reach():
+    reversed_ = _network(5, 50)
+    got = bounded_reach(reversed_, np.array([3]), np.array([1e6]), np.arange(50), np.zeros(50), 60)
+    assert [len(a) for a in got] == [0, 0, 0]
+    got = bounded_reach(
+        reversed_, np.zeros(0, "int64"), np.zeros(0), np.arange(50), np.zeros(50), 60
+    )
+    assert [len(a) for a in got] == [0, 0, 0]
