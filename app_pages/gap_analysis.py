@@ -20,6 +20,7 @@ import streamlit as st
 from analytics.priority import COMPONENTS, DEFAULT_WEIGHTS
 from analytics.uncertainty import BASE_ERROR, ERROR_PER_YEAR
 from ui import data, views
+from ui.access.measure import by_param, measure_select, measures_of
 from ui.area_search import find_on_map
 from ui.context import current
 from ui.facility_layer import facility_filters
@@ -57,6 +58,7 @@ P = {
     "window": Param("window", 12, lambda: [6, 12, 24], parse=int),
     "goal": Param("goal", 100, lambda: range(50, 101), parse=int),
     "after": Param("after", 2, lambda: range(7), parse=int),
+    "by": by_param(measures := measures_of(ctx)),  # distance to care: km or travel minutes
 }
 
 
@@ -82,6 +84,7 @@ def gap_view() -> None:
             per_year=ctx.language.pct(ERROR_PER_YEAR),
         ),
     )
+    measure = measure_select(ctx, sb, P["by"], measures)  # the access pages' shared choice
     # Facilities on the maps (off unless asked for): the filters every map page shares.
     facilities = facility_filters(ctx, loaded["facilities"], "gap", show_default=False)
 
@@ -98,6 +101,7 @@ def gap_view() -> None:
         ),
         orders=ORDERS,
         facilities=facilities,
+        measure=measure,
     )
 
     views.page_header(ctx, "gap.title", month)

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
 from analytics import access, breakdowns, clusters, distance, priority, trends
 from analytics import coverage as cov
 from ui import data
+from ui.access import travel as travel_data
 from ui.gaps import bands
 from ui.scope import Source
 
@@ -44,13 +46,34 @@ def distance_to_care_km(source: Source, version: int) -> pd.Series | None:
     return None if km.isna().all() else km
 
 
+def distance_to_care(source: Source, version: int, measure: str = "line") -> pd.Series | None:
+    """The priority's distance to care as the access pages measure it (#19): straight-line km
+    (:func:`distance_to_care_km`), or minutes of travel over the roads by ``measure`` to the
+    nearest operational care facility (:func:`ui.access.travel.nearest_minutes`, its ``care``
+    set). An area from which no road reaches care counts as the longest trip measured, so it
+    ranks with the farthest rather than dropping the component; None without care facilities."""
+    if measure == "line":
+        return distance_to_care_km(source, version)
+    found = travel_data.nearest_minutes(source, version, False, None, measure)
+    minutes = pd.Series(
+        found["care_min"].to_numpy(dtype="float64"),
+        index=pd.Index(found["area_id"], name="area_id"),
+        name="distance_min",
+    )
+    finite = minutes[np.isfinite(minutes)]
+    if finite.empty:
+        return None
+    return minutes.where(~np.isinf(minutes), finite.max())
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
 def priority_inputs(
-    source: Source, version: int, period: pd.Timestamp | None, level: str
+    source: Source, version: int, period: pd.Timestamp | None, level: str, measure: str = "line"
 ) -> pd.DataFrame:
-    """Coverage figures of each unit at ``level`` joined with its raw priority components."""
+    """Coverage figures of each unit at ``level`` joined with its raw priority components (the
+    distance to care in km, or in minutes of travel by ``measure``: :func:`distance_to_care`)."""
     per_area = data.area_coverage(source, version, period, None)
-    inputs = priority.priority_inputs(per_area, distance_to_care_km(source, version))
+    inputs = priority.priority_inputs(per_area, distance_to_care(source, version, measure))
     if level == "area":
         # uninsured and deprivation are the area's own columns already
         return per_area.join(inputs.drop(columns=[c for c in inputs if c in per_area]))
@@ -78,11 +101,12 @@ def ranking(
     weights: dict[str, float],
     order: str,
     years_old: int,
+    measure: str = "line",
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The ranked table of the units at ``level`` and the population's interval
     (:func:`ui.gaps.bands.rank_table` of :func:`priority_inputs`), kept per settings: a change
     of the top list's size, the facilities or the section reuses it."""
-    inputs = priority_inputs(source, version, period, level)
+    inputs = priority_inputs(source, version, period, level, measure)
     return bands.rank_table(inputs, weights, order, years_old, data.LEVEL_KEYS[level])
 
 

@@ -22,11 +22,11 @@ from ui.gaps.selection import Selection
 def section(sel: Selection) -> None:
     """The ranking: weights, score, top N on a map, figures and the table."""
     ctx = sel.ctx
-    inputs = gd.priority_inputs(sel.ws, sel.ver, sel.month, sel.level)
+    inputs = gd.priority_inputs(sel.ws, sel.ver, sel.month, sel.level, sel.measure)
     weights, used = weight_controls(sel, inputs)
     order = str(sel.value("order"))
     table, interval = gd.ranking(
-        sel.ws, sel.ver, sel.month, sel.level, weights, order, sel.years_old
+        sel.ws, sel.ver, sel.month, sel.level, weights, order, sel.years_old, sel.measure
     )
     top_n = int(sel.value("top"))
 
@@ -52,7 +52,8 @@ def section(sel: Selection) -> None:
 
 
 def help_key(c: str, by_district: bool) -> str:
-    """What component ``c`` is (deprivation: population-weighted for districts, if any)."""
+    """What component ``c`` is (deprivation: population-weighted for districts, if any; the
+    distance in minutes of travel: ``distance_min``, see :meth:`Selection.component`)."""
     per = "_region" if c == "deprivation" and not by_district else ""
     return f"gap.component_help.{c}{per}"
 
@@ -67,12 +68,12 @@ def weight_controls(sel: Selection, inputs: pd.DataFrame) -> tuple[dict[str, flo
     cols = st.columns(len(COMPONENTS))
     for col, c in zip(cols, COMPONENTS, strict=True):
         col.select_slider(
-            ctx.t(f"gap.component.{c}"),
+            ctx.t(f"gap.component.{sel.component(c)}"),
             options=list(range(6)),
             key=sel.key(f"w_{c}"),
             disabled=c not in available,
             help=(
-                ctx.t(help_key(c, sel.by_district))
+                ctx.t(help_key(sel.component(c), sel.by_district))
                 if c in available
                 else ctx.t("gap.ranking.component_missing")
             ),
@@ -89,8 +90,9 @@ def weight_controls(sel: Selection, inputs: pd.DataFrame) -> tuple[dict[str, flo
         ctx.t("gap.ranking.formula_intro")
         + "\n"
         + "\n".join(
-            f"- **{ctx.t(f'gap.component.{c}')}** (w = {ctx.language.int(weights[c])}): "
-            + ctx.t(help_key(c, sel.by_district))
+            f"- **{ctx.t(f'gap.component.{sel.component(c)}')}** "
+            f"(w = {ctx.language.int(weights[c])}): "
+            + ctx.t(help_key(sel.component(c), sel.by_district))
             for c in used
         )
     )

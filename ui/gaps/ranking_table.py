@@ -114,9 +114,10 @@ def columns(sel: Selection, ranked: pd.DataFrame, used: list[str]) -> dict[str, 
             "population_high": ctx.t("gap.table.population_high"),
         }
     shown["score"] = ctx.t("gap.table.score")
-    shown |= {c: ctx.t(RAW_KEYS[c]) for c in used if c in RAW_KEYS}
+    # each RAW_KEYS label is gap.table.<component>; the distance in minutes has its own
+    shown |= {c: ctx.t(f"gap.table.{sel.component(c)}") for c in used if c in RAW_KEYS}
     shown |= {
-        f"part_{c}": ctx.t("gap.table.part", component=ctx.t(f"gap.component.{c}"))
+        f"part_{c}": ctx.t("gap.table.part", component=ctx.t(f"gap.component.{sel.component(c)}"))
         for c in used
         if f"part_{c}" in ranked
     }

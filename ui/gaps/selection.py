@@ -40,6 +40,19 @@ class Selection:
     orders: list[str]
     #: The facilities to draw on the maps (None: not shown).
     facilities: gpd.GeoDataFrame | None
+    #: How distance to care is measured (#19): ``line`` (km) or a travel mode (minutes over
+    #: the roads), the access pages' shared "measure by".
+    measure: str = "line"
+
+    @property
+    def unit(self) -> str:
+        """The unit of the distance to care: ``km``, or ``min`` of travel."""
+        return "km" if self.measure == "line" else "min"
+
+    def component(self, name: str) -> str:
+        """The catalogue name of priority component ``name`` as measured: the distance to care
+        in minutes of travel is ``distance_min`` (its label, help and table header)."""
+        return f"{name}_min" if name == "distance" and self.unit == "min" else name
 
     @property
     def ws(self) -> str:
