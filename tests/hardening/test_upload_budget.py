@@ -2,7 +2,8 @@
 in as a planner and sends file after file to Streamlit's upload endpoint (each within the per-file
 cap, never shown in a picker). The server keeps at most the session's and the user's budget (here
 24 and 40 MB), refuses the rest with a message in the session's language, refuses roles without an
-uploader, and lets go of files no picker holds once the session runs again."""
+uploader, and lets go of files no picker holds once the session runs again. A user's budget is
+one across the dashboard processes of a deployment, and a process that dies lets go of its share."""
 
 from __future__ import annotations
 
@@ -25,16 +26,23 @@ FILE = 8 * MB - 64 * 1024  # three fit a session's budget, with the form's frami
 TRIES = 10
 
 
+BUDGETS = {  # ui.server.uploads
+    "COVERAGE_ATLAS_UPLOAD_SESSION_MB": str(SESSION_MB),
+    "COVERAGE_ATLAS_UPLOAD_USER_MB": str(USER_MB),
+    "COVERAGE_ATLAS_UPLOAD_GRACE_S": "0",
+}
+
+
 @pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Iterator[GuardedServer]:
+def users(tmp_path_factory) -> str:
+    """The users file; ``analyst`` (a planner) is only used by the test of two processes."""
     folder = tmp_path_factory.mktemp("budget")
-    users = write_users(folder / "users.toml", USERS)
-    budgets = {  # ui.server.uploads
-        "COVERAGE_ATLAS_UPLOAD_SESSION_MB": str(SESSION_MB),
-        "COVERAGE_ATLAS_UPLOAD_USER_MB": str(USER_MB),
-        "COVERAGE_ATLAS_UPLOAD_GRACE_S": "0",
-    }
-    running = GuardedServer(Path(folder), users, extra_env=budgets)
+    return write_users(folder / "users.toml", {**USERS, "analyst": ("planner", None)})
+
+
+@pytest.fixture(scope="module")
+def server(users: str) -> Iterator[GuardedServer]:
+    running = GuardedServer(Path(users).parent, users, extra_env=BUDGETS)
     yield running
     running.stop()
 
@@ -140,3 +148,34 @@ def test_a_file_in_the_data_pages_picker_stays(server: GuardedServer) -> None:
         return shown
 
     assert run_async(import_step()) == [True, True]
+
+
+def test_a_users_budget_is_one_across_the_processes_of_a_deployment(
+    server: GuardedServer, users: str, tmp_path: Path
+) -> None:
+    """Two dashboard processes over one workspace and users file (as behind the cluster's nginx):
+    what the user's session holds in one counts in the other; when the first process dies
+    (killed: no clean exit), the other gets its share back at once."""
+    first = GuardedServer(tmp_path, users, extra_env=BUDGETS)
+
+    async def attack() -> tuple[list[int], list[int], str]:
+        on_first, on_other = await signed_in(first, "analyst"), await signed_in(server, "analyst")
+        held = [send(first, on_first.session, f"e{i}").status_code for i in range(3)]
+        sent = [send(server, on_other.session, f"f{i}") for i in range(3)]
+        first.process.kill()  # the first process dies with its files
+        first.process.wait(timeout=10)
+        sent.append(send(server, on_other.session, "g"))
+        await on_other.close()
+        return held, [r.status_code for r in sent], sent[2].text
+
+    try:
+        held, sent, refusal = run_async(attack())
+    finally:
+        first.stop()
+    assert held == [204, 204, 204]
+    # The first process holds 24 MB: the other takes 16 MB more (before: 24 MB, its own session
+    # budget), then the user's budget is spent, until the first process is gone.
+    assert sent == [204, 204, 413, 204], sent
+    assert refusal == translate(
+        "upload.budget_user", "en", held=round(5 * FILE / MB), limit=USER_MB, size=round(FILE / MB)
+    )

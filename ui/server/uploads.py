@@ -12,19 +12,25 @@ middleware of the app ``app.py`` declares) stands in front of that endpoint:
   ``COVERAGE_ATLAS_UPLOAD_SESSION_MB`` (default 400) and what all sessions of the same user hold
   within ``COVERAGE_ATLAS_UPLOAD_USER_MB`` (default 600; without a users file all visitors count as
   one user); beyond, 413 with a message in the session's language, shown again on the page's next
-  run (:func:`show_refusal`);
+  run (:func:`show_refusal`). A user's sessions are counted in every dashboard process of the
+  deployment (several behind one front, :mod:`ui.server.cluster`): each process keeps what its
+  sessions hold in a ledger they share (:mod:`geodata.users.upload_ledger`), rewritten at each
+  upload, each run that lets files go and every few seconds (:data:`HEARTBEAT_S`) while it holds
+  any, so a session that ended or a process that died lets go of its share within seconds;
 - at the end of every run, :func:`release_unused` drops the session's files that no file picker
   holds any more (a picker emptied after an import, a page left with files in its picker): Streamlit
   itself keeps them until the session ends. Files sent in the last
   ``COVERAGE_ATLAS_UPLOAD_GRACE_S`` seconds (default 30) are kept: the run that shows them in
   their picker may not have come yet.
 
-So the server holds at most the user budget per user name (and one for visitors), whatever a
-client sends.
+So the server holds at most the user budget per user name (and one for visitors), however many
+processes serve it and whatever a client sends.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import os
 import re
 import threading
@@ -37,8 +43,10 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
+from geodata.users.upload_ledger import UploadLedger, ledger_path
 from render.language import Language
-from ui.auth import may
+from ui.auth import _users_argument, may
+from ui.workspace import workspace_path
 
 MB = 1024 * 1024
 SESSION_SETTING = "COVERAGE_ATLAS_UPLOAD_SESSION_MB"
@@ -47,6 +55,8 @@ GRACE_SETTING = "COVERAGE_ATLAS_UPLOAD_GRACE_S"
 #: Visitors who have not signed in share one budget.
 VISITORS = "\x00visitors"
 _PATH = re.compile(r"/_stcore/upload_file/([^/]+)/([^/]+)$")
+#: Seconds between two rewrites of this process's rows in the shared ledger while it holds uploads.
+HEARTBEAT_S = 5.0
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
@@ -80,6 +90,15 @@ _sent_at: dict[tuple[str, str], float] = {}  # (session, file) -> when it was ac
 _refused: dict[str, str] = {}  # session -> the message of its last refused upload
 
 
+@dataclass
+class _Shared:
+    ledger: UploadLedger | None = None  # what every process of the deployment holds, per user
+    rows: bool = False  # whether this process's last rewrite of the ledger left rows in it
+
+
+_shared = _Shared()
+
+
 def note_session(username: str, signed_in: bool, role: str, lang: str) -> None:
     """Who this run's session is (called on every run, before the page)."""
     ctx = get_script_run_ctx()
@@ -88,12 +107,46 @@ def note_session(username: str, signed_in: bool, role: str, lang: str) -> None:
     who = _Who(username if signed_in else VISITORS, may(role, "import"), lang)
     with _lock:
         _sessions[ctx.session_id] = who
+        if _shared.ledger is None:
+            _shared.ledger = UploadLedger(ledger_path(workspace_path(), _users_argument()))
+            threading.Thread(target=_heartbeat, name="upload-ledger", daemon=True).start()
 
 
 def _held(storage: dict[str, dict[str, Any]], session: str) -> int:
     return sum(len(rec.data) for rec in storage.get(session, {}).values()) + _reserved.get(
         session, 0
     )
+
+
+def _holdings(storage: dict[str, dict[str, Any]]) -> dict[str, tuple[str, int]]:
+    """What each session of this process holds: session -> (user, bytes); under both locks."""
+    return {session: (who.user, _held(storage, session)) for session, who in _sessions.items()}
+
+
+def _record() -> None:
+    """Rewrite this process's rows of the shared ledger (nothing to do while it holds nothing
+    and has no rows there); under ``_lock``."""
+    if _shared.ledger is None:
+        return
+    manager, storage = _runtime_storage()
+    with manager._lock:
+        holdings = _holdings(storage)
+    holding = any(size > 0 for _, size in holdings.values())
+    if holding or _shared.rows:
+        _shared.ledger.record(holdings)
+        _shared.rows = holding
+
+
+def _heartbeat() -> None:
+    """Keep this process's rows current (sessions that ended leave; the rows of a live process
+    never expire) for as long as the process runs."""
+    while True:
+        time.sleep(HEARTBEAT_S)
+        try:
+            with _lock:
+                _record()
+        except Exception:  # noqa: BLE001 - a missed beat is retried; the thread must go on
+            logging.getLogger(__name__).exception("upload ledger: rewrite failed")
 
 
 def _runtime_storage() -> tuple[Any, dict[str, dict[str, Any]]]:
@@ -115,10 +168,13 @@ def _admit(session: str, size: int) -> tuple[int, str] | None:
         per_session, per_user = budgets()
         with manager._lock:  # the manager's own lock: script threads remove files under it
             held = _held(storage, session)
-            user_held = sum(
-                _held(storage, other) for other, w in _sessions.items() if w.user == who.user
-            )
-        if held + size > per_session or user_held + size > per_user:
+            holdings = _holdings(storage)
+        user_held = sum(size for user, size in holdings.values() if user == who.user)
+        fits = held + size <= per_session
+        if fits and _shared.ledger is not None:  # the user's sessions in every process
+            fits, user_held = _shared.ledger.admit(holdings, session, who.user, size, per_user)
+            _shared.rows = _shared.rows or fits
+        if not fits or user_held + size > per_user:
             language = Language(who.lang)
             limit = per_session if held + size > per_session else per_user
             message = language.t(
@@ -142,6 +198,7 @@ def _settle(session: str, file: str, size: int, accepted: bool) -> None:
             _reserved.pop(session, None)
         if accepted:
             _sent_at[(session, file)] = time.monotonic()
+        _record()  # the file as kept (without the form's framing), or the reservation let go
 
 
 class UploadBudget:
@@ -162,7 +219,7 @@ class UploadBudget:
         except ValueError:  # no length (chunked): a browser always sends one
             await _answer(send, 411, "Content-Length required")
             return
-        refused = _admit(session, size)
+        refused = await asyncio.to_thread(_admit, session, size)  # the ledger may wait
         if refused is not None:
             await _drain(receive)
             await _answer(send, *refused)
@@ -178,7 +235,7 @@ class UploadBudget:
         try:
             await self.app(scope, receive, sending)
         finally:
-            _settle(session, file, size, accepted=200 <= status < 300)
+            await asyncio.to_thread(_settle, session, file, size, 200 <= status < 300)
 
 
 async def _drain(receive: Receive) -> None:
@@ -238,6 +295,8 @@ def release_unused() -> int:
             if not _alive(gone):
                 _sessions.pop(gone, None)
                 _refused.pop(gone, None)
+        if released:
+            _record()
     return released
 
 
