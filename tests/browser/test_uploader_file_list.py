@@ -1,0 +1,90 @@
+"""The uploader's list of chosen files in the reader's language (#20): each file's size and its
+error (too large, as Streamlit writes it with the server's limit) in Persian and Vietnamese
+words and digits, as ui.uploader's page script rewrites them, also when Streamlit writes a chip
+after the script ran or changes its text later; English keeps Streamlit's own words.
+
+No server: the page is the markup Streamlit 1.67 draws for a file chip and its error tooltip (two
+text nodes "Error: " and the message, as React writes them), with the scripts
+:func:`ui.uploader.localize_uploader` puts on the page."""
+
+from __future__ import annotations
+
+import pytest
+
+from ui import uploader
+
+pytestmark = pytest.mark.browser
+
+ADD_CHIP = """(args) => {
+  const [size, message] = args;
+  const chip = document.createElement("div");
+  chip.dataset.testid = "stFileChip";
+  const name = document.createElement("div");
+  name.dataset.testid = "stFileChipName";
+  name.textContent = "big.csv";
+  const figure = document.createElement("div");
+  figure.id = "size";
+  figure.textContent = size;
+  const alert = document.createElement("span");
+  alert.id = "alert";
+  alert.append(document.createTextNode("Error: "), document.createTextNode(message));
+  chip.append(name, figure, alert);
+  const tip = document.createElement("div");
+  tip.dataset.testid = "stTooltipErrorContent";
+  tip.id = "tip";
+  tip.textContent = message;
+  document.body.append(chip, tip);
+}"""
+
+
+def page_with_scripts(browser, monkeypatch, lang: str):
+    drawn: list[str] = []
+    monkeypatch.setattr(uploader.st, "get_option", lambda name: 200)
+    monkeypatch.setattr(uploader.st, "html", lambda body, **_: drawn.append(str(body)))
+    uploader.localize_uploader(lang, "dm_files_", ["csv"])
+    page = browser.new_page()
+    page.set_content(
+        f'<div id="coverage-atlas" data-lang="{lang}"></div>' + "".join(drawn),
+    )
+    return page
+
+
+def texts(page) -> list[str]:
+    return [page.inner_text(f"#{i}") for i in ("size", "alert", "tip")]
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("fa", ["۲٫۰ مگابایت", "خطا: ", "حجم پرونده باید ۲۰۰٫۰ مگابایت یا کمتر باشد."]),
+        ("vi", ["2,0 MB", "Lỗi: ", "Tệp phải có dung lượng tối đa 200,0 MB."]),
+        ("en", ["2.0MB", "Error: ", "File must be 200.0MB or smaller."]),
+    ],
+)
+def test_file_sizes_and_errors_in_the_readers_words(browser, monkeypatch, lang, expected):
+    page = page_with_scripts(browser, monkeypatch, lang)
+    try:
+        page.evaluate(ADD_CHIP, ["2.0MB", "File must be 200.0MB or smaller."])
+        page.wait_for_timeout(50)  # the observer runs after the chip is drawn
+        size, alert, tip = texts(page)
+        assert [size, alert, tip] == [expected[0], expected[1] + expected[2], expected[2]]
+        # Streamlit writes a new figure into the same text node: rewritten again
+        page.evaluate(
+            "() => { document.querySelector('#size').firstChild.nodeValue = '1234.5KB'; }"
+        )
+        page.wait_for_timeout(50)
+        again = page.inner_text("#size")
+        assert again == {"fa": "۱٬۲۳۴٫۵ کیلوبایت", "vi": "1.234,5 KB", "en": "1234.5KB"}[lang]
+    finally:
+        page.close()
+
+
+def test_a_page_switched_to_english_keeps_streamlits_words(browser, monkeypatch):
+    page = page_with_scripts(browser, monkeypatch, "fa")
+    try:
+        page.evaluate("() => { document.querySelector('#coverage-atlas').dataset.lang = 'en'; }")
+        page.evaluate(ADD_CHIP, ["2.0MB", "File must be 200.0MB or smaller."])
+        page.wait_for_timeout(50)
+        assert texts(page)[0] == "2.0MB"
+    finally:
+        page.close()
