@@ -43,6 +43,7 @@ NUMBER_FORMATS: dict[str, str] = {
     "share": "0.0",
     "percent": "0.0",
     "km": "0.00",
+    "number": "0.0",
     "score": "0.000",
 }
 #: Kinds whose column is written as percent 0–100 with the unit in its header: ``share`` holds
@@ -141,6 +142,8 @@ def export_frame(
       header in ``lang`` (``Coverage (%)``) unless the header states it already;
     - ``count``, ``int`` and ``rank`` columns: whole numbers (nullable ``Int64``);
     - ``score`` columns: figures rounded to three decimals;
+    - ``km``, ``number``, ``number:N`` and ``signed:N`` columns: figures (whole numbers where
+      ``N`` is 0), a cell of text among them kept as it is;
     - columns with no declared kind: whole numbers as integers, other values as they are;
     - missing values empty, never ``None`` or ``nan``.
 
@@ -175,7 +178,9 @@ def export_frame(
         elif kind in _INTEGER_KINDS:
             out[column] = _whole(values)
         elif kind in ("km", "number"):
-            out[column] = pd.to_numeric(values, errors="coerce").astype("float64")
+            out[column] = _figures(values)
+        elif (decimals := _decimals(kind)) is not None:
+            out[column] = _whole(values) if decimals == 0 else _figures(values)
         elif kind == "score":
             out[column] = pd.to_numeric(values, errors="coerce").astype("float64").round(3)
         else:
@@ -226,9 +231,32 @@ def _cell(value: object) -> object:
     return value
 
 
+def _figures(values: pd.Series) -> pd.Series:
+    """``values`` as figures; a cell of text among them (the word for a place no road reaches)
+    stays text."""
+    numbers = pd.to_numeric(values, errors="coerce").astype("float64")
+    words = (values.notna() & numbers.isna()).to_numpy()
+    if not words.any():
+        return numbers
+    return numbers.astype(object).where(~words, values)
+
+
+def _decimals(kind: str | None) -> int | None:
+    """The decimals of a kind ``number:N`` or ``signed:N`` (a figure, a change with its sign);
+    None for any other kind."""
+    base, _, digits = (kind or "").partition(":")
+    return int(digits) if base in ("number", "signed") and digits.isdigit() else None
+
+
 def _column_format(values: pd.Series, kind: str | None) -> str | None:
-    """The number format for a column: from its kind, else counts for whole numbers and for
-    figures above 100."""
+    """The number format for a column: from its kind (``number:N`` and ``signed:N`` with ``N``
+    decimals, the latter with its sign), else counts for whole numbers and for figures above
+    100."""
+    decimals = _decimals(kind)
+    if decimals is not None:
+        figure = "0." + "0" * decimals if decimals else "0"
+        signed = str(kind).startswith("signed")
+        return f"+{figure};-{figure};{figure}" if signed else figure
     if kind is not None:
         return NUMBER_FORMATS.get(kind)
     if pd.api.types.is_bool_dtype(values):

@@ -2,7 +2,8 @@
 
 A table names the kind of its columns by header once (``count``, ``int``, ``rank``, ``share`` for
 0–1, ``percent`` for 0–100, ``points`` for a change of a share 0–1, ``km``, ``number``, ``score``
-with three decimals, ``text``); the catalogue labels of
+with three decimals, ``number:N`` and ``signed:N`` with ``N`` decimals, ``label`` for a name or
+code written with the reader's digits, ``text``); the catalogue labels of
 :data:`ui.downloads.COLUMN_KINDS` carry theirs already (:func:`ui.downloads.column_kinds`).
 :func:`show_table` writes the page's cells from those kinds in the reader's language
 (:func:`page_formats`) and offers the CSV and XLSX made with the same kinds
@@ -36,7 +37,22 @@ def kind_format(kind: str, language: Language) -> Callable[[object], str] | None
     Counts, whole numbers and ranks with the language's thousands separator and digits; shares
     (0–1) and percentages (0–100) as a percentage with one decimal, as the files hold them
     (0–100, one decimal in the workbook), and a change of a share in points with one decimal;
-    kilometres and other figures with one decimal, a score with three."""
+    kilometres and other figures with one decimal, a score with three, ``number:N`` with ``N``
+    decimals and ``signed:N`` so with its sign; a label (a name, a code) with the language's
+    digits. A figure column's cell that holds text (a band of tied ranks ``3–5``, the word for a
+    place no road reaches) is written as text, in the language's digits."""
+    figure = _figure_format(kind, language)
+    if figure is None:
+        return None
+
+    def write(value: object) -> str:
+        return language.numerals(value) if isinstance(value, str) else figure(value)
+
+    return write
+
+
+def _figure_format(kind: str, language: Language) -> Callable[[object], str] | None:
+    """The format of a figure of ``kind`` (:func:`kind_format`), None for text."""
     if kind in ("count", "int", "rank"):
         return language.int
     if kind == "share":
@@ -49,6 +65,13 @@ def kind_format(kind: str, language: Language) -> Callable[[object], str] | None
         return lambda v: language.number(v, 1)
     if kind == "score":
         return lambda v: language.number(v, 3)
+    if kind == "label":
+        return lambda v: language.numerals(str(v))
+    base, _, digits = kind.partition(":")
+    if digits.isdigit() and base == "number":
+        return lambda v: language.number(v, int(digits))
+    if digits.isdigit() and base == "signed":
+        return lambda v: language.signed(v, int(digits))
     return None
 
 
@@ -81,6 +104,7 @@ def show_table(
     percent: Iterable[str] = (),
     kinds: Mapping[str, str] | None = None,
     download_key: str | None = None,
+    files: pd.DataFrame | None = None,
     **options: Any,
 ) -> Any:
     """``frame`` on the page, its cells written by their kinds, and its CSV and XLSX downloads
@@ -88,7 +112,9 @@ def show_table(
 
     ``percent`` names columns of shares 0–1 and ``kinds`` declares kinds by header, over those
     of the catalogue labels; ``download_key`` is the buttons' key stem (default: from ``name``);
-    ``options`` go to ``st.dataframe`` (``height``, ``column_config``,
+    ``files`` is the frame the files hold where its columns differ from the page's (more rows,
+    a column drawn only on the page left out, a rank band's bounds), its columns by the same
+    kinds; ``options`` go to ``st.dataframe`` (``height``, ``column_config``,
     ``on_select``, ``placeholder``…; the index is hidden and the table as wide as the page unless
     they say otherwise). Returns what ``st.dataframe`` returns."""
     percent = tuple(percent)
@@ -99,6 +125,11 @@ def show_table(
     shown = localized_table(frame, page_formats(ctx.language, declared), ctx.lang)
     event = grid(ctx.lang, shown, **options)
     table_downloads(
-        ctx, frame, name, percent=percent, kinds=file_kinds(kinds or {}), key=download_key
+        ctx,
+        frame if files is None else files,
+        name,
+        percent=percent,
+        kinds=file_kinds(kinds or {}),
+        key=download_key,
     )
     return event

@@ -4,9 +4,10 @@ workbook, so a column reads the same on the page as in the files.
 - For every kind, the page's text of a value is the page's text of what the file holds for it
   (a share 0–1 is 0–100 in the file, under a header with its unit; a count a whole number).
 - A function in ``ui/`` or ``app_pages/`` that shows a table with formatted cells and offers its
-  files does so through :func:`ui.tables.show_table`, not with a page format of its own beside
-  :func:`ui.downloads.table_downloads` (the tables in :data:`SEPARATE_DEBTS` still do: their page
-  writes some figures with other decimals than the files; the list may only shrink) — nor
+  files does so through :func:`ui.tables.show_table`, not with a page format of its own
+  (``localized_table``, a Styler's ``format``, number or progress columns) beside
+  :func:`ui.downloads.table_downloads` or a helper that calls it (the tables in
+  :data:`SEPARATE_DEBTS` would still do; the list may only shrink) — nor
   across functions of ``ui/`` and ``app_pages/``: a table that one function writes with cell
   formats of its own (``localized_table``, number or progress columns) is not offered as files by
   another, whether the first returns it or the same frame is passed to both.
@@ -15,19 +16,19 @@ workbook, so a column reads the same on the page as in the files.
 from __future__ import annotations
 
 import ast
+import io
 
 import pandas as pd
 import pytest
+from openpyxl import load_workbook
 
 from render.language import Language
-from reports.exports import export_frame
+from reports.exports import export_frame, table_xlsx
 from tests.conftest import ROOT
 from ui.tables import file_kinds, kind_format, page_formats
 
 #: Functions (file, name) that still show a formatted table and offer its files separately.
-SEPARATE_DEBTS = {
-    ("ui/briefings/sections.py", "map_section"),  # its own table formats (bd.table_formats)
-}
+SEPARATE_DEBTS: set[tuple[str, str]] = set()
 
 #: A value of each kind and what the file holds for it (share: 0–1 → 0–100).
 KIND_VALUES = {
@@ -40,6 +41,11 @@ KIND_VALUES = {
     "km": 12.34,
     "number": 0.5,
     "score": 0.123456,
+    "number:2": 1.2345,
+    "number:0": 1234.6,
+    "signed:1": -3.21,
+    "signed:0": 12.0,
+    "label": "District 12",
 }
 
 
@@ -61,6 +67,25 @@ def test_page_and_file_write_a_kind_alike(kind: str, lang: str) -> None:
         assert page(value) == language.pct(0.8345)
 
 
+def test_a_figure_column_keeps_its_words() -> None:
+    """A cell of text in a figure column (a band of tied ranks, the word for a place no road
+    reaches) reads as text on the page, in the reader's digits, and stays text in the file."""
+    fa = Language("fa")
+    assert kind_format("rank", fa)("3–5") == "۳–۵"
+    assert kind_format("number:2", fa)("no road") == "no road"
+    assert kind_format("number:2", fa)(1.5) == "۱٫۵۰"
+    filed = export_frame(pd.DataFrame({"d": [1.5, "no road", None]}), {"d": "number:2"})
+    assert filed["d"].tolist()[:2] == [1.5, "no road"] and pd.isna(filed["d"].iloc[2])
+
+
+def test_the_workbook_writes_a_figure_with_the_pages_decimals() -> None:
+    frame = pd.DataFrame({"a": [0.25], "b": [1.234], "c": [-3.21], "d": [7.0]})
+    kinds = {"a": "number", "b": "number:2", "c": "signed:1", "d": "signed:0"}
+    sheet = load_workbook(io.BytesIO(table_xlsx(frame, kinds=kinds))).active
+    formats = [sheet.cell(row=2, column=c).number_format for c in range(1, 5)]
+    assert formats == ["0.0", "0.00", "+0.0;-0.0;0.0", "+0;-0;0"]
+
+
 def test_text_is_written_as_it_is() -> None:
     assert kind_format("text", Language("fa")) is None
     formats = page_formats(Language("fa"), {"a": "count", "b": "text", "c": "share"})
@@ -69,7 +94,12 @@ def test_text_is_written_as_it_is() -> None:
 
 
 def _name(call: ast.Call) -> str | None:
-    return call.func.id if isinstance(call.func, ast.Name) else getattr(call.func, "attr", None)
+    """The called function's name; ``style.format`` for a frame's Styler format."""
+    func = call.func
+    if isinstance(func, ast.Attribute) and func.attr == "format":
+        if isinstance(func.value, ast.Attribute) and func.value.attr == "style":
+            return "style.format"
+    return func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
 
 
 def _scopes() -> list[tuple[str, ast.AST, str]]:
@@ -89,7 +119,13 @@ def _scopes() -> list[tuple[str, ast.AST, str]]:
 
 
 #: Calls that write a table's cells on the page by a format of their own.
-PAGE_FORMATS = {"localized_table", "NumberColumn", "ProgressColumn", "number_columns"}
+PAGE_FORMATS = {
+    "localized_table",
+    "style.format",
+    "NumberColumn",
+    "ProgressColumn",
+    "number_columns",
+}
 
 
 def _separate_tables() -> set[tuple[str, str]]:
@@ -100,9 +136,6 @@ def _separate_tables() -> set[tuple[str, str]]:
     calls = {
         (file, name): {_name(c) for c in ast.walk(node) if isinstance(c, ast.Call)}
         for file, node, name in scopes
-    }
-    found = {
-        key for key, called in calls.items() if {"table_downloads", "localized_table"} <= called
     }
     # functions that write a table's cells themselves; those that return it (the table shown)
     formatting = {name for (_, name), called in calls.items() if called & PAGE_FORMATS}
@@ -120,7 +153,14 @@ def _separate_tables() -> set[tuple[str, str]]:
         - offering
     ):
         offering |= grown
-    both = formatting & offering  # one function doing both: flagged above where it is one road
+    # one function doing both: writing a table's cells and offering files, itself or through a
+    # helper of its own (the Access sections' number columns beside their ``download``)
+    found = {
+        (file, name)
+        for (file, name), called in calls.items()
+        if called & PAGE_FORMATS and called & offering
+    }
+    both = formatting & offering
     for file, node, name in scopes:
         # names bound here to what a function writing its own cells returned
         bound = {

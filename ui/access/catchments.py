@@ -23,11 +23,9 @@ from ui import data
 from ui.access import data as access_data
 from ui.access.travel import unit_of
 from ui.context import Context
-from ui.downloads import table_downloads
-from ui.grid import grid
-from ui.localize import number_columns
 from ui.scope import Source, source_path
 from ui.state import Param, value
+from ui.tables import show_table
 
 #: Fill of each catchment on the map, the quickest darkest.
 BAND_COLOURS = {15: "#08519c", 30: "#4292c6", 60: "#c6dbef"}
@@ -167,12 +165,11 @@ def catchment_section(
     )
     if table["uninsured"].notna().any() or data.has_insured(ctx.source, ctx.version):
         shown[ctx.t("metric.uninsured")] = table["uninsured"].round().to_numpy()
-    grid(
-        ctx.lang,
+    show_table(
+        ctx,
         shown,
-        hide_index=True,
-        width="stretch",
-        column_config=number_columns(people, ctx.t("metric.uninsured")),
+        "travel_time_catchments",
+        kinds={minutes: "int", areas: "count"},
+        download_key="infra_catchments",
     )
     st.caption(ctx.t("access.catchment.note"))
-    table_downloads(ctx, shown, "travel_time_catchments", key="infra_catchments")

@@ -18,16 +18,15 @@ from analytics.scenarios import Change, sites_as_changes
 from analytics.supply import SITE_SERVICES, SITE_TYPES
 from ui.access import data as access_data
 from ui.access.measure import DISTANCES, MINUTES, km_format, km_param, minutes_format
-from ui.access.tables import download
+from ui.access.tables import figure_kinds
 from ui.access.travel import unit_of
 from ui.admin.upload import upload_error_text
 from ui.auth import may_open
 from ui.capacity import data as capacity_data
 from ui.capacity.whatif import CHANGES
 from ui.context import Context
-from ui.grid import grid
-from ui.localize import number_columns
 from ui.state import Param, open_page, value
+from ui.tables import show_table
 from ui.uploader import localize_uploader
 
 CAPACITY_PAGE = "app_pages/capacity.py"
@@ -241,14 +240,14 @@ def siting_results(
             "lon": chosen.geometry.x.round(6).to_numpy(),
         }
     )
-    grid(
-        ctx.lang,
+    show_table(
+        ctx,
         table,
-        hide_index=True,
-        width="stretch",
-        column_config=number_columns(ctx.t(siting_key("gain", objective))),
+        "proposed_sites",
+        kinds=figure_kinds(ctx)
+        | {ctx.t(siting_key("gain", objective)): "count", "lat": "number:6", "lon": "number:6"},
+        download_key="infra_sites_csv",
     )
-    download(ctx, table, "proposed_sites.csv", key="infra_sites_csv")
     if may_open(ctx.role, "capacity"):
         if st.button(
             ctx.t("access.siting.open_capacity"),

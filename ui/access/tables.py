@@ -22,8 +22,8 @@ from ui.access.measure import THRESHOLD_DIGITS, threshold_for, unit_text
 from ui.context import Context
 from ui.downloads import table_downloads
 from ui.gaps.rankings import no_data_list
-from ui.grid import grid
-from ui.localize import number_columns, without_empty_district
+from ui.localize import without_empty_district
+from ui.tables import show_table
 
 
 def area_figures(
@@ -233,8 +233,13 @@ def double_gap_section(
             labels[2]: summary["uninsured"].to_numpy(),
         }
     )
-    grid(ctx.lang, table, hide_index=True, width="stretch", column_config=number_columns(*labels))
-    download(ctx, table, "double_gap.csv", key="infra_double_gap")
+    show_table(
+        ctx,
+        table,
+        "double_gap",
+        kinds=dict.fromkeys(labels, "count"),
+        download_key="infra_double_gap",
+    )
     st.caption(
         unit_text(
             ctx,
@@ -281,15 +286,16 @@ def capacity_section(
         }
     )
     table = without_empty_district(table, ctx.lang)
-    grid(
-        ctx.lang,
+    # The first rows on the page, every neighbourhood in the files.
+    show_table(
+        ctx,
         table.head(8),
-        hide_index=True,
-        width="stretch",
-        column_config=number_columns(ctx.t("metric.population")),
+        "capacity",
+        kinds=figure_kinds(ctx),
+        download_key="infra_capacity",
+        files=table,
     )
     st.caption(ctx.t("access.capacity.all_rows", n=ctx.language.int(len(table))))
-    download(ctx, table, "capacity.csv", key="infra_capacity")
 
 
 def needs_section(
@@ -359,15 +365,15 @@ def needs_section(
             )
         )
         return
-    grid(
-        ctx.lang,
+    distances = [unit_text(ctx, f"table.{k}", unit) for k in ("distance", "hospital_km")]
+    show_table(
+        ctx,
         table,
-        hide_index=True,
-        width="stretch",
+        f"facility_needs_{care_set}",
+        kinds=figure_kinds(ctx) | dict.fromkeys(distances, "number:2"),
+        download_key="infra_needs_csv",
         height=320,
-        column_config=number_columns(ctx.t("metric.population"), ctx.t("metric.uninsured")),
     )
-    download(ctx, table, f"facility_needs_{care_set}.csv", key="infra_needs_csv")
     # No data is not a rank: the areas without population, far or not, are listed apart.
     no_data_list(
         ctx,
@@ -393,6 +399,14 @@ def reach_values(ctx: Context, values: pd.Series, digits: int = 2) -> np.ndarray
     return shown.to_numpy()
 
 
-def download(ctx: Context, table: pd.DataFrame, file_name: str, *, key: str) -> None:
-    """CSV and XLSX buttons for ``table`` (see :func:`ui.downloads.table_downloads`)."""
-    table_downloads(ctx, table, file_name.removesuffix(".csv"), key=key)
+def figure_kinds(ctx: Context) -> dict[str, str]:
+    """The kinds of the page's table columns (:func:`ui.tables.show_table`) besides the
+    catalogue's counts: the rank, names and districts in the reader's digits, the capacity within
+    reach with three decimals as it is rounded, the facilities counted."""
+    return {
+        ctx.t("access.table.rank"): "rank",
+        ctx.t("table.name"): "label",
+        ctx.t("table.district"): "label",
+        ctx.t("access.table.capacity"): "number:3",
+        ctx.t("access.table.n_facilities"): "count",
+    }

@@ -21,10 +21,9 @@ from ui.briefings import compare_export
 from ui.briefings import data as bd
 from ui.briefings.choices import Choices
 from ui.context import Context
-from ui.downloads import map_exports, recorded, table_downloads
-from ui.grid import grid
-from ui.localize import localized_table
+from ui.downloads import map_exports, recorded
 from ui.state import Param, value
+from ui.tables import show_table
 
 
 def measure_choice(ctx: Context, params: dict[str, Param[Any]]) -> str:
@@ -168,19 +167,12 @@ def map_section(
     )
     st.subheader(ctx.t("briefings.map.table"))
     table = bd.figures_table(ctx, shown, level, name_column)
-    grid(
-        ctx.lang,
-        localized_table(table, bd.table_formats(ctx, table), ctx.lang),
-        hide_index=True,
-        width="stretch",
-        height=320,
-    )
-    table_downloads(
+    show_table(
         ctx,
         table,
         f"map_{level}_{month_key or 'all'}",
-        key="br_table",
-        percent=(ctx.t("metric.coverage"),) if offered.with_insured else (),
+        download_key="br_table",
+        height=320,
     )
 
 

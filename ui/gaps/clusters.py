@@ -13,7 +13,6 @@ from ui.gaps import data as gd
 from ui.gaps import maps as gap_maps
 from ui.gaps import views as gap_views
 from ui.gaps.selection import Selection
-from ui.grid import grid
 
 
 def section(sel: Selection) -> None:
@@ -101,7 +100,5 @@ def flagged_table(sel: Selection, found: pd.DataFrame) -> None:
         "gap.table.moran_i": 2,
         "gap.table.moran_q": 3,
     }
-    formats = {ctx.t(k): (lambda v, d=d: ctx.language.number(v, d)) for k, d in digits.items()}
-    formats[ctx.t("metric.coverage")] = lambda v: ctx.language.pct(float(v) / 100)
-    grid(ctx.lang, view.style.format(formats, na_rep="—"), hide_index=True, width="stretch")
-    gap_views.download(ctx, view, "gap_clusters")
+    kinds = {ctx.t(k): f"number:{d}" for k, d in digits.items()}
+    gap_views.show(ctx, view, "gap_clusters", kinds=kinds)

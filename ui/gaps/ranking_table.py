@@ -4,8 +4,6 @@ apart for want of a population."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pandas as pd
 import streamlit as st
 
@@ -14,7 +12,6 @@ from ui.downloads import COLUMN_KINDS
 from ui.gaps import views as gap_views
 from ui.gaps.rankings import no_data_list
 from ui.gaps.selection import Selection
-from ui.grid import grid
 
 #: Columns of the table that hold a share, shown as percent 0–100.
 PERCENT_KEYS = (
@@ -59,22 +56,17 @@ def show(sel: Selection, ranked: pd.DataFrame, no_data: pd.DataFrame, used: list
             view[col] = view[col].round()
     bounds = [ctx.t("gap.table.rank_from"), ctx.t("gap.table.rank_to")]
     # Cells in the reader's digits and number format (a Styler; the values stay numbers). The
-    # columns keep their order: the grid draws this wide table from the right itself in Persian.
-    grid(
-        ctx.lang,
-        with_score_bar(ctx, view.drop(columns=bounds)).style.format(
-            formats(ctx, view, percent, counts), na_rep="—"
-        ),
-        hide_index=True,
-        width="stretch",
+    # file holds the rank as a number, and its band as two numbers (the table's text "3–5" is
+    # for reading); the score's bar is drawn on the page only.
+    exported = view.assign(**{ctx.t("gap.table.rank"): ranked["rank"].to_numpy()})
+    gap_views.show(
+        ctx,
+        with_score_bar(ctx, view.drop(columns=bounds)),
+        f"gap_ranking_{sel.level}",
+        kinds=kinds(ctx, view, percent, counts),
+        files=exported,
         height=380,
         column_config=column_config(),
-    )
-    # The file holds the rank as a number, and its band as two numbers (the table's text
-    # "3–5" is for reading).
-    exported = view.assign(**{ctx.t("gap.table.rank"): ranked["rank"].to_numpy()})
-    gap_views.download(
-        ctx, exported, f"gap_ranking_{sel.level}", kinds=dict.fromkeys(bounds, "rank")
     )
     no_data_list(
         ctx,
@@ -124,26 +116,22 @@ def columns(sel: Selection, ranked: pd.DataFrame, used: list[str]) -> dict[str, 
     return shown
 
 
-def formats(
+def kinds(
     ctx: Context, view: pd.DataFrame, percent: list[str], counts: list[str]
-) -> dict[str, Callable[[object], str]]:
-    """How the table writes each figure in the reader's language: shares (here 0–100) in per
-    cent, counts as whole numbers, the components with their decimals."""
-    language = ctx.language
-    digits = {ctx.t("gap.table.distance"): 1, ctx.t("gap.table.deprivation"): 2}
-    digits |= {c: 1 for c in view.columns if c not in digits and c not in percent + counts}
-    shown: dict[str, Callable[[object], str]] = {
-        c: (lambda v, d=d: language.number(v, d)) for c, d in digits.items()
+) -> dict[str, str]:
+    """The kinds of the table's figures besides its shares (here 0–100), counts and rank
+    (:func:`ui.gaps.views.show`): the rank's band as ranks, the distance in kilometres, the
+    deprivation index with two decimals, the score, its bar and the components with one."""
+    named = {ctx.t("gap.table.distance"): "km", ctx.t("gap.table.deprivation"): "number:2"}
+    named |= dict.fromkeys([ctx.t("gap.table.rank_from"), ctx.t("gap.table.rank_to")], "rank")
+    named[SCORE_BAR] = "number"  # the grid draws the bar alone
+    text = {ctx.t("gap.table.rank"), ctx.t("table.name"), ctx.t("table.district")}
+    figures = {
+        str(c): "number"
+        for c in view.columns
+        if c not in named and c not in text and c not in percent + counts
     }
-    shown |= {c: (lambda v: language.pct(float(v) / 100)) for c in percent if c in view}
-    shown |= {c: (language.int) for c in counts if c in view}
-    shown[SCORE_BAR] = shown[ctx.t("gap.table.score")]  # the grid draws the bar alone
-    shown.pop(ctx.t("gap.table.rank"), None)  # already text
-    # Names and districts as text, with the digits some hold ("22", "District 5") in the
-    # reader's digits.
-    for text in (ctx.t("table.name"), ctx.t("table.district")):
-        shown[text] = lambda v: language.numerals(str(v))
-    return shown
+    return figures | named
 
 
 def with_score_bar(ctx: Context, view: pd.DataFrame) -> pd.DataFrame:

@@ -5,7 +5,6 @@ outreach session."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
@@ -16,7 +15,6 @@ from ui.context import Context
 from ui.gaps import data as gd
 from ui.gaps import views as gap_views
 from ui.gaps.selection import Selection
-from ui.grid import grid
 
 
 def section(sel: Selection) -> None:
@@ -148,25 +146,19 @@ def behind_table(sel: Selection, window: int, goal: float) -> None:
     _reader_names(ctx, view, behind, sel.name_column)
     for k in ("gap.trends.latest", "gap.table.line", "gap.table.behind_by", "gap.trends.pace"):
         view[ctx.t(k)] = view[ctx.t(k)] * 100
-    language = ctx.language
     # Cells in the reader's digits and number format (a Styler: the grid's own column formats
-    # would write "81.7 %" in every language; the values stay numbers).
-    cells = {
-        ctx.t("gap.trends.latest"): lambda v: language.pct(float(v) / 100),
-        ctx.t("gap.table.line"): lambda v: language.pct(float(v) / 100),
-        ctx.t("gap.table.behind_by"): lambda v: language.number(v, 1),
-        ctx.t("gap.trends.pace"): lambda v: language.signed(v, 2),
-        **_name_cells(ctx),
-    }
-    grid(
-        ctx.lang,
-        view.style.format(cells, na_rep="—"),
-        hide_index=True,
-        width="stretch",
+    # would write "81.7 %" in every language; the values stay numbers); the sparkline on the
+    # page only.
+    trend = ctx.t("gap.table.trend")
+    gap_views.show(
+        ctx,
+        view,
+        f"gap_behind_{level}",
+        kinds={ctx.t("gap.table.behind_by"): "number", ctx.t("gap.trends.pace"): "signed:2"},
+        files=view.drop(columns=[trend]),
         height=360,
-        column_config={ctx.t("gap.table.trend"): st.column_config.LineChartColumn()},
+        column_config={trend: st.column_config.LineChartColumn()},
     )
-    gap_views.download(ctx, view.drop(columns=[ctx.t("gap.table.trend")]), f"gap_behind_{level}")
 
 
 def outreach_table(sel: Selection, after: int) -> None:
@@ -204,25 +196,20 @@ def outreach_table(sel: Selection, after: int) -> None:
     change = ctx.t("gap.outreach.change")
     for column in (before, later, change):
         view[column] = view[column] * 100
-    language = ctx.language
     # The date is already text in the reader's calendar; the figures in its number format.
-    cells = {
-        before: lambda v: language.pct(float(v) / 100),
-        later: lambda v: language.pct(float(v) / 100),
-        change: lambda v: language.signed(v, 1),
-        ctx.t("gap.outreach.enrolled"): language.int,
-        ctx.t("gap.outreach.insured_change"): lambda v: language.signed(v, 0),
-        ctx.t("gap.outreach.session"): lambda v: language.numerals(str(v)),
-        **_name_cells(ctx),
-    }
-    grid(ctx.lang, view.style.format(cells, na_rep="—"), hide_index=True, width="stretch")
-    st.caption(ctx.t("gap.outreach.note", n=after))
-    gap_views.download(
+    gap_views.show(
         ctx,
         view,
         "gap_outreach",
-        percent=(ctx.t("gap.outreach.after", n=ctx.language.int(after)),),
+        kinds={
+            later: "percent",
+            change: "signed:1",
+            ctx.t("gap.outreach.enrolled"): "count",
+            ctx.t("gap.outreach.insured_change"): "signed:0",
+            ctx.t("gap.outreach.session"): "label",
+        },
     )
+    st.caption(ctx.t("gap.outreach.note", n=after))
 
 
 def _reader_names(ctx: Context, view: pd.DataFrame, rows: pd.DataFrame, name_column: str) -> None:
@@ -232,15 +219,6 @@ def _reader_names(ctx: Context, view: pd.DataFrame, rows: pd.DataFrame, name_col
         view[ctx.t("table.name")] = ctx.language.names(rows, name_column).to_numpy()
     if ctx.t("table.district") in view:
         view[ctx.t("table.district")] = ctx.language.names(rows, "district_name").to_numpy()
-
-
-def _name_cells(ctx: Context) -> dict[str, Callable[[object], str]]:
-    """Names and districts as text, the digits some hold ("District 5") in the reader's."""
-    language = ctx.language
-    return {
-        ctx.t(key): (lambda v: language.numerals(str(v)))
-        for key in ("table.name", "table.district")
-    }
 
 
 def signed_points(ctx: Context, share: float) -> str:

@@ -1,7 +1,9 @@
-"""Page pieces of the gap analysis: map colours, the projection chart, CSV downloads (the maps:
-:mod:`ui.gaps.maps`)."""
+"""Page pieces of the gap analysis: map colours, the projection chart, its tables with their CSV
+and XLSX downloads (the maps: :mod:`ui.gaps.maps`)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -11,7 +13,7 @@ from analytics.classify import NO_DATA_COLOUR
 from render import charts
 from render.language import Language
 from ui.context import Context
-from ui.downloads import COLUMN_KINDS, table_downloads
+from ui.downloads import COLUMN_KINDS
 from ui.localize import COVERAGE_BAR, coverage_bar_column
 from ui.tables import show_table
 
@@ -147,19 +149,31 @@ PERCENT_LABELS = (
 )
 
 
-def download(
+def show(
     ctx: Context,
     table: pd.DataFrame,
     name: str,
     *,
-    percent: tuple[str, ...] = (),
     kinds: dict[str, str] | None = None,
+    files: pd.DataFrame | None = None,
+    **options: Any,
 ) -> None:
-    """CSV and XLSX buttons for ``table`` (see :func:`ui.downloads.table_downloads`); its shares
-    are percent 0–100, as the page shows them (``percent``: more such headers; ``kinds``: the
-    kinds of other columns)."""
+    """``table`` on the page and in its CSV and XLSX by one spec (:func:`ui.tables.show_table`):
+    its shares are percent 0–100, as the page shows them (:data:`PERCENT_LABELS` and the share
+    labels of :data:`ui.downloads.COLUMN_KINDS`), names and districts are labels (their digits
+    in the reader's), ``kinds`` the kinds of other columns; ``files`` and ``options`` as
+    :func:`ui.tables.show_table` takes them."""
     shares = [k for k, kind in COLUMN_KINDS.items() if kind == "share"] + list(PERCENT_LABELS)
-    labels = {ctx.t(k) for k in shares} | set(percent)
+    labels = {ctx.t(k) for k in shares}
     declared = {str(c): "percent" for c in table.columns if str(c) in labels}
+    declared |= {ctx.t("table.name"): "label", ctx.t("table.district"): "label"}
     declared |= kinds or {}
-    table_downloads(ctx, table, name, kinds=declared, key=f"gap_download_{name}")
+    show_table(
+        ctx,
+        table,
+        name,
+        kinds=declared,
+        download_key=f"gap_download_{name}",
+        files=files,
+        **options,
+    )
