@@ -1,12 +1,14 @@
 """Command line: briefings and map exports for scheduled reports.
 
     python -m reports briefing [--workspace WS.gpkg] [--district ID | --partner ID] [--lang fa]
-        [--month YYYY-MM] [--orientation landscape] --out briefing.pdf
+        [--month YYYY-MM] [--orientation landscape] [--measure motorised] --out briefing.pdf
     python -m reports map [--workspace WS.gpkg] [--partner ID] [--level district|area]
         [--metric coverage] [--lang vi] [--month YYYY-MM] --out map.png|map.html|map.geojson|map.gpkg
 
 Without ``--workspace`` the embedded demo workspace is used. ``--partner`` limits everything to
 that partner's areas (as a partner's session sees them) before anything is computed.
+``--measure`` measures the briefing's access figures as the dashboard's "measure by" does:
+``line`` (straight-line km, the default) or a travel mode (minutes over the workspace's roads).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from analytics.traveltime.speeds import MODES
 from render.format import CALENDARS
 from render.i18n import available_languages
 
@@ -48,6 +51,13 @@ def main(argv: list[str] | None = None) -> int:
         "partner's areas in that district",
     )
     brief.add_argument("--orientation", choices=("portrait", "landscape"), default="portrait")
+    brief.add_argument(
+        "--measure",
+        choices=("line", *MODES),
+        default="line",
+        help="access figures in a straight line (km) or in minutes of travel over the "
+        "workspace's roads by this mode",
+    )
     mapper = commands.add_parser(
         "map", help="the map as PNG, standalone HTML, GeoJSON or GeoPackage"
     )
@@ -83,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     from geodata.tables.problems import DataError
     from render.language import Language
     from reports.briefing import BriefingError, parse_month
-    from reports.documents import make_briefing, region_title
+    from reports.documents import make_briefing, region_title, travel_minutes
 
     try:
         path = workspace_location(args.workspace) if args.workspace else str(demo_workspace_path())
@@ -117,6 +127,7 @@ def main(argv: list[str] | None = None) -> int:
                 scope_id=scope_id,
                 month=args.month,
                 orientation=args.orientation,
+                nearest=travel_minutes(path, versions[-1].number, tables, args.measure),
             )
             args.out.write_bytes(pdf)
         else:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analytics import access, distance
 from analytics.access import NEAR_MIN, REFERRAL_MIN
 from geodata.sources.demo import DEMO_REGION_NAME
 from geodata.sources.workspaces import is_demo
@@ -17,8 +18,9 @@ from geodata.store.workspace import version_title
 from render.language import Language
 from reports.briefing import build_briefing
 from reports.pdf import briefing_pdf
+from traveltime import workspace as travel
 
-__all__ = ["make_briefing", "region_title", "source_note"]
+__all__ = ["make_briefing", "region_title", "source_note", "travel_minutes"]
 
 
 def region_title(path: str, versions: list[Version], lang: Language) -> str:
@@ -75,4 +77,26 @@ def make_briefing(
         source_note=source_note(title, version, demo, lang),
         orientation=orientation,
         produced=produced,
+    )
+
+
+def travel_minutes(
+    workspace: str | Path, version: int, tables: Mapping[str, pd.DataFrame], measure: str
+) -> pd.DataFrame | None:
+    """How a briefing measures access (#19), as the Briefings page and ``python -m reports
+    briefing --measure`` both take it: None in a straight line (``measure="line"``), else the
+    minutes of travel by ``measure`` over the workspace version's roads from each of the
+    ``tables``' areas (its measuring point) to the nearest counted facility of every access set
+    (:func:`traveltime.workspace.nearest_minutes`): the ``nearest`` of :func:`make_briefing`."""
+    if measure == "line":
+        return None
+    areas = tables["areas"]
+    return travel.nearest_minutes(
+        workspace,  # the roads are the workspace's; the areas are the tables' (a scope's)
+        version,
+        areas,
+        access.available_facilities(tables["facilities"]),
+        access.DISTANCE_SETS,
+        points=distance.area_points(areas),
+        mode=measure,
     )

@@ -15,13 +15,11 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from analytics import access, distance
 from geodata.store.workspace import is_postgis, workspace_label
 from geodata.tables.calendar import key_period, period_name
 from render.language import Language
 from render.safe import md_escape
-from reports.documents import make_briefing
-from traveltime import workspace as travel
+from reports.documents import make_briefing, travel_minutes
 from ui import data, views
 from ui.auth import may
 from ui.context import Context
@@ -75,18 +73,8 @@ def briefing_pdf(
     number of pages; its access figures in a straight line (``measure="line"``) or in minutes
     of travel by ``measure`` over the workspace's roads."""
     tables = data.tables(source, version)
-    nearest = None
-    if measure != "line":
-        areas = tables["areas"]
-        nearest = travel.nearest_minutes(
-            source_path(source),  # the roads are the workspace's; the areas are the scope's
-            version,
-            areas,
-            access.available_facilities(tables["facilities"]),
-            access.DISTANCE_SETS,
-            points=distance.area_points(areas),
-            mode=measure,
-        )
+    # as the command line measures it (python -m reports briefing --measure)
+    nearest = travel_minutes(source_path(source), version, tables, measure)
     return make_briefing(
         tables,
         Language(lang, calendar),
@@ -111,11 +99,19 @@ def pdf_name(
     return "_".join(p for p in parts if p) + ".pdf"
 
 
-def cli_line(ctx: Context, scope: str, scope_id: str | None, month: str, orientation: str) -> str:
+def cli_line(
+    ctx: Context,
+    scope: str,
+    scope_id: str | None,
+    month: str,
+    orientation: str,
+    measure: str = "line",
+) -> str:
     """The command that makes the same briefing on the command line (every value shell-quoted).
 
     In a partner's session everything is limited to its areas (``--partner``), as its session
-    sees the workspace; a district briefing there is the partner's areas in that district."""
+    sees the workspace; a district briefing there is the partner's areas in that district. A
+    briefing measured in travel time names its mode (``--measure``), as the page measured it."""
     q = shlex.quote
     parts = [".venv/bin/python -m reports briefing"]
     if not ctx.is_demo:
@@ -135,6 +131,8 @@ def cli_line(ctx: Context, scope: str, scope_id: str | None, month: str, orienta
     parts.append(f"--lang {q(ctx.lang)}")
     if month:
         parts.append(f"--month {q(month)}")
+    if measure != "line":
+        parts.append(f"--measure {q(measure)}")
     parts.append(f"--orientation {q(orientation)} --out briefing.pdf")
     return " ".join(parts)
 

@@ -119,7 +119,7 @@ def briefing_section(
             on_click="ignore",
         )
     st.caption(ctx.t("briefings.pdf.cli"))
-    st.code(bd.cli_line(ctx, scope, scope_id, month_key, orientation), language="bash")
+    st.code(bd.cli_line(ctx, scope, scope_id, month_key, orientation, measure), language="bash")
 
 
 def map_section(
