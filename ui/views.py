@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import html
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import folium
@@ -380,6 +381,16 @@ def live_metric_map(
 
 
 @dataclass(frozen=True)
+class MapLayers:
+    """Further layers of a drawn map (:func:`drawn_map`): ``draw`` adds them to the map with a
+    context of the reader's language and calendar; ``key`` names everything they show (a digest
+    of their data), so the same ``key`` must draw the same layers."""
+
+    key: str
+    draw: Callable[[Context, folium.Map], None]
+
+
+@dataclass(frozen=True)
 class _DrawnMap:
     parts: MapParts
     signature: str
@@ -396,6 +407,7 @@ def drawn_map(
     basemap: bool = False,
     height: int,
     districts: gpd.GeoDataFrame | None = None,
+    layers: MapLayers | None = None,
 ) -> _DrawnMap:
     """The map of ``areas`` (``id_column`` and geometry, with their ``names`` for the tooltip),
     the facilities and the basemap, built and rendered once per source, version, ``view`` (what
@@ -403,7 +415,8 @@ def drawn_map(
     :func:`ui.area_maps.restyle_script` on its ``signature`` and show its ``parts`` with
     :func:`ui.area_maps.show_parts`: a rerun sends the restyle script only. ``districts`` (the
     areas with ``district_id`` and their names, decided by ``view`` too) label the districts
-    over the areas (:func:`ui.area_maps.district_labels`)."""
+    over the areas (:func:`ui.area_maps.district_labels`). ``layers`` are drawn over the areas
+    and the facilities (kept with the map: their ``key`` is part of the cache key)."""
     facility_ids = (
         tuple(facilities["facility_id"].astype(str))
         if facilities is not None and len(facilities)
@@ -419,10 +432,12 @@ def drawn_map(
         facility_ids,
         basemap,
         height,
+        layers.key if layers is not None else "",
         _areas=areas,
         _names=names,
         _facilities=facilities if facility_ids else None,
         _districts=districts,
+        _layers=layers,
     )
 
 
@@ -437,11 +452,13 @@ def _drawn_map(
     facility_ids: tuple[str, ...],
     basemap: bool,
     height: int,
+    layers_key: str,
     *,
     _areas: gpd.GeoDataFrame,
     _names: pd.Series,
     _facilities: gpd.GeoDataFrame | None,
     _districts: gpd.GeoDataFrame | None = None,
+    _layers: MapLayers | None = None,
 ) -> _DrawnMap:
     """The map of one view, rendered as ``st_folium`` sends it. Keyed on the session's source
     (the partner scope), the version and everything that decides the frames passed in."""
@@ -466,6 +483,8 @@ def _drawn_map(
     layer.add_to(fmap)
     if _facilities is not None:
         add_facility_layer(words, fmap, _facilities)
+    if _layers is not None:
+        _layers.draw(words, fmap)
     outer = district_labels(words, _districts) if _districts is not None else []
     labels = outer + area_labels(_areas, label_texts(words, _names))
     MapFrame(region_bounds(_areas), labels, view.scale).add_to(fmap)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import shutil
 
+import folium
 import pytest
 
 import ui.context
@@ -132,6 +133,36 @@ def test_infrastructure_controls_rerun_only_the_view(on_demo, monkeypatch):
     _ok(at)
     assert calls == {"current": 0, "facility_statuses": 0}
     assert float(query(at)["covered"]) == 0.7 and query(at)["decay"] == "1"
+
+
+def test_infrastructure_map_is_drawn_once_and_restyled(on_demo, monkeypatch):
+    """A threshold change sends the same map with other colours: no map is built again; hiding
+    the facilities draws the map anew, without them."""
+    with recorded_messages() as sent:
+        at = run_page("app_pages/infrastructure.py")
+    view = fragment_of(sent, "url_near")
+    assert view
+    first = _maps(sent)[-1]
+    calls: dict[str, int] = {}
+    _count(monkeypatch, calls, folium.Map, "__init__")
+    sent.clear()
+    with recorded_messages() as sent:
+        at.select_slider(key="url_near").set_value(5.0)
+        run_fragment(at, view)
+    _ok(at)
+    assert query(at)["near"] == "5"
+    assert calls["__init__"] == 0  # the map of the view is kept
+    restyled = _maps(sent)[-1]
+    assert restyled["script"] == first["script"]  # the polygons and points are not sent again
+    assert restyled["feature_group"] != first["feature_group"]  # the colours and legend are
+
+    sent.clear()
+    with recorded_messages() as sent:
+        at.toggle(key="infra_facilities").set_value(False)
+        run_fragment(at, view)
+    _ok(at)
+    assert calls["__init__"] == 1
+    assert _maps(sent)[-1]["script"] != first["script"]
 
 
 @pytest.fixture

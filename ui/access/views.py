@@ -1,17 +1,21 @@
 """Map of the Infrastructure needs page: areas coloured by access, facilities, proposed sites.
 
 Colours are decided here (distance classes, referral gap, double-gap classes, 2SFCA classes); the
-drawing is :func:`render.maps.choropleth_map`, which escapes every string that reaches HTML. Proposed
-sites are added as a second point layer, their tooltips escaped the same way. The page's figures
+map is drawn once per view and restyled (:func:`ui.category_map.category_map`), which escapes every
+data string that reaches HTML. Proposed sites are added as a second point layer, their tooltips
+escaped the same way. The page's figures
 and tables are :mod:`ui.access.tables`, its siting tool :mod:`ui.access.siting`.
 """
 
 from __future__ import annotations
 
+import hashlib
+
 import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 import streamlit as st
 
 from analytics.access import DOUBLE_GAP_CLASSES
@@ -20,9 +24,11 @@ from render.maps import LegendItem, escape_text, text_direction
 from ui.access.catchments import add_catchments
 from ui.access.measure import THRESHOLD_DIGITS, threshold_for, unit_text
 from ui.access.siting import siting_key
-from ui.area_maps import add_legend, areas_with, show_map, value_map
+from ui.area_maps import add_legend, areas_with
+from ui.category_map import category_map
 from ui.context import Context
 from ui.facility_layer import add_facilities
+from ui.views import MapLayers
 
 #: Map views: a distance (``*_km``), the referral gap, the double gap, or capacity (2SFCA).
 VIEWS = (
@@ -187,7 +193,11 @@ def access_map(
 ) -> None:
     """Draw the areas coloured by ``view`` with facilities and proposed sites (their gain in
     people, or uninsured people under the ``uninsured`` objective), and the travel-time
-    ``catchments`` of one of them (``minutes``, geometry; see :mod:`ui.access.catchments`)."""
+    ``catchments`` of one of them (``minutes``, geometry; see :mod:`ui.access.catchments`).
+
+    The map (polygons, names, points, catchments) is drawn once and kept
+    (:func:`ui.category_map.category_map`): a change of the thresholds, the 2SFCA settings or
+    the coverage target sends only the colours, the tooltips' values and the legend."""
     merged = areas_with(shapes, frame)
     colours, items, title, shown = colour_areas(
         ctx,
@@ -198,29 +208,81 @@ def access_map(
         office_km=office_km,
         unit=unit,
     )
-    merged["_colour"] = colours
-    fmap = value_map(
-        ctx,
-        merged,
-        names=merged["name"],
-        values=shown,
-        title=title,
-        legend_items=items,
-        height=height,
+    coloured = pd.DataFrame(
+        {
+            "area_id": merged["area_id"].to_numpy(),
+            "_colour": colours,
+            "_name": merged["name"].fillna(merged["area_id"]).astype(str).to_numpy(),
+            "_value": np.asarray(shown, dtype=object),
+            "_population": merged["population"].map(ctx.language.int).to_numpy(),
+        }
     )
-    if catchments is not None and len(catchments):
-        bands = add_catchments(ctx, fmap, catchments)
-        add_legend(ctx, fmap, ctx.t("access.catchment.legend"), bands, position="bottomleft")
-    point_items: list[LegendItem] = []
-    if proposed is not None and len(proposed):
-        add_proposed_sites(ctx, fmap, proposed, objective)
-        point_items.append(LegendItem(SITE_COLOUR, ctx.t("access.map.proposed"), len(proposed)))
-    if facilities is not None and len(facilities):
-        # Types, then the status and bed-size keys: proposed sites first, above the keys.
-        point_items += add_facilities(ctx, fmap, facilities)
-    if point_items:
-        add_legend(ctx, fmap, ctx.t("access.map.facilities"), point_items, position="topright")
-    show_map(fmap, key=key, height=height)
+    category_map(
+        ctx,
+        shapes,
+        coloured,
+        id_column="area_id",
+        colour_column="_colour",
+        tooltip=[
+            ("_name", ctx.t("map.name")),
+            ("_value", title),
+            ("_population", ctx.t("metric.population")),
+        ],
+        legend_title=title,
+        legend_items=items,
+        key=key,
+        height=height,
+        layers=point_layers(facilities, proposed, objective, catchments),
+    )
+
+
+def _present(frame: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame | None:
+    return frame if frame is not None and len(frame) else None
+
+
+def point_layers(
+    facilities: gpd.GeoDataFrame | None,
+    proposed: gpd.GeoDataFrame | None,
+    objective: str,
+    catchments: gpd.GeoDataFrame | None,
+) -> MapLayers | None:
+    """The catchments (legend bottom left), the proposed sites and the facilities (one legend
+    top right, the sites first) over the access map; None when there are none. Their key is a
+    digest of what they show, so the map is drawn again only when they change."""
+    facilities, proposed, catchments = (
+        _present(facilities),
+        _present(proposed),
+        _present(catchments),
+    )
+    if facilities is None and proposed is None and catchments is None:
+        return None
+    digest = hashlib.sha256()
+    if facilities is not None:
+        digest.update("\x1f".join(facilities["facility_id"].astype(str)).encode())
+    for layer, columns in ((proposed, ["rank", "gain"]), (catchments, ["minutes"])):
+        digest.update(b"\x1e")
+        if layer is not None:
+            digest.update(layer[columns].to_numpy("float64").tobytes())
+            digest.update(b"".join(shapely.to_wkb(layer.geometry.to_numpy())))
+    digest.update(objective.encode())
+
+    def draw(words: Context, fmap: folium.Map) -> None:
+        if catchments is not None:
+            bands = add_catchments(words, fmap, catchments)
+            add_legend(
+                words, fmap, words.t("access.catchment.legend"), bands, position="bottomleft"
+            )
+        items: list[LegendItem] = []
+        if proposed is not None:
+            add_proposed_sites(words, fmap, proposed, objective)
+            items.append(LegendItem(SITE_COLOUR, words.t("access.map.proposed"), len(proposed)))
+        if facilities is not None:
+            # Types, then the status and bed-size keys: proposed sites first, above the keys.
+            items += add_facilities(words, fmap, facilities)
+        if items:
+            add_legend(words, fmap, words.t("access.map.facilities"), items, position="topright")
+
+    return MapLayers(key=digest.hexdigest()[:16], draw=draw)
 
 
 def add_proposed_sites(
