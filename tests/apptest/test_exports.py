@@ -228,3 +228,21 @@ def test_a_moved_table_writes_a_column_as_its_file(
             assert float(cell) == round(float(cell), 3), (place, cell)
         checked += 1
     assert checked >= 2
+
+
+def test_the_partners_chart_writes_a_target_as_its_table(on_demo):
+    """The Partners page's comparison chart writes each partner's target as the scorecards beside
+    it do (one decimal, the reader's digits), not rounded to a whole percent."""
+    import json
+
+    at = run_page("app_pages/partners.py", {"lang": "fa"})
+    target = translate("partners.target", "fa")
+    _, shown = _page_cells(at, {translate("partners.partner", "fa"), target})
+    charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    # the comparison's target markers (the trend chart's target line has the same name)
+    (trace,) = [
+        t for c in charts for t in c["data"] if t.get("name") == target and t["mode"] == "markers"
+    ]
+    written = set(trace["customdata"])
+    assert written and written <= set(shown[target]), (written, set(shown[target]))
+    assert any("٫" in text for text in written), written

@@ -242,7 +242,8 @@ def comparison_chart(ctx: Context, cards: pd.DataFrame) -> go.Figure:
                 marker={"symbol": "line-ns-open", "size": 22, "line": {"width": 3}},
                 marker_color=charts.TARGET_COLOUR,
                 name=ctx.t("partners.target"),
-                customdata=ordered["target"].map(lambda v: language.pct(v, 0)),
+                # one decimal, as the scorecards and their files write a target
+                customdata=ordered["target"].map(language.pct),
                 hovertemplate="%{y}: %{customdata}<extra></extra>",
             )
         )
