@@ -30,6 +30,7 @@ from ui.localize import language_style
 from ui.server.serve import keep_server_offline
 from ui.server.uploads import UploadBudget, note_session, release_unused, show_refusal
 from ui.state import enter_page
+from ui.unknown_path import say_not_found, take_unknown_path
 
 APP_DIR = Path(__file__).parent
 #: Paths a reader may type or bookmark for the Overview (the default page, served at the root).
@@ -128,7 +129,12 @@ def main() -> None:
         ),
     ]
     # A role sees only the pages it may open (each page checks again: ui.context.require_page).
-    navigation = st.navigation([p for p in pages if may_open(ctx.role, p.url_path)])
+    allowed = [p for p in pages if may_open(ctx.role, p.url_path)]
+    # Any other typed path opens the Overview with a notice in the reader's language.
+    unknown = take_unknown_path(p.url_path for p in allowed)
+    navigation = st.navigation(allowed)
+    if unknown is not None:
+        say_not_found(ctx, unknown)
 
     with st.sidebar:
         languages = available_languages()
