@@ -1,10 +1,10 @@
 """Travel-time catchments: the land within 15 / 30 / 60 minutes of each facility (or a proposed
 site) over a friction surface, with the people and the uninsured inside.
 
-The cells each start reaches within the longest time come from one bounded Dijkstra over the
-r.cost moves of ``friction`` (``scipy.sparse.csgraph.dijkstra(limit=…)`` with the starts as
-``indices``, in batches of starts to bound memory; never a loop over cells). They are kept as long
-arrays (start, cell, seconds), from which
+The cells each start reaches within the longest time come from one bounded Dijkstra per start over
+the r.cost moves of ``friction`` (compiled, ``analytics.traveltime.search.grid_reach``: it touches
+only the cells it reaches; never a Python loop over cells). They are kept as long arrays (start,
+cell, seconds), from which
 
 - :func:`catchment_people` adds up a population grid, and an uninsured grid where it is known,
   per start and time with one ``numpy.bincount``;
@@ -30,12 +30,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
-from analytics.traveltime.friction import _grid_graph
-from analytics.traveltime.network import RoadGraph
-from analytics.traveltime.search import bounded_reach
+from analytics.traveltime.friction import _KNIGHT_MOVES, _QUEEN_MOVES
+from analytics.traveltime.network import RoadGraph, direct_walk_pairs, quickest_pairs
+from analytics.traveltime.search import bounded_reach, grid_reach
 from analytics.traveltime.speeds import WALK_KMH
 
 DEFAULT_MINUTES = (15, 30, 60)
@@ -77,13 +76,15 @@ def reach_within(
     *,
     ns_over_ew: float = 1.0,
     knight: bool = True,
-    batch: int | None = None,
+    threads: int | None = None,
 ) -> Reach:
     """The cells each start reaches within ``max_minutes`` over ``friction`` (seconds to cross a
     cell east-west, NaN = barrier), with the rules of GRASS ``r.cost -k`` (as ``cost_distance``).
 
-    ``batch``: starts solved together (each batch holds a dense row of the grid per start; by
-    default as many as fit in about 160 MB)."""
+    One bounded search per start over the grid itself (compiled:
+    :func:`analytics.traveltime.search.grid_reach`, the starts shared between ``threads``): the
+    same pairs and seconds, in the same order, as ``scipy.sparse.csgraph.dijkstra`` with ``limit``
+    on the graph of moves, without building that graph or a dense row of the grid per start."""
     friction = np.asarray(friction, dtype="float64")
     rows, cols = friction.shape
     start_rows = np.asarray(start_rows, dtype="int64")
@@ -92,28 +93,17 @@ def reach_within(
     cells = np.where(inside, start_rows * cols + start_cols, 0)
     usable = inside & np.isfinite(friction.ravel()[cells])
     stranded = np.flatnonzero(~usable)
-    starts, reached_cells, seconds = [], [], []
     order = np.flatnonzero(usable)
-    if len(order):
-        graph = _grid_graph(friction, ns_over_ew, knight)
-        limit = float(max_minutes) * 60.0
-        batch = batch or max(1, 20_000_000 // friction.size)
-        for first in range(0, len(order), batch):  # batches of starts, not a loop over cells
-            chunk = order[first : first + batch]
-            dist = dijkstra(graph, directed=True, indices=cells[chunk], limit=limit)
-            which, cell = np.nonzero(dist <= limit)
-            starts.append(chunk[which])
-            reached_cells.append(cell)
-            seconds.append(dist[which, cell])
     empty = np.zeros(0, dtype="int64")
-    return Reach(
-        np.concatenate(starts) if starts else empty,
-        np.concatenate(reached_cells) if reached_cells else empty,
-        np.concatenate(seconds) if seconds else np.zeros(0),
-        (rows, cols),
-        len(start_rows),
-        stranded,
-    )
+    starts, reached_cells, seconds = empty, empty, np.zeros(0)
+    if len(order):
+        moves = _QUEEN_MOVES + (_KNIGHT_MOVES if knight else [])
+        lengths = np.array([float(np.hypot(dr * ns_over_ew, dc)) for dr, dc, _ in moves])
+        which, reached_cells, seconds = grid_reach(
+            friction, cells[order], moves, lengths, float(max_minutes) * 60.0, threads
+        )
+        starts = order[which]
+    return Reach(starts, reached_cells, seconds, (rows, cols), len(start_rows), stranded)
 
 
 def _within(reach: Reach, minutes: Sequence[float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -211,11 +201,14 @@ def network_reach(
     *,
     walk_kmh: float = WALK_KMH,
     threads: int | None = None,
+    direct_walk: bool = False,
 ) -> Reach:
     """The origins (e.g. the areas' measuring points) each facility reaches within ``max_minutes``
     over a road network: walk to the nearest network node, the network, walk from the node nearest
-    the facility to it (coordinates in metres). ``Reach.cell`` is the origin's index (``shape`` is
-    ``(1, n_origins)``), so :func:`catchment_people` takes the origins' people as a 1-D array.
+    the facility to it (coordinates in metres); with ``direct_walk``, a straight walk from the
+    origin to the facility where quicker (:func:`analytics.traveltime.network.direct_walk_pairs`,
+    the pairs then ordered by facility and origin). ``Reach.cell`` is the origin's index (``shape``
+    is ``(1, n_origins)``), so :func:`catchment_people` takes the origins' people as a 1-D array.
 
     One Dijkstra on the reversed network per facility, bounded at ``max_minutes`` less the
     facility's own walk, touching only the nodes it reaches (compiled:
@@ -246,6 +239,9 @@ def network_reach(
         float(max_minutes) * 60.0,
         threads=threads,
     )
+    if direct_walk:
+        on_foot = direct_walk_pairs(facilities, origins, walk_kmh, float(max_minutes) * 60.0)
+        starts, reached, seconds = quickest_pairs((starts, reached, seconds), on_foot)
     return Reach(starts, reached, seconds, (1, len(origins)), len(facilities), empty)
 
 

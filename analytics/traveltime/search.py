@@ -119,6 +119,26 @@ def _grid_search(padded, cells, owners, offset, between, n_between, length):
     return cost, nearest
 
 
+def _padded(friction: np.ndarray, moves: Sequence[tuple[int, int, tuple[tuple[int, int], ...]]]):
+    """The grid with a border of 2 null cells, and each move as flat offsets in it."""
+    rows, cols = friction.shape
+    width = cols + 4
+    padded = np.full((rows + 4, width), np.nan)
+    padded[2:-2, 2:-2] = friction
+    n_between = np.array([len(b) for _, _, b in moves], dtype=np.int64)
+    between = np.zeros((len(moves), max(1, int(n_between.max(initial=0)))), dtype=np.int64)
+    for m, (_, _, cells_between) in enumerate(moves):
+        for b, (br, bc) in enumerate(cells_between):
+            between[m, b] = br * width + bc
+    offset = np.array([dr * width + dc for dr, dc, _ in moves], dtype=np.int64)
+    return padded, offset, between, n_between
+
+
+def _to_padded(cells: np.ndarray, cols: int) -> np.ndarray:
+    r, c = np.divmod(np.asarray(cells, dtype=np.int64), cols)
+    return (r + 2) * (cols + 4) + c + 2
+
+
 def grid_cost(
     friction: np.ndarray,
     cells: np.ndarray,
@@ -131,29 +151,118 @@ def grid_cost(
     each costing the mean friction of its cells times its ``lengths``), and the ``owners`` entry
     of that start (-1 where unreached; cost inf there). Flat arrays of ``friction.size``."""
     rows, cols = friction.shape
-    width = cols + 4
-    padded = np.full((rows + 4, width), np.nan)
-    padded[2:-2, 2:-2] = friction
-    n_between = np.array([len(b) for _, _, b in moves], dtype=np.int64)
-    between = np.zeros((len(moves), max(1, int(n_between.max(initial=0)))), dtype=np.int64)
-    for m, (_, _, cells_between) in enumerate(moves):
-        for b, (br, bc) in enumerate(cells_between):
-            between[m, b] = br * width + bc
-    r, c = np.divmod(np.asarray(cells, dtype=np.int64), cols)
+    padded, offset, between, n_between = _padded(friction, moves)
     cost, nearest = _grid_search(
         padded,
-        (r + 2) * width + c + 2,
+        _to_padded(cells, cols),
         np.asarray(owners, dtype=np.int32),
-        np.array([dr * width + dc for dr, dc, _ in moves], dtype=np.int64),
+        offset,
         between,
         n_between,
         np.asarray(lengths, dtype=np.float64),
     )
     inner = (slice(2, -2), slice(2, -2))
     return (
-        cost.reshape(rows + 4, width)[inner].ravel(),
-        nearest.reshape(rows + 4, width)[inner].ravel().astype(np.int64),
+        cost.reshape(rows + 4, cols + 4)[inner].ravel(),
+        nearest.reshape(rows + 4, cols + 4)[inner].ravel().astype(np.int64),
     )
+
+
+@numba.njit(cache=True, nogil=True)
+def _grid_reach_chunk(padded, cells, offset, between, n_between, length, limit):
+    n = padded.size
+    flat = padded.ravel()
+    dist = np.full(n, np.inf)
+    pos = np.full(n, -1, dtype=np.int32)
+    key = np.empty(n, dtype=np.float64)
+    node = np.empty(n, dtype=np.int32)
+    touched = np.empty(n, dtype=np.int32)
+    cap = 1 << 16
+    out_start = np.empty(cap, dtype=np.int64)
+    out_cell = np.empty(cap, dtype=np.int64)
+    out_seconds = np.empty(cap, dtype=np.float64)
+    count = 0
+    n_moves = len(offset)
+    for s in range(len(cells)):
+        first = count
+        dist[cells[s]] = 0.0
+        touched[0] = cells[s]
+        n_touched = 1
+        size = _push(key, node, pos, 0, cells[s], 0.0)
+        while size > 0:
+            d = key[0]
+            u, size = _pop(key, node, pos, size)
+            if count == cap:
+                cap *= 2
+                out_start = _grow(out_start, cap)
+                out_cell = _grow(out_cell, cap)
+                out_seconds = _grow(out_seconds, cap)
+            out_start[count] = s
+            out_cell[count] = u
+            out_seconds[count] = d
+            count += 1
+            here = flat[u]
+            for m in range(n_moves):
+                v = u + offset[m]
+                if pos[v] == -2:
+                    continue
+                total = here + flat[v]
+                for b in range(n_between[m]):
+                    total += flat[u + between[m, b]]
+                step = total / (2 + n_between[m]) * length[m]
+                if not step < np.inf:  # a null cell on the way (NaN)
+                    continue
+                if step < 1e-12:
+                    step = 1e-12
+                nd = d + step
+                if nd <= limit and nd < dist[v]:
+                    if dist[v] == np.inf:
+                        touched[n_touched] = v
+                        n_touched += 1
+                    dist[v] = nd
+                    size = _push(key, node, pos, size, v, nd)
+        for t in range(n_touched):  # reset only what this start touched
+            dist[touched[t]] = np.inf
+            pos[touched[t]] = -1
+        order = np.argsort(out_cell[first:count], kind="mergesort")
+        out_cell[first:count] = out_cell[first:count][order]
+        out_seconds[first:count] = out_seconds[first:count][order]
+    return out_start[:count], out_cell[:count], out_seconds[:count]
+
+
+def grid_reach(
+    friction: np.ndarray,
+    cells: np.ndarray,
+    moves: Sequence[tuple[int, int, tuple[tuple[int, int], ...]]],
+    lengths: np.ndarray,
+    limit: float,
+    threads: int | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every (start, cell) pair within ``limit`` of each start cell over the moves of
+    :func:`grid_cost`, with its cost; per start the cells come in ascending (flat) order. One
+    bounded search per start, the starts shared between ``threads``."""
+    cols = friction.shape[1]
+    padded, offset, between, n_between = _padded(friction, moves)
+    starts = _to_padded(cells, cols)
+    lengths = np.asarray(lengths, dtype=np.float64)
+
+    def part(ids: np.ndarray):
+        got = _grid_reach_chunk(
+            padded, starts[ids], offset, between, n_between, lengths, float(limit)
+        )
+        r, c = np.divmod(got[1], cols + 4)
+        return ids[got[0]], (r - 2) * cols + c - 2, got[2]
+
+    return _shared(part, len(starts), threads)
+
+
+def _shared(part, n: int, threads: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``part`` run on the ``n`` sources split between threads, the results joined in order."""
+    threads = threads or min(4, os.cpu_count() or 1)
+    parts = np.array_split(np.arange(n), max(1, min(threads, n)))
+    with ThreadPoolExecutor(len(parts)) as pool:
+        done = list(pool.map(part, parts))
+    return tuple(np.concatenate([d[i] for d in done]) for i in range(3))  # type: ignore[return-value]
 
 
 @numba.njit(cache=True, nogil=True)
@@ -252,8 +361,6 @@ def bounded_reach(
     indptr = reversed_csr.indptr.astype(index)
     indices = reversed_csr.indices.astype(index)
     data = reversed_csr.data.astype(np.float64)
-    threads = threads or min(4, os.cpu_count() or 1)
-    parts = np.array_split(np.arange(len(sources)), max(1, min(threads, len(sources))))
 
     def part(ids: np.ndarray):
         got = _reach_chunk(
@@ -271,6 +378,4 @@ def bounded_reach(
         )
         return ids[got[0]], got[1], got[2]
 
-    with ThreadPoolExecutor(len(parts)) as pool:
-        done = list(pool.map(part, parts))
-    return tuple(np.concatenate([d[i] for d in done]) for i in range(3))  # type: ignore[return-value]
+    return _shared(part, len(sources), threads)

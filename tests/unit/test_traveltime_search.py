@@ -84,3 +84,31 @@ def test_bounded_reach_with_nothing_in_reach():
         reversed_, np.zeros(0, "int64"), np.zeros(0), np.arange(50), np.zeros(50), 60
     )
     assert [len(a) for a in got] == [0, 0, 0]
+
+
+def test_raster_catchments_equal_a_bounded_dijkstra_on_the_graph_of_moves(monkeypatch):
+    from analytics.traveltime import catchments
+
+    friction = _friction(11, (19, 27))
+    cols = friction.shape[1]
+    passable = np.flatnonzero(np.isfinite(friction.ravel()))
+    cells = np.random.default_rng(12).choice(passable, 7, replace=False)
+    rows_, cols_ = np.divmod(cells, cols)
+    rows_ = np.append(rows_, [-1, 0])  # off the grid, and a barrier start: stranded
+    barrier = np.flatnonzero(np.isnan(friction[0]))[0]
+    cols_ = np.append(cols_, [0, barrier])
+    limit_min = 12.0
+    graph = fr._grid_graph(friction, 1.2, True)
+    dist = dijkstra(graph, directed=True, indices=cells, limit=limit_min * 60.0)
+    want_start, want_cell = np.nonzero(dist <= limit_min * 60.0)
+
+    def no_graph(*_args, **_kwargs):
+        raise AssertionError("the sparse graph of moves was built")
+
+    monkeypatch.setattr(fr, "_grid_graph", no_graph)
+    reach = catchments.reach_within(friction, rows_, cols_, limit_min, ns_over_ew=1.2, threads=2)
+    assert 0 < len(want_start) < len(cells) * friction.size / 2
+    np.testing.assert_array_equal(reach.start, want_start)
+    np.testing.assert_array_equal(reach.cell, want_cell)
+    np.testing.assert_array_equal(reach.seconds, dist[want_start, want_cell])
+    assert reach.stranded.tolist() == [7, 8]
