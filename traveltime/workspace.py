@@ -36,7 +36,7 @@ from analytics.traveltime.catchments import (
 )
 from analytics.traveltime.friction import snap_to_passable
 from analytics.traveltime.network import RoadGraph, network_graph
-from analytics.traveltime.speeds import DEFAULT_TABLE, road_speeds
+from analytics.traveltime.speeds import DEFAULT_TABLE, WALK_KMH, road_speeds, walk_speed
 from geodata.sources.inputs import input_files
 from geodata.sources.rasters import Grid, load_speed_table, polygon_cells, read_grid, sum_onto
 from geodata.sources.roads import read_osm_network
@@ -49,10 +49,13 @@ SNAP_CELLS = 2.0
 
 @dataclass(frozen=True)
 class WorkspaceNetwork:
-    """A workspace version's road graph and the CRS (metres) its node coordinates are in."""
+    """A workspace version's road graph, the CRS (metres) its node coordinates are in and the
+    walking speed off the roads (km/h, from its speed table:
+    :func:`analytics.traveltime.speeds.walk_speed`)."""
 
     graph: RoadGraph
     crs: object
+    walk_kmh: float = WALK_KMH
 
 
 @dataclass(frozen=True)
@@ -121,7 +124,9 @@ def road_network(
 def _road_network(inputs: _Inputs, mode: str) -> WorkspaceNetwork:
     files = _with_roads(inputs)
     net = read_osm_network(files["roads"][0])
-    return WorkspaceNetwork(network_graph(net.xy, net.edges, _speeds(files), mode), net.crs)
+    table = _speeds(files)
+    walk = walk_speed(table)
+    return WorkspaceNetwork(network_graph(net.xy, net.edges, table, mode, walk), net.crs, walk)
 
 
 def friction_surface(
@@ -281,7 +286,15 @@ def _network_catchments(inputs: _Inputs, areas, share, lon, lat, minutes, mode: 
     sites = np.column_stack(
         to_metres.transform(np.asarray(lon, dtype="float64"), np.asarray(lat, dtype="float64"))
     )
-    reach = network_reach(network.graph, sites, origins, max(minutes))
+    reach = network_reach(
+        network.graph,
+        sites,
+        origins,
+        max(minutes),
+        walk_kmh=network.walk_kmh,
+        direct_walk=True,
+        direct_within_legs=True,
+    )
     people = pd.to_numeric(areas["population"], errors="coerce").to_numpy("float64")
     uninsured = None if share is None else people * share
     table = catchment_people(reach, minutes, people, uninsured)
@@ -315,7 +328,8 @@ def nearest_minutes(
     :func:`analytics.access.access_by_area` takes as ``nearest`` with ``unit="min"``.
 
     An area is measured from ``points`` (EPSG:4326, aligned on ``areas``; by default each
-    area's representative point): a walk to the network, the roads, a walk to the facility
+    area's representative point): a walk to the network, the roads, a walk to the facility, or
+    a straight walk to it where quicker, at the speed table's walking speed off the roads
     (:func:`analytics.traveltime.network.nearest_times`, one multi-source Dijkstra per set)."""
     from analytics.traveltime.network import nearest_times
 
@@ -332,7 +346,14 @@ def nearest_minutes(
         nearest = np.full(len(origins), None, dtype=object)
         chosen_fac = np.flatnonzero(np.isin(ftype, list(members)))
         if len(chosen_fac) and len(origins):
-            times = nearest_times(network.graph, origins, fac_xy[chosen_fac])
+            times = nearest_times(
+                network.graph,
+                origins,
+                fac_xy[chosen_fac],
+                walk_kmh=network.walk_kmh,
+                direct_walk=True,
+                direct_within_legs=True,
+            )
             minutes = times.minutes
             found = times.facility >= 0
             nearest[found] = ids[chosen_fac[times.facility[found]]]
@@ -377,11 +398,19 @@ def travel_pairs(
     ``minutes`` — the ``pairs`` :func:`analytics.fca.two_step_fca` measures capacity by.
 
     A trip is measured as for :func:`nearest_minutes` (walk to the road, the roads, walk to the
-    facility); one bounded Dijkstra per batch of facilities
+    facility, or a straight walk where quicker); one bounded Dijkstra per batch of facilities
     (:func:`analytics.traveltime.catchments.network_reach`)."""
     network = _road_network(_inputs(_stored(workspace, version)), mode)
     origins, fac_xy = _in_metres(network, areas, facilities, points)
-    reach = network_reach(network.graph, fac_xy, origins, float(max_minutes))
+    reach = network_reach(
+        network.graph,
+        fac_xy,
+        origins,
+        float(max_minutes),
+        walk_kmh=network.walk_kmh,
+        direct_walk=True,
+        direct_within_legs=True,
+    )
     return pd.DataFrame(
         {
             "area": reach.cell.astype("int64"),
@@ -405,7 +434,8 @@ def network_travel(
     the minutes from each area to the nearest counted facility of every set
     (:func:`nearest_minutes`) and the trips within ``settings.catchment_km`` minutes to the
     service's facilities (:func:`travel_pairs`). A site a what-if adds is a point reached like
-    any facility or siting candidate: a walk to the nearest road, the roads, a walk on."""
+    any facility or siting candidate: a walk to the nearest road, the roads, a walk on, or a
+    straight walk where quicker."""
 
     def measure(facilities: gpd.GeoDataFrame) -> whatif.TravelTimes:
         counted = access.available_facilities(facilities)
@@ -442,7 +472,15 @@ def area_catchments(
     network = _road_network(_inputs(_stored(workspace, version)), mode)
     origins, site_xy = _in_metres(network, areas, sites, points)
     minutes = list(minutes)
-    reach = network_reach(network.graph, site_xy, origins, max(minutes))
+    reach = network_reach(
+        network.graph,
+        site_xy,
+        origins,
+        max(minutes),
+        walk_kmh=network.walk_kmh,
+        direct_walk=True,
+        direct_within_legs=True,
+    )
     people = pd.to_numeric(areas["population"], errors="coerce").to_numpy("float64")
     values = None if uninsured is None else np.asarray(uninsured, dtype="float64")
     table = catchment_people(reach, minutes, people, values)

@@ -202,13 +202,15 @@ def network_reach(
     walk_kmh: float = WALK_KMH,
     threads: int | None = None,
     direct_walk: bool = False,
+    direct_within_legs: bool = False,
 ) -> Reach:
     """The origins (e.g. the areas' measuring points) each facility reaches within ``max_minutes``
     over a road network: walk to the nearest network node, the network, walk from the node nearest
     the facility to it (coordinates in metres); with ``direct_walk``, a straight walk from the
-    origin to the facility where quicker (:func:`analytics.traveltime.network.direct_walk_pairs`,
-    the pairs then ordered by facility and origin). ``Reach.cell`` is the origin's index (``shape``
-    is ``(1, n_origins)``), so :func:`catchment_people` takes the origins' people as a 1-D array.
+    origin to the facility where quicker (``direct_within_legs``: only where no longer than the
+    two walks to the road, as :func:`analytics.traveltime.network.nearest_times`; the pairs then
+    ordered by facility and origin). ``Reach.cell`` is the origin's index (``shape`` is
+    ``(1, n_origins)``), so :func:`catchment_people` takes the origins' people as a 1-D array.
 
     One Dijkstra on the reversed network per facility, bounded at ``max_minutes`` less the
     facility's own walk, touching only the nodes it reaches (compiled:
@@ -240,7 +242,9 @@ def network_reach(
         threads=threads,
     )
     if direct_walk:
-        on_foot = direct_walk_pairs(facilities, origins, walk_kmh, float(max_minutes) * 60.0)
+        legs = (facility_m, origin_m) if direct_within_legs else None
+        limit = float(max_minutes) * 60.0
+        on_foot = direct_walk_pairs(facilities, origins, walk_kmh, limit, legs)
         starts, reached, seconds = quickest_pairs((starts, reached, seconds), on_foot)
     return Reach(starts, reached, seconds, (1, len(origins)), len(facilities), empty)
 

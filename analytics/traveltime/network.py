@@ -8,7 +8,11 @@ OpenStreetMap extract and projects it). A trip from an origin to a facility is
     + walk from the facility's nearest node to the facility
 
 (with ``direct_walk=True``, a straight walk from the origin to a facility counts too where it is
-quicker; off by default, since with walking as the mode it would always win). All origins are answered by
+quicker, as AccessMod and GeoHealthAccess let a trip cross land off the network: a site standing
+at a neighbourhood's own point is reached at once, not through the nearest road node; with
+``direct_within_legs=True`` only where the straight walk is no longer than the trip's own walks
+off the roads, since the engine sees no sea or cliff between two points; off by default here, on
+and bounded so in every workspace measure, :mod:`traveltime.workspace`). All origins are answered by
 one multi-source Dijkstra from the facilities (``scipy.sparse.csgraph.dijkstra`` with
 ``min_only=True``) on the reversed network, never a loop over origins or facilities.
 """
@@ -24,6 +28,10 @@ from scipy.sparse.csgraph import connected_components, dijkstra
 from scipy.spatial import cKDTree
 
 from analytics.traveltime.speeds import WALK_KMH, oneway_of, road_speeds
+
+#: Facilities nearest in a straight line that a bounded straight walk is tried to (``nearest_times``
+#: with ``direct_within_legs``).
+DIRECT_CANDIDATES = 8
 
 
 @dataclass(frozen=True)
@@ -116,11 +124,16 @@ def nearest_times(
     facilities_xy: np.ndarray,
     walk_kmh: float = WALK_KMH,
     direct_walk: bool = False,
+    direct_within_legs: bool = False,
 ) -> NearestTimes:
     """Seconds from each origin to its nearest facility (see the module docstring for a trip).
 
     An origin whose part of the network holds no facility is ``cut_off`` and unreachable (inf),
-    unless ``direct_walk`` lets it walk straight to one.
+    unless ``direct_walk`` lets it walk straight to one. With ``direct_within_legs`` a straight
+    walk counts only where it is no longer than the trip's own walks off the roads (the origin's
+    to its road node plus the facility's from its node): the engine sees no sea or cliff, so it
+    never walks farther across open land than the road trip already does (of the
+    :data:`DIRECT_CANDIDATES` facilities nearest in a straight line, the nearest such one).
     """
     origins = np.asarray(origins_xy, dtype="float64").reshape(-1, 2)
     facilities = np.asarray(facilities_xy, dtype="float64").reshape(-1, 2)
@@ -172,9 +185,63 @@ def nearest_times(
     if not direct_walk:
         return NearestTimes(seconds, facility, origin_snap, cut_off, facility_snap)
     # a straight walk to the nearest facility, where quicker
-    direct_m, direct_f = cKDTree(facilities).query(origins)
+    if direct_within_legs:
+        k = min(DIRECT_CANDIDATES, n_fac)
+        near_m, near_f = cKDTree(facilities).query(origins, k=k)
+        near_m, near_f = near_m.reshape(n_orig, k), near_f.reshape(n_orig, k)
+        legs = origin_snap[:, None] + facility_snap[near_f]
+        near_m = np.where(near_m <= legs, near_m, np.inf)  # NaN legs (no network): no walk
+        best = np.argmin(near_m, axis=1)
+        direct_m = near_m[np.arange(n_orig), best]
+        direct_f = near_f[np.arange(n_orig), best]
+    else:
+        direct_m, direct_f = cKDTree(facilities).query(origins)
     direct = direct_m / walk
     quicker = direct < seconds
     seconds[quicker] = direct[quicker]
     facility[quicker] = direct_f[quicker]
     return NearestTimes(seconds, facility, origin_snap, cut_off, facility_snap)
+
+
+def direct_walk_pairs(
+    starts_xy: np.ndarray,
+    origins_xy: np.ndarray,
+    walk_kmh: float,
+    limit_s: float,
+    legs_m: tuple[np.ndarray, np.ndarray] | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every (start, origin) pair a straight walk joins within ``limit_s`` seconds at
+    ``walk_kmh``: start and origin indices and the seconds, from one k-d tree query of all
+    pairs within the distance (``cKDTree.sparse_distance_matrix``), no loop over either.
+    ``legs_m``: each start's and each origin's walk to its road node (metres); a pair then
+    counts only where the straight walk is no longer than the two (as ``nearest_times`` with
+    ``direct_within_legs``)."""
+    starts = np.asarray(starts_xy, dtype="float64").reshape(-1, 2)
+    origins = np.asarray(origins_xy, dtype="float64").reshape(-1, 2)
+    walk = walk_kmh / 3.6
+    empty = np.zeros(0, dtype="int64")
+    if not len(starts) or not len(origins) or not limit_s >= 0:
+        return empty, empty, np.zeros(0)
+    near = cKDTree(starts).sparse_distance_matrix(
+        cKDTree(origins), max_distance=float(limit_s) * walk, output_type="ndarray"
+    )  # a start on an origin's own point is a pair at 0 m
+    start, origin, metres = near["i"].astype("int64"), near["j"].astype("int64"), near["v"]
+    if legs_m is not None:
+        within = metres <= legs_m[0][start] + legs_m[1][origin]
+        start, origin, metres = start[within], origin[within], metres[within]
+    return start, origin, metres / walk
+
+
+def quickest_pairs(
+    *pairs: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The quickest of each (start, origin) pair among several lists of pairs (e.g. over the
+    roads and straight on foot), ordered by start, then origin."""
+    start = np.concatenate([p[0] for p in pairs]).astype("int64")
+    origin = np.concatenate([p[1] for p in pairs]).astype("int64")
+    seconds = np.concatenate([p[2] for p in pairs]).astype("float64")
+    order = np.lexsort((seconds, origin, start))
+    start, origin, seconds = start[order], origin[order], seconds[order]
+    first = np.ones(len(start), dtype=bool)
+    first[1:] = (start[1:] != start[:-1]) | (origin[1:] != origin[:-1])
+    return start[first], origin[first], seconds[first]

@@ -12,6 +12,9 @@ import numpy as np
 import pandas as pd
 
 WALK_KMH = 5.0
+#: The land cover whose walking speed a walk off the roads takes over a network: built-up land,
+#: where the areas' measuring points (their people's centres) lie.
+WALK_COVER = "BuiltUp"
 MODES = ("walking", "motorised")
 QUALITY_TAGS = ("tracktype", "smoothness", "surface")
 ONEWAY_FORWARD = {"yes", "true", "1"}
@@ -78,6 +81,17 @@ DEFAULT_TABLE: dict = {
         "route": {"ferry": 5},
     },
 }
+
+
+def walk_speed(table: dict) -> float:
+    """The walking speed (km/h) of the off-road legs of a trip over a road network: the speed
+    table's land-cover speed for :data:`WALK_COVER` (GeoHealthAccess's table: 5 km/h), as
+    AccessMod and GeoHealthAccess walk off the network at the land cover's speed; the network
+    engine knows no cover along a leg, so it takes the cover where people live. :data:`WALK_KMH`
+    where the table has no positive speed for it."""
+    speed = pd.to_numeric(pd.Series([table.get("land-cover", {}).get(WALK_COVER)]), errors="coerce")
+    value = float(speed.iloc[0])
+    return value if np.isfinite(value) and value > 0 else WALK_KMH
 
 
 def road_speeds(

@@ -15,8 +15,9 @@ import pandas as pd
 import pytest
 
 from analytics.traveltime import friction as fr
+from analytics.traveltime.catchments import network_reach
 from analytics.traveltime.network import nearest_times, network_graph, road_graph
-from analytics.traveltime.speeds import DEFAULT_TABLE, oneway_of, road_speeds
+from analytics.traveltime.speeds import DEFAULT_TABLE, oneway_of, road_speeds, walk_speed
 
 WALK = 5.0 / 3.6  # m/s
 
@@ -385,3 +386,51 @@ def test_walk_towards_is_the_trip_back():
         assert towards.cost[r, c] == pytest.approx(back.cost[6, 7], rel=1e-12)
     away = fr.walk_cost_distance(friction, z, *start, ew_m=100.0, ns_m=100.0)
     assert not np.allclose(away.cost, towards.cost)  # uphill is not downhill
+
+
+def test_network_catchment_walks_straight_where_quicker_than_the_roads():
+    # one road, 3 km at 36 km/h (10 m/s); walking at 3.6 km/h (1 m/s)
+    xy = np.array([[0, 0], [3000, 0]], dtype=float)
+    graph = road_graph(xy, [0], [1], [3000], [36.0])
+    site = np.array([[300.0, 400.0]])  # 500 m from the road's end (0, 0)
+    origins = np.array([[0, 400], [3000, 50], [300, 400]], dtype=float)
+    by_road = network_reach(graph, site, origins, 15, walk_kmh=3.6)
+    walked = network_reach(graph, site, origins, 15, walk_kmh=3.6, direct_walk=True)
+    # by road: 400 m to the road, 0 s on it, 500 m to the site; the site's own point 1,000 m
+    np.testing.assert_array_equal(by_road.cell, [0, 1])
+    np.testing.assert_allclose(by_road.seconds, [900.0, 850.0])
+    # on foot: straight 300 m from the first origin, nothing from the site's own point; the
+    # second origin is quicker by road (50 m, 300 s on it, 500 m) than 2,722 m on foot
+    np.testing.assert_array_equal(walked.start, [0, 0, 0])
+    np.testing.assert_array_equal(walked.cell, [0, 1, 2])
+    np.testing.assert_allclose(walked.seconds, [300.0, 850.0, 0.0])
+    # within 10 minutes only the straight walks reach the site
+    ten = network_reach(graph, site, origins, 10, walk_kmh=3.6, direct_walk=True)
+    np.testing.assert_array_equal(ten.cell, [0, 2])
+    assert not len(network_reach(graph, site, origins, 10, walk_kmh=3.6).cell)
+    # the nearest-facility engine agrees
+    nearest = nearest_times(graph, origins, site, walk_kmh=3.6, direct_walk=True)
+    np.testing.assert_allclose(nearest.seconds, [300.0, 850.0, 0.0])
+
+
+def test_off_road_walking_speed_comes_from_the_speed_table():
+    assert walk_speed(DEFAULT_TABLE) == DEFAULT_TABLE["land-cover"]["BuiltUp"] == 5.0
+    slower = {**DEFAULT_TABLE, "land-cover": {**DEFAULT_TABLE["land-cover"], "BuiltUp": 4.0}}
+    assert walk_speed(slower) == 4.0
+    assert walk_speed({"transport": DEFAULT_TABLE["transport"], "land-cover": {}}) == 5.0
+
+
+def test_a_bounded_straight_walk_never_crosses_more_open_land_than_the_road_trip():
+    # two separate roads; the only facility is on the first one (as in the cut-off test)
+    xy = np.array([[0, 0], [1000, 0], [0, 5000], [1000, 5000]], dtype=float)
+    graph = road_graph(xy, [0, 2], [1, 3], [1000, 1000], [36.0, 36.0])
+    origins = np.array([[0, 100], [1000, 5300], [1000, 250]], dtype=float)
+    site = np.array([[1000.0, 50.0]])
+    kw = {"walk_kmh": 3.6, "direct_walk": True, "direct_within_legs": True}
+    got = nearest_times(graph, origins, site, **kw)
+    # the cut-off origin would walk 5,250 m straight, more than its 300 m and the site's 50 m to
+    # the roads: it stays unreachable; the third walks 200 m straight (250 + 50 m to the roads)
+    np.testing.assert_allclose(got.seconds, [250.0, np.inf, 200.0])
+    reach = network_reach(graph, site, origins, 90, **kw)
+    np.testing.assert_array_equal(reach.cell, [0, 2])
+    np.testing.assert_allclose(reach.seconds, [250.0, 200.0])
