@@ -21,6 +21,7 @@ import streamlit as st
 
 from render.i18n import joined
 from render.language import Language
+from ui.server.uploads import refusal_by_picker
 
 __all__ = ["css_string", "localize_uploader", "uploader_script", "uploader_style"]
 
@@ -142,8 +143,12 @@ def uploader_script(lang: str) -> str | None:
 
 def localize_uploader(lang: str, key: str, types: Sequence[str]) -> None:
     """Write the uploader keyed ``key…`` in ``lang`` (:func:`uploader_style`), with the server's
-    own upload limit, and its list of chosen files (:func:`uploader_script`)."""
+    own upload limit, its list of chosen files (:func:`uploader_script`) and, under it, why the
+    server refused a file just sent (:func:`ui.server.uploads.refusal_by_picker`)."""
     limit = int(st.get_option("server.maxUploadSize"))
     st.html(uploader_style(lang, key, types, limit))
     if (script := uploader_script(lang)) is not None:
         st.html(script, unsafe_allow_javascript=True)
+    # Why the server refused a file just sent (over the upload budget): Streamlit's file list
+    # says only "AxiosError: Request failed with status code 413".
+    refusal_by_picker()

@@ -3,7 +3,8 @@ in as a planner and sends file after file to Streamlit's upload endpoint (each w
 cap, never shown in a picker). The server keeps at most the session's and the user's budget (here
 24 and 40 MB), refuses the rest with a message in the session's language, refuses roles without an
 uploader, and lets go of files no picker holds once the session runs again. A user's budget is
-one across the dashboard processes of a deployment, and a process that dies lets go of its share."""
+one across the dashboard processes of a deployment, and a process that dies lets go of its share.
+In a browser, the reader sees why a file was refused at once, by the picker, in their language."""
 
 from __future__ import annotations
 
@@ -16,8 +17,11 @@ from streamlit.proto.Common_pb2 import FileUploaderState, UploadedFileInfo
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 from render.i18n import translate
+from render.language import Language
 from tests.apptest.helpers import PASSWORD, write_users
 from tests.asyncrun import run_async
+from tests.browser.helpers import open_page, wait_for_app
+from tests.conftest import screenshot_path
 from tests.hardening.test_hostile_client import USERS, Client, GuardedServer
 
 MB = 1024 * 1024
@@ -35,9 +39,10 @@ BUDGETS = {  # ui.server.uploads
 
 @pytest.fixture(scope="module")
 def users(tmp_path_factory) -> str:
-    """The users file; ``analyst`` (a planner) is only used by the test of two processes."""
+    """The users file; ``analyst`` and ``surveyor`` (planners) are each used by one test only."""
     folder = tmp_path_factory.mktemp("budget")
-    return write_users(folder / "users.toml", {**USERS, "analyst": ("planner", None)})
+    planners = {"analyst": ("planner", None), "surveyor": ("planner", None)}
+    return write_users(folder / "users.toml", {**USERS, **planners})
 
 
 @pytest.fixture(scope="module")
@@ -179,3 +184,38 @@ def test_a_users_budget_is_one_across_the_processes_of_a_deployment(
     assert refusal == translate(
         "upload.budget_user", "en", held=round(5 * FILE / MB), limit=USER_MB, size=round(FILE / MB)
     )
+
+
+@pytest.mark.browser
+def test_the_reader_sees_at_once_why_a_file_was_refused(
+    server: GuardedServer, guarded_page, tmp_path: Path
+) -> None:
+    """Streamlit's picker writes only "AxiosError: Request failed with status code 413" for a
+    refused file; the page runs again by itself and says why under the picker, in Persian."""
+    page = guarded_page.page
+    language = Language("fa")
+    open_page(page, f"{server.url}/data?lang=fa")
+    page.get_by_label(language.t("auth.username")).fill("surveyor")
+    page.get_by_label(language.t("auth.password")).fill(PASSWORD)
+    page.get_by_role("button", name=language.t("auth.sign_in")).click()
+    signed_in = language.t(
+        "auth.signed_in_as", name="Surveyor", role=language.t("auth.role.planner")
+    )
+    page.get_by_text(signed_in).wait_for(timeout=30_000)
+    page.get_by_role("link", name=language.t("data.nav")).click()
+    wait_for_app(page)
+    big = tmp_path / "big.csv"
+    big.write_bytes(b"area_id,name,insured\n" + b"A001,One,10\n" * ((SESSION_MB + 1) * MB // 12))
+    page.locator('input[type="file"]').first.set_input_files(str(big))
+    why = language.t(
+        "upload.budget_session",
+        held=language.int(0),
+        limit=language.int(SESSION_MB),
+        size=language.int(round(big.stat().st_size / MB)),
+    )
+    # No click, no key: the message follows the refusal (before: only at the next run).
+    page.get_by_text(why).wait_for(timeout=30_000)
+    picker = page.locator('[data-testid="stFileUploader"]').first.bounding_box()
+    shown = page.get_by_text(why).bounding_box()
+    assert picker and shown and 0 <= shown["y"] - (picker["y"] + picker["height"]) < 100
+    page.screenshot(path=screenshot_path("upload-refused-fa"))

@@ -11,8 +11,10 @@ middleware of the app ``app.py`` declares) stands in front of that endpoint:
 - a file is accepted only while what the session holds (with the uploads under way) stays within
   ``COVERAGE_ATLAS_UPLOAD_SESSION_MB`` (default 400) and what all sessions of the same user hold
   within ``COVERAGE_ATLAS_UPLOAD_USER_MB`` (default 600; without a users file all visitors count as
-  one user); beyond, 413 with a message in the session's language, shown again on the page's next
-  run (:func:`show_refusal`). A user's sessions are counted in every dashboard process of the
+  one user); beyond, 413 with a message in the session's language. Streamlit's picker writes only
+  "AxiosError: Request failed with status code 413" in its file list, so the session's page is run
+  again at once (:func:`_show_now`) and shows the message by the picker (:func:`refusal_by_picker`)
+  or, on a page without one, at its top (:func:`show_refusal`). A user's sessions are counted in every dashboard process of the
   deployment (several behind one front, :mod:`ui.server.cluster`): each process keeps what its
   sessions hold in a ledger they share (:mod:`geodata.users.upload_ledger`), rewritten at each
   upload, each run that lets files go and every few seconds (:data:`HEARTBEAT_S`) while it holds
@@ -33,6 +35,7 @@ import asyncio
 import logging
 import os
 import re
+import sys
 import threading
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -101,12 +104,15 @@ _shared = _Shared()
 
 def note_session(username: str, signed_in: bool, role: str, lang: str) -> None:
     """Who this run's session is (called on every run, before the page)."""
+    from streamlit import runtime
+
     ctx = get_script_run_ctx()
-    if ctx is None:  # an AppTest or a bare call: no server, no uploads
+    if ctx is None or not runtime.exists():  # an AppTest or a bare call: no server, no uploads
         return
     who = _Who(username if signed_in else VISITORS, may(role, "import"), lang)
     with _lock:
         _sessions[ctx.session_id] = who
+        _pickers.discard(ctx.session_id)  # until this run draws one
         if _shared.ledger is None:
             _shared.ledger = UploadLedger(ledger_path(workspace_path(), _users_argument()))
             threading.Thread(target=_heartbeat, name="upload-ledger", daemon=True).start()
@@ -126,7 +132,9 @@ def _holdings(storage: dict[str, dict[str, Any]]) -> dict[str, tuple[str, int]]:
 def _record() -> None:
     """Rewrite this process's rows of the shared ledger (nothing to do while it holds nothing
     and has no rows there); under ``_lock``."""
-    if _shared.ledger is None:
+    from streamlit import runtime
+
+    if _shared.ledger is None or not runtime.exists():  # no server (any more)
         return
     manager, storage = _runtime_storage()
     with manager._lock:
@@ -223,6 +231,8 @@ class UploadBudget:
         if refused is not None:
             await _drain(receive)
             await _answer(send, *refused)
+            if refused[0] == 413:
+                _show_now(session)
             return
         status = 0
 
@@ -263,13 +273,15 @@ async def _answer(send: Send, status: int, text: str) -> None:
 
 
 def release_unused() -> int:
-    """Drop this session's uploaded files that no file picker of the run holds (and that were
-    sent more than the grace period ago); returns how many bytes were released."""
+    """At the end of a run: drop this session's uploaded files that no file picker of the run
+    holds (and that were sent more than the grace period ago), and show the message of a refused
+    upload no picker showed; returns how many bytes were released."""
     from streamlit import runtime
 
     ctx = get_script_run_ctx()
     if ctx is None or not runtime.exists():  # an AppTest: no server, no uploads
         return 0
+    _show_left_refusal()
     session = ctx.session_id
     in_use: set[str] = set()
     for value in st.session_state.to_dict().values():
@@ -295,6 +307,8 @@ def release_unused() -> int:
             if not _alive(gone):
                 _sessions.pop(gone, None)
                 _refused.pop(gone, None)
+                _tops.pop(gone, None)
+                _pickers.discard(gone)
         if released:
             _record()
     return released
@@ -306,12 +320,85 @@ def _alive(session: str) -> bool:
     return runtime.get_instance().is_active_session(session)
 
 
-def show_refusal() -> None:
-    """The message of this session's last refused upload, once, on the page."""
-    ctx = get_script_run_ctx()
-    if ctx is None:
-        return
+#: Widget values that stand for one press (buttons, a chat message): never sent twice.
+_PRESSES = {"trigger_value", "string_trigger_value", "json_trigger_value", "chat_input_value"}
+
+
+def _show_now(session: str) -> None:
+    """Run the page of ``session`` again now, with its widgets as its last run left them (no
+    button pressed again), so that the reader sees why the upload was refused without doing
+    anything; only where the page's last run drew a file picker (a client that sends files
+    without one, as no browser does, gets no run of the page for each refusal). A page that
+    is running shows it at the end of its run (:func:`release_unused`).
+    Called on the server's event loop, as Streamlit's own reruns are."""
+    from streamlit import runtime
+    from streamlit.proto.ClientState_pb2 import ClientState
+    from streamlit.runtime.app_session import AppSessionState
+
     with _lock:
-        message = _refused.pop(ctx.session_id, None)
+        if session not in _pickers:  # no picker on the page: the next run says it, at the top
+            return
+    info = runtime.get_instance()._session_mgr.get_active_session_info(session)
+    if info is None or info.session._state != AppSessionState.APP_NOT_RUNNING:
+        return
+    state = ClientState()
+    state.CopyFrom(info.session._client_state)  # the page, its link and its widgets
+    kept = [w for w in state.widget_states.widgets if w.WhichOneof("value") not in _PRESSES]
+    del state.widget_states.widgets[:]
+    state.widget_states.widgets.extend(kept)
+    state.fragment_id = ""  # the whole page: the message is drawn outside any fragment
+    state.is_auto_rerun = False
+    info.session.request_rerun(state)
+
+
+_pickers: set[str] = set()  # sessions whose last run drew a file picker
+_tops: dict[str, Any] = {}  # session -> its run's place for the message at the top of the page
+
+
+def show_refusal() -> None:
+    """Keep a place at the top of the page (called before the page) for the message of this
+    session's last refused upload: it is drawn there at the end of the run
+    (:func:`release_unused`) unless the page's file picker showed it (:func:`refusal_by_picker`)."""
+    from streamlit import runtime
+
+    ctx = get_script_run_ctx()
+    if ctx is None or not runtime.exists():  # an AppTest: no server, no uploads
+        return
+    place = st.empty()
+    with _lock:
+        _tops[ctx.session_id] = place
+
+
+def refusal_by_picker() -> None:
+    """The message of this session's last refused upload, once, right under the file picker
+    drawn just before (called by every picker: :func:`ui.uploader.localize_uploader`)."""
+    ctx = get_script_run_ctx()
+    if ctx is not None:
+        with _lock:
+            _pickers.add(ctx.session_id)  # a refusal reruns the page at once (_show_now)
+    message = _take_refusal()
     if message:
         st.warning(message, icon=":material/block:")
+
+
+def _take_refusal() -> str | None:
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        return None
+    with _lock:
+        return _refused.pop(ctx.session_id, None)
+
+
+def _show_left_refusal() -> None:
+    """At the end of a run: a message no picker showed, at the top of the page (kept for the
+    next run when this one is cut short by a rerun: what it drew is not shown)."""
+    from streamlit.runtime.scriptrunner_utils.exceptions import RerunException
+
+    ctx = get_script_run_ctx()
+    if ctx is None or isinstance(sys.exc_info()[1], RerunException):
+        return
+    with _lock:
+        top = _tops.pop(ctx.session_id, None)
+    message = _take_refusal() if top is not None else None
+    if message:
+        top.warning(message, icon=":material/block:")
