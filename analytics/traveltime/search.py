@@ -304,9 +304,7 @@ def _reach_chunk(
                     count += 1
             for e in range(indptr[u], indptr[u + 1]):
                 v = indices[e]
-                if pos[v] == -2:
-                    continue
-                nd = d + data[e]
+                nd = d + data[e]  # a settled node is never improved: no check of its own
                 if nd <= bound[s] and nd < dist[v]:
                     if dist[v] == np.inf:
                         touched[n_touched] = v
