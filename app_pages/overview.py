@@ -86,7 +86,7 @@ def overview_view() -> None:
             metric=metric,
             facilities=facilities,
             key="overview_map",
-            height=430,
+            size="small",
         )
     with right:
         st.subheader(ctx.t("overview.trend_title"))

@@ -467,7 +467,7 @@ def choropleth_map(
         legend's corner and direction (``auto``: a Persian legend is laid out right to left),
         counts and the scale bar in the reader's digits and words. None: ``MapView()``.
     **options
-        Fields of ``view`` to change for this map (``height=420``, ``scale=...``).
+        Fields of ``view`` to change for this map (``fit=...``, ``scale=...``).
 
     The map is fitted to the areas (the points only when there are no areas), its legends fold
     and its tooltips stay inside the frame (:class:`render.mapframe.MapFrame`).

@@ -15,7 +15,19 @@ from typing import Any
 from render.language import Language
 from render.mapframe import scale_texts
 
-__all__ = ["MapView", "default_count_format"]
+__all__ = ["MAP_SIZES", "MapView", "default_count_format"]
+
+#: How tall a map is, by its role on the page, in pixels: every map of the dashboard and of the
+#: documents takes its height from here (:meth:`MapView.sized`), none sets its own.
+MAP_SIZES: dict[str, int] = {
+    "page": 560,  # a page's main map
+    "section": 520,  # a map in a section of a page, beside or above its table
+    "panel": 480,  # a map beside the controls of a what-if or a layer
+    "pair": 460,  # one of two maps compared side by side
+    "small": 430,  # a map at a glance: the Overview's, an upload's preview
+    "slide": 620,  # the presentation view's map
+    "print": 700,  # the map's standalone file and picture
+}
 
 
 def default_count_format(count: int) -> str:
@@ -31,7 +43,8 @@ def _as_written(text: str) -> str:
 class MapView:
     """The options of a map that do not depend on what it shows.
 
-    ``height``: pixels (the frame on the page is as tall); ``basemap_tiles``: opt-in tiles (url
+    ``height``: pixels (the frame on the page is as tall), from its role in :data:`MAP_SIZES`
+    (:meth:`sized`); ``basemap_tiles``: opt-in tiles (url
     template, attribution; :func:`render.offline.basemap_tiles`), None: nothing loaded from
     outside; ``legend_position``: the Leaflet corner of the main legend; ``legend_dir``: the
     legend box's direction (``auto`` follows its title); ``count_format``: a legend count as
@@ -41,7 +54,7 @@ class MapView:
     compared at one scale), None: the region drawn.
     """
 
-    height: int = 560
+    height: int = MAP_SIZES["page"]
     basemap_tiles: tuple[str, str] | None = None
     legend_position: str = "bottomright"
     legend_dir: str = "auto"
@@ -62,5 +75,10 @@ class MapView:
         )
 
     def but(self, **options: Any) -> MapView:
-        """This view with ``options`` changed (``view.but(height=420)``)."""
+        """This view with ``options`` changed (``view.but(fit=bounds)``); a map's height comes
+        from its role (:meth:`sized`)."""
         return replace(self, **options) if options else self
+
+    def sized(self, size: str) -> MapView:
+        """This view as tall as a map of role ``size`` (a key of :data:`MAP_SIZES`)."""
+        return replace(self, height=MAP_SIZES[size])

@@ -247,7 +247,7 @@ def map_html(
         legend_title=lang.t(f"metric.{metric}"),
         legend_items=[LegendItem(e.colour, e.label, e.count) for e in classified.legend],
         highlight_id=highlight,
-        view=MapView.read_in(lang, height=700),
+        view=MapView.read_in(lang).sized("print"),
     )
     title = _title(metric, lang, place)
     side, other = ("right", "left") if lang.rtl else ("left", "right")

@@ -81,7 +81,7 @@ def area_map(
     tooltip: list[tuple[str, str]],
     legend_title: str,
     legend_items: list[LegendItem],
-    height: int,
+    size: str,
 ) -> folium.Map:
     """Areas (``area_id``) filled with ``frame["_colour"]``, their ``tooltip`` and the legend,
     counts written in the reader's numerals; labelled with ``frame["_name"]`` where it has one."""
@@ -94,7 +94,7 @@ def area_map(
         legend_title=legend_title,
         legend_items=legend_items,
         label_column=label_column,
-        view=ctx.map_view.but(height=height),
+        view=ctx.map_view.sized(size),
     )
 
 
@@ -134,7 +134,7 @@ def value_map(
     values: Sequence[str] | pd.Series,
     title: str,
     legend_items: list[LegendItem],
-    height: int,
+    size: str,
 ) -> folium.Map:
     """:func:`area_map` whose tooltip is the area's name (``names``, else its id), ``title``
     with the area's value as shown (``values``, in ``frame``'s order) and its population."""
@@ -153,7 +153,7 @@ def value_map(
         ],
         legend_title=title,
         legend_items=legend_items,
-        height=height,
+        size=size,
     )
 
 

@@ -15,6 +15,7 @@ import pandas as pd
 
 from analytics.classify import NO_DATA_COLOUR
 from render.maps import LegendItem
+from render.mapview import MAP_SIZES
 from ui.area_maps import restyle_script, show_parts
 from ui.context import Context
 from ui.views import MapLayers, drawn_map
@@ -33,7 +34,7 @@ def category_map(
     legend_title: str,
     legend_items: list[LegendItem],
     key: str,
-    height: int = 480,
+    size: str = "panel",
     facilities: gpd.GeoDataFrame | None = None,
     layers: MapLayers | None = None,
 ) -> None:
@@ -57,7 +58,7 @@ def category_map(
         view=("category", key),
         id_column=id_column,
         facilities=facilities,
-        height=height,
+        size=size,
         layers=layers,
     )
     colours = joined[colour_column].fillna(NO_DATA_COLOUR).astype(str)
@@ -74,4 +75,4 @@ def category_map(
         legend_items=legend_items,
         count_format=ctx.map_view.count_format,
     )
-    show_parts(parts.parts, restyle, key=key, height=height, returned_objects=())
+    show_parts(parts.parts, restyle, key=key, height=MAP_SIZES[size], returned_objects=())

@@ -21,6 +21,7 @@ from render.i18n import joined
 from render.language import Language
 from render.mapframe import MapFrame, region_bounds
 from render.maps import MAP_BACKGROUND, LegendItem, _MapStyle, area_labels, choropleth_map
+from render.mapview import MAP_SIZES
 from render.offline import basemap_tiles, offline_map
 from render.safe import md_escape
 from ui.area_maps import (
@@ -240,7 +241,7 @@ def metric_map(
     facilities: gpd.GeoDataFrame | None = None,
     basemap: bool = False,
     key: str,
-    height: int = 560,
+    size: str = "page",
     lower: float | None = None,
     fit: list[list[float]] | None = None,
 ) -> str | None:
@@ -278,8 +279,8 @@ def metric_map(
         highlight_id=highlight,
         label_column=label_column,
         outer_labels=district_labels(ctx, frame) if id_column == "area_id" else None,
-        view=ctx.map_view.but(
-            height=height, basemap_tiles=basemap_tiles() if basemap else None, fit=fit
+        view=ctx.map_view.sized(size).but(
+            basemap_tiles=basemap_tiles() if basemap else None, fit=fit
         ),
     )
     if facilities is not None:
@@ -287,7 +288,7 @@ def metric_map(
     out = st_folium(
         fmap,
         key=key,
-        height=height,
+        height=MAP_SIZES[size],
         use_container_width=True,
         returned_objects=["last_active_drawing"],
     )
@@ -312,7 +313,7 @@ def live_metric_map(
     facilities: gpd.GeoDataFrame | None = None,
     basemap: bool = False,
     key: str,
-    height: int = 560,
+    size: str = "page",
 ) -> str | None:
     """:func:`metric_map` whose map stays in the browser while only its colours change.
 
@@ -347,7 +348,7 @@ def live_metric_map(
         id_column=id_column,
         facilities=facilities,
         basemap=basemap,
-        height=height,
+        size=size,
     )
     numbers = pd.to_numeric(frame[metric], errors="coerce").astype("float64")
     class_of, palette, items = _classes(ctx, numbers, metric, scheme, k, breaks)
@@ -374,7 +375,7 @@ def live_metric_map(
         count_format=ctx.map_view.count_format,
         highlight=int(chosen[0]) if len(chosen) else None,
     )
-    out = show_parts(parts.parts, restyle, key=key, height=height)
+    out = show_parts(parts.parts, restyle, key=key, height=MAP_SIZES[size])
     drawing = (out or {}).get("last_active_drawing") or {}
     clicked = (drawing.get("properties") or {}).get(id_column)
     return html.unescape(str(clicked)) if clicked is not None else None
@@ -405,7 +406,7 @@ def drawn_map(
     id_column: str,
     facilities: gpd.GeoDataFrame | None = None,
     basemap: bool = False,
-    height: int,
+    size: str,
     districts: gpd.GeoDataFrame | None = None,
     layers: MapLayers | None = None,
 ) -> _DrawnMap:
@@ -431,7 +432,7 @@ def drawn_map(
         ctx.calendar,
         facility_ids,
         basemap,
-        height,
+        size,
         layers.key if layers is not None else "",
         _areas=areas,
         _names=names,
@@ -451,7 +452,7 @@ def _drawn_map(
     calendar: str,
     facility_ids: tuple[str, ...],
     basemap: bool,
-    height: int,
+    size: str,
     layers_key: str,
     *,
     _areas: gpd.GeoDataFrame,
@@ -468,7 +469,7 @@ def _drawn_map(
     words = Context(
         workspace="", version=version, is_demo=False, lang=lang, title="", calendar=calendar
     )
-    view = words.map_view.but(height=height, basemap_tiles=basemap_tiles() if basemap else None)
+    view = words.map_view.sized(size).but(basemap_tiles=basemap_tiles() if basemap else None)
     minx, miny, maxx, maxy = _areas.total_bounds if len(_areas) else (0.0, 0.0, 0.0, 0.0)
     fmap = offline_map(
         location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=10, height=view.height

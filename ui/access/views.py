@@ -187,7 +187,7 @@ def access_map(
     proposed: gpd.GeoDataFrame | None,
     objective: str = "population",
     key: str,
-    height: int = 560,
+    size: str = "page",
     unit: str = "km",
     catchments: gpd.GeoDataFrame | None = None,
 ) -> None:
@@ -231,7 +231,7 @@ def access_map(
         legend_title=title,
         legend_items=items,
         key=key,
-        height=height,
+        size=size,
         layers=point_layers(facilities, proposed, objective, catchments),
     )
 

@@ -18,6 +18,7 @@ from geodata.uploads import workflow as I
 from geodata.uploads.checks import month_label
 from geodata.uploads.mapping import POINTS_TABLE
 from render.maps import LegendItem, choropleth_map
+from render.mapview import MAP_SIZES
 from render.safe import md_escape
 from render.simplify import simplify_for_display
 from ui.admin.check import scheme_label, table_height
@@ -36,7 +37,7 @@ def preview_map(
     shapes: gpd.GeoDataFrame,
     areas: pd.DataFrame,
     key: str,
-    height: int = 420,
+    size: str = "small",
 ) -> None:
     """The imported rows on a map: new areas, facility points, or the areas receiving counts.
 
@@ -82,10 +83,14 @@ def preview_map(
         legend_items=items,
         points=points,
         point_tooltip=[("_label", ctx.t("map.name"))] if points is not None else None,
-        view=ctx.map_view.but(height=height),
+        view=ctx.map_view.sized(size),
     )
     st_folium(
-        fmap, key=f"dm_preview_{key}", height=height, use_container_width=True, returned_objects=[]
+        fmap,
+        key=f"dm_preview_{key}",
+        height=MAP_SIZES[size],
+        use_container_width=True,
+        returned_objects=[],
     )
     if points is not None and len(frame) > MAX_PREVIEW_POINTS:
         st.caption(ctx.t("data.preview_points_capped", n=ctx.language.int(MAX_PREVIEW_POINTS)))

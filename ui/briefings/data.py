@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import shlex
-from collections.abc import Callable
 
 import geopandas as gpd
 import pandas as pd
@@ -146,7 +145,7 @@ def level_map(
     ctx: Context, shapes: gpd.GeoDataFrame, values: pd.DataFrame, level: str, **options: object
 ) -> None:
     """:func:`ui.views.metric_map` of ``values`` per unit of ``level`` (keyed and named as that
-    level is); ``options`` go to it as they are (``metric``, ``key``, ``height``...)."""
+    level is); ``options`` go to it as they are (``metric``, ``key``, ``size``...)."""
     views.metric_map(
         ctx,
         shapes,
@@ -175,12 +174,3 @@ def figures_table(ctx: Context, frame: pd.DataFrame, level: str, name_column: st
         table[ctx.t("table.district")] = frame["district_id"].to_numpy()
     order = ctx.t("metric.uninsured") if "uninsured" in present else ctx.t("metric.population")
     return table.sort_values(order, ascending=False, na_position="last").reset_index(drop=True)
-
-
-def table_formats(ctx: Context, table: pd.DataFrame) -> dict[str, Callable[[object], str]]:
-    rate = ctx.t("metric.coverage")
-    return {
-        c: ctx.language.pct if c == rate else ctx.language.int
-        for c in table.columns
-        if c not in (ctx.t("table.name"), ctx.t("table.district"))
-    }

@@ -112,7 +112,7 @@ def _slide(ctx: Context, offered: Choices, by: str, item: str, step: int, counte
     if level == "district":
         values = values.assign(district_name=values["district_id"].map(offered.district_names))
     bd.level_map(
-        ctx, shapes, values, level, metric=metric, key=f"br_present_{by}_{step}", height=620
+        ctx, shapes, values, level, metric=metric, key=f"br_present_{by}_{step}", size="slide"
     )
 
 

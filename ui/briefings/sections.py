@@ -154,7 +154,7 @@ def map_section(
     )
     shapes = map_shapes.view_shapes(ws, ver, level, big=offered.big)
     st.subheader(ctx.t("briefings.sections.map"))
-    bd.level_map(ctx, shapes, shown, level, metric=metric, key=f"br_map_{level}", height=520)
+    bd.level_map(ctx, shapes, shown, level, metric=metric, key=f"br_map_{level}", size="section")
     map_exports(
         ctx,
         shapes,
@@ -237,7 +237,7 @@ def compare_section(
                 lower=scale.lower,
                 fit=scale.fit(sides[index].frame),
                 key=f"br_cmp_{by}_{index}",
-                height=460,
+                size="pair",
             )
     first, second = panels[0][4].get("coverage"), panels[1][4].get("coverage")
     if first == first and second == second and first is not None and second is not None:

@@ -13,6 +13,7 @@ from analytics import capacity as cap
 from analytics import whatif
 from analytics.classify import NO_DATA_COLOUR, classify, palette_for
 from render.maps import LegendItem
+from render.mapview import MAP_SIZES
 from ui import data
 from ui.area_maps import add_legend, areas_with, show_map, value_map
 from ui.capacity import data as capacity_data
@@ -145,7 +146,7 @@ def load_map(
     supply: str,
     overload_at: float,
     key: str,
-    height: int = 540,
+    size: str = "page",
 ) -> None:
     """Areas coloured by capacity within reach (2SFCA), the service's facilities as circles sized
     by the people they serve and coloured by load, and the other facilities (shared layer)."""
@@ -184,7 +185,7 @@ def load_map(
         values=merged["access"].map(lambda v: ctx.language.number(v, digits)),
         title=title,
         legend_items=items,
-        height=height,
+        size=size,
     )
     if others is not None and len(others):
         other_items = add_facilities(ctx, fmap, others)
@@ -193,7 +194,7 @@ def load_map(
         ctx, fmap, load, facilities, supply=supply, overload_at=overload_at
     )
     add_legend(ctx, fmap, ctx.t("capacity.map.load"), load_items, position="topright")
-    show_map(fmap, key=key, height=height)
+    show_map(fmap, key=key, height=MAP_SIZES[size])
 
 
 def load_table(

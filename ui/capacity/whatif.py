@@ -20,6 +20,7 @@ from geodata.tables.problems import DataError
 from geodata.tables.schema import FACILITY_TYPES
 from render.i18n import isolated, joined
 from render.maps import LegendItem
+from render.mapview import MAP_SIZES
 from render.safe import md_escape
 from ui import data
 from ui.access.data import facility_types, present_sets
@@ -430,7 +431,7 @@ def change_map(
     supply: str,
     overload_at: float,
     key: str,
-    height: int = 480,
+    size: str = "panel",
 ) -> None:
     """Areas coloured by the change in capacity within reach (better / worse / same), the load
     after the change, and the changed facilities ringed."""
@@ -470,7 +471,7 @@ def change_map(
         ],
         legend_title=title,
         legend_items=items,
-        height=height,
+        size=size,
     )
     changed = {c.facility_id for c in result.changes}
     load_items = add_load_symbols(
@@ -484,7 +485,7 @@ def change_map(
     )
     load_items.append(LegendItem(CHANGED_RING, ctx.t("capacity.map.changed"), len(changed)))
     add_legend(ctx, fmap, ctx.t("capacity.map.load_after"), load_items, position="topright")
-    show_map(fmap, key=key, height=height)
+    show_map(fmap, key=key, height=MAP_SIZES[size])
 
 
 def _figure_text(

@@ -67,7 +67,7 @@ def cluster_map(sel: Selection, found: pd.DataFrame, counts: pd.Series) -> None:
         legend_title=ctx.t("gap.clusters.legend"),
         legend_items=items,
         key="gap_cluster_map",
-        height=520,
+        size="section",
         facilities=sel.facilities,
     )
 

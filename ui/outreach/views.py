@@ -23,6 +23,7 @@ from analytics.outreach import DeskPlan
 from analytics.villages import ModelVillages
 from render.i18n import direction
 from render.maps import LegendItem, escape_text, text_direction
+from render.mapview import MAP_SIZES
 from reports.exports import table_csv, table_xlsx
 from ui.access.tables import reach_values
 from ui.area_maps import add_legend, areas_with, show_map, value_map
@@ -205,7 +206,7 @@ def outreach_map(
     sessions: pd.DataFrame,
     per_area: pd.DataFrame,
     key: str,
-    height: int = 560,
+    size: str = "page",
     facilities: gpd.GeoDataFrame | None = None,
 ) -> None:
     """Draw the areas for ``view`` (plan, villages or sessions) with their markers.
@@ -233,7 +234,7 @@ def outreach_map(
         values=shown,
         title=title,
         legend_items=items,
-        height=height,
+        size=size,
     )
     names = frame.set_index("area_id")["_name"]
     if view == "plan" and plan is not None and len(plan.plan):
@@ -250,7 +251,7 @@ def outreach_map(
     if facilities is not None and len(facilities) and len(merged):
         minx, miny, maxx, maxy = merged.to_crs(facilities.crs).total_bounds
         add_facility_layer(ctx, fmap, facilities.cx[minx:maxx, miny:maxy])
-    show_map(fmap, key=key, height=height)
+    show_map(fmap, key=key, height=MAP_SIZES[size])
 
 
 def add_desk_markers(ctx: Context, fmap: folium.Map, plan: DeskPlan, names: pd.Series) -> None:

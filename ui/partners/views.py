@@ -17,6 +17,7 @@ from geodata.tables.problems import DataError
 from render import charts
 from render.i18n import direction, isolated, joined
 from render.maps import LegendItem
+from render.mapview import MAP_SIZES
 from render.safe import md_escape
 from ui import data, views
 from ui.area_maps import restyle_script, show_parts
@@ -97,7 +98,7 @@ def partner_map(
     *,
     facilities: gpd.GeoDataFrame | None = None,
     key: str,
-    height: int = 520,
+    size: str = "section",
 ) -> None:
     """Areas coloured by their responsible partner, with a legend of the neighbourhood counts,
     and the facilities (when shown). The polygons, names and facilities are drawn once per
@@ -157,7 +158,7 @@ def partner_map(
         view=("partners",),
         id_column="area_id",
         facilities=facilities,
-        height=height,
+        size=size,
         districts=shapes[["area_id", "geometry"]].merge(
             pd.DataFrame(areas)[
                 ["area_id", *(c for c in areas.columns if str(c).startswith("district_"))]
@@ -176,7 +177,7 @@ def partner_map(
         legend_items=items,
         count_format=ctx.map_view.count_format,
     )
-    show_parts(drawn.parts, restyle, key=key, height=height)
+    show_parts(drawn.parts, restyle, key=key, height=MAP_SIZES[size])
 
 
 def scorecard_table(ctx: Context, cards: pd.DataFrame) -> pd.DataFrame:
