@@ -107,7 +107,7 @@ def note_session(username: str, signed_in: bool, role: str, lang: str) -> None:
     from streamlit import runtime
 
     ctx = get_script_run_ctx()
-    if ctx is None or not runtime.exists():  # an AppTest or a bare call: no server, no uploads
+    if ctx is None or not runtime.exists():  # a bare call, outside a run: no uploads
         return
     who = _Who(username if signed_in else VISITORS, may(role, "import"), lang)
     with _lock:
@@ -181,7 +181,7 @@ def _admit(session: str, size: int) -> tuple[int, str] | None:
         fits = held + size <= per_session
         if fits and _shared.ledger is not None:  # the user's sessions in every process
             fits, user_held = _shared.ledger.admit(holdings, session, who.user, size, per_user)
-            _shared.rows = _shared.rows or fits
+            _shared.rows = fits or any(size > 0 for _, size in holdings.values())
         if not fits or user_held + size > per_user:
             language = Language(who.lang)
             limit = per_session if held + size > per_session else per_user
@@ -362,7 +362,7 @@ def show_refusal() -> None:
     from streamlit import runtime
 
     ctx = get_script_run_ctx()
-    if ctx is None or not runtime.exists():  # an AppTest: no server, no uploads
+    if ctx is None or not runtime.exists():  # a bare call, outside a run
         return
     place = st.empty()
     with _lock:
