@@ -203,6 +203,15 @@ LATIN_DIGITS_DRAWN_PERSIAN = """async () => {
 }"""
 
 
+#: Scroll the main block to its end, and return once the browser has painted two frames since
+#: (what scrolled into view, tables' canvases included, is drawn in the next frame).
+SCROLL_TO_END = """async () => {
+  const m = document.querySelector('[data-testid="stMain"]');
+  m.scrollTop = m.scrollHeight;
+  await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
+}"""
+
+
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("name", list(PAGES))
 def test_every_page_in_every_language(demo_server, demo_workspace, guarded_page, name, lang):
@@ -210,11 +219,7 @@ def test_every_page_in_every_language(demo_server, demo_workspace, guarded_page,
     open_page(demo_server, page, name, lang)
     page.screenshot(path=screenshot_path(f"lang-{lang}-{name}"), full_page=True)
     # Streamlit scrolls its main block itself: a second picture shows the end of the page (tables).
-    page.evaluate(
-        "() => { const m = document.querySelector('[data-testid=\"stMain\"]'); "
-        "m.scrollTop = m.scrollHeight; }"
-    )
-    time.sleep(1)
+    page.evaluate(SCROLL_TO_END)
     page.screenshot(path=screenshot_path(f"lang-{lang}-{name}-end"))
 
     directions = page.evaluate(DIRECTIONS)
