@@ -175,3 +175,31 @@ def test_an_outreach_work_list_download_is_recorded_with_version_and_scope(works
         count = len(pd.read_csv(io.BytesIO(data), encoding="utf-8-sig"))
         expected.add(("partner", "partner", "P1", f"{name} ({f'version {version}, {count} rows'})"))
     assert set(recorded) == expected
+
+
+def test_a_persian_administrator_narrows_the_trail_by_solar_hijri_days(workspace, monkeypatch):
+    """In Persian the days are chosen in the Solar Hijri calendar (from and to, ui.dates), not in
+    Streamlit's Gregorian date input; by default every event shows (#20)."""
+    recorded_now = audit.now
+    monkeypatch.setattr(audit, "now", lambda: "2026-03-25T08:00:00Z")  # 5 Farvardin 1405
+    audit.append(workspace, audit.Actor("planner", "planner"), "sign_in", "in spring")
+    monkeypatch.setattr(audit, "now", recorded_now)
+    audit.append(workspace, audit.Actor("planner", "planner"), "sign_in", "today")
+    at = run_as("admin", "app_pages/data.py", {"lang": "fa"})
+    assert not [d for d in at.date_input if d.key == "au_days"], "a Gregorian date input"
+    what = translate("audit.col_what", "fa")
+
+    def shown() -> list[str]:
+        table = next(d.value for d in at.dataframe if what in d.value.columns)
+        return [w for w in table[what] if w in ("in spring", "today")]
+
+    assert shown() == ["today", "in spring"]
+    at_column = translate("audit.col_at", "fa")
+    times = next(d.value for d in at.dataframe if what in d.value.columns)[at_column]
+    assert "۱۴۰۵/۰۱/۰۵ ۰۸:۰۰:۰۰" in times.tolist()  # the day in Solar Hijri, Persian digits
+    assert at.selectbox(key="au_since__sh_year").value == 1405
+    assert at.selectbox(key="au_since__sh_month").value == 1
+    assert at.selectbox(key="au_since__sh_day").value == 5
+    at.selectbox(key="au_since__sh_month").set_value(4).run()  # from 5 Tir 1405
+    assert not at.exception, [e.value for e in at.exception]
+    assert shown() == ["today"]

@@ -1,17 +1,20 @@
 """The audit trail on the Data page, for administrators only: every sign-in, failed sign-in,
 lockout, download, import, restore, reassignment and scenario save (:mod:`geodata.users.audit`),
-filtered by user, action and days (UTC), and downloaded through the one table export
+filtered by user, action and days (UTC, chosen in the reader's calendar: a Solar Hijri "from" and
+"to" in Persian, :func:`ui.dates.date_picker`), and downloaded through the one table export
 (:func:`ui.downloads.table_downloads`, itself recorded)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from geodata.users import audit
 from ui.context import Context
+from ui.dates import DATE_INPUT_FORMAT, date_picker
 from ui.downloads import table_downloads
 from ui.grid import grid
 
@@ -28,9 +31,44 @@ def _days(chosen: object) -> tuple[date | None, date | None]:
     return days[0], days[-1]
 
 
+def _day_range(ctx: Context, box: Any) -> tuple[date | None, date | None]:
+    """The days (UTC) the reader narrows the trail to, in their calendar; None at an end that
+    leaves nothing out.
+
+    A Gregorian reader picks a range in Streamlit's date input (none chosen: every day). A
+    Solar Hijri reader picks "from" and "to" in :func:`ui.dates.date_picker` (under the other
+    filters), which start on the first recorded day and today: a range that holds every event
+    filters nothing, so events recorded later still show."""
+    if ctx.language.calendar != "jalali":
+        fmt = DATE_INPUT_FORMAT.get(ctx.lang, "YYYY/MM/DD")
+        return _days(
+            box.date_input(ctx.t("audit.filter_days"), value=(), key="au_days", format=fmt)
+        )
+    trail = audit.read(ctx.workspace)
+    today = datetime.now(UTC).date()
+    first = date.fromisoformat(str(trail["at"].min())[:10]) if len(trail) else today
+    c1, c2 = st.columns(2)
+    since = date_picker(ctx.language, ctx.t("audit.filter_from"), "au_since", first, c1)
+    until = date_picker(ctx.language, ctx.t("audit.filter_to"), "au_until", today, c2)
+    return (None if since <= first else since), (None if until >= today else until)
+
+
+def _time(ctx: Context, stored: object) -> str:
+    """A stored time (UTC, ISO 8601: ``2026-03-25T08:00:00Z``) as the page shows it: the day in
+    the reader's calendar and the time of day, in the reader's digits (the files keep it as
+    stored)."""
+    text = str(stored)
+    try:
+        day = date.fromisoformat(text[:10])
+    except ValueError:
+        return text
+    return f"{ctx.language.date(day)} {ctx.language.numerals(text[11:19])}"
+
+
 def trail_table(ctx: Context, trail: pd.DataFrame) -> pd.DataFrame:
-    """The trail as shown and exported: headers, actions, roles and scopes in the session's
-    language; the time as stored (UTC, ISO 8601), user names and objects as recorded."""
+    """The trail as exported (and shown, its time in the reader's calendar: :func:`_time`):
+    headers, actions, roles and scopes in the session's language; the time as stored (UTC,
+    ISO 8601), user names and objects as recorded."""
 
     def role(value: str) -> str:
         if value == "cli":
@@ -70,9 +108,10 @@ def audit_section(ctx: Context) -> None:
         placeholder=ctx.t("audit.every_action"),
         key="au_actions",
     )
-    since, until = _days(c3.date_input(ctx.t("audit.filter_days"), value=(), key="au_days"))
+    since, until = _day_range(ctx, c3)
     trail = audit.read(ctx.workspace, user=user or None, actions=actions, since=since, until=until)
     st.caption(ctx.t("audit.count", n=ctx.language.int(len(trail))))
     shown = trail_table(ctx, trail)
-    grid(ctx.lang, shown, hide_index=True, width="stretch")
+    on_page = shown.assign(**{ctx.t("audit.col_at"): trail["at"].map(lambda t: _time(ctx, t))})
+    grid(ctx.lang, on_page, hide_index=True, width="stretch")
     table_downloads(ctx, shown, "audit_trail", kinds=dict.fromkeys(shown.columns, "text"))
