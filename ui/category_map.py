@@ -4,14 +4,19 @@ The polygons, their names, the facilities, the labels and any further layers of 
 and rendered once per source, version, view, language and facility selection
 (:func:`ui.views.drawn_map`); a change of what colours the areas sends only the colours, the
 tooltips' values and the legend (:func:`ui.area_maps.restyle_script`), as on the Coverage map.
-Every data string is escaped there. Used by the Gap analysis maps (the top N, the clusters) and
-the Infrastructure needs map.
+Every data string is escaped there. Used by the Gap analysis maps (the top N, the clusters), the
+Infrastructure needs map and the Capacity load map.
 """
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Sequence
+
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
 
 from analytics.classify import NO_DATA_COLOUR
 from render.maps import LegendItem
@@ -20,7 +25,7 @@ from ui.area_maps import restyle_script, show_parts
 from ui.context import Context
 from ui.views import MapLayers, drawn_map
 
-__all__ = ["category_map"]
+__all__ = ["category_map", "frame_digest", "value_category_map"]
 
 
 def category_map(
@@ -76,3 +81,65 @@ def category_map(
         count_format=ctx.map_view.count_format,
     )
     show_parts(parts.parts, restyle, key=key, height=MAP_SIZES[size], returned_objects=())
+
+
+def value_category_map(
+    ctx: Context,
+    shapes: gpd.GeoDataFrame,
+    merged: gpd.GeoDataFrame,
+    *,
+    colours: Sequence[str] | np.ndarray,
+    values: Sequence[str] | pd.Series,
+    title: str,
+    legend_items: list[LegendItem],
+    key: str,
+    size: str,
+    layers: MapLayers | None = None,
+) -> None:
+    """:func:`category_map` of the areas in ``merged`` (``shapes`` joined to their figures:
+    ``area_id``, ``name``, ``population``) filled with ``colours``, whose tooltip is the area's
+    name (else its id), ``title`` with its value as shown (``values``) and its population, as
+    :func:`ui.area_maps.value_map` draws them anew."""
+    coloured = pd.DataFrame(
+        {
+            "area_id": merged["area_id"].to_numpy(),
+            "_colour": np.asarray(colours, dtype=object),
+            "_name": merged["name"].fillna(merged["area_id"]).astype(str).to_numpy(),
+            "_value": np.asarray(values, dtype=object),
+            "_population": merged["population"].map(ctx.language.int).to_numpy(),
+        }
+    )
+    category_map(
+        ctx,
+        shapes,
+        coloured,
+        id_column="area_id",
+        colour_column="_colour",
+        tooltip=[
+            ("_name", ctx.t("map.name")),
+            ("_value", title),
+            ("_population", ctx.t("metric.population")),
+        ],
+        legend_title=title,
+        legend_items=legend_items,
+        key=key,
+        size=size,
+        layers=layers,
+    )
+
+
+def frame_digest(*parts: pd.DataFrame | gpd.GeoSeries | str | None) -> str:
+    """A short digest of what further layers show (:class:`ui.views.MapLayers`): frames by
+    their values, geometries by their WKB, strings as they are; None and empty parts count."""
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(b"\x1e")
+        if part is None:
+            continue
+        if isinstance(part, str):
+            digest.update(part.encode())
+        elif isinstance(part, gpd.GeoSeries):
+            digest.update(b"".join(shapely.to_wkb(part.to_numpy())))
+        else:
+            digest.update(pd.util.hash_pandas_object(part, index=False).to_numpy().tobytes())
+    return digest.hexdigest()[:16]

@@ -9,13 +9,10 @@ and tables are :mod:`ui.access.tables`, its siting tool :mod:`ui.access.siting`.
 
 from __future__ import annotations
 
-import hashlib
-
 import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 import streamlit as st
 
 from analytics.access import DOUBLE_GAP_CLASSES
@@ -25,7 +22,7 @@ from ui.access.catchments import add_catchments
 from ui.access.measure import THRESHOLD_DIGITS, threshold_for, unit_text
 from ui.access.siting import siting_key
 from ui.area_maps import add_legend, areas_with
-from ui.category_map import category_map
+from ui.category_map import frame_digest, value_category_map
 from ui.context import Context
 from ui.facility_layer import add_facilities
 from ui.views import MapLayers
@@ -208,27 +205,13 @@ def access_map(
         office_km=office_km,
         unit=unit,
     )
-    coloured = pd.DataFrame(
-        {
-            "area_id": merged["area_id"].to_numpy(),
-            "_colour": colours,
-            "_name": merged["name"].fillna(merged["area_id"]).astype(str).to_numpy(),
-            "_value": np.asarray(shown, dtype=object),
-            "_population": merged["population"].map(ctx.language.int).to_numpy(),
-        }
-    )
-    category_map(
+    value_category_map(
         ctx,
         shapes,
-        coloured,
-        id_column="area_id",
-        colour_column="_colour",
-        tooltip=[
-            ("_name", ctx.t("map.name")),
-            ("_value", title),
-            ("_population", ctx.t("metric.population")),
-        ],
-        legend_title=title,
+        merged,
+        colours=colours,
+        values=shown,
+        title=title,
         legend_items=items,
         key=key,
         size=size,
@@ -256,15 +239,14 @@ def point_layers(
     )
     if facilities is None and proposed is None and catchments is None:
         return None
-    digest = hashlib.sha256()
-    if facilities is not None:
-        digest.update("\x1f".join(facilities["facility_id"].astype(str)).encode())
-    for layer, columns in ((proposed, ["rank", "gain"]), (catchments, ["minutes"])):
-        digest.update(b"\x1e")
-        if layer is not None:
-            digest.update(layer[columns].to_numpy("float64").tobytes())
-            digest.update(b"".join(shapely.to_wkb(layer.geometry.to_numpy())))
-    digest.update(objective.encode())
+    key = frame_digest(
+        None if facilities is None else facilities[["facility_id"]],
+        None if proposed is None else proposed[["rank", "gain"]],
+        None if proposed is None else proposed.geometry,
+        None if catchments is None else catchments[["minutes"]],
+        None if catchments is None else catchments.geometry,
+        objective,
+    )
 
     def draw(words: Context, fmap: folium.Map) -> None:
         if catchments is not None:
@@ -282,7 +264,7 @@ def point_layers(
         if items:
             add_legend(words, fmap, words.t("access.map.facilities"), items, position="topright")
 
-    return MapLayers(key=digest.hexdigest()[:16], draw=draw)
+    return MapLayers(key=key, draw=draw)
 
 
 def add_proposed_sites(

@@ -20,6 +20,7 @@ from ui.capacity import data as capacity_data
 from ui.capacity.selection import Selection
 from ui.capacity.views import measure_label, show_table
 from ui.context import Context
+from ui.scope import Source
 
 
 def growth_section(ctx: Context, sel: Selection, measure: str) -> None:
@@ -57,18 +58,13 @@ def growth_section(ctx: Context, sel: Selection, measure: str) -> None:
     )
     if windows is not None:
         st.caption(window_text(ctx, windows))
-    trend = capacity_data.series(ws, ver, measure)
-    if len(trend) > 1:
-        st.plotly_chart(
-            utilisation_chart(ctx, trend, label),
-            width="stretch",
-            config={"displayModeBar": False},
-        )
-    by_district = capacity_data.district_series(ws, ver, measure)
-    if by_district["period"].nunique() > 1:
+    overall, districts = series_charts(ws, ver, measure, ctx.lang, ctx.calendar)
+    if overall is not None:
+        st.plotly_chart(overall, width="stretch", config={"displayModeBar": False})
+    if districts is not None:
         st.markdown(f"**{ctx.t('capacity.growth.district_series', measure=label)}**")
         st.plotly_chart(
-            district_chart(ctx, by_district, label),
+            districts,
             width="stretch",
             config={"displayModeBar": False},
             key="cap_district_chart",
@@ -83,10 +79,10 @@ def growth_section(ctx: Context, sel: Selection, measure: str) -> None:
                 [facility_names.get(fid, fid), isolated(fid, ctx.lang)], ctx.lang
             ),
         )
-        own = capacity_data.facility_series(ws, ver, measure, str(picked))
-        if len(own):
+        own = facility_chart(ws, ver, measure, str(picked), ctx.lang, ctx.calendar)
+        if own is not None:
             st.plotly_chart(
-                utilisation_chart(ctx, own, label),
+                own,
                 width="stretch",
                 config={"displayModeBar": False},
                 key="cap_facility_chart",
@@ -105,6 +101,45 @@ def growth_section(ctx: Context, sel: Selection, measure: str) -> None:
             show_table(
                 ctx, district_table, f"capacity_growth_{measure}_districts", key="cap_district_dl"
             )
+
+
+def _words(version: int, lang: str, calendar: str) -> Context:
+    """A context of words only (the language and calendar), reading nothing: what a chart
+    shared by the sessions of one source and version is labelled with."""
+    return Context(
+        workspace="", version=version, is_demo=False, lang=lang, title="", calendar=calendar
+    )
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def series_charts(
+    source: Source, version: int, measure: str, lang: str, calendar: str
+) -> tuple[go.Figure | None, go.Figure | None]:
+    """``measure`` over time for all facilities and per district (None where there is a single
+    period). Built once per source (the partner scope), version, measure, language and calendar:
+    a change of the page's settings only sends them (the figures are shared and never changed
+    after they are built)."""
+    words = _words(version, lang, calendar)
+    label = measure_label(words, measure)
+    trend = capacity_data.series(source, version, measure)
+    by_district = capacity_data.district_series(source, version, measure)
+    return (
+        utilisation_chart(words, trend, label) if len(trend) > 1 else None,
+        district_chart(words, by_district, label) if by_district["period"].nunique() > 1 else None,
+    )
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def facility_chart(
+    source: Source, version: int, measure: str, facility_id: str, lang: str, calendar: str
+) -> go.Figure | None:
+    """``measure`` over time at one facility (None without figures), built once per source,
+    version, measure, facility, language and calendar, as :func:`series_charts`."""
+    own = capacity_data.facility_series(source, version, measure, facility_id)
+    if not len(own):
+        return None
+    words = _words(version, lang, calendar)
+    return utilisation_chart(words, own, measure_label(words, measure))
 
 
 def growth_tables(

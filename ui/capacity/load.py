@@ -4,6 +4,7 @@ facilities ranked by load ratio (with their latest utilisation and growth)."""
 
 from __future__ import annotations
 
+import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -13,9 +14,8 @@ from analytics import capacity as cap
 from analytics import whatif
 from analytics.classify import NO_DATA_COLOUR, classify, palette_for
 from render.maps import LegendItem
-from render.mapview import MAP_SIZES
 from ui import data
-from ui.area_maps import add_legend, areas_with, show_map, value_map
+from ui.area_maps import add_legend, areas_with
 from ui.capacity import data as capacity_data
 from ui.capacity.selection import Selection
 from ui.capacity.views import (
@@ -25,8 +25,10 @@ from ui.capacity.views import (
     show_table,
     supply_label,
 )
+from ui.category_map import frame_digest, value_category_map
 from ui.context import Context
 from ui.facility_layer import add_facilities
+from ui.views import MapLayers
 
 NONE_IN_REACH_COLOUR = "#fde0dd"
 
@@ -178,23 +180,63 @@ def load_map(
     if missing > 0:
         items.append(LegendItem(NO_DATA_COLOUR, ctx.t("map.no_data"), missing))
     title = ctx.t("capacity.map.access", supply=supply_label(ctx, supply))
-    fmap = value_map(
+    value_category_map(
         ctx,
+        shapes,
         merged,
-        names=merged["name"],
+        colours=merged["_colour"].to_numpy(),
         values=merged["access"].map(lambda v: ctx.language.number(v, digits)),
         title=title,
         legend_items=items,
+        key=key,
         size=size,
+        layers=load_layers(load, facilities, others, supply=supply, overload_at=overload_at),
     )
-    if others is not None and len(others):
-        other_items = add_facilities(ctx, fmap, others)
-        add_legend(ctx, fmap, ctx.t("access.map.facilities"), other_items, position="bottomleft")
-    load_items = add_load_symbols(
-        ctx, fmap, load, facilities, supply=supply, overload_at=overload_at
+
+
+#: The load columns the circles and their tooltips show.
+LOAD_SHOWN = [
+    "facility_id",
+    "name",
+    "allocated_population",
+    "supply",
+    "people_per_supply",
+    "load_ratio",
+    "overloaded",
+]
+
+
+def load_layers(
+    load: pd.DataFrame,
+    facilities: gpd.GeoDataFrame,
+    others: gpd.GeoDataFrame | None,
+    *,
+    supply: str,
+    overload_at: float,
+) -> MapLayers:
+    """The other facilities (shared layer, legend bottom left) and the service's facilities as
+    circles sized by the people they serve and coloured by load (legend top right), over the
+    load map: drawn with the map, which is kept while the load and the facilities shown are the
+    same (a change of the near distance; the areas' colours alone are restyled)."""
+    others = others if others is not None and len(others) else None
+    key = frame_digest(
+        load[[c for c in LOAD_SHOWN if c in load.columns]],
+        None if others is None else others[["facility_id"]],
+        f"{supply}|{overload_at!r}",
     )
-    add_legend(ctx, fmap, ctx.t("capacity.map.load"), load_items, position="topright")
-    show_map(fmap, key=key, height=MAP_SIZES[size])
+
+    def draw(words: Context, fmap: folium.Map) -> None:
+        if others is not None:
+            other_items = add_facilities(words, fmap, others)
+            add_legend(
+                words, fmap, words.t("access.map.facilities"), other_items, position="bottomleft"
+            )
+        load_items = add_load_symbols(
+            words, fmap, load, facilities, supply=supply, overload_at=overload_at
+        )
+        add_legend(words, fmap, words.t("capacity.map.load"), load_items, position="topright")
+
+    return MapLayers(key=key, draw=draw)
 
 
 def load_table(
