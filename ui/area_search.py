@@ -1,8 +1,10 @@
 """The search box above every map: find an area or a district by name, zoom the map to it, outline
 it and open its details.
 
-The box matches what the reader types against every name the workspace has for its areas and
-districts (the reader's language and the others, with the area's id), with case, accents,
+The box looks as the reader types (after a short pause, in a fragment of its own: the page and
+its maps do not run again until a place is chosen) and matches what was typed against every name
+the workspace has for its areas and districts (the reader's language and the others, with the
+area's id), with case, accents,
 Vietnamese tones and Persian letter forms folded (:mod:`analytics.area_search`), offline, in the
 session's own areas only (a partner finds its own). Choosing a result:
 
@@ -45,6 +47,8 @@ __all__ = [
 DISTRICT_PREFIX = "district:"
 #: The most results listed under the box.
 MAX_RESULTS = 6
+#: The pause in typing after which the box looks for what was typed (no Enter needed).
+TYPING_PAUSE = "300ms"
 _FOCUS = "_ca_focus"  # page -> PlaceFocus of the place its map is brought to
 
 
@@ -129,12 +133,16 @@ def _label(ctx: Context, found: pd.DataFrame, areas: pd.DataFrame) -> list[str]:
     return labels
 
 
+@st.fragment
 def search_box(
     ctx: Context, *, key: str, on_pick: Callable[[str], None], with_districts: bool
 ) -> None:
-    """The search box and, once something is typed, the places found as buttons; a click calls
-    ``on_pick`` with the place (an area id or ``district:<id>``) before the next run, and empties
-    the box."""
+    """The search box and, as the reader types, the places found as buttons; a click calls
+    ``on_pick`` with the place (an area id or ``district:<id>``) before the next run, empties the
+    box and runs the page again (its map and details follow the place).
+
+    The box is a fragment that looks again after each pause in typing (:data:`TYPING_PAUSE`):
+    only the box and its results run while the reader types, not the page and its maps."""
     text_key = f"{key}_find"
     placeholder = "search.placeholder" if with_districts else "search.placeholder_areas"
     query = st.text_input(
@@ -143,6 +151,7 @@ def search_box(
         placeholder=ctx.t(placeholder),
         type="search",
         icon=":material/search:",
+        live=TYPING_PAUSE,
     )
     if not query or not query.strip():
         return
@@ -152,7 +161,7 @@ def search_box(
         st.caption(ctx.t("search.none", query=md_escape(query.strip())))
         return
     more, found = len(found) > MAX_RESULTS, found.head(MAX_RESULTS)
-    areas = data.tables(ctx.source, ctx.version)["areas"]
+    areas = data.table(ctx.source, ctx.version, "areas")
 
     def pick(chosen: str) -> None:
         st.session_state[text_key] = ""
@@ -162,14 +171,15 @@ def search_box(
     for i, (label, chosen) in enumerate(
         zip(_label(ctx, found, areas), prefixes + found["id"], strict=True)
     ):
-        st.button(
+        if st.button(
             label,
             key=f"{key}_found_{i}",
             on_click=pick,
             args=(str(chosen),),
             icon=":material/location_on:",
             type="tertiary",
-        )
+        ):
+            st.rerun()  # the whole page: its map is brought to the place, its details open
     if more:
         st.caption(ctx.t("search.more"))
 
@@ -178,7 +188,7 @@ def find_on_map(ctx: Context, *, key: str) -> str:
     """The search box of a map page whose details are the place's card: the page's ``area``
     parameter (in the URL), the box, the card of the chosen place (with a button that clears it),
     and the map's focus on it. Returns the chosen place ("" for none)."""
-    areas = data.tables(ctx.source, ctx.version)["areas"]
+    areas = data.table(ctx.source, ctx.version, "areas")
     param: Param[str] = Param(
         "area", "", lambda: _values(ctx.source, ctx.version), key=f"{key}_area"
     )
@@ -232,7 +242,7 @@ def _card(
                     c2.metric(ctx.t("metric.coverage"), ctx.language.pct(mine["coverage"].iloc[0]))
             partner = row.get("partner_id")
             if partner is not None and pd.notna(partner):
-                partners = data.tables(ws, ver)["partners"]
+                partners = data.table(ws, ver, "partners")
                 named = partners.loc[partners["partner_id"] == partner, "name"]
                 shown = named.iloc[0] if len(named) else partner
                 st.caption(ctx.t("search.partner", partner=md_escape(shown)))

@@ -38,6 +38,14 @@ def tables(source: Source, version: int) -> dict[str, pd.DataFrame]:
     return loaded
 
 
+@st.cache_data(show_spinner=False, max_entries=32)
+def table(source: Source, version: int, name: str) -> pd.DataFrame:
+    """One table of :func:`tables`: a cache hit copies this table alone, where :func:`tables`
+    copies every table (the insured counts most of all) on each call. For what a rerun reads."""
+    return tables(source, version)[name]
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
 def has_insured(source: Source, version: int) -> bool:
     """Whether the workspace holds any insured counts."""
     return len(tables(source, version)["insured"]) > 0

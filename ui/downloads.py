@@ -245,7 +245,7 @@ def scope_place(ctx: Context) -> str:
         return ctx.title
     from ui import data
 
-    partners = data.tables(ctx.source, ctx.version)["partners"]
+    partners = data.table(ctx.source, ctx.version, "partners")
     own = partners[(partners["partner_id"].astype("string") == ctx.partner_id).to_numpy()]
     if not len(own):
         return ctx.partner_id

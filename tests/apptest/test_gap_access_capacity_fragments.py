@@ -19,6 +19,7 @@ from tests.apptest.fragments import fragment_of, recorded_messages, run_fragment
 from tests.apptest.helpers import query, run_as, run_page, write_users
 from ui.access import data as access_data
 from ui.capacity import data as capacity_data
+from ui.capacity import growth
 from ui.gaps import bands
 
 
@@ -70,6 +71,8 @@ def test_gap_controls_rerun_the_view_and_restyle_its_map(on_demo, monkeypatch):
     first_map = _maps(sent)[-1]
     calls = _frame_and_loading(monkeypatch, (ui.data, "periods"))
     _count(monkeypatch, calls, bands, "rank_table")
+    # every table of the workspace, copied on each call: a rerun reads the ones it needs only
+    _count(monkeypatch, calls, ui.data, "tables")
 
     # The size of the top list: the same ranking (kept), the same map, other colours.
     sent.clear()
@@ -77,7 +80,7 @@ def test_gap_controls_rerun_the_view_and_restyle_its_map(on_demo, monkeypatch):
         at.select_slider(key="url_top").set_value(20)
         run_fragment(at, view)
     _ok(at)
-    assert calls == {"current": 0, "periods": 0, "rank_table": 0}
+    assert calls == {"current": 0, "periods": 0, "rank_table": 0, "tables": 0}
     assert query(at)["top"] == "20"
     top_map = _maps(sent)[-1]
     assert top_map["script"] == first_map["script"]  # the polygons are not sent again
@@ -90,6 +93,7 @@ def test_gap_controls_rerun_the_view_and_restyle_its_map(on_demo, monkeypatch):
     picker.select_index(len(picker.options) - 2)
     run_fragment(at, view)
     _ok(at)
+    calls.pop("tables")  # a new month's figures may be computed from the tables
     assert calls == {"current": 0, "periods": 0, "rank_table": 1}
     assert at.caption[0].value != header[0]  # the header names the month chosen
     assert query(at)["month"] == at.selectbox(key="url_month").value
@@ -205,3 +209,31 @@ def test_capacity_controls_rerun_only_the_view_and_a_saved_scenario_the_app(demo
     assert calls["current"] >= 1  # the app ran again, with the new version
     assert any("saved as workspace version" in s.value for s in at.success)
     assert "Fragment gate" in at.dataframe[-1].value["Scenario"].tolist()
+
+
+def test_capacity_load_map_and_growth_charts_are_kept(on_demo, monkeypatch):
+    """A change of the near distance leaves the load and the growth as they were: the load map
+    is not built again (its areas restyled) and the growth charts are not built again; a new
+    overload line colours the circles anew (the map is drawn again), the charts still kept."""
+    with recorded_messages() as sent:
+        at = run_page("app_pages/capacity.py")
+    view = fragment_of(sent, "url_near")
+    assert view
+    drawn = {m["script"] for m in _maps(sent)}
+    calls: dict[str, int] = {}
+    _count(monkeypatch, calls, folium.Map, "__init__")
+    _count(monkeypatch, calls, growth, "utilisation_chart")
+    _count(monkeypatch, calls, growth, "district_chart")
+    sent.clear()
+    with recorded_messages() as sent:
+        at.select_slider(key="url_near").set_value(3.0)
+        run_fragment(at, view)
+    _ok(at)
+    assert query(at)["near"] == "3"
+    assert calls == {"__init__": 0, "utilisation_chart": 0, "district_chart": 0}
+    assert _maps(sent) and {m["script"] for m in _maps(sent)} <= drawn  # the same map again
+
+    at.select_slider(key="url_overload").set_value(2.0)
+    run_fragment(at, view)
+    _ok(at)
+    assert calls == {"__init__": 1, "utilisation_chart": 0, "district_chart": 0}

@@ -40,7 +40,7 @@ DISTANCE_SETS: dict[str, tuple[str, ...]] = access.DISTANCE_SETS
 
 def facilities(source: Source, version: int) -> gpd.GeoDataFrame:
     """Every facility of the workspace (status, opening date and beds when it has them)."""
-    return data.tables(source, version)["facilities"]
+    return data.table(source, version, "facilities")
 
 
 @st.cache_data(show_spinner=False, max_entries=4)

@@ -42,7 +42,7 @@ from ui.scope import Source, source_path
 
 
 def facilities(source: Source, version: int) -> gpd.GeoDataFrame:
-    return data.tables(source, version)["facilities"]
+    return data.table(source, version, "facilities")
 
 
 def present_services(fac: gpd.GeoDataFrame) -> list[str]:
@@ -143,7 +143,7 @@ def scenario(
 
 
 def utilisation(source: Source, version: int) -> pd.DataFrame:
-    return data.tables(source, version)["utilisation"]
+    return data.table(source, version, "utilisation")
 
 
 def measures(source: Source, version: int) -> list[str]:
@@ -217,7 +217,7 @@ def latest_totals(source: Source, version: int, measure: str | None) -> pd.Serie
 
 def stored_scenarios(source: Source, version: int) -> pd.DataFrame:
     """Rows of the ``scenarios`` table (empty for a partner's session)."""
-    return data.tables(source, version)["scenarios"]
+    return data.table(source, version, "scenarios")
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

@@ -46,8 +46,8 @@ def selection(
 ) -> Selection:
     """The :class:`Selection` of ``ctx``'s source and version (area names in the reader's
     language)."""
-    tables = data.tables(ctx.source, ctx.version)
-    areas, fac = tables["areas"], tables["facilities"]
+    areas = data.table(ctx.source, ctx.version, "areas")
+    fac = data.table(ctx.source, ctx.version, "facilities")
     names = pd.Series(ctx.language.names(areas, "name").to_numpy(), index=areas["area_id"])
     facility_names = pd.Series(
         fac["name"].astype(str).to_numpy(), index=fac["facility_id"].astype(str)

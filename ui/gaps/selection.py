@@ -68,7 +68,7 @@ class Selection:
 
     @property
     def areas(self) -> pd.DataFrame:
-        return data.tables(self.ws, self.ver)["areas"]
+        return data.table(self.ws, self.ver, "areas")
 
     @property
     def key_column(self) -> str:

@@ -68,7 +68,7 @@ def projection(sel: Selection, window: int, goal: float) -> None:
     )
     m3.metric(ctx.t("gap.trends.reach", goal=ctx.language.pct(goal, 0)), reach_text(ctx, region))
     st.caption(reach_range_text(ctx, region))
-    sessions = data.tables(ws, ver)["outreach"]
+    sessions = data.table(ws, ver, "outreach")
     st.plotly_chart(
         gap_views.projection_chart(
             data.trend(ws, ver, None, None),
@@ -109,7 +109,7 @@ def behind_table(sel: Selection, window: int, goal: float) -> None:
     )
     proj = units.merge(proj, on=key_column, how="left")
     proj["line"] = target_at(
-        data.tables(ws, ver)["targets"], latest_month, proj["district_id"]
+        data.table(ws, ver, "targets"), latest_month, proj["district_id"]
     ).to_numpy()
     proj["behind_by"] = proj["line"] - proj["latest"]
     behind = proj[proj["behind_by"] > 0].sort_values("behind_by", ascending=False)
