@@ -8,7 +8,7 @@ import pytest
 
 from geodata.store.workspace import read_workspace
 from render.i18n import translate
-from tests.apptest.helpers import query, run_as, run_page, write_users
+from tests.apptest.helpers import DEFAULT_PAGE, query, run_as, run_page, write_users
 from tests.apptest.map_focus import focus_bounds
 
 #: The demo's area A002: "Pearl Valley", دره مروارید, Thung Lũng Ngọc Trai, in District 1.
@@ -108,3 +108,19 @@ def test_a_partner_finds_only_its_own_areas(on_demo, tmp_path, monkeypatch):
     assert any("No area or district" in c.value for c in at.caption)
     at.text_input(key="infra_find").input(own["name_vi"]).run()
     assert found_labels(at, "infra")[0].startswith(own["name"])
+
+
+@pytest.mark.parametrize(
+    ("page", "key", "link"),
+    [(DEFAULT_PAGE, "ov", {}), ("app_pages/briefings.py", "br", {"section": "map"})],
+)
+def test_the_search_box_looks_while_the_reader_types(on_demo, page, key, link):
+    """The box commits after a pause in typing, no Enter needed (#20), on the Overview and on
+    Briefings (whose map had no box); picking a found place brings the map there."""
+    at = run_page(page, {"lang": "fa", **link})
+    box = at.text_input(key=f"{key}_find")
+    assert box.proto.live_debounce_ms == 300
+    box.input("منطقه ۱۰").run()
+    at.button(key=f"{key}_found_0").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert query(at)["area"] == "district:D10"

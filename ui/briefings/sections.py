@@ -17,6 +17,7 @@ from analytics import coverage as cov
 from reports import comparison
 from ui import data, map_shapes
 from ui.access.measure import measure_select
+from ui.area_search import find_on_map
 from ui.briefings import compare_export
 from ui.briefings import data as bd
 from ui.briefings.choices import Choices
@@ -154,6 +155,7 @@ def map_section(
     )
     shapes = map_shapes.view_shapes(ws, ver, level, big=offered.big)
     st.subheader(ctx.t("briefings.sections.map"))
+    find_on_map(ctx, key="br")  # the search box: the maps of the page are brought to the place
     bd.level_map(ctx, shapes, shown, level, metric=metric, key=f"br_map_{level}", size="section")
     map_exports(
         ctx,
