@@ -28,7 +28,6 @@ __all__ = [
     "language_style",
     "localized_table",
     "without_empty_district",
-    "number_columns",
 ]
 
 #: Column of a coverage bar (0–100) beside the coverage figure; its header is blank.
@@ -156,11 +155,6 @@ def localized_table(
     present = {column: fn for column, fn in formats.items() if column in shown.columns}
     # A missing cell reads "—" in every column (a Styler would write "nan", the grid "None").
     return shown.style.format(present, na_rep="—")
-
-
-def number_columns(*labels: str) -> dict[str, st.column_config.Column]:
-    """``st.dataframe`` column formats: counts with the reader's thousands separator."""
-    return {label: st.column_config.NumberColumn(format="localized") for label in labels}
 
 
 def coverage_bar_column() -> st.column_config.Column:

@@ -124,7 +124,6 @@ PAGE_FORMATS = {
     "style.format",
     "NumberColumn",
     "ProgressColumn",
-    "number_columns",
 }
 
 
