@@ -136,7 +136,10 @@ def _record() -> None:
 
     if _shared.ledger is None or not runtime.exists():  # no server (any more)
         return
-    manager, storage = _runtime_storage()
+    try:
+        manager, storage = _runtime_storage()
+    except RuntimeError:  # the server stopped between the check and the look-up
+        return
     with manager._lock:
         holdings = _holdings(storage)
     holding = any(size > 0 for _, size in holdings.values())
