@@ -10,8 +10,10 @@ test_escaping.py`` and by ``python -m reliability``.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PAYLOADS: tuple[str, ...] = (
     "<img src=x id=pwn01 onerror=window.__pwned=1>",
@@ -164,8 +166,16 @@ class ScriptRuns:
     while (never, in reruns of under a second watched here), and a page can still be drawing
     what the server sent seconds after the script ended.
     The server's messages say exactly when a run starts (``new_session``) and ends
-    (``script_finished``). Events arrive while Playwright waits (``page.wait_for_timeout``).
+    (``script_finished``), and which of its elements the browser draws in a frame of their own
+    (a component, such as a map, or an ``iframe``); the browser's messages say when it asked for
+    a run (``rerun_script``: on opening a page, and when a component such as a map sends its
+    value). The fragments the browser runs every few seconds by themselves (``auto_rerun``: the
+    version watcher, which draws nothing) are left out of the counts. Events arrive while Playwright
+    waits (``page.wait_for_timeout``).
     """
+
+    #: The elements the browser draws in a frame of their own.
+    FRAMED = ("component_instance", "iframe")
 
     def __init__(self, page) -> None:
         self.page = page
@@ -173,10 +183,30 @@ class ScriptRuns:
         self.finished = 0
         self.running = False
         self.statuses: list[str] = []
+        self.requested = 0
+        self.started_at_request = 0
+        self.framed: dict[tuple[int, ...], bool] = {}
+        self.timed: set[str] = set()
+        self.timed_run = False
         page.on("websocket", self._attach)
 
     def _attach(self, ws) -> None:
         ws.on("framereceived", self._received)
+        ws.on("framesent", self._sent)
+
+    def _sent(self, payload) -> None:
+        if not isinstance(payload, bytes | bytearray):
+            return
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+
+        msg = BackMsg()
+        try:
+            msg.ParseFromString(bytes(payload))
+        except Exception:  # noqa: BLE001 — not a message of Streamlit's
+            return
+        if msg.WhichOneof("type") == "rerun_script" and not msg.rerun_script.is_auto_rerun:
+            self.requested += 1
+            self.started_at_request = self.started
 
     def _received(self, payload) -> None:
         if not isinstance(payload, bytes | bytearray):
@@ -190,19 +220,51 @@ class ScriptRuns:
             return
         kind = msg.WhichOneof("type")
         if kind == "new_session":
-            self.started += 1
             self.running = True
+            fragments = set(msg.metadata.run.fragment_ids)
+            self.timed_run = bool(fragments) and fragments <= self.timed
+            self.started += not self.timed_run  # runs started, but timed fragments'
+            if not fragments:  # a run of the whole page: drawn anew
+                self.framed = {}
+        elif kind == "auto_rerun":
+            self.timed.add(msg.auto_rerun.fragment_id)
         elif kind == "session_status_changed":
             self.running = msg.session_status_changed.script_is_running
         elif kind == "script_finished":
-            self.finished += 1
+            self.finished += not self.timed_run
             self.statuses.append(ForwardMsg.ScriptFinishedStatus.Name(msg.script_finished))
+        elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
+            framed = msg.delta.new_element.WhichOneof("type") in self.FRAMED
+            self.framed[tuple(msg.metadata.delta_path)] = framed
+
+    @property
+    def frames_expected(self) -> int:
+        """How many frames the last run's elements draw."""
+        return sum(self.framed.values())
+
+    @property
+    def busy(self) -> bool:
+        """Whether a run (but a timed fragment's) is going on."""
+        return self.running and not self.timed_run
+
+    @property
+    def at_rest(self) -> bool:
+        """No run is going on (but a timed fragment's), and every run the browser asked for has
+        started (and so ended)."""
+        return not self.busy and self.started > self.started_at_request
+
+    def wait_idle(self, timeout: float = 60) -> None:
+        """Wait until no run is going on, a timed fragment's included (a download button
+        pressed while one runs may give no file)."""
+        deadline = time.monotonic() + timeout
+        while self.running and time.monotonic() < deadline:
+            self.page.wait_for_timeout(50)
 
     def wait_finished(self, after: int, timeout: float = 120) -> None:
         """Wait until a run ends after ``after`` runs had ended, and none is running."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self.finished > after and not self.running:
+            if self.finished > after and not self.busy:
                 return
             self.page.wait_for_timeout(50)
         raise AssertionError(f"no script run ended within {timeout:.0f} s")
@@ -285,6 +347,7 @@ def collect_downloads(page, runs: ScriptRuns, check: PageCheck, skip: tuple[str,
             after = runs.finished
             button.first.click()
             wait_ready(page, runs=runs, after=after)
+            wait_frames(page, runs)
     count = page.locator(DOWNLOAD_BUTTONS).count()
     for i in range(count):
         button = page.locator(DOWNLOAD_BUTTONS).nth(i)
@@ -295,36 +358,82 @@ def collect_downloads(page, runs: ScriptRuns, check: PageCheck, skip: tuple[str,
             check.skipped += 1
             continue
         label = ""
+        for attempt in (1, 2):
+            try:
+                label = button.inner_text(timeout=5000).strip()
+                button.scroll_into_view_if_needed(timeout=10_000)
+                runs.wait_idle()
+                with page.expect_download(timeout=120_000) as info:
+                    button.click(timeout=30_000)
+                download = info.value
+                data = Path(download.path()).read_bytes()
+                check.files.append((download.suggested_filename, data))
+                break
+            except Exception as exc:  # noqa: BLE001 — reported: a button that gave no file
+                if attempt == 1:  # a run came between: once more, at rest
+                    wait_frames(page, runs)
+                    continue
+                message = f"{check.page} #{i} {label!r}: {type(exc).__name__}: {exc}"
+                check.missed.append(message[:300])
+
+
+#: Whether a frame has drawn what it holds: its document loaded and, in a map's frame, the
+#: Leaflet map made.
+FRAME_READY = """() => document.readyState === 'complete'
+  && (!document.querySelector('.folium-map') || !!window.map)"""
+
+#: A map sends its value (bounds, zoom, ...) 250 ms after it moved (streamlit-folium's debounce),
+#: when it differs from the last: the browser then asks for a run.
+MAP_VALUE_DELAY_MS = 400
+
+
+def frames_ready(page) -> bool:
+    """Whether every frame on the page has drawn what it holds (:data:`FRAME_READY`)."""
+    for handle in page.query_selector_all("iframe"):
         try:
-            label = button.inner_text(timeout=5000).strip()
-            button.scroll_into_view_if_needed(timeout=10_000)
-            with page.expect_download(timeout=120_000) as info:
-                button.click(timeout=30_000)
-            download = info.value
-            data = Path(download.path()).read_bytes()
-            check.files.append((download.suggested_filename, data))
-        except Exception as exc:  # noqa: BLE001 — reported: a button that gave no file
-            check.missed.append(f"{check.page} #{i} {label!r}: {type(exc).__name__}: {exc}"[:300])
+            frame = handle.content_frame()
+            if frame is None or not frame.evaluate(FRAME_READY):
+                return False
+        except Exception:  # noqa: BLE001 — a frame replaced while we looked: look again
+            return False
+    return True
 
 
-def check_page(
-    page,
-    url: str,
-    dialogs: list[str],
-    runs: ScriptRuns | None = None,
-    downloads: bool = False,
-    skip: tuple[str, ...] = (),
-) -> PageCheck:
-    """Open ``url``, open every tooltip and popup of every map, and look everywhere; then, when
-    ``downloads``, press every download button (less those of ``skip``, see
-    :func:`collect_downloads`) and keep the files."""
-    started = time.monotonic()
-    check = PageCheck(url)
-    after = runs.finished if runs else 0
-    page.goto(url)
-    wait_ready(page, runs=runs, after=after)
-    # Components (maps) appear after the script ends: wait until the count of frames holds still.
-    count, since, deadline = -1, time.monotonic(), time.monotonic() + 30
+def open_everything(page) -> None:
+    """Open every tooltip and popup of every map on the page (:data:`OPEN_EVERYTHING`)."""
+    for handle in page.query_selector_all("iframe[title='streamlit_folium.st_folium']"):
+        try:
+            frame = handle.content_frame()
+            if frame is not None:
+                frame.evaluate(OPEN_EVERYTHING)
+        except Exception:  # noqa: BLE001 — a frame replaced while we looked; looked at later
+            pass
+
+
+def wait_frames(page, runs: ScriptRuns, timeout: float = 60) -> None:
+    """Wait until the page shows every frame its last run's elements draw (components such as
+    maps appear after the script ends) and each has drawn what it holds, with no run going on;
+    then open every map's tooltips and popups, and check that no map asked for a run since (its
+    value, sent after a delay) and no frame came or went: the page holds still, and a download
+    button's file is the one it offers. Else wait again."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        count = len(page.query_selector_all("iframe"))
+        if count >= runs.frames_expected and runs.at_rest and frames_ready(page):
+            requested = runs.requested
+            open_everything(page)
+            page.wait_for_timeout(MAP_VALUE_DELAY_MS)
+            still = len(page.query_selector_all("iframe")) == count
+            if still and runs.requested == requested and runs.at_rest:
+                return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"the page's frames did not settle within {timeout:.0f} s")
+
+
+def wait_frames_quiet(page, timeout: float = 30) -> None:
+    """Without the server's messages: wait until the count of frames holds still 2.5 s, then
+    open every map's tooltips and popups."""
+    count, since, deadline = -1, time.monotonic(), time.monotonic() + timeout
     while time.monotonic() < deadline:
         now = len(page.query_selector_all("iframe"))
         if now != count:
@@ -344,6 +453,28 @@ def check_page(
         except Exception:  # noqa: BLE001 — a frame replaced while we looked; looked at below
             pass
     time.sleep(0.3)
+
+
+def check_page(
+    page,
+    url: str,
+    dialogs: list[str],
+    runs: ScriptRuns | None = None,
+    downloads: bool = False,
+    skip: tuple[str, ...] = (),
+) -> PageCheck:
+    """Open ``url``, open every tooltip and popup of every map, and look everywhere; then, when
+    ``downloads``, press every download button (less those of ``skip``, see
+    :func:`collect_downloads`) and keep the files."""
+    started = time.monotonic()
+    check = PageCheck(url)
+    after = runs.finished if runs else 0
+    page.goto(url)
+    wait_ready(page, runs=runs, after=after)
+    if runs is not None:
+        wait_frames(page, runs)
+    else:
+        wait_frames_quiet(page)
     targets = [page.main_frame, *[f for f in page.frames if f is not page.main_frame]]
     for frame in targets:
         try:
@@ -364,6 +495,11 @@ def check_page(
     return check
 
 
+def page_name(url: str) -> str:
+    """A page's name as its URL path writes it (``""``: the page the app opens on)."""
+    return urlsplit(url).path.strip("/")
+
+
 def check_all_pages(
     browser,
     base_url: str,
@@ -371,12 +507,15 @@ def check_all_pages(
     *,
     downloads: bool = False,
     skip: tuple[str, ...] = (),
+    pages: Callable[[str], bool] | None = None,
 ) -> list[PageCheck]:
     """Every page of the app's navigation (plus ``extra_urls``), each in the same browser tab;
-    with ``downloads``, every file each page offers too (less the kinds in ``skip``)."""
+    with ``downloads``, every file each page offers too (less the kinds in ``skip``); with
+    ``pages``, only the URLs whose page name (:func:`page_name`) it accepts."""
     from tests.conftest import GuardedPage
 
     guarded = GuardedPage(browser)
+    guarded.page.set_default_navigation_timeout(120_000)  # as wait_ready: a busy machine
     runs = ScriptRuns(guarded.page)
     dialogs: list[str] = []
 
@@ -387,6 +526,7 @@ def check_all_pages(
     guarded.page.on("dialog", on_dialog)
     try:
         urls = nav_pages(guarded.page, base_url, runs) + [f"{base_url}/{u}" for u in extra_urls]
+        urls = [u for u in urls if pages is None or pages(page_name(u))]
         return [check_page(guarded.page, url, dialogs, runs, downloads, skip) for url in urls]
     finally:
         guarded.close()
