@@ -39,6 +39,7 @@ os.environ["STREAMLIT_CLIENT_SHOW_ERROR_DETAILS"] = "full"
 #: a long file left to the end would keep one worker busy while the other waits.
 LONG_FILES = (
     "tests/hardening/test_escaping.py",
+    "tests/hardening/test_escaping_other_pages.py",
     "tests/browser/test_data_page.py",
     "tests/hardening/test_kills.py",
     "tests/hardening/test_cache_scope.py",

@@ -1,6 +1,8 @@
 """43 HTML/JavaScript/template/formula payloads in every string field of a workspace (area,
 district, province, partner and facility names, operators, addresses, services, contacts; every
-other value behind a formula character), rendered on every page the app lists, in a real browser:
+other value behind a formula character), rendered on every page the app lists, in a real browser
+(in two parts, to share the sweep between the suite's two processes: the first here, every other
+page in ``test_escaping_other_pages.py``; :mod:`tests.hardening.escaping_sweep`):
 no payload becomes an element, none runs, no dialog opens — in the page and in every map frame,
 with every tooltip and popup opened. The payloads are shown (as text) somewhere, so the check looks
 at real output.
@@ -15,66 +17,31 @@ the buttons call, so that a broken escape is found in seconds too.
 
 from __future__ import annotations
 
-from collections import Counter
-
 import pytest
 
-from tests.conftest import StreamlitServer, require
-from tests.hardening.downloads import UNCHECKED_KINDS, check_file, have_pdftotext
-from tests.hardening.payloads import EXTRA_URLS, PAYLOADS, check_all_pages, payload_workspace
-
-
-@pytest.fixture(scope="module")
-def payload_server(tmp_path_factory):
-    path = tmp_path_factory.mktemp("payloads") / "payloads.gpkg"
-    placed = payload_workspace(path)
-    server = StreamlitServer(path)
-    yield server, placed
-    server.stop()
+from tests.conftest import require
+from tests.hardening.downloads import check_file, have_pdftotext
+from tests.hardening.escaping_sweep import (
+    FIRST_PART,
+    assert_payloads_shown,
+    payload_server,  # noqa: F401 — the fixture
+    sweep_part,
+)
+from tests.hardening.payloads import PAYLOADS, payload_workspace
 
 
 @pytest.mark.browser
-def test_no_payload_is_injected_or_runs_on_any_page(payload_server, browser) -> None:
-    require(have_pdftotext(), "poppler-utils (pdftotext) not installed")
-    server, placed = payload_server
-    assert len(PAYLOADS) >= 30 and placed["fields"] >= 10
-    # Images and geodata files are not checked (check_file): their buttons are not pressed.
-    checks = check_all_pages(
-        browser, server.url, extra_urls=EXTRA_URLS, downloads=True, skip=UNCHECKED_KINDS
+def test_no_payload_is_injected_or_runs_on_the_first_pages(payload_server, browser) -> None:  # noqa: F811
+    """The Overview, Coverage map, Gap analysis and Infrastructure pages (an area's details, a
+    plan of new sites); every other page: ``test_escaping_other_pages.py``."""
+    swept = sweep_part(
+        payload_server,
+        browser,
+        first=True,
+        minimum={"shown": 25, "csv": 4, "xlsx": 4, "html": 0, "pdf": 0},
     )
-    assert len(checks) >= 5, [c.page for c in checks]
-    for check in checks:
-        assert check.injected == [], f"{check.page}: markup from data: {check.injected[:3]}"
-        assert not check.ran, f"{check.page}: a payload ran (window.__pwned set)"
-        assert not check.templated, f"{check.page}: a template expression in data was evaluated"
-        assert check.errors == 0, f"{check.page}: the page shows an exception"
-        assert check.dialogs == [], f"{check.page}: dialogs opened: {check.dialogs}"
-        assert check.missed == [], check.missed
-    # The payloads reached the pages (as text): the check looked at real output.
-    assert sum(c.shown for c in checks) >= 50
-    assert "Traceback" not in server.output()
-
-    files = [check_file(name, data, browser) for c in checks for name, data in c.files]
-    checked = [f for f in files if f is not None]
-    kinds = Counter(f.kind for f in checked)
-    assert kinds["csv"] >= 8 and kinds["xlsx"] >= 8 and kinds["html"] >= 1 and kinds["pdf"] >= 1
-    for f in checked:
-        assert f.formulas == [], f"{f.name}: formula cells {f.formulas[:3]}"
-        assert f.injected == [], f"{f.name}: markup from data {f.injected[:3]}"
-        assert not f.ran and f.dialogs == [] and f.errors == [], (f.name, f.dialogs, f.errors[:3])
-    assert_payloads_shown(checked)
-
-
-def assert_payloads_shown(checked) -> None:
-    """The files hold the payloads as text (so the checks looked at hostile content)."""
-    shown = Counter()
-    defused = 0
-    for f in checked:
-        shown[f.kind] += f.shown
-        defused += f.defused
-    assert shown["csv"] >= 30 and shown["xlsx"] >= 30, shown
-    assert shown["html"] >= 1 and shown["pdf"] >= 10, shown  # pdf: payload markup seen as text
-    assert defused >= 20  # text starting with a formula character reached the spreadsheets
+    assert {name.split("?")[0] for name in swept} == set(FIRST_PART), swept
+    assert "coverage_map?area=A001" in swept and "infrastructure?plan=1&k=2" in swept, swept
 
 
 @pytest.fixture(scope="module")
