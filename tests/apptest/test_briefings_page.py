@@ -54,6 +54,15 @@ def test_every_section_runs_in_every_language(on_demo, lang, section):
         assert any(translate("briefings.compare.same_scale", lang) == c.value for c in at.caption)
 
 
+@pytest.mark.parametrize("lang", ["fa", "vi"])
+def test_the_map_table_names_each_areas_district(on_demo, lang):
+    at = run_page({"lang": lang, "section": "map", "level": "area"})
+    table = at.dataframe[0].value
+    districts = set(table[translate("table.district", lang)].astype(str))
+    assert districts and not any(d.startswith("D") and d[1:].isdigit() for d in districts)
+    assert {"fa": "منطقهٔ ۵", "vi": "Quận 5"}[lang] in districts
+
+
 def test_compare_two_districts_and_widgets_write_the_url(on_demo):
     at = run_page({"section": "compare", "cmp": "districts", "a": "D01", "b": "D05"})
     assert at.selectbox(key="br_a").value == "D01" and at.selectbox(key="br_b").value == "D05"

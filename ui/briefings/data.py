@@ -164,13 +164,23 @@ def in_district(frame: pd.DataFrame, district_id: str) -> pd.DataFrame:
 _COLUMNS = ("population", "insured", "coverage", "uninsured", "people_to_target")
 
 
-def figures_table(ctx: Context, frame: pd.DataFrame, level: str, name_column: str) -> pd.DataFrame:
-    """The map's figures with translated headers (numbers stay numbers)."""
+def figures_table(
+    ctx: Context,
+    frame: pd.DataFrame,
+    level: str,
+    name_column: str,
+    district_names: dict[str, str] | None = None,
+) -> pd.DataFrame:
+    """The map's figures with translated headers (numbers stay numbers); at area level each area's
+    district by its name in the reader's language (``district_names``: id -> name), its id where
+    it has none."""
     present = [c for c in _COLUMNS if c in frame]
     table = pd.DataFrame({ctx.t("table.name"): frame[name_column].astype(str).to_numpy()})
     for column in present:
         table[ctx.t(f"metric.{column}")] = frame[column].to_numpy()
     if level == "area" and "district_id" in frame:
-        table[ctx.t("table.district")] = frame["district_id"].to_numpy()
+        ids = frame["district_id"]
+        named = ids.map(district_names or {})
+        table[ctx.t("table.district")] = named.where(named.notna(), ids).to_numpy()
     order = ctx.t("metric.uninsured") if "uninsured" in present else ctx.t("metric.population")
     return table.sort_values(order, ascending=False, na_position="last").reset_index(drop=True)

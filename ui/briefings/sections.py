@@ -168,7 +168,7 @@ def map_section(
         key="br_map_export",
     )
     st.subheader(ctx.t("briefings.map.table"))
-    table = bd.figures_table(ctx, shown, level, name_column)
+    table = bd.figures_table(ctx, shown, level, name_column, offered.district_names)
     show_table(
         ctx,
         table,
