@@ -221,3 +221,20 @@ def test_report_downloads_and_failures_name_the_file(own_workspace: Path, tmp_pa
     shown = [e.value.replace("\\", "") for e in at.error]
     assert any("centres.csv" in e and "KeyError" in e for e in shown), shown
     assert list_versions(own_workspace)[-1].number == 1
+
+
+def test_the_preview_map_of_rows_for_the_workspaces_areas_has_the_search_box(own_workspace: Path):
+    """The import preview that draws the workspace's areas has the map search box (#20): a
+    district typed there is chosen in the link and the preview map is brought to it."""
+    areas = read_workspace(own_workspace)["areas"]
+    rows = [f"{a},2026-10,100,health" for a in areas["area_id"].head(3)]
+    csv = "area_id,month,insured,scheme\n" + "\n".join(rows) + "\n"
+    at = open_page({"lang": "fa"})
+    at.selectbox(key="dm_table").select("insured").run()
+    at.get("file_uploader")[0].set_value(("insured.csv", csv.encode(), "text/csv"))
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    at.text_input(key="dm_map_find").input("منطقه ۱۰").run()
+    at.button(key="dm_map_found_0").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.query_params["area"] in ("district:D10", ["district:D10"])

@@ -10,7 +10,6 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from analytics.classify import NO_DATA_COLOUR
 from geodata.tables.problems import DataError
@@ -23,6 +22,8 @@ from render.safe import md_escape
 from render.simplify import simplify_for_display
 from ui.admin.check import scheme_label, table_height
 from ui.admin.upload import author, forget_upload
+from ui.area_maps import show_map
+from ui.area_search import find_on_map
 from ui.context import Context
 from ui.downloads import audit_actor, table_downloads
 from ui.grid import grid
@@ -42,6 +43,8 @@ def preview_map(
     """The imported rows on a map: new areas, facility points, or the areas receiving counts.
 
     ``shapes`` are the workspace's areas simplified for display, ``areas`` their table (names).
+    Where the map shows the workspace's areas (rows for them, not new areas), the search box
+    above it finds one by name and brings the map there (:func:`ui.area_search.find_on_map`).
     """
     frame = prepared.frame
     points = None
@@ -85,13 +88,9 @@ def preview_map(
         point_tooltip=[("_label", ctx.t("map.name"))] if points is not None else None,
         view=ctx.map_view.sized(size),
     )
-    st_folium(
-        fmap,
-        key=f"dm_preview_{key}",
-        height=MAP_SIZES[size],
-        use_container_width=True,
-        returned_objects=[],
-    )
+    if prepared.table != "areas":  # the workspace's areas: found by name, the map brought there
+        find_on_map(ctx, key="dm_map")
+    show_map(fmap, key=f"dm_preview_{key}", height=MAP_SIZES[size])
     if points is not None and len(frame) > MAX_PREVIEW_POINTS:
         st.caption(ctx.t("data.preview_points_capped", n=ctx.language.int(MAX_PREVIEW_POINTS)))
 
