@@ -139,11 +139,14 @@ def search_box(
 ) -> None:
     """The search box and, as the reader types, the places found as buttons; a click calls
     ``on_pick`` with the place (an area id or ``district:<id>``) before the next run, empties the
-    box and runs the page again (its map and details follow the place).
+    box and runs the whole page again (its map and details follow the place; the box's own run
+    after the click would show an empty box only).
 
     The box is a fragment that looks again after each pause in typing (:data:`TYPING_PAUSE`):
     only the box and its results run while the reader types, not the page and its maps."""
     text_key = f"{key}_find"
+    if st.session_state.pop(f"{key}_picked", False):  # a place was chosen: the whole page follows
+        st.rerun(scope="app")
     placeholder = "search.placeholder" if with_districts else "search.placeholder_areas"
     query = st.text_input(
         ctx.t("search.label"),
@@ -165,21 +168,21 @@ def search_box(
 
     def pick(chosen: str) -> None:
         st.session_state[text_key] = ""
+        st.session_state[f"{key}_picked"] = True
         on_pick(chosen)
 
     prefixes = found["kind"].map({"area": "", "district": DISTRICT_PREFIX})
     for i, (label, chosen) in enumerate(
         zip(_label(ctx, found, areas), prefixes + found["id"], strict=True)
     ):
-        if st.button(
+        st.button(
             label,
             key=f"{key}_found_{i}",
             on_click=pick,
             args=(str(chosen),),
             icon=":material/location_on:",
             type="tertiary",
-        ):
-            st.rerun()  # the whole page: its map is brought to the place, its details open
+        )
     if more:
         st.caption(ctx.t("search.more"))
 

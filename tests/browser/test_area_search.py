@@ -1,5 +1,6 @@
 """Real browser: a name typed into the search box above the Coverage map (in Vietnamese without
-its tones) finds the area; choosing it zooms the map onto it and opens its details."""
+its tones, no Enter: the box looks after a pause in typing) finds the area; choosing it zooms the
+map onto it and opens its details (the box is a fragment: the click reruns the whole page)."""
 
 from __future__ import annotations
 
@@ -32,8 +33,7 @@ def test_search_zooms_to_the_area_and_opens_its_details(demo_server, guarded_pag
     drawn_polygons(page, 200)
     before = map_frame(page).evaluate(VIEW)
     box = page.get_by_placeholder("Tên khu dân cư hoặc quận/huyện")
-    box.fill("thung lung ngoc trai")
-    box.press("Enter")
+    box.press_sequentially("thung lung ngoc trai", delay=30)  # typed, no Enter
     found = page.get_by_role("button", name="Thung Lũng Ngọc Trai").first
     found.wait_for(timeout=60_000)
     wait_for_app(page)
