@@ -128,7 +128,7 @@ sections.map_section(
     facilities=facilities,
 )
 if len(plan.plan):
-    op.plan_table(ctx, plan, names, partner_names)
+    op.plan_table(ctx, plan, names, partner_names, district_names)
 else:
     st.info(ctx.t("outreach.plan.nothing"))
 

@@ -238,3 +238,14 @@ def test_tehran_page_plans_by_population_and_says_so(on_tehran):
 def test_tehran_page_in_other_languages(on_tehran, lang):
     at = run_page({"lang": lang, "view": "sessions"})
     assert at.title[0].value == translate("outreach.title", lang)
+
+
+@pytest.mark.parametrize("lang", ["fa", "vi"])
+def test_the_desk_plan_names_each_desks_district(on_demo, lang):
+    at = run_page({"lang": lang, "view": "plan"})
+    header = translate("outreach.col.district_id", lang)
+    plans = [d.value for d in at.dataframe if header in d.value.columns]
+    assert plans, "no desk plan table"
+    districts = set(plans[0][header].astype(str))
+    assert districts and not any(d.startswith("D") and d[1:].isdigit() for d in districts)
+    assert all(d.startswith({"fa": "منطقهٔ", "vi": "Quận"}[lang]) for d in districts)

@@ -160,9 +160,16 @@ def capacity_source(ctx: Context, capacity: DeskCapacity) -> str:
     return ctx.t(f"outreach.controls.{key}", n=ctx.language.int(capacity.n_sessions), cap=cap)
 
 
-def plan_table(ctx: Context, plan: DeskPlan, names: pd.Series, partners: dict[str, str]) -> None:
-    """The day-by-day plan as a table: each day with its date (the reader's calendar), the
-    people each desk-day newly brings within range and the enrolments it can expect."""
+def plan_table(
+    ctx: Context,
+    plan: DeskPlan,
+    names: pd.Series,
+    partners: dict[str, str],
+    districts: pd.Series,
+) -> None:
+    """The day-by-day plan as a table: each day with its date (the reader's calendar), its area
+    and district by name (``names`` by area id, ``districts`` by district id), the people each
+    desk-day newly brings within range and the enrolments it can expect."""
     what = ctx.t(f"outreach.weight.{plan.weight}")
     frame = plan.plan
     headers = {
@@ -183,7 +190,10 @@ def plan_table(ctx: Context, plan: DeskPlan, names: pd.Series, partners: dict[st
             headers["date"]: frame["date"].map(ctx.language.date).to_numpy(),
             headers["desk"]: frame["desk"].to_numpy(),
             headers["name"]: frame["area_id"].map(names).fillna(frame["area_id"]).to_numpy(),
-            headers["district_id"]: frame["district_id"].to_numpy(),
+            headers["district_id"]: frame["district_id"]
+            .map(districts)
+            .fillna(frame["district_id"])
+            .to_numpy(),
             headers["partner"]: frame["partner_id"]
             .map(lambda p: partners.get(str(p), p) if pd.notna(p) else "—")
             .to_numpy(),
