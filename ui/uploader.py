@@ -77,6 +77,8 @@ _SCRIPT = r"""<script>
   const SIZE = new RegExp("^" + UNIT + "$");
   const TOO_LARGE = new RegExp("^File must be " + UNIT + " or smaller\\.$");
   const NOT_ALLOWED = /^(.+) files are not allowed\.$/;
+  // The upload endpoint's refusal (the upload budget's 413, a 403), as Streamlit's client words it
+  const REFUSED = /^(?:AxiosError: )?Request failed with status code 4\d\d$/;
   const number = (w, text) => {
     const [whole, part] = text.split(".");
     const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, "|");
@@ -93,6 +95,7 @@ _SCRIPT = r"""<script>
     if ((m = TOO_LARGE.exec(t))) return w.too_large.replace("{size}", size(w, m[1], m[2]));
     if ((m = NOT_ALLOWED.exec(t))) return w.not_allowed.replace("{kind}", m[1]);
     if (t === "Upload failed") return w.failed;
+    if (REFUSED.test(t)) return w.refused;
     if (t === "Error:") return w.error;
     return null;
   };
@@ -134,7 +137,10 @@ def uploader_script(lang: str) -> str | None:
         "units": {
             u: language.t(f"uploader.unit_{u.lower()}") for u in ("B", "KB", "MB", "GB", "TB")
         },
-        **{k: language.t(f"uploader.{k}") for k in ("too_large", "not_allowed", "failed", "error")},
+        **{
+            k: language.t(f"uploader.{k}")
+            for k in ("too_large", "not_allowed", "failed", "refused", "error")
+        },
     }
     # JSON in ASCII with "<" escaped: nothing in it can end the <script> element.
     data = json.dumps(words, ensure_ascii=True).replace("<", "\\u003c")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pytest
 
+from render.language import Language
 from ui import uploader
 
 pytestmark = pytest.mark.browser
@@ -86,5 +87,19 @@ def test_a_page_switched_to_english_keeps_streamlits_words(browser, monkeypatch)
         page.evaluate(ADD_CHIP, ["2.0MB", "File must be 200.0MB or smaller."])
         page.wait_for_timeout(50)
         assert texts(page)[0] == "2.0MB"
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("lang", ["fa", "vi"])
+def test_a_file_the_server_refused_reads_in_the_readers_words(browser, monkeypatch, lang):
+    page = page_with_scripts(browser, monkeypatch, lang)
+    try:
+        page.evaluate(ADD_CHIP, ["26.2MB", "AxiosError: Request failed with status code 413"])
+        page.wait_for_timeout(50)
+        _, alert, tip = texts(page)
+        refused = Language(lang).t("uploader.refused")
+        assert tip == refused and alert.endswith(refused)
+        assert "AxiosError" not in alert + tip
     finally:
         page.close()
