@@ -23,6 +23,7 @@ from ui import data, views
 from ui.access.measure import by_param, measure_select, measures_of
 from ui.area_search import find_on_map
 from ui.context import current
+from ui.dates import year_picker
 from ui.facility_layer import facility_filters
 from ui.gaps import breakdowns, clusters, ranking, trends
 from ui.gaps import data as gd
@@ -72,12 +73,13 @@ def gap_view() -> None:
         views.month_picker(ctx, month_keys, P["month"].widget_key)
     if len(levels) > 1:
         views.level_picker(ctx, levels, P["level"].widget_key)
-    sb.number_input(
+    year_picker(  # the census year in the reader's calendar (Solar Hijri in Persian)
+        ctx.language,
         ctx.t("gap.controls.census"),
-        min_value=1950,
-        max_value=last_year,
-        step=1,
-        key=P["census"].widget_key,
+        P["census"].widget_key,
+        1950,
+        last_year,
+        sb,
         help=ctx.t(
             "gap.controls.census_help",
             base=ctx.language.pct(BASE_ERROR),

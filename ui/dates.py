@@ -27,6 +27,10 @@ DATE_INPUT_FORMAT = {"en": "YYYY/MM/DD", "fa": "YYYY/MM/DD", "vi": "DD/MM/YYYY"}
 #: Years offered around the shown date and today, before and after.
 YEARS_AROUND = 5
 
+#: A Solar Hijri year begins at Nowruz (about 21 March) of the Gregorian year this many years later:
+#: 1405 begins on 21 March 2026.
+SOLAR_HIJRI_OFFSET = 621
+
 
 def month_days(year: int, month: int) -> int:
     """The number of days of a Solar Hijri month: 31 for the first six, 30 for the next five,
@@ -61,6 +65,38 @@ def date_picker(
             return box.date_input(label, key=key, format=fmt, help=help)
         return box.date_input(label, value=value or dt.date.today(), key=key, format=fmt, help=help)
     return _solar_hijri_picker(language, label, key, value, box, help)
+
+
+def year_picker(
+    language: Language,
+    label: str,
+    key: str,
+    first: int,
+    last: int,
+    container: Any = None,
+    help: str | None = None,
+) -> int:
+    """A year from ``first`` to ``last`` (Gregorian), chosen in the reader's calendar and digits.
+
+    In a Solar Hijri reading the years are offered as the Solar Hijri years that begin in them
+    (2026 as ۱۴۰۵, 2016 as ۱۳۹۵), newest first; in Persian with the Gregorian calendar as Gregorian
+    years in Persian digits; elsewhere Streamlit's number input. ``key`` holds the Gregorian year
+    either way (a bound parameter's widget key keeps its URL value)."""
+    box = st if container is None else container
+    if language.calendar != "jalali" and language.numerals("0") == "0":
+        return int(
+            box.number_input(label, min_value=first, max_value=last, step=1, key=key, help=help)
+        )
+    offset = SOLAR_HIJRI_OFFSET if language.calendar == "jalali" else 0
+    return int(
+        box.selectbox(
+            label,
+            list(range(last, first - 1, -1)),
+            key=key,
+            format_func=lambda year: language.numerals(str(int(year) - offset)),
+            help=help,
+        )
+    )
 
 
 def _solar_hijri_picker(
