@@ -62,7 +62,7 @@ P = {
 bind(list(P.values()))
 
 if st.query_params.get("present") == "1":
-    presentation.present(ctx, offered, P["by"], P["step"])
+    presentation.present(ctx, offered, P["by"], P["step"], str(value(P["measure_by"])))
     publish(list(P.values()))
     st.stop()
 

@@ -46,12 +46,19 @@ def leave_presentation() -> None:
         del st.query_params["present"]
 
 
-def present(ctx: Context, offered: Choices, by_param: Param[Any], step_param: Param[Any]) -> None:
+def present(
+    ctx: Context,
+    offered: Choices,
+    by_param: Param[Any],
+    step_param: Param[Any],
+    measure: str = "line",
+) -> None:
     """Full width, no sidebar or toolbar: one month per step, or the region, its trend and one
-    unit per step, the unit most in need first (:mod:`ui.briefings.slides`)."""
+    unit per step, the unit most in need first (:mod:`ui.briefings.slides`), need with the
+    distance to care measured by ``measure`` (the shared "measure by")."""
     st.html(PRESENTATION_CSS)
     by = str(value(by_param))
-    items = slides.slide_items(ctx, offered, by) if offered.step_by else []
+    items = slides.slide_items(ctx, offered, by, measure) if offered.step_by else []
     if not items:
         st.warning(ctx.t("overview.no_insured"))
         return
