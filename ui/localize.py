@@ -2,7 +2,9 @@
 
 - :func:`language_style` is the page CSS: the local Persian font for Arabic-script text in every
   language, and for Persian the whole app right to left (Streamlit has no right-to-left mode,
-  streamlit#552, so it is CSS: main block, sidebar on the right, popovers, tooltips).
+  streamlit#552, so it is CSS: main block, sidebar on the right, popovers, tooltips, bullet
+  lists), and Streamlit's own hint under text and number inputs ("Press Enter to apply") written
+  over in the reader's words.
 - :func:`names_by_key` looks names up in the chosen language (``district_name_fa``...) through
   :func:`render.language.display_names`, the rule the documents use too.
 - :func:`table` returns a frame for ``st.dataframe`` whose cells *show* localised numbers and dates
@@ -25,6 +27,7 @@ __all__ = [
     "COVERAGE_BAR",
     "names_by_key",
     "coverage_bar_column",
+    "css_string",
     "language_style",
     "localized_table",
     "without_empty_district",
@@ -66,6 +69,10 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"],
    the page: hide it instead. */
 [data-testid="stSidebar"][data-collapsed="true"] { transform: none; overflow: hidden; }
 [data-testid="stSidebar"][data-collapsed="true"] * { visibility: hidden !important; }
+/* Bullet and numbered lists (Markdown "- item"): the marker and the indent on the right;
+   Streamlit indents each item with a left margin (1.2em). */
+[data-testid="stMarkdownContainer"] :is(ul, ol) { direction: rtl; }
+[data-testid="stMarkdownContainer"] li { margin-left: 0; margin-right: 1.2em; text-align: right; }
 /* Expand/collapse arrows point the other way. */
 [data-testid="stSidebarCollapseButton"] [data-testid="stIconMaterial"],
 [data-testid="stExpandSidebarButton"] [data-testid="stIconMaterial"] { transform: scaleX(-1); }
@@ -82,15 +89,48 @@ _METRIC_LABEL_CSS = """
 """
 
 
+# Streamlit's hint in a text or number input's corner ("Press Enter to apply"; in a form "Press
+# Enter to submit form"): its first span, hidden (font size 0) and drawn again in ::after. A text
+# area's hint names the platform's key (Ctrl or ⌘), which CSS cannot tell: it is left as it is.
+_HINT = (
+    '[data-testid="InputInstructions"] > span:first-child'
+    ':not([data-testid="stTextArea"] *):not([data-testid="stChatInput"] *)'
+)
+#: Streamlit's size for the hint (its small text: 12 px).
+_HINT_SIZE = "0.75rem"
+
+
+def css_string(text: str) -> str:
+    """``text`` as a quoted CSS string: quotes, backslashes, angle brackets and control
+    characters escaped, so nothing in it can end the string or the ``<style>`` element."""
+    escaped = "".join(
+        f"\\{ord(c):x} " if c in '"\\<>' or ord(c) < 32 or ord(c) == 127 else c for c in text
+    )
+    return f'"{escaped}"'
+
+
+def input_hint_css(lang: str) -> str:
+    """CSS that writes Streamlit's input hint in ``lang`` (``input.apply``, ``input.submit``)."""
+    language = Language(lang)
+    apply, submit = css_string(language.t("input.apply")), css_string(language.t("input.submit"))
+    return (
+        f"{_HINT} {{ font-size: 0; }}\n"
+        f"{_HINT}::after {{ content: {apply}; font-size: {_HINT_SIZE}; }}\n"
+        f'[data-testid="stForm"] {_HINT}::after {{ content: {submit}; }}'
+    )
+
+
 def language_style(lang: str) -> str:
     """The ``<style>`` element for ``lang`` (font everywhere; right to left for Persian).
 
-    Only constant CSS: nothing from data goes in here.
+    Only constant CSS and catalog texts (quoted by :func:`css_string`): nothing from data goes
+    in here.
     """
     css = [
         font_face_css(),
         f'.stApp {_TEXT}, [data-baseweb="popover"] {_TEXT} {{ font-family: {font_stack()}; }}',
         _METRIC_LABEL_CSS,
+        input_hint_css(lang),
     ]
     if direction(lang) == "rtl":
         css.append(_RTL_CSS)

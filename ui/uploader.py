@@ -21,6 +21,7 @@ import streamlit as st
 
 from render.i18n import joined
 from render.language import Language
+from ui.localize import css_string
 from ui.server.uploads import refusal_by_picker
 
 __all__ = ["css_string", "localize_uploader", "uploader_script", "uploader_style"]
@@ -28,15 +29,6 @@ __all__ = ["css_string", "localize_uploader", "uploader_script", "uploader_style
 _ZONE = '[data-testid="stFileUploaderDropzone"]'
 #: Streamlit's size for these texts (its small text: 14 px).
 _SIZE = "0.875rem"
-
-
-def css_string(text: str) -> str:
-    """``text`` as a quoted CSS string: quotes, backslashes, angle brackets and control
-    characters escaped, so nothing in it can end the string or the ``<style>`` element."""
-    escaped = "".join(
-        f"\\{ord(c):x} " if c in '"\\<>' or ord(c) < 32 or ord(c) == 127 else c for c in text
-    )
-    return f'"{escaped}"'
 
 
 def uploader_style(lang: str, key: str, types: Sequence[str], limit_mb: int) -> str:

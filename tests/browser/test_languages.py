@@ -331,3 +331,34 @@ def test_persian_details_tooltip_and_names(demo_server, demo_workspace, guarded_
     page.wait_for_selector(".js-plotly-plot", timeout=30_000)
     no_exception_shown(page)
     page.screenshot(path=screenshot_path("lang-fa-coverage_map-details"))
+
+
+#: A Persian page's first bullet list: its direction and where its first item sits in it.
+LIST_SIDES = """() => {
+  const list = document.querySelector('[data-testid="stMain"] [data-testid="stMarkdownContainer"] ul');
+  const item = list.querySelector('li'), a = list.getBoundingClientRect(), b = item.getBoundingClientRect();
+  return {dir: getComputedStyle(item).direction, left: b.left - a.left, right: a.right - b.right};
+}"""
+#: Streamlit's hint in the corner of the focused input, as the reader sees it (its ::after).
+INPUT_HINT = """() => {
+  const hint = document.querySelector('[data-testid="InputInstructions"] > span');
+  return hint && [getComputedStyle(hint).fontSize, getComputedStyle(hint, '::after').content];
+}"""
+
+
+def test_persian_lists_and_input_hint(demo_server, guarded_page):
+    from render.i18n import translate
+
+    page = guarded_page.page
+    page.goto(f"{demo_server.url}/gap_analysis?lang=fa")
+    wait_for_app(page)
+    page.wait_for_selector('[data-testid="stMain"] ul li', state="attached", timeout=60_000)
+    # The bullet and the indent on the right of a right-to-left list.
+    sides = page.evaluate(LIST_SIDES)
+    assert sides["dir"] == "rtl" and sides["right"] > 10 > abs(sides["left"]), sides
+    # Streamlit's "Press Enter to apply" under the class breaks typed in the sidebar, in Persian.
+    page.goto(f"{demo_server.url}/coverage_map?lang=fa&classes=user")
+    wait_for_app(page)
+    page.locator('[data-testid="stSidebar"] [data-testid="stTextInput"] input').fill("10, 20")
+    page.wait_for_selector('[data-testid="InputInstructions"] > span', state="attached")
+    assert page.evaluate(INPUT_HINT) == ["0px", f'"{translate("input.apply", "fa")}"']
