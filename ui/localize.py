@@ -55,6 +55,10 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"],
 [data-testid="stSidebar"] { border-left: 1px solid rgba(49, 51, 63, 0.1); border-right: none; }
 /* Numbers typed in inputs (class breaks) read left to right inside the right-to-left form. */
 [data-testid="stTextInput"] input { direction: ltr; text-align: right; }
+/* The hint in an input's corner ("Press Enter to apply") goes to the left corner, clear of the
+   typed text (drawn from the right), and right of a password's eye (on the left). */
+[data-testid="InputInstructions"] { left: 9px; right: auto; }
+[data-testid="stTextInput"]:has(button) [data-testid="InputInstructions"] { left: 2.5rem; }
 /* Metric values and deltas: keep the sign before the digits. */
 [data-testid="stMetricValue"], [data-testid="stMetricDelta"] { unicode-bidi: plaintext; }
 /* Commands (the Briefings page's) read left to right, isolated from the right-to-left page: the
