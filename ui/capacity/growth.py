@@ -58,7 +58,7 @@ def growth_section(ctx: Context, sel: Selection, measure: str) -> None:
     )
     if windows is not None:
         st.caption(window_text(ctx, windows))
-    overall, districts = series_charts(ws, ver, measure, ctx.lang, ctx.calendar)
+    overall, districts = series_charts(ws, ver, measure, ctx.lang, ctx.calendar, ctx.months)
     if overall is not None:
         st.plotly_chart(overall, width="stretch", config={"displayModeBar": False})
     if districts is not None:
@@ -79,7 +79,7 @@ def growth_section(ctx: Context, sel: Selection, measure: str) -> None:
                 [facility_names.get(fid, fid), isolated(fid, ctx.lang)], ctx.lang
             ),
         )
-        own = facility_chart(ws, ver, measure, str(picked), ctx.lang, ctx.calendar)
+        own = facility_chart(ws, ver, measure, str(picked), ctx.lang, ctx.calendar, ctx.months)
         if own is not None:
             st.plotly_chart(
                 own,
@@ -103,23 +103,30 @@ def growth_section(ctx: Context, sel: Selection, measure: str) -> None:
             )
 
 
-def _words(version: int, lang: str, calendar: str) -> Context:
-    """A context of words only (the language and calendar), reading nothing: what a chart
-    shared by the sessions of one source and version is labelled with."""
+def _words(version: int, lang: str, calendar: str, months: str) -> Context:
+    """A context of words only (the language, the reader's calendar and the workspace's months),
+    reading nothing: what a chart shared by the sessions of one source and version is labelled
+    with."""
     return Context(
-        workspace="", version=version, is_demo=False, lang=lang, title="", calendar=calendar
+        workspace="",
+        version=version,
+        is_demo=False,
+        lang=lang,
+        title="",
+        calendar=calendar,
+        months=months,
     )
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
 def series_charts(
-    source: Source, version: int, measure: str, lang: str, calendar: str
+    source: Source, version: int, measure: str, lang: str, calendar: str, months: str
 ) -> tuple[go.Figure | None, go.Figure | None]:
     """``measure`` over time for all facilities and per district (None where there is a single
-    period). Built once per source (the partner scope), version, measure, language and calendar:
+    period). Built once per source (the partner scope), version, measure, language and calendars:
     a change of the page's settings only sends them (the figures are shared and never changed
     after they are built)."""
-    words = _words(version, lang, calendar)
+    words = _words(version, lang, calendar, months)
     label = measure_label(words, measure)
     trend = capacity_data.series(source, version, measure)
     by_district = capacity_data.district_series(source, version, measure)
@@ -131,14 +138,20 @@ def series_charts(
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def facility_chart(
-    source: Source, version: int, measure: str, facility_id: str, lang: str, calendar: str
+    source: Source,
+    version: int,
+    measure: str,
+    facility_id: str,
+    lang: str,
+    calendar: str,
+    months: str,
 ) -> go.Figure | None:
     """``measure`` over time at one facility (None without figures), built once per source,
     version, measure, facility, language and calendar, as :func:`series_charts`."""
     own = capacity_data.facility_series(source, version, measure, facility_id)
     if not len(own):
         return None
-    words = _words(version, lang, calendar)
+    words = _words(version, lang, calendar, months)
     return utilisation_chart(words, own, measure_label(words, measure))
 
 
