@@ -25,7 +25,6 @@ from ui.context import (
     set_calendar,
     set_language,
 )
-from ui.grid import grid_script
 from ui.localize import language_style
 from ui.server.serve import keep_server_offline
 from ui.server.uploads import UploadBudget, note_session, release_unused, show_refusal
@@ -51,8 +50,6 @@ def main() -> None:
     ctx = current()
     keep_in_url(ctx)
     st.html(language_style(ctx.lang))
-    if (script := grid_script(ctx.lang)) is not None:  # tables open on their first column
-        st.html(script, unsafe_allow_javascript=True)
     note_session(ctx.username, ctx.signed_in, ctx.role, ctx.lang)  # whose uploads (budget)
     show_refusal()
 

@@ -9,8 +9,11 @@ its first column (usually the name) belongs at the right edge.
   data, its columns' order in the files offered for download, and what the grid returns (an edited
   frame, a selection) stay in their logical order.
 - :func:`grid` is ``st.dataframe`` with that order: every table of the dashboard goes through it.
-- :func:`grid_script` scrolls a right-to-left page's grids that are wider than their frame to their
-  right end when they are first drawn, so they open on their first column.
+
+A grid wider than its frame still opens at its left edge (in Persian, on its last columns). A page
+script that scrolled it to its right end was tried: any ``st.html`` with JavaScript on every page
+kept a clicked map marker's popup from opening in a real browser (even an empty script), so it was
+taken out until that is understood.
 """
 
 from __future__ import annotations
@@ -23,32 +26,7 @@ from pandas.io.formats.style import Styler
 
 from render.i18n import direction
 
-__all__ = ["GRID_SCRIPT", "grid", "grid_script", "reading_order"]
-
-#: Scrolls each grid of a right-to-left page (``#coverage-atlas[data-dir=rtl]``, written by
-#: app.py) that overflows its frame to its right end, once, when it is first drawn; a grid the
-#: reader scrolled stays where they left it. Installed once per browser page; it checks the page's
-#: direction each time, so a switch back to a left-to-right language leaves grids at the left.
-GRID_SCRIPT = """<script>
-(() => {
-  if (window.__caGridRtl) return;
-  window.__caGridRtl = true;
-  const rtl = () => document.querySelector('#coverage-atlas[data-dir="rtl"]') !== null;
-  const toRightEnd = () => {
-    if (!rtl()) return;
-    document.querySelectorAll('[data-testid="stDataFrame"] .dvn-scroller').forEach((s) => {
-      if (s.dataset.caRtl || s.clientWidth === 0) return;
-      if (s.scrollWidth > s.clientWidth + 1) {
-        s.scrollLeft = s.scrollWidth;
-        s.dataset.caRtl = "1";
-      }
-    });
-  };
-  new MutationObserver(toRightEnd).observe(document.body, {childList: true, subtree: true});
-  window.addEventListener("resize", toRightEnd);
-  toRightEnd();
-})();
-</script>"""
+__all__ = ["grid", "reading_order"]
 
 
 def _columns(data: object) -> list[Any] | None:
@@ -75,8 +53,3 @@ def grid(lang: str, data: object, **options: Any) -> Any:
     (:func:`reading_order`; a ``column_order`` in ``options`` wins). Returns what
     ``st.dataframe`` returns."""
     return st.dataframe(data, **(reading_order(data, lang) | options))
-
-
-def grid_script(lang: str) -> str | None:
-    """The page's :data:`GRID_SCRIPT` in a right-to-left language, else None."""
-    return GRID_SCRIPT if direction(lang) == "rtl" else None
