@@ -221,12 +221,7 @@ def _grid_reach_chunk(padded, cells, offset, between, n_between, length, limit):
                         n_touched += 1
                     dist[v] = nd
                     size = _push(key, node, pos, size, v, nd)
-        for t in range(n_touched):  # reset only what this start touched
-            dist[touched[t]] = np.inf
-            pos[touched[t]] = -1
-        order = np.argsort(out_cell[first:count], kind="mergesort")
-        out_cell[first:count] = out_cell[first:count][order]
-        out_seconds[first:count] = out_seconds[first:count][order]
+        _close_run(dist, pos, touched, n_touched, out_cell, out_seconds, first, count)
     return out_start[:count], out_cell[:count], out_seconds[:count]
 
 
@@ -311,14 +306,20 @@ def _reach_chunk(
                         n_touched += 1
                     dist[v] = nd
                     size = _push(key, node, pos, size, v, nd)
-        for t in range(n_touched):  # reset only what this source touched
-            dist[touched[t]] = np.inf
-            pos[touched[t]] = -1
-        # this source's origins in ascending order, as a dense row would list them
-        order = np.argsort(out_origin[first:count], kind="mergesort")
-        out_origin[first:count] = out_origin[first:count][order]
-        out_seconds[first:count] = out_seconds[first:count][order]
+        _close_run(dist, pos, touched, n_touched, out_origin, out_seconds, first, count)
     return out_source[:count], out_origin[:count], out_seconds[:count]
+
+
+@numba.njit(cache=True, inline="always")
+def _close_run(dist, pos, touched, n_touched, out_id, out_seconds, first, count):
+    """End one start's bounded search: reset only the nodes it touched, and put what it reached
+    (``first:count`` of the output) in ascending id order, as a dense row would list them."""
+    for t in range(n_touched):
+        dist[touched[t]] = np.inf
+        pos[touched[t]] = -1
+    order = np.argsort(out_id[first:count], kind="mergesort")
+    out_id[first:count] = out_id[first:count][order]
+    out_seconds[first:count] = out_seconds[first:count][order]
 
 
 @numba.njit(cache=True, inline="always")
