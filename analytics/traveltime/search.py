@@ -79,6 +79,20 @@ def _push(key, node, pos, size, v, d):
     return size
 
 
+@numba.njit(cache=True, inline="always")
+def _move_seconds(flat, here, u, v, m, between, n_between, length):
+    """The cost of move ``m`` from cell ``u`` (friction ``here``) to ``v``: the mean friction of
+    its two cells and the cells it passes between, times its length; NaN across a null cell; at
+    least 1e-12, as the sparse graph keeps a zero-cost move a move."""
+    total = here + flat[v]
+    for b in range(n_between[m]):
+        total += flat[u + between[m, b]]
+    step = total / (2 + n_between[m]) * length[m]
+    if step < 1e-12:
+        step = 1e-12
+    return step
+
+
 @numba.njit(cache=True, nogil=True)
 def _grid_search(padded, cells, owners, offset, between, n_between, length):
     """Dijkstra over a grid with a border of 2 null cells (no move leaves it), in flat indices."""
@@ -103,14 +117,9 @@ def _grid_search(padded, cells, owners, offset, between, n_between, length):
             v = u + offset[m]
             if pos[v] == -2:
                 continue
-            total = here + flat[v]
-            for b in range(n_between[m]):
-                total += flat[u + between[m, b]]
-            step = total / (2 + n_between[m]) * length[m]
+            step = _move_seconds(flat, here, u, v, m, between, n_between, length)
             if not step < np.inf:  # a null cell on the way (NaN)
                 continue
-            if step < 1e-12:  # as the sparse graph: a zero-cost move stays a move
-                step = 1e-12
             nd = d + step
             if nd < cost[v]:
                 cost[v] = nd
@@ -206,14 +215,9 @@ def _grid_reach_chunk(padded, cells, offset, between, n_between, length, limit):
                 v = u + offset[m]
                 if pos[v] == -2:
                     continue
-                total = here + flat[v]
-                for b in range(n_between[m]):
-                    total += flat[u + between[m, b]]
-                step = total / (2 + n_between[m]) * length[m]
+                step = _move_seconds(flat, here, u, v, m, between, n_between, length)
                 if not step < np.inf:  # a null cell on the way (NaN)
                     continue
-                if step < 1e-12:
-                    step = 1e-12
                 nd = d + step
                 if nd <= limit and nd < dist[v]:
                     if dist[v] == np.inf:
