@@ -62,6 +62,7 @@ __all__ = [
     "show_map",
     "show_parts",
     "value_map",
+    "value_tooltip",
 ]
 
 
@@ -126,6 +127,29 @@ def district_labels(ctx: Context, frame: gpd.GeoDataFrame) -> list[list[object]]
     return area_labels(districts, label_texts(ctx, names), outer=True)
 
 
+def value_tooltip(
+    ctx: Context,
+    names: pd.Series,
+    ids: pd.Series,
+    values: Sequence[str] | pd.Series,
+    population: pd.Series,
+    title: str,
+) -> tuple[dict[str, np.ndarray], list[tuple[str, str]]]:
+    """A value map's tooltip: its cells (the area's name, else its id; the value as shown; the
+    population in the reader's digits) and its rows (name, ``title``, population)."""
+    cells = {
+        "_name": names.fillna(ids).astype(str).to_numpy(),
+        "_value": np.asarray(values, dtype=object),
+        "_population": population.map(ctx.language.int).to_numpy(),
+    }
+    rows = [
+        ("_name", ctx.t("map.name")),
+        ("_value", title),
+        ("_population", ctx.t("metric.population")),
+    ]
+    return cells, rows
+
+
 def value_map(
     ctx: Context,
     frame: gpd.GeoDataFrame,
@@ -138,19 +162,11 @@ def value_map(
 ) -> folium.Map:
     """:func:`area_map` whose tooltip is the area's name (``names``, else its id), ``title``
     with the area's value as shown (``values``, in ``frame``'s order) and its population."""
-    shown = frame.assign(
-        _name=names.fillna(frame["area_id"]).astype(str).to_numpy(),
-        _value=np.asarray(values, dtype=object),
-        _population=frame["population"].map(ctx.language.int).to_numpy(),
-    )
+    cells, tooltip = value_tooltip(ctx, names, frame["area_id"], values, frame["population"], title)
     return area_map(
         ctx,
-        shown,
-        tooltip=[
-            ("_name", ctx.t("map.name")),
-            ("_value", title),
-            ("_population", ctx.t("metric.population")),
-        ],
+        frame.assign(**cells),
+        tooltip=tooltip,
         legend_title=title,
         legend_items=legend_items,
         size=size,

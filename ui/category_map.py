@@ -21,7 +21,7 @@ import shapely
 from analytics.classify import NO_DATA_COLOUR
 from render.maps import LegendItem
 from render.mapview import MAP_SIZES
-from ui.area_maps import restyle_script, show_parts
+from ui.area_maps import restyle_script, show_parts, value_tooltip
 from ui.context import Context
 from ui.views import MapLayers, drawn_map
 
@@ -100,13 +100,14 @@ def value_category_map(
     ``area_id``, ``name``, ``population``) filled with ``colours``, whose tooltip is the area's
     name (else its id), ``title`` with its value as shown (``values``) and its population, as
     :func:`ui.area_maps.value_map` draws them anew."""
+    cells, tooltip = value_tooltip(
+        ctx, merged["name"], merged["area_id"], values, merged["population"], title
+    )
     coloured = pd.DataFrame(
         {
             "area_id": merged["area_id"].to_numpy(),
             "_colour": np.asarray(colours, dtype=object),
-            "_name": merged["name"].fillna(merged["area_id"]).astype(str).to_numpy(),
-            "_value": np.asarray(values, dtype=object),
-            "_population": merged["population"].map(ctx.language.int).to_numpy(),
+            **cells,
         }
     )
     category_map(
@@ -115,11 +116,7 @@ def value_category_map(
         coloured,
         id_column="area_id",
         colour_column="_colour",
-        tooltip=[
-            ("_name", ctx.t("map.name")),
-            ("_value", title),
-            ("_population", ctx.t("metric.population")),
-        ],
+        tooltip=tooltip,
         legend_title=title,
         legend_items=legend_items,
         key=key,
