@@ -33,6 +33,7 @@ import random
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 #: A rerun that has not finished after this long is an error (not a slow rerun).
 RERUN_LIMIT_S = 300.0
@@ -45,6 +46,21 @@ SETTLED = """() => ({
   stale: document.querySelectorAll('[data-stale="true"]').length,
   elements: document.querySelectorAll('[data-testid="stElementContainer"]').length,
 })"""
+
+T = TypeVar("T")
+
+
+def streamlit_message(payload: object, kind: type[T]) -> T | None:
+    """A websocket frame read as Streamlit's message ``kind`` (``ForwardMsg``, ``BackMsg``);
+    None for a text frame or anything that is not one."""
+    if not isinstance(payload, bytes | bytearray):
+        return None
+    msg = kind()
+    try:
+        msg.ParseFromString(bytes(payload))
+    except Exception:  # noqa: BLE001 — not a Streamlit message
+        return None
+    return msg
 
 
 @dataclass
@@ -147,14 +163,10 @@ class Session:
             self.report.error("app", f"{self.name}: the websocket closed")
 
     def _received(self, payload) -> None:
-        if not isinstance(payload, bytes | bytearray):
-            return
         from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-        msg = ForwardMsg()
-        try:
-            msg.ParseFromString(bytes(payload))
-        except Exception:  # noqa: BLE001 — not a Streamlit message
+        msg = streamlit_message(payload, ForwardMsg)
+        if msg is None:
             return
         kind = msg.WhichOneof("type")
         if kind == "new_session":
@@ -179,14 +191,10 @@ class Session:
                 )
 
     def _sent(self, payload) -> None:
-        if not isinstance(payload, bytes | bytearray):
-            return
         from streamlit.proto.BackMsg_pb2 import BackMsg
 
-        msg = BackMsg()
-        try:
-            msg.ParseFromString(bytes(payload))
-        except Exception:  # noqa: BLE001
+        msg = streamlit_message(payload, BackMsg)
+        if msg is None:
             return
         if msg.WhichOneof("type") == "rerun_script":
             # A fragment's own timer (``run_every``: the page's check for a newer version) asks

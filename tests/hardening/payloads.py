@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from reliability.load import streamlit_message
+
 PAYLOADS: tuple[str, ...] = (
     "<img src=x id=pwn01 onerror=window.__pwned=1>",
     "<svg id=pwn02 onload=window.__pwned=1>",
@@ -195,28 +197,20 @@ class ScriptRuns:
         ws.on("framesent", self._sent)
 
     def _sent(self, payload) -> None:
-        if not isinstance(payload, bytes | bytearray):
-            return
         from streamlit.proto.BackMsg_pb2 import BackMsg
 
-        msg = BackMsg()
-        try:
-            msg.ParseFromString(bytes(payload))
-        except Exception:  # noqa: BLE001 — not a message of Streamlit's
+        msg = streamlit_message(payload, BackMsg)
+        if msg is None:
             return
         if msg.WhichOneof("type") == "rerun_script" and not msg.rerun_script.is_auto_rerun:
             self.requested += 1
             self.started_at_request = self.started
 
     def _received(self, payload) -> None:
-        if not isinstance(payload, bytes | bytearray):
-            return
         from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-        msg = ForwardMsg()
-        try:
-            msg.ParseFromString(bytes(payload))
-        except Exception:  # noqa: BLE001 — not a message of Streamlit's
+        msg = streamlit_message(payload, ForwardMsg)
+        if msg is None:
             return
         kind = msg.WhichOneof("type")
         if kind == "new_session":
