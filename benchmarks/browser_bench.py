@@ -21,6 +21,7 @@ print the records as JSON.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import os
@@ -31,6 +32,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -263,7 +265,10 @@ def _maps(browser, scale: float, sizes: tuple[int, ...] = (1_000, 10_000, 100_00
     return records
 
 
-def _latency(browser, changes: int = 20) -> list[dict]:
+@contextlib.contextmanager
+def _served(extra_env: dict[str, str] | None = None) -> Iterator[tuple[str, int]]:
+    """``streamlit run app.py`` on the demo on a free local port, as the app is configured
+    (``.streamlit/config.toml``) with ``extra_env`` on top: its base URL and process id."""
     port = _free_port()
     log = tempfile.NamedTemporaryFile(prefix="streamlit-bench-", suffix=".log", delete=False)
     env = {k: v for k, v in os.environ.items() if k != "COVERAGE_ATLAS_WORKSPACE"}
@@ -284,7 +289,7 @@ def _latency(browser, changes: int = 20) -> list[dict]:
             "false",
         ],
         cwd=ROOT,
-        env=env,
+        env={**env, **(extra_env or {})},
         stdout=log,
         stderr=subprocess.STDOUT,
     )
@@ -301,6 +306,62 @@ def _latency(browser, changes: int = 20) -> list[dict]:
             if time.monotonic() > deadline or server.poll() is not None:
                 raise RuntimeError("streamlit did not start: " + Path(log.name).read_text()[-2000:])
             time.sleep(0.3)
+        yield base, server.pid
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU seconds the process ``pid`` has used so far (Linux ``/proc``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _idle_pages(browser, pages: int = 4, seconds: float = 20.0) -> list[dict]:
+    """Server CPU while ``pages`` readers keep the Coverage map open and do nothing: each open
+    page checks for a newer workspace version every few seconds (a small fragment run). As
+    configured against Streamlit's default of a full garbage collection after every run
+    (``runner.postScriptGC``), which the fragment's runs pay too."""
+    used = {}
+    for name, extra in (("ours", {}), ("baseline", {"STREAMLIT_RUNNER_POST_SCRIPT_GC": "true"})):
+        with _served(extra) as (base, pid):
+            opened = []
+            for _ in range(pages):
+                page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                page.goto(f"{base}/coverage_map", timeout=120_000)
+                _watch_runs(page)
+                _wait_idle(page, since=None, timeout=120)
+                _legend(page, "", 120)
+                opened.append(page)
+            time.sleep(2)
+            before = _cpu_seconds(pid)
+            time.sleep(seconds)
+            used[name] = (_cpu_seconds(pid) - before) / seconds
+            for page in opened:
+                page.close()
+    return [
+        {
+            "workload": f"server CPU with {pages} idle readers on the Coverage map, demo "
+            "(cores in use)",
+            "n": pages,
+            "ours": used["ours"],
+            "baseline": "Streamlit's default runner.postScriptGC = true (a full garbage "
+            "collection after every run)",
+            "baseline_value": used["baseline"],
+            "ratio": used["baseline"] / used["ours"] if used["ours"] else None,
+            "note": f"{seconds:.0f} s of {pages} open pages doing nothing but their version "
+            f"check; per idle reader {used['ours'] / pages:.3f} cores against "
+            f"{used['baseline'] / pages:.3f}",
+        }
+    ]
+
+
+def _latency(browser, changes: int = 20) -> list[dict]:
+    with _served() as (base, _pid):
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(f"{base}/coverage_map", timeout=120_000)
         _watch_runs(page)
@@ -327,12 +388,6 @@ def _latency(browser, changes: int = 20) -> list[dict]:
             times.append(time.perf_counter() - start)
             current = choice
         page.close()
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
     p50, p95 = np.percentile(times, [50, 95])
     legend_p50, legend_p95 = np.percentile(shown, [50, 95])
     return [
@@ -405,7 +460,9 @@ def _legend(page, text: str, timeout: float) -> None:
 def run(scale: float = 1.0, browser_runs: bool = True, **_: object) -> list[dict]:
     if not browser_runs or not CHROMIUM.exists():
         return []
-    return _in_chromium(lambda browser: _maps(browser, scale) + _latency(browser))
+    return _in_chromium(
+        lambda browser: _maps(browser, scale) + _latency(browser) + _idle_pages(browser)
+    )
 
 
 def _in_chromium(work):
@@ -425,6 +482,8 @@ if __name__ == "__main__":
     what = sys.argv[1] if len(sys.argv) > 1 else ""
     if what == "latency":
         records = _in_chromium(_latency)
+    elif what == "idle":
+        records = _in_chromium(_idle_pages)
     elif what == "maps":
         sizes = tuple(int(n) for n in sys.argv[2:]) or (1_000, 10_000, 100_000)
         records = _in_chromium(lambda browser: _maps(browser, 1.0, sizes))
