@@ -35,6 +35,20 @@ os.environ.pop("COVERAGE_ATLAS_WORKSPACE", None)
 os.environ["STREAMLIT_CLIENT_SHOW_ERROR_DETAILS"] = "full"
 
 
+def _scan_installed_components_once() -> None:
+    """Streamlit's AppTest scans the metadata of every installed package for components on each
+    new AppTest (about 0.1 s of CPU, an eighth of an AppTest file's time); what is installed does
+    not change during a test session, so the scan is made once per process."""
+    from functools import cache
+
+    from streamlit.components.v2 import manifest_scanner
+
+    manifest_scanner.scan_component_manifests = cache(manifest_scanner.scan_component_manifests)
+
+
+_scan_installed_components_once()
+
+
 #: The longest test files, run first: the suite runs in two workers, one file at a time each, so
 #: a long file left to the end would keep one worker busy while the other waits.
 LONG_FILES = (
