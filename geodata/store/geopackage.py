@@ -22,6 +22,7 @@ import os
 import shutil
 import sqlite3
 import tempfile
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import closing, contextmanager
 from pathlib import Path
@@ -43,7 +44,7 @@ def list_versions(path: Path) -> list[Version]:
         with write_lock(path):  # a writer still at work finishes first; a killed one is undone
             _roll_back_unfinished_write(path)
     try:
-        table = pyogrio.read_dataframe(path, layer=VERSIONS_LAYER, read_geometry=False)
+        table = _read_settled(path, VERSIONS_LAYER, read_geometry=False)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError):
         raise DataError(f"{path} is not a Coverage Atlas workspace (no version table).") from None
     if table.empty or "version" not in table:
@@ -65,7 +66,7 @@ def list_versions(path: Path) -> list[Version]:
 def read_layer(path: str | Path, layer: str, table: str) -> pd.DataFrame:
     """One stored layer of the GeoPackage ``path``, in the workspace types of ``table``."""
     schema = STORED_TABLES[table]
-    frame = pyogrio.read_dataframe(path, layer=layer, read_geometry=schema.geometry is not None)
+    frame = _read_settled(Path(path), layer, read_geometry=schema.geometry is not None)
     if isinstance(frame, gpd.GeoDataFrame) and frame.crs is None and schema.geometry:
         frame = frame.set_crs(STORAGE_CRS)
     return restore_types(frame, table)
@@ -82,6 +83,26 @@ class Reader:
 
     def read(self, layer: str, table: str) -> pd.DataFrame:
         return read_layer(self.path, layer, table)
+
+
+def _read_settled(path: Path, layer: str, *, read_geometry: bool) -> pd.DataFrame:
+    """One layer of the GeoPackage ``path``, read past a write in place.
+
+    The audit trail (:mod:`geodata.users.audit`) appends to the file in place; GDAL, reading while
+    such a write commits, fails to open the file at all (a table it needs "missing", "attempt to
+    write a readonly database"...). A failed read is made once more holding :func:`write_lock`,
+    so after that write has finished; a file that still fails, or whose lock cannot be taken (a
+    folder the server may only read), raises the first error.
+    """
+    try:
+        return pyogrio.read_dataframe(path, layer=layer, read_geometry=read_geometry)
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as first:
+        try:
+            with write_lock(path):
+                _roll_back_unfinished_write(path)
+                return pyogrio.read_dataframe(path, layer=layer, read_geometry=read_geometry)
+        except (OSError, pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError):
+            raise first from None
 
 
 def _journal(path: Path) -> Path:
@@ -102,16 +123,28 @@ def _roll_back_unfinished_write(path: Path) -> None:
             db.execute("PRAGMA schema_version").fetchone()
 
 
+#: The lock files this thread holds (:func:`write_lock` within itself, as a save's own reads
+#: do, is a no-op: a second ``flock`` on a new handle would wait for the first forever).
+_held = threading.local()
+
+
 @contextmanager
 def write_lock(path: Path) -> Iterator[None]:
     """Hold the workspace's write lock: one writer at a time (saves here, the audit trail's
-    appends in :mod:`geodata.users.audit`)."""
+    appends in :mod:`geodata.users.audit`); taken again by the thread holding it, it is held."""
     lock_path = path.with_name(path.name + ".lock")
+    held: set[str] = _held.__dict__.setdefault("paths", set())
+    key = os.path.abspath(lock_path)
+    if key in held:
+        yield
+        return
     with open(lock_path, "w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
+        held.add(key)
         try:
             yield
         finally:
+            held.discard(key)
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
