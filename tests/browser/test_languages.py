@@ -75,6 +75,18 @@ DIRECTIONS = """() => {
 }"""
 
 
+def settled_directions(page, expected: str, timeout: float = 10) -> dict:
+    """:data:`DIRECTIONS` once main block, sidebar and body all read ``expected``, or as they read
+    after ``timeout`` seconds (a rerun the version check started may be redrawing the page)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        directions = page.evaluate(DIRECTIONS)
+        wanted = {directions["main"], directions["sidebar"], directions["body"]} == {expected}
+        if wanted or time.monotonic() > deadline:
+            return directions
+        time.sleep(0.2)
+
+
 def english_phrases(lang: str) -> list[str]:
     """The literal parts of every English catalog text, long enough to mean something.
 
@@ -222,8 +234,8 @@ def test_every_page_in_every_language(demo_server, demo_workspace, guarded_page,
     page.evaluate(SCROLL_TO_END)
     page.screenshot(path=screenshot_path(f"lang-{lang}-{name}-end"))
 
-    directions = page.evaluate(DIRECTIONS)
     expected = "rtl" if lang == "fa" else "ltr"
+    directions = settled_directions(page, expected)
     assert directions["main"] == directions["sidebar"] == directions["body"] == expected
     if PAGES[name]:
         legend_text(page)
