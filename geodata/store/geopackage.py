@@ -133,7 +133,9 @@ def write_lock(path: Path) -> Iterator[None]:
     """Hold the workspace's write lock: one writer at a time (saves here, the audit trail's
     appends in :mod:`geodata.users.audit`); taken again by the thread holding it, it is held."""
     lock_path = path.with_name(path.name + ".lock")
-    held: set[str] = _held.__dict__.setdefault("paths", set())
+    held: set[str] | None = getattr(_held, "paths", None)
+    if held is None:
+        held = _held.paths = set()
     key = os.path.abspath(lock_path)
     if key in held:
         yield
