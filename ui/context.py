@@ -25,7 +25,6 @@ from geodata.sources.workspaces import is_demo
 from geodata.store.layout import Version
 from geodata.store.workspace import (
     current_version,
-    is_postgis,
     list_versions,
     version_calendar,
     version_check_seconds,
@@ -160,15 +159,13 @@ def keep_in_url(ctx: Context) -> None:
 
 
 def _versions(path: str) -> list[Version]:
-    """All versions of the workspace: a shared (PostGIS) one is read only when its newest
-    version number (:func:`geodata.store.workspace.current_version`, one small query at most once a
-    second) changed; a GeoPackage's list is read at each run as before.
+    """All versions of the workspace, read only when its newest version number changed
+    (:func:`geodata.store.workspace.current_version`: for a shared PostGIS workspace one small
+    query at most once a second, for a GeoPackage one ``stat`` of the file).
 
     The list read is kept in this session's state, not in a cache shared by every session: it
     is the whole workspace's, read before the session's scope is known, and a shared cache
     holds only what was computed for one scope (tests/hardening/cache_scope.py)."""
-    if not is_postgis(path):
-        return list_versions(path)
     key = (path, current_version(path))
     kept = st.session_state.get(_VERSIONS_STATE)
     if kept is None or kept[0] != key:
