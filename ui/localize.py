@@ -3,8 +3,8 @@
 - :func:`language_style` is the page CSS: the local Persian font for Arabic-script text in every
   language, and for Persian the whole app right to left (Streamlit has no right-to-left mode,
   streamlit#552, so it is CSS: main block, sidebar on the right, popovers, tooltips, bullet
-  lists), and Streamlit's own hint under text and number inputs ("Press Enter to apply") written
-  over in the reader's words.
+  lists), and Streamlit's own hint in the corner of text inputs, number inputs and text areas
+  ("Press Enter to apply", "Press Ctrl+Enter to apply") written over in the reader's words.
 - :func:`names_by_key` looks names up in the chosen language (``district_name_fa``...) through
   :func:`render.language.display_names`, the rule the documents use too.
 - :func:`table` returns a frame for ``st.dataframe`` whose cells *show* localised numbers and dates
@@ -59,6 +59,10 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"],
    typed text (drawn from the right), and right of a password's eye (on the left). */
 [data-testid="InputInstructions"] { left: 9px; right: auto; }
 [data-testid="stTextInput"]:has(button) [data-testid="InputInstructions"] { left: 2.5rem; }
+/* A slider's track runs left to right (its lowest value at the left end) also in Persian: the
+   labels of its two ends, in a row of their own, follow it (right to left they stood under the
+   opposite ends). */
+[data-testid="stSliderTickBar"] { direction: ltr; }
 /* Metric values and deltas: keep the sign before the digits. */
 [data-testid="stMetricValue"], [data-testid="stMetricDelta"] { unicode-bidi: plaintext; }
 /* Commands (the Briefings page's) read left to right, isolated from the right-to-left page: the
@@ -93,13 +97,13 @@ _METRIC_LABEL_CSS = """
 """
 
 
-# Streamlit's hint in a text or number input's corner ("Press Enter to apply"; in a form "Press
-# Enter to submit form"): its first span, hidden (font size 0) and drawn again in ::after. A text
-# area's hint names the platform's key (Ctrl or ⌘), which CSS cannot tell: it is left as it is.
-_HINT = (
-    '[data-testid="InputInstructions"] > span:first-child'
-    ':not([data-testid="stTextArea"] *):not([data-testid="stChatInput"] *)'
-)
+# Streamlit's hint in an input's corner: "Press Enter to apply" under a text or number input,
+# "Press Ctrl+Enter to apply" (⌘+Enter on a Mac) under a text area, "... to submit form" in a form.
+# Its first span is hidden (font size 0) and drawn again in ::after. CSS cannot tell the platform's
+# key, so a text area's hint names both.
+_HINT = '[data-testid="InputInstructions"] > span:first-child'
+_SINGLE_LINE_HINT = f'{_HINT}:not([data-testid="stTextArea"] *):not([data-testid="stChatInput"] *)'
+_TEXT_AREA_HINT = f'[data-testid="stTextArea"] {_HINT}'
 #: Streamlit's size for the hint (its small text: 12 px).
 _HINT_SIZE = "0.75rem"
 
@@ -114,14 +118,24 @@ def css_string(text: str) -> str:
 
 
 def input_hint_css(lang: str) -> str:
-    """CSS that writes Streamlit's input hint in ``lang`` (``input.apply``, ``input.submit``)."""
+    """CSS that writes Streamlit's input hints in ``lang`` (``input.apply``, ``input.submit``;
+    ``input.apply_multiline``, ``input.submit_multiline`` for text areas). Empty in English:
+    Streamlit's own words are the English ones, with the platform's key."""
+    if lang == "en":
+        return ""
     language = Language(lang)
-    apply, submit = css_string(language.t("input.apply")), css_string(language.t("input.submit"))
-    return (
-        f"{_HINT} {{ font-size: 0; }}\n"
-        f"{_HINT}::after {{ content: {apply}; font-size: {_HINT_SIZE}; }}\n"
-        f'[data-testid="stForm"] {_HINT}::after {{ content: {submit}; }}'
-    )
+    rules = []
+    for hint, apply_key, submit_key in (
+        (_SINGLE_LINE_HINT, "input.apply", "input.submit"),
+        (_TEXT_AREA_HINT, "input.apply_multiline", "input.submit_multiline"),
+    ):
+        apply, submit = css_string(language.t(apply_key)), css_string(language.t(submit_key))
+        rules += [
+            f"{hint} {{ font-size: 0; }}",
+            f"{hint}::after {{ content: {apply}; font-size: {_HINT_SIZE}; }}",
+            f'[data-testid="stForm"] {hint}::after {{ content: {submit}; }}',
+        ]
+    return "\n".join(rules)
 
 
 def language_style(lang: str) -> str:

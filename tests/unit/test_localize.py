@@ -110,3 +110,30 @@ def test_kpi_labels_wrap_instead_of_being_cut_off():
         rule = language_style(lang).split('[data-testid="stMetricLabel"]', 1)
         assert len(rule) == 2, lang
         assert "white-space: normal" in rule[1] and "text-overflow: clip" in rule[1], lang
+
+
+def test_input_hints_in_the_readers_words_and_streamlits_own_in_english():
+    from render.i18n import translate
+    from ui.localize import css_string
+
+    hint = '[data-testid="InputInstructions"] > span:first-child'
+    area = f'[data-testid="stTextArea"] {hint}'
+    for lang in ("fa", "vi"):
+        style = language_style(lang)
+        # A text area's "Press Ctrl+Enter to apply" (in a form "... to submit form"), hidden and
+        # written again in the reader's words, as a text input's "Press Enter to apply" is.
+        assert f"{area} {{ font-size: 0; }}" in style, lang
+        apply = css_string(translate("input.apply_multiline", lang))
+        submit = css_string(translate("input.submit_multiline", lang))
+        assert f"{area}::after {{ content: {apply};" in style, lang
+        assert f'[data-testid="stForm"] {area}::after {{ content: {submit}; }}' in style, lang
+        assert f"content: {css_string(translate('input.apply', lang))};" in style, lang
+        assert "Ctrl+Enter" in translate("input.apply_multiline", lang)
+    # English keeps Streamlit's own hint (its words, the platform's key, a max_chars counter).
+    assert "InputInstructions" not in language_style("en")
+
+
+def test_slider_end_labels_stand_under_their_ends_in_persian():
+    # The track runs left to right in every language; right to left, the row of its end labels
+    # put the lowest value under the highest end.
+    assert '[data-testid="stSliderTickBar"] { direction: ltr; }' in language_style("fa")
