@@ -15,6 +15,7 @@ import time
 import pytest
 
 from geodata.tables.calendar import GREGORIAN_MONTHS
+from render.fonts import PERSIAN_DIGITS_FAMILY
 from render.format import localize_digits
 from tests.browser.helpers import (
     current_url,
@@ -215,6 +216,18 @@ LATIN_DIGITS_DRAWN_PERSIAN = """async () => {
 }"""
 
 
+#: Every slider on the page: whether its value is drawn in the page's digits font (Persian digits
+#: for the Latin ones Streamlit writes), and whether the label of its lowest value stands left of
+#: that of its highest, as on its track (which runs left to right in every language).
+SLIDERS = """() => [...document.querySelectorAll('[data-testid="stSlider"]')].map(slider => {
+  const ends = [...slider.querySelectorAll('[data-testid="stSliderTickBar"] p')]
+    .map(p => p.getBoundingClientRect().left);
+  const value = slider.querySelector('[data-testid="stSliderThumbValue"] p');
+  return {value: value.textContent, font: getComputedStyle(value).fontFamily,
+          lowLeftOfHigh: ends.length === 2 && ends[0] < ends[1]};
+})"""
+
+
 #: Scroll the main block to its end, and return once the browser has painted two frames since
 #: (what scrolled into view, tables' canvases included, is drawn in the next frame).
 SCROLL_TO_END = """async () => {
@@ -252,6 +265,11 @@ def test_every_page_in_every_language(demo_server, demo_workspace, guarded_page,
     shown = "\n".join(texts)
     if lang == "fa":
         assert page.evaluate(LATIN_DIGITS_DRAWN_PERSIAN), "Latin digits are drawn as Latin digits"
+        sliders = page.evaluate(SLIDERS)
+        assert sliders or name != "coverage_map", "no slider on the Coverage map"
+        for slider in sliders:
+            assert slider["font"].startswith(f'"{PERSIAN_DIGITS_FAMILY}"'), slider
+            assert slider["lowLeftOfHigh"], f"a slider's end labels under the other ends: {slider}"
         assert re.search("[۰-۹]", shown), "no Persian digits on the page"
         assert not re.search(r"\d{1,3},\d{3}", shown), "English-formatted numbers on the page"
         # The month is named as a month of the workspace's calendar (the demo's is Gregorian:
