@@ -54,7 +54,7 @@ from scipy.spatial import cKDTree
 
 from analytics.traveltime.catchments import catchment_people, network_reach
 from analytics.traveltime.friction import cost_distance, friction_from_speed
-from analytics.traveltime.network import RoadGraph, nearest_times, network_graph
+from analytics.traveltime.network import RoadGraph, nearest_times, network_graph, spatial_order
 from analytics.traveltime.search import bounded_reach
 from analytics.traveltime.speeds import DEFAULT_TABLE, WALK_KMH
 
@@ -185,7 +185,9 @@ def network_workloads(scale: float, parts: Collection[str] = PARTS) -> list[dict
         records += _nearest(graph, origins, facilities, sample, g, (build_s, nx_build), repeat)
     if "catchments" in parts:
         snapped = (o_node, o_walk, f_node, f_walk)
-        records.append(_catchments(graph, origins, facilities, sample, g, snapped, repeat))
+        record = _catchments(graph, origins, facilities, sample, g, snapped, repeat)
+        record["note"] += "; " + _node_orders(graph, xy, sample, snapped)
+        records.append(record)
     return records
 
 
@@ -317,6 +319,42 @@ def _catchments(graph, origins, facilities, sample, g, snapped, repeat) -> dict:
         f"scipy.sparse.csgraph.dijkstra with limit (the engine before, same pairs); "
         f"target ≤ 30 s; {load_note()}",
         bool(c_agrees),
+    )
+
+
+def _node_orders(graph: RoadGraph, given_xy: np.ndarray, sample, snapped) -> str:
+    """CPU of the bounded searches of the timed facilities (one thread) and of scipy's
+    nearest-facility Dijkstra from them, with the network's nodes along a Hilbert curve (as
+    ``road_graph`` numbers them), in the order given (rows of the grid) and in a random order
+    (as an OSM extract's ids come): the same searches on the same network, renumbered."""
+    o_node, o_walk, f_node, f_walk = snapped
+    n = graph.n_nodes
+    given = np.empty(n, dtype="int64")
+    given[spatial_order(given_xy)] = np.arange(n)  # graph node → its index in the given order
+    shuffled = np.random.default_rng(5).permutation(n)
+    limit = CATCHMENT_MIN * 60.0
+    reversed_ = graph.seconds.T.tocsr()
+    cpu = {}
+    for name, new in (("Hilbert", np.arange(n)), ("grid rows", given), ("random", shuffled)):
+        back = np.empty(n, dtype="int64")
+        back[new] = np.arange(n)
+        renumbered = reversed_[back][:, back].tocsr()
+        proc = time.process_time()
+        bounded_reach(
+            renumbered, new[f_node[sample]], f_walk[sample], new[o_node], o_walk, limit, 1
+        )
+        reach_cpu = time.process_time() - proc
+        proc = time.process_time()
+        dijkstra(renumbered, indices=new[f_node[sample]], min_only=True)
+        cpu[name] = (reach_cpu, time.process_time() - proc)
+    ours, scipy_ = cpu["Hilbert"]
+    return (
+        f"node order, CPU of the {len(sample)} facilities' bounded searches (one thread) and of "
+        f"scipy's multi-source Dijkstra from them: Hilbert curve (ours) {ours:.3g} s and "
+        f"{scipy_:.3g} s, grid rows {cpu['grid rows'][0]:.3g} s and {cpu['grid rows'][1]:.3g} s "
+        f"({cpu['grid rows'][0] / ours:.2g}× and {cpu['grid rows'][1] / scipy_:.2g}×), random "
+        f"{cpu['random'][0]:.3g} s and {cpu['random'][1]:.3g} s ({cpu['random'][0] / ours:.2g}× "
+        f"and {cpu['random'][1] / scipy_:.2g}×)"
     )
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 from scipy import sparse
@@ -36,7 +37,10 @@ DIRECT_CANDIDATES = 8
 
 @dataclass(frozen=True)
 class RoadGraph:
-    """Network nodes (``xy`` in metres) and a sparse matrix of travel seconds (row → column)."""
+    """Network nodes (``xy`` in metres) and a sparse matrix of travel seconds (row → column).
+
+    The nodes are the graph's own numbering (:func:`road_graph` puts them along a Hilbert curve),
+    not the order they were given in; results name origins and facilities, never nodes."""
 
     xy: np.ndarray
     seconds: sparse.csr_matrix
@@ -75,7 +79,9 @@ def road_graph(
     """A graph from edges ``u → v`` (node indices into ``xy``) of ``length_m`` at ``speed_kmh``.
 
     Edges with no speed (NaN or ≤ 0) are left out. ``oneway``: 1 = only u → v, -1 = only
-    v → u, 0 = both ways (default). Parallel edges keep the quickest.
+    v → u, 0 = both ways (default). Parallel edges keep the quickest. The nodes are numbered
+    along a Hilbert curve (:func:`spatial_order`), so that a search, which spreads in space,
+    reads memory that lies together.
     """
     xy = np.asarray(xy, dtype="float64")
     u = np.asarray(u, dtype="int64")
@@ -90,6 +96,10 @@ def road_graph(
     heads = np.concatenate([u[forward], v[backward]])
     tails = np.concatenate([v[forward], u[backward]])
     weight = np.concatenate([secs[forward], secs[backward]])
+    order = spatial_order(xy)
+    rank = np.empty(len(xy), dtype="int64")
+    rank[order] = np.arange(len(xy))
+    xy, heads, tails = xy[order], rank[heads], rank[tails]
     # keep the quickest of parallel edges (a sparse matrix would add them up); zero stays an edge
     order = np.lexsort((weight, tails, heads))
     heads, tails, weight = heads[order], tails[order], weight[order]
@@ -102,6 +112,22 @@ def road_graph(
         (np.maximum(weight[keep], 1e-9), (heads[keep], tails[keep])), shape=(n, n)
     )
     return RoadGraph(xy, matrix)
+
+
+def spatial_order(xy: np.ndarray) -> np.ndarray:
+    """The points ``xy`` in the order of their distance along a Hilbert curve over their extent
+    (``geopandas.GeoSeries.hilbert_distance``; ties keep their order). Neighbours in space become
+    neighbours in memory: on a 1 million node road network, bounded searches run 1.2× and
+    ``scipy.sparse.csgraph.dijkstra`` 3× faster than on nodes in rows of the grid, and 2.4× than
+    on nodes in no spatial order (as an OSM extract's ids are): ``benchmarks.traveltime_bench``."""
+    xy = np.asarray(xy, dtype="float64").reshape(-1, 2)
+    if len(xy) < 2 or not np.isfinite(xy).all():
+        return np.arange(len(xy))
+    low, high = xy.min(axis=0), xy.max(axis=0)
+    high = np.maximum(high, low + 1.0)  # a line of points still has an extent
+    points = gpd.GeoSeries(gpd.points_from_xy(xy[:, 0], xy[:, 1]))
+    distance = points.hilbert_distance(total_bounds=(*low, *high), level=16).to_numpy()
+    return np.argsort(distance, kind="stable")
 
 
 def network_graph(

@@ -127,13 +127,13 @@ def test_network_engine_equals_networkx_on_the_comoros(network, facilities):
     nodes = np.array(sorted(g.nodes))
     walk = 5.0 / 3.6
     for j, (x, y) in enumerate(fac_xy):
-        k = nodes[np.argmin(np.hypot(network.xy[nodes, 0] - x, network.xy[nodes, 1] - y))]
-        g.add_edge(("f", j), int(k), weight=np.hypot(*(network.xy[k] - (x, y))) / walk)
+        k = nodes[np.argmin(np.hypot(graph.xy[nodes, 0] - x, graph.xy[nodes, 1] - y))]
+        g.add_edge(("f", j), int(k), weight=np.hypot(*(graph.xy[k] - (x, y))) / walk)
     dist = nx.multi_source_dijkstra_path_length(g, {("f", j) for j in range(len(fac_xy))})
     want = []
     for o in origins:
-        k = nodes[np.argmin(np.hypot(*(network.xy[nodes] - o).T))]
-        want.append(np.hypot(*(network.xy[k] - o)) / walk + dist.get(int(k), np.inf))
+        k = nodes[np.argmin(np.hypot(*(graph.xy[nodes] - o).T))]
+        want.append(np.hypot(*(graph.xy[k] - o)) / walk + dist.get(int(k), np.inf))
     np.testing.assert_allclose(got.seconds, want, rtol=1e-9)
     # places on a piece of the network without a facility are cut off: unreachable by road
     assert np.isinf(got.seconds[got.cut_off]).all()
