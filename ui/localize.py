@@ -44,6 +44,10 @@ _TEXT = (
     ':not([data-testid*="Icon"]):not([translate="no"])'
 )
 
+# Streamlit draws tooltips (a label's "?" help) and a date input's calendar in a portal outside
+# .stApp: their text takes the same fonts.
+_OVERLAYS = "#stFloatingOverlayPortal"
+
 _RTL_CSS = """
 html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"],
 [data-testid="stMainBlockContainer"], [data-testid="stSidebar"], [data-testid="stSidebarContent"],
@@ -146,7 +150,8 @@ def language_style(lang: str) -> str:
     """
     css = [
         font_face_css(),
-        f'.stApp {_TEXT}, [data-baseweb="popover"] {_TEXT} {{ font-family: {font_stack()}; }}',
+        f'.stApp {_TEXT}, [data-baseweb="popover"] {_TEXT}, {_OVERLAYS} {_TEXT}'
+        f" {{ font-family: {font_stack()}; }}",
         _METRIC_LABEL_CSS,
         input_hint_css(lang),
     ]
@@ -154,13 +159,13 @@ def language_style(lang: str) -> str:
         css.append(_RTL_CSS)
     if lang == "fa":
         # Every digit read in Persian, also those the page cannot write (slider values, numbers
-        # typed in inputs, chart axes): the digits font first (render.fonts). Commands and ids in
-        # code blocks keep their Latin digits.
+        # typed in inputs, chart axes, a date input's calendar): the digits font first
+        # (render.fonts). Commands and ids in code blocks keep their Latin digits.
         digits = font_stack(persian_digits=True)
         css += [
             digits_face_css(),
             f'.stApp {_TEXT}:not([data-testid="stCode"] *), [data-baseweb="popover"] {_TEXT},'
-            f" .js-plotly-plot text {{ font-family: {digits} !important; }}",
+            f" {_OVERLAYS} {_TEXT}, .js-plotly-plot text {{ font-family: {digits} !important; }}",
         ]
     return "<style>" + "\n".join(css) + "</style>"
 

@@ -392,3 +392,9 @@ def test_persian_lists_and_input_hint(demo_server, guarded_page):
     page.locator('[data-testid="stSidebar"] [data-testid="stTextInput"] input').fill("10, 20")
     page.wait_for_selector('[data-testid="InputInstructions"] > span', state="attached")
     assert page.evaluate(INPUT_HINT) == ["0px", f'"{translate("input.apply", "fa")}"']
+    # A label's help tooltip (drawn outside the app's own element) in the Persian fonts.
+    page.locator('[data-testid="stSidebar"] [data-testid="stTooltipHoverTarget"]').first.hover()
+    tooltip = page.wait_for_selector('[data-testid="stTooltipContent"] p')
+    assert tooltip.evaluate("p => getComputedStyle(p).fontFamily").startswith(
+        f'"{PERSIAN_DIGITS_FAMILY}"'
+    )

@@ -137,3 +137,27 @@ def test_slider_end_labels_stand_under_their_ends_in_persian():
     # The track runs left to right in every language; right to left, the row of its end labels
     # put the lowest value under the highest end.
     assert '[data-testid="stSliderTickBar"] { direction: ltr; }' in language_style("fa")
+
+
+def _font_rules(style: str) -> list[tuple[str, str]]:
+    """(selector, declarations) of each rule of ``style`` that sets ``font-family`` on the
+    app's text (not the @font-face declarations)."""
+    rules = [rule.split("{", 1) for rule in style.removeprefix("<style>").split("}")]
+    return [
+        (selector.strip(), body)
+        for selector, body in (r for r in rules if len(r) == 2)
+        if "font-family" in body and ".stApp" in selector
+    ]
+
+
+def test_tooltips_and_calendars_take_the_pages_fonts():
+    # Streamlit draws a label's help tooltip and a date input's calendar outside .stApp, in its
+    # overlay portal: their text takes the page's fonts, in Persian the digits font first.
+    overlay = "#stFloatingOverlayPortal :is(p, span, div"
+    for lang in ("en", "fa", "vi"):
+        rules = _font_rules(language_style(lang))
+        assert rules and all(overlay in selector for selector, _ in rules), lang
+    digits = [
+        body for _, body in _font_rules(language_style("fa")) if PERSIAN_DIGITS_FAMILY in body
+    ]
+    assert digits and "!important" in digits[0]
