@@ -35,14 +35,34 @@ from geodata.store.layout import VERSIONS_LAYER, Version, prepare_for_storage, r
 from geodata.tables.problems import DataError
 from geodata.tables.schema import STORAGE_CRS, STORED_TABLES
 
+#: The version table last read from each file, by the file's identity (inode, size, change and
+#: modification times): a save replaces the file (a new inode) and the audit trail's appends
+#: change its size and times, so an unchanged identity is an unchanged table, and a page's run,
+#: the version check and the loading of a version each cost one ``stat`` instead of a read.
+_read: dict[str, tuple[tuple[int, int, int, int], tuple[Version, ...]]] = {}
+
 
 def list_versions(path: Path) -> list[Version]:
-    """All versions in the GeoPackage ``path``, oldest first; an error if it is not a workspace."""
+    """All versions in the GeoPackage ``path``, oldest first; an error if it is not a workspace.
+    Read again only when the file changed (:data:`_read`)."""
     if not path.exists():
         raise DataError(f"Workspace not found: {path}")
     if _journal(path).exists():
         with write_lock(path):  # a writer still at work finishes first; a killed one is undone
             _roll_back_unfinished_write(path)
+    try:
+        info = path.stat()
+    except OSError:
+        raise DataError(f"Workspace not found: {path}") from None
+    identity = (info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+    key = os.path.abspath(path)
+    known = _read.get(key)
+    if known is None or known[0] != identity:
+        known = _read[key] = (identity, tuple(_read_versions(path)))
+    return list(known[1])
+
+
+def _read_versions(path: Path) -> list[Version]:
     try:
         table = _read_settled(path, VERSIONS_LAYER, read_geometry=False)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError):

@@ -113,10 +113,6 @@ def unchanged_since(path: str | Path, expected_version: int | None, again: str) 
 VERSION_CHECK_SETTING = "COVERAGE_ATLAS_VERSION_CHECK_S"
 VERSION_CHECK_S = 1.0
 _newest: dict[str, tuple[float, int]] = {}  # location -> (monotonic time read, number)
-#: A GeoPackage's newest number by the file's identity (inode, size, modification time): a save
-#: replaces the file (a new inode) and an append changes its size and time, so an unchanged
-#: identity means an unchanged version table and the check costs one ``stat``.
-_file_newest: dict[str, tuple[tuple[int, int, int], int]] = {}
 
 
 def version_check_seconds() -> float:
@@ -131,20 +127,11 @@ def current_version(path: str | Path) -> int:
     """The newest version number, checked cheaply: a PostGIS workspace, which other server
     processes may save to, is asked with one small query at most once per
     :func:`version_check_seconds` per process (a save through this process is seen at once);
-    a GeoPackage's version table is read again only when the file changed (one ``stat``)."""
+    a GeoPackage's version table is read again only when the file changed (one ``stat``,
+    :func:`geodata.store.geopackage.list_versions`)."""
     location = workspace_location(path)
     if not is_postgis(location):
-        try:
-            info = Path(location).stat()
-        except OSError:
-            return latest_version(location)  # its message names the missing file
-        identity = (info.st_ino, info.st_size, info.st_mtime_ns)
-        known_file = _file_newest.get(location)
-        if known_file is not None and known_file[0] == identity:
-            return known_file[1]
-        number = latest_version(location)
-        _file_newest[location] = (identity, number)
-        return number
+        return latest_version(location)
     now = time.monotonic()
     known = _newest.get(location)
     if known is not None and now - known[0] < version_check_seconds():

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from geodata.store import postgis
+from geodata.store import geopackage, postgis
 from geodata.store import workspace as store
 
 
@@ -72,9 +72,9 @@ def test_a_geopackage_is_read_again_only_when_the_file_changed(
     path = tmp_path / "workspace.gpkg"
     shutil.copyfile(demo_workspace, path)
     read: list[str] = []
-    latest = store.latest_version
-    monkeypatch.setattr(store, "latest_version", lambda p: read.append(str(p)) or latest(p))
-    newest = latest(path)
+    table = geopackage._read_versions
+    monkeypatch.setattr(geopackage, "_read_versions", lambda p: read.append(str(p)) or table(p))
+    newest = store.latest_version(path)
     assert [store.current_version(path) for _ in range(200)] == [newest] * 200
     assert len(read) == 1  # one read of the version table, then one stat per check
     # A save by anyone (another session, the command line) replaces the file: seen at the next check.
