@@ -228,6 +228,11 @@ SLIDERS = """() => [...document.querySelectorAll('[data-testid="stSlider"]')].ma
 })"""
 
 
+#: The font each grid on the page draws its canvas in (the theme's, .streamlit/config.toml).
+GRID_FONTS = """() => [...document.querySelectorAll('[data-testid="stDataFrame"] .stDataFrameGlideDataEditor')]
+  .map(grid => getComputedStyle(grid).getPropertyValue('--gdg-font-family').trim())"""
+
+
 #: Scroll the main block to its end, and return once the browser has painted two frames since
 #: (what scrolled into view, tables' canvases included, is drawn in the next frame).
 SCROLL_TO_END = """async () => {
@@ -270,6 +275,10 @@ def test_every_page_in_every_language(demo_server, demo_workspace, guarded_page,
         for slider in sliders:
             assert slider["font"].startswith(f'"{PERSIAN_DIGITS_FAMILY}"'), slider
             assert slider["lowLeftOfHigh"], f"a slider's end labels under the other ends: {slider}"
+        grids = page.evaluate(GRID_FONTS)
+        assert grids or name != "coverage_map", "no table on the Coverage map"
+        for font in grids:  # a grid's canvas draws Latin digits as Persian ones too
+            assert font.startswith(f'"{PERSIAN_DIGITS_FAMILY}"'), font
         assert re.search("[۰-۹]", shown), "no Persian digits on the page"
         assert not re.search(r"\d{1,3},\d{3}", shown), "English-formatted numbers on the page"
         # The month is named as a month of the workspace's calendar (the demo's is Gregorian:

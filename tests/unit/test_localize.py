@@ -161,3 +161,18 @@ def test_tooltips_and_calendars_take_the_pages_fonts():
         body for _, body in _font_rules(language_style("fa")) if PERSIAN_DIGITS_FAMILY in body
     ]
     assert digits and "!important" in digits[0]
+
+
+def test_grids_draw_in_the_pages_fonts():
+    # A grid draws on a canvas in the theme's font: the Persian fonts first, by the names the
+    # page's CSS declares them under (the digits font on Persian pages only).
+    import tomllib
+    from pathlib import Path
+
+    from render.fonts import PERSIAN_FONT_FAMILY, font_stack
+
+    config = Path(__file__).parents[2] / ".streamlit" / "config.toml"
+    font = tomllib.loads(config.read_text(encoding="utf-8"))["theme"]["font"]
+    assert font == font_stack(persian_digits=True)
+    assert font.startswith(f'"{PERSIAN_DIGITS_FAMILY}", "{PERSIAN_FONT_FAMILY}", ')
+    assert f'font-family: "{PERSIAN_DIGITS_FAMILY}"' not in language_style("en")
