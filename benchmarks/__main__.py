@@ -15,7 +15,9 @@ import inspect
 import json
 import os
 import platform
+import re
 import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -113,6 +115,29 @@ def main(argv: list[str] | None = None) -> int:
     args.markdown.write_text(render(result))
     print(f"wrote {args.out} and {args.markdown}")
     return 0
+
+
+def merge_rows(records: list[dict], suite: str, command: str) -> None:
+    """Put ``records`` of ``suite`` in place of the same workloads' rows of results.json and
+    BENCHMARKS.md (a workload new to them is added), every other row kept, the command noted:
+    for a suite's entry point that runs some of its workloads only."""
+
+    def same(r: dict) -> tuple[str, str]:  # the workload and baseline, less their sizes
+        words = (r["workload"].split(" (")[0], str(r.get("baseline")).split(" (")[0])
+        return tuple(re.sub(r"[\d,.]+", "#", w) for w in words)  # type: ignore[return-value]
+
+    for record in records:
+        record["suite"] = suite
+    out = HERE / "results.json"
+    result = json.loads(out.read_text())
+    fresh = {same(r): r for r in records}
+    merged = [fresh.pop(same(r), r) for r in result["records"]]  # in place of the old row
+    result["records"] = merged + list(fresh.values())
+    when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    result["command"] = f"{result['command']}; then at {when} {command} (those rows only)"
+    result["machine"] = machine()
+    out.write_text(json.dumps(result, indent=2, default=str))
+    (HERE.parent / "BENCHMARKS.md").write_text(render(result))
 
 
 def render(result: dict) -> str:

@@ -479,14 +479,22 @@ def _in_chromium(work):
 if __name__ == "__main__":
     import json
 
+    from benchmarks.__main__ import merge_rows
+
     what = sys.argv[1] if len(sys.argv) > 1 else ""
-    if what == "latency":
-        records = _in_chromium(_latency)
-    elif what == "idle":
-        records = _in_chromium(_idle_pages)
-    elif what == "maps":
-        sizes = tuple(int(n) for n in sys.argv[2:]) or (1_000, 10_000, 100_000)
-        records = _in_chromium(lambda browser: _maps(browser, 1.0, sizes))
-    else:  # a quick run of everything at a small scale (default 0.01)
+    if what in ("latency", "idle", "maps"):  # one workload: its rows replace the same rows
+        if what == "latency":
+            records = _in_chromium(_latency)
+        elif what == "idle":
+            records = _in_chromium(_idle_pages)
+        else:
+            sizes = tuple(int(n) for n in sys.argv[2:]) or (1_000, 10_000, 100_000)
+            records = _in_chromium(lambda browser: _maps(browser, 1.0, sizes))
+        merge_rows(
+            records,
+            "browser_bench",
+            "python -m " + " ".join(["benchmarks.browser_bench", *sys.argv[1:]]),
+        )
+    else:  # a quick run of everything at a small scale (default 0.01), not written
         records = run(float(what) if what else 0.01)
     print(json.dumps(records, indent=2))

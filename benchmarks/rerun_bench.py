@@ -343,8 +343,17 @@ def run(scale: float = 1.0, pages: tuple[Page, ...] = PAGES) -> list[dict]:
 
 
 if __name__ == "__main__":
-    only = os.environ.get("PAGES")  # e.g. PAGES=Overview,Partners
+    from benchmarks.__main__ import merge_rows
+
+    only = os.environ.get("PAGES")  # e.g. PAGES=Overview,Partners: those pages' rows replaced
     chosen = tuple(p for p in PAGES if not only or p.name in only.split(","))
-    for record in run(float(os.environ.get("SCALE", "0.5")), chosen):
+    scale = os.environ.get("SCALE", "0.5")
+    records = run(float(scale), chosen)
+    for record in records:
         print(record["workload"], record["ours"], record["baseline_value"], record["ratio"])
         print("  ", record["note"])
+    merge_rows(
+        records,
+        "rerun_bench",
+        f"PAGES='{only or ''}' SCALE={scale} python -m benchmarks.rerun_bench",
+    )

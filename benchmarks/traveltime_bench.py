@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -608,7 +607,7 @@ def main(argv: list[str] | None = None) -> int:
     benchmarks/results.json and BENCHMARKS.md (every other row kept, the command noted)."""
     import argparse
 
-    from benchmarks.__main__ import HERE, machine, render
+    from benchmarks.__main__ import merge_rows
 
     parser = argparse.ArgumentParser(prog="python -m benchmarks.traveltime_bench")
     parser.add_argument("--scale", type=float, default=1.0)
@@ -616,27 +615,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     records = run(args.scale, args.parts)
     for record in records:
-        record["suite"] = "traveltime_bench"
         print(f"  {record['workload']}: {record['ours']} ({record['note']})", flush=True)
-    out = HERE / "results.json"
-    result = json.loads(out.read_text())
-
-    def same(r: dict) -> tuple[str, str]:  # the workload and baseline, less their sizes
-        words = (r["workload"].split(" (")[0], str(r.get("baseline")).split(" (")[0])
-        return tuple(re.sub(r"[\d,.]+", "#", w) for w in words)  # type: ignore[return-value]
-
-    fresh = {same(r): r for r in records}
-    merged = [fresh.pop(same(r), r) for r in result["records"]]  # in place of the old row
-    result["records"] = merged + list(fresh.values())
-    when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     command = (
         f"python -m benchmarks.traveltime_bench --scale {args.scale:g} --parts "
         f"{' '.join(args.parts)}"
     )
-    result["command"] = f"{result['command']}; then at {when} {command} (those rows only)"
-    result["machine"] = machine()
-    out.write_text(json.dumps(result, indent=2, default=str))
-    (HERE.parent / "BENCHMARKS.md").write_text(render(result))
+    merge_rows(records, "traveltime_bench", command)
     return 0
 
 
