@@ -166,6 +166,11 @@ def language_style(lang: str) -> str:
             digits_face_css(),
             f'.stApp {_TEXT}:not([data-testid="stCode"] *), [data-baseweb="popover"] {_TEXT},'
             f" {_OVERLAYS} {_TEXT}, .js-plotly-plot text {{ font-family: {digits} !important; }}",
+            # A grid draws on a canvas in this font too (the theme's, .streamlit/config.toml) and
+            # draws again once the page's fonts are loaded, but a font is only loaded once some
+            # text needs it: an invisible digit asks for it with the page.
+            f"body::after {{ content: '0'; font-family: {digits}; position: fixed; opacity: 0;"
+            " pointer-events: none; }",
         ]
     return "<style>" + "\n".join(css) + "</style>"
 

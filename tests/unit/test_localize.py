@@ -176,3 +176,9 @@ def test_grids_draw_in_the_pages_fonts():
     assert font == font_stack(persian_digits=True)
     assert font.startswith(f'"{PERSIAN_DIGITS_FAMILY}", "{PERSIAN_FONT_FAMILY}", ')
     assert f'font-family: "{PERSIAN_DIGITS_FAMILY}"' not in language_style("en")
+    # A grid draws again once the page's fonts are loaded, not when a font it asked for later
+    # arrives: a Persian page asks for the digits font itself, with a digit nobody sees.
+    body = language_style("fa").split("body::after {", 1)[1].split("}", 1)[0]
+    assert "content: '0'" in body and f'font-family: "{PERSIAN_DIGITS_FAMILY}"' in body
+    assert "opacity: 0" in body
+    assert "body::after" not in language_style("en") + language_style("vi")
