@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 
@@ -24,3 +26,12 @@ def on_comoros(comoros_workspace, monkeypatch):
     """Pages open the workspace built from the Comoros recipe (hexagons from a population raster)."""
     monkeypatch.setenv("COVERAGE_ATLAS_WORKSPACE", str(comoros_workspace))
     return comoros_workspace
+
+
+@pytest.fixture
+def demo_copy(demo_workspace, tmp_path, monkeypatch):
+    """Pages open a private copy of the demo workspace (a test that saves adds versions to it)."""
+    path = tmp_path / "demo-copy.gpkg"
+    shutil.copyfile(demo_workspace, path)
+    monkeypatch.setenv("COVERAGE_ATLAS_WORKSPACE", str(path))
+    return path

@@ -4,7 +4,6 @@ a what-if saved as a scenario makes a new version and leaves the facilities as t
 from __future__ import annotations
 
 import re
-import shutil
 
 import pytest
 from geopandas.testing import assert_geodataframe_equal
@@ -21,15 +20,6 @@ ASCII_DIGIT = re.compile("[0-9]")
 
 def run_page(query: dict[str, str] | None = None):
     return run_app_page(PAGE, query)
-
-
-@pytest.fixture
-def demo_copy(demo_workspace, tmp_path, monkeypatch):
-    """A private copy of the demo workspace (saving a scenario adds a version to it)."""
-    path = tmp_path / "demo-copy.gpkg"
-    shutil.copyfile(demo_workspace, path)
-    monkeypatch.setenv("COVERAGE_ATLAS_WORKSPACE", str(path))
-    return path
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

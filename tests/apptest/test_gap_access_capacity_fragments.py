@@ -7,10 +7,8 @@ a scenario saved from the Capacity fragment is shown with the version it made.""
 from __future__ import annotations
 
 import json
-import shutil
 
 import folium
-import pytest
 
 import ui.context
 import ui.data
@@ -167,15 +165,6 @@ def test_infrastructure_map_is_drawn_once_and_restyled(on_demo, monkeypatch):
     _ok(at)
     assert calls["__init__"] == 1
     assert _maps(sent)[-1]["script"] != first["script"]
-
-
-@pytest.fixture
-def demo_copy(demo_workspace, tmp_path, monkeypatch):
-    """A private copy of the demo workspace (saving a scenario adds a version to it)."""
-    path = tmp_path / "demo-copy.gpkg"
-    shutil.copyfile(demo_workspace, path)
-    monkeypatch.setenv("COVERAGE_ATLAS_WORKSPACE", str(path))
-    return path
 
 
 def test_capacity_controls_rerun_only_the_view_and_a_saved_scenario_the_app(demo_copy, monkeypatch):

@@ -5,22 +5,10 @@ newest number, for the list of versions, and to find the layers of the version i
 
 from __future__ import annotations
 
-import shutil
-
-import pytest
-
 import geodata.store.geopackage
 from geodata.store.layout import VERSIONS_LAYER
 from geodata.store.workspace import read_table, save_version
 from tests.apptest.helpers import run_page
-
-
-@pytest.fixture
-def demo_copy(demo_workspace, tmp_path, monkeypatch):
-    path = tmp_path / "demo-copy.gpkg"
-    shutil.copyfile(demo_workspace, path)
-    monkeypatch.setenv("COVERAGE_ATLAS_WORKSPACE", str(path))
-    return path
 
 
 def test_reruns_read_the_versions_again_only_after_a_save(monkeypatch, demo_copy) -> None:
