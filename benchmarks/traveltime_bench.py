@@ -323,7 +323,7 @@ def _catchments(graph, origins, facilities, sample, g, snapped, repeat) -> dict:
 
 def _node_orders(graph: RoadGraph, given_xy: np.ndarray, sample, snapped) -> str:
     """CPU of the bounded searches of the timed facilities (one thread) and of scipy's
-    nearest-facility Dijkstra from them, with the network's nodes along a Hilbert curve (as
+    nearest-facility Dijkstra from them, with the network's nodes along a Z-order curve (as
     ``road_graph`` numbers them), in the order given (rows of the grid) and in a random order
     (as an OSM extract's ids come): the same searches on the same network, renumbered."""
     o_node, o_walk, f_node, f_walk = snapped
@@ -334,7 +334,7 @@ def _node_orders(graph: RoadGraph, given_xy: np.ndarray, sample, snapped) -> str
     limit = CATCHMENT_MIN * 60.0
     reversed_ = graph.seconds.T.tocsr()
     cpu = {}
-    for name, new in (("Hilbert", np.arange(n)), ("grid rows", given), ("random", shuffled)):
+    for name, new in (("Z-order", np.arange(n)), ("grid rows", given), ("random", shuffled)):
         back = np.empty(n, dtype="int64")
         back[new] = np.arange(n)
         renumbered = reversed_[back][:, back].tocsr()
@@ -346,10 +346,10 @@ def _node_orders(graph: RoadGraph, given_xy: np.ndarray, sample, snapped) -> str
         proc = time.process_time()
         dijkstra(renumbered, indices=new[f_node[sample]], min_only=True)
         cpu[name] = (reach_cpu, time.process_time() - proc)
-    ours, scipy_ = cpu["Hilbert"]
+    ours, scipy_ = cpu["Z-order"]
     return (
         f"node order, CPU of the {len(sample)} facilities' bounded searches (one thread) and of "
-        f"scipy's multi-source Dijkstra from them: Hilbert curve (ours) {ours:.3g} s and "
+        f"scipy's multi-source Dijkstra from them: Z-order curve (ours) {ours:.3g} s and "
         f"{scipy_:.3g} s, grid rows {cpu['grid rows'][0]:.3g} s and {cpu['grid rows'][1]:.3g} s "
         f"({cpu['grid rows'][0] / ours:.2g}× and {cpu['grid rows'][1] / scipy_:.2g}×), random "
         f"{cpu['random'][0]:.3g} s and {cpu['random'][1]:.3g} s ({cpu['random'][0] / ours:.2g}× "

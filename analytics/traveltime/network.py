@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 from scipy import sparse
@@ -39,7 +38,7 @@ DIRECT_CANDIDATES = 8
 class RoadGraph:
     """Network nodes (``xy`` in metres) and a sparse matrix of travel seconds (row → column).
 
-    The nodes are the graph's own numbering (:func:`road_graph` puts them along a Hilbert curve),
+    The nodes are the graph's own numbering (:func:`road_graph` puts them along a Z-order curve),
     not the order they were given in; results name origins and facilities, never nodes."""
 
     xy: np.ndarray
@@ -80,7 +79,7 @@ def road_graph(
 
     Edges with no speed (NaN or ≤ 0) are left out. ``oneway``: 1 = only u → v, -1 = only
     v → u, 0 = both ways (default). Parallel edges keep the quickest. The nodes are numbered
-    along a Hilbert curve (:func:`spatial_order`), so that a search, which spreads in space,
+    along a Z-order curve (:func:`spatial_order`), so that a search, which spreads in space,
     reads memory that lies together.
     """
     xy = np.asarray(xy, dtype="float64")
@@ -115,19 +114,27 @@ def road_graph(
 
 
 def spatial_order(xy: np.ndarray) -> np.ndarray:
-    """The points ``xy`` in the order of their distance along a Hilbert curve over their extent
-    (``geopandas.GeoSeries.hilbert_distance``; ties keep their order). Neighbours in space become
-    neighbours in memory: on a 1 million node road network, bounded searches run 1.2× and
-    ``scipy.sparse.csgraph.dijkstra`` 3× faster than on nodes in rows of the grid, and 2.4× than
-    on nodes in no spatial order (as an OSM extract's ids are): ``benchmarks.traveltime_bench``."""
+    """The points ``xy`` in the order of a Z-order (Morton) curve over their extent: each
+    coordinate scaled to 21 bits and the bits of the two interleaved (ties keep their order).
+    Neighbours in space become neighbours in memory: on a 1 million node road network, bounded
+    searches run 1.1× and ``scipy.sparse.csgraph.dijkstra`` 1.1× faster than on nodes in rows of
+    the grid, and 1.9× and 1.4× than on nodes in no spatial order (as an OSM extract's ids are):
+    ``benchmarks.traveltime_bench``. Worked out from the coordinates alone (a Hilbert curve, as
+    ``geopandas.GeoSeries.hilbert_distance`` draws it, orders as well but needs a point geometry
+    per node: a gigabyte on a national extract)."""
     xy = np.asarray(xy, dtype="float64").reshape(-1, 2)
     if len(xy) < 2 or not np.isfinite(xy).all():
         return np.arange(len(xy))
-    low, high = xy.min(axis=0), xy.max(axis=0)
-    high = np.maximum(high, low + 1.0)  # a line of points still has an extent
-    points = gpd.GeoSeries(gpd.points_from_xy(xy[:, 0], xy[:, 1]))
-    distance = points.hilbert_distance(total_bounds=(*low, *high), level=16).to_numpy()
-    return np.argsort(distance, kind="stable")
+    low = xy.min(axis=0)
+    span = max(float((xy.max(axis=0) - low).max()), 1.0)
+    cells = ((xy - low) / span * (2**21 - 1)).astype(np.uint64)
+    code = np.zeros(len(xy), dtype=np.uint64)
+    for bit in range(21):  # 21 passes over the array, never one over the points
+        one = np.uint64(1) << np.uint64(bit)
+        code |= ((cells[:, 0] & one) << np.uint64(bit)) | (
+            (cells[:, 1] & one) << np.uint64(bit + 1)
+        )
+    return np.argsort(code, kind="stable")
 
 
 def network_graph(

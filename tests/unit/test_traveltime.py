@@ -16,7 +16,7 @@ import pytest
 
 from analytics.traveltime import friction as fr
 from analytics.traveltime.catchments import network_reach
-from analytics.traveltime.network import nearest_times, network_graph, road_graph
+from analytics.traveltime.network import nearest_times, network_graph, road_graph, spatial_order
 from analytics.traveltime.speeds import DEFAULT_TABLE, oneway_of, road_speeds, walk_speed
 
 WALK = 5.0 / 3.6  # m/s
@@ -434,3 +434,40 @@ def test_a_bounded_straight_walk_never_crosses_more_open_land_than_the_road_trip
     reach = network_reach(graph, site, origins, 90, **kw)
     np.testing.assert_array_equal(reach.cell, [0, 2])
     np.testing.assert_allclose(reach.seconds, [250.0, 200.0])
+
+
+def test_spatial_order_puts_neighbours_together_and_keeps_ties() -> None:
+    side = 64
+    r, c = np.divmod(np.arange(side * side), side)
+    xy = np.column_stack([c, r]).astype(float) * 100.0
+    order = spatial_order(xy)
+    assert sorted(order.tolist()) == list(range(side * side))  # a permutation
+    rank = np.empty(side * side, dtype=int)
+    rank[order] = np.arange(side * side)
+    # grid neighbours up and down lie closer in memory than in rows (64 apart), on the median
+    below = np.arange(side * (side - 1))
+    assert np.median(np.abs(rank[below] - rank[below + side])) < side / 2
+    # the same point twice keeps its order; a single point, or one with no coordinates, stays put
+    assert spatial_order(np.array([[5.0, 5.0], [5.0, 5.0], [0.0, 0.0]])).tolist() == [2, 0, 1]
+    assert spatial_order(np.array([[1.0, 2.0]])).tolist() == [0]
+    assert spatial_order(np.array([[np.nan, 1.0], [0.0, 0.0]])).tolist() == [0, 1]
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_times_do_not_depend_on_the_order_the_nodes_come_in(seed) -> None:
+    rng, xy, u, v, length, speed, oneway = _random_network(seed)
+    origins = rng.uniform(0, 5000, (30, 2))
+    facilities = rng.uniform(0, 5000, (4, 2))
+    shuffle = rng.permutation(len(xy))  # node i of the shuffled list is node shuffle[i]
+    where = np.empty(len(xy), dtype=int)
+    where[shuffle] = np.arange(len(xy))
+    given = road_graph(xy, u, v, length, speed, oneway)
+    shuffled = road_graph(xy[shuffle], where[u], where[v], length, speed, oneway)
+    a = nearest_times(given, origins, facilities)
+    b = nearest_times(shuffled, origins, facilities)
+    np.testing.assert_array_equal(a.seconds, b.seconds)
+    np.testing.assert_array_equal(a.facility, b.facility)
+    reach_a = network_reach(given, facilities, origins, 20.0)
+    reach_b = network_reach(shuffled, facilities, origins, 20.0)
+    np.testing.assert_array_equal(reach_a.cell, reach_b.cell)
+    np.testing.assert_array_equal(reach_a.seconds, reach_b.seconds)
