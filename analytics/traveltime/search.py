@@ -207,7 +207,7 @@ def _grid_reach_chunk(padded, cells, offset, between, n_between, length, limit):
         touched[0] = c
         n_touched = 1
         head[0], nxt[c], prv[c], where[c] = c, -1, -1, 0
-        for b in range(int(limit / width) + 1):
+        for b in range(int(max(limit, 0.0) / width) + 1):  # the start's bucket at least
             while head[b] != -1:  # in any order: a cell lowered within the bucket comes again
                 u = head[b]
                 head[b] = nxt[u]
@@ -317,6 +317,8 @@ def _reach_chunk(
     for s in range(len(sources)):
         src = sources[s]
         start, reach = start_s[s], bound[s]  # read once, not at every edge
+        if not reach >= 0.0:  # its own walk is longer than the limit: it reaches nothing
+            continue
         dist[src] = 0.0
         touched[0] = src
         n_touched = 1

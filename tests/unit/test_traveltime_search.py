@@ -55,12 +55,16 @@ def _network(seed: int, n: int = 400):
     return matrix.tocsr()  # one-way arcs, parallel ones added up: a directed network
 
 
-def test_bounded_reach_equals_a_whole_network_dijkstra_per_source():
+@pytest.mark.parametrize("far", [False, True])
+def test_bounded_reach_equals_a_whole_network_dijkstra_per_source(far):
     reversed_ = _network(3)
     rng = np.random.default_rng(4)
     sources = rng.integers(0, 400, 25)
     sources[1] = sources[0]  # two facilities on one node, different walks
     start_s = rng.uniform(0, 200, 25)
+    if far:  # facilities whose own walk is past the limit, between the others and on their nodes
+        start_s[::3] = 5_000.0
+        sources[3] = sources[4]
     origin_node = rng.integers(0, 400, 300)
     origin_s = rng.uniform(0, 150, 300)
     limit = 900.0
@@ -112,3 +116,13 @@ def test_raster_catchments_equal_a_bounded_dijkstra_on_the_graph_of_moves(monkey
     np.testing.assert_array_equal(reach.cell, want_cell)
     np.testing.assert_array_equal(reach.seconds, dist[want_start, want_cell])
     assert reach.stranded.tolist() == [7, 8]
+
+
+def test_a_facility_that_reaches_nothing_leaves_no_trace_for_the_next():
+    # a line 0 - 1 - 2 with half-second arcs: the first facility (node 1) walks past the limit,
+    # the next (node 0) reaches node 2 through node 1 within its first one-second bucket
+    arcs = sparse.coo_matrix(([0.5, 0.5, 0.5, 0.5], ([0, 1, 1, 2], [1, 0, 2, 1])), (3, 3))
+    got = bounded_reach(
+        arcs.tocsr(), np.array([1, 0]), np.array([100.0, 0.0]), np.array([2]), np.zeros(1), 60.0, 1
+    )
+    assert got[0].tolist() == [1] and got[1].tolist() == [0] and got[2].tolist() == [1.0]
