@@ -1,6 +1,7 @@
 """The Data page's travel inputs (#19): which road extract, speed table and rasters (land cover,
 slope, elevation, water, population) the workspace version measures travel time with, as they
-are stored in it byte for byte (:mod:`geodata.sources.inputs`), and how to change them."""
+are stored in it byte for byte (:mod:`geodata.sources.inputs`), and how to change them: through
+the recipe, or from this page (:mod:`ui.admin.travel_upload`) for those who may import."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from geodata.sources.inputs import ROLES, stored_inputs
+from ui.admin.travel_upload import replace_section
 from ui.context import Context
 from ui.grid import grid
 
@@ -27,11 +29,13 @@ def inputs_table(ctx: Context) -> pd.DataFrame:
 
 
 def inputs_section(ctx: Context) -> None:
-    """The travel inputs of the version shown, or why there are none, and how to change them."""
+    """The travel inputs of the version shown, or why there are none, how to change them, and
+    (for those who may import) the uploaders that replace them."""
     st.subheader(ctx.t("data.inputs_title"))
     table = inputs_table(ctx)
     if not len(table):
         st.caption(ctx.t("data.inputs_none"))
-        return
-    grid(ctx.lang, table, hide_index=True, width="stretch")
-    st.caption(ctx.t("data.inputs_change"))
+    else:
+        grid(ctx.lang, table, hide_index=True, width="stretch")
+        st.caption(ctx.t("data.inputs_change"))
+    replace_section(ctx)

@@ -1,0 +1,357 @@
+"""Replacing a workspace's travel inputs from the Data page (#19): a road extract, a speed table or
+rasters of one role, checked with the readers the travel-time engines use, then saved as a new
+version whose ``inputs`` table (:mod:`geodata.sources.inputs`) holds that role's new files in
+place of the old ones, the other roles' files unchanged.
+
+The checks, before anything is saved (each failure a :class:`DataError` with a ``code`` the Data
+page translates as ``data.travel_<code>``, ``params`` naming the file, and an English message):
+
+- ``roads``: one ``.pbf`` extract that :func:`geodata.sources.roads.read_osm_network` reads into a
+  network with at least one road edge, its extent overlapping the workspace's areas;
+- ``speeds``: one ``.json`` table that :func:`geodata.sources.rasters.load_speed_table` (the
+  engines' loader) accepts, its ``transport.highway`` a table of speeds, every speed and factor a
+  number ≥ 0;
+- rasters: ``.tif`` files that :func:`geodata.sources.rasters.read_grid` reads, with a CRS, their
+  extent overlapping the areas; land cover, slope and water under the names the friction kit
+  reads (``landcover_<Class>.tif``, ``slope.tif``, ``water_osm.tif`` / ``water_gsw.tif``) and on the
+  land cover's grid; one file for every role but land cover and water.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyproj
+
+from geodata.sources.inputs import RASTER_ROLES, ROLES, InputFile, input_files, input_rows
+from geodata.sources.rasters import Grid, load_speed_table, read_grid
+from geodata.sources.roads import read_osm_network
+from geodata.store.workspace import read_table, save_version
+from geodata.tables.problems import DataError
+from geodata.users import audit
+from geodata.users.audit import Actor
+
+#: Roles that take several files (one per land-cover class, OSM and surface water).
+MULTI_FILE_ROLES = ("landcover", "water")
+#: The file suffix each role takes.
+SUFFIXES = {"roads": ".pbf", "speeds": ".json", **dict.fromkeys(RASTER_ROLES, ".tif")}
+#: The names the friction kit reads (:func:`geodata.sources.rasters.read_kit`).
+KIT_NAMES = {
+    "landcover": re.compile(r"^landcover_[A-Za-z0-9]+\.tif$"),
+    "slope": re.compile(r"^slope\.tif$"),
+    "water": re.compile(r"^water_(osm|gsw)\.tif$"),
+}
+KIT_EXAMPLES = {
+    "landcover": "landcover_Tree.tif",
+    "slope": "slope.tif",
+    "water": "water_osm.tif, water_gsw.tif",
+}
+
+
+@dataclass(frozen=True)
+class InputChange:
+    """What a replacement changes: the role, its files before and after."""
+
+    role: str
+    old: tuple[InputFile, ...]
+    new: tuple[InputFile, ...]
+
+
+def _error(code: str, message: str, **params: object) -> DataError:
+    return DataError(message, code=f"travel_{code}", params=dict(params))
+
+
+def check_input_files(
+    role: str,
+    paths: Sequence[Path],
+    areas_bounds: np.ndarray,
+    kit_shape: tuple[int, int] | None = None,
+) -> None:
+    """Raise a :class:`DataError` naming the file when ``paths`` cannot be ``role``'s files.
+
+    ``areas_bounds``: the workspace's areas as (min lon, min lat, max lon, max lat);
+    ``kit_shape``: the grid (rows, columns) of the land cover, slope and water rasters the
+    version keeps besides these (None: none kept)."""
+    if role not in ROLES:
+        raise ValueError(f"Unknown input role: {role}")
+    names = [p.name for p in paths]
+    if not paths:
+        raise _error("no_file", f"{role}: no file given.", role=role)
+    if len(paths) > 1 and role not in MULTI_FILE_ROLES:
+        raise _error("one_file", f"{role}: takes one file, not {len(paths)}.", n=len(paths))
+    if len(set(names)) != len(names):
+        raise _error("same_name", f"{role}: two files share a name.")
+    for path in paths:
+        if not path.name.lower().endswith(SUFFIXES[role]):
+            raise _error(
+                "suffix",
+                f"{path.name}: a {role} file must end in {SUFFIXES[role]}.",
+                file=path.name,
+                suffix=SUFFIXES[role],
+            )
+        pattern = KIT_NAMES.get(role)
+        if pattern is not None and not pattern.match(path.name):
+            raise _error(
+                "kit_name",
+                f"{path.name}: the friction surface reads {role} rasters named "
+                f"{KIT_EXAMPLES[role]}.",
+                file=path.name,
+                example=KIT_EXAMPLES[role],
+            )
+    if role == "roads":
+        _check_roads(paths[0], areas_bounds)
+    elif role == "speeds":
+        check_speed_table(paths[0])
+    else:
+        shape = kit_shape
+        for path in paths:
+            grid = _read_raster(path)
+            _check_overlap(path.name, _grid_bounds(grid), areas_bounds)
+            if role in KIT_NAMES:
+                if shape is not None and grid.shape != shape:
+                    raise _error(
+                        "grid",
+                        f"{path.name}: its grid ({grid.shape[0]} × {grid.shape[1]} cells) differs "
+                        f"from the land cover's ({shape[0]} × {shape[1]}).",
+                        file=path.name,
+                        rows=grid.shape[0],
+                        cols=grid.shape[1],
+                        kit_rows=shape[0],
+                        kit_cols=shape[1],
+                    )
+                shape = grid.shape
+
+
+def _check_roads(path: Path, areas_bounds: np.ndarray) -> None:
+    try:
+        net = read_osm_network(path)
+    except ValueError as exc:
+        if "no roads" in str(exc):
+            raise _error(
+                "no_roads", f"{path.name}: no road in the extract.", file=path.name
+            ) from exc
+        raise _error(
+            "roads_unreadable",
+            f"{path.name}: not a readable OpenStreetMap extract ({exc}).",
+            file=path.name,
+            reason=str(exc),
+        ) from exc
+    except (OSError, RuntimeError) as exc:
+        raise _error(
+            "roads_unreadable",
+            f"{path.name}: not a readable OpenStreetMap extract ({exc}).",
+            file=path.name,
+            reason=str(exc),
+        ) from exc
+    if not len(net.edges):
+        raise _error("no_roads", f"{path.name}: no road in the extract.", file=path.name)
+    lo, hi = net.lonlat.min(axis=0), net.lonlat.max(axis=0)
+    _check_overlap(path.name, np.array([lo[0], lo[1], hi[0], hi[1]]), areas_bounds)
+
+
+def check_speed_table(path: Path) -> dict:
+    """The speed table in ``path`` as the engines load it, or a :class:`DataError` naming the
+    file and the key (or the line and column of broken JSON) that is wrong."""
+    try:
+        table = load_speed_table(path)
+    except json.JSONDecodeError as exc:
+        raise _error(
+            "json",
+            f"{path.name}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}).",
+            file=path.name,
+            line=exc.lineno,
+            column=exc.colno,
+            reason=exc.msg,
+        ) from exc
+    except UnicodeDecodeError as exc:
+        raise _error("json_text", f"{path.name}: not UTF-8 text.", file=path.name) from exc
+    except (ValueError, TypeError, AttributeError) as exc:  # a list, or a section missing
+        raise _error(
+            "speeds_sections",
+            f"{path.name}: needs 'land-cover' and 'transport' sections.",
+            file=path.name,
+        ) from exc
+    transport = table["transport"]
+    if not isinstance(transport, dict) or not isinstance(transport.get("highway"), dict):
+        raise _error(
+            "speeds_key",
+            f"{path.name}: transport.highway must be a table of speeds by road class.",
+            file=path.name,
+            entry="transport.highway",
+        )
+    sections: list[tuple[str, object]] = [("land-cover", table["land-cover"])]
+    sections += [(f"transport.{k}", v) for k, v in transport.items()]
+    for key, section in sections:
+        if not isinstance(section, dict):
+            raise _error(
+                "speeds_key",
+                f"{path.name}: {key} must be a table of numbers.",
+                file=path.name,
+                entry=key,
+            )
+        values = pd.Series(list(section.values()), index=list(section.keys()), dtype=object)
+        numeric = values.map(lambda v: isinstance(v, int | float) and not isinstance(v, bool))
+        number = pd.to_numeric(values.where(numeric), errors="coerce")
+        bad = ~(numeric & (number >= 0))
+        if bad.any():
+            name = str(values.index[bad.to_numpy().argmax()])
+            raise _error(
+                "speeds_value",
+                f"{path.name}: {key}.{name} is {json.dumps(section[name])}, not a number ≥ 0.",
+                file=path.name,
+                entry=f"{key}.{name}",
+                value=json.dumps(section[name], ensure_ascii=False),
+            )
+    return table
+
+
+def _read_raster(path: Path) -> Grid:
+    try:
+        return read_grid(path)
+    except ValueError as exc:
+        if "no CRS" in str(exc):
+            raise _error("no_crs", f"{path.name}: the raster has no CRS.", file=path.name) from exc
+        raise _error(
+            "raster_unreadable",
+            f"{path.name}: not a readable GeoTIFF ({exc}).",
+            file=path.name,
+            reason=str(exc),
+        ) from exc
+    except Exception as exc:  # noqa: BLE001 - rasterio's and GDAL's errors: the file is bad
+        raise _error(
+            "raster_unreadable",
+            f"{path.name}: not a readable GeoTIFF ({exc}).",
+            file=path.name,
+            reason=str(exc),
+        ) from exc
+
+
+def _grid_bounds(grid: Grid) -> np.ndarray:
+    """A grid's extent in longitude and latitude."""
+    rows, cols = grid.shape
+    t = grid.transform
+    xs = [t.c, t.c + t.a * cols + t.b * rows, t.c + t.a * cols, t.c + t.b * rows]
+    ys = [t.f, t.f + t.d * cols + t.e * rows, t.f + t.d * cols, t.f + t.e * rows]
+    to_lonlat = pyproj.Transformer.from_crs(grid.crs, "EPSG:4326", always_xy=True)
+    return np.array(to_lonlat.transform_bounds(min(xs), min(ys), max(xs), max(ys)))
+
+
+def _check_overlap(name: str, bounds: np.ndarray, areas_bounds: np.ndarray) -> None:
+    if not np.all(np.isfinite(areas_bounds)):
+        raise _error("no_areas", f"{name}: the workspace has no areas to measure.", file=name)
+    apart = (
+        bounds[2] < areas_bounds[0]
+        or bounds[0] > areas_bounds[2]
+        or bounds[3] < areas_bounds[1]
+        or bounds[1] > areas_bounds[3]
+    )
+    if apart:
+        raise _error(
+            "outside",
+            f"{name}: its extent (longitude {bounds[0]:.2f} to {bounds[2]:.2f}, latitude "
+            f"{bounds[1]:.2f} to {bounds[3]:.2f}) does not overlap the workspace's areas.",
+            file=name,
+            west=round(float(bounds[0]), 2),
+            east=round(float(bounds[2]), 2),
+            south=round(float(bounds[1]), 2),
+            north=round(float(bounds[3]), 2),
+        )
+
+
+def _stored(table: pd.DataFrame) -> dict[str, tuple[InputFile, ...]]:
+    if table.empty:
+        return {}
+    first = table.drop_duplicates(["role", "name"]).sort_values(["role", "name"])
+    out: dict[str, list[InputFile]] = {}
+    for r in first.itertuples(index=False):
+        out.setdefault(str(r.role), []).append(
+            InputFile(str(r.role), str(r.name), int(r.size), str(r.sha256))
+        )
+    return {role: tuple(files) for role, files in out.items()}
+
+
+def _kit_shape(workspace: str | Path, version: int | None, role: str) -> tuple[int, int] | None:
+    """The grid of the land cover, slope and water rasters the version keeps besides ``role``."""
+    if role not in KIT_NAMES:
+        return None
+    files = input_files(workspace, version)
+    kept = [p for r in KIT_NAMES if r != role for p in files.get(r, [])]
+    return read_grid(kept[0]).shape if kept else None
+
+
+def check_travel_inputs(
+    workspace: str | Path, role: str, paths: Sequence[Path], version: int | None = None
+) -> InputChange:
+    """Check ``paths`` as ``role``'s new files against a workspace version (the newest by
+    default); what replacing them would change. A :class:`DataError` names a bad file."""
+    paths = [Path(p) for p in paths]
+    areas = read_table(workspace, "areas", version)
+    areas_bounds = (
+        np.asarray(areas.total_bounds, dtype="float64") if len(areas) else np.full(4, np.nan)
+    )
+    check_input_files(role, paths, areas_bounds, _kit_shape(workspace, version, role))
+    new = _stored(input_rows({role: paths}))[role]
+    old = _stored(read_table(workspace, "inputs", version)).get(role, ())
+    return InputChange(role, old, new)
+
+
+def save_travel_inputs(
+    workspace: str | Path,
+    role: str,
+    paths: Sequence[Path],
+    *,
+    author: str = "",
+    actor: Actor | None = None,
+) -> tuple[int, InputChange]:
+    """Replace ``role``'s files by ``paths`` (checked again on the newest version) in a new
+    workspace version, the other roles' files kept, and record it in the audit trail as an
+    import. Returns the new version's number and what changed."""
+    paths = [Path(p) for p in paths]
+    change = check_travel_inputs(workspace, role, paths)
+    if change.new == change.old:
+        raise _error("same", f"{role}: these are the files the version already holds.")
+    current = read_table(workspace, "inputs")
+    kept = current[current["role"].astype(str) != role] if len(current) else current
+    table = pd.concat([kept, input_rows({role: paths})], ignore_index=True)
+    table = table.sort_values(["role", "name", "part"], kind="stable").reset_index(drop=True)
+    names = ", ".join(f.name for f in change.new)
+    before = ", ".join(f.name for f in change.old) or "none"
+    number = save_version(
+        workspace,
+        {"inputs": table},
+        message=f"travel inputs: {role} ← {names}",
+        author=author,
+        summary={"travel_inputs": _summary(change)},
+    )
+    audit.append(
+        workspace,
+        actor or audit.cli_actor(author),
+        "import",
+        f"travel inputs {role}: {before} → {names}, version {number}",
+    )
+    return number, change
+
+
+def _summary(change: InputChange) -> Mapping[str, object]:
+    def files(fs: tuple[InputFile, ...]) -> list[dict[str, object]]:
+        return [{"name": f.name, "size": f.size, "sha256": f.sha256} for f in fs]
+
+    return {"role": change.role, "old": files(change.old), "new": files(change.new)}
+
+
+__all__ = [
+    "KIT_EXAMPLES",
+    "MULTI_FILE_ROLES",
+    "SUFFIXES",
+    "InputChange",
+    "check_input_files",
+    "check_speed_table",
+    "check_travel_inputs",
+    "save_travel_inputs",
+]
