@@ -8,9 +8,11 @@ import pandas as pd
 import streamlit as st
 
 from geodata.sources.workspaces import reset_demo_workspace
-from geodata.store.versions import compare_versions, version_table
+from geodata.store.versions import change_counts, compare_versions, version_table
+from geodata.store.workspace import list_versions
 from geodata.tables.problems import DataError
 from geodata.users.audit import restore_version
+from render.i18n import joined
 from render.safe import md_escape
 from ui.admin.upload import author, forget_upload
 from ui.context import Context
@@ -23,6 +25,7 @@ def versions_section(ctx: Context) -> None:
     """The list of versions, a comparison of two, and restoring an old one (confirmed first)."""
     ws, ver = ctx.workspace, ctx.version
     table = cached_versions(ws, ver)
+    table = table.assign(changes=table["version"].map(changes_in_words(ctx)))
     shown = table.rename(columns={c: ctx.t(f"data.version_{c}") for c in table.columns})
     # An empty cell (a version restored from none) reads "—", not "None" (on screen only).
     text = [c for c in shown.columns if shown[c].dtype == object]
@@ -89,6 +92,23 @@ def versions_section(ctx: Context) -> None:
         st.session_state["dm_done"] = ctx.t("data.restored", version=pick, new=number)
         st.session_state.pop("dm_restore_sure", None)
         st.rerun()
+
+
+def changes_in_words(ctx: Context) -> dict[int, str]:
+    """Each version's changes as the reader reads them: ``Areas +375 ~0 −0; …`` with the
+    catalog's table names and the language's digits and separator (the stored summary names the
+    tables in English)."""
+    n = ctx.language.int
+    return {
+        v.number: joined(
+            (
+                f"{ctx.t(f'data.table_{t}')} +{n(c['added'])} ~{n(c['changed'])} −{n(c['removed'])}"
+                for t, c in change_counts(v).items()
+            ),
+            ctx.lang,
+        )
+        for v in list_versions(ctx.workspace)
+    }
 
 
 @st.cache_data(show_spinner=False, max_entries=4)

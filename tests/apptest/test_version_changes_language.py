@@ -1,0 +1,22 @@
+"""The Data page's list of versions says what each version changed in the reader's language: the
+tables by their catalog names and the counts in the language's digits (the stored summary names
+the tables in English: a Persian reader read ``areas +300 ~0 −0``)."""
+
+from __future__ import annotations
+
+import pytest
+
+from render.i18n import translate
+from render.language import Language
+from tests.apptest.helpers import run_page
+
+
+@pytest.mark.parametrize("lang", ["fa", "vi"])
+def test_version_changes_in_the_readers_words(on_demo, lang) -> None:
+    at = run_page("app_pages/data.py", {"lang": lang})
+    header = translate("data.version_changes", lang)
+    table = next(d.value for d in at.dataframe if header in d.value.columns)
+    changes = " ".join(table[header].astype(str))
+    areas = translate("data.table_areas", lang)
+    assert f"{areas} +{Language(lang).int(300)}" in changes, changes
+    assert "areas" not in changes
