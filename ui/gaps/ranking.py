@@ -169,6 +169,14 @@ def top_map(
     )
 
 
+def bands_note_key(years_old: int) -> str:
+    """The catalog key of the note on rank bands for a census ``years_old`` years before the
+    month: "in the same year" and "a year before" read as such, not "0 years" and "1 years"."""
+    if years_old <= 0:
+        return "gap.ranking.bands_note_same_year"
+    return "gap.ranking.bands_note_one_year" if years_old == 1 else "gap.ranking.bands_note"
+
+
 def top_figures(sel: Selection, ranked: pd.DataFrame, interval: pd.DataFrame, top_n: int) -> None:
     """People (and uninsured people) in the top ``top_n``, and how far the ranks are certain."""
     ctx = sel.ctx
@@ -184,12 +192,9 @@ def top_figures(sel: Selection, ranked: pd.DataFrame, interval: pd.DataFrame, to
         )
         share = top["uninsured"].sum() / ranked["uninsured"].sum()
         st.caption(ctx.t("gap.ranking.top_share", share=ctx.language.pct(share)))
+    error = ctx.language.pct(interval["rel_error"].iloc[0] if len(interval) else BASE_ERROR)
     st.caption(
-        ctx.t(
-            "gap.ranking.bands_note",
-            error=ctx.language.pct(interval["rel_error"].iloc[0] if len(interval) else BASE_ERROR),
-            years=ctx.language.int(sel.years_old),
-        )
+        ctx.t(bands_note_key(sel.years_old), error=error, years=ctx.language.int(sel.years_old))
     )
     distinct = int(ranked["distinct"].sum())
     st.caption(ctx.t("gap.ranking.distinct", n=ctx.language.int(distinct)))
