@@ -40,6 +40,7 @@ from geodata.tables.schema import STORAGE_CRS, STORED_TABLES
 #: change its size and times, so an unchanged identity is an unchanged table, and a page's run,
 #: the version check and the loading of a version each cost one ``stat`` instead of a read.
 _read: dict[str, tuple[tuple[int, int, int, int], tuple[Version, ...]]] = {}
+_READ_FILES = 64  # files kept at most
 
 
 def list_versions(path: Path) -> list[Version]:
@@ -58,7 +59,11 @@ def list_versions(path: Path) -> list[Version]:
     key = os.path.abspath(path)
     known = _read.get(key)
     if known is None or known[0] != identity:
-        known = _read[key] = (identity, tuple(_read_versions(path)))
+        known = (identity, tuple(_read_versions(path)))
+        _read.pop(key, None)
+        for gone in list(_read)[: max(0, len(_read) + 1 - _READ_FILES)]:  # read longest ago
+            _read.pop(gone, None)
+        _read[key] = known
     return list(known[1])
 
 

@@ -81,3 +81,14 @@ def test_a_geopackage_is_read_again_only_when_the_file_changed(
     saved = store.restore_version(path, 1, author="another session")
     assert store.current_version(path) == saved == newest + 1
     assert len(read) == 2
+
+
+def test_the_kept_version_tables_stay_few(demo_workspace, tmp_path) -> None:
+    import shutil
+
+    for i in range(geopackage._READ_FILES + 5):
+        path = tmp_path / f"copy-{i}.gpkg"
+        shutil.copyfile(demo_workspace, path)
+        assert store.list_versions(path)
+    assert len(geopackage._read) <= geopackage._READ_FILES
+    assert str(path) in geopackage._read  # the last one read is kept
