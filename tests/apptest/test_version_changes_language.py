@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from geodata.store.workspace import read_table, save_version
 from render.i18n import translate
 from render.language import Language
 from tests.apptest.helpers import run_page
@@ -20,3 +21,13 @@ def test_version_changes_in_the_readers_words(on_demo, lang) -> None:
     areas = translate("data.table_areas", lang)
     assert f"{areas} +{Language(lang).int(300)}" in changes, changes
     assert "areas" not in changes
+
+
+def test_version_numbers_in_persian_digits(demo_copy) -> None:
+    facilities = read_table(demo_copy, "facilities")
+    save_version(demo_copy, {"facilities": facilities.iloc[:-1]}, message="one facility fewer")
+    at = run_page("app_pages/data.py", {"lang": "fa"})
+    for key in ("dm_cmp_old", "dm_cmp_new", "dm_restore_pick"):
+        options = at.selectbox(key=key).options
+        assert options and all(o and not any(c.isascii() for c in o) for o in options), options
+    assert not any(c.isascii() and c.isdigit() for c in at.checkbox(key="dm_restore_sure").label)

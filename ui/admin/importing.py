@@ -153,7 +153,7 @@ def import_button(ctx: Context, prepared: I.Prepared, table: str, key: str) -> N
         "data.imported",
         table=ctx.t(f"data.table_{table}"),
         n=ctx.language.int(rows),
-        version=number,
+        version=ctx.language.int(number),
     )
     forget_upload()
     st.rerun()

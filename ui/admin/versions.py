@@ -44,8 +44,20 @@ def versions_section(ctx: Context) -> None:
         st.caption(ctx.t("data.compare_one_version"))
     else:
         c1, c2 = st.columns(2)
-        old = c1.selectbox(ctx.t("data.compare_old"), numbers, index=1, key="dm_cmp_old")
-        new = c2.selectbox(ctx.t("data.compare_new"), numbers, index=0, key="dm_cmp_new")
+        old = c1.selectbox(
+            ctx.t("data.compare_old"),
+            numbers,
+            index=1,
+            key="dm_cmp_old",
+            format_func=ctx.language.int,
+        )
+        new = c2.selectbox(
+            ctx.t("data.compare_new"),
+            numbers,
+            index=0,
+            key="dm_cmp_new",
+            format_func=ctx.language.int,
+        )
         summary, details = cached_compare(ws, ver, int(old), int(new))
         if summary.empty:
             st.info(ctx.t("data.compare_same"), icon=":material/check:")
@@ -74,9 +86,12 @@ def versions_section(ctx: Context) -> None:
     if not ctx.may("restore"):
         st.caption(ctx.t("data.restore_not_allowed"))
         return
-    pick = st.selectbox(ctx.t("data.restore_pick"), older, key="dm_restore_pick")
+    pick = st.selectbox(
+        ctx.t("data.restore_pick"), older, key="dm_restore_pick", format_func=ctx.language.int
+    )
     sure = st.checkbox(
-        ctx.t("data.restore_confirm", version=pick, newest=ver), key="dm_restore_sure"
+        ctx.t("data.restore_confirm", version=ctx.language.int(pick), newest=ctx.language.int(ver)),
+        key="dm_restore_sure",
     )
     if st.button(
         ctx.t("data.restore_button"),
@@ -89,7 +104,9 @@ def versions_section(ctx: Context) -> None:
         except DataError as exc:
             st.error(md_escape(str(exc)))
             return
-        st.session_state["dm_done"] = ctx.t("data.restored", version=pick, new=number)
+        st.session_state["dm_done"] = ctx.t(
+            "data.restored", version=ctx.language.int(pick), new=ctx.language.int(number)
+        )
         st.session_state.pop("dm_restore_sure", None)
         st.rerun()
 
@@ -145,7 +162,7 @@ def reset_demo_section(ctx: Context) -> None:
     except (DataError, OSError, ValueError) as exc:
         st.error(ctx.t("data.nothing_saved", reason=md_escape(str(exc))))
         return
-    st.session_state["dm_done"] = ctx.t("data.reset_done", version=number)
+    st.session_state["dm_done"] = ctx.t("data.reset_done", version=ctx.language.int(number))
     st.session_state.pop("dm_reset_sure", None)
     forget_upload()
     st.rerun()
