@@ -71,9 +71,10 @@ class Grid:
         return float(ew_m), float(ns_m)
 
 
-def read_grid(path: str | Path) -> Grid:
-    """Band 1 of a GeoTIFF as float64, nodata turned into NaN."""
-    with rasterio.open(path) as src:
+def read_grid(path: str | Path, driver: str | None = None) -> Grid:
+    """Band 1 of a GeoTIFF as float64, nodata turned into NaN; ``driver``: the only GDAL driver
+    that may open the file (an uploaded file: ``"GTiff"``), else any that recognises it."""
+    with rasterio.open(path, driver=driver) as src:
         if src.crs is None:
             raise ValueError(f"{Path(path).name}: the raster has no CRS")
         values = src.read(1, masked=True).astype("float64").filled(np.nan)

@@ -8,11 +8,14 @@ ends, writes its exit status into the job's folder (``exit``). The child works u
 never a pickle, so even a reader subverted by a hostile file cannot run code in the app. The
 server ends when the app closes its standard input.
 
-Three kinds of job: ``read`` (the default) reads an upload and leaves its rows as (Geo)Parquet and a
+Four kinds of job: ``read`` (the default) reads an upload and leaves its rows as (Geo)Parquet and a
 JSON result; ``sites`` reads a layer of candidate sites the same way, refuses it beyond its caps
 on rows and vertices and leaves only a name and a point per site; ``count_points`` counts a whole file of person records into the areas (given as
 GeoParquet) with :func:`geodata.persons.points.count_points_in_areas` and leaves the counts as Parquet,
-the figures and problems as JSON, and the records read so far in ``progress`` as it goes.
+the figures and problems as JSON, and the records read so far in ``progress`` as it goes;
+``travel`` reads an uploaded travel input (a road extract with libosmium, a GeoTIFF with GDAL's
+GTiff driver only, a speed table) with :func:`geodata.uploads.travel_files.describe_travel_file`
+and leaves its summary (or its problem) as JSON, under the travel inputs' own memory and time.
 """
 
 from __future__ import annotations
@@ -62,6 +65,7 @@ from geodata.tables.problems import DataError  # noqa: E402
 from geodata.uploads.candidates import candidate_points  # noqa: E402
 from geodata.uploads.limits import UploadLimits, check_content  # noqa: E402
 from geodata.uploads.reading import read_upload_here  # noqa: E402
+from geodata.uploads.travel_files import describe_travel_file  # noqa: E402
 
 UNEXPECTED_DRIVERS = frozenset(pyogrio.list_drivers()) - ALLOWED_DRIVERS
 
@@ -179,6 +183,9 @@ def run(job: dict) -> None:
     if job.get("kind") == "count_points":
         count(job)
         return
+    if job.get("kind") == "travel":
+        travel(job)
+        return
     out = Path(job["out"])
     path, shown = Path(job["path"]), job["name"]
     limits = UploadLimits(**job["limits"])
@@ -234,6 +241,19 @@ def count(job: dict) -> None:
             "problems": [{k: _plain(v) for k, v in p.__dict__.items()} for p in counted.problems],
         }
         del counted
+    except Exception as exc:  # noqa: BLE001 — every failure (memory too) becomes a clean error
+        result = {"error": _failure(exc, shown, limits)}
+    _write_json(out, "result.json", result)
+
+
+def travel(job: dict) -> None:
+    """Read the travel input ``job["path"]`` as ``job["role"]``'s file; its summary as JSON."""
+    out = Path(job["out"])
+    shown = job["name"]
+    limits = UploadLimits(**job["limits"])  # the travel inputs' memory and time already
+    _set_limits(limits, seconds=limits.timeout_s)  # libosmium reads on several threads
+    try:
+        result: dict = {"summary": describe_travel_file(job["role"], Path(job["path"]))}
     except Exception as exc:  # noqa: BLE001 — every failure (memory too) becomes a clean error
         result = {"error": _failure(exc, shown, limits)}
     _write_json(out, "result.json", result)

@@ -16,6 +16,13 @@ The limits can be changed without code through environment variables:
 ``COVERAGE_ATLAS_UPLOAD_COUNT_TIMEOUT_S``
     Seconds counting one file of person records into the areas may take (default 900: the whole
     file is read, in chunks, millions of rows).
+``COVERAGE_ATLAS_UPLOAD_TRAVEL_MEMORY_MB``
+    Memory the reading process of a travel input (road extract, raster, speed table replaced
+    from the Data page) may take beyond what it starts with (default 6144: a national road
+    extract takes about 3.5 GB to read).
+``COVERAGE_ATLAS_UPLOAD_TRAVEL_TIMEOUT_S``
+    Seconds reading one travel input may take (default 300: a national extract takes about 40 s
+    on an idle core).
 ``COVERAGE_ATLAS_UPLOAD_ISOLATION``
     ``off`` reads uploads in the app's own process (for debugging only; default on).
 """
@@ -84,6 +91,9 @@ class UploadLimits:
     count_timeout_s
         Time for counting a whole file of person records into the areas (in its own process,
         under ``memory_mb`` too).
+    travel_memory_mb, travel_timeout_s
+        Extra memory and time for reading one travel input (a road extract, a raster, a speed
+        table) in its own process, in place of ``memory_mb`` and ``timeout_s``.
     isolated
         Whether files are read in a separate process (see :mod:`geodata.uploads.sandbox`).
     """
@@ -98,6 +108,8 @@ class UploadLimits:
     timeout_s: float = 120.0
     memory_mb: int = 3072
     count_timeout_s: float = 900.0
+    travel_memory_mb: int = 6144
+    travel_timeout_s: float = 300.0
     isolated: bool = True
 
     def with_(self, **changes: object) -> UploadLimits:
@@ -121,6 +133,10 @@ def limits_from_env(environ: Mapping[str, str] | None = None) -> UploadLimits:
         changes["memory_mb"] = int(env["COVERAGE_ATLAS_UPLOAD_MEMORY_MB"])
     if env.get("COVERAGE_ATLAS_UPLOAD_COUNT_TIMEOUT_S"):
         changes["count_timeout_s"] = float(env["COVERAGE_ATLAS_UPLOAD_COUNT_TIMEOUT_S"])
+    if env.get("COVERAGE_ATLAS_UPLOAD_TRAVEL_MEMORY_MB"):
+        changes["travel_memory_mb"] = int(env["COVERAGE_ATLAS_UPLOAD_TRAVEL_MEMORY_MB"])
+    if env.get("COVERAGE_ATLAS_UPLOAD_TRAVEL_TIMEOUT_S"):
+        changes["travel_timeout_s"] = float(env["COVERAGE_ATLAS_UPLOAD_TRAVEL_TIMEOUT_S"])
     if env.get("COVERAGE_ATLAS_UPLOAD_ISOLATION", "").strip().lower() in {"off", "0", "false"}:
         changes["isolated"] = False
     return limits.with_(**changes)

@@ -3,15 +3,19 @@ rasters of one role, checked with the readers the travel-time engines use, then 
 version whose ``inputs`` table (:mod:`geodata.sources.inputs`) holds that role's new files in
 place of the old ones, the other roles' files unchanged.
 
-The checks, before anything is saved (each failure a :class:`DataError` with a ``code`` the Data
-page translates as ``data.travel_<code>``, ``params`` naming the file, and an English message):
+The file itself is read in the upload sandbox (:mod:`geodata.uploads.travel_sandbox`: a forked
+child under the travel inputs' memory and time limits, which hands back a small JSON summary);
+what needs the workspace is checked here with that summary. The checks, before anything is saved
+(each failure a :class:`DataError` with a ``code`` the Data page translates as
+``data.travel_<code>``, ``params`` naming the file, and an English message):
 
 - ``roads``: one ``.pbf`` extract that :func:`geodata.sources.roads.read_osm_network` reads into a
   network with at least one road edge, its extent overlapping the workspace's areas;
 - ``speeds``: one ``.json`` table that :func:`geodata.sources.rasters.load_speed_table` (the
   engines' loader) accepts, its ``transport.highway`` a table of speeds, every speed and factor a
   number ≥ 0;
-- rasters: ``.tif`` files that :func:`geodata.sources.rasters.read_grid` reads, with a CRS, their
+- rasters: ``.tif`` files that :func:`geodata.sources.rasters.read_grid` reads with GDAL's GTiff
+  driver (no other), with a CRS, their
   extent overlapping the areas; land cover, slope and water under the names the friction kit
   reads (``landcover_<Class>.tif``, ``slope.tif``, ``water_osm.tif`` / ``water_gsw.tif``) and on the
   land cover's grid; one file for every role but land cover and water.
@@ -19,7 +23,6 @@ page translates as ``data.travel_<code>``, ``params`` naming the file, and an En
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -27,13 +30,14 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyproj
 
 from geodata.sources.inputs import RASTER_ROLES, ROLES, InputFile, input_files, input_rows
-from geodata.sources.rasters import Grid, load_speed_table, read_grid
-from geodata.sources.roads import read_osm_network
+from geodata.sources.rasters import read_grid
 from geodata.store.workspace import read_table, save_version
-from geodata.tables.problems import DataError
+from geodata.uploads.limits import UploadLimits
+from geodata.uploads.travel_files import check_speed_table
+from geodata.uploads.travel_files import travel_error as _error
+from geodata.uploads.travel_sandbox import read_travel_file_isolated
 from geodata.users import audit
 from geodata.users.audit import Actor
 
@@ -63,21 +67,21 @@ class InputChange:
     new: tuple[InputFile, ...]
 
 
-def _error(code: str, message: str, **params: object) -> DataError:
-    return DataError(message, code=f"travel_{code}", params=dict(params))
-
-
 def check_input_files(
     role: str,
     paths: Sequence[Path],
     areas_bounds: np.ndarray,
     kit_shape: tuple[int, int] | None = None,
+    *,
+    limits: UploadLimits | None = None,
 ) -> None:
     """Raise a :class:`DataError` naming the file when ``paths`` cannot be ``role``'s files.
 
     ``areas_bounds``: the workspace's areas as (min lon, min lat, max lon, max lat);
     ``kit_shape``: the grid (rows, columns) of the land cover, slope and water rasters the
-    version keeps besides these (None: none kept)."""
+    version keeps besides these (None: none kept). Each file is read in the upload sandbox
+    (:func:`~geodata.uploads.travel_sandbox.read_travel_file_isolated`, under ``limits``), never
+    in this process; its summary is checked here against the areas and the kit's grid."""
     if role not in ROLES:
         raise ValueError(f"Unknown input role: {role}")
     names = [p.name for p in paths]
@@ -104,142 +108,25 @@ def check_input_files(
                 file=path.name,
                 example=KIT_EXAMPLES[role],
             )
-    if role == "roads":
-        _check_roads(paths[0], areas_bounds)
-    elif role == "speeds":
-        check_speed_table(paths[0])
-    else:
-        shape = kit_shape
-        for path in paths:
-            grid = _read_raster(path)
-            _check_overlap(path.name, _grid_bounds(grid), areas_bounds)
-            if role in KIT_NAMES:
-                if shape is not None and grid.shape != shape:
-                    raise _error(
-                        "grid",
-                        f"{path.name}: its grid ({grid.shape[0]} × {grid.shape[1]} cells) differs "
-                        f"from the land cover's ({shape[0]} × {shape[1]}).",
-                        file=path.name,
-                        rows=grid.shape[0],
-                        cols=grid.shape[1],
-                        kit_rows=shape[0],
-                        kit_cols=shape[1],
-                    )
-                shape = grid.shape
-
-
-def _check_roads(path: Path, areas_bounds: np.ndarray) -> None:
-    try:
-        net = read_osm_network(path)
-    except ValueError as exc:
-        if "no roads" in str(exc):
-            raise _error(
-                "no_roads", f"{path.name}: no road in the extract.", file=path.name
-            ) from exc
-        raise _error(
-            "roads_unreadable",
-            f"{path.name}: not a readable OpenStreetMap extract ({exc}).",
-            file=path.name,
-            reason=str(exc),
-        ) from exc
-    except (OSError, RuntimeError) as exc:
-        raise _error(
-            "roads_unreadable",
-            f"{path.name}: not a readable OpenStreetMap extract ({exc}).",
-            file=path.name,
-            reason=str(exc),
-        ) from exc
-    if not len(net.edges):
-        raise _error("no_roads", f"{path.name}: no road in the extract.", file=path.name)
-    lo, hi = net.lonlat.min(axis=0), net.lonlat.max(axis=0)
-    _check_overlap(path.name, np.array([lo[0], lo[1], hi[0], hi[1]]), areas_bounds)
-
-
-def check_speed_table(path: Path) -> dict:
-    """The speed table in ``path`` as the engines load it, or a :class:`DataError` naming the
-    file and the key (or the line and column of broken JSON) that is wrong."""
-    try:
-        table = load_speed_table(path)
-    except json.JSONDecodeError as exc:
-        raise _error(
-            "json",
-            f"{path.name}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}).",
-            file=path.name,
-            line=exc.lineno,
-            column=exc.colno,
-            reason=exc.msg,
-        ) from exc
-    except UnicodeDecodeError as exc:
-        raise _error("json_text", f"{path.name}: not UTF-8 text.", file=path.name) from exc
-    except (ValueError, TypeError, AttributeError) as exc:  # a list, or a section missing
-        raise _error(
-            "speeds_sections",
-            f"{path.name}: needs 'land-cover' and 'transport' sections.",
-            file=path.name,
-        ) from exc
-    transport = table["transport"]
-    if not isinstance(transport, dict) or not isinstance(transport.get("highway"), dict):
-        raise _error(
-            "speeds_key",
-            f"{path.name}: transport.highway must be a table of speeds by road class.",
-            file=path.name,
-            entry="transport.highway",
-        )
-    sections: list[tuple[str, object]] = [("land-cover", table["land-cover"])]
-    sections += [(f"transport.{k}", v) for k, v in transport.items()]
-    for key, section in sections:
-        if not isinstance(section, dict):
-            raise _error(
-                "speeds_key",
-                f"{path.name}: {key} must be a table of numbers.",
-                file=path.name,
-                entry=key,
-            )
-        values = pd.Series(list(section.values()), index=list(section.keys()), dtype=object)
-        numeric = values.map(lambda v: isinstance(v, int | float) and not isinstance(v, bool))
-        number = pd.to_numeric(values.where(numeric), errors="coerce")
-        bad = ~(numeric & (number >= 0))
-        if bad.any():
-            name = str(values.index[bad.to_numpy().argmax()])
-            raise _error(
-                "speeds_value",
-                f"{path.name}: {key}.{name} is {json.dumps(section[name])}, not a number ≥ 0.",
-                file=path.name,
-                entry=f"{key}.{name}",
-                value=json.dumps(section[name], ensure_ascii=False),
-            )
-    return table
-
-
-def _read_raster(path: Path) -> Grid:
-    try:
-        return read_grid(path)
-    except ValueError as exc:
-        if "no CRS" in str(exc):
-            raise _error("no_crs", f"{path.name}: the raster has no CRS.", file=path.name) from exc
-        raise _error(
-            "raster_unreadable",
-            f"{path.name}: not a readable GeoTIFF ({exc}).",
-            file=path.name,
-            reason=str(exc),
-        ) from exc
-    except Exception as exc:  # noqa: BLE001 - rasterio's and GDAL's errors: the file is bad
-        raise _error(
-            "raster_unreadable",
-            f"{path.name}: not a readable GeoTIFF ({exc}).",
-            file=path.name,
-            reason=str(exc),
-        ) from exc
-
-
-def _grid_bounds(grid: Grid) -> np.ndarray:
-    """A grid's extent in longitude and latitude."""
-    rows, cols = grid.shape
-    t = grid.transform
-    xs = [t.c, t.c + t.a * cols + t.b * rows, t.c + t.a * cols, t.c + t.b * rows]
-    ys = [t.f, t.f + t.d * cols + t.e * rows, t.f + t.d * cols, t.f + t.e * rows]
-    to_lonlat = pyproj.Transformer.from_crs(grid.crs, "EPSG:4326", always_xy=True)
-    return np.array(to_lonlat.transform_bounds(min(xs), min(ys), max(xs), max(ys)))
+    for path in paths:
+        summary = read_travel_file_isolated(role, path, limits=limits)
+        if role == "speeds":
+            continue
+        _check_overlap(path.name, np.asarray(summary["bounds"], dtype="float64"), areas_bounds)
+        if role in KIT_NAMES:
+            rows, cols = (int(n) for n in summary["shape"])
+            if kit_shape is not None and (rows, cols) != kit_shape:
+                raise _error(
+                    "grid",
+                    f"{path.name}: its grid ({rows} × {cols} cells) differs "
+                    f"from the land cover's ({kit_shape[0]} × {kit_shape[1]}).",
+                    file=path.name,
+                    rows=rows,
+                    cols=cols,
+                    kit_rows=kit_shape[0],
+                    kit_cols=kit_shape[1],
+                )
+            kit_shape = (rows, cols)
 
 
 def _check_overlap(name: str, bounds: np.ndarray, areas_bounds: np.ndarray) -> None:
@@ -286,16 +173,23 @@ def _kit_shape(workspace: str | Path, version: int | None, role: str) -> tuple[i
 
 
 def check_travel_inputs(
-    workspace: str | Path, role: str, paths: Sequence[Path], version: int | None = None
+    workspace: str | Path,
+    role: str,
+    paths: Sequence[Path],
+    version: int | None = None,
+    *,
+    limits: UploadLimits | None = None,
 ) -> InputChange:
     """Check ``paths`` as ``role``'s new files against a workspace version (the newest by
-    default); what replacing them would change. A :class:`DataError` names a bad file."""
+    default); what replacing them would change. A :class:`DataError` names a bad file. The files
+    are read in the upload sandbox under ``limits`` (default: the deployment's)."""
     paths = [Path(p) for p in paths]
     areas = read_table(workspace, "areas", version)
     areas_bounds = (
         np.asarray(areas.total_bounds, dtype="float64") if len(areas) else np.full(4, np.nan)
     )
-    check_input_files(role, paths, areas_bounds, _kit_shape(workspace, version, role))
+    kit_shape = _kit_shape(workspace, version, role)
+    check_input_files(role, paths, areas_bounds, kit_shape, limits=limits)
     new = _stored(input_rows({role: paths}))[role]
     old = _stored(read_table(workspace, "inputs", version)).get(role, ())
     return InputChange(role, old, new)
@@ -308,12 +202,14 @@ def save_travel_inputs(
     *,
     author: str = "",
     actor: Actor | None = None,
+    limits: UploadLimits | None = None,
 ) -> tuple[int, InputChange]:
-    """Replace ``role``'s files by ``paths`` (checked again on the newest version) in a new
-    workspace version, the other roles' files kept, and record it in the audit trail as an
-    import. Returns the new version's number and what changed."""
+    """Replace ``role``'s files by ``paths`` (checked again on the newest version, in the upload
+    sandbox; this process only stores their bytes) in a new workspace version, the other roles'
+    files kept, and record it in the audit trail as an import. Returns the new version's number
+    and what changed."""
     paths = [Path(p) for p in paths]
-    change = check_travel_inputs(workspace, role, paths)
+    change = check_travel_inputs(workspace, role, paths, limits=limits)
     if change.new == change.old:
         raise _error("same", f"{role}: these are the files the version already holds.")
     current = read_table(workspace, "inputs")
