@@ -254,6 +254,9 @@ def travel(job: dict) -> None:
     _set_limits(limits, seconds=limits.timeout_s)  # libosmium reads on several threads
     try:
         result: dict = {"summary": describe_travel_file(job["role"], Path(job["path"]))}
+    except DataError as exc:  # numbers stay numbers: the page writes them in the reader's digits
+        params = {k: _plain(v) for k, v in exc.params.items()}
+        result = {"error": {**_error(exc), "params": params}}
     except Exception as exc:  # noqa: BLE001 — every failure (memory too) becomes a clean error
         result = {"error": _failure(exc, shown, limits)}
     _write_json(out, "result.json", result)
