@@ -157,6 +157,23 @@ def test_a_malformed_speed_table_is_refused(own_comoros: Path):
     assert len(list_versions(own_comoros)) == before
 
 
+@pytest.mark.realdata
+def test_an_extract_over_the_memory_limit_is_refused_naming_the_limit(own_comoros, monkeypatch):
+    """Read in the upload sandbox (#18): the child stops at the travel inputs' memory limit, the
+    page names the file and the limit in the reader's digits, and nothing is saved."""
+    monkeypatch.setenv("COVERAGE_ATLAS_UPLOAD_TRAVEL_MEMORY_MB", "20")
+    before = len(list_versions(own_comoros))
+    at = open_travel("fa")
+    extract = (COMOROS_KIT / "comores-latest.osm.pbf").read_bytes()
+    travel_uploader(at, "roads").set_value(("comoros-2021.osm.pbf", extract, "application/x"))
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert md_escape("comoros-2021.osm.pbf") in errors(at) and "۲۰" in errors(at), errors(at)
+    assert "COVERAGE_ATLAS_UPLOAD_TRAVEL_MEMORY_MB" in errors(at)
+    assert "dm_travel_save" not in _keys(at)
+    assert len(list_versions(own_comoros)) == before
+
+
 def _keys(at: AppTest) -> set[str]:
     return {b.key for b in at.button}
 
