@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -60,11 +60,14 @@ KIT_EXAMPLES = {
 
 @dataclass(frozen=True)
 class InputChange:
-    """What a replacement changes: the role, its files before and after."""
+    """What a replacement changes: the role, its files before and after; ``read``: what the
+    upload sandbox read of each new file (its name and summary), so that saving the same files
+    does not read them again."""
 
     role: str
     old: tuple[InputFile, ...]
     new: tuple[InputFile, ...]
+    read: tuple[tuple[str, dict], ...] = field(default=(), compare=False)
 
 
 def check_input_files(
@@ -74,14 +77,17 @@ def check_input_files(
     kit_shape: tuple[int, int] | None = None,
     *,
     limits: UploadLimits | None = None,
-) -> None:
-    """Raise a :class:`DataError` naming the file when ``paths`` cannot be ``role``'s files.
+    read: Mapping[str, dict] | None = None,
+) -> list[dict]:
+    """Raise a :class:`DataError` naming the file when ``paths`` cannot be ``role``'s files;
+    each file's summary (in the order of ``paths``).
 
     ``areas_bounds``: the workspace's areas as (min lon, min lat, max lon, max lat);
     ``kit_shape``: the grid (rows, columns) of the land cover, slope and water rasters the
     version keeps besides these (None: none kept). Each file is read in the upload sandbox
     (:func:`~geodata.uploads.travel_sandbox.read_travel_file_isolated`, under ``limits``), never
-    in this process; its summary is checked here against the areas and the kit's grid."""
+    in this process; its summary is checked here against the areas and the kit's grid.
+    ``read``: summaries by file name already read from these very files (not read again)."""
     if role not in ROLES:
         raise ValueError(f"Unknown input role: {role}")
     names = [p.name for p in paths]
@@ -108,11 +114,15 @@ def check_input_files(
                 file=path.name,
                 example=KIT_EXAMPLES[role],
             )
-    for path in paths:
-        summary = read_travel_file_isolated(role, path, limits=limits)
+    summaries = [
+        (read or {}).get(path.name) or read_travel_file_isolated(role, path, limits=limits)
+        for path in paths
+    ]
+    for path, summary in zip(paths, summaries, strict=True):
         if role == "speeds":
             continue
-        _check_overlap(path.name, np.asarray(summary["bounds"], dtype="float64"), areas_bounds)
+        bounds = np.asarray(summary["bounds"], dtype="float64")
+        _check_overlap(path.name, bounds, areas_bounds)
         if role in KIT_NAMES:
             rows, cols = (int(n) for n in summary["shape"])
             if kit_shape is not None and (rows, cols) != kit_shape:
@@ -127,6 +137,7 @@ def check_input_files(
                     kit_cols=kit_shape[1],
                 )
             kit_shape = (rows, cols)
+    return summaries
 
 
 def _check_overlap(name: str, bounds: np.ndarray, areas_bounds: np.ndarray) -> None:
@@ -179,20 +190,22 @@ def check_travel_inputs(
     version: int | None = None,
     *,
     limits: UploadLimits | None = None,
+    read: Mapping[str, dict] | None = None,
 ) -> InputChange:
     """Check ``paths`` as ``role``'s new files against a workspace version (the newest by
     default); what replacing them would change. A :class:`DataError` names a bad file. The files
-    are read in the upload sandbox under ``limits`` (default: the deployment's)."""
+    are read in the upload sandbox under ``limits`` (default: the deployment's), but for those
+    ``read`` gives the summary of (by name)."""
     paths = [Path(p) for p in paths]
     areas = read_table(workspace, "areas", version)
     areas_bounds = (
         np.asarray(areas.total_bounds, dtype="float64") if len(areas) else np.full(4, np.nan)
     )
     kit_shape = _kit_shape(workspace, version, role)
-    check_input_files(role, paths, areas_bounds, kit_shape, limits=limits)
+    summaries = check_input_files(role, paths, areas_bounds, kit_shape, limits=limits, read=read)
     new = _stored(input_rows({role: paths}))[role]
     old = _stored(read_table(workspace, "inputs", version)).get(role, ())
-    return InputChange(role, old, new)
+    return InputChange(role, old, new, tuple(zip((p.name for p in paths), summaries, strict=True)))
 
 
 def save_travel_inputs(
@@ -203,13 +216,21 @@ def save_travel_inputs(
     author: str = "",
     actor: Actor | None = None,
     limits: UploadLimits | None = None,
+    checked: InputChange | None = None,
 ) -> tuple[int, InputChange]:
     """Replace ``role``'s files by ``paths`` (checked again on the newest version, in the upload
     sandbox; this process only stores their bytes) in a new workspace version, the other roles'
     files kept, and record it in the audit trail as an import. Returns the new version's number
-    and what changed."""
+    and what changed. ``checked``: the change :func:`check_travel_inputs` found for these files;
+    where its new files are these (same names, sizes and SHA-256), what the sandbox read of them
+    is checked against the newest version without reading them again (a national extract takes
+    half a minute)."""
     paths = [Path(p) for p in paths]
-    change = check_travel_inputs(workspace, role, paths, limits=limits)
+    read = None
+    if checked is not None and checked.role == role and checked.read:
+        if _stored(input_rows({role: paths}))[role] == checked.new:
+            read = dict(checked.read)
+    change = check_travel_inputs(workspace, role, paths, limits=limits, read=read)
     if change.new == change.old:
         raise _error("same", f"{role}: these are the files the version already holds.")
     current = read_table(workspace, "inputs")

@@ -19,6 +19,7 @@ from geodata.sources.inputs import stored_inputs
 from geodata.sources.rasters import Grid, write_grid
 from geodata.store.workspace import list_versions
 from geodata.tables.problems import DataError
+from geodata.uploads import travel_inputs
 from geodata.uploads.travel_inputs import check_input_files, save_travel_inputs
 from tests.conftest import SHARED_DATA
 
@@ -97,3 +98,23 @@ def test_saving_a_raster_never_opens_it_in_this_process(demo_workspace, tmp_path
     )
     assert [f.name for f in change.new] == ["people.tif"]
     assert {(f.role, f.name) for f in stored_inputs(workspace)} >= {("population", "people.tif")}
+
+
+def test_saving_the_checked_files_does_not_read_them_again(demo_workspace, tmp_path, monkeypatch):
+    workspace = Path(shutil.copyfile(demo_workspace, tmp_path / "demo.gpkg"))
+    people = tmp_path / "people.tif"
+    grid = Grid(np.ones((26, 36)), Affine(0.01, 0, 51.22, 0, -0.01, 35.83), pyproj.CRS(4326))
+    write_grid(people, grid)
+    change = travel_inputs.check_travel_inputs(workspace, "population", [people])
+
+    def read_again(role, path, **kwargs):
+        raise AssertionError(f"{path.name} read again")
+
+    monkeypatch.setattr(travel_inputs, "read_travel_file_isolated", read_again)
+    other = tmp_path / "other" / "people.tif"  # the same name, other bytes: read again
+    other.parent.mkdir()
+    write_grid(other, Grid(np.zeros((26, 36)), grid.transform, grid.crs))
+    with pytest.raises(AssertionError, match=r"people\.tif read again"):
+        save_travel_inputs(workspace, "population", [other], checked=change)
+    number, saved = save_travel_inputs(workspace, "population", [people], checked=change)
+    assert saved.new == change.new and number == list_versions(workspace)[-1].number

@@ -103,7 +103,12 @@ def replace_section(ctx: Context) -> None:
         saved, refused = _attempt(
             ctx,
             lambda paths: save_travel_inputs(
-                ctx.workspace, role, paths, author=author(ctx), actor=audit_actor(ctx)
+                ctx.workspace,
+                role,
+                paths,
+                author=author(ctx),
+                actor=audit_actor(ctx),
+                checked=change,  # what the sandbox read of these files: not read again
             ),
             files,
         )
