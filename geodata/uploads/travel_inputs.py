@@ -32,7 +32,6 @@ import numpy as np
 import pandas as pd
 
 from geodata.sources.inputs import RASTER_ROLES, ROLES, InputFile, input_files, input_rows
-from geodata.sources.rasters import read_grid
 from geodata.store.workspace import read_table, save_version
 from geodata.uploads.limits import UploadLimits
 from geodata.uploads.travel_files import check_speed_table
@@ -174,13 +173,19 @@ def _stored(table: pd.DataFrame) -> dict[str, tuple[InputFile, ...]]:
     return {role: tuple(files) for role, files in out.items()}
 
 
-def _kit_shape(workspace: str | Path, version: int | None, role: str) -> tuple[int, int] | None:
-    """The grid of the land cover, slope and water rasters the version keeps besides ``role``."""
+def _kit_shape(
+    workspace: str | Path, version: int | None, role: str, limits: UploadLimits | None
+) -> tuple[int, int] | None:
+    """The grid of the land cover, slope and water rasters the version keeps besides ``role``
+    (read in the upload sandbox too: a stored file may have come from an upload)."""
     if role not in KIT_NAMES:
         return None
     files = input_files(workspace, version)
-    kept = [p for r in KIT_NAMES if r != role for p in files.get(r, [])]
-    return read_grid(kept[0]).shape if kept else None
+    kept = [(r, p) for r in KIT_NAMES if r != role for p in files.get(r, [])]
+    if not kept:
+        return None
+    rows, cols = read_travel_file_isolated(*kept[0], limits=limits)["shape"]
+    return int(rows), int(cols)
 
 
 def check_travel_inputs(
@@ -201,7 +206,7 @@ def check_travel_inputs(
     areas_bounds = (
         np.asarray(areas.total_bounds, dtype="float64") if len(areas) else np.full(4, np.nan)
     )
-    kit_shape = _kit_shape(workspace, version, role)
+    kit_shape = _kit_shape(workspace, version, role, limits)
     summaries = check_input_files(role, paths, areas_bounds, kit_shape, limits=limits, read=read)
     new = _stored(input_rows({role: paths}))[role]
     old = _stored(read_table(workspace, "inputs", version)).get(role, ())

@@ -82,22 +82,27 @@ def test_a_raster_in_another_format_under_a_tif_name_is_refused(tmp_path):
 
 def test_saving_a_raster_never_opens_it_in_this_process(demo_workspace, tmp_path, monkeypatch):
     workspace = Path(shutil.copyfile(demo_workspace, tmp_path / "demo.gpkg"))
-    people = tmp_path / "people.tif"
+    tree, slope = tmp_path / "landcover_Tree.tif", tmp_path / "slope.tif"
     grid = Grid(np.ones((26, 36)), Affine(0.01, 0, 51.22, 0, -0.01, 35.83), pyproj.CRS(4326))
-    write_grid(people, grid)
+    write_grid(tree, grid)
+    write_grid(slope, Grid(np.ones((20, 30)), grid.transform, grid.crs))
     before = len(list_versions(workspace))
 
     def no_gdal_here(*args, **kwargs):
         raise AssertionError("a travel input was opened with GDAL in the app's process")
 
     monkeypatch.setattr(rasterio, "open", no_gdal_here)
-    number, change = save_travel_inputs(workspace, "population", [people], author="tests")
-    assert (
-        number == list_versions(workspace)[-1].number
-        and len(list_versions(workspace)) == before + 1
-    )
-    assert [f.name for f in change.new] == ["people.tif"]
-    assert {(f.role, f.name) for f in stored_inputs(workspace)} >= {("population", "people.tif")}
+    number, change = save_travel_inputs(workspace, "landcover", [tree], author="tests")
+    versions = list_versions(workspace)
+    assert number == versions[-1].number and len(versions) == before + 1
+    assert [f.name for f in change.new] == ["landcover_Tree.tif"]
+    assert {(f.role, f.name) for f in stored_inputs(workspace)} >= {
+        ("landcover", "landcover_Tree.tif")
+    }
+    # the stored land cover's grid, read in the sandbox too, against a slope on another grid
+    with pytest.raises(DataError) as caught:
+        travel_inputs.check_travel_inputs(workspace, "slope", [slope])
+    assert caught.value.code == "travel_grid" and caught.value.params["kit_rows"] == 26
 
 
 def test_saving_the_checked_files_does_not_read_them_again(demo_workspace, tmp_path, monkeypatch):
