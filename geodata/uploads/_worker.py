@@ -70,12 +70,25 @@ from geodata.uploads.travel_files import describe_travel_file  # noqa: E402
 UNEXPECTED_DRIVERS = frozenset(pyogrio.list_drivers()) - ALLOWED_DRIVERS
 
 
-def _vm_bytes() -> int:
+def _vm_bytes(key: str = "VmSize") -> int:
     with open("/proc/self/status") as status:
         for line in status:
-            if line.startswith("VmSize:"):
+            if line.startswith(f"{key}:"):
                 return int(line.split()[1]) * 1024
     return 0
+
+
+#: How close to its memory limit a child that failed must have come for the failure to be told
+#: as the limit's: a thread's stack or a database that could not be mapped fails as an error of
+#: the reader (libosmium: "Resource temporarily unavailable"; PROJ: "Unable to determine UTM
+#: CRS"), not as a MemoryError.
+NEAR_LIMIT_BYTES = 64 * 1024 * 1024
+
+
+def _near_memory_limit() -> bool:
+    """Whether this child's address space came within :data:`NEAR_LIMIT_BYTES` of its limit."""
+    limit = resource.getrlimit(resource.RLIMIT_AS)[0]
+    return limit != resource.RLIM_INFINITY and _vm_bytes("VmPeak") + NEAR_LIMIT_BYTES >= limit
 
 
 def _set_limits(limits: UploadLimits, seconds: float | None = None) -> None:
@@ -254,12 +267,19 @@ def travel(job: dict) -> None:
     _set_limits(limits, seconds=limits.timeout_s)  # libosmium reads on several threads
     try:
         result: dict = {"summary": describe_travel_file(job["role"], Path(job["path"]))}
-    except DataError as exc:  # numbers stay numbers: the page writes them in the reader's digits
-        params = {k: _plain(v) for k, v in exc.params.items()}
-        result = {"error": {**_error(exc), "params": params}}
     except Exception as exc:  # noqa: BLE001 — every failure (memory too) becomes a clean error
-        result = {"error": _failure(exc, shown, limits)}
+        result = {"error": _travel_failure(exc, shown, limits)}
     _write_json(out, "result.json", result)
+
+
+def _travel_failure(exc: BaseException, shown: str, limits: UploadLimits) -> dict:
+    """The JSON error of a travel job: the memory limit's where the child came near it, else the
+    file's problem (its numbers kept as numbers: the page writes them in the reader's digits)."""
+    if _near_memory_limit():
+        return _failure(MemoryError(), shown, limits)
+    if isinstance(exc, DataError):
+        return {**_error(exc), "params": {k: _plain(v) for k, v in exc.params.items()}}
+    return _failure(exc, shown, limits)
 
 
 def _reap(jobs: dict[int, Path]) -> None:
