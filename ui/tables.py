@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from render.language import Language
@@ -38,7 +39,8 @@ def kind_format(kind: str, language: Language) -> Callable[[object], str] | None
     (0–1) and percentages (0–100) as a percentage with one decimal, as the files hold them
     (0–100, one decimal in the workbook), and a change of a share in points with one decimal;
     kilometres and other figures with one decimal, a score with three, ``number:N`` with ``N``
-    decimals and ``signed:N`` so with its sign; a label (a name, a code) with the language's
+    decimals, ``reach:N`` so with an infinite figure (no road reaches) as the word for it, and
+    ``signed:N`` with its sign; a label (a name, a code) with the language's
     digits. A figure column's cell that holds text (a band of tied ranks ``3–5``, the word for a
     place no road reaches) is written as text, in the language's digits."""
     figure = _figure_format(kind, language)
@@ -70,9 +72,37 @@ def _figure_format(kind: str, language: Language) -> Callable[[object], str] | N
     base, _, digits = kind.partition(":")
     if digits.isdigit() and base == "number":
         return lambda v: language.number(v, int(digits))
+    if digits.isdigit() and base == "reach":
+        return lambda v: _reach(v, language, int(digits))
     if digits.isdigit() and base == "signed":
         return lambda v: language.signed(v, int(digits))
     return None
+
+
+def reach_words(ctx: Context, frame: pd.DataFrame, kinds: Mapping[str, str]) -> pd.DataFrame:
+    """``frame`` for the files: in its ``reach:N`` columns an infinite figure (no road reaches)
+    as the word the page shows, never ``inf`` (a copy where there is one)."""
+    out = frame
+    word = ctx.t("access.minutes.unreachable")
+    for column, kind in kinds.items():
+        if not kind.startswith("reach:") or column not in frame:
+            continue
+        numbers = pd.to_numeric(frame[column], errors="coerce").astype("float64")
+        far = np.isinf(numbers.to_numpy())
+        if far.any():
+            out = out.copy() if out is frame else out
+            values = numbers.astype(object)
+            values[far] = word
+            out[column] = values.to_numpy()
+    return out
+
+
+def _reach(value: object, language: Language, digits: int) -> str:
+    """A distance or travel time with ``digits`` decimals; infinite (no road reaches a
+    facility) as the word for it, so the column stays numbers and sorts as numbers."""
+    if isinstance(value, float) and np.isinf(value):
+        return language.t("access.minutes.unreachable")
+    return language.number(value, digits)
 
 
 def _points(value: object, language: Language) -> str:
@@ -85,7 +115,10 @@ def _points(value: object, language: Language) -> str:
 
 def file_kinds(kinds: Mapping[str, str]) -> dict[str, str]:
     """``kinds`` (header → page kind) as the files write them (:data:`FILE_KINDS`)."""
-    return {column: FILE_KINDS.get(kind, kind) for column, kind in kinds.items()}
+    return {
+        column: FILE_KINDS.get(kind, kind.replace("reach:", "number:"))
+        for column, kind in kinds.items()
+    }
 
 
 def page_formats(
@@ -126,7 +159,7 @@ def show_table(
     event = grid(ctx.lang, shown, **options)
     table_downloads(
         ctx,
-        frame if files is None else files,
+        reach_words(ctx, frame if files is None else files, declared),
         name,
         percent=percent,
         kinds=file_kinds(kinds or {}),

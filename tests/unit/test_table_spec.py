@@ -42,6 +42,7 @@ KIND_VALUES = {
     "number": 0.5,
     "score": 0.123456,
     "number:2": 1.2345,
+    "reach:2": 31.456,
     "number:0": 1234.6,
     "signed:1": -3.21,
     "signed:0": 12.0,
@@ -76,6 +77,27 @@ def test_a_figure_column_keeps_its_words() -> None:
     assert kind_format("number:2", fa)(1.5) == "۱٫۵۰"
     filed = export_frame(pd.DataFrame({"d": [1.5, "no road", None]}), {"d": "number:2"})
     assert filed["d"].tolist()[:2] == [1.5, "no road"] and pd.isna(filed["d"].iloc[2])
+
+
+def test_a_place_no_road_reaches_reads_as_a_word_and_sorts_last() -> None:
+    """A ``reach:N`` column holds numbers (infinite where no road reaches), so the grid sorts
+    it as numbers; the page writes the infinite one as the word, and so do the files."""
+    from types import SimpleNamespace
+
+    from render.i18n import translate
+    from ui.tables import reach_words
+
+    fa = Language("fa")
+    word = translate("access.minutes.unreachable", "fa")
+    assert kind_format("reach:2", fa)(float("inf")) == word
+    assert kind_format("reach:2", fa)(100.5) == "۱۰۰٫۵۰"
+    ctx = SimpleNamespace(t=lambda key, **kw: translate(key, "fa", **kw))
+    frame = pd.DataFrame({"m": [100.5, float("inf"), 31.0], "n": [1, 2, 3]})
+    files = reach_words(ctx, frame, {"m": "reach:2", "n": "count"})
+    assert files["m"].tolist() == [100.5, word, 31.0] and frame["m"].dtype == "float64"
+    filed = export_frame(files, file_kinds({"m": "reach:2"}))
+    assert filed["m"].tolist() == [100.5, word, 31.0]
+    assert reach_words(ctx, frame.iloc[[0, 2]], {"m": "reach:2"}) is not None
 
 
 def test_the_workbook_writes_a_figure_with_the_pages_decimals() -> None:

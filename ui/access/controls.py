@@ -6,7 +6,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.access.measure import DISTANCES, MINUTES, km_format, measure_controls, minutes_format
+from ui.access.measure import (
+    DISTANCES,
+    MINUTES,
+    km_format,
+    measure_controls,
+    minutes_format,
+    unit_text,
+)
+from ui.access.travel import unit_of
 from ui.context import Context
 from ui.state import Param, value
 
@@ -30,11 +38,12 @@ def sidebar(
     :func:`ui.access.measure.measure_controls` gives them. ``statuses`` are the facility
     statuses present, ``opening_dates`` the dates facilities open on."""
     sb = st.sidebar
+    chosen = unit_of(str(value(params["by"])))  # the views named in the measure chosen
     sb.selectbox(
         ctx.t("access.controls.view"),
         views,
         key=params["view"].widget_key,
-        format_func=lambda v: ctx.t(f"access.view.{v}"),
+        format_func=lambda v: unit_text(ctx, f"view.{v}", chosen),
     )
     measure, unit, suffix = measure_controls(
         ctx,

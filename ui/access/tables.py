@@ -348,8 +348,10 @@ def needs_section(
             ctx.t("table.district"): needs["district_name"].astype("string").to_numpy(),
             ctx.t("metric.population"): needs["population"].to_numpy(),
             **({ctx.t("metric.uninsured"): needs["uninsured"].to_numpy()} if by_uninsured else {}),
-            unit_text(ctx, "table.distance", unit): reach_values(ctx, needs[f"{care_set}_{unit}"]),
-            unit_text(ctx, "table.hospital_km", unit): reach_values(ctx, needs[f"hospital_{unit}"]),
+            unit_text(ctx, "table.distance", unit): needs[f"{care_set}_{unit}"].round(2).to_numpy(),
+            unit_text(ctx, "table.hospital_km", unit): needs[f"hospital_{unit}"]
+            .round(2)
+            .to_numpy(),
             ctx.t("access.table.capacity"): needs["access"].round(3).to_numpy(),
         }
     )
@@ -370,7 +372,7 @@ def needs_section(
         ctx,
         table,
         f"facility_needs_{care_set}",
-        kinds=figure_kinds(ctx) | dict.fromkeys(distances, "number:2"),
+        kinds=figure_kinds(ctx) | dict.fromkeys(distances, "reach:2"),  # numbers: they sort
         download_key="infra_needs_csv",
         height=320,
     )
