@@ -49,6 +49,17 @@ def test_comoros_desks_reach_in_minutes_over_the_roads(on_comoros, lang):
         what=what,
     )
     assert model in [c.value for c in at.caption]
+    # the map and the people in range say minutes of travel, never a walking distance
+    explain = translate("outreach.minutes.explain_plan", lang, m=fmt_int(15, lang))
+    assert explain in [c.value for c in at.caption]
+    assert translate("outreach.map.explain_plan", lang) not in [c.value for c in at.caption]
+    label = translate("outreach.plan.in_range", lang, what=what)
+    helped = next(m for m in at.metric if m.label == label).proto.help
+    walking = translate("outreach.plan.in_range_help", lang, total="X", bound="Y").split("X")[0]
+    minutes = translate(
+        "outreach.minutes.in_range_help", lang, total="X", bound="Y", m=fmt_int(15, lang)
+    ).split("X")[0]
+    assert helped.startswith(minutes) and walking not in helped
 
 
 @pytest.mark.realdata

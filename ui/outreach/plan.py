@@ -126,7 +126,12 @@ def plan_headline(ctx: Context, plan: DeskPlan) -> None:
     c1.metric(
         ctx.t("outreach.plan.in_range", what=what),
         ctx.language.int(plan.in_range),
-        help=ctx.t("outreach.plan.in_range_help", total=ctx.language.int(plan.total), bound=bound),
+        help=ctx.t(
+            "outreach.plan.in_range_help" if plan.unit == "m" else "outreach.minutes.in_range_help",
+            total=ctx.language.int(plan.total),
+            bound=bound,
+            m=ctx.language.int(plan.radius_m),
+        ),
     )
     c2.metric(ctx.t("outreach.plan.share"), ctx.language.pct(plan.share))
     c3.metric(

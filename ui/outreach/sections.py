@@ -95,7 +95,10 @@ def map_section(
         key=f"outreach_map_{view}",
         facilities=facilities,
     )
-    st.caption(ctx.t(f"outreach.map.explain_{view}{per if view == 'villages' else ''}"))
+    if view == "plan" and plan.unit != "m":  # a desk's reach in minutes of travel, not on foot
+        st.caption(ctx.t("outreach.minutes.explain_plan", m=ctx.language.int(plan.radius_m)))
+    else:
+        st.caption(ctx.t(f"outreach.map.explain_{view}{per if view == 'villages' else ''}"))
 
 
 def villages_section(
