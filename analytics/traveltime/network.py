@@ -117,9 +117,9 @@ def spatial_order(xy: np.ndarray) -> np.ndarray:
     """The points ``xy`` in the order of a Z-order (Morton) curve over their extent: each
     coordinate scaled to 21 bits and the bits of the two interleaved (ties keep their order).
     Neighbours in space become neighbours in memory: on a 1 million node road network, bounded
-    searches run 1.1× and ``scipy.sparse.csgraph.dijkstra`` 1.1× faster than on nodes in rows of
-    the grid, and 1.9× and 1.4× than on nodes in no spatial order (as an OSM extract's ids are):
-    ``benchmarks.traveltime_bench``. Worked out from the coordinates alone (a Hilbert curve, as
+    searches run 1.2× and ``scipy.sparse.csgraph.dijkstra`` 1.2× faster than on nodes in rows of
+    the grid, and 1.9× and 1.5× than on nodes in no spatial order (as an OSM extract's ids are):
+    ``benchmarks.traveltime_bench``, catchment row. Worked out from the coordinates alone (a Hilbert curve, as
     ``geopandas.GeoSeries.hilbert_distance`` draws it, orders as well but needs a point geometry
     per node: a gigabyte on a national extract)."""
     xy = np.asarray(xy, dtype="float64").reshape(-1, 2)
