@@ -31,3 +31,14 @@ def test_version_numbers_in_persian_digits(demo_copy) -> None:
         options = at.selectbox(key=key).options
         assert options and all(o and not any(c.isascii() for c in o) for o in options), options
     assert not any(c.isascii() and c.isdigit() for c in at.checkbox(key="dm_restore_sure").label)
+
+
+@pytest.mark.parametrize("lang", ["fa", "vi"])
+def test_save_times_in_the_readers_calendar(on_demo, lang) -> None:
+    at = run_page("app_pages/data.py", {"lang": lang})
+    header = translate("data.version_created_at", lang)
+    table = next(d.value for d in at.dataframe if header in d.value.columns)
+    stamps = table[header].astype(str).tolist()
+    assert stamps and not any("T" in s or "Z" in s for s in stamps), stamps
+    if lang == "fa":  # Solar Hijri: a 14xx year in Persian digits
+        assert all(s.startswith("۱۴") for s in stamps), stamps
