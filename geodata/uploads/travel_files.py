@@ -49,10 +49,12 @@ def describe_travel_file(role: str, path: Path) -> dict:
     }
 
 
-def _unreadable_extract(path: Path, exc: Exception) -> DataError:
+def _unreadable(path: Path, exc: Exception, role: str = "roads") -> DataError:
+    """The file could not be read as an extract (``roads``) or a GeoTIFF (``raster``)."""
+    what = "OpenStreetMap extract" if role == "roads" else "GeoTIFF"
     return travel_error(
-        "roads_unreadable",
-        f"{path.name}: not a readable OpenStreetMap extract ({exc}).",
+        f"{role}_unreadable",
+        f"{path.name}: not a readable {what} ({exc}).",
         file=path.name,
         reason=str(exc),
     )
@@ -66,9 +68,9 @@ def _describe_roads(path: Path) -> dict:
             raise travel_error(
                 "no_roads", f"{path.name}: no road in the extract.", file=path.name
             ) from exc
-        raise _unreadable_extract(path, exc) from exc
+        raise _unreadable(path, exc) from exc
     except (OSError, RuntimeError) as exc:
-        raise _unreadable_extract(path, exc) from exc
+        raise _unreadable(path, exc) from exc
     if not len(net.edges):
         raise travel_error("no_roads", f"{path.name}: no road in the extract.", file=path.name)
     lo, hi = net.lonlat.min(axis=0), net.lonlat.max(axis=0)
@@ -135,15 +137,6 @@ def check_speed_table(path: Path) -> dict:
     return table
 
 
-def _unreadable_raster(path: Path, exc: Exception) -> DataError:
-    return travel_error(
-        "raster_unreadable",
-        f"{path.name}: not a readable GeoTIFF ({exc}).",
-        file=path.name,
-        reason=str(exc),
-    )
-
-
 def _read_raster(path: Path) -> Grid:
     try:
         return read_grid(path, driver=RASTER_DRIVER)
@@ -152,9 +145,9 @@ def _read_raster(path: Path) -> Grid:
             raise travel_error(
                 "no_crs", f"{path.name}: the raster has no CRS.", file=path.name
             ) from exc
-        raise _unreadable_raster(path, exc) from exc
+        raise _unreadable(path, exc, "raster") from exc
     except Exception as exc:  # noqa: BLE001 - rasterio's and GDAL's errors: the file is bad
-        raise _unreadable_raster(path, exc) from exc
+        raise _unreadable(path, exc, "raster") from exc
 
 
 def grid_bounds(grid: Grid) -> list[float]:
