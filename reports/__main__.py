@@ -128,6 +128,7 @@ def main(argv: list[str] | None = None) -> int:
                 month=args.month,
                 orientation=args.orientation,
                 nearest=travel_minutes(path, versions[-1].number, tables, args.measure),
+                mode=None if args.measure == "line" else args.measure,
             )
             args.out.write_bytes(pdf)
         else:

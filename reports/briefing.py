@@ -72,6 +72,7 @@ class Briefing:
     least_left_out: int = 0  # areas with more insured than residents, left out of least_covered
     scope_names: dict[str, str] = field(default_factory=dict)  # language -> scope_name
     unit: str = "km"  # the access figures' unit: km in a straight line, or min of travel
+    mode: str | None = None  # in minutes: the travel mode ("motorised", "walking") they are by
 
     @property
     def has_insured(self) -> bool:
@@ -179,6 +180,7 @@ def build_briefing(
     referral_km: float = REFERRAL_KM,
     nearest: pd.DataFrame | None = None,
     unit: str = "km",
+    mode: str | None = None,
 ) -> Briefing:
     """Compute a briefing for the whole region, one district or one partner.
 
@@ -196,6 +198,9 @@ def build_briefing(
         Measured otherwise than in a straight line (``unit="min"``: minutes of travel): the
         nearest facility of each set per area of ``tables["areas"]``, indexed like them (see
         :func:`analytics.access.access_by_area`; e.g. :func:`traveltime.workspace.nearest_minutes`).
+    mode
+        In minutes, the travel mode they are by (``"motorised"``, ``"walking"``), which the
+        document names beside its figures (a reader cannot tell a car's 60 minutes from a walk's).
 
     Raises
     ------
@@ -336,6 +341,7 @@ def build_briefing(
         n_facilities=n_facilities,
         scope_names=scope_names,
         unit=unit,
+        mode=mode if unit == "min" else None,
     )
 
 

@@ -55,11 +55,13 @@ def make_briefing(
     orientation: str = "portrait",
     produced: dt.date | None = None,
     nearest: pd.DataFrame | None = None,
+    mode: str | None = None,
 ) -> tuple[bytes, int]:
     """A briefing PDF of ``tables`` (already limited to what the reader may see), and its number
     of pages. With ``nearest`` (travel minutes to the nearest facility of each set per area, see
     :func:`reports.briefing.build_briefing`) its access figures are in minutes of travel, with
-    the Infrastructure page's default thresholds in minutes."""
+    the Infrastructure page's default thresholds in minutes, and ``mode`` (``"motorised"``,
+    ``"walking"``) names how they travel."""
     reach = {} if nearest is None else {"near_km": NEAR_MIN, "referral_km": REFERRAL_MIN}
     briefing = build_briefing(
         tables,
@@ -68,6 +70,7 @@ def make_briefing(
         month=month,
         nearest=nearest,
         unit="km" if nearest is None else "min",
+        mode=mode,
         **reach,
     )
     return briefing_pdf(

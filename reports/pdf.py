@@ -295,6 +295,8 @@ def briefing_html(
             ),
             t("reports.access.facilities", n=lang.int(b.n_facilities)),
         ]
+        if b.unit == "min" and b.mode:  # by car or on foot: the figures alone do not say
+            facts.insert(0, t(f"reports.access.by_{b.mode}"))
         access_block = '<ul class="facts">' + "".join(f"<li>{_e(x)}</li>" for x in facts) + "</ul>"
         if len(b.needs):
             needs_rows = [

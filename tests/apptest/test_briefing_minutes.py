@@ -30,6 +30,7 @@ def test_comoros_briefing_in_minutes(on_comoros):
     sixty = translate("access.minutes.units.km", "en", min=fmt_int(60, "en"))
     assert f"No hospital within {sixty}:" in text
     assert "No hospital within 10 km" not in text
+    assert " ".join(translate("reports.access.by_motorised", "en").split()) in text  # by car
 
 
 @pytest.mark.realdata

@@ -56,3 +56,15 @@ def test_briefing_in_minutes_of_travel(road_workspace, lang):  # noqa: F811
         people=fmt_int(2000, lang),
     )
     assert gap in page
+    # by car or on foot: the figures alone do not say, so the page does (once it is told)
+    by_car = translate("reports.access.by_motorised", lang)
+    assert by_car not in page
+    told = build_briefing(
+        tables, near_km=5.0, referral_km=5.0, nearest=nearest, unit="min", mode="motorised"
+    )
+    assert by_car in briefing_html(told, Language(lang), region_title="r", source_note="s")
+    on_foot = build_briefing(
+        tables, near_km=5.0, referral_km=5.0, nearest=nearest, unit="min", mode="walking"
+    )
+    walked = briefing_html(on_foot, Language(lang), region_title="r", source_note="s")
+    assert translate("reports.access.by_walking", lang) in walked and by_car not in walked

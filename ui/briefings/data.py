@@ -85,6 +85,7 @@ def briefing_pdf(
         month=month,
         orientation=orientation,
         nearest=nearest,
+        mode=None if nearest is None else measure,
     )
 
 
