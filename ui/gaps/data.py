@@ -66,6 +66,16 @@ def distance_to_care(source: Source, version: int, measure: str = "line") -> pd.
     return minutes.where(~np.isinf(minutes), finite.max())
 
 
+def unreachable_areas(source: Source, version: int, measure: str) -> set[str]:
+    """The areas no road reaches care from, by ``measure`` (none in a straight line): the
+    priority counts them as the longest trip measured (:func:`distance_to_care`), the tables
+    show them as not reachable."""
+    if measure == "line":
+        return set()
+    found = travel_data.nearest_minutes(source, version, False, None, measure)
+    return set(found.loc[np.isinf(found["care_min"].to_numpy(dtype="float64")), "area_id"])
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
 def priority_inputs(
     source: Source, version: int, period: pd.Timestamp | None, level: str, measure: str = "line"

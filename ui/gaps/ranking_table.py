@@ -4,11 +4,13 @@ apart for want of a population."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
 from ui.context import Context
 from ui.downloads import COLUMN_KINDS
+from ui.gaps import data as gap_data
 from ui.gaps import views as gap_views
 from ui.gaps.rankings import no_data_list
 from ui.gaps.selection import Selection
@@ -54,6 +56,17 @@ def show(sel: Selection, ranked: pd.DataFrame, no_data: pd.DataFrame, used: list
     for col in counts:
         if col in view:
             view[col] = view[col].round()
+    table_kinds = kinds(ctx, view, percent, counts)
+    if sel.level == "area" and "distance" in used:  # a place no road reaches: not a trip length
+        far = (
+            ranked[sel.key_column]
+            .astype(str)
+            .isin(gap_data.unreachable_areas(ctx.source, ctx.version, sel.measure))
+        )
+        header = ctx.t(f"gap.table.{sel.component('distance')}")
+        if far.any() and header in view:
+            view.loc[far.to_numpy(), header] = np.inf
+            table_kinds[header] = "reach:1"
     bounds = [ctx.t("gap.table.rank_from"), ctx.t("gap.table.rank_to")]
     # Cells in the reader's digits and number format (a Styler; the values stay numbers). The
     # file holds the rank as a number, and its band as two numbers (the table's text "3–5" is
@@ -63,7 +76,7 @@ def show(sel: Selection, ranked: pd.DataFrame, no_data: pd.DataFrame, used: list
         ctx,
         with_score_bar(ctx, view.drop(columns=bounds)),
         f"gap_ranking_{sel.level}",
-        kinds=kinds(ctx, view, percent, counts),
+        kinds=table_kinds,
         files=exported,
         height=380,
         column_config=column_config(),
