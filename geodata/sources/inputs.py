@@ -21,7 +21,7 @@ import glob
 import hashlib
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -110,7 +110,11 @@ def input_rows(files: Mapping[str, list[Path]]) -> pd.DataFrame:
 
 def stored_inputs(workspace: str | Path, version: int | None = None) -> list[InputFile]:
     """The input files a version holds (none for a workspace without them)."""
-    table = read_table(workspace, "inputs", version)
+    return inputs_in(read_table(workspace, "inputs", version))
+
+
+def inputs_in(table: pd.DataFrame) -> list[InputFile]:
+    """The files an ``inputs`` table holds, by role and name (none for an empty table)."""
     if table.empty:
         return []
     first = table.drop_duplicates(["role", "name"]).sort_values(["role", "name"])
@@ -118,6 +122,20 @@ def stored_inputs(workspace: str | Path, version: int | None = None) -> list[Inp
         InputFile(str(r.role), str(r.name), int(r.size), str(r.sha256))
         for r in first.itertuples(index=False)
     ]
+
+
+def file_entries(role: str, paths: Sequence[Path]) -> tuple[InputFile, ...]:
+    """What :func:`input_rows` would store of ``paths`` as ``role``'s files (name, size,
+    SHA-256; by name, as :func:`inputs_in` lists them), hashed without encoding the bytes."""
+    found = []
+    for path in paths:
+        digest, size = hashlib.sha256(), 0
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(PART_BYTES), b""):
+                digest.update(block)
+                size += len(block)
+        found.append(InputFile(role, Path(path).name, size, digest.hexdigest()))
+    return tuple(sorted(found, key=lambda f: f.name))
 
 
 def input_files(

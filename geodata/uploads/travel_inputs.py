@@ -31,7 +31,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from geodata.sources.inputs import RASTER_ROLES, ROLES, InputFile, input_files, input_rows
+from geodata.sources.inputs import (
+    RASTER_ROLES,
+    ROLES,
+    InputFile,
+    file_entries,
+    input_files,
+    input_rows,
+    inputs_in,
+)
 from geodata.store.workspace import read_table, save_version
 from geodata.uploads.limits import UploadLimits
 from geodata.uploads.travel_files import check_speed_table
@@ -161,18 +169,6 @@ def _check_overlap(name: str, bounds: np.ndarray, areas_bounds: np.ndarray) -> N
         )
 
 
-def _stored(table: pd.DataFrame) -> dict[str, tuple[InputFile, ...]]:
-    if table.empty:
-        return {}
-    first = table.drop_duplicates(["role", "name"]).sort_values(["role", "name"])
-    out: dict[str, list[InputFile]] = {}
-    for r in first.itertuples(index=False):
-        out.setdefault(str(r.role), []).append(
-            InputFile(str(r.role), str(r.name), int(r.size), str(r.sha256))
-        )
-    return {role: tuple(files) for role, files in out.items()}
-
-
 def _kit_shape(
     workspace: str | Path, version: int | None, role: str, limits: UploadLimits | None
 ) -> tuple[int, int] | None:
@@ -208,8 +204,8 @@ def check_travel_inputs(
     )
     kit_shape = _kit_shape(workspace, version, role, limits)
     summaries = check_input_files(role, paths, areas_bounds, kit_shape, limits=limits, read=read)
-    new = _stored(input_rows({role: paths}))[role]
-    old = _stored(read_table(workspace, "inputs", version)).get(role, ())
+    new = file_entries(role, paths)
+    old = tuple(f for f in inputs_in(read_table(workspace, "inputs", version)) if f.role == role)
     return InputChange(role, old, new, tuple(zip((p.name for p in paths), summaries, strict=True)))
 
 
@@ -233,7 +229,7 @@ def save_travel_inputs(
     paths = [Path(p) for p in paths]
     read = None
     if checked is not None and checked.role == role and checked.read:
-        if _stored(input_rows({role: paths}))[role] == checked.new:
+        if file_entries(role, paths) == checked.new:
             read = dict(checked.read)
     change = check_travel_inputs(workspace, role, paths, limits=limits, read=read)
     if change.new == change.old:

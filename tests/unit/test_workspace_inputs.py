@@ -118,3 +118,17 @@ def test_engines_say_when_a_workspace_has_no_inputs(tmp_path):
     for engine in (road_network, friction_surface):
         with pytest.raises(DataError, match=r"no travel-time inputs: add \[roads\]"):
             engine(out)
+
+
+def test_the_files_hashed_are_the_files_stored(tmp_path) -> None:
+    """``file_entries`` (hashed, not encoded) names what ``input_rows`` stores, in its order."""
+    from geodata.sources.inputs import PART_BYTES, file_entries, input_rows, inputs_in
+
+    paths = []
+    for name, size in (("water_osm.tif", 10), ("landcover_Built.tif", PART_BYTES * 2 + 7)):
+        path = tmp_path / name
+        path.write_bytes(bytes(range(256)) * (size // 256) + b"x" * (size % 256))
+        paths.append(path)
+    (tmp_path / "empty.tif").write_bytes(b"")
+    paths.append(tmp_path / "empty.tif")
+    assert file_entries("landcover", paths) == tuple(inputs_in(input_rows({"landcover": paths})))
