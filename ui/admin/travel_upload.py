@@ -9,7 +9,6 @@ The uploaded bytes lie in a temporary ``ca-upload-*`` folder only while they are
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
@@ -29,7 +28,7 @@ from geodata.uploads.travel_inputs import (
 )
 from render.i18n import isolated, joined
 from render.safe import md_escape
-from ui.admin.upload import author
+from ui.admin.upload import author, upload_key
 from ui.context import Context
 from ui.downloads import audit_actor
 from ui.grid import grid
@@ -79,7 +78,7 @@ def replace_section(ctx: Context) -> None:
     if not files:
         st.session_state.pop(_CHECKED, None)
         return
-    key = _upload_key(f"{role}|{ctx.lang}", files)  # checked once per file (and language)
+    key = upload_key(files, f"{role}|{ctx.lang}")  # checked once per file (and language)
     cached = st.session_state.get(_CHECKED)
     if cached is None or cached[0] != key:
         checked = _attempt(
@@ -126,13 +125,6 @@ def replace_section(ctx: Context) -> None:
     st.session_state.pop(_CHECKED, None)
     st.session_state[_COUNTER] = st.session_state.get(_COUNTER, 0) + 1  # the picker emptied
     st.rerun()
-
-
-def _upload_key(what: str, files: Sequence) -> str:
-    digest = hashlib.sha256(what.encode())
-    for f in files:
-        digest.update(f"{f.file_id}:{f.name}".encode())
-    return digest.hexdigest()[:16]
 
 
 def _attempt(
