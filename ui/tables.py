@@ -83,18 +83,26 @@ def reach_words(ctx: Context, frame: pd.DataFrame, kinds: Mapping[str, str]) -> 
     """``frame`` for the files: in its ``reach:N`` columns an infinite figure (no road reaches)
     as the word the page shows, never ``inf`` (a copy where there is one)."""
     out = frame
-    word = ctx.t("access.minutes.unreachable")
     for column, kind in kinds.items():
         if not kind.startswith("reach:") or column not in frame:
             continue
-        numbers = pd.to_numeric(frame[column], errors="coerce").astype("float64")
-        far = np.isinf(numbers.to_numpy())
-        if far.any():
+        shown = unreachable_as_word(ctx, frame[column])
+        if shown.dtype == object:
             out = out.copy() if out is frame else out
-            values = numbers.astype(object)
-            values[far] = word
-            out[column] = values.to_numpy()
+            out[column] = shown
     return out
+
+
+def unreachable_as_word(ctx: Context, values: pd.Series) -> np.ndarray:
+    """Distances or travel minutes as figures, and where no road reaches a facility (infinite)
+    the word for it in the reader's language; figures only (float) where there is none."""
+    numbers = pd.to_numeric(values, errors="coerce").astype("float64")
+    far = np.isinf(numbers.to_numpy())
+    if not far.any():
+        return numbers.to_numpy()
+    shown = numbers.astype(object)
+    shown[far] = ctx.t("access.minutes.unreachable")
+    return shown.to_numpy()
 
 
 def _reach(value: object, language: Language, digits: int) -> str:

@@ -23,7 +23,7 @@ from ui.context import Context
 from ui.downloads import table_downloads
 from ui.gaps.rankings import no_data_list
 from ui.localize import without_empty_district
-from ui.tables import show_table
+from ui.tables import show_table, unreachable_as_word
 
 
 def area_figures(
@@ -391,14 +391,7 @@ def reach_values(ctx: Context, values: pd.Series, digits: int = 2) -> np.ndarray
     """Distances or travel minutes for a table or a file: rounded to ``digits``; where no road
     reaches a facility (infinite minutes) the word for it in the reader's language, never
     ``inf``. A column without such a place stays numeric."""
-    numbers = pd.to_numeric(values, errors="coerce").astype("float64")
-    unreachable = np.isinf(numbers.to_numpy())
-    rounded = numbers.round(digits)
-    if not unreachable.any():
-        return rounded.to_numpy()
-    shown = rounded.astype(object)
-    shown[unreachable] = ctx.t("access.minutes.unreachable")
-    return shown.to_numpy()
+    return unreachable_as_word(ctx, pd.to_numeric(values, errors="coerce").round(digits))
 
 
 def figure_kinds(ctx: Context) -> dict[str, str]:
