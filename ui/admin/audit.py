@@ -53,7 +53,7 @@ def _day_range(ctx: Context, box: Any) -> tuple[date | None, date | None]:
     return (None if since <= first else since), (None if until >= today else until)
 
 
-def _time(ctx: Context, stored: object) -> str:
+def stored_time(ctx: Context, stored: object) -> str:
     """A stored time (UTC, ISO 8601: ``2026-03-25T08:00:00Z``) as the page shows it: the day in
     the reader's calendar and the time of day, in the reader's digits (the files keep it as
     stored)."""
@@ -112,6 +112,8 @@ def audit_section(ctx: Context) -> None:
     trail = audit.read(ctx.workspace, user=user or None, actions=actions, since=since, until=until)
     st.caption(ctx.t("audit.count", n=ctx.language.int(len(trail))))
     shown = trail_table(ctx, trail)
-    on_page = shown.assign(**{ctx.t("audit.col_at"): trail["at"].map(lambda t: _time(ctx, t))})
+    on_page = shown.assign(
+        **{ctx.t("audit.col_at"): trail["at"].map(lambda t: stored_time(ctx, t))}
+    )
     grid(ctx.lang, on_page, hide_index=True, width="stretch")
     table_downloads(ctx, shown, "audit_trail", kinds=dict.fromkeys(shown.columns, "text"))

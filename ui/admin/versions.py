@@ -14,6 +14,7 @@ from geodata.tables.problems import DataError
 from geodata.users.audit import restore_version
 from render.i18n import joined
 from render.safe import md_escape
+from ui.admin.audit import stored_time
 from ui.admin.upload import author, forget_upload
 from ui.context import Context
 from ui.downloads import audit_actor, table_downloads
@@ -25,14 +26,15 @@ def versions_section(ctx: Context) -> None:
     """The list of versions, a comparison of two, and restoring an old one (confirmed first)."""
     ws, ver = ctx.workspace, ctx.version
     table = cached_versions(ws, ver)
-    table = table.assign(
-        changes=table["version"].map(changes_in_words(ctx)),
-        created_at=[saved_at(ctx, t) for t in table["created_at"]],
-    )
+    table = table.assign(changes=table["version"].map(changes_in_words(ctx)))
     shown = table.rename(columns={c: ctx.t(f"data.version_{c}") for c in table.columns})
-    # An empty cell (a version restored from none) reads "—", not "None" (on screen only).
+    # On screen only: an empty cell (a version restored from none) reads "—", not "None", and
+    # the time of a save is in the reader's calendar (the files keep it as stored, in UTC).
     text = [c for c in shown.columns if shown[c].dtype == object]
-    on_screen = shown.fillna(dict.fromkeys(text, "—"))
+    saved = ctx.t("data.version_created_at")
+    on_screen = shown.fillna(dict.fromkeys(text, "—")).assign(
+        **{saved: shown[saved].map(lambda t: stored_time(ctx, t))}
+    )
     grid(
         ctx.lang,
         on_screen,
@@ -112,15 +114,6 @@ def versions_section(ctx: Context) -> None:
         )
         st.session_state.pop("dm_restore_sure", None)
         st.rerun()
-
-
-def saved_at(ctx: Context, stamp: object) -> str:
-    """When a version was saved (a stored ISO time in UTC) as the reader reads a date, in the
-    reader's calendar and digits, and the time to the minute: ``۱۴۰۵/۰۹/۱۶ ۰۸:۵۹``."""
-    moment = pd.to_datetime(stamp, errors="coerce", utc=True)
-    if pd.isna(moment):
-        return ctx.language.numerals(str(stamp))
-    return f"{ctx.language.date(moment)} {ctx.language.numerals(moment.strftime('%H:%M'))}"
 
 
 def changes_in_words(ctx: Context) -> dict[int, str]:
