@@ -160,7 +160,13 @@ def test_the_reading_processes_start_without_the_apps_secrets(monkeypatch):
     server = sandbox._ForkServer()
     try:
         process = server._start()
-        environ = Path(f"/proc/{process.pid}/environ").read_bytes().decode(errors="replace")
+        # /proc may answer with nothing for an instant while the new process is set up (one
+        # run on a loaded machine read ''): read until it answers, the process still running
+        deadline, environ = time.monotonic() + 10, ""
+        while not environ and time.monotonic() < deadline:
+            assert process.poll() is None, "the reading process ended at its start"
+            environ = Path(f"/proc/{process.pid}/environ").read_bytes().decode(errors="replace")
+            time.sleep(0 if environ else 0.05)
     finally:
         server._process = process
         server.stop()
