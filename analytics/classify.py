@@ -128,6 +128,18 @@ class Classification:
         """Number of classes."""
         return len(self.bins)
 
+    def digits(self, at_least: int = 0, at_most: int = 6) -> int:
+        """The fewest decimals, from ``at_least`` up to ``at_most``, at which the class bounds
+        (:attr:`lower` and :attr:`bins`) read apart once rounded, so no legend row reads
+        "0.00 – 0.00"; ``at_most`` where even that many do not part them."""
+        bounds = np.array([self.lower, *self.bins], dtype="float64")
+        bounds = bounds[np.isfinite(bounds)]
+        parted = np.diff(bounds) > 0
+        for digits in range(at_least, at_most + 1):
+            if np.all(np.diff(np.round(bounds, digits))[parted] > 0):
+                return digits
+        return at_most
+
     def labels(self, fmt: Callable[[float], str] = "{:g}".format) -> list[str]:
         """Legend label per class: ``"a – b"`` from its lower to its upper bound.
 

@@ -15,10 +15,9 @@ from analytics import access
 from ui import data, views
 from ui.access import data as access_data
 from ui.access import siting, tables
-from ui.access import travel as travel_data
 from ui.access.catchments import catchment_param, catchment_section, chosen_catchments
 from ui.access.controls import COVERED, sidebar
-from ui.access.measure import km_param, measure_params
+from ui.access.measure import km_param, measure_params, measures_of
 from ui.access.views import access_map, map_caption, map_views
 from ui.area_search import find_on_map
 from ui.context import current
@@ -35,8 +34,7 @@ present_statuses = access_data.facility_statuses(all_facilities)
 opening_dates = access_data.opening_dates(all_facilities)
 supply_choices = access_data.supply_choices(all_facilities)
 # Measure by straight line, or by travel time where the workspace holds a road extract (#19).
-with_roads = travel_data.has_roads(ws, ver)
-measures = list(travel_data.MEASURES) if with_roads else ["line"]
+measures = measures_of(ctx)
 
 care_sets = access_data.present_sets(all_facilities)
 view_options = map_views(care_sets, with_insured=with_insured)
@@ -123,7 +121,7 @@ def infrastructure_view() -> None:
         referral_km=referral_km,
         covered_at=target,
     )
-    tables.headline(ctx, frame, **thresholds, unit=unit)
+    tables.headline(ctx, frame, **thresholds, measure=measure)
     tables.counted_caption(
         ctx, len(all_facilities), under_construction=under_construction, as_of=as_of
     )
@@ -142,10 +140,11 @@ def infrastructure_view() -> None:
         proposed=plan[1] if plan else None,
         objective=str(value(P["objective"])),
         key=f"infra_map_{view}" + ("" if unit == "km" else f"_{measure}"),
-        unit=unit,
+        measure=measure,
+        decay=decay,
         catchments=catchments[2] if catchments else None,
     )
-    map_caption(ctx, view, unit, **thresholds)
+    map_caption(ctx, view, unit, **thresholds, decay=decay)
     catchment_section(ctx, catchments)
     tables.area_downloads(ctx, frame, with_insured=with_insured, unit=unit)
     gap_col, capacity_col = st.columns(2, gap="medium") if with_insured else (None, st.container())

@@ -165,3 +165,13 @@ def test_the_map_views_are_named_in_the_measure_chosen(on_comoros, lang):
     assert translate("access.view.hospital_km", lang) not in named
     straight = run_page(PAGE, {"lang": lang, "measure_by": "line"})
     assert translate("access.view.hospital_km", lang) in straight.selectbox(key="url_view").options
+
+
+@pytest.mark.realdata
+def test_the_figures_and_the_map_say_how_minutes_were_travelled(on_comoros):
+    """Above the headline figures ("Care within 30 min"), a line names the mode, as the briefing
+    does; the capacity map's caption names E2SFCA when distance decay is on."""
+    at = run_page(PAGE, {"lang": "vi", "measure_by": "walking", "view": "capacity", "decay": "1"})
+    captions = [c.value for c in at.caption]
+    assert translate("reports.access.by_walking", "vi") in captions, captions
+    assert any("(E2SFCA)" in c for c in captions) and not any("(2SFCA)" in c for c in captions)

@@ -74,9 +74,9 @@ def test_map_in_minutes_keeps_unreachable_areas_apart_from_missing_ones():
 
     frame = pd.DataFrame({"care_min": [5.0, np.inf, np.nan, 40.0]})
     colours, items, title, shown = colour_areas(
-        _Ctx(), frame, "care_km", near_km=30.0, referral_km=60.0, unit="min"
+        _Ctx(), frame, "care_km", near_km=30.0, referral_km=60.0, measure="motorised"
     )
-    assert title == "Travel time to nearest care facility (min)"
+    assert title == "Travel time to nearest care facility (min), by car"
     assert shown.tolist() == [
         "5.0 min",
         "Not reachable over the roads",
@@ -86,3 +86,66 @@ def test_map_in_minutes_keeps_unreachable_areas_apart_from_missing_ones():
     assert colours[1] == UNREACHABLE_COLOUR
     counts = {i.label: i.count for i in items}
     assert counts["Not reachable over the roads"] == 1 and counts["None in the workspace"] == 1
+
+
+class _Reader(_Ctx):
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self.language = Language(lang)
+
+    def t(self, key: str, **fields: object) -> str:
+        from render.i18n import translate
+
+        return translate(key, self.lang, **fields)
+
+
+@pytest.mark.parametrize("lang", ["en", "fa", "vi"])
+@pytest.mark.parametrize("measure", ["motorised", "walking"])
+@pytest.mark.parametrize("view", ["care_km", "referral_gap", "double_gap", "capacity"])
+def test_every_legend_in_minutes_names_the_mode_and_speaks_of_travel_time(lang, measure, view):
+    from render.i18n import translate
+    from ui.access.views import colour_areas
+
+    frame = pd.DataFrame(
+        {
+            "care_min": [5.0, 20.0, 40.0],
+            "care_km": [0.5, 2.0, 4.0],
+            "referral_gap": [True, False, False],
+            "double_gap": ["both", "covered_near", "insured_far"],
+            "access": [0.5, 1.0, 2.0],
+        }
+    )
+    _, _, title, _ = colour_areas(
+        _Reader(lang), frame, view, near_km=30.0, referral_km=60.0, measure=measure
+    )
+    mode = translate(f"access.minutes.by.{measure}", lang)
+    assert title.endswith(mode), title
+    named = "view.capacity" if view == "capacity" else f"view.{view}"
+    assert title.startswith(translate(f"access.minutes.{named}", lang)), title
+    _, _, line_title, _ = colour_areas(
+        _Reader(lang), frame, view, near_km=3.0, referral_km=10.0, measure="line"
+    )
+    assert mode not in line_title and line_title.startswith(translate(f"access.{named}", lang))
+
+
+@pytest.mark.parametrize("decay", [False, True])
+def test_the_capacity_legend_names_the_method_used(decay):
+    from ui.access.views import colour_areas
+
+    frame = pd.DataFrame({"access": [0.5, 1.0, 2.0]})
+    _, _, title, _ = colour_areas(
+        _Reader("en"), frame, "capacity", near_km=3.0, referral_km=10.0, decay=decay
+    )
+    assert ("(E2SFCA)" in title) is decay and ("(2SFCA)" in title) is not decay
+
+
+def test_no_capacity_class_reads_the_same_at_both_ends():
+    """Capacity within reach often runs to thousandths per 1,000 people (one clinic for 40,000
+    people is 0.025): each class's bounds are written with enough decimals to read apart."""
+    from ui.access.views import colour_areas
+
+    frame = pd.DataFrame({"access": np.linspace(0.001, 0.009, 40)})
+    _, items, _, _ = colour_areas(_Reader("en"), frame, "capacity", near_km=3.0, referral_km=10.0)
+    bounds = [i.label.split(" – ") for i in items]
+    assert len(bounds) == 5 and all(len(b) == 2 and b[0] != b[1] for b in bounds), bounds
+    assert [b[0] for b in bounds] == sorted({b[0] for b in bounds}), bounds

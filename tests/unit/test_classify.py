@@ -293,3 +293,16 @@ def test_sequential_palette() -> None:
     assert len(SEQUENTIAL_PALETTE) == 7
     assert list(SEQUENTIAL_PALETTE) == palette_for(7)
     assert HEX.match(NO_DATA_COLOUR)
+
+
+def test_digits_part_every_class_bound():
+    """``digits`` finds the fewest decimals at which the bounds read apart, from a floor."""
+    from analytics.classify import classify
+
+    classes = classify(pd.Series(np.linspace(0.001, 0.009, 40)), scheme="quantiles", k=4)
+    assert classes.digits(at_least=2) == 3
+    assert classes.digits(at_least=4) == 4
+    wide = classify(pd.Series([1.0, 20.0, 300.0, 4000.0]), scheme="quantiles", k=2)
+    assert wide.digits(at_least=0) == 0
+    same = classify(pd.Series([1.0, 1.0, 1.0]), scheme="quantiles", k=2)
+    assert same.digits(at_least=1) == 1  # one bound only: nothing to part

@@ -45,6 +45,19 @@ def unit_text(ctx: Context, key: str, unit: str = "km", **params: object) -> str
     return ctx.t(f"access.{key}", **params)
 
 
+def titled(ctx: Context, title: str, measure: str) -> str:
+    """``title`` naming the travel mode of ``measure`` ("…, by car"), so a map's legend or a
+    section says how its minutes were travelled; a straight-line title is left as it is."""
+    if unit_of(measure) != "min":
+        return title
+    return ctx.t("access.minutes.titled", title=title, mode=ctx.t(f"access.minutes.by.{measure}"))
+
+
+def method_name(decay: bool) -> str:
+    """The catchment method's name as written in the texts: E2SFCA with distance decay."""
+    return "E2SFCA" if decay else "2SFCA"
+
+
 def km_format(ctx: Context):
     """A slider's label of a distance in km (to the tenth, in the reader's language)."""
     return lambda v: ctx.t("access.units.km", km=ctx.language.number(v, 1))

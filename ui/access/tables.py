@@ -153,11 +153,15 @@ def headline(
     near_km: float,
     referral_km: float,
     office_km: float,
-    unit: str = "km",
+    measure: str = "line",
 ) -> None:
     """Shares of people near care and near a clinic (``near_km``), near a hospital
-    (``referral_km``) and an insurance office (``office_km``); people in a referral gap. With
-    ``unit="min"`` the thresholds are travel minutes and the columns ``{set}_min``."""
+    (``referral_km``) and an insurance office (``office_km``); people in a referral gap. Measured
+    by a travel mode, the thresholds are travel minutes, the columns ``{set}_min``, and a line
+    above the figures names the mode."""
+    unit = travel_data.unit_of(measure)
+    if unit == "min":
+        st.caption(ctx.t(f"reports.access.by_{measure}"))
     cols = st.columns(5)
     figures = access.access_summary(frame)
     for col, name, km_value in (

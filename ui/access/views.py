@@ -9,6 +9,8 @@ and tables are :mod:`ui.access.tables`, its siting tool :mod:`ui.access.siting`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import folium
 import geopandas as gpd
 import numpy as np
@@ -19,8 +21,9 @@ from analytics.access import DOUBLE_GAP_CLASSES
 from analytics.classify import NO_DATA_COLOUR, classify, palette_for
 from render.maps import LegendItem, escape_text, text_direction
 from ui.access.catchments import add_catchments
-from ui.access.measure import THRESHOLD_DIGITS, threshold_for, unit_text
+from ui.access.measure import THRESHOLD_DIGITS, method_name, threshold_for, titled, unit_text
 from ui.access.siting import siting_key
+from ui.access.travel import unit_of
 from ui.area_maps import add_legend, areas_with
 from ui.category_map import frame_digest, value_category_map
 from ui.context import Context
@@ -65,15 +68,24 @@ def map_views(care_sets: list[str], *, with_insured: bool) -> list[str]:
 
 
 def _classes(
-    values: pd.Series, breaks: list[float] | None, fmt, no_data_label: str, reverse: bool
+    values: pd.Series,
+    breaks: list[float] | None,
+    number: Callable[[float, int], str],
+    digits: int,
+    no_data_label: str,
+    reverse: bool,
 ) -> tuple[np.ndarray, list[LegendItem]]:
+    """Colours and legend rows of ``values`` in classes (``breaks``, else quantiles), their
+    bounds written by ``number`` with ``digits`` decimals or as many more as part them."""
     numbers = pd.to_numeric(values, errors="coerce").astype("float64")
     classes = classify(numbers, scheme="user" if breaks else "quantiles", k=5, breaks=breaks)
     palette = palette_for(max(classes.k, 1), reverse=reverse)
     colours = classes.class_of.map(dict(enumerate(palette))).fillna(NO_DATA_COLOUR).to_numpy()
+    shown = classes.digits(at_least=digits)
+    labels = classes.labels(lambda v: number(v, shown))
     items = [
         LegendItem(c, label, n)
-        for c, label, n in zip(palette, classes.labels(fmt), classes.counts, strict=False)
+        for c, label, n in zip(palette, labels, classes.counts, strict=False)
     ]
     if classes.n_no_data:
         items.append(LegendItem(NO_DATA_COLOUR, no_data_label, classes.n_no_data))
@@ -88,12 +100,15 @@ def colour_areas(
     near_km: float,
     referral_km: float,
     office_km: float | None = None,
-    unit: str = "km",
+    measure: str = "line",
+    decay: bool = False,
 ) -> tuple[np.ndarray, list[LegendItem], str, pd.Series]:
     """Fill colour per row, legend items, legend title and the tooltip value of ``view``; a
-    distance view (``{set}_km``) shows the column ``{set}_{unit}`` (travel minutes with
-    ``unit="min"``, the thresholds then in minutes)."""
+    distance view (``{set}_km``) shows the column ``{set}_{unit}``, where the unit is the
+    ``measure``'s (travel minutes for a travel mode, the thresholds then in minutes, and the
+    legend's title naming the mode). ``decay``: the capacity view is E2SFCA."""
     language = ctx.language
+    unit = unit_of(measure)
     if view.endswith("_km"):
         _, threshold = threshold_for(
             view.removesuffix("_km"), near_km=near_km, referral_km=referral_km, office_km=office_km
@@ -106,7 +121,8 @@ def colour_areas(
         colours, items = _classes(
             values.where(~unreachable),
             breaks,
-            lambda v: language.number(v, 1),
+            language.number,
+            1,
             none_label,
             reverse=False,
         )
@@ -129,7 +145,8 @@ def colour_areas(
             )
         )
         suffix = ctx.t("access.minutes.suffix") if unit == "min" else "km"
-        return colours, items, unit_text(ctx, f"view.{view}", unit) + f" ({suffix})", shown
+        title = unit_text(ctx, f"view.{view}", unit) + f" ({suffix})"
+        return colours, items, titled(ctx, title, measure), shown
     if view == "referral_gap":
         gap = frame["referral_gap"].astype(bool).to_numpy()
         colours = np.where(gap, GAP_COLOUR, NO_GAP_COLOUR)
@@ -144,7 +161,12 @@ def colour_areas(
         shown = pd.Series(
             np.where(gap, ctx.t("access.map.yes"), ctx.t("access.map.no")), index=frame.index
         )
-        return colours, items, ctx.t("access.view.referral_gap"), shown
+        return (
+            colours,
+            items,
+            titled(ctx, unit_text(ctx, "view.referral_gap", unit), measure),
+            shown,
+        )
     if view == "double_gap":
         classes = frame["double_gap"].astype(str)
         colours = classes.map(DOUBLE_GAP_COLOURS).fillna(NO_DATA_COLOUR).to_numpy()
@@ -157,17 +179,19 @@ def colour_areas(
             if counts.get(c, 0)
         ]
         shown = classes.map(lambda c: ctx.t(f"access.double_gap.{c}"))
-        return colours, items, ctx.t("access.view.double_gap"), shown
+        return colours, items, titled(ctx, unit_text(ctx, "view.double_gap", unit), measure), shown
     if view == "capacity":
         colours, items = _classes(
             frame["access"],
             None,
-            lambda v: language.number(v, 2),
+            language.number,
+            2,
             ctx.t("map.no_data"),
             reverse=True,
         )
         shown = frame["access"].map(lambda v: language.number(v, 2))
-        return colours, items, ctx.t("access.view.capacity"), shown
+        name = unit_text(ctx, "view.capacity_decay" if decay else "view.capacity", unit)
+        return colours, items, titled(ctx, name, measure), shown
     raise ValueError(f"unknown view {view!r}")
 
 
@@ -185,7 +209,8 @@ def access_map(
     objective: str = "population",
     key: str,
     size: str = "page",
-    unit: str = "km",
+    measure: str = "line",
+    decay: bool = False,
     catchments: gpd.GeoDataFrame | None = None,
 ) -> None:
     """Draw the areas coloured by ``view`` with facilities and proposed sites (their gain in
@@ -203,7 +228,8 @@ def access_map(
         near_km=near_km,
         referral_km=referral_km,
         office_km=office_km,
-        unit=unit,
+        measure=measure,
+        decay=decay,
     )
     value_category_map(
         ctx,
@@ -297,9 +323,17 @@ def add_proposed_sites(
 
 
 def map_caption(
-    ctx: Context, view: str, unit: str, *, near_km: float, referral_km: float, office_km: float
+    ctx: Context,
+    view: str,
+    unit: str,
+    *,
+    near_km: float,
+    referral_km: float,
+    office_km: float,
+    decay: bool = False,
 ) -> None:
-    """What the map's ``view`` shows, with the thresholds in the measure's unit."""
+    """What the map's ``view`` shows, with the thresholds in the measure's unit (``decay``: the
+    capacity view is E2SFCA)."""
     digits = THRESHOLD_DIGITS[unit]
     st.caption(
         unit_text(
@@ -309,5 +343,6 @@ def map_caption(
             near=ctx.language.number(near_km, digits),
             referral=ctx.language.number(referral_km, digits),
             office=ctx.language.number(office_km, digits),
+            method=method_name(decay),
         )
     )

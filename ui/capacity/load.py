@@ -15,6 +15,7 @@ from analytics import whatif
 from analytics.classify import NO_DATA_COLOUR, classify, palette_for
 from render.maps import LegendItem
 from ui import data
+from ui.access.measure import method_name
 from ui.area_maps import add_legend, areas_with
 from ui.capacity import data as capacity_data
 from ui.capacity.selection import Selection
@@ -115,9 +116,16 @@ def load_section(
             mode=ctx.t(f"access.measure.{mode}"),
             supply=s_label,
             at=at,
+            method=method_name(settings.decay),
         )
     else:
-        explain = ctx.t("capacity.load.explain", km=reach, supply=s_label, at=at)
+        explain = ctx.t(
+            "capacity.load.explain",
+            km=reach,
+            supply=s_label,
+            at=at,
+            method=method_name(settings.decay),
+        )
     st.caption(explain)
     if load.attrs.get("n_missing_supply"):
         st.caption(
@@ -160,7 +168,7 @@ def load_map(
     palette = palette_for(max(classes.k, 1), reverse=True)
     colours = classes.class_of.map(dict(enumerate(palette))).fillna(NO_DATA_COLOUR)
     merged["_colour"] = np.where(none_in_reach, NONE_IN_REACH_COLOUR, colours.to_numpy())
-    digits = access_digits(supply)
+    digits = classes.digits(at_least=access_digits(supply))  # never "0.00 – 0.00"
     items = [
         LegendItem(c, label, n)
         for c, label, n in zip(
