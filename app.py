@@ -25,6 +25,7 @@ from ui.context import (
     set_calendar,
     set_language,
 )
+from ui.grid import start_at_right
 from ui.localize import language_style
 from ui.server.serve import keep_server_offline
 from ui.server.uploads import UploadBudget, note_session, release_unused, show_refusal
@@ -50,6 +51,7 @@ def main() -> None:
     ctx = current()
     keep_in_url(ctx)
     st.html(language_style(ctx.lang))
+    start_at_right(ctx.lang)
     note_session(ctx.username, ctx.signed_in, ctx.role, ctx.lang)  # whose uploads (budget)
     show_refusal()
 

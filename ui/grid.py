@@ -10,10 +10,11 @@ its first column (usually the name) belongs at the right edge.
   frame, a selection) stay in their logical order.
 - :func:`grid` is ``st.dataframe`` with that order: every table of the dashboard goes through it.
 
-A grid wider than its frame still opens at its left edge (in Persian, on its last columns). A page
-script that scrolled it to its right end was tried: any ``st.html`` with JavaScript on every page
-kept a clicked map marker's popup from opening in a real browser (even an empty script), so it was
-taken out until that is understood.
+- :func:`start_at_right` scrolls, in a right-to-left language, every grid wider than its frame to
+  its right end when it first appears, where its first columns are (the grid itself always opens
+  at its left edge). It is a small script in a component's frame of its own, hidden in the
+  sidebar: an ``st.html`` script in the page itself kept a clicked map marker's popup from
+  opening in a real browser.
 """
 
 from __future__ import annotations
@@ -23,10 +24,32 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 from pandas.io.formats.style import Styler
+from streamlit.components.v1 import html as component_html
 
 from render.i18n import direction
 
-__all__ = ["grid", "reading_order"]
+__all__ = ["grid", "reading_order", "start_at_right"]
+
+#: The sidebar container that holds the script's frame (hidden by :data:`HIDDEN_CSS`).
+SCROLL_KEY = "ca_grid_start"
+HIDDEN_CSS = f'[data-testid="stLayoutWrapper"]:has(> .st-key-{SCROLL_KEY}) {{ display: none; }}'
+
+# Each grid's scroller (glide-data-grid's ``.dvn-scroller``) once, when it is wider than its
+# frame: the first sight of a grid that already fits, or not yet laid out, is looked at again on
+# the next change of the page. A grid the reader scrolled keeps its place across reruns.
+_START_AT_RIGHT = """<script>
+const doc = window.parent.document;
+const done = new WeakSet();
+function toStart() {
+  for (const s of doc.querySelectorAll('[data-testid="stDataFrame"] .dvn-scroller')) {
+    if (done.has(s) || s.scrollWidth <= s.clientWidth + 1) continue;
+    done.add(s);
+    s.scrollLeft = s.scrollWidth;
+  }
+}
+new MutationObserver(toStart).observe(doc.body, { childList: true, subtree: true });
+toStart();
+</script>"""
 
 
 def _columns(data: object) -> list[Any] | None:
@@ -53,3 +76,12 @@ def grid(lang: str, data: object, **options: Any) -> Any:
     (:func:`reading_order`; a ``column_order`` in ``options`` wins). Returns what
     ``st.dataframe`` returns."""
     return st.dataframe(data, **(reading_order(data, lang) | options))
+
+
+def start_at_right(lang: str) -> None:
+    """In a right-to-left ``lang``, every grid of the page opens on its first columns (at its
+    right edge, :func:`reading_order`) where it is wider than its frame; nothing otherwise."""
+    if direction(lang) != "rtl":
+        return
+    with st.sidebar.container(key=SCROLL_KEY):
+        component_html(_START_AT_RIGHT, height=0)

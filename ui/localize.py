@@ -22,6 +22,7 @@ from pandas.io.formats.style import Styler
 from render.fonts import digits_face_css, font_face_css, font_stack
 from render.i18n import direction
 from render.language import Language
+from ui.grid import HIDDEN_CSS
 
 __all__ = [
     "COVERAGE_BAR",
@@ -156,7 +157,7 @@ def language_style(lang: str) -> str:
         input_hint_css(lang),
     ]
     if direction(lang) == "rtl":
-        css.append(_RTL_CSS)
+        css += [_RTL_CSS, HIDDEN_CSS]
     if lang == "fa":
         # Every digit read in Persian, also those the page cannot write (slider values, numbers
         # typed in inputs, chart axes, a date input's calendar): the digits font first

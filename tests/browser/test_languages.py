@@ -385,6 +385,12 @@ INPUT_HINT = """() => {
 }"""
 
 
+#: How far each grid wider than its frame is from its right end (px; Persian grids start there).
+GRIDS_FROM_RIGHT_END = """() => [...document.querySelectorAll('[data-testid="stDataFrame"] .dvn-scroller')]
+  .filter((s) => s.scrollWidth > s.clientWidth + 1)
+  .map((s) => Math.round(s.scrollWidth - s.clientWidth - s.scrollLeft))"""
+
+
 def test_persian_lists_and_input_hint(demo_server, guarded_page):
     from render.i18n import translate
 
@@ -395,6 +401,13 @@ def test_persian_lists_and_input_hint(demo_server, guarded_page):
     # The bullet and the indent on the right of a right-to-left list.
     sides = page.evaluate(LIST_SIDES)
     assert sides["dir"] == "rtl" and sides["right"] > 10 > abs(sides["left"]), sides
+    # The ranking is wider than its frame: it opens on its first columns (rank, name), at its
+    # right end, where a Persian reader starts (the grid itself opens at its left end).
+    page.wait_for_function(f"() => ({GRIDS_FROM_RIGHT_END})().length > 0", timeout=60_000)
+    deadline = time.monotonic() + 15
+    while max(page.evaluate(GRIDS_FROM_RIGHT_END)) > 2 and time.monotonic() < deadline:
+        time.sleep(0.25)
+    assert max(page.evaluate(GRIDS_FROM_RIGHT_END)) <= 2, page.evaluate(GRIDS_FROM_RIGHT_END)
     # Streamlit's "Press Enter to apply" under the class breaks typed in the sidebar, in Persian.
     page.goto(f"{demo_server.url}/coverage_map?lang=fa&classes=user")
     wait_for_app(page)
