@@ -74,9 +74,10 @@ def _classes(
     digits: int,
     no_data_label: str,
     reverse: bool,
-) -> tuple[np.ndarray, list[LegendItem]]:
+) -> tuple[np.ndarray, list[LegendItem], int]:
     """Colours and legend rows of ``values`` in classes (``breaks``, else quantiles), their
-    bounds written by ``number`` with ``digits`` decimals or as many more as part them."""
+    bounds written by ``number`` with ``digits`` decimals or as many more as part them; and
+    those decimals, for the values shown beside the legend."""
     numbers = pd.to_numeric(values, errors="coerce").astype("float64")
     classes = classify(numbers, scheme="user" if breaks else "quantiles", k=5, breaks=breaks)
     palette = palette_for(max(classes.k, 1), reverse=reverse)
@@ -89,7 +90,7 @@ def _classes(
     ]
     if classes.n_no_data:
         items.append(LegendItem(NO_DATA_COLOUR, no_data_label, classes.n_no_data))
-    return colours, items
+    return colours, items, shown
 
 
 def colour_areas(
@@ -118,7 +119,7 @@ def colour_areas(
         values = pd.to_numeric(frame[column], errors="coerce").astype("float64")
         unreachable = np.isinf(values.to_numpy())
         none_label = ctx.t("access.map.none_in_workspace")
-        colours, items = _classes(
+        colours, items, _ = _classes(
             values.where(~unreachable),
             breaks,
             language.number,
@@ -181,7 +182,7 @@ def colour_areas(
         shown = classes.map(lambda c: ctx.t(f"access.double_gap.{c}"))
         return colours, items, titled(ctx, unit_text(ctx, "view.double_gap", unit), measure), shown
     if view == "capacity":
-        colours, items = _classes(
+        colours, items, digits = _classes(
             frame["access"],
             None,
             language.number,
@@ -189,7 +190,7 @@ def colour_areas(
             ctx.t("map.no_data"),
             reverse=True,
         )
-        shown = frame["access"].map(lambda v: language.number(v, 2))
+        shown = frame["access"].map(lambda v: language.number(v, digits))
         name = unit_text(ctx, "view.capacity_decay" if decay else "view.capacity", unit)
         return colours, items, titled(ctx, name, measure), shown
     raise ValueError(f"unknown view {view!r}")
