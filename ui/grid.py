@@ -24,7 +24,6 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 from pandas.io.formats.style import Styler
-from streamlit.components.v1 import html as component_html
 
 from render.i18n import direction
 
@@ -36,18 +35,24 @@ HIDDEN_CSS = f'[data-testid="stLayoutWrapper"]:has(> .st-key-{SCROLL_KEY}) {{ di
 
 # Each grid's scroller (glide-data-grid's ``.dvn-scroller``) once, when it is wider than its
 # frame: the first sight of a grid that already fits, or not yet laid out, is looked at again on
-# the next change of the page. A grid the reader scrolled keeps its place across reruns.
+# the next change of the page (changes coalesced, one look at most every 100 ms). A grid the
+# reader scrolled keeps its place across reruns.
 _START_AT_RIGHT = """<script>
 const doc = window.parent.document;
 const done = new WeakSet();
+let queued = false;
 function toStart() {
+  queued = false;
   for (const s of doc.querySelectorAll('[data-testid="stDataFrame"] .dvn-scroller')) {
     if (done.has(s) || s.scrollWidth <= s.clientWidth + 1) continue;
     done.add(s);
     s.scrollLeft = s.scrollWidth;
   }
 }
-new MutationObserver(toStart).observe(doc.body, { childList: true, subtree: true });
+function later() {
+  if (!queued) { queued = true; window.parent.setTimeout(toStart, 100); }
+}
+new MutationObserver(later).observe(doc.body, { childList: true, subtree: true });
 toStart();
 </script>"""
 
@@ -84,4 +89,4 @@ def start_at_right(lang: str) -> None:
     if direction(lang) != "rtl":
         return
     with st.sidebar.container(key=SCROLL_KEY):
-        component_html(_START_AT_RIGHT, height=0)
+        st.iframe(_START_AT_RIGHT, height=1)
