@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -109,6 +110,11 @@ _METRIC_LABEL_CSS = """
 _HINT = '[data-testid="InputInstructions"] > span:first-child'
 _SINGLE_LINE_HINT = f'{_HINT}:not([data-testid="stTextArea"] *):not([data-testid="stChatInput"] *)'
 _TEXT_AREA_HINT = f'[data-testid="stTextArea"] {_HINT}'
+#: Containers of the text inputs with a character limit (:func:`counted_text_input`).
+COUNTED = "ca_counted_"
+# Such an input shows its counter ("0/120") alone while nothing is typed: the only span is then
+# the counter, not the hint, and keeps Streamlit's own text (its digits drawn by the page's font).
+_COUNTER_ALONE = f'[class*="st-key-{COUNTED}"] [data-testid="InputInstructions"] > span:only-child'
 #: Streamlit's size for the hint (its small text: 12 px).
 _HINT_SIZE = "0.75rem"
 
@@ -140,7 +146,19 @@ def input_hint_css(lang: str) -> str:
             f"{hint}::after {{ content: {apply}; font-size: {_HINT_SIZE}; }}",
             f'[data-testid="stForm"] {hint}::after {{ content: {submit}; }}',
         ]
+    rules += [
+        f"{_COUNTER_ALONE} {{ font-size: {_HINT_SIZE} !important; }}",
+        f"{_COUNTER_ALONE}::after {{ content: none !important; }}",
+    ]
     return "\n".join(rules)
+
+
+def counted_text_input(where: Any, label: str, *, key: str, max_chars: int) -> str:
+    """``where.text_input(label, key=key, max_chars=max_chars)`` in a container of its own, so
+    that its character counter, shown alone before anything is typed, is not written over with
+    the translated hint (:func:`input_hint_css`; Streamlit's input carries no mark of its limit)."""
+    with where.container(key=COUNTED + key):
+        return st.text_input(label, key=key, max_chars=max_chars)
 
 
 def language_style(lang: str) -> str:

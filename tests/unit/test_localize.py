@@ -182,3 +182,34 @@ def test_grids_draw_in_the_pages_fonts():
     assert "content: '0'" in body and f'font-family: "{PERSIAN_DIGITS_FAMILY}"' in body
     assert "opacity: 0" in body
     assert "body::after" not in language_style("en") + language_style("vi")
+
+
+def test_every_text_input_with_a_limit_keeps_its_counter():
+    """A text input with ``max_chars`` goes through ``counted_text_input``: Streamlit's input
+    carries no mark of its limit, so only the container tells the hint's CSS to keep the counter
+    it shows alone before anything is typed."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    bare = []
+    for path in [*root.joinpath("ui").rglob("*.py"), *root.joinpath("app_pages").glob("*.py")]:
+        if path.name == "localize.py" and path.parent.name == "ui":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in ("text_input", "text_area")
+                and any(k.arg == "max_chars" for k in node.keywords)
+            ):
+                bare.append(f"{path.relative_to(root)}:{node.lineno}")
+    assert bare == []
+
+
+def test_the_counter_shown_alone_is_not_covered_by_the_hint():
+    from ui.localize import COUNTED, input_hint_css
+
+    for lang in ("fa", "vi"):
+        css = input_hint_css(lang)
+        assert f'[class*="st-key-{COUNTED}"]' in css and "span:only-child::after" in css

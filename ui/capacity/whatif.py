@@ -39,6 +39,7 @@ from ui.capacity.views import (
 from ui.context import Context
 from ui.downloads import audit_actor, table_downloads
 from ui.grid import grid
+from ui.localize import counted_text_input
 
 #: Where the what-if being built is kept in the session (a list of :class:`analytics.scenarios.Change`).
 CHANGES = "cap_changes"
@@ -279,7 +280,9 @@ def _editor(ctx: Context, sel: Selection, action: str, distances: Sequence[float
             format_func=lambda t: ctx.label("facility_type", t),
         )
         q1, q2 = st.columns([2, 1])
-        q1.text_input(ctx.t("capacity.whatif.place_name"), key="cap_place_name", max_chars=120)
+        counted_text_input(
+            q1, ctx.t("capacity.whatif.place_name"), key="cap_place_name", max_chars=120
+        )
         supply_value_input(q2, "cap_place_value")
 
         def place_site() -> None:
@@ -379,7 +382,9 @@ def _pending_and_result(ctx: Context, sel: Selection, pending: list[Change]) -> 
     # Save as a named scenario: a new workspace version; facilities never change.
     if ctx.may("save_scenario") and ctx.role != "partner":
         n1, n2 = st.columns([3, 1])
-        n1.text_input(ctx.t("capacity.whatif.name"), key="cap_scenario_name", max_chars=120)
+        counted_text_input(
+            n1, ctx.t("capacity.whatif.name"), key="cap_scenario_name", max_chars=120
+        )
         n2.button(
             ctx.t("capacity.whatif.save"),
             key="cap_save",
