@@ -128,8 +128,8 @@ def infrastructure_view() -> None:
 
     # Siting: computed when switched on, shown on the map and below it.
     plan, upload = siting.planned_sites(ctx, P, under_construction=under_construction, as_of=as_of)
+    find_on_map(ctx, key="infra")  # the search box above the map (a place found holds the map)
     catchments = chosen_catchments(ctx, P["catch"], measure, all_facilities, plan)
-    find_on_map(ctx, key="infra")  # the search box above the map
     access_map(
         ctx,
         data.display_shapes(ws, ver, "area"),

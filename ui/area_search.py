@@ -38,6 +38,7 @@ __all__ = [
     "DISTRICT_PREFIX",
     "find_on_map",
     "focus_of",
+    "focus_page",
     "page_focus",
     "search_box",
     "set_focus",
@@ -81,7 +82,11 @@ def focus_of(source: Source, version: int, chosen: str) -> PlaceFocus | None:
 
 def set_focus(ctx: Context, chosen: str) -> None:
     """Bring this page's maps to ``chosen`` ("" : none) from now on."""
-    focus = focus_of(ctx.source, ctx.version, chosen) if chosen else None
+    focus_page(focus_of(ctx.source, ctx.version, chosen) if chosen else None)
+
+
+def focus_page(focus: PlaceFocus | None) -> None:
+    """Bring this page's maps to ``focus`` (None: leave them where the reader has them)."""
     st.session_state.setdefault(_FOCUS, {})[page_name()] = focus
 
 

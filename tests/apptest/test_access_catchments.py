@@ -42,6 +42,22 @@ def test_comoros_facility_catchment_counts_people_and_uninsured(on_comoros):
     name = str(hospital["name"].iloc[0])
     assert any(name in s.value for s in at.subheader)
     assert query(at)["catch"] == f"facility:{fid}"
+    # the map is brought to the catchments chosen: the bounds of their widest band
+    polygons = direct_catchments(on_comoros, hospital).polygons
+    west, south, east, north = polygons.to_crs("EPSG:4326").total_bounds
+    expected = [south, west, north, east]
+    assert np.ravel(page_focus(at).bounds).tolist() == pytest.approx(expected)
+    # a later rerun keeps it; no catchment asked for: the map is let go of it
+    at.run()
+    assert np.ravel(page_focus(at).bounds).tolist() == pytest.approx(expected)
+    at.selectbox(key="url_catch").set_value("").run()
+    assert not at.exception and page_focus(at) is None
+
+
+def page_focus(at):
+    """The place the page's maps are brought to (``ui.area_search.page_focus``), or None."""
+    held = at.session_state.get("_ca_focus", {})
+    return next((f for f in held.values() if f is not None), None)
 
 
 @pytest.mark.realdata

@@ -10,18 +10,22 @@ sees only its neighbourhoods), each measured from the point every access figure 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import folium
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
 from analytics.traveltime.catchments import DEFAULT_MINUTES
+from render.mapfocus import place_focus
 from render.maps import LegendItem, escape_text, text_direction
 from render.safe import md_escape
 from traveltime import workspace as travel
 from ui import data
 from ui.access import data as access_data
 from ui.access.travel import unit_of
+from ui.area_search import focus_page, page_focus
 from ui.context import Context
 from ui.scope import Source, source_path
 from ui.state import Param, value
@@ -117,7 +121,19 @@ def chosen_catchments(
         return None
     label, lon, lat = place
     table, polygons = catchments_at(ctx.source, ctx.version, lon, lat, measure)
+    focus_on_choice(f"{value(param)}:{measure}", polygons)
     return label, table, polygons
+
+
+def focus_on_choice(chosen: str, polygons: gpd.GeoDataFrame) -> None:
+    """Bring the page's map to the catchments of ``chosen`` (their widest band, unoutlined),
+    unless a place found by name holds it (:func:`ui.area_search.find_on_map` runs first). The
+    focus is named by the choice, so the map is fitted once; later reruns leave the reader's own
+    zoom alone."""
+    if page_focus() is not None:
+        return
+    focus = place_focus(f"catchment:{chosen}", polygons.geometry.to_numpy())
+    focus_page(replace(focus, outline=None) if focus else None)
 
 
 def add_catchments(ctx: Context, fmap: folium.Map, polygons: gpd.GeoDataFrame) -> list[LegendItem]:
