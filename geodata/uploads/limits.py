@@ -33,7 +33,7 @@ import os
 import stat
 import zipfile
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 
@@ -115,6 +115,11 @@ class UploadLimits:
     def with_(self, **changes: object) -> UploadLimits:
         """A copy with some limits changed."""
         return replace(self, **changes)  # type: ignore[arg-type]
+
+    def as_job(self) -> dict:
+        """The limits as a sandbox job carries them (JSON; ``UploadLimits(**...)`` reads them
+        back in the reading process)."""
+        return {**asdict(self), "max_bytes": dict(self.max_bytes)}
 
 
 def limits_from_env(environ: Mapping[str, str] | None = None) -> UploadLimits:

@@ -29,7 +29,6 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -287,11 +286,11 @@ def read_upload_isolated(
             "name": shown,
             "out": str(out),
             "options": {k: v for k, v in options.items() if v is not None},
-            "limits": {**asdict(limits), "max_bytes": dict(limits.max_bytes)},
+            "limits": limits.as_job(),
         }
         try:
-            result = _run_job(job, out, shown, limits, limits.timeout_s)
-        except _Stopped as stopped:
+            result = run_job(job, out, shown, limits, limits.timeout_s)
+        except Stopped as stopped:
             raise stopped.error from None
         frame = pd.read_parquet(out / "frame.parquet")
         geometry = result.get("geometry")
@@ -351,7 +350,7 @@ def _data_error(error: dict) -> DataError:
     )
 
 
-class _Stopped(Exception):
+class Stopped(Exception):
     """The child ran out of time or died: ``error`` says so of reading the file."""
 
     def __init__(self, error: DataError) -> None:
@@ -359,7 +358,7 @@ class _Stopped(Exception):
         self.error = error
 
 
-def _run_job(
+def run_job(
     job: dict,
     out: Path,
     shown: str,
@@ -371,7 +370,7 @@ def _run_job(
 
     Raises
     ------
-    _Stopped
+    Stopped
         The child ran past ``timeout`` (it is killed, and reaped before this returns) or died.
     DataError
         The child reported the file's problem.
@@ -386,10 +385,10 @@ def _run_job(
                 pass
             _wait_for_exit(out, pid, 10)
     if exitcode is None:
-        raise _Stopped(_timeout(shown, limits, timeout))
+        raise Stopped(_timeout(shown, limits, timeout))
     result_file = out / "result.json"
     if not result_file.exists():
-        raise _Stopped(_died(shown, exitcode, limits, timeout))
+        raise Stopped(_died(shown, exitcode, limits, timeout))
     result = json.loads(result_file.read_text(encoding="utf-8"))
     if "error" in result:
         raise _data_error(result["error"])
@@ -466,11 +465,11 @@ def count_points_isolated(
             "out": str(out),
             "areas": str(out / "areas.parquet"),
             "options": {k: v for k, v in options.items() if v is not None},
-            "limits": {**asdict(limits), "max_bytes": dict(limits.max_bytes)},
+            "limits": limits.as_job(),
         }
         try:
-            result = _run_job(job, out, shown, limits, limits.count_timeout_s, poll=report)
-        except _Stopped as stopped:
+            result = run_job(job, out, shown, limits, limits.count_timeout_s, poll=report)
+        except Stopped as stopped:
             raise _counting(stopped.error) from None
         except DataError as error:
             # The child names the file by its temporary name; the person knows it by theirs.

@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from dataclasses import asdict
 from pathlib import Path
 
 from geodata.tables.problems import DataError
 from geodata.uploads.limits import UploadLimits, limits_from_env
-from geodata.uploads.sandbox import _run_job, _Stopped
+from geodata.uploads.sandbox import Stopped, run_job
 from geodata.uploads.travel_files import describe_travel_file, travel_error
 
 #: Codes of the sandbox's own refusals, told as ``travel_<code>``.
@@ -55,11 +54,11 @@ def read_travel_file_isolated(
             "path": str(path.resolve()),
             "name": shown,
             "out": str(out),
-            "limits": {**asdict(limited), "max_bytes": dict(limited.max_bytes)},
+            "limits": limited.as_job(),
         }
         try:
-            return dict(_run_job(job, out, shown, limited, limited.timeout_s)["summary"])
-        except _Stopped as stopped:
+            return dict(run_job(job, out, shown, limited, limited.timeout_s)["summary"])
+        except Stopped as stopped:
             raise _told(stopped.error, limited) from None
         except DataError as error:
             raise _told(error, limited) from None
