@@ -18,7 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.traveltime.catchments import DEFAULT_MINUTES
-from render.mapfocus import place_focus
+from render.mapfocus import PlaceFocus, place_focus
 from render.maps import LegendItem, escape_text, text_direction
 from render.safe import md_escape
 from traveltime import workspace as travel
@@ -121,19 +121,21 @@ def chosen_catchments(
         return None
     label, lon, lat = place
     table, polygons = catchments_at(ctx.source, ctx.version, lon, lat, measure)
-    focus_on_choice(f"{value(param)}:{measure}", polygons)
+    if page_focus() is None:  # a place found by name holds the map (find_on_map runs first)
+        focus_page(catchments_focus(ctx.source, ctx.version, lon, lat, measure))
     return label, table, polygons
 
 
-def focus_on_choice(chosen: str, polygons: gpd.GeoDataFrame) -> None:
-    """Bring the page's map to the catchments of ``chosen`` (their widest band, unoutlined),
-    unless a place found by name holds it (:func:`ui.area_search.find_on_map` runs first). The
-    focus is named by the choice, so the map is fitted once; later reruns leave the reader's own
-    zoom alone."""
-    if page_focus() is not None:
-        return
-    focus = place_focus(f"catchment:{chosen}", polygons.geometry.to_numpy())
-    focus_page(replace(focus, outline=None) if focus else None)
+@st.cache_data(show_spinner=False, max_entries=16)
+def catchments_focus(
+    source: Source, version: int, lon: float, lat: float, mode: str
+) -> PlaceFocus | None:
+    """The map's focus on the catchments of a point (:func:`catchments_at`): their widest band's
+    bounds, unoutlined; named by the point and the mode, so the map is fitted once per choice
+    and later reruns leave the reader's own zoom alone."""
+    _, polygons = catchments_at(source, version, lon, lat, mode)
+    focus = place_focus(f"catchment:{lon!r},{lat!r}:{mode}", polygons.geometry.to_numpy())
+    return replace(focus, outline=None) if focus else None
 
 
 def add_catchments(ctx: Context, fmap: folium.Map, polygons: gpd.GeoDataFrame) -> list[LegendItem]:
