@@ -11,10 +11,14 @@ import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-import mapclassify
-import mapclassify.classifiers
 import numpy as np
 import pandas as pd
+
+from analytics.compiled import import_with_cache
+
+# mapclassify compiles its Fisher-Jenks kernel while imported: from numba's cache after the first
+# process (analytics.compiled).
+mapclassify = import_with_cache("mapclassify")
 
 __all__ = [
     "NO_DATA_COLOUR",

@@ -23,10 +23,16 @@ from __future__ import annotations
 import warnings
 
 import esda
+import esda.crand
+import esda.getisord
+import esda.moran
+import esda.significance
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 from libpysal.weights import Queen
+
+from analytics.compiled import cache_kernels
 
 __all__ = [
     "CATEGORIES",
@@ -34,6 +40,19 @@ __all__ = [
     "coverage_clusters",
     "queen_weights",
 ]
+
+# esda's permutation kernels from numba's cache after the first process (analytics.compiled): the
+# first cluster map of a process took about 15 s to compile them, 5 s with the cache
+# (``compute_chunk``, which takes the statistic as a compiled function, is compiled anew).
+cache_kernels(
+    (
+        esda.crand.vec_permutations,
+        esda.crand._prepare_univariate,
+        esda.significance._permutation_significance,
+        esda.getisord._g_local_star_crand,
+        esda.moran._moran_local_crand,
+    )
+)
 
 #: Values of ``category``, in order of precedence.
 CATEGORIES: tuple[str, ...] = (
