@@ -128,6 +128,7 @@ def merge_rows(records: list[dict], suite: str, command: str) -> None:
 
     for record in records:
         record["suite"] = suite
+        record["machine"] = machine()  # the rows kept may come from another machine
     out = HERE / "results.json"
     result = json.loads(out.read_text())
     fresh = {same(r): r for r in records}
@@ -135,7 +136,6 @@ def merge_rows(records: list[dict], suite: str, command: str) -> None:
     result["records"] = merged + list(fresh.values())
     when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     result["command"] = f"{result['command']}; then at {when} {command} (those rows only)"
-    result["machine"] = machine()
     out.write_text(json.dumps(result, indent=2, default=str))
     (HERE.parent / "BENCHMARKS.md").write_text(render(result))
 
@@ -151,7 +151,7 @@ def render(result: dict) -> str:
         "long ones (person points, plain loops): one run each.",
         "",
         f"Measured {result['when']} on {m['cpu']}, {m['cores']} cores, {m['memory']}, "
-        f"Python {m['python']}.",
+        f"Python {m['python']}; a row measured later on another machine names it.",
         "",
         "| workload | n | ours | baseline | baseline figure | ratio | note |",
         "|---|---:|---:|---|---:|---:|---|",
@@ -159,9 +159,13 @@ def render(result: dict) -> str:
     for r in result["records"]:
         unit = r.get("unit", "s")
         ratio = f"{r['ratio']:,.1f}×" if r.get("ratio") else "—"
+        note = r.get("note", "")
+        own = r.get("machine")
+        if own and (own["cpu"], own["cores"]) != (m["cpu"], m["cores"]):
+            note += f"; measured on {own['cpu']}, {own['cores']} cores, {own['memory']}"
         lines.append(
             f"| {r['workload']} | {r['n']:,} | {fmt(r['ours'], unit)} | {r.get('baseline') or '—'} "
-            f"| {fmt(r.get('baseline_value'), unit)} | {ratio} | {r.get('note', '')} |"
+            f"| {fmt(r.get('baseline_value'), unit)} | {ratio} | {note} |"
         )
     return "\n".join(lines) + "\n"
 
