@@ -33,6 +33,7 @@ from geodata.sources.recipe_format import load_recipe
 from geodata.sources.recipe_joins import insured_table, join_population, utilisation_table
 from geodata.sources.recipe_report import BuildReport, SectionReport
 from geodata.sources.recipe_sections import conform_in_source_terms, drop_internal, read_section
+from geodata.store import messages
 from geodata.store.workspace import save_version
 from geodata.tables import schema as S
 from geodata.tables.periods import calendar_setting, settle_periods
@@ -149,7 +150,7 @@ def build_workspace(
     version = save_version(
         out,
         tables,
-        message=message or f"build from {Path(recipe_path).name}",
+        message=message or messages.message("build", file=Path(recipe_path).name),
         author=author,
         summary={
             "report": report.counts(),

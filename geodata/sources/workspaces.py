@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 from geodata.sources.demo import DEMO_LABEL, DEMO_SEED, build_demo_tables
+from geodata.store import messages
 from geodata.store.layout import Version
 from geodata.store.workspace import empty_table, list_versions, save_version
 from geodata.tables.problems import DataError
@@ -32,7 +33,7 @@ def write_demo_workspace(path: str | Path) -> int:
     return save_version(
         path,
         tables,
-        message=f"demo region (seed {DEMO_SEED}) — {DEMO_LABEL}",
+        message=messages.message("demo", seed=DEMO_SEED, label=DEMO_LABEL),
         author="demo generator",
         summary={"demo": True, "generator_version": DEMO_GENERATOR_VERSION, "title": "Demo region"},
     )
@@ -84,7 +85,7 @@ def reset_demo_workspace(path: str | Path, *, author: str = "") -> int:
     return save_version(
         path,
         tables,
-        message=f"demo workspace reset (seed {DEMO_SEED}) — {DEMO_LABEL}",
+        message=messages.message("demo_reset", seed=DEMO_SEED, label=DEMO_LABEL),
         author=author or "demo generator",
         summary={
             "demo": True,

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from geodata.store import messages
 from geodata.store.workspace import read_workspace, save_version, unchanged_since
 from geodata.tables.problems import DataError
 from geodata.users import audit
@@ -70,7 +71,11 @@ def reassign_areas(
     number = save_version(
         workspace,
         {"areas": areas},
-        message=f"Reassigned {len(chosen)} area(s) to {target}",
+        message=(
+            messages.message("reassign", n=len(chosen), partner=partner_id)
+            if partner_id is not None
+            else messages.message("reassign_none", n=len(chosen))
+        ),
         author=author,
         summary={"reassignment": {"areas": chosen, "to": partner_id}},
     )

@@ -18,6 +18,7 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry import Point
 
+from geodata.store import messages
 from geodata.store.workspace import read_workspace, save_version, unchanged_since
 from geodata.tables import schema as S
 from geodata.tables.problems import DataError
@@ -157,7 +158,9 @@ def record_session(
     number = save_version(
         workspace,
         {"outreach": outreach},
-        message=f"Session recorded in {what}",
+        message=messages.message(
+            "session", area=area_id, day=day, enrolled=int(enrolled), kind=kind
+        ),
         author=author,
         summary={"session": {"area_id": str(area_id), "date": day, "enrolled": int(enrolled)}},
     )

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from geodata.store import messages
 from geodata.store.workspace import read_workspace, save_version, unchanged_since
 from geodata.tables import schema as S
 from geodata.tables.calendar import GREGORIAN, month_start, period_name
@@ -131,7 +132,9 @@ def set_target(
     number = save_version(
         workspace,
         {"targets": targets},
-        message=f"Target set for {what}",
+        message=messages.message(
+            "target", kind=kind, scope=scope, share=f"{target_coverage:.1%}", month=month
+        ),
         author=author,
         summary={
             "target": {

@@ -35,7 +35,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from geodata.store import geopackage, postgis
+from geodata.store import geopackage, messages, postgis
 from geodata.store.diff import summarise_change
 from geodata.store.layout import Version, restore_types
 from geodata.tables.calendar import DEFAULT_CALENDAR, normalize_calendar
@@ -401,7 +401,7 @@ def restore_version(
             session,
             new_number,
             author,
-            message or f"restore version {number}",
+            message or messages.message("restore", number=number),
             dict(old.layers),
             {
                 "changed": changed,

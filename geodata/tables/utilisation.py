@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from geodata.sources.readers import ROW_COLUMN, SOURCE_COLUMN
+from geodata.store import messages
 from geodata.store.workspace import read_table, save_version
 from geodata.tables import schema as S
 from geodata.tables.problems import DataError, Problem
@@ -225,7 +226,7 @@ def save_scenario(
     version = save_version(
         path,
         {S.SCENARIOS.name: combined},
-        message=f"scenario {scenario_id}: {name}",
+        message=messages.message("scenario", scenario=scenario_id, name=name),
         author=author,
         summary={"scenario": {"id": scenario_id, "name": name, "changes": int(len(conformed))}},
     )
@@ -247,6 +248,6 @@ def delete_scenario(path: str | Path, scenario_id: str, *, author: str = "") -> 
     return save_version(
         path,
         {S.SCENARIOS.name: kept.reset_index(drop=True)},
-        message=f"delete scenario {scenario_id}",
+        message=messages.message("scenario_delete", scenario=scenario_id),
         author=author,
     )

@@ -40,6 +40,7 @@ from geodata.sources.inputs import (
     input_rows,
     inputs_in,
 )
+from geodata.store import messages
 from geodata.store.workspace import read_table, save_version
 from geodata.uploads.limits import UploadLimits
 from geodata.uploads.travel_files import check_speed_table
@@ -243,7 +244,7 @@ def save_travel_inputs(
     number = save_version(
         workspace,
         {"inputs": table},
-        message=f"travel inputs: {role} ← {names}",
+        message=messages.message("travel_inputs", role=role, files=names),
         author=author,
         summary={"travel_inputs": _summary(change)},
     )

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from geodata.persons.points import POINT_SUFFIXES, PointCounts
+from geodata.store import messages
 from geodata.store.workspace import read_table, read_workspace, save_version
 from geodata.tables import calendar as C
 from geodata.tables import schema as S
@@ -523,7 +524,7 @@ def commit_import(
     number = save_version(
         workspace,
         tables,
-        message=message or f"import {table} from {prepared.source}",
+        message=message or messages.message("import", table=table, source=prepared.source),
         author=author,
         summary={
             "import": {

@@ -42,3 +42,42 @@ def test_save_times_in_the_readers_calendar(on_demo, lang) -> None:
     assert stamps and not any("T" in s or "Z" in s for s in stamps), stamps
     if lang == "fa":  # Solar Hijri: a 14xx year in Persian digits
         assert all(s.startswith("۱۴") for s in stamps), stamps
+
+
+@pytest.mark.parametrize("lang", ["fa", "vi"])
+def test_what_the_workspace_wrote_on_its_versions_in_the_readers_words(demo_copy, lang) -> None:
+    """The messages the workspace writes by itself (the demo, a reassignment, a target, a
+    session) read in the reader's words and digits; an author's own message as written."""
+    import datetime as dt
+
+    import pandas as pd
+
+    from geodata.store.assignments import reassign_areas
+    from geodata.store.sessions import record_session
+    from geodata.store.targets import set_target
+
+    area = str(read_table(demo_copy, "areas")["area_id"].iloc[0])
+    reassign_areas(demo_copy, [area], "P2", author="t")
+    set_target(demo_copy, "region", "region", pd.Timestamp("2026-09-01"), 0.8, author="t")
+    record_session(
+        demo_copy, area_id=area, date=dt.date(2026, 9, 14), enrolled=12, kind="mobile_desk",
+        author="t",
+    )  # fmt: skip
+    facilities = read_table(demo_copy, "facilities")
+    save_version(demo_copy, {"facilities": facilities.iloc[:-1]}, message="one facility fewer")
+    at = run_page("app_pages/data.py", {"lang": lang})
+    header = translate("data.version_message", lang)
+    table = next(d.value for d in at.dataframe if header in d.value.columns)
+    shown = table[header].astype(str).tolist()
+    language = Language(lang)
+    assert shown[0] == "one facility fewer"  # an author's own words (the newest version first)
+    written = " | ".join(shown[1:])
+    for english in ("demo region", "Synthetic", "Reassigned", "area(s)", "Target set", "Session"):
+        assert english not in written, written
+    assert translate("data.message_reassign", lang, n=language.int(1), partner="P2") in shown
+    assert translate("gap.kind.mobile_desk", lang) in written
+    assert language.pct(0.8) in written and language.int(12) in written
+    if lang == "fa":
+        assert not any(
+            c.isascii() and c.isdigit() for c in written.replace(area, "").replace("P2", "")
+        ), written

@@ -7,10 +7,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from geodata.sources.inputs import RASTER_ROLES, ROAD_ROLES
 from geodata.sources.workspaces import reset_demo_workspace
+from geodata.store import messages
+from geodata.store.targets import SCOPE_KINDS
 from geodata.store.versions import change_counts, compare_versions, version_table
 from geodata.store.workspace import list_versions
 from geodata.tables.problems import DataError
+from geodata.tables.schema import OUTREACH_KINDS, STORED_TABLES
 from geodata.users.audit import restore_version
 from render.i18n import joined
 from render.safe import md_escape
@@ -26,7 +30,10 @@ def versions_section(ctx: Context) -> None:
     """The list of versions, a comparison of two, and restoring an old one (confirmed first)."""
     ws, ver = ctx.workspace, ctx.version
     table = cached_versions(ws, ver)
-    table = table.assign(changes=table["version"].map(changes_in_words(ctx)))
+    table = table.assign(
+        changes=table["version"].map(changes_in_words(ctx)),
+        message=table["message"].map(lambda text: message_in_words(ctx, text)),
+    )
     shown = table.rename(columns={c: ctx.t(f"data.version_{c}") for c in table.columns})
     # On screen only: an empty cell (a version restored from none) reads "—", not "None", and
     # the time of a save is in the reader's calendar (the files keep it as stored, in UTC).
@@ -131,6 +138,50 @@ def changes_in_words(ctx: Context) -> dict[int, str]:
         )
         for v in list_versions(ctx.workspace)
     }
+
+
+#: The fields of a stored message that name a word of a vocabulary: (template, field) → the
+#: catalog key of each word (``{}``: the stored value) and the values it has.
+_WORDS: dict[tuple[str, str], tuple[str, tuple[str, ...]]] = {
+    ("import", "table"): ("data.table_{}", tuple(STORED_TABLES)),
+    ("session", "kind"): ("gap.kind.{}", OUTREACH_KINDS),
+    ("target", "kind"): ("briefings.scope.{}", SCOPE_KINDS),
+    ("travel_inputs", "role"): ("data.inputs_role_{}", ROAD_ROLES + RASTER_ROLES),
+}
+#: Fields that hold a count or a version's number (in the reader's digits and separators).
+_COUNTS = {"number", "n", "enrolled"}
+
+
+def message_in_words(ctx: Context, text: object) -> object:
+    """A version's stored message as the reader reads it: one the workspace wrote by itself
+    (:mod:`geodata.store.messages`) in the reader's words, digits and calendar; an author's own
+    as it was written (a missing one as it is)."""
+    found = messages.read(text) if isinstance(text, str) else None
+    if found is None:
+        return text
+    key, fields = found
+    if key == "target" and fields["kind"] == "region":  # the region's scope is the region itself
+        key = "target_region"
+    return ctx.t(f"data.message_{key}", **{f: _field(ctx, key, f, v) for f, v in fields.items()})
+
+
+def _field(ctx: Context, key: str, field: str, value: str) -> str:
+    """One field of a stored message in the reader's words and digits."""
+    words = _WORDS.get((key, field))
+    if words is not None:
+        catalog, values = words
+        return ctx.t(catalog.format(value)) if value in values else value
+    if field in _COUNTS and value.isdigit():
+        return ctx.language.int(int(value))
+    if field == "day":
+        day = pd.to_datetime(value, errors="coerce", format="%Y-%m-%d")
+        return value if pd.isna(day) else ctx.language.date(day)
+    if field == "share" and value.endswith("%"):
+        share = pd.to_numeric(value[:-1], errors="coerce")
+        return value if pd.isna(share) else ctx.language.pct(share / 100)
+    if field in ("month", "seed"):  # a month as the workspace's calendar numbers it; a seed
+        return ctx.language.numerals(value)
+    return value  # names, ids and files as they are
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
