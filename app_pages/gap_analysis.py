@@ -9,7 +9,10 @@ Each section is drawn by its module in ``ui/gaps/``.
 The controls and what they change (the chosen section, its maps and tables) are one
 ``st.fragment``: a change reruns only it, not the app's frame or the loading above (the frames it
 reads are cached per source, version and settings in ``ui.gaps.data``), and its maps are drawn
-once per view and then restyled (:mod:`ui.gaps.maps`).
+once per view and then restyled (:mod:`ui.gaps.maps`). In the ranking, the top list's size and
+the facilities on its map are a fragment of their own inside it
+(:func:`ui.gaps.ranking.top_list`): a change of either redraws that map and its figures, not the
+weights, the ranking or its table.
 """
 
 from __future__ import annotations
@@ -87,10 +90,28 @@ def gap_view() -> None:
         ),
     )
     measure = measure_select(ctx, sb, P["by"], measures)  # the access pages' shared choice
-    # Facilities on the maps (off unless asked for): the filters every map page shares.
-    facilities = facility_filters(ctx, loaded["facilities"], "gap", show_default=False)
 
     month = months[month_keys.index(value(P["month"]))] if with_insured else None
+    views.page_header(ctx, "gap.title", month)
+    if not with_insured:
+        st.warning(ctx.t("gap.no_insured"), icon=":material/info:")
+
+    section = st.segmented_control(
+        ctx.t("gap.section"),
+        SECTIONS,
+        key=P["view"].widget_key,
+        format_func=lambda s: ctx.t(f"gap.sections.{s}"),
+        label_visibility="collapsed",
+    )
+    if section is None:  # a click on the selected segment clears it: show the default
+        section = "ranking"
+    # Facilities on the maps (off unless asked for): the filters every map page shares. The
+    # ranking draws them with its top list (a change of either reruns only its map and figures).
+    facilities = (
+        None
+        if section == "ranking"
+        else facility_filters(ctx, loaded["facilities"], "gap", show_default=False)
+    )
     selection = Selection(
         ctx=ctx,
         params=P,
@@ -105,20 +126,6 @@ def gap_view() -> None:
         facilities=facilities,
         measure=measure,
     )
-
-    views.page_header(ctx, "gap.title", month)
-    if not with_insured:
-        st.warning(ctx.t("gap.no_insured"), icon=":material/info:")
-
-    section = st.segmented_control(
-        ctx.t("gap.section"),
-        SECTIONS,
-        key=P["view"].widget_key,
-        format_func=lambda s: ctx.t(f"gap.sections.{s}"),
-        label_visibility="collapsed",
-    )
-    if section is None:  # a click on the selected segment clears it: show the default
-        section = "ranking"
 
     if section in ("ranking", "clusters"):  # the sections with a map: the search box above it
         find_on_map(ctx, key="gap")

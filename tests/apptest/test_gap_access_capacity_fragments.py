@@ -56,6 +56,17 @@ def _maps(messages: list) -> list[dict]:
     return out
 
 
+def _elements(messages: list, kind: str) -> int:
+    """How many elements of ``kind`` (``dataframe``, ``metric``...) the messages draw."""
+    return sum(
+        1
+        for msg in messages
+        if msg.WhichOneof("type") == "delta"
+        and msg.delta.WhichOneof("type") == "new_element"
+        and msg.delta.new_element.WhichOneof("type") == kind
+    )
+
+
 def _ok(at) -> None:
     assert not at.exception, [e.value for e in at.exception]
 
@@ -65,18 +76,22 @@ def test_gap_controls_rerun_the_view_and_restyle_its_map(on_demo, monkeypatch):
         at = run_page("app_pages/gap_analysis.py")
     view = fragment_of(sent, "url_month")
     assert view, "the month picker is drawn outside any fragment: a change reruns the whole app"
-    assert {fragment_of(sent, k) for k in ("url_top", "url_order", "gap_facilities")} == {view}
+    assert fragment_of(sent, "url_order") == view
+    # The top list's size and the facilities on its map: a fragment of their own, in the view.
+    top = fragment_of(sent, "url_top")
+    assert top and top != view and fragment_of(sent, "gap_facilities") == top
     first_map = _maps(sent)[-1]
     calls = _frame_and_loading(monkeypatch, (ui.data, "periods"))
     _count(monkeypatch, calls, bands, "rank_table")
     # every table of the workspace, copied on each call: a rerun reads the ones it needs only
     _count(monkeypatch, calls, ui.data, "tables")
 
-    # The size of the top list: the same ranking (kept), the same map, other colours.
+    # The size of the top list: the same ranking (kept), the same map, other colours; the
+    # ranked table and the weights are not sent again.
     sent.clear()
     with recorded_messages() as sent:
         at.select_slider(key="url_top").set_value(20)
-        run_fragment(at, view)
+        run_fragment(at, top)
     _ok(at)
     assert calls == {"current": 0, "periods": 0, "rank_table": 0, "tables": 0}
     assert query(at)["top"] == "20"
@@ -84,13 +99,25 @@ def test_gap_controls_rerun_the_view_and_restyle_its_map(on_demo, monkeypatch):
     assert top_map["script"] == first_map["script"]  # the polygons are not sent again
     assert top_map["feature_group"] != first_map["feature_group"]
     assert "20" in top_map["feature_group"]  # the legend names the top 20
+    assert _elements(sent, "dataframe") == 0 and _elements(sent, "metric") >= 1
+    # The facilities on the map: the top list's fragment again.
+    with recorded_messages() as sent:
+        at.toggle(key="gap_facilities").set_value(True)
+        run_fragment(at, top)
+    _ok(at)
+    assert calls == {"current": 0, "periods": 0, "rank_table": 0, "tables": 0}
+    assert _elements(sent, "dataframe") == 0 and len(_maps(sent)) == 1
+    at.run()  # the whole page in the tree again (a fragment's rerun leaves only its elements)
+    calls.update(dict.fromkeys(calls, 0))
 
     # An older month: the header and the URL follow; the ranking is computed for it.
     header = [c.value for c in at.caption]
     picker = at.selectbox(key="url_month")
     picker.select_index(len(picker.options) - 2)
-    run_fragment(at, view)
+    with recorded_messages() as sent:
+        run_fragment(at, view)
     _ok(at)
+    assert _elements(sent, "dataframe") >= 1  # the ranked table, for the month chosen
     calls.pop("tables")  # a new month's figures may be computed from the tables
     assert calls == {"current": 0, "periods": 0, "rank_table": 1}
     assert at.caption[0].value != header[0]  # the header names the month chosen

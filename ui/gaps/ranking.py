@@ -4,6 +4,7 @@ and size of the top list, the top N on a map with their figures, then the ranked
 
 from __future__ import annotations
 
+import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
@@ -12,15 +13,18 @@ from analytics.uncertainty import BASE_ERROR
 from render.maps import LegendItem
 from ui import data
 from ui.context import Context
+from ui.facility_layer import facility_filters
 from ui.gaps import data as gd
 from ui.gaps import maps as gap_maps
 from ui.gaps import ranking_table
 from ui.gaps import views as gap_views
 from ui.gaps.selection import Selection
+from ui.state import publish
 
 
 def section(sel: Selection) -> None:
-    """The ranking: weights, score, top N on a map, figures and the table."""
+    """The ranking: weights, score, order, the top N on a map with their figures
+    (:func:`top_list`), and the table."""
     ctx = sel.ctx
     inputs = gd.priority_inputs(sel.ws, sel.ver, sel.month, sel.level, sel.measure)
     weights, used = weight_controls(sel, inputs)
@@ -28,27 +32,40 @@ def section(sel: Selection) -> None:
     table, interval = gd.ranking(
         sel.ws, sel.ver, sel.month, sel.level, weights, order, sel.years_old, sel.measure
     )
-    top_n = int(sel.value("top"))
 
     st.subheader(ctx.t("gap.ranking.title", level=ctx.t(f"level.{sel.level}")))
-    c1, c2 = st.columns([2, 3])
-    c1.selectbox(
+    order_col, _ = st.columns([2, 3])
+    order_col.selectbox(
         ctx.t("gap.ranking.order"),
         sel.orders,
         key=sel.key("order"),
         format_func=lambda o: ctx.t(f"gap.order.{o}"),
     )
-    c2.select_slider(ctx.t("gap.ranking.top"), options=list(range(3, 51)), key=sel.key("top"))
-
-    map_col, info_col = st.columns([3, 2], gap="medium")
-    colours, groups = gap_views.top_colours(table["rank"], top_n)
-    table = labelled(sel, table, colours)
+    table = labelled(sel, table)
+    top_list(sel, table, interval, order)
     ranked, no_data = split_ranked(table)
-    with map_col:
-        top_map(sel, table, groups, top_n, order)
-    with info_col:
-        top_figures(sel, ranked, interval, top_n)
     ranking_table.show(sel, ranked, no_data, used)
+
+
+@st.fragment
+def top_list(sel: Selection, table: pd.DataFrame, interval: pd.DataFrame, order: str) -> None:
+    """The size of the top list and the facilities on the map (in the sidebar), the top N on the
+    map and their figures: a change of the size or of the facilities reruns only this, not the
+    ranking or its table."""
+    ctx = sel.ctx
+    map_col, info_col = st.columns([3, 2], gap="medium")
+    info_col.select_slider(ctx.t("gap.ranking.top"), options=list(range(3, 51)), key=sel.key("top"))
+    top_n = int(sel.value("top"))
+    facilities = facility_filters(
+        ctx, data.table(sel.ws, sel.ver, "facilities"), "gap", show_default=False
+    )
+    publish([sel.params["top"]])  # its value into the link (the view publishes the others)
+    colours, groups = gap_views.top_colours(table["rank"], top_n)
+    shown = table.assign(_colour=colours.to_numpy())
+    with map_col:
+        top_map(sel, shown, groups, top_n, order, facilities)
+    with info_col:
+        top_figures(sel, split_ranked(shown)[0], interval, top_n)
 
 
 def help_key(c: str, by_district: bool) -> str:
@@ -111,11 +128,10 @@ def rank_text(ctx: Context, best: float, worst: float) -> str:
     return f"{ctx.language.int(best)}–{ctx.language.int(worst)}"
 
 
-def labelled(sel: Selection, table: pd.DataFrame, colours: pd.Series) -> pd.DataFrame:
-    """``table`` with its map colour and the strings of its tooltip: name, rank band, score and
-    coverage (population without insured counts)."""
+def labelled(sel: Selection, table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with the strings of its tooltip and table: name, rank band, score and coverage
+    (population without insured counts)."""
     ctx = sel.ctx
-    table["_colour"] = colours.to_numpy()
     names = ctx.language.names(table, sel.name_column)
     table["_name"] = names.fillna(table[sel.key_column]).astype(str)
     table["_rank"] = [
@@ -136,8 +152,10 @@ def top_map(
     groups: list[tuple[str, int, int]],
     top_n: int,
     order: str,
+    facilities: gpd.GeoDataFrame | None,
 ) -> None:
-    """The units at the level, the top ``top_n`` in ``order`` in shades of red (``groups``)."""
+    """The units at the level, the top ``top_n`` in ``order`` in shades of red (``groups``), and
+    the ``facilities`` the shared filters show (None: none)."""
     ctx = sel.ctx
     items = [
         LegendItem(c, ctx.t("gap.map.ranks", first=ctx.language.int(a), last=ctx.language.int(b)))
@@ -165,7 +183,7 @@ def top_map(
         ),
         legend_items=items,
         key=f"gap_top_map_{sel.level}",
-        facilities=sel.facilities,
+        facilities=facilities,
     )
 
 
