@@ -1,5 +1,6 @@
-"""AppTest: dates are picked in the reader's calendar (ui/dates.py): Solar Hijri year, month and
-day selects in Persian, Streamlit's date input elsewhere; the same Gregorian date either way."""
+"""AppTest: dates are picked in the reader's calendar and words (ui/dates.py): year, month and day
+selects (Solar Hijri in Persian; Gregorian with the month names of the reader's language),
+Streamlit's date input for an English reader; the same Gregorian date either way."""
 
 from __future__ import annotations
 
@@ -101,12 +102,35 @@ def test_a_date_set_elsewhere_moves_the_selects():
     assert written(at) == f"chosen={FARVARDIN_1405.isoformat()} held={FARVARDIN_1405.isoformat()}"
 
 
-def test_other_calendars_keep_the_date_input_vietnamese_day_first():
-    at = picker("vi", "gregorian")
+def test_an_english_reader_keeps_the_date_input():
+    at = picker("en", "gregorian")
     assert at.date_input.len == 1 and at.selectbox.len == 0
-    assert at.date_input[0].proto.format == "DD/MM/YYYY"
+    assert at.date_input[0].proto.format == "YYYY/MM/DD"
     at.date_input[0].set_value(FARVARDIN_1405).run()
     assert written(at) == f"chosen={FARVARDIN_1405.isoformat()} held={FARVARDIN_1405.isoformat()}"
+
+
+def test_gregorian_dates_are_picked_in_the_readers_words():
+    """Streamlit's date input names months and weekdays in English only: a Vietnamese reader, and
+    a Persian reader of the Gregorian calendar, pick day, month and year in their own words."""
+    at = picker("vi", "gregorian")
+    assert at.date_input.len == 0
+    year, month, day = (at.selectbox(key=f"start__g_{p}") for p in ("year", "month", "day"))
+    assert month.options[0] == "tháng 1" and month.options[-1] == "tháng 12"
+    assert (year.value, month.value, day.value) == (2026, 10, 9)
+    month.set_value(2).run()
+    assert len(at.selectbox(key="start__g_day").options) == 28  # February 2026
+    at.selectbox(key="start__g_day").set_value(21).run()
+    at.selectbox(key="start__g_month").set_value(3).run()
+    assert written(at) == f"chosen={FARVARDIN_1405.isoformat()} held={FARVARDIN_1405.isoformat()}"
+
+    at = picker("fa", "gregorian")
+    assert at.date_input.len == 0
+    month = at.selectbox(key="start__g_month")
+    assert month.options[0] == "ژانویه" and month.value == 10
+    assert not any(
+        c.isascii() and c.isdigit() for o in at.selectbox(key="start__g_day").options for c in o
+    )
 
 
 def test_outreach_start_in_persian_is_picked_in_solar_hijri_and_kept_in_the_url(on_demo):

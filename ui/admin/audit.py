@@ -14,7 +14,7 @@ import streamlit as st
 
 from geodata.users import audit
 from ui.context import Context
-from ui.dates import DATE_INPUT_FORMAT, date_picker
+from ui.dates import DATE_INPUT_FORMAT, date_picker, uses_date_input
 from ui.downloads import table_downloads
 from ui.grid import grid
 
@@ -35,14 +35,16 @@ def _day_range(ctx: Context, box: Any) -> tuple[date | None, date | None]:
     """The days (UTC) the reader narrows the trail to, in their calendar; None at an end that
     leaves nothing out.
 
-    A Gregorian reader picks a range in Streamlit's date input (none chosen: every day). A
-    Solar Hijri reader picks "from" and "to" in :func:`ui.dates.date_picker` (under the other
-    filters), which start on the first recorded day and today: a range that holds every event
-    filters nothing, so events recorded later still show."""
-    if ctx.language.calendar != "jalali":
-        fmt = DATE_INPUT_FORMAT.get(ctx.lang, "YYYY/MM/DD")
+    An English reader of the Gregorian calendar picks a range in Streamlit's date input (none
+    chosen: every day; :func:`ui.dates.uses_date_input`). Any other reader picks "from" and "to"
+    in :func:`ui.dates.date_picker` (under the other filters, in their calendar and words),
+    which start on the first recorded day and today: a range that holds every event filters
+    nothing, so events recorded later still show."""
+    if uses_date_input(ctx.language):
         return _days(
-            box.date_input(ctx.t("audit.filter_days"), value=(), key="au_days", format=fmt)
+            box.date_input(
+                ctx.t("audit.filter_days"), value=(), key="au_days", format=DATE_INPUT_FORMAT
+            )
         )
     trail = audit.read(ctx.workspace)
     today = datetime.now(UTC).date()
