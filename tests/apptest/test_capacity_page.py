@@ -3,6 +3,7 @@ a what-if saved as a scenario makes a new version and leaves the facilities as t
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -297,3 +298,25 @@ def test_growth_without_complete_facilities_shows_no_figure_and_facility_filters
     assert at.toggle(key="cap_facilities").value is True
     assert at.multiselect(key="cap_facility_types").value == ["clinic", "insurance_office"]
     assert query(at)["types"] == "clinic,insurance_office"
+
+
+@pytest.mark.parametrize("lang", ["fa", "vi"])
+def test_growth_names_districts_in_the_readers_language(on_demo, lang):
+    """The growth tables and the chart per district name each district as every other page does
+    (the workspace's district_name_<lang>), the chart's lines in the order of the districts."""
+    from geodata.sources.workspaces import demo_workspace_path
+    from render.language import Language
+
+    areas = read_table(demo_workspace_path(), "areas").drop_duplicates("district_id")
+    names = Language(lang).names(areas, "district_name").tolist()
+    at = run_page({"lang": lang})
+    header = translate("table.district", lang)
+    shown = [set(d.value[header].dropna()) for d in at.dataframe if header in d.value.columns]
+    assert len(shown) >= 2, "growth per facility and per district"
+    for column in shown:
+        assert column and column <= set(names) | {"—"}, column
+        assert not any("District" in str(n) for n in column), column
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    lines = next([t["name"] for t in spec["data"]] for spec in specs if len(spec["data"]) > 1)
+    # The districts with records, in the districts' order (D01, D02 ... D10, not 1, 10, 11, 2).
+    assert lines and [n for n in names if n in lines] == lines, lines

@@ -158,7 +158,7 @@ def measures(source: Source, version: int) -> list[str]:
 @st.cache_data(show_spinner=False, max_entries=16)
 def growth(source: Source, version: int, measure: str) -> pd.DataFrame:
     """Per facility with records of ``measure``: the latest window and the one before, growth,
-    and the facility's name, type, district and beds."""
+    and the facility's name, type, district (its id) and beds."""
     tables = data.tables(source, version)
     fac = tables["facilities"]
     result = facility_growth(tables["utilisation"], measure)
@@ -168,7 +168,8 @@ def growth(source: Source, version: int, measure: str) -> pd.DataFrame:
     for column in ("name", "type", "beds"):
         values = info[column] if column in info else pd.Series(dtype=object)
         result[column] = result["facility_id"].map(values).to_numpy()
-    districts = facility_districts(fac, tables["areas"], "district_name")
+    # The district by its id (named in the reader's language where shown: ui.capacity.growth).
+    districts = facility_districts(fac, tables["areas"], "district_id")
     result["district"] = result["facility_id"].map(districts).to_numpy()
     result["per_bed"] = cap.utilisation_per_supply(
         result.set_index("facility_id")["current"], fac, "beds"

@@ -16,10 +16,12 @@ from render.charts import _PLOTLY_SEPARATORS, month_ticks
 from render.fonts import font_stack
 from render.i18n import direction, isolated, joined
 from render.maps import escape_text
+from ui import data
 from ui.capacity import data as capacity_data
 from ui.capacity.selection import Selection
 from ui.capacity.views import measure_label, show_table
 from ui.context import Context
+from ui.localize import names_by_key
 from ui.scope import Source
 
 
@@ -130,10 +132,18 @@ def series_charts(
     label = measure_label(words, measure)
     trend = capacity_data.series(source, version, measure)
     by_district = capacity_data.district_series(source, version, measure)
+    names = district_names(source, version, lang)
     return (
         utilisation_chart(words, trend, label) if len(trend) > 1 else None,
-        district_chart(words, by_district, label) if by_district["period"].nunique() > 1 else None,
+        district_chart(words, by_district, label, names)
+        if by_district["period"].nunique() > 1
+        else None,
     )
+
+
+def district_names(source: Source, version: int, lang: str) -> pd.Series:
+    """Each district's name in ``lang`` by its id (the growth figures name districts by id)."""
+    return names_by_key(data.table(source, version, "areas"), "district_id", "district_name", lang)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -160,12 +170,13 @@ def growth_tables(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Growth per facility (fastest first) and per district, as shown."""
     label = measure_label(ctx, measure)
+    names = district_names(ctx.source, ctx.version, ctx.lang)
     rows = per_facility.sort_values("growth", ascending=False, na_position="last")
     facility_table = pd.DataFrame(
         {
             ctx.t("table.name"): rows["name"].astype(str).to_numpy(),
             ctx.t("map.type"): rows["type"].map(lambda t: ctx.label("facility_type", t)).to_numpy(),
-            ctx.t("table.district"): rows["district"].astype("string").to_numpy(),
+            ctx.t("table.district"): rows["district"].map(names).astype("string").to_numpy(),
             ctx.t("capacity.growth.current", measure=label): rows["current"].round().to_numpy(),
             ctx.t("capacity.growth.previous", measure=label): rows["previous"].round().to_numpy(),
             ctx.t("capacity.table.growth"): (rows["growth"] * 100).round(1).to_numpy(),
@@ -177,7 +188,7 @@ def growth_tables(
     )
     district_table = pd.DataFrame(
         {
-            ctx.t("table.district"): per_district["group"].astype(str).to_numpy(),
+            ctx.t("table.district"): per_district["group"].map(names).fillna("—").to_numpy(),
             ctx.t("capacity.growth.facilities"): per_district["n_facilities"].to_numpy(),
             ctx.t("capacity.growth.incomplete"): per_district["n_incomplete"].to_numpy(),
             ctx.t("capacity.growth.current", measure=label): per_district["current"]
@@ -275,15 +286,18 @@ def _lay_out_counts_over_time(
     )
 
 
-def district_chart(ctx: Context, series: pd.DataFrame, label: str, height: int = 300):
-    """``measure`` per district and period (:func:`analytics.utilisation.group_series`): one line
-    per district, every label in the reader's language and calendar."""
+def district_chart(
+    ctx: Context, series: pd.DataFrame, label: str, names: pd.Series, height: int = 300
+):
+    """``measure`` per district and period (:func:`analytics.utilisation.group_series`, districts
+    by id): one line per district in the order of their ids, named by ``names`` (id → name in the
+    reader's language), every label in the reader's language and calendar."""
     fig = go.Figure()
     named = month_names(ctx, series["period"])
     for group, rows in series.groupby("group", sort=True):
         months = rows["period"].map(named)
         values = rows["value"].map(ctx.language.int)
-        name = escape_text(group)
+        name = escape_text(names.get(group, group))
         fig.add_trace(
             go.Scatter(
                 x=rows["period"],
