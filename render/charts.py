@@ -162,7 +162,10 @@ def coverage_trend(
                 hovertemplate="%{customdata[0]}: %{customdata[1]}<extra></extra>",
             )
         )
-    tick_x, tick_x_text = month_ticks(trend["period"], lang, months=months)
+    # At most six month ticks, upright, and no axis title under them: the chart sits in a column
+    # a third of the page wide, where twelve slanted months ran into each other and into the
+    # title ("Month"), which the month names make plain anyway.
+    tick_x, tick_x_text = month_ticks(trend["period"], lang, months=months, max_ticks=6)
     tick_y, tick_y_text = share_ticks(float(top) if pd.notna(top) else 1.0, lang)
     fig.update_layout(
         title={
@@ -186,10 +189,10 @@ def coverage_trend(
             "automargin": True,
         },
         xaxis={
-            "title": {"text": translate("chart.month", lang), "standoff": 14},
             "automargin": True,
             "tickvals": tick_x,
             "ticktext": tick_x_text,
+            "tickangle": 0,
         },
         legend={
             "orientation": "h",

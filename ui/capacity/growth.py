@@ -268,14 +268,18 @@ def _lay_out_counts_over_time(
     step = next(s * step for s in (1, 2, 2.5, 5, 10) if top / (s * step) <= 5)
     ticks = [i * step for i in range(int(top // step) + 2)]
     tick_x, tick_x_text = month_ticks(periods, ctx.lang, ctx.calendar, max_ticks=6)
+    tick_y_text = [ctx.language.int(t) for t in ticks]
+    # Room for the count ticks: Plotly measures them too narrow in a right-to-left page (its
+    # automatic margin left "۴۰۰٬۰۰۰" cut to "٬۰۰۰"), about 9 px a character at this size.
+    left = 10 + 9 * max(map(len, tick_y_text)) if rtl else 10
     fig.update_layout(
         font={"family": font_stack('"Source Sans", "Open Sans", sans-serif')},
         separators=_PLOTLY_SEPARATORS.get(ctx.lang, ".,"),
         height=height,
-        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        margin={"l": left, "r": 10, "t": 10, "b": 10},
         yaxis={
             "tickvals": ticks,
-            "ticktext": [ctx.language.int(t) for t in ticks],
+            "ticktext": tick_y_text,
             "title": {"text": "" if rtl else label, "standoff": 10},
             "automargin": True,
             **(yaxis or {}),
