@@ -135,6 +135,13 @@ def fmt_pct(value: object, lang: str = "en", digits: int = 1, missing: str = "�
     return _PERCENT.get(lang, _PERCENT["en"]).format(number)
 
 
+def percent_format(lang: str = "en") -> str:
+    """A printf format of a whole percentage in ``lang``'s style (:func:`fmt_pct`), for a slider
+    or number input that writes its value itself: ``%d %%`` / ``%d%%`` / ``%d٪`` (the Persian
+    pages draw its digits in Persian)."""
+    return _PERCENT.get(lang, _PERCENT["en"]).replace("%", "%%").format("%d")
+
+
 def fmt_signed(value: object, lang: str = "en", digits: int = 0, missing: str = "—") -> str:
     """A change with its sign (``+1,234`` / ``-0.5``); the sign stays an ASCII ``+``/``-`` at the
     start, which is how Streamlit's ``st.metric`` tells a rise from a fall."""

@@ -192,3 +192,27 @@ def test_nfc():
     decomposed = unicodedata.normalize("NFD", "Bệnh viện")
     assert decomposed != "Bệnh viện"
     assert nfc(decomposed) == "Bệnh viện"
+
+
+@pytest.mark.parametrize("lang", ["en", "fa", "vi"])
+def test_a_slider_writes_a_percentage_as_the_pages_do(lang):
+    """A slider's own percentage (``percent_format``) has the style of every other one: ``100 %``
+    in English, ``100%`` in Vietnamese, ``100٪`` in Persian (digits drawn Persian by the page)."""
+    from render.format import fmt_pct, localize_digits, percent_format
+
+    assert localize_digits(percent_format(lang) % 100, lang) == fmt_pct(1.0, lang, digits=0)
+
+
+def test_vietnamese_texts_write_a_percentage_as_its_numbers_do():
+    """Vietnamese prose writes ``90%`` as :func:`fmt_pct` does, not ``90 %``."""
+    import re
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parents[2] / "render" / "locales" / "vi"
+    spaced = [
+        f"{path.name}: {line.strip()}"
+        for path in sorted(folder.glob("*.toml"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if re.search(r"\d %", line)
+    ]
+    assert spaced == []

@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.trends import target_at
+from render.format import percent_format
 from ui import data
 from ui.context import Context
 from ui.gaps import data as gd
@@ -32,7 +33,9 @@ def section(sel: Selection) -> None:
         key=sel.key("window"),
         format_func=lambda n: ctx.t("gap.trends.months", n=n),
     )
-    c2.slider(ctx.t("gap.trends.goal"), 50, 100, key=sel.key("goal"), format="%d %%")
+    c2.slider(
+        ctx.t("gap.trends.goal"), 50, 100, key=sel.key("goal"), format=percent_format(ctx.lang)
+    )
     c3.select_slider(
         ctx.t("gap.trends.after"),
         options=list(range(7)),
