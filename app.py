@@ -26,7 +26,7 @@ from ui.context import (
     set_language,
 )
 from ui.grid import start_at_right
-from ui.localize import language_style
+from ui.localize import language_style, mark_language
 from ui.server.serve import keep_server_offline
 from ui.server.uploads import UploadBudget, note_session, release_unused, show_refusal
 from ui.state import enter_page
@@ -52,6 +52,7 @@ def main() -> None:
     keep_in_url(ctx)
     st.html(language_style(ctx.lang))
     start_at_right(ctx.lang)
+    mark_language(ctx.lang)
     note_session(ctx.username, ctx.signed_in, ctx.role, ctx.lang)  # whose uploads (budget)
     show_refusal()
 

@@ -7,12 +7,15 @@
   ("Press Enter to apply", "Press Ctrl+Enter to apply") written over in the reader's words.
 - :func:`names_by_key` looks names up in the chosen language (``district_name_fa``...) through
   :func:`render.language.display_names`, the rule the documents use too.
+- :func:`mark_language` tells the browser the page's language (``<html lang>``), which Streamlit
+  leaves at ``en``: a screen reader reads a Persian or Vietnamese page in its own voice.
 - :func:`table` returns a frame for ``st.dataframe`` whose cells *show* localised numbers and dates
   while the data stays numeric (a pandas Styler; sorting still works on the numbers).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -161,6 +164,22 @@ def counted_text_input(where: Any, label: str, *, key: str, max_chars: int) -> s
         return st.text_input(label, key=key, max_chars=max_chars)
 
 
+#: The sidebar container of :func:`mark_language`'s script (hidden by the page's CSS).
+LANGUAGE_KEY = "ca_page_language"
+_LANGUAGE_CSS = (
+    f'[data-testid="stLayoutWrapper"]:has(> .st-key-{LANGUAGE_KEY}) {{ display: none; }}'
+)
+
+
+def mark_language(lang: str) -> None:
+    """Set the page's ``<html lang>`` to ``lang`` (one of the catalog's languages), from a small
+    script in a frame of its own, hidden in the sidebar (as :func:`ui.grid.start_at_right`)."""
+    code = json.dumps(Language(lang).code)
+    script = f"<script>window.parent.document.documentElement.lang = {code};</script>"
+    with st.sidebar.container(key=LANGUAGE_KEY):
+        st.iframe(script, height=1)
+
+
 def language_style(lang: str) -> str:
     """The ``<style>`` element for ``lang`` (font everywhere; right to left for Persian).
 
@@ -173,6 +192,7 @@ def language_style(lang: str) -> str:
         f" {{ font-family: {font_stack()}; }}",
         _METRIC_LABEL_CSS,
         input_hint_css(lang),
+        _LANGUAGE_CSS,
     ]
     if direction(lang) == "rtl":
         css += [_RTL_CSS, HIDDEN_CSS]

@@ -252,6 +252,8 @@ def test_every_page_in_every_language(demo_server, demo_workspace, guarded_page,
     page.evaluate(SCROLL_TO_END)
     page.screenshot(path=screenshot_path(f"lang-{lang}-{name}-end"))
 
+    # The page says its language (a screen reader reads it in that language's voice).
+    page.wait_for_function(f"() => document.documentElement.lang === {lang!r}", timeout=15_000)
     expected = "rtl" if lang == "fa" else "ltr"
     directions = settled_directions(page, expected)
     assert directions["main"] == directions["sidebar"] == directions["body"] == expected
