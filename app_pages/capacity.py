@@ -8,8 +8,10 @@ sections: :mod:`ui.capacity.load`, :mod:`ui.capacity.growth`, :mod:`ui.capacity.
 :mod:`ui.capacity.scenarios`.
 
 The controls and what they change (load, growth, what-if, scenarios) are one ``st.fragment``: a
-change reruns only it, not the app's frame or the loading above. Saving or deleting a scenario
-makes a new workspace version: the next run is the whole app's, with that version.
+change reruns only it, not the app's frame or the loading above; the facilities shown besides the
+load circles are a fragment of their own with the map (:func:`ui.capacity.load.load_map_view`).
+Saving or deleting a scenario makes a new workspace version: the next run is the whole app's,
+with that version.
 """
 
 from __future__ import annotations
@@ -30,7 +32,6 @@ from ui.capacity.selection import selection
 from ui.capacity.views import measure_label
 from ui.capacity.whatif import whatif_section
 from ui.context import current, require_page
-from ui.facility_layer import facility_filters
 from ui.state import bind, publish, value
 
 ctx = current()
@@ -74,9 +75,6 @@ def capacity_view() -> None:
         by=by_choices,
         with_insured=with_insured,
     )
-    # Facilities besides the load circles: the filters every map page shares (off unless asked for).
-    shown_facilities = facility_filters(ctx, all_facilities, "cap", show_default=False)
-
     service, supply = str(value(P["service"])), str(value(P["supply"]))
     # every reach in the chosen measure: km, or minutes of travel by ``by`` over the roads
     suffix = "" if unit == "km" else "_min"
@@ -93,7 +91,9 @@ def capacity_view() -> None:
     )
     sel = selection(ctx, service=service, supply=supply, settings=settings, by=by)
     find_on_map(ctx, key="cap")  # the search box above the load map
-    load_section(ctx, sel, shown_facilities, str(value(P["measure"])) or None, settings, by)
+    # Facilities besides the load circles: the filters every map page shares (off unless asked
+    # for), drawn with the map (a change of them reruns only the map).
+    load_section(ctx, sel, all_facilities, str(value(P["measure"])) or None, settings, by)
 
     st.subheader(ctx.t("capacity.growth.title"))
     if not measures:

@@ -200,12 +200,28 @@ def test_capacity_controls_rerun_only_the_view_and_a_saved_scenario_the_app(demo
         at = run_page("app_pages/capacity.py")
     view = fragment_of(sent, "url_overload")
     assert view, "the overload line is drawn outside any fragment: a change reruns the whole app"
-    assert {fragment_of(sent, k) for k in ("url_near", "cap_facilities", "cap_action")} == {view}
+    assert {fragment_of(sent, k) for k in ("url_near", "cap_action")} == {view}
+    # The facilities besides the load circles: a fragment of their own with the map.
+    shown = fragment_of(sent, "cap_facilities")
+    assert shown and shown != view
     calls = _frame_and_loading(monkeypatch, (capacity_data, "present_services"))
-    at.select_slider(key="url_overload").set_value(2.0)
-    run_fragment(at, view)
+    _count(monkeypatch, calls, capacity_data, "baseline")
+    with recorded_messages() as sent:
+        at.toggle(key="cap_facilities").set_value(True)
+        run_fragment(at, shown)
     _ok(at)
-    assert calls == {"current": 0, "present_services": 0}
+    # Only the map: no figure, table or chart sent again, the load not read again.
+    assert calls == {"current": 0, "present_services": 0, "baseline": 0}
+    assert len(_maps(sent)) == 1
+    assert _elements(sent, "dataframe") == _elements(sent, "metric") == 0
+    at.run()  # the whole page in the tree again (a fragment's rerun leaves only its elements)
+    calls.update(dict.fromkeys(calls, 0))
+    with recorded_messages() as sent:
+        at.select_slider(key="url_overload").set_value(2.0)
+        run_fragment(at, view)
+    _ok(at)
+    assert calls["current"] == calls["present_services"] == 0
+    assert _elements(sent, "dataframe") >= 1 and _elements(sent, "metric") >= 1
     assert float(query(at)["overload"]) == 2.0
 
     # A scenario saved from the fragment makes a version: the next run is the app's, with it.

@@ -28,7 +28,7 @@ from ui.capacity.views import (
 )
 from ui.category_map import frame_digest, value_category_map
 from ui.context import Context
-from ui.facility_layer import add_facilities
+from ui.facility_layer import add_facilities, facility_filters
 from ui.views import MapLayers
 
 NONE_IN_REACH_COLOUR = "#fde0dd"
@@ -37,16 +37,16 @@ NONE_IN_REACH_COLOUR = "#fde0dd"
 def load_section(
     ctx: Context,
     sel: Selection,
-    shown_facilities: gpd.GeoDataFrame | None,
+    facilities: gpd.GeoDataFrame,
     measure: str | None,
     settings: whatif.NetworkSettings | None = None,
     mode: str = "motorised",
 ) -> None:
-    """The service's load under the sidebar's settings: figures, map (with the facilities the
-    shared filters show besides), and the ranked table with its downloads; with ``measure``, each
-    facility's latest figure and growth in the table. ``settings`` replace ``sel.settings`` (the
-    load in travel minutes); with a catchment in minutes (``catchment_unit``), the trips are by
-    ``mode`` over the roads."""
+    """The service's load under the sidebar's settings: figures, map (with the ``facilities``
+    the shared filters show besides: :func:`load_map_view`), and the ranked table with its
+    downloads; with ``measure``, each facility's latest figure and growth in the table.
+    ``settings`` replace ``sel.settings`` (the load in travel minutes); with a catchment in
+    minutes (``catchment_unit``), the trips are by ``mode`` over the roads."""
     ws, ver = sel.source, sel.version
     service, supply, overload_at = sel.service, sel.supply, sel.overload_at
     settings = sel.settings if settings is None else settings
@@ -88,25 +88,8 @@ def load_section(
             total=ctx.language.int(summary["total"]),
         ),
     )
-    others = (
-        shown_facilities[
-            ~shown_facilities["facility_id"].astype(str).isin(load["facility_id"].astype(str))
-        ]
-        if shown_facilities is not None
-        else None
-    )
     per_area = base.areas.assign(name=base.areas["area_id"].map(sel.area_names).to_numpy())
-    load_map(
-        ctx,
-        data.display_shapes(ws, ver, "area"),
-        per_area,
-        load,
-        sel.facilities,
-        others,
-        supply=supply,
-        overload_at=overload_at,
-        key=f"cap_load_map_{service}_{supply}",
-    )
+    load_map_view(ctx, sel, facilities, per_area, load)
     reach = ctx.language.number(settings.catchment_km, 0 if minutes else 1)
     at = ctx.language.number(overload_at, 2)
     if minutes:
@@ -143,6 +126,32 @@ def load_section(
         catchment_min=settings.catchment_km if minutes else None,
     )
     show_table(ctx, ranked, f"capacity_load_{service}", key="cap_load_dl")
+
+
+@st.fragment
+def load_map_view(
+    ctx: Context,
+    sel: Selection,
+    facilities: gpd.GeoDataFrame,
+    per_area: pd.DataFrame,
+    load: pd.DataFrame,
+) -> None:
+    """The load map with the facilities the shared filters (in the sidebar) show besides the
+    load circles: a change of those filters reruns only this, not the figures or the table."""
+    shown = facility_filters(ctx, facilities, "cap", show_default=False)
+    loaded = load["facility_id"].astype(str)
+    others = shown[~shown["facility_id"].astype(str).isin(loaded)] if shown is not None else None
+    load_map(
+        ctx,
+        data.display_shapes(sel.source, sel.version, "area"),
+        per_area,
+        load,
+        sel.facilities,
+        others,
+        supply=sel.supply,
+        overload_at=sel.overload_at,
+        key=f"cap_load_map_{sel.service}_{sel.supply}",
+    )
 
 
 def load_map(
