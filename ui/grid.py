@@ -27,11 +27,15 @@ from pandas.io.formats.style import Styler
 
 from render.i18n import direction
 
-__all__ = ["grid", "reading_order", "start_at_right"]
+__all__ = ["grid", "hidden_script", "reading_order", "start_at_right"]
 
-#: The sidebar container that holds the script's frame (hidden by :data:`HIDDEN_CSS`).
-SCROLL_KEY = "ca_grid_start"
-HIDDEN_CSS = f'[data-testid="stLayoutWrapper"]:has(> .st-key-{SCROLL_KEY}) {{ display: none; }}'
+#: The key prefix of the sidebar containers that hold a page script's frame
+#: (:func:`hidden_script`), all hidden by :data:`HIDDEN_CSS` (in the page's CSS in every language).
+SCRIPT_KEY_PREFIX = "ca_script_"
+HIDDEN_CSS = (
+    f'[data-testid="stLayoutWrapper"]:has(> [class*="st-key-{SCRIPT_KEY_PREFIX}"])'
+    " { display: none; }"
+)
 
 # Each grid's scroller (glide-data-grid's ``.dvn-scroller``) once, when it is wider than its
 # frame: the first sight of a grid that already fits, or not yet laid out, is looked at again on
@@ -88,5 +92,12 @@ def start_at_right(lang: str) -> None:
     right edge, :func:`reading_order`) where it is wider than its frame; nothing otherwise."""
     if direction(lang) != "rtl":
         return
-    with st.sidebar.container(key=SCROLL_KEY):
-        st.iframe(_START_AT_RIGHT, height=1)
+    hidden_script("grid_start", _START_AT_RIGHT)
+
+
+def hidden_script(name: str, script: str) -> None:
+    """Run ``script`` (constant markup, nothing from data) in a frame of its own, in a sidebar
+    container hidden by :data:`HIDDEN_CSS` (key ``ca_script_<name>``, one per script): an
+    ``st.html`` script in the page itself kept a clicked map marker's popup from opening."""
+    with st.sidebar.container(key=f"{SCRIPT_KEY_PREFIX}{name}"):
+        st.iframe(script, height=1)

@@ -26,7 +26,7 @@ from pandas.io.formats.style import Styler
 from render.fonts import digits_face_css, font_face_css, font_stack
 from render.i18n import direction
 from render.language import Language
-from ui.grid import HIDDEN_CSS
+from ui.grid import HIDDEN_CSS, hidden_script
 
 __all__ = [
     "COVERAGE_BAR",
@@ -164,20 +164,13 @@ def counted_text_input(where: Any, label: str, *, key: str, max_chars: int) -> s
         return st.text_input(label, key=key, max_chars=max_chars)
 
 
-#: The sidebar container of :func:`mark_language`'s script (hidden by the page's CSS).
-LANGUAGE_KEY = "ca_page_language"
-_LANGUAGE_CSS = (
-    f'[data-testid="stLayoutWrapper"]:has(> .st-key-{LANGUAGE_KEY}) {{ display: none; }}'
-)
-
-
 def mark_language(lang: str) -> None:
     """Set the page's ``<html lang>`` to ``lang`` (one of the catalog's languages), from a small
-    script in a frame of its own, hidden in the sidebar (as :func:`ui.grid.start_at_right`)."""
+    script in a hidden frame (:func:`ui.grid.hidden_script`)."""
     code = json.dumps(Language(lang).code)
-    script = f"<script>window.parent.document.documentElement.lang = {code};</script>"
-    with st.sidebar.container(key=LANGUAGE_KEY):
-        st.iframe(script, height=1)
+    hidden_script(
+        "language", f"<script>window.parent.document.documentElement.lang = {code};</script>"
+    )
 
 
 def language_style(lang: str) -> str:
@@ -192,10 +185,10 @@ def language_style(lang: str) -> str:
         f" {{ font-family: {font_stack()}; }}",
         _METRIC_LABEL_CSS,
         input_hint_css(lang),
-        _LANGUAGE_CSS,
+        HIDDEN_CSS,
     ]
     if direction(lang) == "rtl":
-        css += [_RTL_CSS, HIDDEN_CSS]
+        css += [_RTL_CSS]
     if lang == "fa":
         # Every digit read in Persian, also those the page cannot write (slider values, numbers
         # typed in inputs, chart axes, a date input's calendar): the digits font first
