@@ -5,11 +5,13 @@ the frame, and place labels.
 every area map (:func:`render.maps.choropleth_map`, the dashboard's restyled maps):
 
 - the region's bounds are fitted with a few pixels of padding and a fractional zoom (a whole-step
-  zoom can leave the region at half the frame), and fitted again when the frame changes size
+  zoom can leave the region at half the frame), beside the open legends (left or right of them,
+  or above or below, whichever leaves the region larger) where that shrinks it by at most
+  :data:`ASIDE_ZOOM_LOSS` zoom steps, and fitted again when the frame or a legend changes size
   until the reader moves the map;
 - every ``.ca-legend`` box folds to its title, a button (keyboard-reachable, named by the title in
   the reader's language, ``aria-expanded``); on first view a legend folds when the legends would
-  cover more than :data:`LEGEND_SHARE` of the region's drawn box (the largest first);
+  still cover more than :data:`LEGEND_SHARE` of the region's drawn box (the largest first);
 - a tooltip that would cross the frame's edge is moved back inside it;
 - the scale bar is written in the reader's digits and unit words (:func:`scale_texts`);
 - each area with a name gets a label at a point inside it (text escaped, bidi-isolated), shown
@@ -33,12 +35,23 @@ from render.format import fmt_number
 from render.labels import CHAR_WIDTH, LINE_HEIGHT
 from render.language import Language
 
-__all__ = ["LEGEND_SHARE", "MapFrame", "region_bounds", "scale_text", "scale_texts"]
+__all__ = [
+    "ASIDE_ZOOM_LOSS",
+    "LEGEND_SHARE",
+    "MapFrame",
+    "region_bounds",
+    "scale_text",
+    "scale_texts",
+]
 
-#: The most of the region's drawn box the legends may cover on first view.
-LEGEND_SHARE = 0.1
+#: The most of the region's drawn box the legends may cover on first view, where they cannot be
+#: put beside it: about a folded legend's title over a corner.
+LEGEND_SHARE = 0.02
 #: Pixels between the region and the frame's edge.
 FIT_PADDING = 6
+#: How much smaller (in zoom steps: 0.6 is about two thirds of the size) the region may be drawn
+#: to lie beside the open legends rather than under them; beyond it, the legends fold.
+ASIDE_ZOOM_LOSS = 0.6
 
 
 def scale_text(language: Language, metres: float) -> str:
@@ -108,6 +121,7 @@ class MapFrame(MacroElement):
             var map = {{ this._parent.get_name() }}, container = map.getContainer();
             var bounds = {{ this.bounds_json }}, labels = {{ this.labels_json }};
             var share = {{ this.share }}, pad = {{ this.padding }}, moved = false, waits = 0;
+            var lossAllowed = {{ this.loss }};
             var scaleTexts = {{ this.scale_json }};
             map.options.zoomSnap = 0.1;
             if (scaleTexts && map.caScale) {
@@ -117,9 +131,12 @@ class MapFrame(MacroElement):
                     var metres = this._getRoundNum(maxMeters);
                     var text = scaleTexts[String(metres)];
                     if (text === undefined) text = metres < 1000 ? metres + " m" : metres / 1000 + " km";
-                    this._updateScale(this._mScale, text, metres / maxMeters);
+                    // The text reads in its own direction (an isolate), while the bar's line
+                    // stays left to right: a text longer than the bar runs on over the map,
+                    // never out of the frame's left edge.
+                    this._updateScale(this._mScale, "<bdi>" + text + "</bdi>", metres / maxMeters);
                 };
-                scale._mScale.setAttribute("dir", "auto");
+                scale._mScale.setAttribute("dir", "ltr");
                 scale._update();
             }
             function regionBox() {
@@ -132,6 +149,28 @@ class MapFrame(MacroElement):
                 var x1 = Math.min(size.x, b.x), y1 = Math.min(size.y, b.y);
                 if (x1 <= x0 || y1 <= y0) return null;
                 return {x0: x0, y0: y0, x1: x1, y1: y1, area: (x1 - x0) * (y1 - y0)};
+            }
+            function plainBox() {
+                // The region's drawn box were it fitted with a few pixels all round (centred),
+                // worked out without moving the map.
+                var frame = map.getSize();
+                if (!frame.x || !frame.y) return null;
+                var z = map.getBoundsZoom(bounds, false, L.point(2 * pad, 2 * pad));
+                var a = map.project([bounds[1][0], bounds[0][1]], z);
+                var b = map.project([bounds[0][0], bounds[1][1]], z);
+                var w = b.x - a.x, h = b.y - a.y;
+                var x0 = Math.max(0, (frame.x - w) / 2), y0 = Math.max(0, (frame.y - h) / 2);
+                var x1 = Math.min(frame.x, x0 + w), y1 = Math.min(frame.y, y0 + h);
+                return {x0: x0, y0: y0, x1: x1, y1: y1, area: (x1 - x0) * (y1 - y0)};
+            }
+            function extent(el) {
+                var r = el.getBoundingClientRect();
+                return r.width * r.height;
+            }
+            function coveredBy(box, legends) {
+                var total = 0;
+                legends.forEach(function (el) { if (el.offsetParent !== null) total += covered(box, el); });
+                return total;
             }
             function covered(box, el) {
                 var o = container.getBoundingClientRect(), r = el.getBoundingClientRect();
@@ -161,10 +200,10 @@ class MapFrame(MacroElement):
             }
             function fold() {
                 // First view: until the reader moves the map or opens or folds a legend
-                // themselves, the legends they have not touched are folded, largest first,
-                // while they cover more than the share allowed of the region's drawn box.
-                var box = regionBox();
-                if (!box || moved) return;
+                // themselves, the region is fitted beside the legends (fit), and the legends
+                // they have not touched are folded, largest first, while they still cover
+                // more than the share allowed of the region's drawn box.
+                if (!bounds || moved) return;
                 // Until Leaflet's stylesheet has arrived the controls sit below the map, in
                 // the page's flow: look again shortly.
                 var corner = container.querySelector(".leaflet-top");
@@ -172,17 +211,33 @@ class MapFrame(MacroElement):
                     if (waits++ < 100) setTimeout(fold, 100);
                     return;
                 }
-                var parts = [], total = 0;
-                container.querySelectorAll(".ca-legend").forEach(function (el) {
+                var legends = container.querySelectorAll(".ca-legend"), untouched = [];
+                legends.forEach(function (el) {
                     sync(el);
-                    if (el.dataset.caUser) {
-                        total += covered(box, el);
-                    } else if (el.offsetParent !== null) {
+                    if (!el.dataset.caUser && el.offsetParent !== null) {
                         el.classList.remove("ca-folded");
-                        var c = covered(box, el);
-                        total += c;
-                        parts.push([c, el]);
+                        untouched.push(el);
                     }
+                });
+                // Beside the open legends where that costs little; else, while the legends
+                // cover too much of the region, the largest folds and the others are tried.
+                untouched.sort(function (a, b) { return extent(b) - extent(a); });
+                var room = aside(), next = 0;
+                while (room === null && next < untouched.length) {
+                    var plain = plainBox();
+                    if (!plain || coveredBy(plain, legends) < share * plain.area) break;
+                    untouched[next++].classList.add("ca-folded");
+                    room = aside();
+                }
+                fit(room);
+                var box = regionBox();
+                if (!box) return;
+                var parts = [], total = 0;
+                legends.forEach(function (el) {
+                    if (el.offsetParent === null) return;
+                    var c = covered(box, el);
+                    total += c;
+                    if (!el.dataset.caUser) parts.push([c, el]);
                 });
                 parts.sort(function (p, q) { return q[0] - p[0]; });
                 for (var i = 0; i < parts.length && total >= share * box.area; i++) {
@@ -205,13 +260,46 @@ class MapFrame(MacroElement):
                 fold();
             }).observe(container, {childList: true, subtree: true, attributes: true,
                                    attributeFilter: ["style"]});
-            function fit() {
-                if (bounds) map.fitBounds(bounds, {padding: [pad, pad], animate: false});
+            function aside() {
+                // Padding that keeps the region clear of the open legends: beside them
+                // (left and right) or above and below them, whichever leaves the region
+                // larger; null when either would shrink it by more than lossAllowed zoom
+                // steps (a legend folds instead).
+                var size = map.getSize(), o = container.getBoundingClientRect();
+                var left = 0, right = 0, top = 0, bottom = 0;
+                container.querySelectorAll(".ca-legend").forEach(function (el) {
+                    if (el.offsetParent === null) return;
+                    var r = el.getBoundingClientRect(), at = el.closest(".leaflet-bottom") ? "b" : "t";
+                    var x0 = r.left - o.left, x1 = r.right - o.left;
+                    var y0 = r.top - o.top, y1 = r.bottom - o.top;
+                    if (el.closest(".leaflet-right")) right = Math.max(right, size.x - x0);
+                    else left = Math.max(left, x1);
+                    if (at === "b") bottom = Math.max(bottom, size.y - y0);
+                    else top = Math.max(top, y1);
+                });
+                var plain = [[pad, pad], [pad, pad]];
+                if (!(left || right)) return plain;  // no legend open: nothing to keep clear of
+                var sides = [[left + pad, pad], [right + pad, pad]];
+                var ends = [[pad, top + pad], [pad, bottom + pad]];
+                function zoom(p) {
+                    return map.getBoundsZoom(bounds, false, L.point(p[0][0] + p[1][0], p[0][1] + p[1][1]));
+                }
+                var best = zoom(sides) >= zoom(ends) ? sides : ends;
+                return zoom(plain) - zoom(best) <= lossAllowed ? best : null;
+            }
+            var fitted = null;
+            function fit(room) {
+                // room: paddings from aside(); null: a few pixels all round.
+                var p = room || [[pad, pad], [pad, pad]];
+                var frame = map.getSize(), key = JSON.stringify([p, frame.x, frame.y]);
+                if (key === fitted) return;
+                fitted = key;
+                map.fitBounds(bounds, {paddingTopLeft: p[0], paddingBottomRight: p[1], animate: false});
             }
             ["mousedown", "wheel", "touchstart", "keydown"].forEach(function (name) {
                 container.addEventListener(name, function () { moved = true; }, true);
             });
-            map.on("resize", function () { if (!moved) fit(); fold(); });
+            map.on("resize", function () { fold(); });
 
             if (!L.Tooltip.prototype.caInside) {
                 var setTooltip = L.Tooltip.prototype._setPosition;
@@ -284,7 +372,8 @@ class MapFrame(MacroElement):
                 map.on("zoomend", place);
                 map.whenReady(place);
             }
-            fit();
+            // A first fit at once; fold() fits again beside the legends once they are placed.
+            if (bounds) map.fitBounds(bounds, {padding: [pad, pad], animate: false});
             fold();
         })();
         {% endmacro %}
@@ -311,3 +400,4 @@ class MapFrame(MacroElement):
         self.char_width, self.line_height = CHAR_WIDTH, LINE_HEIGHT
         self.share = LEGEND_SHARE
         self.padding = FIT_PADDING
+        self.loss = ASIDE_ZOOM_LOSS

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point, box
 
-from render.mapframe import LEGEND_SHARE, MapFrame
+from render.mapframe import ASIDE_ZOOM_LOSS, LEGEND_SHARE, MapFrame
 from render.maps import LegendItem, area_labels, choropleth_map
 from render.offline import offline_map
 
@@ -63,7 +63,8 @@ def test_fitted_to_the_areas_not_to_far_points(areas):
 
 def test_legends_fold_with_a_button_and_tooltips_stay_inside(areas):
     _, page = draw(areas)
-    assert f"var share = {LEGEND_SHARE}" in page and LEGEND_SHARE == 0.1
+    assert f"var share = {LEGEND_SHARE}" in page and LEGEND_SHARE == 0.02
+    assert f"var lossAllowed = {ASIDE_ZOOM_LOSS}" in page and "paddingBottomRight" in page
     for piece in ('button.type = "button"', "aria-expanded", "ca-folded", "ResizeObserver"):
         assert piece in page
     assert "L.Tooltip.prototype._setPosition = function" in page
