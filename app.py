@@ -26,7 +26,7 @@ from ui.context import (
     set_language,
 )
 from ui.grid import start_at_right
-from ui.localize import language_style, mark_language
+from ui.localize import align_metric_rows, language_style, mark_language
 from ui.server.serve import keep_server_offline
 from ui.server.uploads import UploadBudget, note_session, release_unused, show_refusal
 from ui.state import enter_page
@@ -53,6 +53,7 @@ def main() -> None:
     st.html(language_style(ctx.lang))
     start_at_right(ctx.lang)
     mark_language(ctx.lang)
+    align_metric_rows()
     note_session(ctx.username, ctx.signed_in, ctx.role, ctx.lang)  # whose uploads (budget)
     show_refusal()
 

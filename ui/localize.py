@@ -7,6 +7,7 @@
   ("Press Enter to apply", "Press Ctrl+Enter to apply") written over in the reader's words.
 - :func:`names_by_key` looks names up in the chosen language (``district_name_fa``...) through
   :func:`render.language.display_names`, the rule the documents use too.
+- :func:`align_metric_rows` keeps a row of metrics' values on one line when some labels wrap.
 - :func:`mark_language` tells the browser the page's language (``<html lang>``), which Streamlit
   leaves at ``en``: a screen reader reads a Persian or Vietnamese page in its own voice.
 - :func:`table` returns a frame for ``st.dataframe`` whose cells *show* localised numbers and dates
@@ -96,14 +97,19 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"],
 """
 
 
-#: KPI (``st.metric``) labels wrap onto a second line instead of ending in "…": Streamlit cuts
-#: them to one line, and Persian and Vietnamese labels are longer than the English ones.
+#: KPI (``st.metric``) labels and values wrap onto a second line instead of ending in "…":
+#: Streamlit cuts them to one line, and Persian and Vietnamese labels are longer than the English
+#: ones (a value can be words: "Tối ưu").
 _METRIC_LABEL_CSS = """
 [data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"],
-[data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"] p {
+[data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"] p,
+[data-testid="stMetricValue"] > div {
     white-space: normal; overflow: visible; text-overflow: clip;
 }
 """
+
+#: A heading that wraps is cut into lines of like length, so no word is left alone on the last.
+_HEADING_CSS = ".stApp h1, .stApp h2, .stApp h3 { text-wrap: balance; }"
 
 
 # Streamlit's hint in an input's corner: "Press Enter to apply" under a text or number input,
@@ -164,6 +170,56 @@ def counted_text_input(where: Any, label: str, *, key: str, max_chars: int) -> s
         return st.text_input(label, key=key, max_chars=max_chars)
 
 
+# Labels of a row of metrics wrap (_METRIC_LABEL_CSS) where a column is narrow; the values below
+# them should still read on one line. The k-th metric of each column of a row (the row's own, not
+# those of rows inside it) stand side by side: each of their labels is given the height of the
+# tallest, measured again when the page changes or the window is resized. Installed once per
+# browser window.
+_ALIGN_METRICS = """<script>
+(function () {
+  var w = window.parent;
+  if (w.caMetricRows) return;
+  w.caMetricRows = true;
+  var doc = w.document, queued = false;
+  function align() {
+    queued = false;
+    doc.querySelectorAll('[data-testid="stHorizontalBlock"]').forEach(function (row) {
+      // The k-th metric of each column of the row stand side by side.
+      var side = [];
+      Array.prototype.forEach.call(row.children, function (column) {
+        Array.prototype.filter.call(
+          column.querySelectorAll('[data-testid="stMetricLabel"]'),
+          function (l) { return l.closest('[data-testid="stHorizontalBlock"]') === row; }
+        ).forEach(function (l, k) {
+          l.style.minHeight = "";
+          (side[k] = side[k] || []).push(l);
+        });
+      });
+      side.forEach(function (labels) {
+        if (labels.length < 2) return;
+        var tallest = Math.max.apply(null, labels.map(function (l) {
+          return l.getBoundingClientRect().height;
+        }));
+        labels.forEach(function (l) { l.style.minHeight = tallest + "px"; });
+      });
+    });
+  }
+  function later() {
+    if (!queued) { queued = true; w.requestAnimationFrame(align); }
+  }
+  new w.MutationObserver(later).observe(doc.body, {childList: true, subtree: true, characterData: true});
+  w.addEventListener("resize", later);
+  later();
+})();
+</script>"""
+
+
+def align_metric_rows() -> None:
+    """Keep the values of a row of metrics on one line when some of their labels wrap (one small
+    script in a hidden frame, :func:`ui.grid.hidden_script`; constant, nothing from data)."""
+    hidden_script("metrics", _ALIGN_METRICS)
+
+
 def mark_language(lang: str) -> None:
     """Set the page's ``<html lang>`` to ``lang`` (one of the catalog's languages), from a small
     script in a hidden frame (:func:`ui.grid.hidden_script`)."""
@@ -184,6 +240,7 @@ def language_style(lang: str) -> str:
         f'.stApp {_TEXT}, [data-baseweb="popover"] {_TEXT}, {_OVERLAYS} {_TEXT}'
         f" {{ font-family: {font_stack()}; }}",
         _METRIC_LABEL_CSS,
+        _HEADING_CSS,
         input_hint_css(lang),
         HIDDEN_CSS,
     ]

@@ -61,7 +61,7 @@ def test_demo_page_plans_desks_and_offers_work_lists(on_demo, downloads):
     assert at.title[0].value == "Outreach planner"
     figures = metrics(at)
     assert figures["Within range: uninsured people"] != "—"
-    assert figures["Plan"] == "Best possible"
+    assert figures["Plan"] == "Optimal"
     assert figures["Desk-days used"] == "21 of 21"
     assert at.radio(key="url_view").options == [
         "Desk plan, day by day",

@@ -4,8 +4,11 @@ that left localhost."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
+
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 COUNT_DRAWN = """() => {
   if (!window.map) return null;
@@ -168,3 +171,34 @@ def finish(guarded_page, name: str, *, full_page: bool = True) -> None:
     no_exception_shown(guarded_page.page)
     guarded_page.page.screenshot(path=screenshot_path(name), full_page=full_page)
     assert guarded_page.errors == []
+
+
+#: Each row of metrics (the k-th of each column of a row) whose values do not start on one line, or a metric's label or value cut
+#: short ("…"): what was found, for the failure's message.
+METRIC_ROWS = """() => {
+  const out = [];
+  document.querySelectorAll('[data-testid="stHorizontalBlock"]').forEach(row => {
+    const mine = (root, sel) => [...root.querySelectorAll(sel)]
+      .filter(el => el.closest('[data-testid="stHorizontalBlock"]') === row && el.offsetParent);
+    // the k-th metric of each column stand side by side
+    const side = [];
+    for (const column of row.children)
+      mine(column, '[data-testid="stMetricValue"]').forEach((v, k) => (side[k] = side[k] || []).push(v));
+    for (const values of side) {
+      const tops = values.map(v => Math.round(v.getBoundingClientRect().top));
+      if (tops.length > 1 && Math.max(...tops) - Math.min(...tops) > 2)
+        out.push('values at ' + tops.join(', ') + ': ' + values.map(v => v.textContent).join(' | '));
+    }
+    for (const el of mine(row, '[data-testid="stMetricValue"] > div, [data-testid="stMetricLabel"] p'))
+      if (el.scrollWidth > el.clientWidth + 1) out.push('cut: ' + el.textContent);
+  });
+  return out;
+}"""
+
+
+def metrics_out_of_line(page) -> list[str]:
+    """What :data:`METRIC_ROWS` finds on the page once it has had a moment to line its metrics
+    up (the page does so after drawing them); an empty list when every row reads on one line."""
+    with contextlib.suppress(PlaywrightTimeout):
+        page.wait_for_function(f"() => ({METRIC_ROWS})().length === 0", timeout=5_000)
+    return page.evaluate(METRIC_ROWS)

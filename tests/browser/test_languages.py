@@ -21,6 +21,7 @@ from tests.browser.helpers import (
     current_url,
     drawn_polygons,
     map_frame,
+    metrics_out_of_line,
     no_exception_shown,
     wait_for_app,
     wait_for_url,
@@ -264,6 +265,10 @@ def test_every_page_in_every_language(demo_server, demo_workspace, guarded_page,
         assert directions["sidebarLeft"] > directions["mainLeft"]
     else:
         assert directions["sidebarLeft"] <= directions["mainLeft"]
+
+    # A row of figures reads on one line, each whole, however long its labels are here.
+    rows = metrics_out_of_line(page)
+    assert rows == [], f"metrics out of line or cut on the {lang} {name} page: {rows}"
 
     texts = page.evaluate(VISIBLE_TEXT)
     assert len(" ".join(texts)) > 200, f"the {lang} {name} page shows almost no text: {texts}"

@@ -11,6 +11,7 @@ from tests.browser.helpers import (
     finish,
     legend_text,
     map_frame,
+    metrics_out_of_line,
     no_exception_shown,
     open_page,
 )
@@ -78,6 +79,8 @@ def test_demo_outreach_in_persian_right_to_left(demo_server, guarded_page):
     assert page.locator("#coverage-atlas").get_attribute("dir") == "rtl"
     assert frame.locator(".ca-legend").first.get_attribute("dir") == "rtl"
     page.get_by_text("برنامه‌ریزی ثبت‌نام میدانی").first.wait_for(timeout=30_000)
+    # The plan's figures read on one line, each whole, though a Persian label takes two lines.
+    assert metrics_out_of_line(page) == []
     finish(guarded_page, "demo-outreach-fa")
 
 
