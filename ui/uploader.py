@@ -2,8 +2,9 @@
 
 Streamlit writes its uploader's own words in English only ("Upload", "Drag and drop files here",
 "200MB per file • CSV") and has no setting for them. :func:`localize_uploader` writes them over
-with CSS, which stays offline and needs no component: each text is hidden (``font-size: 0``)
-and the catalog's words (``uploader.*``) are drawn in its place. The size limit is the server's
+with CSS, which stays offline and needs no component: each text is hidden (``font-size: 0``,
+and ``visibility: hidden`` so a screen reader does not read it either) and the catalog's words
+(``uploader.*``) are drawn in its place. The size limit is the server's
 configured one (``server.maxUploadSize``), in the reader's digits.
 
 The list of chosen files (each file's size, and a file's error: too large, a refused type, a
@@ -42,16 +43,25 @@ def uploader_style(lang: str, key: str, types: Sequence[str], limit_mb: int) -> 
     limit = language.t("uploader.limit", size=language.int(limit_mb))
     instructions = joined([limit, types_text], lang)  # the language's separator, not a digit
     texts = {
-        f'{scope} button [data-testid="stMarkdownContainer"] p': language.t("uploader.button"),
         f"{scope} > div:not([data-testid]) > span": language.t("uploader.drop"),
         f'{scope} [data-testid="stFileUploaderDropzoneInstructions"] span': instructions,
     }
     rules = [
         # The limit and the types wrap rather than run out of the box (Streamlit keeps one line).
-        f"{selector} {{ font-size: 0; white-space: normal; }} "
-        f"{selector}::after {{ content: {css_string(text)}; font-size: {_SIZE}; }}"
+        # Streamlit's English text is hidden from screen readers too (visibility), where the
+        # catalog's words drawn after it are shown and read (visible again in the ::after).
+        f"{selector} {{ font-size: 0; visibility: hidden; white-space: normal; }} "
+        f"{selector}::after {{ content: {css_string(text)}; font-size: {_SIZE}; visibility: visible; }}"
         for selector, text in texts.items()
     ]
+    # The button is named by what it holds: its English text is taken out of it, and the
+    # catalog's word drawn by the button itself names it.
+    button = f"{scope} button"
+    rules.append(
+        f'{button} [data-testid="stMarkdownContainer"] {{ display: none; }} '
+        f"{button}::after {{ content: {css_string(language.t('uploader.button'))};"
+        " margin-inline-start: 0.375rem; }"
+    )
     return "<style>" + "\n".join(rules) + "</style>"
 
 
@@ -103,6 +113,10 @@ _SCRIPT = r"""<script>
         if (next !== null && next !== n.nodeValue) n.nodeValue = next;
       }
     });
+    // The file picker's own name for screen readers ("file upload"), in the reader's words.
+    document.querySelectorAll('[data-testid="stFileUploaderDropzoneInput"]').forEach((input) => {
+      if (input.getAttribute("aria-label") !== w.input) input.setAttribute("aria-label", w.input);
+    });
   };
   window.__caUploaderSweep = sweep;
   const watch = {childList: true, subtree: true, characterData: true};
@@ -126,6 +140,7 @@ def uploader_script(lang: str) -> str | None:
         "thousands": sample[1],
         "decimal": sample[-2],
         "size": "{n} {unit}",
+        "input": language.t("uploader.button"),
         "units": {
             u: language.t(f"uploader.unit_{u.lower()}") for u in ("B", "KB", "MB", "GB", "TB")
         },
