@@ -82,7 +82,9 @@ def whatif_section(ctx: Context, sel: Selection, distances: Sequence[float]) -> 
     if in_minutes(sel):
         st.caption(ctx.t("capacity.minutes.whatif", mode=ctx.t(f"access.measure.{sel.by}")))
     st.session_state.setdefault(CHANGES, [])
-    a1, a2 = st.columns([1, 3])
+    # A third of the width: the longest action ("Đổi công suất (giường, nhân viên, quầy)")
+    # is read whole in the closed picker.
+    a1, a2 = st.columns([1, 2])
     action = a1.selectbox(
         ctx.t("capacity.whatif.action"),
         ACTIONS,
