@@ -84,7 +84,8 @@ def grid(lang: str, data: object, **options: Any) -> Any:
     """``st.dataframe(data, **options)`` with its columns in the reading order of ``lang``
     (:func:`reading_order`; a ``column_order`` in ``options`` wins). Returns what
     ``st.dataframe`` returns."""
-    return st.dataframe(data, **(reading_order(data, lang) | options))
+    # A missing cell reads "—" (the grid writes "None", also over a Styler's own text for it).
+    return st.dataframe(data, **(reading_order(data, lang) | {"placeholder": "—"} | options))
 
 
 def start_at_right(lang: str) -> None:

@@ -4,6 +4,8 @@ empty cell of a plain table reads "None")."""
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 from streamlit import dataframe_util
 
@@ -14,7 +16,23 @@ _LABELLED += ("expander", "date_input", "text_area", "color_picker", "time_input
 _CHOICES = ("selectbox", "radio", "multiselect", "select_slider")
 
 
+def _silent(node) -> set[str]:
+    """Columns that show no text: hidden ones, and bars with no text of their own (a progress
+    column whose format is blank, :func:`ui.localize.coverage_bar_column`)."""
+    config = json.loads(getattr(node.proto, "columns", "") or "{}")
+    return {
+        name
+        for name, column in config.items()
+        if column.get("hidden")
+        or (
+            column.get("type_config", {}).get("type") == "progress"
+            and not str(column["type_config"].get("format", "")).strip()
+        )
+    }
+
+
 def _cells(node) -> list[str]:
+    silent = _silent(node)
     arrow = getattr(node.proto, "arrow_data", node.proto)
     # The grid draws an empty cell as the table's placeholder, "None" where it has none, also
     # where a Styler gives that cell a display value.
@@ -25,6 +43,8 @@ def _cells(node) -> list[str]:
         # A styled cell shows its display value; one without shows its data.
         cells = []
         for column in shown.columns:
+            if column in silent:
+                continue
             for i, text in enumerate(shown[column]):
                 cell = data[column].iloc[i] if column in data.columns and i < len(data) else ""
                 if not isinstance(cell, list | tuple | dict) and pd.isna(cell):
@@ -34,7 +54,7 @@ def _cells(node) -> list[str]:
                 else:
                     cells.append(str(cell))
         return cells
-    frame = node.value
+    frame = node.value.drop(columns=[c for c in node.value.columns if c in silent])
     return [
         empty if pd.isna(cell) else str(cell)
         for column in frame.columns

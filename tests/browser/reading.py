@@ -19,13 +19,17 @@ from pathlib import Path
 from render.format import localize_digits
 
 #: A number in Latin digits (in Persian text every number is written in Persian digits); digits
-#: inside a Latin word are part of a name ("A4", "E2SFCA").
-LATIN_DIGIT = re.compile(r"(?<![A-Za-z0-9])[0-9]+(?![A-Za-z0-9])")
+#: inside a Latin word are part of a name ("A4", "E2SFCA"), as are those of a code ("EPSG:4326").
+LATIN_DIGIT = re.compile(r"(?<![A-Za-z0-9])(?<![A-Za-z]:)[0-9]+(?![A-Za-z0-9])")
 #: A number with an English thousands comma (``\d`` also matches Persian digits).
 ENGLISH_THOUSANDS = re.compile(r"\d,\d{3}(?!\d)")
 #: In Vietnamese: an English thousands comma, or a decimal point (Vietnamese groups thousands
-#: with a point, always three digits after it; a point before one or two digits is English).
-ENGLISH_NUMBER_VI = re.compile(r"\d,\d{3}(?![\d])|(?<![\d.])\d+\.\d{1,2}(?![\d.])")
+#: with a point, always three digits after it; a point before one or two digits is English). A
+#: comma after one digit ("0,150", "1,247") is read as Vietnamese: a figure with three decimals.
+ENGLISH_NUMBER_VI = re.compile(
+    r"(?<![\d,.])(?:[1-9]\d{1,2}(?:,\d{3})+|\d(?:,\d{3}){2,})(?![\d])"
+    r"|(?<![\d.])\d+\.\d{1,2}(?![\d.])"
+)
 MISSING = re.compile(r"\b(None|nan|NaN|NaT)\b|<NA>")
 DISTRICT_WORDING = re.compile(r"(?i:\bdistricts?\b|quận|huyện)|منطقه")
 
@@ -53,7 +57,11 @@ def without_data(text: str, data: list[str], lang: str) -> str:
     """``text`` with every data string taken out (also as the reader's digits write it)."""
     shown = {form for name in data for form in (name, localize_digits(name, lang))}
     for name in sorted(shown, key=len, reverse=True):
-        if len(name) >= 2:
+        if not re.search(r"[^\W\d_]", name):
+            # A name of digits only ("14": a district so named) is taken out where it is the
+            # whole text (a table's cell), never out of the figures around it.
+            text = re.sub(rf"(?m)^{re.escape(name)}$", " ", text)
+        elif len(name) >= 2:
             text = text.replace(name, " ")
     return text
 

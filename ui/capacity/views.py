@@ -189,6 +189,5 @@ def show_table(
         name,
         kinds=kinds,
         download_key=key,
-        placeholder="—",  # the grid draws a missing figure so, never "None"
         height=min(height, 38 + 35 * max(len(table), 1)),
     )

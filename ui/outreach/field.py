@@ -101,7 +101,6 @@ def _table(ctx: Context, rows: pd.DataFrame, names: pd.Series, districts: pd.Ser
         table,
         "outreach_field_plan",
         kinds={h[c]: k for c, k in kinds.items()},
-        placeholder="—",
     )
 
 
@@ -135,7 +134,6 @@ def _against_held(ctx: Context, rows: pd.DataFrame) -> None:
         localized_table(table, formats, lang),
         hide_index=True,
         width="stretch",
-        placeholder="—",
     )
 
 

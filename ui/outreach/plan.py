@@ -224,5 +224,4 @@ def plan_table(
         "outreach_desk_plan",
         kinds={headers[c]: k for c, k in kinds.items()},
         height=320,
-        placeholder="—",
     )

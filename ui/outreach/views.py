@@ -422,7 +422,6 @@ def villages_table(
         "outreach_model_villages",
         kinds={c: k for c, k in kinds.items() if c in table},
         height=320,
-        placeholder="—",
     )
 
 
@@ -538,7 +537,7 @@ def preview(ctx: Context, table: pd.DataFrame, kinds: dict[str, str], rows: int 
     }
     formats = {h: fmt[k] for h, k in kinds.items() if k in fmt}
     shown = localized_table(table.head(rows), formats, ctx.lang)
-    grid(ctx.lang, shown, hide_index=True, width="stretch", height=260, placeholder="—")
+    grid(ctx.lang, shown, hide_index=True, width="stretch", height=260)
 
 
 def download_buttons(

@@ -206,7 +206,7 @@ def scorecard_table(ctx: Context, cards: pd.DataFrame) -> pd.DataFrame:
     # the catalogue labels say (ui.downloads.COLUMN_KINDS): the page and the files alike.
     kinds = {columns[c]: "points" for c in present if c.startswith("change_")}
     kinds |= {columns["areas"]: "count"}
-    show_table(ctx, view, "partner_scorecards", kinds=kinds, placeholder="—")
+    show_table(ctx, view, "partner_scorecards", kinds=kinds)
     return view
 
 
