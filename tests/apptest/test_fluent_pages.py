@@ -1,32 +1,15 @@
-"""Every page reads as written in its language: no "None" or "nan" in a table or caption, no
-separator that reads as a Persian digit, and ``/overview`` opens the Overview, not "Page not found"."""
+"""The presentation counter reads apart from the month, and ``/overview`` opens the Overview, not
+"Page not found". (Every page's whole text is read in tests/apptest/test_reading_pages.py.)"""
 
 from __future__ import annotations
 
 import re
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from render.i18n import translate
-from tests.apptest.helpers import app_pages, query, run_page
-from tests.apptest.visible import visible_texts
+from tests.apptest.helpers import query, run_page
 from tests.conftest import ROOT
-
-MISSING = re.compile(r"\b(None|nan|NaN|NaT)\b|<NA>")
-LATIN_DIGIT = re.compile("[0-9]")
-
-
-@pytest.mark.parametrize("page", app_pages())
-def test_every_page_reads_without_none_and_with_a_persian_separator(on_demo, page):
-    for lang in ("vi", "fa"):
-        at = run_page(page, {"lang": lang})
-        texts = visible_texts(at)
-        assert not [t for t in texts if MISSING.search(t)], (lang, page)
-    assert not [t for t in texts if "·" in t], page
-    # The workspace line under the title: its version (and month) in Persian digits, apart.
-    line = next(c.value for c in at.caption if "نسخهٔ" in c.value)
-    assert not LATIN_DIGIT.search(line.replace(translate("app.title", "en"), "")), line
 
 
 def test_the_presentation_counter_is_apart_from_the_month(on_demo):
