@@ -30,7 +30,7 @@ require_page(ctx, "outreach")
 ws, ver = ctx.source, ctx.version
 areas = data.tables(ws, ver)["areas"]
 with_insured = data.has_insured(ws, ver)
-partner_names = od.partner_names(ws, ver)
+partner_names = data.partner_names(ws, ver, ctx.lang)
 forced_partner = ctx.role == "partner"
 partner_options = [str(ctx.partner_id)] if forced_partner else ["", *od.partner_choices(ws, ver)]
 rules = [r for r in MODEL_VILLAGE_RULES if with_insured or r == "population"]

@@ -20,6 +20,7 @@ from analytics.insured import InsuredIndex, available_periods, build_insured_ind
 from analytics.partners import restrict_to_partner
 from geodata.store.workspace import read_workspace
 from geodata.tables.area_columns import fill_area_columns
+from render.language import Language
 from render.simplify import simplify_for_display
 from ui.scope import Source, parse_source
 
@@ -197,3 +198,16 @@ def insured_by_scheme(
     if "scheme" not in rows:
         return rows[["insured"]]
     return rows.groupby("scheme", as_index=False)["insured"].sum()
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def partner_names(source: Source, version: int, lang: str) -> dict[str, str]:
+    """Partner id -> name in ``lang`` (``name_fa``... where the workspace has it, else its name;
+    the id itself where the partners table has no name)."""
+    partners = tables(source, version)["partners"]
+    if not len(partners) or "name" not in partners:
+        return {}
+    partners = partners.dropna(subset=["partner_id"])
+    names = Language(lang).names(partners, "name").fillna(partners["name"])
+    names = names.where(names.notna(), partners["partner_id"])
+    return dict(zip(partners["partner_id"].astype(str), names.astype(str), strict=False))

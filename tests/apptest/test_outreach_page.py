@@ -249,3 +249,19 @@ def test_the_desk_plan_names_each_desks_district(on_demo, lang):
     districts = set(plans[0][header].astype(str))
     assert districts and not any(d.startswith("D") and d[1:].isdigit() for d in districts)
     assert all(d.startswith({"fa": "منطقهٔ", "vi": "Quận"}[lang]) for d in districts)
+
+
+@pytest.mark.parametrize("lang", ["fa", "vi"])
+def test_the_partner_is_named_in_the_readers_language(on_demo, lang):
+    """The partner picker and the plan's caption name the partner as the rest of the dashboard
+    does (``name_fa``, ``name_vi``), not by the workspace's base name."""
+    from geodata.store.workspace import read_workspace
+
+    partners = read_workspace(str(on_demo))["partners"].set_index("partner_id")
+    own, base = partners.loc["P1", f"name_{lang}"], partners.loc["P1", "name"]
+    assert own != base
+    at = run_page({"lang": lang, "partner": "P1"})
+    options = [o for picker in at.selectbox for o in picker.options]
+    assert own in options and base not in options
+    caption = " ".join(c.value for c in at.caption)
+    assert own in caption and base not in caption

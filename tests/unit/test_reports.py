@@ -539,8 +539,8 @@ def test_partner_sessions_briefing_is_the_partners_own(demo):
     )
     assert pages == 3 and pdf.startswith(b"%PDF")
     row = tables["partners"].query("partner_id == @PARTNER").iloc[0]
-    assert bd.partner_names(source, version, "fa") == {PARTNER: row["name_fa"]}
-    assert bd.partner_names(source, version, "vi") == {PARTNER: row["name_vi"]}
+    assert data.partner_names(source, version, "fa") == {PARTNER: row["name_fa"]}
+    assert data.partner_names(source, version, "vi") == {PARTNER: row["name_vi"]}
     if POPPLER:
         text = unicodedata.normalize(
             "NFC",

@@ -14,7 +14,6 @@ import pandas as pd
 
 from ui import data, views
 from ui.auth import may
-from ui.briefings import data as bd
 from ui.context import Context
 from ui.localize import names_by_key
 
@@ -87,7 +86,7 @@ def choices(ctx: Context) -> Choices:
         districts=districts,
         district_names=names_by_key(areas, "district_id", "district_name", ctx.lang).to_dict(),
         partner_ids=partner_ids,
-        partner_names=bd.partner_names(ws, ver, ctx.lang),
+        partner_names=data.partner_names(ws, ver, ctx.lang),
         big=big,
         levels=(["district"] if big else ["district", "area"]) if districts else ["area"],
         metrics=views.metrics_for(bool(months)),

@@ -34,17 +34,6 @@ def pct(ctx: Context, value: object) -> str:
     return ctx.language.pct(value)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def partner_names(source: Source, version: int, lang: str) -> dict[str, str]:
-    """Partner id -> name in ``lang`` (``name_fa``... where the workspace has it)."""
-    language = Language(lang)
-    partners = data.tables(source, version)["partners"]
-    if not len(partners):
-        return {}
-    names = language.names(partners, "name").fillna(partners["name"])
-    return dict(zip(partners["partner_id"].astype(str), names.astype(str), strict=False))
-
-
 def briefing_scope(ctx: Context, scope: str, scope_id: str | None) -> tuple[str, str | None]:
     """The scope a briefing is made for: in a partner's session, "the whole region" it sees is
     its own areas, so its briefing is the partner's (headed "Partner: <name>"), as the command

@@ -71,15 +71,6 @@ def partner_choices(source: Source, version: int) -> list[str]:
     return [p for p in listed if p in present] + sorted(present - set(listed))
 
 
-def partner_names(source: Source, version: int) -> dict[str, str]:
-    """Partner id → name (the id itself where the partners table has no name)."""
-    partners = data.tables(source, version)["partners"]
-    if not len(partners) or "name" not in partners:
-        return {}
-    names = partners.dropna(subset=["partner_id"])
-    return dict(zip(names["partner_id"].astype(str), names["name"].astype(str), strict=True))
-
-
 def scoped(source: Source, version: int, partner_id: str | None) -> gpd.GeoDataFrame:
     """The demand areas of the plan's scope: every area, or one partner's."""
     frame = demand(source, version)
