@@ -141,8 +141,10 @@ def series_charts(
     )
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
 def district_names(source: Source, version: int, lang: str) -> pd.Series:
-    """Each district's name in ``lang`` by its id (the growth figures name districts by id)."""
+    """Each district's name in ``lang`` by its id (the growth figures name districts by id):
+    looked up once per source, version and language, not on every rerun of the tables."""
     return names_by_key(data.table(source, version, "areas"), "district_id", "district_name", lang)
 
 
