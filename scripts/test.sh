@@ -11,8 +11,9 @@ apt_install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils
 apt_install grass-core
 ensure_venv requirements-test.txt
 set +e
-# Two workers, one test file each at a time (PYTEST_WORKERS=0 runs everything in this process).
-.venv/bin/python -m pytest -n "${PYTEST_WORKERS:-2}" --dist loadfile --durations=25 "$@"
+# Two workers, one test file each at a time, the longest files first, in the order of
+# tests/conftest.py (LONG_FILES; PYTEST_WORKERS=0 runs everything in this process).
+.venv/bin/python -m pytest -n "${PYTEST_WORKERS:-2}" --dist loadfile --no-loadscope-reorder --durations=25 "$@"
 status=$?
 set -e
 if [ "$status" = 5 ]; then echo "error: no tests were collected" >&2; exit 1; fi

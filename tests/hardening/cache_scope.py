@@ -163,6 +163,32 @@ def _parse(rel: str, text: str) -> ast.Module:
     return ast.parse(text, filename=rel)
 
 
+#: The nodes under each node walked so far, by the node's id (the node is kept, so that its id
+#: is not reused): the parsed trees are shared by every analysis (:func:`_parse`), so each
+#: tree is walked once for all of them.
+_WALKS: dict[tuple[int, bool], tuple[ast.AST, list[ast.AST]]] = {}
+
+
+def walk(node: ast.AST, own: bool = False) -> list[ast.AST]:
+    """Every node under ``node`` (``ast.walk``), computed once per node; ``own``: those not inside
+    its functions and classes, ``node`` itself left out (a module's own statements)."""
+    key = (id(node), own)
+    if key not in _WALKS:
+        if not own:
+            nodes = list(ast.walk(node))
+        else:
+            nodes = []
+            stack = list(ast.iter_child_nodes(node))
+            while stack:
+                inner = stack.pop()
+                if isinstance(inner, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                    continue
+                nodes.append(inner)
+                stack.extend(ast.iter_child_nodes(inner))
+        _WALKS[key] = (node, nodes)
+    return _WALKS[key][1]
+
+
 def module_name(rel: str) -> str:
     name = rel.removesuffix(".py").replace("/", ".")
     return name.removesuffix(".__init__")
@@ -198,17 +224,7 @@ class Unit:
     def statements(self) -> list[ast.AST]:
         """Every node of this unit's own code (a module's: not inside its functions/classes)."""
         if self._nodes is None:
-            if not self.is_module:
-                self._nodes = list(ast.walk(self.node))
-            else:
-                self._nodes = []
-                stack = list(ast.iter_child_nodes(self.node))
-                while stack:
-                    node = stack.pop()
-                    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-                        continue
-                    self._nodes.append(node)
-                    stack.extend(ast.iter_child_nodes(node))
+            self._nodes = walk(self.node, own=self.is_module)
         return self._nodes
 
     def calls(self) -> list[ast.Call]:
@@ -327,7 +343,7 @@ class Project:
     def _index(self, rel: str, tree: ast.Module) -> None:
         module = module_name(rel)
         imports: dict[str, str] = {}
-        for node in ast.walk(tree):
+        for node in walk(tree):
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     if alias.asname:
@@ -520,7 +536,7 @@ class Project:
                     annotations = [node.annotation]
                 for annotation in annotations:
                     if annotation is not None:
-                        allowed |= {id(n) for n in ast.walk(annotation)}
+                        allowed |= {id(n) for n in walk(annotation)}
             for node in nodes:
                 if isinstance(node, ast.Name | ast.Attribute):
                     spelled = node.id if isinstance(node, ast.Name) else node.attr
@@ -724,7 +740,7 @@ class Project:
         key = f"return:{callee.qualname}"
         if key in seen:
             return None
-        nodes = list(ast.walk(callee.node))
+        nodes = walk(callee.node)
         if any(isinstance(n, ast.Yield | ast.YieldFrom) for n in nodes):
             return None
         returned = [n.value for n in nodes if isinstance(n, ast.Return)]
@@ -756,7 +772,7 @@ class Project:
         if file not in self._parents:
             self._parents[file] = {
                 id(inner): outer
-                for outer in ast.walk(self.trees[file])
+                for outer in walk(self.trees[file])
                 for inner in ast.iter_child_nodes(outer)
             }
         return self._parents[file].get(id(node))

@@ -46,3 +46,14 @@ def test_mypy_passes(pytestconfig: pytest.Config, tmp_path_factory: pytest.TempP
     folder = cache.mkdir("mypy") if cache is not None else tmp_path_factory.mktemp("mypy")
     result = _run("mypy", "--cache-dir", str(folder), "--no-error-summary", timeout=600)
     assert result.returncode == 0, _report(result)
+
+
+def test_the_long_files_run_first_in_the_order_given() -> None:
+    """Every file ``LONG_FILES`` names exists (a renamed file would fall back to its usual
+    place, perhaps at the end), and the README's test command keeps their order."""
+    from tests.conftest import LONG_FILES
+
+    assert [name for name in LONG_FILES if not (ROOT / name).is_file()] == []
+    assert len(set(LONG_FILES)) == len(LONG_FILES)
+    command = (ROOT / "scripts" / "test.sh").read_text(encoding="utf-8")
+    assert "--dist loadfile --no-loadscope-reorder" in command
