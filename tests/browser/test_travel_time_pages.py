@@ -2,9 +2,11 @@
 real workspace with roads. Each map page opens by car (``measure_by=motorised``, as a shared link
 would), draws every one of its 423 neighbourhoods, names the measure in the sidebar in the
 page's language and requests nothing beyond localhost; the Infrastructure page's referral gap
-reads in minutes on the map, and its legend names the mode. Each page is read in en, fa and vi:
-one browser opens it in each language in turn, over one server whose engines and figures are
-built by the first visit, so the later languages cost the drawing only."""
+reads in minutes on the map, and its legend names the mode. Each page is read in one language,
+the three languages in turn (the Infrastructure page, whose legend writes the minutes and the
+mode, in two), over one server whose engines and figures are built by the first visit: what each
+page writes in every language is read by the AppTests (``tests/apptest/test_access_minutes.py``
+names the views and the mode in each language, ``test_outreach_minutes.py`` the desks' reach)."""
 
 from __future__ import annotations
 
@@ -27,13 +29,13 @@ from tests.conftest import StreamlitServer
 pytestmark = [pytest.mark.browser, pytest.mark.realdata]
 
 AREAS = 423  # the recipe's hexagons (tests/recipes/comoros.toml)
+#: Each page, what its URL adds, and the languages it is read in.
 PAGES = [
-    ("infrastructure", "view=referral_gap"),
-    ("gap_analysis", ""),
-    ("capacity", ""),
-    ("outreach", ""),
+    ("infrastructure", "view=referral_gap", ("fa", "vi")),
+    ("gap_analysis", "", ("en",)),
+    ("capacity", "", ("fa",)),
+    ("outreach", "", ("vi",)),
 ]
-LANGUAGES = ("fa", "vi", "en")
 
 
 @pytest.fixture(scope="module")
@@ -43,10 +45,12 @@ def comoros_server(comoros_workspace: Path) -> Iterator[StreamlitServer]:
     server.stop()
 
 
-@pytest.mark.parametrize(("slug", "extra"), PAGES)
-def test_map_pages_measure_by_car_on_the_comoros(comoros_server, guarded_page, slug, extra):
+@pytest.mark.parametrize(("slug", "extra", "languages"), PAGES, ids=[p[0] for p in PAGES])
+def test_map_pages_measure_by_car_on_the_comoros(
+    comoros_server, guarded_page, slug, extra, languages
+):
     page = guarded_page.page
-    for lang in LANGUAGES:
+    for lang in languages:
         query = "&".join(q for q in (f"lang={lang}", "measure_by=motorised", extra) if q)
         open_page(page, f"{comoros_server.url}/{slug}?{query}", timeout=120)
         counts = drawn_polygons(page, AREAS, timeout=120)

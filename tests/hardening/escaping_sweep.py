@@ -47,6 +47,7 @@ def sweep_part(payload_server, browser, first: bool, minimum: dict[str, int]) ->
         downloads=True,
         skip=UNCHECKED_KINDS,
         pages=lambda name: (name in FIRST_PART) == first,
+        start=FIRST_PART[0] if first else "capacity",  # a page of the part: checked as it opens
     )
     for check in checks:
         assert check.injected == [], f"{check.page}: markup from data: {check.injected[:3]}"

@@ -301,10 +301,12 @@ def wait_ready(page, timeout: float = 120, runs: ScriptRuns | None = None, after
     wait_settled(page, timeout=min(timeout, 60))
 
 
-def nav_pages(page, base_url: str, runs: ScriptRuns | None = None) -> list[str]:
-    """The pages the app lists in its navigation now (whatever app.py declares)."""
+def nav_pages(page, base_url: str, runs: ScriptRuns | None = None, start: str = "") -> list[str]:
+    """The pages the app lists in its navigation now (whatever app.py declares), read on the
+    page ``start`` (a page name, :func:`page_name`; ``""``: the page the app opens on), which
+    the browser then shows."""
     after = runs.finished if runs else 0
-    page.goto(base_url)
+    page.goto(f"{base_url}/{start}")
     wait_ready(page, runs=runs, after=after)
     links = page.locator('[data-testid="stSidebarNav"] a')
     hrefs = []
@@ -456,15 +458,19 @@ def check_page(
     runs: ScriptRuns | None = None,
     downloads: bool = False,
     skip: tuple[str, ...] = (),
+    *,
+    navigate: bool = True,
 ) -> PageCheck:
-    """Open ``url``, open every tooltip and popup of every map, and look everywhere; then, when
-    ``downloads``, press every download button (less those of ``skip``, see
-    :func:`collect_downloads`) and keep the files."""
+    """Open ``url`` (unless not ``navigate``: the browser shows it already, run and drawn), open
+    every tooltip and popup of every map, and look everywhere; then, when ``downloads``, press
+    every download button (less those of ``skip``, see :func:`collect_downloads`) and keep the
+    files."""
     started = time.monotonic()
     check = PageCheck(url)
-    after = runs.finished if runs else 0
-    page.goto(url)
-    wait_ready(page, runs=runs, after=after)
+    if navigate:
+        after = runs.finished if runs else 0
+        page.goto(url)
+        wait_ready(page, runs=runs, after=after)
     if runs is not None:
         wait_frames(page, runs)
     else:
@@ -502,10 +508,13 @@ def check_all_pages(
     downloads: bool = False,
     skip: tuple[str, ...] = (),
     pages: Callable[[str], bool] | None = None,
+    start: str = "",
 ) -> list[PageCheck]:
     """Every page of the app's navigation (plus ``extra_urls``), each in the same browser tab;
     with ``downloads``, every file each page offers too (less the kinds in ``skip``); with
-    ``pages``, only the URLs whose page name (:func:`page_name`) it accepts."""
+    ``pages``, only the URLs whose page name (:func:`page_name`) it accepts. The navigation is
+    read on the page ``start`` (:func:`nav_pages`), checked there without opening it again when
+    it is one of them."""
     from tests.conftest import GuardedPage
 
     guarded = GuardedPage(browser)
@@ -519,8 +528,13 @@ def check_all_pages(
 
     guarded.page.on("dialog", on_dialog)
     try:
-        urls = nav_pages(guarded.page, base_url, runs) + [f"{base_url}/{u}" for u in extra_urls]
+        listed = nav_pages(guarded.page, base_url, runs, start)
+        urls = listed + [f"{base_url}/{u}" for u in extra_urls]
         urls = [u for u in urls if pages is None or pages(page_name(u))]
-        return [check_page(guarded.page, url, dialogs, runs, downloads, skip) for url in urls]
+        shown = [u for u in listed if page_name(u) == start and not urlsplit(u).query][:1]
+        return [
+            check_page(guarded.page, url, dialogs, runs, downloads, skip, navigate=[url] != shown)
+            for url in sorted(urls, key=lambda u: u not in shown)
+        ]
     finally:
         guarded.close()
