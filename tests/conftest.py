@@ -59,43 +59,41 @@ _scan_installed_components_once()
 #: ``--no-loadscope-reorder``: pytest-xdist would otherwise hand out the files with the most
 #: tests first, and the long files of one or two tests last.
 LONG_FILES = (
-    "tests/browser/test_languages.py",  # 127
-    "tests/browser/test_data_page.py",  # 79
-    "tests/hardening/test_escaping.py",  # 74
-    "tests/browser/test_travel_time_pages.py",  # 71
-    "tests/hardening/test_cache_scope.py",  # 71
-    "tests/browser/test_capacity_page.py",  # 60
-    "tests/hardening/test_escaping_other_pages.py",  # 60
-    "tests/apptest/test_authorization.py",  # 48
-    "tests/browser/test_outreach_page.py",  # 43
-    "tests/browser/test_partners_page.py",  # 42
+    "tests/browser/test_languages.py",  # 123
+    "tests/browser/test_data_page.py",  # 78
+    "tests/hardening/test_escaping.py",  # 69
+    "tests/apptest/test_authorization.py",  # 58
+    "tests/hardening/test_cache_scope.py",  # 57
+    "tests/browser/test_capacity_page.py",  # 53
+    "tests/browser/test_page_settings.py",  # 52
+    "tests/hardening/test_escaping_other_pages.py",  # 51
+    "tests/browser/test_map_fit.py",  # 47
     "tests/browser/test_map_pages.py",  # 41
-    "tests/browser/test_map_fit.py",  # 41
-    "tests/browser/test_facility_layer.py",  # 39
-    "tests/apptest/test_reading_pages.py",  # 35
-    "tests/browser/test_page_settings.py",  # 34
-    "tests/hardening/test_upload_budget.py",  # 31
-    "tests/hardening/test_secured_front.py",  # 30
-    "tests/browser/test_gap_page.py",  # 29
-    "tests/unit/test_reports.py",  # 27
-    "tests/browser/test_cluster.py",  # 27
+    "tests/browser/test_partners_page.py",  # 40
+    "tests/browser/test_travel_time_pages.py",  # 39
+    "tests/browser/test_outreach_page.py",  # 36
+    "tests/browser/test_facility_layer.py",  # 33
+    "tests/apptest/test_reading_pages.py",  # 33
+    "tests/unit/test_reports.py",  # 28
+    "tests/hardening/test_budgets.py",  # 28
+    "tests/hardening/test_upload_budget.py",  # 27
     "tests/apptest/test_capacity_page.py",  # 26
-    "tests/browser/test_infrastructure_page.py",  # 26
-    "tests/hardening/test_budgets.py",  # 25
+    "tests/hardening/test_hostile_client.py",  # 24
+    "tests/browser/test_cluster.py",  # 23
+    "tests/hardening/test_secured_front.py",  # 22
     "tests/apptest/test_reconciliation.py",  # 21
-    "tests/browser/test_coverage_map_scale.py",  # 20
-    "tests/hardening/test_hostile_client.py",  # 20
-    "tests/browser/test_hostile_names.py",  # 19
-    "tests/hardening/test_bad_inputs.py",  # 19
-    "tests/browser/test_briefings_page.py",  # 18
-    "tests/apptest/test_outreach_page.py",  # 18
-    "tests/apptest/test_data_import_checks.py",  # 18
-    "tests/apptest/test_solar_hijri_workspace.py",  # 17
-    "tests/browser/test_secured_front.py",  # 16
-    "tests/apptest/test_infrastructure_page.py",  # 15
-    "tests/apptest/test_pages.py",  # 14
-    "tests/apptest/test_exports.py",  # 13
-    "tests/hardening/test_config.py",  # 13
+    "tests/browser/test_secured_front.py",  # 21
+    "tests/browser/test_infrastructure_page.py",  # 20
+    "tests/browser/test_coverage_map_scale.py",  # 19
+    "tests/apptest/test_solar_hijri_workspace.py",  # 19
+    "tests/hardening/test_bad_inputs.py",  # 18
+    "tests/browser/test_gap_page.py",  # 18
+    "tests/apptest/test_outreach_page.py",  # 17
+    "tests/browser/test_hostile_names.py",  # 16
+    "tests/apptest/test_pages.py",  # 16
+    "tests/browser/test_briefings_page.py",  # 15
+    "tests/apptest/test_data_import_checks.py",  # 14
+    "tests/hardening/test_config.py",  # 14
 )
 
 
