@@ -14,6 +14,7 @@ import string
 import time
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from geodata.tables.calendar import GREGORIAN_MONTHS
 from render.fonts import PERSIAN_DIGITS_FAMILY
@@ -434,9 +435,20 @@ def test_persian_lists_and_input_hint(demo_server, guarded_page):
     while page.evaluate(INPUT_HINT) != expected and time.monotonic() < deadline:
         time.sleep(0.25)
     assert page.evaluate(INPUT_HINT) == expected
-    # A label's help tooltip (drawn outside the app's own element) in the Persian fonts.
-    page.locator('[data-testid="stSidebar"] [data-testid="stTooltipHoverTarget"]').first.hover()
-    tooltip = page.wait_for_selector('[data-testid="stTooltipContent"] p')
+    # A label's help tooltip (drawn outside the app's own element) in the Persian fonts. The
+    # typing's rerun may redraw the sidebar under the pointer: as a reader would, the pointer
+    # leaves and comes back until the tooltip shows.
+    wait_for_app(page)
+    target = page.locator('[data-testid="stSidebar"] [data-testid="stTooltipHoverTarget"]').first
+    for attempt in range(3):
+        target.hover()
+        try:
+            tooltip = page.wait_for_selector('[data-testid="stTooltipContent"] p', timeout=10_000)
+            break
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+            page.mouse.move(0, 0)
     assert tooltip.evaluate("p => getComputedStyle(p).fontFamily").startswith(
         f'"{PERSIAN_DIGITS_FAMILY}"'
     )
