@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.helpers import (
     COUNT_CIRCLE_MARKERS,
@@ -39,8 +40,8 @@ def test_demo_infrastructure_map_with_proposed_sites(demo_server, guarded_page):
     # The proposed sites open as a what-if on the Capacity page: three new care sites listed.
     page.get_by_role("button", name="Open as a what-if on the Capacity page").click()
     page.get_by_role("heading", name="Capacity and load").wait_for(timeout=60_000)
-    page.get_by_text("New Clinic:", exact=False).first.wait_for(timeout=60_000)
-    assert page.get_by_text("New Clinic:", exact=False).count() == 3
+    # (counted once the page holds them: a rerun may be drawing it again)
+    expect(page.get_by_text("New Clinic:", exact=False)).to_have_count(3, timeout=60_000)
     assert "/capacity" in page.url
     finish(guarded_page, "demo-infrastructure")
 
