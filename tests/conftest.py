@@ -379,15 +379,15 @@ class GuardedPage:
         if self.shared is None:
             self.context.close()
             return
-        # The next test's page starts as in a new context: no cookie, nothing stored by the
-        # pages it opened (Streamlit keeps the sidebar's state and the theme in localStorage);
-        # only the browser's cache of the servers' files is kept.
+        # The next test's page starts as in a new context: nothing stored by the pages this one
+        # opened (Streamlit keeps the sidebar's state and the theme in localStorage) and no
+        # cookie of any site (clear_cookies); only the browser's cache of the servers' files.
         if not self.page.is_closed():
             session = self.context.new_cdp_session(self.page)
             for origin in sorted(self.origins):
                 session.send(
                     "Storage.clearDataForOrigin",
-                    {"origin": origin, "storageTypes": "cookies,local_storage,indexeddb,websql"},
+                    {"origin": origin, "storageTypes": "local_storage,indexeddb"},
                 )
             session.detach()
             self.page.close()
