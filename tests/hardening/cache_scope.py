@@ -209,7 +209,6 @@ class Unit:
     session_scoped: bool = False
     #: For a method: the class it is defined in (qualname).
     owner: str | None = None
-    _nodes: list[ast.AST] | None = field(default=None, repr=False)
 
     @property
     def first(self) -> str | None:
@@ -223,9 +222,7 @@ class Unit:
 
     def statements(self) -> list[ast.AST]:
         """Every node of this unit's own code (a module's: not inside its functions/classes)."""
-        if self._nodes is None:
-            self._nodes = walk(self.node, own=self.is_module)
-        return self._nodes
+        return walk(self.node, own=self.is_module)
 
     def calls(self) -> list[ast.Call]:
         return [node for node in self.statements() if isinstance(node, ast.Call)]
