@@ -31,6 +31,7 @@ from ui.grid import HIDDEN_CSS, hidden_script
 
 __all__ = [
     "COVERAGE_BAR",
+    "DIGIT_PLACES",
     "names_by_key",
     "coverage_bar_column",
     "css_string",
@@ -53,6 +54,17 @@ _TEXT = (
 # Streamlit draws tooltips (a label's "?" help) and a date input's calendar in a portal outside
 # .stApp: their text takes the same fonts.
 _OVERLAYS = "#stFloatingOverlayPortal"
+
+#: Where a Persian page draws Latin digits as Persian ones (:func:`language_style`): the figures
+#: Streamlit writes itself, out of the page's reach. A slider's value and the ends of its track,
+#: a number input's value, an input's character counter; in a chart the tick labels, bar labels
+#: and hover labels (the page writes those too, but a chart may format a figure itself). The
+#: grids' canvases take the digits font from the theme (.streamlit/config.toml).
+DIGIT_PLACES = (
+    ':is([data-testid="stSliderThumbValue"], [data-testid="stSliderTickBar"],'
+    ' [data-testid="stNumberInputField"], [data-testid="InputInstructions"],'
+    " .js-plotly-plot :is(.xtick, .ytick, .point, .hoverlayer) text)"
+)
 
 _RTL_CSS = """
 html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"],
@@ -247,14 +259,14 @@ def language_style(lang: str) -> str:
     if direction(lang) == "rtl":
         css += [_RTL_CSS]
     if lang == "fa":
-        # Every digit read in Persian, also those the page cannot write (slider values, numbers
-        # typed in inputs, chart axes, a date input's calendar): the digits font first
-        # (render.fonts). Commands and ids in code blocks keep their Latin digits.
+        # Every figure read in Persian digits, also those the page cannot write (a slider's
+        # values, a number input's, an input's counter): the digits font first there
+        # (render.fonts). Only there: the page writes its own figures in Persian digits, and a
+        # Latin name keeps its Latin digits ("E2SFCA", "A4", an area's code "A231", "EPSG:4326").
         digits = font_stack(persian_digits=True)
         css += [
             digits_face_css(),
-            f'.stApp {_TEXT}:not([data-testid="stCode"] *), [data-baseweb="popover"] {_TEXT},'
-            f" {_OVERLAYS} {_TEXT}, .js-plotly-plot text {{ font-family: {digits} !important; }}",
+            f"{DIGIT_PLACES}, :is({DIGIT_PLACES}) * {{ font-family: {digits} !important; }}",
             # A grid draws on a canvas in this font too (the theme's, .streamlit/config.toml) and
             # draws again once the page's fonts are loaded, but a font is only loaded once some
             # text needs it: an invisible digit asks for it with the page.

@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from geodata.tables.calendar import GREGORIAN_MONTHS
-from render.fonts import PERSIAN_DIGITS_FAMILY
+from render.fonts import PERSIAN_DIGITS_FAMILY, font_stack
 from render.format import localize_digits
 from tests.browser.helpers import (
     current_url,
@@ -203,13 +203,11 @@ def open_page(server, page, name: str, lang: str) -> None:
     no_exception_shown(page)
 
 
-#: Whether the page draws the Latin digits of a widget's value (a slider's, a number input's) as
-#: Persian digits. In the font of the sidebar's labels, "0123456789" must take the width of
-#: "۰۱۲۳۴۵۶۷۸۹" and look like it (on a canvas, far fewer pixels differ than between the Latin digits
-#: drawn without the page's digits font and the Persian ones).
-LATIN_DIGITS_DRAWN_PERSIAN = """async () => {
-  const label = document.querySelector('[data-testid="stSidebar"] p');
-  const family = getComputedStyle(label).fontFamily;
+#: Whether the page's digits font (its family given) draws the Latin digits as Persian ones, as it
+#: does in a slider's or a number input's value: "0123456789" must take the width of "۰۱۲۳۴۵۶۷۸۹"
+#: and look like it (on a canvas, far fewer pixels differ than between the Latin digits drawn
+#: without the digits font and the Persian ones).
+LATIN_DIGITS_DRAWN_PERSIAN = """async family => {
   const without = family.split(',').filter(f => !f.includes('Digits')).join(',');
   await document.fonts.load(`32px ${family}`, '0123456789');
   await document.fonts.load(`32px ${family}`, '۰۱۲۳۴۵۶۷۸۹');
@@ -227,6 +225,44 @@ LATIN_DIGITS_DRAWN_PERSIAN = """async () => {
   const shown = draw('0123456789', family), latin = draw('0123456789', without);
   return Math.abs(shown.width - persian.width) < 0.5 && 3 * differ(shown, persian) < differ(latin, persian);
 }"""
+
+#: Every text the reader sees with a Latin digit in it (visible text nodes as VISIBLE_TEXT reads
+#: them, and the value shown in a text box: a selectbox's choice, a number input's), with the
+#: font it is drawn in. Code blocks keep their Latin digits, as does what says translate="no".
+LATIN_DIGIT_TEXTS = """() => {
+  const out = [];
+  const add = (text, el) => { if (/[0-9]/.test(text)) out.push([text, getComputedStyle(el).fontFamily]); };
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const el = node.parentElement;
+    if (!el || el.closest('[data-testid*="Icon"], [translate="no"], [data-testid="stCode"], script, style, noscript')) continue;
+    const style = getComputedStyle(el);
+    if (style.display === 'none' || style.visibility === 'hidden' || parseFloat(style.fontSize) === 0) continue;
+    if (el.getClientRects().length === 0) continue;
+    add(node.textContent.trim(), el);
+  }
+  for (const box of document.querySelectorAll('input[type="text"], input[type="number"], input:not([type])')) {
+    if (box.getBoundingClientRect().width > 0) add(box.value, box);
+  }
+  return out;
+}"""
+
+#: A Latin name with digits in it: an identifier ("E2SFCA", "A4", an area's code "A231",
+#: "EPSG:4326"), never a figure: its digits stay Latin.
+LATIN_NAME = re.compile(r"[A-Za-z0-9_:.-]*[A-Za-z][A-Za-z0-9_:.-]*")
+
+
+def digits_misdrawn(texts: list[list[str]]) -> list[str]:
+    """The texts of :data:`LATIN_DIGIT_TEXTS` whose Latin digits a Persian reader would misread: a
+    figure written in Latin digits and drawn in them (not in the digits font), or a Latin name
+    whose digits the digits font draws as Persian ones ("E۲SFCA")."""
+    wrong = []
+    for text, font in texts:
+        drawn_persian = font.startswith(f'"{PERSIAN_DIGITS_FAMILY}"')
+        figure = re.search("[0-9]", LATIN_NAME.sub("", text))
+        if bool(figure) != drawn_persian:
+            wrong.append(f"{text!r} in {font.split(',')[0]}")
+    return wrong
 
 
 #: Every slider on the page: whether its value is drawn in the page's digits font (Persian digits
@@ -289,7 +325,11 @@ def test_every_page_in_every_language(demo_server, demo_workspace, guarded_page,
         texts += map_frame(page).evaluate(VISIBLE_TEXT)
     shown = "\n".join(texts)
     if lang == "fa":
-        assert page.evaluate(LATIN_DIGITS_DRAWN_PERSIAN), "Latin digits are drawn as Latin digits"
+        digits_font = font_stack(persian_digits=True)
+        assert page.evaluate(LATIN_DIGITS_DRAWN_PERSIAN, digits_font), "no Persian digits font"
+        # Each figure reads in Persian digits, a Latin name keeps its own ("E2SFCA", "A4").
+        misdrawn = digits_misdrawn(page.evaluate(LATIN_DIGIT_TEXTS))
+        assert misdrawn == [], f"digits a Persian reader misreads on the {name} page: {misdrawn}"
         sliders = page.evaluate(SLIDERS)
         assert sliders or name != "coverage_map", "no slider on the Coverage map"
         for slider in sliders:

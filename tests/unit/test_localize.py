@@ -16,7 +16,7 @@ from render.fonts import (
 )
 from render.format import fmt_int
 from render.language import display_names
-from ui.localize import language_style, localized_table, names_by_key
+from ui.localize import DIGIT_PLACES, language_style, localized_table, names_by_key
 
 
 def test_font_is_copied_once_and_served_locally(tmp_path):
@@ -152,15 +152,28 @@ def _font_rules(style: str) -> list[tuple[str, str]]:
 
 def test_tooltips_and_calendars_take_the_pages_fonts():
     # Streamlit draws a label's help tooltip and a date input's calendar outside .stApp, in its
-    # overlay portal: their text takes the page's fonts, in Persian the digits font first.
+    # overlay portal: their text takes the page's fonts.
     overlay = "#stFloatingOverlayPortal :is(p, span, div"
     for lang in ("en", "fa", "vi"):
         rules = _font_rules(language_style(lang))
         assert rules and all(overlay in selector for selector, _ in rules), lang
+
+
+def test_persian_digits_font_only_where_streamlit_writes_the_figures():
+    # The page writes its own figures in Persian digits; the digits font draws Latin digits as
+    # Persian ones only in what Streamlit writes (a slider's values, a number input's), so a
+    # Latin name in a label keeps its digits ("E2SFCA", "A4").
+    style = language_style("fa").removeprefix("<style>")
+    rules = [rule.split("{", 1) for rule in style.split("}")]
     digits = [
-        body for _, body in _font_rules(language_style("fa")) if PERSIAN_DIGITS_FAMILY in body
+        selector.strip()
+        for selector, body in (r for r in rules if len(r) == 2)
+        if f'font-family: "{PERSIAN_DIGITS_FAMILY}"' in body and "!important" in body
     ]
-    assert digits and "!important" in digits[0]
+    assert digits == [f"{DIGIT_PLACES}, :is({DIGIT_PLACES}) *"]
+    for place in ("stSliderThumbValue", "stSliderTickBar", "stNumberInputField", ".ytick"):
+        assert place in DIGIT_PLACES
+    assert ".stApp" not in DIGIT_PLACES and "popover" not in DIGIT_PLACES
 
 
 def test_grids_draw_in_the_pages_fonts():
