@@ -11,7 +11,7 @@ The parts:
 - payloads: HTML/JS/template/formula payloads in every string field, every page, a real browser,
   and every file the pages offer for download (CSV, XLSX, HTML map, PDF briefing);
 - kills: SIGKILL during saves and import commits at random moments;
-- load: simultaneous browser sessions working the filters of the demo;
+- load: simultaneous sessions working the demo, in browsers and as protocol clients without one;
 - budgets: large but valid inputs (candidate layers, siting at the caps, what-ifs beyond and at
   their caps, a zip bomb, a local file for the PDF, an unverified OIDC e-mail) with the app's
   memory and a health endpoint's latency meanwhile (benchmarks/budget_attacks.py);
@@ -454,10 +454,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--scenario",
         nargs="+",
-        choices=("coverage", "week", "direct"),
-        default=["coverage", "week"],
-        help="load scenarios: coverage and week through the cluster (reliability/scenarios.py); "
-        "direct: the previous measure, one process serving the GeoPackage demo",
+        choices=("coverage", "week", "clients", "direct"),
+        default=["coverage", "week", "clients"],
+        help="load scenarios through the cluster (reliability/scenarios.py): coverage and week "
+        "in browsers, clients without (Streamlit's protocol spoken directly); direct: the "
+        "previous measure, one process serving the GeoPackage demo",
     )
     parser.add_argument("--processes", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--curve", type=int, nargs="+", default=[1, 5, 10, 20])

@@ -24,11 +24,13 @@ def _ratio(new: float | None, base: float | None) -> str:
     return f"{new / base:.2f}×"
 
 
-def _curve(runs: list[dict]) -> dict[int, list[tuple[int, float | None, float | None]]]:
-    """Per process count: (sessions, page p95, server p95) of the coverage runs."""
+def _curve(
+    runs: list[dict], scenario: str = "coverage"
+) -> dict[int, list[tuple[int, float | None, float | None]]]:
+    """Per process count: (sessions, page p95, server p95) of the ``scenario`` runs."""
     found: dict[int, list[tuple[int, float | None, float | None]]] = {}
     for run in runs:
-        if run["scenario"] == "coverage":
+        if run["scenario"] == scenario:
             point = (run["sessions"], run["p95"], run["server_p95"])
             found.setdefault(run["processes"], []).append(point)
     return {k: sorted(v) for k, v in sorted(found.items())}
@@ -36,8 +38,8 @@ def _curve(runs: list[dict]) -> dict[int, list[tuple[int, float | None, float | 
 
 def plot_curve(runs: list[dict], path: Path = CURVE_PNG) -> bool:
     """Draw page and server p95 against sessions; False when there is no coverage run."""
-    curve = _curve(runs)
-    if not curve:
+    curve, clients = _curve(runs), _curve(runs, "clients")
+    if not curve and not clients:
         return False
     import matplotlib
 
@@ -57,6 +59,14 @@ def plot_curve(runs: list[dict], path: Path = CURVE_PNG) -> bool:
             linestyle="--",
             color=line.get_color(),
             label=f"server p95, {processes} process(es)",
+        )
+    for processes, points in clients.items():
+        axes.plot(
+            [p[0] for p in points],
+            [p[2] if p[2] is not None else float("nan") for p in points],
+            marker="^",
+            linestyle=":",
+            label=f"server p95 without browsers, {processes} process(es)",
         )
     axes.set_xlabel("sessions at once (Coverage map, no think time)")
     axes.set_ylabel("seconds")
@@ -88,7 +98,14 @@ def _describe(ls: dict) -> list[str]:
         f"- **week**: {week} sessions move across every page of the sidebar for "
         f"{ls['minutes']} min, thinking a random {think[0]:g}–{think[1]:g} s before each action: "
         "open another page (*navigate*), then change that page's main control (the first "
-        "selectbox of the page, else the first sidebar filter) (*control*).",
+        "selectbox of the page, else the first sidebar filter) (*control*);",
+        f"- **clients**: N sessions at once change the Coverage map's sidebar filters "
+        f"{ls['actions']} times each with no think time, as the coverage sessions do, but "
+        "without a browser: each speaks Streamlit's websocket protocol itself "
+        "(`reliability/clients.py`: the page's script hash and query string, the filter's "
+        "value and fragment, the elements it already holds, the version check's timer), so "
+        "the dashboard processes have the cores to themselves and the server times are theirs "
+        "alone. No page times: there is no page.",
         "",
         "*Page* times are taken in the browser (click to the page at rest: nothing stale or "
         "loading, the element count unchanged for 0.5 s); *server* times from the websocket "
@@ -102,6 +119,41 @@ def _describe(ls: dict) -> list[str]:
         "actions. Load average (1, 5, 15 min) is the machine's, read just before each run: "
         "other engineers' work shares these cores, so page and server times include waiting "
         "for it.",
+        "",
+    ]
+
+
+#: The issue's targets for 10 sessions without think time on this machine (#21).
+TARGETS = {"server_p95": 0.5, "p95": 2.0, "cpu_per_action_s": 0.1}
+
+
+def _targets(runs: list[dict]) -> list[str]:
+    """The runs of 10 sessions without think time against the issue's targets."""
+    rows = []
+    for r in runs:
+        if r["scenario"] not in ("coverage", "clients") or r["sessions"] != 10:
+            continue
+        where = "browsers" if r["scenario"] == "coverage" else "without browsers"
+        for key, label in (
+            ("server_p95", "server p95"),
+            ("p95", "page p95"),
+            ("cpu_per_action_s", "server CPU per filter change"),
+        ):
+            value, target = r.get(key), TARGETS[key]
+            if value is None:
+                continue
+            held = "yes" if value <= target else "no"
+            rows.append(
+                f"| {label} | {where} | {r['processes']} | {value} s | ≤ {target} s | {held} |"
+            )
+    if not rows:
+        return []
+    return [
+        "Targets of the issue for 10 sessions without think time:",
+        "",
+        "| measure | sessions | processes | measured | target | met |",
+        "|---|---|---:|---:|---:|---|",
+        *rows,
         "",
     ]
 
@@ -153,22 +205,28 @@ def section(ls: dict, before: list[str]) -> list[str]:
             *ratios,
             "",
         ]
-    curve = _curve(runs)
-    if curve:
+    curve, clients = _curve(runs), _curve(runs, "clients")
+    if curve or clients:
+        heads = [f"browsers, {p} process(es): page / server" for p in curve]
+        heads += [f"without browsers, {p} process(es): server" for p in clients]
         lines += [
-            "Curve: p95 against sessions at once (coverage scenario), page / server:",
+            "Curve: p95 against sessions at once (the coverage and clients scenarios):",
             "",
-            "| sessions | " + " | ".join(f"{p} process(es)" for p in curve) + " |",
-            "|---:|" + "---:|" * len(curve),
+            "| sessions | " + " | ".join(heads) + " |",
+            "|---:|" + "---:|" * len(heads),
         ]
-        counts = sorted({pt[0] for points in curve.values() for pt in points})
-        for n in counts:
+        every = [*curve.values(), *clients.values()]
+        for n in sorted({pt[0] for points in every for pt in points}):
             cells = []
             for points in curve.values():
                 hit = [pt for pt in points if pt[0] == n]
                 cells.append(f"{_s(hit[0][1])} / {_s(hit[0][2])}" if hit else "—")
+            for points in clients.values():
+                hit = [pt for pt in points if pt[0] == n]
+                cells.append(_s(hit[0][2]) if hit else "—")
             lines.append(f"| {n} | " + " | ".join(cells) + " |")
         lines += ["", f"![sessions against p95]({CURVE_LINK})", ""]
+    lines += _targets(runs)
     errors = [e for r in runs for e in r["errors"]]
     if errors:
         lines += ["Errors (first five): " + "; ".join(e.splitlines()[0] for e in errors[:5]), ""]
@@ -188,7 +246,7 @@ def section(ls: dict, before: list[str]) -> list[str]:
         "and 2 processes, the curve at 1, 5, 10 and 20 sessions — belongs on a quiet machine "
         "with cores to spare for the browsers:",
         "",
-        "`python -m reliability --only load --scenario coverage week --processes 1 2 "
+        "`python -m reliability --only load --scenario coverage week clients --processes 1 2 "
         "--sessions 10 --week-sessions 50 --curve 1 5 10 20 --actions 8 --minutes 30`",
         "",
     ]

@@ -10,7 +10,11 @@ the same workspace, through the same proxy. Every process is opened once on its 
   Coverage map's filters with no think time (:func:`reliability.load._session`), ``actions``
   changes each;
 * ``week``: ``sessions`` sessions move across every page for ``minutes`` minutes with a random
-  think time (:mod:`reliability.week`).
+  think time (:mod:`reliability.week`);
+* ``clients``: for each session count of the curve, that many sessions without a browser
+  (:mod:`reliability.clients`: Streamlit's websocket protocol spoken directly) change the
+  Coverage map's filters as the ``coverage`` sessions do, so the servers have the cores to
+  themselves and their times are theirs alone.
 
 Measured apart: *page* times in the browsers (one Chromium on the same cores as the servers, so
 they include its drawing), *server* times from the websocket (click to the end of the run), and
@@ -31,11 +35,14 @@ import threading
 import time
 from pathlib import Path
 
+from reliability.clients import client_session
 from reliability.load import LoadReport, Session, _session, cpu_seconds, rss_mb
 from reliability.week import week_session
 
 ROOT = Path(__file__).resolve().parents[1]
-SCENARIOS = ("coverage", "week")
+SCENARIOS = ("coverage", "week", "clients")
+#: The scenarios run for every session count of the curve.
+CURVED = ("coverage", "clients")
 
 
 def _free_port() -> int:
@@ -153,6 +160,10 @@ async def _warm(setup: Setup, chromium: str) -> float:
 
 
 async def _drive(scenario: str, url: str, sessions: int, options: dict, report: LoadReport):
+    if scenario == "clients":  # no browser
+        actions = options["actions"]
+        await asyncio.gather(*(client_session(url, actions, s, report) for s in range(sessions)))
+        return
     playwright, browser = await _browser(options["chromium"])
     try:
         if scenario == "coverage":
@@ -199,6 +210,7 @@ def run_scenario(setup: Setup, scenario: str, sessions: int, options: dict) -> d
         "sessions": sessions,
         "actions": report.actions,
         "kinds": report.kinds,
+        "browsers": scenario != "clients",
         "p50": _percentile(report.latencies, 50),
         "p95": _percentile(report.latencies, 95),
         "server_p50": _percentile(report.server_latencies, 50),
@@ -252,14 +264,13 @@ def run_all(
             setup = Setup(workspace, count)
             try:
                 warm[str(count)] = round(asyncio.run(_warm(setup, options["chromium"])), 1)
-                if "coverage" in scenarios:
-                    for n in sorted({*curve, sessions}):
-                        print(f"load: coverage, {count} process(es), {n} sessions", flush=True)
-                        runs.append(run_scenario(setup, "coverage", n, options))
-                if "week" in scenarios:
-                    week = options.get("week_sessions", sessions)
-                    print(f"load: week, {count} process(es), {week} sessions", flush=True)
-                    runs.append(run_scenario(setup, "week", week, options))
+                for scenario in [s for s in SCENARIOS if s in scenarios]:
+                    counts = sorted({*curve, sessions}) if scenario in CURVED else []
+                    if scenario == "week":
+                        counts = [options.get("week_sessions", sessions)]
+                    for n in counts:
+                        print(f"load: {scenario}, {count} process(es), {n} sessions", flush=True)
+                        runs.append(run_scenario(setup, scenario, n, options))
                 tracebacks = setup.output().count("Traceback")
                 for run in runs:
                     if run["processes"] == count:

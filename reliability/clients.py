@@ -1,0 +1,242 @@
+"""Load without browsers: sessions that speak Streamlit's websocket protocol themselves (#21).
+
+The browser scenarios (:mod:`reliability.load`, :mod:`reliability.week`) run Chromium on the same
+cores as the dashboard, so on a small machine their server times include waiting for the
+browsers' drawing. A :class:`ProtocolClient` is one browser tab as the server sees it, and
+nothing more: it opens the page's websocket through the front (with its own sticky-session
+cookie, so sessions spread over the processes as browsers do), asks for the page's first run,
+and then sends what Streamlit's client sends when a sidebar filter changes:
+
+* the page's script hash (from ``new_session``) and its query string (the app keeps the view in
+  the URL: ``page_info_changed``), so the run is the page's, as the browser's would be;
+* the changed selectbox's value as Streamlit's client writes it (the option's text) with every
+  value this session set before, and the fragment the selectbox was drawn in, if any (then only
+  that fragment runs, as in the browser);
+* the hashes of the large elements it has already received (Streamlit sends a reference to an
+  element the client holds instead of the element itself), which it resolves as the browser does;
+* the reruns a fragment's timer asks for (the open page's check for a newer version): one each
+  time its interval has passed, between actions, as a browser tab would, counted apart and not
+  timed.
+
+An action's *server* time runs from sending the rerun to the end of the run it caused (the run
+finished and the session idle). Errors are the app's: an exception element, a run that ended
+otherwise than successfully, the websocket closing, a run that never ended.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+import uuid
+from dataclasses import dataclass, field
+
+import websockets
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+from reliability.load import RERUN_LIMIT_S, LoadReport
+from ui.server.secure import ROUTE_COOKIE
+
+#: Streamlit's index of the sidebar among the page's root containers (``delta_path[0]``).
+SIDEBAR = 1
+#: A run's end, as the server says it: anything else (but an early end for a rerun) is an error.
+FINISHED = {ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY}
+
+
+@dataclass
+class Selectbox:
+    """A selectbox the last run drew: its id, label, options' texts, the one shown, where."""
+
+    id: str
+    label: str
+    options: list[str]
+    shown: str
+    fragment_id: str
+    path: tuple[int, ...]
+
+    @property
+    def sidebar(self) -> bool:
+        return bool(self.path) and self.path[0] == SIDEBAR
+
+
+@dataclass
+class Run:
+    """The errors one run showed."""
+
+    exceptions: list[str] = field(default_factory=list)
+
+
+class ProtocolClient:
+    """One session of the dashboard spoken to over its websocket (see the module)."""
+
+    def __init__(self, ws, name: str) -> None:
+        self.ws = ws
+        self.name = name
+        self.page_script_hash = ""
+        self.query_string = ""
+        self.values: dict[str, WidgetState] = {}
+        #: The selectboxes on the page (a fragment's run redraws only its own).
+        self.boxes: dict[str, Selectbox] = {}
+        self.cached: dict[str, ForwardMsg] = {}
+        self.auto_rerun: tuple[float, str] | None = None
+        self.last_auto = time.monotonic()
+
+    @classmethod
+    async def open(cls, url: str, name: str) -> ProtocolClient:
+        """Open the websocket of the dashboard at ``url`` (the front), with a route cookie of its
+        own (the front gives each browser one)."""
+        ws = await websockets.connect(
+            url.replace("http", "ws", 1) + "/_stcore/stream",
+            subprotocols=["streamlit"],
+            origin=url,
+            additional_headers={"Cookie": f"{ROUTE_COOKIE}={uuid.uuid4().hex}"},
+            max_size=None,
+            open_timeout=60,
+        )
+        return cls(ws, name)
+
+    async def close(self) -> None:
+        await self.ws.close()
+
+    async def run(
+        self, page_name: str = "", fragment_id: str = "", *, auto: bool = False
+    ) -> tuple[Run, float]:
+        """Ask for a run (the page's, or ``fragment_id``'s) with this session's widget values;
+        what it sent, and its seconds until the session was idle again."""
+        msg = BackMsg()
+        rerun = msg.rerun_script
+        rerun.query_string = self.query_string
+        rerun.page_script_hash = self.page_script_hash
+        rerun.page_name = page_name
+        rerun.fragment_id = fragment_id
+        rerun.is_auto_rerun = auto
+        rerun.widget_states.widgets.extend(self.values.values())
+        rerun.cached_message_hashes.extend(self.cached)
+        if not fragment_id:
+            self.boxes = {}
+        started = time.monotonic()
+        await self.ws.send(msg.SerializeToString())
+        seen, finished = Run(), False
+        deadline = started + RERUN_LIMIT_S
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(f"the run did not end within {RERUN_LIMIT_S:.0f} s")
+            fwd = ForwardMsg()
+            fwd.ParseFromString(await asyncio.wait_for(self.ws.recv(), timeout=left))
+            fwd = self._resolved(fwd)
+            kind = fwd.WhichOneof("type")
+            if kind == "new_session":
+                self.page_script_hash = fwd.new_session.page_script_hash or self.page_script_hash
+            elif kind == "page_info_changed":
+                self.query_string = fwd.page_info_changed.query_string
+            elif kind == "auto_rerun":
+                self.auto_rerun = (fwd.auto_rerun.interval, fwd.auto_rerun.fragment_id)
+            elif kind == "script_finished":
+                if fwd.script_finished == ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+                    seen = Run()  # the app's own st.rerun(): the run that follows counts
+                elif fwd.script_finished in FINISHED:
+                    finished = True
+                else:
+                    name = ForwardMsg.ScriptFinishedStatus.Name(fwd.script_finished)
+                    seen.exceptions.append(f"a run ended {name}")
+                    finished = True
+            elif kind == "session_status_changed":
+                if finished and not fwd.session_status_changed.script_is_running:
+                    return seen, time.monotonic() - started
+            elif kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
+                self._element(fwd, seen)
+
+    def _resolved(self, fwd: ForwardMsg) -> ForwardMsg:
+        """``fwd``, or the element it refers to (an element this client holds); a large element
+        is kept for the runs that will refer to it."""
+        if fwd.WhichOneof("type") == "ref_hash":
+            held = ForwardMsg()
+            held.CopyFrom(self.cached[fwd.ref_hash])
+            held.metadata.CopyFrom(fwd.metadata)
+            return held
+        if fwd.metadata.cacheable and fwd.hash:
+            self.cached[fwd.hash] = fwd
+        return fwd
+
+    def _element(self, fwd: ForwardMsg, seen: Run) -> None:
+        element = fwd.delta.new_element
+        which = element.WhichOneof("type")
+        if which == "exception" and not element.exception.is_warning:
+            seen.exceptions.append(f"{element.exception.type}: {element.exception.message[:200]}")
+        elif which == "selectbox":
+            box = element.selectbox
+            mine = self.values.get(box.id)
+            if mine is not None:
+                shown = mine.string_value
+            elif box.HasField("raw_value"):
+                shown = box.raw_value
+            elif box.HasField("default") and 0 <= box.default < len(box.options):
+                shown = box.options[box.default]
+            else:
+                shown = ""
+            path = tuple(fwd.metadata.delta_path)
+            options = list(box.options)
+            self.boxes[box.id] = Selectbox(
+                box.id, box.label, options, shown, fwd.delta.fragment_id, path
+            )
+
+    def choose(self, box: Selectbox, option: str) -> None:
+        """Set ``box`` to ``option`` for the next run (as Streamlit's client writes it)."""
+        self.values[box.id] = WidgetState(id=box.id, string_value=option)
+
+    async def timer(self, report: LoadReport) -> None:
+        """The run a fragment's timer asks for, when its interval has passed (see the module)."""
+        if self.auto_rerun is None:
+            return
+        interval, fragment = self.auto_rerun
+        if time.monotonic() - self.last_auto >= interval:
+            self.last_auto = time.monotonic()
+            report.auto_reruns += 1
+            run, _ = await self.run(fragment_id=fragment, auto=True)
+            for text in run.exceptions:
+                report.error("app", f"{self.name}, the timer's run: {text}")
+
+
+def filters(client: ProtocolClient) -> list[Selectbox]:
+    """The page's sidebar filters: its sidebar selectboxes in the page's order but the first
+    (the language), as the browser scenario picks them (:func:`reliability.load._action`)."""
+    sidebar = sorted((box for box in client.boxes.values() if box.sidebar), key=lambda b: b.path)
+    return sidebar[1:] or sidebar
+
+
+async def client_session(url: str, actions: int, seed: int, report: LoadReport) -> None:
+    """One protocol session on the Coverage map: ``actions`` filter changes, no think time."""
+    rng = random.Random(seed)
+    name = f"client {seed}"
+    try:
+        client = await ProtocolClient.open(url, name)
+    except Exception as exc:  # noqa: BLE001 — a session that cannot connect is an error
+        report.error("app", f"{name}: {type(exc).__name__}: {exc}")
+        return
+    try:
+        run, _ = await client.run(page_name="coverage_map")
+        for text in run.exceptions:
+            report.error("app", f"{name}, opening the page: {text}")
+        for _ in range(actions):
+            await client.timer(report)
+            boxes = [box for box in filters(client) if len(box.options) > 1]
+            if not boxes:
+                report.no_control += 1
+                break
+            box = rng.choice(boxes)
+            choices = [o for o in box.options if o != box.shown] or box.options
+            client.choose(box, rng.choice(choices))
+            run, seconds = await client.run(fragment_id=box.fragment_id)
+            if run.exceptions:
+                for text in run.exceptions:
+                    report.error("app", f"{name}, {box.label}: {text}")
+                continue
+            report.server_latencies.append(seconds)
+            report.actions += 1
+    except Exception as exc:  # noqa: BLE001 — a session that fails is an error to report
+        report.error("app", f"{name}: {type(exc).__name__}: {exc}")
+    finally:
+        await client.close()
