@@ -207,6 +207,8 @@ def run_scenarios(args: argparse.Namespace, scenarios: list[str]) -> dict:
         "minutes": args.minutes,
         "think": tuple(args.think),
         "week_sessions": args.week_sessions or args.sessions,
+        "client_week_sessions": args.client_week_sessions,
+        "client_week_minutes": args.client_week_minutes or args.minutes,
     }
     found = run_all(scenarios, args.processes, args.sessions, args.curve, options)
     plot_curve(found["runs"])
@@ -454,17 +456,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--scenario",
         nargs="+",
-        choices=("coverage", "week", "clients", "direct"),
-        default=["coverage", "week", "clients"],
+        choices=("coverage", "week", "clients", "clients-week", "direct"),
+        default=["coverage", "week", "clients", "clients-week"],
         help="load scenarios through the cluster (reliability/scenarios.py): coverage and week "
-        "in browsers, clients without (Streamlit's protocol spoken directly); direct: the "
-        "previous measure, one process serving the GeoPackage demo",
+        "in browsers, clients and clients-week the same without a browser (Streamlit's protocol "
+        "spoken directly); direct: the previous measure, one process serving the GeoPackage demo",
     )
     parser.add_argument("--processes", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--curve", type=int, nargs="+", default=[1, 5, 10, 20])
     parser.add_argument("--minutes", type=float, default=30.0, help="length of the week run")
     parser.add_argument(
         "--week-sessions", type=int, default=None, help="sessions of the week (default: --sessions)"
+    )
+    parser.add_argument(
+        "--client-week-sessions",
+        type=int,
+        default=50,
+        help="sessions of the week without browsers (clients-week)",
+    )
+    parser.add_argument(
+        "--client-week-minutes",
+        type=float,
+        default=None,
+        help="length of the week without browsers (default: --minutes)",
     )
     parser.add_argument("--think", type=float, nargs=2, default=[5.0, 15.0])
     args = parser.parse_args(argv)

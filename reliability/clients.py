@@ -79,6 +79,8 @@ class ProtocolClient:
         self.values: dict[str, WidgetState] = {}
         #: The selectboxes on the page (a fragment's run redraws only its own).
         self.boxes: dict[str, Selectbox] = {}
+        #: The pages of the navigation: script hash → URL path.
+        self.pages: dict[str, str] = {}
         self.cached: dict[str, ForwardMsg] = {}
         self.auto_rerun: tuple[float, str] | None = None
         self.last_auto = time.monotonic()
@@ -130,6 +132,13 @@ class ProtocolClient:
             kind = fwd.WhichOneof("type")
             if kind == "new_session":
                 self.page_script_hash = fwd.new_session.page_script_hash or self.page_script_hash
+            elif kind == "navigation":
+                self.pages = {
+                    page.page_script_hash: page.url_pathname
+                    for page in fwd.navigation.app_pages
+                    if not page.is_hidden and not page.external_url
+                }
+                self.page_script_hash = fwd.navigation.page_script_hash or self.page_script_hash
             elif kind == "page_info_changed":
                 self.query_string = fwd.page_info_changed.query_string
             elif kind == "auto_rerun":
@@ -199,6 +208,24 @@ class ProtocolClient:
             for text in run.exceptions:
                 report.error("app", f"{self.name}, the timer's run: {text}")
 
+    async def open_page(self, script_hash: str) -> tuple[Run, float]:
+        """Go to the page ``script_hash`` as a click on its link in the navigation does (the new
+        page's run, the previous page's query string left behind)."""
+        self.page_script_hash, self.query_string = script_hash, ""
+        return await self.run()
+
+    async def think(self, seconds: float, report: LoadReport) -> None:
+        """Wait ``seconds`` as an open tab does: its fragment's timer asks for its runs meanwhile."""
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0:
+            if self.auto_rerun is None:
+                await asyncio.sleep(left)
+                return
+            due = self.last_auto + self.auto_rerun[0] - time.monotonic()
+            await asyncio.sleep(max(0.0, min(due, left)))
+            if time.monotonic() < deadline:
+                await self.timer(report)
+
 
 def filters(client: ProtocolClient) -> list[Selectbox]:
     """The page's sidebar filters: its sidebar selectboxes in the page's order but the first
@@ -236,6 +263,70 @@ async def client_session(url: str, actions: int, seed: int, report: LoadReport) 
                 continue
             report.server_latencies.append(seconds)
             report.actions += 1
+    except Exception as exc:  # noqa: BLE001 — a session that fails is an error to report
+        report.error("app", f"{name}: {type(exc).__name__}: {exc}")
+    finally:
+        await client.close()
+
+
+def main_control(client: ProtocolClient) -> Selectbox | None:
+    """The page's main control, as the browser's week picks it (:func:`reliability.week.work_control`):
+    the first selectbox of the main area, else the first sidebar filter; None when there is none."""
+    main = sorted(
+        (box for box in client.boxes.values() if not box.sidebar and len(box.options) > 1),
+        key=lambda b: b.path,
+    )
+    sidebar = [box for box in filters(client) if len(box.options) > 1]
+    return (main or sidebar or [None])[0]
+
+
+async def _timed(client: ProtocolClient, report: LoadReport, kind: str, runner) -> None:
+    """Await ``runner`` (a run) and count it as one ``kind`` action, or as the errors it showed."""
+    run, seconds = await runner
+    if run.exceptions:
+        for text in run.exceptions:
+            report.error("app", f"{client.name}, {kind}: {text}")
+        return
+    report.server_latencies.append(seconds)
+    report.actions += 1
+    report.kinds[kind] = report.kinds.get(kind, 0) + 1
+
+
+async def client_week(
+    url: str, seed: int, report: LoadReport, seconds: float, think: tuple[float, float]
+) -> None:
+    """One session's week without a browser, as :func:`reliability.week.week_session` in one:
+    open the Overview, then until ``seconds`` are up think a random ``think`` s and open another
+    page (*navigate*), think again and change that page's main control (*control*)."""
+    rng = random.Random(seed)
+    name = f"client {seed}"
+    deadline = time.monotonic() + seconds
+    # Sessions arrive spread over the first think time, not all in the same instant.
+    await asyncio.sleep(rng.uniform(0, think[1]))
+    try:
+        client = await ProtocolClient.open(url, name)
+    except Exception as exc:  # noqa: BLE001 — a session that cannot connect is an error
+        report.error("app", f"{name}: {type(exc).__name__}: {exc}")
+        return
+    try:
+        run, _ = await client.run(page_name="overview")
+        for text in run.exceptions:
+            report.error("app", f"{name}, opening the Overview: {text}")
+        step = 0
+        while time.monotonic() + think[0] < deadline:
+            await client.think(rng.uniform(*think), report)
+            if time.monotonic() >= deadline:
+                break
+            if step % 2 == 0:
+                others = [h for h in client.pages if h != client.page_script_hash]
+                await _timed(client, report, "navigate", client.open_page(rng.choice(others)))
+            elif (box := main_control(client)) is None:
+                report.no_control += 1
+            else:
+                choices = [o for o in box.options if o != box.shown] or box.options
+                client.choose(box, rng.choice(choices))
+                await _timed(client, report, "control", client.run(fragment_id=box.fragment_id))
+            step += 1
     except Exception as exc:  # noqa: BLE001 — a session that fails is an error to report
         report.error("app", f"{name}: {type(exc).__name__}: {exc}")
     finally:

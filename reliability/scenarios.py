@@ -14,7 +14,9 @@ the same workspace, through the same proxy. Every process is opened once on its 
 * ``clients``: for each session count of the curve, that many sessions without a browser
   (:mod:`reliability.clients`: Streamlit's websocket protocol spoken directly) change the
   Coverage map's filters as the ``coverage`` sessions do, so the servers have the cores to
-  themselves and their times are theirs alone.
+  themselves and their times are theirs alone;
+* ``clients-week``: the week without browsers (:func:`reliability.clients.client_week`), with as
+  many sessions as a busy week brings (``client_week_sessions``).
 
 Measured apart: *page* times in the browsers (one Chromium on the same cores as the servers, so
 they include its drawing), *server* times from the websocket (click to the end of the run), and
@@ -35,12 +37,12 @@ import threading
 import time
 from pathlib import Path
 
-from reliability.clients import client_session
+from reliability.clients import client_session, client_week
 from reliability.load import LoadReport, Session, _session, cpu_seconds, rss_mb
 from reliability.week import week_session
 
 ROOT = Path(__file__).resolve().parents[1]
-SCENARIOS = ("coverage", "week", "clients")
+SCENARIOS = ("coverage", "week", "clients", "clients-week")
 #: The scenarios run for every session count of the curve.
 CURVED = ("coverage", "clients")
 
@@ -164,6 +166,12 @@ async def _drive(scenario: str, url: str, sessions: int, options: dict, report: 
         actions = options["actions"]
         await asyncio.gather(*(client_session(url, actions, s, report) for s in range(sessions)))
         return
+    if scenario == "clients-week":
+        seconds, think = options["client_week_minutes"] * 60, options["think"]
+        await asyncio.gather(
+            *(client_week(url, s, report, seconds, think) for s in range(sessions))
+        )
+        return
     playwright, browser = await _browser(options["chromium"])
     try:
         if scenario == "coverage":
@@ -210,7 +218,7 @@ def run_scenario(setup: Setup, scenario: str, sessions: int, options: dict) -> d
         "sessions": sessions,
         "actions": report.actions,
         "kinds": report.kinds,
-        "browsers": scenario != "clients",
+        "browsers": not scenario.startswith("clients"),
         "p50": _percentile(report.latencies, 50),
         "p95": _percentile(report.latencies, 95),
         "server_p50": _percentile(report.server_latencies, 50),
@@ -227,7 +235,9 @@ def run_scenario(setup: Setup, scenario: str, sessions: int, options: dict) -> d
         "memory_after_mb": setup.memory(),
         "load_before": " ".join(f"{x:.1f}" for x in load_before),
         "seconds": round(seconds, 1),
-        "minutes": options["minutes"] if scenario == "week" else None,
+        "minutes": {"week": options["minutes"], "clients-week": options["client_week_minutes"]}.get(
+            scenario
+        ),
     }
 
 
@@ -268,6 +278,8 @@ def run_all(
                     counts = sorted({*curve, sessions}) if scenario in CURVED else []
                     if scenario == "week":
                         counts = [options.get("week_sessions", sessions)]
+                    elif scenario == "clients-week":
+                        counts = [options.get("client_week_sessions", 50)]
                     for n in counts:
                         print(f"load: {scenario}, {count} process(es), {n} sessions", flush=True)
                         runs.append(run_scenario(setup, scenario, n, options))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 
-from reliability.clients import ProtocolClient, client_session, filters
+from reliability.clients import ProtocolClient, client_session, client_week, filters
 from reliability.load import LoadReport
 from render.i18n import translate
 from tests.asyncrun import run_async
@@ -41,12 +41,18 @@ def test_a_client_changes_a_filter_of_the_coverage_map(demo_server) -> None:
 
 
 def test_sessions_at_once_end_every_run_without_an_error(demo_server) -> None:
-    report = LoadReport(sessions=3)
+    # Three sessions on the Coverage map's filters, one moving across the pages meanwhile.
+    report, week = LoadReport(sessions=3), LoadReport(sessions=1)
 
     async def sessions() -> None:
-        await asyncio.gather(*(client_session(demo_server.url, 3, s, report) for s in range(3)))
+        await asyncio.gather(
+            *(client_session(demo_server.url, 3, s, report) for s in range(3)),
+            client_week(demo_server.url, 7, week, seconds=4, think=(0.2, 0.4)),
+        )
 
     run_async(sessions())
-    assert report.errors == []
+    assert report.errors == [] and week.errors == []
     assert report.actions == 9 and len(report.server_latencies) == 9
     assert all(0 < seconds < 60 for seconds in report.server_latencies)
+    # The week opened other pages and worked their main controls.
+    assert week.kinds.get("navigate", 0) >= 2 and week.kinds.get("control", 0) >= 1, week.kinds

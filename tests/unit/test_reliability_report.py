@@ -89,6 +89,7 @@ def test_the_load_section_sets_sessions_without_browsers_beside_those_in_browser
         _run("coverage", 1, 10, p50=1.3, p95=3.7, server_p95=1.57, cpu_per_action_s=0.13),
         _run("clients", 1, 1, server_p95=0.12),
         _run("clients", 1, 10, server_p95=0.42, cpu_per_action_s=0.06),
+        _run("clients-week", 1, 50, browsers=False, minutes=30.0, memory_after_mb=[1100]),
     ]
     ls = {
         "runs": runs,
@@ -120,3 +121,10 @@ def test_the_load_section_sets_sessions_without_browsers_beside_those_in_browser
     assert (
         "| server CPU per filter change | without browsers | 1 | 0.06 s | ≤ 0.1 s | yes |" in lines
     )
+    # The week without browsers: its errors and each process's memory at its end.
+    assert "- **clients-week**: the week without browsers: 50 sessions" in text
+    assert "| errors | 50 without browsers, 30.0 min | 1 | 0 | 0 | yes |" in lines
+    assert (
+        "| memory per process at the end (the most) | 50 without browsers, 30.0 min | 1 "
+        "| 1100 MB | ≤ 1000 MB | no |"
+    ) in lines
