@@ -19,7 +19,12 @@ def backup_section(ctx: Context) -> None:
     ws, ver = ctx.workspace, ctx.version
     numbers = cached_versions(ws, ver)["version"].tolist()
     c1, c2 = st.columns(2)
-    number = c1.selectbox(ctx.t("data.backup_version"), numbers, key="dm_backup_version")
+    number = c1.selectbox(
+        ctx.t("data.backup_version"),
+        numbers,
+        format_func=ctx.language.int,  # the reader's digits
+        key="dm_backup_version",
+    )
     fmt = c2.radio(
         ctx.t("data.backup_format"),
         ["gpkg", "zip"],

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
+from pandas.io.formats.style import Styler
 
 from geodata.sources.inputs import RASTER_ROLES, ROAD_ROLES
 from geodata.sources.workspaces import reset_demo_workspace
@@ -23,7 +24,15 @@ from ui.admin.upload import author, forget_upload
 from ui.context import Context
 from ui.downloads import audit_actor, table_downloads
 from ui.grid import grid
+from ui.localize import localized_table
 from ui.scope import Source
+
+
+def integers_in_reader_digits(ctx: Context, frame: pd.DataFrame) -> Styler:
+    """``frame`` for a grid, its whole numbers (version numbers, counts of changes) written in the
+    reader's digits; the values stay as they are (sorting, downloads)."""
+    whole = [c for c in frame.columns if pd.api.types.is_integer_dtype(frame[c])]
+    return localized_table(frame, dict.fromkeys(whole, ctx.language.int), ctx.lang)
 
 
 def versions_section(ctx: Context) -> None:
@@ -44,7 +53,7 @@ def versions_section(ctx: Context) -> None:
     )
     grid(
         ctx.lang,
-        on_screen,
+        integers_in_reader_digits(ctx, on_screen),
         hide_index=True,
         width="stretch",
         height=min(36 * (len(table) + 1) + 4, 300),
@@ -77,7 +86,9 @@ def versions_section(ctx: Context) -> None:
             labels = {c: ctx.t(f"data.compare_{c}") for c in summary.columns}
             summary = summary.assign(table=summary["table"].map(lambda t: ctx.t(f"data.table_{t}")))
             compared = summary.rename(columns=labels)
-            grid(ctx.lang, compared, hide_index=True, width="stretch")
+            grid(
+                ctx.lang, integers_in_reader_digits(ctx, compared), hide_index=True, width="stretch"
+            )
             table_downloads(
                 ctx, compared, f"compare-v{int(old)}-v{int(new)}", key="dm_compare_download"
             )
