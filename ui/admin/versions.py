@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-from pandas.io.formats.style import Styler
 
 from geodata.sources.inputs import RASTER_ROLES, ROAD_ROLES
 from geodata.sources.workspaces import reset_demo_workspace
@@ -22,17 +21,16 @@ from render.safe import md_escape
 from ui.admin.audit import stored_time
 from ui.admin.upload import author, forget_upload
 from ui.context import Context
-from ui.downloads import audit_actor, table_downloads
+from ui.downloads import audit_actor
 from ui.grid import grid
-from ui.localize import localized_table
 from ui.scope import Source
+from ui.tables import show_table
 
 
-def integers_in_reader_digits(ctx: Context, frame: pd.DataFrame) -> Styler:
-    """``frame`` for a grid, its whole numbers (version numbers, counts of changes) written in the
-    reader's digits; the values stay as they are (sorting, downloads)."""
-    whole = [c for c in frame.columns if pd.api.types.is_integer_dtype(frame[c])]
-    return localized_table(frame, dict.fromkeys(whole, ctx.language.int), ctx.lang)
+def whole_numbers(frame: pd.DataFrame) -> dict[str, str]:
+    """The kind of ``frame``'s columns of whole numbers (version numbers, counts of changes):
+    written in the reader's digits on the page (:func:`ui.tables.show_table`)."""
+    return {str(c): "int" for c in frame.columns if pd.api.types.is_integer_dtype(frame[c])}
 
 
 def versions_section(ctx: Context) -> None:
@@ -51,14 +49,15 @@ def versions_section(ctx: Context) -> None:
     on_screen = shown.fillna(dict.fromkeys(text, "—")).assign(
         **{saved: shown[saved].map(lambda t: stored_time(ctx, t))}
     )
-    grid(
-        ctx.lang,
-        integers_in_reader_digits(ctx, on_screen),
-        hide_index=True,
-        width="stretch",
+    show_table(
+        ctx,
+        on_screen,
+        f"versions-{ctx.title}",
+        kinds=whole_numbers(shown),
+        download_key="dm_versions_download",
+        files=shown,
         height=min(36 * (len(table) + 1) + 4, 300),
     )
-    table_downloads(ctx, shown, f"versions-{ctx.title}", key="dm_versions_download")
     numbers = table["version"].tolist()
     st.subheader(ctx.t("data.compare_title"))
     if len(numbers) < 2:
@@ -86,11 +85,12 @@ def versions_section(ctx: Context) -> None:
             labels = {c: ctx.t(f"data.compare_{c}") for c in summary.columns}
             summary = summary.assign(table=summary["table"].map(lambda t: ctx.t(f"data.table_{t}")))
             compared = summary.rename(columns=labels)
-            grid(
-                ctx.lang, integers_in_reader_digits(ctx, compared), hide_index=True, width="stretch"
-            )
-            table_downloads(
-                ctx, compared, f"compare-v{int(old)}-v{int(new)}", key="dm_compare_download"
+            show_table(
+                ctx,
+                compared,
+                f"compare-v{int(old)}-v{int(new)}",
+                kinds=whole_numbers(compared),
+                download_key="dm_compare_download",
             )
             for name, rows in details.items():
                 with st.expander(
