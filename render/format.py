@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
+import re
 import unicodedata
 from typing import SupportsFloat, cast
 
@@ -74,12 +75,20 @@ def default_calendar(lang: str, months: str | None = None) -> str:
     return "gregorian"
 
 
+#: A run of digits that is a number, not part of a Latin name: digits inside or at the edge of a
+#: Latin word ("E2SFCA", "A4", an area's code "A231") or after a code's colon ("EPSG:4326") are
+#: the name's own and keep their Latin form in every language.
+_NUMBER_DIGITS = re.compile(r"(?<![A-Za-z0-9])(?<![A-Za-z]:)[0-9]+(?![A-Za-z0-9])")
+
+
 def localize_digits(text: str, lang: str = "en") -> str:
-    """Write the ASCII digits of ``text`` in the language's own digits (Persian: ۰–۹)."""
+    """Write the numbers of ``text`` in the language's own digits (Persian: ۰–۹); a Latin name's
+    digits stay as they are (:data:`_NUMBER_DIGITS`)."""
     digits = _DIGITS.get(lang)
     if not digits:
         return text
-    return text.translate(str.maketrans("0123456789", digits))
+    table = str.maketrans("0123456789", digits)
+    return _NUMBER_DIGITS.sub(lambda run: run.group().translate(table), text)
 
 
 def ascii_digits(text: str) -> str:

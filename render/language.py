@@ -25,7 +25,7 @@ from render.format import (
     localize_digits,
     month_label,
 )
-from render.i18n import available_languages, direction, translate, translate_value
+from render.i18n import available_languages, direction, isolated, translate, translate_value
 
 __all__ = ["Language", "display_names"]
 
@@ -87,6 +87,12 @@ class Language:
     def numerals(self, text: str) -> str:
         """``text`` with its digits written in this language's digits (Persian digits in fa)."""
         return localize_digits(text, self.code)
+
+    def named(self, name: object, code: object) -> str:
+        """``name (code)``, as a picker offers an area: each isolated from the other in a
+        right-to-left line, the code's numbers in this language's digits (a Latin code's own
+        digits stay: :func:`render.format.localize_digits`)."""
+        return f"{isolated(name, self.code)} ({isolated(self.numerals(str(code)), self.code)})"
 
     def names(self, frame: pd.DataFrame, column: str) -> pd.Series:
         """Names from ``column`` in this language where the workspace has them: :func:`display_names`."""

@@ -179,6 +179,12 @@ def test_digits_round_trip_and_data_stays_numeric():
     assert ascii_digits(text).replace("\u066c", "") == "1234567"
     assert localize_digits("2026/10", "fa") == "۲۰۲۶/۱۰"
     assert localize_digits("2026/10", "vi") == "2026/10"
+    # A Latin name keeps its digits; the numbers around it are the reader's.
+    assert localize_digits("کاهش با فاصله (E2SFCA)", "fa") == "کاهش با فاصله (E2SFCA)"
+    assert localize_digits("A4 و 2SFCA و H3", "fa") == "A4 و 2SFCA و H3"
+    assert localize_digits("چاه سفید (A231), 1702", "fa") == "چاه سفید (A231), ۱۷۰۲"
+    assert localize_digits("EPSG:4326 در 22:56:13", "fa") == "EPSG:4326 در ۲۲:۵۶:۱۳"
+    assert localize_digits("1,234.5 km — 12%", "fa") == "۱,۲۳۴.۵ km — ۱۲%"
     # float() reads Persian digits: typed breaks work either way.
     assert math.isclose(float("۵۰"), 50.0)
 
@@ -216,3 +222,13 @@ def test_vietnamese_texts_write_a_percentage_as_its_numbers_do():
         if re.search(r"\d %", line)
     ]
     assert spaced == []
+
+
+def test_an_area_is_offered_by_its_name_and_code_in_the_readers_digits():
+    from render.i18n import FSI, PDI
+    from render.language import Language
+
+    # A Latin code keeps its digits; a numeric code is a number, in the reader's digits.
+    assert Language("fa").named("چاه سفید", "A231") == f"{FSI}چاه سفید{PDI} ({FSI}A231{PDI})"
+    assert Language("fa").named("پونک", 1702) == f"{FSI}پونک{PDI} ({FSI}۱۷۰۲{PDI})"
+    assert Language("vi").named("Xã An Bình", 1702) == "Xã An Bình (1702)"

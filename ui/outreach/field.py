@@ -240,7 +240,7 @@ def _record_form(ctx: Context, rows: pd.DataFrame, names: pd.Series, in_scope: s
             ctx.t("outreach.field.col_area"),
             options,
             key="outreach_field_area",
-            format_func=lambda a: f"{names.get(a, a)} ({a})",
+            format_func=lambda a: ctx.language.named(names.get(a, a), a),
         )
         day = date_picker(
             ctx.language,

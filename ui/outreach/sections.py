@@ -199,7 +199,7 @@ def work_lists_section(
             ctx.t("outreach.lists.area"),
             options,
             key="outreach_list_area",
-            format_func=lambda a: f"{names.get(a, a)} ({a})",
+            format_func=lambda a: ctx.language.named(names.get(a, a), a),
         )
     ws, ver = ctx.source, ctx.version
     full = od.work_list(ws, ver, partner_id, plan_args, village_args)

@@ -15,7 +15,7 @@ from analytics.priority import split_ranked
 from geodata.store.assignments import reassign_areas
 from geodata.tables.problems import DataError
 from render import charts
-from render.i18n import direction, isolated, joined
+from render.i18n import direction, joined
 from render.maps import LegendItem
 from render.mapview import MAP_SIZES
 from render.safe import md_escape
@@ -391,7 +391,7 @@ def reassign_form(ctx: Context, areas: pd.DataFrame, cards: pd.DataFrame) -> Non
     option_text = {
         str(a): joined(
             [
-                f"{isolated(n, ctx.lang)} ({isolated(a, ctx.lang)})",
+                ctx.language.named(n, a),
                 labels.get(str(p), str(p)) if pd.notna(p) else ctx.t("partners.none"),
             ],
             ctx.lang,
