@@ -26,9 +26,11 @@ otherwise than successfully, the websocket closing, a run that never ended.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import time
 import uuid
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 import websockets
@@ -234,39 +236,51 @@ def filters(client: ProtocolClient) -> list[Selectbox]:
     return sidebar[1:] or sidebar
 
 
-async def client_session(url: str, actions: int, seed: int, report: LoadReport) -> None:
-    """One protocol session on the Coverage map: ``actions`` filter changes, no think time."""
-    rng = random.Random(seed)
-    name = f"client {seed}"
+@contextlib.asynccontextmanager
+async def opened(
+    url: str, name: str, page_name: str, report: LoadReport
+) -> AsyncIterator[ProtocolClient | None]:
+    """A session with its first page (``page_name``) open, closed at the end; None when it could
+    not connect. What fails (connecting, the first run, the work in between) is an app error."""
     try:
         client = await ProtocolClient.open(url, name)
     except Exception as exc:  # noqa: BLE001 — a session that cannot connect is an error
         report.error("app", f"{name}: {type(exc).__name__}: {exc}")
+        yield None
         return
     try:
-        run, _ = await client.run(page_name="coverage_map")
+        run, _ = await client.run(page_name=page_name)
         for text in run.exceptions:
-            report.error("app", f"{name}, opening the page: {text}")
+            report.error("app", f"{name}, opening {page_name}: {text}")
+        yield client
+    except Exception as exc:  # noqa: BLE001 — a session that fails is an error to report
+        report.error("app", f"{name}: {type(exc).__name__}: {exc}")
+    finally:
+        await client.close()
+
+
+async def change(
+    client: ProtocolClient, box: Selectbox, rng: random.Random, report: LoadReport, kind: str
+) -> None:
+    """Set ``box`` to an option other than the one shown and time the run (one ``kind`` action)."""
+    choices = [o for o in box.options if o != box.shown] or box.options
+    client.choose(box, rng.choice(choices))
+    await _timed(client, report, kind, client.run(fragment_id=box.fragment_id))
+
+
+async def client_session(url: str, actions: int, seed: int, report: LoadReport) -> None:
+    """One protocol session on the Coverage map: ``actions`` filter changes, no think time."""
+    rng = random.Random(seed)
+    async with opened(url, f"client {seed}", "coverage_map", report) as client:
+        if client is None:
+            return
         for _ in range(actions):
             await client.timer(report)
             boxes = [box for box in filters(client) if len(box.options) > 1]
             if not boxes:
                 report.no_control += 1
                 break
-            box = rng.choice(boxes)
-            choices = [o for o in box.options if o != box.shown] or box.options
-            client.choose(box, rng.choice(choices))
-            run, seconds = await client.run(fragment_id=box.fragment_id)
-            if run.exceptions:
-                for text in run.exceptions:
-                    report.error("app", f"{name}, {box.label}: {text}")
-                continue
-            report.server_latencies.append(seconds)
-            report.actions += 1
-    except Exception as exc:  # noqa: BLE001 — a session that fails is an error to report
-        report.error("app", f"{name}: {type(exc).__name__}: {exc}")
-    finally:
-        await client.close()
+            await change(client, rng.choice(boxes), rng, report, "filter")
 
 
 def main_control(client: ProtocolClient) -> Selectbox | None:
@@ -277,7 +291,8 @@ def main_control(client: ProtocolClient) -> Selectbox | None:
         key=lambda b: b.path,
     )
     sidebar = [box for box in filters(client) if len(box.options) > 1]
-    return (main or sidebar or [None])[0]
+    found = main or sidebar
+    return found[0] if found else None
 
 
 async def _timed(client: ProtocolClient, report: LoadReport, kind: str, runner) -> None:
@@ -299,19 +314,12 @@ async def client_week(
     open the Overview, then until ``seconds`` are up think a random ``think`` s and open another
     page (*navigate*), think again and change that page's main control (*control*)."""
     rng = random.Random(seed)
-    name = f"client {seed}"
     deadline = time.monotonic() + seconds
     # Sessions arrive spread over the first think time, not all in the same instant.
     await asyncio.sleep(rng.uniform(0, think[1]))
-    try:
-        client = await ProtocolClient.open(url, name)
-    except Exception as exc:  # noqa: BLE001 — a session that cannot connect is an error
-        report.error("app", f"{name}: {type(exc).__name__}: {exc}")
-        return
-    try:
-        run, _ = await client.run(page_name="overview")
-        for text in run.exceptions:
-            report.error("app", f"{name}, opening the Overview: {text}")
+    async with opened(url, f"client {seed}", "overview", report) as client:
+        if client is None:
+            return
         step = 0
         while time.monotonic() + think[0] < deadline:
             await client.think(rng.uniform(*think), report)
@@ -323,11 +331,5 @@ async def client_week(
             elif (box := main_control(client)) is None:
                 report.no_control += 1
             else:
-                choices = [o for o in box.options if o != box.shown] or box.options
-                client.choose(box, rng.choice(choices))
-                await _timed(client, report, "control", client.run(fragment_id=box.fragment_id))
+                await change(client, box, rng, report, "control")
             step += 1
-    except Exception as exc:  # noqa: BLE001 — a session that fails is an error to report
-        report.error("app", f"{name}: {type(exc).__name__}: {exc}")
-    finally:
-        await client.close()
