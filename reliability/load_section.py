@@ -47,11 +47,13 @@ def plot_curve(runs: list[dict], path: Path = CURVE_PNG) -> bool:
     import matplotlib.pyplot as plt
 
     figure, axes = plt.subplots(figsize=(5.5, 3.2), dpi=100)
+    colours: dict[int, str] = {}  # one colour per process count, in browsers and without
     for processes, points in curve.items():
         xs = [p[0] for p in points]
         page = [p[1] if p[1] is not None else float("nan") for p in points]
         server = [p[2] if p[2] is not None else float("nan") for p in points]
         line = axes.plot(xs, page, marker="o", label=f"page p95, {processes} process(es)")[0]
+        colours[processes] = line.get_color()
         axes.plot(
             xs,
             server,
@@ -66,6 +68,7 @@ def plot_curve(runs: list[dict], path: Path = CURVE_PNG) -> bool:
             [p[2] if p[2] is not None else float("nan") for p in points],
             marker="^",
             linestyle=":",
+            color=colours.get(processes),
             label=f"server p95 without browsers, {processes} process(es)",
         )
     axes.set_xlabel("sessions at once (Coverage map, no think time)")
