@@ -17,11 +17,12 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from geodata.tables.calendar import GREGORIAN_MONTHS
-from render.fonts import PERSIAN_DIGITS_FAMILY, font_stack
+from render.fonts import PERSIAN_DIGITS_FAMILY, PERSIAN_FONT_FAMILY, font_stack
 from render.format import localize_digits
 from tests.browser.helpers import (
     current_url,
     drawn_polygons,
+    map_fit_failures,
     map_frame,
     metrics_out_of_line,
     no_exception_shown,
@@ -335,6 +336,9 @@ def test_every_page_in_every_language(demo_server, demo_workspace, guarded_page,
         for slider in sliders:
             assert slider["font"].startswith(f'"{PERSIAN_DIGITS_FAMILY}"'), slider
             assert slider["lowLeftOfHigh"], f"a slider's end labels under the other ends: {slider}"
+        if PAGES[name]:  # each map fits its frame, legends and scale bar on the other side
+            fit = map_fit_failures(page, f"{name}-fa")  # as tests/browser/test_map_fit.py, in en
+            assert fit == [], fit
         grids = page.evaluate(GRID_FONTS)
         assert grids or name != "coverage_map", "no table on the Coverage map"
         for font in grids:  # a grid's canvas draws Latin digits as Persian ones too
@@ -479,9 +483,9 @@ def test_persian_lists_and_input_hint(demo_server, guarded_page):
     while page.evaluate(INPUT_HINT) != expected and time.monotonic() < deadline:
         time.sleep(0.25)
     assert page.evaluate(INPUT_HINT) == expected
-    # A label's help tooltip (drawn outside the app's own element) in the Persian fonts. The
-    # typing's rerun may redraw the sidebar under the pointer: as a reader would, the pointer
-    # leaves and comes back until the tooltip shows.
+    # A label's help tooltip (drawn outside the app's own element) in the Persian font: the page
+    # writes its figures in Persian digits itself. The typing's rerun may redraw the sidebar
+    # under the pointer: as a reader would, the pointer leaves and comes back until it shows.
     wait_for_app(page)
     target = page.locator('[data-testid="stSidebar"] [data-testid="stTooltipHoverTarget"]').first
     for attempt in range(3):
@@ -494,5 +498,5 @@ def test_persian_lists_and_input_hint(demo_server, guarded_page):
                 raise
             page.mouse.move(0, 0)
     assert tooltip.evaluate("p => getComputedStyle(p).fontFamily").startswith(
-        f'"{PERSIAN_DIGITS_FAMILY}"'
+        f'"{PERSIAN_FONT_FAMILY}"'
     )
