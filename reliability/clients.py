@@ -81,8 +81,8 @@ class ProtocolClient:
         self.values: dict[str, WidgetState] = {}
         #: The selectboxes on the page (a fragment's run redraws only its own).
         self.boxes: dict[str, Selectbox] = {}
-        #: The pages of the navigation: script hash → URL path.
-        self.pages: dict[str, str] = {}
+        #: The script hashes of the navigation's pages.
+        self.pages: list[str] = []
         self.cached: dict[str, ForwardMsg] = {}
         self.auto_rerun: tuple[float, str] | None = None
         self.last_auto = time.monotonic()
@@ -135,11 +135,11 @@ class ProtocolClient:
             if kind == "new_session":
                 self.page_script_hash = fwd.new_session.page_script_hash or self.page_script_hash
             elif kind == "navigation":
-                self.pages = {
-                    page.page_script_hash: page.url_pathname
+                self.pages = [
+                    page.page_script_hash
                     for page in fwd.navigation.app_pages
                     if not page.is_hidden and not page.external_url
-                }
+                ]
                 self.page_script_hash = fwd.navigation.page_script_hash or self.page_script_hash
             elif kind == "page_info_changed":
                 self.query_string = fwd.page_info_changed.query_string

@@ -280,8 +280,9 @@ def section(ls: dict, before: list[str]) -> list[str]:
         "and 2 processes, the curve at 1, 5, 10 and 20 sessions — belongs on a quiet machine "
         "with cores to spare for the browsers:",
         "",
-        "`python -m reliability --only load --scenario coverage week clients --processes 1 2 "
-        "--sessions 10 --week-sessions 50 --curve 1 5 10 20 --actions 8 --minutes 30`",
+        "`python -m reliability --only load --scenario coverage week clients clients-week "
+        "--processes 1 2 --sessions 10 --week-sessions 50 --client-week-sessions 50 "
+        "--curve 1 5 10 20 --actions 8 --minutes 30`",
         "",
     ]
     if before:

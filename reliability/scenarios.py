@@ -43,8 +43,6 @@ from reliability.week import week_session
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ("coverage", "week", "clients", "clients-week")
-#: The scenarios run for every session count of the curve.
-CURVED = ("coverage", "clients")
 
 
 def _free_port() -> int:
@@ -275,11 +273,11 @@ def run_all(
             try:
                 warm[str(count)] = round(asyncio.run(_warm(setup, options["chromium"])), 1)
                 for scenario in [s for s in SCENARIOS if s in scenarios]:
-                    counts = sorted({*curve, sessions}) if scenario in CURVED else []
-                    if scenario == "week":
-                        counts = [options.get("week_sessions", sessions)]
-                    elif scenario == "clients-week":
-                        counts = [options.get("client_week_sessions", 50)]
+                    # The weeks have their own session count; the others run the curve's.
+                    counts = {
+                        "week": [options.get("week_sessions", sessions)],
+                        "clients-week": [options.get("client_week_sessions", 50)],
+                    }.get(scenario, sorted({*curve, sessions}))
                     for n in counts:
                         print(f"load: {scenario}, {count} process(es), {n} sessions", flush=True)
                         runs.append(run_scenario(setup, scenario, n, options))
