@@ -29,6 +29,7 @@ from tests.browser.helpers import (
     wait_for_app,
     wait_for_url,
 )
+from tests.browser.reading import LATIN_DIGIT
 from tests.conftest import screenshot_path
 
 pytestmark = pytest.mark.browser
@@ -248,19 +249,16 @@ LATIN_DIGIT_TEXTS = """() => {
   return out;
 }"""
 
-#: A Latin name with digits in it: an identifier ("E2SFCA", "A4", an area's code "A231",
-#: "EPSG:4326"), never a figure: its digits stay Latin.
-LATIN_NAME = re.compile(r"[A-Za-z0-9_:.-]*[A-Za-z][A-Za-z0-9_:.-]*")
-
 
 def digits_misdrawn(texts: list[list[str]]) -> list[str]:
     """The texts of :data:`LATIN_DIGIT_TEXTS` whose Latin digits a Persian reader would misread: a
     figure written in Latin digits and drawn in them (not in the digits font), or a Latin name
-    whose digits the digits font draws as Persian ones ("E۲SFCA")."""
+    whose digits the digits font draws as Persian ones ("E۲SFCA"). A figure, not a name's digits:
+    the reading's rule (:data:`tests.browser.reading.LATIN_DIGIT`)."""
     wrong = []
     for text, font in texts:
         drawn_persian = font.startswith(f'"{PERSIAN_DIGITS_FAMILY}"')
-        figure = re.search("[0-9]", LATIN_NAME.sub("", text))
+        figure = LATIN_DIGIT.search(text)
         if bool(figure) != drawn_persian:
             wrong.append(f"{text!r} in {font.split(',')[0]}")
     return wrong
