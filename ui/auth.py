@@ -161,7 +161,7 @@ def sign_in_limits(users_file: str | Path | None = None) -> SignInLimits:
     named = users_file or _users_argument()
     if not named:
         raise DataError("Failed sign-ins are only counted where a users file is given.")
-    path = sign_in_store_path(named)
+    path = sign_in_store_path(named, workspace_path())
     with _LIMITS_LOCK:
         limits = _LIMITS.get(str(path))
         if limits is None:
@@ -351,7 +351,7 @@ def front_sessions() -> SessionStore:
     users_file = _users_argument() or ""
     idle = float(os.environ.get(IDLE_SETTING) or 1800)
     longest = float(os.environ.get(MAX_SETTING) or 43200)
-    return _front_sessions(str(sessions_store_path(users_file)), idle, longest)
+    return _front_sessions(str(sessions_store_path(users_file, workspace_path())), idle, longest)
 
 
 def _front_identity() -> tuple[str, str]:

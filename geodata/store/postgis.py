@@ -125,6 +125,11 @@ def _open(target: Target, *, autocommit: bool) -> Any:
         ) from None
 
 
+def open_connection(url: str, *, autocommit: bool) -> Any:
+    """A new connection to the workspace database at ``url``, for the caller to close."""
+    return _open(parse_url(url), autocommit=autocommit)
+
+
 @contextmanager
 def connect(url: str, *, autocommit: bool) -> Iterator[tuple[Any, Target]]:
     """A connection to the workspace database at ``url`` and its parsed target, closed afterwards."""

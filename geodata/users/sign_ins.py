@@ -15,26 +15,28 @@ address) the name (the address) is locked for ``base_seconds`` after the last fa
 further failure doubles that, up to ``max_seconds``. A successful sign-in clears the user name's
 failures; failures older than ``forget_after`` seconds are forgotten.
 
-The file lies beside the users file (``users.toml`` → ``users.toml.sign-ins.sqlite``), or in the
-cache folder where that folder cannot be written; ``COVERAGE_ATLAS_SIGN_INS`` names another file.
+The table is the PostGIS workspace's (``deployment_sign_in_failures``), so app servers on several
+machines count together; else a file beside the users file (``users.toml`` →
+``users.toml.sign-ins.sqlite``), or in the cache folder where that folder cannot be written;
+``COVERAGE_ATLAS_SIGN_INS`` names another (:mod:`geodata.users.shared_tables`).
 """
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from collections.abc import Callable
-from contextlib import closing
 from pathlib import Path
 
-from geodata.users import private_sqlite
+from geodata.users.shared_tables import Location, SharedTable, Statements, location
 
-_SCHEMA = "CREATE TABLE IF NOT EXISTS failures (key TEXT PRIMARY KEY, count INTEGER, last REAL)"
+SETTING = "COVERAGE_ATLAS_SIGN_INS"
+_COLUMNS = "key TEXT PRIMARY KEY, count BIGINT NOT NULL, last DOUBLE PRECISION NOT NULL"
 
 
-def store_path(users_file: str | Path) -> Path:
-    """Where the failed sign-ins of the deployment using ``users_file`` are counted."""
-    return private_sqlite.beside_users_file(users_file, "COVERAGE_ATLAS_SIGN_INS", "sign-ins")
+def store_path(users_file: str | Path, workspace: str | Path | None = None) -> Location:
+    """Where the failed sign-ins of the deployment serving ``workspace`` to ``users_file`` are
+    counted."""
+    return location(users_file, workspace, SETTING, "sign-ins")
 
 
 def user_key(username: str) -> str:
@@ -46,11 +48,12 @@ def client_key(address: str) -> str:
 
 
 class SignInLimits:
-    """Failed sign-ins per user name and per client address, in the SQLite file at ``path``."""
+    """Failed sign-ins per user name and per client address, kept at ``path`` (a SQLite file or a
+    PostGIS workspace's URL)."""
 
     def __init__(
         self,
-        path: str | Path,
+        path: Location,
         *,
         max_failures: int = 5,
         client_max_failures: int = 20,
@@ -59,25 +62,21 @@ class SignInLimits:
         forget_after: float = 86400.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self.path = Path(path)
+        self.table = SharedTable(path, "failures", _COLUMNS, workspace_name="sign_in_failures")
         self.max_failures = max_failures
         self.client_max_failures = client_max_failures
         self.base_seconds = base_seconds
         self.max_seconds = max_seconds
         self.forget_after = forget_after
         self._clock = clock
-        private_sqlite.create(self.path, _SCHEMA)
-
-    def _connect(self) -> closing[sqlite3.Connection]:
-        return private_sqlite.connect(self.path)
 
     def _lock_seconds(self, count: int, threshold: int) -> float:
         if count < threshold:
             return 0.0
         return min(self.max_seconds, self.base_seconds * 2.0 ** min(count - threshold, 30))
 
-    def _wait(self, db: sqlite3.Connection, key: str, threshold: int, now: float) -> float:
-        row = db.execute("SELECT count, last FROM failures WHERE key = ?", (key,)).fetchone()
+    def _wait(self, db: Statements, key: str, threshold: int, now: float) -> float:
+        row = db.execute("SELECT count, last FROM {t} WHERE key = ?", (key,)).fetchone()
         if row is None or now - row[1] >= self.forget_after:
             return 0.0
         return max(0.0, row[1] + self._lock_seconds(row[0], threshold) - now)
@@ -91,7 +90,7 @@ class SignInLimits:
     def seconds_locked(self, username: str, client: str | None = None) -> float:
         """How long ``username`` (or ``client``) stays locked (0: it may try now)."""
         now = self._clock()
-        with self._connect() as db:
+        with self.table.statements() as db:
             return max(self._wait(db, k, t, now) for k, t in self._keys(username, client))
 
     def begin(self, username: str, client: str | None = None) -> float:
@@ -99,45 +98,42 @@ class SignInLimits:
         :meth:`succeeded`), else the seconds the user name or client stays locked (nothing counted).
         """
         now = self._clock()
-        with self._connect() as db:
-            db.execute("BEGIN IMMEDIATE")  # one attempt at a time, across threads and processes
+        with self.table.atomic() as db:  # one attempt at a time, across processes and machines
             keys = self._keys(username, client)
             wait = max(self._wait(db, k, t, now) for k, t in keys)
             if wait > 0:
-                db.execute("COMMIT")
                 return wait
             for key, _ in keys:
-                row = db.execute(
-                    "SELECT count, last FROM failures WHERE key = ?", (key,)
-                ).fetchone()
+                row = db.execute("SELECT count, last FROM {t} WHERE key = ?", (key,)).fetchone()
                 count = 0 if row is None or now - row[1] >= self.forget_after else row[0]
                 db.execute(
-                    "INSERT OR REPLACE INTO failures (key, count, last) VALUES (?, ?, ?)",
+                    "INSERT INTO {t} (key, count, last) VALUES (?, ?, ?) ON CONFLICT (key)"
+                    " DO UPDATE SET count = excluded.count, last = excluded.last",
                     (key, count + 1, now),
                 )
-            db.execute("DELETE FROM failures WHERE last < ?", (now - self.forget_after,))
-            db.execute("COMMIT")
+            db.execute("DELETE FROM {t} WHERE last < ?", (now - self.forget_after,))
             return 0.0
 
     def succeeded(self, username: str, client: str | None = None) -> None:
         """The reserved attempt had the right password: clear the user name's failures and take
         the attempt back from the client's (its earlier failures still count)."""
-        with self._connect() as db:
-            db.execute("BEGIN IMMEDIATE")
-            db.execute("DELETE FROM failures WHERE key = ?", (user_key(username),))
+        with self.table.atomic() as db:
+            db.execute("DELETE FROM {t} WHERE key = ?", (user_key(username),))
             if client:
                 db.execute(
-                    "UPDATE failures SET count = count - 1 WHERE key = ? AND count > 0",
+                    "UPDATE {t} SET count = count - 1 WHERE key = ? AND count > 0",
                     (client_key(client),),
                 )
-            db.execute("COMMIT")
 
     def clear(self, username: str) -> None:
         """Forget ``username``'s failures (an administrator unlocking a name)."""
-        with self._connect() as db:
-            db.execute("DELETE FROM failures WHERE key = ?", (user_key(username),))
+        with self.table.statements() as db:
+            db.execute("DELETE FROM {t} WHERE key = ?", (user_key(username),))
 
     def counts(self) -> dict[str, int]:
         """Every key with its failure count (for tests and administrators)."""
-        with self._connect() as db:
-            return dict(db.execute("SELECT key, count FROM failures").fetchall())
+        with self.table.statements() as db:
+            return {
+                key: int(count)
+                for key, count in db.execute("SELECT key, count FROM {t}").fetchall()
+            }

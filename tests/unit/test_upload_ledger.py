@@ -38,7 +38,10 @@ def test_processes_share_a_users_budget_and_let_go(tmp_path: Path) -> None:
 
 def test_the_processes_of_one_deployment_find_the_same_ledger(tmp_path: Path) -> None:
     users = tmp_path / "users.toml"
-    one = ledger_path("postgresql://atlas@db/atlas?schema=a", str(users))
-    assert one == ledger_path("postgresql://atlas@db/atlas?schema=a", str(users))
-    assert one != ledger_path("postgresql://atlas@db/atlas?schema=b", str(users))
-    assert one != ledger_path("postgresql://atlas@db/atlas?schema=a", None)
+    one = ledger_path(str(tmp_path / "a.gpkg"), str(users))
+    assert one == ledger_path(str(tmp_path / "a.gpkg"), str(users))
+    assert one != ledger_path(str(tmp_path / "b.gpkg"), str(users))
+    assert one != ledger_path(str(tmp_path / "a.gpkg"), None)
+    # A PostGIS workspace keeps it: the processes of every machine serving it share it.
+    workspace = "postgresql://atlas@db/atlas?schema=a"
+    assert ledger_path(workspace, str(users)) == workspace

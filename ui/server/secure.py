@@ -323,9 +323,11 @@ def _serve(args: argparse.Namespace, users_file: str | None) -> int:
     # One cookie secret for all processes: Streamlit's upload (XSRF) cookie is good on each.
     env = {**os.environ, "STREAMLIT_SERVER_COOKIE_SECRET": secrets.token_hex(32)}
     front_port = service = None
+    workspace = workspace_location(args.workspace) if args.workspace else None
     if users_file is not None:
         front_port = args.front_port or free_port()
-        sessions_file = sessions_path(users_file)
+        # In a PostGIS workspace, shared with the fronts and processes of other machines.
+        sessions_file = sessions_path(users_file, workspace)
         env |= {
             "COVERAGE_ATLAS_USERS": users_file,
             "COVERAGE_ATLAS_SESSIONS": str(sessions_file),
@@ -338,12 +340,11 @@ def _serve(args: argparse.Namespace, users_file: str | None) -> int:
         )
         front = Front(
             users_file,
-            SignInLimits(sign_ins_path(users_file)),
+            SignInLimits(sign_ins_path(users_file, workspace)),
             sessions,
             bool(args.tls_cert),
-            workspace=workspace_location(args.workspace)
-            if args.workspace
-            else str(demo_workspace_path()),  # the dashboard's own, for the audit trail
+            workspace=workspace
+            or str(demo_workspace_path()),  # the dashboard's, for the audit trail
         )
         service = FrontServer(("127.0.0.1", front_port), front)
         serve_front(service)
