@@ -27,6 +27,11 @@ middleware of the app ``app.py`` declares) stands in front of that endpoint:
 
 So the server holds at most the user budget per user name (and one for visitors), however many
 processes serve it and whatever a client sends.
+
+The budgets are set in binary megabytes (MiB); a refusal counts its figures in the megabytes the
+reader's file picker shows beside it (:func:`megabyte`): Streamlit's picker, like the system's file
+manager, writes a file's size in decimal megabytes on Linux and macOS and in binary ones on
+Windows.
 """
 
 from __future__ import annotations
@@ -167,8 +172,15 @@ def _runtime_storage() -> tuple[Any, dict[str, dict[str, Any]]]:
     return manager, getattr(manager, "file_storage", {})
 
 
-def _admit(session: str, size: int) -> tuple[int, str] | None:
-    """Reserve ``size`` bytes for an upload to ``session``; (status, message) when refused."""
+def megabyte(user_agent: str) -> int:
+    """The bytes of a megabyte in the file picker of a browser that sends ``user_agent``: Streamlit
+    divides by 1024 where ``navigator.platform`` starts with "Win", by 1000 elsewhere."""
+    return MB if "windows" in user_agent.casefold() else 1000 * 1000
+
+
+def _admit(session: str, size: int, unit: int = MB) -> tuple[int, str] | None:
+    """Reserve ``size`` bytes for an upload to ``session``; (status, message) when refused, its
+    figures in megabytes of ``unit`` bytes (:func:`megabyte`)."""
     manager, storage = _runtime_storage()
     with _lock:
         who = _sessions.get(session)
@@ -190,9 +202,9 @@ def _admit(session: str, size: int) -> tuple[int, str] | None:
             limit = per_session if held + size > per_session else per_user
             message = language.t(
                 "upload.budget_session" if limit == per_session else "upload.budget_user",
-                held=language.int(round((user_held if limit == per_user else held) / MB)),
-                limit=language.int(round(limit / MB)),
-                size=language.int(max(1, round(size / MB))),
+                held=language.int(round((user_held if limit == per_user else held) / unit)),
+                limit=language.int(round(limit / unit)),
+                size=language.int(max(1, round(size / unit))),
             )
             _refused[session] = message
             return 413, message
@@ -230,7 +242,8 @@ class UploadBudget:
         except ValueError:  # no length (chunked): a browser always sends one
             await _answer(send, 411, "Content-Length required")
             return
-        refused = await asyncio.to_thread(_admit, session, size)  # the ledger may wait
+        unit = megabyte(headers.get(b"user-agent", b"").decode("latin-1"))
+        refused = await asyncio.to_thread(_admit, session, size, unit)  # the ledger may wait
         if refused is not None:
             await _drain(receive)
             await _answer(send, *refused)
