@@ -242,16 +242,19 @@ async def opened(
 ) -> AsyncIterator[ProtocolClient | None]:
     """A session with its first page (``page_name``) open, closed at the end; None when it could
     not connect. What fails (connecting, the first run, the work in between) is an app error."""
+    client = None
     try:
         client = await ProtocolClient.open(url, name)
-    except Exception as exc:  # noqa: BLE001 — a session that cannot connect is an error
-        report.error("app", f"{name}: {type(exc).__name__}: {exc}")
-        yield None
-        return
-    try:
         run, _ = await client.run(page_name=page_name)
-        for text in run.exceptions:
-            report.error("app", f"{name}, opening {page_name}: {text}")
+    except Exception as exc:  # noqa: BLE001 — a session that cannot connect or open is an error
+        report.error("app", f"{name}: {type(exc).__name__}: {exc}")
+        if client is not None:
+            await client.close()
+        yield None  # the caller's session ends here, the others go on
+        return
+    for text in run.exceptions:
+        report.error("app", f"{name}, opening {page_name}: {text}")
+    try:
         yield client
     except Exception as exc:  # noqa: BLE001 — a session that fails is an error to report
         report.error("app", f"{name}: {type(exc).__name__}: {exc}")
