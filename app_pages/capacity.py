@@ -37,7 +37,7 @@ from ui.state import bind, publish, value
 ctx = current()
 require_page(ctx, "capacity")
 ws, ver = ctx.source, ctx.version
-all_facilities = data.tables(ws, ver)["facilities"]
+all_facilities = data.table(ws, ver, "facilities")
 with_insured = data.has_insured(ws, ver)
 services = capacity_data.present_services(all_facilities)
 measures = capacity_data.measures(ws, ver)

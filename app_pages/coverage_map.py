@@ -24,8 +24,7 @@ from ui.state import Param, publish, value
 ctx = current()
 ws, ver = ctx.source, ctx.version
 months = data.periods(ws, ver)
-workspace = data.tables(ws, ver)
-areas = workspace["areas"]
+areas = data.table(ws, ver, "areas")
 with_insured = bool(months)
 month_keys = [m.strftime("%Y-%m") for m in months]
 districts = sorted(areas["district_id"].dropna().astype(str).unique())
@@ -67,7 +66,7 @@ def coverage_view() -> None:
         provinces=provinces,
         districts=districts,
         district_names=district_names,
-        facilities=workspace["facilities"],
+        facilities=data.table(ws, ver, "facilities"),
     )
 
     metric = str(value(P["metric"]))
@@ -120,7 +119,7 @@ def coverage_view() -> None:
             month=month,
             with_insured=with_insured,
             district_names=district_names,
-            sessions=workspace["outreach"],
+            sessions=data.table(ws, ver, "outreach"),
         )
     coverage_views.units_table(
         ctx, values, level=level, metric=metric, district_names=district_names

@@ -38,8 +38,8 @@ ws, ver = ctx.source, ctx.version
 months = data.periods(ws, ver)
 with_insured = bool(months)
 month_keys = [m.strftime("%Y-%m") for m in months]
-loaded = data.tables(ws, ver)
-areas = loaded["areas"]
+areas = data.table(ws, ver, "areas")
+facility_table = data.table(ws, ver, "facilities")
 by_district = bool(areas["district_id"].notna().any())  # communes under the province: none
 levels = list(gd.LEVELS) if by_district else ["area"]
 SECTIONS = ["ranking", "clusters", "trends", "breakdowns"]
@@ -110,7 +110,7 @@ def gap_view() -> None:
     facilities = (
         None
         if section == "ranking"
-        else facility_filters(ctx, loaded["facilities"], "gap", show_default=False)
+        else facility_filters(ctx, facility_table, "gap", show_default=False)
     )
     selection = Selection(
         ctx=ctx,

@@ -26,7 +26,7 @@ from ui.state import Param, bind, publish, value
 
 ctx = current()
 ws, ver = ctx.source, ctx.version
-areas = data.tables(ws, ver)["areas"]
+areas = data.table(ws, ver, "areas")
 all_facilities = access_data.facilities(ws, ver)
 with_insured = data.has_insured(ws, ver)
 with_beds = access_data.has_beds(ws, ver)

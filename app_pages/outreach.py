@@ -28,7 +28,7 @@ from ui.state import Param, bind, publish, value
 ctx = current()
 require_page(ctx, "outreach")
 ws, ver = ctx.source, ctx.version
-areas = data.tables(ws, ver)["areas"]
+areas = data.table(ws, ver, "areas")
 with_insured = data.has_insured(ws, ver)
 partner_names = data.partner_names(ws, ver, ctx.lang)
 forced_partner = ctx.role == "partner"
@@ -80,7 +80,7 @@ sb.selectbox(
 )
 # Facilities on the map (off unless asked for): the filters every map page shares.
 facilities = facility_filters(
-    ctx, data.tables(ws, ver)["facilities"], "outreach", show_default=False
+    ctx, data.table(ws, ver, "facilities"), "outreach", show_default=False
 )
 
 views.page_header(ctx, "outreach.title")

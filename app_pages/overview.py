@@ -25,19 +25,19 @@ ctx = current()
 ws, ver = ctx.source, ctx.version
 months = data.periods(ws, ver)
 with_insured = bool(months)
-loaded = data.tables(ws, ver)
 attributes = data.area_attributes(ws, ver)
 level = "district" if attributes["district_id"].notna().any() else "area"
 metric = "coverage" if with_insured else "population"
 # District names in the chosen language, where the workspace has them.
-district_names = names_by_key(loaded["areas"], "district_id", "district_name", ctx.lang)
+district_names = names_by_key(attributes, "district_id", "district_name", ctx.lang)
+facility_table = data.table(ws, ver, "facilities")
 # More units than the map draws smoothly: a national layer's districts are dissolved before
 # simplifying (``ui.map_shapes``), as on the Coverage map; drawn once per view, then restyled.
 big = len(attributes) > views.MAX_AREAS_ON_MAP
 shapes = map_shapes.view_shapes(ws, ver, level, big=big)
 trend_figure = None
 if with_insured:
-    sessions = loaded["outreach"]
+    sessions = data.table(ws, ver, "outreach")
     trend_figure = charts.coverage_trend(
         data.trend(ws, ver, None, None),
         data.targets(ws, ver),
@@ -53,7 +53,7 @@ def overview_view() -> None:
     """The month, the facility filters and what they change: headline, map, trend, table."""
     month = views.sidebar_month(ctx, months, "ov_month")
     # Facilities on the map (off unless asked for): the filters every map page shares.
-    facilities = facility_filters(ctx, loaded["facilities"], "ov", show_default=False)
+    facilities = facility_filters(ctx, facility_table, "ov", show_default=False)
     views.page_header(ctx, "overview.title", month)
 
     per_area = data.area_coverage(ws, ver, month, None)

@@ -22,8 +22,8 @@ from ui.partners import views as partner_views
 
 ctx = current()
 ws, ver = ctx.source, ctx.version
-loaded = data.tables(ws, ver)
-areas = loaded["areas"]
+areas = data.table(ws, ver, "areas")
+facility_table = data.table(ws, ver, "facilities")
 months = data.periods(ws, ver)
 with_partners = partner_data.has_partners(ws, ver)
 shapes = data.display_shapes(ws, ver, "area") if with_partners else None
@@ -43,7 +43,7 @@ def partners_view() -> None:
     if not months:
         st.caption(ctx.t("partners.no_insured"))
 
-    facilities = facility_filters(ctx, loaded["facilities"], "pt", show_default=False)
+    facilities = facility_filters(ctx, facility_table, "pt", show_default=False)
     cards = partner_data.scorecards(ws, ver, month)
     left, right = st.columns([5, 4], gap="medium")
     with left:

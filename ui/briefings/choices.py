@@ -69,7 +69,7 @@ def choices(ctx: Context) -> Choices:
     ws, ver = ctx.source, ctx.version
     months = data.periods(ws, ver)
     month_keys = [m.strftime("%Y-%m") for m in months]
-    areas = data.tables(ws, ver)["areas"]
+    areas = data.table(ws, ver, "areas")
     districts = sorted(areas["district_id"].dropna().astype(str).unique())
     partner_ids = (
         []
