@@ -194,3 +194,22 @@ def test_every_package_says_its_job() -> None:
             if not docstring or len(docstring.split("\n\n")[0].splitlines()) > 3:
                 silent.append(str(folder.relative_to(ROOT)))
     assert silent == [], "packages whose __init__.py does not say their job in a few lines"
+
+
+def test_a_page_keeps_only_the_tables_it_reads() -> None:
+    """A page script's top-level names live as long as its session (its ``st.fragment`` keeps the
+    script's globals to run again), so a page reads each table it needs with ``data.table``: a
+    call of ``data.tables`` kept every table's copy (the insured counts most of all) alive in every
+    open session, and copied them all at every run."""
+    calls = []
+    for page in sorted((ROOT / "app_pages").glob("*.py")):
+        for node in ast.walk(ast.parse(page.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "tables"
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == "data"
+            ):
+                calls.append(f"{page.name}:{node.lineno}")
+    assert calls == []
