@@ -157,8 +157,9 @@ class _PostgresRun:
 
 
 class _Postgres:
-    """One connection per process, kept open (a session's check runs on every request), used by
-    one thread at a time and opened again after a failure."""
+    """One connection per table, kept open (a session's check runs on every request), used by one
+    thread at a time; a connection the server closed meanwhile (a restart, an idle time-out) is
+    opened again before the transaction starts."""
 
     def __init__(self, url: str, table: str, columns: str) -> None:
         from geodata.store.postgis import parse_url
@@ -172,24 +173,34 @@ class _Postgres:
         with self.session(atomic=True) as run:
             run.execute(f"CREATE TABLE IF NOT EXISTS {{t}} ({columns})")
 
-    def _connection(self) -> Any:
-        if self._conn is None or self._conn.closed:
-            from geodata.store.postgis import open_connection
+    def _begun(self) -> Any:
+        """The connection with a transaction begun on it."""
+        import psycopg
 
-            self._conn = open_connection(self.url, autocommit=True)
+        from geodata.store.postgis import open_connection
+
+        if self._conn is not None and not self._conn.closed:
+            try:
+                self._conn.execute("BEGIN")
+                return self._conn
+            except psycopg.OperationalError:
+                self._conn.close()
+        self._conn = open_connection(self.url, autocommit=True)
+        self._conn.execute("BEGIN")
         return self._conn
 
     @contextmanager
     def session(self, *, atomic: bool) -> Iterator[Statements]:
-        import psycopg
-
         with self._guard:
-            conn = self._connection()
+            conn = self._begun()
             try:
-                with conn.transaction():
-                    if atomic:
-                        conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [self._lock_key])
-                    yield _PostgresRun(conn, self.table)
-            except psycopg.OperationalError:
-                conn.close()  # the server went away: the next use connects again
+                if atomic:
+                    conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [self._lock_key])
+                yield _PostgresRun(conn, self.table)
+            except BaseException:
+                try:
+                    conn.execute("ROLLBACK")
+                except Exception:  # noqa: BLE001 — the server went away: connect again next time
+                    conn.close()
                 raise
+            conn.execute("COMMIT")

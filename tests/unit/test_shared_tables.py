@@ -165,3 +165,15 @@ def test_a_cookie_from_one_machines_front_signs_in_on_the_others(
             server.shutdown()
             server.server_close()
     assert _nothing_on_disk(machines)
+
+
+def test_a_connection_the_server_closed_is_opened_again(workspace: str) -> None:
+    """A database restart or an idle time-out closes the kept connection: the next sign-in
+    check connects again rather than failing."""
+    limits = SignInLimits(workspace)
+    limits.begin("ana", "10.0.0.1")
+    kept = limits.table._backend._conn
+    with psycopg.connect(workspace.split("?")[0], autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", [kept.info.backend_pid])
+    assert limits.counts() == {"user:ana": 1, "client:10.0.0.1": 1}
+    assert limits.table._backend._conn is not kept
