@@ -3,12 +3,11 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from reliability import clients
 from reliability.load import LoadReport
+from tests.asyncrun import run_async
 
 
 class _Refused:
@@ -38,6 +37,6 @@ def test_a_session_whose_first_run_fails_is_an_error_and_closes(
         async with clients.opened("http://x", "client 1", "overview", report) as client:
             return "skipped" if client is None else "ran"
 
-    assert asyncio.run(session()) == "skipped"  # before: RuntimeError, "generator didn't yield"
+    assert run_async(session()) == "skipped"  # before: RuntimeError, "generator didn't yield"
     assert report.errors and "TimeoutError" in report.errors[0]
     assert refused.closed
