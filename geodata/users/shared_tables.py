@@ -81,18 +81,11 @@ class SharedTable:
     def __init__(
         self, where: Location, name: str, columns: str, *, workspace_name: str | None = None
     ) -> None:
-        self.where = where
-        self.name = name
         if isinstance(where, str) and is_postgis(where):
             table = f"deployment_{workspace_name or name}"
             self._backend: _Backend = _Postgres(where, table, columns)
         else:
             self._backend = _Sqlite(Path(where), name, columns)
-
-    @property
-    def in_workspace(self) -> bool:
-        """Whether the table is the PostGIS workspace's (shared across machines)."""
-        return isinstance(self._backend, _Postgres)
 
     @contextmanager
     def atomic(self) -> Iterator[Statements]:
